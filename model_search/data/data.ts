@@ -1,0 +1,116 @@
+/**
+ * @license
+ * Copyright 2026 The model_search Authors. Licensed under the Apache License,
+ * Version 2.0.
+ * =============================================================================
+ */
+
+/** The data Provider interface and `registerProvider`, as data.py has them. */
+
+import {tf} from '../backend/tf';
+import {globalRegistry, makeRegisterDecorator} from '../registry';
+
+export type Mode = 'train'|'eval'|'predict';
+
+/** One batch of examples. The caller disposes the tensors. */
+export declare interface Batch {
+  /** float32 [batch, ...inputShape]. */
+  features: tf.Tensor;
+  /** int32 [batch] class ids in [0, numberOfClasses). */
+  labels: tf.Tensor1D;
+  /** int32 [batch] sequence lengths, for RNN problems. */
+  lengths?: tf.Tensor1D;
+}
+
+/** How one raw input column becomes part of the feature tensor. */
+export declare interface FeatureColumn {
+  name: string;
+  kind: 'numeric'|'categorical';
+  /** For categorical columns: the values, in id order (one-hot width). */
+  vocabulary?: string[];
+  /** The value used where a cell is empty. */
+  defaultValue?: number|string;
+}
+
+/**
+ * What the exported model expects: saved with every trial so that
+ * `cli predict` encodes raw inputs the way training did.
+ */
+export declare interface InputSchema {
+  /** 'csv' or 'image' or a provider's own kind. */
+  kind: string;
+  /** Shape of one example after encoding, e.g. [13] or [32, 32, 3]. */
+  shape: number[];
+  /** For tabular data: the raw columns, in file order, without the label. */
+  columns?: FeatureColumn[];
+  /** Class names in id order; ids map back to these at prediction. */
+  labelVocabulary?: string[];
+  /** Provider-specific details (image size, channel count, delimiter). */
+  extra?: Record<string, unknown>;
+}
+
+/** Hyperparameters as the trainer passes them around. */
+export type Hparams = Record<string, number|string|boolean>;
+
+/**
+ * A source of training and evaluation data.
+ *
+ * Train-mode iterables never end (the trainer takes `trainSteps` batches)
+ * and are shuffled; eval-mode iterables make one pass over the evaluation
+ * data and end.
+ */
+export declare interface Provider {
+  /**
+   * Reads enough of the data to know its schema and checks it, throwing a
+   * `DataError` that names file and line on bad data. Called once before
+   * any training; the other methods may assume it succeeded.
+   */
+  prepare(): Promise<void>;
+
+  /** Batches for `mode`; see the interface doc for train vs eval. */
+  getInputFn(hparams: Hparams, mode: Mode, batchSize: number):
+      () => AsyncIterable<Batch>;
+
+  /** The encoded input shape, columns and label vocabulary. */
+  inputSchema(): InputSchema;
+
+  numberOfClasses(): number;
+
+  /** Raw columns, when the data is tabular. */
+  getFeatureColumns?(): FeatureColumn[];
+
+  /**
+   * Builds the tower input from the model input, replacing the default
+   * (identity for CNN and DNN).
+   */
+  getInputLayerFn?(problemType: string):
+      (input: tf.SymbolicTensor) => tf.SymbolicTensor;
+
+  /** Replaces softmax cross-entropy: (labels int32 [b], logits) -> scalar. */
+  getLossFn?(): (labels: tf.Tensor, logits: tf.Tensor) => tf.Scalar;
+
+  /** Extra evaluation metrics computed from labels and logits. */
+  getMetricFn?():
+      (labels: tf.Tensor, logits: tf.Tensor) => Record<string, number>;
+
+  /** Replaces the default predictions (argmax class and probabilities). */
+  getPredictionsFn?(): (logits: tf.Tensor) => Record<string, tf.Tensor>;
+}
+
+/** Bad data: the message names file and line and says how to fix it. */
+export class DataError extends Error {
+  constructor(message: string, readonly file?: string, readonly line?: number) {
+    super(message);
+    this.name = 'DataError';
+    Object.setPrototypeOf(this, new.target.prototype);
+  }
+}
+
+/** Constructors receive the registered init args merged with flag values. */
+export const PROVIDERS = globalRegistry<Provider>('providers', 'provider');
+
+/**
+ * Registers a Provider class, e.g.
+ * `@registerProvider({lookupName: 'csv_data_provider', initArgs: {}})`.
+ */
+export const registerProvider = makeRegisterDecorator(PROVIDERS);

@@ -1,0 +1,72 @@
+/**
+ * @license
+ * Copyright 2026 The model_search Authors. Licensed under the Apache License,
+ * Version 2.0.
+ * =============================================================================
+ */
+
+/**
+ * The bookkeeping store: the only state that workers share. Three
+ * implementations (SQLite, PostgreSQL, MySQL) behave the same.
+ */
+
+import type {HparamValue, Trial} from './trial';
+
+/** A study is identified by experiment name and owner. */
+export declare interface StudyKey {
+  experimentName: string;
+  experimentOwner: string;
+}
+
+/** What `startTrial` can answer. */
+export type StartTrialResult =
+    {status: 'started', trial: Trial}|
+    /** Budget reached counting RUNNING trials: wait for them, then ask again. */
+    {status: 'wait', running: number}|
+    /** experiment_max_num_trials trials are COMPLETED. */
+    {status: 'done', completed: number};
+
+/** The plan of a trial, recorded once it is chosen. */
+export declare interface TrialPlan {
+  architecture: string[];
+  hparams: Record<string, HparamValue>;
+  kind?: string;
+  extra?: Record<string, unknown>;
+  directory?: string;
+}
+
+export declare interface MetadataStore {
+  /**
+   * Creates the study, or joins it when it exists. Joining with a spec text
+   * different from the stored one throws, saying what differs.
+   * @returns the study id and whether this call created it.
+   */
+  openStudy(key: StudyKey, specText: string):
+      Promise<{studyId: number, created: boolean}>;
+
+  /**
+   * Atomically: marks RUNNING trials whose lease expired as FAILED
+   * ('worker lost: no heartbeat for N s'), then either hands out the next
+   * trial id as a new RUNNING trial owned by `workerId`, or says wait/done.
+   * Only COMPLETED trials count towards `maxTrials`.
+   */
+  startTrial(studyId: number, maxTrials: number, workerId: string,
+             leaseSeconds: number): Promise<StartTrialResult>;
+
+  /** Records the architecture and hparams chosen for a RUNNING trial. */
+  planTrial(studyId: number, trialId: number, plan: TrialPlan): Promise<void>;
+
+  /** Extends the lease of a RUNNING trial. */
+  heartbeat(studyId: number, trialId: number, workerId: string): Promise<void>;
+
+  completeTrial(studyId: number, trialId: number,
+                metrics: Record<string, number>, directory: string):
+      Promise<void>;
+
+  failTrial(studyId: number, trialId: number, reason: string): Promise<void>;
+
+  /** Every trial of the study, ordered by id. */
+  listTrials(studyId: number): Promise<Trial[]>;
+
+  close(): Promise<void>;
+}

@@ -1,0 +1,155 @@
+/**
+ * @license
+ * Copyright 2026 The model_search Authors. Licensed under the Apache License,
+ * Version 2.0.
+ * =============================================================================
+ */
+
+/**
+ * Registries of named, constructible things (blocks, data providers).
+ *
+ * A registration happens when the module declaring the class loads: the
+ * decorator runs then. That is how a provider library linked into a binary
+ * by `model_search_oss_binary` becomes available to the trainer main.
+ */
+
+import {ValueError, didYouMean} from './errors';
+
+/** How one variant of a class is registered. */
+export declare interface RegistrationArgs {
+  /** The name used in specs and flags, e.g. 'FIXED_OUTPUT_FULLY_CONNECTED_128'. */
+  lookupName: string;
+  /** Arguments passed to the constructor for this variant. */
+  initArgs?: Record<string, unknown>;
+  /** A stable number for this variant (blocks use it in architectures). */
+  enumId?: number;
+}
+
+/** One registered variant. */
+export declare interface Registration<T> {
+  lookupName: string;
+  initArgs: Record<string, unknown>;
+  enumId?: number;
+  ctor: new (args: Record<string, unknown>) => T;
+  /** file:line of the decorator, for duplicate-name errors. */
+  site: string;
+}
+
+/** A named collection of registrations of one base type. */
+export class Registry<T> {
+  private readonly entries = new Map<string, Registration<T>>();
+  private readonly byEnumId = new Map<number, Registration<T>>();
+
+  /** @param kind What is registered, for messages ('block', 'provider'). */
+  constructor(readonly kind: string) {}
+
+  /** Adds a variant; a duplicate name or enum id cites both sites. */
+  add(args: RegistrationArgs, ctor: Registration<T>['ctor'], site: string):
+      this {
+    const earlier = this.entries.get(args.lookupName);
+    if (earlier !== undefined) {
+      throw new ValueError(
+          `${this.kind} "${args.lookupName}" registered twice: first at ` +
+          `${earlier.site}, again at ${site}; give one of them another name`);
+    }
+    if (args.enumId !== undefined) {
+      const sameId = this.byEnumId.get(args.enumId);
+      if (sameId !== undefined) {
+        throw new ValueError(
+            `${this.kind} enum id ${args.enumId} of "${args.lookupName}" ` +
+            `(${site}) is already used by "${sameId.lookupName}" ` +
+            `(${sameId.site}); pick an unused id`);
+      }
+    }
+    const registration: Registration<T> = {
+      lookupName: args.lookupName,
+      initArgs: {...(args.initArgs ?? {})},
+      enumId: args.enumId,
+      ctor,
+      site,
+    };
+    this.entries.set(args.lookupName, registration);
+    if (args.enumId !== undefined) this.byEnumId.set(args.enumId, registration);
+    return this;
+  }
+
+  has(lookupName: string): boolean {
+    return this.entries.has(lookupName);
+  }
+
+  /** The registration, or an error listing the known names. */
+  get(lookupName: string): Registration<T> {
+    const entry = this.entries.get(lookupName);
+    if (entry === undefined) {
+      const known = [...this.entries.keys()];
+      throw new ValueError(
+          `unknown ${this.kind} "${lookupName}"` +
+          `${didYouMean(lookupName, known)}; registered: ` +
+          `${known.length ? known.join(', ') : '(none)'}`);
+    }
+    return entry;
+  }
+
+  /** The registration with this enum id, or an error. */
+  getByEnumId(enumId: number): Registration<T> {
+    const entry = this.byEnumId.get(enumId);
+    if (entry === undefined) {
+      throw new ValueError(`no ${this.kind} has enum id ${enumId}`);
+    }
+    return entry;
+  }
+
+  /** A new instance of the named variant with its registered init args. */
+  create(lookupName: string): T {
+    const entry = this.get(lookupName);
+    return new entry.ctor({...entry.initArgs});
+  }
+
+  names(): string[] {
+    return [...this.entries.keys()];
+  }
+
+  all(): Array<Registration<T>> {
+    return [...this.entries.values()];
+  }
+
+  remove(lookupName: string): this {
+    const entry = this.entries.get(lookupName);
+    if (entry !== undefined) {
+      this.entries.delete(lookupName);
+      if (entry.enumId !== undefined) this.byEnumId.delete(entry.enumId);
+    }
+    return this;
+  }
+}
+
+/**
+ * Makes a class decorator that registers the class in `registry` under
+ * `args`. Stack several to register variants with different init args.
+ */
+export function makeRegisterDecorator<T>(registry: Registry<T>) {
+  return (args: RegistrationArgs) => {
+    const site = callerSite();
+    return <C extends Registration<T>['ctor']>(
+               target: C, _context: ClassDecoratorContext<C>): void => {
+      registry.add(args, target, site);
+    };
+  };
+}
+
+/** file:line of the code that called the caller of this function. */
+function callerSite(): string {
+  const lines = (new Error().stack ?? '').split('\n').slice(1);
+  // [0] callerSite, [1] the decorator factory, [2] the decorated class.
+  const frame = lines[2] ?? '';
+  const match = /\(?([^()\s]+):(\d+):\d+\)?$/.exec(frame.trim());
+  return match ? `${match[1]}:${match[2]}` : '<unknown>';
+}
+
+/** Registries live on globalThis so that two copies of a module share one. */
+export function globalRegistry<T>(key: string, kind: string): Registry<T> {
+  const holder = globalThis as unknown as Record<string, Registry<T>>;
+  const slot = `__model_search_registry_${key}`;
+  if (holder[slot] === undefined) holder[slot] = new Registry<T>(kind);
+  return holder[slot];
+}
