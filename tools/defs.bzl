@@ -50,7 +50,7 @@ def ts_project(name, srcs = None, deps = [], data = [], **kwargs):
         **kwargs
     )
 
-def js_binary(name, entry_point, srcs = [], deps = [], data = [], args = [], node_args = [], **kwargs):
+def js_binary(name, entry_point, srcs = [], deps = [], data = [], args = [], node_args = [], preload = [], **kwargs):
     """A Node program: `bazel run :name -- args`, or bazel-bin/<pkg>/<name>.
 
     The launcher finds its runfiles next to itself, sets NODE_PATH to the
@@ -66,6 +66,8 @@ def js_binary(name, entry_point, srcs = [], deps = [], data = [], args = [], nod
       data: list of labels; run-time files.
       args: list of strings; arguments placed before the command line's.
       node_args: list of strings; arguments for node itself.
+      preload: list of labels; ts_project targets whose modules load before
+        entry_point (node --require), e.g. a provider that registers itself.
       **kwargs: visibility, tags and other common attributes.
     """
     js_binary_rule(
@@ -76,11 +78,12 @@ def js_binary(name, entry_point, srcs = [], deps = [], data = [], args = [], nod
         data = data,
         args_prefix = args,
         node_args = node_args,
+        preload = preload,
         node_modules = NODE_MODULES,
         **kwargs
     )
 
-def js_test(name, entry_point, srcs = [], deps = [], data = [], args = [], node_args = [], **kwargs):
+def js_test(name, entry_point, srcs = [], deps = [], data = [], args = [], node_args = [], preload = [], **kwargs):
     """A Node program run as a test: exit code 0 passes.
 
     Args:
@@ -91,6 +94,7 @@ def js_test(name, entry_point, srcs = [], deps = [], data = [], args = [], node_
       data: list of labels; run-time files.
       args: list of strings; arguments for the program.
       node_args: list of strings; arguments for node itself.
+      preload: list of labels; as in js_binary.
       **kwargs: size, timeout, tags, env and other test attributes.
     """
     js_test_rule(
@@ -101,6 +105,7 @@ def js_test(name, entry_point, srcs = [], deps = [], data = [], args = [], node_
         data = data,
         args_prefix = args,
         node_args = node_args,
+        preload = preload,
         node_modules = NODE_MODULES,
         **kwargs
     )

@@ -6,8 +6,20 @@ load(":ts_project.bzl", "COMPILE_ATTRS", "compile_ts")
 def _shell_quote(s):
     return "'" + s.replace("'", "'\\''") + "'"
 
+def _preload_args(ctx):
+    """`--require <file>` for each .js file of the preload targets."""
+    args = []
+    for target in ctx.attr.preload:
+        for f in target[DefaultInfo].files.to_list():
+            if f.extension == "js":
+                args.append("--require")
+                args.append("$cd_root/" + f.short_path)
+    return args
+
 def _launcher(ctx, entry_path, fixed_args, runfiles):
     launcher = ctx.actions.declare_file(ctx.label.name)
+    node_args = [_shell_quote(a) for a in ctx.attr.node_args]
+    node_args += ['"%s"' % a for a in _preload_args(ctx)]
     ctx.actions.expand_template(
         template = ctx.file._launcher_template,
         output = launcher,
@@ -16,7 +28,7 @@ def _launcher(ctx, entry_path, fixed_args, runfiles):
             "%{node_modules}": ctx.attr.node_modules,
             "%{workspace}": ctx.workspace_name,
             "%{entry}": entry_path,
-            "%{node_args}": " ".join([_shell_quote(a) for a in ctx.attr.node_args]),
+            "%{node_args}": " ".join(node_args),
             "%{fixed_args}": " ".join([_shell_quote(a) for a in fixed_args]),
         },
         is_executable = True,
@@ -47,6 +59,8 @@ def _program_impl(ctx):
     js, _, info = compile_ts(ctx, ctx.files.srcs, ctx.attr.deps, ctx.attr.data)
     all_js = info.js.to_list()
     runfiles = info.runfiles.merge(ctx.runfiles(files = all_js))
+    for target in ctx.attr.preload:
+        runfiles = runfiles.merge(target[DefaultInfo].default_runfiles)
     entry = _entry_js(ctx, all_js)
     return [_launcher(ctx, entry, ctx.attr.args_prefix, runfiles)]
 
@@ -86,6 +100,11 @@ _RUN_ATTRS = dict(COMPILE_ATTRS, **{
         doc = "Arguments placed before those given on the command line.",
     ),
     "node_args": attr.string_list(doc = "Arguments for node itself."),
+    "preload": attr.label_list(
+        providers = [TsInfo],
+        doc = "Libraries whose .js files are loaded (node --require) before " +
+              "entry_point, so that their registrations run first.",
+    ),
     "node_modules": attr.string(mandatory = True),
     "_launcher_template": attr.label(
         default = "//tools/private:node_launcher.sh.tpl",

@@ -1,0 +1,229 @@
+/**
+ * @license
+ * Copyright 2026 The model_search Authors. Licensed under the Apache License,
+ * Version 2.0.
+ * =============================================================================
+ */
+
+/**
+ * The flag-driven trainer main. `model_search_oss_binary` links a provider
+ * library in front of it; that library registers its provider (and flags)
+ * when it loads, before `main` parses the command line.
+ *
+ * Exit codes: 0 done, 2 bad flags, spec or data (nothing written), 1 other
+ * errors.
+ */
+
+import * as fs from 'fs';
+import * as os from 'os';
+import * as path from 'path';
+
+import {selectBackend} from './backend/select_backend';
+import {DEFAULT_DNN} from './constants';
+import {DataError, PROVIDERS} from './data/data';
+import type {Provider} from './data/data';
+import {UsageError, ValueError, didYouMean} from './errors';
+import {FLAGS} from './flags';
+import {createStore} from './metadata/create_store';
+import {defineMetadataFlags, storeOptionsFromFlags} from './metadata/flags';
+import {METRIC_NAMES} from './metric_fns';
+import {loadSpecFile, printPhoenixSpec} from './proto/text_format';
+import type {PhoenixSpec} from './proto/phoenix_spec';
+import {runSearch} from './oss_trainer_lib';
+
+const MODULE = 'oss_trainer';
+
+/** Declares the trainer's flags, with the original's names and defaults. */
+export function defineTrainerFlags(): void {
+  const define = (name: string, args: Parameters<typeof FLAGS.define>[1]) => {
+    if (!FLAGS.has(name)) FLAGS.define(name, {...args, module: MODULE});
+  };
+  define('phoenix_spec_filename', {type: 'string', default: '',
+    help: 'The PhoenixSpec (.pbtxt) driving the search; default: ' +
+          `${DEFAULT_DNN} from the binary's runfiles`});
+  define('phoenix_batch_size', {type: 'int', default: 100,
+    help: 'Batch size used for training and evaluation.'});
+  define('phoenix_train_steps', {type: 'int', default: 1000,
+    help: 'Training steps of each trial.'});
+  define('phoenix_eval_steps', {type: 'int', default: 0,
+    help: 'Evaluation batches per trial; 0 evaluates one whole pass.'});
+  define('phoenix_dataset', {type: 'string', default: '',
+    help: 'The registered provider to use; needed only when the binary ' +
+          'links more than one.'});
+  define('phoenix_tf_random_seed', {type: 'int', default: -1,
+    help: 'Seeds search, tuning and weight initialisation (reproducible ' +
+          'on one backend); -1 for a random seed.'});
+  define('phoenix_save_summary_steps', {type: 'int', default: 2000,
+    help: 'Record the training loss every this many steps.'});
+  define('model_dir', {type: 'string', default: '',
+    help: 'Output directory: one sub-directory per trial, the SQLite ' +
+          'bookkeeping file and the study summary.'});
+  define('experiment_name', {type: 'string', default: 'model_search',
+    help: 'Name of the study; with experiment_owner it identifies it.'});
+  define('experiment_owner', {type: 'string',
+    default: process.env['USER'] ?? os.userInfo().username,
+    help: 'Owner of the study.'});
+  define('experiment_max_num_trials', {type: 'int', default: 200,
+    help: 'The study ends when this many trials are COMPLETED.'});
+  define('optimization_metric', {type: 'string', default: 'loss',
+    choices: [...METRIC_NAMES],
+    help: 'The evaluation metric the search optimizes.'});
+  define('optimization_goal', {type: 'string', default: 'minimize',
+    choices: ['minimize', 'maximize'],
+    help: 'Whether to minimize or maximize optimization_metric.'});
+  define('hypertuning_method', {type: 'string', default: 'random',
+    choices: ['random', 'bayesian'],
+    help: 'How hyperparameters are chosen.'});
+  define('tuner_id', {type: 'string', default: '',
+    help: 'An identifier of this worker, shown in the bookkeeping.'});
+  define('backend', {type: 'string', default: 'auto',
+    choices: ['auto', 'tensorflow', 'wasm', 'cpu'],
+    help: 'TensorFlow.js backend; auto tries tfjs-node-gpu, tfjs-node, ' +
+          'wasm, cpu in that order.'});
+  define('help', {type: 'bool', default: false, help: 'Show this help.'});
+}
+
+/** Flags naming files or directories: relative ones resolve like a shell. */
+const PATH_FLAGS = ['model_dir', 'phoenix_spec_filename', 'filename',
+                    'validation_filename', 'input_dir',
+                    'mlmd_default_sqllite_filename'];
+
+/**
+ * Resolves relative path flags against the directory where the user typed
+ * `bazel run` (BUILD_WORKING_DIRECTORY), or the current one. An input path
+ * that exists only relative to the runfiles (a config shipped with the
+ * binary) stays as it is.
+ */
+function resolvePathFlags(): void {
+  const base = process.env['BUILD_WORKING_DIRECTORY'] ?? process.cwd();
+  for (const name of PATH_FLAGS) {
+    if (!FLAGS.has(name) || !FLAGS.isPresent(name)) continue;
+    const value = FLAGS.get<string>(name);
+    if (value === '' || path.isAbsolute(value)) continue;
+    const fromUser = path.resolve(base, value);
+    if (name !== 'model_dir' && !fs.existsSync(fromUser) &&
+        fs.existsSync(value)) {
+      continue;
+    }
+    FLAGS.set(name, fromUser);
+  }
+}
+
+function chooseProvider(): Provider {
+  const names = PROVIDERS.names();
+  const wanted = FLAGS.get<string>('phoenix_dataset');
+  if (wanted !== '') {
+    if (!PROVIDERS.has(wanted)) {
+      throw new UsageError(`--phoenix_dataset=${wanted}: no such provider${
+          didYouMean(wanted, names)}; linked in: ${names.join(', ') || 'none'}`);
+    }
+    return PROVIDERS.create(wanted);
+  }
+  if (names.length === 0) {
+    throw new UsageError(
+        'no data provider is linked into this binary: build it with ' +
+        'model_search_oss_binary(dataset_dep = ...)');
+  }
+  if (names.length > 1) {
+    throw new UsageError(`this binary links ${names.length} providers (${
+        names.join(', ')}); choose one with --phoenix_dataset`);
+  }
+  return PROVIDERS.create(names[0]);
+}
+
+function loadSpec(): {spec: PhoenixSpec, file: string} {
+  let file = FLAGS.get<string>('phoenix_spec_filename');
+  if (file === '') file = DEFAULT_DNN;
+  if (!fs.existsSync(file)) {
+    throw new UsageError(`--phoenix_spec_filename=${file}: no such file`);
+  }
+  return {spec: loadSpecFile(file), file};
+}
+
+function requireModelDir(): string {
+  const dir = FLAGS.get<string>('model_dir');
+  if (dir === '') {
+    throw new UsageError(
+        '--model_dir is required: the directory the trials are written to');
+  }
+  if (fs.existsSync(dir) && !fs.statSync(dir).isDirectory()) {
+    throw new UsageError(`--model_dir=${dir} exists and is not a directory`);
+  }
+  return dir;
+}
+
+/** Runs the binary; resolves to the process exit code. */
+export async function main(argv: string[],
+                           log = (line: string) => process.stderr.write(
+                               line + '\n')): Promise<number> {
+  defineTrainerFlags();
+  defineMetadataFlags();
+  try {
+    FLAGS.parse(argv);
+    if (FLAGS.get<boolean>('help')) {
+      process.stdout.write(FLAGS.helpText() + '\n');
+      return 0;
+    }
+    resolvePathFlags();
+    const modelDir = requireModelDir();
+    for (const name of ['phoenix_train_steps', 'phoenix_batch_size',
+                        'experiment_max_num_trials']) {
+      if (FLAGS.get<number>(name) < 1) {
+        throw new UsageError(`--${name} must be at least 1, got ${
+            FLAGS.get<number>(name)}`);
+      }
+    }
+    const {spec, file} = loadSpec();
+    const provider = chooseProvider();
+    await provider.prepare();
+
+    await selectBackend(FLAGS.get<'auto'>('backend'), log);
+    const seed = FLAGS.get<number>('phoenix_tf_random_seed');
+    const store = await createStore(storeOptionsFromFlags(modelDir));
+    try {
+      log(`spec ${file}; model_dir ${modelDir}`);
+      await runSearch({
+        spec,
+        specText: printPhoenixSpec(spec),
+        provider,
+        store,
+        modelDir,
+        experimentName: FLAGS.get<string>('experiment_name'),
+        experimentOwner: FLAGS.get<string>('experiment_owner'),
+        maxTrials: FLAGS.get<number>('experiment_max_num_trials'),
+        trainSteps: FLAGS.get<number>('phoenix_train_steps'),
+        evalSteps: FLAGS.get<number>('phoenix_eval_steps'),
+        batchSize: FLAGS.get<number>('phoenix_batch_size'),
+        objective: {
+          metric: FLAGS.get<string>('optimization_metric'),
+          goal: FLAGS.get<'minimize'>('optimization_goal'),
+        },
+        hypertuningMethod: FLAGS.get<'random'>('hypertuning_method'),
+        seed: seed >= 0 ? seed : undefined,
+        workerId: FLAGS.get<string>('tuner_id') || undefined,
+        log,
+      });
+    } finally {
+      await store.close();
+    }
+    return 0;
+  } catch (e) {
+    if (e instanceof UsageError || e instanceof DataError ||
+        e instanceof ValueError || isSpecError(e)) {
+      log(`error: ${(e as Error).message}`);
+      return 2;
+    }
+    log(`error: ${(e as Error).stack ?? e}`);
+    return 1;
+  }
+}
+
+function isSpecError(e: unknown): boolean {
+  return e instanceof Error && e.name === 'TextFormatError';
+}
+
+if (require.main === module) {
+  main(process.argv.slice(2)).then((code) => {
+    process.exitCode = code;
+  });
+}

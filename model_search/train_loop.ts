@@ -1,0 +1,212 @@
+/**
+ * @license
+ * Copyright 2026 The model_search Authors. Licensed under the Apache License,
+ * Version 2.0.
+ * =============================================================================
+ */
+
+/**
+ * The training and evaluation loops of one trial. A plain loop over
+ * batches with tf.variableGrads and applyGradients, rather than
+ * model.fit: no per-step callbacks or history, and the host reads the loss
+ * only every `syncEvery` steps.
+ */
+
+import {tf} from './backend/tf';
+import type {Batch, Hparams} from './data/data';
+import {evaluationMetrics} from './metric_fns';
+import {learningRateAt, makeOptimizer, numberHparam, setLearningRate} from './phoenix';
+
+/** A trial that cannot go on: recorded FAILED with this reason. */
+export class TrialFailure extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = 'TrialFailure';
+    Object.setPrototypeOf(this, new.target.prototype);
+  }
+}
+
+export type LossFn = (labels: tf.Tensor, logits: tf.Tensor) => tf.Scalar;
+
+export declare interface TrainArgs {
+  steps: number;
+  hparams: Hparams;
+  batches: AsyncIterable<Batch>;
+  /** Replaces softmax cross-entropy (a provider's getLossFn). */
+  lossFn?: LossFn;
+  /** How often the loss is read back to check it (and reported). */
+  syncEvery?: number;
+  /** Called with the loss each time it is read back. */
+  onLoss?: (step: number, loss: number) => void;
+  /** learning_spec.max_decay_times. */
+  maxDecayTimes?: number;
+}
+
+export declare interface TrainResult {
+  steps: number;
+  finalLoss: number;
+  seconds: number;
+}
+
+/** Softmax cross-entropy of int32 class ids against logits. */
+export function softmaxCrossEntropy(
+    labels: tf.Tensor, logits: tf.Tensor): tf.Scalar {
+  const depth = logits.shape[logits.shape.length - 1] as number;
+  const oneHot = tf.oneHot(labels.toInt(), depth);
+  return tf.losses.softmaxCrossEntropy(oneHot, logits) as tf.Scalar;
+}
+
+function modelInputs(model: tf.LayersModel, batch: Batch): tf.Tensor[] {
+  if (model.inputs.length === 2) {
+    if (batch.lengths === undefined) {
+      throw new TrialFailure(
+          'the model takes sequence lengths but the provider gave none');
+    }
+    return [batch.features, batch.lengths];
+  }
+  return [batch.features];
+}
+
+/** Trains `model` for `steps` steps; throws TrialFailure on a NaN loss. */
+export async function trainModel(
+    model: tf.LayersModel, args: TrainArgs): Promise<TrainResult> {
+  const start = Date.now();
+  const optimizer = makeOptimizer(args.hparams);
+  const lossFn = args.lossFn ?? softmaxCrossEntropy;
+  const clipNorm = args.hparams['gradient_max_norm'];
+  const l2 = numberHparam(args.hparams, 'l2_regularization', 0);
+  const syncEvery = Math.max(1, args.syncEvery ?? 25);
+  const variables = model.trainableWeights.map((w) => w.read() as tf.Variable);
+  const kernels = variables.filter((v) => /kernel|embeddings/.test(v.name));
+  const iterator = args.batches[Symbol.asyncIterator]();
+  let finalLoss = NaN;
+  let lastRate = learningRateAt(args.hparams, 0, args.maxDecayTimes);
+  try {
+    for (let step = 0; step < args.steps; step++) {
+      const next = await iterator.next();
+      if (next.done) {
+        throw new TrialFailure(`training data ran out at step ${step}`);
+      }
+      const batch = next.value;
+      const rate = learningRateAt(args.hparams, step, args.maxDecayTimes);
+      if (rate !== lastRate) {
+        setLearningRate(optimizer, rate);
+        lastRate = rate;
+      }
+      const lossTensor = tf.tidy(() => {
+        const {value, grads} = tf.variableGrads(() => {
+          const logits = model.apply(
+              modelInputs(model, batch), {training: true}) as tf.Tensor;
+          let loss = lossFn(batch.labels, logits);
+          if (l2 > 0 && kernels.length > 0) {
+            const penalty = tf.addN(kernels.map((k) => tf.sum(tf.square(k))));
+            loss = tf.add(loss, tf.mul(l2, penalty)) as tf.Scalar;
+          }
+          return loss;
+        }, variables);
+        const clipped = typeof clipNorm === 'number' && clipNorm > 0 ?
+            clipByGlobalNorm(grads, clipNorm) :
+            grads;
+        optimizer.applyGradients(clipped);
+        return value;
+      });
+      disposeBatch(batch);
+      const last = step === args.steps - 1;
+      if (last || (step + 1) % syncEvery === 0) {
+        finalLoss = (await lossTensor.data())[0];
+        lossTensor.dispose();
+        if (!Number.isFinite(finalLoss)) {
+          throw new TrialFailure(
+              `training loss became ${finalLoss} at step ${step + 1}`);
+        }
+        args.onLoss?.(step + 1, finalLoss);
+      } else {
+        lossTensor.dispose();
+      }
+    }
+  } finally {
+    await iterator.return?.();
+    optimizer.dispose();
+  }
+  return {steps: args.steps, finalLoss, seconds: (Date.now() - start) / 1000};
+}
+
+/** Scales gradients so that their global L2 norm is at most `maxNorm`. */
+export function clipByGlobalNorm(
+    grads: tf.NamedTensorMap, maxNorm: number): tf.NamedTensorMap {
+  const names = Object.keys(grads);
+  const norm = tf.sqrt(tf.addN(names.map((n) => tf.sum(tf.square(grads[n])))));
+  const scale = tf.div(maxNorm, tf.maximum(norm, maxNorm));
+  const out: tf.NamedTensorMap = {};
+  for (const n of names) out[n] = tf.mul(grads[n], scale);
+  return out;
+}
+
+function disposeBatch(batch: Batch): void {
+  batch.features.dispose();
+  batch.labels.dispose();
+  batch.lengths?.dispose();
+}
+
+export declare interface EvalResult {
+  metrics: Record<string, number>;
+  /** Predicted class per evaluated example, in order. */
+  predictions: number[];
+  /** Class probabilities per evaluated example. */
+  probabilities: number[][];
+  labels: number[];
+}
+
+/**
+ * Evaluates for at most `steps` batches (all of one pass when steps <= 0).
+ * Metrics: loss, accuracy, auc_roc, auc_pr, precision, recall.
+ */
+export async function evaluateModel(
+    model: tf.LayersModel, batches: AsyncIterable<Batch>, steps: number,
+    numClasses: number, lossFn: LossFn = softmaxCrossEntropy):
+    Promise<EvalResult> {
+  const labels: number[] = [];
+  const probabilities: number[][] = [];
+  let lossSum = 0;
+  let count = 0;
+  let taken = 0;
+  for await (const batch of batches) {
+    if (steps > 0 && taken >= steps) {
+      disposeBatch(batch);
+      break;
+    }
+    taken++;
+    const [lossTensor, probs] = tf.tidy(() => {
+      const logits = model.apply(
+          modelInputs(model, batch), {training: false}) as tf.Tensor;
+      return [lossFn(batch.labels, logits), tf.softmax(logits)];
+    });
+    const n = batch.labels.shape[0];
+    lossSum += (await lossTensor.data())[0] * n;
+    count += n;
+    const probValues = await probs.array() as number[][];
+    probabilities.push(...probValues);
+    labels.push(...Array.from(await batch.labels.data()));
+    lossTensor.dispose();
+    probs.dispose();
+    disposeBatch(batch);
+  }
+  if (count === 0) {
+    throw new TrialFailure('evaluation data is empty');
+  }
+  const metrics = evaluationMetrics(labels, probabilities, numClasses);
+  metrics['loss'] = lossSum / count;
+  if (!Number.isFinite(metrics['loss'])) {
+    throw new TrialFailure(`evaluation loss is ${metrics['loss']}`);
+  }
+  const predictions = probabilities.map(argmax);
+  return {metrics, predictions, probabilities, labels};
+}
+
+export function argmax(values: number[]): number {
+  let best = 0;
+  for (let i = 1; i < values.length; i++) {
+    if (values[i] > values[best]) best = i;
+  }
+  return best;
+}

@@ -1,0 +1,112 @@
+"""Macros that turn a data provider library into a search binary and test.
+
+    load("//model_search:trainer.bzl", "model_search_oss_binary", "model_search_oss_test")
+
+    model_search_oss_binary(
+        name = "my_data_binary",
+        dataset_dep = ":my_data_for_binary",
+    )
+
+The provider library registers its provider with `@registerProvider` (and
+declares its flags) when its modules load. The binary loads them before the
+trainer main parses the command line, so the provider's flags work and
+`--help` lists them. With one provider linked in, it is used; with several,
+`--phoenix_dataset=<lookup name>` chooses.
+"""
+
+load("//tools:defs.bzl", "js_binary", "js_test")
+
+_TRAINER = "//model_search:oss_trainer"
+_TRAINER_MAIN = "model_search/oss_trainer.ts"
+_TEST_MAIN = "model_search/oss_trainer_test_main.ts"
+_CONFIGS = "//model_search/configs:configs"
+
+def _check_dataset_dep(macro, name, dataset_dep):
+    if type(dataset_dep) != "string":
+        fail("%s(name = %r): dataset_dep must be one label (a string), got %s %r; link one provider library per binary" % (
+            macro,
+            name,
+            type(dataset_dep),
+            dataset_dep,
+        ))
+
+def model_search_oss_binary(name, dataset_dep, **kwargs):
+    """The trainer main with one data provider library linked in.
+
+    `bazel run :name -- --help` lists every flag, the provider's included.
+    The model_search/configs/*.pbtxt files are in its runfiles, so
+    `--phoenix_spec_filename=model_search/configs/cnn_config.pbtxt` works
+    from any directory.
+
+    Args:
+      name: string; the binary's name.
+      dataset_dep: label; a ts_project whose modules register a provider
+        with @registerProvider. One label, not a list.
+      **kwargs: data, args, visibility, tags and other js_binary attributes.
+    """
+    _check_dataset_dep("model_search_oss_binary", name, dataset_dep)
+    data = kwargs.pop("data", [])
+    js_binary(
+        name = name,
+        entry_point = _TRAINER_MAIN,
+        deps = [dataset_dep, _TRAINER],
+        preload = [dataset_dep],
+        data = data + [_CONFIGS],
+        **kwargs
+    )
+
+def model_search_oss_test(
+        name,
+        dataset_dep,
+        problem_type = "cnn",
+        extra_args = None,
+        test_data = None,
+        custom_spec = None,
+        **kwargs):
+    """Runs a one-trial search with the provider and checks its results.
+
+    The test runs the trainer main (the provider linked in as by
+    model_search_oss_binary) with
+    `--phoenix_spec_filename=model_search/configs/<problem_type>_config.pbtxt`
+    (or custom_spec), `--phoenix_batch_size=2`, `--phoenix_train_steps=20`,
+    `--phoenix_eval_steps=20`, `--experiment_max_num_trials=1` and a
+    `--model_dir` inside the test's temporary directory, then extra_args.
+    It passes when the binary exits 0, the trial is COMPLETED in the
+    bookkeeping store, and the trial directory holds its evaluation metrics
+    (loss and accuracy) and a model that loads.
+
+    Args:
+      name: string; the test's name.
+      dataset_dep: label; the provider library, as in model_search_oss_binary.
+      problem_type: string; picks model_search/configs/<problem_type>_config.pbtxt:
+        "cnn", "dnn", "rnn_all", "rnn_last". Default "cnn".
+      extra_args: list of strings; more flags, e.g.
+        ["--filename=${TEST_SRCDIR}/model_search/model_search/data/testdata/x.csv"].
+        `${TEST_SRCDIR}` expands to the runfiles root.
+      test_data: list of labels; files the flags point at (put in runfiles).
+      custom_spec: label; a .pbtxt to use instead of the problem_type config.
+      **kwargs: size, timeout, tags and other test attributes.
+    """
+    _check_dataset_dep("model_search_oss_test", name, dataset_dep)
+    spec = "model_search/configs/%s_config.pbtxt" % problem_type
+    data = [_CONFIGS] + (test_data or [])
+    if custom_spec:
+        data.append(custom_spec)
+        spec = "$(rootpath %s)" % custom_spec
+    args = [
+        "--phoenix_spec_filename=" + spec,
+        "--phoenix_batch_size=2",
+        "--phoenix_train_steps=20",
+        "--phoenix_eval_steps=20",
+        "--experiment_max_num_trials=1",
+    ] + (extra_args or [])
+    js_test(
+        name = name,
+        entry_point = _TEST_MAIN,
+        deps = [dataset_dep, "//model_search:oss_trainer_test_main"],
+        preload = [dataset_dep],
+        data = data,
+        args = args,
+        size = kwargs.pop("size", "medium"),
+        **kwargs
+    )

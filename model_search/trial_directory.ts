@@ -1,0 +1,76 @@
+/**
+ * @license
+ * Copyright 2026 The model_search Authors. Licensed under the Apache License,
+ * Version 2.0.
+ * =============================================================================
+ */
+
+/**
+ * Writes a trial directory atomically: everything goes to a temporary
+ * sibling first, which is renamed into place once complete. A worker killed
+ * half way leaves only a `.tmp-*` directory, never a trial that looks done.
+ */
+
+import * as fs from 'fs';
+import * as path from 'path';
+
+/** Names of the files of a trial directory. */
+export const TRIAL_FILES = {
+  architecture: 'architecture.json',
+  architectureText: 'architecture.txt',
+  hparams: 'hparams.json',
+  evaluation: 'evaluation.json',
+  inputSchema: 'input_schema.json',
+  model: 'model',
+} as const;
+
+/** The directory name of a trial: its id, as in the original. */
+export function trialDirName(trialId: number): string {
+  return String(trialId);
+}
+
+/**
+ * Runs `fill(tmpDir)` and renames tmpDir to `<root>/<name>`. Throws if the
+ * destination exists already: trial ids are never reused.
+ */
+export async function writeAtomically(
+    root: string, name: string,
+    fill: (tmpDir: string) => Promise<void>): Promise<string> {
+  const finalDir = path.join(root, name);
+  if (fs.existsSync(finalDir)) {
+    throw new Error(`trial directory ${finalDir} exists already; ` +
+                    'refusing to overwrite it');
+  }
+  const tmpDir = path.join(root, `.tmp-${name}-${process.pid}-${Date.now()}`);
+  fs.mkdirSync(tmpDir, {recursive: true});
+  try {
+    await fill(tmpDir);
+    fs.renameSync(tmpDir, finalDir);
+  } catch (e) {
+    fs.rmSync(tmpDir, {recursive: true, force: true});
+    throw e;
+  }
+  return finalDir;
+}
+
+/** Writes JSON with a trailing newline. */
+export function writeJson(file: string, value: unknown): void {
+  fs.writeFileSync(file, JSON.stringify(value, null, 2) + '\n');
+}
+
+/** Removes temporary directories left behind by killed workers. */
+export function removeStaleTemporaries(root: string, olderThanMs: number):
+    number {
+  if (!fs.existsSync(root)) return 0;
+  let removed = 0;
+  for (const entry of fs.readdirSync(root)) {
+    if (!entry.startsWith('.tmp-')) continue;
+    const full = path.join(root, entry);
+    const age = Date.now() - fs.statSync(full).mtimeMs;
+    if (age > olderThanMs) {
+      fs.rmSync(full, {recursive: true, force: true});
+      removed++;
+    }
+  }
+  return removed;
+}
