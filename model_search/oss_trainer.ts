@@ -179,6 +179,8 @@ export async function main(argv: string[],
 
     await selectBackend(FLAGS.get<'auto'>('backend'), log);
     const seed = FLAGS.get<number>('phoenix_tf_random_seed');
+    // The data and spec are valid: from here on model_dir is written.
+    fs.mkdirSync(modelDir, {recursive: true});
     const store = await createStore(storeOptionsFromFlags(modelDir));
     try {
       log(`spec ${file}; model_dir ${modelDir}`);

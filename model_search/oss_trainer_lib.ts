@@ -110,6 +110,7 @@ export async function runSearch(options: SearchOptions): Promise<SearchResult> {
     problemType: problemTypeName(options.spec),
     objective: options.objective,
     hypertuningMethod: options.hypertuningMethod,
+    trainSteps: options.trainSteps,
   });
   const startedAt = Date.now();
   let trained = 0;

@@ -11,8 +11,11 @@
  */
 
 import {fixArchitectureOrder} from './architecture/architecture_utils';
-import {hparamSpaceFromSpec} from './hparams/hyperparameters';
+import {BLOCKS} from './blocks';
+import type {Hparam, HparamSpace} from './hparams/hyperparameters';
+import {buildHparamSpace, hparamFromBlockRange} from './hparams/hyperparameters';
 import {createTuner} from './hparams/tuner';
+import type {Tuner} from './hparams/tuner';
 import type {HparamValue, Objective, Trial} from './metadata/trial';
 import type {PhoenixSpec} from './proto/phoenix_spec';
 import type {Random} from './random';
@@ -31,19 +34,44 @@ export declare interface TrialPlannerArgs {
   problemType: string;
   objective: Objective;
   hypertuningMethod: 'random'|'bayesian';
+  /** --phoenix_train_steps: the decay-steps choices derive from it. */
+  trainSteps: number;
+}
+
+/** The hyperparameters that the blocks of blocks_to_use ask for. */
+function blockHparams(blocksToUse: string[]): Hparam[] {
+  const out: Hparam[] = [];
+  for (const name of blocksToUse) {
+    const block = BLOCKS.create(name);
+    for (const range of block.requiresHparams?.() ?? []) {
+      if (!out.some((p) => p.name === range.name)) {
+        out.push(hparamFromBlockRange(range));
+      }
+    }
+  }
+  return out;
 }
 
 export class TrialPlanner {
   private readonly algorithm: SearchAlgorithm;
-  private readonly tuner: ReturnType<typeof createTuner>;
-  private readonly space: ReturnType<typeof hparamSpaceFromSpec>;
+  private readonly tuner: Tuner;
+  readonly space: HparamSpace;
 
   constructor(private readonly args: TrialPlannerArgs) {
-    const searchSpec = searchSpecFromPhoenixSpec(args.spec);
-    searchSpec.fixOrder = (architecture: string[]) =>
-        fixArchitectureOrder(architecture, args.problemType);
+    const searchSpec = searchSpecFromPhoenixSpec(args.spec, {
+      fixOrder: (architecture: string[]) =>
+          fixArchitectureOrder(architecture, args.problemType),
+    });
     this.algorithm = createSearchAlgorithm(searchSpec);
-    this.space = hparamSpaceFromSpec(args.spec);
+    const spec = args.spec;
+    this.space = buildHparamSpace({
+      blocksToUse: searchSpec.blocksToUse,
+      minimumDepth: searchSpec.minimumDepth,
+      trainSteps: args.trainSteps,
+      learningSpec: spec.learningSpec,
+      applyDropoutsBetweenBlocks: spec.applyDropoutsBetweenBlocks ?? false,
+      blockHparams: blockHparams(searchSpec.blocksToUse),
+    });
     this.tuner = createTuner(args.hypertuningMethod);
   }
 

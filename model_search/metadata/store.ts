@@ -18,6 +18,13 @@ export declare interface StudyKey {
   experimentOwner: string;
 }
 
+/** A study as `listStudies` describes it. */
+export declare interface StudyInfo extends StudyKey {
+  studyId: number;
+  /** ISO 8601, when openStudy created it. */
+  createdAt: string;
+}
+
 /** What `startTrial` can answer. */
 export type StartTrialResult =
     {status: 'started', trial: Trial}|
@@ -48,7 +55,10 @@ export declare interface MetadataStore {
    * Atomically: marks RUNNING trials whose lease expired as FAILED
    * ('worker lost: no heartbeat for N s'), then either hands out the next
    * trial id as a new RUNNING trial owned by `workerId`, or says wait/done.
-   * Only COMPLETED trials count towards `maxTrials`.
+   * Only COMPLETED trials count towards `maxTrials`. Ids are
+   * max(id) + 1, never reused: a lost trial keeps its id and FAILED state,
+   * and a new id takes its place. Safe to retry: one call starts at most
+   * one trial even when the connection drops around its COMMIT.
    */
   startTrial(studyId: number, maxTrials: number, workerId: string,
              leaseSeconds: number): Promise<StartTrialResult>;
@@ -59,14 +69,23 @@ export declare interface MetadataStore {
   /** Extends the lease of a RUNNING trial. */
   heartbeat(studyId: number, trialId: number, workerId: string): Promise<void>;
 
+  /**
+   * Marks a RUNNING trial COMPLETED. A trial already marked FAILED because
+   * its lease expired is accepted too (a late completion); repeating the
+   * same completion is a no-op, anything else throws.
+   */
   completeTrial(studyId: number, trialId: number,
                 metrics: Record<string, number>, directory: string):
       Promise<void>;
 
+  /** Marks a RUNNING trial FAILED with the reason. */
   failTrial(studyId: number, trialId: number, reason: string): Promise<void>;
 
   /** Every trial of the study, ordered by id. */
   listTrials(studyId: number): Promise<Trial[]>;
+
+  /** Every study of the database, ordered by id (all three stores have it). */
+  listStudies?(): Promise<StudyInfo[]>;
 
   close(): Promise<void>;
 }

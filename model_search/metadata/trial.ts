@@ -32,6 +32,8 @@ export declare interface Trial {
   kind?: string;
   /** Extra data a generator wants to keep (ensemble members, ...). */
   extra?: Record<string, unknown>;
+  /** The worker that started the trial (the store's `workerId`). */
+  workerId?: string;
   startedAt?: string;
   finishedAt?: string;
 }

@@ -12,7 +12,7 @@
  */
 
 import type {Random} from '../random';
-import type {Trial} from '../metadata/trial';
+import type {HparamValue, Trial} from '../metadata/trial';
 
 /** What an algorithm proposes for the next trial. */
 export declare interface Suggestion {
@@ -20,6 +20,11 @@ export declare interface Suggestion {
   architecture: string[];
   /** The completed trial this one was derived from, when there is one. */
   parentTrialId?: number;
+  /**
+   * Set when the architecture is the spec's user_suggestions[i] (0-based),
+   * so that the caller can apply that suggestion's hparams overrides.
+   */
+  userSuggestionIndex?: number;
 }
 
 export declare interface SearchContext {
@@ -28,6 +33,13 @@ export declare interface SearchContext {
   /** The objective, to rank completed trials. */
   metric: string;
   goal: 'maximize'|'minimize';
+  /**
+   * The hyperparameters already chosen for this trial, when the tuner ran
+   * first. Identity reads `initial_architecture_<i>` from them; the
+   * harmonica and linear model searches fall back on them (and on
+   * `new_block_type`) when present, on random draws otherwise.
+   */
+  hparams?: Record<string, HparamValue>;
 }
 
 export declare interface SearchAlgorithm {

@@ -1,0 +1,81 @@
+/**
+ * @license
+ * Copyright 2026 The model_search Authors. Licensed under the Apache License,
+ * Version 2.0.
+ * =============================================================================
+ */
+
+/**
+ * `cli <subcommand>`: tools around a search.
+ *
+ *   validate-spec FILE   parse a PhoenixSpec, print it as JSON with defaults
+ *   blocks               list the registered blocks
+ *
+ * Exit codes: 0 success, 2 bad input or usage, 1 other errors.
+ */
+
+import {listBlocks} from './blocks';
+import {validateSpecCommand} from './cli_validate_spec';
+
+export type Output = (text: string) => void;
+
+declare interface Subcommand {
+  summary: string;
+  run(args: string[], out: Output, err: Output): Promise<number>|number;
+}
+
+const SUBCOMMANDS: Record<string, Subcommand> = {
+  'validate-spec': {
+    summary: 'FILE: parse a PhoenixSpec (.pbtxt); print it as JSON with ' +
+             'defaults filled, or the error',
+    run: validateSpecCommand,
+  },
+  'blocks': {
+    summary: 'list the registered blocks: name, enum id, problem types',
+    run: (_args, out) => {
+      const rows = listBlocks();
+      const width = Math.max(...rows.map((r) => r.name.length));
+      for (const row of rows) {
+        out(`${row.name.padEnd(width)}  ${String(row.enumId ?? '-').padStart(
+            5)}  ${row.problemTypes.join(',')}`);
+      }
+      out(`${rows.length} blocks`);
+      return 0;
+    },
+  },
+};
+
+function usage(): string {
+  const lines = ['usage: cli <subcommand> [args]', '', 'subcommands:'];
+  for (const [name, command] of Object.entries(SUBCOMMANDS)) {
+    lines.push(`  ${name.padEnd(14)} ${command.summary}`);
+  }
+  return lines.join('\n');
+}
+
+export async function cliMain(
+    argv: string[], out: Output = (s) => process.stdout.write(s + '\n'),
+    err: Output = (s) => process.stderr.write(s + '\n')): Promise<number> {
+  const [name, ...rest] = argv;
+  if (name === undefined || name === '--help' || name === 'help') {
+    out(usage());
+    return name === undefined ? 2 : 0;
+  }
+  const command = SUBCOMMANDS[name];
+  if (command === undefined) {
+    err(`cli: unknown subcommand "${name}"\n${usage()}`);
+    return 2;
+  }
+  try {
+    return await command.run(rest, out, err);
+  } catch (e) {
+    err(`cli ${name}: ${(e as Error).message}`);
+    return 1;
+  }
+}
+
+if (require.main === module) {
+  cliMain(process.argv.slice(2)).then((code) => {
+    process.exitCode = code;
+  });
+}

@@ -1,0 +1,60 @@
+/**
+ * @license
+ * Copyright 2026 The model_search Authors. Licensed under the Apache License,
+ * Version 2.0.
+ * =============================================================================
+ */
+
+/**
+ * `validate-spec FILE`: parses a PhoenixSpec .pbtxt, applies the declared
+ * defaults and prints the result as proto3 JSON, every field included; or
+ * prints why the file is not a valid spec.
+ */
+
+import {ValueError} from './errors';
+import {loadSpecFile, messageToJson, PHOENIX_SPEC_TYPE} from './proto/text_format';
+
+/** Exit status for success. */
+const OK = 0;
+/** Exit status for a bad spec, a missing file or a wrong command line. */
+const BAD_INPUT = 2;
+
+const USAGE = 'usage: validate-spec FILE\n' +
+    '  Parses FILE (a PhoenixSpec in protobuf text format), applies the ' +
+    'declared defaults\n  and prints the spec as JSON. Exit status: 0 if ' +
+    'valid, 2 otherwise.';
+
+/**
+ * Runs `validate-spec`.
+ *
+ * @param args The arguments after the command name: one file path.
+ * @param out Receives the JSON (one string, several lines).
+ * @param err Receives the error or usage message.
+ * @returns 0 when the spec is valid, 2 for a bad spec, a file that cannot
+ *     be read or a wrong number of arguments.
+ */
+export function validateSpecCommand(
+    args: string[], out: (s: string) => void,
+    err: (s: string) => void): number {
+  if (args.length === 1 && (args[0] === '--help' || args[0] === '-h')) {
+    out(USAGE);
+    return OK;
+  }
+  if (args.length !== 1 || args[0].startsWith('-')) {
+    err(`validate-spec: expected one spec file, got ${
+        args.length === 0 ? 'none' : JSON.stringify(args)}\n${USAGE}`);
+    return BAD_INPUT;
+  }
+  try {
+    const spec = loadSpecFile(args[0]);
+    out(JSON.stringify(messageToJson(spec, PHOENIX_SPEC_TYPE), null, 2));
+    return OK;
+  } catch (e) {
+    // TextFormatError is a ValueError too.
+    if (e instanceof ValueError) {
+      err(`validate-spec: ${e.message}`);
+      return BAD_INPUT;
+    }
+    throw e;
+  }
+}

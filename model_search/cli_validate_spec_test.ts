@@ -1,0 +1,98 @@
+/**
+ * @license
+ * Copyright 2026 The model_search Authors. Licensed under the Apache License,
+ * Version 2.0.
+ * =============================================================================
+ */
+
+import * as assert from 'node:assert/strict';
+import * as fs from 'fs';
+import * as os from 'os';
+import * as path from 'path';
+
+import {validateSpecCommand} from './cli_validate_spec';
+import {PhoenixSpec} from './proto/phoenix_spec';
+import {applyDefaults, parsePhoenixSpec} from './proto/text_format';
+
+/** Runs the command, collecting what it writes. */
+function run(args: string[]) {
+  const out: string[] = [];
+  const err: string[] = [];
+  const status = validateSpecCommand(
+      args, (s) => out.push(s), (s) => err.push(s));
+  return {status, out: out.join('\n'), err: err.join('\n')};
+}
+
+describe('validateSpecCommand', () => {
+  let dir: string;
+  beforeEach(() => {
+    dir = fs.mkdtempSync(path.join(os.tmpdir(), 'cli_validate_spec_test_'));
+  });
+  afterEach(() => {
+    fs.rmSync(dir, {recursive: true, force: true});
+  });
+
+  it('prints a valid spec as JSON with the defaults filled in', () => {
+    const file = 'model_search/configs/cnn_config.pbtxt';
+
+    const result = run([file]);
+
+    assert.equal(result.status, 0);
+    assert.equal(result.err, '');
+    const json = JSON.parse(result.out) as Record<string, unknown>;
+    assert.equal(json['problemType'], 'CNN');
+    assert.equal(json['beamSize'], 5);
+    assert.equal(json['numBlocksInCell'], 4);
+    assert.equal(json['cnnDataFormat'], 'NHWC');
+    assert.equal(
+        (json['learningSpec'] as Record<string, unknown>)['minDropout'], 0.1);
+    const expected = applyDefaults(
+        parsePhoenixSpec(fs.readFileSync(file, 'utf8')));
+    assert.deepStrictEqual(
+        PhoenixSpec.toJSON(PhoenixSpec.fromJSON(json)),
+        PhoenixSpec.toJSON(expected));
+  });
+
+  it('reports a bad spec with its location and exits 2', () => {
+    const file = path.join(dir, 'bad.pbtxt');
+    fs.writeFileSync(file, 'problem_type: DNN\nminimun_depth: 3\n');
+
+    const result = run([file]);
+
+    assert.equal(result.status, 2);
+    assert.equal(result.out, '');
+    assert.equal(
+        result.err,
+        `validate-spec: ${file}:2:1: unknown field "minimun_depth" in ` +
+            'learning.adanets.phoenix.proto.PhoenixSpec; did you mean ' +
+            '"minimum_depth"?');
+  });
+
+  it('reports a missing file and exits 2', () => {
+    const result = run([path.join(dir, 'nope.pbtxt')]);
+
+    assert.equal(result.status, 2);
+    assert.match(result.err, /cannot read spec file ".*nope\.pbtxt": no such file/);
+  });
+
+  const USAGE_CASES = [
+    {name: 'no arguments', args: []},
+    {name: 'two files', args: ['a.pbtxt', 'b.pbtxt']},
+    {name: 'an unknown flag', args: ['--verbose']},
+  ];
+  for (const row of USAGE_CASES) {
+    it(`prints the usage for ${row.name} and exits 2`, () => {
+      const result = run(row.args);
+
+      assert.equal(result.status, 2);
+      assert.match(result.err, /usage: validate-spec FILE/);
+    });
+  }
+
+  it('prints the usage for --help and exits 0', () => {
+    const result = run(['--help']);
+
+    assert.equal(result.status, 0);
+    assert.match(result.out, /^usage: validate-spec FILE/);
+  });
+});

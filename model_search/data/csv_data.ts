@@ -1,0 +1,879 @@
+/**
+ * @license
+ * Copyright 2026 The model_search Authors. Licensed under the Apache License,
+ * Version 2.0.
+ * =============================================================================
+ */
+
+/**
+ * A data provider for classification on a CSV file, as csv_data.py.
+ *
+ * The file has a header row, one label column (`labelIndex`) and feature
+ * columns. `prepare()` streams it once to check it and infer the schema;
+ * training then streams it again in passes, so a file of any size is read
+ * with bounded memory.
+ *
+ * How a column's kind is decided (the original knows only numbers; strings
+ * are our addition):
+ * - its `recordDefaults` entry is a number (`0`, `1.5`): numeric, and a
+ *   non-numeric cell is an error naming file, line, column and value;
+ * - its entry is any other text (`unknown`): categorical;
+ * - its entry is empty, or `recordDefaults` is empty altogether: numeric
+ *   when every non-empty cell is a number, categorical otherwise.
+ *
+ * An empty cell takes the column's entry, or 0 (numeric) or the empty
+ * string (categorical) when there is none; an empty label with no entry is
+ * an error. Numeric features enter the model as they are; a categorical
+ * feature is one-hot over its sorted vocabulary (at most 1000 values;
+ * unseen values encode as all zeros). Numeric labels are class ids, integers
+ * in [0, logitsDimension); string labels map to ids in sorted order and
+ * need `logitsDimension` >= their number.
+ */
+
+import * as fs from 'fs';
+import * as path from 'path';
+
+import {tf} from '../backend/tf';
+import {UsageError} from '../errors';
+import {Random} from '../random';
+
+import {checkFieldDelim, CsvRecord, readCsvFile} from './csv_reader';
+import {Batch, DataError, FeatureColumn, Hparams, InputSchema, Mode, Provider as DataProvider} from './data';
+
+/** Options of the CSV provider; the flag names are those of the binary. */
+export declare interface CsvDataArgs {
+  /** The training CSV (`--filename`). */
+  filename: string;
+  /**
+   * The evaluation CSV (`--validation_filename`); the training file is
+   * evaluated when absent, as in the original.
+   */
+  validationFilename?: string;
+  /** The label column, 0-based (`--label_index`); default 0. */
+  labelIndex?: number;
+  /** The number of classes (`--logits_dimension`); default 2. */
+  logitsDimension?: number;
+  /**
+   * One default per column (`--record_defaults`), as a list or a comma
+   * separated string; empty (the default) infers every column.
+   */
+  recordDefaults?: string[]|string;
+  /** The field delimiter (`--field_delim`); default ','. */
+  fieldDelim?: string;
+  /** Seeds the training shuffle; default 0. */
+  seed?: number;
+  /** Receives the one-line schema summary; default stderr. */
+  log?: (line: string) => void;
+  /** Rows held for shuffling training data; default 10000. */
+  shuffleBufferSize?: number;
+}
+
+/** The most values a categorical feature may have (its one-hot width). */
+export const MAX_CATEGORIES = 1000;
+/** The most distinct labels a file may have. */
+export const MAX_CLASSES = 10000;
+
+const NUMBER = /^\s*[-+]?(\d+\.?\d*|\.\d+)([eE][-+]?\d+)?\s*$/;
+
+/** Whether a cell reads as a decimal number. */
+export function isNumeric(text: string): boolean {
+  return NUMBER.test(text);
+}
+
+/** Splits a `--record_defaults` value into its entries. */
+export function parseRecordDefaults(value: string[]|string|undefined):
+    string[] {
+  if (value === undefined) return [];
+  if (Array.isArray(value)) return value.map((v) => v.trim());
+  return value.trim() === '' ? [] : value.split(',').map((v) => v.trim());
+}
+
+/** Where a label lives, for messages. */
+interface LabelInfo {
+  name: string;
+  index: number;
+  logitsDimension: number;
+}
+
+function labelWhat(label: LabelInfo): string {
+  return `label "${label.name}" (column ${label.index})`;
+}
+
+function labelEmptyError(file: string, line: number, label: LabelInfo) {
+  return new DataError(
+      `${file}:${line}: ${labelWhat(label)} is empty; fill it in, remove ` +
+          'the row, or give the label a --record_defaults entry',
+      file, line);
+}
+
+function labelIdError(
+    file: string, line: number, label: LabelInfo, value: string) {
+  const n = label.logitsDimension;
+  const id = Number(value);
+  if (!Number.isInteger(id)) {
+    return new DataError(
+        `${file}:${line}: ${labelWhat(label)} is ${JSON.stringify(value)}, ` +
+            `not an integer class id; use ids 0..${n - 1}, or class names ` +
+            'throughout the column',
+        file, line);
+  }
+  return new DataError(
+      `${file}:${line}: ${labelWhat(label)} is ${value.trim()}, outside ` +
+          `[0, ${n}) set by --logits_dimension=${n}; pass ` +
+          '--logits_dimension=N with N above the largest class id, or ' +
+          'number the classes from 0',
+      file, line);
+}
+
+/** A class id for a numeric label, or undefined when it is not one. */
+function numericClassId(value: string, logitsDimension: number):
+    number|undefined {
+  if (!isNumeric(value)) return undefined;
+  const id = Number(value);
+  return Number.isInteger(id) && id >= 0 && id < logitsDimension ? id :
+                                                                    undefined;
+}
+
+function emptyFileError(file: string) {
+  return new DataError(
+      `${file}: the file is empty; a CSV needs a header row and at least ` +
+          'one data row',
+      file);
+}
+
+function headerOnlyError(file: string, headerLine: number) {
+  return new DataError(
+      `${file}: only a header (line ${headerLine}), no data rows; add rows ` +
+          'below the header',
+      file);
+}
+
+function raggedError(
+    file: string, line: number, fields: number, header: CsvRecord,
+    delim: string) {
+  return new DataError(
+      `${file}:${line}: ${fields} fields, expected ${
+          header.cells.length} like the header (line ${header.line}); fix ` +
+          `the row, or quote fields that contain "${delim}"`,
+      file, line);
+}
+
+function shortList(items: string[], limit = 10): string {
+  const shown = items.slice(0, limit).join(',');
+  return items.length > limit ? `${shown},...` : shown;
+}
+
+/**
+ * Turns raw rows into feature vectors and class ids, following an
+ * InputSchema of kind 'csv'. Shared by training, evaluation and
+ * `cli predict`, so that all three encode alike.
+ */
+export class CsvRowEncoder {
+  /** The encoded width. */
+  readonly width: number;
+  private readonly labelIndex: number;
+  private readonly label: LabelInfo;
+  private readonly labelIds?: Map<string, number>;
+  private readonly plan: Array<{
+    column: FeatureColumn,
+    fileIndex: number,
+    offset: number,
+    numericDefault: number,
+    ids?: Map<string, number>,
+  }> = [];
+
+  constructor(private readonly schema: InputSchema) {
+    const extra = schema.extra ?? {};
+    if (schema.kind !== 'csv' || schema.columns === undefined ||
+        typeof extra['labelIndex'] !== 'number') {
+      throw new DataError(
+          `not a CSV input schema (kind "${schema.kind}"); it needs ` +
+          'columns and extra.labelIndex');
+    }
+    this.labelIndex = extra['labelIndex'];
+    const classes = schema.labelVocabulary ?? [];
+    this.label = {
+      name: String(extra['labelName'] ?? `column_${this.labelIndex}`),
+      index: this.labelIndex,
+      logitsDimension: Number(extra['logitsDimension'] ?? classes.length),
+    };
+    if (extra['labelKind'] === 'categorical') {
+      this.labelIds = new Map(classes.map((name, id) => [name, id]));
+    }
+    let offset = 0;
+    schema.columns.forEach((column, i) => {
+      const fileIndex = i < this.labelIndex ? i : i + 1;
+      if (column.kind === 'numeric') {
+        this.plan.push({
+          column,
+          fileIndex,
+          offset,
+          numericDefault: Number(column.defaultValue ?? 0),
+        });
+        offset += 1;
+      } else {
+        const vocabulary = column.vocabulary ?? [];
+        this.plan.push({
+          column,
+          fileIndex,
+          offset,
+          numericDefault: 0,
+          ids: new Map(vocabulary.map((value, id) => [value, id])),
+        });
+        offset += vocabulary.length;
+      }
+    });
+    this.width = offset;
+  }
+
+  /** The number of cells of a full row, label included. */
+  get rowLength(): number {
+    return this.plan.length + 1;
+  }
+
+  /**
+   * Writes the features of a full row (label included) into
+   * out[at, at + width). `where` (file:line) prefixes errors.
+   */
+  encodeInto(cells: string[], out: Float32Array, at: number, where: string):
+      void {
+    out.fill(0, at, at + this.width);
+    for (const step of this.plan) {
+      const cell = cells[step.fileIndex];
+      if (step.ids === undefined) {
+        if (cell === '') {
+          out[at + step.offset] = step.numericDefault;
+        } else if (isNumeric(cell)) {
+          out[at + step.offset] = Number(cell);
+        } else {
+          throw new DataError(
+              `${where}: column "${step.column.name}" (index ` +
+              `${step.fileIndex}) is numeric but has ${
+                  JSON.stringify(cell)}; fix the value (leave a missing ` +
+              'value empty)');
+        }
+      } else {
+        const value =
+            cell === '' ? String(step.column.defaultValue ?? '') : cell;
+        const id = step.ids.get(value);
+        // A value training never saw encodes as all zeros.
+        if (id !== undefined) out[at + step.offset + id] = 1;
+      }
+    }
+  }
+
+  /** The class id of a full row; `file` and `line` locate errors. */
+  classId(cells: string[], file: string, line: number): number {
+    const cell = cells[this.labelIndex];
+    if (cell === '') throw labelEmptyError(file, line, this.label);
+    if (this.labelIds !== undefined) {
+      const id = this.labelIds.get(cell);
+      if (id === undefined) {
+        throw new DataError(
+            `${file}:${line}: ${labelWhat(this.label)} is ${
+                JSON.stringify(cell)}, not one of the training classes (${
+                shortList([...this.labelIds.keys()])}); fix the label or ` +
+                'add training rows of that class',
+            file, line);
+      }
+      return id;
+    }
+    const id = numericClassId(cell, this.label.logitsDimension);
+    if (id === undefined) throw labelIdError(file, line, this.label, cell);
+    return id;
+  }
+
+  /**
+   * Encodes the features of `cells`: either one cell per feature column
+   * (what `cli predict` reads) or a full row with the label, which is
+   * ignored.
+   */
+  encode(cells: string[], where = 'row'): Float32Array {
+    let full = cells;
+    if (cells.length === this.plan.length) {
+      full = [...cells.slice(0, this.labelIndex), '',
+              ...cells.slice(this.labelIndex)];
+    } else if (cells.length !== this.rowLength) {
+      throw new DataError(
+          `${where}: ${cells.length} fields, expected ${this.plan.length} ` +
+          `features (${this.plan.map((p) => p.column.name).join(',')}) or ` +
+          `${this.rowLength} with the label`);
+    }
+    const out = new Float32Array(this.width);
+    this.encodeInto(full, out, 0, where);
+    return out;
+  }
+}
+
+/**
+ * Encodes one row for the model described by `schema` (see
+ * CsvRowEncoder.encode). Used by `cli predict`.
+ */
+export function encodeCsvRow(
+    schema: InputSchema, cells: string[], where = 'row'): number[] {
+  return Array.from(new CsvRowEncoder(schema).encode(cells, where));
+}
+
+/** What the first pass learns about one column. */
+interface ColumnScan {
+  name: string;
+  index: number;
+  /** Its record_defaults entry, '' when it has none. */
+  defaultText: string;
+  declared?: 'numeric'|'categorical';
+  allNumeric: boolean;
+  firstText?: {value: string, line: number};
+  /** Distinct filled values, or null once there are too many. */
+  values: Set<string>|null;
+}
+
+/** The CSV provider. */
+export class Provider implements DataProvider {
+  private readonly filename: string;
+  private readonly validationFilename?: string;
+  private readonly labelIndex: number;
+  private readonly logitsDimension: number;
+  private readonly recordDefaults: string[];
+  private readonly fieldDelim: string;
+  private readonly seed: number;
+  private readonly log: (line: string) => void;
+  private readonly shuffleBufferSize: number;
+  private schema?: InputSchema;
+  private encoder?: CsvRowEncoder;
+  private trainRows = 0;
+  /** Class names in id order, as found in the training file. */
+  private labelClasses: string[] = [];
+
+  constructor(args: CsvDataArgs) {
+    if (!args.filename) {
+      throw new UsageError(
+          '--filename is required: the CSV file to search on');
+    }
+    this.filename = args.filename;
+    this.validationFilename = args.validationFilename || undefined;
+    this.labelIndex = args.labelIndex ?? 0;
+    this.logitsDimension = args.logitsDimension ?? 2;
+    this.recordDefaults = parseRecordDefaults(args.recordDefaults);
+    this.fieldDelim = checkFieldDelim(args.fieldDelim ?? ',');
+    this.seed = args.seed ?? 0;
+    this.log = args.log ?? ((line) => process.stderr.write(`${line}\n`));
+    this.shuffleBufferSize = args.shuffleBufferSize ?? 10000;
+    if (!Number.isInteger(this.labelIndex) || this.labelIndex < 0) {
+      throw new UsageError(
+          `--label_index=${this.labelIndex}: must be a column number, 0 or ` +
+          'more');
+    }
+    if (!Number.isInteger(this.logitsDimension) || this.logitsDimension < 2) {
+      throw new UsageError(
+          `--logits_dimension=${this.logitsDimension}: must be the number ` +
+          'of classes, an integer of 2 or more');
+    }
+    if (!Number.isInteger(this.shuffleBufferSize) ||
+        this.shuffleBufferSize < 1) {
+      throw new UsageError(
+          `shuffleBufferSize=${this.shuffleBufferSize}: must be a positive ` +
+          'integer');
+    }
+  }
+
+  async prepare(): Promise<void> {
+    const scans = await this.scanTraining();
+    this.schema = this.buildSchema(scans);
+    this.encoder = new CsvRowEncoder(this.schema);
+    let validation = '';
+    if (this.validationFilename !== undefined &&
+        path.resolve(this.validationFilename) !== path.resolve(this.filename)) {
+      const rows = await this.checkValidation(this.validationFilename);
+      validation = `; validation ${this.validationFilename}: ${rows} rows`;
+    }
+    this.log(`${this.describe(scans)}${validation}`);
+  }
+
+  getInputFn(_hparams: Hparams, mode: Mode, batchSize: number):
+      () => AsyncIterable<Batch> {
+    const encoder = this.requireEncoder();
+    if (!Number.isInteger(batchSize) || batchSize < 1) {
+      throw new UsageError(
+          `batch size ${batchSize}: must be a positive integer`);
+    }
+    if (mode === 'train') {
+      return () => this.trainBatches(encoder, batchSize);
+    }
+    const file = this.validationFilename ?? this.filename;
+    return () => this.passBatches(encoder, file, batchSize);
+  }
+
+  inputSchema(): InputSchema {
+    this.requireEncoder();
+    return this.schema!;
+  }
+
+  numberOfClasses(): number {
+    return this.logitsDimension;
+  }
+
+  getFeatureColumns(): FeatureColumn[] {
+    return this.inputSchema().columns!;
+  }
+
+  private requireEncoder(): CsvRowEncoder {
+    if (this.encoder === undefined) {
+      throw new Error(
+          `csv provider for ${this.filename}: call prepare() first`);
+    }
+    return this.encoder;
+  }
+
+  /**
+   * The data rows of `file`, checked for width against its header, and
+   * against `width` when given. `onHeader` sees the header.
+   */
+  private async * dataRows(
+      file: string, width?: number,
+      onHeader?: (header: CsvRecord) => void): AsyncGenerator<CsvRecord> {
+    let header: CsvRecord|undefined;
+    const options = {fieldDelim: this.fieldDelim};
+    for await (const record of readCsvFile(file, options)) {
+      if (header === undefined) {
+        header = record;
+        onHeader?.(record);
+        if (width !== undefined && record.cells.length !== width) {
+          throw new DataError(
+              `${file}:${record.line}: the header has ${
+                  record.cells.length} columns but the training file ${
+                  this.filename} has ${width}; both need the same columns`,
+              file, record.line);
+        }
+        continue;
+      }
+      if (record.cells.length !== header.cells.length) {
+        throw raggedError(
+            file, record.line, record.cells.length, header, this.fieldDelim);
+      }
+      yield record;
+    }
+    if (header === undefined) throw emptyFileError(file);
+  }
+
+  private async checkReadable(file: string): Promise<void> {
+    let stat: fs.Stats;
+    try {
+      stat = await fs.promises.stat(file);
+    } catch (e) {
+      const code = (e as NodeJS.ErrnoException).code;
+      throw new DataError(
+          code === 'ENOENT' ? `${file}: no such file` :
+                              `${file}: cannot read: ${(e as Error).message}`,
+          file);
+    }
+    if (!stat.isFile()) {
+      throw new DataError(`${file}: not a file; give the path of a CSV file`,
+                          file);
+    }
+  }
+
+  /** The first pass: checks every row and gathers what the schema needs. */
+  private async scanTraining(): Promise<ColumnScan[]> {
+    const file = this.filename;
+    await this.checkReadable(file);
+    let scans: ColumnScan[]|undefined;
+    let header: CsvRecord|undefined;
+    const labelLines = new Map<string, number>();
+    let labelInfo: LabelInfo|undefined;
+    let rows = 0;
+    const options = {fieldDelim: this.fieldDelim};
+    for await (const record of readCsvFile(file, options)) {
+      if (scans === undefined) {
+        header = record;
+        scans = this.startScan(record);
+        labelInfo = {
+          name: scans[this.labelIndex].name,
+          index: this.labelIndex,
+          logitsDimension: this.logitsDimension,
+        };
+        continue;
+      }
+      const {cells, line} = record;
+      if (cells.length !== scans.length) {
+        throw raggedError(file, line, cells.length, header!, this.fieldDelim);
+      }
+      rows++;
+      for (const scan of scans) {
+        const cell = cells[scan.index];
+        const filled = cell === '' ? scan.defaultText : cell;
+        if (scan.index === this.labelIndex) {
+          if (filled === '') throw labelEmptyError(file, line, labelInfo!);
+          if (!labelLines.has(filled)) {
+            if (labelLines.size >= MAX_CLASSES) {
+              throw new DataError(
+                  `${file}:${line}: ${labelWhat(labelInfo!)} has more than ` +
+                      `${MAX_CLASSES} distinct values; is --label_index ` +
+                      'right?',
+                  file, line);
+            }
+            labelLines.set(filled, line);
+          }
+          continue;
+        }
+        this.scanCell(scan, cell, filled, file, line);
+      }
+    }
+    if (scans === undefined) throw emptyFileError(file);
+    if (rows === 0) throw headerOnlyError(file, header!.line);
+    this.trainRows = rows;
+    this.labelClasses = this.checkLabels(scans, labelLines, labelInfo!);
+    return scans;
+  }
+
+  private startScan(header: CsvRecord): ColumnScan[] {
+    const file = this.filename;
+    const width = header.cells.length;
+    const defaults = this.recordDefaults;
+    if (defaults.length > 0 && defaults.length !== width) {
+      throw new DataError(
+          `${file}:${header.line}: the header has ${width} columns but ` +
+              `--record_defaults has ${defaults.length} values; give one ` +
+              `per column, e.g. --record_defaults=${
+                  Array(width).fill('0').join(',')}, or leave it empty to ` +
+              'infer them',
+          file, header.line);
+    }
+    if (this.labelIndex >= width) {
+      throw new DataError(
+          `--label_index=${this.labelIndex} is out of range: ${file} has ${
+              width} columns (0..${width - 1})`,
+          file, header.line);
+    }
+    if (width < 2) {
+      throw new DataError(
+          `${file}:${header.line}: only one column; a CSV needs a label ` +
+              `column and at least one feature column (is --field_delim=${
+                  JSON.stringify(this.fieldDelim)} right?)`,
+          file, header.line);
+    }
+    return header.cells.map((name, index) => {
+      const defaultText = defaults[index] ?? '';
+      let declared: ColumnScan['declared'];
+      if (defaultText !== '') {
+        declared = isNumeric(defaultText) ? 'numeric' : 'categorical';
+      }
+      return {
+        name: name === '' ? `column_${index}` : name,
+        index,
+        defaultText,
+        declared,
+        allNumeric: declared !== 'categorical',
+        values: declared === 'numeric' ? null : new Set<string>(),
+      };
+    });
+  }
+
+  private scanCell(
+      scan: ColumnScan, cell: string, filled: string, file: string,
+      line: number): void {
+    if (scan.declared === 'numeric') {
+      if (cell !== '' && !isNumeric(cell)) {
+        throw new DataError(
+            `${file}:${line}: column "${scan.name}" (index ${scan.index}) ` +
+                `is numeric (its --record_defaults value is "${
+                    scan.defaultText}") but has ${JSON.stringify(cell)}; ` +
+                'fix the value, or give the column a non-numeric default ' +
+                'such as "unknown" to make it categorical',
+            file, line);
+      }
+      return;
+    }
+    if (scan.allNumeric && filled !== '' && !isNumeric(filled)) {
+      scan.allNumeric = false;
+      scan.firstText = {value: filled, line};
+    }
+    if (scan.values !== null && !scan.values.has(filled)) {
+      if (scan.values.size >= MAX_CATEGORIES) {
+        scan.values = null;
+      } else {
+        scan.values.add(filled);
+      }
+    }
+    if (scan.values === null && !scan.allNumeric) {
+      const why = scan.declared === 'categorical' ?
+          `its --record_defaults value "${scan.defaultText}" is not a number` :
+          `it has the non-numeric value ${
+              JSON.stringify(scan.firstText!.value)} at line ${
+              scan.firstText!.line}`;
+      throw new DataError(
+          `${file}:${line}: column "${scan.name}" (index ${scan.index}) is ` +
+              `categorical (${why}) and has more than ${MAX_CATEGORIES} ` +
+              'distinct values, too many to one-hot encode; drop the ' +
+              'column, or fix its non-numeric values if it is numeric',
+          file, line);
+    }
+  }
+
+  /** Checks the labels; returns the class names in id order. */
+  private checkLabels(
+      scans: ColumnScan[], labelLines: Map<string, number>,
+      label: LabelInfo): string[] {
+    const file = this.filename;
+    const scan = scans[this.labelIndex];
+    const numeric = scan.declared === 'numeric' ||
+        (scan.declared === undefined &&
+         [...labelLines.keys()].every((v) => isNumeric(v)));
+    let classes: string[];
+    if (numeric) {
+      const ids = new Set<number>();
+      // Map order is first appearance, so the first bad value is the
+      // earliest bad line.
+      for (const [value, line] of labelLines) {
+        const id = numericClassId(value, this.logitsDimension);
+        if (id === undefined) throw labelIdError(file, line, label, value);
+        ids.add(id);
+      }
+      classes = [...ids].sort((a, b) => a - b).map(String);
+      scan.declared = 'numeric';
+    } else {
+      classes = [...labelLines.keys()].sort();
+      scan.declared = 'categorical';
+    }
+    if (classes.length < 2) {
+      throw new DataError(
+          `${file}: ${labelWhat(label)} has a single class (${
+              JSON.stringify(classes[0])}) in all ${this.trainRows} rows; ` +
+              'a classifier needs at least two: check --label_index and ' +
+              'the data',
+          file);
+    }
+    if (!numeric && classes.length > this.logitsDimension) {
+      throw new DataError(
+          `${file}: ${labelWhat(label)} has ${classes.length} classes (${
+              shortList(classes)}) but --logits_dimension=${
+              this.logitsDimension}; pass --logits_dimension=${
+              classes.length}`,
+          file);
+    }
+    return classes;
+  }
+
+  private buildSchema(scans: ColumnScan[]): InputSchema {
+    const columns: FeatureColumn[] = [];
+    let width = 0;
+    for (const scan of scans) {
+      if (scan.index === this.labelIndex) continue;
+      if (scan.declared === 'numeric' ||
+          (scan.declared === undefined && scan.allNumeric)) {
+        columns.push({
+          name: scan.name,
+          kind: 'numeric',
+          defaultValue: scan.defaultText === '' ? 0 : Number(scan.defaultText),
+        });
+        width += 1;
+      } else {
+        const values = new Set(scan.values ?? []);
+        // A given default is a value even if no cell is empty; an empty
+        // cell of an inferred column is the value '' only if one occurs.
+        if (scan.defaultText !== '') values.add(scan.defaultText);
+        const vocabulary = [...values].sort();
+        columns.push({
+          name: scan.name,
+          kind: 'categorical',
+          vocabulary,
+          defaultValue: scan.defaultText,
+        });
+        width += vocabulary.length;
+      }
+    }
+    const label = scans[this.labelIndex];
+    const categoricalLabel = label.declared === 'categorical';
+    return {
+      kind: 'csv',
+      shape: [width],
+      columns,
+      labelVocabulary: categoricalLabel ?
+          this.labelClasses :
+          Array.from({length: this.logitsDimension}, (_, i) => String(i)),
+      extra: {
+        labelIndex: this.labelIndex,
+        labelName: label.name,
+        labelKind: categoricalLabel ? 'categorical' : 'numeric',
+        logitsDimension: this.logitsDimension,
+        fieldDelim: this.fieldDelim,
+        header: scans.map((s) => s.name),
+      },
+    };
+  }
+
+  /** The second pass, over the validation file: every row must encode. */
+  private async checkValidation(file: string): Promise<number> {
+    await this.checkReadable(file);
+    const encoder = this.requireEncoder();
+    const scratch = new Float32Array(encoder.width);
+    let rows = 0;
+    let headerLine = 1;
+    const records = this.dataRows(
+        file, encoder.rowLength, (header) => headerLine = header.line);
+    for await (const {cells, line} of records) {
+      encoder.encodeInto(cells, scratch, 0, `${file}:${line}`);
+      encoder.classId(cells, file, line);
+      rows++;
+    }
+    if (rows === 0) throw headerOnlyError(file, headerLine);
+    return rows;
+  }
+
+  private describe(scans: ColumnScan[]): string {
+    const schema = this.schema!;
+    const label = scans[this.labelIndex];
+    const classes = this.labelClasses;
+    const numeric = schema.columns!.filter((c) => c.kind === 'numeric');
+    const categorical =
+        schema.columns!.filter((c) => c.kind === 'categorical');
+    let categoricalText = `${categorical.length} categorical`;
+    if (categorical.length > 0) {
+      const shown = categorical.slice(0, 3).map(
+          (c) => `${c.name}: ${c.vocabulary!.length} values`);
+      if (categorical.length > 3) shown.push('...');
+      categoricalText += ` (${shown.join(', ')})`;
+    }
+    const logits = classes.length === this.logitsDimension ?
+        '' :
+        ` of --logits_dimension=${this.logitsDimension}`;
+    return `csv: ${this.filename}: ${scans.length} columns, label "${
+        label.name}" (column ${this.labelIndex}, ${classes.length} classes${
+        logits}: ${shortList(classes)}), ${numeric.length} numeric ` +
+        `features, ${categoricalText}; ${schema.shape[0]} inputs; ${
+               this.trainRows} rows`;
+  }
+
+  /** Endless shuffled batches of the training file. */
+  private trainBatches(encoder: CsvRowEncoder, batchSize: number):
+      AsyncGenerator<Batch> {
+    const rng = new Random(this.seed);
+    return this.trainRows <= this.shuffleBufferSize ?
+        this.inMemoryBatches(encoder, batchSize, rng) :
+        this.bufferedBatches(encoder, batchSize, rng);
+  }
+
+  /** The whole file fits the buffer: read it once, reshuffle each epoch. */
+  private async * inMemoryBatches(
+      encoder: CsvRowEncoder, batchSize: number, rng: Random):
+      AsyncGenerator<Batch> {
+    const width = encoder.width;
+    const file = this.filename;
+    const n = this.trainRows;
+    const x = new Float32Array(n * width);
+    const y = new Int32Array(n);
+    let count = 0;
+    for await (const {cells, line} of this.dataRows(file)) {
+      if (count === n) break;
+      encoder.encodeInto(cells, x, count * width, `${file}:${line}`);
+      y[count] = encoder.classId(cells, file, line);
+      count++;
+    }
+    if (count < n) this.changedError(file);
+    const order = Array.from({length: n}, (_, i) => i);
+    let next = n;
+    while (true) {
+      const bx = new Float32Array(batchSize * width);
+      const by = new Int32Array(batchSize);
+      for (let k = 0; k < batchSize; k++) {
+        if (next === n) {
+          rng.shuffle(order);
+          next = 0;
+        }
+        const row = order[next++];
+        bx.set(x.subarray(row * width, (row + 1) * width), k * width);
+        by[k] = y[row];
+      }
+      yield toBatch(bx, by, batchSize, width);
+    }
+  }
+
+  /**
+   * A shuffle buffer over endless passes of the file, as tf.data's
+   * `repeat().shuffle(size)`: memory holds `shuffleBufferSize` rows.
+   */
+  private async * bufferedBatches(
+      encoder: CsvRowEncoder, batchSize: number, rng: Random):
+      AsyncGenerator<Batch> {
+    const width = encoder.width;
+    const file = this.filename;
+    const size = this.shuffleBufferSize;
+    const x = new Float32Array(size * width);
+    const y = new Int32Array(size);
+    const rows = this.endlessRows(file);
+    const fill = async (slot: number) => {
+      const {value} = await rows.next();
+      const {cells, line} = value as CsvRecord;
+      encoder.encodeInto(cells, x, slot * width, `${file}:${line}`);
+      y[slot] = encoder.classId(cells, file, line);
+    };
+    try {
+      for (let slot = 0; slot < size; slot++) await fill(slot);
+      while (true) {
+        const bx = new Float32Array(batchSize * width);
+        const by = new Int32Array(batchSize);
+        for (let k = 0; k < batchSize; k++) {
+          const slot = rng.int(size);
+          bx.set(x.subarray(slot * width, (slot + 1) * width), k * width);
+          by[k] = y[slot];
+          await fill(slot);
+        }
+        yield toBatch(bx, by, batchSize, width);
+      }
+    } finally {
+      await rows.return(undefined);
+    }
+  }
+
+  private changedError(file: string): never {
+    throw new DataError(
+        `${file}: the file changed since prepare() read it; restart the ` +
+            'search',
+        file);
+  }
+
+  /** The data rows of `file`, pass after pass, without end. */
+  private async * endlessRows(file: string): AsyncGenerator<CsvRecord> {
+    while (true) {
+      let count = 0;
+      for await (const record of this.dataRows(file)) {
+        count++;
+        yield record;
+      }
+      if (count === 0) this.changedError(file);
+    }
+  }
+
+  /** One pass over `file` in order; the last batch may be short. */
+  private async * passBatches(
+      encoder: CsvRowEncoder, file: string, batchSize: number):
+      AsyncGenerator<Batch> {
+    const width = encoder.width;
+    let bx = new Float32Array(batchSize * width);
+    let by = new Int32Array(batchSize);
+    let k = 0;
+    for await (const {cells, line} of this.dataRows(file, encoder.rowLength)) {
+      encoder.encodeInto(cells, bx, k * width, `${file}:${line}`);
+      by[k] = encoder.classId(cells, file, line);
+      k++;
+      if (k === batchSize) {
+        yield toBatch(bx, by, k, width);
+        bx = new Float32Array(batchSize * width);
+        by = new Int32Array(batchSize);
+        k = 0;
+      }
+    }
+    if (k > 0) {
+      yield toBatch(bx.slice(0, k * width), by.slice(0, k), k, width);
+    }
+  }
+}
+
+function toBatch(x: Float32Array, y: Int32Array, rows: number, width: number):
+    Batch {
+  return {
+    features: tf.tensor2d(x, [rows, width], 'float32'),
+    labels: tf.tensor1d(y, 'int32'),
+  };
+}
+
+export {Provider as CsvDataProvider};

@@ -1,0 +1,660 @@
+/**
+ * @license
+ * Copyright 2026 The model_search Authors. Licensed under the Apache License,
+ * Version 2.0.
+ * =============================================================================
+ */
+
+import * as assert from 'node:assert/strict';
+import * as fs from 'fs';
+import * as os from 'os';
+import * as path from 'path';
+
+import {tf} from '../backend/tf';
+import {UsageError} from '../errors';
+import {FLAGS} from '../flags';
+
+import {CsvDataArgs, CsvDataProvider, encodeCsvRow} from './csv_data';
+import {Provider as FlagProvider} from './csv_data_for_binary';
+import {Batch, DataError, PROVIDERS} from './data';
+
+/** The committed test data, from Bazel runfiles or the source tree. */
+function testdata(name: string): string {
+  for (const dir of [path.join(__dirname, 'testdata'),
+                     path.resolve('model_search/data/testdata')]) {
+    if (fs.existsSync(path.join(dir, name))) return path.join(dir, name);
+  }
+  throw new Error(`test data ${name} not found`);
+}
+
+let tmpRoot: string|undefined;
+
+/** Writes `text` to a new file in a temporary folder; returns its path. */
+function csvFile(text: string, name = 'data.csv'): string {
+  tmpRoot ??= fs.mkdtempSync(
+      path.join(process.env['TEST_TMPDIR'] ?? os.tmpdir(), 'csv_data_'));
+  const dir = fs.mkdtempSync(path.join(tmpRoot, 'case_'));
+  const file = path.join(dir, name);
+  fs.writeFileSync(file, text);
+  return file;
+}
+
+/** A prepared provider and the lines it logged. */
+async function prepared(args: CsvDataArgs):
+    Promise<{provider: CsvDataProvider, logged: string[]}> {
+  const logged: string[] = [];
+  const provider = new CsvDataProvider({...args, log: (l) => logged.push(l)});
+  await provider.prepare();
+  return {provider, logged};
+}
+
+/** The first `count` batches as plain arrays; disposes the tensors. */
+async function take(batches: AsyncIterable<Batch>, count = Infinity):
+    Promise<Array<{x: number[][], y: number[]}>> {
+  const out: Array<{x: number[][], y: number[]}> = [];
+  if (count === 0) return out;
+  for await (const batch of batches) {
+    assert.equal(batch.features.dtype, 'float32');
+    assert.equal(batch.labels.dtype, 'int32');
+    out.push({
+      x: batch.features.arraySync() as number[][],
+      y: batch.labels.arraySync() as number[],
+    });
+    tf.dispose([batch.features, batch.labels]);
+    if (out.length === count) break;
+  }
+  return out;
+}
+
+async function prepareError(args: CsvDataArgs): Promise<DataError> {
+  const provider = new CsvDataProvider({...args, log: () => {}});
+  try {
+    await provider.prepare();
+  } catch (e) {
+    assert.ok(e instanceof DataError, `not a DataError: ${e}`);
+    return e;
+  }
+  throw new Error('prepare() did not throw');
+}
+
+const RANDOM_ROWS = [
+  [0, 1, 0, 1], [0, 1, 0, 1], [0, 1, 0, 1], [1, 1, 1, 1], [1, 1, 1, 1],
+];
+
+describe('CsvDataProvider', () => {
+  it('infers the schema of the original\'s csv_random_data.csv', async () => {
+    const file = testdata('csv_random_data.csv');
+    for (const recordDefaults of ['', '0,0,0,0']) {
+      const {provider, logged} = await prepared({filename: file,
+                                                 recordDefaults});
+
+      assert.deepEqual(logged, [
+        `csv: ${file}: 4 columns, label "one" (column 0, 2 classes: 0,1), ` +
+        '3 numeric features, 0 categorical; 3 inputs; 20 rows',
+      ]);
+      const schema = provider.inputSchema();
+      assert.equal(schema.kind, 'csv');
+      assert.deepEqual(schema.shape, [3]);
+      assert.deepEqual(schema.labelVocabulary, ['0', '1']);
+      assert.deepEqual(schema.columns, [
+        {name: 'two', kind: 'numeric', defaultValue: 0},
+        {name: 'three', kind: 'numeric', defaultValue: 0},
+        {name: 'four', kind: 'numeric', defaultValue: 0},
+      ]);
+      assert.equal(provider.numberOfClasses(), 2);
+    }
+  });
+
+  it('evaluates the training file in order when no validation file is given',
+     async () => {
+       const file = testdata('csv_random_data.csv');
+       const {provider} = await prepared({filename: file});
+
+       const batches = await take(provider.getInputFn({}, 'eval', 8)());
+
+       assert.deepEqual(batches.map((b) => b.y.length), [8, 8, 4]);
+       const rows = batches.flatMap((b) => b.x.map((x, i) => [b.y[i], ...x]));
+       assert.deepEqual(rows.slice(0, 5), RANDOM_ROWS);
+       const lines = fs.readFileSync(file, 'utf8').trim().split('\n');
+       assert.deepEqual(rows.map((r) => r.join(',')), lines.slice(1));
+     });
+
+  it('evaluates the validation file when one is given', async () => {
+    const validation = csvFile('a,b\n1,0.5\n0,-2\n1,3\n');
+    const {provider, logged} = await prepared({
+      filename: csvFile('a,b\n0,1\n1,2\n'),
+      validationFilename: validation,
+    });
+
+    const batches = await take(provider.getInputFn({}, 'eval', 2)());
+
+    assert.deepEqual(batches, [
+      {x: [[0.5], [-2]], y: [1, 0]},
+      {x: [[3]], y: [1]},
+    ]);
+    assert.match(logged[0], new RegExp(`; validation ${validation}: 3 rows$`));
+  });
+
+  it('serves endless, shuffled, seeded training batches', async () => {
+    const file = testdata('csv_random_data.csv');
+    const lines = fs.readFileSync(file, 'utf8').trim().split('\n').slice(1);
+    const {provider} = await prepared({filename: file, seed: 3});
+    const input = provider.getInputFn({}, 'train', 4);
+
+    const batches = await take(input(), 30);
+
+    assert.equal(batches.length, 30);
+    assert.ok(batches.every((b) => b.y.length === 4));
+    const rows = batches.flatMap((b) => b.x.map((x, i) => [b.y[i], ...x]));
+    for (let epoch = 0; epoch < 6; epoch++) {
+      const seen = rows.slice(20 * epoch, 20 * epoch + 20).map(
+          (r) => r.join(','));
+      assert.deepEqual([...seen].sort(), [...lines].sort(), `epoch ${epoch}`);
+    }
+    const firstEpoch = rows.slice(0, 20).map((r) => r.join(','));
+    assert.notDeepEqual(firstEpoch, lines);
+    assert.deepEqual(await take(input(), 30), batches, 'same seed');
+    const other = await prepared({filename: file, seed: 4});
+    assert.notDeepEqual(
+        await take(other.provider.getInputFn({}, 'train', 4)(), 30), batches);
+  });
+
+  it('shuffles a file larger than the buffer through passes', async () => {
+    const file = testdata('blobs_3class.csv');
+    const lines = fs.readFileSync(file, 'utf8').trim().split('\n').slice(1);
+    const {provider} = await prepared({
+      filename: file,
+      logitsDimension: 3,
+      shuffleBufferSize: 50,
+    });
+
+    const batches = await take(provider.getInputFn({}, 'train', 10)(), 150);
+
+    const rows = batches.flatMap(
+        (b) => b.x.map((x, i) => [b.y[i], ...x.map((v) => v.toFixed(4))]
+                                     .join(',')));
+    assert.equal(rows.length, 1500);
+    assert.notDeepEqual(rows.slice(0, 600), lines);
+    const counts = new Map<string, number>();
+    for (const row of rows) counts.set(row, (counts.get(row) ?? 0) + 1);
+    assert.equal(counts.size, 600, 'every row served');
+    for (const line of lines) assert.ok(counts.has(line), line);
+  });
+
+  it('reads the learnable blobs file with default flags but the classes',
+     async () => {
+       const file = testdata('blobs_3class.csv');
+       const {provider, logged} = await prepared({
+         filename: file,
+         logitsDimension: 3,
+       });
+
+       assert.deepEqual(logged, [
+         `csv: ${file}: 9 columns, label "label" (column 0, 3 classes: ` +
+         '0,1,2), 8 numeric features, 0 categorical; 8 inputs; 600 rows',
+       ]);
+       assert.deepEqual(provider.inputSchema().labelVocabulary,
+                        ['0', '1', '2']);
+     });
+
+  it('maps string labels and one-hot encodes categorical features',
+     async () => {
+       const file = testdata('fruits.csv');
+       const {provider, logged} = await prepared({
+         filename: file,
+         labelIndex: 4,
+         logitsDimension: 3,
+       });
+
+       assert.deepEqual(logged, [
+         `csv: ${file}: 5 columns, label "fruit" (column 4, 3 classes: ` +
+         'apple,banana,cherry), 2 numeric features, 2 categorical (color: 5 ' +
+         'values, origin: 2 values); 9 inputs; 90 rows',
+       ]);
+       const schema = provider.inputSchema();
+       assert.deepEqual(schema.labelVocabulary, ['apple', 'banana', 'cherry']);
+       assert.deepEqual(schema.columns, [
+         {
+           name: 'color',
+           kind: 'categorical',
+           vocabulary: ['', 'dark red, almost black', 'green', 'red', 'yellow'],
+           defaultValue: '',
+         },
+         {name: 'weight_g', kind: 'numeric', defaultValue: 0},
+         {name: 'length_cm', kind: 'numeric', defaultValue: 0},
+         {
+           name: 'origin',
+           kind: 'categorical',
+           vocabulary: ['imported', 'local'],
+           defaultValue: '',
+         },
+       ]);
+       // fruits.csv line 2: red,175.8,9.0,local,apple
+       const [first] = await take(provider.getInputFn({}, 'eval', 1)(), 1);
+       assert.deepEqual(first.y, [0]);
+       assert.deepEqual(first.x[0].map((v) => Number(v.toFixed(1))),
+                        [0, 0, 0, 1, 0, 175.8, 9, 0, 1]);
+     });
+
+  it('reads quotes, CRLF, a byte order mark and another delimiter',
+     async () => {
+       const file = csvFile(
+           '\ufeff"size;cm";label;"note"\r\n' +
+           '"1.5";0;"a ""quoted"" note; with a\r\nline break"\r\n' +
+           '2.5;1;plain\r\n');
+       const {provider} = await prepared({
+         filename: file,
+         labelIndex: 1,
+         fieldDelim: ';',
+       });
+
+       const schema = provider.inputSchema();
+       assert.deepEqual(schema.columns!.map((c) => c.name),
+                        ['size;cm', 'note']);
+       assert.deepEqual(schema.columns![1].vocabulary,
+                        ['a "quoted" note; with a\r\nline break', 'plain']);
+       assert.deepEqual(await take(provider.getInputFn({}, 'eval', 5)()), [
+         {x: [[1.5, 1, 0], [2.5, 0, 1]], y: [0, 1]},
+       ]);
+     });
+
+  it('fills empty cells from record_defaults, else 0 or ""', async () => {
+    const text = 'y,n,c\n1,,red\n0,2,\n1,3,blue\n';
+    const cases = [
+      {
+        name: 'inferred',
+        recordDefaults: '',
+        columns: [
+          {name: 'n', kind: 'numeric', defaultValue: 0},
+          {
+            name: 'c',
+            kind: 'categorical',
+            vocabulary: ['', 'blue', 'red'],
+            defaultValue: '',
+          },
+        ],
+        x: [[0, 0, 0, 1], [2, 1, 0, 0], [3, 0, 1, 0]],
+      },
+      {
+        name: 'given',
+        recordDefaults: '0,5,unknown',
+        columns: [
+          {name: 'n', kind: 'numeric', defaultValue: 5},
+          {
+            name: 'c',
+            kind: 'categorical',
+            vocabulary: ['blue', 'red', 'unknown'],
+            defaultValue: 'unknown',
+          },
+        ],
+        x: [[5, 0, 1, 0], [2, 0, 0, 1], [3, 1, 0, 0]],
+      },
+    ];
+    for (const c of cases) {
+      const {provider} = await prepared({
+        filename: csvFile(text),
+        recordDefaults: c.recordDefaults,
+      });
+
+      assert.deepEqual(provider.inputSchema().columns, c.columns, c.name);
+      const [batch] = await take(provider.getInputFn({}, 'eval', 10)());
+      assert.deepEqual(batch, {x: c.x, y: [1, 0, 1]}, c.name);
+    }
+  });
+
+  it('lists every class id when some do not occur', async () => {
+    const file = csvFile('y,x\n0,1\n2,2\n0,3\n');
+    const {provider, logged} = await prepared({
+      filename: file,
+      logitsDimension: 4,
+    });
+
+    assert.deepEqual(provider.inputSchema().labelVocabulary,
+                     ['0', '1', '2', '3']);
+    assert.equal(provider.numberOfClasses(), 4);
+    assert.match(logged[0],
+                 /\(column 0, 2 classes of --logits_dimension=4: 0,2\)/);
+  });
+
+  it('encodes rows for prediction like training does', async () => {
+    const {provider} = await prepared({
+      filename: testdata('fruits.csv'),
+      labelIndex: 4,
+      logitsDimension: 3,
+    });
+    const schema = JSON.parse(JSON.stringify(provider.inputSchema()));
+
+    const rows: Array<{name: string, cells: string[], want: number[]}> = [
+      {
+        name: 'features only',
+        cells: ['green', '120', '17', 'imported'],
+        want: [0, 0, 1, 0, 0, 120, 17, 1, 0],
+      },
+      {
+        name: 'a full row, label ignored',
+        cells: ['yellow', '1', '2', 'local', 'banana'],
+        want: [0, 0, 0, 0, 1, 1, 2, 0, 1],
+      },
+      {
+        name: 'empty cells and an unseen category',
+        cells: ['', '', '3', 'mars'],
+        want: [1, 0, 0, 0, 0, 0, 3, 0, 0],
+      },
+    ];
+    for (const row of rows) {
+      assert.deepEqual(encodeCsvRow(schema, row.cells), row.want, row.name);
+    }
+    assert.throws(
+        () => encodeCsvRow(schema, ['red', 'heavy', '1', 'local'], 'in.csv:4'),
+        new DataError(
+            'in.csv:4: column "weight_g" (index 1) is numeric but has ' +
+            '"heavy"; fix the value (leave a missing value empty)'));
+    assert.throws(
+        () => encodeCsvRow(schema, ['red', '1']),
+        new DataError(
+            'row: 2 fields, expected 4 features (color,weight_g,length_cm,' +
+            'origin) or 5 with the label'));
+  });
+
+  describe('rejects bad data naming file and line', () => {
+    const cases: Array<{
+      name: string,
+      text: string,
+      args?: Partial<CsvDataArgs>,
+      message: (file: string) => string,
+    }> = [
+      {
+        name: 'an empty file',
+        text: '',
+        message: (f) => `${f}: the file is empty; a CSV needs a header row ` +
+            'and at least one data row',
+      },
+      {
+        name: 'a file of blank lines',
+        text: '\ufeff\n\r\n\n',
+        message: (f) => `${f}: the file is empty; a CSV needs a header row ` +
+            'and at least one data row',
+      },
+      {
+        name: 'a header without rows',
+        text: 'a,b,c\n',
+        message: (f) =>
+            `${f}: only a header (line 1), no data rows; add rows below the ` +
+            'header',
+      },
+      {
+        name: 'a header after blank lines, without rows',
+        text: '\n\r\na,b\n\n',
+        message: (f) =>
+            `${f}: only a header (line 3), no data rows; add rows below the ` +
+            'header',
+      },
+      {
+        name: 'a ragged row',
+        text: 'a,b,c,d\n0,1,2,3\n1,2,3\n',
+        message: (f) => `${f}:3: 3 fields, expected 4 like the header (line ` +
+            '1); fix the row, or quote fields that contain ","',
+      },
+      {
+        name: 'record_defaults of another width',
+        text: 'a,b,c\n0,1,2\n',
+        args: {recordDefaults: '0,0,0,0'},
+        message: (f) => `${f}:1: the header has 3 columns but ` +
+            '--record_defaults has 4 values; give one per column, e.g. ' +
+            '--record_defaults=0,0,0, or leave it empty to infer them',
+      },
+      {
+        name: 'text in a numeric column',
+        text: 'one,two\n0,1\n1,\n0,abc\n',
+        args: {recordDefaults: '0,0'},
+        message: (f) => `${f}:4: column "two" (index 1) is numeric (its ` +
+            '--record_defaults value is "0") but has "abc"; fix the value, ' +
+            'or give the column a non-numeric default such as "unknown" to ' +
+            'make it categorical',
+      },
+      {
+        name: 'a label above --logits_dimension',
+        text: 'x,y\n1,0\n2,1\n3,2\n4,1\n',
+        args: {labelIndex: 1},
+        message: (f) => `${f}:4: label "y" (column 1) is 2, outside [0, 2) ` +
+            'set by --logits_dimension=2; pass --logits_dimension=N with N ' +
+            'above the largest class id, or number the classes from 0',
+      },
+      {
+        name: 'a negative label',
+        text: 'y,x\n0,1\n-1,2\n',
+        message: (f) => `${f}:3: label "y" (column 0) is -1, outside [0, 2) ` +
+            'set by --logits_dimension=2; pass --logits_dimension=N with N ' +
+            'above the largest class id, or number the classes from 0',
+      },
+      {
+        name: 'a fractional label',
+        text: 'y,x\n0,1\n0.5,2\n',
+        message: (f) => `${f}:3: label "y" (column 0) is "0.5", not an ` +
+            'integer class id; use ids 0..1, or class names throughout the ' +
+            'column',
+      },
+      {
+        name: 'an empty label',
+        text: 'y,x\n0,1\n,2\n',
+        message: (f) => `${f}:3: label "y" (column 0) is empty; fill it in, ` +
+            'remove the row, or give the label a --record_defaults entry',
+      },
+      {
+        name: 'a single class',
+        text: 'y,x\n1,1\n1,2\n1,3\n',
+        message: (f) => `${f}: label "y" (column 0) has a single class ` +
+            '("1") in all 3 rows; a classifier needs at least two: check ' +
+            '--label_index and the data',
+      },
+      {
+        name: 'more string classes than --logits_dimension',
+        text: 'y,x\ncat,1\ndog,2\nemu,3\n',
+        message: (f) => `${f}: label "y" (column 0) has 3 classes ` +
+            '(cat,dog,emu) but --logits_dimension=2; pass ' +
+            '--logits_dimension=3',
+      },
+      {
+        name: 'a label column past the last',
+        text: 'y,x\n0,1\n',
+        args: {labelIndex: 2},
+        message: (f) => `--label_index=2 is out of range: ${f} has 2 ` +
+            'columns (0..1)',
+      },
+      {
+        name: 'a single column',
+        text: 'y\n0\n1\n',
+        message: (f) => `${f}:1: only one column; a CSV needs a label ` +
+            'column and at least one feature column (is --field_delim="," ' +
+            'right?)',
+      },
+      {
+        name: 'a stray quote',
+        text: 'y,x\n0,"1"2\n',
+        message: (f) => `${f}:2:6: "2" after the closing quote of a field; ` +
+            'a quote inside a quoted field is written as ""',
+      },
+      {
+        name: 'a categorical column too wide to one-hot encode',
+        text: 'y,id\n' +
+            Array.from({length: 1001}, (_, i) => `${i % 2},v${i + 1}\n`)
+                .join(''),
+        message: (f) => `${f}:1002: column "id" (index 1) is categorical (it ` +
+            'has the non-numeric value "v1" at line 2) and has more than ' +
+            '1000 distinct values, too many to one-hot encode; drop the ' +
+            'column, or fix its non-numeric values if it is numeric',
+      },
+    ];
+    for (const c of cases) {
+      it(c.name, async () => {
+        const file = csvFile(c.text);
+
+        const error = await prepareError({filename: file, ...c.args});
+
+        assert.equal(error.message, c.message(file));
+        assert.equal(error.file, c.message(file).includes(file) ?
+                         file : undefined);
+      });
+    }
+
+    it('a missing file', async () => {
+      const file = path.join(path.dirname(csvFile('')), 'nothing.csv');
+
+      const error = await prepareError({filename: file});
+
+      assert.equal(error.message, `${file}: no such file`);
+    });
+  });
+
+  describe('checks the validation file against the training file', () => {
+    const train = 'y,n,c\ncat,1,red\ndog,2,blue\n';
+    const cases: Array<{
+      name: string,
+      text: string,
+      message: (file: string) => string,
+    }> = [
+      {
+        name: 'other columns',
+        text: 'y,n\ncat,1\n',
+        message: (f) => `${f}:1: the header has 2 columns but the training ` +
+            'file TRAIN has 3; both need the same columns',
+      },
+      {
+        name: 'a ragged row',
+        text: 'y,n,c\ncat,1,red\ncat,1\n',
+        message: (f) => `${f}:3: 2 fields, expected 3 like the header (line ` +
+            '1); fix the row, or quote fields that contain ","',
+      },
+      {
+        name: 'a class training never saw',
+        text: 'y,n,c\ncat,1,red\nemu,1,red\n',
+        message: (f) => `${f}:3: label "y" (column 0) is "emu", not one of ` +
+            'the training classes (cat,dog); fix the label or add training ' +
+            'rows of that class',
+      },
+      {
+        name: 'text in a numeric column',
+        text: 'y,n,c\ncat,one,red\n',
+        message: (f) => `${f}:2: column "n" (index 1) is numeric but has ` +
+            '"one"; fix the value (leave a missing value empty)',
+      },
+      {
+        name: 'no rows',
+        text: 'y,n,c\n',
+        message: (f) => `${f}: only a header (line 1), no data rows; add ` +
+            'rows below the header',
+      },
+    ];
+    for (const c of cases) {
+      it(`rejects ${c.name}`, async () => {
+        const trainFile = csvFile(train, 'train.csv');
+        const file = csvFile(c.text, 'eval.csv');
+
+        const error = await prepareError({
+          filename: trainFile,
+          validationFilename: file,
+        });
+
+        assert.equal(error.message,
+                     c.message(file).replace('TRAIN', trainFile));
+      });
+    }
+
+    it('accepts categories training never saw', async () => {
+      const {provider} = await prepared({
+        filename: csvFile(train),
+        validationFilename: csvFile('y,n,c\ndog,3,green\n'),
+      });
+
+      assert.deepEqual(await take(provider.getInputFn({}, 'eval', 4)()),
+                       [{x: [[3, 0, 0]], y: [1]}]);
+    });
+  });
+
+  it('rejects bad options before reading anything', () => {
+    const cases: Array<{args: CsvDataArgs, message: string}> = [
+      {
+        args: {filename: ''},
+        message: '--filename is required: the CSV file to search on',
+      },
+      {
+        args: {filename: 'x.csv', logitsDimension: 1},
+        message: '--logits_dimension=1: must be the number of classes, an ' +
+            'integer of 2 or more',
+      },
+      {
+        args: {filename: 'x.csv', labelIndex: -1},
+        message: '--label_index=-1: must be a column number, 0 or more',
+      },
+    ];
+    for (const c of cases) {
+      assert.throws(() => new CsvDataProvider(c.args),
+                    new UsageError(c.message));
+    }
+  });
+
+  it('asks for prepare() before serving data', () => {
+    const provider = new CsvDataProvider({filename: 'x.csv'});
+
+    assert.throws(() => provider.getInputFn({}, 'train', 2),
+                  /csv provider for x.csv: call prepare\(\) first/);
+  });
+});
+
+describe('csv_data_for_binary Provider', () => {
+  afterEach(() => {
+    for (const name of ['filename', 'validation_filename', 'record_defaults']) {
+      FLAGS.set(name, '');
+    }
+    FLAGS.set('label_index', '0');
+    FLAGS.set('logits_dimension', '2');
+    FLAGS.set('field_delim', ',');
+  });
+
+  it('is registered as csv_data_provider and reads the flags', async () => {
+    FLAGS.set('filename', testdata('fruits.csv'));
+    FLAGS.set('label_index', '4');
+    FLAGS.set('logits_dimension', '3');
+
+    const registration = PROVIDERS.get('csv_data_provider');
+    const logged: string[] = [];
+    const provider = new registration.ctor(
+        {...registration.initArgs, log: (l: string) => logged.push(l)});
+
+    assert.equal(registration.ctor, FlagProvider);
+    assert.ok(provider instanceof CsvDataProvider);
+    await provider.prepare();
+    assert.equal(logged.length, 1);
+    assert.deepEqual(provider.inputSchema().labelVocabulary,
+                     ['apple', 'banana', 'cherry']);
+    assert.equal(provider.numberOfClasses(), 3);
+  });
+
+  it('declares the original\'s flags with their defaults', () => {
+    const want: Array<[string, unknown]> = [
+      ['label_index', 0], ['logits_dimension', 2], ['record_defaults', ''],
+      ['filename', ''], ['validation_filename', ''], ['field_delim', ','],
+    ];
+    for (const [name, value] of want) {
+      assert.ok(FLAGS.has(name), name);
+      assert.equal(FLAGS.get(name), value, name);
+    }
+    assert.match(FLAGS.helpText(), /^csv_data_for_binary:$/m);
+  });
+
+  it('needs --filename, naming a file that exists', () => {
+    assert.throws(
+        () => new FlagProvider(),
+        new UsageError('--filename is required: the CSV file to search on'));
+    FLAGS.set('filename', '/no/such/file.csv');
+    assert.throws(
+        () => new FlagProvider(),
+        new UsageError('--filename=/no/such/file.csv: no such file'));
+    FLAGS.set('filename', testdata('csv_random_data.csv'));
+    FLAGS.set('validation_filename', '/no/such/eval.csv');
+    assert.throws(
+        () => new FlagProvider(),
+        new UsageError(
+            '--validation_filename=/no/such/eval.csv: no such file'));
+  });
+});

@@ -1,0 +1,320 @@
+/**
+ * @license
+ * Copyright 2026 The model_search Authors. Licensed under the Apache License,
+ * Version 2.0.
+ * =============================================================================
+ */
+
+/**
+ * A streaming CSV reader after RFC 4180.
+ *
+ * What it accepts:
+ * - records ended by CRLF, LF or a lone CR, mixed freely; the last record
+ *   may lack a line break;
+ * - quoted fields holding delimiters, line breaks and doubled quotes (`""`
+ *   reads as one `"`);
+ * - a UTF-8 byte order mark at the start of the file (dropped);
+ * - any one-character delimiter other than a quote or a line break.
+ *
+ * What it rejects, with file:line:col: a quote inside an unquoted field,
+ * anything but a delimiter or a line break after a closing quote, and a
+ * quoted field still open at the end of the file.
+ *
+ * Lines with no characters at all are skipped (so a trailing line break
+ * adds no record). The reader does not interpret cells: no trimming, no
+ * numbers. The first record is the header for callers that have one.
+ *
+ * Porting note: the original reads CSV through
+ * `tf.data.experimental.CsvDataset(use_quote_delim=True)`, which is equally
+ * strict about stray quotes.
+ */
+
+import * as fs from 'fs';
+
+import {DataError} from './data';
+
+/** One record and where it starts. */
+export declare interface CsvRecord {
+  cells: string[];
+  /** 1-based line of the file where the record starts. */
+  line: number;
+}
+
+export declare interface CsvReaderArgs {
+  /** The field delimiter, one character; default ','. */
+  fieldDelim?: string;
+  /** Named in error messages; default '<csv>'. */
+  source?: string;
+}
+
+export declare interface CsvFileReaderArgs {
+  /** The field delimiter, one character; default ','. */
+  fieldDelim?: string;
+  /** Bytes read at a time; default 64 KiB. */
+  chunkSize?: number;
+}
+
+const QUOTE = 0x22;
+const CR = 0x0d;
+const LF = 0x0a;
+const BOM = 0xfeff;
+
+const enum State {
+  /** At the start of a field (after a delimiter or a line break). */
+  FIELD_START,
+  /** Inside an unquoted field. */
+  UNQUOTED,
+  /** Inside a quoted field. */
+  QUOTED,
+  /** Just after a quote inside a quoted field: a close or an escape. */
+  QUOTE_IN_QUOTED,
+}
+
+/**
+ * Returns `delim` as a single character, accepting the two-character
+ * spelling `\t` for a tab; throws a DataError naming the flag otherwise.
+ */
+export function checkFieldDelim(delim: string): string {
+  const value = delim === '\\t' ? '\t' : delim;
+  if (value.length !== 1 || value === '"' || value === '\n' ||
+      value === '\r') {
+    throw new DataError(
+        `--field_delim=${JSON.stringify(delim)}: the delimiter must be one ` +
+        `character other than a quote or a line break, e.g. ',' or ';' or ` +
+        `'\\t'`);
+  }
+  return value;
+}
+
+/**
+ * A push parser: feed it text in pieces of any size, get back the records
+ * completed so far. Splits may fall anywhere, also inside a CRLF or a `""`.
+ */
+export class CsvParser {
+  private readonly delim: number;
+  private readonly source: string;
+  private state = State.FIELD_START;
+  private cells: string[] = [];
+  private field = '';
+  /** Current line, 1-based, and the absolute offset where it starts. */
+  private line = 1;
+  private lineStart = 0;
+  /** Absolute offset of the first character of the next pushed text. */
+  private offset = 0;
+  /** The last character seen was a CR (a LF right after it is one break). */
+  private afterCr = false;
+  private recordLine = 1;
+  private quoteLine = 0;
+  private quoteCol = 0;
+  private first = true;
+
+  constructor(args: CsvReaderArgs = {}) {
+    this.delim = checkFieldDelim(args.fieldDelim ?? ',').charCodeAt(0);
+    this.source = args.source ?? '<csv>';
+  }
+
+  /** Parses `text`; returns the records it completed. */
+  push(text: string): CsvRecord[] {
+    const out: CsvRecord[] = [];
+    let i = 0;
+    const n = text.length;
+    if (this.first && n > 0) {
+      this.first = false;
+      if (text.charCodeAt(0) === BOM) {
+        i = 1;
+        this.lineStart = 1;
+      }
+    }
+    const delim = this.delim;
+    while (i < n) {
+      const c = text.charCodeAt(i);
+      if (this.afterCr) {
+        this.afterCr = false;
+        if (c === LF) {
+          // The second half of a CRLF already counted as a line break; it
+          // belongs to the quoted field if the CR did.
+          if (this.state === State.QUOTED) this.field += '\n';
+          this.lineStart = this.offset + i + 1;
+          i++;
+          continue;
+        }
+      }
+      switch (this.state) {
+        case State.FIELD_START:
+          if (c === QUOTE) {
+            if (this.cells.length === 0) this.recordLine = this.line;
+            this.quoteLine = this.line;
+            this.quoteCol = this.col(i);
+            this.state = State.QUOTED;
+            i++;
+          } else if (c === delim) {
+            if (this.cells.length === 0) this.recordLine = this.line;
+            this.cells.push('');
+            i++;
+          } else if (c === CR || c === LF) {
+            // A line with nothing on it is skipped; after a delimiter the
+            // record ends with an empty field.
+            if (this.cells.length > 0) {
+              this.cells.push('');
+              this.endRecord(out);
+            }
+            this.lineBreak(c, i);
+            i++;
+          } else {
+            if (this.cells.length === 0) this.recordLine = this.line;
+            this.state = State.UNQUOTED;
+          }
+          break;
+        case State.UNQUOTED: {
+          const start = i;
+          while (i < n) {
+            const d = text.charCodeAt(i);
+            if (d === delim || d === CR || d === LF || d === QUOTE) break;
+            i++;
+          }
+          this.field += text.slice(start, i);
+          if (i === n) break;
+          const d = text.charCodeAt(i);
+          if (d === QUOTE) {
+            throw this.error(
+                this.line, this.col(i),
+                'a quote inside an unquoted field; quote the whole field ' +
+                    'and double the quotes in it ("5\'10""") or remove the ' +
+                    'quote');
+          }
+          this.cells.push(this.field);
+          this.field = '';
+          this.state = State.FIELD_START;
+          if (d !== delim) {
+            this.endRecord(out);
+            this.lineBreak(d, i);
+          }
+          i++;
+          break;
+        }
+        case State.QUOTED: {
+          const start = i;
+          while (i < n) {
+            const d = text.charCodeAt(i);
+            if (d === QUOTE || d === CR || d === LF) break;
+            i++;
+          }
+          this.field += text.slice(start, i);
+          if (i === n) break;
+          const d = text.charCodeAt(i);
+          if (d === QUOTE) {
+            this.state = State.QUOTE_IN_QUOTED;
+          } else {
+            this.field += d === CR ? '\r' : '\n';
+            this.lineBreak(d, i);
+          }
+          i++;
+          break;
+        }
+        case State.QUOTE_IN_QUOTED:
+          if (c === QUOTE) {
+            this.field += '"';
+            this.state = State.QUOTED;
+          } else if (c === delim) {
+            this.cells.push(this.field);
+            this.field = '';
+            this.state = State.FIELD_START;
+          } else if (c === CR || c === LF) {
+            this.cells.push(this.field);
+            this.field = '';
+            this.state = State.FIELD_START;
+            this.endRecord(out);
+            this.lineBreak(c, i);
+          } else {
+            throw this.error(
+                this.line, this.col(i),
+                `${JSON.stringify(text[i])} after the closing quote of a ` +
+                    'field; a quote inside a quoted field is written as ""');
+          }
+          i++;
+          break;
+        default:
+          throw new Error(`unhandled CSV parser state ${this.state}`);
+      }
+    }
+    this.offset += n;
+    return out;
+  }
+
+  /** Ends the input; returns the last record, if any. */
+  end(): CsvRecord[] {
+    const out: CsvRecord[] = [];
+    if (this.state === State.QUOTED) {
+      throw this.error(
+          this.quoteLine, this.quoteCol,
+          'a quoted field opened here is never closed; end it with a ' +
+              'quote and write quotes inside it as ""');
+    }
+    if (this.state === State.UNQUOTED ||
+        this.state === State.QUOTE_IN_QUOTED) {
+      this.cells.push(this.field);
+      this.field = '';
+      this.endRecord(out);
+    } else if (this.cells.length > 0) {
+      this.cells.push('');
+      this.endRecord(out);
+    }
+    this.state = State.FIELD_START;
+    return out;
+  }
+
+  private endRecord(out: CsvRecord[]): void {
+    out.push({cells: this.cells, line: this.recordLine});
+    this.cells = [];
+  }
+
+  /** Counts the break at text[i]; a CR waits to see if a LF follows. */
+  private lineBreak(c: number, i: number): void {
+    this.line++;
+    this.lineStart = this.offset + i + 1;
+    if (c === CR) this.afterCr = true;
+  }
+
+  private col(i: number): number {
+    return this.offset + i - this.lineStart + 1;
+  }
+
+  private error(line: number, col: number, what: string): DataError {
+    return new DataError(`${this.source}:${line}:${col}: ${what}`,
+                         this.source, line);
+  }
+}
+
+/**
+ * Parses a whole string (tests, small inputs); see CsvParser.
+ */
+export function parseCsv(text: string, args: CsvReaderArgs = {}):
+    CsvRecord[] {
+  const parser = new CsvParser(args);
+  return [...parser.push(text), ...parser.end()];
+}
+
+/**
+ * Streams the records of `file`, header included, reading `chunkSize`
+ * bytes at a time: memory holds one chunk and one record, never the file.
+ * Stopping the iteration early closes the file. An unreadable file is a
+ * DataError naming it.
+ */
+export async function* readCsvFile(file: string, args: CsvFileReaderArgs = {}):
+    AsyncGenerator<CsvRecord> {
+  const parser = new CsvParser({fieldDelim: args.fieldDelim, source: file});
+  const stream = fs.createReadStream(
+      file, {encoding: 'utf8', highWaterMark: args.chunkSize ?? 65536});
+  try {
+    for await (const chunk of stream) {
+      yield* parser.push(chunk as string);
+    }
+  } catch (e) {
+    if (e instanceof DataError) throw e;
+    throw new DataError(
+        `${file}: cannot read: ${(e as Error).message}`, file);
+  } finally {
+    stream.destroy();
+  }
+  yield* parser.end();
+}

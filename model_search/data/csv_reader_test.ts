@@ -1,0 +1,213 @@
+/**
+ * @license
+ * Copyright 2026 The model_search Authors. Licensed under the Apache License,
+ * Version 2.0.
+ * =============================================================================
+ */
+
+import * as assert from 'node:assert/strict';
+import * as fs from 'fs';
+import * as os from 'os';
+import * as path from 'path';
+
+import {checkFieldDelim, CsvParser, CsvRecord, parseCsv, readCsvFile} from './csv_reader';
+import {DataError} from './data';
+
+/** Feeds `text` in pieces of `size` characters. */
+function parseInPieces(text: string, size: number, fieldDelim = ','):
+    CsvRecord[] {
+  const parser = new CsvParser({fieldDelim, source: 'x.csv'});
+  const out: CsvRecord[] = [];
+  for (let i = 0; i < text.length; i += size) {
+    out.push(...parser.push(text.slice(i, i + size)));
+  }
+  out.push(...parser.end());
+  return out;
+}
+
+function tmpDir(): string {
+  return fs.mkdtempSync(
+      path.join(process.env['TEST_TMPDIR'] ?? os.tmpdir(), 'csv_reader_'));
+}
+
+describe('CsvParser', () => {
+  const valid: Array<{
+    name: string,
+    text: string,
+    delim?: string,
+    want: Array<[number, string[]]>,
+  }> = [
+    {
+      name: 'plain rows with LF',
+      text: 'a,b\n1,2\n',
+      want: [[1, ['a', 'b']], [2, ['1', '2']]],
+    },
+    {
+      name: 'CRLF line breaks',
+      text: 'a,b\r\n1,2\r\n3,4',
+      want: [[1, ['a', 'b']], [2, ['1', '2']], [3, ['3', '4']]],
+    },
+    {
+      name: 'lone CR line breaks',
+      text: 'a,b\r1,2\r',
+      want: [[1, ['a', 'b']], [2, ['1', '2']]],
+    },
+    {
+      name: 'no line break at the end',
+      text: 'a,b\n1,2',
+      want: [[1, ['a', 'b']], [2, ['1', '2']]],
+    },
+    {
+      name: 'a delimiter inside quotes',
+      text: 'a,b\n"x,y",2\n',
+      want: [[1, ['a', 'b']], [2, ['x,y', '2']]],
+    },
+    {
+      name: 'line breaks inside quotes keep the record on its first line',
+      text: 'a,b\n"one\ntwo",2\n"three\r\nfour",3\n5,6\n',
+      want: [
+        [1, ['a', 'b']], [2, ['one\ntwo', '2']], [4, ['three\r\nfour', '3']],
+        [6, ['5', '6']],
+      ],
+    },
+    {
+      name: 'doubled quotes inside quotes',
+      text: '"say ""hi""",""""\n',
+      want: [[1, ['say "hi"', '"']]],
+    },
+    {
+      name: 'empty fields, quoted and not',
+      text: 'a,,""\n,\n"",x\n',
+      want: [[1, ['a', '', '']], [2, ['', '']], [3, ['', 'x']]],
+    },
+    {
+      name: 'a delimiter at the end of the last line',
+      text: 'a,b,',
+      want: [[1, ['a', 'b', '']]],
+    },
+    {
+      name: 'a byte order mark at the start',
+      text: '\ufeffa,b\n1,2\n',
+      want: [[1, ['a', 'b']], [2, ['1', '2']]],
+    },
+    {
+      name: 'empty lines are skipped but counted',
+      text: '\na,b\n\n\r\n1,2\n\n',
+      want: [[2, ['a', 'b']], [5, ['1', '2']]],
+    },
+    {
+      name: 'a semicolon delimiter',
+      text: 'a;b\n"1;5";2,3\n',
+      delim: ';',
+      want: [[1, ['a', 'b']], [2, ['1;5', '2,3']]],
+    },
+    {
+      name: 'a tab delimiter spelled \\t',
+      text: 'a\tb\n1\t2\n',
+      delim: '\\t',
+      want: [[1, ['a', 'b']], [2, ['1', '2']]],
+    },
+    {
+      name: 'spaces and non-ASCII text kept as they are',
+      text: ' a , café \n',
+      want: [[1, [' a ', ' café ']]],
+    },
+  ];
+  for (const c of valid) {
+    it(`reads ${c.name}, in pieces of any size`, () => {
+      const want = c.want.map(([line, cells]) => ({line, cells}));
+      assert.deepEqual(parseCsv(c.text, {fieldDelim: c.delim}), want);
+      for (const size of [1, 2, 3, 5]) {
+        assert.deepEqual(parseInPieces(c.text, size, c.delim), want,
+                         `pieces of ${size}`);
+      }
+    });
+  }
+
+  const invalid: Array<{name: string, text: string, message: string}> = [
+    {
+      name: 'a quote inside an unquoted field',
+      text: 'a,b\n1,5\'10"\n',
+      message: 'x.csv:2:7: a quote inside an unquoted field; quote the ' +
+          'whole field and double the quotes in it ("5\'10""") or remove ' +
+          'the quote',
+    },
+    {
+      name: 'text after a closing quote',
+      text: 'a,b\n"1"x,2\n',
+      message: 'x.csv:2:4: "x" after the closing quote of a field; a quote ' +
+          'inside a quoted field is written as ""',
+    },
+    {
+      name: 'a quoted field never closed',
+      text: 'a,b\n1,2\n3,"4\n5,6\n',
+      message: 'x.csv:3:3: a quoted field opened here is never closed; end ' +
+          'it with a quote and write quotes inside it as ""',
+    },
+  ];
+  for (const c of invalid) {
+    it(`rejects ${c.name}`, () => {
+      for (const size of [1, 100]) {
+        assert.throws(() => parseInPieces(c.text, size), (e: Error) => {
+          assert.ok(e instanceof DataError);
+          assert.equal(e.message, c.message);
+          return true;
+        });
+      }
+    });
+  }
+
+  it('rejects delimiters that cannot work', () => {
+    for (const delim of ['', ';;', '"', '\n']) {
+      assert.throws(
+          () => checkFieldDelim(delim),
+          new DataError(
+              `--field_delim=${JSON.stringify(delim)}: the delimiter must ` +
+              'be one character other than a quote or a line break, e.g. ' +
+              '\',\' or \';\' or \'\\t\''));
+    }
+  });
+});
+
+describe('readCsvFile', () => {
+  it('streams a file in chunks splitting multi-byte characters', async () => {
+    const file = path.join(tmpDir(), 'small.csv');
+    fs.writeFileSync(
+        file, '\ufeffname,city\r\n"Zoë","Köln,\r\nNRW"\r\né,ü\r\n');
+    for (const chunkSize of [1, 2, 3, 7, 65536]) {
+      const records: CsvRecord[] = [];
+      for await (const record of readCsvFile(file, {chunkSize})) {
+        records.push(record);
+      }
+      assert.deepEqual(records, [
+        {line: 1, cells: ['name', 'city']},
+        {line: 2, cells: ['Zoë', 'Köln,\r\nNRW']},
+        {line: 4, cells: ['é', 'ü']},
+      ], `chunk size ${chunkSize}`);
+    }
+  });
+
+  it('stops reading when the caller stops', async () => {
+    const file = path.join(tmpDir(), 'long.csv');
+    fs.writeFileSync(file, 'a\n' + '1\n'.repeat(100000));
+    let seen = 0;
+    for await (const record of readCsvFile(file, {chunkSize: 64})) {
+      seen += record.cells.length;
+      if (seen === 3) break;
+    }
+    assert.equal(seen, 3);
+  });
+
+  it('names a missing file', async () => {
+    const file = path.join(tmpDir(), 'missing.csv');
+    await assert.rejects(async () => {
+      for await (const _ of readCsvFile(file)) {
+        // Nothing: the open fails.
+      }
+    }, (e: Error) => {
+      assert.ok(e instanceof DataError);
+      assert.match(e.message, new RegExp(`^${file}: cannot read: ENOENT`));
+      return true;
+    });
+  });
+});

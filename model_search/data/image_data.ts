@@ -1,0 +1,358 @@
+/**
+ * @license
+ * Copyright 2026 The model_search Authors. Licensed under the Apache License,
+ * Version 2.0.
+ * =============================================================================
+ */
+
+/**
+ * A data provider for image classification, as image_data.py: a folder
+ * with one sub-folder per class, like `tf.keras.utils.
+ * image_dataset_from_directory(labels='inferred')`:
+ *
+ *     input_dir/cat/001.png  input_dir/cat/more/002.jpg  input_dir/dog/x.gif
+ *
+ * Classes are the sub-folder names in sorted order (ids 0, 1, ...); images
+ * are found at any depth below them by extension (.png .jpg .jpeg .bmp
+ * .gif, any case); other files and names starting with '.' are skipped.
+ * Each image is decoded, converted to `channels`, resized to
+ * `imageHeight` x `imageWidth` (bilinear) and scaled to [0, 1].
+ *
+ * The split is deterministic: all images, in path order, are shuffled with
+ * `seed` and the last `floor(evalFraction * n)` are held out for
+ * evaluation, as Keras's `validation_split`. With `evalFraction` 0 the
+ * training images are evaluated.
+ *
+ * Porting note: the original reads only 2 classes (binary labels) in RGB
+ * and feeds pixel values 0..255; here any number of classes, 1, 3 or 4
+ * channels, and values in [0, 1].
+ */
+
+import * as fs from 'fs';
+import * as path from 'path';
+
+import {tf} from '../backend/tf';
+import {UsageError} from '../errors';
+import {Random} from '../random';
+
+import {Batch, DataError, Hparams, InputSchema, Mode, Provider as DataProvider} from './data';
+import {IMAGE_EXTENSIONS, ImageShape, loadImage} from './image_decode';
+
+/** Options of the image provider; the flag names are those of the binary. */
+export declare interface ImageDataArgs {
+  /** The folder of class folders (`--input_dir`). */
+  inputDir: string;
+  /** Rows of the model input (`--image_height`). */
+  imageHeight: number;
+  /** Columns of the model input (`--image_width`). */
+  imageWidth: number;
+  /** 1 (grey), 3 (RGB, the default) or 4 (RGBA). */
+  channels?: number;
+  /** The fraction of images held out (`--eval_fraction`); default 0.2. */
+  evalFraction?: number;
+  /** Seeds the split and the training shuffle; default 73, as the original. */
+  seed?: number;
+  /** Receives the one-line summary; default stderr. */
+  log?: (line: string) => void;
+  /**
+   * Bytes of decoded images kept in memory; beyond it images are decoded
+   * again each time they are used. Default 512 MiB.
+   */
+  cacheBytes?: number;
+}
+
+/** One image and its class id. */
+interface Sample {
+  file: string;
+  label: number;
+  /** The prepared pixels, when cached. */
+  pixels?: Float32Array;
+}
+
+/** The image provider. */
+export class Provider implements DataProvider {
+  private readonly inputDir: string;
+  private readonly shape: ImageShape;
+  private readonly evalFraction: number;
+  private readonly seed: number;
+  private readonly log: (line: string) => void;
+  private readonly cacheBytes: number;
+  private classes?: string[];
+  private train: Sample[] = [];
+  private eval: Sample[] = [];
+
+  constructor(args: ImageDataArgs) {
+    if (!args.inputDir) {
+      throw new UsageError(
+          '--input_dir is required: the folder with one sub-folder of ' +
+          'images per class');
+    }
+    this.inputDir = args.inputDir;
+    this.shape = {
+      height: args.imageHeight,
+      width: args.imageWidth,
+      channels: args.channels ?? 3,
+    };
+    this.evalFraction = args.evalFraction ?? 0.2;
+    this.seed = args.seed ?? 73;
+    this.log = args.log ?? ((line) => process.stderr.write(`${line}\n`));
+    this.cacheBytes = args.cacheBytes ?? 512 * 1024 * 1024;
+    for (const [flag, value] of [['image_height', this.shape.height],
+                                 ['image_width', this.shape.width]] as const) {
+      if (!Number.isInteger(value) || value < 1) {
+        throw new UsageError(
+            `--${flag}=${value}: must be a positive number of pixels`);
+      }
+    }
+    if (![1, 3, 4].includes(this.shape.channels)) {
+      throw new UsageError(
+          `--image_channels=${this.shape.channels}: must be 1 (grey), 3 ` +
+          '(RGB) or 4 (RGBA)');
+    }
+    if (!(this.evalFraction >= 0 && this.evalFraction < 1)) {
+      throw new UsageError(
+          `--eval_fraction=${this.evalFraction}: must be at least 0 and ` +
+          'below 1');
+    }
+  }
+
+  async prepare(): Promise<void> {
+    const dir = this.inputDir;
+    this.classes = await this.findClasses(dir);
+    const samples: Sample[] = [];
+    for (let label = 0; label < this.classes.length; label++) {
+      const classDir = path.join(dir, this.classes[label]);
+      const files = await findImages(classDir);
+      if (files.length === 0) {
+        throw new DataError(
+            `${classDir}: class folder "${this.classes[label]}" has no ` +
+                `images (${IMAGE_EXTENSIONS.join(' ')}); add some or remove ` +
+                'the folder',
+            classDir);
+      }
+      for (const file of files) samples.push({file, label});
+    }
+    const shuffled = new Random(this.seed).shuffle([...samples]);
+    const n = shuffled.length;
+    const held = Math.floor(this.evalFraction * n);
+    if (this.evalFraction > 0 && held === 0) {
+      throw new DataError(
+          `${dir}: --eval_fraction=${this.evalFraction} of ${n} images ` +
+              'holds none out; add images, raise --eval_fraction, or pass ' +
+              '--eval_fraction=0 to evaluate on the training images',
+          dir);
+    }
+    this.train = shuffled.slice(0, n - held);
+    this.eval = held === 0 ? this.train :
+                             shuffled.slice(n - held).sort(byFile);
+    await this.decodeAll(samples);
+    const c = this.classes;
+    const names = c.length > 10 ? `${c.slice(0, 10).join(',')},...` :
+                                  c.join(',');
+    const evalText = held === 0 ? 'evaluated on the training images' :
+                                  `${held} held out for evaluation`;
+    const cached = samples.filter((s) => s.pixels !== undefined).length;
+    this.log(`image: ${dir}: ${c.length} classes (${names}), ${n} images, ${
+        this.train.length} for training, ${evalText}; input ${
+        this.shape.height}x${this.shape.width}x${this.shape.channels}${
+        cached < n ? `; ${cached} of ${n} kept decoded in memory` : ''}`);
+  }
+
+  getInputFn(_hparams: Hparams, mode: Mode, batchSize: number):
+      () => AsyncIterable<Batch> {
+    this.requireClasses();
+    if (!Number.isInteger(batchSize) || batchSize < 1) {
+      throw new UsageError(
+          `batch size ${batchSize}: must be a positive integer`);
+    }
+    if (mode === 'train') return () => this.trainBatches(batchSize);
+    return () => this.evalBatches(batchSize);
+  }
+
+  inputSchema(): InputSchema {
+    const classes = this.requireClasses();
+    return {
+      kind: 'image',
+      shape: [this.shape.height, this.shape.width, this.shape.channels],
+      labelVocabulary: [...classes],
+      extra: {
+        imageHeight: this.shape.height,
+        imageWidth: this.shape.width,
+        channels: this.shape.channels,
+        scale: 1 / 255,
+        resize: 'bilinear',
+      },
+    };
+  }
+
+  numberOfClasses(): number {
+    return this.requireClasses().length;
+  }
+
+  private requireClasses(): string[] {
+    if (this.classes === undefined) {
+      throw new Error(
+          `image provider for ${this.inputDir}: call prepare() first`);
+    }
+    return this.classes;
+  }
+
+  private async findClasses(dir: string): Promise<string[]> {
+    let entries: fs.Dirent[];
+    try {
+      entries = await fs.promises.readdir(dir, {withFileTypes: true});
+    } catch (e) {
+      const code = (e as NodeJS.ErrnoException).code;
+      let what = `cannot read: ${(e as Error).message}`;
+      if (code === 'ENOENT') what = 'no such folder';
+      if (code === 'ENOTDIR') {
+        what = 'not a folder; give the folder that holds one sub-folder ' +
+            'per class';
+      }
+      throw new DataError(`${dir}: ${what}`, dir);
+    }
+    const classes: string[] = [];
+    let looseImages = 0;
+    for (const entry of entries) {
+      if (entry.name.startsWith('.')) continue;
+      const full = path.join(dir, entry.name);
+      if (await isDirectory(entry, full)) {
+        classes.push(entry.name);
+      } else if (isImageName(entry.name)) {
+        looseImages++;
+      }
+    }
+    classes.sort();
+    if (classes.length === 0) {
+      const loose = looseImages > 0 ?
+          ` (it holds ${looseImages} images directly)` :
+          '';
+      throw new DataError(
+          `${dir}: no class folders${loose}; put the images in one ` +
+              `sub-folder per class, e.g. ${path.join(dir, 'cat', '1.png')} ` +
+              `and ${path.join(dir, 'dog', '2.png')}`,
+          dir);
+    }
+    if (classes.length === 1) {
+      throw new DataError(
+          `${dir}: only one class folder ("${classes[0]}"); a classifier ` +
+              'needs at least two',
+          dir);
+    }
+    return classes;
+  }
+
+  /** Decodes every image once (finding bad files now), caching in budget. */
+  private async decodeAll(samples: Sample[]): Promise<void> {
+    const bytesEach =
+        4 * this.shape.height * this.shape.width * this.shape.channels;
+    let budget = this.cacheBytes;
+    for (const sample of samples) {
+      const pixels = await loadImage(sample.file, this.shape);
+      if (budget >= bytesEach) {
+        sample.pixels = pixels;
+        budget -= bytesEach;
+      }
+    }
+  }
+
+  private async pixelsOf(sample: Sample): Promise<Float32Array> {
+    return sample.pixels ?? await loadImage(sample.file, this.shape);
+  }
+
+  private toBatch(pixels: Float32Array[], labels: number[]): Batch {
+    const {height, width, channels} = this.shape;
+    const size = height * width * channels;
+    const x = new Float32Array(pixels.length * size);
+    pixels.forEach((p, i) => x.set(p, i * size));
+    return {
+      features: tf.tensor4d(x, [pixels.length, height, width, channels]),
+      labels: tf.tensor1d(Int32Array.from(labels), 'int32'),
+    };
+  }
+
+  /** Endless batches, the training images reshuffled every epoch. */
+  private async * trainBatches(batchSize: number): AsyncGenerator<Batch> {
+    const rng = new Random(this.seed + 1);
+    const order = [...this.train];
+    let next = order.length;
+    while (true) {
+      const pixels: Float32Array[] = [];
+      const labels: number[] = [];
+      for (let k = 0; k < batchSize; k++) {
+        if (next === order.length) {
+          rng.shuffle(order);
+          next = 0;
+        }
+        const sample = order[next++];
+        pixels.push(await this.pixelsOf(sample));
+        labels.push(sample.label);
+      }
+      yield this.toBatch(pixels, labels);
+    }
+  }
+
+  /** One pass over the evaluation images; the last batch may be short. */
+  private async * evalBatches(batchSize: number): AsyncGenerator<Batch> {
+    for (let at = 0; at < this.eval.length; at += batchSize) {
+      const samples = this.eval.slice(at, at + batchSize);
+      const pixels: Float32Array[] = [];
+      for (const sample of samples) pixels.push(await this.pixelsOf(sample));
+      yield this.toBatch(pixels, samples.map((s) => s.label));
+    }
+  }
+}
+
+function byFile(a: Sample, b: Sample): number {
+  return a.file < b.file ? -1 : a.file > b.file ? 1 : 0;
+}
+
+function isImageName(name: string): boolean {
+  return IMAGE_EXTENSIONS.includes(path.extname(name).toLowerCase());
+}
+
+async function isDirectory(entry: fs.Dirent, full: string): Promise<boolean> {
+  if (entry.isDirectory()) return true;
+  if (!entry.isSymbolicLink()) return false;
+  try {
+    return (await fs.promises.stat(full)).isDirectory();
+  } catch {
+    return false;
+  }
+}
+
+/** Image files at any depth below `dir`, in sorted path order. */
+async function findImages(dir: string): Promise<string[]> {
+  const found: string[] = [];
+  const entries = await fs.promises.readdir(dir, {withFileTypes: true});
+  entries.sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
+  for (const entry of entries) {
+    if (entry.name.startsWith('.')) continue;
+    const full = path.join(dir, entry.name);
+    if (entry.isDirectory()) {
+      found.push(...await findImages(full));
+    } else if (isImageName(entry.name)) {
+      found.push(full);
+    }
+  }
+  return found;
+}
+
+/**
+ * Prepares one image file for a model trained on an 'image' input schema.
+ * Used by `cli predict`.
+ */
+export async function encodeImageFile(schema: InputSchema, file: string):
+    Promise<Float32Array> {
+  const extra = schema.extra ?? {};
+  if (schema.kind !== 'image') {
+    throw new DataError(`not an image input schema (kind "${schema.kind}")`);
+  }
+  return loadImage(file, {
+    height: Number(extra['imageHeight'] ?? schema.shape[0]),
+    width: Number(extra['imageWidth'] ?? schema.shape[1]),
+    channels: Number(extra['channels'] ?? schema.shape[2]),
+  });
+}
+
+export {Provider as ImageDataProvider};

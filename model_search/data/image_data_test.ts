@@ -1,0 +1,401 @@
+/**
+ * @license
+ * Copyright 2026 The model_search Authors. Licensed under the Apache License,
+ * Version 2.0.
+ * =============================================================================
+ */
+
+import * as assert from 'node:assert/strict';
+import * as fs from 'fs';
+import * as os from 'os';
+import * as path from 'path';
+
+import {PNG} from 'pngjs';
+
+import {tf} from '../backend/tf';
+import {UsageError} from '../errors';
+import {FLAGS} from '../flags';
+
+import {Batch, DataError, PROVIDERS} from './data';
+import {loadImage} from './image_decode';
+import {encodeImageFile, ImageDataArgs, ImageDataProvider} from './image_data';
+import {Provider as FlagProvider} from './image_data_for_binary';
+
+/** The committed test data, from Bazel runfiles or the source tree. */
+function testdata(name: string): string {
+  for (const dir of [path.join(__dirname, 'testdata'),
+                     path.resolve('model_search/data/testdata')]) {
+    if (fs.existsSync(path.join(dir, name))) return path.join(dir, name);
+  }
+  throw new Error(`test data ${name} not found`);
+}
+
+let tmpRoot: string|undefined;
+
+function tmpDir(): string {
+  tmpRoot ??= fs.mkdtempSync(
+      path.join(process.env['TEST_TMPDIR'] ?? os.tmpdir(), 'image_data_'));
+  return fs.mkdtempSync(path.join(tmpRoot, 'case_'));
+}
+
+/** A 1x1 PNG whose red channel is `value`. */
+function tinyPng(value: number): Buffer {
+  const png = new PNG({width: 1, height: 1});
+  png.data.set([value, 0, 0, 255]);
+  return PNG.sync.write(png);
+}
+
+/** Writes `files` (relative path -> bytes) under a new folder. */
+function folder(files: Record<string, Buffer|string>): string {
+  const dir = tmpDir();
+  for (const [name, bytes] of Object.entries(files)) {
+    const file = path.join(dir, name);
+    fs.mkdirSync(path.dirname(file), {recursive: true});
+    fs.writeFileSync(file, bytes);
+  }
+  return dir;
+}
+
+async function prepared(args: ImageDataArgs):
+    Promise<{provider: ImageDataProvider, logged: string[]}> {
+  const logged: string[] = [];
+  const provider = new ImageDataProvider({...args, log: (l) => logged.push(l)});
+  await provider.prepare();
+  return {provider, logged};
+}
+
+/** Batches as [flat pixels per image, label]; disposes the tensors. */
+async function take(batches: AsyncIterable<Batch>, count = Infinity):
+    Promise<Array<{shape: number[], images: number[][], labels: number[]}>> {
+  const out = [];
+  for await (const batch of batches) {
+    assert.equal(batch.features.dtype, 'float32');
+    assert.equal(batch.labels.dtype, 'int32');
+    const shape = batch.features.shape;
+    const size = shape.slice(1).reduce((a, b) => a * b, 1);
+    const flat = Array.from(batch.features.dataSync());
+    const labels = Array.from(batch.labels.dataSync());
+    out.push({
+      shape,
+      images: labels.map((_, i) => flat.slice(i * size, (i + 1) * size)),
+      labels,
+    });
+    tf.dispose([batch.features, batch.labels]);
+    if (out.length === count) break;
+  }
+  return out;
+}
+
+function key(pixels: number[]): string {
+  return pixels.map((v) => v.toFixed(4)).join(',');
+}
+
+async function prepareError(args: ImageDataArgs): Promise<DataError> {
+  const provider = new ImageDataProvider({...args, log: () => {}});
+  try {
+    await provider.prepare();
+  } catch (e) {
+    assert.ok(e instanceof DataError, `not a DataError: ${e}`);
+    return e;
+  }
+  throw new Error('prepare() did not throw');
+}
+
+describe('ImageDataProvider', () => {
+  const shape = {imageHeight: 16, imageWidth: 12};
+
+  it('reads the original\'s two-class image folder', async () => {
+    const dir = testdata('images');
+
+    const {provider, logged} = await prepared({inputDir: dir, ...shape});
+
+    assert.deepEqual(logged, [
+      `image: ${dir}: 2 classes (0,1), 10 images, 8 for training, 2 held ` +
+      'out for evaluation; input 16x12x3',
+    ]);
+    assert.equal(provider.numberOfClasses(), 2);
+    const schema = provider.inputSchema();
+    assert.equal(schema.kind, 'image');
+    assert.deepEqual(schema.shape, [16, 12, 3]);
+    assert.deepEqual(schema.labelVocabulary, ['0', '1']);
+  });
+
+  it('serves endless shuffled training batches and one eval pass',
+     async () => {
+       const dir = testdata('images');
+       const {provider} = await prepared({inputDir: dir, ...shape});
+       const truth = new Map<string, number>();
+       for (const label of [0, 1]) {
+         for (const name of fs.readdirSync(path.join(dir, String(label)))) {
+           const pixels = await loadImage(
+               path.join(dir, String(label), name),
+               {height: 16, width: 12, channels: 3});
+           truth.set(key(Array.from(pixels)), label);
+         }
+       }
+
+       const train = await take(provider.getInputFn({}, 'train', 4)(), 6);
+       const evaluation = await take(provider.getInputFn({}, 'eval', 4)());
+
+       assert.equal(train.length, 6);
+       assert.ok(train.every((b) => b.shape.join() === '4,16,12,3'));
+       const seen = train.flatMap((b) => b.images.map((image, i) => {
+         const k = key(image);
+         assert.equal(truth.get(k), b.labels[i], 'label of its folder');
+         return k;
+       }));
+       const epochs = [seen.slice(0, 8), seen.slice(8, 16)];
+       assert.equal(new Set(epochs[0]).size, 8);
+       assert.deepEqual([...epochs[0]].sort(), [...epochs[1]].sort());
+       assert.notDeepEqual(epochs[0], epochs[1], 'reshuffled each epoch');
+       assert.deepEqual(evaluation.map((b) => b.shape), [[2, 16, 12, 3]]);
+       const held = evaluation[0].images.map(key);
+       assert.ok(held.every((k) => truth.has(k) && !epochs[0].includes(k)));
+       assert.equal(new Set([...epochs[0], ...held]).size, 10);
+     });
+
+  it('reads grey, palette, alpha, 16-bit, JPEG, BMP and GIF images',
+     async () => {
+       const dir = testdata('odd_images');
+
+       const {provider, logged} = await prepared({
+         inputDir: dir,
+         imageHeight: 6,
+         imageWidth: 5,
+         channels: 1,
+         evalFraction: 0,
+       });
+       const [batch] = await take(provider.getInputFn({}, 'eval', 100)());
+
+       assert.deepEqual(logged, [
+         `image: ${dir}: 2 classes (a,b), 8 images, 8 for training, ` +
+         'evaluated on the training images; input 6x5x1',
+       ]);
+       assert.deepEqual(batch.shape, [8, 6, 5, 1]);
+       assert.deepEqual([...batch.labels].sort(), [0, 0, 0, 0, 1, 1, 1, 1]);
+       assert.ok(batch.images.flat().every((v) => v >= 0 && v <= 1));
+     });
+
+  it('takes classes from sorted folder names, any number of them',
+     async () => {
+       for (const classes of [3, 100]) {
+         const files: Record<string, Buffer|string> = {};
+         for (let i = 0; i < classes; i++) {
+           files[`class_${i}/one.png`] = tinyPng(i);
+           files[`class_${i}/deeper/two.PNG`] = tinyPng(i);
+           files[`class_${i}/notes.txt`] = 'not an image';
+           files[`class_${i}/.hidden.png`] = 'skipped';
+         }
+         const dir = folder(files);
+
+         const {provider} = await prepared({
+           inputDir: dir,
+           imageHeight: 2,
+           imageWidth: 2,
+           evalFraction: 0.25,
+         });
+         const train = await take(provider.getInputFn({}, 'train', 10)(), 3);
+         const evaluation = await take(provider.getInputFn({}, 'eval', 7)());
+
+         const names = Array.from({length: classes}, (_, i) => `class_${i}`);
+         const vocabulary = provider.inputSchema().labelVocabulary!;
+         assert.deepEqual(vocabulary, [...names].sort());
+         assert.equal(provider.numberOfClasses(), classes);
+         for (const b of [...train, ...evaluation]) {
+           b.images.forEach((image, i) => {
+             const value = Math.round(image[0] * 255);
+             assert.equal(vocabulary[b.labels[i]], `class_${value}`);
+           });
+         }
+         const held = evaluation.reduce((n, b) => n + b.labels.length, 0);
+         assert.equal(held, Math.floor(0.25 * 2 * classes));
+       }
+     });
+
+  it('splits the same way for the same seed only', async () => {
+    const files: Record<string, Buffer> = {};
+    for (let i = 0; i < 40; i++) files[`c${i % 4}/${i}.png`] = tinyPng(i);
+    const dir = folder(files);
+    const heldOut = async (seed: number) => {
+      const {provider} = await prepared(
+          {inputDir: dir, imageHeight: 1, imageWidth: 1, seed});
+      const batches = await take(provider.getInputFn({}, 'eval', 100)());
+      return batches[0].images.map((image) => Math.round(image[0] * 255));
+    };
+
+    const first = await heldOut(1);
+
+    assert.equal(first.length, 8);
+    assert.deepEqual(await heldOut(1), first);
+    assert.notDeepEqual(await heldOut(2), first);
+  });
+
+  it('prepares single files for prediction like training', async () => {
+    const dir = testdata('images');
+    const {provider} = await prepared({inputDir: dir, ...shape});
+    const file = path.join(dir, '0', '1.png');
+
+    const pixels = await encodeImageFile(
+        JSON.parse(JSON.stringify(provider.inputSchema())), file);
+
+    assert.deepEqual(
+        pixels, await loadImage(file, {height: 16, width: 12, channels: 3}));
+  });
+
+  describe('rejects bad folders naming the path', () => {
+    const cases: Array<{
+      name: string,
+      files: Record<string, Buffer|string>,
+      at?: string,
+      args?: Partial<ImageDataArgs>,
+      message: (dir: string) => string,
+    }> = [
+      {
+        name: 'a folder without class folders',
+        files: {'1.png': tinyPng(1), '2.png': tinyPng(2)},
+        message: (d) => `${d}: no class folders (it holds 2 images ` +
+            'directly); put the images in one sub-folder per class, e.g. ' +
+            `${d}/cat/1.png and ${d}/dog/2.png`,
+      },
+      {
+        name: 'a single class',
+        files: {'cat/1.png': tinyPng(1), 'cat/2.png': tinyPng(2)},
+        message: (d) => `${d}: only one class folder ("cat"); a classifier ` +
+            'needs at least two',
+      },
+      {
+        name: 'an empty class folder',
+        files: {'cat/1.png': tinyPng(1), 'dog/readme.txt': 'no images'},
+        message: (d) => `${d}/dog: class folder "dog" has no images (.png ` +
+            '.jpg .jpeg .bmp .gif); add some or remove the folder',
+      },
+      {
+        name: 'a corrupt image',
+        files: {
+          'cat/1.png': tinyPng(1),
+          'dog/2.png': tinyPng(2).subarray(0, 30),
+        },
+        args: {evalFraction: 0},
+        message: (d) => `${d}/dog/2.png: cannot decode this PNG image ` +
+            '(There are some read requests waitng on finished stream); ' +
+            'replace or remove the file',
+      },
+      {
+        name: 'a file that is not an image',
+        files: {'cat/1.png': tinyPng(1), 'dog/2.jpg': 'GIF? no, text'},
+        args: {evalFraction: 0},
+        message: (d) => `${d}/dog/2.jpg: not a PNG, JPEG, BMP or GIF image ` +
+            '(it starts with bytes 47 49 46 3f); replace or remove the file',
+      },
+      {
+        name: 'too few images to hold any out',
+        files: {'cat/1.png': tinyPng(1), 'dog/2.png': tinyPng(2)},
+        message: (d) => `${d}: --eval_fraction=0.2 of 2 images holds none ` +
+            'out; add images, raise --eval_fraction, or pass ' +
+            '--eval_fraction=0 to evaluate on the training images',
+      },
+      {
+        name: 'a missing folder',
+        files: {},
+        at: 'nothing',
+        message: (d) => `${d}: no such folder`,
+      },
+      {
+        name: 'a file instead of a folder',
+        files: {'file.png': tinyPng(1)},
+        at: 'file.png',
+        message: (d) => `${d}: not a folder; give the folder that holds one ` +
+            'sub-folder per class',
+      },
+    ];
+    for (const c of cases) {
+      it(c.name, async () => {
+        const root = folder(c.files);
+        const dir = c.at === undefined ? root : path.join(root, c.at);
+
+        const error = await prepareError(
+            {inputDir: dir, imageHeight: 4, imageWidth: 4, ...c.args});
+
+        assert.equal(error.message, c.message(dir));
+      });
+    }
+  });
+
+  it('rejects bad options before reading anything', () => {
+    const cases: Array<{args: Partial<ImageDataArgs>, message: string}> = [
+      {
+        args: {inputDir: ''},
+        message: '--input_dir is required: the folder with one sub-folder ' +
+            'of images per class',
+      },
+      {
+        args: {imageHeight: 0},
+        message: '--image_height=0: must be a positive number of pixels',
+      },
+      {
+        args: {imageWidth: 2.5},
+        message: '--image_width=2.5: must be a positive number of pixels',
+      },
+      {
+        args: {channels: 2},
+        message: '--image_channels=2: must be 1 (grey), 3 (RGB) or 4 (RGBA)',
+      },
+      {
+        args: {evalFraction: 1},
+        message: '--eval_fraction=1: must be at least 0 and below 1',
+      },
+    ];
+    for (const c of cases) {
+      assert.throws(
+          () => new ImageDataProvider(
+              {inputDir: 'x', imageHeight: 4, imageWidth: 4, ...c.args}),
+          new UsageError(c.message));
+    }
+  });
+});
+
+describe('image_data_for_binary Provider', () => {
+  afterEach(() => {
+    FLAGS.set('input_dir', '');
+    FLAGS.set('image_height', '320');
+    FLAGS.set('image_width', '240');
+  });
+
+  it('is registered as image_data_provider and reads the flags', async () => {
+    FLAGS.set('input_dir', testdata('images'));
+    FLAGS.set('image_height', '10');
+    FLAGS.set('image_width', '8');
+    const registration = PROVIDERS.get('image_data_provider');
+    const logged: string[] = [];
+
+    const provider = new registration.ctor(
+        {...registration.initArgs, log: (l: string) => logged.push(l)});
+    await provider.prepare();
+
+    assert.equal(registration.ctor, FlagProvider);
+    assert.deepEqual(provider.inputSchema().shape, [10, 8, 3]);
+    assert.equal(logged.length, 1);
+  });
+
+  it('declares the original\'s flags and two more', () => {
+    const want: Array<[string, unknown]> = [
+      ['input_dir', ''], ['eval_fraction', 0.2], ['image_height', 320],
+      ['image_width', 240], ['image_channels', 3], ['image_split_seed', 73],
+    ];
+    for (const [name, value] of want) {
+      assert.ok(FLAGS.has(name), name);
+      assert.equal(FLAGS.get(name), value, name);
+    }
+  });
+
+  it('needs --input_dir, naming a folder that exists', () => {
+    assert.throws(
+        () => new FlagProvider(),
+        new UsageError('--input_dir is required: the folder with one ' +
+                       'sub-folder of images per class'));
+    FLAGS.set('input_dir', '/no/such/images');
+    assert.throws(
+        () => new FlagProvider(),
+        new UsageError('--input_dir=/no/such/images: no such folder'));
+  });
+});

@@ -1,0 +1,263 @@
+/**
+ * @license
+ * Copyright 2026 The model_search Authors. Licensed under the Apache License,
+ * Version 2.0.
+ * =============================================================================
+ */
+
+/**
+ * Image decoding in pure JavaScript: PNG (pngjs), JPEG (jpeg-js), BMP
+ * (bmp-js) and GIF (omggif, first frame), recognised by their first bytes
+ * whatever the file is called. Also the two steps every image goes through
+ * before the model: conversion to the wanted channel count and a bilinear
+ * resize.
+ *
+ * Porting note: the original decodes with `tf.io.decode_image` inside
+ * `image_dataset_from_directory(color_mode='rgb')`. As there, alpha is
+ * dropped (not blended) for 1 and 3 channels, and the resize is bilinear
+ * with half-pixel centres and no antialiasing, as `tf.image.resize`.
+ */
+
+import * as fs from 'fs';
+
+import * as jpeg from 'jpeg-js';
+import {PNG} from 'pngjs';
+
+import {DataError} from './data';
+
+// bmp-js and omggif ship no type declarations; these are the parts used.
+// eslint-disable-next-line @typescript-eslint/no-require-imports
+const bmp = require('bmp-js') as {
+  decode(buffer: Buffer): {width: number, height: number, data: Buffer},
+};
+// eslint-disable-next-line @typescript-eslint/no-require-imports
+const omggif = require('omggif') as {
+  GifReader: new (bytes: Uint8Array) => {
+    width: number,
+    height: number,
+    numFrames(): number,
+    decodeAndBlitFrameRGBA(frame: number, pixels: Uint8Array): void,
+  },
+};
+
+/** A decoded image: RGBA bytes, row-major, 4 per pixel. */
+export declare interface RgbaImage {
+  width: number;
+  height: number;
+  data: Uint8Array;
+}
+
+export type ImageFormat = 'PNG'|'JPEG'|'BMP'|'GIF';
+
+/** The file extensions the image provider looks for, lower case. */
+export const IMAGE_EXTENSIONS = ['.png', '.jpg', '.jpeg', '.bmp', '.gif'];
+
+/** The largest image decoded, in pixels (jpeg-js has its own limit too). */
+const MAX_PIXELS = 100_000_000;
+
+/** The format that `bytes` starts like, or undefined. */
+export function imageFormat(bytes: Uint8Array): ImageFormat|undefined {
+  const starts = (...prefix: number[]) =>
+      bytes.length >= prefix.length && prefix.every((b, i) => bytes[i] === b);
+  if (starts(0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a)) return 'PNG';
+  if (starts(0xff, 0xd8, 0xff)) return 'JPEG';
+  if (starts(0x42, 0x4d)) return 'BMP';
+  if (starts(0x47, 0x49, 0x46, 0x38)) return 'GIF';
+  return undefined;
+}
+
+/**
+ * Decodes a PNG, JPEG, BMP or GIF image to RGBA. `file` names the source
+ * in the DataError thrown for anything unreadable.
+ */
+export function decodeImage(bytes: Uint8Array, file: string): RgbaImage {
+  if (bytes.length === 0) {
+    throw new DataError(`${file}: the file is empty; replace or remove it`,
+                        file);
+  }
+  const format = imageFormat(bytes);
+  if (format === undefined) {
+    const head = Array.from(bytes.subarray(0, 4),
+                            (b) => b.toString(16).padStart(2, '0'));
+    throw new DataError(
+        `${file}: not a PNG, JPEG, BMP or GIF image (it starts with bytes ${
+            head.join(' ')}); replace or remove the file`,
+        file);
+  }
+  let image: RgbaImage;
+  try {
+    image = decodeAs(format, bytes);
+  } catch (e) {
+    throw new DataError(
+        `${file}: cannot decode this ${format} image (${
+            (e as Error).message}); replace or remove the file`,
+        file);
+  }
+  if (!(image.width > 0 && image.height > 0) ||
+      image.data.length < image.width * image.height * 4) {
+    throw new DataError(
+        `${file}: cannot decode this ${format} image (it claims ${
+            image.width}x${image.height} pixels but holds less); replace ` +
+            'or remove the file',
+        file);
+  }
+  return image;
+}
+
+function decodeAs(format: ImageFormat, bytes: Uint8Array): RgbaImage {
+  const buffer = Buffer.from(bytes.buffer, bytes.byteOffset, bytes.length);
+  switch (format) {
+    case 'PNG': {
+      const png = PNG.sync.read(buffer);
+      return {width: png.width, height: png.height, data: png.data};
+    }
+    case 'JPEG': {
+      const out = jpeg.decode(buffer, {
+        useTArray: true,
+        formatAsRGBA: true,
+        maxResolutionInMP: MAX_PIXELS / 1e6,
+        maxMemoryUsageInMB: 2048,
+      });
+      return {width: out.width, height: out.height, data: out.data};
+    }
+    case 'BMP': {
+      const out = bmp.decode(buffer);
+      checkSize(out.width, out.height);
+      // bmp-js gives A,B,G,R; its alpha is 0 for formats without one, so
+      // every BMP is taken as opaque.
+      const data = new Uint8Array(out.width * out.height * 4);
+      for (let i = 0; i < data.length; i += 4) {
+        data[i] = out.data[i + 3];
+        data[i + 1] = out.data[i + 2];
+        data[i + 2] = out.data[i + 1];
+        data[i + 3] = 255;
+      }
+      return {width: out.width, height: out.height, data};
+    }
+    case 'GIF': {
+      const reader = new omggif.GifReader(bytes);
+      checkSize(reader.width, reader.height);
+      if (reader.numFrames() < 1) throw new Error('no frames');
+      // Pixels the first frame leaves out stay transparent black.
+      const data = new Uint8Array(reader.width * reader.height * 4);
+      reader.decodeAndBlitFrameRGBA(0, data);
+      return {width: reader.width, height: reader.height, data};
+    }
+    default:
+      throw new Error(`unhandled image format ${format}`);
+  }
+}
+
+function checkSize(width: number, height: number): void {
+  if (!(width > 0 && height > 0)) {
+    throw new Error(`bad size ${width}x${height}`);
+  }
+  if (width * height > MAX_PIXELS) {
+    throw new Error(`${width}x${height} is more than ${MAX_PIXELS} pixels`);
+  }
+}
+
+/**
+ * The image as float values 0..255, height x width x `channels`: 1 is the
+ * luma (0.299 R + 0.587 G + 0.114 B), 3 is RGB, 4 is RGBA.
+ */
+export function toChannels(image: RgbaImage, channels: number): Float32Array {
+  const pixels = image.width * image.height;
+  const out = new Float32Array(pixels * channels);
+  const src = image.data;
+  if (channels === 1) {
+    for (let p = 0; p < pixels; p++) {
+      out[p] = 0.299 * src[4 * p] + 0.587 * src[4 * p + 1] +
+          0.114 * src[4 * p + 2];
+    }
+  } else if (channels === 3 || channels === 4) {
+    for (let p = 0; p < pixels; p++) {
+      for (let c = 0; c < channels; c++) {
+        out[channels * p + c] = src[4 * p + c];
+      }
+    }
+  } else {
+    throw new DataError(
+        `${channels} channels: images have 1 (grey), 3 (RGB) or 4 (RGBA)`);
+  }
+  return out;
+}
+
+/**
+ * Bilinear resize of an HWC image with half-pixel centres (source
+ * coordinate (i + 0.5) * in / out - 0.5, clamped at the edges), as
+ * `tf.image.resize(method='bilinear')`.
+ */
+export function resizeBilinear(
+    src: Float32Array, inHeight: number, inWidth: number, channels: number,
+    outHeight: number, outWidth: number): Float32Array {
+  if (inHeight === outHeight && inWidth === outWidth) return src.slice();
+  const out = new Float32Array(outHeight * outWidth * channels);
+  const ys = axisWeights(inHeight, outHeight);
+  const xs = axisWeights(inWidth, outWidth);
+  for (let y = 0; y < outHeight; y++) {
+    const y0 = ys.low[y] * inWidth;
+    const y1 = ys.high[y] * inWidth;
+    const fy = ys.fraction[y];
+    for (let x = 0; x < outWidth; x++) {
+      const x0 = xs.low[x];
+      const x1 = xs.high[x];
+      const fx = xs.fraction[x];
+      const o = (y * outWidth + x) * channels;
+      for (let c = 0; c < channels; c++) {
+        const a = src[(y0 + x0) * channels + c];
+        const b = src[(y0 + x1) * channels + c];
+        const d = src[(y1 + x0) * channels + c];
+        const e = src[(y1 + x1) * channels + c];
+        const top = a + (b - a) * fx;
+        const bottom = d + (e - d) * fx;
+        out[o + c] = top + (bottom - top) * fy;
+      }
+    }
+  }
+  return out;
+}
+
+function axisWeights(inSize: number, outSize: number) {
+  const low = new Int32Array(outSize);
+  const high = new Int32Array(outSize);
+  const fraction = new Float32Array(outSize);
+  const scale = inSize / outSize;
+  for (let i = 0; i < outSize; i++) {
+    const at = Math.min(Math.max((i + 0.5) * scale - 0.5, 0), inSize - 1);
+    low[i] = Math.floor(at);
+    high[i] = Math.min(low[i] + 1, inSize - 1);
+    fraction[i] = at - low[i];
+  }
+  return {low, high, fraction};
+}
+
+/** How images become model input. */
+export declare interface ImageShape {
+  height: number;
+  width: number;
+  channels: number;
+}
+
+/** Decoded, converted, resized and scaled to [0, 1]. */
+export function prepareImage(image: RgbaImage, shape: ImageShape):
+    Float32Array {
+  const converted = toChannels(image, shape.channels);
+  const out = resizeBilinear(
+      converted, image.height, image.width, shape.channels, shape.height,
+      shape.width);
+  for (let i = 0; i < out.length; i++) out[i] /= 255;
+  return out;
+}
+
+/** Reads, decodes and prepares one image file; errors name the file. */
+export async function loadImage(file: string, shape: ImageShape):
+    Promise<Float32Array> {
+  let bytes: Buffer;
+  try {
+    bytes = await fs.promises.readFile(file);
+  } catch (e) {
+    throw new DataError(`${file}: cannot read: ${(e as Error).message}`, file);
+  }
+  return prepareImage(decodeImage(bytes, file), shape);
+}

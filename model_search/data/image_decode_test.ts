@@ -1,0 +1,254 @@
+/**
+ * @license
+ * Copyright 2026 The model_search Authors. Licensed under the Apache License,
+ * Version 2.0.
+ * =============================================================================
+ */
+
+import * as assert from 'node:assert/strict';
+import * as fs from 'fs';
+import * as path from 'path';
+
+import {tf} from '../backend/tf';
+import {Random} from '../random';
+
+import {DataError} from './data';
+import {decodeImage, imageFormat, prepareImage, resizeBilinear, RgbaImage, toChannels} from './image_decode';
+
+/** The committed test data, from Bazel runfiles or the source tree. */
+function testdata(name: string): string {
+  for (const dir of [path.join(__dirname, 'testdata'),
+                     path.resolve('model_search/data/testdata')]) {
+    if (fs.existsSync(path.join(dir, name))) return path.join(dir, name);
+  }
+  throw new Error(`test data ${name} not found`);
+}
+
+function pixel(image: RgbaImage, x: number, y: number): number[] {
+  const at = 4 * (y * image.width + x);
+  return Array.from(image.data.subarray(at, at + 4));
+}
+
+function decodeFile(name: string): RgbaImage {
+  const file = testdata(name);
+  return decodeImage(fs.readFileSync(file), file);
+}
+
+function cannotDecode(format: string): RegExp {
+  return new RegExp(`^bad\\.img: cannot decode this ${format} image ` +
+                    '\\(.+\\); replace or remove the file$');
+}
+
+describe('decodeImage', () => {
+  // The generated images of testdata/make_testdata.ts and what they hold.
+  const cases: Array<{
+    name: string,
+    format: string,
+    size: [number, number],
+    pixels: Array<[number, number, number[]]>,
+  }> = [
+    {
+      name: 'odd_images/a/gray.png',
+      format: 'PNG',
+      size: [4, 3],
+      pixels: [[0, 0, [0, 0, 0, 255]], [1, 2, [140, 140, 140, 255]]],
+    },
+    {
+      name: 'odd_images/a/gray_alpha.png',
+      format: 'PNG',
+      size: [3, 3],
+      pixels: [[0, 0, [128, 128, 128, 255]], [2, 1, [128, 128, 128, 155]]],
+    },
+    {
+      name: 'odd_images/a/palette.png',
+      format: 'PNG',
+      size: [4, 4],
+      pixels: [
+        [0, 0, [255, 0, 0, 255]], [3, 0, [0, 255, 0, 255]],
+        [0, 3, [0, 0, 255, 255]], [3, 3, [255, 255, 255, 255]],
+      ],
+    },
+    {
+      name: 'odd_images/a/rgba.png',
+      format: 'PNG',
+      size: [5, 4],
+      pixels: [[2, 1, [100, 60, 200, 120]], [4, 3, [200, 180, 200, 240]]],
+    },
+    {
+      name: 'odd_images/b/gray16.png',
+      format: 'PNG',
+      size: [3, 2],
+      pixels: [[0, 1, [0, 0, 0, 255]], [1, 0, [128, 128, 128, 255]],
+               [2, 1, [255, 255, 255, 255]]],
+    },
+    {
+      name: 'odd_images/b/pic.bmp',
+      format: 'BMP',
+      size: [5, 3],
+      pixels: [[0, 0, [0, 0, 100, 255]], [2, 1, [80, 80, 100, 255]],
+               [4, 2, [160, 160, 100, 255]]],
+    },
+    {
+      name: 'odd_images/b/anim.gif',
+      format: 'GIF',
+      size: [4, 4],
+      pixels: [[0, 0, [0, 0, 0, 255]], [3, 3, [255, 255, 0, 255]]],
+    },
+  ];
+  for (const c of cases) {
+    it(`reads ${c.name}`, () => {
+      const bytes = fs.readFileSync(testdata(c.name));
+
+      const image = decodeFile(c.name);
+
+      assert.equal(imageFormat(bytes), c.format);
+      assert.deepEqual([image.width, image.height], c.size);
+      for (const [x, y, want] of c.pixels) {
+        assert.deepEqual(pixel(image, x, y), want, `pixel ${x},${y}`);
+      }
+    });
+  }
+
+  it('reads a JPEG within its loss', () => {
+    const image = decodeFile('odd_images/b/photo.jpg');
+
+    assert.deepEqual([image.width, image.height], [8, 8]);
+    const near = (got: number[], want: number[]) => got.every(
+        (v, i) => Math.abs(v - want[i]) <= 12);
+    assert.ok(near(pixel(image, 1, 1), [200, 30, 30, 255]),
+              String(pixel(image, 1, 1)));
+    assert.ok(near(pixel(image, 6, 6), [30, 30, 200, 255]),
+              String(pixel(image, 6, 6)));
+  });
+
+  const bad: Array<{name: string, bytes: () => Buffer, message: RegExp}> = [
+    {
+      name: 'an empty file',
+      bytes: () => Buffer.alloc(0),
+      message: /^bad\.img: the file is empty; replace or remove it$/,
+    },
+    {
+      name: 'a text file',
+      bytes: () => Buffer.from('hello, world'),
+      message: new RegExp(
+          '^bad\\.img: not a PNG, JPEG, BMP or GIF image \\(it starts with ' +
+          'bytes 68 65 6c 6c\\); replace or remove the file$'),
+    },
+    {
+      name: 'a truncated PNG',
+      bytes: () =>
+          fs.readFileSync(testdata('images/0/1.png')).subarray(0, 200),
+      message: cannotDecode('PNG'),
+    },
+    {
+      name: 'a PNG with a broken checksum',
+      bytes: () => {
+        const bytes =
+            Buffer.from(fs.readFileSync(testdata('odd_images/a/gray.png')));
+        bytes[30] ^= 0xff;
+        return bytes;
+      },
+      message: cannotDecode('PNG'),
+    },
+    {
+      name: 'a JPEG without its image data',
+      bytes: () =>
+          fs.readFileSync(testdata('odd_images/b/photo.jpg')).subarray(0, 100),
+      message: cannotDecode('JPEG'),
+    },
+    {
+      name: 'a truncated BMP',
+      bytes: () =>
+          fs.readFileSync(testdata('odd_images/b/pic.bmp')).subarray(0, 60),
+      message: cannotDecode('BMP'),
+    },
+    {
+      name: 'a GIF header alone',
+      bytes: () => Buffer.from('GIF89a'),
+      message: cannotDecode('GIF'),
+    },
+  ];
+  for (const c of bad) {
+    it(`rejects ${c.name}, naming the file`, () => {
+      assert.throws(() => decodeImage(c.bytes(), 'bad.img'), (e: Error) => {
+        assert.ok(e instanceof DataError);
+        assert.match(e.message, c.message);
+        assert.equal(e.file, 'bad.img');
+        return true;
+      });
+    });
+  }
+});
+
+describe('toChannels', () => {
+  it('gives luma, RGB or RGBA', () => {
+    const image = {width: 2, height: 1,
+                   data: Uint8Array.from([255, 0, 0, 10, 20, 40, 60, 80])};
+    const cases: Array<[number, number[]]> = [
+      [1, [76.245, 0.299 * 20 + 0.587 * 40 + 0.114 * 60]],
+      [3, [255, 0, 0, 20, 40, 60]],
+      [4, [255, 0, 0, 10, 20, 40, 60, 80]],
+    ];
+    for (const [channels, want] of cases) {
+      const got = Array.from(toChannels(image, channels));
+      assert.equal(got.length, want.length);
+      got.forEach((v, i) => assert.ok(Math.abs(v - want[i]) < 1e-3,
+                                      `${channels}: ${got} vs ${want}`));
+    }
+  });
+
+  it('keeps grey images grey', () => {
+    const image = decodeImage(
+        fs.readFileSync(testdata('odd_images/a/gray.png')), 'gray.png');
+
+    const luma = toChannels(image, 1);
+
+    assert.deepEqual(Array.from(luma, Math.round),
+                     [0, 20, 40, 60, 60, 80, 100, 120, 120, 140, 160, 180]);
+  });
+});
+
+describe('resizeBilinear', () => {
+  it('matches tf.image.resize on a known case', () => {
+    const got = resizeBilinear(Float32Array.from([0, 10, 20, 30]), 2, 2, 1,
+                               4, 4);
+
+    assert.deepEqual(Array.from(got), [
+      0, 2.5, 7.5, 10, 5, 7.5, 12.5, 15, 15, 17.5, 22.5, 25, 20, 22.5, 27.5,
+      30,
+    ]);
+  });
+
+  it('matches tfjs resizeBilinear with half-pixel centres', () => {
+    const rng = new Random(5);
+    const sizes: Array<[number, number, number, number, number]> = [
+      [7, 5, 3, 3, 4], [3, 4, 1, 9, 10], [6, 6, 4, 6, 6], [10, 3, 3, 1, 1],
+    ];
+    for (const [h, w, c, outH, outW] of sizes) {
+      const src = Float32Array.from({length: h * w * c},
+                                    () => 255 * rng.uniform());
+
+      const got = resizeBilinear(src, h, w, c, outH, outW);
+
+      const want = tf.tidy(() => tf.image.resizeBilinear(
+          tf.tensor3d(src, [h, w, c]), [outH, outW], false, true)
+          .dataSync());
+      assert.equal(got.length, want.length);
+      got.forEach((v, i) => assert.ok(Math.abs(v - want[i]) < 1e-3,
+                                      `${h}x${w}->${outH}x${outW} at ${i}`));
+    }
+  });
+});
+
+describe('prepareImage', () => {
+  it('scales to [0, 1] at the asked shape', () => {
+    const image = decodeImage(
+        fs.readFileSync(testdata('odd_images/a/rgba.png')), 'rgba.png');
+
+    const out = prepareImage(image, {height: 8, width: 10, channels: 3});
+
+    assert.equal(out.length, 8 * 10 * 3);
+    assert.ok(out.every((v) => v >= 0 && v <= 1));
+    assert.ok(Math.abs(out[2] - 200 / 255) < 1e-6);
+  });
+});

@@ -1,0 +1,80 @@
+/**
+ * @license
+ * Copyright 2026 The model_search Authors. Licensed under the Apache License,
+ * Version 2.0.
+ * =============================================================================
+ */
+
+
+import * as assert from 'node:assert/strict';
+
+import {UsageError} from './errors';
+import {FlagSet} from './flags';
+
+function flags(): FlagSet {
+  const set = new FlagSet();
+  set.define('phoenix_train_steps', {type: 'int', default: 1000, help: 'steps'});
+  set.define('learning', {type: 'float', default: 0.1, help: 'lr'});
+  set.define('model_dir', {type: 'string', default: '', help: 'dir'});
+  set.define('verbose', {type: 'bool', default: false, help: 'v'});
+  set.define('goal', {type: 'string', default: 'minimize', help: 'g',
+                      choices: ['minimize', 'maximize']});
+  set.define('record_defaults', {type: 'list', default: [], help: 'r'});
+  return set;
+}
+
+describe('FlagSet', () => {
+  const cases: Array<[string, string[], Record<string, unknown>]> = [
+    ['--name=value', ['--phoenix_train_steps=5'], {phoenix_train_steps: 5}],
+    ['--name value', ['--model_dir', '/tmp/x'], {model_dir: '/tmp/x'}],
+    ['single dash', ['-learning=0.5'], {learning: 0.5}],
+    ['bare bool', ['--verbose'], {verbose: true}],
+    ['--nobool', ['--noverbose'], {verbose: false}],
+    ['bool value', ['--verbose=false'], {verbose: false}],
+    ['list', ['--record_defaults=0,0,a'], {record_defaults: ['0', '0', 'a']}],
+    ['choice', ['--goal=maximize'], {goal: 'maximize'}],
+  ];
+  for (const [name, argv, expected] of cases) {
+    it(`parses ${name}`, () => {
+      const set = flags();
+      set.parse(argv);
+      for (const [flag, value] of Object.entries(expected)) {
+        assert.deepEqual(set.get(flag), value);
+        assert.equal(set.isPresent(flag), true);
+      }
+    });
+  }
+
+  it('keeps defaults and positional arguments', () => {
+    const set = flags();
+    assert.deepEqual(set.parse(['a', '--verbose', 'b', '--', '--c']),
+                     ['a', 'b', '--c']);
+    assert.equal(set.get('phoenix_train_steps'), 1000);
+    assert.equal(set.isPresent('phoenix_train_steps'), false);
+  });
+
+  const errors: Array<[string, string[], string]> = [
+    ['unknown flag with a close match', ['--phoenix_train_step=3'],
+     'unknown flag --phoenix_train_step; did you mean "phoenix_train_steps"?' +
+         '; see --help for the list'],
+    ['a bad integer', ['--phoenix_train_steps=ten'],
+     'flag --phoenix_train_steps="ten": expected an integer'],
+    ['a bad choice', ['--goal=maximise'],
+     'flag --goal="maximise": must be one of minimize, maximize; did you ' +
+         'mean "maximize"?'],
+    ['a missing value', ['--model_dir'], 'flag --model_dir needs a value'],
+  ];
+  for (const [name, argv, message] of errors) {
+    it(`rejects ${name}`, () => {
+      assert.throws(() => flags().parse(argv),
+                    (e: Error) => e instanceof UsageError &&
+                        e.message === message);
+    });
+  }
+
+  it('lists every flag with its default in the help text', () => {
+    const text = flags().helpText();
+    assert.match(text, /--phoenix_train_steps: steps\n\s+\(default: '1000'\)/);
+    assert.match(text, /one of: minimize, maximize/);
+  });
+});

@@ -1,0 +1,235 @@
+/**
+ * @license
+ * Copyright 2026 The model_search Authors. Licensed under the Apache License,
+ * Version 2.0.
+ * =============================================================================
+ */
+
+/**
+ * Opens the store a user asked for: a database URL (`--metadata_db`) or the
+ * original's `--mlmd_*` flag values. The password may come from the URL,
+ * from `mlmdPassword`, or from the environment variable
+ * MODEL_SEARCH_DB_PASSWORD (which keeps it off the command line); it never
+ * appears in a message.
+ *
+ * Porting note: the original's `--mlmd_socket` names a MySQL unix socket;
+ * here it may also be `host:port` for MySQL over TCP.
+ */
+
+import * as os from 'node:os';
+
+import {UsageError} from '../errors';
+
+import {MysqlConnection, MysqlStore} from './mysql_store';
+import {PostgresConnection, PostgresStore} from './postgres_store';
+import {redactUrl} from './redact';
+import type {SqlStore, SqlStoreOptions} from './sql_store';
+import {SqliteStore} from './sqlite_store';
+
+/** The environment variable read for the password when none is given. */
+export const PASSWORD_ENV_VAR = 'MODEL_SEARCH_DB_PASSWORD';
+
+export declare interface StoreOptions extends SqlStoreOptions {
+  /**
+   * `sqlite:/path/file.db`, `sqlite::memory:`,
+   * `postgres://user[:password]@host[:port]/db[?host=/socket/dir]`,
+   * `mysql://user[:password]@host[:port]/db[?socket=/path.sock]`.
+   */
+  url?: string;
+  /** The original's --mlmd_default_sqllite_filename: a SQLite file. */
+  mlmdDefaultSqlliteFilename?: string;
+  /** The original's --mlmd_socket: MySQL unix socket, or host:port. */
+  mlmdSocket?: string;
+  mlmdDatabase?: string;
+  mlmdUser?: string;
+  mlmdPassword?: string;
+  /** Where to read a password none of the above gave. */
+  passwordEnvVar?: string;
+  /** The environment to read it from; process.env by default. */
+  env?: Record<string, string|undefined>;
+  /** Connections per PostgreSQL / MySQL store (default 4). */
+  poolSize?: number;
+  /** Per connection attempt (default 10000). */
+  connectTimeoutMs?: number;
+  /** SQLite busy timeout per statement (default 5000). */
+  busyTimeoutMs?: number;
+}
+
+/** Where a store lives, resolved from StoreOptions. */
+export type ConnectionTarget = {
+  dialect: 'sqlite',
+  filename: string,
+  display: string,
+}|{
+  dialect: 'postgres',
+  connection: PostgresConnection,
+  display: string,
+}|{
+  dialect: 'mysql',
+  connection: MysqlConnection,
+  display: string,
+};
+
+const URL_FORMS = 'sqlite:/path/metadata.db, sqlite::memory:, ' +
+    'postgres://user@host:5432/database or mysql://user@host:3306/database';
+
+/** Resolves the options to one database, without connecting. */
+export function resolveConnection(options: StoreOptions): ConnectionTarget {
+  const mlmdGiven = [
+    options.mlmdDefaultSqlliteFilename, options.mlmdSocket,
+    options.mlmdDatabase, options.mlmdUser, options.mlmdPassword,
+  ].some((v) => v !== undefined && v !== '');
+  const urlGiven = options.url !== undefined && options.url !== '';
+  if (urlGiven && mlmdGiven) {
+    throw new UsageError(
+        `both --metadata_db=${redactUrl(options.url!)} and --mlmd_* flags ` +
+        'are set; give one of them');
+  }
+  const target = urlGiven ? fromUrl(options.url!) :
+      mlmdGiven ? fromMlmdFlags(options) : undefined;
+  if (target === undefined) {
+    throw new UsageError(
+        'no metadata database given: set --metadata_db (' + URL_FORMS +
+        ') or --mlmd_default_sqllite_filename');
+  }
+  if (target.dialect !== 'sqlite' && target.connection.password === undefined) {
+    const name = options.passwordEnvVar ?? PASSWORD_ENV_VAR;
+    const fromEnv = (options.env ?? process.env)[name];
+    if (fromEnv !== undefined && fromEnv !== '') {
+      target.connection.password = fromEnv;
+    }
+  }
+  return target;
+}
+
+/** Opens the store the options name, creating or migrating its schema. */
+export async function createStore(options: StoreOptions): Promise<SqlStore> {
+  const target = resolveConnection(options);
+  switch (target.dialect) {
+    case 'sqlite':
+      return SqliteStore.open({...options, filename: target.filename});
+    case 'postgres':
+      return PostgresStore.open(
+          {...options, connection: target.connection, target: target.display});
+    case 'mysql':
+      return MysqlStore.open(
+          {...options, connection: target.connection, target: target.display});
+    default:
+      throw new Error('unreachable');
+  }
+}
+
+function fromUrl(url: string): ConnectionTarget {
+  if (url.startsWith('sqlite:')) {
+    let filename = url.slice('sqlite:'.length);
+    if (filename.startsWith('//')) filename = filename.slice(2);
+    if (filename === '') {
+      throw new UsageError(`--metadata_db=${url} names no file; use ${
+          URL_FORMS}`);
+    }
+    return {dialect: 'sqlite', filename, display: `sqlite:${filename}`};
+  }
+  const scheme = url.slice(0, Math.max(0, url.indexOf('://')));
+  const dialect = ({
+    postgres: 'postgres',
+    postgresql: 'postgres',
+    mysql: 'mysql',
+    mariadb: 'mysql',
+  } as Record<string, 'postgres'|'mysql'|undefined>)[scheme];
+  if (dialect === undefined) {
+    throw new UsageError(`--metadata_db=${redactUrl(url)}: unsupported ` +
+                         `database; use ${URL_FORMS}`);
+  }
+  let parsed: URL;
+  try {
+    parsed = new URL(url);
+  } catch {
+    throw new UsageError(`--metadata_db=${redactUrl(url)} is not a valid ` +
+                         `URL; use ${URL_FORMS}`);
+  }
+  const shown = redactUrl(url);
+  const database = decodeURIComponent(parsed.pathname.replace(/^\//, ''));
+  if (database === '' || database.includes('/')) {
+    throw new UsageError(`--metadata_db=${shown} names no database; add it ` +
+                         `as the path: ${scheme}://user@host/DATABASE`);
+  }
+  const user = parsed.username !== '' ? decodeURIComponent(parsed.username) :
+                                        os.userInfo().username;
+  const password =
+      parsed.password !== '' ? decodeURIComponent(parsed.password) : undefined;
+  const host = parsed.hostname.replace(/^\[(.*)\]$/, '$1') || 'localhost';
+  const port = parsed.port === '' ? (dialect === 'postgres' ? 5432 : 3306) :
+                                    Number(parsed.port);
+  const allowed = dialect === 'postgres' ? ['host'] : ['socket'];
+  for (const key of parsed.searchParams.keys()) {
+    if (!allowed.includes(key)) {
+      throw new UsageError(`--metadata_db=${shown}: unknown parameter "${
+          key}"; supported: ${allowed.join(', ')}`);
+    }
+  }
+  const auth = `${encodeURIComponent(user)}${password ? ':***' : ''}`;
+  const display = `${scheme}://${auth}@${parsed.hostname || host}:${port}/${
+      encodeURIComponent(database)}${parsed.search}`;
+  if (dialect === 'postgres') {
+    const socketDir = parsed.searchParams.get('host');
+    return {
+      dialect,
+      connection: {host: socketDir ?? host, port, database, user, password},
+      display,
+    };
+  }
+  const socketPath = parsed.searchParams.get('socket') ?? undefined;
+  return {
+    dialect,
+    connection: {host, port, socketPath, database, user, password},
+    display,
+  };
+}
+
+function fromMlmdFlags(options: StoreOptions): ConnectionTarget {
+  const sqlite = options.mlmdDefaultSqlliteFilename ?? '';
+  const socket = options.mlmdSocket ?? '';
+  if (sqlite !== '' && socket !== '') {
+    throw new UsageError(
+        `both --mlmd_default_sqllite_filename=${sqlite} and --mlmd_socket=${
+            socket} are set; give one (SQLite file or MySQL server)`);
+  }
+  if (sqlite !== '') {
+    return {dialect: 'sqlite', filename: sqlite, display: `sqlite:${sqlite}`};
+  }
+  const missing: string[] = [];
+  if (socket === '') missing.push('--mlmd_socket');
+  if (!options.mlmdDatabase) missing.push('--mlmd_database');
+  if (!options.mlmdUser) missing.push('--mlmd_user');
+  if (missing.length > 0) {
+    throw new UsageError(
+        `the MySQL flags go together: ${missing.join(', ')} missing ` +
+        '(need --mlmd_socket, --mlmd_database, --mlmd_user, and ' +
+        `--mlmd_password or $${options.passwordEnvVar ?? PASSWORD_ENV_VAR})`);
+  }
+  const database = options.mlmdDatabase!;
+  const user = options.mlmdUser!;
+  const password = options.mlmdPassword || undefined;
+  const auth = `${encodeURIComponent(user)}${password ? ':***' : ''}`;
+  if (socket.includes('/')) {
+    return {
+      dialect: 'mysql',
+      connection: {socketPath: socket, database, user, password},
+      display: `mysql://${auth}@localhost/${
+          encodeURIComponent(database)}?socket=${socket}`,
+    };
+  }
+  const match = /^([^:]+|\[[^\]]+\])(?::(\d+))?$/.exec(socket);
+  if (match === null) {
+    throw new UsageError(`--mlmd_socket=${socket} is neither a unix socket ` +
+                         'path (/run/mysqld/mysqld.sock) nor host:port');
+  }
+  const host = match[1].replace(/^\[(.*)\]$/, '$1');
+  const port = match[2] === undefined ? 3306 : Number(match[2]);
+  return {
+    dialect: 'mysql',
+    connection: {host, port, database, user, password},
+    display: `mysql://${auth}@${match[1]}:${port}/${
+        encodeURIComponent(database)}`,
+  };
+}

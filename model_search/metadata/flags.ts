@@ -1,0 +1,107 @@
+/**
+ * @license
+ * Copyright 2026 The model_search Authors. Licensed under the Apache License,
+ * Version 2.0.
+ * =============================================================================
+ */
+
+/**
+ * The database flags of a search binary: the original's `--mlmd_*` flags
+ * (names kept; empty strings stand for its None defaults) and
+ * `--metadata_db`, a URL naming any of the three databases.
+ */
+
+import * as path from 'node:path';
+
+import {FLAGS, FlagSet} from '../flags';
+
+import type {StoreOptions} from './create_store';
+import {PASSWORD_ENV_VAR} from './create_store';
+
+const MODULE = 'metadata';
+
+/**
+ * Declares the flags on `flags` (the process flags by default). Safe to
+ * call more than once: a flag already declared is left as it is.
+ */
+export function defineMetadataFlags(flags: FlagSet = FLAGS): void {
+  const define = (name: string, args: Parameters<FlagSet['define']>[1]) => {
+    if (!flags.has(name)) flags.define(name, {...args, module: MODULE});
+  };
+  define('metadata_db', {
+    type: 'string',
+    default: '',
+    help: 'The bookkeeping database shared by the workers of one search: ' +
+        'sqlite:/path/metadata.db, postgres://user@host:5432/db or ' +
+        'mysql://user@host:3306/db. The password is best given in $' +
+        `${PASSWORD_ENV_VAR}. Give this or the --mlmd_* flags, not both.`,
+  });
+  define('mlmd_default_sqllite_filename', {
+    type: 'string',
+    default: '',
+    help: 'A SQLite file for the bookkeeping (as in the original).',
+  });
+  define('mlmd_socket', {
+    type: 'string',
+    default: '',
+    help: 'MySQL server: a unix socket path, or host:port. Needs ' +
+        '--mlmd_database and --mlmd_user.',
+  });
+  define('mlmd_database', {
+    type: 'string',
+    default: '',
+    help: 'MySQL database name (with --mlmd_socket).',
+  });
+  define('mlmd_user', {
+    type: 'string',
+    default: '',
+    help: 'MySQL user (with --mlmd_socket).',
+  });
+  define('mlmd_password', {
+    type: 'string',
+    default: '',
+    help: 'MySQL password (with --mlmd_socket). Other users of this ' +
+        `machine can read command lines: prefer $${PASSWORD_ENV_VAR}.`,
+  });
+  define('metadata_retry_seconds', {
+    type: 'float',
+    default: 60,
+    help: 'How long to keep retrying a database call that fails for a ' +
+        'transient reason (connection lost, deadlock, busy) before giving up.',
+  });
+}
+
+/** The SQLite file in the model directory used when no flag names one. */
+export const DEFAULT_SQLITE_FILENAME = 'model_search.db';
+
+/**
+ * StoreOptions from the parsed flags. When no database flag is set and
+ * `modelDir` is given, the SQLite file `<modelDir>/model_search.db` is used,
+ * which every worker writing to that model directory shares.
+ *
+ * Porting note: the original fell back to a random /tmp/filedb-N file,
+ * which silently kept workers from sharing.
+ */
+export function storeOptionsFromFlags(
+    modelDir?: string, flags: FlagSet = FLAGS): StoreOptions {
+  const text = (name: string) => flags.get<string>(name);
+  const options: StoreOptions = {
+    url: text('metadata_db') || undefined,
+    mlmdDefaultSqlliteFilename:
+        text('mlmd_default_sqllite_filename') || undefined,
+    mlmdSocket: text('mlmd_socket') || undefined,
+    mlmdDatabase: text('mlmd_database') || undefined,
+    mlmdUser: text('mlmd_user') || undefined,
+    mlmdPassword: text('mlmd_password') || undefined,
+    retry: {maxElapsedMs: flags.get<number>('metadata_retry_seconds') * 1000},
+  };
+  const anySet = [
+    options.url, options.mlmdDefaultSqlliteFilename, options.mlmdSocket,
+    options.mlmdDatabase, options.mlmdUser, options.mlmdPassword,
+  ].some((v) => v !== undefined);
+  if (!anySet && modelDir !== undefined && modelDir !== '') {
+    options.mlmdDefaultSqlliteFilename =
+        path.join(modelDir, DEFAULT_SQLITE_FILENAME);
+  }
+  return options;
+}

@@ -1,0 +1,218 @@
+/**
+ * @license
+ * Copyright 2026 The model_search Authors. Licensed under the Apache License,
+ * Version 2.0.
+ * =============================================================================
+ */
+
+/**
+ * The MySQL / MariaDB store for distributed searches. Each write is a READ
+ * COMMITTED InnoDB transaction (so that a read after a lock sees what other
+ * workers committed); trial hand-out locks the study row with SELECT ...
+ * FOR UPDATE. DDL commits implicitly in MySQL, so migrations are serialized
+ * by a named lock (GET_LOCK) instead of a transaction.
+ *
+ * TODO: a migration interrupted between two of its DDL statements (server
+ * lost mid-way) leaves a half-applied version that the next open trips
+ * over (e.g. "Duplicate column name"); finishing it needs a hand-run
+ * statement. PostgreSQL and SQLite roll such a migration back whole.
+ */
+
+import * as mysql from 'mysql2/promise';
+
+import {Redactor} from './redact';
+import {SOCKET_ERROR_CODES, StoreError} from './retry';
+import {mysqlTypes} from './schema';
+import {SqlStore, Sql, SqlParam, SqlStoreOptions, TransactionMode} from './sql_store';
+import type {Row} from './trial_rows';
+
+export declare interface MysqlConnection {
+  /** TCP host; ignored when socketPath is set. */
+  host?: string;
+  port?: number;
+  /** A unix socket (the original's --mlmd_socket). */
+  socketPath?: string;
+  database: string;
+  user: string;
+  password?: string;
+}
+
+export declare interface MysqlStoreOptions extends SqlStoreOptions {
+  connection: MysqlConnection;
+  /** The database as shown in messages (password masked). */
+  target: string;
+  /** Connections kept per store. Default 4. */
+  poolSize?: number;
+  /** Give up one connection attempt after this long. Default 10000. */
+  connectTimeoutMs?: number;
+}
+
+/** Seconds to wait for another worker migrating the schema. */
+const SCHEMA_LOCK_SECONDS = 60;
+
+/**
+ * Error codes worth retrying: deadlock, lock wait timeout, the server
+ * shutting down or going away, the connection killed or lost, too many
+ * connections.
+ */
+const TRANSIENT_CODES = new Set([
+  'ER_LOCK_DEADLOCK', 'ER_LOCK_WAIT_TIMEOUT', 'ER_SERVER_SHUTDOWN',
+  'ER_CON_COUNT_ERROR', 'ER_TOO_MANY_USER_CONNECTIONS', 'ER_CONNECTION_KILLED',
+  'ER_SERVER_GONE_ERROR', 'ER_SERVER_LOST', 'ER_CLIENT_INTERACTION_TIMEOUT',
+  'PROTOCOL_CONNECTION_LOST', 'PROTOCOL_SEQUENCE_TIMEOUT',
+]);
+const TRANSIENT_ERRNOS = new Set([1205, 1213, 1053, 1040, 1203, 1927, 2006,
+                                  2013, 4031]);
+const TRANSIENT_MESSAGES = [
+  /connection is in closed state/i,
+  /connection lost/i,
+];
+
+export class MysqlStore extends SqlStore {
+  protected readonly forUpdate = ' FOR UPDATE';
+  protected readonly insertStudySql =
+      'INSERT INTO studies (experiment_name, experiment_owner, spec_text, ' +
+      'created_at) VALUES (?, ?, ?, ?) ON DUPLICATE KEY UPDATE id = id';
+  private readonly schemaLockName: string;
+
+  private constructor(
+      private readonly pool: mysql.Pool, keyCollation: string,
+      options: MysqlStoreOptions) {
+    super(mysqlTypes(keyCollation), options.target,
+          new Redactor([options.connection.password]), options);
+    // GET_LOCK names are server-wide: one lock per database, at most 64
+    // characters.
+    this.schemaLockName =
+        `model_search_schema.${options.connection.database}`.slice(0, 64);
+  }
+
+  /** Connects (retrying while the server is not up) and migrates. */
+  static async open(options: MysqlStoreOptions): Promise<MysqlStore> {
+    const c = options.connection;
+    const pool = mysql.createPool({
+      host: c.socketPath === undefined ? c.host : undefined,
+      port: c.socketPath === undefined ? c.port : undefined,
+      socketPath: c.socketPath,
+      database: c.database,
+      user: c.user,
+      password: c.password,
+      connectionLimit: options.poolSize ?? 4,
+      connectTimeout: options.connectTimeoutMs ?? 10_000,
+      waitForConnections: true,
+      charset: 'utf8mb4',
+      supportBigNumbers: true,
+      // affectedRows counts changed rows, not matched ones: an INSERT ...
+      // ON DUPLICATE KEY UPDATE id = id that found the study reports 0.
+      flags: ['-FOUND_ROWS'],
+    });
+    // Probe once, with retries, to pick the collation for this server.
+    const probe = new MysqlStore(pool, 'utf8mb4_bin', options);
+    let store = probe;
+    try {
+      const version = await probe.retrying('connect', async () => {
+        const [rows] = await pool.query('SELECT VERSION() AS v');
+        return String((rows as Row[])[0]['v']);
+      });
+      store = new MysqlStore(pool, keyCollationFor(version), options);
+      await store.migrate();
+    } catch (err) {
+      await pool.end().catch(() => undefined);
+      throw err;
+    }
+    return store;
+  }
+
+  protected override async transaction<T>(
+      mode: TransactionMode, fn: (sql: Sql) => Promise<T>): Promise<T> {
+    const conn = await this.pool.getConnection();
+    let broken = false;
+    try {
+      if (mode === 'schema') return await this.underSchemaLock(conn, fn);
+      await conn.query('SET TRANSACTION ISOLATION LEVEL READ COMMITTED');
+      await conn.query(mode === 'read' ? 'START TRANSACTION READ ONLY' :
+                                         'START TRANSACTION');
+      const result = await fn(this.executor(conn));
+      await conn.query('COMMIT');
+      return result;
+    } catch (err) {
+      try {
+        await conn.query('ROLLBACK');
+      } catch {
+        broken = true;
+      }
+      if (this.transientReason(err) !== undefined) broken = true;
+      throw err;
+    } finally {
+      if (broken) {
+        conn.destroy();
+      } else {
+        conn.release();
+      }
+    }
+  }
+
+  protected override transientReason(err: unknown): string|undefined {
+    const e = err as {code?: unknown, errno?: unknown}|null;
+    if (typeof e?.code === 'string' &&
+        (TRANSIENT_CODES.has(e.code) || SOCKET_ERROR_CODES.has(e.code))) {
+      return e.code;
+    }
+    if (typeof e?.errno === 'number' && TRANSIENT_ERRNOS.has(e.errno)) {
+      return `errno ${e.errno}`;
+    }
+    const message = err instanceof Error ? err.message : '';
+    if (TRANSIENT_MESSAGES.some((pattern) => pattern.test(message))) {
+      return 'connection lost';
+    }
+    return undefined;
+  }
+
+  protected override async closeConnections(): Promise<void> {
+    await this.pool.end();
+  }
+
+  private async underSchemaLock<T>(
+      conn: mysql.PoolConnection, fn: (sql: Sql) => Promise<T>): Promise<T> {
+    const [rows] = await conn.query(
+        'SELECT GET_LOCK(?, ?) AS got', [this.schemaLockName,
+                                         SCHEMA_LOCK_SECONDS]);
+    if (Number((rows as Row[])[0]['got']) !== 1) {
+      throw new StoreError(`${this.target}: another worker held the schema ` +
+                           `lock ${this.schemaLockName} for more than ${
+                           SCHEMA_LOCK_SECONDS} s; is a migration stuck?`);
+    }
+    try {
+      return await fn(this.executor(conn));
+    } finally {
+      // A connection that died released its lock with it.
+      await conn.query('SELECT RELEASE_LOCK(?)', [this.schemaLockName])
+          .catch(() => undefined);
+    }
+  }
+
+  private executor(conn: mysql.PoolConnection): Sql {
+    return {
+      all: async (text: string, params: SqlParam[] = []) => {
+        const [rows] = await conn.execute(text, params);
+        return rows as Row[];
+      },
+      run: async (text: string, params: SqlParam[] = []) => {
+        const [result] = params.length === 0 ? await conn.query(text) :
+                                               await conn.execute(text, params);
+        return (result as mysql.ResultSetHeader).affectedRows ?? 0;
+      },
+    };
+  }
+}
+
+/**
+ * A binary NO PAD collation, so that names compare exactly as in SQLite and
+ * PostgreSQL ('x', 'X' and 'x ' are three studies).
+ */
+export function keyCollationFor(version: string): string {
+  if (/mariadb/i.test(version)) return 'utf8mb4_nopad_bin';
+  const major = Number.parseInt(version, 10);
+  // TODO: MySQL 5.7 has no NO PAD binary collation; there names differing
+  // only in trailing spaces are one study.
+  return major >= 8 ? 'utf8mb4_0900_bin' : 'utf8mb4_bin';
+}

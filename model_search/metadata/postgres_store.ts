@@ -1,0 +1,181 @@
+/**
+ * @license
+ * Copyright 2026 The model_search Authors. Licensed under the Apache License,
+ * Version 2.0.
+ * =============================================================================
+ */
+
+/**
+ * The PostgreSQL store for distributed searches. Each write is a READ
+ * COMMITTED transaction; trial hand-out locks the study row with SELECT ...
+ * FOR UPDATE, and schema changes run under a transaction-scoped advisory
+ * lock, so that workers creating the tables at the same time queue instead
+ * of failing.
+ */
+
+import {Pool, PoolClient} from 'pg';
+
+import {Redactor} from './redact';
+import {SOCKET_ERROR_CODES} from './retry';
+import {POSTGRES_TYPES} from './schema';
+import {SqlStore, Sql, SqlParam, SqlStoreOptions, TransactionMode} from './sql_store';
+import type {Row} from './trial_rows';
+
+export declare interface PostgresConnection {
+  /** A host name, or the directory of the server's unix socket. */
+  host: string;
+  port: number;
+  database: string;
+  user: string;
+  password?: string;
+}
+
+export declare interface PostgresStoreOptions extends SqlStoreOptions {
+  connection: PostgresConnection;
+  /** The database as shown in messages (password masked). */
+  target: string;
+  /** Connections kept per store. Default 4. */
+  poolSize?: number;
+  /** Give up one connection attempt after this long. Default 10000. */
+  connectTimeoutMs?: number;
+}
+
+/** Key of the advisory lock held while the schema is migrated. */
+const SCHEMA_LOCK_KEY = 0x6d735f73;  // 'ms_s'
+
+/**
+ * SQLSTATEs worth retrying: serialization failure, deadlock, lock not
+ * available, server shutting down or starting, too many connections, and
+ * the connection-exception class 08.
+ */
+const TRANSIENT_STATES = new Set([
+  '40001', '40P01', '55P03', '57P01', '57P02', '57P03', '53300', '08000',
+  '08001', '08003', '08004', '08006', '08007',
+]);
+
+const TRANSIENT_MESSAGES = [
+  /connection terminated/i,
+  /connection error and is not queryable/i,
+  /timeout exceeded when trying to connect/i,
+  /server closed the connection unexpectedly/i,
+];
+
+/** `?` placeholders as `$1, $2, ...`, leaving quoted text alone. */
+export function numberPlaceholders(sql: string): string {
+  let n = 0;
+  let quote: string|undefined;
+  let out = '';
+  for (const ch of sql) {
+    if (quote !== undefined) {
+      if (ch === quote) quote = undefined;
+      out += ch;
+    } else if (ch === '\'' || ch === '"') {
+      quote = ch;
+      out += ch;
+    } else {
+      out += ch === '?' ? `$${++n}` : ch;
+    }
+  }
+  return out;
+}
+
+export class PostgresStore extends SqlStore {
+  protected readonly forUpdate = ' FOR UPDATE';
+  protected readonly insertStudySql =
+      'INSERT INTO studies (experiment_name, experiment_owner, spec_text, ' +
+      'created_at) VALUES (?, ?, ?, ?) ' +
+      'ON CONFLICT (experiment_name, experiment_owner) DO NOTHING';
+  private readonly pool: Pool;
+
+  private constructor(options: PostgresStoreOptions) {
+    super(POSTGRES_TYPES, options.target,
+          new Redactor([options.connection.password]), options);
+    const c = options.connection;
+    this.pool = new Pool({
+      host: c.host,
+      port: c.port,
+      database: c.database,
+      user: c.user,
+      password: c.password,
+      max: options.poolSize ?? 4,
+      connectionTimeoutMillis: options.connectTimeoutMs ?? 10_000,
+      idleTimeoutMillis: 30_000,
+      application_name: 'model_search',
+    });
+    // An idle connection that the server closed: the pool drops it and the
+    // next transaction opens a new one. Without a listener node would stop.
+    this.pool.on('error', (err) => {
+      this.logger(`metadata: ${this.target}: idle connection lost (${
+          this.describeError(err)}); it will be reopened`);
+    });
+  }
+
+  /** Connects (retrying while the server is not up) and migrates. */
+  static async open(options: PostgresStoreOptions): Promise<PostgresStore> {
+    const store = new PostgresStore(options);
+    try {
+      await store.migrate();
+    } catch (err) {
+      await store.close();
+      throw err;
+    }
+    return store;
+  }
+
+  protected override async transaction<T>(
+      mode: TransactionMode, fn: (sql: Sql) => Promise<T>): Promise<T> {
+    const client = await this.pool.connect();
+    // A checked-out client has no listener of its own: without one, a
+    // connection dropped between two queries would stop the process.
+    const ignore = () => undefined;
+    client.on('error', ignore);
+    let broken: Error|undefined;
+    try {
+      await client.query(mode === 'read' ? 'BEGIN READ ONLY' : 'BEGIN');
+      if (mode === 'schema') {
+        await client.query('SELECT pg_advisory_xact_lock($1)',
+                           [SCHEMA_LOCK_KEY]);
+      }
+      const result = await fn(this.executor(client));
+      await client.query('COMMIT');
+      return result;
+    } catch (err) {
+      try {
+        await client.query('ROLLBACK');
+      } catch (rollbackError) {
+        broken = rollbackError as Error;
+      }
+      if (this.transientReason(err) !== undefined) broken ??= err as Error;
+      throw err;
+    } finally {
+      client.removeListener('error', ignore);
+      client.release(broken);
+    }
+  }
+
+  protected override transientReason(err: unknown): string|undefined {
+    const code = (err as {code?: unknown}|null)?.code;
+    if (typeof code === 'string' &&
+        (TRANSIENT_STATES.has(code) || SOCKET_ERROR_CODES.has(code))) {
+      return code;
+    }
+    const message = err instanceof Error ? err.message : '';
+    if (TRANSIENT_MESSAGES.some((pattern) => pattern.test(message))) {
+      return 'connection lost';
+    }
+    return undefined;
+  }
+
+  protected override async closeConnections(): Promise<void> {
+    await this.pool.end();
+  }
+
+  private executor(client: PoolClient): Sql {
+    return {
+      all: async (text: string, params: SqlParam[] = []) =>
+          (await client.query(numberPlaceholders(text), params)).rows as Row[],
+      run: async (text: string, params: SqlParam[] = []) =>
+          (await client.query(numberPlaceholders(text), params)).rowCount ?? 0,
+    };
+  }
+}

@@ -1,0 +1,152 @@
+/**
+ * @license
+ * Copyright 2026 The model_search Authors. Licensed under the Apache License,
+ * Version 2.0.
+ * =============================================================================
+ */
+
+/**
+ * The embedded store: one SQLite file shared by any number of processes on
+ * one machine. WAL journal, a busy timeout, and BEGIN IMMEDIATE for every
+ * write, so that trial hand-out takes the database write lock before it
+ * reads the counts.
+ */
+
+import Database from 'better-sqlite3';
+import * as path from 'node:path';
+
+import {Redactor} from './redact';
+import {SqlStore, Sql, SqlParam, SqlStoreOptions, TransactionMode} from './sql_store';
+import {SQLITE_TYPES} from './schema';
+import type {Row} from './trial_rows';
+
+export declare interface SqliteStoreOptions extends SqlStoreOptions {
+  /** A file path, or ':memory:' for a private in-memory database. */
+  filename: string;
+  /**
+   * How long one statement waits for another process's lock before
+   * SQLITE_BUSY (then the retry loop takes over). Default 5000.
+   */
+  busyTimeoutMs?: number;
+}
+
+/**
+ * better-sqlite3 is synchronous: while one connection waits for the file
+ * lock, its whole process waits. Transactions of all stores of one process
+ * on one file therefore queue here, so that a connection never waits for a
+ * lock held by another connection of the same (blocked) process.
+ */
+class Queue {
+  private tail: Promise<unknown> = Promise.resolve();
+
+  run<T>(fn: () => Promise<T>): Promise<T> {
+    const result = this.tail.then(fn);
+    this.tail = result.then(() => undefined, () => undefined);
+    return result;
+  }
+}
+
+const QUEUES = new Map<string, {queue: Queue, users: number}>();
+
+const TRANSIENT_CODES = new Set([
+  'SQLITE_BUSY', 'SQLITE_BUSY_RECOVERY', 'SQLITE_BUSY_SNAPSHOT',
+  'SQLITE_BUSY_TIMEOUT', 'SQLITE_LOCKED', 'SQLITE_LOCKED_SHAREDCACHE',
+  'SQLITE_PROTOCOL',
+]);
+
+export class SqliteStore extends SqlStore {
+  protected readonly forUpdate = '';
+  protected readonly insertStudySql =
+      'INSERT INTO studies (experiment_name, experiment_owner, spec_text, ' +
+      'created_at) VALUES (?, ?, ?, ?) ' +
+      'ON CONFLICT (experiment_name, experiment_owner) DO NOTHING';
+  private readonly statements = new Map<string, Database.Statement>();
+  private readonly queueKey: string;
+  private readonly queue: Queue;
+
+  private constructor(
+      private readonly db: Database.Database, filename: string,
+      options: SqliteStoreOptions) {
+    super(SQLITE_TYPES, `sqlite:${filename}`, new Redactor(), options);
+    this.queueKey = filename === ':memory:' ? `:memory:${Math.random()}` :
+                                              path.resolve(filename);
+    const entry = QUEUES.get(this.queueKey) ?? {queue: new Queue(), users: 0};
+    entry.users++;
+    QUEUES.set(this.queueKey, entry);
+    this.queue = entry.queue;
+  }
+
+  /** Opens (creating if needed) the file and brings its schema up to date. */
+  static async open(options: SqliteStoreOptions): Promise<SqliteStore> {
+    const db = new Database(
+        options.filename, {timeout: options.busyTimeoutMs ?? 5000});
+    const store = new SqliteStore(db, options.filename, options);
+    try {
+      // Pragmas that cannot run inside a transaction.
+      await store.retrying('configure connection', () => store.queue.run(
+          async () => {
+            if (options.filename !== ':memory:') {
+              db.pragma('journal_mode = WAL');
+            }
+            db.pragma('foreign_keys = ON');
+          }));
+      await store.migrate();
+    } catch (err) {
+      await store.close();
+      throw err;
+    }
+    return store;
+  }
+
+  protected override async transaction<T>(
+      mode: TransactionMode, fn: (sql: Sql) => Promise<T>): Promise<T> {
+    return this.queue.run(async () => {
+      this.db.exec(mode === 'read' ? 'BEGIN' : 'BEGIN IMMEDIATE');
+      try {
+        const result = await fn(this.sql);
+        this.db.exec('COMMIT');
+        return result;
+      } catch (err) {
+        if (this.db.inTransaction) this.db.exec('ROLLBACK');
+        throw err;
+      }
+    });
+  }
+
+  protected override transientReason(err: unknown): string|undefined {
+    const code = (err as {code?: unknown}|null)?.code;
+    if (typeof code === 'string' && TRANSIENT_CODES.has(code)) return code;
+    // The simulated drops of the tests, and any socket-like failure.
+    if (code === 'ECONNRESET') return code;
+    return undefined;
+  }
+
+  protected override async closeConnections(): Promise<void> {
+    const entry = QUEUES.get(this.queueKey);
+    if (entry !== undefined && --entry.users === 0) {
+      QUEUES.delete(this.queueKey);
+    }
+    // Wait for queued transactions of this store before closing the handle.
+    await this.queue.run(async () => undefined);
+    this.db.close();
+  }
+
+  private readonly sql: Sql = {
+    all: async (text: string, params: SqlParam[] = []) =>
+        this.prepare(text).all(...params) as Row[],
+    run: async (text: string, params: SqlParam[] = []) => {
+      const statement = this.prepare(text);
+      return statement.reader ? (statement.all(...params), 0) :
+                                statement.run(...params).changes;
+    },
+  };
+
+  private prepare(text: string): Database.Statement {
+    let statement = this.statements.get(text);
+    if (statement === undefined) {
+      statement = this.db.prepare(text);
+      this.statements.set(text, statement);
+    }
+    return statement;
+  }
+}

@@ -1,0 +1,774 @@
+/**
+ * @license
+ * Copyright 2026 The model_search Authors. Licensed under the Apache License,
+ * Version 2.0.
+ * =============================================================================
+ */
+
+/**
+ * One suite run against the three stores: SQLite on a temporary file,
+ * PostgreSQL at 127.0.0.1:5432 (user postgres) and MariaDB at
+ * 127.0.0.1:3306 (user root), each in a database created for this run and
+ * dropped after it. A server that does not answer fails its tests, unless
+ * MS_SKIP_DB_SERVERS=1.
+ */
+
+import Database from 'better-sqlite3';
+import * as assert from 'node:assert/strict';
+import {execFile} from 'node:child_process';
+import * as fs from 'node:fs';
+import * as os from 'node:os';
+import * as path from 'node:path';
+import * as mysql from 'mysql2/promise';
+import {Client} from 'pg';
+
+import {createStore, StoreOptions} from './create_store';
+import {SqlStore} from './sql_store';
+import type {Trial} from './trial';
+
+type Row = Record<string, unknown>;
+
+const SKIP_SERVERS = process.env['MS_SKIP_DB_SERVERS'] === '1';
+const RUN_ID = `${process.pid}_${Math.random().toString(36).slice(2, 8)}`;
+const SPEC = 'search_type: ADAPTIVE_COORDINATE_DESCENT\n' +
+    'minimal_depth: 2\nmaximal_depth: 5\n';
+
+/** One database server (or file) the suite runs against. */
+interface Backend {
+  title: string;
+  /** Checks the server answers and creates the run's first database. */
+  setUp(): Promise<void>;
+  /** Drops every database this run created. */
+  tearDown(): Promise<void>;
+  /** A new, empty database for this run; returns its URL. */
+  freshDatabase(): Promise<string>;
+  /** Runs one statement outside any store (setting up old schemas). */
+  exec(url: string, sql: string, params?: unknown[]): Promise<Row[]>;
+  /** Closes the server side of every store connection to `url`. */
+  dropConnections?(url: string): Promise<number>;
+}
+
+function serverMissing(what: string, err: unknown): Error {
+  const code = (err as {code?: string}).code ?? (err as Error).message;
+  return new Error(`${what} did not answer (${code}); CI starts it, or set ` +
+                   'MS_SKIP_DB_SERVERS=1 to skip the tests that need it');
+}
+
+class SqliteBackend implements Backend {
+  readonly title = 'SqliteStore';
+  private dir = '';
+  private count = 0;
+
+  async setUp(): Promise<void> {
+    this.dir = fs.mkdtempSync(path.join(os.tmpdir(), 'ms-metadata-'));
+  }
+
+  async tearDown(): Promise<void> {
+    fs.rmSync(this.dir, {recursive: true, force: true});
+  }
+
+  async freshDatabase(): Promise<string> {
+    return `sqlite:${path.join(this.dir, `db${++this.count}.db`)}`;
+  }
+
+  async exec(url: string, sql: string, params: unknown[] = []):
+      Promise<Row[]> {
+    const db = new Database(url.slice('sqlite:'.length));
+    try {
+      const statement = db.prepare(sql);
+      if (statement.reader) return statement.all(...params) as Row[];
+      statement.run(...params);
+      return [];
+    } finally {
+      db.close();
+    }
+  }
+}
+
+class PostgresBackend implements Backend {
+  readonly title = 'PostgresStore';
+  private readonly databases: string[] = [];
+  private admin?: Client;
+
+  async setUp(): Promise<void> {
+    const admin = new Client({
+      host: '127.0.0.1', port: 5432, user: 'postgres', database: 'test',
+      connectionTimeoutMillis: 3000,
+    });
+    try {
+      await admin.connect();
+    } catch (err) {
+      throw serverMissing(
+          'PostgreSQL at 127.0.0.1:5432 (user postgres, database test)', err);
+    }
+    admin.on('error', () => undefined);
+    this.admin = admin;
+  }
+
+  async tearDown(): Promise<void> {
+    if (this.admin === undefined) return;
+    for (const name of this.databases) {
+      await this.admin.query(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`);
+    }
+    await this.admin.end();
+  }
+
+  async freshDatabase(): Promise<string> {
+    const name = `ms_test_${RUN_ID}_${this.databases.length + 1}`;
+    await this.admin!.query(`CREATE DATABASE ${name}`);
+    this.databases.push(name);
+    return `postgres://postgres@127.0.0.1:5432/${name}`;
+  }
+
+  async exec(url: string, sql: string, params: unknown[] = []):
+      Promise<Row[]> {
+    const client = new Client({connectionString: url});
+    await client.connect();
+    try {
+      let n = 0;
+      return (await client.query(sql.replace(/\?/g, () => `$${++n}`), params))
+          .rows;
+    } finally {
+      await client.end();
+    }
+  }
+
+  async dropConnections(url: string): Promise<number> {
+    const result = await this.admin!.query(
+        'SELECT pg_terminate_backend(pid, 5000) FROM pg_stat_activity ' +
+            'WHERE datname = $1 AND pid <> pg_backend_pid()',
+        [new URL(url).pathname.slice(1)]);
+    return result.rowCount ?? 0;
+  }
+}
+
+class MysqlBackend implements Backend {
+  readonly title = 'MysqlStore';
+  private readonly databases: string[] = [];
+  private admin?: mysql.Connection;
+
+  async setUp(): Promise<void> {
+    try {
+      this.admin = await mysql.createConnection(
+          {host: '127.0.0.1', port: 3306, user: 'root', connectTimeout: 3000});
+    } catch (err) {
+      throw serverMissing('MariaDB at 127.0.0.1:3306 (user root)', err);
+    }
+  }
+
+  async tearDown(): Promise<void> {
+    if (this.admin === undefined) return;
+    for (const name of this.databases) {
+      await this.admin.query(`DROP DATABASE IF EXISTS ${name}`);
+    }
+    await this.admin.end();
+  }
+
+  async freshDatabase(): Promise<string> {
+    const name = `ms_test_${RUN_ID}_${this.databases.length + 1}`;
+    await this.admin!.query(`CREATE DATABASE ${name}`);
+    this.databases.push(name);
+    return `mysql://root@127.0.0.1:3306/${name}`;
+  }
+
+  async exec(url: string, sql: string, params: unknown[] = []):
+      Promise<Row[]> {
+    const conn = await mysql.createConnection(url);
+    try {
+      const [rows] = await conn.query(sql, params);
+      return Array.isArray(rows) ? rows as Row[] : [];
+    } finally {
+      await conn.end();
+    }
+  }
+
+  async dropConnections(url: string): Promise<number> {
+    const [rows] = await this.admin!.query(
+        'SELECT ID AS id FROM information_schema.PROCESSLIST ' +
+            'WHERE DB = ? AND ID <> CONNECTION_ID()',
+        [new URL(url).pathname.slice(1)]);
+    for (const row of rows as Row[]) {
+      await this.admin!.query('KILL CONNECTION ?', [Number(row['id'])])
+          .catch(() => undefined);
+    }
+    return (rows as Row[]).length;
+  }
+}
+
+/** A clock the test moves by hand. */
+class FakeClock {
+  now = Date.UTC(2026, 0, 1);
+  readonly read = () => this.now;
+  advance(seconds: number): void {
+    this.now += seconds * 1000;
+  }
+}
+
+const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+
+/** An error as a dropped connection raises it. */
+function connectionReset(): Error {
+  return Object.assign(new Error('read ECONNRESET (simulated)'),
+                       {code: 'ECONNRESET'});
+}
+
+function assertLogged(lines: string[], pattern: RegExp): void {
+  assert.ok(lines.some((line) => pattern.test(line)),
+            `no log line matches ${pattern}:\n${lines.join('\n')}`);
+}
+
+async function expectReject(promise: Promise<unknown>, pattern: RegExp):
+    Promise<Error> {
+  try {
+    await promise;
+  } catch (err) {
+    assert.match((err as Error).message, pattern);
+    return err as Error;
+  }
+  assert.fail(`expected a rejection matching ${pattern}`);
+}
+
+const BACKENDS: Backend[] =
+    [new SqliteBackend(), new PostgresBackend(), new MysqlBackend()];
+
+for (const backend of BACKENDS) {
+  describe(backend.title, function() {
+    this.timeout(30_000);
+    let url = '';
+    let store: SqlStore;
+    let lines: string[] = [];
+    const opened: SqlStore[] = [];
+    let studyCount = 0;
+
+    /** A store on `at` (the run's database unless given); closed after. */
+    async function open(options: Partial<StoreOptions> = {}, at = url):
+        Promise<SqlStore> {
+      const s = await createStore({
+        url: at,
+        logger: (line) => lines.push(line),
+        retry: {maxElapsedMs: 10_000, initialDelayMs: 10},
+        poolSize: 2,
+        ...options,
+      });
+      opened.push(s);
+      return s;
+    }
+
+    async function newStudy(s: SqlStore = store): Promise<number> {
+      const key = {experimentName: `study ${++studyCount}`,
+                   experimentOwner: 'tester'};
+      return (await s.openStudy(key, SPEC)).studyId;
+    }
+
+    async function started(
+        s: SqlStore, studyId: number, max: number, worker = 'w0',
+        lease = 60): Promise<Trial> {
+      const result = await s.startTrial(studyId, max, worker, lease);
+      assert.equal(result.status, 'started', JSON.stringify(result));
+      return (result as {trial: Trial}).trial;
+    }
+
+    before(async function() {
+      try {
+        await backend.setUp();
+      } catch (err) {
+        if (SKIP_SERVERS) this.skip();
+        throw err;
+      }
+      url = await backend.freshDatabase();
+      store = await open();
+    });
+
+    beforeEach(() => {
+      lines = [];
+    });
+
+    after(async () => {
+      for (const s of opened) await s.close();
+      await backend.tearDown();
+    });
+
+    it('creates a study, then joins it', async () => {
+      const key = {experimentName: 'join', experimentOwner: 'me'};
+
+      const first = await store.openStudy(key, SPEC);
+      const second = await store.openStudy(key, SPEC);
+
+      assert.equal(first.created, true);
+      assert.deepEqual(second, {studyId: first.studyId, created: false});
+    });
+
+    it('refuses to join with another spec, naming the line', async () => {
+      const key = {experimentName: 'mismatch', experimentOwner: 'me'};
+      await store.openStudy(key, SPEC);
+
+      const changed = SPEC.replace('minimal_depth: 2', 'minimal_depth: 3');
+
+      await expectReject(
+          store.openStudy(key, changed),
+          new RegExp('study "mismatch" of owner "me" .* another spec: ' +
+                     'line 2 differs .*stored "minimal_depth: 2", ' +
+                     'given "minimal_depth: 3"'));
+    });
+
+    it('keeps quotes and semicolons in names and data unchanged', async () => {
+      const key = {
+        experimentName: 'it\'s "x"; DROP TABLE trials; --',
+        experimentOwner: 'o\'wner \\ ☃ 🚀',
+      };
+      const spec = 'a: "it\'s"; --\n\\n\r\n\ttab';
+      const {studyId} = await store.openStudy(key, spec);
+      const trial = await started(store, studyId, 5, 'worker "1"; --');
+
+      await store.planTrial(studyId, trial.id, {
+        architecture: ['FULLY_CONNECTED\'; --'],
+        hparams: {'q"uote': 'v\'al;ue', n: 1.5, b: true},
+        kind: 'search',
+        extra: {nested: {list: [1, 'two"', null]}},
+      });
+      const rows = await backend.exec(
+          url,
+          'SELECT experiment_name, experiment_owner, spec_text ' +
+              'FROM studies WHERE id = ?',
+          [studyId]);
+
+      assert.deepEqual(rows.map((r) => ({...r})), [{
+        experiment_name: key.experimentName,
+        experiment_owner: key.experimentOwner,
+        spec_text: spec,
+      }]);
+      assert.deepEqual((await store.openStudy(key, spec)).studyId, studyId);
+      const listed = (await store.listStudies()).find(
+          (study) => study.studyId === studyId);
+      assert.equal(listed?.experimentName, key.experimentName);
+      assert.equal(listed?.experimentOwner, key.experimentOwner);
+      const [stored] = await store.listTrials(studyId);
+      assert.deepEqual(stored.architecture, ['FULLY_CONNECTED\'; --']);
+      assert.deepEqual(stored.hparams, {'q"uote': 'v\'al;ue', n: 1.5, b: true});
+      assert.deepEqual(stored.extra, {nested: {list: [1, 'two"', null]}});
+      assert.equal(stored.workerId, 'worker "1"; --');
+    });
+
+    it('tells names apart by case and trailing spaces', async () => {
+      const ids = new Set<number>();
+      for (const name of ['Case', 'case', 'case ']) {
+        const {studyId, created} = await store.openStudy(
+            {experimentName: name, experimentOwner: ''}, SPEC);
+        assert.equal(created, true, JSON.stringify(name));
+        ids.add(studyId);
+      }
+
+      assert.equal(ids.size, 3);
+    });
+
+    it('counts only COMPLETED trials towards the budget', async () => {
+      const studyId = await newStudy();
+      const ids = [];
+      for (let i = 0; i < 3; i++) {
+        ids.push((await started(store, studyId, 3)).id);
+      }
+
+      const full = await store.startTrial(studyId, 3, 'w0', 60);
+      await store.completeTrial(studyId, 1, {accuracy: 0.5}, 'trial_1');
+      const stillFull = await store.startTrial(studyId, 3, 'w0', 60);
+      await store.failTrial(studyId, 2, 'diverged');
+      const fourth = await started(store, studyId, 3);
+      await store.completeTrial(studyId, 3, {accuracy: 0.6}, 'trial_3');
+      await store.completeTrial(studyId, 4, {accuracy: 0.7}, 'trial_4');
+      const done = await store.startTrial(studyId, 3, 'w0', 60);
+
+      assert.deepEqual(ids, [1, 2, 3]);
+      assert.deepEqual(full, {status: 'wait', running: 3});
+      assert.deepEqual(stillFull, {status: 'wait', running: 2});
+      assert.equal(fourth.id, 4);
+      assert.deepEqual(done, {status: 'done', completed: 3});
+      const states = (await store.listTrials(studyId)).map((t) => t.state);
+      assert.deepEqual(states,
+                       ['COMPLETED', 'FAILED', 'COMPLETED', 'COMPLETED']);
+    });
+
+    it('gives 8 concurrent clients one study and unique sequential ids', async () => {
+      const clients = await Promise.all(
+          Array.from({length: 8}, () => open({poolSize: 1})));
+      const key = {experimentName: 'crowd', experimentOwner: 'me'};
+      const joins =
+          await Promise.all(clients.map((c) => c.openStudy(key, SPEC)));
+      const studyId = joins[0].studyId;
+      const max = 32;
+
+      const burst = await Promise.all(clients.map(
+          (c, i) => c.startTrial(studyId, max, `burst${i}`, 60)));
+      const burstIds = burst.map((r) => (r as {trial: Trial}).trial.id);
+      assert.deepEqual(joins.filter((j) => j.created).length, 1);
+      assert.ok(joins.every((j) => j.studyId === studyId));
+      await Promise.all(burstIds.map(
+          (id, i) => clients[i].completeTrial(studyId, id, {i}, 'd')));
+      const perClient = await Promise.all(clients.map(async (c, i) => {
+        const mine: number[] = [];
+        for (;;) {
+          const result = await c.startTrial(studyId, max, `client${i}`, 60);
+          if (result.status === 'done') return mine;
+          if (result.status === 'wait') {
+            await sleep(2);
+            continue;
+          }
+          mine.push(result.trial.id);
+          await c.completeTrial(studyId, result.trial.id, {i}, 'd');
+        }
+      }));
+
+      assert.deepEqual([...burstIds].sort((a, b) => a - b),
+                       [1, 2, 3, 4, 5, 6, 7, 8]);
+      const all = perClient.flat().sort((a, b) => a - b);
+      assert.deepEqual(all, Array.from({length: max - 8}, (_, i) => i + 9));
+      const trials = await store.listTrials(studyId);
+      assert.deepEqual(trials.map((t) => [t.id, t.state]),
+                       all.concat(burstIds).sort((a, b) => a - b)
+                           .map((id) => [id, 'COMPLETED']));
+    });
+
+    it('marks an expired lease FAILED and continues with a new id',
+       async () => {
+         const clock = new FakeClock();
+         const timed = await open({clock: clock.read});
+         const studyId = await newStudy(timed);
+         await started(timed, studyId, 2, 'lost', 10);
+
+         clock.advance(11);
+         const next = await started(timed, studyId, 2, 'other', 10);
+
+         assert.equal(next.id, 2);
+         const [lost] = await timed.listTrials(studyId);
+         assert.equal(lost.state, 'FAILED');
+         assert.equal(lost.failureReason, 'worker lost: no heartbeat for 11 s');
+         assertLogged(lines, new RegExp(
+             'trial 1 of study \\d+ \\(worker "lost"\\) marked FAILED: ' +
+             'worker lost: no heartbeat for 11 s'));
+         // Trial 1 FAILED does not count: a third trial is still due.
+         await timed.completeTrial(studyId, 2, {accuracy: 1}, 'd2');
+         assert.equal((await started(timed, studyId, 2, 'other', 10)).id, 3);
+       });
+
+    it('extends a lease on heartbeat', async () => {
+      const clock = new FakeClock();
+      const timed = await open({clock: clock.read});
+      const studyId = await newStudy(timed);
+      const trial = await started(timed, studyId, 5, 'w', 10);
+
+      clock.advance(8);
+      await timed.heartbeat(studyId, trial.id, 'w');
+      clock.advance(8);
+      await started(timed, studyId, 5, 'x', 10);
+      const afterHeartbeat = (await timed.listTrials(studyId))[0].state;
+      clock.advance(3);
+      await started(timed, studyId, 5, 'x', 10);
+      const [expired] = await timed.listTrials(studyId);
+
+      assert.equal(afterHeartbeat, 'RUNNING');
+      assert.equal(expired.state, 'FAILED');
+      assert.equal(expired.failureReason,
+                   'worker lost: no heartbeat for 11 s');
+    });
+
+    it('accepts a late completion of a trial lost to its lease', async () => {
+      const clock = new FakeClock();
+      const timed = await open({clock: clock.read});
+      const studyId = await newStudy(timed);
+      await started(timed, studyId, 1, 'slow', 5);
+      clock.advance(6);
+      await started(timed, studyId, 1, 'fast', 5);
+
+      await timed.heartbeat(studyId, 1, 'slow');
+      await timed.completeTrial(studyId, 1, {accuracy: 0.9}, 'trial_1');
+
+      const [late] = await timed.listTrials(studyId);
+      assert.equal(late.state, 'COMPLETED');
+      assert.equal(late.failureReason, undefined);
+      assert.deepEqual(late.metrics, {accuracy: 0.9});
+      assertLogged(lines, /heartbeat for trial 1 .* after its lease expired/);
+      assertLogged(lines, /trial 1 .* completed after its lease expired/);
+      assert.deepEqual(await timed.startTrial(studyId, 1, 'fast', 5),
+                       {status: 'done', completed: 1});
+    });
+
+    it('refuses changes to finished trials; repeats are no-ops', async () => {
+      const studyId = await newStudy();
+      await started(store, studyId, 5, 'w');
+      await store.completeTrial(studyId, 1, {accuracy: 0.5}, 'd');
+
+      await store.completeTrial(studyId, 1, {accuracy: 0.5}, 'd');
+      await expectReject(store.completeTrial(studyId, 1, {accuracy: 0.6}, 'd'),
+                         /cannot complete trial 1 of study \d+: it is COMPLE/);
+      await expectReject(store.failTrial(studyId, 1, 'oops'),
+                         /cannot fail trial 1 .* COMPLETED/);
+      await expectReject(store.heartbeat(studyId, 1, 'w'),
+                         /cannot heartbeat trial 1 .* COMPLETED/);
+      await expectReject(store.heartbeat(studyId, 1, 'intruder'),
+                         /worker "intruder" for trial 1 .* worker "w" started/);
+      await expectReject(store.planTrial(studyId, 7, {architecture: [],
+                                                      hparams: {}}),
+                         /no trial 7 in study \d+/);
+      await expectReject(store.listTrials(987654),
+                         /no study with id 987654/);
+      await expectReject(store.startTrial(studyId, 0, 'w', 60),
+                         /maxTrials .* must be a positive integer, got 0/);
+    });
+
+    it('keeps plans and metrics, non-finite values included', async () => {
+      const studyId = await newStudy();
+      const trial = await started(store, studyId, 5, 'w');
+
+      await store.planTrial(studyId, trial.id, {
+        architecture: ['FIXED_CHANNEL_CONVOLUTION_16', 'FULLY_CONNECTED'],
+        hparams: {learning_rate: 0.01, optimizer: 'adam', dropout: false},
+        kind: 'ensemble',
+        extra: {members: [3, 4]},
+        directory: 'planned',
+      });
+      await store.completeTrial(
+          studyId, trial.id,
+          {accuracy: 0.25, loss: NaN, up: Infinity, down: -Infinity}, 'dir/1');
+      await store.failTrial(studyId, (await started(store, studyId, 5)).id,
+                            'out of memory');
+
+      const trials = await store.listTrials(studyId);
+      const {startedAt, finishedAt, ...rest} = trials[0];
+      assert.deepEqual(rest, {
+        id: 1,
+        state: 'COMPLETED',
+        architecture: ['FIXED_CHANNEL_CONVOLUTION_16', 'FULLY_CONNECTED'],
+        hparams: {learning_rate: 0.01, optimizer: 'adam', dropout: false},
+        kind: 'ensemble',
+        extra: {members: [3, 4]},
+        directory: 'dir/1',
+        metrics: {accuracy: 0.25, loss: NaN, up: Infinity, down: -Infinity},
+        workerId: 'w',
+      });
+      assert.ok(Date.parse(finishedAt!) >= Date.parse(startedAt!));
+      assert.equal(trials[1].state, 'FAILED');
+      assert.equal(trials[1].failureReason, 'out of memory');
+    });
+
+    it('returns the same trial when the connection drops after COMMIT',
+       async () => {
+         let drops = 0;
+         const flaky = await open({
+           hooks: {
+             afterCommit: (operation) => {
+               if (operation === 'startTrial' && drops++ === 0) {
+                 throw connectionReset();
+               }
+             },
+           },
+         });
+         const studyId = await newStudy(flaky);
+
+         const trial = await started(flaky, studyId, 5, 'w');
+
+         assert.equal(trial.id, 1);
+         assert.equal(drops, 2);
+         assert.equal((await flaky.listTrials(studyId)).length, 1);
+         assertLogged(lines,
+                      /startTrial hit ECONNRESET \(attempt 1\); retrying/);
+       });
+
+    it('retries a transaction whose connection dropped before COMMIT',
+       async () => {
+         let drops = 0;
+         const dbUrl = await backend.freshDatabase();
+         const flaky = await open({
+           hooks: {
+             beforeCommit: async (operation) => {
+               if (operation !== 'startTrial' || drops++ > 0) return;
+               if (backend.dropConnections === undefined) {
+                 throw Object.assign(new Error('database is locked'),
+                                     {code: 'SQLITE_BUSY'});
+               }
+               assert.ok(await backend.dropConnections(dbUrl) > 0);
+             },
+           },
+         }, dbUrl);
+         const studyId = await newStudy(flaky);
+
+         const trial = await started(flaky, studyId, 5, 'w');
+
+         assert.equal(trial.id, 1);
+         assert.equal(drops, 2);
+         const trials = await flaky.listTrials(studyId);
+         assert.deepEqual(trials.map((t) => [t.id, t.state]),
+                          [[1, 'RUNNING']]);
+         assertLogged(lines, /startTrial hit .* \(attempt 1\)/);
+       });
+
+    if (backend.dropConnections !== undefined) {
+      it('reconnects after the server closed its connections', async () => {
+        const dbUrl = await backend.freshDatabase();
+        const s = await open({}, dbUrl);
+        const studyId = await newStudy(s);
+        await started(s, studyId, 5);
+
+        assert.ok(await backend.dropConnections!(dbUrl) > 0);
+        const next = await started(s, studyId, 5);
+
+        assert.equal(next.id, 2);
+        assert.equal((await s.listTrials(studyId)).length, 2);
+      });
+    }
+
+    it('creates the schema once when workers open it together', async () => {
+      const dbUrl = await backend.freshDatabase();
+
+      const stores = await Promise.all(
+          Array.from({length: 4}, () => open({poolSize: 1}, dbUrl)));
+
+      for (const s of stores) {
+        assert.deepEqual(await s.schemaVersions(), [1, 2]);
+      }
+      const again = await open({}, dbUrl);
+      assert.deepEqual(await again.schemaVersions(), [1, 2]);
+    });
+
+    it('migrates a version 1 database to version 2', async () => {
+      const dbUrl = await backend.freshDatabase();
+      const old = await open({targetSchemaVersion: 1}, dbUrl);
+      const key = {experimentName: 'old', experimentOwner: 'me'};
+      const {studyId} = await old.openStudy(key, SPEC);
+      assert.deepEqual(await old.schemaVersions(), [1]);
+      await old.close();
+      await backend.exec(
+          dbUrl,
+          'INSERT INTO trials (study_id, trial_id, state, architecture, ' +
+              'hparams, metrics, started_at) ' +
+              'VALUES (?, 1, \'COMPLETED\', \'["A"]\', \'{}\', ?, 0)',
+          [studyId, '{"accuracy":0.5}']);
+
+      const upgraded = await open({}, dbUrl);
+
+      assert.deepEqual(await upgraded.schemaVersions(), [1, 2]);
+      assert.deepEqual(await upgraded.openStudy(key, SPEC),
+                       {studyId, created: false});
+      const next = await started(upgraded, studyId, 5);
+      assert.equal(next.id, 2);
+      const trials = await upgraded.listTrials(studyId);
+      assert.deepEqual(trials[0].metrics, {accuracy: 0.5});
+      assert.deepEqual(trials[0].architecture, ['A']);
+    });
+
+    it('refuses a database with a newer schema', async () => {
+      const dbUrl = await backend.freshDatabase();
+      await (await open({}, dbUrl)).close();
+      await backend.exec(
+          dbUrl,
+          'INSERT INTO schema_version (version, description, applied_at) ' +
+              'VALUES (99, \'future\', 0)');
+
+      await expectReject(
+          open({}, dbUrl),
+          /database schema version 99 is newer than this program's 2/);
+    });
+
+    if (backend instanceof SqliteBackend) {
+      it('hands out unique ids to several processes on one file', async () => {
+        const dbUrl = await backend.freshDatabase();
+        const filename = dbUrl.slice('sqlite:'.length);
+        const max = 40;
+        const code = `
+          const {SqliteStore} = require(process.env.MS_STORE_MODULE);
+          (async () => {
+            const store = await SqliteStore.open({
+              filename: process.env.MS_DB, logger: () => {},
+              retry: {maxElapsedMs: 20000}});
+            const {studyId} = await store.openStudy(
+                {experimentName: 'procs', experimentOwner: 't'}, 'spec');
+            const ids = [];
+            for (;;) {
+              const r = await store.startTrial(
+                  studyId, ${max}, 'pid' + process.pid, 60);
+              if (r.status === 'done') break;
+              if (r.status === 'wait') {
+                await new Promise((ok) => setTimeout(ok, 2));
+                continue;
+              }
+              ids.push(r.trial.id);
+              await store.completeTrial(studyId, r.trial.id, {a: 1}, 'd');
+            }
+            await store.close();
+            process.stdout.write(JSON.stringify(ids));
+          })().catch((e) => { console.error(e.stack); process.exit(1); });`;
+        const env = {
+          ...process.env,
+          MS_STORE_MODULE: path.join(__dirname, 'sqlite_store'),
+          MS_DB: filename,
+        };
+
+        const outputs = await Promise.all(Array.from(
+            {length: 4},
+            () => new Promise<number[]>((resolve, reject) => {
+              execFile(process.execPath, ['-e', code], {env},
+                       (err, stdout, stderr) => err ?
+                           reject(new Error(`${err.message}\n${stderr}`)) :
+                           resolve(JSON.parse(stdout) as number[]));
+            })));
+
+        const all = outputs.flat().sort((a, b) => a - b);
+        assert.deepEqual(all, Array.from({length: max}, (_, i) => i + 1));
+        const check = await open({}, dbUrl);
+        const {studyId} = await check.openStudy(
+            {experimentName: 'procs', experimentOwner: 't'}, 'spec');
+        const trials = await check.listTrials(studyId);
+        assert.equal(trials.filter((t) => t.state === 'COMPLETED').length, max);
+        assert.deepEqual(await check.schemaVersions(), [1, 2]);
+      });
+
+      it('waits out SQLITE_BUSY from another connection', async () => {
+        const dbUrl = await backend.freshDatabase();
+        const s = await open({busyTimeoutMs: 20}, dbUrl);
+        const studyId = await newStudy(s);
+        const blocker = new Database(dbUrl.slice('sqlite:'.length));
+        blocker.exec('BEGIN IMMEDIATE');
+        setTimeout(() => {
+          blocker.exec('COMMIT');
+          blocker.close();
+        }, 150);
+
+        const trial = await started(s, studyId, 5);
+
+        assert.equal(trial.id, 1);
+        assertLogged(lines, /startTrial hit SQLITE_BUSY/);
+      });
+    }
+
+    if (backend instanceof PostgresBackend) {
+      it('keeps the password out of errors and logs', async () => {
+        const secret = 'S3cr3t-p@ss';
+        const badUrl = `postgres://postgres:${
+            encodeURIComponent(secret)}@127.0.0.1:5432/ms_no_such_db_${RUN_ID}`;
+
+        const err = await expectReject(
+            open({}, badUrl),
+            new RegExp('postgres://postgres:\\*\\*\\*@127\\.0\\.0\\.1:5432/' +
+                       'ms_no_such_db.* does not exist'));
+
+        for (const text of [err.message, err.stack ?? '', ...lines]) {
+          assert.ok(!text.includes('S3cr3t'), text);
+        }
+      });
+    }
+
+    if (backend instanceof MysqlBackend) {
+      it('keeps the password out of errors and logs', async () => {
+        const secret = 'S3cr3t-p@ss';
+        const badUrl = `mysql://root:${encodeURIComponent(secret)}` +
+            `@127.0.0.1:3306/${new URL(url).pathname.slice(1)}`;
+
+        const err = await expectReject(
+            open({}, badUrl),
+            /mysql:\/\/root:\*\*\*@127\.0\.0\.1:3306\/ms_test.*Access denied/);
+
+        for (const text of [err.message, err.stack ?? '', ...lines]) {
+          assert.ok(!text.includes('S3cr3t'), text);
+        }
+      });
+    }
+  });
+}

@@ -1,0 +1,72 @@
+/**
+ * @license
+ * Copyright 2026 The model_search Authors. Licensed under the Apache License,
+ * Version 2.0.
+ * =============================================================================
+ */
+
+
+import * as assert from 'node:assert/strict';
+
+import {Registry, makeRegisterDecorator} from './registry';
+
+interface Thing {
+  size: number;
+}
+
+describe('Registry', () => {
+  it('registers stacked variants with their init args and enum ids', () => {
+    const registry = new Registry<Thing>('thing');
+    const register = makeRegisterDecorator(registry);
+
+    @register({lookupName: 'SMALL', initArgs: {size: 1}, enumId: 1})
+    @register({lookupName: 'LARGE', initArgs: {size: 9}, enumId: 2})
+    class Sized implements Thing {
+      size: number;
+      constructor(args: Record<string, unknown>) {
+        this.size = args['size'] as number;
+      }
+    }
+
+    assert.deepEqual(registry.names().sort(), ['LARGE', 'SMALL']);
+    assert.equal(registry.create('LARGE').size, 9);
+    assert.equal(registry.getByEnumId(1).lookupName, 'SMALL');
+    assert.ok(registry.create('SMALL') instanceof Sized);
+  });
+
+  it('cites both sites when a name is registered twice', () => {
+    const registry = new Registry<Thing>('thing');
+    const register = makeRegisterDecorator(registry);
+    @register({lookupName: 'A'})
+    class First {
+      size = 1;
+    }
+    assert.ok(First);
+    assert.throws(() => {
+      @register({lookupName: 'A'})
+      class Second {
+        size = 2;
+      }
+      return Second;
+    }, /thing "A" registered twice: first at .*registry_test\.[jt]s:\d+, again at .*registry_test\.[jt]s:\d+/);
+  });
+
+  it('rejects a reused enum id naming the owner', () => {
+    const registry = new Registry<Thing>('thing');
+    registry.add({lookupName: 'A', enumId: 7}, class {size = 0;}, 'a.ts:1');
+    assert.throws(
+        () => registry.add({lookupName: 'B', enumId: 7}, class {size = 0;},
+                           'b.ts:2'),
+        /enum id 7 of "B" \(b\.ts:2\) is already used by "A" \(a\.ts:1\)/);
+  });
+
+  it('lists the known names and a close match for an unknown one', () => {
+    const registry = new Registry<Thing>('block');
+    registry.add({lookupName: 'CONVOLUTION_3X3'}, class {size = 0;}, 'x:1');
+    registry.add({lookupName: 'IDENTITY'}, class {size = 0;}, 'x:2');
+    assert.throws(
+        () => registry.get('CONVOLUTION_3x4'),
+        {message: 'unknown block "CONVOLUTION_3x4"; did you mean ' +
+                  '"CONVOLUTION_3X3"?; registered: CONVOLUTION_3X3, IDENTITY'});
+  });
+});

@@ -1,0 +1,117 @@
+/**
+ * @license
+ * Copyright 2026 The model_search Authors. Licensed under the Apache License,
+ * Version 2.0.
+ * =============================================================================
+ */
+
+/**
+ * The library entry point, as the original's SingleTrainer:
+ *
+ * ```ts
+ * const trainer = new SingleTrainer({
+ *   data: new csvData.Provider({filename: 'data.csv', logitsDimension: 2}),
+ *   spec: constants.DEFAULT_DNN,
+ * });
+ * const trials = await trainer.tryModels({
+ *   numberModels: 10, trainSteps: 500, evalSteps: 50, rootDir: '/tmp/run',
+ *   batchSize: 32, experimentName: 'example', experimentOwner: 'me'});
+ * ```
+ *
+ * Everything comes from the options: it works from any script or REPL,
+ * with no command line parsed. Running it again on the same rootDir and
+ * experiment resumes the study.
+ */
+
+import * as fs from 'fs';
+import * as path from 'path';
+
+import {selectBackend} from './backend/select_backend';
+import type {BackendRequest} from './backend/select_backend';
+import type {Provider} from './data/data';
+import {createStore} from './metadata/create_store';
+import type {Trial} from './metadata/trial';
+import type {Logger} from './oss_trainer_lib';
+import {runSearch} from './oss_trainer_lib';
+import type {PhoenixSpec} from './proto/phoenix_spec';
+import {loadSpecFile, printPhoenixSpec} from './proto/text_format';
+import {DEFAULT_SQLITE_FILENAME} from './metadata/flags';
+
+export declare interface SingleTrainerArgs {
+  /** The data provider. */
+  data: Provider;
+  /** A PhoenixSpec, or the path of a .pbtxt file. */
+  spec: PhoenixSpec|string;
+  /** TensorFlow.js backend; default 'auto'. */
+  backend?: BackendRequest;
+  /** Where log lines go; default stderr. */
+  log?: Logger;
+}
+
+export declare interface TryModelsArgs {
+  numberModels: number;
+  trainSteps: number;
+  /** Evaluation batches per trial; 0 for one whole pass. */
+  evalSteps: number;
+  rootDir: string;
+  batchSize: number;
+  experimentName: string;
+  experimentOwner: string;
+  /** Default 'loss'. */
+  optimizationMetric?: string;
+  /** Default 'minimize'. */
+  optimizationGoal?: 'minimize'|'maximize';
+  hypertuningMethod?: 'random'|'bayesian';
+  seed?: number;
+  /** A database URL (postgres://, mysql://, sqlite:); default SQLite in rootDir. */
+  metadataDb?: string;
+}
+
+export class SingleTrainer {
+  private readonly spec: PhoenixSpec;
+
+  constructor(private readonly args: SingleTrainerArgs) {
+    this.spec = typeof args.spec === 'string' ? loadSpecFile(args.spec) :
+                                                args.spec;
+  }
+
+  /**
+   * Runs the search until `numberModels` trials are COMPLETED; resolves to
+   * the study's trials ordered by the objective, best first.
+   */
+  async tryModels(options: TryModelsArgs): Promise<Trial[]> {
+    const log = this.args.log ?? ((l: string) => process.stderr.write(l + '\n'));
+    await this.args.data.prepare();
+    await selectBackend(this.args.backend ?? 'auto', log);
+    fs.mkdirSync(options.rootDir, {recursive: true});
+    const store = await createStore({
+      url: options.metadataDb ??
+          `sqlite:${path.join(options.rootDir, DEFAULT_SQLITE_FILENAME)}`,
+    });
+    try {
+      const result = await runSearch({
+        spec: this.spec,
+        specText: printPhoenixSpec(this.spec),
+        provider: this.args.data,
+        store,
+        modelDir: options.rootDir,
+        experimentName: options.experimentName,
+        experimentOwner: options.experimentOwner,
+        maxTrials: options.numberModels,
+        trainSteps: options.trainSteps,
+        evalSteps: options.evalSteps,
+        batchSize: options.batchSize,
+        objective: {
+          metric: options.optimizationMetric ?? 'loss',
+          goal: options.optimizationGoal ?? 'minimize',
+        },
+        hypertuningMethod: options.hypertuningMethod ?? 'random',
+        seed: options.seed,
+        log,
+      });
+      return result.trials;
+    } finally {
+      await store.close();
+    }
+  }
+}
