@@ -34,7 +34,12 @@ function linkDeclaredPackages(config, scratch) {
   if (fs.existsSync('node_modules')) return path.resolve('node_modules');
   const root = path.join(scratch, 'node_modules');
   fs.mkdirSync(path.join(root, '@types'), {recursive: true});
-  for (const pkg of config.npm) {
+  // Every package the deps use is linked, so that their declarations
+  // type-check; checkDeclaredDeps allows imports of the direct ones only.
+  const seen = new Set();
+  for (const pkg of [...config.npm, ...config.npmTransitive]) {
+    if (seen.has(pkg.name)) continue;
+    seen.add(pkg.name);
     const link = path.join(root, pkg.name);
     fs.mkdirSync(path.dirname(link), {recursive: true});
     fs.symlinkSync(pkg.path, link, 'dir');

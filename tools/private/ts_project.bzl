@@ -51,6 +51,10 @@ def compile_ts(ctx, srcs, deps, data):
         outputs = [f.path for f in js + dts],
         allowedFiles = [f.path for f in allowed],
         npm = [struct(name = p.package_name, path = p.path) for p in npm_direct],
+        npmTransitive = [
+            struct(name = p.package_name, path = p.path)
+            for p in depset(transitive = [d.npm for d in ts_deps]).to_list()
+        ],
         nodeModules = node_modules,
         tsconfig = ctx.file._tsconfig.path,
         rootDir = root_dir,
