@@ -72,7 +72,8 @@ describe('validateSpecCommand', () => {
     const result = run([path.join(dir, 'nope.pbtxt')]);
 
     assert.equal(result.status, 2);
-    assert.match(result.err, /cannot read spec file ".*nope\.pbtxt": no such file/);
+    assert.match(
+        result.err, /cannot read spec file ".*nope\.pbtxt": no such file/);
   });
 
   const USAGE_CASES = [

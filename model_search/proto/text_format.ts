@@ -1,0 +1,79 @@
+/**
+ * @license
+ * Copyright 2026 The model_search Authors. Licensed under the Apache License,
+ * Version 2.0.
+ * =============================================================================
+ */
+
+/**
+ * Reading specs written in protobuf text format (.pbtxt): parse, apply the
+ * declared defaults, print back.
+ *
+ *   const spec = loadSpecFile('model_search/configs/dnn_config.pbtxt');
+ *   spec.minimumDepth;  // 1 (set in the file)
+ *   spec.beamSize;      // 5 (set), spec.numBlocksInCell: 4 (declared default)
+ *   spec.replay;        // undefined: message fields keep presence
+ */
+
+import * as fs from 'fs';
+
+import {ValueError} from '../errors';
+
+import {applyDefaults} from './defaults';
+import {PhoenixSpec} from './phoenix_spec';
+import {PHOENIX_SPEC_TYPE} from './spec_registry';
+import {parseTextFormat} from './text_format_parser';
+import {printTextFormat} from './text_format_printer';
+
+export {applyDefaults, defaultValue} from './defaults';
+export {messageToJson} from './json';
+export {PHOENIX_SPEC_TYPE, specRegistry} from './spec_registry';
+export {TextFormatError} from './text_format_error';
+export type {ParseOptions} from './text_format_parser';
+export {parseTextFormat} from './text_format_parser';
+export {printTextFormat} from './text_format_printer';
+
+/**
+ * Parses a PhoenixSpec from text format, without applying defaults.
+ *
+ * @param text The .pbtxt content.
+ * @param filename Shown in error messages.
+ * @throws TextFormatError for a spec that does not parse.
+ */
+export function parsePhoenixSpec(
+    text: string, filename = '<text>'): PhoenixSpec {
+  return parseTextFormat<PhoenixSpec>(text, PHOENIX_SPEC_TYPE, {filename});
+}
+
+/**
+ * Prints a PhoenixSpec as text format; `parsePhoenixSpec` reads it back to
+ * an equal spec. Every defined field is printed, so a spec with defaults
+ * applied prints them too.
+ */
+export function printPhoenixSpec(spec: PhoenixSpec): string {
+  return printTextFormat(spec, PHOENIX_SPEC_TYPE);
+}
+
+/**
+ * Reads a PhoenixSpec file, parses it and applies the declared defaults.
+ *
+ * @param path The .pbtxt file, relative to the working directory or
+ *     absolute.
+ * @throws ValueError if the file cannot be read; TextFormatError if it does
+ *     not parse.
+ */
+export function loadSpecFile(path: string): PhoenixSpec {
+  let text: string;
+  try {
+    text = fs.readFileSync(path, 'utf8');
+  } catch (e) {
+    const code = (e as NodeJS.ErrnoException).code;
+    const why = code === 'ENOENT' ? 'no such file' :
+        code === 'EISDIR'         ? 'it is a directory' :
+                                    (e as Error).message;
+    throw new ValueError(
+        `cannot read spec file "${path}": ${why} (working directory ` +
+        `${process.cwd()}); give the path of a .pbtxt PhoenixSpec`);
+  }
+  return applyDefaults(parsePhoenixSpec(text, path));
+}
