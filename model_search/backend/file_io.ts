@@ -1,0 +1,148 @@
+/**
+ * @license
+ * Copyright 2026 The model_search Authors. Licensed under the Apache License,
+ * Version 2.0.
+ * =============================================================================
+ */
+
+/**
+ * Saves and loads a tf.LayersModel in a plain directory.
+ *
+ * Only @tensorflow/tfjs-node brings a `file://` handler, and it is usually
+ * not installed here, so this module writes the same two files that handler
+ * writes (and `tf.loadLayersModel` reads from any URL): `model.json` with
+ * the topology and a weights manifest, and `weights.bin` with the weight
+ * values back to back.
+ */
+
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+
+import {ValueError} from '../errors';
+import {tf} from './tf';
+
+/** The name of the topology and manifest file in a model directory. */
+export const MODEL_JSON = 'model.json';
+/** The name of the weights file this module writes. */
+export const WEIGHTS_BIN = 'weights.bin';
+
+/**
+ * Writes `model` to `dir` (created if missing) as model.json and
+ * weights.bin. model.json is written last, through a temporary name, so a
+ * directory holding it always holds a complete model.
+ *
+ * @param config Passed to `model.save`, e.g. `{includeOptimizer: true}`.
+ */
+export async function saveModel(
+    model: tf.LayersModel, dir: string,
+    config?: tf.io.SaveConfig): Promise<tf.io.SaveResult> {
+  const handler = tf.io.withSaveHandler(async artifacts => {
+    await fs.promises.mkdir(dir, {recursive: true});
+    const weights = artifacts.weightData === undefined ?
+        new ArrayBuffer(0) :
+        tf.io.CompositeArrayBuffer.join(artifacts.weightData);
+    await fs.promises.writeFile(
+        path.join(dir, WEIGHTS_BIN), new Uint8Array(weights));
+    const modelJson: tf.io.ModelJSON = {
+      modelTopology: artifacts.modelTopology ?? {},
+      weightsManifest: [{
+        paths: [WEIGHTS_BIN],
+        weights: artifacts.weightSpecs ?? [],
+      }],
+      format: artifacts.format,
+      generatedBy: artifacts.generatedBy,
+      convertedBy: artifacts.convertedBy,
+    };
+    if (artifacts.trainingConfig !== undefined) {
+      modelJson.trainingConfig = artifacts.trainingConfig;
+    }
+    if (artifacts.userDefinedMetadata !== undefined) {
+      modelJson.userDefinedMetadata = artifacts.userDefinedMetadata;
+    }
+    const target = path.join(dir, MODEL_JSON);
+    const partial = `${target}.partial`;
+    await fs.promises.writeFile(partial, JSON.stringify(modelJson));
+    await fs.promises.rename(partial, target);
+    return {modelArtifactsInfo: tf.io.getModelArtifactsInfoForJSON(artifacts)};
+  });
+  return model.save(handler, config);
+}
+
+/**
+ * Reads a model written by `saveModel` (or by tfjs-node's `file://`
+ * handler, or by the tfjs converter: any number of weight files listed in
+ * model.json, relative to it).
+ *
+ * @throws ValueError naming the file when model.json is missing or not
+ *     JSON, or when a weight file is missing or lies outside `dir`.
+ */
+export async function loadModel(dir: string): Promise<tf.LayersModel> {
+  const modelJson = await readModelJson(dir);
+  const artifacts = await tf.io.getModelArtifactsForJSON(
+      modelJson, async manifest => {
+        const buffers: ArrayBuffer[] = [];
+        for (const group of manifest) {
+          for (const name of group.paths) {
+            buffers.push(await readWeightFile(dir, name));
+          }
+        }
+        return [
+          tf.io.getWeightSpecs(manifest),
+          tf.io.CompositeArrayBuffer.join(buffers),
+        ];
+      });
+  return tf.loadLayersModel(tf.io.fromMemory(artifacts));
+}
+
+async function readModelJson(dir: string): Promise<tf.io.ModelJSON> {
+  const file = path.join(dir, MODEL_JSON);
+  let text: string;
+  try {
+    text = await fs.promises.readFile(file, 'utf8');
+  } catch (e) {
+    throw new ValueError(
+        `${file}: cannot read the model (${messageOf(e)}); point at a ` +
+        `directory written by saveModel`);
+  }
+  let parsed: unknown;
+  try {
+    parsed = JSON.parse(text);
+  } catch (e) {
+    throw new ValueError(
+        `${file}: not JSON (${messageOf(e)}); the file is damaged, save ` +
+        `the model again`);
+  }
+  const json = parsed as Partial<tf.io.ModelJSON>|null;
+  if (json === null || typeof json !== 'object' ||
+      json.modelTopology == null || !Array.isArray(json.weightsManifest)) {
+    throw new ValueError(
+        `${file}: lacks modelTopology or weightsManifest; it is not a ` +
+        `TensorFlow.js layers model`);
+  }
+  return json as tf.io.ModelJSON;
+}
+
+async function readWeightFile(dir: string, name: string):
+    Promise<ArrayBuffer> {
+  const root = path.resolve(dir);
+  const file = path.resolve(root, name);
+  if (path.relative(root, file).startsWith('..') || path.isAbsolute(name)) {
+    throw new ValueError(
+        `${path.join(dir, MODEL_JSON)}: weight file "${name}" lies outside ` +
+        `${dir}; weight paths must be relative to the model directory`);
+  }
+  let bytes: Buffer;
+  try {
+    bytes = await fs.promises.readFile(file);
+  } catch (e) {
+    throw new ValueError(
+        `${path.join(dir, MODEL_JSON)}: weight file "${name}" cannot be ` +
+        `read (${messageOf(e)}); copy the whole model directory`);
+  }
+  return bytes.buffer.slice(
+      bytes.byteOffset, bytes.byteOffset + bytes.byteLength) as ArrayBuffer;
+}
+
+function messageOf(e: unknown): string {
+  return e instanceof Error ? e.message : String(e);
+}

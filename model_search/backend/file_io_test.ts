@@ -1,0 +1,154 @@
+/**
+ * @license
+ * Copyright 2026 The model_search Authors. Licensed under the Apache License,
+ * Version 2.0.
+ * =============================================================================
+ */
+
+import {strict as assert} from 'node:assert';
+import * as fs from 'node:fs';
+import * as os from 'node:os';
+import * as path from 'node:path';
+
+import {ValueError} from '../errors';
+
+import {loadModel, MODEL_JSON, saveModel, WEIGHTS_BIN} from './file_io';
+import {selectBackend} from './select_backend';
+import {tf} from './tf';
+
+function smallModel(): tf.LayersModel {
+  const L = tf.layers;
+  return tf.sequential({
+    layers: [
+      L.conv2d({inputShape: [6, 6, 2], filters: 3, kernelSize: 3}),
+      L.batchNormalization({}),
+      L.flatten({}),
+      L.dense({units: 4, activation: 'softmax'}),
+    ],
+  });
+}
+
+describe('saveModel and loadModel', () => {
+  let dir: string;
+
+  before(async () => {
+    await selectBackend('wasm', () => {});
+  });
+
+  beforeEach(() => {
+    dir = fs.mkdtempSync(path.join(os.tmpdir(), 'file_io_test-'));
+  });
+
+  afterEach(() => {
+    fs.rmSync(dir, {recursive: true, force: true});
+  });
+
+  it('round-trips a model with the same predictions', async () => {
+    const model = smallModel();
+    const x = tf.randomNormal([5, 6, 6, 2], 0, 1, 'float32', 3);
+    const target = path.join(dir, 'nested', 'model');
+
+    const result = await saveModel(model, target);
+    const loaded = await loadModel(target);
+
+    assert.deepEqual(fs.readdirSync(target).sort(), [MODEL_JSON, WEIGHTS_BIN]);
+    assert.equal(
+        result.modelArtifactsInfo.weightDataBytes,
+        fs.statSync(path.join(target, WEIGHTS_BIN)).size);
+    const expected = (model.predict(x) as tf.Tensor).dataSync();
+    const actual = (loaded.predict(x) as tf.Tensor).dataSync();
+    assert.deepEqual(Array.from(actual), Array.from(expected));
+    assert.deepEqual(
+        loaded.getWeights().map(w => w.shape),
+        model.getWeights().map(w => w.shape));
+  });
+
+  it('writes the tfjs layers format with a weights manifest', async () => {
+    const model = smallModel();
+
+    await saveModel(model, dir);
+
+    const json = JSON.parse(
+        fs.readFileSync(path.join(dir, MODEL_JSON), 'utf8'));
+    assert.equal(json.format, 'layers-model');
+    assert.equal(json.modelTopology.class_name, 'Sequential');
+    assert.deepEqual(json.weightsManifest[0].paths, [WEIGHTS_BIN]);
+    assert.deepEqual(
+        json.weightsManifest[0].weights.map((w: {name: string}) => w.name),
+        model.weights.map(w => w.originalName));
+  });
+
+  it('keeps the optimizer state when asked to', async () => {
+    const model = smallModel();
+    model.compile({optimizer: tf.train.adam(0.01), loss: 'meanSquaredError'});
+    const x = tf.randomNormal([4, 6, 6, 2], 0, 1, 'float32', 5);
+    await model.fit(x, tf.ones([4, 4]), {epochs: 1, verbose: 0});
+
+    await saveModel(model, dir, {includeOptimizer: true});
+    const loaded = await loadModel(dir);
+
+    const expected = await model.optimizer.getWeights();
+    const actual = await loaded.optimizer.getWeights();
+    assert.equal(loaded.optimizer.getClassName(), 'Adam');
+    assert.deepEqual(
+        actual.map(w => Array.from(w.tensor.dataSync())),
+        expected.map(w => Array.from(w.tensor.dataSync())));
+  });
+
+  it('reads weights split over several files', async () => {
+    const model = smallModel();
+    await saveModel(model, dir);
+    const jsonPath = path.join(dir, MODEL_JSON);
+    const json = JSON.parse(fs.readFileSync(jsonPath, 'utf8'));
+    const bytes = fs.readFileSync(path.join(dir, WEIGHTS_BIN));
+    const cut = 4 * 7;
+    fs.writeFileSync(path.join(dir, 'part1.bin'), bytes.subarray(0, cut));
+    fs.writeFileSync(path.join(dir, 'part2.bin'), bytes.subarray(cut));
+    json.weightsManifest[0].paths = ['part1.bin', 'part2.bin'];
+    fs.writeFileSync(jsonPath, JSON.stringify(json));
+    fs.rmSync(path.join(dir, WEIGHTS_BIN));
+
+    const loaded = await loadModel(dir);
+
+    const expected = model.getWeights().map(w => Array.from(w.dataSync()));
+    const actual = loaded.getWeights().map(w => Array.from(w.dataSync()));
+    assert.deepEqual(actual, expected);
+  });
+
+  const failures: Array<{name: string, setUp: (dir: string) => void,
+                         error: RegExp}> = [
+    {name: 'no model.json', setUp: () => {},
+     error: /model\.json: cannot read the model .*written by saveModel/},
+    {name: 'model.json not JSON',
+     setUp: d => fs.writeFileSync(path.join(d, MODEL_JSON), '{"model'),
+     error: /model\.json: not JSON/},
+    {name: 'model.json of another kind',
+     setUp: d => fs.writeFileSync(path.join(d, MODEL_JSON), '{"a": 1}'),
+     error: /lacks modelTopology or weightsManifest/},
+    {name: 'a weight file outside the directory',
+     setUp: d => fs.writeFileSync(
+         path.join(d, MODEL_JSON), JSON.stringify({
+           modelTopology: {},
+           weightsManifest: [{paths: ['../w.bin'], weights: []}],
+         })),
+     error: /weight file "\.\.\/w\.bin" lies outside/},
+    {name: 'a missing weight file',
+     setUp: d => fs.writeFileSync(
+         path.join(d, MODEL_JSON), JSON.stringify({
+           modelTopology: {},
+           weightsManifest: [{paths: ['gone.bin'], weights: []}],
+         })),
+     error: /weight file "gone\.bin" cannot be read/},
+  ];
+  for (const row of failures) {
+    it(`names the file on ${row.name}`, async () => {
+      row.setUp(dir);
+
+      await assert.rejects(loadModel(dir), (e: Error) => {
+        assert.ok(e instanceof ValueError);
+        assert.match(e.message, row.error);
+        return true;
+      });
+    });
+  }
+});

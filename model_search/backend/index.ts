@@ -1,0 +1,14 @@
+/**
+ * @license
+ * Copyright 2026 The model_search Authors. Licensed under the Apache License,
+ * Version 2.0.
+ * =============================================================================
+ */
+
+/** The TensorFlow.js namespace, backend choice, extra kernels, model files. */
+
+export {loadModel, MODEL_JSON, saveModel, WEIGHTS_BIN} from './file_io';
+export {BACKEND_CHOICES, selectBackend} from './select_backend';
+export type {BackendRequest, SelectBackendOptions, SelectedBackend} from './select_backend';
+export {tf} from './tf';
+export {registerWasmTrainingKernels, WASM_REPLACED_KERNELS, WASM_TRAINING_KERNELS} from './wasm_kernels';

@@ -1,0 +1,208 @@
+/**
+ * @license
+ * Copyright 2026 The model_search Authors. Licensed under the Apache License,
+ * Version 2.0.
+ * =============================================================================
+ */
+
+/**
+ * Picks the TensorFlow.js backend a process trains on (`--backend`).
+ *
+ * In order of preference: `tensorflow-gpu` (@tensorflow/tfjs-node-gpu,
+ * libtensorflow with CUDA), `tensorflow` (@tensorflow/tfjs-node,
+ * libtensorflow on the CPU), `wasm` (@tensorflow/tfjs-backend-wasm plus the
+ * training kernels of wasm_kernels.ts) and `cpu` (plain JavaScript, always
+ * there, far too slow for convolutions). The two tfjs-node packages are
+ * optional dependencies that download libtensorflow while installing, so
+ * they are usually absent; `auto` records why each one was skipped.
+ *
+ * Threads: the wasm backend runs on one thread with SIMD in Node.
+ * tfjs-backend-wasm reports WASM_HAS_MULTITHREAD_SUPPORT as false whenever
+ * it runs in Node, and forcing the flag on makes initialisation fail
+ * (its threaded build starts workers from blob: URLs, which Node's
+ * worker_threads refuse with ERR_WORKER_PATH), so there is no thread count
+ * to set; parallelism comes from running several trainers side by side.
+ */
+
+import {UsageError, didYouMean} from '../errors';
+import {tf} from './tf';
+import {registerWasmTrainingKernels} from './wasm_kernels';
+
+/** The values of `--backend`. */
+export const BACKEND_CHOICES = ['auto', 'tensorflow', 'wasm', 'cpu'] as const;
+
+export type BackendRequest = typeof BACKEND_CHOICES[number];
+
+/** The outcome of `selectBackend`. */
+export declare interface SelectedBackend {
+  /**
+   * 'tensorflow-gpu', 'tensorflow', 'wasm' or 'cpu'. Both tensorflow
+   * variants register the TensorFlow.js backend named 'tensorflow'.
+   */
+  name: string;
+  /** Why each preferred candidate was skipped, as 'name: why'. */
+  reasons: string[];
+}
+
+/** Hooks for tests. */
+export declare interface SelectBackendOptions {
+  /** Loads a package by name; defaults to Node's `require`. */
+  require?: (id: string) => unknown;
+}
+
+/** One backend to try: what loads it and what to install when it fails. */
+interface Candidate {
+  name: string;
+  /** The npm package that provides it; undefined for the built-in cpu. */
+  packageName?: string;
+  /** The TensorFlow.js backend name the package registers. */
+  tfName: string;
+}
+
+const TENSORFLOW_GPU: Candidate = {
+  name: 'tensorflow-gpu',
+  packageName: '@tensorflow/tfjs-node-gpu',
+  tfName: 'tensorflow',
+};
+const TENSORFLOW: Candidate = {
+  name: 'tensorflow',
+  packageName: '@tensorflow/tfjs-node',
+  tfName: 'tensorflow',
+};
+const WASM: Candidate = {
+  name: 'wasm',
+  packageName: '@tensorflow/tfjs-backend-wasm',
+  tfName: 'wasm',
+};
+const CPU: Candidate = {name: 'cpu', tfName: 'cpu'};
+
+const CANDIDATES: Record<BackendRequest, Candidate[]> = {
+  auto: [TENSORFLOW_GPU, TENSORFLOW, WASM, CPU],
+  tensorflow: [TENSORFLOW_GPU, TENSORFLOW],
+  wasm: [WASM],
+  cpu: [CPU],
+};
+
+/**
+ * Loads and activates a backend; logs one line naming the choice and why
+ * the preferred ones were skipped, e.g.
+ * `backend: wasm with simd, 1 thread (tensorflow-gpu: not installed;
+ * tensorflow: not installed)`.
+ *
+ * @param requested 'auto' takes the first that works of tensorflow-gpu,
+ *     tensorflow, wasm, cpu; any other value insists on that backend
+ *     ('tensorflow' accepts either tfjs-node package).
+ * @param log Receives the one line.
+ * @throws UsageError naming --backend and the package to install when an
+ *     explicit request cannot be met, or when `requested` is unknown.
+ */
+export async function selectBackend(
+    requested: BackendRequest, log: (line: string) => void,
+    options: SelectBackendOptions = {}): Promise<SelectedBackend> {
+  if (!Object.hasOwn(CANDIDATES, requested)) {
+    throw new UsageError(
+        `--backend=${requested}: unknown backend${
+            didYouMean(String(requested), BACKEND_CHOICES)}; choose one ` +
+        `of ${BACKEND_CHOICES.join(', ')}`);
+  }
+  const candidates = CANDIDATES[requested];
+  const load = options.require ?? require;
+  const reasons: string[] = [];
+  for (const candidate of candidates) {
+    const failure = await activate(candidate, load);
+    if (failure === undefined) {
+      const detail =
+          candidate.name === 'wasm' ? ` ${await describeWasm(load)}` : '';
+      const skipped = reasons.length > 0 ? ` (${reasons.join('; ')})` : '';
+      log(`backend: ${candidate.name}${detail}${skipped}`);
+      return {name: candidate.name, reasons};
+    }
+    reasons.push(`${candidate.name}: ${failure}`);
+  }
+  throw new UsageError(
+      `--backend=${requested}: no backend could be started ` +
+      `(${reasons.join('; ')}); ${installAdvice(requested)}`);
+}
+
+/** Starts one backend; returns why it could not, or undefined. */
+async function activate(
+    candidate: Candidate, load: (id: string) => unknown):
+    Promise<string|undefined> {
+  if (candidate.packageName !== undefined) {
+    const failure = loadPackage(candidate.packageName, load);
+    if (failure !== undefined) {
+      return failure;
+    }
+  }
+  if (tf.findBackendFactory(candidate.tfName) == null) {
+    return `${candidate.packageName ?? 'tfjs'} loaded but registered no ` +
+        `'${candidate.tfName}' backend with this copy of tfjs-core ` +
+        `(${tf.version_core}); install a version matching @tensorflow/tfjs`;
+  }
+  let started: boolean;
+  try {
+    started = await tf.setBackend(candidate.tfName);
+  } catch (e) {
+    return `failed to start: ${messageOf(e)}`;
+  }
+  if (!started) {
+    return 'failed to start (TensorFlow.js printed the cause above)';
+  }
+  await tf.ready();
+  if (candidate.name === 'wasm') {
+    // After the backend started, so that the native kernels replaced here
+    // have run their setup (some wasm kernels share bound functions).
+    registerWasmTrainingKernels();
+  }
+  return undefined;
+}
+
+/** Requires a package; returns why it could not, or undefined. */
+function loadPackage(
+    packageName: string, load: (id: string) => unknown): string|undefined {
+  try {
+    load(packageName);
+    return undefined;
+  } catch (e) {
+    const message = messageOf(e);
+    const code = (e as {code?: unknown}).code;
+    if (code === 'MODULE_NOT_FOUND' &&
+        message.includes(`'${packageName}'`)) {
+      return 'not installed';
+    }
+    return `failed to load: ${firstLine(message)}`;
+  }
+}
+
+/** 'with simd, 1 thread': what the running wasm backend uses. */
+async function describeWasm(load: (id: string) => unknown):
+    Promise<string> {
+  const simd = await tf.env().getAsync('WASM_HAS_SIMD_SUPPORT');
+  const wasm = load(WASM.packageName!) as {getThreadsCount?: () => number};
+  const threads = wasm.getThreadsCount?.() ?? 1;
+  return `with${simd ? '' : 'out'} simd, ${threads} ` +
+      `thread${threads === 1 ? '' : 's'}`;
+}
+
+function installAdvice(requested: BackendRequest): string {
+  const version = tf.version_core;
+  switch (requested) {
+    case 'tensorflow':
+      return `install @tensorflow/tfjs-node@${version} (or ` +
+          `@tensorflow/tfjs-node-gpu@${version} for CUDA; both download ` +
+          `libtensorflow while installing) or pass --backend=wasm`;
+    case 'wasm':
+      return `install @tensorflow/tfjs-backend-wasm@${version} or pass ` +
+          `--backend=cpu`;
+    default:
+      return `reinstall @tensorflow/tfjs@${version}`;
+  }
+}
+
+function messageOf(e: unknown): string {
+  return e instanceof Error ? e.message : String(e);
+}
+
+function firstLine(text: string): string {
+  return text.split('\n')[0];
+}

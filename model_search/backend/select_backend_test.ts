@@ -1,0 +1,160 @@
+/**
+ * @license
+ * Copyright 2026 The model_search Authors. Licensed under the Apache License,
+ * Version 2.0.
+ * =============================================================================
+ */
+
+import {strict as assert} from 'node:assert';
+
+import {UsageError} from '../errors';
+
+import {BackendRequest, selectBackend} from './select_backend';
+import {tf} from './tf';
+
+/** A require that finds every package except `missing`. */
+function requireWithout(...missing: string[]): (id: string) => unknown {
+  return (id: string) => {
+    if (missing.includes(id)) {
+      const error = new Error(
+          `Cannot find module '${id}'\nRequire stack:\n- select_backend.js`);
+      (error as Error & {code: string}).code = 'MODULE_NOT_FOUND';
+      throw error;
+    }
+    return require(id);
+  };
+}
+
+function installed(id: string): boolean {
+  try {
+    require.resolve(id);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+const NODE_GPU = '@tensorflow/tfjs-node-gpu';
+const NODE = '@tensorflow/tfjs-node';
+
+describe('selectBackend', () => {
+  it('picks wasm on auto when no tfjs-node package is installed', async () => {
+    const lines: string[] = [];
+
+    const selected = await selectBackend(
+        'auto', line => lines.push(line),
+        {require: requireWithout(NODE_GPU, NODE)});
+
+    const simd = tf.env().getBool('WASM_HAS_SIMD_SUPPORT') ? '' : 'out';
+    assert.deepEqual(selected, {
+      name: 'wasm',
+      reasons: ['tensorflow-gpu: not installed', 'tensorflow: not installed'],
+    });
+    assert.deepEqual(lines, [
+      `backend: wasm with${simd} simd, 1 thread (tensorflow-gpu: not ` +
+      `installed; tensorflow: not installed)`,
+    ]);
+    assert.equal(tf.getBackend(), 'wasm');
+    assert.ok(tf.getKernel(tf.Conv2DBackpropFilter, 'wasm') !== undefined);
+  });
+
+  it('picks on auto the first backend whose package is here', async () => {
+    const expected = installed(NODE_GPU) ? 'tensorflow-gpu' :
+        installed(NODE)                  ? 'tensorflow' :
+                                           'wasm';
+
+    const selected = await selectBackend('auto', () => {});
+
+    assert.equal(selected.name, expected);
+  });
+
+  it('starts cpu when asked for it', async () => {
+    const lines: string[] = [];
+
+    const selected = await selectBackend('cpu', line => lines.push(line));
+
+    assert.deepEqual(selected, {name: 'cpu', reasons: []});
+    assert.deepEqual(lines, ['backend: cpu']);
+    assert.equal(tf.getBackend(), 'cpu');
+  });
+
+  it('names --backend and the package when tensorflow is missing',
+     async () => {
+       const v = tf.version_core;
+
+       await assert.rejects(
+           selectBackend(
+               'tensorflow', () => {},
+               {require: requireWithout(NODE_GPU, NODE)}),
+           (e: Error) => {
+             assert.ok(e instanceof UsageError);
+             assert.equal(
+                 e.message,
+                 '--backend=tensorflow: no backend could be started ' +
+                     '(tensorflow-gpu: not installed; tensorflow: not ' +
+                     `installed); install @tensorflow/tfjs-node@${v} (or ` +
+                     `@tensorflow/tfjs-node-gpu@${v} for CUDA; both ` +
+                     'download libtensorflow while installing) or pass ' +
+                     '--backend=wasm');
+             return true;
+           });
+     });
+
+  it('names the package when wasm is missing', async () => {
+    await assert.rejects(
+        selectBackend(
+            'wasm', () => {},
+            {require: requireWithout('@tensorflow/tfjs-backend-wasm')}),
+        {
+          name: 'UsageError',
+          message: '--backend=wasm: no backend could be started (wasm: ' +
+              'not installed); install @tensorflow/tfjs-backend-wasm@' +
+              `${tf.version_core} or pass --backend=cpu`,
+        });
+  });
+
+  it('says why an installed package failed to load', async () => {
+    const lines: string[] = [];
+    const load = (id: string) => {
+      if (id === NODE_GPU) {
+        throw new Error(
+            'libtensorflow.so.2: cannot open shared object file\nstack');
+      }
+      return requireWithout(NODE)(id);
+    };
+
+    const selected = await selectBackend(
+        'auto', line => lines.push(line), {require: load});
+
+    assert.deepEqual(selected.reasons, [
+      'tensorflow-gpu: failed to load: libtensorflow.so.2: cannot open ' +
+          'shared object file',
+      'tensorflow: not installed',
+    ]);
+    assert.match(lines[0], /^backend: wasm .*\(tensorflow-gpu: failed/);
+  });
+
+  it('skips a package that registers no backend here', async () => {
+    const load = (id: string) => id === NODE_GPU || id === NODE ?
+        {} :
+        require(id);
+
+    const selected = await selectBackend('auto', () => {}, {require: load});
+
+    assert.equal(selected.name, 'wasm');
+    assert.ok(
+        selected.reasons[1].startsWith(
+            'tensorflow: @tensorflow/tfjs-node loaded but registered no ' +
+            '\'tensorflow\' backend with this copy of tfjs-core'),
+        selected.reasons[1]);
+  });
+
+  it('rejects an unknown backend with a suggestion', async () => {
+    await assert.rejects(
+        selectBackend('wsam' as BackendRequest, () => {}), {
+          name: 'UsageError',
+          message: '--backend=wsam: unknown backend; did you mean "wasm"?; ' +
+              'choose one of auto, tensorflow, wasm, cpu',
+        });
+  });
+});

@@ -1,0 +1,310 @@
+/**
+ * @license
+ * Copyright 2026 The model_search Authors. Licensed under the Apache License,
+ * Version 2.0.
+ * =============================================================================
+ */
+
+/**
+ * Convolution gradients for the wasm backend, each rewritten as one
+ * forward convolution, which wasm runs through XNNPACK.
+ *
+ * For a forward convolution with stride s, dilation d and leading padding
+ * p, on a [batch, ...spatial, channels] input:
+ *  - filter gradient: the input with batch and channels swapped, convolved
+ *    with the output gradient used as the filter; the forward stride
+ *    becomes the dilation and the forward dilation the stride;
+ *  - input gradient: the output gradient with s - 1 zeros after each
+ *    entry, convolved (depthwise for a depthwise convolution) with the
+ *    filter flipped in space, dilated by d, with its channel axes swapped.
+ * The padding of the rewritten convolution follows from the forward one;
+ * where it comes out negative the tensor is cropped instead.
+ */
+
+import {tf} from './tf';
+import {input, KernelArgs, padOrCrop, spreadByStrides, wasmKernel, withTensors} from './wasm_kernel_util';
+
+type Conv2DInfo = tf.backend_util.Conv2DInfo;
+type ExplicitPadding = tf.backend_util.ExplicitPadding;
+
+function conv2dInfo(
+    xShape: number[], filterShape: number[], strides: number|number[],
+    dilations: number|number[], pad: tf.Conv2DAttrs['pad'],
+    dimRoundingMode: tf.Conv2DAttrs['dimRoundingMode'], depthwise: boolean,
+    dataFormat: 'channelsFirst'|'channelsLast' = 'channelsLast'): Conv2DInfo {
+  return tf.backend_util.computeConv2DInfo(
+      xShape as [number, number, number, number],
+      filterShape as [number, number, number, number],
+      strides as [number, number], dilations as [number, number], pad,
+      dimRoundingMode, depthwise, dataFormat);
+}
+
+/** Spatial axes 1 and 2 of `x` fitted for a convolution with padding. */
+function fit2d(
+    x: tf.Tensor, top: number, bottom: number, left: number,
+    right: number): {x: tf.Tensor4D, pad: ExplicitPadding}|null {
+  const fitted = padOrCrop(x, [top, left], [bottom, right], false);
+  return fitted && {
+    x: fitted.x as tf.Tensor4D,
+    pad: fitted.pad as ExplicitPadding,
+  };
+}
+
+/**
+ * dW[i, j, c, k] = sum over n, y, x of
+ *   input[n, y * s + i - top, x * s + j - left, c] * dy[n, y, x, k].
+ */
+function conv2dBackpropFilter(args: KernelArgs): tf.Tensor {
+  const x = input(args, 'x', tf.Conv2DBackpropFilter);
+  const dy = input(args, 'dy', tf.Conv2DBackpropFilter);
+  const attrs = args.attrs as unknown as tf.Conv2DBackpropFilterAttrs;
+  const dataFormat = tf.backend_util.convertConv2DDataFormat(attrs.dataFormat);
+  const info = conv2dInfo(
+      x.shape, attrs.filterShape, attrs.strides, 1, attrs.pad,
+      attrs.dimRoundingMode, false, dataFormat);
+  const channelsFirst = info.dataFormat === 'channelsFirst';
+  return withTensors([x, dy], ([images, gradient]) => {
+    // [in channels, H, W, batch] and [out H, out W, batch, out channels].
+    const swapped = tf.transpose(
+        images, channelsFirst ? [1, 2, 3, 0] : [3, 1, 2, 0]);
+    const filter = tf.transpose(
+        gradient, channelsFirst ? [2, 3, 0, 1] : [1, 2, 0, 3]);
+    const rows = info.filterHeight + (info.outHeight - 1) * info.strideHeight;
+    const cols = info.filterWidth + (info.outWidth - 1) * info.strideWidth;
+    const {top, left} = info.padInfo;
+    const fitted = fit2d(
+        swapped, top, rows - info.inHeight - top, left,
+        cols - info.inWidth - left);
+    if (fitted === null) {
+      return tf.zeros(info.filterShape);
+    }
+    const grad = tf.engine().runKernel(tf.Conv2D, {x: fitted.x, filter}, {
+      strides: [1, 1],
+      pad: fitted.pad,
+      dataFormat: 'NHWC',
+      dilations: [info.strideHeight, info.strideWidth],
+    }) as tf.Tensor4D;
+    return tf.transpose(grad, [1, 2, 0, 3]);
+  });
+}
+
+/**
+ * dx[n, h, w, c] = sum over i, j, k of
+ *   z[n, h + top - i, w + left - j, k] * filter[i, j, c, k]
+ * where z is dy spread out by the forward stride.
+ */
+function conv2dBackpropInput(args: KernelArgs): tf.Tensor {
+  const dy = input(args, 'dy', tf.Conv2DBackpropInput);
+  const filter = input(args, 'filter', tf.Conv2DBackpropInput);
+  const attrs = args.attrs as unknown as tf.Conv2DBackpropInputAttrs;
+  const dataFormat = tf.backend_util.convertConv2DDataFormat(attrs.dataFormat);
+  const info = conv2dInfo(
+      attrs.inputShape, filter.shape, attrs.strides, 1, attrs.pad,
+      attrs.dimRoundingMode, false, dataFormat);
+  const channelsFirst = info.dataFormat === 'channelsFirst';
+  return withTensors([dy, filter], ([gradient, weights]) => {
+    const nhwc =
+        channelsFirst ? tf.transpose(gradient, [0, 2, 3, 1]) : gradient;
+    const spread =
+        spreadByStrides(nhwc, [info.strideHeight, info.strideWidth]);
+    const flipped = tf.transpose(tf.reverse(weights, [0, 1]), [0, 1, 3, 2]);
+    const top = info.filterHeight - 1 - info.padInfo.top;
+    const left = info.filterWidth - 1 - info.padInfo.left;
+    const fitted = fit2d(
+        spread, top,
+        info.inHeight + info.filterHeight - 1 - spread.shape[1]! - top, left,
+        info.inWidth + info.filterWidth - 1 - spread.shape[2]! - left);
+    if (fitted === null) {
+      return tf.zeros(attrs.inputShape);
+    }
+    const dx = tf.engine().runKernel(
+        tf.Conv2D, {x: fitted.x, filter: flipped}, {
+          strides: [1, 1],
+          pad: fitted.pad,
+          dataFormat: 'NHWC',
+          dilations: [1, 1],
+        }) as tf.Tensor4D;
+    return channelsFirst ? tf.transpose(dx, [0, 3, 1, 2]) : dx;
+  });
+}
+
+/**
+ * dW[i, j, c, m] = sum over n, y, x of
+ *   input[n, y * s + i * d - top, x * s + j * d - left, c]
+ *   * dy[n, y, x, c * M + m].
+ *
+ * The input is seen as one image of batch * channels channels and dy as
+ * the filter [out H, out W, batch * channels, M]; the batch is summed after.
+ */
+function depthwiseConv2dNativeBackpropFilter(args: KernelArgs): tf.Tensor {
+  const name = tf.DepthwiseConv2dNativeBackpropFilter;
+  const x = input(args, 'x', name);
+  const dy = input(args, 'dy', name);
+  const attrs =
+      args.attrs as unknown as tf.DepthwiseConv2dNativeBackpropFilterAttrs;
+  const info = conv2dInfo(
+      x.shape, attrs.filterShape, attrs.strides, attrs.dilations ?? 1,
+      attrs.pad, attrs.dimRoundingMode, true);
+  const [batch, , , channels] = x.shape;
+  const multiplier = info.outChannels / info.inChannels;
+  return withTensors([x, dy], ([images, gradient]) => {
+    const stacked = tf.reshape(
+        tf.transpose(images, [1, 2, 0, 3]),
+        [1, info.inHeight, info.inWidth, batch * channels]);
+    const filter = tf.reshape(
+        tf.transpose(gradient, [1, 2, 0, 3]),
+        [info.outHeight, info.outWidth, batch * channels, multiplier]);
+    const rows = (info.filterHeight - 1) * info.dilationHeight +
+        (info.outHeight - 1) * info.strideHeight + 1;
+    const cols = (info.filterWidth - 1) * info.dilationWidth +
+        (info.outWidth - 1) * info.strideWidth + 1;
+    const {top, left} = info.padInfo;
+    const fitted = fit2d(
+        stacked, top, rows - info.inHeight - top, left,
+        cols - info.inWidth - left);
+    if (fitted === null) {
+      return tf.zeros(info.filterShape);
+    }
+    const perImage = tf.engine().runKernel(
+        tf.DepthwiseConv2dNative, {x: fitted.x, filter}, {
+          strides: [info.dilationHeight, info.dilationWidth],
+          pad: fitted.pad,
+          dilations: [info.strideHeight, info.strideWidth],
+        }) as tf.Tensor4D;
+    return tf.sum(
+        tf.reshape(
+            perImage,
+            [info.filterHeight, info.filterWidth, batch, channels,
+             multiplier]),
+        2);
+  });
+}
+
+/**
+ * dx[n, h, w, c] = sum over i, j, m of
+ *   z[n, h + top - i * d, w + left - j * d, c * M + m] * filter[i, j, c, m]
+ * where z is dy spread out by the forward stride; then a sum over m.
+ */
+function depthwiseConv2dNativeBackpropInput(args: KernelArgs): tf.Tensor {
+  const name = tf.DepthwiseConv2dNativeBackpropInput;
+  const dy = input(args, 'dy', name);
+  const filter = input(args, 'filter', name);
+  const attrs =
+      args.attrs as unknown as tf.DepthwiseConv2dNativeBackpropInputAttrs;
+  const info = conv2dInfo(
+      attrs.inputShape, filter.shape, attrs.strides, attrs.dilations ?? 1,
+      attrs.pad, attrs.dimRoundingMode, true);
+  const multiplier = info.outChannels / info.inChannels;
+  return withTensors([dy, filter], ([gradient, weights]) => {
+    const spread =
+        spreadByStrides(gradient, [info.strideHeight, info.strideWidth]);
+    const flipped = tf.reshape(
+        tf.reverse(weights, [0, 1]),
+        [info.filterHeight, info.filterWidth, info.outChannels, 1]);
+    const reachHeight = (info.filterHeight - 1) * info.dilationHeight;
+    const reachWidth = (info.filterWidth - 1) * info.dilationWidth;
+    const top = reachHeight - info.padInfo.top;
+    const left = reachWidth - info.padInfo.left;
+    const fitted = fit2d(
+        spread, top, info.inHeight + reachHeight - spread.shape[1]! - top,
+        left, info.inWidth + reachWidth - spread.shape[2]! - left);
+    if (fitted === null) {
+      return tf.zeros(info.inShape);
+    }
+    const perChannel = tf.engine().runKernel(
+        tf.DepthwiseConv2dNative, {x: fitted.x, filter: flipped}, {
+          strides: [1, 1],
+          pad: fitted.pad,
+          dilations: [info.dilationHeight, info.dilationWidth],
+        }) as tf.Tensor4D;
+    if (multiplier === 1) {
+      return perChannel;
+    }
+    return tf.sum(
+        tf.reshape(perChannel, [...info.inShape, multiplier]), 4);
+  });
+}
+
+function conv3dInfo(
+    xShape: number[], filterShape: number[],
+    strides: number|number[], pad: 'valid'|'same'):
+    tf.backend_util.Conv3DInfo {
+  return tf.backend_util.computeConv3DInfo(
+      xShape as [number, number, number, number, number],
+      filterShape as [number, number, number, number, number],
+      strides as [number, number, number], 1, pad);
+}
+
+/** The 3-D counterpart of conv2dBackpropFilter (NDHWC, no dilation). */
+function conv3dBackpropFilter(args: KernelArgs): tf.Tensor {
+  const x = input(args, 'x', tf.Conv3DBackpropFilterV2);
+  const dy = input(args, 'dy', tf.Conv3DBackpropFilterV2);
+  const attrs = args.attrs as unknown as tf.Conv3DBackpropFilterV2Attrs;
+  const info = conv3dInfo(x.shape, attrs.filterShape, attrs.strides,
+                          attrs.pad);
+  return withTensors([x, dy], ([volumes, gradient]) => {
+    const swapped = tf.transpose(volumes, [4, 1, 2, 3, 0]);
+    const filter = tf.transpose(gradient, [1, 2, 3, 0, 4]) as tf.Tensor5D;
+    const geometry = [
+      [info.filterDepth, info.outDepth, info.strideDepth, info.inDepth,
+       info.padInfo.front],
+      [info.filterHeight, info.outHeight, info.strideHeight, info.inHeight,
+       info.padInfo.top],
+      [info.filterWidth, info.outWidth, info.strideWidth, info.inWidth,
+       info.padInfo.left],
+    ];
+    const before = geometry.map(([, , , , pad]) => pad);
+    const after = geometry.map(
+        ([f, out, s, size, pad]) => f + (out - 1) * s - size - pad);
+    const fitted = padOrCrop(swapped, before, after, true);
+    if (fitted === null) {
+      return tf.zeros(info.filterShape);
+    }
+    const grad = tf.conv3d(
+        fitted.x as tf.Tensor5D, filter, 1, 'valid', 'NDHWC',
+        [info.strideDepth, info.strideHeight, info.strideWidth]);
+    return tf.transpose(grad, [1, 2, 3, 0, 4]);
+  });
+}
+
+/** The 3-D counterpart of conv2dBackpropInput (NDHWC, no dilation). */
+function conv3dBackpropInput(args: KernelArgs): tf.Tensor {
+  const dy = input(args, 'dy', tf.Conv3DBackpropInputV2);
+  const filter = input(args, 'filter', tf.Conv3DBackpropInputV2);
+  const attrs = args.attrs as unknown as tf.Conv3DBackpropInputV2Attrs;
+  const info = conv3dInfo(attrs.inputShape, filter.shape, attrs.strides,
+                          attrs.pad);
+  return withTensors([dy, filter], ([gradient, weights]) => {
+    const spread = spreadByStrides(
+        gradient, [info.strideDepth, info.strideHeight, info.strideWidth]);
+    const flipped = tf.transpose(
+        tf.reverse(weights, [0, 1, 2]), [0, 1, 2, 4, 3]) as tf.Tensor5D;
+    const geometry = [
+      [info.filterDepth, info.inDepth, info.padInfo.front],
+      [info.filterHeight, info.inHeight, info.padInfo.top],
+      [info.filterWidth, info.inWidth, info.padInfo.left],
+    ];
+    const before = geometry.map(([f, , pad]) => f - 1 - pad);
+    const after = geometry.map(
+        ([f, size], i) => size + f - 1 - spread.shape[i + 1] - before[i]);
+    const fitted = padOrCrop(spread, before, after, true);
+    if (fitted === null) {
+      return tf.zeros(attrs.inputShape);
+    }
+    return tf.conv3d(fitted.x as tf.Tensor5D, flipped, 1, 'valid');
+  });
+}
+
+/** The kernels of this module, for wasm_kernels.ts to register. */
+export const CONV_KERNELS: readonly tf.KernelConfig[] = [
+  wasmKernel(tf.Conv2DBackpropFilter, conv2dBackpropFilter),
+  wasmKernel(tf.Conv2DBackpropInput, conv2dBackpropInput),
+  wasmKernel(
+      tf.DepthwiseConv2dNativeBackpropFilter,
+      depthwiseConv2dNativeBackpropFilter),
+  wasmKernel(
+      tf.DepthwiseConv2dNativeBackpropInput,
+      depthwiseConv2dNativeBackpropInput),
+  wasmKernel(tf.Conv3DBackpropFilterV2, conv3dBackpropFilter),
+  wasmKernel(tf.Conv3DBackpropInputV2, conv3dBackpropInput),
+];

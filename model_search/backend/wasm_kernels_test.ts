@@ -1,0 +1,715 @@
+/**
+ * @license
+ * Copyright 2026 The model_search Authors. Licensed under the Apache License,
+ * Version 2.0.
+ * =============================================================================
+ */
+
+import {strict as assert} from 'node:assert';
+
+import {NotImplementedError} from '../errors';
+import {Random} from '../random';
+
+import {selectBackend} from './select_backend';
+import {tf} from './tf';
+import {registerWasmTrainingKernels, WASM_REPLACED_KERNELS, WASM_TRAINING_KERNELS} from './wasm_kernels';
+
+type Pad = tf.Conv2DAttrs['pad'];
+type Shape4 = [number, number, number, number];
+
+/** Data of one tensor, kept off any backend so each backend builds its own. */
+interface Data {
+  values: Float32Array|Int32Array;
+  shape: number[];
+  dtype: 'float32'|'int32';
+}
+
+const random = new Random(20260101);
+
+function uniform(shape: number[]): Data {
+  const size = shape.reduce((a, b) => a * b, 1);
+  const values = Float32Array.from(
+      {length: size}, () => random.uniformRange(-1, 1));
+  return {values, shape, dtype: 'float32'};
+}
+
+function ints(values: number[]): Data {
+  return {
+    values: Int32Array.from(values),
+    shape: [values.length],
+    dtype: 'int32',
+  };
+}
+
+function toTensor(data: Data): tf.Tensor {
+  return tf.tensor(data.values, data.shape, data.dtype);
+}
+
+/** The result of running `fn` on `backend`, read back as plain data. */
+interface Result {
+  shape: number[];
+  values: Float32Array|Int32Array|Uint8Array;
+}
+
+/**
+ * Runs `fn` on `backend` and returns its output; asserts that the run left
+ * no tensor and no data buffer behind.
+ */
+async function runOn(
+    backend: string, fn: () => tf.Tensor | tf.Tensor[]): Promise<Result[]> {
+  await tf.setBackend(backend);
+  const before = tf.memory();
+  const outputs = tf.tidy(fn);
+  const list = Array.isArray(outputs) ? outputs : [outputs];
+  const results = list.map(t => ({shape: t.shape, values: t.dataSync()}));
+  tf.dispose(list);
+  const after = tf.memory();
+  assert.equal(after.numTensors, before.numTensors, `${backend} leaked`);
+  assert.equal(
+      after.numDataBuffers, before.numDataBuffers, `${backend} leaked data`);
+  return results;
+}
+
+/**
+ * Asserts equal shapes and values within `rtol` of the largest magnitude
+ * of `expected` (element-wise relative error is meaningless near zero).
+ */
+function assertClose(
+    actual: Result[], expected: Result[], label: string, rtol = 1e-4): void {
+  assert.equal(actual.length, expected.length, label);
+  for (let i = 0; i < actual.length; i++) {
+    assert.deepEqual(actual[i].shape, expected[i].shape, `${label}: shape`);
+    let scale = 0;
+    let worst = 0;
+    for (let j = 0; j < expected[i].values.length; j++) {
+      scale = Math.max(scale, Math.abs(expected[i].values[j]));
+      worst = Math.max(
+          worst, Math.abs(actual[i].values[j] - expected[i].values[j]));
+    }
+    assert.ok(
+        worst <= rtol * Math.max(scale, 1e-6),
+        `${label}: output ${i} differs by ${worst} (scale ${scale})`);
+  }
+}
+
+/** runKernel on wasm against the same call on cpu. */
+async function compareKernel(
+    label: string, kernel: string, inputs: Record<string, Data>,
+    attrs: tf.NamedAttrMap,
+    reference?: (inputs: Record<string, tf.Tensor>) => tf.Tensor):
+    Promise<void> {
+  const build = () => {
+    const tensors: Record<string, tf.Tensor> = {};
+    for (const [name, data] of Object.entries(inputs)) {
+      tensors[name] = toTensor(data);
+    }
+    return tensors;
+  };
+  const expected = await runOn('cpu', () => {
+    const tensors = build();
+    return reference === undefined ?
+        tf.engine().runKernel(kernel, tensors, attrs) as tf.Tensor :
+        reference(tensors);
+  });
+  const actual = await runOn(
+      'wasm',
+      () => tf.engine().runKernel(kernel, build(), attrs) as tf.Tensor);
+  assertClose(actual, expected, label);
+}
+
+/** Inserts d - 1 zeros between the taps of a [h, w, in, out] filter. */
+function dilateFilter(filter: tf.Tensor, dilation: number): tf.Tensor4D {
+  const [h, w, cin, cout] = filter.shape;
+  const spaced = tf.pad(
+      tf.reshape(filter, [h, 1, w, 1, cin, cout]),
+      [[0, 0], [0, dilation - 1], [0, 0], [0, dilation - 1], [0, 0], [0, 0]]);
+  const full =
+      tf.reshape(spaced, [h * dilation, w * dilation, cin, cout]) as
+      tf.Tensor4D;
+  return tf.slice(
+      full, [0, 0, 0, 0],
+      [(h - 1) * dilation + 1, (w - 1) * dilation + 1, -1, -1]);
+}
+
+/** Values -1, -2, ...: distinct, all negative, one apart, shuffled. */
+function negatives(shape: number[]): Data {
+  const size = shape.reduce((a, b) => a * b, 1);
+  const order = random.shuffle(Array.from({length: size}, (_, i) => -1 - i));
+  return {values: Float32Array.from(order), shape, dtype: 'float32'};
+}
+
+/** Integers in [-2, 2]: many ties inside every window. */
+function smallInts(shape: number[]): Data {
+  const size = shape.reduce((a, b) => a * b, 1);
+  const values = Float32Array.from({length: size}, () => random.int(5) - 2);
+  return {values, shape, dtype: 'float32'};
+}
+
+/**
+ * The gradients of sum(f(inputs) * weights) with respect to every input,
+ * on wasm against cpu, with random weights of f's output shape.
+ */
+async function compareGradients(
+    label: string, f: (...xs: tf.Tensor[]) => tf.Tensor,
+    inputs: Data[]): Promise<void> {
+  await tf.setBackend('cpu');
+  const outShape = tf.tidy(() => f(...inputs.map(toTensor)).shape);
+  const weights = uniform(outShape);
+  const grads = () => tf.grads(
+      (...xs: tf.Tensor[]) => tf.sum(tf.mul(f(...xs), toTensor(weights))))(
+      inputs.map(toTensor));
+  assertClose(await runOn('wasm', grads), await runOn('cpu', grads), label);
+}
+
+describe('registerWasmTrainingKernels', () => {
+  before(async () => {
+    await selectBackend('wasm', () => {});
+  });
+
+  it('leaves no gradient kernel of cpu missing on wasm', () => {
+    const wasm = new Set(
+        tf.getKernelsForBackend('wasm').map(k => k.kernelName));
+    const gradients = tf.getKernelsForBackend('cpu')
+                          .map(k => k.kernelName)
+                          .filter(name => /Grad|Backprop/.test(name));
+
+    assert.ok(gradients.length >= 16, `${gradients}`);
+    assert.deepEqual(
+        [...gradients, tf.UnsortedSegmentSum].filter(n => !wasm.has(n)), []);
+  });
+
+  it('is idempotent', () => {
+    const names = [...WASM_TRAINING_KERNELS, ...WASM_REPLACED_KERNELS];
+    const kernelFuncs = () =>
+        names.map(name => tf.getKernel(name, 'wasm')?.kernelFunc);
+    const kernels = kernelFuncs();
+
+    assert.deepEqual(registerWasmTrainingKernels(), []);
+
+    assert.deepEqual(kernelFuncs(), kernels);
+    assert.ok(kernels.every(k => k !== undefined));
+  });
+});
+
+describe('Conv2DBackprop', () => {
+  before(async () => {
+    await selectBackend('wasm', () => {});
+  });
+
+  const rows: Array<{
+    name: string,
+    x: Shape4,
+    filter: Shape4,
+    strides: number|[number, number],
+    pad: Pad,
+    dataFormat?: 'NHWC'|'NCHW',
+    dimRoundingMode?: 'floor'|'round'|'ceil',
+  }> = [
+    {name: 'same, stride 1', x: [2, 9, 7, 3], filter: [3, 3, 3, 4],
+     strides: 1, pad: 'same'},
+    {name: 'same, stride 2, odd sizes', x: [3, 9, 7, 3],
+     filter: [3, 3, 3, 5], strides: 2, pad: 'same'},
+    {name: 'valid, stride 2 not dividing the size', x: [2, 8, 6, 2],
+     filter: [3, 3, 2, 5], strides: 2, pad: 'valid'},
+    {name: 'valid, strides [2, 3], 2x3 filter', x: [1, 7, 10, 3],
+     filter: [2, 3, 3, 2], strides: [2, 3], pad: 'valid'},
+    {name: 'numeric padding, 5x5 filter', x: [2, 6, 6, 2],
+     filter: [5, 5, 2, 3], strides: 2, pad: 1},
+    {name: 'numeric padding with ceil rounding', x: [1, 8, 8, 1],
+     filter: [3, 3, 1, 2], strides: 2, pad: 0, dimRoundingMode: 'ceil'},
+    {name: 'explicit padding, 1x1 filter', x: [1, 5, 4, 2],
+     filter: [1, 1, 2, 3], strides: 1,
+     pad: [[0, 0], [2, 0], [0, 1], [0, 0]]},
+    {name: 'filter larger than the input', x: [2, 4, 4, 3],
+     filter: [5, 5, 3, 2], strides: 1, pad: 'same'},
+    {name: 'NCHW, same, stride 2', x: [2, 3, 7, 6], filter: [3, 3, 3, 4],
+     strides: 2, pad: 'same', dataFormat: 'NCHW'},
+    {name: 'taps that read only padding', x: [1, 1, 1, 2],
+     filter: [1, 1, 2, 3], strides: 3,
+     pad: [[0, 0], [2, 0], [2, 0], [0, 0]]},
+  ];
+  for (const row of rows) {
+    const dataFormat = row.dataFormat ?? 'NHWC';
+    const info = tf.backend_util.computeConv2DInfo(
+        row.x, row.filter, row.strides, 1, row.pad, row.dimRoundingMode,
+        false, dataFormat === 'NHWC' ? 'channelsLast' : 'channelsFirst');
+    const attrs = {
+      strides: row.strides,
+      pad: row.pad,
+      dataFormat,
+      dimRoundingMode: row.dimRoundingMode ?? null,
+    } as unknown as tf.NamedAttrMap;
+
+    it(`filter gradient matches cpu: ${row.name}`, async () => {
+      await compareKernel(
+          row.name, tf.Conv2DBackpropFilter,
+          {x: uniform(row.x), dy: uniform(info.outShape)},
+          {...attrs, filterShape: row.filter});
+    });
+
+    it(`input gradient matches cpu: ${row.name}`, async () => {
+      await compareKernel(
+          row.name, tf.Conv2DBackpropInput,
+          {dy: uniform(info.outShape), filter: uniform(row.filter)},
+          {...attrs, inputShape: row.x});
+    });
+  }
+
+  it('gives tf.grad of conv2d the gradients cpu gives', async () => {
+    const x = uniform([4, 11, 9, 3]);
+    const filter = uniform([3, 3, 3, 6]);
+    const weights = uniform([4, 6, 5, 6]);
+    const grads = () => tf.grads(
+        (a, b) => tf.mul(tf.conv2d(a as tf.Tensor4D, b as tf.Tensor4D, 2,
+                                   'same'),
+                         toTensor(weights)).sum())(
+        [toTensor(x), toTensor(filter)]);
+
+    assertClose(await runOn('wasm', grads), await runOn('cpu', grads),
+                'conv2d gradients');
+  });
+});
+
+describe('DepthwiseConv2dNativeBackprop', () => {
+  before(async () => {
+    await selectBackend('wasm', () => {});
+  });
+
+  const rows: Array<{
+    name: string,
+    x: Shape4,
+    filter: Shape4,
+    strides: number|[number, number],
+    dilations: number,
+    pad: Pad,
+  }> = [
+    {name: 'same, stride 1', x: [2, 9, 7, 3], filter: [3, 3, 3, 1],
+     strides: 1, dilations: 1, pad: 'same'},
+    {name: 'same, stride 2, multiplier 2, odd sizes', x: [3, 9, 7, 3],
+     filter: [3, 3, 3, 2], strides: 2, dilations: 1, pad: 'same'},
+    {name: 'valid, strides [2, 3], multiplier 3', x: [2, 8, 10, 2],
+     filter: [2, 3, 2, 3], strides: [2, 3], dilations: 1, pad: 'valid'},
+    {name: 'numeric padding, 5x5 filter', x: [1, 6, 6, 4],
+     filter: [5, 5, 4, 1], strides: 2, dilations: 1, pad: 1},
+    {name: 'explicit padding', x: [2, 5, 6, 2], filter: [3, 3, 2, 2],
+     strides: 1, dilations: 1, pad: [[0, 0], [2, 0], [0, 1], [0, 0]]},
+    {name: 'dilation 2, same', x: [2, 9, 7, 3], filter: [3, 3, 3, 1],
+     strides: 1, dilations: 2, pad: 'same'},
+    {name: 'dilation 2, valid, multiplier 2', x: [1, 9, 8, 2],
+     filter: [3, 2, 2, 2], strides: 1, dilations: 2, pad: 'valid'},
+    {name: 'stride 2 and dilation 2', x: [2, 10, 9, 2],
+     filter: [3, 3, 2, 2], strides: 2, dilations: 2, pad: 'same'},
+    {name: '1x1 filter, stride 2', x: [2, 5, 5, 3], filter: [1, 1, 3, 2],
+     strides: 2, dilations: 1, pad: 'valid'},
+  ];
+  for (const row of rows) {
+    const info = tf.backend_util.computeConv2DInfo(
+        row.x, row.filter, row.strides, row.dilations, row.pad, undefined,
+        true);
+    const attrs = {
+      strides: row.strides,
+      dilations: row.dilations,
+      pad: row.pad,
+    } as unknown as tf.NamedAttrMap;
+    // The cpu kernels ignore `dilations` (tf.grad refuses dilated depthwise
+    // convolutions, so nothing reaches them with one); the reference for a
+    // dilated case is the cpu kernel on the filter with zeros spread in.
+    const d = row.dilations;
+    const bigFilter: Shape4 = [
+      (row.filter[0] - 1) * d + 1, (row.filter[1] - 1) * d + 1,
+      row.filter[2], row.filter[3],
+    ];
+
+    it(`filter gradient matches cpu: ${row.name}`, async () => {
+      await compareKernel(
+          row.name, tf.DepthwiseConv2dNativeBackpropFilter,
+          {x: uniform(row.x), dy: uniform(info.outShape)},
+          {...attrs, filterShape: row.filter},
+          d === 1 ? undefined : ({x, dy}) => {
+            const full = tf.engine().runKernel(
+                tf.DepthwiseConv2dNativeBackpropFilter, {x, dy},
+                {...attrs, dilations: 1, filterShape: bigFilter}) as
+                tf.Tensor4D;
+            return tf.stridedSlice(
+                full, [0, 0, 0, 0], full.shape, [d, d, 1, 1]);
+          });
+    });
+
+    it(`input gradient matches cpu: ${row.name}`, async () => {
+      await compareKernel(
+          row.name, tf.DepthwiseConv2dNativeBackpropInput,
+          {dy: uniform(info.outShape), filter: uniform(row.filter)},
+          {...attrs, inputShape: row.x},
+          d === 1 ? undefined : ({dy, filter}) => tf.engine().runKernel(
+              tf.DepthwiseConv2dNativeBackpropInput,
+              {dy, filter: dilateFilter(filter, d)},
+              {...attrs, dilations: 1, inputShape: row.x}) as tf.Tensor);
+    });
+  }
+
+  it('gives tf.grad of depthwiseConv2d the gradients cpu gives', async () => {
+    const x = uniform([3, 10, 9, 4]);
+    const filter = uniform([3, 3, 4, 2]);
+    const weights = uniform([3, 5, 5, 8]);
+    const grads = () => tf.grads(
+        (a, b) => tf.mul(tf.depthwiseConv2d(a as tf.Tensor4D,
+                                            b as tf.Tensor4D, 2, 'same'),
+                         toTensor(weights)).sum())(
+        [toTensor(x), toTensor(filter)]);
+
+    assertClose(await runOn('wasm', grads), await runOn('cpu', grads),
+                'depthwiseConv2d gradients');
+  });
+});
+
+describe('UnsortedSegmentSum', () => {
+  before(async () => {
+    await selectBackend('wasm', () => {});
+  });
+
+  const rows: Array<{name: string, x: number[], ids: number[],
+                     numSegments: number}> = [
+    {name: 'one-dimensional values, repeated ids', x: [7],
+     ids: [2, 0, 2, 1, 2, 0, 1], numSegments: 3},
+    {name: 'rows of a matrix, empty segments', x: [5, 4],
+     ids: [4, 4, 0, 6, 4], numSegments: 8},
+    {name: 'ids outside the segments are dropped', x: [8, 3, 2],
+     ids: [-1, 1, 3, 0, 5, 3, -7, 2], numSegments: 4},
+  ];
+  for (const row of rows) {
+    it(`matches cpu: ${row.name}`, async () => {
+      await compareKernel(
+          row.name, tf.UnsortedSegmentSum,
+          {x: uniform(row.x), segmentIds: ints(row.ids)},
+          {numSegments: row.numSegments});
+    });
+  }
+
+  it('gives tf.grad of gather the gradient cpu gives', async () => {
+    const table = uniform([10, 6]);
+    const indices = ints([3, 1, 3, 9, 0, 3, 1, 7, 7, 2, 3, 5]);
+    const weights = uniform([12, 6]);
+    const grad = () => tf.grad(
+        t => tf.mul(tf.gather(t, toTensor(indices)), toTensor(weights))
+                 .sum())(toTensor(table));
+
+    assertClose(await runOn('wasm', grad), await runOn('cpu', grad),
+                'gather gradient');
+  });
+
+  it('rejects two-dimensional segment ids', async () => {
+    await tf.setBackend('wasm');
+    const x = tf.ones([2, 3]);
+    const ids = tf.zeros([2, 3], 'int32');
+
+    assert.throws(
+        () => tf.engine().runKernel(
+            tf.UnsortedSegmentSum, {x, segmentIds: ids}, {numSegments: 2}),
+        /segmentIds of shape \[2,3\] must be one-dimensional/);
+    tf.dispose([x, ids]);
+  });
+});
+
+describe('MaxPoolGrad', () => {
+  before(async () => {
+    await selectBackend('wasm', () => {});
+  });
+
+  const rows: Array<{name: string, x: Data, filter: number|[number, number],
+                     strides: number|[number, number], pad: Pad}> = [
+    {name: 'negative windows, 2x2 stride 2', x: negatives([2, 6, 6, 3]),
+     filter: 2, strides: 2, pad: 'valid'},
+    {name: 'negative windows, overlapping 3x3 stride 2',
+     x: negatives([2, 9, 7, 2]), filter: 3, strides: 2, pad: 'valid'},
+    {name: 'ties go to the first maximum', x: smallInts([2, 7, 7, 2]),
+     filter: 3, strides: 1, pad: 'same'},
+    {name: 'same padding, odd size, strides [2, 1]',
+     x: uniform([3, 7, 5, 2]), filter: [2, 3], strides: [2, 1],
+     pad: 'same'},
+    {name: 'explicit padding', x: uniform([1, 5, 6, 2]), filter: 3,
+     strides: 2, pad: [[0, 0], [1, 2], [2, 0], [0, 0]]},
+  ];
+  for (const row of rows) {
+    it(`matches cpu: ${row.name}`, async () => {
+      await compareGradients(
+          row.name,
+          x => tf.maxPool(x as tf.Tensor4D, row.filter, row.strides, row.pad),
+          [row.x]);
+    });
+  }
+
+  it('equals finite differences on negative windows', async () => {
+    // Values one apart: a step of 0.25 never changes which one is largest.
+    const x = negatives([1, 5, 5, 2]);
+    const weights = uniform([1, 2, 2, 2]);
+    const loss = (t: tf.Tensor) => tf.sum(tf.mul(
+        tf.maxPool(t as tf.Tensor4D, 3, 2, 'valid'), toTensor(weights)));
+    await tf.setBackend('wasm');
+    const numeric = Float32Array.from(x.values, (_, i) => {
+      const shifted = (delta: number) => {
+        const values = Float32Array.from(x.values);
+        values[i] += delta;
+        return tf.tidy(() => loss(toTensor({...x, values})).dataSync()[0]);
+      };
+      return (shifted(0.25) - shifted(-0.25)) / 0.5;
+    });
+
+    const [analytic] = await runOn('wasm', () => tf.grad(loss)(toTensor(x)));
+
+    assertClose(
+        [analytic], [{shape: x.shape, values: numeric}], 'finite differences');
+  });
+});
+
+describe('MaxPool3D and MaxPool3DGrad', () => {
+  before(async () => {
+    await selectBackend('wasm', () => {});
+  });
+
+  const rows: Array<{name: string, x: Data, filter: number,
+                     strides: number, pad: 'valid'|'same'}> = [
+    {name: 'negative windows, 2x2x2 stride 2', x: negatives([2, 4, 4, 4, 2]),
+     filter: 2, strides: 2, pad: 'valid'},
+    {name: 'overlapping windows, same padding, odd sizes',
+     x: uniform([2, 5, 3, 5, 2]), filter: 3, strides: 2, pad: 'same'},
+    {name: 'ties', x: smallInts([1, 4, 5, 4, 3]), filter: 2, strides: 1,
+     pad: 'valid'},
+  ];
+  for (const row of rows) {
+    const pool = (x: tf.Tensor) =>
+        tf.maxPool3d(x as tf.Tensor5D, row.filter, row.strides, row.pad);
+
+    it(`pools as cpu does: ${row.name}`, async () => {
+      assertClose(
+          await runOn('wasm', () => pool(toTensor(row.x))),
+          await runOn('cpu', () => pool(toTensor(row.x))), row.name);
+    });
+
+    it(`has the gradient cpu has: ${row.name}`, async () => {
+      await compareGradients(row.name, pool, [row.x]);
+    });
+  }
+});
+
+describe('Conv3DBackprop', () => {
+  before(async () => {
+    await selectBackend('wasm', () => {});
+  });
+
+  const rows: Array<{name: string, x: number[], filter: number[],
+                     strides: number|[number, number, number],
+                     pad: 'valid'|'same'}> = [
+    {name: '1x1x1 filter', x: [2, 3, 3, 3, 2], filter: [1, 1, 1, 2, 3],
+     strides: 1, pad: 'valid'},
+    {name: 'same, stride 1', x: [2, 4, 5, 4, 2], filter: [3, 3, 3, 2, 3],
+     strides: 1, pad: 'same'},
+    {name: 'same, stride 2, odd sizes', x: [1, 5, 6, 5, 3],
+     filter: [3, 2, 3, 3, 2], strides: 2, pad: 'same'},
+    {name: 'valid, strides [2, 1, 3] not dividing the size',
+     x: [2, 6, 5, 7, 2], filter: [2, 2, 2, 2, 2], strides: [2, 1, 3],
+     pad: 'valid'},
+  ];
+  for (const row of rows) {
+    it(`gradients match cpu: ${row.name}`, async () => {
+      await compareGradients(
+          row.name,
+          (x, f) => tf.conv3d(
+              x as tf.Tensor5D, f as tf.Tensor5D, row.strides, row.pad),
+          [uniform(row.x), uniform(row.filter)]);
+    });
+  }
+});
+
+describe('OneHot', () => {
+  before(async () => {
+    await selectBackend('wasm', () => {});
+  });
+
+  const rows: Array<{name: string, dtype: 'int32'|'float32', on: number,
+                     off: number}> = [
+    {name: 'int32', dtype: 'int32', on: 1, off: 0},
+    {name: 'float32', dtype: 'float32', on: 1, off: 0},
+    {name: 'float32 with smoothed labels', dtype: 'float32', on: 0.9,
+     off: 0.025},
+  ];
+  for (const row of rows) {
+    it(`matches cpu: ${row.name}`, async () => {
+      const ids = ints([3, 0, 1, 4, 4, -1, 2]);
+      const encode = () =>
+          tf.oneHot(toTensor(ids), 5, row.on, row.off, row.dtype);
+
+      const actual = await runOn('wasm', encode);
+
+      assertClose(actual, await runOn('cpu', encode), row.name);
+    });
+  }
+});
+
+describe('refused wasm kernels', () => {
+  before(async () => {
+    await selectBackend('wasm', () => {});
+  });
+
+  const rows: Array<{name: string, run: () => unknown, error: RegExp}> = [
+    {name: 'maxPoolWithArgmax',
+     run: () => tf.maxPoolWithArgmax(
+         tf.ones([1, 2, 2, 1]) as tf.Tensor4D, 2, 2, 'valid'),
+     error: /^tf\.maxPoolWithArgmax on the wasm backend: its \w+ kernel r/},
+    {name: 'the gradient of dilation2d',
+     run: () => tf.grad(
+         (x: tf.Tensor) => tf.dilation2d(
+             x as tf.Tensor4D, tf.ones([2, 2, 1]), 1, 'same'))(
+         tf.ones([1, 3, 3, 1])),
+     error: /^the gradient of tf\.dilation2d on the wasm .* --backend=cpu/},
+  ];
+  for (const row of rows) {
+    it(`throws NotImplementedError for ${row.name}`, async () => {
+      await tf.setBackend('wasm');
+
+      assert.throws(() => tf.tidy(() => {
+        row.run();
+      }), (e: Error) => {
+        assert.ok(e instanceof NotImplementedError, String(e));
+        assert.match(e.message, row.error);
+        return true;
+      });
+    });
+  }
+});
+
+describe('layer gradients on wasm', () => {
+  before(async () => {
+    await selectBackend('wasm', () => {});
+  });
+
+  const L = tf.layers;
+  const rows: Array<{name: string, input: number[], ints?: number,
+                     layers: () => tf.layers.Layer[]}> = [
+    {name: 'conv1d', input: [12, 3],
+     layers: () => [L.conv1d({filters: 4, kernelSize: 3, strides: 2,
+                              padding: 'same'})]},
+    {name: 'conv2d', input: [9, 9, 3],
+     layers: () => [L.conv2d({filters: 4, kernelSize: 3, strides: 2})]},
+    {name: 'separableConv2d', input: [9, 7, 3],
+     layers: () => [L.separableConv2d({filters: 4, kernelSize: 3,
+                                       depthMultiplier: 2,
+                                       padding: 'same'})]},
+    {name: 'depthwiseConv2d', input: [9, 9, 3],
+     layers: () => [L.depthwiseConv2d({kernelSize: 3, depthMultiplier: 2,
+                                       strides: 2})]},
+    {name: 'conv2dTranspose', input: [5, 5, 3],
+     layers: () => [L.conv2dTranspose({filters: 4, kernelSize: 3,
+                                       strides: 2, padding: 'same'})]},
+    {name: 'pooling', input: [9, 9, 3],
+     layers: () => [L.conv2d({filters: 2, kernelSize: 1}),
+                    L.maxPooling2d({poolSize: 3, strides: 2}),
+                    L.averagePooling2d({poolSize: 2, padding: 'same'})]},
+    {name: 'pooling after batch normalization', input: [8, 8, 2],
+     layers: () => [L.batchNormalization({}),
+                    L.maxPooling2d({poolSize: 2})]},
+    {name: 'conv3d and maxPooling3d', input: [4, 4, 4, 2],
+     layers: () => [L.conv3d({filters: 3, kernelSize: 2, padding: 'same'}),
+                    L.maxPooling3d({poolSize: 2})]},
+    {name: 'batchNormalization', input: [5, 5, 3],
+     layers: () => [L.batchNormalization({})]},
+    {name: 'embedding', input: [6], ints: 10,
+     layers: () => [L.embedding({inputDim: 10, outputDim: 4}),
+                    L.flatten({})]},
+    {name: 'lstm', input: [4, 3], layers: () => [L.lstm({units: 5})]},
+    {name: 'gru', input: [4, 3], layers: () => [L.gru({units: 5})]},
+    {name: 'simpleRNN', input: [4, 3],
+     layers: () => [L.simpleRNN({units: 5})]},
+  ];
+  for (const row of rows) {
+    it(`match cpu: ${row.name}`, async () => {
+      await tf.setBackend('wasm');
+      const model = tf.sequential({
+        layers: [L.inputLayer({inputShape: row.input}), ...row.layers()],
+      });
+      const shape = [3, ...row.input];
+      const size = shape.reduce((a, b) => a * b, 1);
+      const input: Data = row.ints === undefined ?
+          uniform(shape) :
+          {
+            values: Int32Array.from(
+                {length: size}, () => random.int(row.ints!)),
+            shape,
+            dtype: 'int32',
+          };
+      // Squared distance to a random target: no gradient is zero by
+      // symmetry (as that of a batch-norm offset under mean(y^2) would be).
+      const outShape = model.outputs[0].shape.slice(1) as number[];
+      const target = uniform([3, ...outShape]);
+      const lossOf = (x: tf.Tensor) => tf.losses.meanSquaredError(
+          toTensor(target), model.apply(x, {training: true}) as tf.Tensor);
+      const grads = () => {
+        const x = toTensor(input);
+        const loss = () => lossOf(x) as tf.Scalar;
+        const {grads: byName} = tf.variableGrads(loss);
+        const list = model.trainableWeights.map(w => byName[w.name]);
+        assert.ok(list.every(g => g !== undefined), 'a weight got no grad');
+        if (row.ints === undefined) {
+          list.push(tf.grad(lossOf)(x));
+        }
+        return list;
+      };
+
+      assertClose(await runOn('wasm', grads), await runOn('cpu', grads),
+                  row.name);
+      model.dispose();
+    });
+  }
+});
+
+describe('training on wasm', () => {
+  before(async () => {
+    await selectBackend('wasm', () => {});
+  });
+
+  it('trains a Conv2D + DepthwiseConv2D + Embedding model', async () => {
+    const L = tf.layers;
+    const image = tf.input({shape: [8, 8, 3]});
+    const tokens = tf.input({shape: [5], dtype: 'int32'});
+    const convolved = L.globalAveragePooling2d({}).apply(
+        L.depthwiseConv2d({kernelSize: 3, padding: 'same'}).apply(
+            L.conv2d({filters: 4, kernelSize: 3, strides: 2,
+                      activation: 'relu'}).apply(image))) as
+        tf.SymbolicTensor;
+    const embedded = L.flatten({}).apply(
+        L.embedding({inputDim: 20, outputDim: 3}).apply(tokens)) as
+        tf.SymbolicTensor;
+    const logits = L.dense({units: 3}).apply(
+        L.concatenate({}).apply([convolved, embedded])) as tf.SymbolicTensor;
+    const model = tf.model({inputs: [image, tokens], outputs: logits});
+    const optimizer = tf.train.sgd(0.1);
+    const x = tf.randomNormal([6, 8, 8, 3], 0, 1, 'float32', 7);
+    const ids = tf.tensor2d(
+        Array.from({length: 30}, () => random.int(20)), [6, 5], 'int32');
+    const labels = tf.oneHot(tf.tensor1d([0, 1, 2, 0, 1, 2], 'int32'), 3);
+    const step = () => {
+      const loss = optimizer.minimize(
+          () => tf.losses.softmaxCrossEntropy(
+              labels, model.apply([x, ids]) as tf.Tensor),
+          true) as tf.Scalar;
+      const value = loss.dataSync()[0];
+      loss.dispose();
+      return value;
+    };
+    const before = model.getWeights().map(w => w.dataSync().slice());
+
+    const first = step();
+    const tensorsAfterFirst = tf.memory().numTensors;
+    const second = step();
+
+    assert.equal(tf.getBackend(), 'wasm');
+    assert.ok(Number.isFinite(first) && Number.isFinite(second));
+    assert.ok(second < first, `loss went from ${first} to ${second}`);
+    assert.equal(tf.memory().numTensors, tensorsAfterFirst);
+    const after = model.getWeights().map(w => w.dataSync());
+    for (let i = 0; i < after.length; i++) {
+      assert.notDeepEqual(after[i], before[i], `weight ${i} did not move`);
+    }
+    tf.dispose([x, ids, labels]);
+    model.dispose();
+  });
+});
