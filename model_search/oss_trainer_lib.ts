@@ -209,7 +209,7 @@ async function runTrial(
     const evaluation = await evaluateModel(
         model, provider.getInputFn(plan.hparams, 'eval', options.batchSize)(),
         options.evalSteps, numClasses, lossFn);
-    const metrics = {
+    const metrics: Record<string, number> = {
       ...evaluation.metrics,
       num_parameters: countParameters(model),
       train_loss: train.finalLoss,
@@ -225,7 +225,7 @@ async function runTrial(
         problem_type: problemTypeName(options.spec),
         blocks: plan.architecture,
         depth: plan.architecture.length,
-        num_parameters: metrics.num_parameters,
+        num_parameters: metrics['num_parameters'],
         hparams: plan.hparams,
       });
       writeJson(path.join(dir, TRIAL_FILES.hparams), plan.hparams);
