@@ -32,6 +32,30 @@ import {TrialFailure, evaluateModel, trainModel} from './train_loop';
 
 export type Logger = (line: string) => void;
 
+/** What an observer learns about a finished trial. */
+export declare interface TrialRecord {
+  trialId: number;
+  architecture: string[];
+  hparams: Trial['hparams'];
+  metrics: Record<string, number>;
+  /** Training losses read back during training, as [step, loss]. */
+  trainLosses: Array<[number, number]>;
+  problemType: string;
+}
+
+/**
+ * Hooks for what a search writes besides the trial basics (event files,
+ * summaries, reports). Observers must not throw for ordinary input; an
+ * error they throw fails the trial.
+ */
+export declare interface TrialObserver {
+  /** Writes extra files into the trial directory before it is renamed. */
+  writeTrialFiles?(tmpDir: string, record: TrialRecord): Promise<void>|void;
+  /** Called after each trial and at the end with all trials of the study. */
+  onStudyUpdate?(modelDir: string, trials: Trial[], objective: Objective):
+      Promise<void>|void;
+}
+
 export declare interface SearchOptions {
   spec: PhoenixSpec;
   /** A canonical text of the spec; workers of one study must agree on it. */
@@ -56,6 +80,10 @@ export declare interface SearchOptions {
   leaseSeconds?: number;
   /** Seconds between polls while other workers finish the last trials. */
   waitSeconds?: number;
+  /** Writers of event files, summaries and the like. */
+  observers?: TrialObserver[];
+  /** How often the training loss is read back (and recorded). */
+  lossEverySteps?: number;
 }
 
 export declare interface SearchResult {
@@ -145,6 +173,7 @@ export async function runSearch(options: SearchOptions): Promise<SearchResult> {
                           metrics: outcome.metrics}],
           options.objective);
       log(trialLine(trial.id, options, plan.architecture, outcome, ranked[0]));
+      await notifyStudy(options, studyId);
     } catch (e) {
       if (!(e instanceof TrialFailure)) {
         clearInterval(heartbeat);
@@ -160,10 +189,20 @@ export async function runSearch(options: SearchOptions): Promise<SearchResult> {
     }
   }
   const all = await options.store.listTrials(studyId);
+  await notifyStudy(options, studyId, all);
   const ranked = rankTrials(all, options.objective);
   const others = all.filter((t) => t.state !== 'COMPLETED');
   logSummary(log, options, ranked, all, (Date.now() - startedAt) / 1000);
   return {trials: [...ranked, ...others], trained, studyId};
+}
+
+async function notifyStudy(
+    options: SearchOptions, studyId: number, trials?: Trial[]): Promise<void> {
+  if (!options.observers?.some((o) => o.onStudyUpdate)) return;
+  const all = trials ?? await options.store.listTrials(studyId);
+  for (const observer of options.observers) {
+    await observer.onStudyUpdate?.(options.modelDir, all, options.objective);
+  }
 }
 
 declare interface TrialOutcome {
@@ -197,7 +236,10 @@ async function runTrial(
       namePrefix: `trial_${trialId}`,
     });
     const lossFn = provider.getLossFn?.();
+    const trainLosses: Array<[number, number]> = [];
     const train = await trainModel(model, {
+      syncEvery: options.lossEverySteps,
+      onLoss: (step, loss) => trainLosses.push([step, loss]),
       steps: options.trainSteps,
       hparams: plan.hparams,
       batches: {[Symbol.asyncIterator]: () =>
@@ -239,6 +281,17 @@ async function runTrial(
       fs.writeFileSync(path.join(dir, TRIAL_FILES.architectureText),
                        architectureText(trialId, plan, metrics));
       await saveModel(finalModel, path.join(dir, TRIAL_FILES.model));
+      const record: TrialRecord = {
+        trialId,
+        architecture: plan.architecture,
+        hparams: plan.hparams,
+        metrics,
+        trainLosses,
+        problemType: problemTypeName(options.spec),
+      };
+      for (const observer of options.observers ?? []) {
+        await observer.writeTrialFiles?.(dir, record);
+      }
     });
     return {metrics, seconds: (Date.now() - start) / 1000};
   } finally {
