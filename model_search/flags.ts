@@ -80,6 +80,11 @@ export class FlagSet {
    * arguments. Throws UsageError naming the flag and the closest match.
    */
   parse(argv: string[]): string[] {
+    // A new command line starts from the defaults (tests parse many).
+    for (const entry of this.flags.values()) {
+      entry.value = entry.default;
+      entry.present = false;
+    }
     const positional: string[] = [];
     for (let i = 0; i < argv.length; i++) {
       const arg = argv[i];

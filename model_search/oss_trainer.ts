@@ -153,9 +153,11 @@ function requireModelDir(): string {
 }
 
 /** Runs the binary; resolves to the process exit code. */
-export async function main(argv: string[],
-                           log = (line: string) => process.stderr.write(
-                               line + '\n')): Promise<number> {
+export async function main(
+    argv: string[],
+    log: (line: string) => void = (line) => {
+      process.stderr.write(line + '\n');
+    }): Promise<number> {
   defineTrainerFlags();
   defineMetadataFlags();
   try {

@@ -14,11 +14,22 @@ import {globalRegistry, makeRegisterDecorator} from '../registry';
 export type ProblemTypeName =
     'CNN'|'DNN'|'RNN_ALL_ACTIVATIONS'|'RNN_LAST_ACTIVATIONS';
 
+/** Every problem type, in PhoenixSpec.ProblemType order. */
+export const PROBLEM_TYPES: readonly ProblemTypeName[] =
+    ['CNN', 'DNN', 'RNN_ALL_ACTIVATIONS', 'RNN_LAST_ACTIVATIONS'];
+
+/** The sequence problem types, whose inputs are [batch, time, features]. */
+export const RNN_PROBLEM_TYPES: readonly ProblemTypeName[] =
+    ['RNN_ALL_ACTIVATIONS', 'RNN_LAST_ACTIVATIONS'];
+
 /** What a block receives besides its input tensors. */
 export declare interface BlockBuildArgs {
   /** True while building the training graph (dropout, batch norm). */
   isTraining: boolean;
-  /** Sequence lengths [batch] for RNN problems, when the data has them. */
+  /**
+   * Sequence lengths for RNN problems, when the data has them: int32
+   * [batch, 1] (a model input of shape [1]) or [batch].
+   */
   lengths?: tf.SymbolicTensor;
   /** The trial's hyperparameters. */
   hparams?: Record<string, number|string|boolean>;
@@ -45,6 +56,21 @@ export declare interface Block {
   requiresHparams?(): HparamRange[];
 }
 
+/**
+ * The static side of a block class: its constructor, called with the
+ * registered init args, and the problem types it can serve.
+ */
+export declare interface BlockClass {
+  new(args: Record<string, unknown>): Block;
+  /**
+   * Problem types in whose towers the block builds: CNN towers see
+   * [batch, h, w, c] images (then [batch, n] after a flatten), DNN towers
+   * [batch, n], RNN towers [batch, time, features]. block.py has no such
+   * field; the lists follow the input ranks each block accepts there.
+   */
+  readonly supportedProblemTypes: readonly ProblemTypeName[];
+}
+
 /** A tunable hyperparameter that a block asks for. */
 export declare interface HparamRange {
   name: string;
@@ -52,6 +78,8 @@ export declare interface HparamRange {
   min?: number;
   max?: number;
   scale?: 'linear'|'log';
+  /** Only whole numbers in [min, max] (keras_tuner's `Int`). */
+  integer?: boolean;
 }
 
 /** All registered blocks, keyed by their UPPER_SNAKE lookup name. */
@@ -67,4 +95,6 @@ export const BLOCKS = globalRegistry<Block>('blocks', 'block');
  * class MyDense implements Block { ... }
  * ```
  */
+// NEXT ID: 153
+// NEXT EXPERIMENTAL ID: 10018 (experimental ids start at 10001)
 export const registerBlock = makeRegisterDecorator(BLOCKS);

@@ -23,9 +23,13 @@
  *
  * An empty cell takes the column's entry, or 0 (numeric) or the empty
  * string (categorical) when there is none; an empty label with no entry is
- * an error. Numeric features enter the model as they are; a categorical
- * feature is one-hot over its sorted vocabulary (at most 1000 values;
- * unseen values encode as all zeros). Numeric labels are class ids, integers
+ * an error. Numeric features are standardized: the first pass over the
+ * training file also computes each numeric column's mean and (population)
+ * standard deviation, kept in the schema, and every feature, in training,
+ * evaluation and prediction alike, enters the model as (x - mean) / std
+ * (a constant column, std 0, is only centred). A categorical feature is
+ * one-hot over its sorted vocabulary (at most 1000 values; unseen values
+ * encode as all zeros). Numeric labels are class ids, integers
  * in [0, logitsDimension); string labels map to ids in sorted order and
  * need `logitsDimension` >= their number.
  */
@@ -179,6 +183,9 @@ export class CsvRowEncoder {
     fileIndex: number,
     offset: number,
     numericDefault: number,
+    /** Subtracted from a numeric value, then divided by `scale`. */
+    mean: number,
+    scale: number,
     ids?: Map<string, number>,
   }> = [];
 
@@ -209,6 +216,8 @@ export class CsvRowEncoder {
           fileIndex,
           offset,
           numericDefault: Number(column.defaultValue ?? 0),
+          mean: column.mean ?? 0,
+          scale: standardScale(column.std),
         });
         offset += 1;
       } else {
@@ -218,6 +227,8 @@ export class CsvRowEncoder {
           fileIndex,
           offset,
           numericDefault: 0,
+          mean: 0,
+          scale: 1,
           ids: new Map(vocabulary.map((value, id) => [value, id])),
         });
         offset += vocabulary.length;
@@ -233,7 +244,8 @@ export class CsvRowEncoder {
 
   /**
    * Writes the features of a full row (label included) into
-   * out[at, at + width). `where` (file:line) prefixes errors.
+   * out[at, at + width), numeric ones standardized. `where` (file:line)
+   * prefixes errors.
    */
   encodeInto(cells: string[], out: Float32Array, at: number, where: string):
       void {
@@ -242,9 +254,10 @@ export class CsvRowEncoder {
       const cell = cells[step.fileIndex];
       if (step.ids === undefined) {
         if (cell === '') {
-          out[at + step.offset] = step.numericDefault;
+          out[at + step.offset] =
+              (step.numericDefault - step.mean) / step.scale;
         } else if (isNumeric(cell)) {
-          out[at + step.offset] = Number(cell);
+          out[at + step.offset] = (Number(cell) - step.mean) / step.scale;
         } else {
           throw new DataError(
               `${where}: column "${step.column.name}" (index ` +
@@ -314,6 +327,38 @@ export function encodeCsvRow(
   return Array.from(new CsvRowEncoder(schema).encode(cells, where));
 }
 
+/** The divisor of a standardized feature: its std, or 1 when that is 0. */
+function standardScale(std: number|undefined): number {
+  return std !== undefined && std > 0 && Number.isFinite(std) ? std : 1;
+}
+
+/**
+ * Mean and variance of a stream of numbers in one pass (Welford's
+ * algorithm: no sum of squares to lose precision in).
+ */
+class RunningMoments {
+  private count = 0;
+  private runningMean = 0;
+  /** The sum of squared differences from the running mean. */
+  private m2 = 0;
+
+  add(value: number): void {
+    this.count++;
+    const delta = value - this.runningMean;
+    this.runningMean += delta / this.count;
+    this.m2 += delta * (value - this.runningMean);
+  }
+
+  get mean(): number {
+    return this.runningMean;
+  }
+
+  /** The population standard deviation (0 for fewer than 2 values). */
+  get std(): number {
+    return this.count < 2 ? 0 : Math.sqrt(this.m2 / this.count);
+  }
+}
+
 /** What the first pass learns about one column. */
 interface ColumnScan {
   name: string;
@@ -325,6 +370,8 @@ interface ColumnScan {
   firstText?: {value: string, line: number};
   /** Distinct filled values, or null once there are too many. */
   values: Set<string>|null;
+  /** Moments of the values as numbers, while the column may be numeric. */
+  moments: RunningMoments;
 }
 
 /** The CSV provider. */
@@ -564,6 +611,7 @@ export class Provider implements DataProvider {
         declared,
         allNumeric: declared !== 'categorical',
         values: declared === 'numeric' ? null : new Set<string>(),
+        moments: new RunningMoments(),
       };
     });
   }
@@ -581,11 +629,17 @@ export class Provider implements DataProvider {
                 'such as "unknown" to make it categorical',
             file, line);
       }
+      // As CsvRowEncoder will read it: an empty cell is the default.
+      scan.moments.add(Number(filled));
       return;
     }
     if (scan.allNumeric && filled !== '' && !isNumeric(filled)) {
       scan.allNumeric = false;
       scan.firstText = {value: filled, line};
+    }
+    if (scan.allNumeric) {
+      // An inferred column has no default: an empty cell reads as 0.
+      scan.moments.add(filled === '' ? 0 : Number(filled));
     }
     if (scan.values !== null && !scan.values.has(filled)) {
       if (scan.values.size >= MAX_CATEGORIES) {
@@ -664,6 +718,8 @@ export class Provider implements DataProvider {
           name: scan.name,
           kind: 'numeric',
           defaultValue: scan.defaultText === '' ? 0 : Number(scan.defaultText),
+          mean: scan.moments.mean,
+          std: scan.moments.std,
         });
         width += 1;
       } else {
@@ -736,11 +792,12 @@ export class Provider implements DataProvider {
     const logits = classes.length === this.logitsDimension ?
         '' :
         ` of --logits_dimension=${this.logitsDimension}`;
+    const standardized = numeric.length > 0 ? ' (standardized)' : '';
     return `csv: ${this.filename}: ${scans.length} columns, label "${
         label.name}" (column ${this.labelIndex}, ${classes.length} classes${
         logits}: ${shortList(classes)}), ${numeric.length} numeric ` +
-        `features, ${categoricalText}; ${schema.shape[0]} inputs; ${
-               this.trainRows} rows`;
+        `features${standardized}, ${categoricalText}; ${
+               schema.shape[0]} inputs; ${this.trainRows} rows`;
   }
 
   /** Endless shuffled batches of the training file. */

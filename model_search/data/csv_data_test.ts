@@ -15,8 +15,9 @@ import {UsageError} from '../errors';
 import {FLAGS} from '../flags';
 
 import {CsvDataArgs, CsvDataProvider, encodeCsvRow} from './csv_data';
+import {readCsvFile} from './csv_reader';
 import {Provider as FlagProvider} from './csv_data_for_binary';
-import {Batch, DataError, PROVIDERS} from './data';
+import {Batch, DataError, FeatureColumn, InputSchema, PROVIDERS} from './data';
 
 /** The committed test data, from Bazel runfiles or the source tree. */
 function testdata(name: string): string {
@@ -77,9 +78,64 @@ async function prepareError(args: CsvDataArgs): Promise<DataError> {
   throw new Error('prepare() did not throw');
 }
 
-const RANDOM_ROWS = [
-  [0, 1, 0, 1], [0, 1, 0, 1], [0, 1, 0, 1], [1, 1, 1, 1], [1, 1, 1, 1],
-];
+/** The data lines of a committed CSV file, header dropped. */
+function dataLines(name: string): string[] {
+  return fs.readFileSync(testdata(name), 'utf8').trim().split('\n').slice(1);
+}
+
+/**
+ * Each line as the provider must serve it: the label id, then the features
+ * through encodeCsvRow (numeric labels only; the label is column 0).
+ */
+function encodedLines(schema: InputSchema, lines: string[]): string[] {
+  return lines.map((line) => {
+    const cells = line.split(',');
+    return [cells[0], ...encodeCsvRow(schema, cells)].join(',');
+  });
+}
+
+/** Batches as rows of `label,feature,...`, as encodedLines gives them. */
+function batchRows(batches: Array<{x: number[][], y: number[]}>): string[] {
+  return batches.flatMap(
+      (b) => b.x.map((x, i) => [b.y[i], ...x].join(',')));
+}
+
+/** Mean and population standard deviation, the plain two-pass way. */
+function moments(values: number[]): {mean: number, std: number} {
+  const mean = values.reduce((a, b) => a + b, 0) / values.length;
+  const variance =
+      values.reduce((a, b) => a + (b - mean) ** 2, 0) / values.length;
+  return {mean, std: Math.sqrt(variance)};
+}
+
+/** (x - mean) / std of each value. */
+function standardize(values: number[]): number[] {
+  const {mean, std} = moments(values);
+  return values.map((v) => (v - mean) / std);
+}
+
+function assertClose(
+    actual: number[], expected: number[], tolerance: number,
+    what: string): void {
+  assert.equal(actual.length, expected.length, `${what}: length`);
+  actual.forEach((a, i) => {
+    assert.ok(Math.abs(a - expected[i]) <= tolerance,
+              `${what}[${i}]: ${a} vs ${expected[i]}`);
+  });
+}
+
+/** The columns without their statistics, for exact comparison. */
+function withoutMoments(columns: FeatureColumn[]): FeatureColumn[] {
+  return columns.map(({mean: _m, std: _s, ...rest}) => rest);
+}
+
+/** Checks the mean and std a numeric column carries against `values`. */
+function assertMoments(column: FeatureColumn, values: number[]): void {
+  const want = moments(values);
+  assert.equal(column.kind, 'numeric', column.name);
+  assertClose([column.mean!, column.std!], [want.mean, want.std],
+              1e-9 * (1 + Math.abs(want.mean) + want.std), column.name);
+}
 
 describe('CsvDataProvider', () => {
   it('infers the schema of the original\'s csv_random_data.csv', async () => {
@@ -90,17 +146,21 @@ describe('CsvDataProvider', () => {
 
       assert.deepEqual(logged, [
         `csv: ${file}: 4 columns, label "one" (column 0, 2 classes: 0,1), ` +
-        '3 numeric features, 0 categorical; 3 inputs; 20 rows',
+        '3 numeric features (standardized), 0 categorical; 3 inputs; 20 rows',
       ]);
       const schema = provider.inputSchema();
       assert.equal(schema.kind, 'csv');
       assert.deepEqual(schema.shape, [3]);
       assert.deepEqual(schema.labelVocabulary, ['0', '1']);
-      assert.deepEqual(schema.columns, [
+      assert.deepEqual(withoutMoments(schema.columns!), [
         {name: 'two', kind: 'numeric', defaultValue: 0},
         {name: 'three', kind: 'numeric', defaultValue: 0},
         {name: 'four', kind: 'numeric', defaultValue: 0},
       ]);
+      const cells = dataLines('csv_random_data.csv').map(
+          (line) => line.split(',').map(Number));
+      schema.columns!.forEach(
+          (column, i) => assertMoments(column, cells.map((c) => c[i + 1])));
       assert.equal(provider.numberOfClasses(), 2);
     }
   });
@@ -113,10 +173,10 @@ describe('CsvDataProvider', () => {
        const batches = await take(provider.getInputFn({}, 'eval', 8)());
 
        assert.deepEqual(batches.map((b) => b.y.length), [8, 8, 4]);
-       const rows = batches.flatMap((b) => b.x.map((x, i) => [b.y[i], ...x]));
-       assert.deepEqual(rows.slice(0, 5), RANDOM_ROWS);
-       const lines = fs.readFileSync(file, 'utf8').trim().split('\n');
-       assert.deepEqual(rows.map((r) => r.join(',')), lines.slice(1));
+       assert.deepEqual(
+           batchRows(batches),
+           encodedLines(provider.inputSchema(),
+                        dataLines('csv_random_data.csv')));
      });
 
   it('evaluates the validation file when one is given', async () => {
@@ -128,8 +188,9 @@ describe('CsvDataProvider', () => {
 
     const batches = await take(provider.getInputFn({}, 'eval', 2)());
 
+    // Standardized by the training file's b: mean 1.5, std 0.5.
     assert.deepEqual(batches, [
-      {x: [[0.5], [-2]], y: [1, 0]},
+      {x: [[-2], [-7]], y: [1, 0]},
       {x: [[3]], y: [1]},
     ]);
     assert.match(logged[0], new RegExp(`; validation ${validation}: 3 rows$`));
@@ -137,22 +198,21 @@ describe('CsvDataProvider', () => {
 
   it('serves endless, shuffled, seeded training batches', async () => {
     const file = testdata('csv_random_data.csv');
-    const lines = fs.readFileSync(file, 'utf8').trim().split('\n').slice(1);
     const {provider} = await prepared({filename: file, seed: 3});
+    const lines =
+        encodedLines(provider.inputSchema(), dataLines('csv_random_data.csv'));
     const input = provider.getInputFn({}, 'train', 4);
 
     const batches = await take(input(), 30);
 
     assert.equal(batches.length, 30);
     assert.ok(batches.every((b) => b.y.length === 4));
-    const rows = batches.flatMap((b) => b.x.map((x, i) => [b.y[i], ...x]));
+    const rows = batchRows(batches);
     for (let epoch = 0; epoch < 6; epoch++) {
-      const seen = rows.slice(20 * epoch, 20 * epoch + 20).map(
-          (r) => r.join(','));
+      const seen = rows.slice(20 * epoch, 20 * epoch + 20);
       assert.deepEqual([...seen].sort(), [...lines].sort(), `epoch ${epoch}`);
     }
-    const firstEpoch = rows.slice(0, 20).map((r) => r.join(','));
-    assert.notDeepEqual(firstEpoch, lines);
+    assert.notDeepEqual(rows.slice(0, 20), lines);
     assert.deepEqual(await take(input(), 30), batches, 'same seed');
     const other = await prepared({filename: file, seed: 4});
     assert.notDeepEqual(
@@ -161,18 +221,17 @@ describe('CsvDataProvider', () => {
 
   it('shuffles a file larger than the buffer through passes', async () => {
     const file = testdata('blobs_3class.csv');
-    const lines = fs.readFileSync(file, 'utf8').trim().split('\n').slice(1);
     const {provider} = await prepared({
       filename: file,
       logitsDimension: 3,
       shuffleBufferSize: 50,
     });
+    const lines =
+        encodedLines(provider.inputSchema(), dataLines('blobs_3class.csv'));
 
     const batches = await take(provider.getInputFn({}, 'train', 10)(), 150);
 
-    const rows = batches.flatMap(
-        (b) => b.x.map((x, i) => [b.y[i], ...x.map((v) => v.toFixed(4))]
-                                     .join(',')));
+    const rows = batchRows(batches);
     assert.equal(rows.length, 1500);
     assert.notDeepEqual(rows.slice(0, 600), lines);
     const counts = new Map<string, number>();
@@ -191,7 +250,8 @@ describe('CsvDataProvider', () => {
 
        assert.deepEqual(logged, [
          `csv: ${file}: 9 columns, label "label" (column 0, 3 classes: ` +
-         '0,1,2), 8 numeric features, 0 categorical; 8 inputs; 600 rows',
+         '0,1,2), 8 numeric features (standardized), 0 categorical; 8 ' +
+         'inputs; 600 rows',
        ]);
        assert.deepEqual(provider.inputSchema().labelVocabulary,
                         ['0', '1', '2']);
@@ -208,12 +268,12 @@ describe('CsvDataProvider', () => {
 
        assert.deepEqual(logged, [
          `csv: ${file}: 5 columns, label "fruit" (column 4, 3 classes: ` +
-         'apple,banana,cherry), 2 numeric features, 2 categorical (color: 5 ' +
-         'values, origin: 2 values); 9 inputs; 90 rows',
+         'apple,banana,cherry), 2 numeric features (standardized), 2 ' +
+         'categorical (color: 5 values, origin: 2 values); 9 inputs; 90 rows',
        ]);
        const schema = provider.inputSchema();
        assert.deepEqual(schema.labelVocabulary, ['apple', 'banana', 'cherry']);
-       assert.deepEqual(schema.columns, [
+       assert.deepEqual(withoutMoments(schema.columns!), [
          {
            name: 'color',
            kind: 'categorical',
@@ -232,8 +292,11 @@ describe('CsvDataProvider', () => {
        // fruits.csv line 2: red,175.8,9.0,local,apple
        const [first] = await take(provider.getInputFn({}, 'eval', 1)(), 1);
        assert.deepEqual(first.y, [0]);
-       assert.deepEqual(first.x[0].map((v) => Number(v.toFixed(1))),
-                        [0, 0, 0, 1, 0, 175.8, 9, 0, 1]);
+       const [weight, length] = [schema.columns![1], schema.columns![2]];
+       assertClose(first.x[0], [
+         0, 0, 0, 1, 0, (175.8 - weight.mean!) / weight.std!,
+         (9 - length.mean!) / length.std!, 0, 1,
+       ], 1e-6, 'line 2');
      });
 
   it('reads quotes, CRLF, a byte order mark and another delimiter',
@@ -254,7 +317,7 @@ describe('CsvDataProvider', () => {
        assert.deepEqual(schema.columns![1].vocabulary,
                         ['a "quoted" note; with a\r\nline break', 'plain']);
        assert.deepEqual(await take(provider.getInputFn({}, 'eval', 5)()), [
-         {x: [[1.5, 1, 0], [2.5, 0, 1]], y: [0, 1]},
+         {x: [[-1, 1, 0], [1, 0, 1]], y: [0, 1]},
        ]);
      });
 
@@ -264,6 +327,8 @@ describe('CsvDataProvider', () => {
       {
         name: 'inferred',
         recordDefaults: '',
+        // The empty cell counts as its default in the statistics too.
+        n: [0, 2, 3],
         columns: [
           {name: 'n', kind: 'numeric', defaultValue: 0},
           {
@@ -273,11 +338,12 @@ describe('CsvDataProvider', () => {
             defaultValue: '',
           },
         ],
-        x: [[0, 0, 0, 1], [2, 1, 0, 0], [3, 0, 1, 0]],
+        x: [[0, 0, 1], [1, 0, 0], [0, 1, 0]],
       },
       {
         name: 'given',
         recordDefaults: '0,5,unknown',
+        n: [5, 2, 3],
         columns: [
           {name: 'n', kind: 'numeric', defaultValue: 5},
           {
@@ -287,7 +353,7 @@ describe('CsvDataProvider', () => {
             defaultValue: 'unknown',
           },
         ],
-        x: [[5, 0, 1, 0], [2, 0, 0, 1], [3, 1, 0, 0]],
+        x: [[0, 1, 0], [0, 0, 1], [1, 0, 0]],
       },
     ];
     for (const c of cases) {
@@ -296,10 +362,57 @@ describe('CsvDataProvider', () => {
         recordDefaults: c.recordDefaults,
       });
 
-      assert.deepEqual(provider.inputSchema().columns, c.columns, c.name);
+      const columns = provider.inputSchema().columns!;
+      assert.deepEqual(withoutMoments(columns), c.columns, c.name);
+      assertMoments(columns[0], c.n);
       const [batch] = await take(provider.getInputFn({}, 'eval', 10)());
-      assert.deepEqual(batch, {x: c.x, y: [1, 0, 1]}, c.name);
+      assert.deepEqual(batch.y, [1, 0, 1], c.name);
+      assert.deepEqual(batch.x.map((x) => x.slice(1)), c.x, c.name);
+      assertClose(batch.x.map((x) => x[0]), standardize(c.n), 1e-6, c.name);
     }
+  });
+
+  it('standardizes numeric features to mean 0 and std 1', async () => {
+    // Features from 0.001 to about 4000.
+    const file = testdata('breast_cancer_train.csv');
+    const {provider} = await prepared({filename: file});
+    const columns = provider.inputSchema().columns!;
+    const raw = dataLines('breast_cancer_train.csv').map(
+        (line) => line.split(',').slice(1).map(Number));
+    const passes = [
+      {name: 'eval', batches: await take(provider.getInputFn({}, 'eval', 64)())},
+      // 91 batches of 5: exactly one epoch of the 455 rows.
+      {
+        name: 'train',
+        batches: await take(provider.getInputFn({}, 'train', 5)(), 91),
+      },
+    ];
+
+    assert.equal(columns.length, 30);
+    columns.forEach((column, i) => assertMoments(column, raw.map((r) => r[i])));
+    for (const pass of passes) {
+      const x = pass.batches.flatMap((b) => b.x);
+      assert.equal(x.length, 455, pass.name);
+      columns.forEach((column, i) => {
+        const got = moments(x.map((row) => row[i]));
+        assertClose([got.mean, got.std], [0, 1], 1e-5,
+                    `${pass.name} ${column.name}`);
+      });
+    }
+  });
+
+  it('centres a constant column without scaling it', async () => {
+    const {provider} = await prepared({
+      filename: csvFile('y,c,n\n0,7,1\n1,7,3\n'),
+    });
+
+    const [c] = provider.inputSchema().columns!;
+    assert.deepEqual([c.mean, c.std], [7, 0]);
+    assert.deepEqual(await take(provider.getInputFn({}, 'eval', 5)()), [
+      {x: [[0, -1], [0, 1]], y: [0, 1]},
+    ]);
+    assert.deepEqual(
+        encodeCsvRow(provider.inputSchema(), ['9', '2']), [2, 0]);
   });
 
   it('lists every class id when some do not occur', async () => {
@@ -322,28 +435,51 @@ describe('CsvDataProvider', () => {
       labelIndex: 4,
       logitsDimension: 3,
     });
+    // As input_schema.json holds it.
     const schema = JSON.parse(JSON.stringify(provider.inputSchema()));
+    const [weight, length] = [schema.columns[1], schema.columns[2]];
+    const w = (v: number) => (v - weight.mean) / weight.std;
+    const l = (v: number) => (v - length.mean) / length.std;
 
     const rows: Array<{name: string, cells: string[], want: number[]}> = [
       {
         name: 'features only',
         cells: ['green', '120', '17', 'imported'],
-        want: [0, 0, 1, 0, 0, 120, 17, 1, 0],
+        want: [0, 0, 1, 0, 0, w(120), l(17), 1, 0],
       },
       {
         name: 'a full row, label ignored',
         cells: ['yellow', '1', '2', 'local', 'banana'],
-        want: [0, 0, 0, 0, 1, 1, 2, 0, 1],
+        want: [0, 0, 0, 0, 1, w(1), l(2), 0, 1],
       },
       {
         name: 'empty cells and an unseen category',
         cells: ['', '', '3', 'mars'],
-        want: [1, 0, 0, 0, 0, 0, 3, 0, 0],
+        want: [1, 0, 0, 0, 0, w(0), l(3), 0, 0],
       },
     ];
     for (const row of rows) {
-      assert.deepEqual(encodeCsvRow(schema, row.cells), row.want, row.name);
+      assertClose(encodeCsvRow(schema, row.cells), row.want, 1e-6, row.name);
     }
+    // Every training row encodes exactly as the evaluation batches have it.
+    const batches = await take(provider.getInputFn({}, 'eval', 16)());
+    // Through the CSV reader: fruits.csv quotes a color holding a comma.
+    const records: string[][] = [];
+    for await (const record of readCsvFile(testdata('fruits.csv'))) {
+      records.push(record.cells);
+    }
+    assert.equal(records.length, 91);
+    assert.deepEqual(batches.flatMap((b) => b.x),
+                     records.slice(1).map((cells) => encodeCsvRow(schema,
+                                                                  cells)));
+    // A schema saved before standardization (no mean, no std) reads raw.
+    const old = JSON.parse(JSON.stringify(schema));
+    for (const column of old.columns) {
+      delete column.mean;
+      delete column.std;
+    }
+    assert.deepEqual(encodeCsvRow(old, ['green', '120', '17', 'imported']),
+                     [0, 0, 1, 0, 0, 120, 17, 1, 0]);
     assert.throws(
         () => encodeCsvRow(schema, ['red', 'heavy', '1', 'local'], 'in.csv:4'),
         new DataError(

@@ -30,6 +30,14 @@ export declare interface FeatureColumn {
   vocabulary?: string[];
   /** The value used where a cell is empty. */
   defaultValue?: number|string;
+  /**
+   * For numeric columns: the mean of the training values (empty cells
+   * counted as `defaultValue`); features enter as (x - mean) / std.
+   * Absent means 0, as in schemas saved before standardization.
+   */
+  mean?: number;
+  /** For numeric columns: the standard deviation; absent or 0 means 1. */
+  std?: number;
 }
 
 /**

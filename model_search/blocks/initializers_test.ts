@@ -1,0 +1,102 @@
+/**
+ * @license
+ * Copyright 2026 The model_search Authors. Licensed under the Apache License,
+ * Version 2.0.
+ * =============================================================================
+ */
+
+import * as assert from 'node:assert/strict';
+
+import {tf} from '../backend/tf';
+
+import {Orthogonal, orthonormalColumns} from './initializers';
+
+require('@tensorflow/tfjs-backend-wasm');
+
+/** max |Q^T Q - I| for a matrix with orthonormal columns. */
+function columnError(q: tf.Tensor2D): number {
+  return tf.tidy(() => {
+    const gram = tf.matMul(tf.transpose(q), q);
+    return tf.max(tf.abs(tf.sub(gram, tf.eye(gram.shape[0])))).dataSync()[0];
+  });
+}
+
+describe('Orthogonal', () => {
+  before(async () => {
+    await tf.setBackend('wasm');
+    await tf.ready();
+  });
+
+  const rows = [
+    {name: 'square', shape: [64, 64]},
+    {name: 'tall (float32 Gram)', shape: [300, 40]},
+    {name: 'nearly square (float64 Gram)', shape: [90, 60]},
+    {name: 'wide, as an LSTM recurrent kernel', shape: [32, 128]},
+    {name: 'a vector', shape: [1, 5]},
+    {name: 'rank 3', shape: [3, 4, 20]},
+  ];
+  for (const {name, shape} of rows) {
+    it(`gives orthonormal rows or columns: ${name}`, () => {
+      const value = new Orthogonal().apply(shape);
+      const cols = shape[shape.length - 1];
+      const flat = value.reshape([-1, cols]) as tf.Tensor2D;
+      const tall = flat.shape[0] >= cols ? flat : tf.transpose(flat);
+
+      assert.deepEqual(value.shape, shape);
+      assert.ok(columnError(tall) < 1e-5, `error ${columnError(tall)}`);
+      tf.dispose([value, flat, tall]);
+    });
+  }
+
+  it('scales by the gain', () => {
+    const value = new Orthogonal({gain: 2}).apply([16, 16]) as tf.Tensor2D;
+    const half = tf.div(value, 2) as tf.Tensor2D;
+
+    assert.ok(columnError(half) < 1e-5);
+    tf.dispose([value, half]);
+  });
+
+  it('repeats a seeded draw and varies an unseeded one', () => {
+    const a = new Orthogonal({seed: 3}).apply([8, 8]).dataSync();
+    const b = new Orthogonal({seed: 3}).apply([8, 8]).dataSync();
+    const c = new Orthogonal().apply([8, 8]).dataSync();
+    const d = new Orthogonal().apply([8, 8]).dataSync();
+
+    assert.deepEqual(a, b);
+    assert.notDeepEqual(c, d);
+  });
+
+  it('is the QR factor with a positive diagonal of R', () => {
+    // Q^T A = R must be upper triangular with a positive diagonal.
+    const a = tf.randomNormal([12, 5], 0, 1, 'float32', 11) as tf.Tensor2D;
+    const q = orthonormalColumns(a);
+    const r = tf.matMul(tf.transpose(q), a).arraySync() as number[][];
+
+    for (let i = 0; i < 5; i++) {
+      assert.ok(r[i][i] > 0, `R[${i}][${i}] = ${r[i][i]}`);
+      for (let j = 0; j < i; j++) {
+        assert.ok(Math.abs(r[i][j]) < 1e-4, `R[${i}][${j}] = ${r[i][j]}`);
+      }
+    }
+    tf.dispose([a, q]);
+  });
+
+  it('round-trips through its config', () => {
+    const config = new Orthogonal({gain: 1.5, seed: 2}).getConfig();
+    const copy = new Orthogonal(config);
+
+    assert.deepEqual(config, {gain: 1.5, seed: 2});
+    assert.equal(copy.gain, 1.5);
+  });
+
+  const bad = [
+    {name: 'rank 1', shape: [4], error: /has rank 1; it needs rank >= 2/},
+    {name: 'unknown dims', shape: [null, 4], error: /must be fully known/},
+  ];
+  for (const {name, shape, error} of bad) {
+    it(`rejects a shape of ${name}`, () => {
+      assert.throws(
+          () => new Orthogonal().apply(shape as unknown as number[]), error);
+    });
+  }
+});
