@@ -65,6 +65,7 @@ def js_binary(name, entry_point, srcs = [], deps = [], data = [], args = [], nod
         code it loads. Their registrations run when their modules load.
       data: list of labels; run-time files.
       args: list of strings; arguments placed before the command line's.
+        $(rootpath <label>) expands to the runfiles path of a data file.
       node_args: list of strings; arguments for node itself.
       preload: list of labels; ts_project targets whose modules load before
         entry_point (node --require), e.g. a provider that registers itself.

@@ -62,7 +62,13 @@ def _program_impl(ctx):
     for target in ctx.attr.preload:
         runfiles = runfiles.merge(target[DefaultInfo].default_runfiles)
     entry = _entry_js(ctx, all_js)
-    return [_launcher(ctx, entry, ctx.attr.args_prefix, runfiles)]
+
+    # $(rootpath :label) and friends name files of data and deps.
+    fixed_args = [
+        ctx.expand_location(a, ctx.attr.data + ctx.attr.deps)
+        for a in ctx.attr.args_prefix
+    ]
+    return [_launcher(ctx, entry, fixed_args, runfiles)]
 
 def _mocha_impl(ctx):
     js, _, info = compile_ts(ctx, ctx.files.srcs, ctx.attr.deps, ctx.attr.data)
