@@ -162,7 +162,7 @@ after(() => {
       ([backend, cases]) => `${backend}: ${cases.length} cases`);
   console.log(
       `      backends (MS_TEST_BACKEND=${PREFERRED}, wasm kernels ` +
-      `${KERNELS_LOADED ? 'loaded' : 'absent'}): ${summary.join('; ')}` +
+      `${KERNELS_LOADED ? 'loaded' : 'not loaded'}): ${summary.join('; ')}` +
       (ranOn.has('cpu') && PREFERRED === 'wasm' ?
            `; on cpu: ${ranOn.get('cpu')!.join(', ')}` :
            ''));
