@@ -10,11 +10,13 @@
  *
  *   validate-spec FILE   parse a PhoenixSpec, print it as JSON with defaults
  *   blocks               list the registered blocks
+ *   predict --model_dir=TRIAL_DIR --input=PATH   run a trial's model on data
  *
  * Exit codes: 0 success, 2 bad input or usage, 1 other errors.
  */
 
 import {listBlocks} from './blocks';
+import {predictCommand} from './cli_predict';
 import {validateSpecCommand} from './cli_validate_spec';
 
 export type Output = (text: string) => void;
@@ -42,6 +44,11 @@ const SUBCOMMANDS: Record<string, Subcommand> = {
       out(`${rows.length} blocks`);
       return 0;
     },
+  },
+  'predict': {
+    summary: '--model_dir=TRIAL_DIR --input=CSV_OR_FOLDER [--batch_size=N]: ' +
+             'predict with the model of one trial',
+    run: predictCommand,
   },
 };
 

@@ -49,7 +49,7 @@ export function buildModel(args: ModelArgs): tf.LayersModel {
   const inputs: tf.SymbolicTensor[] = [features];
   let lengths: tf.SymbolicTensor|undefined;
   if (isSequenceProblem(args.problemType)) {
-    lengths = tf.input({shape: [], name: 'lengths', dtype: 'int32'});
+    lengths = tf.input({shape: [1], name: 'lengths', dtype: 'int32'});
     inputs.push(lengths);
   }
   const inputLayerFn = args.provider?.getInputLayerFn?.(args.problemType);

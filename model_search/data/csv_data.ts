@@ -245,13 +245,18 @@ export class CsvRowEncoder {
   /**
    * Writes the features of a full row (label included) into
    * out[at, at + width), numeric ones standardized. `where` (file:line)
-   * prefixes errors.
+   * prefixes errors. `columnAt`, when given, says where in `cells` each
+   * feature column of the schema is, for rows laid out unlike the
+   * training file.
    */
-  encodeInto(cells: string[], out: Float32Array, at: number, where: string):
-      void {
+  encodeInto(
+      cells: string[], out: Float32Array, at: number, where: string,
+      columnAt?: number[]): void {
     out.fill(0, at, at + this.width);
-    for (const step of this.plan) {
-      const cell = cells[step.fileIndex];
+    for (let k = 0; k < this.plan.length; k++) {
+      const step = this.plan[k];
+      const index = columnAt?.[k] ?? step.fileIndex;
+      const cell = cells[index];
       if (step.ids === undefined) {
         if (cell === '') {
           out[at + step.offset] =
@@ -261,7 +266,7 @@ export class CsvRowEncoder {
         } else {
           throw new DataError(
               `${where}: column "${step.column.name}" (index ` +
-              `${step.fileIndex}) is numeric but has ${
+              `${index}) is numeric but has ${
                   JSON.stringify(cell)}; fix the value (leave a missing ` +
               'value empty)');
         }
@@ -298,12 +303,18 @@ export class CsvRowEncoder {
 
   /**
    * Encodes the features of `cells`: either one cell per feature column
-   * (what `cli predict` reads) or a full row with the label, which is
-   * ignored.
+   * or a full row with the label, which is ignored; or, with `columnAt`
+   * (see encodeInto), a row of any layout.
    */
-  encode(cells: string[], where = 'row'): Float32Array {
+  encode(cells: string[], where = 'row', columnAt?: number[]): Float32Array {
     let full = cells;
-    if (cells.length === this.plan.length) {
+    if (columnAt !== undefined) {
+      if (columnAt.length !== this.plan.length) {
+        throw new Error(
+            `columnAt has ${columnAt.length} entries for ${
+                this.plan.length} feature columns`);
+      }
+    } else if (cells.length === this.plan.length) {
       full = [...cells.slice(0, this.labelIndex), '',
               ...cells.slice(this.labelIndex)];
     } else if (cells.length !== this.rowLength) {
@@ -313,7 +324,7 @@ export class CsvRowEncoder {
           `${this.rowLength} with the label`);
     }
     const out = new Float32Array(this.width);
-    this.encodeInto(full, out, 0, where);
+    this.encodeInto(full, out, 0, where, columnAt);
     return out;
   }
 }

@@ -14,7 +14,7 @@ import {tf} from '../backend/tf';
 import {UsageError} from '../errors';
 import {FLAGS} from '../flags';
 
-import {CsvDataArgs, CsvDataProvider, encodeCsvRow} from './csv_data';
+import {CsvDataArgs, CsvDataProvider, CsvRowEncoder, encodeCsvRow} from './csv_data';
 import {readCsvFile} from './csv_reader';
 import {Provider as FlagProvider} from './csv_data_for_binary';
 import {Batch, DataError, FeatureColumn, InputSchema, PROVIDERS} from './data';
@@ -472,6 +472,18 @@ describe('CsvDataProvider', () => {
     assert.deepEqual(batches.flatMap((b) => b.x),
                      records.slice(1).map((cells) => encodeCsvRow(schema,
                                                                   cells)));
+    // A row laid out unlike the training file, its columns located.
+    const encoder = new CsvRowEncoder(schema);
+    const reordered = ['imported', '17', 'id-7', 'green', '120'];
+    assert.deepEqual(
+        encoder.encode(reordered, 'in.csv:2', [3, 4, 1, 0]),
+        encoder.encode(['green', '120', '17', 'imported']));
+    assert.throws(
+        () => encoder.encode(['local', '1', 'x', 'red', 'heavy'], 'in.csv:3',
+                             [3, 4, 1, 0]),
+        new DataError(
+            'in.csv:3: column "weight_g" (index 4) is numeric but has ' +
+            '"heavy"; fix the value (leave a missing value empty)'));
     // A schema saved before standardization (no mean, no std) reads raw.
     const old = JSON.parse(JSON.stringify(schema));
     for (const column of old.columns) {

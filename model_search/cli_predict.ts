@@ -1,0 +1,484 @@
+/**
+ * @license
+ * Copyright 2026 The model_search Authors. Licensed under the Apache License,
+ * Version 2.0.
+ * =============================================================================
+ */
+
+/**
+ * `predict --model_dir=TRIAL_DIR --input=PATH [--batch_size=N]`: runs the
+ * exported model of one trial on new data and prints one CSV line per
+ * example: its row number (CSV input) or file (image input), the predicted
+ * class under its original name, and the probability of every class.
+ *
+ * The trial directory holds the model (`model/`) and the provider's input
+ * schema (`input_schema.json`); the schema says how raw input becomes model
+ * input, so prediction encodes exactly as training did:
+ * - kind 'csv': PATH is a CSV file with a header row; columns are matched
+ *   to the schema by name, in any order, and the label column may be
+ *   present (it is ignored) or absent. Rows are numbered from 1, the first
+ *   row below the header.
+ * - kind 'image': PATH is a folder, read recursively in sorted order (files
+ *   print relative to it), or one image file.
+ */
+
+import * as fs from 'fs';
+import * as path from 'path';
+
+import {loadModel} from './backend/file_io';
+import {selectBackend} from './backend/select_backend';
+import {tf} from './backend/tf';
+// Registers the custom layers and initializers that saved models name.
+import './blocks';
+import {CsvRowEncoder} from './data/csv_data';
+import {readCsvFile} from './data/csv_reader';
+import {DataError, InputSchema} from './data/data';
+import {encodeImageFile} from './data/image_data';
+import {IMAGE_EXTENSIONS} from './data/image_decode';
+import {NotImplementedError, UsageError, ValueError, didYouMean} from './errors';
+import {argmax} from './train_loop';
+import {TRIAL_FILES} from './trial_directory';
+
+/** Exit status for success. */
+const OK = 0;
+/** Exit status for a wrong command line, a bad trial directory or input. */
+const BAD_INPUT = 2;
+
+/** Examples run through the model at once unless --batch_size says. */
+export const DEFAULT_BATCH_SIZE = 256;
+
+const USAGE = 'usage: predict --model_dir=TRIAL_DIR --input=PATH ' +
+    '[--batch_size=N]\n' +
+    '  Runs the model of one trial directory (<model_dir of the search>/' +
+    '<trial id>) on\n  PATH: a CSV file with a header row for CSV models, ' +
+    'a folder of images (or\n  one image) for image models. Prints ' +
+    '`row,prediction,p_<class>...` (CSV) or\n  `file,prediction,' +
+    'p_<class>...` (images), one line per example. Exit status: 0\n  on ' +
+    `success, 2 for bad input. --batch_size defaults to ${
+        DEFAULT_BATCH_SIZE}.`;
+
+/** The options of one `predict` run. */
+export declare interface PredictArgs {
+  modelDir: string;
+  input: string;
+  batchSize: number;
+}
+
+/** One encoded example and what its output line starts with. */
+interface Example {
+  id: string;
+  features: Float32Array;
+}
+
+const FLAG_NAMES = ['model_dir', 'input', 'batch_size'];
+
+/**
+ * Runs `predict`.
+ *
+ * @param args The arguments after the command name.
+ * @param out Receives the header and one line per example.
+ * @param err Receives the backend line, a closing summary, or the error.
+ * @returns 0 on success; 2 for a wrong command line, a directory that is
+ *     not a trial directory, or input that is missing or does not match
+ *     the model's input schema.
+ */
+export async function predictCommand(
+    args: string[], out: (s: string) => void,
+    err: (s: string) => void): Promise<number> {
+  if (args.length === 1 && (args[0] === '--help' || args[0] === '-h')) {
+    out(USAGE);
+    return OK;
+  }
+  try {
+    const options = parsePredictArgs(args);
+    const schema = readTrialSchema(options.modelDir);
+    const examples = await openExamples(schema, options.input);
+    await selectBackend('auto', err);
+    const model = await loadModel(path.join(options.modelDir,
+                                            TRIAL_FILES.model));
+    try {
+      checkModelInput(model, schema, options.modelDir);
+      const count = await predictAll(
+          model, schema, examples, options.batchSize, out);
+      const what = schema.kind === 'csv' ? 'rows' : 'images';
+      err(`predict: ${count} ${what} of ${options.input} with the model of ${
+          options.modelDir}`);
+    } finally {
+      model.dispose();
+    }
+    return OK;
+  } catch (e) {
+    if (e instanceof ValueError || e instanceof DataError) {
+      const usage = e instanceof UsageError ? `\n${USAGE}` : '';
+      err(`predict: ${e.message}${usage}`);
+      return BAD_INPUT;
+    }
+    throw e;
+  }
+}
+
+/** Reads `--name=value` and `--name value` arguments. */
+export function parsePredictArgs(args: string[]): PredictArgs {
+  const values = new Map<string, string>();
+  for (let i = 0; i < args.length; i++) {
+    const arg = args[i];
+    if (!arg.startsWith('--')) {
+      throw new UsageError(
+          `unexpected argument ${JSON.stringify(arg)}; give the trial ` +
+          'directory and the input as --model_dir=... --input=...');
+    }
+    const eq = arg.indexOf('=');
+    const name = arg.slice(2, eq < 0 ? undefined : eq);
+    if (!FLAG_NAMES.includes(name)) {
+      throw new UsageError(
+          `unknown flag --${name}${didYouMean(name, FLAG_NAMES)}; the ` +
+          `flags are ${FLAG_NAMES.map((f) => `--${f}`).join(', ')}`);
+    }
+    let value: string;
+    if (eq >= 0) {
+      value = arg.slice(eq + 1);
+    } else if (i + 1 < args.length && !args[i + 1].startsWith('--')) {
+      value = args[++i];
+    } else {
+      throw new UsageError(`--${name} needs a value, e.g. --${name}=...`);
+    }
+    if (values.has(name)) {
+      throw new UsageError(`--${name} is given twice; give it once`);
+    }
+    values.set(name, value);
+  }
+  const modelDir = values.get('model_dir') ?? '';
+  const input = values.get('input') ?? '';
+  if (modelDir === '') {
+    throw new UsageError(
+        '--model_dir is required: a trial directory of a search, e.g. ' +
+        '--model_dir=/tmp/run/3');
+  }
+  if (input === '') {
+    throw new UsageError(
+        '--input is required: the CSV file or image folder to predict');
+  }
+  const batchText = values.get('batch_size');
+  const batchSize =
+      batchText === undefined ? DEFAULT_BATCH_SIZE : Number(batchText);
+  if (!Number.isInteger(batchSize) || batchSize < 1 ||
+      batchText?.trim() === '') {
+    throw new UsageError(
+        `--batch_size=${batchText}: must be a positive integer, e.g. ` +
+        `--batch_size=${DEFAULT_BATCH_SIZE}`);
+  }
+  return {modelDir, input, batchSize};
+}
+
+/** The input schema of a trial directory, checked for what predict needs. */
+export function readTrialSchema(dir: string): InputSchema {
+  let stat: fs.Stats;
+  try {
+    stat = fs.statSync(dir);
+  } catch {
+    throw new ValueError(`--model_dir=${dir}: no such directory`);
+  }
+  if (!stat.isDirectory()) {
+    throw new ValueError(
+        `--model_dir=${dir}: not a directory; give a trial directory of a ` +
+        'search, e.g. <model_dir>/3');
+  }
+  const file = path.join(dir, TRIAL_FILES.inputSchema);
+  const modelJson = path.join(dir, TRIAL_FILES.model, 'model.json');
+  if (!fs.existsSync(file) || !fs.existsSync(modelJson)) {
+    const missing = fs.existsSync(file) ? `${TRIAL_FILES.model}/model.json` :
+                                          TRIAL_FILES.inputSchema;
+    const trials = trialsUnder(dir);
+    const hint = trials.length > 0 ?
+        `; it holds the trials ${shortList(trials)}: pass one, e.g. ` +
+            `--model_dir=${path.join(dir, trials[0])}` :
+        '; pass a trial directory of a search (<model_dir>/<trial id>)';
+    throw new ValueError(
+        `--model_dir=${dir}: not a trial directory (no ${missing})${hint}`);
+  }
+  let schema: InputSchema;
+  try {
+    schema = JSON.parse(fs.readFileSync(file, 'utf8')) as InputSchema;
+  } catch (e) {
+    throw new ValueError(
+        `${file}: cannot be read as JSON (${(e as Error).message}); the ` +
+        'trial directory is damaged, run the trial again');
+  }
+  if (schema === null || typeof schema !== 'object' ||
+      typeof schema.kind !== 'string' || !Array.isArray(schema.shape)) {
+    throw new ValueError(
+        `${file}: not an input schema (it needs "kind" and "shape"); the ` +
+        'trial directory is damaged, run the trial again');
+  }
+  return schema;
+}
+
+/** The sub-directories of `dir` that look like trial directories. */
+function trialsUnder(dir: string): string[] {
+  const names = fs.readdirSync(dir).filter(
+      (name) => !name.startsWith('.') &&
+          fs.existsSync(path.join(dir, name, TRIAL_FILES.inputSchema)));
+  return names.sort(
+      (a, b) => (Number(a) - Number(b)) || (a < b ? -1 : a > b ? 1 : 0));
+}
+
+function shortList(items: string[], limit = 10): string {
+  const shown = items.slice(0, limit).join(', ');
+  return items.length > limit ? `${shown}, ...` : shown;
+}
+
+/** Checks that the model takes what the schema encodes. */
+function checkModelInput(
+    model: tf.LayersModel, schema: InputSchema, dir: string): void {
+  if (model.inputs.length !== 1) {
+    // TODO: read sequence lengths from the input once a provider with
+    // sequence data saves how to; csv and image inputs carry none.
+    throw new NotImplementedError(
+        `--model_dir=${dir}: the model takes ${model.inputs.length} inputs ` +
+        `(features and sequence lengths); predict gives ${schema.kind} ` +
+        'input only features');
+  }
+  const want = model.inputs[0].shape.slice(1);
+  if (want.length !== schema.shape.length ||
+      want.some((d, i) => d !== null && d !== schema.shape[i])) {
+    throw new ValueError(
+        `--model_dir=${dir}: the model takes input [${want.join(',')}] but ` +
+        `${TRIAL_FILES.inputSchema} describes [${schema.shape.join(',')}]; ` +
+        'the trial directory is inconsistent, run the trial again');
+  }
+}
+
+/**
+ * The examples of `input` encoded for `schema`. What can be checked
+ * without reading all of it (the file or folder, the CSV header, that
+ * there are images) is checked now; each example is checked as it is read.
+ */
+async function openExamples(schema: InputSchema, input: string):
+    Promise<AsyncIterable<Example>> {
+  let stat: fs.Stats;
+  try {
+    stat = fs.statSync(input);
+  } catch {
+    throw new ValueError(`--input=${input}: no such file or folder`);
+  }
+  switch (schema.kind) {
+    case 'csv':
+      if (!stat.isFile()) {
+        throw new ValueError(
+            `--input=${input}: not a file; the model reads CSV, give a CSV ` +
+            'file with a header row');
+      }
+      return openCsv(schema, input);
+    case 'image':
+      return openImages(schema, input, stat.isDirectory());
+    default:
+      // TODO: let providers of other kinds encode raw input for predict.
+      throw new NotImplementedError(
+          `input schema kind "${schema.kind}": predict reads only "csv" ` +
+          'and "image" inputs');
+  }
+}
+
+/** A CSV file's header, matched to the schema. */
+interface CsvHeader {
+  line: number;
+  width: number;
+  /** Where each feature column of the schema is in a row. */
+  featureAt: number[];
+}
+
+/** Reads and checks the header of a CSV file; streams its rows. */
+async function openCsv(schema: InputSchema, file: string):
+    Promise<AsyncIterable<Example>> {
+  const encoder = new CsvRowEncoder(schema);
+  const extra = schema.extra ?? {};
+  const fieldDelim =
+      typeof extra['fieldDelim'] === 'string' ? extra['fieldDelim'] : ',';
+  const labelName =
+      typeof extra['labelName'] === 'string' ? extra['labelName'] : undefined;
+  let header: CsvHeader|undefined;
+  for await (const record of readCsvFile(file, {fieldDelim})) {
+    header = {
+      line: record.line,
+      width: record.cells.length,
+      featureAt:
+          matchColumns(schema, labelName, record.cells, file, record.line),
+    };
+    break;
+  }
+  if (header === undefined) {
+    throw new DataError(
+        `${file}: the file is empty; give a header row naming the columns, ` +
+            'then the rows',
+        file);
+  }
+  return csvRows(encoder, header, file, fieldDelim);
+}
+
+/** The rows below the header, numbered from 1. */
+async function* csvRows(
+    encoder: CsvRowEncoder, header: CsvHeader, file: string,
+    fieldDelim: string): AsyncGenerator<Example> {
+  let row = -1;
+  for await (const record of readCsvFile(file, {fieldDelim})) {
+    // Record 0 is the header, checked already.
+    if (++row === 0) continue;
+    const where = `${file}:${record.line}`;
+    if (record.cells.length !== header.width) {
+      throw new DataError(
+          `${where}: ${record.cells.length} fields, expected ${
+              header.width} like the header (line ${header.line}); fix ` +
+              `the row, or quote fields that contain "${fieldDelim}"`,
+          file, record.line);
+    }
+    yield {
+      id: String(row),
+      features: encoder.encode(record.cells, where, header.featureAt),
+    };
+  }
+}
+
+/**
+ * Where each feature column of the schema is in `names` (a header row).
+ * Every feature must be there; the label may be; nothing else may.
+ */
+function matchColumns(
+    schema: InputSchema, labelName: string|undefined, names: string[],
+    file: string, line: number): number[] {
+  const features = schema.columns!.map((c) => c.name);
+  const seen = new Map<string, number>();
+  names.forEach((name, at) => {
+    if (seen.has(name)) {
+      throw new DataError(
+          `${file}:${line}: column "${name}" appears twice (index ${
+              seen.get(name)!} and ${at}); keep one`,
+          file, line);
+    }
+    seen.set(name, at);
+  });
+  const expected = `the model's columns are ${features.join(',')}` +
+      (labelName !== undefined ? ` and optionally the label "${labelName}"` :
+                                 '');
+  const unknown = names.filter(
+      (name) => name !== labelName && !features.includes(name));
+  for (const feature of features) {
+    if (!seen.has(feature)) {
+      throw new DataError(
+          `${file}:${line}: the header has no column "${feature}"${
+              didYouMean(feature, unknown)}; ${expected}: add or rename ` +
+              'the column',
+          file, line);
+    }
+  }
+  if (unknown.length > 0) {
+    throw new DataError(
+        `${file}:${line}: column "${unknown[0]}" (index ${
+            names.indexOf(unknown[0])}) is not an input of the model; ${
+            expected}: remove the column`,
+        file, line);
+  }
+  return features.map((feature) => seen.get(feature)!);
+}
+
+/** The images of a folder (recursively, sorted) or one image file. */
+async function openImages(
+    schema: InputSchema, input: string,
+    isFolder: boolean): Promise<AsyncIterable<Example>> {
+  const files = isFolder ? await findImages(input) : [input];
+  if (files.length === 0) {
+    throw new DataError(
+        `--input=${input}: no images (${IMAGE_EXTENSIONS.join(' ')}) in ` +
+            'this folder or below it; give a folder of images',
+        input);
+  }
+  return imageFiles(schema, input, files, isFolder);
+}
+
+async function* imageFiles(
+    schema: InputSchema, input: string, files: string[],
+    isFolder: boolean): AsyncGenerator<Example> {
+  for (const file of files) {
+    yield {
+      id: isFolder ? path.relative(input, file) : input,
+      features: await encodeImageFile(schema, file),
+    };
+  }
+}
+
+/** Image files at any depth below `dir` in sorted order, hidden skipped. */
+async function findImages(dir: string): Promise<string[]> {
+  const found: string[] = [];
+  const entries = await fs.promises.readdir(dir, {withFileTypes: true});
+  entries.sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
+  for (const entry of entries) {
+    if (entry.name.startsWith('.')) continue;
+    const full = path.join(dir, entry.name);
+    if (entry.isDirectory() ||
+        (entry.isSymbolicLink() && fs.statSync(full).isDirectory())) {
+      found.push(...await findImages(full));
+    } else if (IMAGE_EXTENSIONS.includes(
+                   path.extname(entry.name).toLowerCase())) {
+      found.push(full);
+    }
+  }
+  return found;
+}
+
+/**
+ * Predicts every example, `batchSize` at a time, writing the header first;
+ * returns the number of examples.
+ */
+async function predictAll(
+    model: tf.LayersModel, schema: InputSchema,
+    examples: AsyncIterable<Example>, batchSize: number,
+    out: (s: string) => void): Promise<number> {
+  const numClasses = Number(model.outputs[0].shape[1]);
+  const vocabulary = schema.labelVocabulary ?? [];
+  const names = Array.from(
+      {length: numClasses}, (_, id) => vocabulary[id] ?? String(id));
+  const idColumn = schema.kind === 'csv' ? 'row' : 'file';
+  out([idColumn, 'prediction', ...names.map((n) => `p_${n}`)]
+          .map(csvField).join(','));
+  const size = schema.shape.reduce((a, b) => a * b, 1);
+  let batch: Example[] = [];
+  let count = 0;
+  const flush = async () => {
+    const probabilities = await predictBatch(model, schema, batch, size);
+    batch.forEach((example, i) => {
+      const p = probabilities[i];
+      out([csvField(example.id), csvField(names[argmax(p)]),
+           ...p.map((v) => v.toFixed(6))].join(','));
+    });
+    count += batch.length;
+    batch = [];
+  };
+  for await (const example of examples) {
+    batch.push(example);
+    if (batch.length === batchSize) await flush();
+  }
+  if (batch.length > 0) await flush();
+  return count;
+}
+
+/** Class probabilities of a batch, as evaluation computes them. */
+async function predictBatch(
+    model: tf.LayersModel, schema: InputSchema, batch: Example[],
+    size: number): Promise<number[][]> {
+  const x = new Float32Array(batch.length * size);
+  batch.forEach((example, i) => x.set(example.features, i * size));
+  const probabilities = tf.tidy(() => {
+    const features = tf.tensor(x, [batch.length, ...schema.shape], 'float32');
+    const logits = model.apply(features, {training: false}) as tf.Tensor;
+    return tf.softmax(logits);
+  });
+  try {
+    return await probabilities.array() as number[][];
+  } finally {
+    probabilities.dispose();
+  }
+}
+
+/** A CSV field, quoted when it holds a comma, a quote or a line break. */
+function csvField(text: string): string {
+  return /[",\r\n]/.test(text) ? `"${text.replace(/"/g, '""')}"` : text;
+}

@@ -1,0 +1,442 @@
+/**
+ * @license
+ * Copyright 2026 The model_search Authors. Licensed under the Apache License,
+ * Version 2.0.
+ * =============================================================================
+ */
+
+import * as assert from 'node:assert/strict';
+import * as fs from 'fs';
+import * as os from 'os';
+import * as path from 'path';
+
+import {loadModel} from './backend/file_io';
+import {tf} from './backend/tf';
+import {predictCommand} from './cli_predict';
+import {DEFAULT_CNN, DEFAULT_DNN, resolveWorkspacePath} from './constants';
+import {CsvDataProvider} from './data/csv_data';
+import {readCsvFile} from './data/csv_reader';
+import {InputSchema, Provider} from './data/data';
+import {ImageDataProvider, encodeImageFile} from './data/image_data';
+import {SingleTrainer} from './single_trainer';
+
+const FRUITS = resolveWorkspacePath('model_search/data/testdata/fruits.csv');
+const IMAGES = resolveWorkspacePath('model_search/data/testdata/images');
+const CLASSES = ['apple', 'banana', 'cherry'];
+
+/** Runs the command, collecting what it writes. */
+async function run(args: string[]) {
+  const out: string[] = [];
+  const err: string[] = [];
+  const status =
+      await predictCommand(args, (s) => out.push(s), (s) => err.push(s));
+  return {status, out, err};
+}
+
+/** Trains one trial through the library; returns its directory. */
+async function trainOneTrial(
+    data: Provider, spec: string, rootDir: string, trainSteps: number,
+    batchSize: number): Promise<string> {
+  const trainer = new SingleTrainer({
+    data,
+    spec: resolveWorkspacePath(spec),
+    log: () => {},
+  });
+  const trials = await trainer.tryModels({
+    numberModels: 1,
+    trainSteps,
+    evalSteps: 0,
+    rootDir,
+    batchSize,
+    experimentName: 'predict_test',
+    experimentOwner: 'test',
+    seed: 7,
+  });
+  assert.equal(trials.length, 1);
+  assert.equal(trials[0].state, 'COMPLETED');
+  return path.join(rootDir, trials[0].directory!);
+}
+
+/** Softmax probabilities of the model on one batch of features. */
+async function probabilitiesOf(
+    model: tf.LayersModel, features: tf.Tensor): Promise<number[][]> {
+  const probabilities = tf.tidy(() => tf.softmax(
+      model.apply(features, {training: false}) as tf.Tensor));
+  const values = await probabilities.array() as number[][];
+  probabilities.dispose();
+  return values;
+}
+
+function argmax(values: number[]): number {
+  return values.indexOf(Math.max(...values));
+}
+
+/** A predict output line split into its id, prediction and numbers. */
+function parseLine(line: string): {id: string, label: string, p: number[]} {
+  const fields = line.split(',');
+  return {id: fields[0], label: fields[1], p: fields.slice(2).map(Number)};
+}
+
+function evaluationOf(trialDir: string): Record<string, number> {
+  return JSON.parse(
+      fs.readFileSync(path.join(trialDir, 'evaluation.json'), 'utf8'));
+}
+
+/** A CSV line, fields quoted when needed. */
+function csvLine(cells: string[]): string {
+  return cells.map((c) => /[",\n]/.test(c) ? `"${c.replace(/"/g, '""')}"` :
+                                             c).join(',');
+}
+
+async function readRecords(file: string): Promise<string[][]> {
+  const records: string[][] = [];
+  for await (const record of readCsvFile(file)) records.push(record.cells);
+  return records;
+}
+
+describe('predictCommand', function() {
+  this.timeout(120_000);
+  let root: string;
+  let csvTrial: string;
+  let imageTrial: string;
+
+  before(async () => {
+    root = fs.mkdtempSync(
+        path.join(process.env['TEST_TMPDIR'] ?? os.tmpdir(), 'cli_predict_'));
+    csvTrial = await trainOneTrial(
+        new CsvDataProvider({
+          filename: FRUITS,
+          labelIndex: 4,
+          logitsDimension: 3,
+          log: () => {},
+        }),
+        DEFAULT_DNN, path.join(root, 'csv'), 30, 16);
+    imageTrial = await trainOneTrial(
+        new ImageDataProvider({
+          inputDir: IMAGES,
+          imageHeight: 8,
+          imageWidth: 8,
+          evalFraction: 0,
+          log: () => {},
+        }),
+        DEFAULT_CNN, path.join(root, 'image'), 4, 4);
+  });
+
+  after(() => {
+    fs.rmSync(root, {recursive: true, force: true});
+  });
+
+  describe('on CSV', () => {
+    it('predicts what evaluation computed, as the original labels',
+       async () => {
+         // Recompute evaluation: the saved model on the provider's eval
+         // batches (the training file, in order, as no validation file).
+         const provider = new CsvDataProvider({
+           filename: FRUITS,
+           labelIndex: 4,
+           logitsDimension: 3,
+           log: () => {},
+         });
+         await provider.prepare();
+         const model = await loadModel(path.join(csvTrial, 'model'));
+         const expected: number[][] = [];
+         const labels: number[] = [];
+         let lossSum = 0;
+         for await (const batch of provider.getInputFn({}, 'eval', 16)()) {
+           const p = await probabilitiesOf(model, batch.features);
+           const y = Array.from(await batch.labels.data());
+           p.forEach((row, i) => lossSum -= Math.log(row[y[i]]));
+           expected.push(...p);
+           labels.push(...y);
+           tf.dispose([batch.features, batch.labels]);
+         }
+         model.dispose();
+         const evaluation = evaluationOf(csvTrial);
+
+         const result = await run(
+             [`--model_dir=${csvTrial}`, `--input=${FRUITS}`]);
+
+         assert.equal(result.status, 0, result.err.join('\n'));
+         // The saved model is the evaluated one.
+         assert.equal(labels.length, 90);
+         assert.ok(Math.abs(lossSum / 90 - evaluation['loss']) < 1e-4,
+                   `loss ${lossSum / 90} vs ${evaluation['loss']}`);
+         assert.equal(result.out[0], 'row,prediction,p_apple,p_banana,p_cherry');
+         const lines = result.out.slice(1).map(parseLine);
+         assert.equal(lines.length, 90);
+         lines.forEach((line, i) => {
+           assert.equal(line.id, String(i + 1));
+           assert.equal(line.label, CLASSES[argmax(expected[i])], line.id);
+           assert.equal(line.p.length, 3);
+           line.p.forEach((p, k) => assert.ok(
+               Math.abs(p - expected[i][k]) <= 1e-6, `row ${line.id}`));
+         });
+         // So that the checks above can tell labels apart.
+         assert.ok(new Set(lines.map((l) => l.label)).size >= 2,
+                   'the model predicts a single class');
+         const correct =
+             lines.filter((line, i) => line.label === CLASSES[labels[i]]);
+         assert.equal(correct.length / 90, evaluation['accuracy']);
+         assert.equal(result.err.length, 2);
+         assert.match(result.err[0], /^backend: /);
+         assert.equal(result.err[1],
+                      `predict: 90 rows of ${FRUITS} with the model of ${
+                          csvTrial}`);
+       });
+
+    it('matches columns by name, with or without the label', async () => {
+      const records = await readRecords(FRUITS);
+      // fruits.csv: color,weight_g,length_cm,origin,fruit
+      const order = [3, 2, 0, 1];
+      const file = path.join(root, 'reordered.csv');
+      fs.writeFileSync(
+          file,
+          records.map((r) => csvLine(order.map((i) => r[i]))).join('\n') +
+              '\n');
+      const plain = await run([`--model_dir=${csvTrial}`, `--input=${FRUITS}`]);
+
+      const reordered = await run(
+          ['--model_dir', csvTrial, '--input', file, '--batch_size=7']);
+
+      assert.equal(reordered.status, 0, reordered.err.join('\n'));
+      assert.deepEqual(reordered.out.map((l) => parseLine(l).label),
+                       plain.out.map((l) => parseLine(l).label));
+      reordered.out.slice(1).forEach((line, i) => {
+        const [a, b] = [parseLine(line).p, parseLine(plain.out[i + 1]).p];
+        a.forEach((p, k) => assert.ok(Math.abs(p - b[k]) <= 2e-6, line));
+      });
+    });
+
+    it('gives the same predictions for any batch size', async () => {
+      const outputs = [];
+      for (const batchSize of [1, 13, 1000]) {
+        const result = await run([
+          `--model_dir=${csvTrial}`, `--input=${FRUITS}`,
+          `--batch_size=${batchSize}`,
+        ]);
+        assert.equal(result.status, 0, result.err.join('\n'));
+        outputs.push(result.out.map((l) => parseLine(l).label));
+      }
+
+      assert.deepEqual(outputs[1], outputs[0]);
+      assert.deepEqual(outputs[2], outputs[0]);
+    });
+  });
+
+  describe('on images', () => {
+    it('predicts every image of a folder, sorted, as class names',
+       async () => {
+         const files = [
+           '0/1.png', '0/2.png', '0/3.png', '0/4.png', '0/5.png', '1/10.png',
+           '1/6.png', '1/7.png', '1/8.png', '1/9.png',
+         ];
+         const schema = JSON.parse(fs.readFileSync(
+             path.join(imageTrial, 'input_schema.json'), 'utf8')) as
+             InputSchema;
+         const model = await loadModel(path.join(imageTrial, 'model'));
+         const expected: number[][] = [];
+         for (const file of files) {
+           const pixels = await encodeImageFile(schema, path.join(IMAGES, file));
+           const features = tf.tensor4d(pixels, [1, 8, 8, 3]);
+           expected.push(...await probabilitiesOf(model, features));
+           features.dispose();
+         }
+         model.dispose();
+
+         const result = await run(
+             [`--model_dir=${imageTrial}`, `--input=${IMAGES}`]);
+
+         assert.equal(result.status, 0, result.err.join('\n'));
+         assert.equal(result.out[0], 'file,prediction,p_0,p_1');
+         const lines = result.out.slice(1).map(parseLine);
+         assert.deepEqual(lines.map((l) => l.id), files);
+         lines.forEach((line, i) => {
+           assert.equal(line.label, String(argmax(expected[i])), line.id);
+           line.p.forEach((p, k) => assert.ok(
+               Math.abs(p - expected[i][k]) <= 1e-6, line.id));
+         });
+         // Evaluation ran on these same ten images (eval_fraction 0).
+         const correct = lines.filter((l) => l.label === l.id.split('/')[0]);
+         assert.equal(correct.length / 10,
+                      evaluationOf(imageTrial)['accuracy']);
+         assert.match(result.err[1], /^predict: 10 images of /);
+       });
+
+    it('predicts one image file', async () => {
+      const file = path.join(IMAGES, '1', '7.png');
+      const folder = await run(
+          [`--model_dir=${imageTrial}`, `--input=${IMAGES}`]);
+
+      const single =
+          await run([`--model_dir=${imageTrial}`, `--input=${file}`]);
+
+      assert.equal(single.status, 0, single.err.join('\n'));
+      assert.equal(single.out.length, 2);
+      const want = folder.out.find((l) => l.startsWith('1/7.png,'))!;
+      assert.equal(single.out[1], want.replace('1/7.png', file));
+    });
+  });
+
+  describe('rejects bad input with exit status 2', () => {
+    const cases: Array<{
+      name: string,
+      args: () => string[],
+      /** Files to write first, relative to the test folder. */
+      files?: Record<string, string>,
+      message: () => RegExp | string,
+    }> = [
+      {
+        name: 'no --model_dir',
+        args: () => [`--input=${FRUITS}`],
+        message: () => /^predict: --model_dir is required: a trial directory/,
+      },
+      {
+        name: 'no --input',
+        args: () => [`--model_dir=${csvTrial}`],
+        message: () => /^predict: --input is required/,
+      },
+      {
+        name: 'an unknown flag',
+        args: () => [`--model-dir=${csvTrial}`, `--input=${FRUITS}`],
+        message: () => /^predict: unknown flag --model-dir; did you mean "model_dir"\?/,
+      },
+      {
+        name: 'a positional argument',
+        args: () => [csvTrial],
+        message: () => /^predict: unexpected argument ".*"; give the trial/,
+      },
+      {
+        name: 'a bad batch size',
+        args: () => [`--model_dir=${csvTrial}`, `--input=${FRUITS}`,
+                     '--batch_size=0'],
+        message: () => /^predict: --batch_size=0: must be a positive integer/,
+      },
+      {
+        name: 'a missing model directory',
+        args: () => [`--model_dir=${root}/nothing`, `--input=${FRUITS}`],
+        message: () => `predict: --model_dir=${root}/nothing: no such directory`,
+      },
+      {
+        name: 'the search directory instead of a trial directory',
+        args: () => [`--model_dir=${root}/csv`, `--input=${FRUITS}`],
+        message: () => `predict: --model_dir=${root}/csv: not a trial ` +
+            'directory (no input_schema.json); it holds the trials 1: pass ' +
+            `one, e.g. --model_dir=${root}/csv/1`,
+      },
+      {
+        name: 'a trial directory without its model',
+        files: {'nomodel/input_schema.json': '{"kind":"csv","shape":[1]}'},
+        args: () => [`--model_dir=${root}/nomodel`, `--input=${FRUITS}`],
+        message: () => `predict: --model_dir=${root}/nomodel: not a trial ` +
+            'directory (no model/model.json); pass a trial directory of a ' +
+            'search (<model_dir>/<trial id>)',
+      },
+      {
+        name: 'a missing input file',
+        args: () => [`--model_dir=${csvTrial}`, `--input=${root}/none.csv`],
+        message: () => `predict: --input=${root}/none.csv: no such file or ` +
+            'folder',
+      },
+      {
+        name: 'a folder for a CSV model',
+        args: () => [`--model_dir=${csvTrial}`, `--input=${IMAGES}`],
+        message: () => `predict: --input=${IMAGES}: not a file; the model ` +
+            'reads CSV, give a CSV file with a header row',
+      },
+      {
+        name: 'an empty CSV file',
+        files: {'empty.csv': ''},
+        args: () => [`--model_dir=${csvTrial}`, `--input=${root}/empty.csv`],
+        message: () => `predict: ${root}/empty.csv: the file is empty; give ` +
+            'a header row naming the columns, then the rows',
+      },
+      {
+        name: 'a CSV without a column the model needs',
+        files: {'short.csv': 'color,length_cm,origin\nred,9,local\n'},
+        args: () => [`--model_dir=${csvTrial}`, `--input=${root}/short.csv`],
+        message: () => `predict: ${root}/short.csv:1: the header has no ` +
+            'column "weight_g"; the model\'s columns are color,weight_g,' +
+            'length_cm,origin and optionally the label "fruit": add or ' +
+            'rename the column',
+      },
+      {
+        name: 'a CSV with a misspelt column',
+        files: {
+          'typo.csv': 'color,wieght_g,length_cm,origin\nred,1,9,local\n',
+        },
+        args: () => [`--model_dir=${csvTrial}`, `--input=${root}/typo.csv`],
+        message: () => new RegExp(`^predict: ${root}/typo.csv:1: the header ` +
+                                  'has no column "weight_g"; did you mean ' +
+                                  '"wieght_g"\\?; the model'),
+      },
+      {
+        name: 'a CSV with a column the model does not know',
+        files: {
+          'extra.csv': 'id,color,weight_g,length_cm,origin\n' +
+              '7,red,1,9,local\n',
+        },
+        args: () => [`--model_dir=${csvTrial}`, `--input=${root}/extra.csv`],
+        message: () => `predict: ${root}/extra.csv:1: column "id" (index 0) ` +
+            'is not an input of the model; the model\'s columns are color,' +
+            'weight_g,length_cm,origin and optionally the label "fruit": ' +
+            'remove the column',
+      },
+      {
+        name: 'a ragged CSV row',
+        files: {
+          'ragged.csv': 'color,weight_g,length_cm,origin\nred,1,9,local\n' +
+              'red,1,9\n',
+        },
+        args: () => [`--model_dir=${csvTrial}`, `--input=${root}/ragged.csv`],
+        message: () => `predict: ${root}/ragged.csv:3: 3 fields, expected 4 ` +
+            'like the header (line 1); fix the row, or quote fields that ' +
+            'contain ","',
+      },
+      {
+        name: 'text in a numeric column',
+        files: {
+          'text.csv': 'origin,weight_g,length_cm,color\nlocal,1,9,red\n' +
+              'local,heavy,9,red\n',
+        },
+        args: () => [`--model_dir=${csvTrial}`, `--input=${root}/text.csv`],
+        message: () => `predict: ${root}/text.csv:3: column "weight_g" ` +
+            '(index 1) is numeric but has "heavy"; fix the value (leave a ' +
+            'missing value empty)',
+      },
+      {
+        name: 'a folder without images',
+        files: {'noimages/notes.txt': 'none here'},
+        args: () => [`--model_dir=${imageTrial}`, `--input=${root}/noimages`],
+        message: () => `predict: --input=${root}/noimages: no images (.png ` +
+            '.jpg .jpeg .bmp .gif) in this folder or below it; give a ' +
+            'folder of images',
+      },
+      {
+        name: 'a file that is not an image',
+        files: {'broken/a.png': 'not a png'},
+        args: () => [`--model_dir=${imageTrial}`, `--input=${root}/broken`],
+        message: () => new RegExp(`^predict: .*${root}/broken/a.png`),
+      },
+    ];
+    for (const c of cases) {
+      it(c.name, async () => {
+        for (const [name, text] of Object.entries(c.files ?? {})) {
+          const file = path.join(root, name);
+          fs.mkdirSync(path.dirname(file), {recursive: true});
+          fs.writeFileSync(file, text);
+        }
+
+        const result = await run(c.args());
+
+        assert.equal(result.status, 2, result.out.join('\n'));
+        const message = result.err[result.err.length - 1];
+        const want = c.message();
+        if (typeof want === 'string') {
+          assert.equal(message.split('\n')[0], want);
+        } else {
+          assert.match(message, want);
+        }
+      });
+    }
+  });
+});

@@ -1,0 +1,356 @@
+/**
+ * @license
+ * Copyright 2026 The model_search Authors. Licensed under the Apache License,
+ * Version 2.0.
+ * =============================================================================
+ */
+
+/**
+ * Reading the ensembling and distillation specs (trial_utils.py): which
+ * mode a trial runs in, the settings of each ensemble search with their
+ * declared defaults, the best trials, and hyperparameters to and from the
+ * HParamDef proto that replay specs carry. Plain functions of specs and
+ * trials: no TensorFlow.js, no store.
+ */
+
+import {ValueError} from '../errors';
+import type {HparamValue, Objective, Trial} from '../metadata/trial';
+import {rankTrials} from '../metadata/trial';
+import {applyDefaults} from '../proto/defaults';
+import {DistillationSpec, distillationSpec_DistillationTypeToJSON} from '../proto/distillation_spec';
+import {EnsemblingSpec, EnsemblingSpec_AdaptiveSearchSpec, EnsemblingSpec_IntermixedSearchSpec, EnsemblingSpec_NonadaptiveSearchSpec, ensemblingSpec_CombiningTypeToJSON, ensemblingSpec_EnsembleSearchTypeToJSON} from '../proto/ensembling_spec';
+import type {HParamDef, HParamDef_HParamType} from '../proto/hparam';
+import type {PhoenixSpec} from '../proto/phoenix_spec';
+import {transferLearningSpec_TransferLearningTypeToJSON} from '../proto/transfer_learning_spec';
+import type {TransferLearningSpec} from '../proto/transfer_learning_spec';
+
+/**
+ * What a trial does with earlier trials. The order matters: when the
+ * ensembling and distillation pool sizes are equal, the higher mode wins.
+ */
+export enum TrialMode {
+  /** Trains its search tower on the labels only. */
+  NO_PRIOR = 0,
+  /** Trains one tower against a teacher (the best trial so far). */
+  DISTILLATION = 1,
+  /** Combines towers of earlier trials, with or without a new one. */
+  ENSEMBLE_SEARCH = 2,
+}
+
+export function trialModeName(mode: TrialMode): string {
+  return TrialMode[mode];
+}
+
+/** The name of an enum value that ts-proto gives as a number. */
+function enumName(value: unknown, toJson: (v: number) => string): string {
+  if (value === undefined || value === null) return toJson(0);
+  return typeof value === 'string' ? value : toJson(Number(value));
+}
+
+export function ensembleSearchTypeName(spec?: EnsemblingSpec): string {
+  return enumName(spec?.ensembleSearchType,
+                  ensemblingSpec_EnsembleSearchTypeToJSON);
+}
+
+/** AVERAGE_ENSEMBLE (the declared default) or WEIGHTED_ENSEMBLE. */
+export function combiningTypeName(spec?: EnsemblingSpec): string {
+  if (spec?.combiningType === undefined) return 'AVERAGE_ENSEMBLE';
+  return enumName(spec.combiningType, ensemblingSpec_CombiningTypeToJSON);
+}
+
+export function distillationTypeName(spec?: DistillationSpec): string {
+  return enumName(spec?.distillationType,
+                  distillationSpec_DistillationTypeToJSON);
+}
+
+export function transferLearningTypeName(spec?: TransferLearningSpec):
+    string {
+  return enumName(spec?.transferLearningType,
+                  transferLearningSpec_TransferLearningTypeToJSON);
+}
+
+export function hasEnsembleSearch(spec?: EnsemblingSpec): boolean {
+  return ensembleSearchTypeName(spec) !== 'UNKNOWN_ENSEMBLE_SEARCH';
+}
+
+export function hasDistillation(spec?: DistillationSpec): boolean {
+  return distillationTypeName(spec) !== 'UNKNOWN_DISTILLATION_TYPE';
+}
+
+export function isIntermixedEnsembleSearch(spec?: EnsemblingSpec): boolean {
+  return ensembleSearchTypeName(spec) ===
+      'INTERMIXED_NONADAPTIVE_ENSEMBLE_SEARCH';
+}
+
+export function isNonadaptiveEnsembleSearch(spec?: EnsemblingSpec): boolean {
+  return ensembleSearchTypeName(spec) === 'NONADAPTIVE_ENSEMBLE_SEARCH';
+}
+
+export function isAdaptiveEnsembleSearch(spec?: EnsemblingSpec): boolean {
+  return ensembleSearchTypeName(spec) === 'ADAPTIVE_ENSEMBLE_SEARCH';
+}
+
+export function isResidualEnsembleSearch(spec?: EnsemblingSpec): boolean {
+  return ensembleSearchTypeName(spec) === 'RESIDUAL_ENSEMBLE_SEARCH';
+}
+
+/** ADAPTIVE or RESIDUAL: the ensemble grows by one tower per trial. */
+export function isAdaptiveOrResidual(spec?: EnsemblingSpec): boolean {
+  return isAdaptiveEnsembleSearch(spec) || isResidualEnsembleSearch(spec);
+}
+
+/** NONADAPTIVE or INTERMIXED: ensembles of towers trained before. */
+export function isNonadaptiveOrIntermixed(spec?: EnsemblingSpec): boolean {
+  return isNonadaptiveEnsembleSearch(spec) || isIntermixedEnsembleSearch(spec);
+}
+
+const ENSEMBLING = 'learning.adanets.phoenix.proto.ensembling_spec.' +
+    'EnsemblingSpec';
+
+/** nonadaptive_search with its declared defaults (the oneof may be unset). */
+export function nonadaptiveSearchSpec(spec?: EnsemblingSpec):
+    Required<EnsemblingSpec_NonadaptiveSearchSpec> {
+  return applyDefaults(spec?.nonadaptiveSearch ?? {},
+                       `${ENSEMBLING}.NonadaptiveSearchSpec`) as
+      Required<EnsemblingSpec_NonadaptiveSearchSpec>;
+}
+
+/** adaptive_search with its declared defaults. */
+export function adaptiveSearchSpec(spec?: EnsemblingSpec):
+    Required<EnsemblingSpec_AdaptiveSearchSpec> {
+  return applyDefaults(spec?.adaptiveSearch ?? {},
+                       `${ENSEMBLING}.AdaptiveSearchSpec`) as
+      Required<EnsemblingSpec_AdaptiveSearchSpec>;
+}
+
+/** intermixed_search with its declared defaults. */
+export function intermixedSearchSpec(spec?: EnsemblingSpec):
+    Required<EnsemblingSpec_IntermixedSearchSpec> {
+  return applyDefaults(spec?.intermixedSearch ?? {},
+                       `${ENSEMBLING}.IntermixedSearchSpec`) as
+      Required<EnsemblingSpec_IntermixedSearchSpec>;
+}
+
+/** distillation_spec with its declared defaults (also when unset). */
+export function distillationSpecWithDefaults(spec?: DistillationSpec):
+    DistillationSpec {
+  return applyDefaults(
+      spec ?? {},
+      'learning.adanets.phoenix.meta.proto.distillation_spec.' +
+          'DistillationSpec');
+}
+
+/** ensemble_spec with its declared defaults (also when unset). */
+export function ensembleSpecWithDefaults(spec?: EnsemblingSpec):
+    EnsemblingSpec {
+  return applyDefaults(spec ?? {}, ENSEMBLING);
+}
+
+/** The setting that must be more than one, checked with a clear error. */
+function atLeastTwo(value: number, field: string): number {
+  if (!(value > 1)) {
+    throw new ValueError(
+        `phoenix_spec.ensemble_spec.${field} is ${value}; it must be more ` +
+        'than 1 (an ensemble needs two towers to choose from)');
+  }
+  return value;
+}
+
+/**
+ * Checks the ensembling settings that the generators divide or sample by;
+ * throws ValueError naming the field.
+ */
+export function validateEnsembleSpec(spec?: EnsemblingSpec): void {
+  if (isNonadaptiveEnsembleSearch(spec)) {
+    const s = nonadaptiveSearchSpec(spec);
+    atLeastTwo(s.width, 'nonadaptive_search.width');
+    atLeastTwo(s.numTrialsToConsider,
+               'nonadaptive_search.num_trials_to_consider');
+  } else if (isIntermixedEnsembleSearch(spec)) {
+    const s = intermixedSearchSpec(spec);
+    atLeastTwo(s.width, 'intermixed_search.width');
+    atLeastTwo(s.numTrialsToConsider,
+               'intermixed_search.num_trials_to_consider');
+    if (!(s.tryEnsemblingEvery >= 2)) {
+      throw new ValueError(
+          'phoenix_spec.ensemble_spec.intermixed_search.' +
+          `try_ensembling_every is ${s.tryEnsemblingEvery}; it must be at ` +
+          'least 2 (every n-th trial ensembles, the others search)');
+    }
+  } else if (isAdaptiveOrResidual(spec)) {
+    const s = adaptiveSearchSpec(spec);
+    if (!(s.increaseWidthEvery >= 1)) {
+      throw new ValueError(
+          'phoenix_spec.ensemble_spec.adaptive_search.' +
+          `increase_width_every is ${s.increaseWidthEvery}; it must be at ` +
+          'least 1');
+    }
+  }
+}
+
+/**
+ * The mode of trial `trialId` (get_trial_mode). With an intermixed
+ * ensemble search, the trial right after each ensemble trial distills (when
+ * distillation is on) and every other trial is in ENSEMBLE_SEARCH mode.
+ * Otherwise the pool sizes split the trials into phases: a trial is in the
+ * mode with the largest pool size below its id, ENSEMBLE_SEARCH winning
+ * ties, and NO_PRIOR before every pool.
+ */
+export function getTrialMode(
+    ensembleSpec: EnsemblingSpec|undefined,
+    distillationSpec: DistillationSpec|undefined,
+    trialId: number): TrialMode {
+  if (isIntermixedEnsembleSearch(ensembleSpec)) {
+    if (hasDistillation(distillationSpec)) {
+      const n = intermixedSearchSpec(ensembleSpec).tryEnsemblingEvery;
+      if (trialId % n === 1) return TrialMode.DISTILLATION;
+    }
+    return TrialMode.ENSEMBLE_SEARCH;
+  }
+  const modes: Array<[TrialMode, number]> = [];
+  if (hasEnsembleSearch(ensembleSpec)) {
+    let pool = 0;
+    if (isNonadaptiveEnsembleSearch(ensembleSpec)) {
+      pool = nonadaptiveSearchSpec(ensembleSpec).minimalPoolSize;
+    } else if (isAdaptiveOrResidual(ensembleSpec)) {
+      pool = adaptiveSearchSpec(ensembleSpec).minimalPoolSize;
+    }
+    modes.push([TrialMode.ENSEMBLE_SEARCH, pool]);
+  }
+  if (hasDistillation(distillationSpec)) {
+    modes.push([
+      TrialMode.DISTILLATION,
+      distillationSpecWithDefaults(distillationSpec).minimalPoolSize!,
+    ]);
+  }
+  modes.sort((a, b) => b[1] - a[1] || b[0] - a[0]);
+  for (const [mode, pool] of modes) {
+    if (trialId > pool) return mode;
+  }
+  return TrialMode.NO_PRIOR;
+}
+
+/**
+ * The exploration trials of an intermixed search: those whose id is not a
+ * multiple of `n`, plus the user suggestions.
+ */
+export function getIntermixedTrials<T extends {id: number}>(
+    trials: readonly T[], n: number, userSuggestions: number): T[] {
+  return trials.filter((t) => t.id % n !== 0 || t.id <= userSuggestions);
+}
+
+/**
+ * The `k` best COMPLETED trials by the objective, best first (get_best_k);
+ * trials without a finite objective value are left out.
+ */
+export function bestTrials(
+    trials: readonly Trial[], k: number, objective: Objective): Trial[] {
+  return rankTrials([...trials], objective)
+      .filter((t) => Number.isFinite(t.metrics?.[objective.metric]))
+      .slice(0, Math.max(0, k));
+}
+
+/** Hyperparameters as an HParamDef (integers as int64, text as bytes). */
+export function hparamsToProto(hparams: Record<string, HparamValue>):
+    HParamDef {
+  const out: Record<string, HParamDef_HParamType> = {};
+  for (const key of Object.keys(hparams).sort()) {
+    const value = hparams[key];
+    if (typeof value === 'boolean') {
+      out[key] = {boolValue: value};
+    } else if (typeof value === 'string') {
+      out[key] = {bytesValue: new TextEncoder().encode(value)};
+    } else if (Number.isInteger(value)) {
+      out[key] = {int64Value: value};
+    } else {
+      out[key] = {floatValue: value};
+    }
+  }
+  return {hparam: out};
+}
+
+/**
+ * The scalar hyperparameters of an HParamDef. List values (the original
+ * writes `initial_architecture` as one) have no HparamValue form and are
+ * returned under `lists` instead.
+ */
+export function hparamsFromProto(def: HParamDef|undefined): {
+  hparams: Record<string, HparamValue>,
+  lists: Record<string, Array<number|string|boolean>>,
+} {
+  const hparams: Record<string, HparamValue> = {};
+  const lists: Record<string, Array<number|string|boolean>> = {};
+  const decoder = new TextDecoder();
+  for (const [key, value] of Object.entries(def?.hparam ?? {})) {
+    if (value.boolValue !== undefined) {
+      hparams[key] = value.boolValue;
+    } else if (value.int64Value !== undefined) {
+      hparams[key] = Number(value.int64Value);
+    } else if (value.floatValue !== undefined) {
+      hparams[key] = value.floatValue;
+    } else if (value.bytesValue !== undefined) {
+      hparams[key] = decoder.decode(value.bytesValue);
+    } else if (value.int64List) {
+      lists[key] = (value.int64List.value ?? []).map(Number);
+    } else if (value.floatList) {
+      lists[key] = [...(value.floatList.value ?? [])];
+    } else if (value.bytesList) {
+      lists[key] = (value.bytesList.value ?? []).map((b) => decoder.decode(b));
+    } else if (value.boolList) {
+      lists[key] = [...(value.boolList.value ?? [])];
+    }
+  }
+  return {hparams, lists};
+}
+
+/**
+ * The architecture a replay tower has when its trial trained no tower of
+ * its own (an ensemble of earlier towers); the original writes the same.
+ */
+export const NO_SEARCH_ARCHITECTURE = 'no_search';
+
+/** One tower of a replay spec, as plain data. */
+export declare interface ReplayTower {
+  architecture: string[];
+  hparams: Record<string, HparamValue>;
+}
+
+/**
+ * The replay spec of a trial (write_replay_spec): the study's spec without
+ * user suggestions, whose `replay` lists the towers of the trials this one
+ * imported (`dependencies`, their own replay towers in order), then the
+ * trial's own tower, or a `no_search` tower carrying the trial's
+ * hyperparameters when it trained none.
+ */
+export function makeReplaySpec(
+    original: PhoenixSpec, dependencies: readonly ReplayTower[],
+    own: ReplayTower|undefined, hparams: Record<string, HparamValue>):
+    PhoenixSpec {
+  const spec: PhoenixSpec = {...original, userSuggestions: []};
+  delete spec.replay;
+  const towers = [
+    ...dependencies,
+    own ?? {architecture: [NO_SEARCH_ARCHITECTURE], hparams},
+  ];
+  spec.replay = {
+    towers: towers.map((t) => ({
+      architecture: [...t.architecture],
+      hparams: hparamsToProto(t.hparams),
+    })),
+  };
+  return spec;
+}
+
+/** The towers of a replay spec as plain data (empty without replay). */
+export function replayTowers(spec: PhoenixSpec): ReplayTower[] {
+  return (spec.replay?.towers ?? []).map((t) => ({
+    architecture: [...(t.architecture ?? [])],
+    hparams: hparamsFromProto(t.hparams).hparams,
+  }));
+}
+
+/** Whether a replay tower stands for "no new tower in this trial". */
+export function isNoSearchTower(tower: ReplayTower): boolean {
+  return tower.architecture.length === 1 &&
+      tower.architecture[0] === NO_SEARCH_ARCHITECTURE;
+}

@@ -1,0 +1,160 @@
+/**
+ * @license
+ * Copyright 2026 The model_search Authors. Licensed under the Apache License,
+ * Version 2.0.
+ * =============================================================================
+ */
+
+import * as assert from 'node:assert/strict';
+
+import type {Trial} from '../metadata/trial';
+
+import {renderReport} from './html_report';
+import type {ReportInput} from './html_report';
+import {architectureDiagram, blockFrequencies, escapeXml, niceTicks, objectivePlot} from './svg_charts';
+
+const TRIALS: Trial[] = [
+  {id: 1, state: 'COMPLETED', architecture: ['A', 'B'], hparams: {lr: 0.1},
+   metrics: {loss: 0.5, accuracy: 0.7}, directory: '1'},
+  {id: 2, state: 'COMPLETED', architecture: ['B', 'B', 'C'], hparams: {},
+   metrics: {loss: 0.2, accuracy: 0.9}, directory: '2'},
+  {id: 3, state: 'FAILED', architecture: ['<script>x</script>'], hparams: {},
+   failureReason: 'bad & worse'},
+  {id: 4, state: 'COMPLETED', architecture: ['A'], hparams: {},
+   metrics: {loss: 0.3, accuracy: 0.8}, directory: '4'},
+];
+
+function input(trials: Trial[]): ReportInput {
+  return {
+    experimentName: 'study <1>',
+    experimentOwner: 'me',
+    database: 'sqlite:/x/model_search.db',
+    modelDir: '/x',
+    objective: {metric: 'loss', goal: 'minimize'},
+    trials,
+    generatedAt: new Date('2026-01-01T00:00:00Z'),
+  };
+}
+
+/** The <tr> elements of the trials table body. */
+function bodyRows(html: string): string[] {
+  const body = /<table id="trials-table">[\s\S]*?<tbody>([\s\S]*?)<\/tbody>/
+      .exec(html)![1];
+  return body.match(/<tr[\s>][\s\S]*?<\/tr>/g) ?? [];
+}
+
+describe('renderReport', () => {
+  it('has one table row per trial, the best highlighted', () => {
+    const rows = bodyRows(renderReport(input(TRIALS)));
+
+    assert.equal(rows.length, 4);
+    assert.deepEqual(rows.map((r) => /data-trial-id="(\d+)"/.exec(r)![1]),
+                     ['1', '2', '3', '4']);
+    assert.match(rows[1], /class="state-COMPLETED best"/);
+    assert.equal(rows.filter((r) => r.includes(' best"')).length, 1);
+  });
+
+  it('escapes names from the study', () => {
+    const html = renderReport(input(TRIALS));
+
+    assert.ok(!html.includes('<script>x</script>'));
+    assert.ok(html.includes('&lt;script&gt;x&lt;/script&gt;'));
+    assert.ok(html.includes('study &lt;1&gt;'));
+    assert.ok(html.includes('title="bad &amp; worse"'));
+  });
+
+  it('loads nothing from elsewhere', () => {
+    const html = renderReport(input(TRIALS));
+
+    const references = html.match(/\b(?:src|href)\s*=|url\((?!#)|@import/g);
+    assert.equal(references, null);
+    const urls = (html.match(/https?:\/\/[^\s"']+/g) ?? []).filter(
+        (u) => u !== 'http://www.w3.org/2000/svg');
+    assert.deepEqual(urls, []);
+  });
+
+  it('draws the best architecture and the block counts', () => {
+    const html = renderReport({...input(TRIALS), topK: 2});
+
+    assert.match(html, /Best architecture \(trial 2\)/);
+    const arch = /<svg id="architecture"[\s\S]*?<\/svg>/.exec(html)![0];
+    assert.deepEqual(
+        [...arch.matchAll(/class="block-box" data-block="([^"]+)"/g)]
+            .map((m) => m[1]), ['B', 'B', 'C']);
+    const bars = /<svg id="block-frequency"[\s\S]*?<\/svg>/.exec(html)![0];
+    assert.deepEqual(
+        [...bars.matchAll(/data-block="([^"]+)" data-occurrences="(\d+)"/g)]
+            .map((m) => [m[1], Number(m[2])]),
+        [['B', 2], ['A', 1], ['C', 1]]);
+    assert.match(html, /Blocks in the best 2 trials/);
+  });
+
+  it('says so when no trial completed', () => {
+    const html = renderReport(input([TRIALS[2]]));
+
+    assert.match(html, /no completed trial has loss yet/);
+    assert.match(html, /No completed trial yet\./);
+    assert.equal(bodyRows(html).length, 1);
+  });
+});
+
+describe('objectivePlot', () => {
+  it('draws a point per completed trial and steps down to the best', () => {
+    const svg = objectivePlot(TRIALS, {metric: 'loss', goal: 'minimize'});
+
+    const points = [...svg.matchAll(/class="trial-point" data-trial-id="(\d+)"/g)]
+        .map((m) => Number(m[1]));
+    assert.deepEqual(points, [1, 2, 4]);
+    assert.equal(svg.match(/class="failed-mark"/g)!.length, 1);
+    // Best so far: starts at trial 1, improves at trial 2, then flat.
+    const d = /class="best-so-far" d="([^"]+)"/.exec(svg)![1];
+    assert.equal(d.match(/V/g)!.length, 1);
+    assert.match(svg, /<title>trial 2: loss=0\.2000 \(best\)<\/title>/);
+  });
+
+  it('follows a maximized objective', () => {
+    const svg = objectivePlot(TRIALS, {metric: 'accuracy', goal: 'maximize'});
+
+    assert.match(svg, /<title>trial 2: accuracy=0\.9000 \(best\)<\/title>/);
+  });
+});
+
+describe('niceTicks', () => {
+  const rows: Array<[number, number, number[]]> = [
+    [0, 1, [0, 0.2, 0.4, 0.6, 0.8, 1]],
+    [0.13, 0.71, [0.2, 0.3, 0.4, 0.5, 0.6, 0.7]],
+    [5, 5, [5]],
+  ];
+  for (const [lo, hi, expected] of rows) {
+    it(`covers [${lo}, ${hi}] with round values`, () => {
+      assert.deepEqual(niceTicks(lo, hi, 5), expected);
+    });
+  }
+});
+
+describe('blockFrequencies', () => {
+  it('counts repeats and trials', () => {
+    assert.deepEqual(blockFrequencies(TRIALS.slice(0, 2)), [
+      {block: 'B', occurrences: 3, trials: 2},
+      {block: 'A', occurrences: 1, trials: 1},
+      {block: 'C', occurrences: 1, trials: 1},
+    ]);
+  });
+});
+
+describe('architectureDiagram', () => {
+  it('stacks input, the blocks in order, and logits', () => {
+    const svg = architectureDiagram(['X', 'Y']);
+
+    assert.deepEqual([...svg.matchAll(/data-block="([^"]+)"/g)].map((m) => m[1]),
+                     ['input', 'X', 'Y', 'logits']);
+    assert.equal(svg.match(/marker-end/g)!.length, 3);
+  });
+});
+
+describe('escapeXml', () => {
+  it('escapes markup and quotes', () => {
+    assert.equal(escapeXml(`<a href="x">'&'</a>`),
+                 '&lt;a href=&quot;x&quot;&gt;&#39;&amp;&#39;&lt;/a&gt;');
+  });
+});

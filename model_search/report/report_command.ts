@@ -1,0 +1,98 @@
+/**
+ * @license
+ * Copyright 2026 The model_search Authors. Licensed under the Apache License,
+ * Version 2.0.
+ * =============================================================================
+ */
+
+/**
+ * `cli report`: writes the study report, one self-contained HTML page.
+ *
+ *   cli report --model_dir=DIR [--out=report.html] [--experiment_name=NAME]
+ */
+
+import * as fs from 'fs';
+import * as path from 'path';
+
+import {UsageError} from '../errors';
+import {FlagSet} from '../flags';
+
+import {renderReport} from './html_report';
+import {defineStudyFlags, loadStudy, userPath} from './study_source';
+import {writeFileAtomically} from './study_summary';
+
+/** Exit status for success. */
+const OK = 0;
+/** Exit status for a wrong command line or a study that is not there. */
+const BAD_INPUT = 2;
+
+const USAGE = [
+  'usage: report --model_dir=DIR [--out=FILE] [--experiment_name=NAME]',
+  '  Writes one HTML page (no network needed to view it) with the trials,',
+  '  the objective over trials, the best architecture and the blocks the',
+  '  best trials use. --out defaults to DIR/report.html.',
+].join('\n');
+
+/**
+ * Runs `report`.
+ *
+ * @param args The arguments after the command name.
+ * @param out Receives one line naming the file written.
+ * @param err Receives errors and usage.
+ * @returns 0 on success, 2 for a wrong command line or missing study.
+ */
+export async function reportCommand(
+    args: string[], out: (s: string) => void,
+    err: (s: string) => void): Promise<number> {
+  const flags = new FlagSet();
+  defineStudyFlags(flags);
+  flags.define('out', {type: 'string', default: '',
+    help: 'The HTML file to write; default: report.html in --model_dir.'});
+  flags.define('top_k', {type: 'int', default: 5,
+    help: 'How many of the best trials the block frequencies count.'});
+  try {
+    const positional = flags.parse(args);
+    if (flags.get<boolean>('help')) {
+      out(`${USAGE}\n\nflags:\n${flags.helpText()}`);
+      return OK;
+    }
+    if (positional.length > 0) {
+      throw new UsageError(`unexpected argument ${JSON.stringify(
+          positional[0])}; flags take the form --name=value`);
+    }
+    const topK = flags.get<number>('top_k');
+    if (topK < 1) throw new UsageError(`--top_k must be >= 1, got ${topK}`);
+    const loaded = await loadStudy(flags);
+    let file = userPath(flags.get<string>('out'));
+    if (file === '') {
+      if (loaded.modelDir === '') {
+        throw new UsageError('--out is required with --metadata_db and no ' +
+                             '--model_dir');
+      }
+      file = path.join(loaded.modelDir, 'report.html');
+    }
+    if (!fs.existsSync(path.dirname(file))) {
+      throw new UsageError(`--out=${file}: directory ${
+          path.dirname(file)} does not exist`);
+    }
+    const html = renderReport({
+      experimentName: loaded.study.experimentName,
+      experimentOwner: loaded.study.experimentOwner,
+      database: loaded.database,
+      modelDir: loaded.modelDir,
+      objective: loaded.objective,
+      trials: loaded.trials,
+      topK,
+    });
+    writeFileAtomically(file, html);
+    out(`wrote ${file} (${loaded.trials.length} trials, objective ${
+        loaded.objective.metric} ${loaded.objective.goal})`);
+    return OK;
+  } catch (e) {
+    if (e instanceof UsageError) {
+      err(`report: ${e.message}`);
+      return BAD_INPUT;
+    }
+    throw e;
+  }
+}

@@ -1,0 +1,160 @@
+/**
+ * @license
+ * Copyright 2026 The model_search Authors. Licensed under the Apache License,
+ * Version 2.0.
+ * =============================================================================
+ */
+
+/**
+ * Where the `trials` and `report` commands read a study from: the store
+ * of a model directory (its SQLite file, or a --metadata_db URL), the
+ * study picked by name and owner, and the objective (from the flags, else
+ * the study summary the search wrote, else the trainer's default).
+ */
+
+import * as fs from 'fs';
+import * as path from 'path';
+
+import {UsageError, didYouMean} from '../errors';
+import {FlagSet} from '../flags';
+import {createStore} from '../metadata/create_store';
+import {DEFAULT_SQLITE_FILENAME} from '../metadata/flags';
+import {redactUrl} from '../metadata/redact';
+import type {StudyInfo} from '../metadata/store';
+import type {Objective, Trial} from '../metadata/trial';
+
+import {readStudySummary} from './study_summary';
+
+/** The objective of the trainer when no flag sets one. */
+export const DEFAULT_OBJECTIVE: Objective = {metric: 'loss', goal: 'minimize'};
+
+/** A study read back from its store. */
+export declare interface LoadedStudy {
+  study: StudyInfo;
+  trials: Trial[];
+  objective: Objective;
+  /** Where the objective came from, for the reader of the output. */
+  objectiveSource: 'flags'|'study_summary.json'|'default';
+  modelDir: string;
+  /** The database, password hidden. */
+  database: string;
+}
+
+/** Declares the flags that locate a study (shared by both commands). */
+export function defineStudyFlags(flags: FlagSet): void {
+  flags.define('model_dir', {type: 'string', default: '',
+    help: 'The --model_dir of the search.'});
+  flags.define('metadata_db', {type: 'string', default: '',
+    help: 'The bookkeeping database (sqlite:/path, postgres://..., ' +
+          'mysql://...); default: model_search.db in --model_dir.'});
+  flags.define('experiment_name', {type: 'string', default: '',
+    help: 'The study to show; needed when the database holds several.'});
+  flags.define('experiment_owner', {type: 'string', default: '',
+    help: 'With --experiment_name, when several owners used the name.'});
+  flags.define('optimization_metric', {type: 'string', default: '',
+    help: 'The objective metric; default: the one in study_summary.json, ' +
+          'else loss.'});
+  flags.define('optimization_goal', {type: 'string', default: '',
+    choices: ['', 'minimize', 'maximize'],
+    help: 'minimize or maximize the objective metric.'});
+  flags.define('help', {type: 'bool', default: false, help: 'Show help.'});
+}
+
+/**
+ * Resolves a path flag against the directory where the user ran the
+ * command (`bazel run` changes the working directory to the runfiles).
+ */
+export function userPath(value: string): string {
+  if (value === '' || path.isAbsolute(value)) return value;
+  return path.resolve(process.env['BUILD_WORKING_DIRECTORY'] ?? process.cwd(),
+                      value);
+}
+
+/** Opens the store named by the flags and reads the chosen study. */
+export async function loadStudy(flags: FlagSet): Promise<LoadedStudy> {
+  const modelDir = userPath(flags.get<string>('model_dir'));
+  let url = flags.get<string>('metadata_db');
+  if (url === '') {
+    if (modelDir === '') {
+      throw new UsageError('--model_dir is required (the --model_dir of ' +
+                           'the search), or give --metadata_db');
+    }
+    if (!fs.existsSync(modelDir)) {
+      throw new UsageError(`--model_dir=${modelDir}: no such directory`);
+    }
+    const file = path.join(modelDir, DEFAULT_SQLITE_FILENAME);
+    if (!fs.existsSync(file)) {
+      throw new UsageError(
+          `--model_dir=${modelDir} holds no ${DEFAULT_SQLITE_FILENAME}: ` +
+          'run a search with this --model_dir first, or give the ' +
+          'database of the search with --metadata_db');
+    }
+    url = `sqlite:${file}`;
+  } else if (url.startsWith('sqlite:')) {
+    const file = userPath(url.slice('sqlite:'.length).replace(/^\/\//, ''));
+    if (!fs.existsSync(file)) {
+      // Opening would create an empty database: say so instead.
+      throw new UsageError(`--metadata_db=${url}: no such file ${file}`);
+    }
+    url = `sqlite:${file}`;
+  }
+  const store = await createStore({url, retry: {maxElapsedMs: 5000}});
+  try {
+    const studies = store.listStudies ? await store.listStudies() : [];
+    const study = pickStudy(studies, flags.get<string>('experiment_name'),
+                            flags.get<string>('experiment_owner'),
+                            redactUrl(url));
+    const trials = await store.listTrials(study.studyId);
+    const {objective, source} = chooseObjective(flags, modelDir);
+    return {study, trials, objective, objectiveSource: source, modelDir,
+            database: redactUrl(url)};
+  } finally {
+    await store.close();
+  }
+}
+
+/** The study the flags name, or the only one; else a UsageError. */
+export function pickStudy(
+    studies: StudyInfo[], name: string, owner: string,
+    database: string): StudyInfo {
+  const list = () => studies.map(
+      (s) => `"${s.experimentName}" (owner ${s.experimentOwner})`).join(', ');
+  if (studies.length === 0) {
+    throw new UsageError(`${database} holds no study yet`);
+  }
+  if (name === '') {
+    if (studies.length === 1) return studies[0];
+    throw new UsageError(`${database} holds ${studies.length} studies: ${
+        list()}; choose one with --experiment_name`);
+  }
+  const named = studies.filter((s) => s.experimentName === name &&
+                               (owner === '' || s.experimentOwner === owner));
+  if (named.length === 1) return named[0];
+  if (named.length === 0) {
+    throw new UsageError(`--experiment_name=${name}${
+        owner ? ` --experiment_owner=${owner}` : ''}: no such study in ${
+        database}${didYouMean(name, studies.map((s) => s.experimentName))
+        }; studies: ${list()}`);
+  }
+  throw new UsageError(`--experiment_name=${name} names ${
+      named.length} studies (owners ${named.map((s) => s.experimentOwner)
+      .join(', ')}); choose one with --experiment_owner`);
+}
+
+function chooseObjective(flags: FlagSet, modelDir: string):
+    {objective: Objective, source: LoadedStudy['objectiveSource']} {
+  const metric = flags.get<string>('optimization_metric');
+  const goal = flags.get<string>('optimization_goal') as Objective['goal']|'';
+  const summary = modelDir === '' ? undefined : readStudySummary(modelDir);
+  if (metric !== '' || goal !== '') {
+    const base = summary?.objective ?? DEFAULT_OBJECTIVE;
+    return {
+      objective: {metric: metric || base.metric, goal: goal || base.goal},
+      source: 'flags',
+    };
+  }
+  if (summary !== undefined) {
+    return {objective: summary.objective, source: 'study_summary.json'};
+  }
+  return {objective: DEFAULT_OBJECTIVE, source: 'default'};
+}

@@ -1,0 +1,212 @@
+/**
+ * @license
+ * Copyright 2026 The model_search Authors. Licensed under the Apache License,
+ * Version 2.0.
+ * =============================================================================
+ */
+
+/**
+ * The study summary: `<model_dir>/study_summary.json` and
+ * `study_summary.csv`, rewritten after every trial. One entry per trial
+ * (id, state, architecture, hyperparameters, metrics, directory), the
+ * best by the objective marked. Each file is written to a temporary
+ * sibling and renamed, so a reader never sees half a file, even with
+ * several workers updating it.
+ */
+
+import * as fs from 'fs';
+import * as path from 'path';
+
+import {rankTrials} from '../metadata/trial';
+import type {HparamValue, Objective, Trial, TrialState} from '../metadata/trial';
+
+import type {TrialObserverLike} from './observer_types';
+
+export const SUMMARY_JSON = 'study_summary.json';
+export const SUMMARY_CSV = 'study_summary.csv';
+
+/** One trial of the summary. */
+export declare interface SummaryTrial {
+  id: number;
+  state: TrialState;
+  /** True for the best COMPLETED trial by the objective. */
+  best: boolean;
+  /** 1 for the best; absent for trials that did not complete. */
+  rank?: number;
+  depth: number;
+  architecture: string[];
+  hparams: Record<string, HparamValue>;
+  metrics: Record<string, number>;
+  /**
+   * The trial directory relative to model_dir; null when it is not on disk
+   * (failed and running trials).
+   */
+  directory: string|null;
+  /** Wall time from start to finish, when both are known. */
+  seconds?: number;
+  failureReason?: string;
+  kind?: string;
+  startedAt?: string;
+  finishedAt?: string;
+}
+
+export declare interface StudySummary {
+  objective: Objective;
+  /** The model directory, absolute. */
+  modelDir: string;
+  updatedAt: string;
+  bestTrialId: number|null;
+  counts: {completed: number, failed: number, running: number};
+  /** Every trial, by id. */
+  trials: SummaryTrial[];
+}
+
+/** The seconds between two ISO times, or undefined. */
+export function trialSeconds(trial: Trial): number|undefined {
+  if (trial.startedAt === undefined || trial.finishedAt === undefined) {
+    return undefined;
+  }
+  const seconds =
+      (Date.parse(trial.finishedAt) - Date.parse(trial.startedAt)) / 1000;
+  return Number.isFinite(seconds) ? seconds : undefined;
+}
+
+/** Builds the summary of `trials` (any order). */
+export function summarizeStudy(
+    modelDir: string, trials: Trial[], objective: Objective,
+    now: Date = new Date()): StudySummary {
+  const ranked = rankTrials(trials, objective).filter(
+      (t) => Number.isFinite(t.metrics?.[objective.metric]));
+  const rankOf = new Map(ranked.map((t, i) => [t.id, i + 1]));
+  const best = ranked[0];
+  const absolute = path.resolve(modelDir);
+  const rows = [...trials].sort((a, b) => a.id - b.id).map(
+      (t): SummaryTrial => {
+        const dir = t.directory;
+        const onDisk = dir !== undefined && dir !== '' &&
+            fs.existsSync(path.join(absolute, dir));
+        const row: SummaryTrial = {
+          id: t.id,
+          state: t.state,
+          best: best !== undefined && t.id === best.id,
+          rank: rankOf.get(t.id),
+          depth: t.architecture.length,
+          architecture: t.architecture,
+          hparams: t.hparams,
+          metrics: t.metrics ?? {},
+          directory: onDisk ? dir! : null,
+          seconds: trialSeconds(t),
+          failureReason: t.failureReason,
+          kind: t.kind,
+          startedAt: t.startedAt,
+          finishedAt: t.finishedAt,
+        };
+        for (const key of Object.keys(row) as Array<keyof SummaryTrial>) {
+          if (row[key] === undefined) delete row[key];
+        }
+        return row;
+      });
+  const count = (state: TrialState) =>
+      trials.filter((t) => t.state === state).length;
+  return {
+    objective,
+    modelDir: absolute,
+    updatedAt: now.toISOString(),
+    bestTrialId: best?.id ?? null,
+    counts: {
+      completed: count('COMPLETED'),
+      failed: count('FAILED'),
+      running: count('RUNNING'),
+    },
+    trials: rows,
+  };
+}
+
+/** Quotes a CSV field when it needs it (RFC 4180). */
+export function csvField(value: unknown): string {
+  if (value === undefined || value === null) return '';
+  const text = String(value);
+  return /[",\r\n]/.test(text) ? `"${text.replace(/"/g, '""')}"` : text;
+}
+
+/**
+ * The summary as CSV, one row per trial: the fixed columns, then one
+ * column per metric (the objective's first) and one `hparams.<name>`
+ * column per hyperparameter seen in any trial.
+ */
+export function studySummaryCsv(summary: StudySummary): string {
+  const metricNames = new Set<string>();
+  const hparamNames = new Set<string>();
+  for (const t of summary.trials) {
+    Object.keys(t.metrics).forEach((m) => metricNames.add(m));
+    Object.keys(t.hparams).forEach((h) => hparamNames.add(h));
+  }
+  const metrics = [...metricNames].sort((a, b) =>
+      (a === summary.objective.metric ? -1 : 0) -
+      (b === summary.objective.metric ? -1 : 0) || a.localeCompare(b));
+  const hparams = [...hparamNames].sort();
+  const header = ['trial_id', 'state', 'best', 'rank', 'depth', 'architecture',
+                  ...metrics, ...hparams.map((h) => `hparams.${h}`), 'seconds',
+                  'directory', 'failure_reason'];
+  const lines = [header.map(csvField).join(',')];
+  for (const t of summary.trials) {
+    lines.push([
+      t.id, t.state, t.best, t.rank, t.depth, t.architecture.join(' '),
+      ...metrics.map((m) => t.metrics[m]),
+      ...hparams.map((h) => t.hparams[h]),
+      t.seconds, t.directory, t.failureReason,
+    ].map(csvField).join(','));
+  }
+  return lines.join('\r\n') + '\r\n';
+}
+
+/** Writes `text` to `file` through a temporary sibling and a rename. */
+export function writeFileAtomically(file: string, text: string): void {
+  const tmp = path.join(path.dirname(file), `.${path.basename(file)}.tmp-${
+      process.pid}-${Date.now()}`);
+  try {
+    fs.writeFileSync(tmp, text);
+    fs.renameSync(tmp, file);
+  } catch (e) {
+    fs.rmSync(tmp, {force: true});
+    throw e;
+  }
+}
+
+/**
+ * Writes study_summary.json and study_summary.csv into `modelDir`.
+ * @returns the summary written.
+ */
+export function writeStudySummary(
+    modelDir: string, trials: Trial[], objective: Objective,
+    now: Date = new Date()): StudySummary {
+  const summary = summarizeStudy(modelDir, trials, objective, now);
+  writeFileAtomically(path.join(modelDir, SUMMARY_JSON),
+                      JSON.stringify(summary, null, 2) + '\n');
+  writeFileAtomically(path.join(modelDir, SUMMARY_CSV),
+                      studySummaryCsv(summary));
+  return summary;
+}
+
+/**
+ * Reads `<modelDir>/study_summary.json`; undefined when there is none.
+ * Throws when the file exists but is not a summary.
+ */
+export function readStudySummary(modelDir: string): StudySummary|undefined {
+  const file = path.join(modelDir, SUMMARY_JSON);
+  if (!fs.existsSync(file)) return undefined;
+  const value = JSON.parse(fs.readFileSync(file, 'utf8')) as StudySummary;
+  if (typeof value?.objective?.metric !== 'string' ||
+      !Array.isArray(value.trials)) {
+    throw new Error(`${file} is not a study summary (no objective or trials)`);
+  }
+  return value;
+}
+
+/** A TrialObserver keeping the study summary files up to date. */
+export class StudySummaryObserver implements TrialObserverLike {
+  onStudyUpdate(modelDir: string, trials: Trial[], objective: Objective):
+      void {
+    writeStudySummary(modelDir, trials, objective);
+  }
+}

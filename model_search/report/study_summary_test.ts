@@ -1,0 +1,150 @@
+/**
+ * @license
+ * Copyright 2026 The model_search Authors. Licensed under the Apache License,
+ * Version 2.0.
+ * =============================================================================
+ */
+
+import * as assert from 'node:assert/strict';
+import * as fs from 'fs';
+import * as os from 'os';
+import * as path from 'path';
+
+import type {Trial} from '../metadata/trial';
+
+import {SUMMARY_CSV, SUMMARY_JSON, StudySummaryObserver, csvField, readStudySummary, summarizeStudy, writeStudySummary} from './study_summary';
+
+const TRIALS: Trial[] = [
+  {id: 2, state: 'COMPLETED', architecture: ['A', 'B'],
+   hparams: {learning_rate: 0.1, optimizer: 'sgd'},
+   metrics: {loss: 0.4, accuracy: 0.8}, directory: '2',
+   startedAt: '2026-01-01T00:00:00.000Z',
+   finishedAt: '2026-01-01T00:00:02.500Z'},
+  {id: 1, state: 'COMPLETED', architecture: ['A'],
+   hparams: {learning_rate: 0.01}, metrics: {loss: 0.2, accuracy: 0.9},
+   directory: '1'},
+  {id: 3, state: 'FAILED', architecture: ['B'], hparams: {},
+   failureReason: 'loss is NaN, "diverged"', directory: '3'},
+  {id: 4, state: 'RUNNING', architecture: ['C'], hparams: {}},
+];
+
+describe('summarizeStudy', () => {
+  let dir: string;
+  beforeEach(() => {
+    dir = fs.mkdtempSync(path.join(process.env['TEST_TMPDIR'] ?? os.tmpdir(),
+                                   'study_summary_test_'));
+    fs.mkdirSync(path.join(dir, '1'));
+    fs.mkdirSync(path.join(dir, '2'));
+  });
+  afterEach(() => {
+    fs.rmSync(dir, {recursive: true, force: true});
+  });
+
+  it('lists trials by id and marks the best by the objective', () => {
+    const summary = summarizeStudy(dir, TRIALS,
+                                   {metric: 'loss', goal: 'minimize'});
+
+    assert.deepEqual(summary.trials.map((t) => [t.id, t.best, t.rank]),
+                     [[1, true, 1], [2, false, 2], [3, false, undefined],
+                      [4, false, undefined]]);
+    assert.equal(summary.bestTrialId, 1);
+    assert.deepEqual(summary.counts, {completed: 2, failed: 1, running: 1});
+    assert.equal(summary.trials[1].seconds, 2.5);
+    assert.equal(summary.trials[1].depth, 2);
+  });
+
+  it('follows the goal of the objective', () => {
+    const summary = summarizeStudy(dir, TRIALS,
+                                   {metric: 'loss', goal: 'maximize'});
+
+    assert.equal(summary.bestTrialId, 2);
+  });
+
+  it('gives no directory for trials without one on disk', () => {
+    const summary = summarizeStudy(dir, TRIALS,
+                                   {metric: 'loss', goal: 'minimize'});
+
+    assert.deepEqual(summary.trials.map((t) => t.directory),
+                     ['1', '2', null, null]);
+  });
+
+  it('has no best trial when none has the metric', () => {
+    const summary = summarizeStudy(dir, TRIALS,
+                                   {metric: 'auc_roc', goal: 'maximize'});
+
+    assert.equal(summary.bestTrialId, null);
+    assert.ok(summary.trials.every((t) => !t.best));
+  });
+});
+
+describe('writeStudySummary', () => {
+  let dir: string;
+  beforeEach(() => {
+    dir = fs.mkdtempSync(path.join(process.env['TEST_TMPDIR'] ?? os.tmpdir(),
+                                   'study_summary_test_'));
+    fs.mkdirSync(path.join(dir, '1'));
+    fs.mkdirSync(path.join(dir, '2'));
+  });
+  afterEach(() => {
+    fs.rmSync(dir, {recursive: true, force: true});
+  });
+
+  it('writes JSON and CSV and leaves no temporary file', () => {
+    new StudySummaryObserver().onStudyUpdate(
+        dir, TRIALS, {metric: 'accuracy', goal: 'maximize'});
+
+    assert.deepEqual(fs.readdirSync(dir).sort(),
+                     ['1', '2', SUMMARY_CSV, SUMMARY_JSON]);
+    const json = readStudySummary(dir)!;
+    assert.equal(json.bestTrialId, 1);
+    assert.deepEqual(json.objective, {metric: 'accuracy', goal: 'maximize'});
+    assert.equal(json.trials.length, 4);
+    assert.deepEqual(json.trials[0].hparams, {learning_rate: 0.01});
+    const csv = fs.readFileSync(path.join(dir, SUMMARY_CSV), 'utf8')
+        .split('\r\n');
+    assert.equal(csv[0], 'trial_id,state,best,rank,depth,architecture,' +
+                 'accuracy,loss,hparams.learning_rate,hparams.optimizer,' +
+                 'seconds,directory,failure_reason');
+    assert.equal(csv[1], '1,COMPLETED,true,1,1,A,0.9,0.2,0.01,,,1,');
+    assert.equal(csv[2], '2,COMPLETED,false,2,2,A B,0.8,0.4,0.1,sgd,2.5,2,');
+    assert.equal(csv[3],
+                 '3,FAILED,false,,1,B,,,,,,,"loss is NaN, ""diverged"""');
+    assert.equal(csv[5], '');
+    assert.equal(csv.length, 6);
+  });
+
+  it('replaces the previous summary', () => {
+    const objective = {metric: 'loss', goal: 'minimize'} as const;
+    writeStudySummary(dir, TRIALS.slice(0, 1), objective);
+
+    writeStudySummary(dir, TRIALS, objective);
+
+    assert.equal(readStudySummary(dir)!.trials.length, 4);
+  });
+});
+
+describe('csvField', () => {
+  const rows: Array<[unknown, string]> = [
+    ['plain', 'plain'], [undefined, ''], [null, ''], [0.5, '0.5'],
+    ['a,b', '"a,b"'], ['say "hi"', '"say ""hi"""'], ['two\nlines', '"two\nlines"'],
+  ];
+  for (const [value, expected] of rows) {
+    it(`writes ${JSON.stringify(value)} as ${expected}`, () => {
+      assert.equal(csvField(value), expected);
+    });
+  }
+});
+
+describe('readStudySummary', () => {
+  it('says which file is not a summary', () => {
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'study_summary_test_'));
+    try {
+      fs.writeFileSync(path.join(dir, SUMMARY_JSON), '{"x": 1}');
+
+      assert.throws(() => readStudySummary(dir),
+                    /study_summary\.json is not a study summary/);
+    } finally {
+      fs.rmSync(dir, {recursive: true, force: true});
+    }
+  });
+});

@@ -1,0 +1,313 @@
+/**
+ * @license
+ * Copyright 2026 The model_search Authors. Licensed under the Apache License,
+ * Version 2.0.
+ * =============================================================================
+ */
+
+/**
+ * The pictures of the HTML report as inline SVG strings: the objective of
+ * each trial with the best so far, an architecture as its stack of
+ * blocks, and how often each block appears among the best trials. Pure
+ * functions of the trials; no DOM, no script.
+ */
+
+import type {Objective, Trial} from '../metadata/trial';
+
+import {formatMetric} from './trial_columns';
+
+/** Colours of the plot, also used by the page's legend and tests. */
+export const COLORS = {
+  point: '#1f77b4',
+  best: '#ff7f0e',
+  bestSoFar: '#2ca02c',
+  failed: '#d62728',
+  axis: '#555555',
+  grid: '#e6e6e6',
+  io: '#e0e0e0',
+} as const;
+
+/** Escapes text for HTML and SVG content and attribute values. */
+export function escapeXml(text: string): string {
+  return text.replace(/&/g, '&amp;').replace(/</g, '&lt;')
+      .replace(/>/g, '&gt;').replace(/"/g, '&quot;').replace(/'/g, '&#39;');
+}
+
+/** A stable pastel fill and a darker stroke for a block name. */
+export function blockColor(name: string): {fill: string, stroke: string} {
+  let hash = 0;
+  for (let i = 0; i < name.length; i++) {
+    hash = (hash * 31 + name.charCodeAt(i)) >>> 0;
+  }
+  const hue = hash % 360;
+  return {fill: `hsl(${hue}, 60%, 86%)`, stroke: `hsl(${hue}, 45%, 40%)`};
+}
+
+/**
+ * About `count` round tick values covering [min, max] (steps of 1, 2 or 5
+ * times a power of ten).
+ */
+export function niceTicks(min: number, max: number, count = 5): number[] {
+  if (!(max > min)) return [min];
+  const raw = (max - min) / Math.max(1, count);
+  const power = Math.pow(10, Math.floor(Math.log10(raw)));
+  const step = [1, 2, 5, 10].map((m) => m * power).find((s) => s >= raw)!;
+  const ticks: number[] = [];
+  for (let v = Math.ceil(min / step) * step; v <= max + step * 1e-9;
+       v += step) {
+    ticks.push(Number(v.toPrecision(12)));
+  }
+  return ticks;
+}
+
+const f = (x: number) => Number(x.toFixed(2)).toString();
+
+/** The objective value of a trial, when it has a finite one. */
+function objectiveValue(trial: Trial, objective: Objective): number|undefined {
+  const v = trial.metrics?.[objective.metric];
+  return trial.state === 'COMPLETED' && typeof v === 'number' &&
+          Number.isFinite(v) ? v : undefined;
+}
+
+/**
+ * Each trial's objective against its id, the best so far as a step line,
+ * the best trial ringed and failed trials as crosses on the x axis.
+ */
+export function objectivePlot(
+    trials: Trial[], objective: Objective, width = 760, height = 320):
+    string {
+  const margin = {left: 70, right: 20, top: 34, bottom: 46};
+  const plotW = width - margin.left - margin.right;
+  const plotH = height - margin.top - margin.bottom;
+  const byId = [...trials].sort((a, b) => a.id - b.id);
+  const scored = byId.filter((t) => objectiveValue(t, objective) !== undefined);
+  const parts: string[] = [
+    `<svg id="objective-plot" xmlns="http://www.w3.org/2000/svg" ` +
+        `width="${width}" height="${height}" viewBox="0 0 ${width} ${
+        height}" role="img" aria-label="${escapeXml(
+        `${objective.metric} of each trial`)}">`,
+  ];
+  if (scored.length === 0) {
+    parts.push(`<text x="${width / 2}" y="${height / 2}" ` +
+               `text-anchor="middle" class="empty">no completed trial has ${
+                   escapeXml(objective.metric)} yet</text></svg>`);
+    return parts.join('\n');
+  }
+  const values = scored.map((t) => objectiveValue(t, objective)!);
+  let lo = Math.min(...values);
+  let hi = Math.max(...values);
+  if (hi === lo) {
+    const pad = Math.abs(lo) * 0.1 || 1;
+    lo -= pad;
+    hi += pad;
+  } else {
+    const pad = (hi - lo) * 0.08;
+    lo -= pad;
+    hi += pad;
+  }
+  const minId = byId[0].id;
+  const maxId = byId[byId.length - 1].id;
+  const x = (id: number) =>
+      margin.left + (id - minId + 0.5) / (maxId - minId + 1) * plotW;
+  const y = (v: number) => margin.top + (hi - v) / (hi - lo) * plotH;
+  const bottom = margin.top + plotH;
+
+  // Grid, axes and ticks.
+  for (const tick of niceTicks(lo, hi, 5)) {
+    parts.push(`<line x1="${margin.left}" x2="${margin.left + plotW}" y1="${
+        f(y(tick))}" y2="${f(y(tick))}" stroke="${COLORS.grid}"/>`);
+    parts.push(`<text x="${margin.left - 8}" y="${f(y(tick) + 4)}" ` +
+               `text-anchor="end" class="tick">${tick}</text>`);
+  }
+  const idStep = Math.max(1, Math.ceil((maxId - minId + 1) / 15));
+  for (let id = minId; id <= maxId; id += idStep) {
+    parts.push(`<line x1="${f(x(id))}" x2="${f(x(id))}" y1="${bottom}" ` +
+               `y2="${bottom + 5}" stroke="${COLORS.axis}"/>`);
+    parts.push(`<text x="${f(x(id))}" y="${bottom + 18}" ` +
+               `text-anchor="middle" class="tick">${id}</text>`);
+  }
+  parts.push(`<path d="M${margin.left},${margin.top}V${bottom}H${
+      margin.left + plotW}" fill="none" stroke="${COLORS.axis}"/>`);
+  parts.push(`<text x="${margin.left + plotW / 2}" y="${height - 6}" ` +
+             `text-anchor="middle" class="label">trial id</text>`);
+  parts.push(`<text transform="translate(16 ${margin.top + plotH / 2}) ` +
+             `rotate(-90)" text-anchor="middle" class="label">${
+                 escapeXml(objective.metric)} (${objective.goal})</text>`);
+
+  // Best so far, in the order trials were handed out.
+  const better = (a: number, b: number) =>
+      objective.goal === 'maximize' ? a > b : a < b;
+  let best: number|undefined;
+  let bestTrial: Trial|undefined;
+  const steps: string[] = [];
+  for (const t of scored) {
+    const v = objectiveValue(t, objective)!;
+    if (best === undefined) {
+      best = v;
+      bestTrial = t;
+      steps.push(`M${f(x(t.id))},${f(y(v))}`);
+    } else if (better(v, best)) {
+      best = v;
+      bestTrial = t;
+      steps.push(`H${f(x(t.id))}V${f(y(v))}`);
+    }
+  }
+  steps.push(`H${f(x(maxId))}`);
+  parts.push(`<path class="best-so-far" d="${steps.join('')}" fill="none" ` +
+             `stroke="${COLORS.bestSoFar}" stroke-width="2"/>`);
+
+  for (const t of scored) {
+    const v = objectiveValue(t, objective)!;
+    const isBest = t.id === bestTrial!.id;
+    const tip = `trial ${t.id}: ${objective.metric}=${
+        formatMetric(objective.metric, v)}${isBest ? ' (best)' : ''}`;
+    if (isBest) {
+      parts.push(`<circle cx="${f(x(t.id))}" cy="${f(y(v))}" r="9" ` +
+                 `fill="none" stroke="${COLORS.best}" stroke-width="3"/>`);
+    }
+    parts.push(`<circle class="trial-point" data-trial-id="${t.id}" cx="${
+        f(x(t.id))}" cy="${f(y(v))}" r="5" fill="${COLORS.point}">` +
+               `<title>${escapeXml(tip)}</title></circle>`);
+  }
+  const failed = byId.filter((t) => t.state === 'FAILED');
+  for (const t of failed) {
+    const cx = x(t.id);
+    const cy = bottom - 8;
+    parts.push(`<path class="failed-mark" d="M${f(cx - 4)},${f(cy - 4)}L${
+        f(cx + 4)},${f(cy + 4)}M${f(cx - 4)},${f(cy + 4)}L${f(cx + 4)},${
+        f(cy - 4)}" stroke="${COLORS.failed}" stroke-width="2">` +
+        `<title>${escapeXml(`trial ${t.id} FAILED${
+            t.failureReason ? `: ${t.failureReason}` : ''}`)}</title></path>`);
+  }
+
+  // Legend.
+  const legend: Array<[string, string]> = [
+    [`<circle cx="6" cy="0" r="5" fill="${COLORS.point}"/>`, 'trial'],
+    [`<line x1="0" x2="14" y1="0" y2="0" stroke="${COLORS.bestSoFar}" ` +
+         'stroke-width="2"/>', 'best so far'],
+    [`<circle cx="6" cy="0" r="6" fill="none" stroke="${COLORS.best}" ` +
+         'stroke-width="3"/>', `best: trial ${bestTrial!.id}`],
+  ];
+  if (failed.length > 0) {
+    legend.push([`<path d="M2,-4L10,4M2,4L10,-4" stroke="${COLORS.failed}" ` +
+                 'stroke-width="2"/>', `failed (${failed.length})`]);
+  }
+  let lx = margin.left;
+  for (const [mark, label] of legend) {
+    parts.push(`<g transform="translate(${lx} 16)">${mark}<text x="20" ` +
+               `y="4" class="legend">${escapeXml(label)}</text></g>`);
+    lx += 34 + label.length * 7;
+  }
+  parts.push('</svg>');
+  return parts.join('\n');
+}
+
+/** Approximate width of monospace text at the page's 12px. */
+const CHAR_WIDTH = 7.4;
+
+/**
+ * An architecture as boxes from the input (top) to the logits (bottom),
+ * one per block, numbered in order.
+ */
+export function architectureDiagram(blocks: string[]): string {
+  const boxH = 30;
+  const gap = 18;
+  const labels = ['input', ...blocks, 'logits'];
+  const boxW = Math.max(240, Math.ceil(
+      Math.max(...labels.map((l) => l.length)) * CHAR_WIDTH + 56));
+  const width = boxW + 20;
+  const height = labels.length * (boxH + gap) - gap + 20;
+  const parts = [
+    `<svg id="architecture" xmlns="http://www.w3.org/2000/svg" width="${
+        width}" height="${height}" viewBox="0 0 ${width} ${height}" ` +
+        `role="img" aria-label="architecture: ${escapeXml(
+        blocks.join(', '))}">`,
+    '<defs><marker id="arrow" viewBox="0 0 10 10" refX="9" refY="5" ' +
+        'markerWidth="7" markerHeight="7" orient="auto-start-reverse">' +
+        `<path d="M0,0L10,5L0,10z" fill="${COLORS.axis}"/></marker></defs>`,
+  ];
+  labels.forEach((label, i) => {
+    const top = 10 + i * (boxH + gap);
+    const io = i === 0 || i === labels.length - 1;
+    const {fill, stroke} = io ? {fill: COLORS.io, stroke: '#999999'} :
+                                blockColor(label);
+    parts.push(`<g class="${io ? 'io-box' : 'block-box'}" data-block="${
+        escapeXml(label)}">` +
+        `<rect x="10" y="${top}" width="${boxW}" height="${boxH}" rx="5" ` +
+        `fill="${fill}" stroke="${stroke}"/>` +
+        (io ? '' : `<text x="22" y="${top + 19}" class="block-index">${
+            i}</text>`) +
+        `<text x="${io ? 10 + boxW / 2 : 44}" y="${top + 19}" ${
+            io ? 'text-anchor="middle" ' : ''}class="block-name">${
+            escapeXml(label)}</text></g>`);
+    if (i > 0) {
+      parts.push(`<line x1="${10 + boxW / 2}" x2="${10 + boxW / 2}" y1="${
+          top - gap}" y2="${top - 2}" stroke="${COLORS.axis}" ` +
+          'marker-end="url(#arrow)"/>');
+    }
+  });
+  parts.push('</svg>');
+  return parts.join('\n');
+}
+
+/** How often a block appears among some trials. */
+export declare interface BlockCount {
+  block: string;
+  /** Times it appears, counting repeats within a trial. */
+  occurrences: number;
+  /** Trials holding it at least once. */
+  trials: number;
+}
+
+/** Block counts over `trials`, most frequent first (then by name). */
+export function blockFrequencies(trials: Trial[]): BlockCount[] {
+  const counts = new Map<string, BlockCount>();
+  for (const t of trials) {
+    for (const block of t.architecture) {
+      const c = counts.get(block) ?? {block, occurrences: 0, trials: 0};
+      c.occurrences++;
+      counts.set(block, c);
+    }
+    for (const block of new Set(t.architecture)) counts.get(block)!.trials++;
+  }
+  return [...counts.values()].sort((a, b) => b.occurrences - a.occurrences ||
+                                   b.trials - a.trials ||
+                                   a.block.localeCompare(b.block));
+}
+
+/** Horizontal bars: each block's occurrences among `trialCount` trials. */
+export function blockFrequencyChart(
+    counts: BlockCount[], trialCount: number): string {
+  const rowH = 26;
+  const labelW = Math.ceil(
+      Math.max(8, ...counts.map((c) => c.block.length)) * CHAR_WIDTH + 16);
+  const barMax = 260;
+  const width = labelW + barMax + 170;
+  const height = Math.max(1, counts.length) * rowH + 16;
+  const parts = [
+    `<svg id="block-frequency" xmlns="http://www.w3.org/2000/svg" width="${
+        width}" height="${height}" viewBox="0 0 ${width} ${height}" ` +
+        'role="img" aria-label="block frequency among the best trials">',
+  ];
+  if (counts.length === 0) {
+    parts.push(`<text x="8" y="24" class="empty">no completed trial ` +
+               'yet</text></svg>');
+    return parts.join('\n');
+  }
+  const most = counts[0].occurrences;
+  counts.forEach((c, i) => {
+    const top = 8 + i * rowH;
+    const w = Math.max(2, c.occurrences / most * barMax);
+    const {fill, stroke} = blockColor(c.block);
+    parts.push(`<g class="frequency-bar" data-block="${escapeXml(c.block)}" ` +
+        `data-occurrences="${c.occurrences}">` +
+        `<text x="${labelW - 8}" y="${top + 15}" text-anchor="end" ` +
+        `class="block-name">${escapeXml(c.block)}</text>` +
+        `<rect x="${labelW}" y="${top + 2}" width="${f(w)}" height="${
+            rowH - 8}" fill="${fill}" stroke="${stroke}"/>` +
+        `<text x="${f(labelW + w + 8)}" y="${top + 15}" class="count">${
+            c.occurrences}&#215; in ${c.trials} of ${trialCount}</text></g>`);
+  });
+  parts.push('</svg>');
+  return parts.join('\n');
+}

@@ -1,0 +1,87 @@
+/**
+ * @license
+ * Copyright 2026 The model_search Authors. Licensed under the Apache License,
+ * Version 2.0.
+ * =============================================================================
+ */
+
+/**
+ * Writes each trial's TensorBoard event file into its directory, so that
+ * `tensorboard --logdir=<model_dir>` shows one run per trial (named by the
+ * trial id): the training loss at every recorded step (tag `loss`), the
+ * evaluation metrics at the final step (`eval/accuracy`, `eval/loss`, ...),
+ * the parameter count (`model/num_parameters`) and the architecture as
+ * Markdown text (`architecture`).
+ */
+
+import {EventFileWriter} from './event_writer';
+import type {EventFileWriterArgs} from './event_writer';
+import type {TrialObserverLike, TrialRecordLike} from './observer_types';
+
+/** Metrics of a record that are not evaluation results. */
+const NOT_EVALUATION = new Set(['num_parameters', 'train_loss']);
+
+export declare interface TensorBoardObserverArgs extends EventFileWriterArgs {
+  /**
+   * The step the evaluation belongs to when the record has no training
+   * loss at or after it: the trainer's --phoenix_train_steps.
+   */
+  trainSteps?: number;
+}
+
+/** A TrialObserver writing `<trial dir>/events.out.tfevents.*`. */
+export class TensorBoardObserver implements TrialObserverLike {
+  constructor(private readonly args: TensorBoardObserverArgs = {}) {}
+
+  writeTrialFiles(tmpDir: string, record: TrialRecordLike): void {
+    writeTrialEvents(tmpDir, record, this.args);
+  }
+}
+
+/**
+ * Writes one event file for `record` into `dir`.
+ * @returns the path of the file.
+ */
+export function writeTrialEvents(
+    dir: string, record: TrialRecordLike,
+    args: TensorBoardObserverArgs = {}): string {
+  const lastLossStep = record.trainLosses.reduce(
+      (last, [step]) => Math.max(last, step), 0);
+  const finalStep = Math.max(lastLossStep, args.trainSteps ?? 0);
+  const writer = new EventFileWriter(dir, args);
+  try {
+    for (const [step, loss] of record.trainLosses) {
+      writer.addScalar('loss', loss, step);
+    }
+    const evaluation: Record<string, number> = {};
+    for (const [name, value] of Object.entries(record.metrics)) {
+      if (!NOT_EVALUATION.has(name)) evaluation[`eval/${name}`] = value;
+    }
+    if (record.metrics['num_parameters'] !== undefined) {
+      evaluation['model/num_parameters'] = record.metrics['num_parameters'];
+    }
+    writer.addScalars(evaluation, finalStep);
+    writer.addText('architecture', architectureMarkdown(record), finalStep);
+    return writer.file;
+  } finally {
+    writer.close();
+  }
+}
+
+/** The architecture and hyperparameters of a trial as Markdown. */
+export function architectureMarkdown(record: TrialRecordLike): string {
+  const lines = [
+    `**Trial ${record.trialId}** (${record.problemType}): ${
+        record.architecture.length} block${
+        record.architecture.length === 1 ? '' : 's'}, input first`,
+    '',
+  ];
+  record.architecture.forEach((block, i) => lines.push(`${i + 1}. \`${block}\``));
+  const hparams = Object.entries(record.hparams).sort(
+      ([a], [b]) => a.localeCompare(b));
+  if (hparams.length > 0) {
+    lines.push('', '| hyperparameter | value |', '|---|---|');
+    for (const [name, value] of hparams) lines.push(`| ${name} | ${value} |`);
+  }
+  return lines.join('\n') + '\n';
+}

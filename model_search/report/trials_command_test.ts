@@ -1,0 +1,202 @@
+/**
+ * @license
+ * Copyright 2026 The model_search Authors. Licensed under the Apache License,
+ * Version 2.0.
+ * =============================================================================
+ */
+
+import * as assert from 'node:assert/strict';
+import * as fs from 'fs';
+import * as os from 'os';
+import * as path from 'path';
+
+import {LOSS, SAMPLE, writeStudy} from './study_fixtures_testing';
+import {writeStudySummary} from './study_summary';
+import {formatTrialsTable, trialsCommand} from './trials_command';
+import {shortArchitecture} from './trial_columns';
+
+/** Runs the command, collecting what it writes. */
+async function run(args: string[]) {
+  const out: string[] = [];
+  const err: string[] = [];
+  const status = await trialsCommand(
+      args, (s) => out.push(s), (s) => err.push(s));
+  return {status, out, err: err.join('\n')};
+}
+
+/** The table rows of the output: the lines between header and footer. */
+function tableRows(out: string[]): string[] {
+  const header = out.findIndex((l) => /^\s+id\s+state/.test(l));
+  return out.slice(header + 1, -1);
+}
+
+/** The trial ids of table rows, in order. */
+function ids(out: string[]): number[] {
+  return tableRows(out).map((l) => Number(/^\*?\s*(\d+)/.exec(l)![1]));
+}
+
+describe('trialsCommand', () => {
+  let dir: string;
+  before(async () => {
+    dir = fs.mkdtempSync(path.join(process.env['TEST_TMPDIR'] ?? os.tmpdir(),
+                                   'trials_command_test_'));
+    await writeStudy(dir, SAMPLE);
+  });
+  after(() => {
+    fs.rmSync(dir, {recursive: true, force: true});
+  });
+
+  it('prints one aligned row per trial, the best marked', async () => {
+    const result = await run([`--model_dir=${dir}`]);
+
+    assert.equal(result.status, 0, result.err);
+    assert.equal(result.out[0],
+                 `study "test_study" (owner tester) in sqlite:${dir}/` +
+                 'model_search.db');
+    assert.equal(result.out[1],
+                 'objective: loss (minimize, from default); * marks the best');
+    const header = result.out[2];
+    assert.match(header, /^\s+id\s+state\s+depth\s+architecture\s+loss\s+accuracy\s+seconds$/);
+    const rows = tableRows(result.out);
+    assert.equal(rows.length, 6);
+    assert.deepEqual(ids(result.out), [1, 2, 3, 4, 5, 6]);
+    assert.match(rows[2], /^\*\s+3\s+COMPLETED\s+3\s+FULLY_CONNECTED_RESIDUAL_CONCAT > FULLY_CONNECTED x2\s+0\.2000\s+0\.9500\s+3\.0$/);
+    assert.match(rows[3], /^\s+4\s+FAILED\s+1\s+FULLY_CONNECTED_PYRAMID\s+0\.4$/);
+    assert.match(rows[5], /^\s+6\s+RUNNING\s+1\s+FULLY_CONNECTED$/);
+    // Right-aligned numbers end in the same column as their header.
+    const lossEnd = header.indexOf('loss') + 'loss'.length;
+    assert.equal(rows[0].slice(lossEnd - 6, lossEnd), '0.5000');
+    assert.equal(result.out[result.out.length - 1],
+                 '6 trials: 4 completed, 1 failed, 1 running; best loss ' +
+                 `0.2000 in trial 3 (${dir}/3)`);
+  });
+
+  const sorts: Array<{name: string, args: string[], ids: number[]}> = [
+    {name: 'loss, best first', args: ['--sort=loss'], ids: [3, 5, 1, 2, 4, 6]},
+    {name: 'loss --desc', args: ['--sort=loss', '--desc'],
+     ids: [2, 1, 5, 3, 4, 6]},
+    {name: 'accuracy, best first', args: ['--sort=accuracy'],
+     ids: [3, 5, 1, 2, 4, 6]},
+    {name: 'accuracy --asc', args: ['--sort=accuracy', '--asc'],
+     ids: [2, 1, 5, 3, 4, 6]},
+    {name: 'seconds', args: ['--sort=seconds'], ids: [4, 1, 5, 2, 3, 6]},
+    {name: 'depth --desc', args: ['--sort=depth', '--desc'],
+     ids: [3, 2, 5, 1, 4, 6]},
+    {name: 'num_parameters', args: ['--sort=num_parameters'],
+     ids: [1, 2, 5, 3, 4, 6]},
+  ];
+  for (const s of sorts) {
+    it(`sorts by ${s.name}`, async () => {
+      const result = await run([`--model_dir=${dir}`, ...s.args]);
+
+      assert.equal(result.status, 0, result.err);
+      assert.deepEqual(ids(result.out), s.ids);
+    });
+  }
+
+  it('shows the sort metric as a column', async () => {
+    const result = await run([`--model_dir=${dir}`, '--sort=num_parameters']);
+
+    assert.match(result.out[2], /architecture\s+loss\s+num_parameters\s+accuracy/);
+    assert.match(tableRows(result.out)[0], /\s310\s/);
+  });
+
+  it('takes the objective from the study summary', async () => {
+    const other = fs.mkdtempSync(path.join(os.tmpdir(), 'trials_command_'));
+    try {
+      await writeStudy(other, SAMPLE);
+      writeStudySummary(other, [], {metric: 'accuracy', goal: 'maximize'});
+
+      const result = await run([`--model_dir=${other}`, '--sort=loss']);
+
+      assert.equal(result.out[1], 'objective: accuracy (maximize, from ' +
+                   'study_summary.json); * marks the best');
+      assert.match(result.out[2], /architecture\s+accuracy\s+loss/);
+    } finally {
+      fs.rmSync(other, {recursive: true, force: true});
+    }
+  });
+
+  const failures: Array<{name: string, args: (d: string) => string[],
+                         error: RegExp}> = [
+    {name: 'an unknown sort metric', args: (d) => [`--model_dir=${d}`,
+     '--sort=acuracy'],
+     error: /--sort=acuracy: no trial has this metric; did you mean "accuracy"\?/},
+    {name: 'both --asc and --desc', args: (d) => [`--model_dir=${d}`,
+     '--asc', '--desc'], error: /give --desc or --asc, not both/},
+    {name: 'no --model_dir', args: () => [],
+     error: /--model_dir is required/},
+    {name: 'a model_dir without database', args: (d) => [
+      `--model_dir=${path.join(d, '1')}`],
+     error: /holds no model_search\.db: run a search/},
+    {name: 'an unknown flag', args: (d) => [`--model_dir=${d}`, '--srot=loss'],
+     error: /unknown flag --srot; did you mean "sort"\?/},
+    {name: 'an unknown study', args: (d) => [`--model_dir=${d}`,
+     '--experiment_name=test_studdy'],
+     error: /--experiment_name=test_studdy: no such study .*did you mean "test_study"/},
+    {name: 'an unknown metric column', args: (d) => [`--model_dir=${d}`,
+     '--metrics=loss,auc'], error: /--metrics: no trial has auc/},
+  ];
+  for (const f of failures) {
+    it(`exits 2 for ${f.name}`, async () => {
+      const result = await run(f.args(dir));
+
+      assert.equal(result.status, 2);
+      assert.match(result.err, f.error);
+      assert.deepEqual(result.out, []);
+    });
+  }
+
+  it('does not create a database named by a missing sqlite file', async () => {
+    const file = path.join(dir, 'nothing.db');
+
+    const result = await run([`--metadata_db=sqlite:${file}`]);
+
+    assert.equal(result.status, 2);
+    assert.match(result.err, /no such file/);
+    assert.equal(fs.existsSync(file), false);
+  });
+
+  it('asks which study when the database holds several', async () => {
+    const other = fs.mkdtempSync(path.join(os.tmpdir(), 'trials_command_'));
+    try {
+      await writeStudy(other, SAMPLE.slice(0, 2), {name: 'one'});
+      await writeStudy(other, SAMPLE.slice(0, 3), {name: 'two'});
+
+      const ambiguous = await run([`--model_dir=${other}`]);
+      const chosen = await run([`--model_dir=${other}`,
+                                '--experiment_name=two']);
+
+      assert.equal(ambiguous.status, 2);
+      assert.match(ambiguous.err, /holds 2 studies: "one" \(owner tester\), "two" \(owner tester\); choose one with --experiment_name/);
+      assert.equal(chosen.status, 0, chosen.err);
+      assert.deepEqual(ids(chosen.out), [1, 2, 3]);
+    } finally {
+      fs.rmSync(other, {recursive: true, force: true});
+    }
+  });
+});
+
+describe('formatTrialsTable', () => {
+  it('shows whole architectures with no width limit', () => {
+    const blocks = Array.from({length: 12}, (_, i) => `BLOCK_${i}`);
+    const lines = formatTrialsTable(
+        [{id: 1, state: 'RUNNING', architecture: blocks, hparams: {}}],
+        {objective: LOSS, architectureWidth: 0});
+
+    assert.ok(lines[1].includes(blocks.join(' > ')), lines[1]);
+  });
+});
+
+describe('shortArchitecture', () => {
+  const rows: Array<[string[], number, string]> = [
+    [[], 40, '(no blocks)'],
+    [['A', 'A', 'B', 'A'], 40, 'A x2 > B > A'],
+    [['LONG_BLOCK_NAME', 'OTHER_BLOCK'], 20, 'LONG_BLOCK_NAME >...'],
+  ];
+  for (const [blocks, width, expected] of rows) {
+    it(`writes ${JSON.stringify(blocks)} as "${expected}"`, () => {
+      assert.equal(shortArchitecture(blocks, width), expected);
+    });
+  }
+});
