@@ -89,10 +89,17 @@ describe('EventFileWriter', () => {
     writer.addScalar('x', 0.1, 1);
     writer.close();
 
-    const [, event] = readEventFile(fs.readFileSync(writer.file));
+    const file = fs.readFileSync(writer.file);
+    const [, event] = readEventFile(file);
+    const float32 = Buffer.alloc(4);
+    float32.writeFloatLE(0.1);
 
-    assert.equal(Number(one(values(event)[0], 'simple_value')),
-                 Math.fround(0.1));
+    // protoc prints a float by its shortest decimal form.
+    assert.equal(one(values(event)[0], 'simple_value'), '0.1');
+    // Summary.Value.simple_value is field 2, wire type 5 (fixed 32 bits).
+    const record = readRecords(file)[1];
+    assert.ok(record.includes(Buffer.concat([Buffer.from([0x15]), float32])),
+              `no 32-bit simple_value in ${record.toString('hex')}`);
   });
 
   it('refuses negative or fractional steps', () => {

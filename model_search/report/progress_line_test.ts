@@ -17,7 +17,7 @@ function fakeStream(isTTY: boolean, columns?: number) {
 }
 
 const STATE: ProgressState = {
-  done: 3, total: 10, stepsPerSecond: 41.25, etaSeconds: 125,
+  done: 3, total: 10, stepsPerSecond: 41.24, etaSeconds: 125,
   best: {metric: 'loss', value: 0.12345, trialId: 2},
 };
 

@@ -51,11 +51,24 @@ export function niceTicks(min: number, max: number, count = 5): number[] {
   if (!(max > min)) return [min];
   const raw = (max - min) / Math.max(1, count);
   const power = Math.pow(10, Math.floor(Math.log10(raw)));
-  const step = [1, 2, 5, 10].map((m) => m * power).find((s) => s >= raw)!;
+  // Of the round steps around `raw`, the one whose tick count is closest
+  // to `count` (the coarser one on a tie).
+  let best: number[] = [];
+  for (const multiple of [10, 5, 2, 1]) {
+    const ticks = ticksWithStep(min, max, multiple * power);
+    if (best.length === 0 ||
+        Math.abs(ticks.length - count) < Math.abs(best.length - count)) {
+      best = ticks;
+    }
+  }
+  return best;
+}
+
+function ticksWithStep(min: number, max: number, step: number): number[] {
   const ticks: number[] = [];
-  for (let v = Math.ceil(min / step) * step; v <= max + step * 1e-9;
-       v += step) {
-    ticks.push(Number(v.toPrecision(12)));
+  for (let i = Math.ceil(min / step - 1e-9); i * step <= max + step * 1e-9;
+       i++) {
+    ticks.push(Number((i * step).toPrecision(12)));
   }
   return ticks;
 }

@@ -29,7 +29,8 @@ const RECORD: TrialRecordLike = {
 function points(events: TextMessage[]): Array<[string, number, string]> {
   const out: Array<[string, number, string]> = [];
   for (const event of events.slice(1)) {
-    const step = Number(one(event, 'step'));
+    // protoc leaves out a proto3 field at its default, so step 0 is absent.
+    const step = event['step'] === undefined ? 0 : Number(one(event, 'step'));
     for (const value of child(event, 'summary')['value'] as TextMessage[]) {
       const text = value['tensor'] ?
           one(child(value, 'tensor'), 'string_val') :

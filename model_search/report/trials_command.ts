@@ -121,14 +121,18 @@ export async function trialsCommand(
         flags.get<boolean>('asc') ? 'asc' : undefined;
     const chosen = flags.get<string[]>('metrics');
     const {study, trials, objective} = loaded;
-    out(`study "${study.experimentName}" (owner ${study.experimentOwner}) ` +
-        `in ${loaded.database}`);
-    out(`objective: ${objective.metric} (${objective.goal}, from ${
-        loaded.objectiveSource}); * marks the best`);
+    const header = [
+      `study "${study.experimentName}" (owner ${study.experimentOwner}) ` +
+          `in ${loaded.database}`,
+      `objective: ${objective.metric} (${objective.goal}, from ${
+          loaded.objectiveSource}); * marks the best`,
+    ];
     if (trials.length === 0) {
-      out('no trials yet');
+      [...header, 'no trials yet'].forEach((l) => out(l));
       return OK;
     }
+    // Every flag is checked before anything is printed, so that a bad one
+    // leaves standard output empty.
     const known = metricNames(trials);
     for (const m of chosen) {
       if (!known.includes(m)) {
@@ -136,13 +140,13 @@ export async function trialsCommand(
             didYouMean(m, known)}; metrics: ${known.join(', ')}`);
       }
     }
-    const lines = formatTrialsTable(trials, {
+    const lines = [...header, ...formatTrialsTable(trials, {
       objective,
       sortKey,
       order,
       metrics: chosen.length > 0 ? chosen : undefined,
       architectureWidth: flags.get<boolean>('full') ? 0 : 60,
-    });
+    })];
     lines.forEach((l) => out(l));
     out(footer(trials, objective, loaded.modelDir));
     return OK;
