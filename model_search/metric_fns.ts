@@ -115,10 +115,11 @@ export function aucPr(positive: boolean[], scores: number[]): number {
       }
       j++;
     }
-    area += (gained / nPos) * (tp / (tp + fp));
+    area += gained * (tp / (tp + fp));
     i = j;
   }
-  return area;
+  // Divided once at the end, so that a perfect ranking gives exactly 1.
+  return area / nPos;
 }
 
 function mean(values: number[]): number {

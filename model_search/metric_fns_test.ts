@@ -29,6 +29,15 @@ describe('metric_fns', () => {
     assert.ok(Math.abs(ap - (0.5 + 1 / 3)) < 1e-12);
   });
 
+  it('is exactly 1 for a perfect ranking of many examples', () => {
+    const n = 114;
+    const positive = Array.from({length: n}, (_, i) => i % 3 !== 0);
+    const scores = positive.map((p, i) => (p ? 2 : 1) + i / 1000);
+
+    assert.equal(aucPr(positive, scores), 1);
+    assert.equal(aucRoc(positive, scores), 1);
+  });
+
   it('averages one-vs-rest over classes and reports accuracy', () => {
     const labels = [0, 1, 2, 2];
     const probs = [[0.8, 0.1, 0.1], [0.2, 0.7, 0.1], [0.1, 0.2, 0.7],

@@ -66,6 +66,10 @@ function compilerOptions(ts, config, linkedModules) {
     composite: false,
     types,
     typeRoots: [path.join(linkedModules, '@types')],
+    // `import './provider'` registers a provider as it loads; tsc checks
+    // that such an import resolves only with this option, and an
+    // unresolved one would pass the build and fail at run time.
+    noUncheckedSideEffectImports: true,
   });
   const converted = ts.convertCompilerOptionsFromJson(json, process.cwd());
   if (converted.errors.length) {

@@ -94,6 +94,16 @@ describe('ts_compile', () => {
     assert.match(stderr, /pkg\/a\.ts:1:17: error: "\.\.\/other\/b" resolves to other\/b\.ts, which is in no dep of \/\/pkg:lib; add the target that compiles it to deps/);
   });
 
+  it('fails on a side-effect import that no dep provides', () => {
+    // Inside the sandbox only declared deps exist, so the file is absent.
+    const {status, stderr} = compile({
+      files: {'pkg/a.ts': 'import "../other/provider";\nexport const a = 1;\n'},
+      srcs: ['pkg/a.ts'],
+    });
+    assert.equal(status, 1);
+    assert.match(stderr, /^pkg\/a\.ts:1:8: error TS2307: Cannot find module '\.\.\/other\/provider'/m);
+  });
+
   it('accepts that import once the file is a declared dep', () => {
     const {status, stderr} = compile({
       files: {
