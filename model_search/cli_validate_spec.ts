@@ -13,6 +13,7 @@
 
 import {ValueError} from './errors';
 import {loadSpecFile, messageToJson, PHOENIX_SPEC_TYPE} from './proto/text_format';
+import {resolveUserPath} from './user_paths';
 
 /** Exit status for success. */
 const OK = 0;
@@ -46,7 +47,7 @@ export function validateSpecCommand(
     return BAD_INPUT;
   }
   try {
-    const spec = loadSpecFile(args[0]);
+    const spec = loadSpecFile(resolveUserPath(args[0]));
     out(JSON.stringify(messageToJson(spec, PHOENIX_SPEC_TYPE), null, 2));
     return OK;
   } catch (e) {

@@ -10,6 +10,8 @@ import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
 
+// './cli.js', not './cli': beside cli.js sits the launcher named cli.
+import {cliMain} from './cli.js';
 import {validateSpecCommand} from './cli_validate_spec';
 import {PhoenixSpec} from './proto/phoenix_spec';
 import {applyDefaults, parsePhoenixSpec} from './proto/text_format';
@@ -95,5 +97,63 @@ describe('validateSpecCommand', () => {
 
     assert.equal(result.status, 0);
     assert.match(result.out, /^usage: validate-spec FILE/);
+  });
+});
+
+describe('cli validate-spec', () => {
+  let dir: string;
+  let saved: string|undefined;
+  beforeEach(() => {
+    dir = fs.mkdtempSync(path.join(os.tmpdir(), 'cli_validate_spec_test_'));
+    saved = process.env['BUILD_WORKING_DIRECTORY'];
+  });
+  afterEach(() => {
+    if (saved === undefined) {
+      delete process.env['BUILD_WORKING_DIRECTORY'];
+    } else {
+      process.env['BUILD_WORKING_DIRECTORY'] = saved;
+    }
+    fs.rmSync(dir, {recursive: true, force: true});
+  });
+
+  /** Runs `cli` with `args`, as its main does. */
+  async function cli(args: string[]) {
+    const out: string[] = [];
+    const err: string[] = [];
+    const status =
+        await cliMain(args, (s) => out.push(s), (s) => err.push(s));
+    return {status, out: out.join('\n'), err: err.join('\n')};
+  }
+
+  it('reads a relative FILE from the directory of `bazel run`', async () => {
+    fs.writeFileSync(path.join(dir, 'mine.pbtxt'),
+                     'problem_type: DNN\nmaximum_depth: 7\n');
+    process.env['BUILD_WORKING_DIRECTORY'] = dir;
+
+    const result = await cli(['validate-spec', 'mine.pbtxt']);
+
+    assert.equal(result.status, 0, result.err);
+    assert.equal(JSON.parse(result.out)['maximumDepth'], 7);
+  });
+
+  it('exits 2 naming the file:line:column of a bad spec', async () => {
+    fs.writeFileSync(path.join(dir, 'bad.pbtxt'),
+                     'problem_type: DNN\nsearch_type: COORDINATE_DECENT\n');
+    process.env['BUILD_WORKING_DIRECTORY'] = dir;
+
+    const result = await cli(['validate-spec', 'bad.pbtxt']);
+
+    assert.equal(result.status, 2);
+    assert.equal(result.out, '');
+    assert.match(result.err,
+                 /bad\.pbtxt:2:14: .*COORDINATE_DECENT.*ADAPTIVE_COORDINATE_DESCENT/);
+  });
+
+  it('exits 2 for an unknown subcommand and lists the others', async () => {
+    const result = await cli(['validate-specs', 'x.pbtxt']);
+
+    assert.equal(result.status, 2);
+    assert.match(result.err, /unknown subcommand "validate-specs"/);
+    assert.match(result.err, /validate-spec /);
   });
 });

@@ -30,6 +30,7 @@ import {METRIC_NAMES} from './metric_fns';
 import {loadSpecFile, printPhoenixSpec} from './proto/text_format';
 import type {PhoenixSpec} from './proto/phoenix_spec';
 import {runSearch} from './oss_trainer_lib';
+import {resolveUserPath} from './user_paths';
 
 const MODULE = 'oss_trainer';
 
@@ -90,22 +91,13 @@ const PATH_FLAGS = ['model_dir', 'phoenix_spec_filename', 'filename',
 
 /**
  * Resolves relative path flags against the directory where the user typed
- * `bazel run` (BUILD_WORKING_DIRECTORY), or the current one. An input path
- * that exists only relative to the runfiles (a config shipped with the
- * binary) stays as it is.
+ * `bazel run`; see resolveUserPath.
  */
 function resolvePathFlags(): void {
-  const base = process.env['BUILD_WORKING_DIRECTORY'] ?? process.cwd();
   for (const name of PATH_FLAGS) {
     if (!FLAGS.has(name) || !FLAGS.isPresent(name)) continue;
-    const value = FLAGS.get<string>(name);
-    if (value === '' || path.isAbsolute(value)) continue;
-    const fromUser = path.resolve(base, value);
-    if (name !== 'model_dir' && !fs.existsSync(fromUser) &&
-        fs.existsSync(value)) {
-      continue;
-    }
-    FLAGS.set(name, fromUser);
+    FLAGS.set(name, resolveUserPath(FLAGS.get<string>(name),
+                                    name === 'model_dir'));
   }
 }
 

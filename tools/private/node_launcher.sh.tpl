@@ -6,7 +6,9 @@ if [[ -z "${RUNFILES_DIR:-}" ]]; then
   if [[ -n "${TEST_SRCDIR:-}" ]]; then
     RUNFILES_DIR="$TEST_SRCDIR"
   else
-    self="${BASH_SOURCE[0]}"
+    # Absolute but with symlinks kept: inside another target's runfiles
+    # the launcher is a symlink whose own path says where the tree is.
+    self="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)/$(basename "${BASH_SOURCE[0]}")"
     if [[ -d "$self.runfiles" ]]; then
       RUNFILES_DIR="$self.runfiles"
     elif [[ "$self" == *.runfiles/* ]]; then
@@ -17,6 +19,9 @@ if [[ -z "${RUNFILES_DIR:-}" ]]; then
     fi
   fi
 fi
+# Absolute, so that node reads `--require <path>` as a file, not a package,
+# when the launcher was started by a relative path such as bazel-bin/x.
+RUNFILES_DIR="$(cd "$RUNFILES_DIR" && pwd)"
 export RUNFILES_DIR
 export NODE_PATH="%{node_modules}${NODE_PATH:+:$NODE_PATH}"
 cd_root="$RUNFILES_DIR/%{workspace}"

@@ -1,0 +1,35 @@
+/**
+ * @license
+ * Copyright 2026 The model_search Authors. Licensed under the Apache License,
+ * Version 2.0.
+ * =============================================================================
+ */
+
+/** Where a relative path typed by the user points. */
+
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+
+/**
+ * The directory the user typed the command in: `bazel run` starts binaries
+ * inside their runfiles and says where the user was in
+ * BUILD_WORKING_DIRECTORY.
+ */
+export function userWorkingDirectory(): string {
+  return process.env['BUILD_WORKING_DIRECTORY'] || process.cwd();
+}
+
+/**
+ * Resolves `value` as a shell would in the user's working directory. An
+ * input that exists only relative to the current directory (a config
+ * shipped in the runfiles, such as model_search/configs/dnn_config.pbtxt)
+ * stays as it is, unless `isOutput`: outputs always go where the user is.
+ */
+export function resolveUserPath(value: string, isOutput = false): string {
+  if (value === '' || path.isAbsolute(value)) return value;
+  const fromUser = path.resolve(userWorkingDirectory(), value);
+  if (!isOutput && !fs.existsSync(fromUser) && fs.existsSync(value)) {
+    return value;
+  }
+  return fromUser;
+}
