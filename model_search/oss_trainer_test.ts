@@ -86,6 +86,49 @@ describe('oss_trainer main', function() {
     assert.match(await checkStudyOutput(dir), /^trial 1 COMPLETED/);
   });
 
+  it('counts parameters and ends with the best trials, best first',
+     async () => {
+       const dir = tmpDir();
+
+       const {code, log} = await run(quick(dir, [
+         '--experiment_max_num_trials=6', '--optimization_metric=accuracy',
+         '--optimization_goal=maximize',
+       ]));
+
+       assert.equal(code, 0, log.join('\n'));
+       const trials = await storedTrials(dir);
+       for (const t of trials) {
+         const evaluation = JSON.parse(fs.readFileSync(
+             path.join(dir, String(t.id), 'evaluation.json'), 'utf8'));
+         const model = await loadModel(path.join(dir, String(t.id), 'model'));
+         // Trainable parameters, as the original counts them.
+         const trainable = model.trainableWeights.reduce(
+             (sum, w) => sum + w.shape.reduce((a: number, b) => a * b!, 1), 0);
+         assert.equal(evaluation.num_parameters, trainable);
+         assert.ok(evaluation.num_parameters > 0);
+         model.dispose();
+       }
+       const start = log.findIndex((l) => l.startsWith('study "model_search"'));
+       assert.match(log[start], /best accuracy \(maximize\):$/);
+       const best = log.slice(start + 1).map((l) => {
+         const m = /^  trial (\d+) accuracy=(\d\.\d{4}) arch=\[.+\] dir=(.+)$/
+                       .exec(l);
+         assert.ok(m, `not a summary line: ${l}`);
+         return {id: Number(m[1]), accuracy: Number(m[2]), dir: m[3]};
+       });
+       assert.equal(best.length, 5);
+       for (let i = 1; i < best.length; i++) {
+         assert.ok(best[i - 1].accuracy >= best[i].accuracy, log.join('\n'));
+       }
+       const top = trials.reduce((a, b) =>
+           b.metrics!['accuracy'] > a.metrics!['accuracy'] ? b : a);
+       assert.equal(best[0].accuracy, Number(
+           top.metrics!['accuracy'].toFixed(4)));
+       for (const b of best) {
+         assert.equal(b.dir, path.join(dir, String(b.id)));
+       }
+     });
+
   it('exports a model that loads and predicts as evaluated', async () => {
     const dir = tmpDir();
     assert.equal((await run(quick(dir, ['--experiment_max_num_trials=1']))).code,

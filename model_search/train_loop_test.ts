@@ -1,0 +1,217 @@
+/**
+ * @license
+ * Copyright 2026 The model_search Authors. Licensed under the Apache License,
+ * Version 2.0.
+ * =============================================================================
+ */
+
+import * as assert from 'node:assert/strict';
+import * as fs from 'node:fs';
+import * as os from 'node:os';
+import * as path from 'node:path';
+
+import {tf} from './backend/tf';
+import {DEFAULT_DNN} from './constants';
+import {CsvDataProvider} from './data/csv_data';
+import type {Batch} from './data/data';
+import {learningRateAt, makeOptimizer} from './phoenix';
+import {SingleTrainer} from './single_trainer';
+import {TrialFailure, clipByGlobalNorm, softmaxCrossEntropy, trainModel} from './train_loop';
+
+const RANDOM_CSV = 'model_search/data/testdata/csv_random_data.csv';
+
+/** A one-layer model on 3 features and 2 classes, with fixed weights. */
+function tinyModel(): tf.LayersModel {
+  const input = tf.input({shape: [3]});
+  const dense = tf.layers.dense(
+      {units: 2, kernelInitializer: 'ones', biasInitializer: 'zeros'});
+  return tf.model({inputs: input,
+                   outputs: dense.apply(input) as tf.SymbolicTensor});
+}
+
+/** `n` batches of 4 examples, made fresh each time (training disposes). */
+async function* batches(n: number): AsyncGenerator<Batch> {
+  for (let i = 0; i < n; i++) {
+    yield {
+      features: tf.tensor2d([[1, 0, 0], [0, 1, 0], [0, 0, 1], [1, 1, 1]]),
+      labels: tf.tensor1d([0, 1, 0, 1], 'int32'),
+    };
+  }
+}
+
+function kernelOf(model: tf.LayersModel): number[] {
+  return Array.from(model.layers[1].getWeights()[0].dataSync());
+}
+
+describe('trainModel', () => {
+  before(async () => {
+    await tf.setBackend('cpu');
+  });
+
+  it('fails the trial when the loss turns NaN', async () => {
+    const model = tinyModel();
+
+    await assert.rejects(
+        trainModel(model, {
+          steps: 10, hparams: {optimizer: 'sgd', learning_rate: 0.1},
+          batches: batches(10), syncEvery: 5,
+          lossFn: (labels, logits) =>
+              tf.mul(softmaxCrossEntropy(labels, logits), NaN) as tf.Scalar,
+        }),
+        new TrialFailure('training loss became NaN at step 5'));
+    model.dispose();
+  });
+
+  it('fails the trial when the data runs out', async () => {
+    const model = tinyModel();
+
+    await assert.rejects(
+        trainModel(model, {steps: 3, hparams: {}, batches: batches(2)}),
+        new TrialFailure('training data ran out at step 2'));
+    model.dispose();
+  });
+
+  it('lowers the loss and leaves no tensor behind', async () => {
+    const model = tinyModel();
+    const before = tf.memory().numTensors;
+    const losses: number[] = [];
+
+    const result = await trainModel(model, {
+      steps: 40, hparams: {optimizer: 'adam', learning_rate: 0.05},
+      batches: batches(40), syncEvery: 10,
+      onLoss: (_, loss) => losses.push(loss),
+    });
+
+    assert.equal(result.steps, 40);
+    assert.equal(losses.length, 4);
+    assert.ok(losses[3] < losses[0], `losses ${losses}`);
+    assert.equal(tf.memory().numTensors, before);
+    model.dispose();
+  });
+
+  it('pulls weights towards zero with l2_regularization', async () => {
+    const plain = tinyModel();
+    const decayed = tinyModel();
+    const hparams = {optimizer: 'sgd', learning_rate: 0.1};
+
+    await trainModel(plain, {steps: 5, hparams, batches: batches(5)});
+    await trainModel(decayed, {
+      steps: 5, hparams: {...hparams, l2_regularization: 0.5},
+      batches: batches(5),
+    });
+
+    const norm = (w: number[]) => w.reduce((a, b) => a + b * b, 0);
+    assert.ok(norm(kernelOf(decayed)) < norm(kernelOf(plain)),
+              `${kernelOf(decayed)} vs ${kernelOf(plain)}`);
+    plain.dispose();
+    decayed.dispose();
+  });
+});
+
+describe('clipByGlobalNorm', () => {
+  it('scales gradients down to the norm and leaves small ones', () => {
+    const big = {a: tf.tensor1d([3, 0]), b: tf.tensor1d([0, 4])};
+    const small = {a: tf.tensor1d([0.3]), b: tf.tensor1d([0.4])};
+
+    const clipped = clipByGlobalNorm(big, 1);
+    const kept = clipByGlobalNorm(small, 1);
+
+    assert.deepEqual(Array.from(clipped['a'].dataSync()).map((v) =>
+                         Number(v.toFixed(6))), [0.6, 0]);
+    assert.deepEqual(Array.from(clipped['b'].dataSync()).map((v) =>
+                         Number(v.toFixed(6))), [0, 0.8]);
+    assert.ok(Math.abs(kept['a'].dataSync()[0] - 0.3) < 1e-7);
+    tf.dispose([big.a, big.b, small.a, small.b, clipped['a'], clipped['b'],
+                kept['a'], kept['b']]);
+  });
+});
+
+describe('learningRateAt', () => {
+  const hparams = {learning_rate: 0.1, exponential_decay_rate: 0.5,
+                   exponential_decay_steps: 10};
+  const rows: Array<[number, number]> = [[0, 0.1], [9, 0.1], [10, 0.05],
+                                         [25, 0.025], [1000, 0.1 / 32]];
+  for (const [step, expected] of rows) {
+    it(`decays to ${expected} at step ${step} (at most 5 times)`, () => {
+      assert.ok(Math.abs(learningRateAt(hparams, step) - expected) < 1e-12);
+    });
+  }
+
+  it('keeps the rate without decay hparams', () => {
+    assert.equal(learningRateAt({learning_rate: 0.3}, 500), 0.3);
+  });
+});
+
+describe('makeOptimizer', () => {
+  const rows: Array<[string, string]> = [
+    ['sgd', 'SGD'], ['momentum', 'Momentum'], ['adam', 'Adam'],
+    ['adagrad', 'Adagrad'], ['rmsprop', 'RMSProp'],
+  ];
+  for (const [name, className] of rows) {
+    it(`makes ${className} for optimizer=${name}`, () => {
+      const optimizer = makeOptimizer({optimizer: name, learning_rate: 0.01});
+
+      assert.equal(optimizer.getClassName(), className);
+      optimizer.dispose();
+    });
+  }
+
+  it('names the valid optimizers for an unknown one', () => {
+    assert.throws(() => makeOptimizer({optimizer: 'adamw'}),
+                  /optimizer="adamw" is not one of sgd, momentum, adam/);
+  });
+});
+
+/** A CSV provider whose loss is NaN in the first trial it trains. */
+class FirstTrialNanProvider extends CsvDataProvider {
+  private lossFns = 0;
+
+  getLossFn() {
+    const poisoned = this.lossFns++ === 0;
+    return (labels: tf.Tensor, logits: tf.Tensor) => {
+      const loss = softmaxCrossEntropy(labels, logits);
+      return poisoned ? tf.mul(loss, NaN) as tf.Scalar : loss;
+    };
+  }
+}
+
+describe('a search with a trial whose loss turns NaN', function() {
+  this.timeout(120000);
+  let root: string;
+  beforeEach(() => {
+    root = fs.mkdtempSync(path.join(os.tmpdir(), 'train_loop_test_'));
+  });
+  afterEach(() => {
+    fs.rmSync(root, {recursive: true, force: true});
+  });
+
+  it('records it FAILED with the reason and goes on', async () => {
+    const log: string[] = [];
+    const trainer = new SingleTrainer({
+      data: new FirstTrialNanProvider({
+        filename: RANDOM_CSV, recordDefaults: ['0', '0', '0', '0'],
+        log: () => {},
+      }),
+      spec: DEFAULT_DNN,
+      backend: 'cpu',
+      log: (line) => log.push(line),
+    });
+
+    const trials = await trainer.tryModels({
+      numberModels: 2, trainSteps: 5, evalSteps: 2, rootDir: root,
+      batchSize: 4, experimentName: 'nan', experimentOwner: 'test', seed: 3,
+    });
+
+    // Completed trials first, best first; then the failed one.
+    assert.deepEqual(trials.map((t) => t.state),
+                     ['COMPLETED', 'COMPLETED', 'FAILED']);
+    assert.deepEqual(trials.slice(0, 2).map((t) => t.id).sort(), [2, 3]);
+    const failed = trials.find((t) => t.state === 'FAILED')!;
+    assert.equal(failed.id, 1);
+    assert.match(failed.failureReason ?? '', /training loss became NaN/);
+    assert.ok(log.some((l) => /^trial 1 FAILED: training loss became NaN/
+                                  .test(l)), log.join('\n'));
+    assert.equal(fs.existsSync(path.join(root, '1', 'evaluation.json')),
+                 false);
+  });
+});
