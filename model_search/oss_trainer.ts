@@ -30,6 +30,7 @@ import {METRIC_NAMES} from './metric_fns';
 import {loadSpecFile, printPhoenixSpec} from './proto/text_format';
 import type {PhoenixSpec} from './proto/phoenix_spec';
 import {runSearch} from './oss_trainer_lib';
+import {ReplaySpecObserver, replayPlans} from './replay';
 import {resolveUserPath} from './user_paths';
 
 const MODULE = 'oss_trainer';
@@ -168,6 +169,7 @@ export async function main(
       }
     }
     const {spec, file} = loadSpec();
+    replayPlans(spec);  // A bad replay stops here, before anything is written.
     const provider = chooseProvider();
     await provider.prepare();
 
@@ -197,6 +199,7 @@ export async function main(
         hypertuningMethod: FLAGS.get<'random'>('hypertuning_method'),
         seed: seed >= 0 ? seed : undefined,
         workerId: FLAGS.get<string>('tuner_id') || undefined,
+        observers: [new ReplaySpecObserver(spec)],
         log,
       });
     } finally {

@@ -140,11 +140,17 @@ export async function runSearch(options: SearchOptions): Promise<SearchResult> {
     hypertuningMethod: options.hypertuningMethod,
     trainSteps: options.trainSteps,
   });
+  // A replay trains its towers and nothing more, whatever the budget.
+  const maxTrials = planner.replay?.length ?? options.maxTrials;
+  if (planner.replay !== undefined) {
+    log(`replay: retraining ${maxTrials} trial(s) with no search, ` +
+        `--experiment_max_num_trials=${options.maxTrials} ignored`);
+  }
   const startedAt = Date.now();
   let trained = 0;
   for (;;) {
     const answer = await options.store.startTrial(
-        studyId, options.maxTrials, workerId, leaseSeconds);
+        studyId, maxTrials, workerId, leaseSeconds);
     if (answer.status === 'done') break;
     if (answer.status === 'wait') {
       await sleep((options.waitSeconds ?? 5) * 1000);
@@ -172,7 +178,8 @@ export async function runSearch(options: SearchOptions): Promise<SearchResult> {
           [...completed, {...trial, ...plan, state: 'COMPLETED',
                           metrics: outcome.metrics}],
           options.objective);
-      log(trialLine(trial.id, options, plan.architecture, outcome, ranked[0]));
+      log(trialLine(trial.id, {...options, maxTrials}, plan.architecture,
+                    outcome, ranked[0]));
       await notifyStudy(options, studyId);
     } catch (e) {
       if (!(e instanceof TrialFailure)) {

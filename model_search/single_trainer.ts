@@ -35,6 +35,7 @@ import type {Logger} from './oss_trainer_lib';
 import {runSearch} from './oss_trainer_lib';
 import type {PhoenixSpec} from './proto/phoenix_spec';
 import {loadSpecFile, printPhoenixSpec} from './proto/text_format';
+import {ReplaySpecObserver} from './replay';
 import {DEFAULT_SQLITE_FILENAME} from './metadata/flags';
 
 export declare interface SingleTrainerArgs {
@@ -107,6 +108,7 @@ export class SingleTrainer {
         },
         hypertuningMethod: options.hypertuningMethod ?? 'random',
         seed: options.seed,
+        observers: [new ReplaySpecObserver(this.spec)],
         log,
       });
       return result.trials;

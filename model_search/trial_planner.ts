@@ -10,6 +10,7 @@
  * algorithm picks the architecture, both from the completed trials.
  */
 
+import {ValueError} from './errors';
 import {fixArchitectureOrder} from './architecture/architecture_utils';
 import {BLOCKS} from './blocks';
 import type {Hparam, HparamSpace} from './hparams/hyperparameters';
@@ -19,6 +20,7 @@ import type {Tuner} from './hparams/tuner';
 import type {HparamValue, Objective, Trial} from './metadata/trial';
 import type {PhoenixSpec} from './proto/phoenix_spec';
 import type {Random} from './random';
+import {replayPlans} from './replay';
 import {createSearchAlgorithm} from './search';
 import {searchSpecFromPhoenixSpec} from './search/from_phoenix_spec';
 import type {SearchAlgorithm} from './search/search_algorithm';
@@ -56,8 +58,14 @@ export class TrialPlanner {
   private readonly algorithm: SearchAlgorithm;
   private readonly tuner: Tuner;
   readonly space: HparamSpace;
+  /**
+   * With a `replay` in the spec: trial i trains replay[i - 1] as it is,
+   * and the study has exactly this many trials.
+   */
+  readonly replay: TrialPlan[]|undefined;
 
   constructor(private readonly args: TrialPlannerArgs) {
+    this.replay = replayPlans(args.spec);
     const searchSpec = searchSpecFromPhoenixSpec(args.spec, {
       fixOrder: (architecture: string[]) =>
           fixArchitectureOrder(architecture, args.problemType),
@@ -76,6 +84,15 @@ export class TrialPlanner {
   }
 
   plan(completed: Trial[], trialId: number, rng: Random): TrialPlan {
+    if (this.replay !== undefined) {
+      const replayed = this.replay[trialId - 1];
+      if (replayed === undefined) {
+        throw new ValueError(`replay: trial ${trialId} asked for, but the ` +
+                             `spec replays ${this.replay.length} trial(s)`);
+      }
+      return {architecture: [...replayed.architecture],
+              hparams: {...replayed.hparams}};
+    }
     const hparams = this.tuner.suggest(
         this.space, completed, this.args.objective, rng);
     const suggestion = this.algorithm.suggest(completed, rng, {

@@ -19,7 +19,8 @@ import type {HparamValue, Objective, Trial} from '../metadata/trial';
 import type {PhoenixSpec} from '../proto/phoenix_spec';
 import type {SearchAlgorithm} from '../search/search_algorithm';
 import {GenerateArgs, GeneratorResult, PlanningError, SEARCH_GENERATOR, searchTowerOf, TowerGenerator, towerName, TowerRecord} from './base_tower_generator';
-import {adaptiveSearchSpec, bestTrials, ensembleSearchTypeName, getIntermixedTrials, hasEnsembleSearch, hparamsFromProto, intermixedSearchSpec, isAdaptiveOrResidual, isIntermixedEnsembleSearch, isNonadaptiveEnsembleSearch, isNoSearchTower, replayTowers, TrialMode} from './trial_utils';
+import {hparamsFromProto} from '../replay';
+import {adaptiveSearchSpec, bestTrials, ensembleSearchTypeName, getIntermixedTrials, hasEnsembleSearch, intermixedSearchSpec, isAdaptiveOrResidual, isIntermixedEnsembleSearch, isNonadaptiveEnsembleSearch, isNoSearchTower, replayTowers, TrialMode} from './trial_utils';
 
 export declare interface SearchCandidateGeneratorArgs {
   spec: PhoenixSpec;

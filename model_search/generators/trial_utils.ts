@@ -19,7 +19,7 @@ import {rankTrials} from '../metadata/trial';
 import {applyDefaults} from '../proto/defaults';
 import {DistillationSpec, distillationSpec_DistillationTypeToJSON} from '../proto/distillation_spec';
 import {EnsemblingSpec, EnsemblingSpec_AdaptiveSearchSpec, EnsemblingSpec_IntermixedSearchSpec, EnsemblingSpec_NonadaptiveSearchSpec, ensemblingSpec_CombiningTypeToJSON, ensemblingSpec_EnsembleSearchTypeToJSON} from '../proto/ensembling_spec';
-import type {HParamDef, HParamDef_HParamType} from '../proto/hparam';
+import {hparamsFromProto, hparamsToProto} from '../replay';
 import type {PhoenixSpec} from '../proto/phoenix_spec';
 import {transferLearningSpec_TransferLearningTypeToJSON} from '../proto/transfer_learning_spec';
 import type {TransferLearningSpec} from '../proto/transfer_learning_spec';
@@ -250,58 +250,6 @@ export function bestTrials(
       .slice(0, Math.max(0, k));
 }
 
-/** Hyperparameters as an HParamDef (integers as int64, text as bytes). */
-export function hparamsToProto(hparams: Record<string, HparamValue>):
-    HParamDef {
-  const out: Record<string, HParamDef_HParamType> = {};
-  for (const key of Object.keys(hparams).sort()) {
-    const value = hparams[key];
-    if (typeof value === 'boolean') {
-      out[key] = {boolValue: value};
-    } else if (typeof value === 'string') {
-      out[key] = {bytesValue: new TextEncoder().encode(value)};
-    } else if (Number.isInteger(value)) {
-      out[key] = {int64Value: value};
-    } else {
-      out[key] = {floatValue: value};
-    }
-  }
-  return {hparam: out};
-}
-
-/**
- * The scalar hyperparameters of an HParamDef. List values (the original
- * writes `initial_architecture` as one) have no HparamValue form and are
- * returned under `lists` instead.
- */
-export function hparamsFromProto(def: HParamDef|undefined): {
-  hparams: Record<string, HparamValue>,
-  lists: Record<string, Array<number|string|boolean>>,
-} {
-  const hparams: Record<string, HparamValue> = {};
-  const lists: Record<string, Array<number|string|boolean>> = {};
-  const decoder = new TextDecoder();
-  for (const [key, value] of Object.entries(def?.hparam ?? {})) {
-    if (value.boolValue !== undefined) {
-      hparams[key] = value.boolValue;
-    } else if (value.int64Value !== undefined) {
-      hparams[key] = Number(value.int64Value);
-    } else if (value.floatValue !== undefined) {
-      hparams[key] = value.floatValue;
-    } else if (value.bytesValue !== undefined) {
-      hparams[key] = decoder.decode(value.bytesValue);
-    } else if (value.int64List) {
-      lists[key] = (value.int64List.value ?? []).map(Number);
-    } else if (value.floatList) {
-      lists[key] = [...(value.floatList.value ?? [])];
-    } else if (value.bytesList) {
-      lists[key] = (value.bytesList.value ?? []).map((b) => decoder.decode(b));
-    } else if (value.boolList) {
-      lists[key] = [...(value.boolList.value ?? [])];
-    }
-  }
-  return {hparams, lists};
-}
 
 /**
  * The architecture a replay tower has when its trial trained no tower of

@@ -1,0 +1,158 @@
+/**
+ * @license
+ * Copyright 2026 The model_search Authors. Licensed under the Apache License,
+ * Version 2.0.
+ * =============================================================================
+ */
+
+import * as assert from 'node:assert/strict';
+import * as fs from 'node:fs';
+import * as os from 'node:os';
+import * as path from 'node:path';
+
+import './data/csv_data_for_binary';
+
+import {NotImplementedError, ValueError} from './errors';
+import type {Trial} from './metadata/trial';
+import {createStore} from './metadata/create_store';
+import {main} from './oss_trainer';
+import {loadSpecFile, parsePhoenixSpec} from './proto/text_format';
+import {REPLAY_SPEC_FILENAME, hparamsFromProto, hparamsToProto, replayPlans, replaySpecFor} from './replay';
+
+const RANDOM_CSV = 'model_search/data/testdata/csv_random_data.csv';
+
+const TRIAL: Trial = {
+  id: 4,
+  state: 'COMPLETED',
+  architecture: ['FULLY_CONNECTED', 'FULLY_CONNECTED_PYRAMID'],
+  hparams: {learning_rate: 0.25, optimizer: 'adam', dropout_rate: 0.5,
+            exponential_decay_steps: 25, use_batch_norm: true},
+  metrics: {loss: 0.1},
+};
+
+describe('replay specs', () => {
+  it('round-trips hyperparameters of every kind', () => {
+    const hparams = {...TRIAL.hparams, learning_rate: 0.1};
+
+    const back = hparamsFromProto(hparamsToProto(hparams));
+
+    assert.deepEqual(back.lists, {});
+    assert.deepEqual(Object.keys(back.hparams).sort(),
+                     Object.keys(hparams).sort());
+    assert.equal(back.hparams['optimizer'], 'adam');
+    assert.equal(back.hparams['exponential_decay_steps'], 25);
+    assert.equal(back.hparams['use_batch_norm'], true);
+    assert.equal(back.hparams['learning_rate'], 0.1);
+  });
+
+  it('plans the replayed tower, which survives printing and parsing',
+     () => {
+       const spec = parsePhoenixSpec('problem_type: DNN\n');
+
+       const plans = replayPlans(replaySpecFor(spec, TRIAL));
+
+       assert.deepEqual(plans, [{architecture: TRIAL.architecture,
+                                 hparams: TRIAL.hparams}]);
+       assert.equal(replayPlans(spec), undefined);
+     });
+
+  const bad: Array<[string, string, RegExp, Function]> = [
+    ['no towers', 'replay {}', /replay message with no towers/, ValueError],
+    ['an empty architecture', 'replay { towers {} }',
+     /tower 1 has no architecture/, ValueError],
+    ['two towers', 'replay { towers { architecture: "A" } ' +
+     'towers { architecture: "B" } }', /replays 2 towers \(an ensemble\)/,
+     NotImplementedError],
+  ];
+  for (const [name, text, message, type] of bad) {
+    it(`refuses a replay with ${name}`, () => {
+      const spec = parsePhoenixSpec(`problem_type: DNN\n${text}\n`);
+
+      assert.throws(() => replayPlans(spec), (e: Error) =>
+          e instanceof type && message.test(e.message));
+    });
+  }
+});
+
+describe('a study and its replay', function() {
+  this.timeout(300000);
+  let dir: string;
+  beforeEach(() => {
+    dir = fs.mkdtempSync(path.join(os.tmpdir(), 'replay_test_'));
+  });
+  afterEach(() => {
+    fs.rmSync(dir, {recursive: true, force: true});
+  });
+
+  async function trialsOf(modelDir: string): Promise<Trial[]> {
+    const store = await createStore(
+        {url: `sqlite:${path.join(modelDir, 'model_search.db')}`});
+    try {
+      const [study] = await store.listStudies!();
+      return await store.listTrials(study.studyId);
+    } finally {
+      await store.close();
+    }
+  }
+
+  function flags(modelDir: string, extra: string[]): string[] {
+    return [
+      `--filename=${RANDOM_CSV}`, '--record_defaults=0,0,0,0',
+      '--logits_dimension=2', `--model_dir=${modelDir}`,
+      '--phoenix_train_steps=5', '--phoenix_eval_steps=2',
+      '--phoenix_batch_size=4', '--phoenix_tf_random_seed=11',
+      '--backend=cpu', ...extra,
+    ];
+  }
+
+  it('writes the best trial as a spec that retrains exactly it', async () => {
+    const searchDir = path.join(dir, 'search');
+    const replayDir = path.join(dir, 'replay');
+    const log: string[] = [];
+
+    assert.equal(await main(flags(searchDir, [
+      '--experiment_max_num_trials=4',
+    ]), (l) => log.push(l)), 0, log.join('\n'));
+    const searched = await trialsOf(searchDir);
+    const best = searched.reduce((a, b) =>
+        b.metrics!['loss'] < a.metrics!['loss'] ? b : a);
+    const replayFile = path.join(searchDir, REPLAY_SPEC_FILENAME);
+    assert.match(fs.readFileSync(replayFile, 'utf8'),
+                 new RegExp(`^# Retrains trial ${best.id} \\(loss=`));
+    assert.deepEqual(replayPlans(loadSpecFile(replayFile))![0].architecture,
+                     best.architecture);
+
+    const replayLog: string[] = [];
+    assert.equal(await main(flags(replayDir, [
+      `--phoenix_spec_filename=${replayFile}`,
+      '--experiment_max_num_trials=10',
+    ]), (l) => replayLog.push(l)), 0, replayLog.join('\n'));
+
+    const replayed = await trialsOf(replayDir);
+    assert.deepEqual(replayed.map((t) => [t.id, t.state]),
+                     [[1, 'COMPLETED']]);
+    assert.deepEqual(replayed[0].architecture, best.architecture);
+    assert.deepEqual(Object.keys(replayed[0].hparams).sort(),
+                     Object.keys(best.hparams).sort());
+    assert.deepEqual(replayed[0].hparams, best.hparams);
+    assert.ok(replayLog.some((l) => /^replay: retraining 1 trial\(s\) with no search, --experiment_max_num_trials=10 ignored$/.test(l)),
+              replayLog.join('\n'));
+    assert.ok(replayLog.some((l) => /^trial 1\/1 arch=\[/.test(l)),
+              replayLog.join('\n'));
+  });
+
+  it('stops with exit 2 on a bad replay, writing nothing', async () => {
+    const spec = path.join(dir, 'bad_replay.pbtxt');
+    fs.writeFileSync(spec, 'problem_type: DNN\nreplay { towers {} }\n');
+    const modelDir = path.join(dir, 'never');
+    const log: string[] = [];
+
+    const code = await main(flags(modelDir, [
+      `--phoenix_spec_filename=${spec}`,
+    ]), (l) => log.push(l));
+
+    assert.equal(code, 2);
+    assert.match(log.join('\n'), /replay: tower 1 has no architecture/);
+    assert.equal(fs.existsSync(modelDir), false);
+  });
+});
