@@ -111,6 +111,39 @@ tf.serialization.registerClass(
     tf.serialization.SerializableConstructor<InitializerInstance>);
 
 /**
+ * The bias of an LSTM with Keras' unit_forget_bias: zeros, but ones for the
+ * forget gate (the second quarter of [input, forget, cell, output]).
+ *
+ * Porting note: tfjs' own `unitForgetBias: true` builds this from three
+ * tensors it never disposes, four tensors lost per LSTM layer; this one
+ * builds it inside a tidy.
+ */
+export class UnitForgetBias extends InitializerBase {
+  static className = 'ModelSearchUnitForgetBias';
+
+  override apply(shape: tf.Shape, dtype?: tf.DataType): tf.Tensor {
+    const size = shape.length === 1 ? shape[0] : undefined;
+    if (size === undefined || size === null || size % 4 !== 0) {
+      throw new ValueError(
+          `UnitForgetBias initializer: shape [${shape.join(', ')}] must be ` +
+          'one dimension of 4 * units');
+    }
+    const units = size / 4;
+    return tf.tidy(() => tf.concat([
+      tf.zeros([units], dtype), tf.ones([units], dtype),
+      tf.zeros([2 * units], dtype),
+    ]));
+  }
+
+  override getConfig(): tf.serialization.ConfigDict {
+    return {};
+  }
+}
+tf.serialization.registerClass(
+    UnitForgetBias as unknown as
+    tf.serialization.SerializableConstructor<InitializerInstance>);
+
+/**
  * The Q factor, with a positive diagonal of R, of a tall matrix [m, n]
  * (m >= n) of full column rank.
  */

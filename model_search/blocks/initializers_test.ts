@@ -9,7 +9,7 @@ import * as assert from 'node:assert/strict';
 
 import {tf} from '../backend/tf';
 
-import {Orthogonal, orthonormalColumns} from './initializers';
+import {Orthogonal, UnitForgetBias, orthonormalColumns} from './initializers';
 
 require('@tensorflow/tfjs-backend-wasm');
 
@@ -99,4 +99,33 @@ describe('Orthogonal', () => {
           () => new Orthogonal().apply(shape as unknown as number[]), error);
     });
   }
+});
+
+describe('UnitForgetBias', () => {
+  it('puts ones on the forget gate only', () => {
+    const bias = new UnitForgetBias().apply([8]);
+
+    assert.deepEqual(Array.from(bias.dataSync()), [0, 0, 1, 1, 0, 0, 0, 0]);
+    bias.dispose();
+  });
+
+  it('refuses a shape that is not 4 * units', () => {
+    assert.throws(() => new UnitForgetBias().apply([6]),
+                  /shape \[6\] must be one dimension of 4 \* units/);
+  });
+
+  it('leaves no tensor behind in an LSTM built and disposed', () => {
+    const before = tf.memory().numTensors;
+    const input = tf.input({shape: [5, 3]});
+    const lstm = tf.layers.lstm({units: 4, returnSequences: true,
+                                 biasInitializer: new UnitForgetBias()});
+    const model = tf.model({
+      inputs: input, outputs: lstm.apply(input) as tf.SymbolicTensor});
+    const bias = model.getWeights()[2];
+
+    assert.deepEqual(Array.from(bias.dataSync()),
+                     [0, 0, 0, 0, 1, 1, 1, 1, 0, 0, 0, 0, 0, 0, 0, 0]);
+    model.dispose();
+    assert.equal(tf.memory().numTensors, before);
+  });
 });

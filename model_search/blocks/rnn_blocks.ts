@@ -18,7 +18,7 @@ import {NotImplementedError, ValueError} from '../errors';
 
 import {Block, BlockBuildArgs, registerBlock, RNN_PROBLEM_TYPES} from './block';
 import {addAll, apply, boolArg, expectRank, InitArgs, intArg, lastOf, LayerNamer, projectIfNeeded} from './block_utils';
-import {Orthogonal} from './initializers';
+import {Orthogonal, UnitForgetBias} from './initializers';
 
 /** The sequence input of a block, checked to be [batch, time, features]. */
 function sequenceInput(
@@ -50,7 +50,7 @@ function lstmLayer(
     goBackwards,
     // Keras 2 defaults; tfjs would use hardSigmoid and no forget bias.
     recurrentActivation: 'sigmoid',
-    unitForgetBias: true,
+    biasInitializer: new UnitForgetBias(),
     recurrentInitializer: new Orthogonal(),
     name,
   });

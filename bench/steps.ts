@@ -1,0 +1,234 @@
+/**
+ * @license
+ * Copyright 2026 The model_search Authors. Licensed under the Apache License,
+ * Version 2.0.
+ * =============================================================================
+ */
+
+/**
+ * Time per training step of one tower from each of the dnn, cnn and
+ * rnn_last configs, through the trainer's own loop (trainModel), on every
+ * TensorFlow.js backend this machine has; then the same nets in PyTorch
+ * (bench/steps_torch.py) when `python3` has torch, with the same batch
+ * size and one thread. Prints ms per step, the ratio to PyTorch, tensors
+ * alive and RSS before and after, and a last line for scripts:
+ *
+ *   ratio_to_pytorch dnn=X cnn=Y rnn=Z
+ *
+ * (the wasm backend against PyTorch; n/a where either is missing).
+ *
+ *   tools/bazel run //bench:steps -- [--steps=50] [--backends=wasm,cpu]
+ */
+
+import {spawnSync} from 'node:child_process';
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+
+import {selectBackend} from '../model_search/backend/select_backend';
+import type {BackendRequest} from '../model_search/backend/select_backend';
+import {tf} from '../model_search/backend/tf';
+import type {Batch, InputSchema} from '../model_search/data/data';
+import {FlagSet} from '../model_search/flags';
+import {buildModel, countParameters} from '../model_search/phoenix';
+import {trainModel} from '../model_search/train_loop';
+
+/** One benchmarked net: a tower as a search would build it. */
+declare interface Net {
+  name: 'dnn'|'cnn'|'rnn';
+  config: string;
+  problemType: string;
+  architecture: string[];
+  /** Shape of one example. */
+  shape: number[];
+  numClasses: number;
+}
+
+// Kept in step with bench/steps_torch.py, which builds the same layers.
+const NETS: Net[] = [
+  {name: 'dnn', config: 'dnn_config', problemType: 'DNN',
+   architecture: ['FIXED_OUTPUT_FULLY_CONNECTED_256',
+                  'FIXED_OUTPUT_FULLY_CONNECTED_128'],
+   shape: [30], numClasses: 2},
+  {name: 'cnn', config: 'cnn_config', problemType: 'CNN',
+   architecture: ['FIXED_CHANNEL_CONVOLUTION_32', 'FIXED_CHANNEL_CONVOLUTION_64'],
+   shape: [16, 16, 3], numClasses: 10},
+  {name: 'rnn', config: 'rnn_last_config',
+   problemType: 'RNN_LAST_ACTIVATIONS', architecture: ['LSTM_128'],
+   shape: [20, 8], numClasses: 2},
+];
+
+const BATCH_SIZE = 32;
+const HPARAMS = {optimizer: 'adam', learning_rate: 0.001};
+
+const flags = new FlagSet();
+flags.define('steps', {type: 'int', default: 50,
+  help: 'Timed training steps per net and backend (after 5 warm-up steps).'});
+flags.define('backends', {type: 'list', default: ['tensorflow', 'wasm', 'cpu'],
+  help: 'Backends to measure when installed; cpu runs a fifth of the ' +
+        'steps, as it is slow for convolutions.'});
+flags.define('python', {type: 'string', default: '/usr/bin/python3',
+  help: 'The Python with torch for the reference figures (Debian\'s ' +
+        'python3-torch installs it for /usr/bin/python3).'});
+flags.define('torch_script', {type: 'string', default: '',
+  help: 'Path of steps_torch.py; default: beside this file.'});
+
+declare interface Row {
+  net: string;
+  backend: string;
+  msPerStep: number;
+  parameters: number;
+  tensorsBefore: number;
+  tensorsAfter: number;
+  rssBeforeMb: number;
+  rssAfterMb: number;
+}
+
+/** `count` random batches, made before timing starts. */
+function makeBatches(net: Net, count: number): Batch[] {
+  const batches: Batch[] = [];
+  for (let i = 0; i < count; i++) {
+    const features = tf.randomNormal([BATCH_SIZE, ...net.shape]);
+    const labels = tf.randomUniform(
+        [BATCH_SIZE], 0, net.numClasses, 'int32') as tf.Tensor1D;
+    const lengths = net.problemType.startsWith('RNN') ?
+        tf.fill([BATCH_SIZE], net.shape[0], 'int32') as tf.Tensor1D :
+        undefined;
+    batches.push({features, labels, lengths});
+  }
+  return batches;
+}
+
+async function* yieldAll(batches: Batch[]): AsyncGenerator<Batch> {
+  for (const b of batches) yield b;
+}
+
+const mb = (bytes: number) => bytes / (1 << 20);
+
+async function measure(net: Net, backend: string, steps: number):
+    Promise<Row> {
+  const schema: InputSchema = {kind: 'bench', shape: net.shape};
+  const tensorsBefore = tf.memory().numTensors;
+  const rssBeforeMb = mb(process.memoryUsage().rss);
+  const model = buildModel({
+    schema, numClasses: net.numClasses, problemType: net.problemType,
+    architecture: net.architecture, hparams: HPARAMS,
+    applyDropoutsBetweenBlocks: false, namePrefix: `bench_${net.name}`,
+  });
+  const warmup = 5;
+  await trainModel(model, {steps: warmup, hparams: HPARAMS,
+                           batches: yieldAll(makeBatches(net, warmup))});
+  const batches = makeBatches(net, steps);
+  const start = process.hrtime.bigint();
+  await trainModel(model, {steps, hparams: HPARAMS,
+                           batches: yieldAll(batches)});
+  const ms = Number(process.hrtime.bigint() - start) / 1e6;
+  const parameters = countParameters(model);
+  model.dispose();
+  return {
+    net: net.name, backend, msPerStep: ms / steps, parameters,
+    tensorsBefore, tensorsAfter: tf.memory().numTensors,
+    rssBeforeMb, rssAfterMb: mb(process.memoryUsage().rss),
+  };
+}
+
+declare interface TorchResult {
+  available: boolean;
+  reason?: string;
+  threads?: number;
+  version?: string;
+  nets?: Record<string, {ms_per_step: number, parameters: number}>;
+}
+
+function runTorch(steps: number): TorchResult {
+  // `bazel run` starts in the runfiles, where the script is a data file.
+  const script = flags.get<string>('torch_script') ||
+      [path.resolve('bench/steps_torch.py'),
+       path.join(__dirname, 'steps_torch.py')].find((f) => fs.existsSync(f)) ||
+      'bench/steps_torch.py';
+  const result = spawnSync(
+      flags.get<string>('python'),
+      [script, `--steps=${steps}`, `--batch_size=${BATCH_SIZE}`],
+      {encoding: 'utf8'});
+  if (result.error) {
+    return {available: false, reason: result.error.message};
+  }
+  if (result.status !== 0) {
+    return {available: false,
+            reason: result.stderr.trim().split('\n').pop() ?? 'failed'};
+  }
+  return JSON.parse(result.stdout) as TorchResult;
+}
+
+function pad(text: string, width: number): string {
+  return text.length >= width ? text : text + ' '.repeat(width - text.length);
+}
+
+async function main(): Promise<number> {
+  flags.parse(process.argv.slice(2));
+  const steps = flags.get<number>('steps');
+  const rows: Row[] = [];
+  const log = (line: string) => process.stderr.write(line + '\n');
+  for (const wanted of flags.get<string[]>('backends')) {
+    let chosen: string;
+    try {
+      chosen = (await selectBackend(wanted as BackendRequest, () => {})).name;
+    } catch (e) {
+      log(`${wanted}: not available (${(e as Error).message})`);
+      continue;
+    }
+    for (const net of NETS) {
+      const n = wanted === 'cpu' ? Math.max(2, Math.floor(steps / 5)) : steps;
+      log(`measuring ${net.name} on ${chosen} (${n} steps)...`);
+      rows.push(await measure(net, chosen, n));
+    }
+  }
+  log('measuring the PyTorch reference...');
+  const torch = runTorch(steps);
+
+  const cores = require('node:os').cpus().length;
+  console.log(`machine: ${cores} cores; batch size ${BATCH_SIZE}; optimizer ` +
+              `adam; ${steps} timed steps after 5 warm-up steps`);
+  console.log(torch.available ?
+      `pytorch ${torch.version}, ${torch.threads} thread(s)` :
+      `pytorch: n/a (${torch.reason})`);
+  console.log(['net', 'backend', 'ms/step', 'x pytorch', 'params',
+               'tensors before/after', 'rss MB before/after']
+                  .map((h, i) => pad(h, [5, 12, 9, 10, 9, 21, 0][i]))
+                  .join(' '));
+  for (const r of rows) {
+    const reference = torch.nets?.[r.net];
+    const ratio = reference ? (r.msPerStep / reference.ms_per_step)
+                                  .toFixed(1) : 'n/a';
+    console.log([
+      pad(r.net, 5), pad(r.backend, 12), pad(r.msPerStep.toFixed(2), 9),
+      pad(ratio, 10), pad(String(r.parameters), 9),
+      pad(`${r.tensorsBefore}/${r.tensorsAfter}`, 21),
+      `${r.rssBeforeMb.toFixed(0)}/${r.rssAfterMb.toFixed(0)}`,
+    ].join(' '));
+  }
+  for (const [name, reference] of Object.entries(torch.nets ?? {})) {
+    console.log([pad(name, 5), pad('pytorch', 12),
+                 pad(reference.ms_per_step.toFixed(2), 9), pad('1.0', 10),
+                 String(reference.parameters)].join(' '));
+    const ours = rows.find((r) => r.net === name);
+    if (ours && ours.parameters !== reference.parameters) {
+      console.log(`warning: ${name} has ${ours.parameters} parameters here ` +
+                  `and ${reference.parameters} in PyTorch: not the same net`);
+    }
+  }
+  const ratios = NETS.map((net) => {
+    const ours = rows.find((r) => r.net === net.name && r.backend === 'wasm');
+    const reference = torch.nets?.[net.name];
+    return `${net.name}=${ours && reference ?
+        (ours.msPerStep / reference.ms_per_step).toFixed(2) : 'n/a'}`;
+  });
+  console.log(`ratio_to_pytorch ${ratios.join(' ')}`);
+  return 0;
+}
+
+main().then((code) => {
+  process.exitCode = code;
+}, (e) => {
+  process.stderr.write(`steps: ${(e as Error).stack ?? e}\n`);
+  process.exitCode = 1;
+});
