@@ -179,7 +179,13 @@ describe('Block', () => {
         const cases = ranOn.get(backend) ?? [];
         cases.push(`${name}/${problemType}`);
         ranOn.set(backend, cases);
+        const tensorsBefore = tf.memory().numTensors;
+
         await trainOneStep(name, problemType);
+
+        // A search builds hundreds of models in one process.
+        assert.equal(tf.memory().numTensors, tensorsBefore,
+                     'tensors left behind once the model is disposed');
       });
     }
   }
