@@ -29,6 +29,7 @@ export declare interface TrialRecordLike {
 
 /** The trainer's observer hook, as this package implements it. */
 export declare interface TrialObserverLike {
+  onTrainProgress?(trialId: number, step: number, steps: number): void;
   writeTrialFiles?(tmpDir: string, record: TrialRecordLike):
       Promise<void>|void;
   onStudyUpdate?(modelDir: string, trials: Trial[], objective: Objective):
