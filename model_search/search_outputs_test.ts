@@ -59,7 +59,7 @@ async function search(isTTY: boolean, extra: string[] = []) {
   return {dir, log, stream, summary};
 }
 
-/** [tag, step, value] of every scalar of an event file. */
+/** [tag, step, float32 value] of every scalar of an event file. */
 function scalars(events: TextMessage[]): Array<[string, number, number]> {
   const out: Array<[string, number, number]> = [];
   for (const event of events.slice(1)) {
@@ -67,7 +67,9 @@ function scalars(events: TextMessage[]): Array<[string, number, number]> {
     const step = event['step'] === undefined ? 0 : Number(one(event, 'step'));
     for (const value of child(event, 'summary')['value'] as TextMessage[]) {
       if (value['simple_value'] !== undefined) {
-        out.push([one(value, 'tag'), step, Number(one(value, 'simple_value'))]);
+        // protoc prints 9 digits: enough to get the float32 back exactly.
+        out.push([one(value, 'tag'), step,
+                  Math.fround(Number(one(value, 'simple_value')))]);
       }
     }
   }
@@ -125,7 +127,9 @@ describe('what a search leaves behind', function() {
 
       const model = await loadExported(trialDir);
       const printed: string[] = [];
-      model.summary(120, undefined, (line: string) => printed.push(line));
+      // Columns wide enough for whole layer names.
+      model.summary(200, [110, 150, 185, 200],
+                    (line: string) => printed.push(line));
       const text = printed.join('\n');
       assert.ok(model.layers.length >= 2, text);
       for (const layer of model.layers) {
