@@ -101,7 +101,10 @@ export class ProgressObserver implements TrialObserverLike {
       // Whole trials (evaluation and saving included) measure best.
       const perTrial = (elapsed - this.currentSeconds(now)) /
           this.trialsTrained;
-      eta = remaining * perTrial - this.currentSeconds(now);
+      // The trial in training counts as one left until it ends, however
+      // long it runs over the average.
+      eta = Math.max(remaining * perTrial - this.currentSeconds(now),
+                     (remaining - 1) * perTrial);
     } else if (steps > 0 && elapsed > 0) {
       eta = (remaining * this.args.trainSteps - steps) / (steps / elapsed);
     }
