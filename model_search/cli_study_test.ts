@@ -15,7 +15,9 @@ import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
 
-import {cliMain} from './cli';
+// With its extension: beside cli.js sits the `cli` launcher of the
+// js_binary, which a bare './cli' would load instead.
+import {cliMain} from './cli.js';
 import {SAMPLE, writeStudy} from './report/study_fixtures_testing';
 
 /** Runs `cli` with its output collected. */
