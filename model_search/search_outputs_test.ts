@@ -21,11 +21,14 @@ import * as path from 'node:path';
 import './data/csv_data_for_binary';
 
 import {tf} from './backend/tf';
+import {DEFAULT_DNN, resolveWorkspacePath} from './constants';
+import {CsvDataProvider} from './data/csv_data';
 import {main} from './oss_trainer';
 import {child, one, readEventFile} from './report/event_file_testing';
 import type {TextMessage} from './report/event_file_testing';
 import {SUMMARY_CSV, SUMMARY_JSON} from './report/study_summary';
 import type {StudySummary} from './report/study_summary';
+import {SingleTrainer} from './single_trainer';
 
 const TESTDATA = 'model_search/data/testdata';
 const TRIALS = 3;
@@ -182,5 +185,39 @@ describe('what a search leaves behind', function() {
                          w.includes(' left | best accuracy=')),
               drawn.join('\n'));
     assert.equal(stream.writes[stream.writes.length - 1], '\r\x1b[2K');
+  });
+
+  it('leaves the same files when run through SingleTrainer', async () => {
+    const dir = fs.mkdtempSync(path.join(
+        process.env['TEST_TMPDIR'] ?? os.tmpdir(), 'search_outputs_test_'));
+    const trainer = new SingleTrainer({
+      data: new CsvDataProvider({
+        filename: `${TESTDATA}/breast_cancer_train.csv`,
+        logitsDimension: 2, log: () => {},
+      }),
+      spec: resolveWorkspacePath(DEFAULT_DNN),
+      log: () => {},
+    });
+
+    const trials = await trainer.tryModels({
+      numberModels: 2, trainSteps: 10, evalSteps: 0, rootDir: dir,
+      batchSize: 32, experimentName: 'library', experimentOwner: 'test',
+      seed: 3, saveSummarySteps: 5,
+    });
+
+    const summary = JSON.parse(fs.readFileSync(path.join(dir, SUMMARY_JSON),
+                                               'utf8')) as StudySummary;
+    assert.equal(summary.bestTrialId, trials[0].id);
+    assert.ok(fs.existsSync(path.join(dir, SUMMARY_CSV)));
+    for (const t of trials) {
+      const trialDir = path.join(dir, String(t.id));
+      const [file] = fs.readdirSync(trialDir).filter(
+          (f) => f.startsWith('events.out.tfevents.'));
+      const points = scalars(readEventFile(fs.readFileSync(
+          path.join(trialDir, file))));
+      assert.deepEqual(
+          points.filter(([tag]) => tag === 'loss').map(([, step]) => step),
+          [5, 10]);
+    }
   });
 });
