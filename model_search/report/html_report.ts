@@ -49,7 +49,9 @@ section { background: #fff; border: 1px solid #ddd; border-radius: 6px;
   padding: 14px 16px; margin-bottom: 16px; overflow-x: auto; }
 .row { display: flex; gap: 16px; flex-wrap: wrap; }
 .row > section { flex: 1 1 420px; }
-/* Charts shrink with their section; their viewBox keeps the drawing. */
+/* Charts shrink with their section; their viewBox keeps the drawing.
+   TODO: long block names shrink the block chart's text with it; wrap or
+   abbreviate them instead. */
 section svg { max-width: 100%; height: auto; }
 svg text { font-family: ui-monospace, "DejaVu Sans Mono", monospace;
   font-size: 12px; fill: #222; }
