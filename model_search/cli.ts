@@ -11,12 +11,16 @@
  *   validate-spec FILE   parse a PhoenixSpec, print it as JSON with defaults
  *   blocks               list the registered blocks
  *   predict --model_dir=TRIAL_DIR --input=PATH   run a trial's model on data
+ *   trials --model_dir=DIR [--sort=METRIC]        the trials as a table
+ *   report --model_dir=DIR [--out=FILE]           the study as an HTML page
  *
  * Exit codes: 0 success, 2 bad input or usage, 1 other errors.
  */
 
 import {listBlocks} from './blocks';
 import {predictCommand} from './cli_predict';
+import {reportCommand} from './cli_report';
+import {trialsCommand} from './cli_trials';
 import {validateSpecCommand} from './cli_validate_spec';
 
 export type Output = (text: string) => void;
@@ -49,6 +53,16 @@ const SUBCOMMANDS: Record<string, Subcommand> = {
     summary: '--model_dir=TRIAL_DIR --input=CSV_OR_FOLDER [--batch_size=N]: ' +
              'predict with the model of one trial',
     run: predictCommand,
+  },
+  'trials': {
+    summary: '--model_dir=DIR [--sort=METRIC] [--desc|--asc]: the trials ' +
+             'of a search as a table, * on the best',
+    run: trialsCommand,
+  },
+  'report': {
+    summary: '--model_dir=DIR [--out=report.html]: the study as one ' +
+             'self-contained HTML page',
+    run: reportCommand,
   },
 };
 

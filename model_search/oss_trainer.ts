@@ -30,7 +30,9 @@ import {METRIC_NAMES} from './metric_fns';
 import {loadSpecFile, printPhoenixSpec} from './proto/text_format';
 import type {PhoenixSpec} from './proto/phoenix_spec';
 import {runSearch} from './oss_trainer_lib';
-import {ReplaySpecObserver, replayPlans} from './replay';
+import {replayPlans} from './replay';
+import type {ProgressStream} from './report';
+import {standardObservers} from './search_observers';
 import {resolveUserPath} from './user_paths';
 
 const MODULE = 'oss_trainer';
@@ -56,7 +58,8 @@ export function defineTrainerFlags(): void {
     help: 'Seeds search, tuning and weight initialisation (reproducible ' +
           'on one backend); -1 for a random seed.'});
   define('phoenix_save_summary_steps', {type: 'int', default: 2000,
-    help: 'Record the training loss every this many steps.'});
+    help: 'Record the training loss in the TensorBoard event files every ' +
+          'this many steps (and at the last step).'});
   define('model_dir', {type: 'string', default: '',
     help: 'Output directory: one sub-directory per trial, the SQLite ' +
           'bookkeeping file and the study summary.'});
@@ -145,12 +148,20 @@ function requireModelDir(): string {
   return dir;
 }
 
-/** Runs the binary; resolves to the process exit code. */
+/**
+ * Runs the binary; resolves to the process exit code.
+ *
+ * @param argv The command line after the program name.
+ * @param log Receives the log lines; default: stderr.
+ * @param progressStream Where the live progress line is drawn when it is
+ *     a terminal; default: stderr.
+ */
 export async function main(
     argv: string[],
     log: (line: string) => void = (line) => {
       process.stderr.write(line + '\n');
-    }): Promise<number> {
+    },
+    progressStream: ProgressStream = process.stderr): Promise<number> {
   defineTrainerFlags();
   defineMetadataFlags();
   try {
@@ -162,14 +173,16 @@ export async function main(
     resolvePathFlags();
     const modelDir = requireModelDir();
     for (const name of ['phoenix_train_steps', 'phoenix_batch_size',
-                        'experiment_max_num_trials']) {
+                        'experiment_max_num_trials',
+                        'phoenix_save_summary_steps']) {
       if (FLAGS.get<number>(name) < 1) {
         throw new UsageError(`--${name} must be at least 1, got ${
             FLAGS.get<number>(name)}`);
       }
     }
     const {spec, file} = loadSpec();
-    replayPlans(spec);  // A bad replay stops here, before anything is written.
+    // A bad replay stops here, before anything is written.
+    const replay = replayPlans(spec);
     const provider = chooseProvider();
     await provider.prepare();
 
@@ -178,6 +191,15 @@ export async function main(
     // The data and spec are valid: from here on model_dir is written.
     fs.mkdirSync(modelDir, {recursive: true});
     const store = await createStore(storeOptionsFromFlags(modelDir));
+    const trainSteps = FLAGS.get<number>('phoenix_train_steps');
+    const {observers, progress} = standardObservers({
+      spec,
+      maxTrials: replay?.length ??
+          FLAGS.get<number>('experiment_max_num_trials'),
+      trainSteps,
+      progressStream,
+    });
+    const searchLog = progress.line.wrap(log);
     try {
       log(`spec ${file}; model_dir ${modelDir}`);
       await runSearch({
@@ -189,7 +211,7 @@ export async function main(
         experimentName: FLAGS.get<string>('experiment_name'),
         experimentOwner: FLAGS.get<string>('experiment_owner'),
         maxTrials: FLAGS.get<number>('experiment_max_num_trials'),
-        trainSteps: FLAGS.get<number>('phoenix_train_steps'),
+        trainSteps,
         evalSteps: FLAGS.get<number>('phoenix_eval_steps'),
         batchSize: FLAGS.get<number>('phoenix_batch_size'),
         objective: {
@@ -199,10 +221,12 @@ export async function main(
         hypertuningMethod: FLAGS.get<'random'>('hypertuning_method'),
         seed: seed >= 0 ? seed : undefined,
         workerId: FLAGS.get<string>('tuner_id') || undefined,
-        observers: [new ReplaySpecObserver(spec)],
-        log,
+        log: searchLog,
+        observers,
+        summaryEverySteps: FLAGS.get<number>('phoenix_save_summary_steps'),
       });
     } finally {
+      progress.finish();
       await store.close();
     }
     return 0;

@@ -49,9 +49,17 @@ export declare interface TrialRecord {
  * error they throw fails the trial.
  */
 export declare interface TrialObserver {
+  /**
+   * Called each time the training loss is read back (every few steps):
+   * `step` of `steps` of trial `trialId` are done. Must return quickly.
+   */
+  onTrainProgress?(trialId: number, step: number, steps: number): void;
   /** Writes extra files into the trial directory before it is renamed. */
   writeTrialFiles?(tmpDir: string, record: TrialRecord): Promise<void>|void;
-  /** Called after each trial and at the end with all trials of the study. */
+  /**
+   * Called once the study is open, after each completed trial and at the
+   * end, with all trials of the study.
+   */
   onStudyUpdate?(modelDir: string, trials: Trial[], objective: Objective):
       Promise<void>|void;
 }
@@ -84,6 +92,11 @@ export declare interface SearchOptions {
   observers?: TrialObserver[];
   /** How often the training loss is read back (and recorded). */
   lossEverySteps?: number;
+  /**
+   * Record the training loss for observers only every this many steps
+   * (and at the last step); default: at every read-back.
+   */
+  summaryEverySteps?: number;
 }
 
 export declare interface SearchResult {
@@ -132,6 +145,7 @@ export async function runSearch(options: SearchOptions): Promise<SearchResult> {
         existing.length} trials (${done} completed, ${failed} failed, ${
         running} running)`);
   }
+  await notifyStudy(options, studyId, existing);
   const rng = new Random(options.seed ?? Date.now());
   const planner = new TrialPlanner({
     spec: options.spec,
@@ -191,6 +205,7 @@ export async function runSearch(options: SearchOptions): Promise<SearchResult> {
       }
       await options.store.failTrial(studyId, trial.id, e.message);
       log(`trial ${trial.id} FAILED: ${e.message}`);
+      await notifyStudy(options, studyId);
     } finally {
       clearInterval(heartbeat);
     }
@@ -244,9 +259,19 @@ async function runTrial(
     });
     const lossFn = provider.getLossFn?.();
     const trainLosses: Array<[number, number]> = [];
+    const summaryEvery = options.summaryEverySteps;
     const train = await trainModel(model, {
       syncEvery: options.lossEverySteps,
-      onLoss: (step, loss) => trainLosses.push([step, loss]),
+      recordEvery: summaryEvery,
+      onLoss: (step, loss) => {
+        if (summaryEvery === undefined || step % summaryEvery === 0 ||
+            step === options.trainSteps) {
+          trainLosses.push([step, loss]);
+        }
+        for (const observer of options.observers ?? []) {
+          observer.onTrainProgress?.(trialId, step, options.trainSteps);
+        }
+      },
       steps: options.trainSteps,
       hparams: plan.hparams,
       batches: {[Symbol.asyncIterator]: () =>

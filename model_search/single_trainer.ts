@@ -35,8 +35,9 @@ import type {Logger} from './oss_trainer_lib';
 import {runSearch} from './oss_trainer_lib';
 import type {PhoenixSpec} from './proto/phoenix_spec';
 import {loadSpecFile, printPhoenixSpec} from './proto/text_format';
-import {ReplaySpecObserver} from './replay';
+import {replayPlans} from './replay';
 import {DEFAULT_SQLITE_FILENAME} from './metadata/flags';
+import {standardObservers} from './search_observers';
 
 export declare interface SingleTrainerArgs {
   /** The data provider. */
@@ -66,6 +67,11 @@ export declare interface TryModelsArgs {
   seed?: number;
   /** A database URL (postgres://, mysql://, sqlite:); default SQLite in rootDir. */
   metadataDb?: string;
+  /**
+   * Record the training loss in the event files every this many steps
+   * (and at the last); default 2000, as --phoenix_save_summary_steps.
+   */
+  saveSummarySteps?: number;
 }
 
 export class SingleTrainer {
@@ -89,6 +95,15 @@ export class SingleTrainer {
       url: options.metadataDb ??
           `sqlite:${path.join(options.rootDir, DEFAULT_SQLITE_FILENAME)}`,
     });
+    // The progress line is drawn on stderr only when the log goes there
+    // too, so that it never lands between lines of a caller's own log.
+    const {observers, progress} = standardObservers({
+      spec: this.spec,
+      maxTrials: replayPlans(this.spec)?.length ?? options.numberModels,
+      trainSteps: options.trainSteps,
+      progressStream: this.args.log === undefined ? process.stderr :
+                                                    {write: () => true},
+    });
     try {
       const result = await runSearch({
         spec: this.spec,
@@ -108,11 +123,13 @@ export class SingleTrainer {
         },
         hypertuningMethod: options.hypertuningMethod ?? 'random',
         seed: options.seed,
-        observers: [new ReplaySpecObserver(this.spec)],
-        log,
+        log: progress.line.wrap(log),
+        observers,
+        summaryEverySteps: options.saveSummarySteps ?? 2000,
       });
       return result.trials;
     } finally {
+      progress.finish();
       await store.close();
     }
   }

@@ -36,6 +36,11 @@ export declare interface TrainArgs {
   lossFn?: LossFn;
   /** How often the loss is read back to check it (and reported). */
   syncEvery?: number;
+  /**
+   * Also read the loss back at every multiple of this many steps (the
+   * steps a summary records), besides every `syncEvery`.
+   */
+  recordEvery?: number;
   /** Called with the loss each time it is read back. */
   onLoss?: (step: number, loss: number) => void;
   /** learning_spec.max_decay_times. */
@@ -112,7 +117,9 @@ export async function trainModel(
       });
       disposeBatch(batch);
       const last = step === args.steps - 1;
-      if (last || (step + 1) % syncEvery === 0) {
+      if (last || (step + 1) % syncEvery === 0 ||
+          (args.recordEvery !== undefined &&
+           (step + 1) % args.recordEvery === 0)) {
         finalLoss = (await lossTensor.data())[0];
         lossTensor.dispose();
         if (!Number.isFinite(finalLoss)) {

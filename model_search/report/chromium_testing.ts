@@ -28,7 +28,17 @@ const NAMES = ['chromium', 'chromium-browser'];
  */
 export function findChromium(): string {
   const fromEnv = process.env['CHROMIUM_BIN'];
-  if (fromEnv) return fromEnv;
+  if (fromEnv) {
+    try {
+      fs.accessSync(fromEnv, fs.constants.X_OK);
+    } catch {
+      throw new Error(`CHROMIUM_BIN=${fromEnv} is not an executable file: ` +
+                      'point it at a Chromium binary, or unset it to use ' +
+                      `Debian's package "${CHROMIUM_PACKAGE}" (apt-get ` +
+                      `install -y ${CHROMIUM_PACKAGE})`);
+    }
+    return fromEnv;
+  }
   for (const dir of (process.env['PATH'] ?? '').split(path.delimiter)) {
     for (const name of NAMES) {
       const candidate = path.join(dir, name);

@@ -49,6 +49,10 @@ section { background: #fff; border: 1px solid #ddd; border-radius: 6px;
   padding: 14px 16px; margin-bottom: 16px; overflow-x: auto; }
 .row { display: flex; gap: 16px; flex-wrap: wrap; }
 .row > section { flex: 1 1 420px; }
+/* Charts shrink with their section; their viewBox keeps the drawing.
+   TODO: long block names shrink the block chart's text with it; wrap or
+   abbreviate them instead. */
+section svg { max-width: 100%; height: auto; }
 svg text { font-family: ui-monospace, "DejaVu Sans Mono", monospace;
   font-size: 12px; fill: #222; }
 svg text.label, svg text.legend { font-family: system-ui, sans-serif; }
@@ -64,8 +68,9 @@ th[aria-sort="descending"]::after { content: " \\25BC"; }
 td.num { text-align: right; font-variant-numeric: tabular-nums; }
 td.arch { white-space: normal; font-family: ui-monospace, monospace;
   font-size: 12px; min-width: 260px; }
-td.hparams { white-space: normal; font-size: 12px; color: #444;
-  min-width: 220px; }
+/* One line per trial: the whole list is in the cell's tooltip. */
+td.hparams { font-size: 12px; color: #444; max-width: 24em;
+  overflow: hidden; text-overflow: ellipsis; }
 tr.best td { background: #fff4e5; }
 tr.state-FAILED td { color: #999; }
 tr.state-RUNNING td { color: #1f5fa8; }
@@ -148,7 +153,7 @@ function trialsTable(trials: Trial[], objective: Objective,
         return cell(formatMetric(m, v), v === undefined || Number.isNaN(v) ?
                     '' : v, 'num');
       }),
-      cell(hparams, undefined, 'hparams'),
+      cell(hparams, undefined, 'hparams', hparams),
       cell(formatSeconds(seconds), seconds ?? '', 'num'),
       cell(t.directory ?? '', undefined),
     ].join('') + '</tr>';
@@ -183,7 +188,8 @@ export function renderReport(input: ReportInput): string {
                              best.metrics![objective.metric]) : 'n/a',
          `best ${objective.metric} (${objective.goal})`),
     card(best ? `trial ${best.id}` : 'none', best ?
-         `best trial: ${best.architecture.length} blocks` : 'best trial'),
+         `best trial: ${best.architecture.length} block${
+             best.architecture.length === 1 ? '' : 's'}` : 'best trial'),
   ];
   if (best?.metrics?.['accuracy'] !== undefined &&
       objective.metric !== 'accuracy') {

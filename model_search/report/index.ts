@@ -19,6 +19,8 @@ export type {ReportInput} from './html_report';
 export type {TrialObserverLike, TrialRecordLike} from './observer_types';
 export {ProgressLine, formatProgress} from './progress_line';
 export type {ProgressState, ProgressStream} from './progress_line';
+export {ProgressObserver} from './progress_observer';
+export type {ProgressObserverArgs} from './progress_observer';
 export {reportCommand} from './report_command';
 export {SUMMARY_CSV, SUMMARY_JSON, StudySummaryObserver, readStudySummary, studySummaryCsv, summarizeStudy, writeStudySummary} from './study_summary';
 export type {StudySummary, SummaryTrial} from './study_summary';

@@ -9,8 +9,9 @@
  * The shapes of the trainer's observer hook (TrialRecord and TrialObserver
  * in oss_trainer_lib.ts), declared here so that this package does not
  * depend on the trainer: the trainer may then use this package (the
- * progress line) without a cycle. TypeScript compares them structurally;
- * report_test checks that they stay assignable to the trainer's.
+ * progress line) without a cycle. TypeScript compares them structurally:
+ * search_observers.ts hands this package's observers to the trainer as
+ * TrialObservers, so the build fails when the two drift apart.
  */
 
 import type {HparamValue, Objective, Trial} from '../metadata/trial';
@@ -29,6 +30,7 @@ export declare interface TrialRecordLike {
 
 /** The trainer's observer hook, as this package implements it. */
 export declare interface TrialObserverLike {
+  onTrainProgress?(trialId: number, step: number, steps: number): void;
   writeTrialFiles?(tmpDir: string, record: TrialRecordLike):
       Promise<void>|void;
   onStudyUpdate?(modelDir: string, trials: Trial[], objective: Objective):

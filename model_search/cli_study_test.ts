@@ -1,0 +1,105 @@
+/**
+ * @license
+ * Copyright 2026 The model_search Authors. Licensed under the Apache License,
+ * Version 2.0.
+ * =============================================================================
+ */
+
+/**
+ * `cli trials` and `cli report` through the command dispatcher, on a
+ * study written the way a search writes it.
+ */
+
+import * as assert from 'node:assert/strict';
+import * as fs from 'fs';
+import * as os from 'os';
+import * as path from 'path';
+
+// With its extension: beside cli.js sits the `cli` launcher of the
+// js_binary, which a bare './cli' would load instead.
+import {cliMain} from './cli.js';
+import {SAMPLE, writeStudy} from './report/study_fixtures_testing';
+
+/** Runs `cli` with its output collected. */
+async function cli(argv: string[]) {
+  const out: string[] = [];
+  const err: string[] = [];
+  const status = await cliMain(argv, (s) => out.push(s), (s) => err.push(s));
+  return {status, out, err: err.join('\n')};
+}
+
+describe('cli trials and report', () => {
+  let dir: string;
+  before(async () => {
+    dir = fs.mkdtempSync(path.join(process.env['TEST_TMPDIR'] ?? os.tmpdir(),
+                                   'cli_study_test_'));
+    await writeStudy(path.join(dir, 'study'), SAMPLE);
+  });
+  after(() => {
+    fs.rmSync(dir, {recursive: true, force: true});
+  });
+
+  it('lists both subcommands in the usage', async () => {
+    const result = await cli(['--help']);
+
+    assert.equal(result.status, 0);
+    assert.match(result.out.join('\n'), /^  trials +--model_dir=DIR/m);
+    assert.match(result.out.join('\n'), /^  report +--model_dir=DIR/m);
+  });
+
+  it('trials prints a row per trial sorted by a metric', async () => {
+    const result = await cli(['trials', `--model_dir=${dir}/study`,
+                              '--sort=accuracy']);
+
+    assert.equal(result.status, 0, result.err);
+    const rows = result.out.filter((l) => /^\*?\s+\d+\s+[A-Z]+\s/.test(l));
+    assert.equal(rows.length, SAMPLE.length);
+    // Accuracy, larger first: trials 3 (0.95), 5, 1, 2; then the two
+    // without accuracy.
+    assert.deepEqual(rows.slice(0, 4).map((l) => Number(/(\d+)/.exec(l)![1])),
+                     [3, 5, 1, 2]);
+    assert.match(rows[0], /^\*/);
+    assert.match(result.out[result.out.length - 1],
+                 /^6 trials: 4 completed, 1 failed, 1 running; best loss/);
+  });
+
+  it('report writes one page with a row per trial', async () => {
+    const out = path.join(dir, 'report.html');
+
+    const result = await cli(['report', `--model_dir=${dir}/study`,
+                              `--out=${out}`]);
+
+    assert.equal(result.status, 0, result.err);
+    assert.deepEqual(result.out, [`wrote ${out} (6 trials, objective loss ` +
+                                  'minimize)']);
+    const html = fs.readFileSync(out, 'utf8');
+    assert.equal(html.match(/<tr [^>]*data-trial-id=/g)?.length, 6);
+  });
+
+  const bad: Array<[string, string[], RegExp]> = [
+    ['trials without --model_dir', ['trials'], /--model_dir is required/],
+    ['trials on a directory with no study', ['trials', '--model_dir=EMPTY'],
+     /holds no model_search\.db/],
+    ['trials with an unknown metric column',
+     ['trials', '--model_dir=STUDY', '--metrics=acuracy'],
+     /no trial has acuracy; did you mean "accuracy"/],
+    ['report into a missing directory',
+     ['report', '--model_dir=STUDY', '--out=/nonexistent/dir/r.html'],
+     /directory \/nonexistent\/dir does not exist/],
+    ['report with an unknown flag', ['report', '--model_dir=STUDY', '--outt=x'],
+     /unknown flag --outt/],
+  ];
+  for (const [name, argv, message] of bad) {
+    it(`exits 2 on ${name}`, async () => {
+      fs.mkdirSync(path.join(dir, 'empty'), {recursive: true});
+      const args = argv.map((a) => a.replace('EMPTY', `${dir}/empty`)
+                                    .replace('STUDY', `${dir}/study`));
+
+      const result = await cli(args);
+
+      assert.equal(result.status, 2, result.out.join('\n'));
+      assert.match(result.err, message);
+      assert.deepEqual(result.out, []);
+    });
+  }
+});
