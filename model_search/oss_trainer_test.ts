@@ -21,6 +21,7 @@ import './data/csv_data_for_binary';
 import {loadModel} from './backend/file_io';
 import {tf} from './backend/tf';
 import {createStore} from './metadata/create_store';
+import {METRIC_NAMES} from './metric_fns';
 import {main} from './oss_trainer';
 import {CheckFailure, checkStudyOutput} from './oss_trainer_check';
 
@@ -128,6 +129,30 @@ describe('oss_trainer main', function() {
          assert.equal(b.dir, path.join(dir, String(b.id)));
        }
      });
+
+  for (const metric of METRIC_NAMES) {
+    const goal = metric === 'loss' || metric === 'num_parameters' ?
+        'minimize' : 'maximize';
+    it(`optimizes --optimization_metric=${metric} (${goal})`, async () => {
+      const dir = tmpDir();
+
+      const {code, log} = await run(quick(dir, [
+        '--experiment_max_num_trials=3', '--backend=cpu',
+        `--optimization_metric=${metric}`, `--optimization_goal=${goal}`,
+      ]));
+
+      assert.equal(code, 0, log.join('\n'));
+      const values = (await storedTrials(dir)).map((t) => t.metrics![metric]);
+      const best = goal === 'minimize' ? Math.min(...values) :
+                                         Math.max(...values);
+      const start = log.findIndex((l) => l.startsWith('study "model_search"'));
+      assert.match(log[start], new RegExp(`best ${metric} \\(${goal}\\):$`));
+      const first = new RegExp(`^  trial \\d+ ${metric}=(\\S+) `)
+                        .exec(log[start + 1]);
+      assert.ok(first, log[start + 1]);
+      assert.equal(Number(first[1]), Number(best.toFixed(4)));
+    });
+  }
 
   it('exports a model that loads and predicts as evaluated', async () => {
     const dir = tmpDir();
