@@ -280,9 +280,11 @@ async function runTrial(
       lossFn,
       maxDecayTimes: options.spec.learningSpec?.maxDecayTimes,
     });
+    const evalStart = Date.now();
     const evaluation = await evaluateModel(
         model, provider.getInputFn(plan.hparams, 'eval', options.batchSize)(),
         options.evalSteps, numClasses, lossFn);
+    const evalSeconds = (Date.now() - evalStart) / 1000;
     const metrics: Record<string, number> = {
       ...evaluation.metrics,
       num_parameters: countParameters(model),
@@ -307,6 +309,9 @@ async function runTrial(
         ...metrics,
         train_steps: options.trainSteps,
         eval_examples: evaluation.labels.length,
+        // Where the time went; bench/search_overhead adds them up.
+        train_seconds: train.seconds,
+        eval_seconds: evalSeconds,
         seconds: (Date.now() - start) / 1000,
       });
       writeJson(path.join(dir, TRIAL_FILES.inputSchema), schema);
