@@ -15,6 +15,8 @@
 import {tf} from './backend/tf';
 import type {Batch, Hparams} from './data/data';
 import {evaluationMetrics} from './metric_fns';
+import {FUSED_BACKENDS, FusedOptimizer} from './fused_optimizers';
+import type {FusedOptimizerName, TrainingOptimizer} from './fused_optimizers';
 import {learningRateAt, makeOptimizer, numberHparam, setLearningRate} from './phoenix';
 
 /** A trial that cannot go on: recorded FAILED with this reason. */
@@ -72,16 +74,36 @@ function modelInputs(model: tf.LayersModel, batch: Batch): tf.Tensor[] {
   return [batch.features];
 }
 
+/**
+ * The optimizer hparams.optimizer names: fused into one pass per variable
+ * on the backends where small ops are costly, TensorFlow.js' own elsewhere.
+ */
+export function trainingOptimizer(
+    hparams: Hparams, variables: tf.Variable[]): TrainingOptimizer {
+  const tfjs = makeOptimizer(hparams);  // Also checks the name.
+  if (FUSED_BACKENDS.includes(tf.getBackend())) {
+    tfjs.dispose();
+    return new FusedOptimizer(
+        String(hparams['optimizer'] ?? 'adam') as FusedOptimizerName,
+        learningRateAt(hparams, 0), variables);
+  }
+  return {
+    applyGradients: (grads) => tfjs.applyGradients(grads),
+    setLearningRate: (rate) => setLearningRate(tfjs, rate),
+    dispose: () => tfjs.dispose(),
+  };
+}
+
 /** Trains `model` for `steps` steps; throws TrialFailure on a NaN loss. */
 export async function trainModel(
     model: tf.LayersModel, args: TrainArgs): Promise<TrainResult> {
   const start = Date.now();
-  const optimizer = makeOptimizer(args.hparams);
+  const variables = model.trainableWeights.map((w) => w.read() as tf.Variable);
+  const optimizer = trainingOptimizer(args.hparams, variables);
   const lossFn = args.lossFn ?? softmaxCrossEntropy;
   const clipNorm = args.hparams['gradient_max_norm'];
   const l2 = numberHparam(args.hparams, 'l2_regularization', 0);
   const syncEvery = Math.max(1, args.syncEvery ?? 25);
-  const variables = model.trainableWeights.map((w) => w.read() as tf.Variable);
   const kernels = variables.filter((v) => /kernel|embeddings/.test(v.name));
   const iterator = args.batches[Symbol.asyncIterator]();
   let finalLoss = NaN;
@@ -95,7 +117,7 @@ export async function trainModel(
       const batch = next.value;
       const rate = learningRateAt(args.hparams, step, args.maxDecayTimes);
       if (rate !== lastRate) {
-        setLearningRate(optimizer, rate);
+        optimizer.setLearningRate(rate);
         lastRate = rate;
       }
       const lossTensor = tf.tidy(() => {
