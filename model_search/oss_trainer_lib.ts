@@ -26,6 +26,7 @@ import type {Objective, Trial} from './metadata/trial';
 import {buildModel, countParameters} from './phoenix';
 import type {PhoenixSpec} from './proto/phoenix_spec';
 import {Random} from './random';
+import {scaledTrainSteps} from './search';
 import {TRIAL_FILES, removeStaleTemporaries, trialDirName, writeAtomically, writeJson} from './trial_directory';
 import {TrialPlanner} from './trial_planner';
 import {TrialFailure, evaluateModel, trainModel} from './train_loop';
@@ -260,19 +261,24 @@ async function runTrial(
     const lossFn = provider.getLossFn?.();
     const trainLosses: Array<[number, number]> = [];
     const summaryEvery = options.summaryEverySteps;
+    // use_parameter_scaled_training: shallow towers train for fewer steps.
+    const trainSteps = scaledTrainSteps(
+        options.trainSteps, plan.architecture.length,
+        options.spec.maximumDepth ?? 30,
+        options.spec.useParameterScaledTraining ?? false);
     const train = await trainModel(model, {
       syncEvery: options.lossEverySteps,
       recordEvery: summaryEvery,
       onLoss: (step, loss) => {
         if (summaryEvery === undefined || step % summaryEvery === 0 ||
-            step === options.trainSteps) {
+            step === trainSteps) {
           trainLosses.push([step, loss]);
         }
         for (const observer of options.observers ?? []) {
-          observer.onTrainProgress?.(trialId, step, options.trainSteps);
+          observer.onTrainProgress?.(trialId, step, trainSteps);
         }
       },
-      steps: options.trainSteps,
+      steps: trainSteps,
       hparams: plan.hparams,
       batches: {[Symbol.asyncIterator]: () =>
           provider.getInputFn(plan.hparams, 'train', options.batchSize)()[
@@ -307,7 +313,7 @@ async function runTrial(
       writeJson(path.join(dir, TRIAL_FILES.hparams), plan.hparams);
       writeJson(path.join(dir, TRIAL_FILES.evaluation), {
         ...metrics,
-        train_steps: options.trainSteps,
+        train_steps: trainSteps,
         eval_examples: evaluation.labels.length,
         // Where the time went; bench/search_overhead adds them up.
         train_seconds: train.seconds,

@@ -154,6 +154,37 @@ describe('oss_trainer main', function() {
     });
   }
 
+  it('trains shallow towers shorter with use_parameter_scaled_training',
+     async () => {
+       const dir = tmpDir();
+       const spec = path.join(dir, 'scaled.pbtxt');
+       fs.writeFileSync(spec, [
+         'problem_type: DNN', 'search_type: ADAPTIVE_COORDINATE_DESCENT',
+         'minimum_depth: 1', 'maximum_depth: 4',
+         'use_parameter_scaled_training: true',
+         'increase_complexity_probability: 1.0',
+         'blocks_to_use: ["FIXED_OUTPUT_FULLY_CONNECTED_128"]',
+       ].join('\n'));
+
+       const {code, log} = await run([
+         ...quick(path.join(dir, 'run'), ['--experiment_max_num_trials=3']),
+         '--phoenix_train_steps=20', `--phoenix_spec_filename=${spec}`,
+       ]);
+
+       assert.equal(code, 0, log.join('\n'));
+       const steps = (await storedTrials(path.join(dir, 'run'))).map((t) => {
+         const e = JSON.parse(fs.readFileSync(
+             path.join(dir, 'run', String(t.id), 'evaluation.json'), 'utf8'));
+         return [t.architecture.length, e.train_steps];
+       });
+       // 20 steps over maximum_depth 4 is 5 steps a block.
+       assert.ok(steps.some(([depth]) => depth === 1), JSON.stringify(steps));
+       for (const [depth, trained] of steps) {
+         assert.equal(trained, Math.ceil(20 / Math.floor(20 / (5 * depth))),
+                      JSON.stringify(steps));
+       }
+     });
+
   it('exports a model that loads and predicts as evaluated', async () => {
     const dir = tmpDir();
     assert.equal((await run(quick(dir, ['--experiment_max_num_trials=1']))).code,
