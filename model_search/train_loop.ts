@@ -108,9 +108,14 @@ export async function trainModel(
   const iterator = args.batches[Symbol.asyncIterator]();
   let finalLoss = NaN;
   let lastRate = learningRateAt(args.hparams, 0, args.maxDecayTimes);
+  // The next batch is asked for before this step computes, so that a
+  // provider reading from disk has its read under way meanwhile.
+  let pending: Promise<IteratorResult<Batch>>|undefined =
+      args.steps > 0 ? iterator.next() : undefined;
   try {
     for (let step = 0; step < args.steps; step++) {
-      const next = await iterator.next();
+      const next = await pending!;
+      pending = step + 1 < args.steps ? iterator.next() : undefined;
       if (next.done) {
         throw new TrialFailure(`training data ran out at step ${step}`);
       }
@@ -154,6 +159,9 @@ export async function trainModel(
       }
     }
   } finally {
+    // A batch made ahead for a step that never ran is released here.
+    const unused = await pending?.catch(() => undefined);
+    if (unused !== undefined && !unused.done) disposeBatch(unused.value);
     await iterator.return?.();
     optimizer.dispose();
   }

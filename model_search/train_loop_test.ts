@@ -49,6 +49,7 @@ describe('trainModel', () => {
   });
 
   it('fails the trial when the loss turns NaN', async () => {
+    const before = tf.memory().numTensors;
     const model = tinyModel();
 
     await assert.rejects(
@@ -59,6 +60,28 @@ describe('trainModel', () => {
               tf.mul(softmaxCrossEntropy(labels, logits), NaN) as tf.Scalar,
         }),
         new TrialFailure('training loss became NaN at step 5'));
+    model.dispose();
+    // Including the batch made ahead for step 6.
+    assert.equal(tf.memory().numTensors, before);
+  });
+
+  it('asks for the next batch before the current step computes', async () => {
+    const model = tinyModel();
+    const events: string[] = [];
+    async function* logged(): AsyncGenerator<Batch> {
+      for (let i = 0; i < 3; i++) {
+        events.push(`batch ${i}`);
+        yield* batches(1);
+      }
+    }
+
+    await trainModel(model, {
+      steps: 3, hparams: {optimizer: 'sgd'}, batches: logged(), syncEvery: 1,
+      onLoss: (step) => events.push(`step ${step} done`),
+    });
+
+    assert.deepEqual(events, ['batch 0', 'batch 1', 'step 1 done', 'batch 2',
+                              'step 2 done', 'step 3 done']);
     model.dispose();
   });
 
