@@ -42,6 +42,7 @@ import {NotImplementedError, ValueError} from '../errors';
 import {tf} from './tf';
 import {CONV_KERNELS} from './wasm_conv_kernels';
 import {input, KernelArgs, wasmKernel, withTensors} from './wasm_kernel_util';
+import {registerWasmMatMulKernels} from './wasm_matmul_kernels';
 import {POOL_KERNELS} from './wasm_pool_kernels';
 
 /** The kernels that wasm lacks and this module adds. */
@@ -103,7 +104,7 @@ export function registerWasmTrainingKernels(): string[] {
     tf.registerKernel(config);
     added.push(config.kernelName);
   }
-  return added;
+  return [...added, ...registerWasmMatMulKernels()];
 }
 
 /**

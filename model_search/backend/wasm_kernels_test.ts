@@ -713,3 +713,51 @@ describe('training on wasm', () => {
     model.dispose();
   });
 });
+
+describe('BatchMatMul and _FusedMatMul with transposed operands', () => {
+  before(async () => {
+    await selectBackend('wasm', () => {});
+  });
+
+  const cases: Array<{name: string, a: number[], b: number[],
+                      transposeA: boolean, transposeB: boolean}> = [
+    {name: 'dW = x^T dy', a: [1, 32, 30], b: [1, 32, 7], transposeA: true,
+     transposeB: false},
+    {name: 'dx = dy W^T', a: [1, 32, 7], b: [1, 30, 7], transposeA: false,
+     transposeB: true},
+    {name: 'both, batch 3, odd sizes', a: [3, 5, 9], b: [3, 11, 5],
+     transposeA: true, transposeB: true},
+    {name: 'neither', a: [2, 4, 6], b: [2, 6, 3], transposeA: false,
+     transposeB: false},
+  ];
+  for (const c of cases) {
+    it(`BatchMatMul matches cpu: ${c.name}`, async () => {
+      await compareKernel(
+          c.name, tf.BatchMatMul, {a: uniform(c.a), b: uniform(c.b)},
+          {transposeA: c.transposeA, transposeB: c.transposeB});
+    });
+
+    it(`_FusedMatMul with bias and relu matches cpu: ${c.name}`, async () => {
+      const n = c.transposeB ? c.b[1] : c.b[2];
+      await compareKernel(
+          c.name, tf._FusedMatMul,
+          {a: uniform(c.a), b: uniform(c.b), bias: uniform([n])},
+          {transposeA: c.transposeA, transposeB: c.transposeB,
+           activation: 'relu'});
+    });
+  }
+
+  it('gives the gradients of a dense layer that cpu gives', async () => {
+    const x = uniform([16, 12]);
+    const w = uniform([12, 5]);
+    const run = () => {
+      const [xs, ws] = [toTensor(x), toTensor(w)];
+      const grads = tf.grads((a: tf.Tensor, b: tf.Tensor) =>
+          tf.sum(tf.relu(tf.matMul(a, b))))([xs, ws]);
+      return grads;
+    };
+
+    assertClose(await runOn('wasm', run), await runOn('cpu', run),
+                'dense gradients');
+  });
+});
