@@ -65,6 +65,11 @@ export declare interface TryModelsArgs {
   seed?: number;
   /** A database URL (postgres://, mysql://, sqlite:); default SQLite in rootDir. */
   metadataDb?: string;
+  /**
+   * Seconds a RUNNING trial stays leased without heartbeat before other
+   * workers take it for lost (--metadata_lease_seconds); default 600.
+   */
+  leaseSeconds?: number;
 }
 
 export class SingleTrainer {
@@ -107,6 +112,7 @@ export class SingleTrainer {
         },
         hypertuningMethod: options.hypertuningMethod ?? 'random',
         seed: options.seed,
+        leaseSeconds: options.leaseSeconds,
         log,
       });
       return result.trials;

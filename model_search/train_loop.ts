@@ -48,6 +48,21 @@ export declare interface TrainResult {
   seconds: number;
 }
 
+/**
+ * Returns a function to await once per step: every `everyMs` it lets the
+ * event loop run timers and I/O. The steps themselves only await promises
+ * that are already settled, so without it a training loop holds the
+ * thread until it ends, and the trial's heartbeats (timers) stop.
+ */
+export function eventLoopYielder(everyMs = 50): () => Promise<void> {
+  let last = Date.now();
+  return async () => {
+    if (Date.now() - last < everyMs) return;
+    await new Promise<void>((resolve) => setImmediate(resolve));
+    last = Date.now();
+  };
+}
+
 /** Softmax cross-entropy of int32 class ids against logits. */
 export function softmaxCrossEntropy(
     labels: tf.Tensor, logits: tf.Tensor): tf.Scalar {
@@ -81,8 +96,10 @@ export async function trainModel(
   const iterator = args.batches[Symbol.asyncIterator]();
   let finalLoss = NaN;
   let lastRate = learningRateAt(args.hparams, 0, args.maxDecayTimes);
+  const yieldToEventLoop = eventLoopYielder();
   try {
     for (let step = 0; step < args.steps; step++) {
+      await yieldToEventLoop();
       const next = await iterator.next();
       if (next.done) {
         throw new TrialFailure(`training data ran out at step ${step}`);
@@ -170,7 +187,9 @@ export async function evaluateModel(
   let lossSum = 0;
   let count = 0;
   let taken = 0;
+  const yieldToEventLoop = eventLoopYielder();
   for await (const batch of batches) {
+    await yieldToEventLoop();
     if (steps > 0 && taken >= steps) {
       disposeBatch(batch);
       break;
