@@ -90,8 +90,15 @@ function serverDirectory(prefix: string, owner: string): string {
   const dir = fs.mkdtempSync(
       path.join(isRoot() ? '/tmp' : os.tmpdir(), prefix));
   if (isRoot()) {
-    const {uid, gid} = userIds(owner);
-    fs.chownSync(dir, uid, gid);
+    try {
+      const {uid, gid} = userIds(owner);
+      fs.chownSync(dir, uid, gid);
+    } catch (err) {
+      fs.rmSync(dir, {recursive: true, force: true});
+      throw new Error(`cannot give ${dir} to user ${owner} (${
+          (err as Error).message}); in a sandbox whose user namespace maps ` +
+          'root alone, run the test outside it (Bazel tag "no-sandbox")');
+    }
   }
   return dir;
 }
