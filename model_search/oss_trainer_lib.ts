@@ -80,7 +80,8 @@ export declare interface SearchOptions {
   workerId?: string;
   /**
    * Seconds without heartbeat after which a RUNNING trial is lost
-   * (DEFAULT_LEASE_SECONDS unless given); heartbeats go every fifth of it.
+   * (DEFAULT_LEASE_SECONDS unless given); heartbeats go every fifth of it,
+   * at least once a minute.
    */
   leaseSeconds?: number;
   /**

@@ -75,10 +75,11 @@ export function defineMetadataFlags(flags: FlagSet = FLAGS): void {
     type: 'float',
     default: DEFAULT_LEASE_SECONDS,
     help: 'A worker holds its RUNNING trial on a lease, renewed by a ' +
-        'heartbeat every fifth of this time. When a worker dies, its ' +
-        'trial is marked FAILED ("worker lost") by the next worker that ' +
-        'asks for a trial once the lease has run out, and a new trial with ' +
-        'a new id takes its place (the lost one is not run again). Keep it ' +
+        'heartbeat every fifth of this time (at least once a minute). ' +
+        'When a worker dies, its trial is marked FAILED ("worker lost") by ' +
+        'the next worker that asks for a trial once the lease has run out, ' +
+        'and a new trial with a new id takes its place (the lost one is ' +
+        'not run again). Keep it ' +
         'well above the longest pause of a live worker (a database restart, ' +
         'a slow training step); every worker of a study should use the ' +
         `same value. At least ${MIN_LEASE_SECONDS}.`,
