@@ -10,7 +10,7 @@
  * do nothing but startTrial + completeTrial. PostgreSQL and MySQL runs use
  * a database created for the run on the local servers and dropped after.
  *
- *   node .dev_out/bench/metadata.js [--workers=8] [--trials=400]
+ *   tools/bazel run //bench:metadata -- [--workers=8] [--trials=400]
  *       [--stores=sqlite,sqlite_processes,postgres,mysql]
  */
 

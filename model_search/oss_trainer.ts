@@ -25,7 +25,7 @@ import type {Provider} from './data/data';
 import {UsageError, ValueError, didYouMean} from './errors';
 import {FLAGS} from './flags';
 import {createStore} from './metadata/create_store';
-import {defineMetadataFlags, storeOptionsFromFlags} from './metadata/flags';
+import {defineMetadataFlags, leaseSecondsFromFlags, storeOptionsFromFlags} from './metadata/flags';
 import {METRIC_NAMES} from './metric_fns';
 import {loadSpecFile, printPhoenixSpec} from './proto/text_format';
 import type {PhoenixSpec} from './proto/phoenix_spec';
@@ -180,6 +180,7 @@ export async function main(
             FLAGS.get<number>(name)}`);
       }
     }
+    const leaseSeconds = leaseSecondsFromFlags();
     const {spec, file} = loadSpec();
     // A bad replay stops here, before anything is written.
     const replay = replayPlans(spec);
@@ -221,6 +222,7 @@ export async function main(
         hypertuningMethod: FLAGS.get<'random'>('hypertuning_method'),
         seed: seed >= 0 ? seed : undefined,
         workerId: FLAGS.get<string>('tuner_id') || undefined,
+        leaseSeconds,
         log: searchLog,
         observers,
         summaryEverySteps: FLAGS.get<number>('phoenix_save_summary_steps'),

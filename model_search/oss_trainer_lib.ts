@@ -20,6 +20,8 @@ import {saveModel} from './backend/file_io';
 import {tf} from './backend/tf';
 import type {Provider} from './data/data';
 import {ValueError} from './errors';
+import {LeaseKeeper} from './lease_keeper';
+import {DEFAULT_LEASE_SECONDS} from './metadata/store';
 import type {MetadataStore} from './metadata/store';
 import {rankTrials} from './metadata/trial';
 import type {Objective, Trial} from './metadata/trial';
@@ -85,9 +87,17 @@ export declare interface SearchOptions {
   seed?: number;
   log?: Logger;
   workerId?: string;
-  /** Seconds without heartbeat after which a RUNNING trial is lost. */
+  /**
+   * Seconds without heartbeat after which a RUNNING trial is lost
+   * (DEFAULT_LEASE_SECONDS unless given); heartbeats go every fifth of it,
+   * at least once a minute.
+   */
   leaseSeconds?: number;
-  /** Seconds between polls while other workers finish the last trials. */
+  /**
+   * Seconds between polls while other workers finish the last trials;
+   * default 5, or a quarter of a shorter lease, so that a lost trial is
+   * replaced soon after its lease runs out.
+   */
   waitSeconds?: number;
   /** Writers of event files, summaries and the like. */
   observers?: TrialObserver[];
@@ -129,9 +139,18 @@ export async function runSearch(options: SearchOptions): Promise<SearchResult> {
         options.maxTrials}`);
   }
   const workerId = options.workerId ?? `${os.hostname()}:${process.pid}`;
-  const leaseSeconds = options.leaseSeconds ?? 600;
+  const leaseSeconds = options.leaseSeconds ?? DEFAULT_LEASE_SECONDS;
+  if (!(leaseSeconds > 0) || !Number.isFinite(leaseSeconds)) {
+    throw new ValueError(`leaseSeconds (--metadata_lease_seconds) must be a ` +
+                         `positive number of seconds, got ${leaseSeconds}`);
+  }
   fs.mkdirSync(options.modelDir, {recursive: true});
-  removeStaleTemporaries(options.modelDir, leaseSeconds * 1000);
+  // A temporary trial directory this old belongs to a dead worker. Never
+  // less than the default lease: a live worker may take a while to write
+  // one, and a short lease is no reason to pull it from under it.
+  removeStaleTemporaries(
+      options.modelDir,
+      Math.max(leaseSeconds, DEFAULT_LEASE_SECONDS) * 1000);
 
   const {studyId, created} = await options.store.openStudy(
       {experimentName: options.experimentName,
@@ -168,13 +187,19 @@ export async function runSearch(options: SearchOptions): Promise<SearchResult> {
         studyId, maxTrials, workerId, leaseSeconds);
     if (answer.status === 'done') break;
     if (answer.status === 'wait') {
-      await sleep((options.waitSeconds ?? 5) * 1000);
+      const waitSeconds = options.waitSeconds ?? Math.min(5, leaseSeconds / 4);
+      await sleep(waitSeconds * 1000);
       continue;
     }
     const trial = answer.trial;
-    const heartbeat = setInterval(() => {
-      options.store.heartbeat(studyId, trial.id, workerId).catch(() => {});
-    }, Math.max(1000, leaseSeconds * 1000 / 4));
+    const lease = new LeaseKeeper({
+      store: options.store,
+      studyId,
+      trialId: trial.id,
+      workerId,
+      leaseSeconds,
+      log,
+    });
     try {
       const trials = await options.store.listTrials(studyId);
       const completed = trials.filter((t) => t.state === 'COMPLETED');
@@ -186,6 +211,7 @@ export async function runSearch(options: SearchOptions): Promise<SearchResult> {
         directory: trialDirName(trial.id),
       });
       const outcome = await runTrial(options, trial.id, plan, rng.fork());
+      await lease.stop();
       await options.store.completeTrial(
           studyId, trial.id, outcome.metrics, trialDirName(trial.id));
       trained++;
@@ -197,8 +223,8 @@ export async function runSearch(options: SearchOptions): Promise<SearchResult> {
                     outcome, ranked[0]));
       await notifyStudy(options, studyId);
     } catch (e) {
+      await lease.stop();
       if (!(e instanceof TrialFailure)) {
-        clearInterval(heartbeat);
         await options.store.failTrial(
             studyId, trial.id, `error: ${(e as Error).message}`)
             .catch(() => {});
@@ -208,7 +234,7 @@ export async function runSearch(options: SearchOptions): Promise<SearchResult> {
       log(`trial ${trial.id} FAILED: ${e.message}`);
       await notifyStudy(options, studyId);
     } finally {
-      clearInterval(heartbeat);
+      await lease.stop();
     }
   }
   const all = await options.store.listTrials(studyId);

@@ -255,6 +255,9 @@ describe('oss_trainer main', function() {
     ['a spec with a typo', (d) => [...quick(d), `--phoenix_spec_filename=${
          writeFile('spec.pbtxt', 'minimun_depth: 2\n')}`],
      /spec\.pbtxt:1:1: .*did you mean .*minimum_depth/],
+    ['a lease shorter than a second',
+     (d) => [...quick(d), '--metadata_lease_seconds=0.5'],
+     /--metadata_lease_seconds=0\.5: the lease must be .* seconds >= 1/],
   ];
   for (const [name, argv, message] of badInputs) {
     it(`stops with exit 2 and writes nothing on ${name}`, async () => {

@@ -72,6 +72,11 @@ export declare interface TryModelsArgs {
    * (and at the last); default 2000, as --phoenix_save_summary_steps.
    */
   saveSummarySteps?: number;
+  /**
+   * Seconds a RUNNING trial stays leased without heartbeat before other
+   * workers take it for lost (--metadata_lease_seconds); default 600.
+   */
+  leaseSeconds?: number;
 }
 
 export class SingleTrainer {
@@ -126,6 +131,7 @@ export class SingleTrainer {
         log: progress.line.wrap(log),
         observers,
         summaryEverySteps: options.saveSummarySteps ?? 2000,
+        leaseSeconds: options.leaseSeconds,
       });
       return result.trials;
     } finally {

@@ -55,6 +55,21 @@ export declare interface TrainResult {
   seconds: number;
 }
 
+/**
+ * Returns a function to await once per step: every `everyMs` it lets the
+ * event loop run timers and I/O. The steps themselves only await promises
+ * that are already settled, so without it a training loop holds the
+ * thread until it ends, and the trial's heartbeats (timers) stop.
+ */
+export function eventLoopYielder(everyMs = 50): () => Promise<void> {
+  let last = Date.now();
+  return async () => {
+    if (Date.now() - last < everyMs) return;
+    await new Promise<void>((resolve) => setImmediate(resolve));
+    last = Date.now();
+  };
+}
+
 /** Softmax cross-entropy of int32 class ids against logits. */
 export function softmaxCrossEntropy(
     labels: tf.Tensor, logits: tf.Tensor): tf.Scalar {
@@ -112,8 +127,10 @@ export async function trainModel(
   // provider reading from disk has its read under way meanwhile.
   let pending: Promise<IteratorResult<Batch>>|undefined =
       args.steps > 0 ? iterator.next() : undefined;
+  const yieldToEventLoop = eventLoopYielder();
   try {
     for (let step = 0; step < args.steps; step++) {
+      await yieldToEventLoop();
       const next = await pending!;
       pending = step + 1 < args.steps ? iterator.next() : undefined;
       if (next.done) {
@@ -207,7 +224,9 @@ export async function evaluateModel(
   let lossSum = 0;
   let count = 0;
   let taken = 0;
+  const yieldToEventLoop = eventLoopYielder();
   for await (const batch of batches) {
+    await yieldToEventLoop();
     if (steps > 0 && taken >= steps) {
       disposeBatch(batch);
       break;

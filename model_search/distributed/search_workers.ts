@@ -11,7 +11,7 @@
  * binary comes from the test's runfiles, as mocha_test's `data` puts it.
  */
 
-import {ChildProcess, execFile, spawn} from 'node:child_process';
+import {ChildProcess, spawn} from 'node:child_process';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
@@ -42,6 +42,8 @@ export declare interface TinyStudy {
   trainSteps?: number;
   /** --metadata_db; none means the SQLite file inside model_dir. */
   metadataDb?: string;
+  /** --metadata_lease_seconds; none means the binary's default. */
+  leaseSeconds?: number;
 }
 
 /**
@@ -63,6 +65,9 @@ export function tinyStudyArgs(study: TinyStudy): string[] {
   ];
   if (study.metadataDb !== undefined) {
     args.push(`--metadata_db=${study.metadataDb}`);
+  }
+  if (study.leaseSeconds !== undefined) {
+    args.push(`--metadata_lease_seconds=${study.leaseSeconds}`);
   }
   return args;
 }
@@ -166,25 +171,6 @@ export function describeExit(worker: SearchWorker, exit: WorkerExit): string {
   const tail = exit.log.trimEnd().split('\n').slice(-15).join('\n  ');
   return `worker ${worker.name} (pid ${worker.pid}) ${how}; log tail:\n  ${
       tail}`;
-}
-
-let cachedFlags: Promise<Set<string>>|undefined;
-
-/** The flag names the binary's --help lists. */
-export function binaryFlags(): Promise<Set<string>> {
-  cachedFlags ??= new Promise((resolve, reject) => {
-    execFile(csvBinary(), ['--help'], {timeout: 60_000},
-             (err, stdout, stderr) => {
-               if (err) {
-                 reject(new Error(`${CSV_BINARY} --help failed: ${
-                     err.message}\n${stderr}`));
-                 return;
-               }
-               resolve(new Set(Array.from(stdout.matchAll(/^\s+--(\w+):/gm),
-                                          (m) => m[1])));
-             });
-  });
-  return cachedFlags;
 }
 
 /** Trial ids a worker's log reports as finished (`trial 7/12 arch=...`). */

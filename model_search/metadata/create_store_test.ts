@@ -11,7 +11,7 @@ import {UsageError} from '../errors';
 import {FlagSet} from '../flags';
 
 import {ConnectionTarget, StoreOptions, createStore, resolveConnection} from './create_store';
-import {defineMetadataFlags, storeOptionsFromFlags} from './flags';
+import {defineMetadataFlags, leaseSecondsFromFlags, storeOptionsFromFlags} from './flags';
 import {StoreError} from './retry';
 
 const NO_ENV = {env: {}};
@@ -241,7 +241,8 @@ describe('defineMetadataFlags', () => {
 
     for (const name of ['metadata_db', 'mlmd_default_sqllite_filename',
                         'mlmd_socket', 'mlmd_database', 'mlmd_user',
-                        'mlmd_password', 'metadata_retry_seconds']) {
+                        'mlmd_password', 'metadata_retry_seconds',
+                        'metadata_lease_seconds']) {
       assert.ok(flags.has(name), name);
     }
     assert.match(flags.helpText(), /^metadata:/);
@@ -278,4 +279,30 @@ describe('defineMetadataFlags', () => {
                      {dialect: 'sqlite', filename: '/m/model_search.db',
                       display: 'sqlite:/m/model_search.db'});
   });
+
+  it('reads the lease, 600 s by default', () => {
+    const flags = new FlagSet();
+    defineMetadataFlags(flags);
+
+    flags.parse([]);
+    const byDefault = leaseSecondsFromFlags(flags);
+    flags.parse(['--metadata_lease_seconds=2.5']);
+
+    assert.equal(byDefault, 600);
+    assert.equal(leaseSecondsFromFlags(flags), 2.5);
+  });
+
+  for (const value of ['0', '-3', '0.9', 'Infinity']) {
+    it(`refuses --metadata_lease_seconds=${value}`, () => {
+      const flags = new FlagSet();
+      defineMetadataFlags(flags);
+      flags.parse([`--metadata_lease_seconds=${value}`]);
+
+      assert.throws(() => leaseSecondsFromFlags(flags), {
+        name: 'UsageError',
+        message: `--metadata_lease_seconds=${Number(value)}: the lease must ` +
+            'be a number of seconds >= 1; the default is 600',
+      });
+    });
+  }
 });

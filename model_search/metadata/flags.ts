@@ -13,10 +13,12 @@
 
 import * as path from 'node:path';
 
+import {UsageError} from '../errors';
 import {FLAGS, FlagSet} from '../flags';
 
 import type {StoreOptions} from './create_store';
 import {PASSWORD_ENV_VAR} from './create_store';
+import {DEFAULT_LEASE_SECONDS} from './store';
 
 const MODULE = 'metadata';
 
@@ -69,6 +71,37 @@ export function defineMetadataFlags(flags: FlagSet = FLAGS): void {
     help: 'How long to keep retrying a database call that fails for a ' +
         'transient reason (connection lost, deadlock, busy) before giving up.',
   });
+  define('metadata_lease_seconds', {
+    type: 'float',
+    default: DEFAULT_LEASE_SECONDS,
+    help: 'A worker holds its RUNNING trial on a lease, renewed by a ' +
+        'heartbeat every fifth of this time (at least once a minute). ' +
+        'When a worker dies, its trial is marked FAILED ("worker lost") by ' +
+        'the next worker that asks for a trial once the lease has run out, ' +
+        'and a new trial with a new id takes its place (the lost one is ' +
+        'not run again). Keep it ' +
+        'well above the longest pause of a live worker (a database restart, ' +
+        'a slow training step); every worker of a study should use the ' +
+        `same value. At least ${MIN_LEASE_SECONDS}.`,
+  });
+}
+
+/**
+ * The shortest lease accepted: heartbeats every fifth of it must still get
+ * through a loaded machine and a round trip to the database.
+ */
+export const MIN_LEASE_SECONDS = 1;
+
+/** --metadata_lease_seconds, checked. */
+export function leaseSecondsFromFlags(flags: FlagSet = FLAGS): number {
+  const seconds = flags.get<number>('metadata_lease_seconds');
+  if (!Number.isFinite(seconds) || seconds < MIN_LEASE_SECONDS) {
+    throw new UsageError(
+        `--metadata_lease_seconds=${seconds}: the lease must be a number of ` +
+        `seconds >= ${MIN_LEASE_SECONDS}; the default is ${
+            DEFAULT_LEASE_SECONDS}`);
+  }
+  return seconds;
 }
 
 /** The SQLite file in the model directory used when no flag names one. */

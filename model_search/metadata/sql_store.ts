@@ -16,8 +16,11 @@
  *   study row is locked, so they are sequential and never reused.
  * - A RUNNING trial whose lease ran out is marked FAILED ('worker lost: no
  *   heartbeat for N s') by the next startTrial; a NEW id is handed out in
- *   its place. Only COMPLETED trials count towards the budget, so the study
- *   still ends with maxTrials COMPLETED trials.
+ *   its place: a lost trial is never run again under its id. Only
+ *   COMPLETED trials count towards the budget, so the study still ends with
+ *   maxTrials COMPLETED trials. The lease length is the caller's (the
+ *   trainer's --metadata_lease_seconds); heartbeat renews it for as long
+ *   again.
  * - A late completion is accepted: completeTrial (and planTrial, failTrial)
  *   on a trial that was marked FAILED for a lost lease turns it COMPLETED.
  *   The work is not wasted; the study may then end with a few more

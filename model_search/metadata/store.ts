@@ -12,6 +12,13 @@
 
 import type {HparamValue, Trial} from './trial';
 
+/**
+ * Seconds a RUNNING trial stays leased to its worker without a heartbeat
+ * (--metadata_lease_seconds). Past it, the next startTrial of any worker
+ * marks the trial FAILED as lost and hands out a new id in its place.
+ */
+export const DEFAULT_LEASE_SECONDS = 600;
+
 /** A study is identified by experiment name and owner. */
 export declare interface StudyKey {
   experimentName: string;
