@@ -185,6 +185,23 @@ describe('oss_trainer main', function() {
        }
      });
 
+  it('leaves no tensor behind over a search on wasm', async () => {
+    const dir = tmpDir();
+    // The backend is chosen (and its constants made) by a first search.
+    assert.equal((await run(quick(dir, [
+      '--experiment_max_num_trials=1', '--backend=wasm',
+    ]))).code, 0);
+    const before = tf.memory().numTensors;
+
+    const {code, log} = await run(quick(dir, [
+      '--experiment_max_num_trials=12', '--backend=wasm',
+      '--hypertuning_method=random',
+    ]));
+
+    assert.equal(code, 0, log.join('\n'));
+    assert.equal(tf.memory().numTensors, before);
+  });
+
   it('exports a model that loads and predicts as evaluated', async () => {
     const dir = tmpDir();
     assert.equal((await run(quick(dir, ['--experiment_max_num_trials=1']))).code,

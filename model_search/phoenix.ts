@@ -83,10 +83,37 @@ export function learningRateAt(
   return base * Math.pow(rate, times);
 }
 
+const OPTIMIZER_NAMES =
+    ['sgd', 'momentum', 'adam', 'lazy_adam', 'adagrad', 'rmsprop'];
+
+/** hparams.optimizer (default adam); throws naming the valid ones. */
+export function checkedOptimizerName(hparams: Hparams): string {
+  const name = String(hparams['optimizer'] ?? 'adam');
+  if (!OPTIMIZER_NAMES.includes(name)) {
+    throw new ValueError(
+        `hparam optimizer="${name}" is not one of ${
+            OPTIMIZER_NAMES.join(', ')}`);
+  }
+  return name;
+}
+
+/**
+ * Disposes an optimizer made by makeOptimizer, and the tensors its own
+ * dispose() forgets: tfjs' MomentumOptimizer keeps its negated learning
+ * rate as a scalar (`c`) that it never releases, one tensor lost per trial
+ * otherwise.
+ */
+export function disposeOptimizer(optimizer: tf.Optimizer): void {
+  optimizer.dispose();
+  for (const value of Object.values(optimizer)) {
+    if (value instanceof tf.Tensor && !value.isDisposed) value.dispose();
+  }
+}
+
 /** The optimizer named by hparams.optimizer, at the initial rate. */
 export function makeOptimizer(hparams: Hparams): tf.Optimizer {
   const lr = learningRateAt(hparams, 0);
-  const name = String(hparams['optimizer'] ?? 'adam');
+  const name = checkedOptimizerName(hparams);
   switch (name) {
     case 'sgd':
       return tf.train.sgd(lr);

@@ -17,7 +17,7 @@ import type {Batch, Hparams} from './data/data';
 import {evaluationMetrics} from './metric_fns';
 import {FUSED_BACKENDS, FusedOptimizer} from './fused_optimizers';
 import type {FusedOptimizerName, TrainingOptimizer} from './fused_optimizers';
-import {learningRateAt, makeOptimizer, numberHparam, setLearningRate} from './phoenix';
+import {checkedOptimizerName, disposeOptimizer, learningRateAt, makeOptimizer, numberHparam, setLearningRate} from './phoenix';
 
 /** A trial that cannot go on: recorded FAILED with this reason. */
 export class TrialFailure extends Error {
@@ -95,17 +95,16 @@ function modelInputs(model: tf.LayersModel, batch: Batch): tf.Tensor[] {
  */
 export function trainingOptimizer(
     hparams: Hparams, variables: tf.Variable[]): TrainingOptimizer {
-  const tfjs = makeOptimizer(hparams);  // Also checks the name.
+  const name = checkedOptimizerName(hparams);
   if (FUSED_BACKENDS.includes(tf.getBackend())) {
-    tfjs.dispose();
     return new FusedOptimizer(
-        String(hparams['optimizer'] ?? 'adam') as FusedOptimizerName,
-        learningRateAt(hparams, 0), variables);
+        name as FusedOptimizerName, learningRateAt(hparams, 0), variables);
   }
+  const tfjs = makeOptimizer(hparams);
   return {
     applyGradients: (grads) => tfjs.applyGradients(grads),
     setLearningRate: (rate) => setLearningRate(tfjs, rate),
-    dispose: () => tfjs.dispose(),
+    dispose: () => disposeOptimizer(tfjs),
   };
 }
 

@@ -14,7 +14,7 @@ import {tf} from './backend/tf';
 import {DEFAULT_DNN} from './constants';
 import {CsvDataProvider} from './data/csv_data';
 import type {Batch} from './data/data';
-import {learningRateAt, makeOptimizer} from './phoenix';
+import {disposeOptimizer, learningRateAt, makeOptimizer} from './phoenix';
 import {SingleTrainer} from './single_trainer';
 import {TrialFailure, clipByGlobalNorm, eventLoopYielder, softmaxCrossEntropy, trainModel} from './train_loop';
 
@@ -171,11 +171,13 @@ describe('makeOptimizer', () => {
     ['adagrad', 'Adagrad'], ['rmsprop', 'RMSProp'],
   ];
   for (const [name, className] of rows) {
-    it(`makes ${className} for optimizer=${name}`, () => {
+    it(`makes ${className} for optimizer=${name}, disposed whole`, () => {
+      const before = tf.memory().numTensors;
       const optimizer = makeOptimizer({optimizer: name, learning_rate: 0.01});
 
       assert.equal(optimizer.getClassName(), className);
-      optimizer.dispose();
+      disposeOptimizer(optimizer);
+      assert.equal(tf.memory().numTensors, before);
     });
   }
 
