@@ -53,6 +53,14 @@ declare interface Sample {
   trial: number;
   tensors: number;
   rssMb: number;
+  heapMb: number;
+  /** The wasm backend's linear memory: it grows and never shrinks. */
+  wasmMb: number;
+}
+
+function wasmMemoryMb(): number {
+  const backend = tf.backend() as unknown as {wasm?: {HEAPU8?: Uint8Array}};
+  return (backend.wasm?.HEAPU8?.length ?? 0) / (1 << 20);
 }
 
 async function main(): Promise<number> {
@@ -81,8 +89,14 @@ async function main(): Promise<number> {
     onStudyUpdate: (_dir: string, all: Trial[]) => {
       const done = all.filter((t) => t.state !== 'RUNNING').length;
       if (done > (samples[samples.length - 1]?.trial ?? 0)) {
+        // Collected first when node runs with --expose-gc, so that the
+        // figures count what is kept rather than garbage not yet swept.
+        (globalThis as {gc?: () => void}).gc?.();
+        const memory = process.memoryUsage();
         samples.push({trial: done, tensors: tf.memory().numTensors,
-                      rssMb: process.memoryUsage().rss / (1 << 20)});
+                      rssMb: memory.rss / (1 << 20),
+                      heapMb: memory.heapUsed / (1 << 20),
+                      wasmMb: wasmMemoryMb()});
       }
     },
   });
@@ -130,10 +144,13 @@ async function main(): Promise<number> {
   const early = samples.find((s) => s.trial >= 5);
   const last = samples[samples.length - 1];
   if (early && last) {
-    console.log(`memory: after trial ${early.trial}: ${early.tensors} tensors, ${
-        early.rssMb.toFixed(0)} MB RSS; after trial ${last.trial}: ${
-        last.tensors} tensors, ${last.rssMb.toFixed(0)} MB RSS (${
-        (100 * (last.rssMb / early.rssMb - 1)).toFixed(1)}%)`);
+    const describe = (x: Sample) => `${x.tensors} tensors, RSS ${
+        x.rssMb.toFixed(0)} MB (JS heap ${x.heapMb.toFixed(0)} MB, wasm ` +
+        `memory ${x.wasmMb.toFixed(0)} MB)`;
+    console.log(`memory after trial ${early.trial}: ${describe(early)}`);
+    console.log(`memory after trial ${last.trial}: ${describe(last)}`);
+    console.log(`RSS growth from trial ${early.trial} to ${last.trial}: ${
+        (100 * (last.rssMb / early.rssMb - 1)).toFixed(1)}%`);
   }
   return 0;
 }
