@@ -32,8 +32,11 @@ import {buildModel} from '../model_search/phoenix';
 import {evaluateModel, trainModel} from '../model_search/train_loop';
 
 const flags = new FlagSet();
-flags.define('size_mb', {type: 'float', default: 1000,
-                         help: 'Size of the generated CSV in MB (10^6 bytes).'});
+flags.define('size_mb', {
+  type: 'float',
+  default: 1000,
+  help: 'Size of the generated CSV in MB (10^6 bytes).',
+});
 flags.define('features', {type: 'int', default: 20,
                           help: 'Numeric feature columns besides the label.'});
 flags.define('steps', {type: 'int', default: 300, help: 'Training steps.'});

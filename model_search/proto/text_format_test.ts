@@ -349,7 +349,8 @@ describe('parseTextFormat', () => {
  * The blocks the original's configs name but never registers; our copies
  * leave them out, with the suggestions built from them.
  */
-const UNREGISTERED_IN_ORIGINAL = new Set(['CIFAR_NASA', 'CIFAR_NASA_REDUCTION']);
+const UNREGISTERED_IN_ORIGINAL =
+    new Set(['CIFAR_NASA', 'CIFAR_NASA_REDUCTION']);
 
 /** A reference spec as our copy is meant to read: unusable names removed. */
 function withoutUnregisteredBlocks(spec: PhoenixSpec): PhoenixSpec {
