@@ -8,7 +8,7 @@
 
 import * as assert from 'node:assert/strict';
 
-import {aucPr, aucRoc, evaluationMetrics} from './metric_fns';
+import {argmaxRows, aucPr, aucRoc, evaluationMetrics} from './metric_fns';
 
 describe('metric_fns', () => {
   it('gives AUC ROC 1 for a perfect ranking and 0.5 for ties', () => {
@@ -48,5 +48,41 @@ describe('metric_fns', () => {
     // Class 0: tp 1 fp 1; class 1: tp 1; class 2: tp 1 fn 1.
     assert.ok(Math.abs(m['precision'] - (0.5 + 1 + 1) / 3) < 1e-12);
     assert.ok(Math.abs(m['recall'] - (1 + 1 + 0.5) / 3) < 1e-12);
+  });
+
+  it('reads a flat float32 matrix as it reads rows', () => {
+    // Scores on a grid of 0.25 so that ties occur across examples.
+    const rows: number[][] = [];
+    const labels: number[] = [];
+    for (let i = 0; i < 60; i++) {
+      const a = ((i * 7) % 5) * 0.25;
+      const b = ((i * 3) % 4) * 0.25;
+      const sum = a + b + 0.5;
+      rows.push([a / sum, b / sum, 0.5 / sum]);
+      labels.push((i * 11) % 3);
+    }
+    const values = new Float32Array(rows.flat());
+
+    const fromRows = evaluationMetrics(labels, rows.map(
+        (r) => r.map((v) => Math.fround(v))), 3);
+    const fromMatrix = evaluationMetrics(
+        Int32Array.from(labels), {values, classes: 3}, 3);
+
+    assert.deepEqual(fromMatrix, fromRows);
+    assert.deepEqual(Array.from(argmaxRows({values, classes: 3})),
+                     rows.map((r) => r.indexOf(Math.max(...r))));
+  });
+
+  it('ranks typed arrays as plain ones', () => {
+    const positive = [true, false, true, true, false, false, true];
+    const scores = [0.3, 0.3, 0.9, 0.1, 0.5, 0.1, 0.5];
+    const typed = Uint8Array.from(positive, (p) => (p ? 1 : 0));
+
+    assert.equal(aucRoc(typed, Float32Array.from(scores)),
+                 aucRoc(positive, scores));
+    assert.equal(aucPr(typed, Float32Array.from(scores)),
+                 aucPr(positive, scores));
+    // Of the 12 positive-negative pairs 6 rank right and 3 tie: 7.5 / 12.
+    assert.equal(aucRoc(typed, Float32Array.from(scores)), 0.625);
   });
 });
