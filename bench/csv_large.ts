@@ -75,7 +75,8 @@ class PeakMemory {
     const m = process.memoryUsage();
     this.rss = Math.max(this.rss, m.rss);
     this.heapUsed = Math.max(this.heapUsed, m.heapUsed);
-    this.external = Math.max(this.external, m.external + m.arrayBuffers);
+    // external includes the ArrayBuffers (typed arrays, wasm memory).
+    this.external = Math.max(this.external, m.external);
   }
 }
 
