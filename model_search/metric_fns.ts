@@ -104,13 +104,28 @@ export function evaluationMetrics(
   return metrics;
 }
 
-/** Example indices ordered by score (4 bytes each, for large sets). */
-function orderByScore(scores: ArrayLike<number>, descending: boolean):
-    Uint32Array {
-  const order = new Uint32Array(scores.length);
-  for (let i = 0; i < order.length; i++) order[i] = i;
-  return descending ? order.sort((a, b) => scores[b] - scores[a]) :
-                      order.sort((a, b) => scores[a] - scores[b]);
+/**
+ * The scores of the positive and of the negative examples, each sorted
+ * ascending. Sorting plain float arrays needs no index array and no
+ * comparator, so large evaluation sets cost 8 bytes per example here.
+ */
+function splitSorted(
+    positive: ArrayLike<boolean|number>, scores: ArrayLike<number>):
+    {pos: Float64Array, neg: Float64Array} {
+  let nPos = 0;
+  for (let i = 0; i < positive.length; i++) if (positive[i]) nPos++;
+  const pos = new Float64Array(nPos);
+  const neg = new Float64Array(positive.length - nPos);
+  let p = 0;
+  let q = 0;
+  for (let i = 0; i < positive.length; i++) {
+    if (positive[i]) {
+      pos[p++] = scores[i];
+    } else {
+      neg[q++] = scores[i];
+    }
+  }
+  return {pos: pos.sort(), neg: neg.sort()};
 }
 
 /**
@@ -119,28 +134,21 @@ function orderByScore(scores: ArrayLike<number>, descending: boolean):
  */
 export function aucRoc(
     positive: ArrayLike<boolean|number>, scores: ArrayLike<number>): number {
-  const order = orderByScore(scores, false);
-  let rankSum = 0;
-  let nPos = 0;
-  let i = 0;
-  while (i < order.length) {
-    let j = i;
-    while (j + 1 < order.length &&
-           scores[order[j + 1]] === scores[order[i]]) {
-      j++;
-    }
-    const midRank = (i + j) / 2 + 1;
-    for (let k = i; k <= j; k++) {
-      if (positive[order[k]]) {
-        rankSum += midRank;
-        nPos++;
-      }
-    }
-    i = j + 1;
+  const {pos, neg} = splitSorted(positive, scores);
+  if (pos.length === 0 || neg.length === 0) return NaN;
+  // For each positive, the negatives below it count 1 and those level
+  // with it 1/2; both pointers only move up as the positives do.
+  let below = 0;
+  let level = 0;
+  let credit = 0;
+  for (let i = 0; i < pos.length; i++) {
+    const s = pos[i];
+    while (below < neg.length && neg[below] < s) below++;
+    if (level < below) level = below;
+    while (level < neg.length && neg[level] === s) level++;
+    credit += 2 * below + (level - below);
   }
-  const nNeg = positive.length - nPos;
-  if (nPos === 0 || nNeg === 0) return NaN;
-  return (rankSum - nPos * (nPos + 1) / 2) / (nPos * nNeg);
+  return credit / 2 / (pos.length * neg.length);
 }
 
 /**
@@ -150,31 +158,31 @@ export function aucRoc(
  */
 export function aucPr(
     positive: ArrayLike<boolean|number>, scores: ArrayLike<number>): number {
-  let nPos = 0;
-  for (let i = 0; i < positive.length; i++) if (positive[i]) nPos++;
-  if (nPos === 0) return NaN;
-  const order = orderByScore(scores, true);
+  const {pos, neg} = splitSorted(positive, scores);
+  if (pos.length === 0) return NaN;
+  // Thresholds from the highest score down; examples level with one
+  // another enter together.
+  let p = pos.length - 1;
+  let q = neg.length - 1;
   let tp = 0;
   let fp = 0;
   let area = 0;
-  let i = 0;
-  while (i < order.length) {
-    let j = i;
+  while (p >= 0) {
+    const t = q >= 0 && neg[q] > pos[p] ? neg[q] : pos[p];
     let gained = 0;
-    while (j < order.length && scores[order[j]] === scores[order[i]]) {
-      if (positive[order[j]]) {
-        tp++;
-        gained++;
-      } else {
-        fp++;
-      }
-      j++;
+    while (p >= 0 && pos[p] === t) {
+      gained++;
+      p--;
     }
+    while (q >= 0 && neg[q] === t) {
+      fp++;
+      q--;
+    }
+    tp += gained;
     area += gained * (tp / (tp + fp));
-    i = j;
   }
   // Divided once at the end, so that a perfect ranking gives exactly 1.
-  return area / nPos;
+  return area / pos.length;
 }
 
 function mean(values: number[]): number {

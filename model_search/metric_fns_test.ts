@@ -85,4 +85,62 @@ describe('metric_fns', () => {
     // Of the 12 positive-negative pairs 6 rank right and 3 tie: 7.5 / 12.
     assert.equal(aucRoc(typed, Float32Array.from(scores)), 0.625);
   });
+
+  it('agrees with counting pairs and thresholds one by one, ties included',
+     () => {
+       // Random sets with scores on coarse grids (many ties), checked
+       // against the definitions computed the slow way.
+       let seed = 12345;
+       const next = () => (seed = (seed * 1103515245 + 12345) % 2 ** 31) /
+           2 ** 31;
+       for (let trial = 0; trial < 300; trial++) {
+         const n = 1 + Math.floor(next() * 30);
+         const grid = 1 + Math.floor(next() * 5);
+         const scores = Array.from(
+             {length: n}, () => Math.floor(next() * grid) / grid);
+         const positive = Array.from({length: n}, () => next() < 0.5);
+
+         const roc = aucRoc(positive, scores);
+         const pr = aucPr(positive, scores);
+
+         const pairs = slowAucRoc(positive, scores);
+         const thresholds = slowAveragePrecision(positive, scores);
+         const where = `${positive} / ${scores}`;
+         assert.equal(Number.isNaN(roc), Number.isNaN(pairs), where);
+         assert.equal(Number.isNaN(pr), Number.isNaN(thresholds), where);
+         if (!Number.isNaN(pairs)) {
+           assert.ok(Math.abs(roc - pairs) < 1e-12, where);
+         }
+         if (!Number.isNaN(thresholds)) {
+           assert.ok(Math.abs(pr - thresholds) < 1e-12, where);
+         }
+       }
+     });
 });
+
+/** Positive-negative pairs ranked right, ties half, over all pairs. */
+function slowAucRoc(positive: boolean[], scores: number[]): number {
+  let credit = 0;
+  let pairs = 0;
+  positive.forEach((p, i) => positive.forEach((q, j) => {
+    if (!p || q) return;
+    pairs++;
+    credit += scores[i] > scores[j] ? 1 : scores[i] === scores[j] ? 0.5 : 0;
+  }));
+  return pairs === 0 ? NaN : credit / pairs;
+}
+
+/** Precision at each distinct score times the positives it adds. */
+function slowAveragePrecision(positive: boolean[], scores: number[]): number {
+  const nPos = positive.filter((p) => p).length;
+  if (nPos === 0) return NaN;
+  let area = 0;
+  for (const t of new Set(scores)) {
+    const above = scores.map((s, i) => [s >= t, positive[i]]);
+    const tp = above.filter(([a, p]) => a && p).length;
+    const fp = above.filter(([a, p]) => a && !p).length;
+    const gained = scores.filter((s, i) => s === t && positive[i]).length;
+    area += gained * tp / (tp + fp);
+  }
+  return area / nPos;
+}
