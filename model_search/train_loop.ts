@@ -165,7 +165,7 @@ export declare interface EvalResult {
  *
  * The exact AUCs need every example's scores: they are kept in flat typed
  * arrays, a few tens of bytes per example while the AUCs sort (a whole
- * pass over 6.6 million rows of 2 classes peaked at 635 MiB resident,
+ * pass over 6.6 million rows of 2 classes peaked at 459 MiB resident,
  * bench/csv_large --eval_steps=0).
  * TODO: memory independent of the evaluation set's size, e.g. AUCs from
  * score buckets as tf.keras.metrics.AUC computes them.
