@@ -42,8 +42,10 @@ const SUBCOMMANDS: Record<string, Subcommand> = {
       const rows = listBlocks();
       const width = Math.max(...rows.map((r) => r.name.length));
       for (const row of rows) {
-        out(`${row.name.padEnd(width)}  ${String(row.enumId ?? '-').padStart(
-            5)}  ${row.problemTypes.join(',')}`);
+        // A user block registered without an enum id has -1.
+        const id = row.enumId >= 0 ? String(row.enumId) : '-';
+        out(`${row.name.padEnd(width)}  ${id.padStart(5)}  ${
+            row.problemTypes.join(',')}`);
       }
       out(`${rows.length} blocks`);
       return 0;

@@ -17,9 +17,11 @@ import * as os from 'node:os';
 import * as path from 'node:path';
 
 import './data/csv_data_for_binary';
+import './data/image_data_for_binary';
 
 import {loadModel} from './backend/file_io';
 import {tf} from './backend/tf';
+import {DEFAULT_CNN, resolveWorkspacePath} from './constants';
 import {createStore} from './metadata/create_store';
 import {METRIC_NAMES} from './metric_fns';
 import {main} from './oss_trainer';
@@ -27,6 +29,9 @@ import {CheckFailure, checkStudyOutput} from './oss_trainer_check';
 
 const TESTDATA = 'model_search/data/testdata';
 const RANDOM_CSV = `${TESTDATA}/csv_random_data.csv`;
+/** Both providers are linked in: each run names the one it uses. */
+const CSV = '--phoenix_dataset=csv_data_provider';
+const IMAGE = '--phoenix_dataset=image_data_provider';
 
 function tmpDir(): string {
   return fs.mkdtempSync(path.join(os.tmpdir(), 'oss_trainer_test-'));
@@ -43,7 +48,7 @@ async function run(argv: string[]): Promise<{code: number, log: string[]}> {
 
 function quick(modelDir: string, extra: string[] = []): string[] {
   return [
-    `--filename=${RANDOM_CSV}`, '--record_defaults=0,0,0,0',
+    CSV, `--filename=${RANDOM_CSV}`, '--record_defaults=0,0,0,0',
     '--logits_dimension=2', `--model_dir=${modelDir}`,
     '--phoenix_train_steps=5', '--phoenix_eval_steps=2',
     '--phoenix_batch_size=4', '--phoenix_tf_random_seed=7', ...extra,
@@ -251,13 +256,17 @@ describe('oss_trainer main', function() {
   });
 
   const badInputs: Array<[string, (dir: string) => string[], RegExp]> = [
-    ['a missing --filename', (d) => [`--model_dir=${d}`],
+    ['a missing --filename', (d) => [CSV, `--model_dir=${d}`],
      /--filename is required/],
     ['a file that does not exist',
-     (d) => [`--model_dir=${d}`, '--filename=/nonexistent/data.csv'],
+     (d) => [CSV, `--model_dir=${d}`, '--filename=/nonexistent/data.csv'],
      /\/nonexistent\/data\.csv/],
-    ['a missing --model_dir', () => [`--filename=${RANDOM_CSV}`],
+    ['a missing --model_dir', () => [CSV, `--filename=${RANDOM_CSV}`],
      /--model_dir is required/],
+    ['two linked providers and no --phoenix_dataset',
+     (d) => [`--model_dir=${d}`, `--filename=${RANDOM_CSV}`],
+     exact('this binary links 2 providers (csv_data_provider, ',
+           'image_data_provider); choose one with --phoenix_dataset')],
     ['an unknown flag', (d) => [...quick(d), '--phoenix_train_step=3'],
      /unknown flag --phoenix_train_step; did you mean "phoenix_train_steps"\?/],
     ['ragged rows', (d) => [...quick(d), `--filename=${writeCsv(
@@ -275,6 +284,30 @@ describe('oss_trainer main', function() {
     ['a lease shorter than a second',
      (d) => [...quick(d), '--metadata_lease_seconds=0.5'],
      /--metadata_lease_seconds=0\.5: the lease must be .* seconds >= 1/],
+    ['an empty CSV file', (d) => [...quick(d), `--filename=${writeCsv('')}`],
+     exact('data.csv: the file is empty; a CSV needs a header row and at ',
+           'least one data row')],
+    ['a CSV with only a header', (d) => [...quick(d), `--filename=${
+         writeCsv('a,b,c,d\n')}`],
+     exact('data.csv: only a header (line 1), no data rows; add rows ',
+           'below the header')],
+    ['a single class', (d) => [...quick(d), `--filename=${
+         writeCsv('a,b,c,d\n1,0,1,0\n1,1,0,1\n1,0,0,1\n')}`],
+     exact('data.csv: label "a" (column 0) has a single class ("1") in all ',
+           '3 rows; a classifier needs at least two: check --label_index ',
+           'and the data')],
+    ['an image that is not one', (d) => imageRun(d, imageFolder({
+         'cat/broken.png': Buffer.from('not an image at all')}).dir),
+     exact('cat/broken.png: not a PNG, JPEG, BMP or GIF image (it starts ',
+           'with bytes 6e 6f 74 20')],
+    ['a truncated image', (d) => imageRun(d, imageFolder({
+         'dog/cut.png': fs.readFileSync(`${TESTDATA}/images/1/6.png`)
+                            .subarray(0, 60)}).dir),
+     exact('dog/cut.png: cannot decode this PNG image (')],
+    ['an image folder without class folders',
+     (d) => imageRun(d, imageFolder({}, {loose: true}).dir),
+     exact('loose: no class folders (it holds 10 images directly); put ',
+           'the images in one sub-folder per class, e.g. ')],
   ];
   for (const [name, argv, message] of badInputs) {
     it(`stops with exit 2 and writes nothing on ${name}`, async () => {
@@ -285,6 +318,38 @@ describe('oss_trainer main', function() {
       assert.equal(code, 2, log.join('\n'));
       assert.match(log.join('\n'), message);
       assert.equal(fs.existsSync(dir), false, 'model_dir was created');
+    });
+  }
+
+  for (const channels of [3, 1]) {
+    it(`searches a folder where odd images sit among RGB ones (${
+           channels} channels)`, async () => {
+      // Grey, grey+alpha, palette, RGBA and 16-bit PNGs, a BMP, a GIF and
+      // a JPEG in one class; the shipped RGB PNGs in the other.
+      const odd = path.join(TESTDATA, 'odd_images');
+      const extra: Record<string, Buffer> = {};
+      for (const sub of ['a', 'b']) {
+        for (const file of fs.readdirSync(path.join(odd, sub))) {
+          extra[`odd/${file}`] = fs.readFileSync(path.join(odd, sub, file));
+        }
+      }
+      const {dir: input} = imageFolder(extra);
+      const dir = tmpDir();
+
+      const {code, log} = await run(
+          imageRun(dir, input, [`--image_channels=${channels}`]));
+
+      assert.equal(code, 0, log.join('\n'));
+      const [trial] = await storedTrials(dir);
+      assert.equal(trial.state, 'COMPLETED');
+      assert.ok(Number.isFinite(trial.metrics!['loss']));
+      const read = (file: string) =>
+          JSON.parse(fs.readFileSync(path.join(dir, '1', file), 'utf8'));
+      const schema = read('input_schema.json');
+      assert.deepEqual(schema.shape, [8, 8, channels]);
+      assert.deepEqual(schema.labelVocabulary, ['cat', 'dog', 'odd']);
+      // floor(0.25 * 18) images held out.
+      assert.equal(read('evaluation.json').eval_examples, 4);
     });
   }
 
@@ -321,6 +386,11 @@ describe('oss_trainer main', function() {
   });
 });
 
+/** A pattern matching `parts`, joined, literally. */
+function exact(...parts: string[]): RegExp {
+  return new RegExp(parts.join('').replace(/[.*+?^${}()|[\]\\]/g, '\\$&'));
+}
+
 function writeFile(name: string, text: string): string {
   const file = path.join(tmpDir(), name);
   fs.writeFileSync(file, text);
@@ -329,4 +399,40 @@ function writeFile(name: string, text: string): string {
 
 function writeCsv(text: string): string {
   return writeFile('data.csv', text);
+}
+
+/**
+ * A folder of class folders: cat/ and dog/ hold the shipped 2-class PNGs,
+ * `extra` adds files (path relative to the folder: bytes). With `loose`
+ * the PNGs sit directly in a folder named "loose".
+ */
+function imageFolder(extra: Record<string, Buffer>,
+                     {loose = false} = {}): {dir: string} {
+  const dir = path.join(tmpDir(), loose ? 'loose' : 'images');
+  for (const [source, target] of [['0', 'cat'], ['1', 'dog']]) {
+    const from = path.join(TESTDATA, 'images', source);
+    const to = loose ? dir : path.join(dir, target);
+    fs.mkdirSync(to, {recursive: true});
+    for (const file of fs.readdirSync(from)) {
+      fs.copyFileSync(path.join(from, file), path.join(to, file));
+    }
+  }
+  for (const [name, bytes] of Object.entries(extra)) {
+    fs.mkdirSync(path.dirname(path.join(dir, name)), {recursive: true});
+    fs.writeFileSync(path.join(dir, name), bytes);
+  }
+  return {dir};
+}
+
+/** A short image search over `inputDir`. */
+function imageRun(modelDir: string, inputDir: string,
+                  extra: string[] = []): string[] {
+  return [
+    IMAGE, `--input_dir=${inputDir}`, '--image_height=8', '--image_width=8',
+    '--eval_fraction=0.25', `--model_dir=${modelDir}`,
+    `--phoenix_spec_filename=${resolveWorkspacePath(DEFAULT_CNN)}`,
+    '--phoenix_train_steps=3', '--phoenix_eval_steps=1',
+    '--phoenix_batch_size=4', '--phoenix_tf_random_seed=7',
+    '--experiment_max_num_trials=1', ...extra,
+  ];
 }

@@ -98,7 +98,8 @@ describe('a study and its replay', function() {
   function flags(modelDir: string, extra: string[]): string[] {
     return [
       `--filename=${RANDOM_CSV}`, '--record_defaults=0,0,0,0',
-      '--logits_dimension=2', `--model_dir=${modelDir}`,
+      '--phoenix_dataset=csv_data_provider', '--logits_dimension=2',
+      `--model_dir=${modelDir}`,
       '--phoenix_train_steps=5', '--phoenix_eval_steps=2',
       '--phoenix_batch_size=4', '--phoenix_tf_random_seed=11',
       '--backend=cpu', ...extra,

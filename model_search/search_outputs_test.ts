@@ -50,7 +50,8 @@ async function search(isTTY: boolean, extra: string[] = []) {
   const code = await main([
     `--filename=${TESTDATA}/breast_cancer_train.csv`,
     `--validation_filename=${TESTDATA}/breast_cancer_validation.csv`,
-    '--logits_dimension=2', `--record_defaults=${Array(31).fill(0).join(',')}`,
+    '--phoenix_dataset=csv_data_provider', '--logits_dimension=2',
+    `--record_defaults=${Array(31).fill(0).join(',')}`,
     `--model_dir=${dir}`, `--experiment_max_num_trials=${TRIALS}`,
     `--phoenix_train_steps=${TRAIN_STEPS}`, '--phoenix_batch_size=32',
     `--phoenix_save_summary_steps=${SUMMARY_STEPS}`,

@@ -1,0 +1,230 @@
+/**
+ * @license
+ * Copyright 2026 The model_search Authors. Licensed under the Apache License,
+ * Version 2.0.
+ * =============================================================================
+ */
+
+import * as assert from 'node:assert/strict';
+import {execFile} from 'node:child_process';
+import * as fs from 'node:fs';
+import * as os from 'node:os';
+import * as path from 'node:path';
+
+import {loadModel} from './backend/file_io';
+import {tf} from './backend/tf';
+import {DEFAULT_CNN, DEFAULT_DNN, resolveWorkspacePath} from './constants';
+import {CsvDataProvider} from './data/csv_data';
+import {DataError} from './data/data';
+import {ImageDataProvider} from './data/image_data';
+import {SingleTrainer} from './single_trainer';
+import type {TryModelsArgs} from './single_trainer';
+
+const TESTDATA = resolveWorkspacePath('model_search/data/testdata');
+const RANDOM_CSV = path.join(TESTDATA, 'csv_random_data.csv');
+
+function tmpDir(): string {
+  return fs.mkdtempSync(path.join(
+      process.env['TEST_TMPDIR'] ?? os.tmpdir(), 'single_trainer_test-'));
+}
+
+function csvProvider(filename = RANDOM_CSV): CsvDataProvider {
+  return new CsvDataProvider({
+    filename,
+    recordDefaults: '0,0,0,0',
+    logitsDimension: 2,
+    log: () => {},
+  });
+}
+
+function options(rootDir: string, extra: Partial<TryModelsArgs> = {}):
+    TryModelsArgs {
+  return {
+    numberModels: 3,
+    trainSteps: 5,
+    evalSteps: 2,
+    rootDir,
+    batchSize: 4,
+    experimentName: 'single_trainer_test',
+    experimentOwner: 'test',
+    seed: 11,
+    ...extra,
+  };
+}
+
+describe('SingleTrainer', function() {
+  this.timeout(300_000);
+
+  it('returns every trial, best first by the objective', async () => {
+    const rootDir = tmpDir();
+    const trainer = new SingleTrainer(
+        {data: csvProvider(), spec: resolveWorkspacePath(DEFAULT_DNN),
+         log: () => {}});
+
+    const trials = await trainer.tryModels(options(rootDir));
+
+    assert.equal(trials.length, 3);
+    assert.deepEqual(trials.map((t) => t.state), Array(3).fill('COMPLETED'));
+    assert.deepEqual([...trials.map((t) => t.id)].sort(), [1, 2, 3]);
+    const losses = trials.map((t) => t.metrics!['loss']);
+    assert.deepEqual(losses, [...losses].sort((a, b) => a - b));
+    for (const t of trials) {
+      assert.ok(fs.existsSync(path.join(rootDir, t.directory!, 'model')));
+    }
+  });
+
+  it('orders by a metric to maximize when asked', async () => {
+    const rootDir = tmpDir();
+    const trainer = new SingleTrainer(
+        {data: csvProvider(), spec: resolveWorkspacePath(DEFAULT_DNN),
+         log: () => {}});
+
+    const trials = await trainer.tryModels(options(rootDir, {
+      optimizationMetric: 'auc_roc',
+      optimizationGoal: 'maximize',
+    }));
+
+    const aucs = trials.map((t) => t.metrics!['auc_roc']);
+    assert.equal(aucs.length, 3);
+    assert.deepEqual(aucs, [...aucs].sort((a, b) => b - a));
+  });
+
+  it('resumes the study on the same rootDir and experiment', async () => {
+    const rootDir = tmpDir();
+    const spec = resolveWorkspacePath(DEFAULT_DNN);
+    const first = await new SingleTrainer(
+        {data: csvProvider(), spec, log: () => {}})
+        .tryModels(options(rootDir, {numberModels: 2}));
+    const log: string[] = [];
+
+    const second = await new SingleTrainer(
+        {data: csvProvider(), spec, log: (l) => log.push(l)})
+        .tryModels(options(rootDir, {numberModels: 3}));
+
+    assert.ok(log.some((l) => /reloaded 2 trials \(2 completed/.test(l)),
+              log.join('\n'));
+    assert.equal(log.filter((l) => /^trial \d+\/3 /.test(l)).length, 1,
+                 'only the third trial is trained');
+    assert.deepEqual([...second.map((t) => t.id)].sort(), [1, 2, 3]);
+    for (const before of first) {
+      const after = second.find((t) => t.id === before.id)!;
+      assert.deepEqual(after.architecture, before.architecture);
+      assert.equal(after.metrics!['loss'], before.metrics!['loss']);
+    }
+  });
+
+  it('throws a DataError on bad data and creates no rootDir', async () => {
+    const dataDir = tmpDir();
+    const empty = path.join(dataDir, 'empty.csv');
+    fs.writeFileSync(empty, '');
+    const rootDir = path.join(tmpDir(), 'never_created');
+    const trainer = new SingleTrainer(
+        {data: csvProvider(empty), spec: resolveWorkspacePath(DEFAULT_DNN),
+         log: () => {}});
+
+    await assert.rejects(trainer.tryModels(options(rootDir)), (e: Error) => {
+      assert.ok(e instanceof DataError, `${e.name}: ${e.message}`);
+      assert.equal(e.message, `${empty}: the file is empty; a CSV needs a ` +
+                   'header row and at least one data row');
+      return true;
+    });
+    assert.equal(fs.existsSync(rootDir), false, 'rootDir was created');
+  });
+
+  it('searches images of four classes, grey, palette and RGBA among them',
+     async () => {
+       // cat/ and dog/: the shipped RGB PNGs; odd_a/ and odd_b/: grey,
+       // grey+alpha, palette, RGBA, 16-bit PNGs, a BMP, a GIF, a JPEG.
+       const input = path.join(tmpDir(), 'images');
+       const copies: Array<[string, string]> = [
+         ['images/0', 'cat'], ['images/1', 'dog'],
+         ['odd_images/a', 'odd_a'], ['odd_images/b', 'odd_b'],
+       ];
+       for (const [from, to] of copies) {
+         fs.cpSync(path.join(TESTDATA, from), path.join(input, to),
+                   {recursive: true});
+       }
+       const rootDir = tmpDir();
+       const log: string[] = [];
+       const data = new ImageDataProvider({
+         inputDir: input,
+         imageHeight: 8,
+         imageWidth: 8,
+         evalFraction: 0.25,
+         log: (l) => log.push(l),
+       });
+
+       const trials = await new SingleTrainer(
+           {data, spec: resolveWorkspacePath(DEFAULT_CNN), log: () => {}})
+           .tryModels(options(rootDir, {numberModels: 1, trainSteps: 3,
+                                        evalSteps: 0}));
+
+       assert.ok(log.some((l) => l.includes(
+                     '4 classes (cat,dog,odd_a,odd_b), 18 images, 14 for ' +
+                     'training, 4 held out for evaluation; input 8x8x3')),
+                 log.join('\n'));
+       assert.equal(trials[0].state, 'COMPLETED');
+       assert.ok(Number.isFinite(trials[0].metrics!['loss']));
+       const model = await loadModel(
+           path.join(rootDir, trials[0].directory!, 'model'));
+       const x = tf.zeros([2, 8, 8, 3]);
+       const logits = model.predict(x) as tf.Tensor;
+       assert.deepEqual(logits.shape, [2, 4]);
+       tf.dispose([x, logits]);
+     });
+
+  it('runs in a fresh process that never parses or reads a flag', async () => {
+    // A script as a user writes it: no command line, no flag parsing. Any
+    // read of a flag would throw, as it did for users of the original.
+    const rootDir = tmpDir();
+    const script = `
+      const {FlagSet} = require(${JSON.stringify(here('flags'))});
+      FlagSet.prototype.get = function(name) {
+        throw new Error('flag --' + name + ' read');
+      };
+      FlagSet.prototype.parse = function() {
+        throw new Error('flags parsed');
+      };
+      const {SingleTrainer} =
+          require(${JSON.stringify(here('single_trainer'))});
+      const {CsvDataProvider} =
+          require(${JSON.stringify(here('data/csv_data'))});
+      new SingleTrainer({
+        data: new CsvDataProvider({filename: ${JSON.stringify(RANDOM_CSV)},
+            recordDefaults: '0,0,0,0', log: () => {}}),
+        spec: ${JSON.stringify(resolveWorkspacePath(DEFAULT_DNN))},
+        log: () => {},
+      }).tryModels({numberModels: 2, trainSteps: 3, evalSteps: 1,
+          rootDir: ${JSON.stringify(rootDir)}, batchSize: 4,
+          experimentName: 'script', experimentOwner: 'me', seed: 1})
+        .then((trials) => console.log(JSON.stringify(
+                  trials.map((t) => [t.id, t.state]))))
+        .catch((e) => { console.error(e.stack); process.exitCode = 3; });
+    `;
+
+    const {stdout} = await run(process.execPath, ['-e', script]);
+
+    const trials = JSON.parse(stdout.trim()) as Array<[number, string]>;
+    assert.deepEqual(trials.map(([, state]) => state),
+                     ['COMPLETED', 'COMPLETED']);
+  });
+});
+
+/** The compiled module `name` beside this test, for a child process. */
+function here(name: string): string {
+  return path.join(__dirname, name);
+}
+
+function run(file: string, args: string[]):
+    Promise<{stdout: string, stderr: string}> {
+  return new Promise((resolve, reject) => {
+    execFile(file, args, {env: process.env, timeout: 240_000},
+             (error, stdout, stderr) => {
+               if (error) {
+                 reject(new Error(`${error.message}\n${stderr}`));
+               } else {
+                 resolve({stdout, stderr});
+               }
+             });
+  });
+}

@@ -1,0 +1,91 @@
+/**
+ * @license
+ * Copyright 2026 The model_search Authors. Licensed under the Apache License,
+ * Version 2.0.
+ * =============================================================================
+ */
+
+import * as assert from 'node:assert/strict';
+import * as fs from 'fs';
+import * as path from 'path';
+
+import {BLOCKS} from './blocks';
+import {resolveWorkspacePath} from './constants';
+import {problemTypeName} from './oss_trainer_lib';
+import {buildModel} from './phoenix';
+import {loadSpecFile} from './proto/text_format';
+import {Random} from './random';
+import {TrialPlanner} from './trial_planner';
+
+const CONFIG_DIR = resolveWorkspacePath('model_search/configs');
+
+/** A small input of each problem type, without the batch. */
+const INPUT_SHAPES: Record<string, number[]> = {
+  CNN: [8, 8, 3],
+  DNN: [12],
+  RNN_ALL_ACTIVATIONS: [4, 3],
+  RNN_LAST_ACTIVATIONS: [4, 3],
+};
+
+describe('TrialPlanner', () => {
+  const configs = fs.readdirSync(CONFIG_DIR)
+                      .filter((f) => f.endsWith('.pbtxt'))
+                      .sort();
+
+  it('finds the seven shipped configs', () => {
+    assert.equal(configs.length, 7, configs.join(', '));
+  });
+
+  for (const config of configs) {
+    it(`plans and builds the first trial of ${config}`, () => {
+      const spec = loadSpecFile(path.join(CONFIG_DIR, config));
+      const problemType = problemTypeName(spec);
+
+      const planner = new TrialPlanner({
+        spec,
+        problemType,
+        objective: {metric: 'loss', goal: 'minimize'},
+        hypertuningMethod: 'random',
+        trainSteps: 10,
+      });
+      const plan = planner.plan([], 1, new Random(3));
+
+      assert.ok(plan.architecture.length >= 1, 'an empty architecture');
+      assert.ok(plan.architecture.length <= (spec.maximumDepth ?? 20),
+                `deeper than maximum_depth: ${plan.architecture}`);
+      const unknown = plan.architecture.filter((b) => !BLOCKS.has(b));
+      assert.deepEqual(unknown, [], 'unregistered blocks proposed');
+      const model = buildModel({
+        schema: {kind: 'test', shape: INPUT_SHAPES[problemType]},
+        numClasses: 3,
+        problemType,
+        architecture: plan.architecture,
+        hparams: plan.hparams,
+        applyDropoutsBetweenBlocks: spec.applyDropoutsBetweenBlocks ?? false,
+        namePrefix: `planner_${config.replace(/\W/g, '_')}`,
+      });
+      try {
+        assert.equal(model.outputs[0].shape[model.outputs[0].shape.length - 1],
+                     3);
+      } finally {
+        model.dispose();
+      }
+    });
+  }
+
+  it('throws naming the block for a spec with an unregistered one', () => {
+    const spec = loadSpecFile(path.join(CONFIG_DIR, 'cnn_config.pbtxt'));
+    spec.blocksToUse = [...(spec.blocksToUse ?? []), 'CIFAR_NASA'];
+
+    assert.throws(
+        () => new TrialPlanner({
+          spec,
+          problemType: 'CNN',
+          objective: {metric: 'loss', goal: 'minimize'},
+          hypertuningMethod: 'random',
+          trainSteps: 10,
+        }),
+        /unknown block "CIFAR_NASA"/);
+  });
+});
+
