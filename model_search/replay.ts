@@ -157,7 +157,7 @@ function bestCompleted(trials: Trial[], objective: Objective): Trial|undefined {
   for (const trial of trials) {
     const value = trial.metrics?.[objective.metric];
     if (trial.state !== 'COMPLETED' || typeof value !== 'number' ||
-        !Number.isFinite(value)) {
+        !Number.isFinite(value) || !isSingleTower(trial)) {
       continue;
     }
     const bestValue = best?.metrics?.[objective.metric] as number|undefined;
@@ -168,4 +168,17 @@ function bestCompleted(trials: Trial[], objective: Objective): Trial|undefined {
     }
   }
   return best;
+}
+
+/**
+ * Whether a trial trained one tower of its own and imported none.
+ * TODO: replay specs of ensemble trials (every member tower in order, as
+ * generators/trial_utils.ts makeReplaySpec writes them); until then the
+ * replay spec names the best single-tower trial.
+ */
+function isSingleTower(trial: Trial): boolean {
+  const towers = trial.extra?.['towers'];
+  return trial.architecture.length > 0 &&
+      (!Array.isArray(towers) || towers.length === 1) &&
+      trial.extra?.['teacherTrialId'] === undefined;
 }

@@ -13,6 +13,13 @@
 import {ValueError} from './errors';
 import {fixArchitectureOrder} from './architecture/architecture_utils';
 import {BLOCKS} from './blocks';
+import {InProcessController} from './controller';
+import {ALL_GENERATORS, isTowerOf, PlanningError, SEARCH_GENERATOR} from './generators/base_tower_generator';
+import type {GeneratorResult, TowerRecord} from './generators/base_tower_generator';
+import {PriorGenerator} from './generators/prior_generator';
+import {ReplayGenerator} from './generators/replay_generator';
+import {SearchCandidateGenerator} from './generators/search_candidate_generator';
+import {hasDistillation, hasEnsembleSearch, trialModeName, validateEnsembleSpec} from './generators/trial_utils';
 import type {Hparam, HparamSpace} from './hparams/hyperparameters';
 import {buildHparamSpace, hparamFromBlockRange} from './hparams/hyperparameters';
 import {createTuner} from './hparams/tuner';
@@ -26,9 +33,33 @@ import {searchSpecFromPhoenixSpec} from './search/from_phoenix_spec';
 import type {SearchAlgorithm} from './search/search_algorithm';
 
 export declare interface TrialPlan {
+  /** The search tower's blocks; empty when the trial trains none. */
   architecture: string[];
   hparams: Record<string, HparamValue>;
   parentTrialId?: number;
+  /**
+   * Set when the spec ensembles or distills: every tower of the trial,
+   * priors first. Unset: one tower of `architecture`, as always.
+   */
+  towers?: TowerRecord[];
+  /** Trials whose towers this one imports, in tower order. */
+  members?: number[];
+  /** The controller's TrialMode name. */
+  mode?: string;
+  /** Distillation: the trial whose exported model teaches. */
+  teacherTrialId?: number;
+  /** 'search', 'ensemble' or 'distillation', as the store records it. */
+  kind?: string;
+}
+
+/**
+ * Whether trials are planned by the controller and its generators: the
+ * spec ensembles or distills. A replay keeps its own single-tower path.
+ */
+export function usesGenerators(spec: PhoenixSpec): boolean {
+  return spec.replay === undefined &&
+      (hasEnsembleSearch(spec.ensembleSpec) ||
+       hasDistillation(spec.distillationSpec));
 }
 
 export declare interface TrialPlannerArgs {
@@ -63,6 +94,8 @@ export class TrialPlanner {
    * and the study has exactly this many trials.
    */
   readonly replay: TrialPlan[]|undefined;
+  /** Set when usesGenerators(spec). */
+  private readonly controller?: InProcessController;
 
   constructor(private readonly args: TrialPlannerArgs) {
     this.replay = replayPlans(args.spec);
@@ -81,6 +114,16 @@ export class TrialPlanner {
       blockHparams: blockHparams(searchSpec.blocksToUse),
     });
     this.tuner = createTuner(args.hypertuningMethod);
+    if (usesGenerators(spec)) {
+      validateEnsembleSpec(spec.ensembleSpec);
+      this.controller = new InProcessController({
+        spec,
+        search: new SearchCandidateGenerator(
+            {spec, algorithm: this.algorithm, objective: args.objective}),
+        prior: new PriorGenerator({spec, objective: args.objective}),
+        replay: new ReplayGenerator(spec),
+      });
+    }
   }
 
   plan(completed: Trial[], trialId: number, rng: Random): TrialPlan {
@@ -95,6 +138,9 @@ export class TrialPlanner {
     }
     const hparams = this.tuner.suggest(
         this.space, completed, this.args.objective, rng);
+    if (this.controller !== undefined) {
+      return this.planTowers(completed, trialId, rng, hparams);
+    }
     const suggestion = this.algorithm.suggest(completed, rng, {
       trialId,
       metric: this.args.objective.metric,
@@ -105,6 +151,55 @@ export class TrialPlanner {
       architecture: suggestion.architecture,
       hparams,
       parentTrialId: suggestion.parentTrialId,
+    };
+  }
+
+  /**
+   * The towers of a trial, as the generators the controller picks decide
+   * them: imported ones first (prior, replay), the new search tower last.
+   *
+   * @throws PlanningError when no generator gives the trial a tower.
+   */
+  private planTowers(
+      completed: Trial[], trialId: number, rng: Random,
+      tuned: Record<string, HparamValue>): TrialPlan {
+    const decision = this.controller!.getGenerators(trialId, completed);
+    const results: GeneratorResult[] = [];
+    for (const name of ALL_GENERATORS) {
+      const picked = decision.generators[name];
+      if (picked === undefined) continue;
+      results.push(picked.generator.generate({
+        trialId,
+        mode: decision.mode,
+        hparams: tuned,
+        trials: picked.trials,
+        rng: rng.fork(),
+      }));
+    }
+    const towers = results.flatMap((r) => r.towers);
+    const members = results.flatMap((r) => r.members);
+    const search = towers.find((t) => isTowerOf(t, SEARCH_GENERATOR));
+    const teacherTrialId =
+        results.find((r) => r.teacherTrialId !== undefined)?.teacherTrialId;
+    if (towers.length === 0) {
+      throw new PlanningError(
+          `trial ${trialId} (${trialModeName(decision.mode)}): no tower to ` +
+          'train or ensemble; the ensembling pool has no completed trial');
+    }
+    const imported = towers.filter((t) => t.source !== undefined &&
+                                          !isTowerOf(t, SEARCH_GENERATOR));
+    return {
+      architecture: search ? [...search.architecture] : [],
+      hparams: results.find((r) => r.hparams)?.hparams ?? tuned,
+      parentTrialId: results.find((r) => r.parentTrialId !== undefined)
+                         ?.parentTrialId,
+      towers,
+      members: teacherTrialId === undefined ? members : [],
+      mode: trialModeName(decision.mode),
+      teacherTrialId,
+      kind: teacherTrialId !== undefined ? 'distillation' :
+          imported.length > 0            ? 'ensemble' :
+                                           'search',
     };
   }
 }

@@ -65,13 +65,17 @@ export class Distiller {
 
   /**
    * The teacher's target: its logits for MSE_LOGITS, else its softmax at
-   * the spec's temperature. Held fixed: no gradient reaches the teacher.
+   * the spec's temperature.
+   *
+   * Porting note: TensorFlow.js has no stop_gradient. The caller computes
+   * the teacher's logits before the student's gradient tape opens and
+   * passes the target in as a constant, so no gradient reaches the
+   * teacher.
    */
   teacherTarget(teacherLogits: tf.Tensor): tf.Tensor {
     return tf.tidy(() => {
-      const fixed = tf.stopGradient(teacherLogits);
-      if (this.type === 'MSE_LOGITS') return fixed;
-      return tf.softmax(tf.div(fixed, this.spec.temperature!));
+      if (this.type === 'MSE_LOGITS') return teacherLogits.clone();
+      return tf.softmax(tf.div(teacherLogits, this.spec.temperature!));
     });
   }
 

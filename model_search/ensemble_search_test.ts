@@ -1,0 +1,257 @@
+/**
+ * @license
+ * Copyright 2026 The model_search Authors. Licensed under the Apache License,
+ * Version 2.0.
+ * =============================================================================
+ */
+
+/**
+ * Ensembling and distillation end to end: small searches of the trainer
+ * main on the random CSV data with the dnn config, whose ensemble_spec and
+ * distillation_spec each test replaces; then the store, the trial
+ * directories and the exported models are read back.
+ */
+
+import * as assert from 'node:assert/strict';
+import * as fs from 'node:fs';
+import * as os from 'node:os';
+import * as path from 'node:path';
+
+import './data/csv_data_for_binary';
+
+import {loadModel} from './backend/file_io';
+import {tf} from './backend/tf';
+import {DEFAULT_DNN, resolveWorkspacePath} from './constants';
+import {towerLayerPrefix, towerLogitsName} from './ensemble_model';
+import type {TowerRecord} from './generators/base_tower_generator';
+import {createStore} from './metadata/create_store';
+import type {Trial} from './metadata/trial';
+import {main} from './oss_trainer';
+
+const RANDOM_CSV = 'model_search/data/testdata/csv_random_data.csv';
+
+/** The dnn config without its ensemble_spec and distillation_spec. */
+function dnnConfigWithout(): string {
+  const text = fs.readFileSync(resolveWorkspacePath(DEFAULT_DNN), 'utf8');
+  const cut = text.indexOf('ensemble_spec {');
+  assert.ok(cut > 0, 'the dnn config has an ensemble_spec to replace');
+  assert.ok(text.indexOf('distillation_spec {') > cut,
+            'the dnn config ends with its distillation_spec');
+  return text.slice(0, cut);
+}
+
+async function trialsOf(modelDir: string): Promise<Trial[]> {
+  const store = await createStore(
+      {url: `sqlite:${path.join(modelDir, 'model_search.db')}`});
+  try {
+    const [study] = await store.listStudies!();
+    return await store.listTrials(study.studyId);
+  } finally {
+    await store.close();
+  }
+}
+
+function readJson(file: string): Record<string, unknown> {
+  return JSON.parse(fs.readFileSync(file, 'utf8'));
+}
+
+/** Runs a search with `specTail` after the dnn config; returns its dir. */
+async function search(root: string, name: string, specTail: string,
+                      trials: number): Promise<string> {
+  const specFile = path.join(root, `${name}.pbtxt`);
+  fs.writeFileSync(specFile, `${dnnConfigWithout()}\n${specTail}\n`);
+  const modelDir = path.join(root, name);
+  const log: string[] = [];
+  const code = await main([
+    `--filename=${RANDOM_CSV}`, '--record_defaults=0,0,0,0',
+    '--logits_dimension=2', `--model_dir=${modelDir}`,
+    `--phoenix_spec_filename=${specFile}`,
+    `--experiment_max_num_trials=${trials}`,
+    '--phoenix_train_steps=4', '--phoenix_eval_steps=2',
+    '--phoenix_batch_size=4', '--phoenix_tf_random_seed=5',
+    '--backend=cpu',
+  ], (l) => log.push(l));
+  assert.equal(code, 0, log.join('\n'));
+  return modelDir;
+}
+
+/** The weights of every layer of one tower, keyed by name in the tower. */
+function towerWeights(model: tf.LayersModel, trialId: number, tower: string):
+    Map<string, number[][]> {
+  const prefix = `${towerLayerPrefix(trialId, tower)}/`;
+  const logits = towerLogitsName(trialId, tower);
+  const out = new Map<string, number[][]>();
+  for (const layer of model.layers) {
+    const key = layer.name === logits ? '<logits>' :
+        layer.name.startsWith(prefix) ? layer.name.slice(prefix.length) :
+                                        undefined;
+    if (key === undefined) continue;
+    out.set(key, layer.getWeights().map((w) => Array.from(w.dataSync())));
+  }
+  return out;
+}
+
+const SEARCHES: Array<[string, string, number, number[]]> = [
+  // [type, its settings, trials, the ids that ensemble earlier towers]
+  ['ADAPTIVE_ENSEMBLE_SEARCH',
+   'adaptive_search { minimal_pool_size: 1 increase_width_every: 2 }', 4,
+   [2, 3, 4]],
+  ['RESIDUAL_ENSEMBLE_SEARCH',
+   'adaptive_search { minimal_pool_size: 1 increase_width_every: 2 }', 4,
+   [2, 3, 4]],
+  ['NONADAPTIVE_ENSEMBLE_SEARCH',
+   'nonadaptive_search { minimal_pool_size: 2 width: 2 ' +
+       'num_trials_to_consider: 2 }',
+   4, [3, 4]],
+  ['INTERMIXED_NONADAPTIVE_ENSEMBLE_SEARCH',
+   'intermixed_search { try_ensembling_every: 3 width: 2 ' +
+       'num_trials_to_consider: 2 }',
+   4, [3]],
+];
+
+describe('ensemble searches end to end', function() {
+  this.timeout(600000);
+  let root: string;
+  before(() => {
+    root = fs.mkdtempSync(path.join(
+        process.env['TEST_TMPDIR'] ?? os.tmpdir(), 'ensemble_search_test_'));
+  });
+  after(() => {
+    fs.rmSync(root, {recursive: true, force: true});
+  });
+
+  for (const [type, settings, count, ensembleIds] of SEARCHES) {
+    for (const combining of ['AVERAGE_ENSEMBLE', 'WEIGHTED_ENSEMBLE']) {
+      it(`${type} with ${combining}: ensembles of restored towers`,
+         async () => {
+           const modelDir = await search(
+               root, `${type}_${combining}`,
+               `ensemble_spec { ensemble_search_type: ${type} ` +
+                   `combining_type: ${combining} ${settings} }`,
+               count);
+
+           const trials = await trialsOf(modelDir);
+           assert.deepEqual(trials.map((t) => t.state),
+                            Array(count).fill('COMPLETED'));
+           const ensembles = trials.filter((t) => t.kind === 'ensemble');
+           assert.deepEqual(ensembles.map((t) => t.id), ensembleIds);
+           for (const trial of ensembles) {
+             await checkEnsemble(modelDir, trial, trials, type, combining);
+           }
+         });
+    }
+  }
+
+  const DISTILLATIONS = ['MSE_LOGITS', 'MSE_SOFTMAX', 'CROSS_ENTROPY',
+                         'ADAPTIVELY_BALANCE_LOSSES'];
+  for (const distillation of DISTILLATIONS) {
+    it(`${distillation}: single towers trained against the best trial`,
+       async () => {
+         const modelDir = await search(
+             root, distillation,
+             'ensemble_spec { ensemble_search_type: ' +
+                 'ADAPTIVE_ENSEMBLE_SEARCH adaptive_search { ' +
+                 'minimal_pool_size: 1 increase_width_every: 2 } }\n' +
+                 `distillation_spec { distillation_type: ${distillation} ` +
+                 'minimal_pool_size: 3 temperature: 2 ' +
+                 'balance_losses_spec { minimum_lambda: 0.5 ' +
+                 'maximum_lambda: 1 num_ramp_trials: 2 } }',
+             5);
+
+         const trials = await trialsOf(modelDir);
+         assert.deepEqual(trials.map((t) => [t.id, t.state, t.kind]), [
+           [1, 'COMPLETED', 'search'], [2, 'COMPLETED', 'ensemble'],
+           [3, 'COMPLETED', 'ensemble'], [4, 'COMPLETED', 'distillation'],
+           [5, 'COMPLETED', 'distillation'],
+         ]);
+         for (const student of trials.slice(3)) {
+           const teacher = student.extra!['teacherTrialId'] as number;
+           const before = trials.filter((t) => t.id < student.id);
+           const best = before.reduce(
+               (a, b) => b.metrics!['loss'] < a.metrics!['loss'] ? b : a);
+           assert.equal(teacher, best.id, 'the best trial so far teaches');
+           const dir = path.join(modelDir, String(student.id));
+           const arch = readJson(path.join(dir, 'architecture.json'));
+           assert.equal(arch['teacher_trial_id'], teacher);
+           const towers = arch['towers'] as TowerRecord[];
+           assert.equal(towers.length, 1, 'a student is a single tower');
+           assert.deepEqual(towers[0].architecture, student.architecture);
+           const evaluation = readJson(path.join(dir, 'evaluation.json'));
+           assert.ok(Number.isFinite(evaluation['loss']));
+           assert.ok(Number.isFinite(evaluation['train_loss']));
+           assert.ok((evaluation['train_steps'] as number) > 0);
+         }
+       });
+  }
+});
+
+/** Checks the records and the exported model of one ensemble trial. */
+async function checkEnsemble(
+    modelDir: string, trial: Trial, trials: Trial[], type: string,
+    combining: string): Promise<void> {
+  const members = trial.extra!['members'] as number[];
+  assert.ok(members.length > 0, `trial ${trial.id} records its members`);
+  for (const id of members) {
+    assert.ok(id < trial.id && trials.find((t) => t.id === id),
+              `trial ${trial.id}: member ${id} is an earlier trial`);
+  }
+  const dir = path.join(modelDir, String(trial.id));
+  const arch = readJson(path.join(dir, 'architecture.json'));
+  assert.deepEqual(arch['members'], members);
+  const towers = readJson(path.join(dir, 'architecture.json'))['towers'] as
+      TowerRecord[];
+  assert.deepEqual(JSON.parse(fs.readFileSync(path.join(dir, 'towers.json'),
+                                              'utf8')),
+                   towers);
+  const priors = towers.filter((t) => t.source !== undefined);
+  assert.ok(priors.length > 0);
+  for (const prior of priors) {
+    assert.ok(members.includes(prior.source!.trialId));
+    assert.equal(prior.frozen, true, 'freeze_previous defaults to true');
+  }
+  const adaptive = type === 'ADAPTIVE_ENSEMBLE_SEARCH' ||
+      type === 'RESIDUAL_ENSEMBLE_SEARCH';
+  assert.equal(towers.length - priors.length, adaptive ? 1 : 0,
+               `trial ${trial.id}: a new search tower only when adaptive`);
+
+  const evaluation = readJson(path.join(dir, 'evaluation.json'));
+  assert.ok(Number.isFinite(evaluation['loss']));
+  const accuracy = evaluation['accuracy'] as number;
+  assert.ok(accuracy >= 0 && accuracy <= 1);
+  // Frozen towers averaged train nothing; any other ensemble trains.
+  const trainsNothing = !adaptive && combining === 'AVERAGE_ENSEMBLE';
+  assert.equal(evaluation['train_steps'] === 0, trainsNothing,
+               `trial ${trial.id}: train_steps ${evaluation['train_steps']}`);
+
+  const model = await loadModel(path.join(dir, 'model'));
+  try {
+    const names = model.layers.map((l) => l.name);
+    if (combining === 'WEIGHTED_ENSEMBLE') {
+      assert.ok(names.includes(`trial_${trial.id}/ensemble/mixture`), names
+          .join(', '));
+    } else if (towers.length > 1) {
+      assert.ok(names.includes(`trial_${trial.id}/ensemble/average`), names
+          .join(', '));
+    }
+    // A frozen tower keeps the weights its source trial exported.
+    for (const prior of priors) {
+      const source = await loadModel(
+          path.join(modelDir, String(prior.source!.trialId), 'model'));
+      try {
+        const want = towerWeights(
+            source, prior.source!.trialId, prior.source!.tower);
+        const got = towerWeights(model, trial.id, prior.name);
+        assert.ok(want.size > 0);
+        assert.deepEqual([...got.keys()].sort(), [...want.keys()].sort());
+        for (const [key, weights] of want) {
+          assert.deepEqual(got.get(key), weights,
+                           `trial ${trial.id} ${prior.name} layer ${key}`);
+        }
+      } finally {
+        source.dispose();
+      }
+    }
+  } finally {
+    model.dispose();
+  }
+}
