@@ -6,9 +6,9 @@
  */
 
 /**
- * Ensembling and distillation end to end: small searches of the trainer
- * main on the random CSV data with the dnn config, whose ensemble_spec and
- * distillation_spec each test replaces; then the store, the trial
+ * Ensembling, distillation and transfer learning end to end: small
+ * searches of the trainer main on the random CSV data with the dnn config,
+ * whose ensemble_spec and distillation_spec each test replaces; then the store, the trial
  * directories and the exported models are read back.
  */
 
@@ -180,6 +180,33 @@ describe('ensemble searches end to end', function() {
            assert.ok(Number.isFinite(evaluation['loss']));
            assert.ok(Number.isFinite(evaluation['train_loss']));
            assert.ok((evaluation['train_steps'] as number) > 0);
+         }
+       });
+  }
+
+  for (const type of ['UNIFORM_AVERAGE_TRANSFER_LEARNING',
+                      'LOSS_WEIGHTED_AVERAGE_TRANSFER_LEARNING']) {
+    it(`${type}: later trials start from earlier trials' weights`,
+       async () => {
+         const modelDir = await search(
+             root, type,
+             `transfer_learning_spec { transfer_learning_type: ${type} }`, 3);
+
+         const trials = await trialsOf(modelDir);
+         assert.deepEqual(trials.map((t) => t.state),
+                          Array(3).fill('COMPLETED'));
+         for (const t of trials) {
+           const arch = readJson(
+               path.join(modelDir, String(t.id), 'architecture.json'));
+           const sources = (arch['warm_start'] ?? []) as
+               Array<{trial_id: number, weight: number}>;
+           assert.deepEqual(sources.map((s) => s.trial_id),
+                            Array.from({length: t.id - 1}, (_, i) => i + 1));
+           const total = sources.reduce((a, s) => a + s.weight, 0);
+           assert.ok(t.id === 1 || Math.abs(total - 1) < 1e-9);
+           const evaluation = readJson(
+               path.join(modelDir, String(t.id), 'evaluation.json'));
+           assert.ok(Number.isFinite(evaluation['loss']));
          }
        });
   }

@@ -23,6 +23,7 @@ import {buildTowersModel, restoreTowers} from './ensemble_model';
 import {ValueError} from './errors';
 import {PlanningError} from './generators/base_tower_generator';
 import {Distiller} from './meta/distillation';
+import {warmStart} from './meta/transfer_learning';
 import type {MetadataStore} from './metadata/store';
 import {rankTrials} from './metadata/trial';
 import type {Objective, Trial} from './metadata/trial';
@@ -188,14 +189,21 @@ export async function runSearch(options: SearchOptions): Promise<SearchResult> {
         architecture: plan.architecture,
         hparams: plan.hparams,
         kind: plan.kind ?? 'search',
-        extra: plan.towers === undefined ? undefined : {
-          towers: plan.towers,
-          members: plan.members ?? [],
-          mode: plan.mode,
-          ...(plan.teacherTrialId === undefined ?
-                  {} :
-                  {teacherTrialId: plan.teacherTrialId}),
-        },
+        extra: plan.towers === undefined && plan.warmStart === undefined ?
+            undefined :
+            {
+              ...(plan.towers === undefined ? {} : {
+                towers: plan.towers,
+                members: plan.members ?? [],
+                mode: plan.mode,
+              }),
+              ...(plan.teacherTrialId === undefined ?
+                      {} :
+                      {teacherTrialId: plan.teacherTrialId}),
+              ...(plan.warmStart === undefined ?
+                      {} :
+                      {warmStart: plan.warmStart}),
+            },
         directory: trialDirName(trial.id),
       });
       const outcome = await runTrial(options, trial.id, plan, rng.fork());
@@ -297,6 +305,8 @@ async function runTrial(
       frozen = await restoreTowers(
           built, towers.towers, trialId, options.modelDir);
     }
+    const warmStarted = plan.warmStart === undefined ? 0 :
+        await warmStart(built, trialId, plan.warmStart, options.modelDir);
     const lossFn = provider.getLossFn?.();
     let teacher: TeacherArgs|undefined;
     if (plan.teacherTrialId !== undefined) {
@@ -377,6 +387,11 @@ async function runTrial(
           ...(plan.teacherTrialId === undefined ?
                   {} :
                   {teacher_trial_id: plan.teacherTrialId}),
+        }),
+        ...(plan.warmStart === undefined ? {} : {
+          warm_start: plan.warmStart.map(
+              (s) => ({trial_id: s.trialId, weight: s.weight})),
+          warm_started_weights: warmStarted,
         }),
       });
       if (plan.towers !== undefined) {

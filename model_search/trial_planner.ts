@@ -14,6 +14,8 @@ import {ValueError} from './errors';
 import {fixArchitectureOrder} from './architecture/architecture_utils';
 import {BLOCKS} from './blocks';
 import {InProcessController} from './controller';
+import {warmStartSources} from './meta/transfer_learning';
+import type {WarmStartSource} from './meta/transfer_learning';
 import {ALL_GENERATORS, isTowerOf, PlanningError, SEARCH_GENERATOR} from './generators/base_tower_generator';
 import type {GeneratorResult, TowerRecord} from './generators/base_tower_generator';
 import {PriorGenerator} from './generators/prior_generator';
@@ -50,6 +52,11 @@ export declare interface TrialPlan {
   teacherTrialId?: number;
   /** 'search', 'ensemble' or 'distillation', as the store records it. */
   kind?: string;
+  /**
+   * transfer_learning_spec: the earlier trials whose weights the new
+   * search tower starts from (meta/transfer_learning.ts).
+   */
+  warmStart?: WarmStartSource[];
 }
 
 /**
@@ -138,9 +145,24 @@ export class TrialPlanner {
     }
     const hparams = this.tuner.suggest(
         this.space, completed, this.args.objective, rng);
-    if (this.controller !== undefined) {
-      return this.planTowers(completed, trialId, rng, hparams);
-    }
+    const plan = this.controller !== undefined ?
+        this.planTowers(completed, trialId, rng, hparams) :
+        this.planTower(completed, trialId, rng, hparams);
+    // Only a new tower warm-starts; a restored one has its weights.
+    const fresh = plan.towers === undefined ||
+        plan.towers.some((t) => isTowerOf(t, SEARCH_GENERATOR) &&
+                                t.source === undefined);
+    const sources = fresh ?
+        warmStartSources(
+            this.args.spec.transferLearningSpec, completed, trialId) :
+        [];
+    return sources.length > 0 ? {...plan, warmStart: sources} : plan;
+  }
+
+  /** One tower from the search algorithm, as without ensembling. */
+  private planTower(
+      completed: Trial[], trialId: number, rng: Random,
+      hparams: Record<string, HparamValue>): TrialPlan {
     const suggestion = this.algorithm.suggest(completed, rng, {
       trialId,
       metric: this.args.objective.metric,
