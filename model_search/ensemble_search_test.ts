@@ -142,6 +142,35 @@ describe('ensemble searches end to end', function() {
     }
   }
 
+  it('freeze_previous false: imported towers train on', async () => {
+    const modelDir = await search(
+        root, 'unfrozen',
+        'ensemble_spec { ensemble_search_type: NONADAPTIVE_ENSEMBLE_SEARCH ' +
+            'combining_type: AVERAGE_ENSEMBLE freeze_previous: false ' +
+            'nonadaptive_search { minimal_pool_size: 2 width: 2 ' +
+            'num_trials_to_consider: 2 } }',
+        3);
+
+    const dir = path.join(modelDir, '3');
+    const towers = readJson(path.join(dir, 'architecture.json'))['towers'] as
+        TowerRecord[];
+    assert.deepEqual(towers.map((t) => [t.source?.trialId, t.frozen]),
+                     [[1, false], [2, false]]);
+    assert.ok((readJson(path.join(dir, 'evaluation.json'))['train_steps'] as
+               number) > 0);
+    const model = await loadModel(path.join(dir, 'model'));
+    const source = await loadModel(path.join(modelDir, '1', 'model'));
+    try {
+      const want = towerWeights(source, 1, towers[0].source!.tower);
+      const got = towerWeights(model, 3, towers[0].name);
+      assert.deepEqual([...got.keys()].sort(), [...want.keys()].sort());
+      assert.notDeepEqual(got.get('<logits>'), want.get('<logits>'));
+    } finally {
+      model.dispose();
+      source.dispose();
+    }
+  });
+
   const DISTILLATIONS = ['MSE_LOGITS', 'MSE_SOFTMAX', 'CROSS_ENTROPY',
                          'ADAPTIVELY_BALANCE_LOSSES'];
   for (const distillation of DISTILLATIONS) {

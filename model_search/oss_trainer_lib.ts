@@ -330,6 +330,8 @@ async function runTrial(
     const trainSteps = training === undefined ? 0 : scaledTrainSteps(
         options.trainSteps, depth, options.spec.maximumDepth ?? 30,
         options.spec.useParameterScaledTraining ?? false);
+    // Porting note: ensemble_spec.no_train_speedup is not read: with
+    // nothing to train (an average of frozen towers) no step runs at all.
     const train: TrainResult = training === undefined ?
         {steps: 0, finalLoss: NaN, seconds: 0} :
         await trainModel(training, {
