@@ -27,6 +27,8 @@ import type {TowerRecord} from './generators/base_tower_generator';
 import {createStore} from './metadata/create_store';
 import type {Trial} from './metadata/trial';
 import {main} from './oss_trainer';
+import {loadSpecFile, printPhoenixSpec} from './proto/text_format';
+import {REPLAY_SPEC_FILENAME, replayPlans, replaySpecFor} from './replay';
 
 const RANDOM_CSV = 'model_search/data/testdata/csv_random_data.csv';
 
@@ -55,11 +57,15 @@ function readJson(file: string): Record<string, unknown> {
   return JSON.parse(fs.readFileSync(file, 'utf8'));
 }
 
-/** Runs a search with `specTail` after the dnn config; returns its dir. */
+/**
+ * Runs a search with `specTail` after the dnn config (or as the whole
+ * spec); returns its model_dir.
+ */
 async function search(root: string, name: string, specTail: string,
-                      trials: number): Promise<string> {
+                      trials: number, whole = false): Promise<string> {
   const specFile = path.join(root, `${name}.pbtxt`);
-  fs.writeFileSync(specFile, `${dnnConfigWithout()}\n${specTail}\n`);
+  fs.writeFileSync(specFile,
+                   whole ? specTail : `${dnnConfigWithout()}\n${specTail}\n`);
   const modelDir = path.join(root, name);
   const log: string[] = [];
   const code = await main([
@@ -170,6 +176,45 @@ describe('ensemble searches end to end', function() {
       source.dispose();
     }
   });
+
+  const REPLAYS: Array<[string, number, number]> = [
+    // [type and settings, trials searched, the ensemble trial replayed]
+    ['ADAPTIVE_ENSEMBLE_SEARCH adaptive_search { minimal_pool_size: 1 ' +
+     'increase_width_every: 2 }', 4, 4],
+    ['NONADAPTIVE_ENSEMBLE_SEARCH combining_type: WEIGHTED_ENSEMBLE ' +
+     'nonadaptive_search { minimal_pool_size: 2 width: 2 ' +
+     'num_trials_to_consider: 2 }', 3, 3],
+  ];
+  for (const [settings, count, replayed] of REPLAYS) {
+    const type = settings.split(' ')[0];
+    it(`replays an ensemble of ${type}: its towers, in order`, async () => {
+      const name = `replay_${type}`;
+      const modelDir = await search(
+          root, name, `ensemble_spec { ensemble_search_type: ${settings} }`,
+          count);
+      const trials = await trialsOf(modelDir);
+      const target = trials.find((t) => t.id === replayed)!;
+      assert.equal(target.kind, 'ensemble');
+      const written = loadSpecFile(path.join(modelDir, REPLAY_SPEC_FILENAME));
+      assert.ok(replayPlans(written)!.length >= 1);
+      const replaySpec = replaySpecFor(
+          loadSpecFile(path.join(root, `${name}.pbtxt`)), target, trials);
+
+      const replayDir = await search(
+          root, `${name}_again`,
+          printPhoenixSpec(replaySpec), 1, true);
+
+      const again = await trialsOf(replayDir);
+      const towersOf = (t: Trial) => (t.extra!['towers'] as TowerRecord[])
+          .map((tower) => [tower.architecture, tower.hparams]);
+      assert.equal(again.length, replaySpec.replay!.towers!.length);
+      assert.deepEqual(again.map((t) => t.state),
+                       again.map(() => 'COMPLETED'));
+      const last = again[again.length - 1];
+      assert.deepEqual(towersOf(last), towersOf(target));
+      assert.equal(last.kind, 'ensemble');
+    });
+  }
 
   const DISTILLATIONS = ['MSE_LOGITS', 'MSE_SOFTMAX', 'CROSS_ENTROPY',
                          'ADAPTIVELY_BALANCE_LOSSES'];

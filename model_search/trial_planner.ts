@@ -61,12 +61,15 @@ export declare interface TrialPlan {
 
 /**
  * Whether trials are planned by the controller and its generators: the
- * spec ensembles or distills. A replay keeps its own single-tower path.
+ * spec ensembles or distills, or replays an ensemble. A replay of one
+ * tower keeps its own path.
  */
 export function usesGenerators(spec: PhoenixSpec): boolean {
-  return spec.replay === undefined &&
-      (hasEnsembleSearch(spec.ensembleSpec) ||
-       hasDistillation(spec.distillationSpec));
+  if (spec.replay !== undefined) {
+    return (spec.replay.towers?.length ?? 0) > 1;
+  }
+  return hasEnsembleSearch(spec.ensembleSpec) ||
+      hasDistillation(spec.distillationSpec);
 }
 
 export declare interface TrialPlannerArgs {
@@ -139,6 +142,11 @@ export class TrialPlanner {
       if (replayed === undefined) {
         throw new ValueError(`replay: trial ${trialId} asked for, but the ` +
                              `spec replays ${this.replay.length} trial(s)`);
+      }
+      if (this.controller !== undefined) {
+        // An ensemble: trial i trains tower i and imports the towers of
+        // the trials before it as the replayed search did.
+        return this.planTowers(completed, trialId, rng, replayed.hparams);
       }
       return {architecture: [...replayed.architecture],
               hparams: {...replayed.hparams}};
