@@ -8,8 +8,8 @@
 /**
  * Ensembling, distillation and transfer learning end to end: small
  * searches of the trainer main on the random CSV data with the dnn config,
- * whose ensemble_spec and distillation_spec each test replaces; then the store, the trial
- * directories and the exported models are read back.
+ * whose ensemble_spec and distillation_spec each test replaces; then the
+ * store, the trial directories and the exported models are read back.
  */
 
 import * as assert from 'node:assert/strict';
