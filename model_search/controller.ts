@@ -132,6 +132,11 @@ export class InProcessController {
     }
 
     if (isAdaptiveOrResidual(ensemble)) {
+      if (mode !== TrialMode.ENSEMBLE_SEARCH) {
+        // Within the pool (or distilling): a plain search of all trials.
+        use(search, trials);
+        return decision();
+      }
       const every = adaptiveSearchSpec(ensemble).increaseWidthEvery;
       const pool = Math.floor(myId / every) * every;
       const ensembling = trials.filter((t) => t.id <= pool);

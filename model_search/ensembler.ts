@@ -112,18 +112,35 @@ export class Ensembler implements LogitBundler {
     return (members) => layer.apply(members) as tf.SymbolicTensor;
   }
 
-  /** Learned mixture weights: a dense layer on the concatenated logits. */
+  /**
+   * Learned mixture weights: a dense layer on the concatenated logits. It
+   * starts as the average (a kernel of stacked identities over n, no
+   * bias), so that a trial of few steps begins from the ensemble AVERAGE
+   * would give, not from random mixture weights that scramble the towers'
+   * classes.
+   */
   private mixture(n: number): EnsembleLogits['combine'] {
     const prefix = this.args.namePrefix;
+    const k = this.args.numClasses;
     const concat = n > 1 ?
         tf.layers.concatenate({axis: -1, name: `${prefix}/concat`}) :
         undefined;
-    const dense =
-        tf.layers.dense({units: this.args.numClasses, name: `${prefix}/mixture`});
+    const dense = tf.layers.dense({units: k, name: `${prefix}/mixture`});
+    let initialized = false;
     return (members) => {
       const joined = concat ? concat.apply(members) as tf.SymbolicTensor :
                               members[0];
-      return dense.apply(joined) as tf.SymbolicTensor;
+      const out = dense.apply(joined) as tf.SymbolicTensor;
+      if (!initialized) {
+        initialized = true;
+        const weights = tf.tidy(() => [
+          tf.div(tf.concat(Array.from({length: n}, () => tf.eye(k)), 0), n),
+          tf.zeros([k]),
+        ]);
+        dense.setWeights(weights);
+        tf.dispose(weights);
+      }
+      return out;
     };
   }
 }

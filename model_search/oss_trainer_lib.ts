@@ -16,12 +16,16 @@ import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
 
-import {saveModel} from './backend/file_io';
+import {loadModel, saveModel} from './backend/file_io';
 import {tf} from './backend/tf';
 import type {Provider} from './data/data';
+import {buildTowersModel, restoreTowers} from './ensemble_model';
 import {ValueError} from './errors';
 import {LeaseKeeper} from './lease_keeper';
 import {DEFAULT_LEASE_SECONDS} from './metadata/store';
+import {PlanningError} from './generators/base_tower_generator';
+import {Distiller} from './meta/distillation';
+import {warmStart} from './meta/transfer_learning';
 import type {MetadataStore} from './metadata/store';
 import {rankTrials} from './metadata/trial';
 import type {Objective, Trial} from './metadata/trial';
@@ -31,7 +35,9 @@ import {Random} from './random';
 import {scaledTrainSteps} from './search';
 import {TRIAL_FILES, removeStaleTemporaries, trialDirName, writeAtomically, writeJson} from './trial_directory';
 import {TrialPlanner} from './trial_planner';
-import {TrialFailure, evaluateModel, trainModel} from './train_loop';
+import type {TrialPlan} from './trial_planner';
+import {TrialFailure, evaluateModel, softmaxCrossEntropy, trainModel} from './train_loop';
+import type {TeacherArgs, TrainResult} from './train_loop';
 
 export type Logger = (line: string) => void;
 
@@ -207,7 +213,22 @@ export async function runSearch(options: SearchOptions): Promise<SearchResult> {
       await options.store.planTrial(studyId, trial.id, {
         architecture: plan.architecture,
         hparams: plan.hparams,
-        kind: 'search',
+        kind: plan.kind ?? 'search',
+        extra: plan.towers === undefined && plan.warmStart === undefined ?
+            undefined :
+            {
+              ...(plan.towers === undefined ? {} : {
+                towers: plan.towers,
+                members: plan.members ?? [],
+                mode: plan.mode,
+              }),
+              ...(plan.teacherTrialId === undefined ?
+                      {} :
+                      {teacherTrialId: plan.teacherTrialId}),
+              ...(plan.warmStart === undefined ?
+                      {} :
+                      {warmStart: plan.warmStart}),
+            },
         directory: trialDirName(trial.id),
       });
       const outcome = await runTrial(options, trial.id, plan, rng.fork());
@@ -219,12 +240,12 @@ export async function runSearch(options: SearchOptions): Promise<SearchResult> {
           [...completed, {...trial, ...plan, state: 'COMPLETED',
                           metrics: outcome.metrics}],
           options.objective);
-      log(trialLine(trial.id, {...options, maxTrials}, plan.architecture,
-                    outcome, ranked[0]));
+      log(trialLine(trial.id, {...options, maxTrials}, plan, outcome,
+                    ranked[0]));
       await notifyStudy(options, studyId);
     } catch (e) {
       await lease.stop();
-      if (!(e instanceof TrialFailure)) {
+      if (!(e instanceof TrialFailure || e instanceof PlanningError)) {
         await options.store.failTrial(
             studyId, trial.id, `error: ${(e as Error).message}`)
             .catch(() => {});
@@ -260,8 +281,7 @@ declare interface TrialOutcome {
 }
 
 async function runTrial(
-    options: SearchOptions, trialId: number,
-    plan: {architecture: string[], hparams: Trial['hparams']},
+    options: SearchOptions, trialId: number, plan: TrialPlan,
     rng: Random): Promise<TrialOutcome> {
   const start = Date.now();
   const provider = options.provider;
@@ -271,28 +291,76 @@ async function runTrial(
       () => {} :
       seedMathRandom(rng.fork());
   let model: tf.LayersModel|undefined;
+  let teacherModel: tf.LayersModel|undefined;
   const tensorsBefore = tf.memory().numTensors;
   try {
-    model = buildModel({
-      schema,
-      numClasses,
-      problemType: problemTypeName(options.spec),
-      architecture: plan.architecture,
-      hparams: plan.hparams,
-      applyDropoutsBetweenBlocks:
-          options.spec.applyDropoutsBetweenBlocks ?? false,
-      provider,
-      namePrefix: `trial_${trialId}`,
-    });
+    // The model that trains: the exported one, or one sharing its layers
+    // with other outputs (an ensemble), or none (nothing left to train).
+    let training: tf.LayersModel|undefined;
+    let built: tf.LayersModel;
+    let frozen: tf.layers.Layer[] = [];
+    if (plan.towers === undefined) {
+      built = buildModel({
+        schema,
+        numClasses,
+        problemType: problemTypeName(options.spec),
+        architecture: plan.architecture,
+        hparams: plan.hparams,
+        applyDropoutsBetweenBlocks:
+            options.spec.applyDropoutsBetweenBlocks ?? false,
+        provider,
+        namePrefix: `trial_${trialId}`,
+      });
+      model = built;
+      training = built;
+    } else {
+      const towers = buildTowersModel({
+        trialId,
+        schema,
+        numClasses,
+        problemType: problemTypeName(options.spec),
+        towers: plan.towers,
+        applyDropoutsBetweenBlocks:
+            options.spec.applyDropoutsBetweenBlocks ?? false,
+        provider,
+        ensembleSpec: options.spec.ensembleSpec,
+      });
+      built = towers.model;
+      model = built;
+      training = towers.training;
+      frozen = await restoreTowers(
+          built, towers.towers, trialId, options.modelDir);
+    }
+    const warmStarted = plan.warmStart === undefined ? 0 :
+        await warmStart(built, trialId, plan.warmStart, options.modelDir);
     const lossFn = provider.getLossFn?.();
+    let teacher: TeacherArgs|undefined;
+    if (plan.teacherTrialId !== undefined) {
+      teacherModel = await loadModel(path.join(
+          options.modelDir, trialDirName(plan.teacherTrialId),
+          TRIAL_FILES.model));
+      const distiller = new Distiller(options.spec.distillationSpec);
+      const fixedTeacher = teacherModel;
+      teacher = {
+        target: (inputs) => distiller.teacherTarget(
+            fixedTeacher.apply(inputs, {training: false}) as tf.Tensor),
+        lossFn: distiller.lossFn(trialId, lossFn ?? softmaxCrossEntropy),
+      };
+    }
     const trainLosses: Array<[number, number]> = [];
     const summaryEvery = options.summaryEverySteps;
     // use_parameter_scaled_training: shallow towers train for fewer steps.
-    const trainSteps = scaledTrainSteps(
-        options.trainSteps, plan.architecture.length,
-        options.spec.maximumDepth ?? 30,
+    const depth = Math.max(
+        plan.architecture.length,
+        ...(plan.towers ?? []).map((t) => t.architecture.length));
+    const trainSteps = training === undefined ? 0 : scaledTrainSteps(
+        options.trainSteps, depth, options.spec.maximumDepth ?? 30,
         options.spec.useParameterScaledTraining ?? false);
-    const train = await trainModel(model, {
+    // Porting note: ensemble_spec.no_train_speedup is not read: with
+    // nothing to train (an average of frozen towers) no step runs at all.
+    const train: TrainResult = training === undefined ?
+        {steps: 0, finalLoss: NaN, seconds: 0} :
+        await trainModel(training, {
       syncEvery: options.lossEverySteps,
       recordEvery: summaryEvery,
       onLoss: (step, loss) => {
@@ -311,22 +379,26 @@ async function runTrial(
               Symbol.asyncIterator]()},
       lossFn,
       maxDecayTimes: options.spec.learningSpec?.maxDecayTimes,
+      teacher,
     });
+    // Frozen for training only: the parameters count and export them all.
+    for (const layer of frozen) layer.trainable = true;
     const evalStart = Date.now();
     const evaluation = await evaluateModel(
-        model, provider.getInputFn(plan.hparams, 'eval', options.batchSize)(),
+        built, provider.getInputFn(plan.hparams, 'eval', options.batchSize)(),
         options.evalSteps, numClasses, lossFn);
     const evalSeconds = (Date.now() - evalStart) / 1000;
     const metrics: Record<string, number> = {
       ...evaluation.metrics,
-      num_parameters: countParameters(model),
-      train_loss: train.finalLoss,
+      num_parameters: countParameters(built),
     };
+    // An ensemble of frozen towers trains nothing and has no train loss.
+    if (training !== undefined) metrics['train_loss'] = train.finalLoss;
     for (const [name, value] of Object.entries(
-             provider.getMetricFn ? await extraMetrics(options, model) : {})) {
+             provider.getMetricFn ? await extraMetrics(options, built) : {})) {
       metrics[name] = value;
     }
-    const finalModel = model;
+    const finalModel = built;
     await writeAtomically(options.modelDir, trialDirName(trialId), async (dir) => {
       writeJson(path.join(dir, TRIAL_FILES.architecture), {
         trial_id: trialId,
@@ -335,7 +407,24 @@ async function runTrial(
         depth: plan.architecture.length,
         num_parameters: metrics['num_parameters'],
         hparams: plan.hparams,
+        ...(plan.towers === undefined ? {} : {
+          kind: plan.kind,
+          mode: plan.mode,
+          members: plan.members ?? [],
+          towers: plan.towers,
+          ...(plan.teacherTrialId === undefined ?
+                  {} :
+                  {teacher_trial_id: plan.teacherTrialId}),
+        }),
+        ...(plan.warmStart === undefined ? {} : {
+          warm_start: plan.warmStart.map(
+              (s) => ({trial_id: s.trialId, weight: s.weight})),
+          warm_started_weights: warmStarted,
+        }),
       });
+      if (plan.towers !== undefined) {
+        writeJson(path.join(dir, TRIAL_FILES.towers), plan.towers);
+      }
       writeJson(path.join(dir, TRIAL_FILES.hparams), plan.hparams);
       writeJson(path.join(dir, TRIAL_FILES.evaluation), {
         ...metrics,
@@ -366,6 +455,7 @@ async function runTrial(
   } finally {
     restoreRandom();
     model?.dispose();
+    teacherModel?.dispose();
     const leaked = tf.memory().numTensors - tensorsBefore;
     if (leaked > 0) {
       // The blocks and optimizers of this project leave none (block_test,
@@ -425,8 +515,9 @@ function formatMetric(value: number|undefined): string {
 }
 
 function trialLine(
-    trialId: number, options: SearchOptions, architecture: string[],
+    trialId: number, options: SearchOptions, plan: TrialPlan,
     outcome: TrialOutcome, best: Trial|undefined): string {
+  const architecture = plan.architecture;
   const metric = options.objective.metric;
   const m = outcome.metrics;
   const bestPart = best ?
@@ -437,8 +528,26 @@ function trialLine(
       '';
   return `trial ${trialId}/${options.maxTrials} arch=[${
       architecture.join(',')}] loss=${formatMetric(m['loss'])} accuracy=${
-      formatMetric(m['accuracy'])}${extra}${bestPart} ${
+      formatMetric(m['accuracy'])}${extra}${membersPart(plan)}${bestPart} ${
       outcome.seconds.toFixed(1)}s`;
+}
+
+/** ` members=[...]` for an ensemble, ` teacher=N` for a student. */
+function membersPart(plan: TrialPlan): string {
+  if (plan.teacherTrialId !== undefined) {
+    return ` teacher=${plan.teacherTrialId}`;
+  }
+  return plan.members && plan.members.length > 0 ?
+      ` members=[${plan.members.join(',')}]` :
+      '';
+}
+
+/** membersPart for a trial as the store keeps it. */
+function storedMembersPart(trial: Trial): string {
+  const members = trial.extra?.['members'];
+  return Array.isArray(members) && trial.kind === 'ensemble' ?
+      ` members=[${members.join(',')}]` :
+      '';
 }
 
 function logSummary(
@@ -451,7 +560,7 @@ function logSummary(
   for (const t of ranked.slice(0, 5)) {
     log(`  trial ${t.id} ${options.objective.metric}=${
         formatMetric(t.metrics?.[options.objective.metric])} arch=[${
-        t.architecture.join(',')}] dir=${
+        t.architecture.join(',')}]${storedMembersPart(t)} dir=${
         path.join(options.modelDir, t.directory ?? trialDirName(t.id))}`);
   }
 }

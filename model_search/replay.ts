@@ -16,7 +16,9 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 
-import {NotImplementedError, ValueError} from './errors';
+import {ValueError} from './errors';
+import {isTowerOf, SEARCH_GENERATOR, towersOfTrial} from './generators/base_tower_generator';
+import {hasEnsembleSearch, isAdaptiveOrResidual} from './generators/trial_utils';
 import type {HparamValue, Objective, Trial} from './metadata/trial';
 import type {HParamDef, HParamDef_HParamType} from './proto/hparam';
 import type {PhoenixSpec} from './proto/phoenix_spec';
@@ -85,14 +87,88 @@ export function hparamsFromProto(def: HParamDef|undefined): {
   return {hparams, lists};
 }
 
-/** `spec` with a replay of `trial`'s single tower, and no suggestions. */
-export function replaySpecFor(spec: PhoenixSpec, trial: Trial): PhoenixSpec {
+/**
+ * The architecture of a replay tower that stands for "no new tower in this
+ * trial": the last trial of a replayed non-adaptive ensemble only puts the
+ * ensemble together. The original writes the same word.
+ */
+export const NO_SEARCH_ARCHITECTURE = 'no_search';
+
+/** One tower of a replay, as plain data. */
+export declare interface ReplayTower {
+  architecture: string[];
+  hparams: Record<string, HparamValue>;
+}
+
+/**
+ * The replay towers of `trial`, in the order a replay trains them
+ * (write_replay_spec): a single-tower trial is its tower; an ensemble that
+ * imported every tower of one trial (adaptive, residual) is that trial's
+ * replay towers and then its own new tower; an ensemble of single towers
+ * (non-adaptive, intermixed) is those towers and then its own, or
+ * `no_search` with the trial's hyperparameters when it trained none.
+ *
+ * @param trials Every trial of the study, to look members up.
+ * @throws ValueError when a member is missing from `trials`.
+ */
+export function replayTowersOf(
+    trial: Trial, trials: readonly Trial[], adaptive: boolean):
+    ReplayTower[] {
+  const towers = towersOfTrial(trial);
+  const own = towers.find((t) => isTowerOf(t, SEARCH_GENERATOR));
+  const ownTower: ReplayTower = own ?
+      {architecture: [...own.architecture], hparams: {...own.hparams}} :
+      {architecture: [NO_SEARCH_ARCHITECTURE], hparams: {...trial.hparams}};
+  const imported = towers.filter((t) => !isTowerOf(t, SEARCH_GENERATOR));
+  if (imported.length === 0) return own ? [ownTower] : [];
+  const member = (id: number): Trial => {
+    const found = trials.find((t) => t.id === id);
+    if (found === undefined) {
+      throw new ValueError(
+          `replay of trial ${trial.id}: its member trial ${id} is not in ` +
+          'the study');
+    }
+    return found;
+  };
+  const sources = [...new Set(imported.map((t) => t.source!.trialId))];
+  if (adaptive) {
+    if (sources.length !== 1) {
+      throw new ValueError(
+          `replay of trial ${trial.id}: an adaptive ensemble imports the ` +
+          `towers of one trial, this one of trials ${sources.join(', ')}`);
+    }
+    // Every tower of one trial, grown by one: replay that trial first.
+    return [...replayTowersOf(member(sources[0]), trials, true), ownTower];
+  }
+  const deps = imported.map((t): ReplayTower => {
+    const tower = towersOfTrial(member(t.source!.trialId))
+                      .find((m) => m.name === t.source!.tower);
+    if (tower === undefined) {
+      throw new ValueError(
+          `replay of trial ${trial.id}: trial ${t.source!.trialId} has no ` +
+          `tower ${t.source!.tower}`);
+    }
+    return {architecture: [...tower.architecture],
+            hparams: {...tower.hparams}};
+  });
+  return [...deps, ownTower];
+}
+
+/**
+ * `spec` with a replay of `trial` (its towers, see replayTowersOf), and no
+ * suggestions.
+ */
+export function replaySpecFor(
+    spec: PhoenixSpec, trial: Trial, trials: readonly Trial[] = [trial]):
+    PhoenixSpec {
   const replayed: PhoenixSpec = {...spec, userSuggestions: []};
   replayed.replay = {
-    towers: [{
-      architecture: [...trial.architecture],
-      hparams: hparamsToProto(trial.hparams),
-    }],
+    towers: replayTowersOf(trial, trials, isAdaptiveOrResidual(
+                                             spec.ensembleSpec))
+                .map((t) => ({
+      architecture: [...t.architecture],
+      hparams: hparamsToProto(t.hparams),
+    })),
   };
   return replayed;
 }
@@ -106,17 +182,24 @@ export function replayPlans(spec: PhoenixSpec): TrialPlan[]|undefined {
         'replay: the spec has a replay message with no towers; give one ' +
         '`towers { architecture: ... }` per trial, or remove replay to search');
   }
-  if (towers.length > 1) {
-    // TODO: replaying an ensemble needs towers of earlier trials restored
-    // into one model, which the trainer does not build yet.
-    throw new NotImplementedError(
-        `replay: the spec replays ${towers.length} towers (an ensemble); ` +
-        'only a single tower can be replayed');
+  if (towers.length > 1 && !hasEnsembleSearch(spec.ensembleSpec)) {
+    throw new ValueError(
+        `replay: the spec replays ${towers.length} towers (an ensemble) ` +
+        'but has no ensemble_spec.ensemble_search_type; keep the ' +
+        'ensemble_spec of the study that wrote the replay');
   }
   return towers.map((tower, i) => {
     const architecture = tower.architecture ?? [];
     if (architecture.length === 0) {
       throw new ValueError(`replay: tower ${i + 1} has no architecture`);
+    }
+    if (architecture.includes(NO_SEARCH_ARCHITECTURE) &&
+        (i !== towers.length - 1 || towers.length === 1 ||
+         architecture.length > 1)) {
+      throw new ValueError(
+          `replay: tower ${i + 1} is "${NO_SEARCH_ARCHITECTURE}", which ` +
+          'only the last tower of an ensemble can be (the trial that puts ' +
+          'the ensemble together)');
     }
     const {hparams, lists} = hparamsFromProto(tower.hparams);
     const listNames = Object.keys(lists);
@@ -144,7 +227,7 @@ export class ReplaySpecObserver implements TrialObserver {
     const text = `# Retrains trial ${best.id} (${objective.metric}=${
         best.metrics?.[objective.metric]}) with no search: pass this file ` +
         'as --phoenix_spec_filename.\n' +
-        printPhoenixSpec(replaySpecFor(this.spec, best));
+        printPhoenixSpec(replaySpecFor(this.spec, best, trials));
     const file = path.join(modelDir, REPLAY_SPEC_FILENAME);
     const temporary = `${file}.tmp-${process.pid}`;
     fs.writeFileSync(temporary, text);
@@ -157,7 +240,7 @@ function bestCompleted(trials: Trial[], objective: Objective): Trial|undefined {
   for (const trial of trials) {
     const value = trial.metrics?.[objective.metric];
     if (trial.state !== 'COMPLETED' || typeof value !== 'number' ||
-        !Number.isFinite(value)) {
+        !Number.isFinite(value) || !isReplayable(trial)) {
       continue;
     }
     const bestValue = best?.metrics?.[objective.metric] as number|undefined;
@@ -168,4 +251,14 @@ function bestCompleted(trials: Trial[], objective: Objective): Trial|undefined {
     }
   }
   return best;
+}
+
+/**
+ * Whether a replay retrains the trial: every trial but a distillation
+ * student, whose teacher a replay does not have.
+ * TODO: replaying a student with its teacher's replay first.
+ */
+function isReplayable(trial: Trial): boolean {
+  return trial.extra?.['teacherTrialId'] === undefined &&
+      towersOfTrial(trial).length > 0;
 }

@@ -12,7 +12,7 @@ import * as path from 'node:path';
 
 import './data/csv_data_for_binary';
 
-import {NotImplementedError, ValueError} from './errors';
+import {ValueError} from './errors';
 import type {Trial} from './metadata/trial';
 import {createStore} from './metadata/create_store';
 import {main} from './oss_trainer';
@@ -60,9 +60,17 @@ describe('replay specs', () => {
     ['no towers', 'replay {}', /replay message with no towers/, ValueError],
     ['an empty architecture', 'replay { towers {} }',
      /tower 1 has no architecture/, ValueError],
-    ['two towers', 'replay { towers { architecture: "A" } ' +
-     'towers { architecture: "B" } }', /replays 2 towers \(an ensemble\)/,
-     NotImplementedError],
+    ['two towers and no ensemble_spec', 'replay { towers { architecture: ' +
+     '"A" } towers { architecture: "B" } }',
+     /replays 2 towers \(an ensemble\) but has no ensemble_spec/,
+     ValueError],
+    ['no_search before the last tower', 'ensemble_spec { ' +
+     'ensemble_search_type: NONADAPTIVE_ENSEMBLE_SEARCH } replay { towers { ' +
+     'architecture: "no_search" } towers { architecture: "B" } }',
+     /tower 1 is "no_search", which only the last tower of an ensemble/,
+     ValueError],
+    ['no_search alone', 'replay { towers { architecture: "no_search" } }',
+     /tower 1 is "no_search"/, ValueError],
   ];
   for (const [name, text, message, type] of bad) {
     it(`refuses a replay with ${name}`, () => {

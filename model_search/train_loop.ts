@@ -48,6 +48,22 @@ export declare interface TrainArgs {
   onLoss?: (step: number, loss: number) => void;
   /** learning_spec.max_decay_times. */
   maxDecayTimes?: number;
+  /**
+   * Distillation: the student learns from a teacher's target instead of
+   * (or besides) the labels; `lossFn` is then unused.
+   */
+  teacher?: TeacherArgs;
+}
+
+/** A fixed teacher for distillation (meta/distillation.ts). */
+export declare interface TeacherArgs {
+  /**
+   * The target the student matches, for a batch's model inputs. It runs
+   * outside the student's gradient tape, so no gradient reaches it.
+   */
+  target(inputs: tf.Tensor[]): tf.Tensor;
+  /** (labels, student logits, target) to the student's loss. */
+  lossFn(labels: tf.Tensor, logits: tf.Tensor, target: tf.Tensor): tf.Scalar;
 }
 
 export declare interface TrainResult {
@@ -142,11 +158,20 @@ export async function trainModel(
         optimizer.setLearningRate(rate);
         lastRate = rate;
       }
+      const inputs = modelInputs(model, batch);
+      const target = args.teacher === undefined ?
+          undefined :
+          tf.tidy(() => args.teacher!.target(inputs));
       const lossTensor = tf.tidy(() => {
         const {value, grads} = tf.variableGrads(() => {
-          const logits = model.apply(
-              modelInputs(model, batch), {training: true}) as tf.Tensor;
-          let loss = lossFn(batch.labels, logits);
+          // A model with several outputs (an ensemble training its
+          // combined logits and its search tower's) sums their losses.
+          const out = model.apply(inputs, {training: true});
+          const outputs = (Array.isArray(out) ? out : [out]) as tf.Tensor[];
+          let loss = tf.addN(outputs.map((logits) => target === undefined ?
+              lossFn(batch.labels, logits) :
+              args.teacher!.lossFn(batch.labels, logits, target))) as
+              tf.Scalar;
           if (l2 > 0 && kernels.length > 0) {
             const penalty = tf.addN(kernels.map((k) => tf.sum(tf.square(k))));
             loss = tf.add(loss, tf.mul(l2, penalty)) as tf.Scalar;
@@ -159,6 +184,7 @@ export async function trainModel(
         optimizer.applyGradients(clipped);
         return value;
       });
+      target?.dispose();
       disposeBatch(batch);
       const last = step === args.steps - 1;
       if (last || (step + 1) % syncEvery === 0 ||

@@ -22,6 +22,8 @@ export const TRIAL_FILES = {
   evaluation: 'evaluation.json',
   inputSchema: 'input_schema.json',
   model: 'model',
+  /** The towers of the trial (generators/base_tower_generator.ts). */
+  towers: 'towers.json',
 } as const;
 
 /** The directory name of a trial: its id, as in the original. */

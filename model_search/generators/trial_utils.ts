@@ -19,7 +19,8 @@ import {rankTrials} from '../metadata/trial';
 import {applyDefaults} from '../proto/defaults';
 import {DistillationSpec, distillationSpec_DistillationTypeToJSON} from '../proto/distillation_spec';
 import {EnsemblingSpec, EnsemblingSpec_AdaptiveSearchSpec, EnsemblingSpec_IntermixedSearchSpec, EnsemblingSpec_NonadaptiveSearchSpec, ensemblingSpec_CombiningTypeToJSON, ensemblingSpec_EnsembleSearchTypeToJSON} from '../proto/ensembling_spec';
-import {hparamsFromProto, hparamsToProto} from '../replay';
+import {hparamsFromProto, NO_SEARCH_ARCHITECTURE} from '../replay';
+import type {ReplayTower} from '../replay';
 import type {PhoenixSpec} from '../proto/phoenix_spec';
 import {transferLearningSpec_TransferLearningTypeToJSON} from '../proto/transfer_learning_spec';
 import type {TransferLearningSpec} from '../proto/transfer_learning_spec';
@@ -251,43 +252,8 @@ export function bestTrials(
 }
 
 
-/**
- * The architecture a replay tower has when its trial trained no tower of
- * its own (an ensemble of earlier towers); the original writes the same.
- */
-export const NO_SEARCH_ARCHITECTURE = 'no_search';
-
-/** One tower of a replay spec, as plain data. */
-export declare interface ReplayTower {
-  architecture: string[];
-  hparams: Record<string, HparamValue>;
-}
-
-/**
- * The replay spec of a trial (write_replay_spec): the study's spec without
- * user suggestions, whose `replay` lists the towers of the trials this one
- * imported (`dependencies`, their own replay towers in order), then the
- * trial's own tower, or a `no_search` tower carrying the trial's
- * hyperparameters when it trained none.
- */
-export function makeReplaySpec(
-    original: PhoenixSpec, dependencies: readonly ReplayTower[],
-    own: ReplayTower|undefined, hparams: Record<string, HparamValue>):
-    PhoenixSpec {
-  const spec: PhoenixSpec = {...original, userSuggestions: []};
-  delete spec.replay;
-  const towers = [
-    ...dependencies,
-    own ?? {architecture: [NO_SEARCH_ARCHITECTURE], hparams},
-  ];
-  spec.replay = {
-    towers: towers.map((t) => ({
-      architecture: [...t.architecture],
-      hparams: hparamsToProto(t.hparams),
-    })),
-  };
-  return spec;
-}
+export {NO_SEARCH_ARCHITECTURE} from '../replay';
+export type {ReplayTower} from '../replay';
 
 /** The towers of a replay spec as plain data (empty without replay). */
 export function replayTowers(spec: PhoenixSpec): ReplayTower[] {

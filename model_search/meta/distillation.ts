@@ -15,10 +15,12 @@
  * | MSE_LOGITS                | mse(teacher logits, student logits)          |
  * | MSE_SOFTMAX               | mse(softmax(teacher / T), student logits)    |
  * | CROSS_ENTROPY             | xent(softmax(teacher / T), student logits)   |
- * | ADAPTIVELY_BALANCE_LOSSES | label loss + lambda * CROSS_ENTROPY's loss   |
+ * | ADAPTIVELY_BALANCE_LOSSES | (1 - l) label loss + l CROSS_ENTROPY's loss |
  *
- * T is `temperature`. lambda goes from balance_losses_spec.minimum_lambda
- * to maximum_lambda over num_ramp_trials trials after minimal_pool_size.
+ * T is `temperature`. l (lambda), the teacher's share, goes from
+ * balance_losses_spec.minimum_lambda to maximum_lambda over
+ * num_ramp_trials trials after minimal_pool_size: the weight shifts from
+ * the labels to the teacher as the search goes on.
  * The student is evaluated on its own logits against the labels.
  *
  * Porting note: the original's teacher is the sum of the logits of the
@@ -65,13 +67,17 @@ export class Distiller {
 
   /**
    * The teacher's target: its logits for MSE_LOGITS, else its softmax at
-   * the spec's temperature. Held fixed: no gradient reaches the teacher.
+   * the spec's temperature.
+   *
+   * Porting note: TensorFlow.js has no stop_gradient. The caller computes
+   * the teacher's logits before the student's gradient tape opens and
+   * passes the target in as a constant, so no gradient reaches the
+   * teacher.
    */
   teacherTarget(teacherLogits: tf.Tensor): tf.Tensor {
     return tf.tidy(() => {
-      const fixed = tf.stopGradient(teacherLogits);
-      if (this.type === 'MSE_LOGITS') return fixed;
-      return tf.softmax(tf.div(fixed, this.spec.temperature!));
+      if (this.type === 'MSE_LOGITS') return teacherLogits.clone();
+      return tf.softmax(tf.div(teacherLogits, this.spec.temperature!));
     });
   }
 
@@ -108,7 +114,7 @@ export class Distiller {
       default: {
         const lambda = this.balance(trialId);
         return (labels, logits, teacher) => tf.add(
-            labelLoss(labels, logits),
+            tf.mul(1 - lambda, labelLoss(labels, logits)),
             tf.mul(lambda, xent(labels, logits, teacher))) as tf.Scalar;
       }
     }

@@ -1,0 +1,199 @@
+/**
+ * @license
+ * Copyright 2026 The model_search Authors. Licensed under the Apache License,
+ * Version 2.0.
+ * =============================================================================
+ */
+
+/**
+ * Builds the model of a trial from its towers (generators/), combined by
+ * the ensembler, and restores the towers that earlier trials trained:
+ * each is rebuilt with the same blocks and hyperparameters, and its
+ * weights are copied layer by layer from the source trial's exported
+ * model, matched by the layer names under the tower's prefix.
+ */
+
+import * as path from 'path';
+
+import {buildLogits, buildTower} from './architecture/architecture_utils';
+import {loadModel} from './backend/file_io';
+import {tf} from './backend/tf';
+import type {InputSchema, Provider} from './data/data';
+import {Ensembler} from './ensembler';
+import type {TrainTarget} from './ensembler';
+import {isTowerOf, SEARCH_GENERATOR, towerName} from './generators/base_tower_generator';
+import type {TowerRecord} from './generators/base_tower_generator';
+import {isSequenceProblem} from './phoenix';
+import type {EnsemblingSpec} from './proto/ensembling_spec';
+import {TrialFailure} from './train_loop';
+import {TRIAL_FILES, trialDirName} from './trial_directory';
+
+const SEARCH_TOWER = towerName(SEARCH_GENERATOR, 0);
+
+/**
+ * The prefix of a tower's layer names. The search tower keeps the names a
+ * single-tower trial has always had (phoenix.ts buildModel), so that the
+ * models of every trial restore the same way.
+ */
+export function towerLayerPrefix(trialId: number, tower: string): string {
+  return tower === SEARCH_TOWER ? `trial_${trialId}/tower_0` :
+                                  `trial_${trialId}/${tower}`;
+}
+
+/** The name of a tower's logits layer. */
+export function towerLogitsName(trialId: number, tower: string): string {
+  return tower === SEARCH_TOWER ? `trial_${trialId}/logits` :
+                                  `trial_${trialId}/${tower}/logits`;
+}
+
+export declare interface TowersModelArgs {
+  trialId: number;
+  schema: InputSchema;
+  numClasses: number;
+  /** PhoenixSpec.ProblemType name. */
+  problemType: string;
+  /** Priors first or not: the search tower is put last whatever the order. */
+  towers: TowerRecord[];
+  applyDropoutsBetweenBlocks: boolean;
+  provider?: Provider;
+  ensembleSpec?: EnsemblingSpec;
+}
+
+export declare interface TowersModel {
+  /** Inputs to the combined logits: what is evaluated and exported. */
+  model: tf.LayersModel;
+  /**
+   * Inputs to the logits that train (the combined ones, the search
+   * tower's, or both); undefined when nothing trains.
+   */
+  training?: tf.LayersModel;
+  train: TrainTarget[];
+  /** The towers in the order their logits enter the ensembler. */
+  towers: TowerRecord[];
+}
+
+/** Builds the towers of a trial and their combination. */
+export function buildTowersModel(args: TowersModelArgs): TowersModel {
+  const priors = args.towers.filter((t) => !isTowerOf(t, SEARCH_GENERATOR));
+  const search = args.towers.filter((t) => isTowerOf(t, SEARCH_GENERATOR));
+  const towers = [...priors, ...search];
+  const bundle = new Ensembler({
+    ensembleSpec: args.ensembleSpec,
+    numClasses: args.numClasses,
+    namePrefix: `trial_${args.trialId}/ensemble`,
+  }).bundleLogits(priors.length, search.length);
+
+  const features = tf.input({shape: args.schema.shape, name: 'features'});
+  const inputs: tf.SymbolicTensor[] = [features];
+  let lengths: tf.SymbolicTensor|undefined;
+  if (isSequenceProblem(args.problemType)) {
+    lengths = tf.input({shape: [1], name: 'lengths', dtype: 'int32'});
+    inputs.push(lengths);
+  }
+  const inputLayerFn = args.provider?.getInputLayerFn?.(args.problemType);
+  const towerInput = inputLayerFn ? inputLayerFn(features) : features;
+  const logits = towers.map((tower) => {
+    const dropout = tower.hparams['dropout_rate'];
+    const output = buildTower(towerInput, tower.architecture, {
+      problemType: args.problemType,
+      isTraining: true,
+      lengths,
+      hparams: tower.hparams,
+      namePrefix: towerLayerPrefix(args.trialId, tower.name),
+      dropoutRate: typeof dropout === 'number' ? dropout : undefined,
+      applyDropoutsBetweenBlocks: args.applyDropoutsBetweenBlocks,
+    });
+    return buildLogits(output, args.numClasses,
+                       towerLogitsName(args.trialId, tower.name));
+  });
+  const combined = bundle.combine(logits);
+  const name = `trial_${args.trialId}`;
+  const model = tf.model({inputs, outputs: combined, name});
+  // The search tower is last when there is one.
+  const outputs = bundle.train.map(
+      (target) => target === 'ensemble' ? combined : logits[logits.length - 1]);
+  let training: tf.LayersModel|undefined;
+  if (outputs.length === 1 && outputs[0] === combined) {
+    training = model;
+  } else if (outputs.length > 0) {
+    training = tf.model({inputs, outputs, name: `${name}_training`});
+  }
+  return {model, training, train: bundle.train, towers};
+}
+
+/** The layers of one tower of `model`, keyed by their name in the tower. */
+function towerLayers(model: tf.LayersModel, trialId: number, tower: string):
+    Map<string, tf.layers.Layer> {
+  const prefix = `${towerLayerPrefix(trialId, tower)}/`;
+  const logits = towerLogitsName(trialId, tower);
+  const out = new Map<string, tf.layers.Layer>();
+  for (const layer of model.layers) {
+    if (layer.name === logits) {
+      out.set('<logits>', layer);
+    } else if (layer.name.startsWith(prefix)) {
+      out.set(layer.name.slice(prefix.length), layer);
+    }
+  }
+  return out;
+}
+
+/**
+ * Copies the trained weights of every tower with a `source` from the
+ * exported model of its source trial under `modelDir`, and stops the
+ * frozen ones from training.
+ *
+ * @returns the layers it froze: the trainer unfreezes them once trained,
+ *     so that the exported model is an ordinary model (towers.json keeps
+ *     which towers were frozen).
+ * @throws TrialFailure naming the tower and the layer when the source
+ *     model lacks a layer of the tower or its weights differ in shape.
+ */
+export async function restoreTowers(
+    model: tf.LayersModel, towers: readonly TowerRecord[], trialId: number,
+    modelDir: string): Promise<tf.layers.Layer[]> {
+  const sources = new Map<number, tf.LayersModel>();
+  const frozen: tf.layers.Layer[] = [];
+  try {
+    for (const tower of towers) {
+      if (tower.source === undefined) continue;
+      const {trialId: sourceId, tower: sourceTower} = tower.source;
+      let source = sources.get(sourceId);
+      if (source === undefined) {
+        const dir = path.join(modelDir, trialDirName(sourceId),
+                              TRIAL_FILES.model);
+        source = await loadModel(dir);
+        sources.set(sourceId, source);
+      }
+      const from = towerLayers(source, sourceId, sourceTower);
+      const to = towerLayers(model, trialId, tower.name);
+      const where = `trial ${trialId}: tower ${tower.name} restores tower ${
+          sourceTower} of trial ${sourceId}`;
+      if (to.size === 0 || from.size !== to.size) {
+        throw new TrialFailure(
+            `${where}, but the source model has ${from.size} layers for it ` +
+            `and the rebuilt tower ${to.size}; the source trial's ` +
+            `${TRIAL_FILES.towers} and model disagree`);
+      }
+      for (const [key, layer] of to) {
+        const found = from.get(key);
+        if (found === undefined) {
+          throw new TrialFailure(
+              `${where}, but the source model has no layer "${key}" in it`);
+        }
+        try {
+          layer.setWeights(found.getWeights());
+        } catch (e) {
+          throw new TrialFailure(
+              `${where}: layer "${key}": ${(e as Error).message}`);
+        }
+        if (tower.frozen && layer.trainable) {
+          layer.trainable = false;
+          frozen.push(layer);
+        }
+      }
+    }
+  } finally {
+    for (const source of sources.values()) source.dispose();
+  }
+  return frozen;
+}

@@ -1,0 +1,160 @@
+/**
+ * @license
+ * Copyright 2026 The model_search Authors. Licensed under the Apache License,
+ * Version 2.0.
+ * =============================================================================
+ */
+
+/**
+ * Transfer learning (transfer_learning.py): a trial's new tower starts from
+ * a weighted mean of the weights earlier trials trained, instead of its
+ * initializers.
+ *
+ * Layers match by name within the search tower: block position and block
+ * name (`3_FIXED_OUTPUT_FULLY_CONNECTED_256/...`) or the logits, and by
+ * the shapes of all their weights; a layer no source has keeps its
+ * initializers. This is how the
+ * original matches variables across trials' checkpoints, by their scoped
+ * names.
+ *
+ * | transfer_learning_type                  | sources, weight of trial k   |
+ * |-----------------------------------------|------------------------------|
+ * | UNIFORM_AVERAGE_TRANSFER_LEARNING       | latest, d^(n-k)              |
+ * | LOSS_WEIGHTED_AVERAGE_TRANSFER_LEARNING | lowest loss, d^(n-k) / loss  |
+ * | SNAPSHOT_TRANSFER_LEARNING              | trial n - 1 alone            |
+ *
+ * n is the new trial, d previous_trials_discount_factor; at most
+ * max_completed_trials sources take part; the weights are normalised to a
+ * sum of 1. `loss` is each trial's evaluation loss.
+ */
+
+import * as path from 'path';
+
+import {loadModel} from '../backend/file_io';
+import {tf} from '../backend/tf';
+import {towerLayerPrefix, towerLogitsName} from '../ensemble_model';
+import {SEARCH_GENERATOR, towerName} from '../generators/base_tower_generator';
+import {transferLearningTypeName} from '../generators/trial_utils';
+import type {Trial} from '../metadata/trial';
+import type {TransferLearningSpec} from '../proto/transfer_learning_spec';
+import {TRIAL_FILES, trialDirName} from '../trial_directory';
+
+/** An earlier trial and its share of the warm start. */
+export declare interface WarmStartSource {
+  trialId: number;
+  weight: number;
+}
+
+const SEARCH_TOWER = towerName(SEARCH_GENERATOR, 0);
+
+/**
+ * The trials that warm-start trial `trialId`, with their weights summing
+ * to 1; empty without transfer learning or without a completed trial.
+ */
+export function warmStartSources(
+    spec: TransferLearningSpec|undefined, completed: readonly Trial[],
+    trialId: number): WarmStartSource[] {
+  const type = transferLearningTypeName(spec);
+  if (type === 'UNKNOWN_TRANSFER_LEARNING_TYPE' ||
+      type === 'NO_TRANSFER_LEARNING') {
+    return [];
+  }
+  const discount = spec?.previousTrialsDiscountFactor ?? 1;
+  const most = spec?.maxCompletedTrials ?? 1000000;
+  // Only trials that trained a tower of their own have one to give.
+  const candidates = completed.filter(
+      (t) => t.state === 'COMPLETED' && t.id < trialId &&
+          t.architecture.length > 0 &&
+          Number.isFinite(t.metrics?.['loss']));
+  let chosen: Trial[];
+  let raw: (t: Trial) => number;
+  switch (type) {
+    case 'SNAPSHOT_TRANSFER_LEARNING':
+      chosen = candidates.filter((t) => t.id === trialId - 1);
+      raw = () => 1;
+      break;
+    case 'UNIFORM_AVERAGE_TRANSFER_LEARNING':
+      chosen = [...candidates].sort((a, b) => b.id - a.id).slice(0, most);
+      raw = (t) => Math.pow(discount, trialId - t.id);
+      break;
+    case 'LOSS_WEIGHTED_AVERAGE_TRANSFER_LEARNING':
+      chosen = [...candidates]
+                   .sort((a, b) => a.metrics!['loss'] - b.metrics!['loss'])
+                   .slice(0, most);
+      raw = (t) => Math.pow(discount, trialId - t.id) /
+          Math.max(t.metrics!['loss'], 1e-12);
+      break;
+    default:
+      return [];
+  }
+  const weights = chosen.map(raw);
+  const total = weights.reduce((a, b) => a + b, 0);
+  if (!(total > 0)) return [];
+  return chosen.map((t, i) => ({trialId: t.id, weight: weights[i] / total}))
+      .sort((a, b) => a.trialId - b.trialId);
+}
+
+/** The layers of a trial's search tower, keyed by their name in it. */
+function searchTowerLayers(model: tf.LayersModel, trialId: number):
+    Map<string, tf.layers.Layer> {
+  const prefix = `${towerLayerPrefix(trialId, SEARCH_TOWER)}/`;
+  const logits = towerLogitsName(trialId, SEARCH_TOWER);
+  const out = new Map<string, tf.layers.Layer>();
+  for (const layer of model.layers) {
+    if (layer.name === logits) {
+      out.set('<logits>', layer);
+    } else if (layer.name.startsWith(prefix)) {
+      out.set(layer.name.slice(prefix.length), layer);
+    }
+  }
+  return out;
+}
+
+/**
+ * Sets the search tower of `model` (trial `trialId`) to the weighted mean
+ * of the matching weights of the sources' exported models under
+ * `modelDir`. A layer only some sources have is their mean, renormalised.
+ *
+ * @returns how many weight tensors were set.
+ */
+export async function warmStart(
+    model: tf.LayersModel, trialId: number, sources: WarmStartSource[],
+    modelDir: string): Promise<number> {
+  const target = searchTowerLayers(model, trialId);
+  const loaded: tf.LayersModel[] = [];
+  let set = 0;
+  try {
+    const sourceLayers: Array<[number, Map<string, tf.layers.Layer>]> = [];
+    for (const source of sources) {
+      const m = await loadModel(path.join(
+          modelDir, trialDirName(source.trialId), TRIAL_FILES.model));
+      loaded.push(m);
+      sourceLayers.push(
+          [source.weight, searchTowerLayers(m, source.trialId)]);
+    }
+    for (const [key, layer] of target) {
+      const current = layer.getWeights();
+      // A source layer takes part when all its weights have the shapes of
+      // this one's: half a layer (a bias without its kernel) is no start.
+      const matching: Array<[number, tf.Tensor[]]> = [];
+      for (const [share, layers] of sourceLayers) {
+        const weights = layers.get(key)?.getWeights();
+        if (weights !== undefined && weights.length === current.length &&
+            weights.every((w, i) =>
+                tf.util.arraysEqual(w.shape, current[i].shape))) {
+          matching.push([share, weights]);
+        }
+      }
+      if (matching.length === 0 || current.length === 0) continue;
+      const total = matching.reduce((a, [s]) => a + s, 0);
+      const next = current.map((_, i) => tf.tidy(() => tf.addN(
+          matching.map(([s, weights]) => tf.mul(weights[i], s / total)))));
+      set += next.length;
+      layer.setWeights(next);
+      tf.dispose(next);
+    }
+  } finally {
+    for (const m of loaded) m.dispose();
+  }
+  return set;
+}
