@@ -38,6 +38,7 @@ import {IMAGE_EXTENSIONS} from './data/image_decode';
 import {NotImplementedError, UsageError, ValueError, didYouMean} from './errors';
 import {argmax} from './train_loop';
 import {TRIAL_FILES} from './trial_directory';
+import {resolveUserPath} from './user_paths';
 
 /** Exit status for success. */
 const OK = 0;
@@ -167,7 +168,9 @@ export function parsePredictArgs(args: string[]): PredictArgs {
         `--batch_size=${batchText}: must be a positive integer, e.g. ` +
         `--batch_size=${DEFAULT_BATCH_SIZE}`);
   }
-  return {modelDir, input, batchSize};
+  // Relative paths mean what they meant where the user typed the command.
+  return {modelDir: resolveUserPath(modelDir), input: resolveUserPath(input),
+          batchSize};
 }
 
 /** The input schema of a trial directory, checked for what predict needs. */

@@ -221,6 +221,27 @@ describe('predictCommand', function() {
       assert.deepEqual(outputs[1], outputs[0]);
       assert.deepEqual(outputs[2], outputs[0]);
     });
+
+    it('reads relative paths from the directory of `bazel run`', async () => {
+      const saved = process.env['BUILD_WORKING_DIRECTORY'];
+      process.env['BUILD_WORKING_DIRECTORY'] = path.dirname(csvTrial);
+      fs.copyFileSync(FRUITS, path.join(path.dirname(csvTrial), 'mine.csv'));
+      try {
+        const relative = await run(
+            [`--model_dir=${path.basename(csvTrial)}`, '--input=mine.csv']);
+        const absolute = await run(
+            [`--model_dir=${csvTrial}`, `--input=${FRUITS}`]);
+
+        assert.equal(relative.status, 0, relative.err.join('\n'));
+        assert.deepEqual(relative.out, absolute.out);
+      } finally {
+        if (saved === undefined) {
+          delete process.env['BUILD_WORKING_DIRECTORY'];
+        } else {
+          process.env['BUILD_WORKING_DIRECTORY'] = saved;
+        }
+      }
+    });
   });
 
   describe('on images', () => {

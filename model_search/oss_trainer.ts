@@ -29,10 +29,11 @@ import {defineMetadataFlags, leaseSecondsFromFlags, storeOptionsFromFlags} from 
 import {METRIC_NAMES} from './metric_fns';
 import {loadSpecFile, printPhoenixSpec} from './proto/text_format';
 import type {PhoenixSpec} from './proto/phoenix_spec';
-import {runSearch} from './oss_trainer_lib';
+import {problemTypeName, runSearch} from './oss_trainer_lib';
 import {replayPlans} from './replay';
 import type {ProgressStream} from './report';
 import {standardObservers} from './search_observers';
+import {TrialPlanner} from './trial_planner';
 import {resolveUserPath} from './user_paths';
 
 const MODULE = 'oss_trainer';
@@ -145,7 +146,48 @@ function requireModelDir(): string {
   if (fs.existsSync(dir) && !fs.statSync(dir).isDirectory()) {
     throw new UsageError(`--model_dir=${dir} exists and is not a directory`);
   }
+  // The nearest existing ancestor must be a directory we can create in.
+  let ancestor = path.dirname(path.resolve(dir));
+  while (!fs.existsSync(ancestor)) ancestor = path.dirname(ancestor);
+  if (!fs.statSync(ancestor).isDirectory()) {
+    throw new UsageError(`--model_dir=${dir}: ${ancestor} is a file, so ` +
+                         'the directory cannot be created there');
+  }
   return dir;
+}
+
+/** The rank of one example that each problem type's towers take. */
+const EXAMPLE_RANKS: Record<string, {rank: number, shape: string}> = {
+  'CNN': {rank: 3, shape: '[height, width, channels]'},
+  'DNN': {rank: 1, shape: '[features]'},
+  'RNN_ALL_ACTIVATIONS': {rank: 2, shape: '[time steps, features]'},
+  'RNN_LAST_ACTIVATIONS': {rank: 2, shape: '[time steps, features]'},
+};
+
+/**
+ * Refuses a spec whose problem type cannot take the provider's examples
+ * (a CNN config on a CSV file), before anything is written. A provider
+ * with its own input layer (getInputLayerFn) shapes its inputs itself.
+ */
+function checkSpecFitsData(
+    spec: PhoenixSpec, file: string, provider: Provider): void {
+  const problemType = problemTypeName(spec);
+  const wanted = EXAMPLE_RANKS[problemType];
+  if (wanted === undefined || provider.getInputLayerFn !== undefined) return;
+  const shape = provider.inputSchema().shape;
+  if (shape.length === wanted.rank) return;
+  const name = PROVIDERS.names().find(
+      (n) => PROVIDERS.get(n).ctor === provider.constructor) ??
+      'the provider';
+  const suggestion = shape.length === 1 ?
+      'use a DNN spec (e.g. model_search/configs/dnn_config.pbtxt)' :
+      shape.length === 3 ?
+      'use a CNN spec (e.g. model_search/configs/cnn_config.pbtxt)' :
+      'use an RNN spec (e.g. model_search/configs/rnn_last_config.pbtxt)';
+  throw new UsageError(
+      `${path.basename(file)}: problem_type ${problemType} needs examples ` +
+      `of shape ${wanted.shape}, but ${name} gives [${shape.join(', ')}]; ` +
+      suggestion);
 }
 
 /**
@@ -186,6 +228,15 @@ export async function main(
     const replay = replayPlans(spec);
     const provider = chooseProvider();
     await provider.prepare();
+    checkSpecFitsData(spec, file, provider);
+    // Planning checks the search settings and block names of the spec.
+    new TrialPlanner({
+      spec, problemType: problemTypeName(spec),
+      objective: {metric: FLAGS.get<string>('optimization_metric'),
+                  goal: FLAGS.get<'minimize'>('optimization_goal')},
+      hypertuningMethod: FLAGS.get<'random'>('hypertuning_method'),
+      trainSteps: FLAGS.get<number>('phoenix_train_steps'),
+    });
 
     await selectBackend(FLAGS.get<'auto'>('backend'), log);
     const seed = FLAGS.get<number>('phoenix_tf_random_seed');
@@ -223,6 +274,7 @@ export async function main(
         seed: seed >= 0 ? seed : undefined,
         workerId: FLAGS.get<string>('tuner_id') || undefined,
         leaseSeconds,
+        stopOnSignals: true,
         log: searchLog,
         observers,
         summaryEverySteps: FLAGS.get<number>('phoenix_save_summary_steps'),

@@ -22,6 +22,7 @@ import type {Provider} from './data/data';
 import {buildTowersModel, restoreTowers} from './ensemble_model';
 import {ValueError} from './errors';
 import {LeaseKeeper} from './lease_keeper';
+import {failTrialsOfDeadLocalWorkers} from './local_workers';
 import {DEFAULT_LEASE_SECONDS} from './metadata/store';
 import {PlanningError} from './generators/base_tower_generator';
 import {Distiller} from './meta/distillation';
@@ -107,6 +108,12 @@ export declare interface SearchOptions {
   waitSeconds?: number;
   /** Writers of event files, summaries and the like. */
   observers?: TrialObserver[];
+  /**
+   * Whether SIGINT and SIGTERM stop the search cleanly: the running trial
+   * is marked FAILED ("interrupted by SIGINT") and the process exits with
+   * 130 or 143. For the binary; a library caller keeps its own handlers.
+   */
+  stopOnSignals?: boolean;
   /** How often the training loss is read back (and recorded). */
   lossEverySteps?: number;
   /**
@@ -162,7 +169,7 @@ export async function runSearch(options: SearchOptions): Promise<SearchResult> {
       {experimentName: options.experimentName,
        experimentOwner: options.experimentOwner},
       options.specText);
-  const existing = await options.store.listTrials(studyId);
+  let existing = await options.store.listTrials(studyId);
   if (!created) {
     const done = existing.filter((t) => t.state === 'COMPLETED').length;
     const failed = existing.filter((t) => t.state === 'FAILED').length;
@@ -170,6 +177,14 @@ export async function runSearch(options: SearchOptions): Promise<SearchResult> {
     log(`resuming study "${options.experimentName}": reloaded ${
         existing.length} trials (${done} completed, ${failed} failed, ${
         running} running)`);
+  }
+  const reclaimed = await failTrialsOfDeadLocalWorkers(
+      options.store, studyId, existing);
+  if (reclaimed.length > 0) {
+    log(`trial${reclaimed.length > 1 ? 's' : ''} ${reclaimed.join(', ')} ` +
+        'of a search that stopped on this machine marked FAILED; new ' +
+        'trials take their place');
+    existing = await options.store.listTrials(studyId);
   }
   await notifyStudy(options, studyId, existing);
   const rng = new Random(options.seed ?? Date.now());
@@ -188,75 +203,105 @@ export async function runSearch(options: SearchOptions): Promise<SearchResult> {
   }
   const startedAt = Date.now();
   let trained = 0;
-  for (;;) {
-    const answer = await options.store.startTrial(
-        studyId, maxTrials, workerId, leaseSeconds);
-    if (answer.status === 'done') break;
-    if (answer.status === 'wait') {
-      const waitSeconds = options.waitSeconds ?? Math.min(5, leaseSeconds / 4);
-      await sleep(waitSeconds * 1000);
-      continue;
-    }
-    const trial = answer.trial;
-    const lease = new LeaseKeeper({
-      store: options.store,
-      studyId,
-      trialId: trial.id,
-      workerId,
-      leaseSeconds,
-      log,
-    });
-    try {
-      const trials = await options.store.listTrials(studyId);
-      const completed = trials.filter((t) => t.state === 'COMPLETED');
-      const plan = planner.plan(completed, trial.id, rng.fork());
-      await options.store.planTrial(studyId, trial.id, {
-        architecture: plan.architecture,
-        hparams: plan.hparams,
-        kind: plan.kind ?? 'search',
-        extra: plan.towers === undefined && plan.warmStart === undefined ?
-            undefined :
-            {
-              ...(plan.towers === undefined ? {} : {
-                towers: plan.towers,
-                members: plan.members ?? [],
-                mode: plan.mode,
-              }),
-              ...(plan.teacherTrialId === undefined ?
-                      {} :
-                      {teacherTrialId: plan.teacherTrialId}),
-              ...(plan.warmStart === undefined ?
-                      {} :
-                      {warmStart: plan.warmStart}),
-            },
-        directory: trialDirName(trial.id),
-      });
-      const outcome = await runTrial(options, trial.id, plan, rng.fork());
-      await lease.stop();
-      await options.store.completeTrial(
-          studyId, trial.id, outcome.metrics, trialDirName(trial.id));
-      trained++;
-      const ranked = rankTrials(
-          [...completed, {...trial, ...plan, state: 'COMPLETED',
-                          metrics: outcome.metrics}],
-          options.objective);
-      log(trialLine(trial.id, {...options, maxTrials}, plan, outcome,
-                    ranked[0]));
-      await notifyStudy(options, studyId);
-    } catch (e) {
-      await lease.stop();
-      if (!(e instanceof TrialFailure || e instanceof PlanningError)) {
-        await options.store.failTrial(
-            studyId, trial.id, `error: ${(e as Error).message}`)
-            .catch(() => {});
-        throw e;
+  let waitingSaid = false;
+  let runningTrial: number|undefined;
+  const onSignal = (signal: NodeJS.Signals) => {
+    const code = signal === 'SIGINT' ? 130 : 143;
+    const which = runningTrial === undefined ? '' :
+        `; trial ${runningTrial} marked FAILED`;
+    log(`${signal}: search stopped${which}; run the same command to resume`);
+    const done = runningTrial === undefined ? Promise.resolve() :
+        options.store.failTrial(studyId, runningTrial,
+                                `interrupted by ${signal}`);
+    done.catch(() => {}).finally(() => process.exit(code));
+  };
+  const signals: NodeJS.Signals[] =
+      options.stopOnSignals ? ['SIGINT', 'SIGTERM'] : [];
+  // once: a second Ctrl-C while the trial is being marked kills at once.
+  for (const signal of signals) process.once(signal, onSignal);
+  try {
+    for (;;) {
+      const answer = await options.store.startTrial(
+          studyId, maxTrials, workerId, leaseSeconds);
+      if (answer.status === 'done') break;
+      if (answer.status === 'wait') {
+        if (!waitingSaid) {
+          // Quiet otherwise: a restarted search could look hung for a lease.
+          log(`waiting for trials running in other workers; a trial whose ` +
+              `worker is gone is taken back ${leaseSeconds} s after its ` +
+              'last heartbeat (--metadata_lease_seconds)');
+          waitingSaid = true;
+        }
+        const waitSeconds =
+            options.waitSeconds ?? Math.min(5, leaseSeconds / 4);
+        await sleep(waitSeconds * 1000);
+        continue;
       }
-      await options.store.failTrial(studyId, trial.id, e.message);
-      log(`trial ${trial.id} FAILED: ${e.message}`);
-      await notifyStudy(options, studyId);
-    } finally {
-      await lease.stop();
+      const trial = answer.trial;
+      runningTrial = trial.id;
+      const lease = new LeaseKeeper({
+        store: options.store,
+        studyId,
+        trialId: trial.id,
+        workerId,
+        leaseSeconds,
+        log,
+      });
+      try {
+        const trials = await options.store.listTrials(studyId);
+        const completed = trials.filter((t) => t.state === 'COMPLETED');
+        const plan = planner.plan(completed, trial.id, rng.fork());
+        await options.store.planTrial(studyId, trial.id, {
+          architecture: plan.architecture,
+          hparams: plan.hparams,
+          kind: plan.kind ?? 'search',
+          extra: plan.towers === undefined && plan.warmStart === undefined ?
+              undefined :
+              {
+                ...(plan.towers === undefined ? {} : {
+                  towers: plan.towers,
+                  members: plan.members ?? [],
+                  mode: plan.mode,
+                }),
+                ...(plan.teacherTrialId === undefined ?
+                        {} :
+                        {teacherTrialId: plan.teacherTrialId}),
+                ...(plan.warmStart === undefined ?
+                        {} :
+                        {warmStart: plan.warmStart}),
+              },
+          directory: trialDirName(trial.id),
+        });
+        const outcome = await runTrial(options, trial.id, plan, rng.fork());
+        await lease.stop();
+        await options.store.completeTrial(
+            studyId, trial.id, outcome.metrics, trialDirName(trial.id));
+        trained++;
+        const ranked = rankTrials(
+            [...completed, {...trial, ...plan, state: 'COMPLETED',
+                            metrics: outcome.metrics}],
+            options.objective);
+        log(trialLine(trial.id, {...options, maxTrials}, plan, outcome,
+                      ranked[0]));
+        await notifyStudy(options, studyId);
+      } catch (e) {
+        await lease.stop();
+        if (!(e instanceof TrialFailure || e instanceof PlanningError)) {
+          await options.store.failTrial(
+              studyId, trial.id, `error: ${(e as Error).message}`)
+              .catch(() => {});
+          throw e;
+        }
+        await options.store.failTrial(studyId, trial.id, e.message);
+        log(`trial ${trial.id} FAILED: ${e.message}`);
+        await notifyStudy(options, studyId);
+      } finally {
+        runningTrial = undefined;
+        await lease.stop();
+      }
     }
+  } finally {
+    for (const signal of signals) process.removeListener(signal, onSignal);
   }
   const all = await options.store.listTrials(studyId);
   await notifyStudy(options, studyId, all);

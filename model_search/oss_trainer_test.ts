@@ -311,6 +311,27 @@ describe('oss_trainer main', function() {
      (d) => imageRun(d, imageFolder({}, {loose: true}).dir),
      exact('loose: no class folders (it holds 10 images directly); put ',
            'the images in one sub-folder per class, e.g. ')],
+    ['a --model_dir below a file', (d) => {
+      const file = path.join(path.dirname(d), 'a_file');
+      fs.writeFileSync(file, 'x');
+      return [...quick(path.join(file, 'run'))];
+    }, /--model_dir=.*a_file\/run: .*a_file is a file, so the directory cannot be created there/],
+    ['a spec whose maximum_depth is below its minimum_depth',
+     (d) => [...quick(d), `--phoenix_spec_filename=${writeSpec(
+         'problem_type: DNN\nsearch_type: ADAPTIVE_COORDINATE_DESCENT\n' +
+         'minimum_depth: 3\nmaximum_depth: 2\n' +
+         'blocks_to_use: "FIXED_OUTPUT_FULLY_CONNECTED_128"\n')}`],
+     /maximum_depth/],
+    ['a spec with an unknown block', (d) => [...quick(d),
+     `--phoenix_spec_filename=${writeSpec(
+         'problem_type: DNN\nsearch_type: ADAPTIVE_COORDINATE_DESCENT\n' +
+         'blocks_to_use: "FIXED_OUTPUT_FULY_CONNECTED_128"\n')}`],
+     /FIXED_OUTPUT_FULY_CONNECTED_128/],
+    ['a CNN spec on tabular data', (d) => [...quick(d),
+     '--phoenix_spec_filename=model_search/configs/cnn_config.pbtxt'],
+     exact('cnn_config.pbtxt: problem_type CNN needs examples of shape ',
+           '[height, width, channels], but csv_data_provider gives [3]; ',
+           'use a DNN spec (e.g. model_search/configs/dnn_config.pbtxt)')],
   ];
   for (const [name, argv, message] of badInputs) {
     it(`stops with exit 2 and writes nothing on ${name}`, async () => {
@@ -396,6 +417,13 @@ function exact(...parts: string[]): RegExp {
 
 function writeFile(name: string, text: string): string {
   const file = path.join(tmpDir(), name);
+  fs.writeFileSync(file, text);
+  return file;
+}
+
+/** A spec file with `text`, in a directory of its own. */
+function writeSpec(text: string): string {
+  const file = path.join(tmpDir(), 'spec.pbtxt');
   fs.writeFileSync(file, text);
   return file;
 }

@@ -1,0 +1,69 @@
+/**
+ * @license
+ * Copyright 2026 The model_search Authors. Licensed under the Apache License,
+ * Version 2.0.
+ * =============================================================================
+ */
+
+/**
+ * Trials left RUNNING by a worker of this machine that is gone: a search
+ * killed (or stopped with Ctrl-C while a trial was being recorded) and
+ * started again. Their lease would free them only after
+ * --metadata_lease_seconds (ten minutes by default); a worker id of the
+ * default form `<hostname>:<pid>` naming this host and a process that no
+ * longer exists lets the restarted search mark them FAILED at once.
+ *
+ * Workers of other machines, and workers named with --tuner_id, are left
+ * to their lease: only the lease can tell whether they are alive.
+ */
+
+import * as os from 'node:os';
+
+import type {MetadataStore} from './metadata/store';
+import type {Trial} from './metadata/trial';
+
+/** Whether process `pid` of this machine still exists. */
+export function processExists(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (e) {
+    // EPERM: it exists but belongs to another user.
+    return (e as NodeJS.ErrnoException).code === 'EPERM';
+  }
+}
+
+/**
+ * The pid of a default worker id of this host (`<hostname>:<pid>`), or
+ * undefined for any other id.
+ */
+export function localPid(workerId: string|undefined,
+                         hostname = os.hostname()): number|undefined {
+  if (workerId === undefined || !workerId.startsWith(`${hostname}:`)) {
+    return undefined;
+  }
+  const pid = Number(workerId.slice(hostname.length + 1));
+  return Number.isInteger(pid) && pid > 0 ? pid : undefined;
+}
+
+/**
+ * Marks FAILED the RUNNING trials of `trials` whose worker is a process of
+ * this host that no longer exists (and is not this one).
+ *
+ * @returns the ids of the trials marked.
+ */
+export async function failTrialsOfDeadLocalWorkers(
+    store: MetadataStore, studyId: number, trials: Trial[],
+    exists: (pid: number) => boolean = processExists): Promise<number[]> {
+  const marked: number[] = [];
+  for (const trial of trials) {
+    if (trial.state !== 'RUNNING') continue;
+    const pid = localPid(trial.workerId);
+    if (pid === undefined || pid === process.pid || exists(pid)) continue;
+    await store.failTrial(
+        studyId, trial.id,
+        `worker lost: process ${pid} of this machine is gone`);
+    marked.push(trial.id);
+  }
+  return marked;
+}

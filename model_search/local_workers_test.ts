@@ -1,0 +1,202 @@
+/**
+ * @license
+ * Copyright 2026 The model_search Authors. Licensed under the Apache License,
+ * Version 2.0.
+ * =============================================================================
+ */
+
+/**
+ * Stopping and restarting a search on one machine: Ctrl-C marks the
+ * running trial FAILED, and a restart takes back at once the trials of a
+ * process of this machine that is gone, instead of waiting out its lease.
+ */
+
+import * as assert from 'node:assert/strict';
+import {spawn, spawnSync} from 'node:child_process';
+import * as fs from 'node:fs';
+import * as os from 'node:os';
+import * as path from 'node:path';
+
+import {failTrialsOfDeadLocalWorkers, localPid, processExists} from './local_workers';
+import {createStore} from './metadata/create_store';
+import type {MetadataStore} from './metadata/store';
+import type {Trial} from './metadata/trial';
+
+const RANDOM_CSV = 'model_search/data/testdata/csv_random_data.csv';
+
+function running(id: number, workerId: string): Trial {
+  return {id, state: 'RUNNING', architecture: [], hparams: {}, workerId};
+}
+
+/** A pid that no process has: one that has just exited. */
+function deadPid(): number {
+  const child = spawnSync(process.execPath, ['-e', '0']);
+  return child.pid!;
+}
+
+describe('localPid', () => {
+  const rows: Array<[string|undefined, number|undefined]> = [
+    ['host:123', 123], ['other:123', undefined], ['host:abc', undefined],
+    ['host:', undefined], ['my-tuner', undefined], [undefined, undefined],
+  ];
+  for (const [workerId, pid] of rows) {
+    it(`reads ${pid} from worker id ${workerId} on host "host"`, () => {
+      assert.equal(localPid(workerId, 'host'), pid);
+    });
+  }
+});
+
+describe('failTrialsOfDeadLocalWorkers', () => {
+  it('marks only RUNNING trials of gone processes of this host', async () => {
+    const failed: Array<[number, string]> = [];
+    const store = {
+      failTrial: async (_: number, id: number, reason: string) => {
+        failed.push([id, reason]);
+      },
+    } as unknown as MetadataStore;
+    const host = os.hostname();
+    const trials = [
+      running(1, `${host}:1001`),               // gone
+      running(2, `${host}:1002`),               // alive
+      running(3, `elsewhere:1001`),             // another machine
+      running(4, `${host}:${process.pid}`),     // this very process
+      {...running(5, `${host}:1001`), state: 'COMPLETED' as const},
+      running(6, 'tuner-7'),                    // named by --tuner_id
+    ];
+
+    const marked = await failTrialsOfDeadLocalWorkers(
+        store, 1, trials, (pid) => pid === 1002);
+
+    assert.deepEqual(marked, [1]);
+    assert.deepEqual(failed, [
+      [1, 'worker lost: process 1001 of this machine is gone']]);
+  });
+
+  it('tells a live process from a gone one', () => {
+    assert.equal(processExists(process.pid), true);
+    assert.equal(processExists(deadPid()), false);
+  });
+});
+
+describe('a search stopped and started again on one machine', function() {
+  this.timeout(240000);
+  let dir: string;
+  beforeEach(() => {
+    dir = fs.mkdtempSync(path.join(os.tmpdir(), 'local_workers_test_'));
+  });
+  afterEach(() => {
+    fs.rmSync(dir, {recursive: true, force: true});
+  });
+
+  const flags = (modelDir: string, trials: number, steps: number) => [
+    `--filename=${RANDOM_CSV}`, '--record_defaults=0,0,0,0',
+    '--phoenix_dataset=csv_data_provider', '--logits_dimension=2',
+    `--model_dir=${modelDir}`, `--phoenix_train_steps=${steps}`,
+    '--phoenix_eval_steps=2', '--phoenix_batch_size=4', '--backend=cpu',
+    `--experiment_max_num_trials=${trials}`, '--phoenix_tf_random_seed=3',
+  ];
+
+  /** The binary's main in a child process, as `bazel run` starts it. */
+  function startBinary(args: string[]) {
+    const script =
+        'require("./model_search/data/csv_data_for_binary");' +
+        'require("./model_search/oss_trainer").main(process.argv.slice(1))' +
+        '.then((code) => { process.exitCode = code; });';
+    return spawn(process.execPath, ['-e', script, '--', ...args],
+                 {stdio: ['ignore', 'ignore', 'pipe']});
+  }
+
+  async function trialsOf(modelDir: string): Promise<Trial[]> {
+    const store = await createStore(
+        {url: `sqlite:${path.join(modelDir, 'model_search.db')}`});
+    try {
+      const [study] = await store.listStudies!();
+      return study === undefined ? [] : await store.listTrials(study.studyId);
+    } finally {
+      await store.close();
+    }
+  }
+
+  it('marks the running trial FAILED on Ctrl-C and resumes at once',
+     async () => {
+       const modelDir = path.join(dir, 'run');
+       // Trial 1 trains long enough to be interrupted.
+       const child = startBinary(flags(modelDir, 2, 200000));
+       let stderr = '';
+       const exited = new Promise<number|null>((resolve) => {
+         child.on('exit', (code) => resolve(code));
+       });
+       await new Promise<void>((resolve, reject) => {
+         child.stderr!.on('data', (chunk: Buffer) => {
+           stderr += chunk.toString();
+           // The study exists once the spec line is out; let a trial start.
+           if (/^spec /m.test(stderr)) resolve();
+         });
+         child.on('exit', () => reject(new Error(`exited early: ${stderr}`)));
+       });
+       for (let i = 0; i < 200; i++) {
+         const trials = fs.existsSync(path.join(modelDir, 'model_search.db')) ?
+             await trialsOf(modelDir) : [];
+         if (trials.some((t) => t.state === 'RUNNING')) break;
+         await new Promise((r) => setTimeout(r, 50));
+       }
+
+       child.kill('SIGINT');
+       const code = await exited;
+
+       assert.equal(code, 130, stderr);
+       assert.match(stderr, /^SIGINT: search stopped; trial 1 marked FAILED; run the same command to resume$/m);
+       const after = await trialsOf(modelDir);
+       assert.deepEqual(after.map((t) => [t.id, t.state, t.failureReason]),
+                        [[1, 'FAILED', 'interrupted by SIGINT']]);
+
+       const again = spawnSync(process.execPath, [
+         '-e', 'require("./model_search/data/csv_data_for_binary");' +
+             'require("./model_search/oss_trainer").main(' +
+             'process.argv.slice(1)).then((c) => { process.exitCode = c; });',
+         '--', ...flags(modelDir, 1, 5),
+       ], {encoding: 'utf8', timeout: 120000});
+
+       assert.equal(again.status, 0, again.stderr);
+       assert.doesNotMatch(again.stderr, /waiting for trials/);
+       assert.deepEqual((await trialsOf(modelDir)).map((t) => [t.id, t.state]),
+                        [[1, 'FAILED'], [2, 'COMPLETED']]);
+     });
+
+  it('takes back the trial of a killed search without waiting for its lease',
+     async () => {
+       const modelDir = path.join(dir, 'run');
+       const first = spawnSync(process.execPath, [
+         '-e', 'require("./model_search/data/csv_data_for_binary");' +
+             'require("./model_search/oss_trainer").main(' +
+             'process.argv.slice(1)).then((c) => { process.exitCode = c; });',
+         '--', ...flags(modelDir, 1, 5),
+       ], {encoding: 'utf8', timeout: 120000});
+       assert.equal(first.status, 0, first.stderr);
+       // A trial left RUNNING by a process of this machine that is gone,
+       // as SIGKILL leaves it.
+       const store = await createStore(
+           {url: `sqlite:${path.join(modelDir, 'model_search.db')}`});
+       const [study] = await store.listStudies!();
+       const gone = `${os.hostname()}:${deadPid()}`;
+       const started = await store.startTrial(study.studyId, 5, gone, 600);
+       await store.close();
+       assert.equal(started.status, 'started');
+
+       const start = Date.now();
+       const again = spawnSync(process.execPath, [
+         '-e', 'require("./model_search/data/csv_data_for_binary");' +
+             'require("./model_search/oss_trainer").main(' +
+             'process.argv.slice(1)).then((c) => { process.exitCode = c; });',
+         '--', ...flags(modelDir, 2, 5),
+       ], {encoding: 'utf8', timeout: 120000});
+
+       assert.equal(again.status, 0, again.stderr);
+       assert.match(again.stderr, /^trial 2 of a search that stopped on this machine marked FAILED; new trials take their place$/m);
+       assert.ok(Date.now() - start < 60000, 'it waited for the lease');
+       const trials = await trialsOf(modelDir);
+       assert.deepEqual(trials.map((t) => [t.id, t.state]),
+                        [[1, 'COMPLETED'], [2, 'FAILED'], [3, 'COMPLETED']]);
+       assert.match(trials[1].failureReason!, /^worker lost: process \d+ of this machine is gone$/);
+     });
+});
