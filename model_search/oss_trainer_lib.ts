@@ -23,6 +23,7 @@ import {buildTowersModel, restoreTowers} from './ensemble_model';
 import {ValueError} from './errors';
 import {LeaseKeeper} from './lease_keeper';
 import {failTrialsOfDeadLocalWorkers} from './local_workers';
+import {checkSameData} from './study_data';
 import {DEFAULT_LEASE_SECONDS} from './metadata/store';
 import {PlanningError} from './generators/base_tower_generator';
 import {Distiller} from './meta/distillation';
@@ -177,6 +178,10 @@ export async function runSearch(options: SearchOptions): Promise<SearchResult> {
     log(`resuming study "${options.experimentName}": reloaded ${
         existing.length} trials (${done} completed, ${failed} failed, ${
         running} running)`);
+  }
+  if (!created) {
+    checkSameData(options.modelDir, options.experimentName, existing,
+                  options.provider.inputSchema());
   }
   const reclaimed = await failTrialsOfDeadLocalWorkers(
       options.store, studyId, existing);

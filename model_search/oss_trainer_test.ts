@@ -210,6 +210,29 @@ describe('oss_trainer main', function() {
     assert.equal(tf.memory().numTensors, before);
   });
 
+  it('refuses to resume a study on other data', async () => {
+    const dir = tmpDir();
+    assert.equal((await run(quick(dir, ['--experiment_max_num_trials=1'])))
+                     .code, 0);
+    const other = writeCsv('label,x,y,z\n' +
+        Array.from({length: 12}, (_, i) => `${i % 2},${i},${2 * i},1`)
+            .join('\n'));
+
+    const {code, log} = await run([
+      ...quick(dir, ['--experiment_max_num_trials=2']),
+      `--filename=${other}`,
+    ]);
+
+    assert.equal(code, 2, log.join('\n'));
+    assert.match(log.join('\n'), new RegExp(
+        'study "model_search" in .* was trained on csv data of shape ' +
+        '\\[3\\], columns two,three,four, classes 0,1 \\(trial 1\\), ' +
+        'but the data given now is csv data of shape \\[3\\], columns ' +
+        'x,y,z, classes 0,1; give the same data to resume it, or a new ' +
+        '--model_dir or --experiment_name for a new study'));
+    assert.deepEqual((await storedTrials(dir)).map((t) => t.id), [1]);
+  });
+
   it('exports a model that loads and predicts as evaluated', async () => {
     const dir = tmpDir();
     assert.equal((await run(quick(dir, ['--experiment_max_num_trials=1']))).code,

@@ -371,7 +371,7 @@ class RunningMoments {
 }
 
 /** What the first pass learns about one column. */
-interface ColumnScan {
+export declare interface ColumnScan {
   name: string;
   index: number;
   /** Its record_defaults entry, '' when it has none. */
@@ -379,10 +379,40 @@ interface ColumnScan {
   declared?: 'numeric'|'categorical';
   allNumeric: boolean;
   firstText?: {value: string, line: number};
+  /** Filled cells that read as numbers, and those that do not. */
+  numberCells: number;
+  textCells: number;
   /** Distinct filled values, or null once there are too many. */
   values: Set<string>|null;
   /** Moments of the values as numbers, while the column may be numeric. */
   moments: RunningMoments;
+}
+
+/**
+ * A warning for each inferred categorical column whose cells are nearly
+ * all numbers: most likely a numeric column with a stray value, which
+ * would otherwise be one-hot encoded without a word.
+ */
+export function mostlyNumericWarnings(
+    scans: ColumnScan[], labelIndex: number): string[] {
+  const warnings: string[] = [];
+  for (const scan of scans) {
+    if (scan.index === labelIndex || scan.declared !== undefined ||
+        scan.allNumeric || scan.firstText === undefined) {
+      continue;
+    }
+    const filled = scan.numberCells + scan.textCells;
+    if (scan.numberCells < 10 || scan.textCells > 0.05 * filled) continue;
+    warnings.push(
+        `csv: warning: column "${scan.name}" (index ${scan.index}) reads as ` +
+        `categorical, but ${scan.numberCells} of its ${filled} values are ` +
+        `numbers; the first that is not is ${
+            JSON.stringify(scan.firstText.value)} at line ${
+            scan.firstText.line}. If the column is numeric, fix that value ` +
+        '(leave a missing one empty) or give the column a number in ' +
+        '--record_defaults');
+  }
+  return warnings;
 }
 
 /** The CSV provider. */
@@ -445,6 +475,9 @@ export class Provider implements DataProvider {
       validation = `; validation ${this.validationFilename}: ${rows} rows`;
     }
     this.log(`${this.describe(scans)}${validation}`);
+    for (const warning of mostlyNumericWarnings(scans, this.labelIndex)) {
+      this.log(warning);
+    }
   }
 
   getInputFn(_hparams: Hparams, mode: Mode, batchSize: number):
@@ -621,6 +654,8 @@ export class Provider implements DataProvider {
         defaultText,
         declared,
         allNumeric: declared !== 'categorical',
+        numberCells: 0,
+        textCells: 0,
         values: declared === 'numeric' ? null : new Set<string>(),
         moments: new RunningMoments(),
       };
@@ -643,6 +678,13 @@ export class Provider implements DataProvider {
       // As CsvRowEncoder will read it: an empty cell is the default.
       scan.moments.add(Number(filled));
       return;
+    }
+    if (filled !== '') {
+      if (isNumeric(filled)) {
+        scan.numberCells++;
+      } else {
+        scan.textCells++;
+      }
     }
     if (scan.allNumeric && filled !== '' && !isNumeric(filled)) {
       scan.allNumeric = false;

@@ -257,6 +257,23 @@ describe('CsvDataProvider', () => {
                         ['0', '1', '2']);
      });
 
+  it('warns when a mostly numeric column reads as categorical', async () => {
+    const size = (i: number) => i === 7 ? 'n/a' : (i * 1.5).toFixed(1);
+    const rows = Array.from(
+        {length: 30}, (_, i) => `${i % 2},${size(i)},${i % 3 ? 'x' : 'y'}`);
+    const file = csvFile(['label,size,kind', ...rows].join('\n'));
+
+    const {logged} = await prepared({filename: file});
+
+    assert.equal(logged.length, 2, logged.join('\n'));
+    assert.equal(logged[1],
+                 'csv: warning: column "size" (index 1) reads as ' +
+                 'categorical, but 29 of its 30 values are numbers; the ' +
+                 'first that is not is "n/a" at line 9. If the column is ' +
+                 'numeric, fix that value (leave a missing one empty) or ' +
+                 'give the column a number in --record_defaults');
+  });
+
   it('maps string labels and one-hot encodes categorical features',
      async () => {
        const file = testdata('fruits.csv');
