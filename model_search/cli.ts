@@ -22,6 +22,7 @@ import {predictCommand} from './cli_predict';
 import {reportCommand} from './cli_report';
 import {trialsCommand} from './cli_trials';
 import {validateSpecCommand} from './cli_validate_spec';
+import {didYouMean} from './errors';
 
 export type Output = (text: string) => void;
 
@@ -86,7 +87,8 @@ export async function cliMain(
   }
   const command = SUBCOMMANDS[name];
   if (command === undefined) {
-    err(`cli: unknown subcommand "${name}"\n${usage()}`);
+    err(`cli: unknown subcommand "${name}"${
+        didYouMean(name, Object.keys(SUBCOMMANDS))}\n${usage()}`);
     return 2;
   }
   try {

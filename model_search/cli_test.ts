@@ -100,6 +100,6 @@ describe('cliMain', () => {
     const {code, err} = await run(['block']);
 
     assert.equal(code, 2);
-    assert.match(err[0], /^cli: unknown subcommand "block"\n/);
+    assert.match(err[0], /^cli: unknown subcommand "block"; did you mean "blocks"\?\n/);
   });
 });

@@ -604,7 +604,8 @@ function logSummary(
     log: Logger, options: SearchOptions, ranked: Trial[], all: Trial[],
     seconds: number): void {
   const failed = all.filter((t) => t.state === 'FAILED').length;
-  log(`study "${options.experimentName}" complete: ${ranked.length} trials ` +
+  const trials = (n: number) => `${n} trial${n === 1 ? '' : 's'}`;
+  log(`study "${options.experimentName}" complete: ${trials(ranked.length)} ` +
       `completed, ${failed} failed, ${seconds.toFixed(0)}s in this run; ` +
       `best ${options.objective.metric} (${options.objective.goal}):`);
   for (const t of ranked.slice(0, 5)) {

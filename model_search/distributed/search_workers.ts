@@ -190,7 +190,7 @@ export function studySummary(log: string, experimentName: string):
   const head = `study "${experimentName}" complete: `;
   for (const line of log.split('\n')) {
     if (!line.startsWith(head)) continue;
-    const m = /^(\d+) trials completed, (\d+) failed/.exec(
+    const m = /^(\d+) trials? completed, (\d+) failed/.exec(
         line.slice(head.length));
     if (m !== null) return {completed: Number(m[1]), failed: Number(m[2])};
   }
