@@ -425,6 +425,8 @@ export class Provider implements DataProvider {
   private readonly fieldDelim: string;
   private readonly seed: number;
   private readonly log: (line: string) => void;
+  /** The encoded training rows, once read (small files only). */
+  private encodedTraining?: {x: Float32Array, y: Int32Array};
   private readonly shuffleBufferSize: number;
   private schema?: InputSchema;
   private encoder?: CsvRowEncoder;
@@ -465,6 +467,7 @@ export class Provider implements DataProvider {
   }
 
   async prepare(): Promise<void> {
+    this.encodedTraining = undefined;
     const scans = await this.scanTraining();
     this.schema = this.buildSchema(scans);
     this.encoder = new CsvRowEncoder(this.schema);
@@ -862,10 +865,9 @@ export class Provider implements DataProvider {
         this.bufferedBatches(encoder, batchSize, rng);
   }
 
-  /** The whole file fits the buffer: read it once, reshuffle each epoch. */
-  private async * inMemoryBatches(
-      encoder: CsvRowEncoder, batchSize: number, rng: Random):
-      AsyncGenerator<Batch> {
+  /** The training rows encoded, for a file that fits the buffer. */
+  private async encodeTraining(encoder: CsvRowEncoder):
+      Promise<{x: Float32Array, y: Int32Array}> {
     const width = encoder.width;
     const file = this.filename;
     const n = this.trainRows;
@@ -879,6 +881,19 @@ export class Provider implements DataProvider {
       count++;
     }
     if (count < n) this.changedError(file);
+    return {x, y};
+  }
+
+  /** The whole file fits the buffer: read it once, reshuffle each epoch. */
+  private async * inMemoryBatches(
+      encoder: CsvRowEncoder, batchSize: number, rng: Random):
+      AsyncGenerator<Batch> {
+    const width = encoder.width;
+    const n = this.trainRows;
+    // Read and encoded once per provider: every trial of a search asks
+    // for the same rows, and the buffer bounds their size.
+    this.encodedTraining ??= await this.encodeTraining(encoder);
+    const {x, y} = this.encodedTraining;
     const order = Array.from({length: n}, (_, i) => i);
     let next = n;
     while (true) {
