@@ -23,7 +23,7 @@ import {Ensembler} from './ensembler';
 import type {TrainTarget} from './ensembler';
 import {isTowerOf, SEARCH_GENERATOR, towerName} from './generators/base_tower_generator';
 import type {TowerRecord} from './generators/base_tower_generator';
-import {isSequenceProblem} from './phoenix';
+import {buildInputs} from './phoenix';
 import type {EnsemblingSpec} from './proto/ensembling_spec';
 import {TrialFailure} from './train_loop';
 import {TRIAL_FILES, trialDirName} from './trial_directory';
@@ -83,15 +83,8 @@ export function buildTowersModel(args: TowersModelArgs): TowersModel {
     namePrefix: `trial_${args.trialId}/ensemble`,
   }).bundleLogits(priors.length, search.length);
 
-  const features = tf.input({shape: args.schema.shape, name: 'features'});
-  const inputs: tf.SymbolicTensor[] = [features];
-  let lengths: tf.SymbolicTensor|undefined;
-  if (isSequenceProblem(args.problemType)) {
-    lengths = tf.input({shape: [1], name: 'lengths', dtype: 'int32'});
-    inputs.push(lengths);
-  }
-  const inputLayerFn = args.provider?.getInputLayerFn?.(args.problemType);
-  const towerInput = inputLayerFn ? inputLayerFn(features) : features;
+  const {inputs, lengths, towerInput} =
+      buildInputs(args.schema, args.problemType, args.provider);
   const logits = towers.map((tower) => {
     const dropout = tower.hparams['dropout_rate'];
     const output = buildTower(towerInput, tower.architecture, {
@@ -121,8 +114,11 @@ export function buildTowersModel(args: TowersModelArgs): TowersModel {
   return {model, training, train: bundle.train, towers};
 }
 
-/** The layers of one tower of `model`, keyed by their name in the tower. */
-function towerLayers(model: tf.LayersModel, trialId: number, tower: string):
+/**
+ * The layers of one tower of `model`, keyed by their name in the tower
+ * (its logits layer as '<logits>').
+ */
+export function towerLayers(model: tf.LayersModel, trialId: number, tower: string):
     Map<string, tf.layers.Layer> {
   const prefix = `${towerLayerPrefix(trialId, tower)}/`;
   const logits = towerLogitsName(trialId, tower);

@@ -39,21 +39,38 @@ export function isSequenceProblem(problemType: string): boolean {
   return problemType.startsWith('RNN');
 }
 
+/** The inputs every model of a problem takes, and what its towers read. */
+export declare interface ModelInputs {
+  /** [features] or, for sequences, [features, lengths]. */
+  inputs: tf.SymbolicTensor[];
+  lengths?: tf.SymbolicTensor;
+  /** The features, through the provider's input layer when it has one. */
+  towerInput: tf.SymbolicTensor;
+}
+
+export function buildInputs(
+    schema: InputSchema, problemType: string, provider?: Provider):
+    ModelInputs {
+  const features = tf.input({shape: schema.shape, name: 'features'});
+  const inputs: tf.SymbolicTensor[] = [features];
+  let lengths: tf.SymbolicTensor|undefined;
+  if (isSequenceProblem(problemType)) {
+    lengths = tf.input({shape: [1], name: 'lengths', dtype: 'int32'});
+    inputs.push(lengths);
+  }
+  const inputLayerFn = provider?.getInputLayerFn?.(problemType);
+  const towerInput = inputLayerFn ? inputLayerFn(features) : features;
+  return {inputs, lengths, towerInput};
+}
+
 /**
  * Builds the model: inputs are [features] or, for sequence problems,
  * [features, lengths]; the output is the logits [batch, numClasses].
  */
 export function buildModel(args: ModelArgs): tf.LayersModel {
   const prefix = args.namePrefix ?? 'phoenix';
-  const features = tf.input({shape: args.schema.shape, name: 'features'});
-  const inputs: tf.SymbolicTensor[] = [features];
-  let lengths: tf.SymbolicTensor|undefined;
-  if (isSequenceProblem(args.problemType)) {
-    lengths = tf.input({shape: [1], name: 'lengths', dtype: 'int32'});
-    inputs.push(lengths);
-  }
-  const inputLayerFn = args.provider?.getInputLayerFn?.(args.problemType);
-  const towerInput = inputLayerFn ? inputLayerFn(features) : features;
+  const {inputs, lengths, towerInput} =
+      buildInputs(args.schema, args.problemType, args.provider);
   const dropout = args.hparams['dropout_rate'];
   const towerOutput = buildTower(towerInput, args.architecture, {
     problemType: args.problemType,

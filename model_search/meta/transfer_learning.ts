@@ -32,7 +32,7 @@ import * as path from 'path';
 
 import {loadModel} from '../backend/file_io';
 import {tf} from '../backend/tf';
-import {towerLayerPrefix, towerLogitsName} from '../ensemble_model';
+import {towerLayers} from '../ensemble_model';
 import {SEARCH_GENERATOR, towerName} from '../generators/base_tower_generator';
 import {transferLearningTypeName} from '../generators/trial_utils';
 import type {Trial} from '../metadata/trial';
@@ -94,22 +94,6 @@ export function warmStartSources(
       .sort((a, b) => a.trialId - b.trialId);
 }
 
-/** The layers of a trial's search tower, keyed by their name in it. */
-function searchTowerLayers(model: tf.LayersModel, trialId: number):
-    Map<string, tf.layers.Layer> {
-  const prefix = `${towerLayerPrefix(trialId, SEARCH_TOWER)}/`;
-  const logits = towerLogitsName(trialId, SEARCH_TOWER);
-  const out = new Map<string, tf.layers.Layer>();
-  for (const layer of model.layers) {
-    if (layer.name === logits) {
-      out.set('<logits>', layer);
-    } else if (layer.name.startsWith(prefix)) {
-      out.set(layer.name.slice(prefix.length), layer);
-    }
-  }
-  return out;
-}
-
 /**
  * Sets the search tower of `model` (trial `trialId`) to the weighted mean
  * of the matching weights of the sources' exported models under
@@ -120,7 +104,7 @@ function searchTowerLayers(model: tf.LayersModel, trialId: number):
 export async function warmStart(
     model: tf.LayersModel, trialId: number, sources: WarmStartSource[],
     modelDir: string): Promise<number> {
-  const target = searchTowerLayers(model, trialId);
+  const target = towerLayers(model, trialId, SEARCH_TOWER);
   const loaded: tf.LayersModel[] = [];
   let set = 0;
   try {
@@ -130,7 +114,7 @@ export async function warmStart(
           modelDir, trialDirName(source.trialId), TRIAL_FILES.model));
       loaded.push(m);
       sourceLayers.push(
-          [source.weight, searchTowerLayers(m, source.trialId)]);
+          [source.weight, towerLayers(m, source.trialId, SEARCH_TOWER)]);
     }
     for (const [key, layer] of target) {
       const current = layer.getWeights();
