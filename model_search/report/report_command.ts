@@ -18,7 +18,7 @@ import {UsageError} from '../errors';
 import {FlagSet} from '../flags';
 
 import {renderReport} from './html_report';
-import {defineStudyFlags, loadStudy, userPath} from './study_source';
+import {defineStudyFlags, loadStudy, parseCommandFlags, userPath} from './study_source';
 import {writeFileAtomically} from './study_summary';
 
 /** Exit status for success. */
@@ -51,15 +51,7 @@ export async function reportCommand(
   flags.define('top_k', {type: 'int', default: 5,
     help: 'How many of the best trials the block frequencies count.'});
   try {
-    const positional = flags.parse(args);
-    if (flags.get<boolean>('help')) {
-      out(`${USAGE}\n\nflags:\n${flags.helpText()}`);
-      return OK;
-    }
-    if (positional.length > 0) {
-      throw new UsageError(`unexpected argument ${JSON.stringify(
-          positional[0])}; flags take the form --name=value`);
-    }
+    if (parseCommandFlags(flags, args, USAGE, out)) return OK;
     const topK = flags.get<number>('top_k');
     if (topK < 1) throw new UsageError(`--top_k must be >= 1, got ${topK}`);
     const loaded = await loadStudy(flags);

@@ -40,6 +40,25 @@ export declare interface LoadedStudy {
   database: string;
 }
 
+/**
+ * Parses a command's flags; prints the usage and flags and returns true
+ * for --help. Positional arguments are refused (UsageError).
+ */
+export function parseCommandFlags(
+    flags: FlagSet, args: string[], usage: string,
+    out: (s: string) => void): boolean {
+  const positional = flags.parse(args);
+  if (flags.get<boolean>('help')) {
+    out(`${usage}\n\nflags:\n${flags.helpText()}`);
+    return true;
+  }
+  if (positional.length > 0) {
+    throw new UsageError(`unexpected argument ${JSON.stringify(
+        positional[0])}; flags take the form --name=value`);
+  }
+  return false;
+}
+
 /** Declares the flags that locate a study (shared by both commands). */
 export function defineStudyFlags(flags: FlagSet): void {
   flags.define('model_dir', {type: 'string', default: '',

@@ -18,7 +18,7 @@ import {FlagSet} from '../flags';
 import type {Objective, Trial} from '../metadata/trial';
 import {rankTrials} from '../metadata/trial';
 
-import {defineStudyFlags, loadStudy} from './study_source';
+import {defineStudyFlags, loadStudy, parseCommandFlags} from './study_source';
 import {trialSeconds} from './study_summary';
 import {formatMetric, formatSeconds, keyMetrics, metricNames, naturalOrder, shortArchitecture, sortTrials} from './trial_columns';
 import type {SortOrder} from './trial_columns';
@@ -103,15 +103,7 @@ export async function trialsCommand(
   flags.define('full', {type: 'bool', default: false,
     help: 'Show whole architectures.'});
   try {
-    const positional = flags.parse(args);
-    if (flags.get<boolean>('help')) {
-      out(`${USAGE}\n\nflags:\n${flags.helpText()}`);
-      return OK;
-    }
-    if (positional.length > 0) {
-      throw new UsageError(`unexpected argument ${JSON.stringify(
-          positional[0])}; flags take the form --name=value`);
-    }
+    if (parseCommandFlags(flags, args, USAGE, out)) return OK;
     if (flags.get<boolean>('desc') && flags.get<boolean>('asc')) {
       throw new UsageError('give --desc or --asc, not both');
     }
