@@ -13,6 +13,7 @@
 
 import {ValueError} from './errors';
 import {loadSpecFile, messageToJson, PHOENIX_SPEC_TYPE} from './proto/text_format';
+import {checkBlockNames} from './spec_blocks';
 import {resolveUserPath} from './user_paths';
 
 /** Exit status for success. */
@@ -47,7 +48,9 @@ export function validateSpecCommand(
     return BAD_INPUT;
   }
   try {
-    const spec = loadSpecFile(resolveUserPath(args[0]));
+    const file = resolveUserPath(args[0]);
+    const spec = loadSpecFile(file);
+    checkBlockNames(spec, file);
     out(JSON.stringify(messageToJson(spec, PHOENIX_SPEC_TYPE), null, 2));
     return OK;
   } catch (e) {

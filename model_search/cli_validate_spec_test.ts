@@ -157,3 +157,40 @@ describe('cli validate-spec', () => {
     assert.match(result.err, /validate-spec /);
   });
 });
+
+describe('checkBlockNames through validate-spec', () => {
+  let dir: string;
+  beforeEach(() => {
+    dir = fs.mkdtempSync(path.join(os.tmpdir(), 'cli_validate_spec_test_'));
+  });
+  afterEach(() => {
+    fs.rmSync(dir, {recursive: true, force: true});
+  });
+
+  const rows: Array<[string, string, string]> = [
+    ['blocks_to_use',
+     'problem_type: DNN\nblocks_to_use: [\n  "FIXED_OUTPUT_FULLY_CONNECTED_128",\n' +
+     '  "FULLY_CONECTED_PYRAMID"\n]\n',
+     ':4:3: unknown block "FULLY_CONECTED_PYRAMID" in blocks_to_use; ' +
+     'did you mean "FULLY_CONNECTED_PYRAMID"?; fix the name'],
+    ['a user suggestion',
+     'problem_type: DNN\nuser_suggestions { architecture: \'LSTM_1288\' }\n',
+     ':2:34: unknown block "LSTM_1288" in user_suggestions; did you mean ' +
+     '"LSTM_128"?; fix the name'],
+  ];
+  for (const [name, text, message] of rows) {
+    it(`names the file, line and column of an unknown block in ${name}`,
+       () => {
+         const file = path.join(dir, 'spec.pbtxt');
+         fs.writeFileSync(file, text);
+
+         const result = run([file]);
+
+         assert.equal(result.status, 2);
+         assert.equal(result.out, '');
+         assert.ok(result.err.startsWith(`validate-spec: ${file}${message}`),
+                   result.err);
+         assert.ok(result.err.length < 400, 'the message lists every block');
+       });
+  }
+});

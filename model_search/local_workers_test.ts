@@ -149,6 +149,12 @@ describe('a search stopped and started again on one machine', function() {
        const after = await trialsOf(modelDir);
        assert.deepEqual(after.map((t) => [t.id, t.state, t.failureReason]),
                         [[1, 'FAILED', 'interrupted by SIGINT']]);
+       const summary = JSON.parse(fs.readFileSync(
+           path.join(modelDir, 'study_summary.json'), 'utf8'));
+       assert.deepEqual(
+           summary.trials.map((t: {id: number, state: string}) =>
+               [t.id, t.state]),
+           [[1, 'FAILED']]);
 
        const again = spawnSync(process.execPath, [
          '-e', 'require("./model_search/data/csv_data_for_binary");' +

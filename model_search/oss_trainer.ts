@@ -31,6 +31,7 @@ import {loadSpecFile, printPhoenixSpec} from './proto/text_format';
 import type {PhoenixSpec} from './proto/phoenix_spec';
 import {problemTypeName, runSearch} from './oss_trainer_lib';
 import {replayPlans} from './replay';
+import {checkBlockNames} from './spec_blocks';
 import type {ProgressStream} from './report';
 import {standardObservers} from './search_observers';
 import {TrialPlanner} from './trial_planner';
@@ -134,7 +135,9 @@ function loadSpec(): {spec: PhoenixSpec, file: string} {
   if (!fs.existsSync(file)) {
     throw new UsageError(`--phoenix_spec_filename=${file}: no such file`);
   }
-  return {spec: loadSpecFile(file), file};
+  const spec = loadSpecFile(file);
+  checkBlockNames(spec, file);
+  return {spec, file};
 }
 
 function requireModelDir(): string {

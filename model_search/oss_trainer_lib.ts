@@ -218,7 +218,10 @@ export async function runSearch(options: SearchOptions): Promise<SearchResult> {
     const done = runningTrial === undefined ? Promise.resolve() :
         options.store.failTrial(studyId, runningTrial,
                                 `interrupted by ${signal}`);
-    done.catch(() => {}).finally(() => process.exit(code));
+    // The summaries show the interrupted trial too.
+    done.then(() => notifyStudy(options, studyId))
+        .catch(() => {})
+        .finally(() => process.exit(code));
   };
   const signals: NodeJS.Signals[] =
       options.stopOnSignals ? ['SIGINT', 'SIGTERM'] : [];

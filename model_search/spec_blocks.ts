@@ -1,0 +1,76 @@
+/**
+ * @license
+ * Copyright 2026 The model_search Authors. Licensed under the Apache License,
+ * Version 2.0.
+ * =============================================================================
+ */
+
+/**
+ * Block names in a spec that no registered block answers to, reported
+ * where they stand in the .pbtxt file: blocks_to_use, the user
+ * suggestions' and replay towers' architectures, reduction_block_type.
+ * Which blocks exist depends on what the binary links in, so this check
+ * runs where the registry is complete: the trainer and `cli validate-spec`.
+ */
+
+import * as fs from 'node:fs';
+
+// Importing the catalogue registers it.
+import './blocks';
+import {BLOCKS} from './blocks/block';
+import {didYouMean, ValueError} from './errors';
+import type {PhoenixSpec} from './proto/phoenix_spec';
+
+/** Names the spec uses as blocks, with the field each comes from. */
+function blockNames(spec: PhoenixSpec): Array<[string, string]> {
+  const names: Array<[string, string]> = [];
+  for (const name of spec.blocksToUse ?? []) names.push([name, 'blocks_to_use']);
+  for (const s of spec.userSuggestions ?? []) {
+    for (const name of s.architecture ?? []) {
+      names.push([name, 'user_suggestions']);
+    }
+  }
+  for (const t of spec.replay?.towers ?? []) {
+    for (const name of t.architecture ?? []) names.push([name, 'replay']);
+  }
+  if (spec.reductionBlockType) {
+    names.push([spec.reductionBlockType, 'reduction_block_type']);
+  }
+  return names;
+}
+
+/** line:column of the first quoted `name` in `text`, or undefined. */
+function positionOf(text: string, name: string): string|undefined {
+  for (const quote of ['"', '\'']) {
+    const at = text.indexOf(`${quote}${name}${quote}`);
+    if (at < 0) continue;
+    const before = text.slice(0, at).split('\n');
+    return `${before.length}:${before[before.length - 1].length + 1}`;
+  }
+  return undefined;
+}
+
+/**
+ * Throws a ValueError naming `file`:line:column, the field and a close
+ * registered name for the first unknown block of `spec`.
+ */
+export function checkBlockNames(spec: PhoenixSpec, file: string): void {
+  const known = BLOCKS.names();
+  // The original's replay of a trial with no tower of its own.
+  const allowed = new Set([...known, 'no_search']);
+  for (const [name, field] of blockNames(spec)) {
+    if (allowed.has(name)) continue;
+    let text = '';
+    try {
+      text = fs.readFileSync(file, 'utf8');
+    } catch {
+      // The spec did not come from this file; name the file alone.
+    }
+    const where = positionOf(text, name);
+    throw new ValueError(
+        `${file}${where ? `:${where}` : ''}: unknown block "${name}" in ${
+            field}${didYouMean(name, known)}; fix the name, or register ` +
+        'the block in a library linked into the binary (`tools/bazel run ' +
+        '//model_search:cli -- blocks` lists the registered ones)');
+  }
+}
