@@ -33,7 +33,7 @@ import './blocks';
 import {CsvRowEncoder} from './data/csv_data';
 import {readCsvFile} from './data/csv_reader';
 import {DataError, InputSchema} from './data/data';
-import {encodeImageFile} from './data/image_data';
+import {encodeImageFile, findImages} from './data/image_data';
 import {IMAGE_EXTENSIONS} from './data/image_decode';
 import {NotImplementedError, UsageError, ValueError, didYouMean} from './errors';
 import {argmax} from './train_loop';
@@ -406,25 +406,6 @@ async function* imageFiles(
       features: await encodeImageFile(schema, file),
     };
   }
-}
-
-/** Image files at any depth below `dir` in sorted order, hidden skipped. */
-async function findImages(dir: string): Promise<string[]> {
-  const found: string[] = [];
-  const entries = await fs.promises.readdir(dir, {withFileTypes: true});
-  entries.sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
-  for (const entry of entries) {
-    if (entry.name.startsWith('.')) continue;
-    const full = path.join(dir, entry.name);
-    if (entry.isDirectory() ||
-        (entry.isSymbolicLink() && fs.statSync(full).isDirectory())) {
-      found.push(...await findImages(full));
-    } else if (IMAGE_EXTENSIONS.includes(
-                   path.extname(entry.name).toLowerCase())) {
-      found.push(full);
-    }
-  }
-  return found;
 }
 
 /**

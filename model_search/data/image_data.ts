@@ -321,15 +321,19 @@ async function isDirectory(entry: fs.Dirent, full: string): Promise<boolean> {
   }
 }
 
-/** Image files at any depth below `dir`, in sorted path order. */
-async function findImages(dir: string): Promise<string[]> {
+/**
+ * Image files at any depth below `dir`, in sorted path order, hidden ones
+ * skipped and linked folders followed: the files a search trains on and
+ * `cli predict` reads from a folder.
+ */
+export async function findImages(dir: string): Promise<string[]> {
   const found: string[] = [];
   const entries = await fs.promises.readdir(dir, {withFileTypes: true});
   entries.sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
   for (const entry of entries) {
     if (entry.name.startsWith('.')) continue;
     const full = path.join(dir, entry.name);
-    if (entry.isDirectory()) {
+    if (await isDirectory(entry, full)) {
       found.push(...await findImages(full));
     } else if (isImageName(entry.name)) {
       found.push(full);
