@@ -24,11 +24,11 @@ import {tf} from './backend/tf';
 import {DEFAULT_DNN, resolveWorkspacePath} from './constants';
 import {towerLayerPrefix, towerLogitsName} from './ensemble_model';
 import type {TowerRecord} from './generators/base_tower_generator';
-import {createStore} from './metadata/create_store';
 import type {Trial} from './metadata/trial';
 import {main} from './oss_trainer';
 import {loadSpecFile, printPhoenixSpec} from './proto/text_format';
 import {REPLAY_SPEC_FILENAME, replayPlans, replaySpecFor} from './replay';
+import {storedTrials} from './study_testing';
 
 const RANDOM_CSV = 'model_search/data/testdata/csv_random_data.csv';
 
@@ -40,17 +40,6 @@ function dnnConfigWithout(): string {
   assert.ok(text.indexOf('distillation_spec {') > cut,
             'the dnn config ends with its distillation_spec');
   return text.slice(0, cut);
-}
-
-async function trialsOf(modelDir: string): Promise<Trial[]> {
-  const store = await createStore(
-      {url: `sqlite:${path.join(modelDir, 'model_search.db')}`});
-  try {
-    const [study] = await store.listStudies!();
-    return await store.listTrials(study.studyId);
-  } finally {
-    await store.close();
-  }
 }
 
 function readJson(file: string): Record<string, unknown> {
@@ -136,7 +125,7 @@ describe('ensemble searches end to end', function() {
                    `combining_type: ${combining} ${settings} }`,
                count);
 
-           const trials = await trialsOf(modelDir);
+           const trials = await storedTrials(modelDir);
            assert.deepEqual(trials.map((t) => t.state),
                             Array(count).fill('COMPLETED'));
            const ensembles = trials.filter((t) => t.kind === 'ensemble');
@@ -192,7 +181,7 @@ describe('ensemble searches end to end', function() {
       const modelDir = await search(
           root, name, `ensemble_spec { ensemble_search_type: ${settings} }`,
           count);
-      const trials = await trialsOf(modelDir);
+      const trials = await storedTrials(modelDir);
       const target = trials.find((t) => t.id === replayed)!;
       assert.equal(target.kind, 'ensemble');
       const written = loadSpecFile(path.join(modelDir, REPLAY_SPEC_FILENAME));
@@ -204,7 +193,7 @@ describe('ensemble searches end to end', function() {
           root, `${name}_again`,
           printPhoenixSpec(replaySpec), 1, true);
 
-      const again = await trialsOf(replayDir);
+      const again = await storedTrials(replayDir);
       const towersOf = (t: Trial) => (t.extra!['towers'] as TowerRecord[])
           .map((tower) => [tower.architecture, tower.hparams]);
       assert.equal(again.length, replaySpec.replay!.towers!.length);
@@ -232,7 +221,7 @@ describe('ensemble searches end to end', function() {
                  'maximum_lambda: 1 num_ramp_trials: 2 } }',
              5);
 
-         const trials = await trialsOf(modelDir);
+         const trials = await storedTrials(modelDir);
          assert.deepEqual(trials.map((t) => [t.id, t.state, t.kind]), [
            [1, 'COMPLETED', 'search'], [2, 'COMPLETED', 'ensemble'],
            [3, 'COMPLETED', 'ensemble'], [4, 'COMPLETED', 'distillation'],
@@ -266,7 +255,7 @@ describe('ensemble searches end to end', function() {
              root, type,
              `transfer_learning_spec { transfer_learning_type: ${type} }`, 3);
 
-         const trials = await trialsOf(modelDir);
+         const trials = await storedTrials(modelDir);
          assert.deepEqual(trials.map((t) => t.state),
                           Array(3).fill('COMPLETED'));
          for (const t of trials) {

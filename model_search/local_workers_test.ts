@@ -21,6 +21,7 @@ import {failTrialsOfDeadLocalWorkers, localPid, processExists} from './local_wor
 import {createStore} from './metadata/create_store';
 import type {MetadataStore} from './metadata/store';
 import type {Trial} from './metadata/trial';
+import {storedTrials} from './study_testing';
 
 const RANDOM_CSV = 'model_search/data/testdata/csv_random_data.csv';
 
@@ -106,17 +107,6 @@ describe('a search stopped and started again on one machine', function() {
                  {stdio: ['ignore', 'ignore', 'pipe']});
   }
 
-  async function trialsOf(modelDir: string): Promise<Trial[]> {
-    const store = await createStore(
-        {url: `sqlite:${path.join(modelDir, 'model_search.db')}`});
-    try {
-      const [study] = await store.listStudies!();
-      return study === undefined ? [] : await store.listTrials(study.studyId);
-    } finally {
-      await store.close();
-    }
-  }
-
   it('marks the running trial FAILED on Ctrl-C and resumes at once',
      async () => {
        const modelDir = path.join(dir, 'run');
@@ -136,7 +126,7 @@ describe('a search stopped and started again on one machine', function() {
        });
        for (let i = 0; i < 200; i++) {
          const trials = fs.existsSync(path.join(modelDir, 'model_search.db')) ?
-             await trialsOf(modelDir) : [];
+             await storedTrials(modelDir) : [];
          if (trials.some((t) => t.state === 'RUNNING')) break;
          await new Promise((r) => setTimeout(r, 50));
        }
@@ -146,7 +136,7 @@ describe('a search stopped and started again on one machine', function() {
 
        assert.equal(code, 130, stderr);
        assert.match(stderr, /^SIGINT: search stopped; trial 1 marked FAILED; run the same command to resume$/m);
-       const after = await trialsOf(modelDir);
+       const after = await storedTrials(modelDir);
        assert.deepEqual(after.map((t) => [t.id, t.state, t.failureReason]),
                         [[1, 'FAILED', 'interrupted by SIGINT']]);
        const summary = JSON.parse(fs.readFileSync(
@@ -165,7 +155,7 @@ describe('a search stopped and started again on one machine', function() {
 
        assert.equal(again.status, 0, again.stderr);
        assert.doesNotMatch(again.stderr, /waiting for trials/);
-       assert.deepEqual((await trialsOf(modelDir)).map((t) => [t.id, t.state]),
+       assert.deepEqual((await storedTrials(modelDir)).map((t) => [t.id, t.state]),
                         [[1, 'FAILED'], [2, 'COMPLETED']]);
      });
 
@@ -200,7 +190,7 @@ describe('a search stopped and started again on one machine', function() {
        assert.equal(again.status, 0, again.stderr);
        assert.match(again.stderr, /^trial 2 of a search that stopped on this machine marked FAILED; new trials take their place$/m);
        assert.ok(Date.now() - start < 60000, 'it waited for the lease');
-       const trials = await trialsOf(modelDir);
+       const trials = await storedTrials(modelDir);
        assert.deepEqual(trials.map((t) => [t.id, t.state]),
                         [[1, 'COMPLETED'], [2, 'FAILED'], [3, 'COMPLETED']]);
        assert.match(trials[1].failureReason!, /^worker lost: process \d+ of this machine is gone$/);

@@ -22,9 +22,9 @@ import './data/image_data_for_binary';
 import {loadModel} from './backend/file_io';
 import {tf} from './backend/tf';
 import {DEFAULT_CNN, resolveWorkspacePath} from './constants';
-import {createStore} from './metadata/create_store';
 import {METRIC_NAMES} from './metric_fns';
 import {main} from './oss_trainer';
+import {storedTrials} from './study_testing';
 import {CheckFailure, checkStudyOutput} from './oss_trainer_check';
 
 const TESTDATA = 'model_search/data/testdata';
@@ -55,16 +55,6 @@ function quick(modelDir: string, extra: string[] = []): string[] {
   ];
 }
 
-async function storedTrials(modelDir: string) {
-  const store = await createStore(
-      {url: `sqlite:${path.join(modelDir, 'model_search.db')}`});
-  try {
-    const [study] = await store.listStudies!();
-    return await store.listTrials(study.studyId);
-  } finally {
-    await store.close();
-  }
-}
 
 describe('oss_trainer main', function() {
   this.timeout(300000);

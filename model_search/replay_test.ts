@@ -14,10 +14,10 @@ import './data/csv_data_for_binary';
 
 import {ValueError} from './errors';
 import type {Trial} from './metadata/trial';
-import {createStore} from './metadata/create_store';
 import {main} from './oss_trainer';
 import {loadSpecFile, parsePhoenixSpec} from './proto/text_format';
 import {REPLAY_SPEC_FILENAME, hparamsFromProto, hparamsToProto, replayPlans, replaySpecFor} from './replay';
+import {storedTrials} from './study_testing';
 
 const RANDOM_CSV = 'model_search/data/testdata/csv_random_data.csv';
 
@@ -92,17 +92,6 @@ describe('a study and its replay', function() {
     fs.rmSync(dir, {recursive: true, force: true});
   });
 
-  async function trialsOf(modelDir: string): Promise<Trial[]> {
-    const store = await createStore(
-        {url: `sqlite:${path.join(modelDir, 'model_search.db')}`});
-    try {
-      const [study] = await store.listStudies!();
-      return await store.listTrials(study.studyId);
-    } finally {
-      await store.close();
-    }
-  }
-
   function flags(modelDir: string, extra: string[]): string[] {
     return [
       `--filename=${RANDOM_CSV}`, '--record_defaults=0,0,0,0',
@@ -122,7 +111,7 @@ describe('a study and its replay', function() {
     assert.equal(await main(flags(searchDir, [
       '--experiment_max_num_trials=4',
     ]), (l) => log.push(l)), 0, log.join('\n'));
-    const searched = await trialsOf(searchDir);
+    const searched = await storedTrials(searchDir);
     const best = searched.reduce((a, b) =>
         b.metrics!['loss'] < a.metrics!['loss'] ? b : a);
     const replayFile = path.join(searchDir, REPLAY_SPEC_FILENAME);
@@ -137,7 +126,7 @@ describe('a study and its replay', function() {
       '--experiment_max_num_trials=10',
     ]), (l) => replayLog.push(l)), 0, replayLog.join('\n'));
 
-    const replayed = await trialsOf(replayDir);
+    const replayed = await storedTrials(replayDir);
     assert.deepEqual(replayed.map((t) => [t.id, t.state]),
                      [[1, 'COMPLETED']]);
     assert.deepEqual(replayed[0].architecture, best.architecture);
