@@ -7,20 +7,29 @@
 
 /**
  * Where a search's time and memory go, trial after trial: a study of
- * --trials trials of the dnn config on the breast cancer data, with the
- * standard observers (event files, summary, replay spec). Prints, per
- * trial and in total, the time spent in training steps, in evaluation and
- * elsewhere (planning, building the model, bookkeeping, export: the
- * search overhead), and tensors alive and RSS after trial 5 and the last.
+ * --trials trials with the standard observers (event files, summary,
+ * replay spec), of the cnn config on the test images at 16x16 (as
+ * image_data_for_binary_test runs) or the dnn config on the breast cancer
+ * data. Prints the time per trial spent in training steps, in evaluation
+ * and elsewhere (planning, building the model, bookkeeping, export: the
+ * search overhead) phase by phase, and tensors alive and RSS after trial 5
+ * and after the last.
  *
- *   tools/bazel run //bench:search_overhead -- [--trials=50]
- *       [--train_steps=20] [--eval_steps=20] [--batch_size=2]
- *       [--backend=wasm]
+ *   tools/bazel run //bench:search_overhead -- [--problem=cnn|dnn]
+ *       [--trials=50] [--train_steps=20] [--eval_steps=20] [--batch_size=2]
+ *       [--backend=wasm] [--model_dir=DIR] [--runs=3]
  *
- * The defaults are those of model_search_oss_test (20 + 20 steps of batch
- * 2); raise --train_steps to see the overhead of a real search.
+ * Each search runs in a fresh process, --runs times; the figures are
+ * medians (a shared machine's slow spells vary a run by a fifth).
+ *
+ * The defaults are those of model_search_oss_test (the cnn config, 20 + 20
+ * steps of batch 2); raise --train_steps to see the overhead of a real
+ * search. The trial directories go to a new directory under --model_dir
+ * (default the system's temporary directory), removed at the end: file
+ * creation costs differ from disk to disk.
  */
 
+import {spawnSync} from 'node:child_process';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
@@ -28,18 +37,24 @@ import * as path from 'node:path';
 import {selectBackend} from '../model_search/backend/select_backend';
 import type {BackendRequest} from '../model_search/backend/select_backend';
 import {tf} from '../model_search/backend/tf';
-import {DEFAULT_DNN} from '../model_search/constants';
+import {DEFAULT_CNN, DEFAULT_DNN} from '../model_search/constants';
 import {CsvDataProvider} from '../model_search/data/csv_data';
+import {Provider as ImageDataProvider} from '../model_search/data/image_data';
 import {FlagSet} from '../model_search/flags';
 import {createStore} from '../model_search/metadata/create_store';
-import type {Trial} from '../model_search/metadata/trial';
 import {runSearch} from '../model_search/oss_trainer_lib';
 import {loadSpecFile, printPhoenixSpec} from '../model_search/proto/text_format';
 import {standardObservers} from '../model_search/search_observers';
+import {SEARCH_PHASES, SearchTimings} from '../model_search/search_timings';
 
 const TESTDATA = 'model_search/data/testdata';
 
 const flags = new FlagSet();
+flags.define('problem', {type: 'string', default: 'cnn',
+  help: 'cnn (images) or dnn (CSV).'});
+flags.define('model_dir', {type: 'string', default: '',
+  help: 'Where the study directory is made; default the temporary ' +
+        'directory.'});
 flags.define('trials', {type: 'int', default: 50, help: 'Trials to run.'});
 flags.define('train_steps', {type: 'int', default: 20,
   help: 'Training steps per trial.'});
@@ -48,12 +63,20 @@ flags.define('eval_steps', {type: 'int', default: 20,
 flags.define('batch_size', {type: 'int', default: 2, help: 'Batch size.'});
 flags.define('backend', {type: 'string', default: 'wasm',
   help: 'TensorFlow.js backend.'});
+flags.define('runs', {type: 'int', default: 3,
+  help: 'Searches, each in a fresh process; the figures are medians.'});
+flags.define('run_one', {type: 'bool', default: false,
+  help: 'Internal: run one search here and print its figures as JSON.'});
 
 declare interface Sample {
   trial: number;
   tensors: number;
   rssMb: number;
   heapMb: number;
+  /** V8's heap as reserved from the system (used or not). */
+  heapTotalMb: number;
+  /** Memory of ArrayBuffers and Buffers outside the JS heap. */
+  externalMb: number;
   /** The wasm backend's linear memory: it grows and never shrinks. */
   wasmMb: number;
 }
@@ -63,21 +86,39 @@ function wasmMemoryMb(): number {
   return (backend.wasm?.HEAPU8?.length ?? 0) / (1 << 20);
 }
 
-async function main(): Promise<number> {
-  flags.parse(process.argv.slice(2));
+/** What one search measured, per trial where it says so. */
+declare interface RunFigures {
+  backend: string;
+  /** Wall seconds of the searches. */
+  wall: number;
+  /** Seconds per phase (SEARCH_PHASES). */
+  phases: Record<string, number>;
+  /** After trial 5 and after the last. */
+  samples: Sample[];
+}
+
+/** One search in this process. */
+async function runOne(): Promise<RunFigures> {
   const trials = flags.get<number>('trials');
   const trainSteps = flags.get<number>('train_steps');
   const log = (line: string) => process.stderr.write(line + '\n');
   const backend = await selectBackend(
       flags.get<string>('backend') as BackendRequest, () => {});
-  const modelDir = fs.mkdtempSync(path.join(os.tmpdir(), 'search_overhead_'));
-  const provider = new CsvDataProvider({
-    filename: `${TESTDATA}/breast_cancer_train.csv`,
-    validationFilename: `${TESTDATA}/breast_cancer_validation.csv`,
-    log: () => {},
-  });
+  const problem = flags.get<string>('problem');
+  const modelDir = fs.mkdtempSync(path.join(
+      flags.get<string>('model_dir') || os.tmpdir(), 'search_overhead_'));
+  const provider = problem === 'cnn' ?
+      new ImageDataProvider({
+        inputDir: `${TESTDATA}/images`, imageHeight: 16, imageWidth: 16,
+        evalFraction: 0.2, log: () => {},
+      }) :
+      new CsvDataProvider({
+        filename: `${TESTDATA}/breast_cancer_train.csv`,
+        validationFilename: `${TESTDATA}/breast_cancer_validation.csv`,
+        log: () => {},
+      });
   await provider.prepare();
-  const spec = loadSpecFile(DEFAULT_DNN);
+  const spec = loadSpecFile(problem === 'cnn' ? DEFAULT_CNN : DEFAULT_DNN);
   const store = await createStore(
       {url: `sqlite:${path.join(modelDir, 'model_search.db')}`});
   const samples: Sample[] = [];
@@ -85,73 +126,133 @@ async function main(): Promise<number> {
     spec, maxTrials: trials, trainSteps,
     progressStream: {write: () => true},
   });
-  observers.push({
-    onStudyUpdate: (_dir: string, all: Trial[]) => {
-      const done = all.filter((t) => t.state !== 'RUNNING').length;
-      if (done > (samples[samples.length - 1]?.trial ?? 0)) {
-        // Collected first when node runs with --expose-gc, so that the
-        // figures count what is kept rather than garbage not yet swept.
-        (globalThis as {gc?: () => void}).gc?.();
-        const memory = process.memoryUsage();
-        samples.push({trial: done, tensors: tf.memory().numTensors,
-                      rssMb: memory.rss / (1 << 20),
-                      heapMb: memory.heapUsed / (1 << 20),
-                      wasmMb: wasmMemoryMb()});
-      }
-    },
-  });
-  const start = Date.now();
+  const timings = new SearchTimings();
+  // Memory is sampled between searches, when no model is alive: the study
+  // runs to trial 5, stops, and is resumed to the last trial.
+  const sample = (trial: number) => {
+    // Collected first (node runs with --expose-gc), so that the figures
+    // count what is kept rather than garbage not yet swept.
+    (globalThis as {gc?: () => void}).gc?.();
+    const memory = process.memoryUsage();
+    samples.push({trial, tensors: tf.memory().numTensors,
+                  rssMb: memory.rss / (1 << 20),
+                  heapMb: memory.heapUsed / (1 << 20),
+                  heapTotalMb: memory.heapTotal / (1 << 20),
+                  externalMb: memory.external / (1 << 20),
+                  wasmMb: wasmMemoryMb()});
+  };
+  let wall = 0;
   try {
-    await runSearch({
-      spec, specText: printPhoenixSpec(spec), provider, store, modelDir,
-      experimentName: 'search_overhead', experimentOwner: 'bench',
-      maxTrials: trials, trainSteps,
-      evalSteps: flags.get<number>('eval_steps'),
-      batchSize: flags.get<number>('batch_size'),
-      objective: {metric: 'loss', goal: 'minimize'},
-      hypertuningMethod: 'random', seed: 1, observers,
-      log: (line) => {
-        if (/^trial \d+\//.test(line)) log(line);
-      },
-    });
+    for (const maxTrials of trials > 5 ? [5, trials] : [trials]) {
+      const start = Date.now();
+      await runSearch({
+        spec, specText: printPhoenixSpec(spec), provider, store, modelDir,
+        experimentName: 'search_overhead', experimentOwner: 'bench',
+        maxTrials, trainSteps,
+        evalSteps: flags.get<number>('eval_steps'),
+        batchSize: flags.get<number>('batch_size'),
+        objective: {metric: 'loss', goal: 'minimize'},
+        hypertuningMethod: 'random', seed: 1, observers, timings,
+        log: (line) => {
+          if (/^trial \d+\//.test(line)) log(line);
+        },
+      });
+      wall += (Date.now() - start) / 1000;
+      sample(maxTrials);
+    }
   } finally {
     await store.close();
+    fs.rmSync(modelDir, {recursive: true, force: true});
   }
-  const wall = (Date.now() - start) / 1000;
-  let train = 0;
-  let evaluation = 0;
-  for (let id = 1; id <= trials; id++) {
-    const file = path.join(modelDir, String(id), 'evaluation.json');
-    if (!fs.existsSync(file)) continue;
-    const e = JSON.parse(fs.readFileSync(file, 'utf8'));
-    train += e.train_seconds;
-    evaluation += e.eval_seconds;
-  }
-  fs.rmSync(modelDir, {recursive: true, force: true});
+  const phases: Record<string, number> = {};
+  for (const phase of SEARCH_PHASES) phases[phase] = timings.seconds(phase);
+  return {backend: backend.name, wall, phases, samples};
+}
 
-  const overhead = wall - train - evaluation;
-  const pct = (x: number) => `${(100 * x / wall).toFixed(1)}%`;
+/** Runs one search in a fresh node process and reads its figures. */
+function runChild(): RunFigures {
+  const args = [...process.execArgv, process.argv[1],
+                ...process.argv.slice(2), '--run_one'];
+  const child = spawnSync(process.execPath, args, {
+    encoding: 'utf8', maxBuffer: 64 << 20,
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  if (child.status !== 0) {
+    throw new Error(`a search failed (exit ${child.status}):\n${
+        child.stderr}`);
+  }
+  return JSON.parse(child.stdout) as RunFigures;
+}
+
+function median(values: number[]): number {
+  const sorted = [...values].sort((a, b) => a - b);
+  const mid = sorted.length >> 1;
+  return sorted.length % 2 ? sorted[mid] : (sorted[mid - 1] + sorted[mid]) / 2;
+}
+
+/** Prints the medians of the runs. */
+function report(runs: RunFigures[]): void {
+  const trials = flags.get<number>('trials');
+  const perTrial = (f: (r: RunFigures) => number) =>
+      1000 * median(runs.map(f)) / trials;
+  const overheadOf = (r: RunFigures) =>
+      r.wall - r.phases['train'] - r.phases['evaluate'];
+  const wall = perTrial((r) => r.wall);
+  const share = median(runs.map((r) => overheadOf(r) / r.wall));
+  console.log(`per trial (median of ${runs.length} run(s)): ${
+      wall.toFixed(0)} ms = training ${
+      perTrial((r) => r.phases['train']).toFixed(0)} ms + evaluation ${
+      perTrial((r) => r.phases['evaluate']).toFixed(0)} ms + overhead ${
+      perTrial(overheadOf).toFixed(1)} ms`);
+  const outside =
+      SEARCH_PHASES.filter((p) => p !== 'train' && p !== 'evaluate');
+  const rest = (r: RunFigures) =>
+      overheadOf(r) - outside.reduce((sum, p) => sum + r.phases[p], 0);
+  console.log(`overhead per trial: ${outside.map((p) => `${p} ${
+      perTrial((r) => r.phases[p]).toFixed(1)} ms`).join(', ')}, study ` +
+      `start and end ${perTrial(rest).toFixed(1)} ms`);
+  const describe = (x: Sample) => `${x.tensors} tensors, RSS ${
+      x.rssMb.toFixed(0)} MB (JS heap ${x.heapMb.toFixed(0)} MB used of ${
+      x.heapTotalMb.toFixed(0)} MB, external ${
+      x.externalMb.toFixed(0)} MB, wasm memory ${x.wasmMb.toFixed(0)} MB)`;
+  const first = runs[0].samples;
+  if (first.length === 2) {
+    console.log(`memory after trial ${first[0].trial}: ${
+        describe(first[0])}`);
+    console.log(`memory after trial ${first[1].trial}: ${
+        describe(first[1])}`);
+    const growth = runs.map((r) => r.samples[1].rssMb / r.samples[0].rssMb - 1);
+    console.log(`RSS growth from trial ${first[0].trial} to ${
+        first[1].trial}: ${growth.map((g) => `${(100 * g).toFixed(1)}%`)
+                               .join(', ')} (median ${
+        (100 * median(growth)).toFixed(1)}%)`);
+  }
+  console.log(`search overhead: ${(100 * share).toFixed(1)}% of trial time`);
+}
+
+async function main(): Promise<number> {
+  flags.parse(process.argv.slice(2));
+  const problem = flags.get<string>('problem');
+  if (problem !== 'cnn' && problem !== 'dnn') {
+    throw new Error(`--problem must be cnn or dnn, got "${problem}"`);
+  }
+  if (flags.get<boolean>('run_one')) {
+    process.stdout.write(JSON.stringify(await runOne()));
+    return 0;
+  }
+  const runs: RunFigures[] = [];
+  const count = Math.max(1, flags.get<number>('runs'));
+  for (let i = 0; i < count; i++) {
+    process.stderr.write(`search_overhead: run ${i + 1}/${count}\n`);
+    runs.push(runChild());
+  }
   console.log(`machine: ${os.cpus().length} cores; backend ${
-      backend.name}; ${trials} trials of ${trainSteps} training steps and ${
+      runs[0].backend}; ${problem} config; ${
+      flags.get<number>('trials')} trials of ${
+      flags.get<number>('train_steps')} training steps and ${
       flags.get<number>('eval_steps')} evaluation batches of ${
       flags.get<number>('batch_size')}`);
-  console.log(`per trial: ${(1000 * wall / trials).toFixed(0)} ms = training ${
-      (1000 * train / trials).toFixed(0)} ms + evaluation ${
-      (1000 * evaluation / trials).toFixed(0)} ms + overhead ${
-      (1000 * overhead / trials).toFixed(0)} ms`);
-  console.log(`search overhead: ${pct(overhead)} of trial time (training ${
-      pct(train)}, evaluation ${pct(evaluation)})`);
-  const early = samples.find((s) => s.trial >= 5);
-  const last = samples[samples.length - 1];
-  if (early && last) {
-    const describe = (x: Sample) => `${x.tensors} tensors, RSS ${
-        x.rssMb.toFixed(0)} MB (JS heap ${x.heapMb.toFixed(0)} MB, wasm ` +
-        `memory ${x.wasmMb.toFixed(0)} MB)`;
-    console.log(`memory after trial ${early.trial}: ${describe(early)}`);
-    console.log(`memory after trial ${last.trial}: ${describe(last)}`);
-    console.log(`RSS growth from trial ${early.trial} to ${last.trial}: ${
-        (100 * (last.rssMb / early.rssMb - 1)).toFixed(1)}%`);
-  }
+  report(runs);
   return 0;
 }
 

@@ -144,6 +144,17 @@ export function towerLayers(model: tf.LayersModel, trialId: number, tower: strin
  * @throws TrialFailure naming the tower and the layer when the source
  *     model lacks a layer of the tower or its weights differ in shape.
  */
+/**
+ * Makes a batch normalization layer normalize with its moving statistics
+ * even while the model trains, as Keras does for a frozen one. TensorFlow.js
+ * ignores `trainable` there: a frozen tower's moving mean and variance
+ * would drift during the ensemble's training.
+ */
+function normalizeWithMovingStatistics(layer: tf.layers.Layer): void {
+  const call = layer.call.bind(layer);
+  layer.call = (inputs, kwargs) => call(inputs, {...kwargs, training: false});
+}
+
 export async function restoreTowers(
     model: tf.LayersModel, towers: readonly TowerRecord[], trialId: number,
     modelDir: string): Promise<tf.layers.Layer[]> {
@@ -184,6 +195,9 @@ export async function restoreTowers(
         }
         if (tower.frozen && layer.trainable) {
           layer.trainable = false;
+          if (layer.getClassName() === 'BatchNormalization') {
+            normalizeWithMovingStatistics(layer);
+          }
           frozen.push(layer);
         }
       }

@@ -15,8 +15,9 @@
 import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
+import {performance} from 'perf_hooks';
 
-import {loadModel, saveModel} from './backend/file_io';
+import {loadModel, modelArtifacts, writeFileWhole, writeModelArtifacts} from './backend/file_io';
 import {tf} from './backend/tf';
 import type {Provider} from './data/data';
 import {buildTowersModel, restoreTowers} from './ensemble_model';
@@ -35,6 +36,7 @@ import {buildModel, countParameters} from './phoenix';
 import type {PhoenixSpec} from './proto/phoenix_spec';
 import {Random} from './random';
 import {scaledTrainSteps} from './search';
+import {SearchTimings} from './search_timings';
 import {TRIAL_FILES, removeStaleTemporaries, trialDirName, writeAtomically, writeJson} from './trial_directory';
 import {TrialPlanner} from './trial_planner';
 import type {TrialPlan} from './trial_planner';
@@ -122,6 +124,8 @@ export declare interface SearchOptions {
    * (and at the last step); default: at every read-back.
    */
   summaryEverySteps?: number;
+  /** Receives the time of each phase of each trial (bench/search_overhead). */
+  timings?: SearchTimings;
 }
 
 export declare interface SearchResult {
@@ -207,6 +211,7 @@ export async function runSearch(options: SearchOptions): Promise<SearchResult> {
         `--experiment_max_num_trials=${options.maxTrials} ignored`);
   }
   const startedAt = Date.now();
+  const timings = options.timings ?? new SearchTimings();
   let trained = 0;
   let waitingSaid = false;
   let runningTrial: number|undefined;
@@ -229,8 +234,8 @@ export async function runSearch(options: SearchOptions): Promise<SearchResult> {
   for (const signal of signals) process.once(signal, onSignal);
   try {
     for (;;) {
-      const answer = await options.store.startTrial(
-          studyId, maxTrials, workerId, leaseSeconds);
+      const answer = await timings.time('claim', () => options.store.startTrial(
+          studyId, maxTrials, workerId, leaseSeconds));
       if (answer.status === 'done') break;
       if (answer.status === 'wait') {
         if (!waitingSaid) {
@@ -256,6 +261,7 @@ export async function runSearch(options: SearchOptions): Promise<SearchResult> {
         log,
       });
       try {
+        const planStart = performance.now();
         const trials = await options.store.listTrials(studyId);
         const completed = trials.filter((t) => t.state === 'COMPLETED');
         const plan = planner.plan(completed, trial.id, rng.fork());
@@ -280,10 +286,16 @@ export async function runSearch(options: SearchOptions): Promise<SearchResult> {
               },
           directory: trialDirName(trial.id),
         });
-        const outcome = await runTrial(options, trial.id, plan, rng.fork());
+        timings.add('plan', (performance.now() - planStart) / 1000);
+        const outcome =
+            await runTrial(options, trial.id, plan, rng.fork(), timings);
+        const directory = trialDirName(trial.id);
+        await timings.time('export', () => writeAtomically(
+            options.modelDir, directory, outcome.write));
+        const recordStart = performance.now();
         await lease.stop();
         await options.store.completeTrial(
-            studyId, trial.id, outcome.metrics, trialDirName(trial.id));
+            studyId, trial.id, outcome.metrics, directory);
         trained++;
         const ranked = rankTrials(
             [...completed, {...trial, ...plan, state: 'COMPLETED',
@@ -291,7 +303,8 @@ export async function runSearch(options: SearchOptions): Promise<SearchResult> {
             options.objective);
         log(trialLine(trial.id, {...options, maxTrials}, plan, outcome,
                       ranked[0]));
-        await notifyStudy(options, studyId);
+        timings.add('record', (performance.now() - recordStart) / 1000);
+        await timings.time('observe', () => notifyStudy(options, studyId));
       } catch (e) {
         await lease.stop();
         if (!(e instanceof TrialFailure || e instanceof PlanningError)) {
@@ -331,12 +344,18 @@ async function notifyStudy(
 declare interface TrialOutcome {
   metrics: Record<string, number>;
   seconds: number;
+  /**
+   * Writes the trial directory's files into `dir`; it holds a copy of the
+   * model's weights, so it runs after the model is disposed.
+   */
+  write: (dir: string) => Promise<void>;
 }
 
 async function runTrial(
     options: SearchOptions, trialId: number, plan: TrialPlan,
-    rng: Random): Promise<TrialOutcome> {
+    rng: Random, timings: SearchTimings): Promise<TrialOutcome> {
   const start = Date.now();
+  const clock = timings.phases('build');
   const provider = options.provider;
   const schema = provider.inputSchema();
   const numClasses = provider.numberOfClasses();
@@ -400,6 +419,7 @@ async function runTrial(
         lossFn: distiller.lossFn(trialId, lossFn ?? softmaxCrossEntropy),
       };
     }
+    clock.enter('train');
     const trainLosses: Array<[number, number]> = [];
     const summaryEvery = options.summaryEverySteps;
     // use_parameter_scaled_training: shallow towers train for fewer steps.
@@ -412,7 +432,7 @@ async function runTrial(
     // Porting note: ensemble_spec.no_train_speedup is not read: with
     // nothing to train (an average of frozen towers) no step runs at all.
     const train: TrainResult = training === undefined ?
-        {steps: 0, finalLoss: NaN, seconds: 0} :
+        {steps: 0, finalLoss: NaN, seconds: 0, yieldedSeconds: 0} :
         await trainModel(training, {
       syncEvery: options.lossEverySteps,
       recordEvery: summaryEvery,
@@ -434,6 +454,10 @@ async function runTrial(
       maxDecayTimes: options.spec.learningSpec?.maxDecayTimes,
       teacher,
     });
+    // Timers and I/O (heartbeats) ran while training yielded.
+    timings.add('train', -train.yieldedSeconds);
+    timings.add('timers', train.yieldedSeconds);
+    clock.enter('evaluate');
     // Frozen for training only: the parameters count and export them all.
     for (const layer of frozen) layer.trainable = true;
     const evalStart = Date.now();
@@ -441,6 +465,8 @@ async function runTrial(
         built, provider.getInputFn(plan.hparams, 'eval', options.batchSize)(),
         options.evalSteps, numClasses, lossFn);
     const evalSeconds = (Date.now() - evalStart) / 1000;
+    timings.add('evaluate', -evaluation.yieldedSeconds);
+    timings.add('timers', evaluation.yieldedSeconds);
     const metrics: Record<string, number> = {
       ...evaluation.metrics,
       num_parameters: countParameters(built),
@@ -451,64 +477,74 @@ async function runTrial(
              provider.getMetricFn ? await extraMetrics(options, built) : {})) {
       metrics[name] = value;
     }
-    const finalModel = built;
-    await writeAtomically(options.modelDir, trialDirName(trialId), async (dir) => {
-      writeJson(path.join(dir, TRIAL_FILES.architecture), {
-        trial_id: trialId,
-        problem_type: problemTypeName(options.spec),
-        blocks: plan.architecture,
-        depth: plan.architecture.length,
-        num_parameters: metrics['num_parameters'],
-        hparams: plan.hparams,
-        ...(plan.towers === undefined ? {} : {
-          kind: plan.kind,
-          mode: plan.mode,
-          members: plan.members ?? [],
-          towers: plan.towers,
-          ...(plan.teacherTrialId === undefined ?
-                  {} :
-                  {teacher_trial_id: plan.teacherTrialId}),
-        }),
-        ...(plan.warmStart === undefined ? {} : {
-          warm_start: plan.warmStart.map(
-              (s) => ({trial_id: s.trialId, weight: s.weight})),
-          warm_started_weights: warmStarted,
-        }),
-      });
-      if (plan.towers !== undefined) {
-        writeJson(path.join(dir, TRIAL_FILES.towers), plan.towers);
-      }
-      writeJson(path.join(dir, TRIAL_FILES.hparams), plan.hparams);
-      writeJson(path.join(dir, TRIAL_FILES.evaluation), {
-        ...metrics,
-        train_steps: trainSteps,
-        eval_examples: evaluation.labels.length,
-        // Where the time went; bench/search_overhead adds them up.
-        train_seconds: train.seconds,
-        eval_seconds: evalSeconds,
-        seconds: (Date.now() - start) / 1000,
-      });
-      writeJson(path.join(dir, TRIAL_FILES.inputSchema), schema);
-      fs.writeFileSync(path.join(dir, TRIAL_FILES.architectureText),
-                       architectureText(trialId, plan, metrics));
-      await saveModel(finalModel, path.join(dir, TRIAL_FILES.model));
-      const record: TrialRecord = {
-        trialId,
-        architecture: plan.architecture,
-        hparams: plan.hparams,
-        metrics,
-        trainLosses,
-        problemType: problemTypeName(options.spec),
-      };
+    clock.enter('export');
+    // Read before the model is disposed; the search loop writes them.
+    const artifacts = await modelArtifacts(built);
+    const architecture = {
+      trial_id: trialId,
+      problem_type: problemTypeName(options.spec),
+      blocks: plan.architecture,
+      depth: plan.architecture.length,
+      num_parameters: metrics['num_parameters'],
+      hparams: plan.hparams,
+      ...(plan.towers === undefined ? {} : {
+        kind: plan.kind,
+        mode: plan.mode,
+        members: plan.members ?? [],
+        towers: plan.towers,
+        ...(plan.teacherTrialId === undefined ?
+                {} :
+                {teacher_trial_id: plan.teacherTrialId}),
+      }),
+      ...(plan.warmStart === undefined ? {} : {
+        warm_start: plan.warmStart.map(
+            (s) => ({trial_id: s.trialId, weight: s.weight})),
+        warm_started_weights: warmStarted,
+      }),
+    };
+    const seconds = (Date.now() - start) / 1000;
+    const evaluationFile = {
+      ...metrics,
+      train_steps: trainSteps,
+      eval_examples: evaluation.labels.length,
+      train_seconds: train.seconds,
+      eval_seconds: evalSeconds,
+      seconds,
+    };
+    const record: TrialRecord = {
+      trialId,
+      architecture: plan.architecture,
+      hparams: plan.hparams,
+      metrics,
+      trainLosses,
+      problemType: problemTypeName(options.spec),
+    };
+    const write = async (dir: string) => {
+      const file = (name: string) => path.join(dir, name);
+      // Independent files: written side by side by Node's I/O threads.
+      await Promise.all([
+        writeJson(file(TRIAL_FILES.architecture), architecture),
+        plan.towers === undefined ?
+            undefined :
+            writeJson(file(TRIAL_FILES.towers), plan.towers),
+        writeJson(file(TRIAL_FILES.hparams), plan.hparams),
+        writeJson(file(TRIAL_FILES.evaluation), evaluationFile),
+        writeJson(file(TRIAL_FILES.inputSchema), schema),
+        writeFileWhole(file(TRIAL_FILES.architectureText),
+                              architectureText(trialId, plan, metrics)),
+        writeModelArtifacts(artifacts, file(TRIAL_FILES.model)),
+      ]);
       for (const observer of options.observers ?? []) {
         await observer.writeTrialFiles?.(dir, record);
       }
-    });
-    return {metrics, seconds: (Date.now() - start) / 1000};
+    };
+    return {metrics, seconds, write};
   } finally {
+    clock.enter('dispose');
     restoreRandom();
     model?.dispose();
     teacherModel?.dispose();
+    clock.end();
     const leaked = tf.memory().numTensors - tensorsBefore;
     if (leaked > 0) {
       // The blocks and optimizers of this project leave none (block_test,

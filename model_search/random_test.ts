@@ -20,6 +20,17 @@ describe('Random', () => {
     assert.notDeepEqual(seqA, Array.from({length: 5}, () => c.nextUint32()));
   });
 
+  it('fills 32-bit arrays with the sequence of nextUint32', () => {
+    const a = new Random(21);
+    const b = new Random(21);
+    const bits = new Uint32Array(1000);
+    a.fillUint32(bits.subarray(0, 300));
+    a.fillUint32(bits.subarray(300));
+    assert.deepEqual(Array.from(bits), Array.from({length: 1000},
+                                                  () => b.nextUint32()));
+    assert.equal(a.nextUint32(), b.nextUint32());
+  });
+
   it('draws uniform values in [0, 1) with the right mean', () => {
     const rng = new Random(1);
     let sum = 0;
@@ -46,6 +57,67 @@ describe('Random', () => {
     }
   });
 
+  it('fills uniform arrays inside the bounds with the right moments', () => {
+    const out = new Float32Array(100000);
+    new Random(11).fillUniform(out, -0.5, 1.5);
+    const {mean, variance, min, max} = moments(out);
+    assert.ok(min >= -0.5 && max <= 1.5, `${min} ${max}`);
+    assert.ok(Math.abs(mean - 0.5) < 0.01, String(mean));
+    // Uniform over a width of 2: variance 4 / 12.
+    assert.ok(Math.abs(variance - 1 / 3) < 0.01, String(variance));
+  });
+
+  it('fills normal arrays with the right moments', () => {
+    const out = new Float32Array(100001);  // odd: the last pair is split
+    new Random(12).fillNormal(out, 3, 2);
+    const {mean, variance} = moments(out);
+    assert.ok(Math.abs(mean - 3) < 0.03, String(mean));
+    assert.ok(Math.abs(variance - 4) < 0.08, String(variance));
+    assert.ok(out.every((x) => Number.isFinite(x)));
+  });
+
+  it('fills truncated normal arrays within two deviations', () => {
+    const out = new Float32Array(200000);
+    new Random(13).fillTruncatedNormal(out, 1, 0.5);
+    const {mean, variance, min, max} = moments(out);
+    assert.ok(min >= 0 && max <= 2, `${min} ${max}`);
+    assert.ok(min < 0.01 && max > 1.99, `${min} ${max}: tails reached`);
+    assert.ok(Math.abs(mean - 1) < 0.005, String(mean));
+    // A standard normal cut at +-2 has variance 0.77374.
+    assert.ok(Math.abs(variance / 0.25 - 0.77374) < 0.01, String(variance));
+  });
+
+  it('cuts the normal at its quantiles: the CDF of the samples matches', () => {
+    // Differential against the normal CDF: Phi at a few points, from
+    // tables (Abramowitz and Stegun 26.2), renormalised to [-2, 2].
+    const phi: Array<[number, number]> =
+        [[-1.5, 0.0668072], [-1, 0.1586553], [-0.5, 0.3085375], [0, 0.5],
+         [0.5, 0.6914625], [1, 0.8413447], [1.5, 0.9331928]];
+    const low = 0.0227501;
+    const high = 0.9772499;
+    const out = new Float32Array(400000);
+    new Random(14).fillTruncatedNormal(out, 0, 1);
+    for (const [z, p] of phi) {
+      const expected = (p - low) / (high - low);
+      const seen = out.filter((x) => x <= z).length / out.length;
+      // Four standard errors of a fraction of 400000 samples.
+      assert.ok(Math.abs(seen - expected) < 0.0032,
+                `P(x <= ${z}) = ${seen}, expected ${expected}`);
+    }
+  });
+
+  it('agrees with rejection sampling on the truncated variance', () => {
+    const box = new Float32Array(400000);
+    new Random(15).fillNormal(box, 0, 1);
+    const kept = box.filter((x) => Math.abs(x) <= 2);
+    const table = new Float32Array(kept.length);
+    new Random(16).fillTruncatedNormal(table, 0, 1);
+    const a = moments(kept);
+    const b = moments(table);
+    assert.ok(Math.abs(a.variance - b.variance) < 0.01,
+              `${a.variance} vs ${b.variance}`);
+  });
+
   it('shuffles into a permutation', () => {
     const items = Array.from({length: 50}, (_, i) => i);
     const shuffled = new Random(5).shuffle([...items]);
@@ -53,3 +125,19 @@ describe('Random', () => {
     assert.deepEqual([...shuffled].sort((x, y) => x - y), items);
   });
 });
+
+function moments(values: Float32Array):
+    {mean: number, variance: number, min: number, max: number} {
+  let sum = 0;
+  let squares = 0;
+  let min = Infinity;
+  let max = -Infinity;
+  for (const v of values) {
+    sum += v;
+    squares += v * v;
+    min = Math.min(min, v);
+    max = Math.max(max, v);
+  }
+  const mean = sum / values.length;
+  return {mean, variance: squares / values.length - mean * mean, min, max};
+}

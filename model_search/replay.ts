@@ -23,6 +23,7 @@ import type {HparamValue, Objective, Trial} from './metadata/trial';
 import type {HParamDef, HParamDef_HParamType} from './proto/hparam';
 import type {PhoenixSpec} from './proto/phoenix_spec';
 import {printPhoenixSpec} from './proto/text_format';
+import {writeFileAtomically} from './report';
 import type {TrialObserver} from './oss_trainer_lib';
 import type {TrialPlan} from './trial_planner';
 
@@ -218,10 +219,13 @@ export function replayPlans(spec: PhoenixSpec): TrialPlan[]|undefined {
  * sees half of it.
  */
 export class ReplaySpecObserver implements TrialObserver {
+  /** What this observer last wrote, by file: most trials change nothing. */
+  private readonly written = new Map<string, string>();
+
   constructor(private readonly spec: PhoenixSpec) {}
 
-  onStudyUpdate(modelDir: string, trials: Trial[], objective: Objective):
-      void {
+  async onStudyUpdate(
+      modelDir: string, trials: Trial[], objective: Objective): Promise<void> {
     const best = bestCompleted(trials, objective);
     if (best === undefined) return;
     const text = `# Retrains trial ${best.id} (${objective.metric}=${
@@ -229,9 +233,9 @@ export class ReplaySpecObserver implements TrialObserver {
         'as --phoenix_spec_filename.\n' +
         printPhoenixSpec(replaySpecFor(this.spec, best, trials));
     const file = path.join(modelDir, REPLAY_SPEC_FILENAME);
-    const temporary = `${file}.tmp-${process.pid}`;
-    fs.writeFileSync(temporary, text);
-    fs.renameSync(temporary, file);
+    if (this.written.get(file) === text && fs.existsSync(file)) return;
+    await writeFileAtomically(file, text);
+    this.written.set(file, text);
   }
 }
 

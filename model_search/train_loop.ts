@@ -12,6 +12,8 @@
  * only every `syncEvery` steps.
  */
 
+import {performance} from 'perf_hooks';
+
 import {tf} from './backend/tf';
 import type {Batch, Hparams} from './data/data';
 import {argmaxRows, evaluationMetrics} from './metric_fns';
@@ -69,22 +71,33 @@ export declare interface TeacherArgs {
 export declare interface TrainResult {
   steps: number;
   finalLoss: number;
+  /** Wall time, including `yieldedSeconds`. */
   seconds: number;
+  /** Time the loop let other work run (EventLoopYielder). */
+  yieldedSeconds: number;
 }
 
 /**
- * Returns a function to await once per step: every `everyMs` it lets the
- * event loop run timers and I/O. The steps themselves only await promises
- * that are already settled, so without it a training loop holds the
- * thread until it ends, and the trial's heartbeats (timers) stop.
+ * To await once per step: every `everyMs` it lets the event loop run
+ * timers and I/O. The steps themselves only await promises that are
+ * already settled, so without it a training loop holds the thread until it
+ * ends, and the trial's heartbeats (timers) stop. What runs meanwhile is
+ * counted in `seconds`, apart from the steps' own time.
  */
-export function eventLoopYielder(everyMs = 50): () => Promise<void> {
-  let last = Date.now();
-  return async () => {
-    if (Date.now() - last < everyMs) return;
+export class EventLoopYielder {
+  /** Seconds spent letting other work run. */
+  seconds = 0;
+  private last = performance.now();
+
+  constructor(private readonly everyMs = 50) {}
+
+  async maybeYield(): Promise<void> {
+    const start = performance.now();
+    if (start - this.last < this.everyMs) return;
     await new Promise<void>((resolve) => setImmediate(resolve));
-    last = Date.now();
-  };
+    this.last = performance.now();
+    this.seconds += (this.last - start) / 1000;
+  }
 }
 
 /** Softmax cross-entropy of int32 class ids against logits. */
@@ -143,10 +156,10 @@ export async function trainModel(
   // provider reading from disk has its read under way meanwhile.
   let pending: Promise<IteratorResult<Batch>>|undefined =
       args.steps > 0 ? iterator.next() : undefined;
-  const yieldToEventLoop = eventLoopYielder();
+  const yielder = new EventLoopYielder();
   try {
     for (let step = 0; step < args.steps; step++) {
-      await yieldToEventLoop();
+      await yielder.maybeYield();
       const next = await pending!;
       pending = step + 1 < args.steps ? iterator.next() : undefined;
       if (next.done) {
@@ -208,7 +221,8 @@ export async function trainModel(
     await iterator.return?.();
     optimizer.dispose();
   }
-  return {steps: args.steps, finalLoss, seconds: (Date.now() - start) / 1000};
+  return {steps: args.steps, finalLoss, seconds: (Date.now() - start) / 1000,
+          yieldedSeconds: yielder.seconds};
 }
 
 /** Scales gradients so that their global L2 norm is at most `maxNorm`. */
@@ -236,6 +250,8 @@ export declare interface EvalResult {
   probabilities: ProbabilityMatrix;
   /** Class id per evaluated example. */
   labels: Int32Array;
+  /** Time the loop let other work run (EventLoopYielder). */
+  yieldedSeconds: number;
 }
 
 /**
@@ -259,9 +275,9 @@ export async function evaluateModel(
   let lossSum = 0;
   let count = 0;
   let taken = 0;
-  const yieldToEventLoop = eventLoopYielder();
+  const yielder = new EventLoopYielder();
   for await (const batch of batches) {
-    await yieldToEventLoop();
+    await yielder.maybeYield();
     if (steps > 0 && taken >= steps) {
       disposeBatch(batch);
       break;
@@ -296,7 +312,7 @@ export async function evaluateModel(
     throw new TrialFailure(`evaluation loss is ${metrics['loss']}`);
   }
   return {metrics, predictions: argmaxRows(probabilities), probabilities,
-          labels};
+          labels, yieldedSeconds: yielder.seconds};
 }
 
 /** The chunks end to end in one typed array. */

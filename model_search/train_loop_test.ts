@@ -16,7 +16,7 @@ import {CsvDataProvider} from './data/csv_data';
 import type {Batch} from './data/data';
 import {disposeOptimizer, learningRateAt, makeOptimizer} from './phoenix';
 import {SingleTrainer} from './single_trainer';
-import {TrialFailure, clipByGlobalNorm, eventLoopYielder, softmaxCrossEntropy, trainModel} from './train_loop';
+import {EventLoopYielder, TrialFailure, clipByGlobalNorm, softmaxCrossEntropy, trainModel} from './train_loop';
 
 const RANDOM_CSV = 'model_search/data/testdata/csv_random_data.csv';
 
@@ -287,19 +287,28 @@ describe('trainModel and the event loop', () => {
   });
 });
 
-describe('eventLoopYielder', () => {
+describe('EventLoopYielder', () => {
   it('yields to timers only once the interval has passed', async () => {
-    const yieldNow = eventLoopYielder(30);
+    const yielder = new EventLoopYielder(30);
     let fired = false;
     setTimeout(() => fired = true, 0);
 
     spin(5);
-    await yieldNow();
+    await yielder.maybeYield();
     const firedEarly = fired;
     spin(30);
-    await yieldNow();
+    await yielder.maybeYield();
 
     assert.equal(firedEarly, false);
     assert.equal(fired, true);
+  });
+
+  it('counts the time other work took while it yielded', async () => {
+    const yielder = new EventLoopYielder(10);
+    setImmediate(() => spin(40));
+    spin(15);
+    await yielder.maybeYield();
+    assert.ok(yielder.seconds >= 0.035 && yielder.seconds < 1,
+              String(yielder.seconds));
   });
 });

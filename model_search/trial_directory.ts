@@ -14,6 +14,8 @@
 import * as fs from 'fs';
 import * as path from 'path';
 
+import {writeFileWhole} from './backend/file_io';
+
 /** Names of the files of a trial directory. */
 export const TRIAL_FILES = {
   architecture: 'architecture.json',
@@ -56,8 +58,8 @@ export async function writeAtomically(
 }
 
 /** Writes JSON with a trailing newline. */
-export function writeJson(file: string, value: unknown): void {
-  fs.writeFileSync(file, JSON.stringify(value, null, 2) + '\n');
+export async function writeJson(file: string, value: unknown): Promise<void> {
+  await writeFileWhole(file, JSON.stringify(value, null, 2) + '\n');
 }
 
 /** Removes temporary directories left behind by killed workers. */

@@ -26,7 +26,7 @@
  */
 
 import {tf} from '../backend/tf';
-import {BlockClass, blockClass, blockNameForEnumId, checkProblemType, EMPTY_BLOCK, getBlock, isFlattenBlock, isInputOrderImportant, LastValidStep, ProblemTypeName} from '../blocks';
+import {BlockClass, blockClass, blockNameForEnumId, checkProblemType, EMPTY_BLOCK, getBlock, glorotNormal, isFlattenBlock, isInputOrderImportant, LastValidStep, ProblemTypeName} from '../blocks';
 import {NotImplementedError, ValueError} from '../errors';
 
 /** A block in an architecture: its lookup name or its enum id. */
@@ -300,6 +300,7 @@ export function buildLogits(
         `buildLogits: numClasses=${numClasses} must be a positive integer ` +
         '(the logits dimension)');
   }
-  return tf.layers.dense({units: numClasses, name}).apply(towerOutput) as
-      tf.SymbolicTensor;
+  return tf.layers
+             .dense({units: numClasses, kernelInitializer: glorotNormal(), name})
+             .apply(towerOutput) as tf.SymbolicTensor;
 }

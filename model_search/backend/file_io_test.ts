@@ -12,7 +12,7 @@ import * as path from 'node:path';
 
 import {ValueError} from '../errors';
 
-import {loadModel, MODEL_JSON, saveModel, WEIGHTS_BIN} from './file_io';
+import {loadModel, MODEL_JSON, modelArtifacts, saveModel, WEIGHTS_BIN, writeModelArtifacts} from './file_io';
 import {selectBackend} from './select_backend';
 import {tf} from './tf';
 
@@ -62,6 +62,22 @@ describe('saveModel and loadModel', () => {
         loaded.getWeights().map(w => w.shape),
         model.getWeights().map(w => w.shape));
   });
+
+  it('writes a model from its artifacts after the model is disposed',
+     async () => {
+       const model = smallModel();
+       const x = tf.randomNormal([3, 6, 6, 2], 0, 1, 'float32', 4);
+       const expected = Array.from((model.predict(x) as tf.Tensor).dataSync());
+       const tensors = tf.memory().numTensors;
+       const artifacts = await modelArtifacts(model);
+       assert.equal(tf.memory().numTensors, tensors, 'artifacts hold copies');
+       model.dispose();
+       const target = path.join(dir, 'later');
+       await writeModelArtifacts(artifacts, target);
+       const loaded = await loadModel(target);
+       assert.deepEqual(
+           Array.from((loaded.predict(x) as tf.Tensor).dataSync()), expected);
+     });
 
   it('writes the tfjs layers format with a weights manifest', async () => {
     const model = smallModel();

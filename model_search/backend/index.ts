@@ -7,7 +7,7 @@
 
 /** The TensorFlow.js namespace, backend choice, extra kernels, model files. */
 
-export {loadModel, MODEL_JSON, saveModel, WEIGHTS_BIN} from './file_io';
+export {loadModel, MODEL_JSON, modelArtifacts, saveModel, WEIGHTS_BIN, writeModelArtifacts} from './file_io';
 export {BACKEND_CHOICES, selectBackend} from './select_backend';
 export type {BackendRequest, SelectBackendOptions, SelectedBackend} from './select_backend';
 export {tf} from './tf';

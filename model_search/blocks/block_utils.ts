@@ -12,6 +12,7 @@
 
 import {tf} from '../backend/tf';
 import {ValueError} from '../errors';
+import {glorotNormal} from './initializers';
 
 /** The init args a block constructor receives from its registration. */
 export type InitArgs = Record<string, unknown>;
@@ -138,8 +139,13 @@ export function projectIfNeeded(
     block: string): tf.SymbolicTensor {
   const width = lastDim(outputs, block);
   if (lastDim(inputs, block) === width) return inputs;
-  return apply(tf.layers.dense({units: width, name: namer.name('dense')}),
-               inputs);
+  return apply(
+      tf.layers.dense({
+        units: width,
+        kernelInitializer: glorotNormal(),
+        name: namer.name('dense'),
+      }),
+      inputs);
 }
 
 /** A positive integer init arg, or the default. */

@@ -17,6 +17,7 @@ import {tf} from '../backend/tf';
 import {Block, BlockBuildArgs, ProblemTypeName, registerBlock} from './block';
 import {addAll, apply, batchNorm, boolArg, channelDim, InitArgs, intArg, lastOf, LayerNamer, pairArg, relu} from './block_utils';
 import {DilatedConv2D} from './dilated_conv2d';
+import {glorotNormal} from './initializers';
 
 const IMAGE_PROBLEMS: readonly ProblemTypeName[] = ['CNN'];
 
@@ -31,6 +32,7 @@ function conv2d(
         kernelSize,
         strides,
         padding: 'same',
+        kernelInitializer: glorotNormal(),
         name: namer.name('conv2d'),
       }),
       x);

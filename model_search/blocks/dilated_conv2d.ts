@@ -18,6 +18,7 @@
 import {tf} from '../backend/tf';
 import {ValueError} from '../errors';
 
+import {glorotUniform} from './initializers';
 import {built, LayerArgs, oneShape} from './layer_utils';
 
 /** Options of `DilatedConv2D`. */
@@ -67,7 +68,7 @@ export class DilatedConv2D extends tf.layers.Layer {
     }
     this.kernel = this.addWeight(
         'kernel', [...this.kernelSize, channels, this.filters], 'float32',
-        tf.initializers.glorotUniform({}));
+        glorotUniform());
     if (this.useBias) {
       this.bias = this.addWeight(
           'bias', [this.filters], 'float32', tf.initializers.zeros());

@@ -15,6 +15,7 @@ import {tf} from '../backend/tf';
 
 import {Block, BlockBuildArgs, ProblemTypeName, registerBlock} from './block';
 import {apply, channelDim, expectRank, featureShape, flattenToVector, InitArgs, intArg, lastOf, LayerNamer, pairArg, relu} from './block_utils';
+import {glorotNormal} from './initializers';
 
 /** The lookup names of the flattening blocks (block_builder.FLATTEN_TYPES). */
 export const FLATTEN_BLOCK_NAMES: readonly string[] =
@@ -72,6 +73,7 @@ export class DownsampleFlattenBlock implements Block {
             kernelSize: this.kernelSize,
             strides: this.strides,
             padding: 'same',
+            kernelInitializer: glorotNormal(),
             name: namer.name('conv2d'),
           }),
           net);

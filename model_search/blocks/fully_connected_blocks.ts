@@ -17,6 +17,7 @@ import {ValueError} from '../errors';
 
 import {Block, BlockBuildArgs, PROBLEM_TYPES, ProblemTypeName, registerBlock} from './block';
 import {addAll, apply, batchNorm, boolArg, countArg, flattenToVector, InitArgs, intArg, lastDim, lastOf, LayerNamer, relu} from './block_utils';
+import {glorotNormal} from './initializers';
 import {MatchWidth} from './op_layers';
 
 const VECTOR_PROBLEMS: readonly ProblemTypeName[] = ['CNN', 'DNN'];
@@ -36,7 +37,14 @@ export enum ResidualConnectionType {
 function dense(
     x: tf.SymbolicTensor, namer: LayerNamer, units: number, base = 'dense',
     useBias = true): tf.SymbolicTensor {
-  return apply(tf.layers.dense({units, useBias, name: namer.name(base)}), x);
+  return apply(
+      tf.layers.dense({
+        units,
+        useBias,
+        kernelInitializer: glorotNormal(),
+        name: namer.name(base),
+      }),
+      x);
 }
 
 /** The max output width allowed by an optional parameter budget. */

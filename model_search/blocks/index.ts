@@ -19,7 +19,7 @@ export * from './convolution_blocks';
 export {DilatedConv2D, DilatedConv2DArgs, dilatedConv2dSame} from './dilated_conv2d';
 export * from './flatten_blocks';
 export * from './fully_connected_blocks';
-export {Orthogonal, OrthogonalArgs, orthonormalColumns} from './initializers';
+export {FastVarianceScaling, glorotNormal, glorotUniform, Orthogonal, OrthogonalArgs, orthonormalColumns} from './initializers';
 export {LayerArgs} from './layer_utils';
 export {LastValidStep, MatchWidth, MatchWidthArgs, sequenceMask} from './op_layers';
 export * from './pooling_blocks';

@@ -9,7 +9,7 @@ import * as assert from 'node:assert/strict';
 
 import {tf} from '../backend/tf';
 
-import {Orthogonal, UnitForgetBias, orthonormalColumns} from './initializers';
+import {FastVarianceScaling, Orthogonal, UnitForgetBias, glorotNormal, glorotUniform, orthonormalColumns} from './initializers';
 
 require('@tensorflow/tfjs-backend-wasm');
 
@@ -127,5 +127,90 @@ describe('UnitForgetBias', () => {
                      [0, 0, 0, 0, 1, 1, 1, 1, 0, 0, 0, 0, 0, 0, 0, 0]);
     model.dispose();
     assert.equal(tf.memory().numTensors, before);
+  });
+});
+
+describe('FastVarianceScaling', () => {
+  before(async () => {
+    await tf.setBackend('wasm');
+    await tf.ready();
+  });
+
+  /** Standard deviation and largest magnitude of a tensor's values. */
+  function spread(t: tf.Tensor): {std: number, maxAbs: number} {
+    const values = t.dataSync();
+    t.dispose();
+    let sum = 0;
+    let squares = 0;
+    let maxAbs = 0;
+    for (const v of values) {
+      sum += v;
+      squares += v * v;
+      maxAbs = Math.max(maxAbs, Math.abs(v));
+    }
+    const mean = sum / values.length;
+    return {std: Math.sqrt(squares / values.length - mean * mean), maxAbs};
+  }
+
+  // Differential: the same draw as TensorFlow.js' own VarianceScaling, for
+  // dense and convolution kernels and each mode and distribution.
+  const shapes = [[300, 200], [3, 3, 32, 64], [5, 40, 30], [4000]];
+  const modes = ['fanIn', 'fanOut', 'fanAvg'] as const;
+  const distributions = ['normal', 'uniform'] as const;
+  for (const shape of shapes) {
+    for (const mode of modes) {
+      for (const distribution of distributions) {
+        it(`draws as TensorFlow.js: [${shape}] ${mode} ${distribution}`, () => {
+          const args = {scale: 2, mode, distribution};
+          const ours = spread(new FastVarianceScaling(args).apply(shape));
+          const theirs =
+              spread(tf.initializers.varianceScaling(args).apply(shape));
+          const ratio = ours.std / theirs.std;
+          assert.ok(Math.abs(ratio - 1) < 0.05,
+                    `std ${ours.std} vs ${theirs.std}`);
+          // Both cut at the same bound: two deviations, or the limit.
+          const bound = distribution === 'normal' ?
+              2 * theirs.std / 0.8796 : Math.sqrt(3) * theirs.std;
+          assert.ok(ours.maxAbs <= bound * 1.05, `${ours.maxAbs} > ${bound}`);
+          assert.ok(ours.maxAbs >= bound * 0.9, `${ours.maxAbs} << ${bound}`);
+        });
+      }
+    }
+  }
+
+  it('saves the config of TensorFlow.js\' glorot initializers', () => {
+    const config = (init?: FastVarianceScaling, uniform = false) =>
+        JSON.stringify(tf.layers.dense({
+          units: 3,
+          kernelInitializer: init ?? (uniform ? 'glorotUniform' : undefined),
+        }).getConfig()['kernelInitializer']);
+    assert.equal(config(glorotNormal()), config());
+    assert.equal(config(glorotUniform()), config(undefined, true));
+  });
+
+  it('repeats a seeded draw, and an unseeded one under a seeded Math.random',
+     () => {
+       const draw = (init: FastVarianceScaling) =>
+           Array.from(init.apply([20, 10]).dataSync());
+       assert.deepEqual(draw(glorotNormal(5)), draw(glorotNormal(5)));
+       assert.notDeepEqual(draw(glorotNormal(5)), draw(glorotNormal(6)));
+       const original = Math.random;
+       try {
+         let state = 0;
+         const seeded = () => (state = (state * 9301 + 49297) % 233280) /
+             233280;
+         Math.random = seeded;
+         const first = draw(glorotUniform());
+         state = 0;
+         assert.deepEqual(draw(glorotUniform()), first);
+       } finally {
+         Math.random = original;
+       }
+     });
+
+  it('hands other dtypes to TensorFlow.js', () => {
+    const t = glorotNormal().apply([10, 10], 'int32');
+    assert.equal(t.dtype, 'int32');
+    t.dispose();
   });
 });

@@ -18,7 +18,7 @@ import {NotImplementedError, ValueError} from '../errors';
 
 import {Block, BlockBuildArgs, registerBlock, RNN_PROBLEM_TYPES} from './block';
 import {addAll, apply, boolArg, expectRank, InitArgs, intArg, lastOf, LayerNamer, projectIfNeeded} from './block_utils';
-import {Orthogonal, UnitForgetBias} from './initializers';
+import {glorotNormal, Orthogonal, UnitForgetBias} from './initializers';
 
 /** The sequence input of a block, checked to be [batch, time, features]. */
 function sequenceInput(
@@ -50,6 +50,7 @@ function lstmLayer(
     goBackwards,
     // Keras 2 defaults; tfjs would use hardSigmoid and no forget bias.
     recurrentActivation: 'sigmoid',
+    kernelInitializer: glorotNormal(),
     biasInitializer: new UnitForgetBias(),
     recurrentInitializer: new Orthogonal(),
     name,
@@ -127,6 +128,7 @@ export class RnnBlock implements Block {
         tf.layers.simpleRNN({
           units: this.outputSize,
           returnSequences: true,
+          kernelInitializer: glorotNormal(),
           recurrentInitializer: new Orthogonal(),
           name: namer.name('rnn'),
         }),
@@ -227,6 +229,7 @@ export class Conv1DBlock implements Block {
           kernelSize: this.kernelSize,
           padding: 'same',
           activation: this.activation,
+          kernelInitializer: glorotNormal(),
           name: namer.name('conv1d'),
         }),
         x);

@@ -17,6 +17,7 @@ import {ValueError} from '../errors';
 
 import {Block, BlockBuildArgs, HparamRange, registerBlock, RNN_PROBLEM_TYPES} from './block';
 import {apply, countArg, expectRank, InitArgs, intArg, lastOf, LayerNamer} from './block_utils';
+import {glorotNormal} from './initializers';
 import {SvdfCell, SvdfConv} from './svdf_layers';
 
 /** How SvdfBlock computes the SVDF. */
@@ -62,8 +63,11 @@ function project(
     namer: LayerNamer): tf.SymbolicTensor {
   if (!projectionSize) return net;
   return apply(
-      tf.layers.dense(
-          {units: projectionSize, name: namer.name('svdf_projection')}),
+      tf.layers.dense({
+        units: projectionSize,
+        kernelInitializer: glorotNormal(),
+        name: namer.name('svdf_projection'),
+      }),
       net);
 }
 

@@ -21,6 +21,7 @@
 import {tf} from '../backend/tf';
 import {ValueError} from '../errors';
 
+import {glorotUniform} from './initializers';
 import {built, LayerArgs, listShapes, listTensors} from './layer_utils';
 import {sequenceMask} from './op_layers';
 
@@ -86,7 +87,7 @@ function svdfOptions(args: SvdfArgs, layer: string): SvdfOptions {
 function kernelInitializer(options: SvdfOptions) {
   const range = options.kernelInitRange;
   return range === undefined ?
-      tf.initializers.glorotUniform({}) :
+      glorotUniform() :
       tf.initializers.randomUniform({minval: -range, maxval: range});
 }
 

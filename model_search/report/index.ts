@@ -22,7 +22,7 @@ export type {ProgressState, ProgressStream} from './progress_line';
 export {ProgressObserver} from './progress_observer';
 export type {ProgressObserverArgs} from './progress_observer';
 export {reportCommand} from './report_command';
-export {SUMMARY_CSV, SUMMARY_JSON, StudySummaryObserver, readStudySummary, studySummaryCsv, summarizeStudy, writeStudySummary} from './study_summary';
+export {SUMMARY_CSV, SUMMARY_JSON, StudySummaryObserver, readStudySummary, studySummaryCsv, summarizeStudy, writeFileAtomically, writeStudySummary} from './study_summary';
 export type {StudySummary, SummaryTrial} from './study_summary';
 export {TensorBoardObserver, architectureMarkdown, writeTrialEvents} from './tensorboard_observer';
 export type {TensorBoardObserverArgs} from './tensorboard_observer';

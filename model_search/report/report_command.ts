@@ -76,7 +76,7 @@ export async function reportCommand(
       trials: loaded.trials,
       topK,
     });
-    writeFileAtomically(file, html);
+    await writeFileAtomically(file, html);
     out(`wrote ${file} (${loaded.trials.length} trials, objective ${
         loaded.objective.metric} ${loaded.objective.goal})`);
     return OK;

@@ -160,15 +160,22 @@ export function studySummaryCsv(summary: StudySummary): string {
   return lines.join('\r\n') + '\r\n';
 }
 
-/** Writes `text` to `file` through a temporary sibling and a rename. */
-export function writeFileAtomically(file: string, text: string): void {
+/** Tells apart the temporaries of writes of one process. */
+let temporaries = 0;
+
+/**
+ * Writes `text` to `file` through a temporary sibling and a rename, on
+ * Node's I/O threads (a search calls it while the next trial trains).
+ */
+export async function writeFileAtomically(file: string, text: string):
+    Promise<void> {
   const tmp = path.join(path.dirname(file), `.${path.basename(file)}.tmp-${
-      process.pid}-${Date.now()}`);
+      process.pid}-${++temporaries}`);
   try {
-    fs.writeFileSync(tmp, text);
-    fs.renameSync(tmp, file);
+    await fs.promises.writeFile(tmp, text);
+    await fs.promises.rename(tmp, file);
   } catch (e) {
-    fs.rmSync(tmp, {force: true});
+    await fs.promises.rm(tmp, {force: true});
     throw e;
   }
 }
@@ -177,14 +184,16 @@ export function writeFileAtomically(file: string, text: string): void {
  * Writes study_summary.json and study_summary.csv into `modelDir`.
  * @returns the summary written.
  */
-export function writeStudySummary(
+export async function writeStudySummary(
     modelDir: string, trials: Trial[], objective: Objective,
-    now: Date = new Date()): StudySummary {
+    now: Date = new Date()): Promise<StudySummary> {
   const summary = summarizeStudy(modelDir, trials, objective, now);
-  writeFileAtomically(path.join(modelDir, SUMMARY_JSON),
-                      JSON.stringify(summary, null, 2) + '\n');
-  writeFileAtomically(path.join(modelDir, SUMMARY_CSV),
-                      studySummaryCsv(summary));
+  await Promise.all([
+    writeFileAtomically(path.join(modelDir, SUMMARY_JSON),
+                        JSON.stringify(summary, null, 2) + '\n'),
+    writeFileAtomically(path.join(modelDir, SUMMARY_CSV),
+                        studySummaryCsv(summary)),
+  ]);
   return summary;
 }
 
@@ -205,8 +214,8 @@ export function readStudySummary(modelDir: string): StudySummary|undefined {
 
 /** A TrialObserver keeping the study summary files up to date. */
 export class StudySummaryObserver implements TrialObserverLike {
-  onStudyUpdate(modelDir: string, trials: Trial[], objective: Objective):
-      void {
-    writeStudySummary(modelDir, trials, objective);
+  async onStudyUpdate(
+      modelDir: string, trials: Trial[], objective: Objective): Promise<void> {
+    await writeStudySummary(modelDir, trials, objective);
   }
 }

@@ -89,8 +89,8 @@ describe('writeStudySummary', () => {
     fs.rmSync(dir, {recursive: true, force: true});
   });
 
-  it('writes JSON and CSV and leaves no temporary file', () => {
-    new StudySummaryObserver().onStudyUpdate(
+  it('writes JSON and CSV and leaves no temporary file', async () => {
+    await new StudySummaryObserver().onStudyUpdate(
         dir, TRIALS, {metric: 'accuracy', goal: 'maximize'});
 
     assert.deepEqual(fs.readdirSync(dir).sort(),
@@ -113,11 +113,11 @@ describe('writeStudySummary', () => {
     assert.equal(csv.length, 6);
   });
 
-  it('replaces the previous summary', () => {
+  it('replaces the previous summary', async () => {
     const objective = {metric: 'loss', goal: 'minimize'} as const;
-    writeStudySummary(dir, TRIALS.slice(0, 1), objective);
+    await writeStudySummary(dir, TRIALS.slice(0, 1), objective);
 
-    writeStudySummary(dir, TRIALS, objective);
+    await writeStudySummary(dir, TRIALS, objective);
 
     assert.equal(readStudySummary(dir)!.trials.length, 4);
   });

@@ -50,10 +50,13 @@ export class TFRecordWriter {
     fs.writeSync(this.fd, frameRecord(data));
   }
 
-  /** Flushes to disk and closes; later writes throw. Idempotent. */
+  /**
+   * Closes; later writes throw. Idempotent. No fsync: like the other files
+   * of a trial directory, the records are the page cache's to flush (an
+   * fsync per trial cost more than writing them).
+   */
   close(): void {
     if (this.fd === undefined) return;
-    fs.fsyncSync(this.fd);
     fs.closeSync(this.fd);
     this.fd = undefined;
   }

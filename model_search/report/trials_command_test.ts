@@ -105,7 +105,7 @@ describe('trialsCommand', () => {
     const other = fs.mkdtempSync(path.join(os.tmpdir(), 'trials_command_'));
     try {
       await writeStudy(other, SAMPLE);
-      writeStudySummary(other, [], {metric: 'accuracy', goal: 'maximize'});
+      await writeStudySummary(other, [], {metric: 'accuracy', goal: 'maximize'});
 
       const result = await run([`--model_dir=${other}`, '--sort=loss']);
 
