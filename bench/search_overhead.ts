@@ -97,6 +97,16 @@ declare interface RunFigures {
   samples: Sample[];
 }
 
+/**
+ * Where memory is sampled: after trial 5 (the target's baseline), half way
+ * and after the last, so that warm-up can be told from a leak.
+ */
+function checkpoints(trials: number): number[] {
+  return [...new Set([5, Math.round(trials / 2), trials])]
+      .filter((t) => t >= 1 && t <= trials)
+      .sort((a, b) => a - b);
+}
+
 /** One search in this process. */
 async function runOne(): Promise<RunFigures> {
   const trials = flags.get<number>('trials');
@@ -143,7 +153,7 @@ async function runOne(): Promise<RunFigures> {
   };
   let wall = 0;
   try {
-    for (const maxTrials of trials > 5 ? [5, trials] : [trials]) {
+    for (const maxTrials of checkpoints(trials)) {
       const start = Date.now();
       await runSearch({
         spec, specText: printPhoenixSpec(spec), provider, store, modelDir,
@@ -216,16 +226,18 @@ function report(runs: RunFigures[]): void {
       x.heapTotalMb.toFixed(0)} MB, external ${
       x.externalMb.toFixed(0)} MB, wasm memory ${x.wasmMb.toFixed(0)} MB)`;
   const first = runs[0].samples;
-  if (first.length === 2) {
-    console.log(`memory after trial ${first[0].trial}: ${
-        describe(first[0])}`);
-    console.log(`memory after trial ${first[1].trial}: ${
-        describe(first[1])}`);
-    const growth = runs.map((r) => r.samples[1].rssMb / r.samples[0].rssMb - 1);
-    console.log(`RSS growth from trial ${first[0].trial} to ${
-        first[1].trial}: ${growth.map((g) => `${(100 * g).toFixed(1)}%`)
-                               .join(', ')} (median ${
-        (100 * median(growth)).toFixed(1)}%)`);
+  for (const sample of first) {
+    console.log(`memory after trial ${sample.trial}: ${describe(sample)}`);
+  }
+  const growth = (from: number, to: number) => {
+    const each = runs.map((r) => r.samples[to].rssMb / r.samples[from].rssMb - 1);
+    return `${each.map((g) => `${(100 * g).toFixed(1)}%`).join(', ')} (median ${
+        (100 * median(each)).toFixed(1)}%)`;
+  };
+  const last = first.length - 1;
+  for (const from of last >= 2 ? [0, last - 1] : last === 1 ? [0] : []) {
+    console.log(`RSS growth from trial ${first[from].trial} to ${
+        first[last].trial}: ${growth(from, last)}`);
   }
   console.log(`search overhead: ${(100 * share).toFixed(1)}% of trial time`);
 }
