@@ -33,6 +33,7 @@ import {spawnSync} from 'node:child_process';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
+import {performance} from 'node:perf_hooks';
 
 import {selectBackend} from '../model_search/backend/select_backend';
 import type {BackendRequest} from '../model_search/backend/select_backend';
@@ -93,8 +94,10 @@ declare interface RunFigures {
   wall: number;
   /** Seconds per phase (SEARCH_PHASES). */
   phases: Record<string, number>;
-  /** After trial 5 and after the last. */
+  /** After trial 5, half way and after the last. */
   samples: Sample[];
+  /** Bytes of the trial directories, all trials together. */
+  trialBytes: number;
 }
 
 /**
@@ -164,7 +167,7 @@ async function runOne(): Promise<RunFigures> {
         objective: {metric: 'loss', goal: 'minimize'},
         hypertuningMethod: 'random', seed: 1, observers, timings,
         log: (line) => {
-          if (/^trial \d+\//.test(line)) log(line);
+          if (/^trial \d+ \[/.test(line)) log(line);
         },
       });
       wall += (Date.now() - start) / 1000;
@@ -172,11 +175,43 @@ async function runOne(): Promise<RunFigures> {
     }
   } finally {
     await store.close();
-    fs.rmSync(modelDir, {recursive: true, force: true});
   }
+  const trialBytes = fs.readdirSync(modelDir)
+                         .filter((name) => /^\d+$/.test(name))
+                         .reduce((sum, name) =>
+                             sum + bytesUnder(path.join(modelDir, name)), 0);
+  fs.rmSync(modelDir, {recursive: true, force: true});
   const phases: Record<string, number> = {};
   for (const phase of SEARCH_PHASES) phases[phase] = timings.seconds(phase);
-  return {backend: backend.name, wall, phases, samples};
+  return {backend: backend.name, wall, phases, samples, trialBytes};
+}
+
+function bytesUnder(dir: string): number {
+  let sum = 0;
+  for (const entry of fs.readdirSync(dir, {withFileTypes: true})) {
+    const full = path.join(dir, entry.name);
+    sum += entry.isDirectory() ? bytesUnder(full) : fs.statSync(full).size;
+  }
+  return sum;
+}
+
+/**
+ * How fast the disk under --model_dir takes new files of 4 MB (a large
+ * model's weights): the share of export that no code here can remove.
+ */
+function diskWriteMbPerSecond(): number {
+  const dir = fs.mkdtempSync(path.join(
+      flags.get<string>('model_dir') || os.tmpdir(), 'disk_speed_'));
+  try {
+    const data = new Uint8Array(4 << 20).fill(7);
+    const start = performance.now();
+    for (let i = 0; i < 16; i++) {
+      fs.writeFileSync(path.join(dir, `weights_${i}.bin`), data);
+    }
+    return 64 / ((performance.now() - start) / 1000);
+  } finally {
+    fs.rmSync(dir, {recursive: true, force: true});
+  }
 }
 
 /** Runs one search in a fresh node process and reads its figures. */
@@ -265,6 +300,13 @@ async function main(): Promise<number> {
       flags.get<number>('eval_steps')} evaluation batches of ${
       flags.get<number>('batch_size')}`);
   report(runs);
+  const mbPerTrial = median(runs.map((r) => r.trialBytes)) /
+      flags.get<number>('trials') / (1 << 20);
+  const speed = diskWriteMbPerSecond();
+  console.log(`written: ${mbPerTrial.toFixed(2)} MB of trial directory per trial; ` +
+              `this disk writes new 4 MB files at ${speed.toFixed(0)} MB/s, ` +
+              `${(1000 * mbPerTrial / speed).toFixed(1)} ms of export per ` +
+              'trial');
   return 0;
 }
 

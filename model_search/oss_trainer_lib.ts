@@ -35,6 +35,7 @@ import type {Objective, Trial} from './metadata/trial';
 import {buildModel, countParameters} from './phoenix';
 import type {PhoenixSpec} from './proto/phoenix_spec';
 import {Random} from './random';
+import {ensembleMembers} from './report';
 import {scaledTrainSteps} from './search';
 import {SearchTimings} from './search_timings';
 import {TRIAL_FILES, removeStaleTemporaries, trialDirName, writeAtomically, writeJson} from './trial_directory';
@@ -302,7 +303,7 @@ export async function runSearch(options: SearchOptions): Promise<SearchResult> {
                             metrics: outcome.metrics}],
             options.objective);
         log(trialLine(trial.id, {...options, maxTrials}, plan, outcome,
-                      ranked[0]));
+                      ranked));
         timings.add('record', (performance.now() - recordStart) / 1000);
         await timings.time('observe', () => notifyStudy(options, studyId));
       } catch (e) {
@@ -603,9 +604,16 @@ function formatMetric(value: number|undefined): string {
   return value === undefined || Number.isNaN(value) ? 'n/a' : value.toFixed(4);
 }
 
+/**
+ * `trial <id> [<completed>/<budget>] arch=[...] loss=... accuracy=...`:
+ * ids keep counting past the budget when trials fail, so the line shows
+ * both. `ranked`: the completed trials as this worker knows them, best
+ * first, this one included.
+ */
 function trialLine(
     trialId: number, options: SearchOptions, plan: TrialPlan,
-    outcome: TrialOutcome, best: Trial|undefined): string {
+    outcome: TrialOutcome, ranked: Trial[]): string {
+  const best = ranked[0];
   const architecture = plan.architecture;
   const metric = options.objective.metric;
   const m = outcome.metrics;
@@ -615,7 +623,7 @@ function trialLine(
   const extra = metric !== 'loss' && metric !== 'accuracy' ?
       ` ${metric}=${formatMetric(m[metric])}` :
       '';
-  return `trial ${trialId}/${options.maxTrials} arch=[${
+  return `trial ${trialId} [${ranked.length}/${options.maxTrials}] arch=[${
       architecture.join(',')}] loss=${formatMetric(m['loss'])} accuracy=${
       formatMetric(m['accuracy'])}${extra}${membersPart(plan)}${bestPart} ${
       outcome.seconds.toFixed(1)}s`;
@@ -633,10 +641,8 @@ function membersPart(plan: TrialPlan): string {
 
 /** membersPart for a trial as the store keeps it. */
 function storedMembersPart(trial: Trial): string {
-  const members = trial.extra?.['members'];
-  return Array.isArray(members) && trial.kind === 'ensemble' ?
-      ` members=[${members.join(',')}]` :
-      '';
+  const members = ensembleMembers(trial);
+  return members.length > 0 ? ` members=[${members.join(',')}]` : '';
 }
 
 function logSummary(

@@ -75,7 +75,7 @@ describe('oss_trainer main', function() {
       assert.equal(evaluation.accuracy, t.metrics!['accuracy']);
       assert.ok(t.architecture.length >= 1);
     }
-    const trialLines = log.filter((l) => /^trial \d+\/3 arch=\[/.test(l));
+    const trialLines = log.filter((l) => /^trial \d+ \[\d\/3\] arch=\[/.test(l));
     assert.equal(trialLines.length, 3, log.join('\n'));
     assert.match(trialLines[0], / loss=\d+\.\d{4} accuracy=\d\.\d{4} best=/);
     assert.ok(log.some((l) => l.startsWith('study "model_search" complete')));
@@ -249,7 +249,7 @@ describe('oss_trainer main', function() {
     assert.equal(second.code, 0);
     assert.ok(second.log.some((l) => /reloaded 2 trials \(2 completed/.test(l)),
               second.log.join('\n'));
-    assert.ok(second.log.some((l) => l.startsWith('trial 3/3 ')));
+    assert.ok(second.log.some((l) => l.startsWith('trial 3 [3/3] ')));
     assert.equal(third.code, 0);
     assert.ok(!third.log.some((l) => /^trial \d/.test(l)));
     assert.ok(third.log.some((l) => /complete: 3 trials completed/.test(l)));

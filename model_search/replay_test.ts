@@ -135,7 +135,7 @@ describe('a study and its replay', function() {
     assert.deepEqual(replayed[0].hparams, best.hparams);
     assert.ok(replayLog.some((l) => /^replay: retraining 1 trial\(s\) with no search, --experiment_max_num_trials=10 ignored$/.test(l)),
               replayLog.join('\n'));
-    assert.ok(replayLog.some((l) => /^trial 1\/1 arch=\[/.test(l)),
+    assert.ok(replayLog.some((l) => /^trial 1 \[1\/1\] arch=\[/.test(l)),
               replayLog.join('\n'));
   });
 

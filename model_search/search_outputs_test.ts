@@ -160,10 +160,10 @@ describe('what a search leaves behind', function() {
     // Not a terminal: the plain lines only, and no progress line.
     assert.deepEqual(stream.writes, []);
     const expected = new RegExp(
-        '^(backend: |spec |trial \\d+/3 arch=|' +
+        '^(backend: |spec |trial \\d+ \\[\\d/3\\] arch=|' +
         'study "model_search" complete: |  trial \\d+ loss=)');
     assert.deepEqual(log.filter((l) => !expected.test(l)), []);
-    assert.equal(log.filter((l) => /^trial \d+\/3 arch=/.test(l)).length,
+    assert.equal(log.filter((l) => /^trial \d+ \[\d\/3\] arch=/.test(l)).length,
                  TRIALS);
   });
 

@@ -103,7 +103,7 @@ describe('SingleTrainer', function() {
 
     assert.ok(log.some((l) => /reloaded 2 trials \(2 completed/.test(l)),
               log.join('\n'));
-    assert.equal(log.filter((l) => /^trial \d+\/3 /.test(l)).length, 1,
+    assert.equal(log.filter((l) => /^trial \d+ \[\d\/3\] /.test(l)).length, 1,
                  'only the third trial is trained');
     assert.deepEqual([...second.map((t) => t.id)].sort(), [1, 2, 3]);
     for (const before of first) {

@@ -173,9 +173,9 @@ export function describeExit(worker: SearchWorker, exit: WorkerExit): string {
       tail}`;
 }
 
-/** Trial ids a worker's log reports as finished (`trial 7/12 arch=...`). */
+/** Trial ids a worker's log reports as finished (`trial 7 [6/12] arch=...`). */
 export function trialsLogged(log: string): number[] {
-  return Array.from(log.matchAll(/^trial (\d+)\/\d+ arch=/gm),
+  return Array.from(log.matchAll(/^trial (\d+) \[\d+\/\d+\] arch=/gm),
                     (m) => Number(m[1]));
 }
 

@@ -165,7 +165,7 @@ describe('checkStudy', () => {
 });
 
 describe('checkLogs', () => {
-  const line = (id: number) => `trial ${id}/2 arch=[X] loss=0.5 0.1s`;
+  const line = (id: number) => `trial ${id} [${id}/2] arch=[X] loss=0.5 0.1s`;
 
   it('accepts each trial reported once', () => {
     const logs = new Map([['w0', line(1)], ['w1', `noise\n${line(2)}\n`]]);

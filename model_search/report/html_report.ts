@@ -17,7 +17,7 @@ import type {Objective, Trial} from '../metadata/trial';
 
 import {trialSeconds} from './study_summary';
 import {architectureDiagram, blockFrequencies, blockFrequencyChart, escapeXml, objectivePlot} from './svg_charts';
-import {formatMetric, formatSeconds, metricNames} from './trial_columns';
+import {architectureCell, formatMetric, formatSeconds, metricNames} from './trial_columns';
 
 export declare interface ReportInput {
   experimentName: string;
@@ -147,7 +147,8 @@ function trialsTable(trials: Trial[], objective: Objective,
       cell(String(t.id), t.id, 'num'),
       cell(t.state, undefined, undefined, t.failureReason),
       cell(String(t.architecture.length), t.architecture.length, 'num'),
-      cell(t.architecture.join(' \u2192 ') || '(no blocks)', undefined, 'arch'),
+      cell(architectureCell(t, t.architecture.join(' \u2192 ')), undefined,
+           'arch'),
       ...metrics.map((m) => {
         const v = t.metrics?.[m];
         return cell(formatMetric(m, v), v === undefined || Number.isNaN(v) ?

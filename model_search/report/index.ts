@@ -28,3 +28,4 @@ export {TensorBoardObserver, architectureMarkdown, writeTrialEvents} from './ten
 export type {TensorBoardObserverArgs} from './tensorboard_observer';
 export {TFRecordWriter, frameRecord} from './tfrecord';
 export {formatTrialsTable, trialsCommand} from './trials_command';
+export {architectureCell, ensembleMembers} from './trial_columns';

@@ -118,6 +118,26 @@ export function formatSeconds(seconds: number|undefined): string {
       String(Math.floor((s % 3600) / 60)).padStart(2, '0')}m`;
 }
 
+/** The trials whose towers an ensemble trial combines; [] for others. */
+export function ensembleMembers(trial: Trial): number[] {
+  const members = trial.extra?.['members'];
+  return trial.kind === 'ensemble' && Array.isArray(members) ?
+      members.filter((m): m is number => Number.isInteger(m)) :
+      [];
+}
+
+/**
+ * A trial's architecture cell: `blocks` (its search tower, as the caller
+ * writes it), and for an ensemble the trials it combines, which would
+ * otherwise show as no blocks at all.
+ */
+export function architectureCell(trial: Trial, blocks: string): string {
+  const members = ensembleMembers(trial);
+  if (members.length === 0) return blocks || '(no blocks)';
+  const of = `ensemble of ${members.join(',')}`;
+  return trial.architecture.length === 0 ? of : `${blocks} + ${of}`;
+}
+
 /**
  * An architecture in one short line: repeated neighbours folded
  * (`FULLY_CONNECTED x3`), cut to `width` characters with `...`.

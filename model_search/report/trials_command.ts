@@ -20,7 +20,7 @@ import {rankTrials} from '../metadata/trial';
 
 import {defineStudyFlags, loadStudy, parseCommandFlags} from './study_source';
 import {trialSeconds} from './study_summary';
-import {formatMetric, formatSeconds, keyMetrics, metricNames, naturalOrder, shortArchitecture, sortTrials} from './trial_columns';
+import {architectureCell, formatMetric, formatSeconds, keyMetrics, metricNames, naturalOrder, shortArchitecture, sortTrials} from './trial_columns';
 import type {SortOrder} from './trial_columns';
 
 /** Exit status for success. */
@@ -65,8 +65,8 @@ export function formatTrialsTable(
     String(t.id),
     t.state,
     String(t.architecture.length),
-    width > 0 ? shortArchitecture(t.architecture, width) :
-                t.architecture.join(' > ') || '(no blocks)',
+    architectureCell(t, width > 0 ? shortArchitecture(t.architecture, width) :
+                                    t.architecture.join(' > ')),
     ...metrics.map((m) => formatMetric(m, t.metrics?.[m])),
     formatSeconds(trialSeconds(t)),
   ]);

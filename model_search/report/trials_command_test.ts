@@ -186,6 +186,22 @@ describe('formatTrialsTable', () => {
 
     assert.ok(lines[1].includes(blocks.join(' > ')), lines[1]);
   });
+
+  it('shows the trials an ensemble combines', () => {
+    const ensemble = (id: number, architecture: string[]) => ({
+      id, state: 'COMPLETED' as const, architecture, hparams: {},
+      kind: 'ensemble', extra: {members: [2, 3, 4]}, metrics: {loss: 0.5},
+    });
+    const lines = formatTrialsTable(
+        [ensemble(5, []), ensemble(6, ['A', 'A']),
+         {id: 7, state: 'COMPLETED', architecture: [], hparams: {},
+          metrics: {loss: 0.7}}],
+        {objective: LOSS});
+
+    assert.match(lines[1], /\s5\s+COMPLETED\s+0\s+ensemble of 2,3,4\s/);
+    assert.match(lines[2], /\s6\s+COMPLETED\s+2\s+A x2 \+ ensemble of 2,3,4\s/);
+    assert.match(lines[3], /\s7\s+COMPLETED\s+0\s+\(no blocks\)\s/);
+  });
 });
 
 describe('shortArchitecture', () => {
