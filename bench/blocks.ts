@@ -25,11 +25,12 @@ import {selectBackend} from '../model_search/backend/select_backend';
 import {tf} from '../model_search/backend/tf';
 import {resolveWorkspacePath} from '../model_search/constants';
 import type {Batch} from '../model_search/data/data';
-import {FlagSet} from '../model_search/flags';
+import {FlagSet, parseCommandFlags} from '../model_search/flags';
 import {problemTypeName} from '../model_search/oss_trainer_lib';
 import {buildModel, countParameters} from '../model_search/phoenix';
 import {loadSpecFile} from '../model_search/proto/text_format';
 import {trainModel} from '../model_search/train_loop';
+import {runBenchmark} from './bench_main';
 
 /** One row of the table: a tower of a config and the data it sees. */
 declare interface Case {
@@ -154,8 +155,13 @@ async function measure(c: Case, steps: number, warmup: number):
   }
 }
 
+const USAGE = 'usage: tools/bazel run //bench:blocks -- [--steps=10] [--warmup=2]\n    [--configs=dnn,small_dnn,cnn,...] [--backends=wasm,tensorflow]';
+
 async function main(): Promise<void> {
-  flags.parse(process.argv.slice(2));
+  if (parseCommandFlags(flags, process.argv.slice(2), USAGE,
+                        (text) => process.stdout.write(text + '\n'))) {
+    return;
+  }
   const steps = flags.get<number>('steps');
   const warmup = flags.get<number>('warmup');
   const wanted = flags.get<string[]>('configs');
@@ -222,7 +228,4 @@ function printTable(
   for (const row of rows) console.log(line(row));
 }
 
-main().catch((e) => {
-  console.error(e);
-  process.exitCode = 1;
-});
+runBenchmark('blocks', main);

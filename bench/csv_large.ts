@@ -27,9 +27,10 @@ import * as path from 'node:path';
 import {selectBackend} from '../model_search/backend/select_backend';
 import {tf} from '../model_search/backend/tf';
 import {CsvDataProvider} from '../model_search/data/csv_data';
-import {FlagSet} from '../model_search/flags';
+import {FlagSet, parseCommandFlags} from '../model_search/flags';
 import {buildModel} from '../model_search/phoenix';
 import {evaluateModel, trainModel} from '../model_search/train_loop';
+import {runBenchmark} from './bench_main';
 
 const flags = new FlagSet();
 flags.define('size_mb', {
@@ -149,8 +150,13 @@ async function phase(
       (peak.rss / MIB).toFixed(0)} MiB; ${detail}\n`);
 }
 
+const USAGE = 'usage: tools/bazel run //bench:csv_large -- [--size_mb=1000] [--steps=300]\n    [--features=20] [--batch_size=100] [--shuffle_buffer=10000]\n    [--dir=/tmp] [--keep]';
+
 async function main(): Promise<void> {
-  flags.parse(process.argv.slice(2));
+  if (parseCommandFlags(flags, process.argv.slice(2), USAGE,
+                        (text) => process.stdout.write(text + '\n'))) {
+    return;
+  }
   const bytes = Math.round(flags.get<number>('size_mb') * MB);
   const features = flags.get<number>('features');
   const steps = flags.get<number>('steps');
@@ -240,7 +246,4 @@ function printTable(
   for (const row of body) console.log(line(row));
 }
 
-main().catch((e) => {
-  console.error(e);
-  process.exitCode = 1;
-});
+runBenchmark('csv_large', main);

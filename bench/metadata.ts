@@ -21,9 +21,10 @@ import * as path from 'node:path';
 import * as mysql from 'mysql2/promise';
 import {Client} from 'pg';
 
-import {FlagSet} from '../model_search/flags';
+import {FlagSet, parseCommandFlags} from '../model_search/flags';
 import {createStore} from '../model_search/metadata/create_store';
 import type {SqlStore} from '../model_search/metadata/sql_store';
+import {runBenchmark} from './bench_main';
 
 const flags = new FlagSet();
 flags.define('workers', {type: 'int', default: 8, help: 'Concurrent workers.'});
@@ -144,8 +145,13 @@ function percentile(values: number[], p: number): number {
   return sorted[Math.min(sorted.length - 1, Math.floor(p * sorted.length))];
 }
 
+const USAGE = 'usage: tools/bazel run //bench:metadata -- [--workers=8] [--trials=400]\n    [--stores=sqlite,sqlite_processes,postgres,mysql]';
+
 async function main(): Promise<void> {
-  flags.parse(process.argv.slice(2));
+  if (parseCommandFlags(flags, process.argv.slice(2), USAGE,
+                        (text) => process.stdout.write(text + '\n'))) {
+    return;
+  }
   if (flags.get<string>('child') !== '') {
     await child(flags.get<string>('child'));
     return;
@@ -222,7 +228,4 @@ async function main(): Promise<void> {
   }
 }
 
-main().catch((err) => {
-  process.stderr.write(`${(err as Error).stack ?? err}\n`);
-  process.exit(1);
-});
+runBenchmark('metadata', main);

@@ -49,12 +49,14 @@ import {tf} from '../model_search/backend/tf';
 import {DEFAULT_CNN, DEFAULT_DNN} from '../model_search/constants';
 import {CsvDataProvider} from '../model_search/data/csv_data';
 import {Provider as ImageDataProvider} from '../model_search/data/image_data';
-import {FlagSet} from '../model_search/flags';
+import {UsageError} from '../model_search/errors';
+import {FlagSet, parseCommandFlags} from '../model_search/flags';
 import {createStore} from '../model_search/metadata/create_store';
 import {runSearch} from '../model_search/oss_trainer_lib';
 import {loadSpecFile, printPhoenixSpec} from '../model_search/proto/text_format';
 import {standardObservers} from '../model_search/search_observers';
 import {SEARCH_PHASES, SearchTimings} from '../model_search/search_timings';
+import {runBenchmark} from './bench_main';
 
 const TESTDATA = 'model_search/data/testdata';
 
@@ -285,11 +287,16 @@ function report(runs: RunFigures[]): void {
   console.log(`search overhead: ${(100 * share).toFixed(1)}% of trial time`);
 }
 
+const USAGE = 'usage: tools/bazel run //bench:search_overhead -- [--problem=cnn|dnn]\n    [--trials=50] [--train_steps=20] [--eval_steps=20] [--batch_size=2]\n    [--backend=wasm] [--model_dir=DIR] [--runs=3]';
+
 async function main(): Promise<number> {
-  flags.parse(process.argv.slice(2));
+  if (parseCommandFlags(flags, process.argv.slice(2), USAGE,
+                        (text) => process.stdout.write(text + '\n'))) {
+    return 0;
+  }
   const problem = flags.get<string>('problem');
   if (problem !== 'cnn' && problem !== 'dnn') {
-    throw new Error(`--problem must be cnn or dnn, got "${problem}"`);
+    throw new UsageError(`--problem must be cnn or dnn, got "${problem}"`);
   }
   if (flags.get<boolean>('run_one')) {
     process.stdout.write(JSON.stringify(await runOne()));
@@ -318,9 +325,4 @@ async function main(): Promise<number> {
   return 0;
 }
 
-main().then((code) => {
-  process.exitCode = code;
-}, (e) => {
-  process.stderr.write(`search_overhead: ${(e as Error).stack ?? e}\n`);
-  process.exitCode = 1;
-});
+runBenchmark('search_overhead', main);

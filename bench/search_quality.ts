@@ -25,12 +25,13 @@ import * as path from 'node:path';
 import {selectBackend} from '../model_search/backend/select_backend';
 import {DEFAULT_DNN} from '../model_search/constants';
 import {CsvDataProvider} from '../model_search/data/csv_data';
-import {FlagSet} from '../model_search/flags';
+import {FlagSet, parseCommandFlags} from '../model_search/flags';
 import {createStore} from '../model_search/metadata/create_store';
 import {runSearch} from '../model_search/oss_trainer_lib';
 import {PhoenixSpec_SearchType} from '../model_search/proto/phoenix_spec';
 import type {PhoenixSpec} from '../model_search/proto/phoenix_spec';
 import {loadSpecFile, printPhoenixSpec} from '../model_search/proto/text_format';
+import {runBenchmark} from './bench_main';
 
 const TESTDATA = 'model_search/data/testdata';
 const BASELINE = 'NONADAPTIVE_RANDOM_SEARCH';
@@ -109,8 +110,13 @@ function majorityRate(file: string): number {
   return Math.max(...counts.values()) / labels.length;
 }
 
+const USAGE = 'usage: tools/bazel run //bench:search_quality -- [--trials=30] [--seeds=3]\n    [--train_steps=100] [--algorithms=A,B,...]';
+
 async function main(): Promise<number> {
-  flags.parse(process.argv.slice(2));
+  if (parseCommandFlags(flags, process.argv.slice(2), USAGE,
+                        (text) => process.stdout.write(text + '\n'))) {
+    return 0;
+  }
   const trials = flags.get<number>('trials');
   const seeds = flags.get<number>('seeds');
   const trainSteps = flags.get<number>('train_steps');
@@ -153,9 +159,4 @@ async function main(): Promise<number> {
   return 0;
 }
 
-main().then((code) => {
-  process.exitCode = code;
-}, (e) => {
-  process.stderr.write(`search_quality: ${(e as Error).stack ?? e}\n`);
-  process.exitCode = 1;
-});
+runBenchmark('search_quality', main);

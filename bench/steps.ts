@@ -28,9 +28,10 @@ import {selectBackend} from '../model_search/backend/select_backend';
 import type {BackendRequest} from '../model_search/backend/select_backend';
 import {tf} from '../model_search/backend/tf';
 import type {Batch, InputSchema} from '../model_search/data/data';
-import {FlagSet} from '../model_search/flags';
+import {FlagSet, parseCommandFlags} from '../model_search/flags';
 import {buildModel, countParameters} from '../model_search/phoenix';
 import {trainModel} from '../model_search/train_loop';
+import {runBenchmark} from './bench_main';
 
 /** One benchmarked net: a tower as a search would build it. */
 declare interface Net {
@@ -163,8 +164,13 @@ function pad(text: string, width: number): string {
   return text.length >= width ? text : text + ' '.repeat(width - text.length);
 }
 
+const USAGE = 'usage: tools/bazel run //bench:steps -- [--steps=50] [--backends=wasm,cpu]';
+
 async function main(): Promise<number> {
-  flags.parse(process.argv.slice(2));
+  if (parseCommandFlags(flags, process.argv.slice(2), USAGE,
+                        (text) => process.stdout.write(text + '\n'))) {
+    return 0;
+  }
   const steps = flags.get<number>('steps');
   const rows: Row[] = [];
   const log = (line: string) => process.stderr.write(line + '\n');
@@ -226,9 +232,4 @@ async function main(): Promise<number> {
   return 0;
 }
 
-main().then((code) => {
-  process.exitCode = code;
-}, (e) => {
-  process.stderr.write(`steps: ${(e as Error).stack ?? e}\n`);
-  process.exitCode = 1;
-});
+runBenchmark('steps', main);

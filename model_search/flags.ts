@@ -203,3 +203,26 @@ export const FLAGS: FlagSet = (() => {
   }
   return holder.__model_search_flags;
 })();
+
+/**
+ * Parses a command's flags; prints the usage and flags and returns true
+ * for --help (declared here when the command has not). Positional
+ * arguments are refused (UsageError).
+ */
+export function parseCommandFlags(
+    flags: FlagSet, args: string[], usage: string,
+    out: (s: string) => void): boolean {
+  if (!flags.has('help')) {
+    flags.define('help', {type: 'bool', default: false, help: 'Show help.'});
+  }
+  const positional = flags.parse(args);
+  if (flags.get<boolean>('help')) {
+    out(`${usage}\n\nflags:\n${flags.helpText()}`);
+    return true;
+  }
+  if (positional.length > 0) {
+    throw new UsageError(`unexpected argument ${JSON.stringify(
+        positional[0])}; flags take the form --name=value`);
+  }
+  return false;
+}

@@ -16,7 +16,9 @@ import * as fs from 'fs';
 import * as path from 'path';
 
 import {UsageError, didYouMean} from '../errors';
-import {FlagSet} from '../flags';
+import {FlagSet, parseCommandFlags} from '../flags';
+
+export {parseCommandFlags};
 import {createStore} from '../metadata/create_store';
 import {DEFAULT_SQLITE_FILENAME} from '../metadata/flags';
 import {redactUrl} from '../metadata/redact';
@@ -40,24 +42,6 @@ export declare interface LoadedStudy {
   database: string;
 }
 
-/**
- * Parses a command's flags; prints the usage and flags and returns true
- * for --help. Positional arguments are refused (UsageError).
- */
-export function parseCommandFlags(
-    flags: FlagSet, args: string[], usage: string,
-    out: (s: string) => void): boolean {
-  const positional = flags.parse(args);
-  if (flags.get<boolean>('help')) {
-    out(`${usage}\n\nflags:\n${flags.helpText()}`);
-    return true;
-  }
-  if (positional.length > 0) {
-    throw new UsageError(`unexpected argument ${JSON.stringify(
-        positional[0])}; flags take the form --name=value`);
-  }
-  return false;
-}
 
 /** Declares the flags that locate a study (shared by both commands). */
 export function defineStudyFlags(flags: FlagSet): void {
