@@ -9,7 +9,7 @@
 import * as assert from 'node:assert/strict';
 
 import {UsageError} from './errors';
-import {FlagSet} from './flags';
+import {FlagSet, parseCommandFlags} from './flags';
 
 function flags(): FlagSet {
   const set = new FlagSet();
@@ -76,5 +76,26 @@ describe('FlagSet', () => {
     const text = flags().helpText();
     assert.match(text, /--phoenix_train_steps: steps\n\s+\(default: '1000'\)/);
     assert.match(text, /one of: minimize, maximize/);
+  });
+});
+
+describe('parseCommandFlags', () => {
+  it('prints the usage and every flag for --help, declared or not', () => {
+    const out: string[] = [];
+    const set = flags();
+    assert.equal(set.has('help'), false);
+
+    assert.equal(parseCommandFlags(set, ['--help'], 'usage: x', (s) => out.push(s)),
+                 true);
+    assert.match(out.join(''), /^usage: x\n\nflags:\n[\s\S]*--phoenix_train_steps/);
+  });
+
+  it('parses flags and refuses positional arguments', () => {
+    const set = flags();
+    assert.equal(parseCommandFlags(set, ['--phoenix_train_steps=3'], 'u',
+                                   () => {}), false);
+    assert.equal(set.get('phoenix_train_steps'), 3);
+    assert.throws(() => parseCommandFlags(flags(), ['extra'], 'u', () => {}),
+                  /unexpected argument "extra"; flags take the form/);
   });
 });
