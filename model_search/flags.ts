@@ -157,7 +157,7 @@ export class FlagSet {
     const entry = this.flags.get(name);
     if (entry === undefined) {
       throw new UsageError(`unknown flag --${name}${
-          didYouMean(name, this.flags.keys())}; see --help for the list`);
+          didYouMean(name, this.flags.keys())} (--help lists them all)`);
     }
     return entry;
   }

@@ -55,8 +55,8 @@ describe('FlagSet', () => {
 
   const errors: Array<[string, string[], string]> = [
     ['unknown flag with a close match', ['--phoenix_train_step=3'],
-     'unknown flag --phoenix_train_step; did you mean "phoenix_train_steps"?' +
-         '; see --help for the list'],
+     'unknown flag --phoenix_train_step; did you mean "phoenix_train_steps"? ' +
+         '(--help lists them all)'],
     ['a bad integer', ['--phoenix_train_steps=ten'],
      'flag --phoenix_train_steps="ten": expected an integer'],
     ['a bad choice', ['--goal=maximise'],

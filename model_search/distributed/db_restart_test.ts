@@ -17,14 +17,16 @@
  */
 
 import * as assert from 'node:assert/strict';
+import {spawnSync} from 'node:child_process';
 import * as fs from 'node:fs';
+import * as net from 'node:net';
 import * as os from 'node:os';
 import * as path from 'node:path';
 
 import {createStore} from '../metadata/create_store';
 import type {SqlStore} from '../metadata/sql_store';
 
-import {PrivateServer, startPrivateMariadb, startPrivatePostgres} from './private_servers';
+import {PrivateServer, removeOrphanedServers, startPrivateMariadb, startPrivatePostgres} from './private_servers';
 import {SearchWorker, describeExit, sleep, studySummary, tinyStudyArgs} from './search_workers';
 import {checkLogs, checkStudy, describeTrials} from './study_checks';
 import {waitForTrials} from './study_watch';
@@ -118,6 +120,65 @@ for (const {title, start} of SERVERS) {
       assert.deepEqual(problems, [], `server log ends:\n${server!.logTail()}`);
       assert.deepEqual(trials.map((t) => t.id),
                        Array.from({length: MAX_TRIALS}, (_, i) => i + 1));
+    });
+  });
+}
+
+/** Whether something accepts TCP connections on 127.0.0.1:port. */
+function listens(port: number): Promise<boolean> {
+  return new Promise((resolve) => {
+    const socket = net.connect({host: '127.0.0.1', port});
+    socket.once('connect', () => {
+      socket.destroy();
+      resolve(true);
+    });
+    socket.once('error', () => resolve(false));
+  });
+}
+
+/** The pid of a process that has exited. */
+function deadPid(): number {
+  const child = spawnSync('true');
+  assert.ok(child.pid !== undefined && child.pid > 0);
+  return child.pid;
+}
+
+for (const {title, start} of SERVERS) {
+  describe(`a private ${title} server whose test was killed`, function() {
+    let server: PrivateServer|undefined;
+
+    before(function() {
+      if (SKIP_SERVERS) this.skip();
+    });
+
+    after(async () => {
+      await server?.destroy();
+    });
+
+    it('is stopped and removed by the next start', async () => {
+      server = await start();
+      const probe = await createStore({url: server.url,
+                                       logger: () => undefined});
+      await probe.close();
+      // As if the process that started it had been killed.
+      fs.writeFileSync(path.join(server.dir, 'owner.pid'), `${deadPid()}\n`);
+
+      const removed = await removeOrphanedServers();
+
+      assert.ok(removed.includes(server.dir), removed.join(', '));
+      assert.equal(fs.existsSync(server.dir), false);
+      assert.equal(await listens(server.port), false,
+                   `port ${server.port} still answers`);
+    });
+
+    it('leaves the servers of live tests alone', async () => {
+      const live = await start();
+      try {
+        assert.equal((await removeOrphanedServers()).includes(live.dir), false);
+        assert.ok(fs.existsSync(live.dir));
+      } finally {
+        await live.destroy();
+      }
     });
   });
 }

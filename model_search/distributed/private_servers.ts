@@ -19,6 +19,10 @@
  *
  * $MS_PG_BINDIR (the directory of initdb and pg_ctl) and $MS_MARIADBD (the
  * server binary) override where the programs are looked for.
+ *
+ * A test killed before it destroys its servers (a Bazel timeout) leaves
+ * them running; each directory names the process that owns it, and the
+ * next start stops and removes the servers of owners that are gone.
  */
 
 import {ChildProcess, execFile, spawn} from 'node:child_process';
@@ -40,6 +44,8 @@ const START_TIMEOUT_MS = 30_000;
 export declare interface PrivateServer {
   readonly dialect: 'postgres'|'mysql';
   readonly port: number;
+  /** Its directory: data, log, socket and the owner's pid. */
+  readonly dir: string;
   /** The test's database on the server, for --metadata_db. */
   readonly url: string;
   /** Shuts the server down cleanly; resolves once it has exited. */
@@ -85,10 +91,20 @@ export function freePort(): Promise<number> {
   });
 }
 
+/** Prefixes of the servers' directories, by dialect. */
+const PREFIXES = {postgres: 'ms-pg-', mysql: 'ms-mariadb-'} as const;
+/** In a server's directory: the pid of the process that started it. */
+const OWNER_FILE = 'owner.pid';
+
+/** Where the servers' directories are made. */
+function serversRoot(): string {
+  return isRoot() ? '/tmp' : os.tmpdir();
+}
+
 /** A new directory the server's user `owner` may write. */
 function serverDirectory(prefix: string, owner: string): string {
-  const dir = fs.mkdtempSync(
-      path.join(isRoot() ? '/tmp' : os.tmpdir(), prefix));
+  const dir = fs.mkdtempSync(path.join(serversRoot(), prefix));
+  fs.writeFileSync(path.join(dir, OWNER_FILE), `${process.pid}\n`);
   if (isRoot()) {
     try {
       const {uid, gid} = userIds(owner);
@@ -101,6 +117,59 @@ function serverDirectory(prefix: string, owner: string): string {
     }
   }
   return dir;
+}
+
+/** Whether a process of this pid runs (or exists, owned by another user). */
+function processExists(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (err) {
+    return (err as NodeJS.ErrnoException).code === 'EPERM';
+  }
+}
+
+/**
+ * Stops the private servers whose owning process is gone and removes their
+ * directories; returns those directories. Servers of live owners (other
+ * tests running now) are left alone.
+ */
+export async function removeOrphanedServers(): Promise<string[]> {
+  const root = serversRoot();
+  const removed: string[] = [];
+  for (const name of fs.readdirSync(root)) {
+    const dialect = name.startsWith(PREFIXES.postgres) ? 'postgres' :
+        name.startsWith(PREFIXES.mysql) ? 'mysql' : undefined;
+    if (dialect === undefined) continue;
+    const dir = path.join(root, name);
+    let owner: number;
+    try {
+      owner = Number(fs.readFileSync(path.join(dir, OWNER_FILE), 'utf8'));
+    } catch {
+      continue;  // not ours, or still being made
+    }
+    if (!Number.isInteger(owner) || owner <= 0 || processExists(owner)) {
+      continue;
+    }
+    if (dialect === 'postgres') {
+      const data = path.join(dir, 'data');
+      if (fs.existsSync(path.join(data, 'postmaster.pid'))) {
+        await run(path.join(postgresBinDir(), 'pg_ctl'),
+                  ['-D', data, '-m', 'immediate', '-w', 'stop'], 'postgres')
+            .catch(() => undefined);
+      }
+    } else {
+      const pidFile = path.join(dir, 'mysqld.pid');
+      const pid = fs.existsSync(pidFile) ?
+          Number(fs.readFileSync(pidFile, 'utf8')) : NaN;
+      if (Number.isInteger(pid) && pid > 0 && processExists(pid)) {
+        process.kill(pid, 'SIGKILL');
+      }
+    }
+    fs.rmSync(dir, {recursive: true, force: true});
+    removed.push(dir);
+  }
+  return removed;
 }
 
 /** uid and gid of a system user, from /etc/passwd. */
@@ -157,8 +226,9 @@ function postgresBinDir(): string {
 
 /** A PostgreSQL cluster of its own, started, with DATABASE created. */
 export async function startPrivatePostgres(): Promise<PrivateServer> {
+  await removeOrphanedServers();
   const bin = postgresBinDir();
-  const dir = serverDirectory('ms-pg-', 'postgres');
+  const dir = serverDirectory(PREFIXES.postgres, 'postgres');
   const data = path.join(dir, 'data');
   const logFile = path.join(dir, 'server.log');
   const port = await freePort();
@@ -186,6 +256,7 @@ export async function startPrivatePostgres(): Promise<PrivateServer> {
   const server: PrivateServer = {
     dialect: 'postgres',
     port,
+    dir,
     url: `postgres://postgres@127.0.0.1:${port}/${DATABASE}`,
     async start() {
       // The socket goes into the cluster's own directory, not the shared
@@ -242,8 +313,9 @@ function mariadbBinary(): string {
 
 /** A MariaDB server of its own, started, with DATABASE created. */
 export async function startPrivateMariadb(): Promise<PrivateServer> {
+  await removeOrphanedServers();
   const mariadbd = mariadbBinary();
-  const dir = serverDirectory('ms-mariadb-', 'mysql');
+  const dir = serverDirectory(PREFIXES.mysql, 'mysql');
   const data = path.join(dir, 'data');
   const logFile = path.join(dir, 'server.log');
   const port = await freePort();
@@ -266,6 +338,7 @@ export async function startPrivateMariadb(): Promise<PrivateServer> {
   const server: PrivateServer = {
     dialect: 'mysql',
     port,
+    dir,
     url: `mysql://root@127.0.0.1:${port}/${DATABASE}`,
     async start() {
       // --no-defaults: none of the shared server's /etc/mysql settings
