@@ -92,6 +92,12 @@ export class ProgressObserver implements TrialObserverLike {
   }
 
   private draw(): void {
+    // The budget is reached: the line goes, so that the summary that
+    // follows is not cut by redraws.
+    if (this.state.done >= this.args.total) {
+      this.line.clear();
+      return;
+    }
     const now = this.clock();
     const elapsed = now - this.start;
     const steps = this.stepsBefore + (this.current?.step ?? 0);

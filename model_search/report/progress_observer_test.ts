@@ -32,6 +32,27 @@ function trial(id: number, state: Trial['state'], accuracy?: number): Trial {
 const ACCURACY = {metric: 'accuracy', goal: 'maximize'} as const;
 
 describe('ProgressObserver', () => {
+  it('removes the line once the budget is reached, before the summary',
+     () => {
+       const stream = fakeStream(true);
+       const observer = new ProgressObserver({
+         total: 1, trainSteps: 10, line: new ProgressLine(stream),
+       });
+       const log: string[] = [];
+       const wrapped = observer.line.wrap((line) => log.push(line));
+
+       observer.onTrainProgress(1, 10);
+       observer.writeTrialFiles('/m/.tmp', record(1));
+       observer.onStudyUpdate('/m', [trial(1, 'COMPLETED', 0.5)], ACCURACY);
+       const drawn = stream.writes.length;
+       wrapped('study complete');
+       wrapped('  trial 1 accuracy=0.5000');
+
+       assert.equal(stream.writes[drawn - 1], '\r\x1b[2K');
+       assert.equal(stream.writes.length, drawn, 'redrawn between lines');
+       assert.deepEqual(log, ['study complete', '  trial 1 accuracy=0.5000']);
+     });
+
   it('counts steps per second and time left from trained trials', () => {
     let now = 1000;
     const stream = fakeStream(true);
