@@ -76,6 +76,13 @@ export declare interface TrialObserver {
    */
   onStudyUpdate?(modelDir: string, trials: Trial[], objective: Objective):
       Promise<void>|void;
+  /**
+   * Called once when the search stops (its budget reached, interrupted by
+   * a signal, or on an error), after the last onStudyUpdate: an observer
+   * that holds writes back writes them now.
+   */
+  onStudyEnd?(modelDir: string, trials: Trial[], objective: Objective):
+      Promise<void>|void;
 }
 
 export declare interface SearchOptions {
@@ -225,7 +232,7 @@ export async function runSearch(options: SearchOptions): Promise<SearchResult> {
         options.store.failTrial(studyId, runningTrial,
                                 `interrupted by ${signal}`);
     // The summaries show the interrupted trial too.
-    done.then(() => notifyStudy(options, studyId))
+    done.then(() => notifyStudy(options, studyId, undefined, true))
         .catch(() => {})
         .finally(() => process.exit(code));
   };
@@ -322,23 +329,37 @@ export async function runSearch(options: SearchOptions): Promise<SearchResult> {
         await lease.stop();
       }
     }
+  } catch (e) {
+    await notifyStudy(options, studyId, undefined, true).catch(() => {});
+    throw e;
   } finally {
     for (const signal of signals) process.removeListener(signal, onSignal);
   }
   const all = await options.store.listTrials(studyId);
-  await notifyStudy(options, studyId, all);
+  await notifyStudy(options, studyId, all, true);
   const ranked = rankTrials(all, options.objective);
   const others = all.filter((t) => t.state !== 'COMPLETED');
   logSummary(log, options, ranked, all, (Date.now() - startedAt) / 1000);
   return {trials: [...ranked, ...others], trained, studyId};
 }
 
+/**
+ * Tells the observers about the study's trials (`trials`, or the store's);
+ * `end`: the search stops, onStudyEnd follows.
+ */
 async function notifyStudy(
-    options: SearchOptions, studyId: number, trials?: Trial[]): Promise<void> {
-  if (!options.observers?.some((o) => o.onStudyUpdate)) return;
+    options: SearchOptions, studyId: number, trials?: Trial[],
+    end = false): Promise<void> {
+  if (!options.observers?.some((o) => o.onStudyUpdate || o.onStudyEnd)) {
+    return;
+  }
   const all = trials ?? await options.store.listTrials(studyId);
   for (const observer of options.observers) {
     await observer.onStudyUpdate?.(options.modelDir, all, options.objective);
+  }
+  if (!end) return;
+  for (const observer of options.observers) {
+    await observer.onStudyEnd?.(options.modelDir, all, options.objective);
   }
 }
 

@@ -35,4 +35,6 @@ export declare interface TrialObserverLike {
       Promise<void>|void;
   onStudyUpdate?(modelDir: string, trials: Trial[], objective: Objective):
       Promise<void>|void;
+  onStudyEnd?(modelDir: string, trials: Trial[], objective: Objective):
+      Promise<void>|void;
 }

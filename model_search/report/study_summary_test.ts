@@ -89,6 +89,32 @@ describe('writeStudySummary', () => {
     fs.rmSync(dir, {recursive: true, force: true});
   });
 
+  it('writes at most once an interval, then the latest state', async () => {
+    const objective = {metric: 'loss', goal: 'minimize'} as const;
+    const observer = new StudySummaryObserver(100);
+    const count = () => readStudySummary(dir)!.trials.length;
+
+    await observer.onStudyUpdate(dir, TRIALS.slice(0, 1), objective);
+    await observer.onStudyUpdate(dir, TRIALS.slice(0, 2), objective);
+    await observer.onStudyUpdate(dir, TRIALS.slice(0, 3), objective);
+    const early = count();
+    await new Promise((resolve) => setTimeout(resolve, 250));
+
+    assert.equal(early, 1);
+    assert.equal(count(), 3);
+  });
+
+  it('writes the last state at the end at once', async () => {
+    const objective = {metric: 'loss', goal: 'minimize'} as const;
+    const observer = new StudySummaryObserver(60_000);
+
+    await observer.onStudyUpdate(dir, TRIALS.slice(0, 1), objective);
+    await observer.onStudyUpdate(dir, TRIALS.slice(0, 2), objective);
+    await observer.onStudyEnd(dir, TRIALS, objective);
+
+    assert.equal(readStudySummary(dir)!.trials.length, TRIALS.length);
+  });
+
   it('writes JSON and CSV and leaves no temporary file', async () => {
     await new StudySummaryObserver().onStudyUpdate(
         dir, TRIALS, {metric: 'accuracy', goal: 'maximize'});
