@@ -17,7 +17,7 @@ import * as os from 'os';
 import * as path from 'path';
 import {performance} from 'perf_hooks';
 
-import {loadModel, modelArtifacts, writeFileWhole, writeModelArtifacts} from './backend/file_io';
+import {loadModel, modelArtifacts, writeModelArtifacts} from './backend/file_io';
 import {tf} from './backend/tf';
 import type {Provider} from './data/data';
 import {buildTowersModel, restoreTowers} from './ensemble_model';
@@ -543,19 +543,16 @@ async function runTrial(
     };
     const write = async (dir: string) => {
       const file = (name: string) => path.join(dir, name);
-      // Independent files: written side by side by Node's I/O threads.
-      await Promise.all([
-        writeJson(file(TRIAL_FILES.architecture), architecture),
-        plan.towers === undefined ?
-            undefined :
-            writeJson(file(TRIAL_FILES.towers), plan.towers),
-        writeJson(file(TRIAL_FILES.hparams), plan.hparams),
-        writeJson(file(TRIAL_FILES.evaluation), evaluationFile),
-        writeJson(file(TRIAL_FILES.inputSchema), schema),
-        writeFileWhole(file(TRIAL_FILES.architectureText),
-                              architectureText(trialId, plan, metrics)),
-        writeModelArtifacts(artifacts, file(TRIAL_FILES.model)),
-      ]);
+      writeJson(file(TRIAL_FILES.architecture), architecture);
+      if (plan.towers !== undefined) {
+        writeJson(file(TRIAL_FILES.towers), plan.towers);
+      }
+      writeJson(file(TRIAL_FILES.hparams), plan.hparams);
+      writeJson(file(TRIAL_FILES.evaluation), evaluationFile);
+      writeJson(file(TRIAL_FILES.inputSchema), schema);
+      fs.writeFileSync(file(TRIAL_FILES.architectureText),
+                       architectureText(trialId, plan, metrics));
+      writeModelArtifacts(artifacts, file(TRIAL_FILES.model));
       for (const observer of options.observers ?? []) {
         await observer.writeTrialFiles?.(dir, record);
       }

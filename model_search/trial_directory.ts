@@ -14,7 +14,6 @@
 import * as fs from 'fs';
 import * as path from 'path';
 
-import {writeFileWhole} from './backend/file_io';
 
 /** Names of the files of a trial directory. */
 export const TRIAL_FILES = {
@@ -58,8 +57,8 @@ export async function writeAtomically(
 }
 
 /** Writes JSON with a trailing newline. */
-export async function writeJson(file: string, value: unknown): Promise<void> {
-  await writeFileWhole(file, JSON.stringify(value, null, 2) + '\n');
+export function writeJson(file: string, value: unknown): void {
+  fs.writeFileSync(file, JSON.stringify(value, null, 2) + '\n');
 }
 
 /** Removes temporary directories left behind by killed workers. */

@@ -73,7 +73,7 @@ describe('saveModel and loadModel', () => {
        assert.equal(tf.memory().numTensors, tensors, 'artifacts hold copies');
        model.dispose();
        const target = path.join(dir, 'later');
-       await writeModelArtifacts(artifacts, target);
+       writeModelArtifacts(artifacts, target);
        const loaded = await loadModel(target);
        assert.deepEqual(
            Array.from((loaded.predict(x) as tf.Tensor).dataSync()), expected);
