@@ -476,7 +476,7 @@ async function runTrial(
       maxDecayTimes: options.spec.learningSpec?.maxDecayTimes,
       teacher,
     });
-    // Timers and I/O (heartbeats) ran while training yielded.
+    // Heartbeats and garbage collection tasks ran while training yielded.
     timings.add('train', -train.yieldedSeconds);
     timings.add('timers', train.yieldedSeconds);
     clock.enter('evaluate');

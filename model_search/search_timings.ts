@@ -34,8 +34,10 @@ export const SEARCH_PHASES = [
   /** Releasing the model's tensors. */
   'dispose',
   /**
-   * Timers and I/O (the trial's heartbeats) that ran while training and
-   * evaluation yielded to the event loop; their own time excludes it.
+   * What ran while training and evaluation yielded to the event loop: the
+   * trial's heartbeats, and V8's garbage collection tasks (the larger
+   * part, measured: the finishing of collections of training's garbage).
+   * The training and evaluation figures exclude it.
    */
   'timers',
 ] as const;
