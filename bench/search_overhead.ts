@@ -30,11 +30,11 @@
  *
  * Known shortcoming: the target of at most 5% of trial time outside
  * training and evaluation is met by trials of a few hundred steps, not by
- * the test settings. Their trials train for 20 steps of 2 examples (tens
- * of milliseconds), while each trial builds a TensorFlow.js model graph
- * (3-5 ms), writes a directory of ten files with the model (5-15 ms on
- * this project's CI disks, mostly file creation) and updates the study's
- * summaries (3-5 ms): a quarter of the time or more.
+ * the test settings. Their trials train for 20 steps of 2 examples (30-40
+ * ms), while each trial builds a TensorFlow.js model graph (3-5 ms) and
+ * writes a directory of ten files with the model (7-13 ms on this
+ * project's CI disks, mostly making the files): a fifth to a quarter of
+ * the time or more.
  */
 
 import {spawnSync} from 'node:child_process';
