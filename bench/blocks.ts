@@ -21,7 +21,7 @@
 import * as path from 'node:path';
 
 import {fixArchitectureOrder} from '../model_search/architecture/architecture_utils';
-import {selectBackend} from '../model_search/backend/select_backend';
+import {BACKEND_CHOICES, selectBackend} from '../model_search/backend/select_backend';
 import {tf} from '../model_search/backend/tf';
 import {resolveWorkspacePath} from '../model_search/constants';
 import type {Batch} from '../model_search/data/data';
@@ -30,7 +30,7 @@ import {problemTypeName} from '../model_search/oss_trainer_lib';
 import {buildModel, countParameters} from '../model_search/phoenix';
 import {loadSpecFile} from '../model_search/proto/text_format';
 import {trainModel} from '../model_search/train_loop';
-import {runBenchmark} from './bench_main';
+import {requireAtLeast, requireKnown, runBenchmark} from './bench_main';
 
 /** One row of the table: a tower of a config and the data it sees. */
 declare interface Case {
@@ -162,16 +162,12 @@ async function main(): Promise<void> {
                         (text) => process.stdout.write(text + '\n'))) {
     return;
   }
+  requireAtLeast(flags, {steps: 1, warmup: 0});
   const steps = flags.get<number>('steps');
   const warmup = flags.get<number>('warmup');
-  const wanted = flags.get<string[]>('configs');
-  const unknown = wanted.filter((w) => !CASES.some((c) => c.config === w));
-  if (unknown.length > 0) {
-    throw new Error(`--configs: unknown ${unknown.join(', ')}; known: ${
-        CASES.map((c) => c.config).join(', ')}`);
-  }
+  const wanted = requireKnown(flags, 'configs', CASES.map((c) => c.config));
   const cases = CASES.filter((c) => wanted.includes(c.config));
-  const backends = flags.get<string[]>('backends');
+  const backends = requireKnown(flags, 'backends', BACKEND_CHOICES);
   const results = new Map<string, string[]>();
   const towers = new Map<string, {tower: string[], params: number}>();
   const notes: string[] = [];

@@ -16,8 +16,8 @@
  * size.
  *
  *   tools/bazel run //bench:csv_large -- [--size_mb=1000] [--steps=300]
- *       [--features=20] [--batch_size=100] [--shuffle_buffer=10000]
- *       [--dir=/tmp] [--keep]
+ *       [--eval_steps=20] [--features=20] [--batch_size=100]
+ *       [--shuffle_buffer=10000] [--dir=/tmp] [--keep]
  */
 
 import * as fs from 'node:fs';
@@ -27,10 +27,11 @@ import * as path from 'node:path';
 import {selectBackend} from '../model_search/backend/select_backend';
 import {tf} from '../model_search/backend/tf';
 import {CsvDataProvider} from '../model_search/data/csv_data';
+import {UsageError} from '../model_search/errors';
 import {FlagSet, parseCommandFlags} from '../model_search/flags';
 import {buildModel} from '../model_search/phoenix';
 import {evaluateModel, trainModel} from '../model_search/train_loop';
-import {runBenchmark} from './bench_main';
+import {requireAtLeast, runBenchmark} from './bench_main';
 
 const flags = new FlagSet();
 flags.define('size_mb', {
@@ -142,21 +143,32 @@ async function phase(
   const peak = new PeakMemory();
   peak.start();
   const start = performance.now();
-  const detail = await body();
+  let detail: string;
+  try {
+    detail = await body();
+  } finally {
+    // Its sampling timer would keep the process alive after an error.
+    peak.stop();
+  }
   const seconds = (performance.now() - start) / 1000;
-  peak.stop();
   results.push({name, seconds, peak, detail});
   process.stderr.write(`${name}: ${seconds.toFixed(1)} s, peak rss ${
       (peak.rss / MIB).toFixed(0)} MiB; ${detail}\n`);
 }
 
-const USAGE = 'usage: tools/bazel run //bench:csv_large -- [--size_mb=1000] [--steps=300]\n    [--features=20] [--batch_size=100] [--shuffle_buffer=10000]\n    [--dir=/tmp] [--keep]';
+const USAGE = 'usage: tools/bazel run //bench:csv_large -- [--size_mb=1000] [--steps=300]\n    [--eval_steps=20] [--features=20] [--batch_size=100]\n    [--shuffle_buffer=10000] [--dir=/tmp] [--keep]';
 
 async function main(): Promise<void> {
   if (parseCommandFlags(flags, process.argv.slice(2), USAGE,
                         (text) => process.stdout.write(text + '\n'))) {
     return;
   }
+  if (!(flags.get<number>('size_mb') >= 0.001)) {
+    throw new UsageError(`--size_mb must be at least 0.001 (1 KB), got ${
+        flags.get<number>('size_mb')}`);
+  }
+  requireAtLeast(flags, {features: 1, steps: 1, eval_steps: 1, batch_size: 1,
+                         shuffle_buffer: 1});
   const bytes = Math.round(flags.get<number>('size_mb') * MB);
   const features = flags.get<number>('features');
   const steps = flags.get<number>('steps');

@@ -24,7 +24,7 @@ import {Client} from 'pg';
 import {FlagSet, parseCommandFlags} from '../model_search/flags';
 import {createStore} from '../model_search/metadata/create_store';
 import type {SqlStore} from '../model_search/metadata/sql_store';
-import {runBenchmark} from './bench_main';
+import {requireAtLeast, requireKnown, runBenchmark} from './bench_main';
 
 const flags = new FlagSet();
 flags.define('workers', {type: 'int', default: 8, help: 'Concurrent workers.'});
@@ -156,9 +156,11 @@ async function main(): Promise<void> {
     await child(flags.get<string>('child'));
     return;
   }
+  requireAtLeast(flags, {workers: 1, trials: 1});
   const workers = flags.get<number>('workers');
   const max = flags.get<number>('trials');
-  const wanted = flags.get<string[]>('stores');
+  const wanted = requireKnown(
+      flags, 'stores', ['sqlite', 'sqlite_processes', 'postgres', 'mysql']);
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'ms-bench-'));
   const dbName = `ms_bench_${process.pid}`;
   const results: Figures[] = [];

@@ -232,6 +232,12 @@ function runChild(): RunFigures {
     encoding: 'utf8', maxBuffer: 64 << 20,
     stdio: ['ignore', 'pipe', 'pipe'],
   });
+  if (child.status === 2) {
+    // A wrong flag value the search itself found (--backend=...): its line.
+    const lines = child.stderr.trim().split('\n');
+    throw new UsageError(
+        lines[lines.length - 1].replace(/^search_overhead: /, ''));
+  }
   if (child.status !== 0) {
     throw new Error(`a search failed (exit ${child.status}):\n${
         child.stderr}`);

@@ -31,7 +31,7 @@ import {runSearch} from '../model_search/oss_trainer_lib';
 import {PhoenixSpec_SearchType} from '../model_search/proto/phoenix_spec';
 import type {PhoenixSpec} from '../model_search/proto/phoenix_spec';
 import {loadSpecFile, printPhoenixSpec} from '../model_search/proto/text_format';
-import {runBenchmark} from './bench_main';
+import {requireAtLeast, requireKnown, runBenchmark} from './bench_main';
 
 const TESTDATA = 'model_search/data/testdata';
 const BASELINE = 'NONADAPTIVE_RANDOM_SEARCH';
@@ -117,12 +117,18 @@ async function main(): Promise<number> {
                         (text) => process.stdout.write(text + '\n'))) {
     return 0;
   }
+  requireAtLeast(flags, {trials: 1, seeds: 1, train_steps: 1});
   const trials = flags.get<number>('trials');
   const seeds = flags.get<number>('seeds');
   const trainSteps = flags.get<number>('train_steps');
+  const algorithms = requireKnown(
+      flags, 'algorithms',
+      Object.keys(PhoenixSpec_SearchType).filter(
+          (k) => Number.isNaN(Number(k)) && k !== 'UNRECOGNIZED' &&
+              k !== 'UNKNOWN_SEARCH_TYPE'));
   const backend = await selectBackend('wasm', () => {});
   const rows = new Map<string, number[]|string>();
-  for (const algorithm of flags.get<string[]>('algorithms')) {
+  for (const algorithm of algorithms) {
     const sums = [0, 0, 0];
     try {
       for (let seed = 1; seed <= seeds; seed++) {

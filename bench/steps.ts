@@ -17,21 +17,22 @@
  *
  * (the wasm backend against PyTorch; n/a where either is missing).
  *
- *   tools/bazel run //bench:steps -- [--steps=50] [--backends=wasm,cpu]
+ *   tools/bazel run //bench:steps -- [--steps=50]
+ *       [--backends=tensorflow,wasm,cpu]
  */
 
 import {spawnSync} from 'node:child_process';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 
-import {selectBackend} from '../model_search/backend/select_backend';
+import {BACKEND_CHOICES, selectBackend} from '../model_search/backend/select_backend';
 import type {BackendRequest} from '../model_search/backend/select_backend';
 import {tf} from '../model_search/backend/tf';
 import type {Batch, InputSchema} from '../model_search/data/data';
 import {FlagSet, parseCommandFlags} from '../model_search/flags';
 import {buildModel, countParameters} from '../model_search/phoenix';
 import {trainModel} from '../model_search/train_loop';
-import {runBenchmark} from './bench_main';
+import {requireAtLeast, requireKnown, runBenchmark} from './bench_main';
 
 /** One benchmarked net: a tower as a search would build it. */
 declare interface Net {
@@ -164,7 +165,7 @@ function pad(text: string, width: number): string {
   return text.length >= width ? text : text + ' '.repeat(width - text.length);
 }
 
-const USAGE = 'usage: tools/bazel run //bench:steps -- [--steps=50] [--backends=wasm,cpu]';
+const USAGE = 'usage: tools/bazel run //bench:steps -- [--steps=50]\n    [--backends=tensorflow,wasm,cpu]';
 
 async function main(): Promise<number> {
   if (parseCommandFlags(flags, process.argv.slice(2), USAGE,
@@ -172,9 +173,10 @@ async function main(): Promise<number> {
     return 0;
   }
   const steps = flags.get<number>('steps');
+  requireAtLeast(flags, {steps: 1});
   const rows: Row[] = [];
   const log = (line: string) => process.stderr.write(line + '\n');
-  for (const wanted of flags.get<string[]>('backends')) {
+  for (const wanted of requireKnown(flags, 'backends', BACKEND_CHOICES)) {
     let chosen: string;
     try {
       chosen = (await selectBackend(wanted as BackendRequest, () => {})).name;
