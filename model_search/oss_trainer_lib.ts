@@ -552,7 +552,8 @@ async function runTrial(
       writeJson(file(TRIAL_FILES.inputSchema), schema);
       fs.writeFileSync(file(TRIAL_FILES.architectureText),
                        architectureText(trialId, plan, metrics));
-      writeModelArtifacts(artifacts, file(TRIAL_FILES.model));
+      // Inside writeAtomically's temporary directory.
+      writeModelArtifacts(artifacts, file(TRIAL_FILES.model), {unseen: true});
       for (const observer of options.observers ?? []) {
         await observer.writeTrialFiles?.(dir, record);
       }

@@ -58,9 +58,14 @@ export async function modelArtifacts(
  * Writes artifacts from `modelArtifacts` to `dir` as `saveModel` does.
  * Synchronous: a few files, where a trip to Node's I/O threads per call
  * cost more than the writes (measured on the trial directories).
+ *
+ * @param unseen `dir` lies in a directory nobody reads until it is renamed
+ *     into place (a trial's): model.json is written under its own name
+ *     at once rather than through a temporary one.
  */
 export function writeModelArtifacts(
-    artifacts: tf.io.ModelArtifacts, dir: string): tf.io.SaveResult {
+    artifacts: tf.io.ModelArtifacts, dir: string,
+    {unseen = false}: {unseen?: boolean} = {}): tf.io.SaveResult {
   fs.mkdirSync(dir, {recursive: true});
   const weights = artifacts.weightData === undefined ?
       new ArrayBuffer(0) :
@@ -83,9 +88,13 @@ export function writeModelArtifacts(
     modelJson.userDefinedMetadata = artifacts.userDefinedMetadata;
   }
   const target = path.join(dir, MODEL_JSON);
-  const partial = `${target}.partial`;
-  fs.writeFileSync(partial, JSON.stringify(modelJson));
-  fs.renameSync(partial, target);
+  if (unseen) {
+    fs.writeFileSync(target, JSON.stringify(modelJson));
+  } else {
+    const partial = `${target}.partial`;
+    fs.writeFileSync(partial, JSON.stringify(modelJson));
+    fs.renameSync(partial, target);
+  }
   return {modelArtifactsInfo: tf.io.getModelArtifactsInfoForJSON(artifacts)};
 }
 

@@ -75,6 +75,13 @@ describe('saveModel and loadModel', () => {
        const target = path.join(dir, 'later');
        writeModelArtifacts(artifacts, target);
        const loaded = await loadModel(target);
+       const unseen = path.join(dir, 'unseen');
+       writeModelArtifacts(artifacts, unseen, {unseen: true});
+       assert.deepEqual(fs.readdirSync(unseen).sort(),
+                        [MODEL_JSON, WEIGHTS_BIN]);
+       const again = await loadModel(unseen);
+       assert.deepEqual(
+           Array.from((again.predict(x) as tf.Tensor).dataSync()), expected);
        assert.deepEqual(
            Array.from((loaded.predict(x) as tf.Tensor).dataSync()), expected);
      });
