@@ -32,9 +32,9 @@
  * training and evaluation is met by trials of a few hundred steps, not by
  * the test settings. Their trials train for 20 steps of 2 examples (30-40
  * ms), while each trial builds a TensorFlow.js model graph (3-5 ms) and
- * writes a directory of ten files with the model (7-13 ms on this
+ * writes a directory of ten files with the model (4-10 ms on this
  * project's CI disks, mostly making the files): a fifth to a quarter of
- * the time or more.
+ * the time.
  */
 
 import {spawnSync} from 'node:child_process';
