@@ -50,6 +50,18 @@ function fit2d(
   };
 }
 
+/** The stride-1 NHWC convolution of an input fit2d fitted, on wasm. */
+function convolveFitted(
+    fitted: {x: tf.Tensor4D, pad: ExplicitPadding}, filter: tf.Tensor,
+    dilations: [number, number] = [1, 1]): tf.Tensor4D {
+  return tf.engine().runKernel(tf.Conv2D, {x: fitted.x, filter}, {
+    strides: [1, 1],
+    pad: fitted.pad,
+    dataFormat: 'NHWC',
+    dilations,
+  }) as tf.Tensor4D;
+}
+
 /**
  * dW[i, j, c, k] = sum over n, y, x of
  *   input[n, y * s + i - top, x * s + j - left, c] * dy[n, y, x, k].
@@ -81,12 +93,8 @@ function conv2dBackpropFilter(args: KernelArgs): tf.Tensor {
     if (fitted === null) {
       return tf.zeros(info.filterShape);
     }
-    const grad = tf.engine().runKernel(tf.Conv2D, {x: fitted.x, filter}, {
-      strides: [1, 1],
-      pad: fitted.pad,
-      dataFormat: 'NHWC',
-      dilations: [info.strideHeight, info.strideWidth],
-    }) as tf.Tensor4D;
+    const grad = convolveFitted(
+        fitted, filter, [info.strideHeight, info.strideWidth]);
     return tf.transpose(grad, [1, 2, 0, 3]);
   });
 }
@@ -120,12 +128,7 @@ function filterGradientOfUnitStride(
     if (fitted === null) {
       return tf.zeros(info.filterShape);
     }
-    const grad = tf.engine().runKernel(tf.Conv2D, {x: fitted.x, filter}, {
-      strides: [1, 1],
-      pad: fitted.pad,
-      dataFormat: 'NHWC',
-      dilations: [1, 1],
-    }) as tf.Tensor4D;
+    const grad = convolveFitted(fitted, filter);
     // [out channels, kh, kw, in channels], offsets reversed.
     return tf.transpose(tf.reverse(grad, [1, 2]), [1, 2, 3, 0]);
   });
@@ -160,13 +163,7 @@ function conv2dBackpropInput(args: KernelArgs): tf.Tensor {
     if (fitted === null) {
       return tf.zeros(attrs.inputShape);
     }
-    const dx = tf.engine().runKernel(
-        tf.Conv2D, {x: fitted.x, filter: flipped}, {
-          strides: [1, 1],
-          pad: fitted.pad,
-          dataFormat: 'NHWC',
-          dilations: [1, 1],
-        }) as tf.Tensor4D;
+    const dx = convolveFitted(fitted, flipped);
     return channelsFirst ? tf.transpose(dx, [0, 3, 1, 2]) : dx;
   });
 }
