@@ -224,14 +224,28 @@ function postgresBinDir(): string {
   return path.join(root, versions[0], 'bin');
 }
 
+/**
+ * Where a new server lives: its directory (data, log) owned by the
+ * server's system user, and a free port; servers of killed tests are
+ * removed first.
+ */
+async function newServerPlace(dialect: 'postgres'|'mysql'):
+    Promise<{dir: string, data: string, logFile: string, port: number}> {
+  await removeOrphanedServers();
+  // Debian's server packages name their system users as the dialects.
+  const dir = serverDirectory(PREFIXES[dialect], dialect);
+  return {
+    dir,
+    data: path.join(dir, 'data'),
+    logFile: path.join(dir, 'server.log'),
+    port: await freePort(),
+  };
+}
+
 /** A PostgreSQL cluster of its own, started, with DATABASE created. */
 export async function startPrivatePostgres(): Promise<PrivateServer> {
-  await removeOrphanedServers();
   const bin = postgresBinDir();
-  const dir = serverDirectory(PREFIXES.postgres, 'postgres');
-  const data = path.join(dir, 'data');
-  const logFile = path.join(dir, 'server.log');
-  const port = await freePort();
+  const {dir, data, logFile, port} = await newServerPlace('postgres');
   const pgCtl = (...args: string[]) =>
       run(path.join(bin, 'pg_ctl'), ['-D', data, ...args], 'postgres');
   let running = false;
@@ -313,12 +327,8 @@ function mariadbBinary(): string {
 
 /** A MariaDB server of its own, started, with DATABASE created. */
 export async function startPrivateMariadb(): Promise<PrivateServer> {
-  await removeOrphanedServers();
   const mariadbd = mariadbBinary();
-  const dir = serverDirectory(PREFIXES.mysql, 'mysql');
-  const data = path.join(dir, 'data');
-  const logFile = path.join(dir, 'server.log');
-  const port = await freePort();
+  const {dir, data, logFile, port} = await newServerPlace('mysql');
   let child: ChildProcess|undefined;
   let exited: Promise<void> = Promise.resolve();
   let destroyed = false;
