@@ -28,13 +28,19 @@ const TRIALS: Trial[] = [
   {id: 4, state: 'RUNNING', architecture: ['C'], hparams: {}},
 ];
 
+/** A model directory with the trial directories 1 and 2. */
+function makeModelDir(): string {
+  const dir = fs.mkdtempSync(path.join(
+      process.env['TEST_TMPDIR'] ?? os.tmpdir(), 'study_summary_test_'));
+  fs.mkdirSync(path.join(dir, '1'));
+  fs.mkdirSync(path.join(dir, '2'));
+  return dir;
+}
+
 describe('summarizeStudy', () => {
   let dir: string;
   beforeEach(() => {
-    dir = fs.mkdtempSync(path.join(process.env['TEST_TMPDIR'] ?? os.tmpdir(),
-                                   'study_summary_test_'));
-    fs.mkdirSync(path.join(dir, '1'));
-    fs.mkdirSync(path.join(dir, '2'));
+    dir = makeModelDir();
   });
   afterEach(() => {
     fs.rmSync(dir, {recursive: true, force: true});
@@ -80,10 +86,7 @@ describe('summarizeStudy', () => {
 describe('writeStudySummary', () => {
   let dir: string;
   beforeEach(() => {
-    dir = fs.mkdtempSync(path.join(process.env['TEST_TMPDIR'] ?? os.tmpdir(),
-                                   'study_summary_test_'));
-    fs.mkdirSync(path.join(dir, '1'));
-    fs.mkdirSync(path.join(dir, '2'));
+    dir = makeModelDir();
   });
   afterEach(() => {
     fs.rmSync(dir, {recursive: true, force: true});
