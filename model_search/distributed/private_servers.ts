@@ -164,6 +164,10 @@ export async function removeOrphanedServers(): Promise<string[]> {
           Number(fs.readFileSync(pidFile, 'utf8')) : NaN;
       if (Number.isInteger(pid) && pid > 0 && processExists(pid)) {
         process.kill(pid, 'SIGKILL');
+        // The signal is delivered later: until the process is gone its
+        // port still answers and its files are still open.
+        const deadline = Date.now() + START_TIMEOUT_MS;
+        while (processExists(pid) && Date.now() < deadline) await sleep(50);
       }
     }
     fs.rmSync(dir, {recursive: true, force: true});
