@@ -15,11 +15,13 @@
  * per variable per step: on the small towers of a search that is a third
  * of a training step. Here a step reads each gradient once, updates the
  * slots (plain Float32Arrays, never tensors) and the weights in one pass,
- * and writes each weight back once. The arithmetic follows the TensorFlow.js
+ * reading gradients and writing weights in the backend's own memory
+ * (backend/tensor_storage.ts). The arithmetic follows the TensorFlow.js
  * optimizers step for step (same defaults, same bias correction), so that
  * fused_optimizers_test can compare the two.
  */
 
+import {storageView, updateInPlace} from './backend/tensor_storage';
 import {tf} from './backend/tf';
 import {ValueError} from './errors';
 
@@ -70,10 +72,14 @@ export class FusedOptimizer implements TrainingOptimizer {
     for (const variable of this.variables) {
       const grad = grads[variable.name];
       if (grad === undefined) continue;
-      const g = grad.dataSync() as Float32Array;
-      const w = Float32Array.from(variable.dataSync() as Float32Array);
+      const g = storageView(grad) ?? grad.dataSync() as Float32Array;
+      // The weights where the backend keeps them, updated in place; a
+      // copy and one upload where they are shared or not lent.
+      if (updateInPlace(variable, (w) => this.update(variable.name, w, g))) {
+        continue;
+      }
+      const w = (variable.dataSync() as Float32Array).slice();
       this.update(variable.name, w, g);
-      // One upload per variable; assign releases the old values.
       const next = tf.tensor(w, variable.shape, 'float32');
       variable.assign(next);
       next.dispose();

@@ -8,6 +8,7 @@
 import * as assert from 'node:assert/strict';
 
 import {selectBackend} from './backend/select_backend';
+import {updateInPlace} from './backend/tensor_storage';
 import {tf} from './backend/tf';
 import {FusedOptimizer} from './fused_optimizers';
 import type {FusedOptimizerName} from './fused_optimizers';
@@ -56,8 +57,18 @@ for (const backend of ['cpu', 'wasm']) {
            const init = SHAPES.map((s) => randomValues(seed, s));
            const reference = SHAPES.map((s, i) => tf.variable(
                tf.tensor(init[i], s), true, `ref_${name}_${backend}_${i}`));
-           const fused = SHAPES.map((s, i) => tf.variable(
-               tf.tensor(init[i], s), true, `fused_${name}_${backend}_${i}`));
+           // Variable 1 shares its storage with its kept initial value
+           // (copied and uploaded); the others own theirs (updated in
+           // place).
+           const kept = tf.tensor(init[1], SHAPES[1]);
+           const fused = SHAPES.map((s, i) => {
+             const label = `fused_${name}_${backend}_${i}`;
+             return i === 1 ?
+                 tf.variable(kept, true, label) :
+                 tf.tidy(() => tf.variable(tf.tensor(init[i], s), true, label));
+           });
+           assert.ok(updateInPlace(fused[0], () => {}));
+           assert.ok(!updateInPlace(fused[1], () => {}));
            const hparams = {optimizer: name, learning_rate: 0.05};
            const tfjs = makeOptimizer(hparams);
            const ours = new FusedOptimizer(name, 0.05, fused);
@@ -85,9 +96,11 @@ for (const backend of ['cpu', 'wasm']) {
              const error = relativeError(fused[i], reference[i]);
              assert.ok(error < 1e-5, `variable ${i}: relative error ${error}`);
            });
+           assert.deepEqual(kept.dataSync(), init[1],
+                            'a tensor sharing a weight\'s storage changed');
            tfjs.dispose();
            ours.dispose();
-           tf.dispose([...reference, ...fused]);
+           tf.dispose([...reference, ...fused, kept]);
          });
     }
 
