@@ -147,10 +147,15 @@ function runTorch(steps: number): TorchResult {
       [path.resolve('bench/steps_torch.py'),
        path.join(__dirname, 'steps_torch.py')].find((f) => fs.existsSync(f)) ||
       'bench/steps_torch.py';
+  // PyTorch runs with glibc's own malloc settings, not the fixed
+  // thresholds the launcher sets for this process (SEARCH_ENV_DEFAULTS).
+  const env = {...process.env};
+  delete env['MALLOC_MMAP_THRESHOLD_'];
+  delete env['MALLOC_TRIM_THRESHOLD_'];
   const result = spawnSync(
       flags.get<string>('python'),
       [script, `--steps=${steps}`, `--batch_size=${BATCH_SIZE}`],
-      {encoding: 'utf8'});
+      {encoding: 'utf8', env});
   if (result.error) {
     return {available: false, reason: result.error.message};
   }

@@ -50,7 +50,7 @@ def ts_project(name, srcs = None, deps = [], data = [], **kwargs):
         **kwargs
     )
 
-def js_binary(name, entry_point, srcs = [], deps = [], data = [], args = [], node_args = [], preload = [], **kwargs):
+def js_binary(name, entry_point, srcs = [], deps = [], data = [], args = [], node_args = [], env_defaults = {}, preload = [], **kwargs):
     """A Node program: `bazel run :name -- args`, or bazel-bin/<pkg>/<name>.
 
     The launcher finds its runfiles next to itself, sets NODE_PATH to the
@@ -67,6 +67,8 @@ def js_binary(name, entry_point, srcs = [], deps = [], data = [], args = [], nod
       args: list of strings; arguments placed before the command line's.
         $(rootpath <label>) expands to the runfiles path of a data file.
       node_args: list of strings; arguments for node itself.
+      env_defaults: dict of strings; environment variables the launcher
+        exports unless the caller has set them (set but empty counts as set).
       preload: list of labels; ts_project targets whose modules load before
         entry_point (node --require), e.g. a provider that registers itself.
       **kwargs: visibility, tags and other common attributes.
@@ -79,12 +81,13 @@ def js_binary(name, entry_point, srcs = [], deps = [], data = [], args = [], nod
         data = data,
         args_prefix = args,
         node_args = node_args,
+        env_defaults = env_defaults,
         preload = preload,
         node_modules = NODE_MODULES,
         **kwargs
     )
 
-def js_test(name, entry_point, srcs = [], deps = [], data = [], args = [], node_args = [], preload = [], **kwargs):
+def js_test(name, entry_point, srcs = [], deps = [], data = [], args = [], node_args = [], env_defaults = {}, preload = [], **kwargs):
     """A Node program run as a test: exit code 0 passes.
 
     Args:
@@ -95,6 +98,8 @@ def js_test(name, entry_point, srcs = [], deps = [], data = [], args = [], node_
       data: list of labels; run-time files.
       args: list of strings; arguments for the program.
       node_args: list of strings; arguments for node itself.
+      env_defaults: dict of strings; environment variables the launcher
+        exports unless the caller has set them (set but empty counts as set).
       preload: list of labels; as in js_binary.
       **kwargs: size, timeout, tags, env and other test attributes.
     """
@@ -106,6 +111,7 @@ def js_test(name, entry_point, srcs = [], deps = [], data = [], args = [], node_
         data = data,
         args_prefix = args,
         node_args = node_args,
+        env_defaults = env_defaults,
         preload = preload,
         node_modules = NODE_MODULES,
         **kwargs

@@ -16,6 +16,17 @@ def _preload_args(ctx):
                 args.append("$cd_root/" + f.short_path)
     return args
 
+def _env_defaults(ctx):
+    """Lines exporting each env_defaults entry the caller has not set."""
+    lines = []
+    for name, value in sorted(ctx.attr.env_defaults.items()):
+        valid = (name != "" and (name[0].isalpha() or name[0] == "_") and
+                 name.replace("_", "a").isalnum())
+        if not valid:
+            fail("%s: env_defaults: %r is not an environment variable name (letters, digits, _)" % (ctx.label, name))
+        lines.append('[[ -n "${%s+set}" ]] || export %s=%s\n' % (name, name, _shell_quote(value)))
+    return "".join(lines)
+
 def _launcher(ctx, entry_path, fixed_args, runfiles):
     launcher = ctx.actions.declare_file(ctx.label.name)
     node_args = [_shell_quote(a) for a in ctx.attr.node_args]
@@ -29,6 +40,7 @@ def _launcher(ctx, entry_path, fixed_args, runfiles):
             "%{workspace}": ctx.workspace_name,
             "%{entry}": entry_path,
             "%{node_args}": " ".join(node_args),
+            "%{env_defaults}": _env_defaults(ctx),
             "%{fixed_args}": " ".join([_shell_quote(a) for a in fixed_args]),
         },
         is_executable = True,
@@ -106,6 +118,10 @@ _RUN_ATTRS = dict(COMPILE_ATTRS, **{
         doc = "Arguments placed before those given on the command line.",
     ),
     "node_args": attr.string_list(doc = "Arguments for node itself."),
+    "env_defaults": attr.string_dict(
+        doc = "Environment variables the launcher sets where the caller " +
+              "has not set them.",
+    ),
     "preload": attr.label_list(
         providers = [TsInfo],
         doc = "Libraries whose .js files are loaded (node --require) before " +

@@ -24,5 +24,5 @@ fi
 RUNFILES_DIR="$(cd "$RUNFILES_DIR" && pwd)"
 export RUNFILES_DIR
 export NODE_PATH="%{node_modules}${NODE_PATH:+:$NODE_PATH}"
-cd_root="$RUNFILES_DIR/%{workspace}"
+%{env_defaults}cd_root="$RUNFILES_DIR/%{workspace}"
 exec node %{node_args} "$cd_root/%{entry}" %{fixed_args} "$@"

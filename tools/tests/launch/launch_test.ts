@@ -14,9 +14,13 @@ import * as path from 'node:path';
 const FIXTURE = path.resolve('tools/tests/fixture');
 
 /** Runs `launcher` from `cwd` with no runfiles variables, like a shell. */
-function runPlain(cwd: string, launcher: string, args: string[]):
-    {status: number|null, out: string} {
-  const env = {...process.env};
+function runPlain(
+    cwd: string, launcher: string, args: string[],
+    extraEnv: Record<string, string> = {}): {status: number|null, out: string} {
+  const env: NodeJS.ProcessEnv = {...process.env, ...extraEnv};
+  delete env['GREETER_LOUD'];
+  delete env['GREETER_NOTE'];
+  Object.assign(env, extraEnv);
   delete env['RUNFILES_DIR'];
   delete env['TEST_SRCDIR'];
   delete env['RUNFILES_MANIFEST_FILE'];
@@ -47,6 +51,22 @@ describe('js_binary launcher', () => {
       assert.equal(out, 'YO YO\n');
     });
   }
+
+  it('exports its environment defaults where the caller set none', () => {
+    const {status, out} = runPlain(FIXTURE, 'app/greeter_env', ['hi', '1']);
+
+    assert.equal(status, 0, out);
+    assert.equal(out, 'HI (it\'s set)\n');
+  });
+
+  it('keeps what the caller set, even empty', () => {
+    const {status, out} = runPlain(
+        FIXTURE, 'app/greeter_env', ['hi', '1'],
+        {GREETER_LOUD: '0', GREETER_NOTE: ''});
+
+    assert.equal(status, 0, out);
+    assert.equal(out, 'hi\n');
+  });
 });
 
 describe('mocha_test launcher', () => {
