@@ -101,7 +101,11 @@ export declare interface SearchOptions {
   batchSize: number;
   objective: Objective;
   hypertuningMethod: 'random'|'bayesian';
-  /** Seeds the search, the tuner and weight initialisation. */
+  /**
+   * Seeds the search, the tuner and weight initialisation; trial N draws
+   * from (seed, N), so a resumed search plans as an uninterrupted one.
+   * Default: the clock.
+   */
   seed?: number;
   log?: Logger;
   workerId?: string;
@@ -204,7 +208,7 @@ export async function runSearch(options: SearchOptions): Promise<SearchResult> {
     existing = await options.store.listTrials(studyId);
   }
   await notifyStudy(options, studyId, existing);
-  const rng = new Random(options.seed ?? Date.now());
+  const seed = options.seed ?? Date.now();
   const planner = new TrialPlanner({
     spec: options.spec,
     problemType: problemTypeName(options.spec),
@@ -272,6 +276,7 @@ export async function runSearch(options: SearchOptions): Promise<SearchResult> {
         const planStart = performance.now();
         const trials = await options.store.listTrials(studyId);
         const completed = trials.filter((t) => t.state === 'COMPLETED');
+        const rng = Random.forIndex(seed, trial.id);
         const plan = planner.plan(completed, trial.id, rng.fork());
         await options.store.planTrial(studyId, trial.id, {
           architecture: plan.architecture,

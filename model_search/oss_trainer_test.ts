@@ -271,6 +271,33 @@ describe('oss_trainer main', function() {
                      tb.map((t) => t.metrics!['loss']));
   });
 
+  // Each trial draws from (seed, trial id): a study stopped after every
+  // trial and resumed plans as one run does, instead of drawing the
+  // seed's first numbers again at each start.
+  it('plans the same trials whether resumed after each one or not',
+     async () => {
+       const once = tmpDir();
+       const resumed = tmpDir();
+       await run(quick(once, ['--experiment_max_num_trials=5']));
+       for (let budget = 1; budget <= 5; budget++) {
+         const {code, log} = await run(
+             quick(resumed, [`--experiment_max_num_trials=${budget}`]));
+         assert.equal(code, 0, log.join('\n'));
+       }
+
+       const a = await storedTrials(once);
+       const b = await storedTrials(resumed);
+
+       assert.equal(b.length, 5);
+       assert.deepEqual(b.map((t) => t.architecture),
+                        a.map((t) => t.architecture));
+       assert.deepEqual(b.map((t) => t.hparams), a.map((t) => t.hparams));
+       assert.deepEqual(b.map((t) => t.metrics!['loss']),
+                        a.map((t) => t.metrics!['loss']));
+       // Not one trial planned five times.
+       assert.ok(new Set(b.map((t) => JSON.stringify(t.hparams))).size > 1);
+     });
+
   const badInputs: Array<[string, (dir: string) => string[], RegExp]> = [
     ['a missing --filename', (d) => [CSV, `--model_dir=${d}`],
      /--filename is required/],

@@ -177,6 +177,22 @@ export class Random {
     return items;
   }
 
+  /**
+   * The source of item `index` of the stream seeded `seed`: the same pair
+   * always gives the same numbers, whatever else was drawn before. A
+   * search draws trial N's from (seed, N), so that a search resumed in a
+   * new process, or one of several workers, plans trial N as a single
+   * uninterrupted process would, rather than starting over from the
+   * seed's first numbers.
+   */
+  static forIndex(seed: number, index: number): Random {
+    let h = (new Random(seed).nextUint32() ^
+             Math.imul(index >>> 0, 0x9e3779b1)) >>> 0;
+    h = Math.imul(h ^ (h >>> 16), 0x85ebca6b) >>> 0;
+    h = Math.imul(h ^ (h >>> 13), 0xc2b2ae35) >>> 0;
+    return new Random((h ^ (h >>> 16)) >>> 0);
+  }
+
   /** A new independent source derived from this one. */
   fork(): Random {
     return new Random(this.nextUint32());

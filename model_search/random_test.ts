@@ -20,6 +20,20 @@ describe('Random', () => {
     assert.notDeepEqual(seqA, Array.from({length: 5}, () => c.nextUint32()));
   });
 
+  it('gives one source per (seed, index), unlike its neighbours', () => {
+    const first = (r: Random) => Array.from({length: 4}, () => r.nextUint32());
+    assert.deepEqual(first(Random.forIndex(7, 3)), first(Random.forIndex(7, 3)));
+    const seen = new Set<string>();
+    for (const seed of [0, 1, 7]) {
+      for (let index = 0; index < 50; index++) {
+        seen.add(first(Random.forIndex(seed, index)).join());
+      }
+    }
+    assert.equal(seen.size, 150);
+    // Independent of the seed's own stream too.
+    assert.notDeepEqual(first(Random.forIndex(7, 0)), first(new Random(7)));
+  });
+
   it('fills 32-bit arrays with the sequence of nextUint32', () => {
     const a = new Random(21);
     const b = new Random(21);
