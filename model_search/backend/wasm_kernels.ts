@@ -21,6 +21,9 @@
  *    1x1x1 filter;
  *  - OneHot: writes int32 bit patterns into a float32 output (1 reads as
  *    1.4e-45); only the dtype 'int32' (the default) was right;
+ *  - Reverse: right but slow where runs of elements could be copied
+ *    whole, as the convolution gradients below reverse filters (see
+ *    wasm_reverse_kernel.ts);
  *  - Conv2DBackpropInput: right but 3 to 8 times slower than the same
  *    gradient run as one forward convolution (60 ms against 7 ms for a
  *    3x3, stride-1, 16-to-32-channel layer on 32 images of 16x16); it is
@@ -43,6 +46,7 @@ import {tf} from './tf';
 import {CONV_KERNELS} from './wasm_conv_kernels';
 import {input, KernelArgs, wasmKernel, withTensors} from './wasm_kernel_util';
 import {registerWasmMatMulKernels} from './wasm_matmul_kernels';
+import {reverseConfig} from './wasm_reverse_kernel';
 import {POOL_KERNELS} from './wasm_pool_kernels';
 
 /** The kernels that wasm lacks and this module adds. */
@@ -65,6 +69,7 @@ export const WASM_REPLACED_KERNELS: readonly string[] = [
   tf.MaxPoolWithArgmax,
   tf.Dilation2DBackpropFilter,
   tf.Dilation2DBackpropInput,
+  tf.Reverse,
 ];
 
 /** The kernel functions of this module, to keep registration idempotent. */
@@ -89,6 +94,10 @@ export function registerWasmTrainingKernels(): string[] {
   const nativeOneHot = tf.getKernel(tf.OneHot, 'wasm');
   if (nativeOneHot !== undefined && !OURS.has(nativeOneHot.kernelFunc)) {
     configs.push(oneHotConfig(nativeOneHot));
+  }
+  const nativeReverse = tf.getKernel(tf.Reverse, 'wasm');
+  if (nativeReverse !== undefined && !OURS.has(nativeReverse.kernelFunc)) {
+    configs.push(reverseConfig(nativeReverse));
   }
   for (const config of configs) {
     OURS.add(config.kernelFunc);

@@ -556,6 +556,53 @@ describe('OneHot', () => {
   }
 });
 
+describe('Reverse', () => {
+  before(async () => {
+    await selectBackend('wasm', () => {});
+  });
+
+  // Runs long enough to copy whole, runs of one element, every dtype.
+  const rows: Array<{shape: number[], axes: number[]}> = [
+    {shape: [3, 3, 16, 8], axes: [0, 1]},
+    {shape: [8, 3, 3, 16], axes: [1, 2]},
+    {shape: [2, 3, 4], axes: [2]},
+    {shape: [2, 3, 4], axes: [0, 2]},
+    {shape: [5], axes: [0]},
+    {shape: [4, 6], axes: []},
+    {shape: [3, 0, 2], axes: [0]},
+    {shape: [2, 1, 3, 40], axes: [0, 1, 2]},
+  ];
+  for (const row of rows) {
+    for (const dtype of ['float32', 'int32', 'bool'] as const) {
+      it(`matches cpu: ${dtype} [${row.shape}] along [${row.axes}]`,
+         async () => {
+           const {values} = uniform(row.shape);
+           const x = () => dtype === 'float32' ?
+               tf.tensor(values, row.shape) :
+               dtype === 'int32' ?
+               tf.tensor(Int32Array.from(values, (v) => Math.round(v * 100)),
+                         row.shape, 'int32') :
+               tf.tensor(Uint8Array.from(values, (v) => Number(v > 0)),
+                         row.shape, 'bool');
+           const flip = () => tf.reverse(x(), row.axes);
+
+           const actual = await runOn('wasm', flip);
+
+           assertClose(actual, await runOn('cpu', flip), dtype, 0);
+         });
+    }
+  }
+
+  it('refuses strings, as tf.reverse does', async () => {
+    await tf.setBackend('wasm');
+    const words = tf.tensor1d(['a', 'b'], 'string');
+    assert.throws(
+        () => tf.engine().runKernel(tf.Reverse, {x: words}, {dims: [0]}),
+        /Reverse on wasm: dtype string is not supported/);
+    words.dispose();
+  });
+});
+
 describe('refused wasm kernels', () => {
   before(async () => {
     await selectBackend('wasm', () => {});
