@@ -23,6 +23,7 @@ import {Ensembler} from './ensembler';
 import type {TrainTarget} from './ensembler';
 import {isTowerOf, SEARCH_GENERATOR, towerName} from './generators/base_tower_generator';
 import type {TowerRecord} from './generators/base_tower_generator';
+import {withoutRandomDraws} from './blocks/initializers';
 import {buildInputs} from './phoenix';
 import type {EnsemblingSpec} from './proto/ensembling_spec';
 import {TrialFailure} from './train_loop';
@@ -87,7 +88,11 @@ export function buildTowersModel(args: TowersModelArgs): TowersModel {
       buildInputs(args.schema, args.problemType, args.provider);
   const logits = towers.map((tower) => {
     const dropout = tower.hparams['dropout_rate'];
-    const output = buildTower(towerInput, tower.architecture, {
+    // restoreTowers overwrites every weight of a tower with a source.
+    const build = tower.source === undefined ?
+        <T>(f: () => T) => f() :
+        withoutRandomDraws;
+    return build(() => buildLogits(buildTower(towerInput, tower.architecture, {
       problemType: args.problemType,
       isTraining: true,
       lengths,
@@ -95,9 +100,7 @@ export function buildTowersModel(args: TowersModelArgs): TowersModel {
       namePrefix: towerLayerPrefix(args.trialId, tower.name),
       dropoutRate: typeof dropout === 'number' ? dropout : undefined,
       applyDropoutsBetweenBlocks: args.applyDropoutsBetweenBlocks,
-    });
-    return buildLogits(output, args.numClasses,
-                       towerLogitsName(args.trialId, tower.name));
+    }), args.numClasses, towerLogitsName(args.trialId, tower.name)));
   });
   const combined = bundle.combine(logits);
   const name = `trial_${args.trialId}`;

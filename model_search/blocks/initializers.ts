@@ -67,6 +67,26 @@ const VarianceScalingBase = tf.initializers.varianceScaling({}).constructor as
     new (args: Partial<VarianceScalingFields>) =>
         InitializerInstance & VarianceScalingFields;
 
+/** Depth of withoutRandomDraws calls in progress. */
+let drawsSkipped = 0;
+
+/**
+ * Runs `build` with this module's random initializers (glorot, orthogonal)
+ * filling zeros instead of drawing, and returns what it returns. For
+ * layers whose weights are all overwritten right after they are made: the
+ * towers an ensemble restores from finished trials, whose draws cost as
+ * much as a new tower's and were thrown away. Nothing is saved
+ * differently: the initializer's config stays in the model.
+ */
+export function withoutRandomDraws<T>(build: () => T): T {
+  drawsSkipped++;
+  try {
+    return build();
+  } finally {
+    drawsSkipped--;
+  }
+}
+
 /**
  * The random source of one draw: from `seed` when given (so a fixed seed
  * gives fixed weights, as in TensorFlow.js), else from Math.random, which
@@ -87,6 +107,7 @@ export class FastVarianceScaling extends VarianceScalingBase {
       return super.apply(shape, dtype);  // its own checks and messages
     }
     const dims = shape as number[];
+    if (drawsSkipped > 0) return tf.zeros(dims, 'float32');
     const [fanIn, fanOut] = fans(dims);
     const denominator = this.mode === 'fanIn' ? fanIn :
         this.mode === 'fanOut' ? fanOut : (fanIn + fanOut) / 2;
@@ -180,6 +201,7 @@ export class Orthogonal extends InitializerBase {
           `Orthogonal initializer: shape [${dims.join(', ')}] has rank ` +
           `${dims.length}; it needs rank >= 2`);
     }
+    if (drawsSkipped > 0) return tf.zeros(dims, 'float32');
     const cols = dims[dims.length - 1];
     const rows = dims.slice(0, -1).reduce((a, b) => a * b, 1);
     return tf.tidy(() => {

@@ -9,7 +9,7 @@ import * as assert from 'node:assert/strict';
 
 import {tf} from '../backend/tf';
 
-import {FastVarianceScaling, Orthogonal, UnitForgetBias, glorotNormal, glorotUniform, orthonormalColumns} from './initializers';
+import {FastVarianceScaling, Orthogonal, UnitForgetBias, glorotNormal, glorotUniform, orthonormalColumns, withoutRandomDraws} from './initializers';
 
 require('@tensorflow/tfjs-backend-wasm');
 
@@ -212,5 +212,43 @@ describe('FastVarianceScaling', () => {
     const t = glorotNormal().apply([10, 10], 'int32');
     assert.equal(t.dtype, 'int32');
     t.dispose();
+  });
+});
+
+describe('withoutRandomDraws', () => {
+  const initializers = () => [
+    glorotNormal().apply([3, 3, 4, 5]),
+    glorotUniform().apply([6, 7]),
+    new Orthogonal().apply([8, 8]),
+  ];
+
+  it('fills zeros inside and draws again after, even after a throw', () => {
+    const inside = withoutRandomDraws(initializers);
+    assert.throws(() => withoutRandomDraws(() => {
+      throw new Error('build failed');
+    }), /build failed/);
+    const after = initializers();
+
+    for (const t of inside) {
+      assert.ok(t.dataSync().every((v) => v === 0));
+    }
+    for (const t of after) {
+      assert.ok(t.dataSync().some((v) => v !== 0));
+    }
+    tf.dispose([...inside, ...after]);
+  });
+
+  it('saves the same initializer config', () => {
+    const layer = () => tf.layers.dense(
+        {units: 3, kernelInitializer: glorotNormal(), inputShape: [2]});
+    const plain = layer();
+    const zeroed = layer();
+    plain.apply(tf.input({shape: [2]}));
+    withoutRandomDraws(() => zeroed.apply(tf.input({shape: [2]})));
+
+    assert.deepEqual(zeroed.getConfig()['kernelInitializer'],
+                     plain.getConfig()['kernelInitializer']);
+    plain.dispose();
+    zeroed.dispose();
   });
 });
