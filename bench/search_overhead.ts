@@ -178,6 +178,13 @@ async function runOne(): Promise<RunFigures> {
   const problem = flags.get<string>('problem');
   const modelDir = fs.mkdtempSync(path.join(
       flags.get<string>('model_dir') || os.tmpdir(), 'search_overhead_'));
+  // Interrupted, the study goes with it.
+  for (const signal of ['SIGINT', 'SIGTERM'] as const) {
+    process.once(signal, () => {
+      fs.rmSync(modelDir, {recursive: true, force: true});
+      process.exit(signal === 'SIGINT' ? 130 : 143);
+    });
+  }
   const provider = problem === 'cnn' ?
       new ImageDataProvider({
         inputDir: `${TESTDATA}/images`, imageHeight: 16, imageWidth: 16,
@@ -328,8 +335,10 @@ function report(runs: RunFigures[]): number {
       `resident: V8 heap ${x.v8ResidentMb.toFixed(0)} MB, wasm memory ${
           x.wasmResidentMb?.toFixed(0) ?? 'n/a'} MB)`;
   const first = runs[0].samples;
+  const ofRun = runs.length > 1 ? ' (run 1)' : '';
   for (const sample of first) {
-    console.log(`memory after trial ${sample.trial}: ${describe(sample)}`);
+    console.log(`memory after trial ${sample.trial}${ofRun}: ${
+        describe(sample)}`);
   }
   const growth = (from: number, to: number) => {
     const each = runs.map((r) => r.samples[to].rssMb / r.samples[from].rssMb - 1);
@@ -379,6 +388,12 @@ async function main(): Promise<number> {
       throw new UsageError(
           `--${name} must be at least ${least}, got ${value}`);
     }
+  }
+  const modelDir = flags.get<string>('model_dir');
+  if (modelDir !== '' &&
+      !(fs.existsSync(modelDir) && fs.statSync(modelDir).isDirectory())) {
+    throw new UsageError(`--model_dir=${modelDir} is not a directory; give ` +
+                         'an existing directory for the study');
   }
   if (flags.get<boolean>('run_one')) {
     process.stdout.write(JSON.stringify(await runOne()));

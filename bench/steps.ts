@@ -29,6 +29,7 @@ import {BACKEND_CHOICES, selectBackend} from '../model_search/backend/select_bac
 import type {BackendRequest} from '../model_search/backend/select_backend';
 import {tf} from '../model_search/backend/tf';
 import type {Batch, InputSchema} from '../model_search/data/data';
+import {UsageError} from '../model_search/errors';
 import {FlagSet, parseCommandFlags} from '../model_search/flags';
 import {buildModel, countParameters} from '../model_search/phoenix';
 import {trainModel} from '../model_search/train_loop';
@@ -161,7 +162,9 @@ function runTorch(steps: number): TorchResult {
   }
   if (result.status !== 0) {
     return {available: false,
-            reason: result.stderr.trim().split('\n').pop() ?? 'failed'};
+            reason: result.stderr.trim().split('\n').pop() ||
+                `${flags.get<string>('python')} exited with ${
+                    result.status ?? result.signal}`};
   }
   return JSON.parse(result.stdout) as TorchResult;
 }
@@ -181,7 +184,8 @@ async function main(): Promise<number> {
   requireAtLeast(flags, {steps: 1});
   const rows: Row[] = [];
   const log = (line: string) => process.stderr.write(line + '\n');
-  for (const wanted of requireKnown(flags, 'backends', BACKEND_CHOICES)) {
+  const backends = [...new Set(requireKnown(flags, 'backends', BACKEND_CHOICES))];
+  for (const wanted of backends) {
     let chosen: string;
     try {
       chosen = (await selectBackend(wanted as BackendRequest, () => {})).name;
@@ -194,6 +198,10 @@ async function main(): Promise<number> {
       log(`measuring ${net.name} on ${chosen} (${n} steps)...`);
       rows.push(await measure(net, chosen, n));
     }
+  }
+  if (rows.length === 0) {
+    throw new UsageError(`none of --backends=${backends.join(',')} is ` +
+                         'available here (see the lines above)');
   }
   log('measuring the PyTorch reference...');
   const torch = runTorch(steps);
@@ -235,6 +243,7 @@ async function main(): Promise<number> {
     return `${net.name}=${ours && reference ?
         (ours.msPerStep / reference.ms_per_step).toFixed(2) : 'n/a'}`;
   });
+  // The target's figure: the wasm rows against PyTorch.
   console.log(`ratio_to_pytorch ${ratios.join(' ')}`);
   return 0;
 }

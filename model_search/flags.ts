@@ -175,7 +175,13 @@ function convert(entry: FlagEntry, raw: string): FlagValue {
       return raw;
     case 'int': {
       if (!/^[-+]?\d+$/.test(raw.trim())) throw bad('expected an integer');
-      return Number.parseInt(raw, 10);
+      const value = Number.parseInt(raw, 10);
+      // Beyond 2^53 neighbouring integers read as one number.
+      if (!Number.isSafeInteger(value)) {
+        throw bad(`expected an integer of at most ${
+            Number.MAX_SAFE_INTEGER} in magnitude`);
+      }
+      return value;
     }
     case 'float': {
       const value = Number(raw);

@@ -59,6 +59,9 @@ describe('FlagSet', () => {
          '(--help lists them all)'],
     ['a bad integer', ['--phoenix_train_steps=ten'],
      'flag --phoenix_train_steps="ten": expected an integer'],
+    ['an integer past 2^53', ['--phoenix_train_steps=9007199254740993'],
+     'flag --phoenix_train_steps="9007199254740993": expected an integer ' +
+         'of at most 9007199254740991 in magnitude'],
     ['a bad choice', ['--goal=maximise'],
      'flag --goal="maximise": must be one of minimize, maximize; did you ' +
          'mean "maximize"?'],

@@ -19,7 +19,7 @@ import * as os from 'os';
 import * as path from 'path';
 
 import {selectBackend} from './backend/select_backend';
-import {DEFAULT_DNN} from './constants';
+import {DEFAULT_DNN, resolveWorkspacePath} from './constants';
 import {DataError, PROVIDERS} from './data/data';
 import type {Provider} from './data/data';
 import {UsageError, ValueError, didYouMean} from './errors';
@@ -131,13 +131,35 @@ function chooseProvider(): Provider {
 
 function loadSpec(): {spec: PhoenixSpec, file: string} {
   let file = FLAGS.get<string>('phoenix_spec_filename');
-  if (file === '') file = DEFAULT_DNN;
+  if (file === '') file = resolveWorkspacePath(DEFAULT_DNN);
   if (!fs.existsSync(file)) {
     throw new UsageError(`--phoenix_spec_filename=${file}: no such file`);
   }
   const spec = loadSpecFile(file);
   checkBlockNames(spec, file);
   return {spec, file};
+}
+
+/** The glibc malloc variables the search binaries' launcher sets. */
+const MALLOC_VARIABLES = ['MALLOC_MMAP_THRESHOLD_', 'MALLOC_TRIM_THRESHOLD_'];
+
+/**
+ * Refuses a malloc variable that is not a number of bytes: glibc reads
+ * "garbage" as 0, and a 0 mmap threshold maps every allocation on its
+ * own (a search ran 4 to 7 times slower). The launcher removes one set
+ * empty, so that glibc's own behaviour applies.
+ */
+function checkMallocVariables(env: NodeJS.ProcessEnv): void {
+  for (const name of MALLOC_VARIABLES) {
+    const value = env[name];
+    if (value !== undefined && value !== '' && !/^\d+$/.test(value)) {
+      throw new UsageError(
+          `${name}=${JSON.stringify(value)} is not a number of bytes; glibc ` +
+          'would read it as 0 and slow the search several times over. Give ' +
+          'bytes (the launcher\'s default is 131072), or set it empty for ' +
+          'glibc\'s own behaviour');
+    }
+  }
 }
 
 function requireModelDir(): string {
@@ -215,6 +237,7 @@ export async function main(
       process.stdout.write(FLAGS.helpText() + '\n');
       return 0;
     }
+    checkMallocVariables(process.env);
     resolvePathFlags();
     const modelDir = requireModelDir();
     for (const name of ['phoenix_train_steps', 'phoenix_batch_size',

@@ -271,6 +271,26 @@ describe('oss_trainer main', function() {
                      tb.map((t) => t.metrics!['loss']));
   });
 
+  it('refuses a malloc variable glibc would read as 0', async () => {
+    const dir = tmpDir();
+    const saved = process.env['MALLOC_MMAP_THRESHOLD_'];
+    process.env['MALLOC_MMAP_THRESHOLD_'] = '12abc';
+    try {
+      const {code, log} = await run(quick(path.join(dir, 'study')));
+
+      assert.equal(code, 2);
+      assert.match(log.join('\n'),
+                   /MALLOC_MMAP_THRESHOLD_="12abc" is not a number of bytes/);
+      assert.ok(!fs.existsSync(path.join(dir, 'study')));
+    } finally {
+      if (saved === undefined) {
+        delete process.env['MALLOC_MMAP_THRESHOLD_'];
+      } else {
+        process.env['MALLOC_MMAP_THRESHOLD_'] = saved;
+      }
+    }
+  });
+
   // Each trial draws from (seed, trial id): a study stopped after every
   // trial and resumed plans as one run does, instead of drawing the
   // seed's first numbers again at each start.

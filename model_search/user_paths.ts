@@ -10,6 +10,8 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 
+import {resolveWorkspacePath} from './constants';
+
 /**
  * The directory the user typed the command in: `bazel run` starts binaries
  * inside their runfiles and says where the user was in
@@ -23,13 +25,16 @@ export function userWorkingDirectory(): string {
  * Resolves `value` as a shell would in the user's working directory. An
  * input that exists only relative to the current directory (a config
  * shipped in the runfiles, such as model_search/configs/dnn_config.pbtxt)
- * stays as it is, unless `isOutput`: outputs always go where the user is.
+ * stays as it is, or is found in the binary's runfiles (when it was started
+ * from bazel-bin in another directory), unless `isOutput`: outputs always
+ * go where the user is.
  */
 export function resolveUserPath(value: string, isOutput = false): string {
   if (value === '' || path.isAbsolute(value)) return value;
   const fromUser = path.resolve(userWorkingDirectory(), value);
-  if (!isOutput && !fs.existsSync(fromUser) && fs.existsSync(value)) {
-    return value;
-  }
-  return fromUser;
+  if (isOutput || fs.existsSync(fromUser)) return fromUser;
+  if (fs.existsSync(value)) return value;
+  // A binary started from bazel-bin elsewhere: its runfiles.
+  const shipped = resolveWorkspacePath(value);
+  return fs.existsSync(shipped) ? shipped : fromUser;
 }

@@ -59,6 +59,22 @@ describe('resolveUserPath', () => {
     assert.equal(resolveUserPath(''), '');
   });
 
+  it('finds a shipped file in the runfiles from another directory', () => {
+    // As when bazel-bin/<binary> is started outside the checkout.
+    const shipped = 'model_search/configs/dnn_config.pbtxt';
+    delete process.env['BUILD_WORKING_DIRECTORY'];
+    const home = process.cwd();
+    process.chdir(user);
+    try {
+      const found = resolveUserPath(shipped);
+
+      assert.ok(path.isAbsolute(found) && found.endsWith(shipped), found);
+      assert.ok(fs.existsSync(found), found);
+    } finally {
+      process.chdir(home);
+    }
+  });
+
   it('uses the current directory outside `bazel run`', () => {
     delete process.env['BUILD_WORKING_DIRECTORY'];
 

@@ -68,7 +68,8 @@ def js_binary(name, entry_point, srcs = [], deps = [], data = [], args = [], nod
         $(rootpath <label>) expands to the runfiles path of a data file.
       node_args: list of strings; arguments for node itself.
       env_defaults: dict of strings; environment variables the launcher
-        exports unless the caller has set them (set but empty counts as set).
+        exports unless the caller has set them. One the caller set empty
+        is removed, so that the program's own default applies.
       preload: list of labels; ts_project targets whose modules load before
         entry_point (node --require), e.g. a provider that registers itself.
       **kwargs: visibility, tags and other common attributes.
@@ -99,7 +100,8 @@ def js_test(name, entry_point, srcs = [], deps = [], data = [], args = [], node_
       args: list of strings; arguments for the program.
       node_args: list of strings; arguments for node itself.
       env_defaults: dict of strings; environment variables the launcher
-        exports unless the caller has set them (set but empty counts as set).
+        exports unless the caller has set them. One the caller set empty
+        is removed, so that the program's own default applies.
       preload: list of labels; as in js_binary.
       **kwargs: size, timeout, tags, env and other test attributes.
     """

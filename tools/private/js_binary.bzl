@@ -24,7 +24,15 @@ def _env_defaults(ctx):
                  name.replace("_", "a").isalnum())
         if not valid:
             fail("%s: env_defaults: %r is not an environment variable name (letters, digits, _)" % (ctx.label, name))
-        lines.append('[[ -n "${%s+set}" ]] || export %s=%s\n' % (name, name, _shell_quote(value)))
+        # Unset: the default. Set empty: removed, so that the program's
+        # own default applies. Set: kept.
+        lines.append('if [[ -z "${%s+set}" ]]; then export %s=%s; elif [[ -z "$%s" ]]; then unset %s; fi\n' % (
+            name,
+            name,
+            _shell_quote(value),
+            name,
+            name,
+        ))
     return "".join(lines)
 
 def _launcher(ctx, entry_path, fixed_args, runfiles):
@@ -120,7 +128,7 @@ _RUN_ATTRS = dict(COMPILE_ATTRS, **{
     "node_args": attr.string_list(doc = "Arguments for node itself."),
     "env_defaults": attr.string_dict(
         doc = "Environment variables the launcher sets where the caller " +
-              "has not set them.",
+              "has not set them; one set empty is removed.",
     ),
     "preload": attr.label_list(
         providers = [TsInfo],

@@ -59,13 +59,22 @@ describe('js_binary launcher', () => {
     assert.equal(out, 'HI (it\'s set)\n');
   });
 
-  it('keeps what the caller set, even empty', () => {
+  it('keeps what the caller set', () => {
     const {status, out} = runPlain(
         FIXTURE, 'app/greeter_env', ['hi', '1'],
-        {GREETER_LOUD: '0', GREETER_NOTE: ''});
+        {GREETER_LOUD: '0', GREETER_NOTE: 'mine'});
 
     assert.equal(status, 0, out);
-    assert.equal(out, 'hi\n');
+    assert.equal(out, 'hi (mine)\n');
+  });
+
+  it('removes what the caller set empty', () => {
+    const {status, out} = runPlain(
+        FIXTURE, 'app/greeter_env', ['hi', '1'], {GREETER_NOTE: ''});
+
+    assert.equal(status, 0, out);
+    // Loud by default; no note at all, not an empty one.
+    assert.equal(out, 'HI\n');
   });
 });
 
