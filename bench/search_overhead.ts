@@ -30,19 +30,21 @@
  * creation costs differ from disk to disk.
  *
  * Known shortcoming: the target of at most 5% of trial time outside
- * training and evaluation is met by trials of a few hundred steps, not by
- * the test settings. Their trials train for 20 steps of 2 examples (30-40
- * ms), while each trial builds a TensorFlow.js model graph (3-5 ms) and
- * writes a directory of ten files with the model (4-10 ms on this
- * project's CI disks, mostly making the files): a fifth to a quarter of
- * the time.
+ * training and evaluation is met by trials of a few hundred steps (200
+ * steps of 32 on the dnn config: 3%), not by the test settings. Their
+ * trials train for 20 steps of 2 examples (30-50 ms), while each trial
+ * builds a TensorFlow.js model graph (3-5 ms) and writes a directory of
+ * ten files with the model (4-10 ms on this project's CI disks, mostly
+ * making the files; under 3 ms on a tmpfs): a sixth to a quarter of the
+ * time.
  *
- * Known shortcoming: RSS after the last trial is 15-20% above RSS after
- * trial 5 for the test settings (target: 10%). The printed breakdown says
- * where it goes: mostly pages of the wasm memory, which holds the largest
- * model trained so far and never shrinks (a model of a later trial is
- * larger than the first five's); V8's heap and the rest (native memory)
- * grow by a few MB. Tensors are back to zero after every trial.
+ * Known shortcoming: RSS after the last trial is 15-25% above RSS after
+ * trial 5 for the test settings (target: 10%; 200 steps of 32 on the dnn
+ * config: 4-9%). The printed breakdown says where it goes: mostly pages
+ * of the wasm memory, which holds the largest model trained so far and
+ * never shrinks (a model of a later trial is larger than the first
+ * five's); V8's heap and the rest (native memory) grow by a few MB.
+ * Tensors are back to zero after every trial.
  */
 
 import {spawnSync} from 'node:child_process';
