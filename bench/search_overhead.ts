@@ -33,7 +33,7 @@
  * training and evaluation is met by trials of a few hundred steps (200
  * steps of 32 on the dnn config: 3%), not by the test settings. Their
  * trials train for 20 steps of 2 examples (30-50 ms), while each trial
- * builds a TensorFlow.js model graph (3-5 ms) and writes a directory of
+ * builds a TensorFlow.js model graph (3-13 ms) and writes a directory of
  * ten files with the model (4-10 ms on this project's CI disks, mostly
  * making the files; under 3 ms on a tmpfs): a sixth to a quarter of the
  * time.
