@@ -265,7 +265,10 @@ export async function main(
     });
 
     await selectBackend(FLAGS.get<'auto'>('backend'), log);
-    const seed = FLAGS.get<number>('phoenix_tf_random_seed');
+    const seedFlag = FLAGS.get<number>('phoenix_tf_random_seed');
+    // Unseeded, the clock's seed is printed so that the search can be
+    // repeated.
+    const seed = seedFlag >= 0 ? seedFlag : Date.now() % 4294967296;
     // The data and spec are valid: from here on model_dir is written.
     fs.mkdirSync(modelDir, {recursive: true});
     const store = await createStore(storeOptionsFromFlags(modelDir));
@@ -279,7 +282,10 @@ export async function main(
     });
     const searchLog = progress.line.wrap(log);
     try {
-      log(`spec ${file}; model_dir ${modelDir}`);
+      log(`spec ${file}; model_dir ${modelDir}; seed ${seed}${
+          seedFlag >= 0 ? '' :
+                          ` (the clock's; --phoenix_tf_random_seed=${
+                              seed} repeats it)`}`);
       await runSearch({
         spec,
         specText: printPhoenixSpec(spec),
@@ -297,7 +303,7 @@ export async function main(
           goal: FLAGS.get<'minimize'>('optimization_goal'),
         },
         hypertuningMethod: FLAGS.get<'random'>('hypertuning_method'),
-        seed: seed >= 0 ? seed : undefined,
+        seed,
         workerId: FLAGS.get<string>('tuner_id') || undefined,
         leaseSeconds,
         stopOnSignals: true,

@@ -256,6 +256,30 @@ describe('oss_trainer main', function() {
     assert.deepEqual((await storedTrials(dir)).map((t) => t.id), [1, 2, 3]);
   });
 
+  it('prints the clock\'s seed of an unseeded search, which repeats it',
+     async () => {
+       const unseeded = (dir: string) =>
+           quick(dir, ['--experiment_max_num_trials=2'])
+               .filter((f) => !f.startsWith('--phoenix_tf_random_seed='));
+       const a = tmpDir();
+       const b = tmpDir();
+       const first = await run(unseeded(a));
+       const said = first.log
+           .map((l) => /; seed (\d+) \(the clock's; (--phoenix_tf_random_seed=\d+) repeats it\)$/.exec(l))
+           .find((m) => m !== null);
+       assert.ok(said, first.log.join('\n'));
+       assert.equal(said[2], `--phoenix_tf_random_seed=${said[1]}`);
+
+       const second = await run([...unseeded(b), said[2]]);
+
+       assert.equal(second.code, 0, second.log.join('\n'));
+       const ta = await storedTrials(a);
+       const tb = await storedTrials(b);
+       assert.deepEqual(tb.map((t) => t.hparams), ta.map((t) => t.hparams));
+       assert.deepEqual(tb.map((t) => t.metrics!['loss']),
+                        ta.map((t) => t.metrics!['loss']));
+     });
+
   it('reproduces a run with the same seed', async () => {
     const a = tmpDir();
     const b = tmpDir();
