@@ -150,6 +150,7 @@ function runTorch(steps: number): TorchResult {
       'bench/steps_torch.py';
   // PyTorch runs with glibc's own malloc settings, not the fixed
   // thresholds the launcher sets for this process (SEARCH_ENV_DEFAULTS).
+  // Values the user set are dropped too: here they cannot be told apart.
   const env = {...process.env};
   delete env['MALLOC_MMAP_THRESHOLD_'];
   delete env['MALLOC_TRIM_THRESHOLD_'];

@@ -46,7 +46,7 @@ import {tf} from './tf';
 import {CONV_KERNELS} from './wasm_conv_kernels';
 import {input, KernelArgs, wasmKernel, withTensors} from './wasm_kernel_util';
 import {registerWasmMatMulKernels} from './wasm_matmul_kernels';
-import {reverseConfig} from './wasm_reverse_kernel';
+import {REVERSE_KERNEL} from './wasm_reverse_kernel';
 import {POOL_KERNELS} from './wasm_pool_kernels';
 
 /** The kernels that wasm lacks and this module adds. */
@@ -94,10 +94,6 @@ export function registerWasmTrainingKernels(): string[] {
   const nativeOneHot = tf.getKernel(tf.OneHot, 'wasm');
   if (nativeOneHot !== undefined && !OURS.has(nativeOneHot.kernelFunc)) {
     configs.push(oneHotConfig(nativeOneHot));
-  }
-  const nativeReverse = tf.getKernel(tf.Reverse, 'wasm');
-  if (nativeReverse !== undefined && !OURS.has(nativeReverse.kernelFunc)) {
-    configs.push(reverseConfig(nativeReverse));
   }
   for (const config of configs) {
     OURS.add(config.kernelFunc);
@@ -193,6 +189,7 @@ function refused(kernelName: string, op: string): tf.KernelConfig {
 const KERNEL_CONFIGS: readonly tf.KernelConfig[] = [
   ...CONV_KERNELS,
   ...POOL_KERNELS,
+  REVERSE_KERNEL,
   wasmKernel(tf.UnsortedSegmentSum, unsortedSegmentSum),
   refused(tf.MaxPoolWithArgmax, 'tf.maxPoolWithArgmax'),
   refused(tf.Dilation2DBackpropFilter, 'the gradient of tf.dilation2d'),

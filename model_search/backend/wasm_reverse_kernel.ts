@@ -96,11 +96,12 @@ export function reverseInWasmMemory(
  * The Reverse kernel on wasm, for the dtypes the wasm backend keeps in its
  * memory (tf.reverse itself refuses strings).
  */
-export function reverseConfig(nativeConfig: tf.KernelConfig):
-    tf.KernelConfig {
-  const kernelFunc = (args: {inputs: tf.NamedTensorInfoMap,
-                             attrs?: tf.NamedAttrMap,
-                             backend: {}}): tf.TensorInfo => {
+export const REVERSE_KERNEL: tf.KernelConfig = {
+  kernelName: tf.Reverse,
+  backendName: 'wasm',
+  kernelFunc: ((args: {inputs: tf.NamedTensorInfoMap,
+                       attrs?: tf.NamedAttrMap,
+                       backend: {}}): tf.TensorInfo => {
     const x = args.inputs['x']!;
     if (x.dtype === 'string' || x.dtype === 'complex64') {
       throw new ValueError(
@@ -110,6 +111,5 @@ export function reverseConfig(nativeConfig: tf.KernelConfig):
     const axes = tf.util.parseAxisParam(dims, x.shape);
     return reverseInWasmMemory(
         args.backend as unknown as WasmBackend, x, axes);
-  };
-  return {...nativeConfig, kernelFunc: kernelFunc as unknown as tf.KernelFunc};
-}
+  }) as unknown as tf.KernelFunc,
+};
