@@ -16,7 +16,8 @@
 import * as path from 'path';
 
 import {buildLogits, buildTower} from './architecture/architecture_utils';
-import {loadModel} from './backend/file_io';
+import {readSavedWeights} from './backend/file_io';
+import type {SavedWeights} from './backend/file_io';
 import {tf} from './backend/tf';
 import type {InputSchema, Provider} from './data/data';
 import {Ensembler} from './ensembler';
@@ -123,17 +124,66 @@ export function buildTowersModel(args: TowersModelArgs): TowersModel {
  */
 export function towerLayers(model: tf.LayersModel, trialId: number, tower: string):
     Map<string, tf.layers.Layer> {
+  const byName = new Map(model.layers.map((l) => [l.name, l]));
+  const out = new Map<string, tf.layers.Layer>();
+  for (const [key, name] of towerLayerNames(byName.keys(), trialId, tower)) {
+    out.set(key, byName.get(name)!);
+  }
+  return out;
+}
+
+/**
+ * Of the layer names `names`, those of one tower, keyed by their name in
+ * the tower (its logits layer as '<logits>').
+ */
+export function towerLayerNames(
+    names: Iterable<string>, trialId: number, tower: string):
+    Map<string, string> {
   const prefix = `${towerLayerPrefix(trialId, tower)}/`;
   const logits = towerLogitsName(trialId, tower);
-  const out = new Map<string, tf.layers.Layer>();
-  for (const layer of model.layers) {
-    if (layer.name === logits) {
-      out.set('<logits>', layer);
-    } else if (layer.name.startsWith(prefix)) {
-      out.set(layer.name.slice(prefix.length), layer);
+  const out = new Map<string, string>();
+  for (const name of names) {
+    if (name === logits) {
+      out.set('<logits>', name);
+    } else if (name.startsWith(prefix)) {
+      out.set(name.slice(prefix.length), name);
     }
   }
   return out;
+}
+
+/**
+ * The saved weights of a layer (`SavedWeights.byLayer`'s entry) lined up
+ * with `layer.weights`: by the name after the layer's, or by position for a
+ * layer that names its weights otherwise. Undefined when the numbers of
+ * weights differ or a name has no saved weight.
+ */
+export function savedWeightsFor(
+    layer: tf.layers.Layer, saved: Map<string, tf.Tensor>|undefined):
+    tf.Tensor[]|undefined {
+  const own = layer.weights;
+  const values = [...(saved ?? new Map<string, tf.Tensor>()).values()];
+  if (values.length !== own.length) return undefined;
+  const prefix = `${layer.name}/`;
+  if (!own.every((w) => w.originalName.startsWith(prefix))) return values;
+  const out: tf.Tensor[] = [];
+  for (const weight of own) {
+    const value = saved!.get(weight.originalName.slice(prefix.length));
+    if (value === undefined) return undefined;
+    out.push(value);
+  }
+  return out;
+}
+
+/**
+ * Makes a batch normalization layer normalize with its moving statistics
+ * even while the model trains, as Keras does for a frozen one. TensorFlow.js
+ * ignores `trainable` there: a frozen tower's moving mean and variance
+ * would drift during the ensemble's training.
+ */
+function normalizeWithMovingStatistics(layer: tf.layers.Layer): void {
+  const call = layer.call.bind(layer);
+  layer.call = (inputs, kwargs) => call(inputs, {...kwargs, training: false});
 }
 
 /**
@@ -147,21 +197,12 @@ export function towerLayers(model: tf.LayersModel, trialId: number, tower: strin
  * @throws TrialFailure naming the tower and the layer when the source
  *     model lacks a layer of the tower or its weights differ in shape.
  */
-/**
- * Makes a batch normalization layer normalize with its moving statistics
- * even while the model trains, as Keras does for a frozen one. TensorFlow.js
- * ignores `trainable` there: a frozen tower's moving mean and variance
- * would drift during the ensemble's training.
- */
-function normalizeWithMovingStatistics(layer: tf.layers.Layer): void {
-  const call = layer.call.bind(layer);
-  layer.call = (inputs, kwargs) => call(inputs, {...kwargs, training: false});
-}
-
 export async function restoreTowers(
     model: tf.LayersModel, towers: readonly TowerRecord[], trialId: number,
     modelDir: string): Promise<tf.layers.Layer[]> {
-  const sources = new Map<number, tf.LayersModel>();
+  // Only the weights: building the source models would cost more than
+  // building this one.
+  const sources = new Map<number, SavedWeights>();
   const frozen: tf.layers.Layer[] = [];
   try {
     for (const tower of towers) {
@@ -171,10 +212,10 @@ export async function restoreTowers(
       if (source === undefined) {
         const dir = path.join(modelDir, trialDirName(sourceId),
                               TRIAL_FILES.model);
-        source = await loadModel(dir);
+        source = await readSavedWeights(dir);
         sources.set(sourceId, source);
       }
-      const from = towerLayers(source, sourceId, sourceTower);
+      const from = towerLayerNames(source.layerNames, sourceId, sourceTower);
       const to = towerLayers(model, trialId, tower.name);
       const where = `trial ${trialId}: tower ${tower.name} restores tower ${
           sourceTower} of trial ${sourceId}`;
@@ -190,8 +231,17 @@ export async function restoreTowers(
           throw new TrialFailure(
               `${where}, but the source model has no layer "${key}" in it`);
         }
+        const saved = source.byLayer.get(found);
+        const weights = savedWeightsFor(layer, saved);
+        if (weights === undefined) {
+          throw new TrialFailure(
+              `${where}: layer "${key}" has weights ${
+                  layer.weights.map((w) => w.originalName).join(', ') ||
+                  '(none)'} but the source saved ${
+                  [...(saved?.keys() ?? [])].join(', ') || 'none'}`);
+        }
         try {
-          layer.setWeights(found.getWeights());
+          layer.setWeights(weights);
         } catch (e) {
           throw new TrialFailure(
               `${where}: layer "${key}": ${(e as Error).message}`);

@@ -12,7 +12,7 @@ import * as path from 'node:path';
 
 import {saveModel} from './backend/file_io';
 import {tf} from './backend/tf';
-import {buildTowersModel, restoreTowers, towerLayers} from './ensemble_model';
+import {buildTowersModel, restoreTowers, savedWeightsFor, towerLayers} from './ensemble_model';
 import type {TowerRecord} from './generators/base_tower_generator';
 import {parsePhoenixSpec} from './proto/text_format';
 
@@ -107,5 +107,39 @@ describe('restoreTowers', () => {
     assert.notDeepEqual(weightsOf(second.model, 2, 'search_generator_0'),
                         searchBefore);
     second.model.dispose();
+  });
+});
+
+describe('savedWeightsFor', () => {
+  /** A layer as far as savedWeightsFor reads one. */
+  function layer(name: string, weights: string[]): tf.layers.Layer {
+    return {name, weights: weights.map((originalName) => ({originalName}))} as
+        unknown as tf.layers.Layer;
+  }
+  const [k, b, m] = [tf.scalar(1), tf.scalar(2), tf.scalar(3)];
+
+  it('lines the saved weights up by name', () => {
+    const saved = new Map([['bias', b], ['kernel', k]]);
+    assert.deepEqual(
+        savedWeightsFor(layer('t/dense', ['t/dense/kernel', 't/dense/bias']),
+                        saved),
+        [k, b]);
+  });
+
+  it('takes them in saved order when the layer names its weights ' +
+     'otherwise', () => {
+    const saved = new Map([['kernel', k], ['bias', b]]);
+    assert.deepEqual(
+        savedWeightsFor(layer('t/odd', ['w', 't/odd/bias']), saved), [k, b]);
+  });
+
+  it('gives nothing when a weight is missing or left over', () => {
+    const named = layer('t/dense', ['t/dense/kernel', 't/dense/bias']);
+    assert.equal(savedWeightsFor(named, new Map([['kernel', k]])), undefined);
+    assert.equal(
+        savedWeightsFor(named, new Map([['kernel', k], ['mean', m]])),
+        undefined);
+    assert.equal(savedWeightsFor(named, undefined), undefined);
+    assert.deepEqual(savedWeightsFor(layer('t/relu', []), undefined), []);
   });
 });

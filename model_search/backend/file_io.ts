@@ -107,28 +107,104 @@ export function writeModelArtifacts(
  *     JSON, or when a weight file is missing or lies outside `dir`.
  */
 export async function loadModel(dir: string): Promise<tf.LayersModel> {
-  const modelJson = await readModelJson(dir);
-  const artifacts = await tf.io.getModelArtifactsForJSON(
-      modelJson, async manifest => {
-        const buffers: ArrayBuffer[] = [];
-        for (const group of manifest) {
-          for (const name of group.paths) {
-            buffers.push(await readWeightFile(dir, name));
-          }
-        }
-        return [
-          tf.io.getWeightSpecs(manifest),
-          tf.io.CompositeArrayBuffer.join(buffers),
-        ];
-      });
-  return tf.loadLayersModel(tf.io.fromMemory(artifacts));
+  return tf.loadLayersModel(tf.io.fromMemory(await readArtifacts(dir)));
 }
 
-async function readModelJson(dir: string): Promise<tf.io.ModelJSON> {
+/**
+ * model.json and the weight files it lists, in memory. Read synchronously,
+ * as they are written: a search reads the models of earlier trials between
+ * two of its own, with nothing else to do meanwhile.
+ */
+async function readArtifacts(dir: string): Promise<tf.io.ModelArtifacts> {
+  const modelJson = readModelJson(dir);
+  return tf.io.getModelArtifactsForJSON(modelJson, async (manifest) => {
+    const buffers: ArrayBuffer[] = [];
+    for (const group of manifest) {
+      for (const name of group.paths) {
+        buffers.push(readWeightFile(dir, name));
+      }
+    }
+    return [
+      tf.io.getWeightSpecs(manifest),
+      tf.io.CompositeArrayBuffer.join(buffers),
+    ];
+  });
+}
+
+/**
+ * The weights of a saved model without the model: what copying trained
+ * weights into another model needs (restoring towers, warm starts), at a
+ * fraction of the cost of `loadModel`, which builds every layer and runs
+ * the graph construction first.
+ */
+export declare interface SavedWeights {
+  /** The model's layer names, weightless ones included, in saved order. */
+  layerNames: string[];
+  /**
+   * A layer's weights keyed by their name after the layer's (`kernel`,
+   * `bias`, `moving_mean`), in the order they were saved; missing for a
+   * layer without weights.
+   */
+  byLayer: Map<string, Map<string, tf.Tensor>>;
+  /** Releases every tensor of byLayer. */
+  dispose(): void;
+}
+
+/**
+ * Reads the weights of a model written by `saveModel` (see `loadModel` for
+ * what else it reads) as tensors, grouped by layer. A weight belongs to the
+ * layer with the longest name that prefixes its own up to a `/`, as
+ * TensorFlow.js names them (`<layer name>/<weight>`); a weight no layer
+ * name prefixes goes under its name up to the last `/`.
+ *
+ * @throws ValueError as `loadModel` does.
+ */
+export async function readSavedWeights(dir: string): Promise<SavedWeights> {
+  const artifacts = await readArtifacts(dir);
+  const layerNames = topologyLayerNames(artifacts.modelTopology);
+  // Longest first, so that `a/b` claims `a/b/kernel` before `a` would.
+  const byLength = [...layerNames].sort((a, b) => b.length - a.length);
+  const named = tf.io.decodeWeights(
+      artifacts.weightData ?? new ArrayBuffer(0), artifacts.weightSpecs ?? []);
+  const byLayer = new Map<string, Map<string, tf.Tensor>>();
+  for (const spec of artifacts.weightSpecs ?? []) {
+    const layer = byLength.find((l) => spec.name.startsWith(`${l}/`)) ??
+        spec.name.slice(0, Math.max(0, spec.name.lastIndexOf('/')));
+    let weights = byLayer.get(layer);
+    if (weights === undefined) {
+      weights = new Map();
+      byLayer.set(layer, weights);
+    }
+    weights.set(spec.name.slice(layer.length + 1), named[spec.name]);
+  }
+  return {
+    layerNames,
+    byLayer,
+    dispose: () => tf.dispose(Object.values(named)),
+  };
+}
+
+/**
+ * The layer names of a saved Keras topology: a functional model's
+ * `config.layers[].name`, a Sequential's `config.layers[].config.name`.
+ */
+function topologyLayerNames(topology: unknown): string[] {
+  const config = (topology as {config?: unknown}|null)?.config;
+  const layers = (config as {layers?: unknown}|null)?.layers;
+  if (!Array.isArray(layers)) return [];
+  const names: string[] = [];
+  for (const layer of layers) {
+    const name = layer?.name ?? layer?.config?.name;
+    if (typeof name === 'string') names.push(name);
+  }
+  return names;
+}
+
+function readModelJson(dir: string): tf.io.ModelJSON {
   const file = path.join(dir, MODEL_JSON);
   let text: string;
   try {
-    text = await fs.promises.readFile(file, 'utf8');
+    text = fs.readFileSync(file, 'utf8');
   } catch (e) {
     throw new ValueError(
         `${file}: cannot read the model (${messageOf(e)}); point at a ` +
@@ -152,8 +228,7 @@ async function readModelJson(dir: string): Promise<tf.io.ModelJSON> {
   return json as tf.io.ModelJSON;
 }
 
-async function readWeightFile(dir: string, name: string):
-    Promise<ArrayBuffer> {
+function readWeightFile(dir: string, name: string): ArrayBuffer {
   const root = path.resolve(dir);
   const file = path.resolve(root, name);
   if (path.relative(root, file).startsWith('..') || path.isAbsolute(name)) {
@@ -163,7 +238,7 @@ async function readWeightFile(dir: string, name: string):
   }
   let bytes: Buffer;
   try {
-    bytes = await fs.promises.readFile(file);
+    bytes = fs.readFileSync(file);
   } catch (e) {
     throw new ValueError(
         `${path.join(dir, MODEL_JSON)}: weight file "${name}" cannot be ` +

@@ -12,7 +12,7 @@ import * as path from 'node:path';
 
 import {ValueError} from '../errors';
 
-import {loadModel, MODEL_JSON, modelArtifacts, saveModel, WEIGHTS_BIN, writeModelArtifacts} from './file_io';
+import {loadModel, MODEL_JSON, modelArtifacts, readSavedWeights, saveModel, WEIGHTS_BIN, writeModelArtifacts} from './file_io';
 import {selectBackend} from './select_backend';
 import {tf} from './tf';
 
@@ -164,14 +164,77 @@ describe('saveModel and loadModel', () => {
      error: /weight file "gone\.bin" cannot be read/},
   ];
   for (const row of failures) {
-    it(`names the file on ${row.name}`, async () => {
-      row.setUp(dir);
+    for (const read of [loadModel, readSavedWeights]) {
+      it(`${read.name} names the file on ${row.name}`, async () => {
+        row.setUp(dir);
 
-      await assert.rejects(loadModel(dir), (e: Error) => {
-        assert.ok(e instanceof ValueError);
-        assert.match(e.message, row.error);
-        return true;
+        await assert.rejects(read(dir), (e: Error) => {
+          assert.ok(e instanceof ValueError);
+          assert.match(e.message, row.error);
+          return true;
+        });
       });
-    });
+    }
   }
+});
+
+describe('readSavedWeights', () => {
+  let dir: string;
+
+  before(async () => {
+    await selectBackend('wasm', () => {});
+  });
+
+  beforeEach(() => {
+    dir = fs.mkdtempSync(path.join(os.tmpdir(), 'file_io_test-'));
+  });
+
+  afterEach(() => {
+    fs.rmSync(dir, {recursive: true, force: true});
+  });
+
+  it('gives each layer its weights, by name, with the values saved',
+     async () => {
+    const model = smallModel();
+    await saveModel(model, dir);
+    const tensorsBefore = tf.memory().numTensors;
+
+    const saved = await readSavedWeights(dir);
+
+    assert.deepEqual(saved.layerNames, model.layers.map((l) => l.name));
+    for (const layer of model.layers) {
+      const weights = saved.byLayer.get(layer.name);
+      if (layer.weights.length === 0) {
+        assert.equal(weights, undefined, layer.name);
+        continue;
+      }
+      assert.deepEqual(
+          [...weights!.keys()],
+          layer.weights.map((w) => w.originalName.slice(layer.name.length + 1)));
+      assert.deepEqual(
+          [...weights!.values()].map((w) => Array.from(w.dataSync())),
+          layer.getWeights().map((w) => Array.from(w.dataSync())));
+    }
+    saved.dispose();
+    assert.equal(tf.memory().numTensors, tensorsBefore);
+    model.dispose();
+  });
+
+  it('gives a weight to the longest layer name before it', async () => {
+    // Layer "a" and layer "a/b": "a/b/kernel" is a/b's, not a's "b/kernel".
+    const input = tf.input({shape: [2]});
+    const a = tf.layers.dense({units: 2, name: 'a'}).apply(input);
+    const ab = tf.layers.dense({units: 1, name: 'a/b'})
+                   .apply(a) as tf.SymbolicTensor;
+    const model = tf.model({inputs: input, outputs: ab});
+    await saveModel(model, dir);
+
+    const saved = await readSavedWeights(dir);
+
+    assert.deepEqual([...saved.byLayer.get('a')!.keys()], ['kernel', 'bias']);
+    assert.deepEqual([...saved.byLayer.get('a/b')!.keys()], ['kernel', 'bias']);
+    assert.deepEqual(saved.byLayer.get('a/b')!.get('kernel')!.shape, [2, 1]);
+    saved.dispose();
+    model.dispose();
+  });
 });

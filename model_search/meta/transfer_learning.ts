@@ -30,9 +30,10 @@
 
 import * as path from 'path';
 
-import {loadModel} from '../backend/file_io';
+import {readSavedWeights} from '../backend/file_io';
+import type {SavedWeights} from '../backend/file_io';
 import {tf} from '../backend/tf';
-import {towerLayers} from '../ensemble_model';
+import {savedWeightsFor, towerLayerNames, towerLayers} from '../ensemble_model';
 import {SEARCH_GENERATOR, towerName} from '../generators/base_tower_generator';
 import {transferLearningTypeName} from '../generators/trial_utils';
 import type {Trial} from '../metadata/trial';
@@ -105,25 +106,33 @@ export async function warmStart(
     model: tf.LayersModel, trialId: number, sources: WarmStartSource[],
     modelDir: string): Promise<number> {
   const target = towerLayers(model, trialId, SEARCH_TOWER);
-  const loaded: tf.LayersModel[] = [];
+  // Only the weights: building the source models would cost more than
+  // building this one.
+  const loaded: SavedWeights[] = [];
   let set = 0;
   try {
-    const sourceLayers: Array<[number, Map<string, tf.layers.Layer>]> = [];
+    const sourceLayers: Array<[number, SavedWeights, Map<string, string>]> =
+        [];
     for (const source of sources) {
-      const m = await loadModel(path.join(
+      const saved = await readSavedWeights(path.join(
           modelDir, trialDirName(source.trialId), TRIAL_FILES.model));
-      loaded.push(m);
-      sourceLayers.push(
-          [source.weight, towerLayers(m, source.trialId, SEARCH_TOWER)]);
+      loaded.push(saved);
+      sourceLayers.push([
+        source.weight, saved,
+        towerLayerNames(saved.layerNames, source.trialId, SEARCH_TOWER),
+      ]);
     }
     for (const [key, layer] of target) {
       const current = layer.getWeights();
       // A source layer takes part when all its weights have the shapes of
       // this one's: half a layer (a bias without its kernel) is no start.
       const matching: Array<[number, tf.Tensor[]]> = [];
-      for (const [share, layers] of sourceLayers) {
-        const weights = layers.get(key)?.getWeights();
-        if (weights !== undefined && weights.length === current.length &&
+      for (const [share, saved, names] of sourceLayers) {
+        const name = names.get(key);
+        const weights = name === undefined ?
+            undefined :
+            savedWeightsFor(layer, saved.byLayer.get(name));
+        if (weights !== undefined &&
             weights.every((w, i) =>
                 tf.util.arraysEqual(w.shape, current[i].shape))) {
           matching.push([share, weights]);
@@ -138,7 +147,7 @@ export async function warmStart(
       tf.dispose(next);
     }
   } finally {
-    for (const m of loaded) m.dispose();
+    for (const saved of loaded) saved.dispose();
   }
   return set;
 }
