@@ -18,7 +18,7 @@
  *
  *   tools/bazel run //bench:search_overhead -- [--problem=cnn|dnn]
  *       [--trials=50] [--train_steps=20] [--eval_steps=20] [--batch_size=2]
- *       [--backend=wasm] [--model_dir=DIR] [--runs=3]
+ *       [--backend=wasm] [--model_dir=DIR] [--runs=3] [--wasm_memory_limit_mb=16]
  *
  * Each search runs in a fresh process, --runs times; the figures are
  * medians (a shared machine's slow spells vary a run by a fifth).
@@ -57,6 +57,7 @@ import * as v8 from 'node:v8';
 import {selectBackend} from '../model_search/backend/select_backend';
 import type {BackendRequest} from '../model_search/backend/select_backend';
 import {tf} from '../model_search/backend/tf';
+import {wasmRestartCount} from '../model_search/backend/wasm_restart';
 import {DEFAULT_CNN, DEFAULT_DNN} from '../model_search/constants';
 import {CsvDataProvider} from '../model_search/data/csv_data';
 import {Provider as ImageDataProvider} from '../model_search/data/image_data';
@@ -85,6 +86,9 @@ flags.define('eval_steps', {type: 'int', default: 20,
 flags.define('batch_size', {type: 'int', default: 2, help: 'Batch size.'});
 flags.define('backend', {type: 'string', default: 'wasm',
   help: 'TensorFlow.js backend.'});
+flags.define('wasm_memory_limit_mb', {type: 'int', default: 16,
+  help: 'As the search binary\'s flag: restart the wasm backend after a ' +
+        'trial that left its memory larger than this (0: never).'});
 flags.define('runs', {type: 'int', default: 3,
   help: 'Searches, each in a fresh process; the figures are medians.'});
 flags.define('run_one', {type: 'bool', default: false,
@@ -158,6 +162,8 @@ declare interface RunFigures {
   samples: Sample[];
   /** Bytes of the trial directories, all trials together. */
   trialBytes: number;
+  /** Restarts of the wasm backend (--wasm_memory_limit_mb). */
+  restarts: number;
 }
 
 /**
@@ -234,6 +240,9 @@ async function runOne(): Promise<RunFigures> {
         batchSize: flags.get<number>('batch_size'),
         objective: {metric: 'loss', goal: 'minimize'},
         hypertuningMethod: 'random', seed: 1, observers, timings,
+        wasmMemoryLimitBytes: flags.get<number>('wasm_memory_limit_mb') > 0 ?
+            flags.get<number>('wasm_memory_limit_mb') * (1 << 20) :
+            undefined,
         log: (line) => {
           if (/^trial \d+ \[/.test(line)) log(line);
         },
@@ -251,7 +260,8 @@ async function runOne(): Promise<RunFigures> {
   fs.rmSync(modelDir, {recursive: true, force: true});
   const phases: Record<string, number> = {};
   for (const phase of SEARCH_PHASES) phases[phase] = timings.seconds(phase);
-  return {backend: backend.name, wall, phases, samples, trialBytes};
+  return {backend: backend.name, wall, phases, samples, trialBytes,
+          restarts: wasmRestartCount()};
 }
 
 function bytesUnder(dir: string): number {
@@ -336,6 +346,12 @@ function report(runs: RunFigures[]): number {
       x.externalMb.toFixed(0)} MB, wasm memory ${x.wasmMb.toFixed(0)} MB; ` +
       `resident: V8 heap ${x.v8ResidentMb.toFixed(0)} MB, wasm memory ${
           x.wasmResidentMb?.toFixed(0) ?? 'n/a'} MB)`;
+  if (runs[0].backend === 'wasm') {
+    const limit = flags.get<number>('wasm_memory_limit_mb');
+    console.log(`wasm backend restarts (memory above ${
+        limit === 0 ? 'any size: never' : `${limit} MB`}): ${
+        runs.map((r) => r.restarts).join(', ')} per run`);
+  }
   const first = runs[0].samples;
   const ofRun = runs.length > 1 ? ' (run 1)' : '';
   for (const sample of first) {
@@ -371,7 +387,7 @@ function report(runs: RunFigures[]): number {
   return share;
 }
 
-const USAGE = 'usage: tools/bazel run //bench:search_overhead -- [--problem=cnn|dnn]\n    [--trials=50] [--train_steps=20] [--eval_steps=20] [--batch_size=2]\n    [--backend=wasm] [--model_dir=DIR] [--runs=3]';
+const USAGE = 'usage: tools/bazel run //bench:search_overhead -- [--problem=cnn|dnn]\n    [--trials=50] [--train_steps=20] [--eval_steps=20] [--batch_size=2]\n    [--backend=wasm] [--model_dir=DIR] [--runs=3] [--wasm_memory_limit_mb=16]';
 
 async function main(): Promise<number> {
   if (parseCommandFlags(flags, process.argv.slice(2), USAGE,
@@ -384,7 +400,7 @@ async function main(): Promise<number> {
   }
   for (const [name, least] of [['trials', 1], ['train_steps', 1],
                                ['eval_steps', 0], ['batch_size', 1],
-                               ['runs', 1]] as const) {
+                               ['runs', 1], ['wasm_memory_limit_mb', 0]] as const) {
     const value = flags.get<number>(name);
     if (value < least) {
       throw new UsageError(

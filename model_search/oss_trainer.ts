@@ -87,6 +87,11 @@ export function defineTrainerFlags(): void {
     choices: ['auto', 'tensorflow', 'wasm', 'cpu'],
     help: 'TensorFlow.js backend; auto tries tfjs-node-gpu, tfjs-node, ' +
           'wasm, cpu in that order.'});
+  define('wasm_memory_limit_mb', {type: 'int', default: 16,
+    help: 'On the wasm backend, whose memory only grows: after a trial ' +
+          'that left it larger than this, restart the backend so that ' +
+          'the memory goes back to the system. 16 MB is its size at ' +
+          'start; 0 never restarts.'});
   define('help', {type: 'bool', default: false, help: 'Show this help.'});
 }
 
@@ -249,6 +254,11 @@ export async function main(
       }
     }
     const leaseSeconds = leaseSecondsFromFlags();
+    const wasmLimitMb = FLAGS.get<number>('wasm_memory_limit_mb');
+    if (wasmLimitMb < 0) {
+      throw new UsageError(`--wasm_memory_limit_mb must be at least 0 (0: ` +
+                           `never restart), got ${wasmLimitMb}`);
+    }
     const {spec, file} = loadSpec();
     // A bad replay stops here, before anything is written.
     const replay = replayPlans(spec);
@@ -306,6 +316,8 @@ export async function main(
         seed,
         workerId: FLAGS.get<string>('tuner_id') || undefined,
         leaseSeconds,
+        wasmMemoryLimitBytes:
+            wasmLimitMb === 0 ? undefined : wasmLimitMb * (1 << 20),
         stopOnSignals: true,
         log: searchLog,
         observers,

@@ -19,6 +19,7 @@ import {performance} from 'perf_hooks';
 
 import {loadModel, modelArtifacts, writeModelArtifacts} from './backend/file_io';
 import {tf} from './backend/tf';
+import {restartWasmBackend, wasmMemoryBytes} from './backend/wasm_restart';
 import type {Provider} from './data/data';
 import {buildTowersModel, restoreTowers} from './ensemble_model';
 import {ValueError} from './errors';
@@ -138,6 +139,13 @@ export declare interface SearchOptions {
   summaryEverySteps?: number;
   /** Receives the time of each phase of each trial (bench/search_overhead). */
   timings?: SearchTimings;
+  /**
+   * After a trial, a wasm backend whose memory has grown past this many
+   * bytes is replaced by a fresh instance, so that the memory a large model
+   * needed goes back to the system (backend/wasm_restart.ts); undefined:
+   * never. Other backends give memory back by themselves.
+   */
+  wasmMemoryLimitBytes?: number;
 }
 
 export declare interface SearchResult {
@@ -226,6 +234,7 @@ export async function runSearch(options: SearchOptions): Promise<SearchResult> {
   const timings = options.timings ?? new SearchTimings();
   let trained = 0;
   let waitingSaid = false;
+  let keptTensorsSaid = false;
   let runningTrial: number|undefined;
   const onSignal = (signal: NodeJS.Signals) => {
     const code = signal === 'SIGINT' ? 130 : 143;
@@ -302,6 +311,19 @@ export async function runSearch(options: SearchOptions): Promise<SearchResult> {
         timings.add('plan', (performance.now() - planStart) / 1000);
         const outcome =
             await runTrial(options, trial.id, plan, rng.fork(), timings);
+        if (options.wasmMemoryLimitBytes !== undefined &&
+            wasmMemoryBytes() > options.wasmMemoryLimitBytes &&
+            !await timings.time('dispose', () => restartWasmBackend()) &&
+            !keptTensorsSaid) {
+          // Tensors that outlive a trial (a provider's cached data, say)
+          // live in the old memory: the backend cannot be replaced.
+          log(`wasm memory: ${(wasmMemoryBytes() / (1 << 20)).toFixed(0)} MB ` +
+              `stay in use (above the limit of ${
+                  options.wasmMemoryLimitBytes / (1 << 20)} MB): ${
+                  tf.backend().numDataIds()} tensors outlive the trials, ` +
+              'so the wasm backend cannot be restarted to give it back');
+          keptTensorsSaid = true;
+        }
         const directory = trialDirName(trial.id);
         await timings.time('export', () => writeAtomically(
             options.modelDir, directory, outcome.write));

@@ -368,6 +368,10 @@ describe('oss_trainer main', function() {
     ['a spec with a typo', (d) => [...quick(d), `--phoenix_spec_filename=${
          writeFile('spec.pbtxt', 'minimun_depth: 2\n')}`],
      /spec\.pbtxt:1:1: .*did you mean .*minimum_depth/],
+    ['a negative wasm memory limit',
+     (d) => [...quick(d), '--wasm_memory_limit_mb=-5'],
+     exact('--wasm_memory_limit_mb must be at least 0 (0: never restart), ',
+           'got -5')],
     ['a lease shorter than a second',
      (d) => [...quick(d), '--metadata_lease_seconds=0.5'],
      /--metadata_lease_seconds=0\.5: the lease must be .* seconds >= 1/],

@@ -27,7 +27,14 @@ _CONFIGS = "//model_search/configs:configs"
 # climbed for the first dozens of trials (bench/search_overhead). A fixed
 # 8 MiB young generation keeps it level and smaller, and trains no slower
 # (bench/steps, same run: dnn 3.2-3.4 vs 3.2-4.6 ms per step).
-SEARCH_NODE_ARGS = ["--min-semi-space-size=8", "--max-semi-space-size=8"]
+# --expose-gc: when the search restarts the wasm backend to give a large
+# model's memory back (--wasm_memory_limit_mb), it collects the old memory
+# at once rather than at V8's next full collection.
+SEARCH_NODE_ARGS = [
+    "--min-semi-space-size=8",
+    "--max-semi-space-size=8",
+    "--expose-gc",
+]
 
 # glibc malloc settings of every process that searches, unless the caller
 # sets them. By default glibc raises its mmap threshold to the size of each

@@ -12,3 +12,4 @@ export {BACKEND_CHOICES, selectBackend} from './select_backend';
 export type {BackendRequest, SelectBackendOptions, SelectedBackend} from './select_backend';
 export {tf} from './tf';
 export {registerWasmTrainingKernels, WASM_REPLACED_KERNELS, WASM_TRAINING_KERNELS} from './wasm_kernels';
+export {restartWasmBackend, wasmMemoryBytes} from './wasm_restart';

@@ -27,6 +27,7 @@
 import {UsageError, didYouMean} from '../errors';
 import {tf} from './tf';
 import {registerWasmTrainingKernels} from './wasm_kernels';
+import {startWasmBackend} from './wasm_restart';
 
 /** The values of `--backend`. */
 export const BACKEND_CHOICES = ['auto', 'tensorflow', 'wasm', 'cpu'] as const;
@@ -141,7 +142,9 @@ async function activate(
   }
   let started: boolean;
   try {
-    started = await tf.setBackend(candidate.tfName);
+    // wasm through startWasmBackend, so that it can be restarted.
+    started = candidate.tfName === 'wasm' ? await startWasmBackend() :
+                                            await tf.setBackend(candidate.tfName);
   } catch (e) {
     return `failed to start: ${messageOf(e)}`;
   }

@@ -46,6 +46,7 @@ import {tf} from './tf';
 import {CONV_KERNELS} from './wasm_conv_kernels';
 import {input, KernelArgs, wasmKernel, withTensors} from './wasm_kernel_util';
 import {registerWasmMatMulKernels} from './wasm_matmul_kernels';
+import {noteReplacedNative} from './wasm_restart';
 import {REVERSE_KERNEL} from './wasm_reverse_kernel';
 import {POOL_KERNELS} from './wasm_pool_kernels';
 
@@ -102,6 +103,7 @@ export function registerWasmTrainingKernels(): string[] {
       if (existing === undefined || existing.kernelFunc === config.kernelFunc) {
         continue;
       }
+      noteReplacedNative(existing);
       tf.unregisterKernel(config.kernelName, 'wasm');
     } else if (existing !== undefined) {
       continue;

@@ -23,6 +23,7 @@
 import {tf} from './tf';
 import {ValueError} from '../errors';
 import {input, KernelArgs, withTensors} from './wasm_kernel_util';
+import {noteReplacedNative} from './wasm_restart';
 
 /** Kernels wrapped by this module. */
 export const WASM_MATMUL_KERNELS: readonly string[] =
@@ -141,6 +142,7 @@ export function registerWasmMatMulKernels(): string[] {
   for (const name of WASM_MATMUL_KERNELS) {
     const native = tf.getKernel(name, 'wasm');
     if (native === undefined || OURS.has(native.kernelFunc)) continue;
+    noteReplacedNative(native);
     tf.unregisterKernel(name, 'wasm');
     tf.registerKernel(transposingFirst(native));
     wrapped.push(name);

@@ -1,0 +1,143 @@
+/**
+ * @license
+ * Copyright 2026 The model_search Authors. Licensed under the Apache License,
+ * Version 2.0.
+ * =============================================================================
+ */
+
+/**
+ * Gives the wasm backend's memory back by starting a fresh instance.
+ *
+ * The wasm backend keeps every tensor in one WebAssembly.Memory, which
+ * grows to the most the process ever held at once and never shrinks: after
+ * one large model, a search would keep that memory for the rest of its run.
+ * Nothing shrinks a WebAssembly.Memory, but a new instance of the backend
+ * has a new one, and V8 frees the old one once nothing reaches it.
+ *
+ * What else a restart takes care of:
+ * - the native kernels this project replaced (wasm_kernels.ts): the engine
+ *   sets up registered kernels only, so a replaced kernel's functions, and
+ *   any shared with kernels still registered, would stay bound to the old
+ *   instance and keep it alive (and, measured, a later convolution
+ *   gradient then runs out of memory). Their setup runs again against the
+ *   new instance;
+ * - the process listeners ('uncaughtException', 'unhandledRejection'):
+ *   each instance's Emscripten runtime adds two when it starts, and its
+ *   disposal removes every listener that was there by then (its filter of
+ *   the ones it added keeps them all), the application's too. The restart
+ *   puts back those that were not the old runtime's own (recorded by
+ *   `startWasmBackend`).
+ */
+
+import {tf} from './tf';
+
+/** tfjs-backend-wasm registers its factory with this priority. */
+const WASM_PRIORITY = 2;
+const RUNTIME_EVENTS = ['uncaughtException', 'unhandledRejection'];
+
+type Listener = (...args: unknown[]) => void;
+
+/** Listeners the running wasm instance's runtime added to `process`. */
+let runtimeListeners: Array<[string, Listener]> = [];
+
+/** Native kernels replaced by this project's, as first registered. */
+const replacedNatives = new Map<string, tf.KernelConfig>();
+
+/**
+ * Starts the wasm backend (`tf.setBackend('wasm')`) and records the process
+ * listeners its runtime adds, so that a restart can remove them.
+ *
+ * @returns what tf.setBackend returns.
+ */
+export async function startWasmBackend(): Promise<boolean> {
+  const before = new Map(RUNTIME_EVENTS.map(
+      (event) => [event, new Set(process.listeners(event as 'exit'))]));
+  try {
+    return await tf.setBackend('wasm');
+  } finally {
+    for (const event of RUNTIME_EVENTS) {
+      for (const listener of process.listeners(event as 'exit')) {
+        if (!before.get(event)!.has(listener)) {
+          runtimeListeners.push([event, listener as Listener]);
+        }
+      }
+    }
+  }
+}
+
+/**
+ * Records a native wasm kernel before it is unregistered for a replacement,
+ * so that a restart can bind it to the new instance.
+ */
+export function noteReplacedNative(config: tf.KernelConfig): void {
+  if (!replacedNatives.has(config.kernelName)) {
+    replacedNatives.set(config.kernelName, config);
+  }
+}
+
+let restarts = 0;
+
+/** How many times restartWasmBackend replaced the backend. */
+export function wasmRestartCount(): number {
+  return restarts;
+}
+
+/** Bytes of the running wasm backend's memory; 0 on other backends. */
+export function wasmMemoryBytes(): number {
+  if (tf.getBackend() !== 'wasm') return 0;
+  const backend = tf.backend() as unknown as {wasm?: {HEAPU8?: Uint8Array}};
+  return backend.wasm?.HEAPU8?.length ?? 0;
+}
+
+/**
+ * Replaces the running wasm backend by a fresh instance with a fresh
+ * memory. The old memory goes at the next full garbage collection, run at
+ * once when the process was started with --expose-gc.
+ *
+ * @returns false, doing nothing, when the wasm backend is not the running
+ *     one or tensors are alive on it (they live in the old memory).
+ */
+export async function restartWasmBackend(): Promise<boolean> {
+  if (tf.getBackend() !== 'wasm' || tf.backend().numDataIds() > 0) {
+    return false;
+  }
+  const factory = tf.findBackendFactory('wasm');
+  const runtime = new Set<unknown>(runtimeListeners.map(([, l]) => l));
+  const others = RUNTIME_EVENTS.map((event) => [
+    event,
+    process.listeners(event as 'exit').filter((l) => !runtime.has(l)),
+  ] as const);
+  tf.removeBackend('wasm');
+  for (const [event, listener] of runtimeListeners) {
+    process.removeListener(event, listener);
+  }
+  runtimeListeners = [];
+  for (const [event, listeners] of others) {
+    const left = new Set(process.listeners(event as 'exit'));
+    for (const listener of listeners) {
+      if (!left.has(listener)) process.on(event as 'exit', listener);
+    }
+  }
+  tf.registerBackend('wasm', factory, WASM_PRIORITY);
+  if (!await startWasmBackend()) {
+    throw new Error(
+        'the wasm backend did not start again (TensorFlow.js printed the ' +
+        'cause above)');
+  }
+  const backend = tf.backend();
+  for (const native of replacedNatives.values()) {
+    native.setupFunc?.(backend);
+  }
+  restarts++;
+  // The old memory counts little towards V8's own schedule of full
+  // collections; a process started with --expose-gc frees it now. After
+  // a turn of the event loop: until then the old instance can still be
+  // reachable from what this turn ran (measured: freed at the next
+  // trial's end otherwise).
+  const gc = (globalThis as {gc?: () => void}).gc;
+  if (gc !== undefined) {
+    await new Promise((resolve) => setImmediate(resolve));
+    gc();
+  }
+  return true;
+}

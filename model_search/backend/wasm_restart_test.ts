@@ -1,0 +1,117 @@
+/**
+ * @license
+ * Copyright 2026 The model_search Authors. Licensed under the Apache License,
+ * Version 2.0.
+ * =============================================================================
+ */
+
+import {strict as assert} from 'node:assert';
+import {setTimeout as sleep} from 'node:timers/promises';
+import * as v8 from 'node:v8';
+import * as vm from 'node:vm';
+
+import {selectBackend} from './select_backend';
+import {tf} from './tf';
+import {restartWasmBackend, wasmMemoryBytes} from './wasm_restart';
+
+v8.setFlagsFromString('--expose-gc');
+const collect = vm.runInNewContext('gc') as () => void;
+
+/**
+ * Values through kernels of every kind the backend has: native ones, the
+ * native ones this project replaced (Conv2DBackpropInput, MaxPoolGrad,
+ * Reverse, OneHot), the wrapped matrix products and the added gradients.
+ */
+function exercise(): number[][] {
+  return tf.tidy(() => {
+    const x = tf.randomNormal([2, 6, 6, 3], 0, 1, 'float32', 1);
+    const filter = tf.randomNormal([3, 3, 3, 4], 0, 1, 'float32', 2);
+    const depthwise = tf.randomNormal([3, 3, 4, 1], 0, 1, 'float32', 3);
+    const dense = tf.randomNormal([36, 2], 0, 1, 'float32', 4);
+    const labels = tf.oneHot(tf.tensor1d([0, 1], 'int32'), 2);
+    const loss = (...args: tf.Tensor[]) => {
+      const [input, f, d, w] = args as
+          [tf.Tensor4D, tf.Tensor4D, tf.Tensor4D, tf.Tensor2D];
+      const conv = tf.relu(tf.conv2d(input, f, 1, 'same'));
+      const pooled = tf.maxPool(
+          tf.depthwiseConv2d(conv, d, 1, 'same'), 2, 2, 'valid');
+      const logits = tf.matMul(tf.reshape(pooled, [2, 36]), w);
+      return tf.losses.softmaxCrossEntropy(labels, logits);
+    };
+    const grads = tf.grads(loss)([x, filter, depthwise, dense]);
+    return [
+      ...grads, tf.reverse(x, [1, 2]), labels,
+    ].map((t) => Array.from(t.dataSync()));
+  });
+}
+
+describe('restartWasmBackend', () => {
+  before(async () => {
+    await selectBackend('wasm', () => {});
+  });
+
+  after(async () => {
+    await tf.setBackend('wasm');
+  });
+
+  it('starts a small memory and lets the grown one go', async () => {
+    // The instance selectBackend started: the one the package's runtime
+    // and this project's kernels hold on to unless the restart lets go.
+    const fresh = wasmMemoryBytes();
+    tf.ones([64 << 20 >> 2]).dispose();
+    assert.ok(fresh < 64 << 20 && wasmMemoryBytes() >= 64 << 20,
+              `${fresh} -> ${wasmMemoryBytes()} bytes`);
+    const old = new WeakRef(
+        (tf.backend() as unknown as {wasm: object}).wasm);
+
+    assert.equal(await restartWasmBackend(), true);
+
+    assert.equal(wasmMemoryBytes(), fresh);
+    // A WeakRef keeps its target for the rest of the job that made it.
+    await sleep(1);
+    collect();
+    assert.equal(old.deref(), undefined,
+                 'the old wasm instance is still reachable');
+  });
+
+  it('computes the same values after a restart', async () => {
+    const before = exercise();
+
+    assert.equal(await restartWasmBackend(), true);
+
+    assert.equal(tf.getBackend(), 'wasm');
+    assert.deepEqual(exercise(), before);
+    assert.equal(tf.memory().numTensors, 0);
+  });
+
+  it('keeps the process listeners of others, not those of old ' +
+     'instances', async () => {
+    const mine = () => {};
+    process.on('unhandledRejection', mine);
+    const count = () => process.listenerCount('uncaughtException') +
+        process.listenerCount('unhandledRejection');
+    // This instance starts with `mine` there: its disposal removes it.
+    await restartWasmBackend();
+    const before = count();
+
+    for (let i = 0; i < 3; i++) await restartWasmBackend();
+
+    assert.ok(process.listeners('unhandledRejection').includes(mine));
+    assert.equal(count(), before);
+    process.removeListener('unhandledRejection', mine);
+  });
+
+  it('refuses while tensors are alive, and on another backend', async () => {
+    const kept = tf.ones([4]);
+    const backend = tf.backend();
+
+    assert.equal(await restartWasmBackend(), false);
+
+    assert.equal(tf.backend(), backend);
+    assert.deepEqual(Array.from(kept.dataSync()), [1, 1, 1, 1]);
+    kept.dispose();
+    await tf.setBackend('cpu');
+    assert.equal(await restartWasmBackend(), false);
+    assert.equal(tf.getBackend(), 'cpu');
+  });
+});
