@@ -130,14 +130,19 @@ export async function restartWasmBackend(): Promise<boolean> {
   }
   restarts++;
   // The old memory counts little towards V8's own schedule of full
-  // collections; a process started with --expose-gc frees it now. After
-  // a turn of the event loop: until then the old instance can still be
-  // reachable from what this turn ran (measured: freed at the next
-  // trial's end otherwise).
+  // collections; a process started with --expose-gc frees it now. Two
+  // collections, each after a turn of the event loop: measured with
+  // /proc/self/smaps, one freed the old memory in some restarts only (the
+  // instance's clean-up runs as a task after the collection that finds it
+  // dead). With V8's concurrent sweeping of array buffers (its default;
+  // the search binaries turn it off, trainer.bzl) the memory is freed
+  // later still, at some collection to come.
   const gc = (globalThis as {gc?: () => void}).gc;
   if (gc !== undefined) {
-    await new Promise((resolve) => setImmediate(resolve));
-    gc();
+    for (let i = 0; i < 2; i++) {
+      await new Promise((resolve) => setImmediate(resolve));
+      gc();
+    }
   }
   return true;
 }
