@@ -31,20 +31,22 @@
  *
  * Known shortcoming: the target of at most 5% of trial time outside
  * training and evaluation is met by trials of a few hundred steps (200
- * steps of 32 on the dnn config: 3%), not by the test settings. Their
- * trials train for 20 steps of 2 examples (30-50 ms), while each trial
- * builds a TensorFlow.js model graph (3-13 ms) and writes a directory of
- * ten files with the model (4-10 ms on this project's CI disks, mostly
- * making the files; under 3 ms on a tmpfs): a sixth to a quarter of the
- * time.
+ * steps of 32 on the dnn config: 2-3%), not by the test settings (cnn:
+ * 14-18%, dnn: 11-12%). Their trials train for 20 steps of 2 examples
+ * (40-50 ms on the cnn config), while each trial builds a TensorFlow.js
+ * model graph (2-3 ms cnn, 4-5 ms dnn) and writes a directory of ten
+ * files with the model (2-6 ms on this project's CI disks, mostly making
+ * the files; under 3 ms on a tmpfs), and the bookkeeping around them
+ * (claim, plan, record, observers) takes another 2 ms.
  *
- * Known shortcoming: RSS after the last trial is 15-25% above RSS after
- * trial 5 for the test settings (target: 10%; 200 steps of 32 on the dnn
- * config: 4-9%). The printed breakdown says where it goes: mostly pages
- * of the wasm memory, which holds the largest model trained so far and
- * never shrinks (a model of a later trial is larger than the first
- * five's); V8's heap and the rest (native memory) grow by a few MB.
- * Tensors are back to zero after every trial.
+ * Memory: with the binary's --wasm_memory_limit_mb (16, the wasm
+ * backend's starting size) RSS after trial 50 is within 3% of RSS after
+ * trial 5 on the cnn test settings (16-22% without: the memory of the
+ * largest model so far stayed). Known shortcoming: the dnn test settings
+ * never grow the wasm memory past its starting size, so it is never
+ * restarted, and the pages used inside it grow from about 1 to 10 MB:
+ * RSS +14-20% from trial 5 to 50 (200 steps of 32: +7%). Tensors are back
+ * to zero after every trial.
  */
 
 import {spawnSync} from 'node:child_process';
