@@ -664,7 +664,7 @@ function trialLine(
   const metric = options.objective.metric;
   const m = outcome.metrics;
   const bestPart = best ?
-      ` best=${formatMetric(best.metrics?.[metric])}@${best.id}` :
+      ` best_${metric}=${formatMetric(best.metrics?.[metric])}@${best.id}` :
       '';
   const extra = metric !== 'loss' && metric !== 'accuracy' ?
       ` ${metric}=${formatMetric(m[metric])}` :

@@ -77,7 +77,8 @@ describe('oss_trainer main', function() {
     }
     const trialLines = log.filter((l) => /^trial \d+ \[\d\/3\] arch=\[/.test(l));
     assert.equal(trialLines.length, 3, log.join('\n'));
-    assert.match(trialLines[0], / loss=\d+\.\d{4} accuracy=\d\.\d{4} best=/);
+    assert.match(trialLines[0],
+                 / loss=\d+\.\d{4} accuracy=\d\.\d{4} best_loss=\d+\.\d{4}@1 /);
     assert.ok(log.some((l) => l.startsWith('study "model_search" complete')));
     assert.match(await checkStudyOutput(dir), /^trial 1 COMPLETED/);
   });

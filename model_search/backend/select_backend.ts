@@ -152,6 +152,11 @@ async function activate(
     return 'failed to start (TensorFlow.js printed the cause above)';
   }
   await tf.ready();
+  if (candidate.name === 'cpu') {
+    // Its first tensor would print a banner advising tfjs-node; the
+    // `backend:` line already says why each faster backend was skipped.
+    (tf.backend() as unknown as {firstUse?: boolean}).firstUse = false;
+  }
   if (candidate.name === 'wasm') {
     // After the backend started, so that the native kernels replaced here
     // have run their setup (some wasm kernels share bound functions).

@@ -78,6 +78,24 @@ describe('selectBackend', () => {
     assert.equal(tf.getBackend(), 'cpu');
   });
 
+  it('keeps a new cpu backend from printing tfjs-node advice', async () => {
+    // A fresh instance: the banner comes with an instance's first tensor.
+    const factory = tf.findBackendFactory('cpu');
+    tf.removeBackend('cpu');
+    tf.registerBackend('cpu', factory, 1);
+    const warned: unknown[] = [];
+    const warn = console.warn;
+    console.warn = (...args: unknown[]) => warned.push(args);
+    try {
+      await selectBackend('cpu', () => {});
+      tf.tensor([1, 2]).dispose();
+    } finally {
+      console.warn = warn;
+    }
+
+    assert.deepEqual(warned, []);
+  });
+
   it('names --backend and the package when tensorflow is missing',
      async () => {
        const v = tf.version_core;
