@@ -49,6 +49,7 @@ import {registerWasmMatMulKernels} from './wasm_matmul_kernels';
 import {noteReplacedNative} from './wasm_restart';
 import {REVERSE_KERNEL} from './wasm_reverse_kernel';
 import {POOL_KERNELS} from './wasm_pool_kernels';
+import {registerWasmReduceKernels} from './wasm_reduce_kernels';
 
 /** The kernels that wasm lacks and this module adds. */
 export const WASM_TRAINING_KERNELS: readonly string[] = [
@@ -111,7 +112,9 @@ export function registerWasmTrainingKernels(): string[] {
     tf.registerKernel(config);
     added.push(config.kernelName);
   }
-  return [...added, ...registerWasmMatMulKernels()];
+  return [
+    ...added, ...registerWasmMatMulKernels(), ...registerWasmReduceKernels(),
+  ];
 }
 
 /**

@@ -13,6 +13,7 @@ import {Random} from '../random';
 import {selectBackend} from './select_backend';
 import {tf} from './tf';
 import {registerWasmTrainingKernels, WASM_REPLACED_KERNELS, WASM_TRAINING_KERNELS} from './wasm_kernels';
+import {leadingAxesReduced} from './wasm_reduce_kernels';
 
 type Pad = tf.Conv2DAttrs['pad'];
 type Shape4 = [number, number, number, number];
@@ -600,6 +601,61 @@ describe('Reverse', () => {
         () => tf.engine().runKernel(tf.Reverse, {x: words}, {dims: [0]}),
         /Reverse on wasm: dtype string is not supported/);
     words.dispose();
+  });
+});
+
+describe('Sum and Mean', () => {
+  before(async () => {
+    await selectBackend('wasm', () => {});
+  });
+
+  it('tells a reduction over leading axes', () => {
+    assert.equal(leadingAxesReduced([0, 1, 2], [32, 16, 16, 64]), 3);
+    assert.equal(leadingAxesReduced([1, 0], [4, 5, 6]), 2);
+    assert.equal(leadingAxesReduced([-3, -2], [4, 5, 6]), 2);
+    assert.equal(leadingAxesReduced(0, [4, 5]), 1);
+    assert.equal(leadingAxesReduced([1, 2], [4, 5, 6]), 0);
+    assert.equal(leadingAxesReduced([0, 2], [4, 5, 6]), 0);
+    assert.equal(leadingAxesReduced([0, 1], [4, 5]), 0);
+    assert.equal(leadingAxesReduced([], [4, 5]), 0);
+  });
+
+  // Leading axes (the matrix product), and others (the native kernels).
+  const rows: Array<{shape: number[], axis: number|number[]}> = [
+    {shape: [32, 16, 16, 64], axis: [0, 1, 2]},
+    {shape: [8, 5, 5, 3], axis: [0, 1, 2]},
+    {shape: [7, 3], axis: 0},
+    {shape: [2, 3, 4], axis: [1, 0]},
+    {shape: [2, 3, 4], axis: [-3]},
+    {shape: [1, 6, 2], axis: [0]},
+    {shape: [2, 3, 4], axis: [1, 2]},
+    {shape: [2, 3, 4], axis: [0, 2]},
+    {shape: [6, 4], axis: [0, 1]},
+  ];
+  for (const row of rows) {
+    for (const kernel of [tf.Sum, tf.Mean]) {
+      for (const keepDims of [false, true]) {
+        it(`${kernel} matches cpu: [${row.shape}] over ${
+               JSON.stringify(row.axis)}${keepDims ? ', dims kept' : ''}`,
+           async () => {
+             await compareKernel(kernel, kernel, {x: uniform(row.shape)},
+                                 {axis: row.axis, keepDims});
+           });
+      }
+    }
+  }
+
+  it('gives 0 for a sum over no rows, NaN for a mean, as cpu', async () => {
+    await compareKernel('sum', tf.Sum, {x: uniform([0, 4])},
+                        {axis: 0, keepDims: false});
+    const mean = await runOn('wasm', () => tf.mean(tf.zeros([0, 3]), 0));
+    assert.deepEqual(mean[0].shape, [3]);
+    assert.ok(Array.from(mean[0].values).every(Number.isNaN));
+  });
+
+  it('sums int32 exactly, natively', async () => {
+    await compareKernel('int32', tf.Sum, {x: ints([1, 2, 3, 4, 5, 6])},
+                        {axis: 0, keepDims: false});
   });
 });
 
