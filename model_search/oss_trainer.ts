@@ -296,7 +296,7 @@ export async function main(
           seedFlag >= 0 ? '' :
                           ` (the clock's; --phoenix_tf_random_seed=${
                               seed} repeats it)`}`);
-      await runSearch({
+      const result = await runSearch({
         spec,
         specText: printPhoenixSpec(spec),
         provider,
@@ -323,6 +323,9 @@ export async function main(
         observers,
         summaryEverySteps: FLAGS.get<number>('phoenix_save_summary_steps'),
       });
+      if (result.stoppedBy !== undefined) {
+        return result.stoppedBy === 'SIGINT' ? 130 : 143;
+      }
     } finally {
       progress.finish();
       await store.close();

@@ -42,7 +42,7 @@ import {SearchTimings} from './search_timings';
 import {TRIAL_FILES, removeStaleTemporaries, trialDirName, writeAtomically, writeJson} from './trial_directory';
 import {TrialPlanner} from './trial_planner';
 import type {TrialPlan} from './trial_planner';
-import {TrialFailure, evaluateModel, softmaxCrossEntropy, trainModel} from './train_loop';
+import {TrialFailure, TrialInterrupted, evaluateModel, softmaxCrossEntropy, trainModel} from './train_loop';
 import type {TeacherArgs, TrainResult} from './train_loop';
 
 export type Logger = (line: string) => void;
@@ -154,6 +154,8 @@ export declare interface SearchResult {
   /** Trials this call trained. */
   trained: number;
   studyId: number;
+  /** The signal that stopped the search early (stopOnSignals). */
+  stoppedBy?: NodeJS.Signals;
 }
 
 const PROBLEM_TYPES = ['UNKNOWN', 'CNN', 'DNN', 'RNN_ALL_ACTIVATIONS',
@@ -235,26 +237,28 @@ export async function runSearch(options: SearchOptions): Promise<SearchResult> {
   let trained = 0;
   let waitingSaid = false;
   let keptTensorsSaid = false;
-  let runningTrial: number|undefined;
+  // A signal only asks the search to stop: the loop stops the running
+  // trial between two steps, marks it FAILED, writes the summaries and
+  // returns, so that nothing is left half-written (a trial whose training
+  // and evaluation had finished is completed first).
+  let stopSignal: NodeJS.Signals|undefined;
+  let wake = () => {};
+  const stopRequested = new Promise<void>((resolve) => {
+    wake = resolve;
+  });
+  const shouldStop = () => stopSignal !== undefined;
   const onSignal = (signal: NodeJS.Signals) => {
-    const code = signal === 'SIGINT' ? 130 : 143;
-    const which = runningTrial === undefined ? '' :
-        `; trial ${runningTrial} marked FAILED`;
-    log(`${signal}: search stopped${which}; run the same command to resume`);
-    const done = runningTrial === undefined ? Promise.resolve() :
-        options.store.failTrial(studyId, runningTrial,
-                                `interrupted by ${signal}`);
-    // The summaries show the interrupted trial too.
-    done.then(() => notifyStudy(options, studyId, undefined, true))
-        .catch(() => {})
-        .finally(() => process.exit(code));
+    stopSignal = signal;
+    wake();
   };
   const signals: NodeJS.Signals[] =
       options.stopOnSignals ? ['SIGINT', 'SIGTERM'] : [];
-  // once: a second Ctrl-C while the trial is being marked kills at once.
+  // once: a second Ctrl-C while the search stops kills at once.
   for (const signal of signals) process.once(signal, onSignal);
+  let interruptedTrial: number|undefined;
   try {
     for (;;) {
+      if (stopSignal !== undefined) break;
       const answer = await timings.time('claim', () => options.store.startTrial(
           studyId, maxTrials, workerId, leaseSeconds));
       if (answer.status === 'done') break;
@@ -268,11 +272,10 @@ export async function runSearch(options: SearchOptions): Promise<SearchResult> {
         }
         const waitSeconds =
             options.waitSeconds ?? Math.min(5, leaseSeconds / 4);
-        await sleep(waitSeconds * 1000);
+        await Promise.race([sleep(waitSeconds * 1000), stopRequested]);
         continue;
       }
       const trial = answer.trial;
-      runningTrial = trial.id;
       const lease = new LeaseKeeper({
         store: options.store,
         studyId,
@@ -309,8 +312,8 @@ export async function runSearch(options: SearchOptions): Promise<SearchResult> {
           directory: trialDirName(trial.id),
         });
         timings.add('plan', (performance.now() - planStart) / 1000);
-        const outcome =
-            await runTrial(options, trial.id, plan, rng.fork(), timings);
+        const outcome = await runTrial(
+            options, trial.id, plan, rng.fork(), timings, shouldStop);
         if (options.wasmMemoryLimitBytes !== undefined &&
             wasmMemoryBytes() > options.wasmMemoryLimitBytes &&
             !await timings.time('dispose', () => restartWasmBackend()) &&
@@ -342,6 +345,12 @@ export async function runSearch(options: SearchOptions): Promise<SearchResult> {
         await timings.time('observe', () => notifyStudy(options, studyId));
       } catch (e) {
         await lease.stop();
+        if (e instanceof TrialInterrupted) {
+          await options.store.failTrial(
+              studyId, trial.id, `interrupted by ${stopSignal}`);
+          interruptedTrial = trial.id;
+          break;
+        }
         if (!(e instanceof TrialFailure || e instanceof PlanningError)) {
           await options.store.failTrial(
               studyId, trial.id, `error: ${(e as Error).message}`)
@@ -352,7 +361,6 @@ export async function runSearch(options: SearchOptions): Promise<SearchResult> {
         log(`trial ${trial.id} FAILED: ${e.message}`);
         await notifyStudy(options, studyId);
       } finally {
-        runningTrial = undefined;
         await lease.stop();
       }
     }
@@ -363,7 +371,18 @@ export async function runSearch(options: SearchOptions): Promise<SearchResult> {
     for (const signal of signals) process.removeListener(signal, onSignal);
   }
   const all = await options.store.listTrials(studyId);
+  // The summaries show an interrupted trial too.
   await notifyStudy(options, studyId, all, true);
+  if (stopSignal !== undefined) {
+    log(`${stopSignal}: search stopped${
+        interruptedTrial === undefined ?
+            '' :
+            `; trial ${interruptedTrial} marked FAILED`}; run the same ` +
+        'command to resume');
+    const ranked = rankTrials(all, options.objective);
+    return {trials: [...ranked, ...all.filter((t) => t.state !== 'COMPLETED')],
+            trained, studyId, stoppedBy: stopSignal};
+  }
   const ranked = rankTrials(all, options.objective);
   const others = all.filter((t) => t.state !== 'COMPLETED');
   logSummary(log, options, ranked, all, (Date.now() - startedAt) / 1000);
@@ -402,7 +421,8 @@ declare interface TrialOutcome {
 
 async function runTrial(
     options: SearchOptions, trialId: number, plan: TrialPlan,
-    rng: Random, timings: SearchTimings): Promise<TrialOutcome> {
+    rng: Random, timings: SearchTimings,
+    shouldStop: () => boolean): Promise<TrialOutcome> {
   const start = Date.now();
   const clock = timings.phases('build');
   const provider = options.provider;
@@ -502,6 +522,7 @@ async function runTrial(
       lossFn,
       maxDecayTimes: options.spec.learningSpec?.maxDecayTimes,
       teacher,
+      shouldStop,
     });
     // Heartbeats and garbage collection tasks ran while training yielded.
     timings.add('train', -train.yieldedSeconds);
@@ -512,7 +533,7 @@ async function runTrial(
     const evalStart = Date.now();
     const evaluation = await evaluateModel(
         built, provider.getInputFn(plan.hparams, 'eval', options.batchSize)(),
-        options.evalSteps, numClasses, lossFn);
+        options.evalSteps, numClasses, lossFn, shouldStop);
     const evalSeconds = (Date.now() - evalStart) / 1000;
     timings.add('evaluate', -evaluation.yieldedSeconds);
     timings.add('timers', evaluation.yieldedSeconds);

@@ -31,6 +31,18 @@ export class TrialFailure extends Error {
   }
 }
 
+/**
+ * The search was asked to stop (Ctrl-C) while a trial trained or
+ * evaluated: the trial ends here, between two steps.
+ */
+export class TrialInterrupted extends Error {
+  constructor() {
+    super('interrupted');
+    this.name = 'TrialInterrupted';
+    Object.setPrototypeOf(this, new.target.prototype);
+  }
+}
+
 export type LossFn = (labels: tf.Tensor, logits: tf.Tensor) => tf.Scalar;
 
 export declare interface TrainArgs {
@@ -55,6 +67,11 @@ export declare interface TrainArgs {
    * (or besides) the labels; `lossFn` is then unused.
    */
   teacher?: TeacherArgs;
+  /**
+   * Asked before every step (signals are seen when the loop yields to the
+   * event loop, every 50 ms); true throws TrialInterrupted.
+   */
+  shouldStop?: () => boolean;
 }
 
 /** A fixed teacher for distillation (meta/distillation.ts). */
@@ -160,6 +177,7 @@ export async function trainModel(
   try {
     for (let step = 0; step < args.steps; step++) {
       await yielder.maybeYield();
+      if (args.shouldStop?.()) throw new TrialInterrupted();
       const next = await pending!;
       pending = step + 1 < args.steps ? iterator.next() : undefined;
       if (next.done) {
@@ -267,8 +285,8 @@ export declare interface EvalResult {
  */
 export async function evaluateModel(
     model: tf.LayersModel, batches: AsyncIterable<Batch>, steps: number,
-    numClasses: number, lossFn: LossFn = softmaxCrossEntropy):
-    Promise<EvalResult> {
+    numClasses: number, lossFn: LossFn = softmaxCrossEntropy,
+    shouldStop?: () => boolean): Promise<EvalResult> {
   const labelChunks: Int32Array[] = [];
   const probabilityChunks: Float32Array[] = [];
   let classes = numClasses;
@@ -278,6 +296,10 @@ export async function evaluateModel(
   const yielder = new EventLoopYielder();
   for await (const batch of batches) {
     await yielder.maybeYield();
+    if (shouldStop?.()) {
+      disposeBatch(batch);
+      throw new TrialInterrupted();
+    }
     if (steps > 0 && taken >= steps) {
       disposeBatch(batch);
       break;

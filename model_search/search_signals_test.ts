@@ -1,0 +1,135 @@
+/**
+ * @license
+ * Copyright 2026 The model_search Authors. Licensed under the Apache License,
+ * Version 2.0.
+ * =============================================================================
+ */
+
+/**
+ * Ctrl-C (SIGINT) and SIGTERM at each point of a trial: the search stops
+ * cleanly, with every trial either COMPLETED with its directory or FAILED
+ * without one, the summaries saying the same, and no file half-written.
+ * The signals are raised from an observer, at a known point of the trial.
+ */
+
+import * as assert from 'node:assert/strict';
+import * as fs from 'node:fs';
+import * as os from 'node:os';
+import * as path from 'node:path';
+
+import {selectBackend} from './backend/select_backend';
+import {DEFAULT_DNN, resolveWorkspacePath} from './constants';
+import {CsvDataProvider} from './data/csv_data';
+import {createStore} from './metadata/create_store';
+import {runSearch} from './oss_trainer_lib';
+import type {SearchResult, TrialObserver} from './oss_trainer_lib';
+import {loadSpecFile, printPhoenixSpec} from './proto/text_format';
+import {standardObservers} from './search_observers';
+import {storedTrials} from './study_testing';
+
+const TESTDATA = 'model_search/data/testdata';
+
+/** A search of 3 trials that raises `signal` where `raise` says. */
+async function search(raise: (emit: () => void) => TrialObserver,
+                      signal: NodeJS.Signals = 'SIGINT'):
+    Promise<{dir: string, result: SearchResult, log: string[]}> {
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'search_signals_'));
+  const provider = new CsvDataProvider({
+    filename: `${TESTDATA}/breast_cancer_train.csv`,
+    validationFilename: `${TESTDATA}/breast_cancer_validation.csv`,
+    log: () => {},
+  });
+  await provider.prepare();
+  const spec = loadSpecFile(resolveWorkspacePath(DEFAULT_DNN));
+  const store = await createStore(
+      {url: `sqlite:${path.join(dir, 'model_search.db')}`});
+  const {observers} = standardObservers({
+    spec, maxTrials: 3, trainSteps: 30, progressStream: {write: () => true},
+  });
+  const log: string[] = [];
+  try {
+    const result = await runSearch({
+      spec, specText: printPhoenixSpec(spec), provider, store,
+      modelDir: dir, experimentName: 'signals', experimentOwner: 'test',
+      maxTrials: 3, trainSteps: 30, evalSteps: 2, batchSize: 8,
+      objective: {metric: 'loss', goal: 'minimize'},
+      hypertuningMethod: 'random', seed: 3, stopOnSignals: true,
+      lossEverySteps: 5,
+      observers: [...observers, raise(() => process.emit(signal, signal))],
+      log: (line) => log.push(line),
+    });
+    return {dir, result, log};
+  } finally {
+    await store.close();
+  }
+}
+
+/** Every trial's state, and which trial directories exist. */
+async function outcome(dir: string) {
+  const trials = await storedTrials(dir);
+  const summary = JSON.parse(
+      fs.readFileSync(path.join(dir, 'study_summary.json'), 'utf8'));
+  return {
+    states: trials.map((t) => [t.id, t.state, t.failureReason ?? null]),
+    summary: summary.trials.map(
+        (t: {id: number, state: string}) => [t.id, t.state]),
+    directories: fs.readdirSync(dir).filter((f) => /^\d+$/.test(f)).sort(),
+    // Temporary files and directories, and SQLite's journal files.
+    leftovers: fs.readdirSync(dir).filter(
+        (f) => f.startsWith('.') || /-(wal|shm|journal)$/.test(f)),
+  };
+}
+
+describe('a search stopped by a signal', function() {
+  this.timeout(120000);
+
+  before(async () => {
+    await selectBackend('wasm', () => {});
+  });
+
+  it('fails the trial that trains, and writes no directory for it',
+     async () => {
+       let raised = false;
+       const {dir, result, log} = await search((emit) => ({
+         onTrainProgress: (trialId, step) => {
+           if (trialId === 2 && step >= 10 && !raised) {
+             raised = true;
+             emit();
+           }
+         },
+       }));
+
+       assert.equal(result.stoppedBy, 'SIGINT');
+       const after = await outcome(dir);
+       assert.deepEqual(after.states, [
+         [1, 'COMPLETED', null], [2, 'FAILED', 'interrupted by SIGINT'],
+       ]);
+       assert.deepEqual(after.summary, [[1, 'COMPLETED'], [2, 'FAILED']]);
+       assert.deepEqual(after.directories, ['1']);
+       assert.deepEqual(after.leftovers, []);
+       assert.equal(log[log.length - 1],
+                    'SIGINT: search stopped; trial 2 marked FAILED; run ' +
+                    'the same command to resume');
+     });
+
+  it('completes a trial that had finished training, then stops',
+     async () => {
+       const {dir, result, log} = await search((emit) => ({
+         // Called while the trial directory is written.
+         writeTrialFiles: (_dir, record) => {
+           if (record.trialId === 1) emit();
+         },
+       }), 'SIGTERM');
+
+       assert.equal(result.stoppedBy, 'SIGTERM');
+       const after = await outcome(dir);
+       assert.deepEqual(after.states, [[1, 'COMPLETED', null]]);
+       assert.deepEqual(after.summary, [[1, 'COMPLETED']]);
+       assert.deepEqual(after.directories, ['1']);
+       assert.deepEqual(after.leftovers, []);
+       assert.ok(log.some((line) => /^trial 1 \[1\/3\] /.test(line)),
+                 log.join('\n'));
+       assert.equal(log[log.length - 1],
+                    'SIGTERM: search stopped; run the same command to resume');
+     });
+});
