@@ -350,9 +350,10 @@ function report(runs: RunFigures[]): number {
           x.wasmResidentMb?.toFixed(0) ?? 'n/a'} MB)`;
   if (runs[0].backend === 'wasm') {
     const limit = flags.get<number>('wasm_memory_limit_mb');
-    console.log(`wasm backend restarts (memory above ${
-        limit === 0 ? 'any size: never' : `${limit} MB`}): ${
-        runs.map((r) => r.restarts).join(', ')} per run`);
+    console.log(limit === 0 ?
+        'wasm backend restarts: off (--wasm_memory_limit_mb=0)' :
+        `wasm backend restarts (memory above ${limit} MB): ${
+            runs.map((r) => r.restarts).join(', ')} per run`);
   }
   const first = runs[0].samples;
   const ofRun = runs.length > 1 ? ' (run 1)' : '';

@@ -134,15 +134,23 @@ function chooseProvider(): Provider {
   return PROVIDERS.create(names[0]);
 }
 
-function loadSpec(): {spec: PhoenixSpec, file: string} {
+/**
+ * The spec of --phoenix_spec_filename, or the default; `label` names it
+ * in the log (the default by its workspace path, not its runfiles one).
+ */
+function loadSpec(): {spec: PhoenixSpec, file: string, label: string} {
   let file = FLAGS.get<string>('phoenix_spec_filename');
-  if (file === '') file = resolveWorkspacePath(DEFAULT_DNN);
+  let label = file;
+  if (file === '') {
+    file = resolveWorkspacePath(DEFAULT_DNN);
+    label = `${DEFAULT_DNN} (the default)`;
+  }
   if (!fs.existsSync(file)) {
     throw new UsageError(`--phoenix_spec_filename=${file}: no such file`);
   }
   const spec = loadSpecFile(file);
   checkBlockNames(spec, file);
-  return {spec, file};
+  return {spec, file, label};
 }
 
 /** The glibc malloc variables the search binaries' launcher sets. */
@@ -259,7 +267,7 @@ export async function main(
       throw new UsageError(`--wasm_memory_limit_mb must be at least 0 (0: ` +
                            `never restart), got ${wasmLimitMb}`);
     }
-    const {spec, file} = loadSpec();
+    const {spec, file, label} = loadSpec();
     // A bad replay stops here, before anything is written.
     const replay = replayPlans(spec);
     const provider = chooseProvider();
@@ -292,7 +300,7 @@ export async function main(
     });
     const searchLog = progress.line.wrap(log);
     try {
-      log(`spec ${file}; model_dir ${modelDir}; seed ${seed}${
+      log(`spec ${label}; model_dir ${modelDir}; seed ${seed}${
           seedFlag >= 0 ? '' :
                           ` (the clock's; --phoenix_tf_random_seed=${
                               seed} repeats it)`}`);

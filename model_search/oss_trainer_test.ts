@@ -75,6 +75,10 @@ describe('oss_trainer main', function() {
       assert.equal(evaluation.accuracy, t.metrics!['accuracy']);
       assert.ok(t.architecture.length >= 1);
     }
+    assert.ok(log.some((l) => l.startsWith(
+                  'spec model_search/configs/dnn_config.pbtxt (the ' +
+                  `default); model_dir ${dir}; seed 7`)),
+              log.join('\n'));
     const trialLines = log.filter((l) => /^trial \d+ \[\d\/3\] arch=\[/.test(l));
     assert.equal(trialLines.length, 3, log.join('\n'));
     assert.match(trialLines[0],
