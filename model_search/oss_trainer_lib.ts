@@ -184,6 +184,12 @@ export async function runSearch(options: SearchOptions): Promise<SearchResult> {
     throw new ValueError(`leaseSeconds (--metadata_lease_seconds) must be a ` +
                          `positive number of seconds, got ${leaseSeconds}`);
   }
+  const wasmLimit = options.wasmMemoryLimitBytes;
+  if (wasmLimit !== undefined && !(wasmLimit >= 0 && wasmLimit < Infinity)) {
+    throw new ValueError(
+        `wasmMemoryLimitBytes (--wasm_memory_limit_mb) must be a number of ` +
+        `bytes >= 0, got ${wasmLimit}`);
+  }
   fs.mkdirSync(options.modelDir, {recursive: true});
   // A temporary trial directory this old belongs to a dead worker. Never
   // less than the default lease: a live worker may take a while to write

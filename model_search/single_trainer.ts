@@ -29,6 +29,7 @@ import * as path from 'path';
 import {selectBackend} from './backend/select_backend';
 import type {BackendRequest} from './backend/select_backend';
 import type {Provider} from './data/data';
+import {ValueError} from './errors';
 import {createStore} from './metadata/create_store';
 import type {Trial} from './metadata/trial';
 import type {Logger} from './oss_trainer_lib';
@@ -77,6 +78,13 @@ export declare interface TryModelsArgs {
    * workers take it for lost (--metadata_lease_seconds); default 600.
    */
   leaseSeconds?: number;
+  /**
+   * As --wasm_memory_limit_mb: after a trial that left the wasm backend's
+   * memory above this many MB, restart the backend to give it back. Off by
+   * default here: a restart needs every tensor of the process released
+   * between trials, the caller's own included.
+   */
+  wasmMemoryLimitMb?: number;
 }
 
 export class SingleTrainer {
@@ -92,6 +100,11 @@ export class SingleTrainer {
    * the study's trials ordered by the objective, best first.
    */
   async tryModels(options: TryModelsArgs): Promise<Trial[]> {
+    const limit = options.wasmMemoryLimitMb;
+    if (limit !== undefined && !(limit >= 0 && limit < Infinity)) {
+      throw new ValueError(
+          `wasmMemoryLimitMb must be a number of MB >= 0, got ${limit}`);
+    }
     const log = this.args.log ?? ((l: string) => process.stderr.write(l + '\n'));
     await this.args.data.prepare();
     await selectBackend(this.args.backend ?? 'auto', log);
@@ -132,6 +145,9 @@ export class SingleTrainer {
         observers,
         summaryEverySteps: options.saveSummarySteps ?? 2000,
         leaseSeconds: options.leaseSeconds,
+        wasmMemoryLimitBytes: options.wasmMemoryLimitMb === undefined ?
+            undefined :
+            options.wasmMemoryLimitMb * (1 << 20),
       });
       return result.trials;
     } finally {

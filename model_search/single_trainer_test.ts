@@ -131,6 +131,19 @@ describe('SingleTrainer', function() {
     assert.equal(fs.existsSync(rootDir), false, 'rootDir was created');
   });
 
+  it('refuses a negative wasm memory limit before writing anything',
+     async () => {
+    const rootDir = path.join(tmpDir(), 'never_created');
+    const trainer = new SingleTrainer(
+        {data: csvProvider(RANDOM_CSV), spec: resolveWorkspacePath(DEFAULT_DNN),
+         log: () => {}});
+
+    await assert.rejects(
+        trainer.tryModels({...options(rootDir), wasmMemoryLimitMb: -1}),
+        /^ValueError: wasmMemoryLimitMb must be a number of MB >= 0, got -1$/);
+    assert.equal(fs.existsSync(rootDir), false, 'rootDir was created');
+  });
+
   it('searches images of four classes, grey, palette and RGBA among them',
      async () => {
        // cat/ and dog/: the shipped RGB PNGs; odd_a/ and odd_b/: grey,
