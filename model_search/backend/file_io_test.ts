@@ -176,65 +176,53 @@ describe('saveModel and loadModel', () => {
       });
     }
   }
-});
 
-describe('readSavedWeights', () => {
-  let dir: string;
+  // Under the hooks above: a fresh `dir` for each test.
+  describe('readSavedWeights', () => {
 
-  before(async () => {
-    await selectBackend('wasm', () => {});
-  });
+    it('gives each layer its weights, by name, with the values saved',
+       async () => {
+      const model = smallModel();
+      await saveModel(model, dir);
+      const tensorsBefore = tf.memory().numTensors;
 
-  beforeEach(() => {
-    dir = fs.mkdtempSync(path.join(os.tmpdir(), 'file_io_test-'));
-  });
+      const saved = await readSavedWeights(dir);
 
-  afterEach(() => {
-    fs.rmSync(dir, {recursive: true, force: true});
-  });
-
-  it('gives each layer its weights, by name, with the values saved',
-     async () => {
-    const model = smallModel();
-    await saveModel(model, dir);
-    const tensorsBefore = tf.memory().numTensors;
-
-    const saved = await readSavedWeights(dir);
-
-    assert.deepEqual(saved.layerNames, model.layers.map((l) => l.name));
-    for (const layer of model.layers) {
-      const weights = saved.byLayer.get(layer.name);
-      if (layer.weights.length === 0) {
-        assert.equal(weights, undefined, layer.name);
-        continue;
+      assert.deepEqual(saved.layerNames, model.layers.map((l) => l.name));
+      for (const layer of model.layers) {
+        const weights = saved.byLayer.get(layer.name);
+        if (layer.weights.length === 0) {
+          assert.equal(weights, undefined, layer.name);
+          continue;
+        }
+        assert.deepEqual(
+            [...weights!.keys()],
+            layer.weights.map((w) => w.originalName.slice(layer.name.length + 1)));
+        assert.deepEqual(
+            [...weights!.values()].map((w) => Array.from(w.dataSync())),
+            layer.getWeights().map((w) => Array.from(w.dataSync())));
       }
-      assert.deepEqual(
-          [...weights!.keys()],
-          layer.weights.map((w) => w.originalName.slice(layer.name.length + 1)));
-      assert.deepEqual(
-          [...weights!.values()].map((w) => Array.from(w.dataSync())),
-          layer.getWeights().map((w) => Array.from(w.dataSync())));
-    }
-    saved.dispose();
-    assert.equal(tf.memory().numTensors, tensorsBefore);
-    model.dispose();
-  });
+      saved.dispose();
+      assert.equal(tf.memory().numTensors, tensorsBefore);
+      model.dispose();
+    });
 
-  it('gives a weight to the longest layer name before it', async () => {
-    // Layer "a" and layer "a/b": "a/b/kernel" is a/b's, not a's "b/kernel".
-    const input = tf.input({shape: [2]});
-    const a = tf.layers.dense({units: 2, name: 'a'}).apply(input);
-    const ab = tf.layers.dense({units: 1, name: 'a/b'})
-                   .apply(a) as tf.SymbolicTensor;
-    const model = tf.model({inputs: input, outputs: ab});
-    await saveModel(model, dir);
+    it('gives a weight to the longest layer name before it', async () => {
+      // Layer "a" and layer "a/b": "a/b/kernel" is a/b's, not a's "b/kernel".
+      const input = tf.input({shape: [2]});
+      const a = tf.layers.dense({units: 2, name: 'a'}).apply(input);
+      const ab = tf.layers.dense({units: 1, name: 'a/b'})
+                     .apply(a) as tf.SymbolicTensor;
+      const model = tf.model({inputs: input, outputs: ab});
+      await saveModel(model, dir);
 
-    const saved = await readSavedWeights(dir);
+      const saved = await readSavedWeights(dir);
 
-    assert.deepEqual([...saved.byLayer.get('a')!.keys()], ['kernel', 'bias']);
-    assert.deepEqual([...saved.byLayer.get('a/b')!.keys()], ['kernel', 'bias']);
-    assert.deepEqual(saved.byLayer.get('a/b')!.get('kernel')!.shape, [2, 1]);
-    saved.dispose();
-    model.dispose();
+      assert.deepEqual([...saved.byLayer.get('a')!.keys()], ['kernel', 'bias']);
+      assert.deepEqual([...saved.byLayer.get('a/b')!.keys()], ['kernel', 'bias']);
+      assert.deepEqual(saved.byLayer.get('a/b')!.get('kernel')!.shape, [2, 1]);
+      saved.dispose();
+      model.dispose();
+    });
   });
 });
