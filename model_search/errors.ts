@@ -38,6 +38,19 @@ export class UsageError extends ValueError {
 }
 
 /**
+ * The search cannot go on, for a reason its message names (trial after
+ * trial failing, say). The binary prints the message without a stack trace
+ * and exits with 1.
+ */
+export class SearchError extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = 'SearchError';
+    Object.setPrototypeOf(this, new.target.prototype);
+  }
+}
+
+/**
  * Returns the candidate closest to `name` by edit distance, or undefined
  * when none is close enough to be a plausible typo.
  */

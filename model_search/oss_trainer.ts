@@ -22,10 +22,11 @@ import {selectBackend} from './backend/select_backend';
 import {DEFAULT_DNN, resolveWorkspacePath} from './constants';
 import {DataError, PROVIDERS} from './data/data';
 import type {Provider} from './data/data';
-import {UsageError, ValueError, didYouMean} from './errors';
+import {SearchError, UsageError, ValueError, didYouMean} from './errors';
 import {FLAGS} from './flags';
-import {createStore} from './metadata/create_store';
+import {createStore, resolveConnection} from './metadata/create_store';
 import {defineMetadataFlags, leaseSecondsFromFlags, storeOptionsFromFlags} from './metadata/flags';
+import {StoreError} from './metadata/retry';
 import {METRIC_NAMES} from './metric_fns';
 import {loadSpecFile, printPhoenixSpec} from './proto/text_format';
 import type {PhoenixSpec} from './proto/phoenix_spec';
@@ -261,7 +262,15 @@ export async function main(
             FLAGS.get<number>(name)}`);
       }
     }
+    if (FLAGS.get<number>('phoenix_eval_steps') < 0) {
+      throw new UsageError(`--phoenix_eval_steps must be at least 0 (0: one ` +
+                           `whole pass), got ${
+                               FLAGS.get<number>('phoenix_eval_steps')}`);
+    }
     const leaseSeconds = leaseSecondsFromFlags();
+    // The database flags are checked (not yet connected) before any work.
+    const storeOptions = storeOptionsFromFlags(modelDir);
+    resolveConnection(storeOptions);
     const wasmLimitMb = FLAGS.get<number>('wasm_memory_limit_mb');
     if (wasmLimitMb < 0) {
       throw new UsageError(`--wasm_memory_limit_mb must be at least 0 (0: ` +
@@ -288,8 +297,18 @@ export async function main(
     // repeated.
     const seed = seedFlag >= 0 ? seedFlag : Date.now() % 4294967296;
     // The data and spec are valid: from here on model_dir is written.
+    const modelDirIsNew = !fs.existsSync(modelDir);
     fs.mkdirSync(modelDir, {recursive: true});
-    const store = await createStore(storeOptionsFromFlags(modelDir));
+    let store: Awaited<ReturnType<typeof createStore>>;
+    try {
+      store = await createStore(storeOptions);
+    } catch (e) {
+      // An unreachable database leaves no empty model directory behind.
+      if (modelDirIsNew && fs.readdirSync(modelDir).length === 0) {
+        fs.rmdirSync(modelDir);
+      }
+      throw e;
+    }
     const trainSteps = FLAGS.get<number>('phoenix_train_steps');
     const {observers, progress} = standardObservers({
       spec,
@@ -344,6 +363,11 @@ export async function main(
         e instanceof ValueError || isSpecError(e)) {
       log(`error: ${(e as Error).message}`);
       return 2;
+    }
+    if (e instanceof SearchError || e instanceof StoreError) {
+      // Not bad input, and not a bug: the message says it all.
+      log(`error: ${e.message}`);
+      return 1;
     }
     log(`error: ${(e as Error).stack ?? e}`);
     return 1;

@@ -22,7 +22,7 @@ import {tf} from './backend/tf';
 import {restartWasmBackend, wasmMemoryBytes} from './backend/wasm_restart';
 import type {Provider} from './data/data';
 import {buildTowersModel, restoreTowers} from './ensemble_model';
-import {ValueError} from './errors';
+import {SearchError, ValueError} from './errors';
 import {LeaseKeeper} from './lease_keeper';
 import {failTrialsOfDeadLocalWorkers} from './local_workers';
 import {checkSameData} from './study_data';
@@ -158,6 +158,9 @@ export declare interface SearchResult {
   stoppedBy?: NodeJS.Signals;
 }
 
+/** Trials failing in a row after which a worker gives the search up. */
+export const MAX_FAILED_IN_A_ROW = 20;
+
 const PROBLEM_TYPES = ['UNKNOWN', 'CNN', 'DNN', 'RNN_ALL_ACTIVATIONS',
                        'RNN_LAST_ACTIVATIONS'];
 
@@ -243,6 +246,10 @@ export async function runSearch(options: SearchOptions): Promise<SearchResult> {
   let trained = 0;
   let waitingSaid = false;
   let keptTensorsSaid = false;
+  // Failed trials in a row (this worker's): a search whose every trial
+  // fails (data that trains to NaN, say) would otherwise never end, as
+  // only COMPLETED trials count towards the budget.
+  let failedInARow = 0;
   // A signal only asks the search to stop: the loop stops the running
   // trial between two steps, marks it FAILED, writes the summaries and
   // returns, so that nothing is left half-written (a trial whose training
@@ -254,13 +261,16 @@ export async function runSearch(options: SearchOptions): Promise<SearchResult> {
   });
   const shouldStop = () => stopSignal !== undefined;
   const onSignal = (signal: NodeJS.Signals) => {
+    if (stopSignal !== undefined) {
+      // A second Ctrl-C while the search stops: at once, no clean-up.
+      process.exit(signal === 'SIGINT' ? 130 : 143);
+    }
     stopSignal = signal;
     wake();
   };
   const signals: NodeJS.Signals[] =
       options.stopOnSignals ? ['SIGINT', 'SIGTERM'] : [];
-  // once: a second Ctrl-C while the search stops kills at once.
-  for (const signal of signals) process.once(signal, onSignal);
+  for (const signal of signals) process.on(signal, onSignal);
   let interruptedTrial: number|undefined;
   try {
     for (;;) {
@@ -341,6 +351,7 @@ export async function runSearch(options: SearchOptions): Promise<SearchResult> {
         await options.store.completeTrial(
             studyId, trial.id, outcome.metrics, directory);
         trained++;
+        failedInARow = 0;
         const ranked = rankTrials(
             [...completed, {...trial, ...plan, state: 'COMPLETED',
                             metrics: outcome.metrics}],
@@ -366,6 +377,12 @@ export async function runSearch(options: SearchOptions): Promise<SearchResult> {
         await options.store.failTrial(studyId, trial.id, e.message);
         log(`trial ${trial.id} FAILED: ${e.message}`);
         await notifyStudy(options, studyId);
+        if (++failedInARow >= MAX_FAILED_IN_A_ROW) {
+          throw new SearchError(
+              `the last ${failedInARow} trials failed (the last: ` +
+              `${e.message}); stopping the search: check the data and the ` +
+              'spec (each FAILED line above says why)');
+        }
       } finally {
         await lease.stop();
       }

@@ -300,6 +300,24 @@ describe('oss_trainer main', function() {
                      tb.map((t) => t.metrics!['loss']));
   });
 
+  it('names an unreachable database in one line and leaves no model_dir',
+     async () => {
+    const dir = path.join(tmpDir(), 'model_dir');
+
+    // Nothing listens on port 1 of loopback: refused at once.
+    const {code, log} = await run(quick(dir, [
+      '--metadata_db=postgres://nobody@127.0.0.1:1/test',
+      '--metadata_retry_seconds=0',
+    ]));
+
+    assert.equal(code, 1, log.join('\n'));
+    const errors = log.filter((l) => l.startsWith('error: '));
+    assert.equal(errors.length, 1, log.join('\n'));
+    assert.match(errors[0], /127\.0\.0\.1:1.*ECONNREFUSED/);
+    assert.ok(!log.some((l) => /^\s+at /m.test(l)), log.join('\n'));
+    assert.equal(fs.existsSync(dir), false, 'model_dir was left behind');
+  });
+
   it('refuses a malloc variable glibc would read as 0', async () => {
     const dir = tmpDir();
     const saved = process.env['MALLOC_MMAP_THRESHOLD_'];
@@ -367,6 +385,14 @@ describe('oss_trainer main', function() {
     ['a non-numeric field', (d) => [...quick(d), `--filename=${writeCsv(
          'a,b,c\n0,1,2\n1,x,2\n')}`, '--record_defaults=0,0,0'],
      /data\.csv:3: column "b" \(index 1\) is numeric .* but has "x"/],
+    ['a number beyond 32-bit floats', (d) => [...quick(d), `--filename=${
+         writeCsv('a,b,c\n0,1,2\n1,1e300,2\n0,3,4\n')}`,
+         '--record_defaults=0,0,0'],
+     /data\.csv:3: column "b" \(index 1\) has 1e300, beyond the range of the 32-bit floats training uses/],
+    ['an overflowing number in an inferred column', (d) => [...quick(d),
+         `--filename=${writeCsv('a,b,c\n0,1,2\n1,2,1e999\n0,3,4\n')}`,
+         '--record_defaults=0,0,'],
+     /data\.csv:3: column "c" \(index 2\) has 1e999, beyond the range/],
     ['a label out of range', (d) => [...quick(d), `--filename=${writeCsv(
          'a,b,c\n0,1,2\n5,1,2\n')}`, '--record_defaults=0,0,0'],
      /data\.csv:3: label "a" \(column 0\) is 5, outside \[0, 2\)/],
@@ -377,6 +403,21 @@ describe('oss_trainer main', function() {
      (d) => [...quick(d), '--wasm_memory_limit_mb=-5'],
      exact('--wasm_memory_limit_mb must be at least 0 (0: never restart), ',
            'got -5')],
+    ['negative evaluation steps',
+     (d) => [...quick(d), '--phoenix_eval_steps=-1'],
+     exact('--phoenix_eval_steps must be at least 0 (0: one whole pass), ',
+           'got -1')],
+    ['negative database retries',
+     (d) => [...quick(d), '--metadata_retry_seconds=-1'],
+     exact('--metadata_retry_seconds=-1: give a number of seconds >= 0 ',
+           '(0: no retries)')],
+    ['a SQLite database in a missing directory',
+     (d) => [...quick(d), '--metadata_db=sqlite:/nonexistent/dir/x.db'],
+     exact('--metadata_db=sqlite:/nonexistent/dir/x.db: the directory ',
+           '/nonexistent/dir does not exist; create it first')],
+    ['a database of an unknown kind',
+     (d) => [...quick(d), '--metadata_db=ftp://x'],
+     /--metadata_db=ftp:\/\/x: unsupported/],
     ['a lease shorter than a second',
      (d) => [...quick(d), '--metadata_lease_seconds=0.5'],
      /--metadata_lease_seconds=0\.5: the lease must be .* seconds >= 1/],

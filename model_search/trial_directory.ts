@@ -61,13 +61,22 @@ export function writeJson(file: string, value: unknown): void {
   fs.writeFileSync(file, JSON.stringify(value, null, 2) + '\n');
 }
 
-/** Removes temporary directories left behind by killed workers. */
+/**
+ * A temporary of a killed worker: a trial directory (`.tmp-<id>-<pid>-<ms>`)
+ * or a file being replaced (`.<name>.tmp-<pid>-<n>`, study_summary.ts).
+ */
+const TEMPORARY = /^\.tmp-|^\..+\.tmp-\d+-\d+$/;
+
+/**
+ * Removes the temporaries (trial directories, summary files) left behind
+ * by killed workers, once older than `olderThanMs`.
+ */
 export function removeStaleTemporaries(root: string, olderThanMs: number):
     number {
   if (!fs.existsSync(root)) return 0;
   let removed = 0;
   for (const entry of fs.readdirSync(root)) {
-    if (!entry.startsWith('.tmp-')) continue;
+    if (!TEMPORARY.test(entry)) continue;
     const full = path.join(root, entry);
     const age = Date.now() - fs.statSync(full).mtimeMs;
     if (age > olderThanMs) {

@@ -84,6 +84,25 @@ export function isNumeric(text: string): boolean {
   return NUMBER.test(text);
 }
 
+/** The largest magnitude a 32-bit float holds; features are float32. */
+const FLOAT32_MAX = 3.4028234663852886e38;
+
+/**
+ * The value of a numeric cell; throws a DataError (at `where`, naming
+ * `column`) for one no 32-bit float holds (`1e300`, `1e999`): it would
+ * train as Infinity and every trial would fail with a NaN loss.
+ */
+function numberOf(cell: string, where: string, column: string): number {
+  const value = Number(cell);
+  if (!(Math.abs(value) <= FLOAT32_MAX)) {
+    throw new DataError(
+        `${where}: column ${column} has ${cell.trim()}, beyond the ` +
+        `range of the 32-bit floats training uses (about ±3.4e38); ` +
+        'rescale the column or fix the value');
+  }
+  return value;
+}
+
 /** Splits a `--record_defaults` value into its entries. */
 export function parseRecordDefaults(value: string[]|string|undefined):
     string[] {
@@ -262,7 +281,10 @@ export class CsvRowEncoder {
           out[at + step.offset] =
               (step.numericDefault - step.mean) / step.scale;
         } else if (isNumeric(cell)) {
-          out[at + step.offset] = (Number(cell) - step.mean) / step.scale;
+          out[at + step.offset] = (numberOf(
+              cell, where,
+              `"${step.column.name}" (index ${index})`) - step.mean) /
+              step.scale;
         } else {
           throw new DataError(
               `${where}: column "${step.column.name}" (index ` +
@@ -679,7 +701,9 @@ export class Provider implements DataProvider {
             file, line);
       }
       // As CsvRowEncoder will read it: an empty cell is the default.
-      scan.moments.add(Number(filled));
+      scan.moments.add(numberOf(
+          filled, `${file}:${line}`,
+          `"${scan.name}" (index ${scan.index})`));
       return;
     }
     if (filled !== '') {
@@ -695,7 +719,9 @@ export class Provider implements DataProvider {
     }
     if (scan.allNumeric) {
       // An inferred column has no default: an empty cell reads as 0.
-      scan.moments.add(filled === '' ? 0 : Number(filled));
+      scan.moments.add(filled === '' ? 0 : numberOf(
+          filled, `${file}:${line}`,
+          `"${scan.name}" (index ${scan.index})`));
     }
     if (scan.values !== null && !scan.values.has(filled)) {
       if (scan.values.size >= MAX_CATEGORIES) {

@@ -501,6 +501,13 @@ describe('CsvDataProvider', () => {
         new DataError(
             'in.csv:3: column "weight_g" (index 4) is numeric but has ' +
             '"heavy"; fix the value (leave a missing value empty)'));
+    assert.throws(
+        () => encoder.encode(['local', '1', 'x', 'red', '-4e38'], 'in.csv:5',
+                             [3, 4, 1, 0]),
+        new DataError(
+            'in.csv:5: column "weight_g" (index 4) has -4e38, beyond the ' +
+            'range of the 32-bit floats training uses (about ±3.4e38); ' +
+            'rescale the column or fix the value'));
     // A schema saved before standardization (no mean, no std) reads raw.
     const old = JSON.parse(JSON.stringify(schema));
     for (const column of old.columns) {

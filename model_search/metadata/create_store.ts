@@ -16,7 +16,9 @@
  * here it may also be `host:port` for MySQL over TCP.
  */
 
+import * as fs from 'node:fs';
 import * as os from 'node:os';
+import * as path from 'node:path';
 
 import {UsageError} from '../errors';
 
@@ -73,7 +75,10 @@ export type ConnectionTarget = {
 const URL_FORMS = 'sqlite:/path/metadata.db, sqlite::memory:, ' +
     'postgres://user@host:5432/database or mysql://user@host:3306/database';
 
-/** Resolves the options to one database, without connecting. */
+/**
+ * Resolves the options to one database, without connecting (a SQLite
+ * file's directory must exist).
+ */
 export function resolveConnection(options: StoreOptions): ConnectionTarget {
   const mlmdGiven = [
     options.mlmdDefaultSqlliteFilename, options.mlmdSocket,
@@ -126,6 +131,11 @@ function fromUrl(url: string): ConnectionTarget {
     if (filename === '') {
       throw new UsageError(`--metadata_db=${url} names no file; use ${
           URL_FORMS}`);
+    }
+    const dir = path.dirname(filename);
+    if (filename !== ':memory:' && !fs.existsSync(dir)) {
+      throw new UsageError(`--metadata_db=${url}: the directory ${dir} ` +
+                           'does not exist; create it first');
     }
     return {dialect: 'sqlite', filename, display: `sqlite:${filename}`};
   }

@@ -21,9 +21,9 @@ describe('resolveConnection', () => {
                       want: ConnectionTarget}> = [
     {
       name: 'sqlite file',
-      options: {url: 'sqlite:/tmp/x/metadata.db'},
-      want: {dialect: 'sqlite', filename: '/tmp/x/metadata.db',
-             display: 'sqlite:/tmp/x/metadata.db'},
+      options: {url: 'sqlite:/tmp/metadata.db'},
+      want: {dialect: 'sqlite', filename: '/tmp/metadata.db',
+             display: 'sqlite:/tmp/metadata.db'},
     },
     {
       name: 'sqlite URL with three slashes',

@@ -118,6 +118,12 @@ export const DEFAULT_SQLITE_FILENAME = 'model_search.db';
 export function storeOptionsFromFlags(
     modelDir?: string, flags: FlagSet = FLAGS): StoreOptions {
   const text = (name: string) => flags.get<string>(name);
+  const retrySeconds = flags.get<number>('metadata_retry_seconds');
+  if (!(retrySeconds >= 0 && retrySeconds < Infinity)) {
+    throw new UsageError(
+        `--metadata_retry_seconds=${retrySeconds}: give a number of ` +
+        'seconds >= 0 (0: no retries)');
+  }
   const options: StoreOptions = {
     url: text('metadata_db') || undefined,
     mlmdDefaultSqlliteFilename:
@@ -126,7 +132,7 @@ export function storeOptionsFromFlags(
     mlmdDatabase: text('mlmd_database') || undefined,
     mlmdUser: text('mlmd_user') || undefined,
     mlmdPassword: text('mlmd_password') || undefined,
-    retry: {maxElapsedMs: flags.get<number>('metadata_retry_seconds') * 1000},
+    retry: {maxElapsedMs: retrySeconds * 1000},
   };
   const anySet = [
     options.url, options.mlmdDefaultSqlliteFilename, options.mlmdSocket,

@@ -6,10 +6,11 @@
  */
 
 /**
- * Ctrl-C (SIGINT) and SIGTERM at each point of a trial: the search stops
- * cleanly, with every trial either COMPLETED with its directory or FAILED
- * without one, the summaries saying the same, and no file half-written.
- * The signals are raised from an observer, at a known point of the trial.
+ * How a search stops early. Ctrl-C (SIGINT) and SIGTERM at each point of a
+ * trial: the search stops cleanly, with every trial either COMPLETED with
+ * its directory or FAILED without one, the summaries saying the same, and
+ * no file half-written (the signals are raised from an observer, at a known
+ * point of the trial). And a search whose every trial fails gives up.
  */
 
 import * as assert from 'node:assert/strict';
@@ -18,10 +19,11 @@ import * as os from 'node:os';
 import * as path from 'node:path';
 
 import {selectBackend} from './backend/select_backend';
+import {tf} from './backend/tf';
 import {DEFAULT_DNN, resolveWorkspacePath} from './constants';
 import {CsvDataProvider} from './data/csv_data';
 import {createStore} from './metadata/create_store';
-import {runSearch} from './oss_trainer_lib';
+import {MAX_FAILED_IN_A_ROW, runSearch} from './oss_trainer_lib';
 import type {SearchResult, TrialObserver} from './oss_trainer_lib';
 import {loadSpecFile, printPhoenixSpec} from './proto/text_format';
 import {standardObservers} from './search_observers';
@@ -29,12 +31,24 @@ import {storedTrials} from './study_testing';
 
 const TESTDATA = 'model_search/data/testdata';
 
-/** A search of 3 trials that raises `signal` where `raise` says. */
+/** Training data whose loss is NaN: every trial fails. */
+class NanLossProvider extends CsvDataProvider {
+  getLossFn() {
+    return (_labels: tf.Tensor, logits: tf.Tensor) =>
+        tf.mul(tf.sum(logits), NaN) as tf.Scalar;
+  }
+}
+
+/**
+ * A search of 3 trials that raises `signal` where `raise` says, on the
+ * breast cancer data (through `Provider`).
+ */
 async function search(raise: (emit: () => void) => TrialObserver,
-                      signal: NodeJS.Signals = 'SIGINT'):
+                      signal: NodeJS.Signals = 'SIGINT',
+                      Provider = CsvDataProvider):
     Promise<{dir: string, result: SearchResult, log: string[]}> {
-  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'search_signals_'));
-  const provider = new CsvDataProvider({
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'search_stops_'));
+  const provider = new Provider({
     filename: `${TESTDATA}/breast_cancer_train.csv`,
     validationFilename: `${TESTDATA}/breast_cancer_validation.csv`,
     log: () => {},
@@ -132,4 +146,12 @@ describe('a search stopped by a signal', function() {
        assert.equal(log[log.length - 1],
                     'SIGTERM: search stopped; run the same command to resume');
      });
+
+  it('gives up after trial upon trial failed', async () => {
+    await assert.rejects(
+        search(() => ({}), 'SIGINT', NanLossProvider),
+        new RegExp(`^SearchError: the last ${MAX_FAILED_IN_A_ROW} trials ` +
+                   'failed \\(the last: .*\\); stopping the search: check ' +
+                   'the data and the spec'));
+  });
 });
