@@ -283,13 +283,22 @@ export async function main(
     await provider.prepare();
     checkSpecFitsData(spec, file, provider);
     // Planning checks the search settings and block names of the spec.
-    new TrialPlanner({
-      spec, problemType: problemTypeName(spec),
-      objective: {metric: FLAGS.get<string>('optimization_metric'),
-                  goal: FLAGS.get<'minimize'>('optimization_goal')},
-      hypertuningMethod: FLAGS.get<'random'>('hypertuning_method'),
-      trainSteps: FLAGS.get<number>('phoenix_train_steps'),
-    });
+    try {
+      new TrialPlanner({
+        spec, problemType: problemTypeName(spec),
+        objective: {metric: FLAGS.get<string>('optimization_metric'),
+                    goal: FLAGS.get<'minimize'>('optimization_goal')},
+        hypertuningMethod: FLAGS.get<'random'>('hypertuning_method'),
+        trainSteps: FLAGS.get<number>('phoenix_train_steps'),
+      });
+    } catch (e) {
+      // A spec field's fault: the message names the file too.
+      if (e instanceof ValueError && /phoenix_spec\./.test(e.message) &&
+          !(e instanceof UsageError)) {
+        throw new UsageError(`${label}: ${e.message}`);
+      }
+      throw e;
+    }
 
     await selectBackend(FLAGS.get<'auto'>('backend'), log);
     const seedFlag = FLAGS.get<number>('phoenix_tf_random_seed');

@@ -455,7 +455,7 @@ describe('oss_trainer main', function() {
          'problem_type: DNN\nsearch_type: ADAPTIVE_COORDINATE_DESCENT\n' +
          'minimum_depth: 3\nmaximum_depth: 2\n' +
          'blocks_to_use: "FIXED_OUTPUT_FULLY_CONNECTED_128"\n')}`],
-     /maximum_depth/],
+     /^error: \/.*\.pbtxt: phoenix_spec\.maximum_depth is 2/m],
     ['a spec with an unknown block', (d) => [...quick(d),
      `--phoenix_spec_filename=${writeSpec(
          'problem_type: DNN\nsearch_type: ADAPTIVE_COORDINATE_DESCENT\n' +
