@@ -13,6 +13,7 @@
 
 import {ValueError} from '../errors';
 import {tf} from './tf';
+import {noteReplacedNative} from './wasm_restart';
 
 /** What TensorFlow.js passes to a kernel function. */
 export declare interface KernelArgs {
@@ -141,4 +142,28 @@ export function wasmKernel(
     backendName: 'wasm',
     kernelFunc: kernelFunc as unknown as tf.KernelFunc,
   };
+}
+
+/**
+ * Replaces each native wasm kernel of `names` by `wrap(native)`, once: a
+ * kernel already wrapped (its function in `ours`) is left alone. The
+ * native configs are kept for restarts (wasm_restart.ts).
+ *
+ * @returns the names of the kernels wrapped by this call.
+ */
+export function wrapNativeKernels(
+    names: readonly string[], ours: WeakSet<tf.KernelFunc>,
+    wrap: (native: tf.KernelConfig) => tf.KernelConfig): string[] {
+  const wrapped: string[] = [];
+  for (const name of names) {
+    const native = tf.getKernel(name, 'wasm');
+    if (native === undefined || ours.has(native.kernelFunc)) continue;
+    noteReplacedNative(native);
+    tf.unregisterKernel(name, 'wasm');
+    const config = wrap(native);
+    ours.add(config.kernelFunc);
+    tf.registerKernel(config);
+    wrapped.push(name);
+  }
+  return wrapped;
 }

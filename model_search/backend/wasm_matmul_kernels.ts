@@ -22,8 +22,7 @@
 
 import {tf} from './tf';
 import {ValueError} from '../errors';
-import {input, KernelArgs, withTensors} from './wasm_kernel_util';
-import {noteReplacedNative} from './wasm_restart';
+import {input, KernelArgs, withTensors, wrapNativeKernels} from './wasm_kernel_util';
 
 /** Kernels wrapped by this module. */
 export const WASM_MATMUL_KERNELS: readonly string[] =
@@ -127,7 +126,6 @@ function transposingFirst(nativeConfig: tf.KernelConfig): tf.KernelConfig {
       for (const info of made) args.backend.disposeData(info.dataId);
     }
   };
-  OURS.add(kernelFunc as unknown as tf.KernelFunc);
   return {...nativeConfig, kernelFunc: kernelFunc as unknown as tf.KernelFunc};
 }
 
@@ -138,14 +136,5 @@ function transposingFirst(nativeConfig: tf.KernelConfig): tf.KernelConfig {
  * @returns the names of the kernels wrapped by this call.
  */
 export function registerWasmMatMulKernels(): string[] {
-  const wrapped: string[] = [];
-  for (const name of WASM_MATMUL_KERNELS) {
-    const native = tf.getKernel(name, 'wasm');
-    if (native === undefined || OURS.has(native.kernelFunc)) continue;
-    noteReplacedNative(native);
-    tf.unregisterKernel(name, 'wasm');
-    tf.registerKernel(transposingFirst(native));
-    wrapped.push(name);
-  }
-  return wrapped;
+  return wrapNativeKernels(WASM_MATMUL_KERNELS, OURS, transposingFirst);
 }

@@ -18,8 +18,7 @@
  * (NaN for a mean), as on cpu: the native kernels leave it unset.
  */
 
-import {input, KernelArgs} from './wasm_kernel_util';
-import {noteReplacedNative} from './wasm_restart';
+import {input, KernelArgs, wrapNativeKernels} from './wasm_kernel_util';
 import {tf} from './tf';
 
 /** Kernels wrapped by this module. */
@@ -100,7 +99,6 @@ function reducing(nativeConfig: tf.KernelConfig): tf.KernelConfig {
       backend.disposeData(product.dataId);
     }
   };
-  OURS.add(kernelFunc as unknown as tf.KernelFunc);
   return {...nativeConfig, kernelFunc: kernelFunc as unknown as tf.KernelFunc};
 }
 
@@ -111,14 +109,5 @@ function reducing(nativeConfig: tf.KernelConfig): tf.KernelConfig {
  * @returns the names of the kernels wrapped by this call.
  */
 export function registerWasmReduceKernels(): string[] {
-  const wrapped: string[] = [];
-  for (const name of WASM_REDUCE_KERNELS) {
-    const native = tf.getKernel(name, 'wasm');
-    if (native === undefined || OURS.has(native.kernelFunc)) continue;
-    noteReplacedNative(native);
-    tf.unregisterKernel(name, 'wasm');
-    tf.registerKernel(reducing(native));
-    wrapped.push(name);
-  }
-  return wrapped;
+  return wrapNativeKernels(WASM_REDUCE_KERNELS, OURS, reducing);
 }
