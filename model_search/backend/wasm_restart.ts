@@ -102,6 +102,35 @@ export async function restartWasmBackend(): Promise<boolean> {
     return false;
   }
   const factory = tf.findBackendFactory('wasm');
+  removeOldInstance();
+  tf.registerBackend('wasm', factory, WASM_PRIORITY);
+  if (!await startWasmBackend()) {
+    throw new Error(
+        'the wasm backend did not start again (TensorFlow.js printed the ' +
+        'cause above)');
+  }
+  const backend = tf.backend();
+  for (const native of replacedNatives.values()) {
+    native.setupFunc?.(backend);
+  }
+  restarts++;
+  // The old memory counts little towards V8's own schedule of full
+  // collections; a process started with --expose-gc frees it now. With the
+  // search binaries' node flags (trainer.bzl) one collection does, measured
+  // with /proc/self/smaps; with V8's concurrent sweeping of array buffers
+  // (its default) the memory goes at some later collection.
+  (globalThis as {gc?: () => void}).gc?.();
+  return true;
+}
+
+/**
+ * Removes the running wasm backend and its runtime's process listeners,
+ * and puts back the others' listeners its disposal removed. Apart from
+ * restartWasmBackend so that none of the old instance's listeners stays
+ * referenced from that function while it collects the old memory
+ * (measured: the old memory then stayed until the next collection).
+ */
+function removeOldInstance(): void {
   const runtime = new Set<unknown>(runtimeListeners.map(([, l]) => l));
   const others = RUNTIME_EVENTS.map((event) => [
     event,
@@ -118,31 +147,4 @@ export async function restartWasmBackend(): Promise<boolean> {
       if (!left.has(listener)) process.on(event as 'exit', listener);
     }
   }
-  tf.registerBackend('wasm', factory, WASM_PRIORITY);
-  if (!await startWasmBackend()) {
-    throw new Error(
-        'the wasm backend did not start again (TensorFlow.js printed the ' +
-        'cause above)');
-  }
-  const backend = tf.backend();
-  for (const native of replacedNatives.values()) {
-    native.setupFunc?.(backend);
-  }
-  restarts++;
-  // The old memory counts little towards V8's own schedule of full
-  // collections; a process started with --expose-gc frees it now. Two
-  // collections, each after a turn of the event loop: measured with
-  // /proc/self/smaps, one freed the old memory in some restarts only (the
-  // instance's clean-up runs as a task after the collection that finds it
-  // dead). With V8's concurrent sweeping of array buffers (its default;
-  // the search binaries turn it off, trainer.bzl) the memory is freed
-  // later still, at some collection to come.
-  const gc = (globalThis as {gc?: () => void}).gc;
-  if (gc !== undefined) {
-    for (let i = 0; i < 2; i++) {
-      await new Promise((resolve) => setImmediate(resolve));
-      gc();
-    }
-  }
-  return true;
 }
