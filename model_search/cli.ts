@@ -100,6 +100,11 @@ export async function cliMain(
 }
 
 if (require.main === module) {
+  // `cli trials | head`: the reader went away, which is no error.
+  process.stdout.on('error', (e: NodeJS.ErrnoException) => {
+    if (e.code !== 'EPIPE') throw e;
+    process.exit(0);
+  });
   cliMain(process.argv.slice(2)).then((code) => {
     process.exitCode = code;
   });

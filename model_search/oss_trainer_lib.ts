@@ -22,7 +22,7 @@ import {tf} from './backend/tf';
 import {restartWasmBackend, wasmMemoryBytes} from './backend/wasm_restart';
 import type {Provider} from './data/data';
 import {buildTowersModel, restoreTowers} from './ensemble_model';
-import {SearchError, ValueError} from './errors';
+import {SearchError, UsageError, ValueError} from './errors';
 import {LeaseKeeper} from './lease_keeper';
 import {failTrialsOfDeadLocalWorkers} from './local_workers';
 import {checkSameData} from './study_data';
@@ -201,6 +201,7 @@ export async function runSearch(options: SearchOptions): Promise<SearchResult> {
       options.modelDir,
       Math.max(leaseSeconds, DEFAULT_LEASE_SECONDS) * 1000);
 
+  await refuseAnotherStudysDirectory(options);
   const {studyId, created} = await options.store.openStudy(
       {experimentName: options.experimentName,
        experimentOwner: options.experimentOwner},
@@ -410,6 +411,35 @@ export async function runSearch(options: SearchOptions): Promise<SearchResult> {
   const others = all.filter((t) => t.state !== 'COMPLETED');
   logSummary(log, options, ranked, all, (Date.now() - startedAt) / 1000);
   return {trials: [...ranked, ...others], trained, studyId};
+}
+
+/**
+ * Trial directories are named by trial id, which each study counts from 1:
+ * a new study in a model directory that holds another study's trials would
+ * collide with them (and replace its summaries). Refused before anything
+ * of the new study is written.
+ */
+async function refuseAnotherStudysDirectory(options: SearchOptions):
+    Promise<void> {
+  const key = {experimentName: options.experimentName,
+               experimentOwner: options.experimentOwner};
+  const studies = await options.store.listStudies?.();
+  if (studies === undefined ||
+      studies.some((s) => s.experimentName === key.experimentName &&
+                          s.experimentOwner === key.experimentOwner)) {
+    return;
+  }
+  const trialDirs = fs.readdirSync(options.modelDir)
+                        .filter((name) => /^\d+$/.test(name));
+  if (trialDirs.length === 0) return;
+  const others = studies.map(
+      (s) => `"${s.experimentName}" (owner ${s.experimentOwner})`);
+  throw new UsageError(
+      `--model_dir=${options.modelDir} holds the trials of another study${
+          others.length > 0 ? ` (${others.join(', ')})` : ''}; give study ` +
+      `"${key.experimentName}" (owner ${key.experimentOwner}) a model ` +
+      'directory of its own, or the --experiment_name and ' +
+      '--experiment_owner of that study to resume it');
 }
 
 /**

@@ -318,6 +318,28 @@ describe('oss_trainer main', function() {
     assert.equal(fs.existsSync(dir), false, 'model_dir was left behind');
   });
 
+  it('refuses a second study in the model_dir of another', async () => {
+    const dir = tmpDir();
+    assert.equal((await run(quick(dir, [
+      '--experiment_max_num_trials=1', '--experiment_name=first',
+    ]))).code, 0);
+    const summary = fs.readFileSync(
+        path.join(dir, 'study_summary.json'), 'utf8');
+
+    const {code, log} = await run(quick(dir, [
+      '--experiment_max_num_trials=1', '--experiment_name=second',
+    ]));
+
+    assert.equal(code, 2, log.join('\n'));
+    assert.match(log.join('\n'), new RegExp(
+        `^error: --model_dir=${dir} holds the trials of another study ` +
+        '\\("first" \\(owner [^)]*\\)\\); give study "second"', 'm'));
+    assert.equal(
+        fs.readFileSync(path.join(dir, 'study_summary.json'), 'utf8'),
+        summary);
+    assert.deepEqual((await storedTrials(dir)).map((t) => t.id), [1]);
+  });
+
   it('refuses a malloc variable glibc would read as 0', async () => {
     const dir = tmpDir();
     const saved = process.env['MALLOC_MMAP_THRESHOLD_'];
