@@ -151,8 +151,17 @@ function chooseObjective(flags: FlagSet, modelDir: string):
   const summary = modelDir === '' ? undefined : readStudySummary(modelDir);
   if (metric !== '' || goal !== '') {
     const base = summary?.objective ?? DEFAULT_OBJECTIVE;
+    const chosen = metric || base.metric;
+    // A metric given alone goes its own way (loss and the parameter count
+    // down, the others up), not the study's metric's.
+    const natural: Objective['goal'] =
+        chosen === 'loss' || chosen === 'num_parameters' ? 'minimize' :
+                                                           'maximize';
     return {
-      objective: {metric: metric || base.metric, goal: goal || base.goal},
+      objective: {
+        metric: chosen,
+        goal: goal || (chosen === base.metric ? base.goal : natural),
+      },
       source: 'flags',
     };
   }

@@ -117,6 +117,27 @@ describe('trialsCommand', () => {
     }
   });
 
+  it('lets a metric given alone go its own way, not the study\'s',
+     async () => {
+    const other = fs.mkdtempSync(path.join(os.tmpdir(), 'trials_command_'));
+    try {
+      await writeStudy(other, SAMPLE);
+      await writeStudySummary(other, [], {metric: 'accuracy', goal: 'maximize'});
+
+      const loss = await run([`--model_dir=${other}`,
+                              '--optimization_metric=loss']);
+      const recall = await run([`--model_dir=${other}`,
+                                '--optimization_metric=recall']);
+
+      assert.equal(loss.out[1], 'objective: loss (minimize, from flags); ' +
+                   '* marks the best');
+      assert.equal(recall.out[1], 'objective: recall (maximize, from ' +
+                   'flags); * marks the best');
+    } finally {
+      fs.rmSync(other, {recursive: true, force: true});
+    }
+  });
+
   const failures: Array<{name: string, args: (d: string) => string[],
                          error: RegExp}> = [
     {name: 'an unknown sort metric', args: (d) => [`--model_dir=${d}`,
