@@ -26,6 +26,7 @@ import type {StudyInfo} from '../metadata/store';
 import type {Objective, Trial} from '../metadata/trial';
 
 import {readStudySummary} from './study_summary';
+import {metricNames} from './trial_columns';
 
 /** The objective of the trainer when no flag sets one. */
 export const DEFAULT_OBJECTIVE: Objective = {metric: 'loss', goal: 'minimize'};
@@ -109,6 +110,14 @@ export async function loadStudy(flags: FlagSet): Promise<LoadedStudy> {
                             redactUrl(url));
     const trials = await store.listTrials(study.studyId);
     const {objective, source} = chooseObjective(flags, modelDir);
+    const metrics = metricNames(trials);
+    if (source === 'flags' && metrics.length > 0 &&
+        !metrics.includes(objective.metric)) {
+      throw new UsageError(
+          `--optimization_metric=${objective.metric}: no trial has this ` +
+          `metric${didYouMean(objective.metric, metrics)}; the trials ` +
+          `have ${metrics.join(', ')}`);
+    }
     return {study, trials, objective, objectiveSource: source, modelDir,
             database: redactUrl(url)};
   } finally {

@@ -126,12 +126,13 @@ describe('trialsCommand', () => {
 
       const loss = await run([`--model_dir=${other}`,
                               '--optimization_metric=loss']);
-      const recall = await run([`--model_dir=${other}`,
-                                '--optimization_metric=recall']);
+      await writeStudySummary(other, [], {metric: 'loss', goal: 'minimize'});
+      const accuracy = await run([`--model_dir=${other}`,
+                                  '--optimization_metric=accuracy']);
 
       assert.equal(loss.out[1], 'objective: loss (minimize, from flags); ' +
                    '* marks the best');
-      assert.equal(recall.out[1], 'objective: recall (maximize, from ' +
+      assert.equal(accuracy.out[1], 'objective: accuracy (maximize, from ' +
                    'flags); * marks the best');
     } finally {
       fs.rmSync(other, {recursive: true, force: true});
@@ -140,6 +141,9 @@ describe('trialsCommand', () => {
 
   const failures: Array<{name: string, args: (d: string) => string[],
                          error: RegExp}> = [
+    {name: 'an unknown objective metric', args: (d) => [`--model_dir=${d}`,
+     '--optimization_metric=acuracy'],
+     error: /--optimization_metric=acuracy: no trial has this metric; did you mean "accuracy"\?; the trials have /},
     {name: 'an unknown sort metric', args: (d) => [`--model_dir=${d}`,
      '--sort=acuracy'],
      error: /--sort=acuracy: no trial has this metric; did you mean "accuracy"\?/},
