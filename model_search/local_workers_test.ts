@@ -195,4 +195,44 @@ describe('a search stopped and started again on one machine', function() {
                         [[1, 'COMPLETED'], [2, 'FAILED'], [3, 'COMPLETED']]);
        assert.match(trials[1].failureReason!, /^worker lost: process \d+ of this machine is gone$/);
      });
+
+  it('takes back the trial of a worker that dies while it waits',
+     async () => {
+       const modelDir = path.join(dir, 'run');
+       const first = spawnSync(process.execPath, [
+         '-e', 'require("./model_search/data/csv_data_for_binary");' +
+             'require("./model_search/oss_trainer").main(' +
+             'process.argv.slice(1)).then((c) => { process.exitCode = c; });',
+         '--', ...flags(modelDir, 1, 5),
+       ], {encoding: 'utf8', timeout: 120000});
+       assert.equal(first.status, 0, first.stderr);
+       // Trial 2 RUNNING in a live process of this machine, which exits
+       // after the search below has started waiting for it.
+       const worker = spawn(process.execPath, ['-e', 'setTimeout(() => {}, 3000)']);
+       const store = await createStore(
+           {url: `sqlite:${path.join(modelDir, 'model_search.db')}`});
+       const [study] = await store.listStudies!();
+       const started = await store.startTrial(
+           study.studyId, 2, `${os.hostname()}:${worker.pid}`, 600);
+       await store.close();
+       assert.equal(started.status, 'started');
+
+       const start = Date.now();
+       const child = startBinary(flags(modelDir, 2, 5));
+       let stderr = '';
+       child.stderr!.on('data', (chunk: Buffer) => {
+         stderr += chunk.toString();
+       });
+       const code = await new Promise<number|null>((resolve) => {
+         child.on('exit', (c) => resolve(c));
+       });
+
+       assert.equal(code, 0, stderr);
+       assert.match(stderr, /^waiting for trials running in other workers/m);
+       assert.match(stderr, /^trial 2 of a search that stopped on this machine marked FAILED; new trials take their place$/m);
+       assert.ok(Date.now() - start < 60000, 'it waited for the lease');
+       const trials = await storedTrials(modelDir);
+       assert.deepEqual(trials.map((t) => [t.id, t.state]),
+                        [[1, 'COMPLETED'], [2, 'FAILED'], [3, 'COMPLETED']]);
+     });
 });

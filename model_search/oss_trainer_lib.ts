@@ -219,12 +219,8 @@ export async function runSearch(options: SearchOptions): Promise<SearchResult> {
     checkSameData(options.modelDir, options.experimentName, existing,
                   options.provider.inputSchema());
   }
-  const reclaimed = await failTrialsOfDeadLocalWorkers(
-      options.store, studyId, existing);
-  if (reclaimed.length > 0) {
-    log(`trial${reclaimed.length > 1 ? 's' : ''} ${reclaimed.join(', ')} ` +
-        'of a search that stopped on this machine marked FAILED; new ' +
-        'trials take their place');
+  if ((await reclaimLocalTrials(options, studyId, existing, log)).length >
+      0) {
     existing = await options.store.listTrials(studyId);
   }
   await notifyStudy(options, studyId, existing);
@@ -280,6 +276,14 @@ export async function runSearch(options: SearchOptions): Promise<SearchResult> {
           studyId, maxTrials, workerId, leaseSeconds));
       if (answer.status === 'done') break;
       if (answer.status === 'wait') {
+        // A worker of this machine that died while this one waited: its
+        // trial is taken back now rather than when its lease runs out.
+        if ((await reclaimLocalTrials(
+                 options, studyId,
+                 await options.store.listTrials(studyId), log)).length >
+            0) {
+          continue;
+        }
         if (!waitingSaid) {
           // Quiet otherwise: a restarted search could look hung for a lease.
           log(`waiting for trials running in other workers; a trial whose ` +
@@ -411,6 +415,23 @@ export async function runSearch(options: SearchOptions): Promise<SearchResult> {
   const others = all.filter((t) => t.state !== 'COMPLETED');
   logSummary(log, options, ranked, all, (Date.now() - startedAt) / 1000);
   return {trials: [...ranked, ...others], trained, studyId};
+}
+
+/**
+ * Marks FAILED the RUNNING trials of processes of this machine that are
+ * gone (local_workers.ts) and says so; returns their ids.
+ */
+async function reclaimLocalTrials(
+    options: SearchOptions, studyId: number, trials: Trial[],
+    log: Logger): Promise<number[]> {
+  const reclaimed =
+      await failTrialsOfDeadLocalWorkers(options.store, studyId, trials);
+  if (reclaimed.length > 0) {
+    log(`trial${reclaimed.length > 1 ? 's' : ''} ${reclaimed.join(', ')} ` +
+        'of a search that stopped on this machine marked FAILED; new ' +
+        'trials take their place');
+  }
+  return reclaimed;
 }
 
 /**
