@@ -169,8 +169,10 @@ function convert(entry: FlagEntry, raw: string): FlagValue {
   switch (entry.type) {
     case 'string':
       if (entry.choices && !entry.choices.includes(raw)) {
-        throw bad(`must be one of ${entry.choices.join(', ')}${
-            didYouMean(raw, entry.choices)}`);
+        // An empty choice stands for "not given": not one to offer.
+        const offered = entry.choices.filter((c) => c !== '');
+        throw bad(`must be one of ${offered.join(', ')}${
+            didYouMean(raw, offered)}`);
       }
       return raw;
     case 'int': {

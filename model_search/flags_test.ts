@@ -20,6 +20,8 @@ function flags(): FlagSet {
   set.define('goal', {type: 'string', default: 'minimize', help: 'g',
                       choices: ['minimize', 'maximize']});
   set.define('record_defaults', {type: 'list', default: [], help: 'r'});
+  set.define('optional_goal', {type: 'string', default: '', help: 'og',
+                               choices: ['', 'minimize', 'maximize']});
   return set;
 }
 
@@ -65,6 +67,8 @@ describe('FlagSet', () => {
     ['a bad choice', ['--goal=maximise'],
      'flag --goal="maximise": must be one of minimize, maximize; did you ' +
          'mean "maximize"?'],
+    ['a bad choice where none may be given', ['--optional_goal=up'],
+     'flag --optional_goal="up": must be one of minimize, maximize'],
     ['a missing value', ['--model_dir'], 'flag --model_dir needs a value'],
   ];
   for (const [name, argv, message] of errors) {
