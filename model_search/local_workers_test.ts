@@ -97,14 +97,34 @@ describe('a search stopped and started again on one machine', function() {
     `--experiment_max_num_trials=${trials}`, '--phoenix_tf_random_seed=3',
   ];
 
-  /** The binary's main in a child process, as `bazel run` starts it. */
+  /** The binary's main, as `bazel run` starts it (for node -e). */
+  const BINARY_SCRIPT =
+      'require("./model_search/data/csv_data_for_binary");' +
+      'require("./model_search/oss_trainer").main(process.argv.slice(1))' +
+      '.then((code) => { process.exitCode = code; });';
+
+  /** The binary's main in a child process. */
   function startBinary(args: string[]) {
-    const script =
-        'require("./model_search/data/csv_data_for_binary");' +
-        'require("./model_search/oss_trainer").main(process.argv.slice(1))' +
-        '.then((code) => { process.exitCode = code; });';
-    return spawn(process.execPath, ['-e', script, '--', ...args],
+    return spawn(process.execPath, ['-e', BINARY_SCRIPT, '--', ...args],
                  {stdio: ['ignore', 'ignore', 'pipe']});
+  }
+
+  /** The binary's main in a child process, run to its end. */
+  function runBinary(args: string[]) {
+    return spawnSync(process.execPath, ['-e', BINARY_SCRIPT, '--', ...args],
+                     {encoding: 'utf8', timeout: 120000});
+  }
+
+  /** Starts a trial of the study in `modelDir` as worker `workerId`. */
+  async function startTrialAs(
+      modelDir: string, workerId: string, budget: number): Promise<void> {
+    const store = await createStore(
+        {url: `sqlite:${path.join(modelDir, 'model_search.db')}`});
+    const [study] = await store.listStudies!();
+    const started =
+        await store.startTrial(study.studyId, budget, workerId, 600);
+    await store.close();
+    assert.equal(started.status, 'started');
   }
 
   it('marks the running trial FAILED on Ctrl-C and resumes at once',
@@ -146,12 +166,7 @@ describe('a search stopped and started again on one machine', function() {
                [t.id, t.state]),
            [[1, 'FAILED']]);
 
-       const again = spawnSync(process.execPath, [
-         '-e', 'require("./model_search/data/csv_data_for_binary");' +
-             'require("./model_search/oss_trainer").main(' +
-             'process.argv.slice(1)).then((c) => { process.exitCode = c; });',
-         '--', ...flags(modelDir, 1, 5),
-       ], {encoding: 'utf8', timeout: 120000});
+       const again = runBinary(flags(modelDir, 1, 5));
 
        assert.equal(again.status, 0, again.stderr);
        assert.doesNotMatch(again.stderr, /waiting for trials/);
@@ -162,30 +177,14 @@ describe('a search stopped and started again on one machine', function() {
   it('takes back the trial of a killed search without waiting for its lease',
      async () => {
        const modelDir = path.join(dir, 'run');
-       const first = spawnSync(process.execPath, [
-         '-e', 'require("./model_search/data/csv_data_for_binary");' +
-             'require("./model_search/oss_trainer").main(' +
-             'process.argv.slice(1)).then((c) => { process.exitCode = c; });',
-         '--', ...flags(modelDir, 1, 5),
-       ], {encoding: 'utf8', timeout: 120000});
+       const first = runBinary(flags(modelDir, 1, 5));
        assert.equal(first.status, 0, first.stderr);
        // A trial left RUNNING by a process of this machine that is gone,
        // as SIGKILL leaves it.
-       const store = await createStore(
-           {url: `sqlite:${path.join(modelDir, 'model_search.db')}`});
-       const [study] = await store.listStudies!();
-       const gone = `${os.hostname()}:${deadPid()}`;
-       const started = await store.startTrial(study.studyId, 5, gone, 600);
-       await store.close();
-       assert.equal(started.status, 'started');
+       await startTrialAs(modelDir, `${os.hostname()}:${deadPid()}`, 5);
 
        const start = Date.now();
-       const again = spawnSync(process.execPath, [
-         '-e', 'require("./model_search/data/csv_data_for_binary");' +
-             'require("./model_search/oss_trainer").main(' +
-             'process.argv.slice(1)).then((c) => { process.exitCode = c; });',
-         '--', ...flags(modelDir, 2, 5),
-       ], {encoding: 'utf8', timeout: 120000});
+       const again = runBinary(flags(modelDir, 2, 5));
 
        assert.equal(again.status, 0, again.stderr);
        assert.match(again.stderr, /^trial 2 of a search that stopped on this machine marked FAILED; new trials take their place$/m);
@@ -199,23 +198,12 @@ describe('a search stopped and started again on one machine', function() {
   it('takes back the trial of a worker that dies while it waits',
      async () => {
        const modelDir = path.join(dir, 'run');
-       const first = spawnSync(process.execPath, [
-         '-e', 'require("./model_search/data/csv_data_for_binary");' +
-             'require("./model_search/oss_trainer").main(' +
-             'process.argv.slice(1)).then((c) => { process.exitCode = c; });',
-         '--', ...flags(modelDir, 1, 5),
-       ], {encoding: 'utf8', timeout: 120000});
+       const first = runBinary(flags(modelDir, 1, 5));
        assert.equal(first.status, 0, first.stderr);
        // Trial 2 RUNNING in a live process of this machine, which exits
        // after the search below has started waiting for it.
        const worker = spawn(process.execPath, ['-e', 'setTimeout(() => {}, 3000)']);
-       const store = await createStore(
-           {url: `sqlite:${path.join(modelDir, 'model_search.db')}`});
-       const [study] = await store.listStudies!();
-       const started = await store.startTrial(
-           study.studyId, 2, `${os.hostname()}:${worker.pid}`, 600);
-       await store.close();
-       assert.equal(started.status, 'started');
+       await startTrialAs(modelDir, `${os.hostname()}:${worker.pid}`, 2);
 
        const start = Date.now();
        const child = startBinary(flags(modelDir, 2, 5));
