@@ -86,6 +86,8 @@ describe('cli trials and report', () => {
     ['report into a missing directory',
      ['report', '--model_dir=STUDY', '--out=/nonexistent/dir/r.html'],
      /directory \/nonexistent\/dir does not exist/],
+    ['report into a directory', ['report', '--model_dir=STUDY', '--out=EMPTY'],
+     /--out=.*\/empty is a directory; name the page to write, e\.g\. --out=.*\/empty\/report\.html/],
     ['report with an unknown flag', ['report', '--model_dir=STUDY', '--outt=x'],
      /unknown flag --outt/],
   ];

@@ -67,6 +67,11 @@ export async function reportCommand(
       throw new UsageError(`--out=${file}: directory ${
           path.dirname(file)} does not exist`);
     }
+    if (fs.existsSync(file) && fs.statSync(file).isDirectory()) {
+      throw new UsageError(`--out=${file} is a directory; name the page ` +
+                           `to write, e.g. --out=${
+                               path.join(file, 'report.html')}`);
+    }
     const html = renderReport({
       experimentName: loaded.study.experimentName,
       experimentOwner: loaded.study.experimentOwner,
