@@ -335,18 +335,20 @@ export async function runSearch(options: SearchOptions): Promise<SearchResult> {
         timings.add('plan', (performance.now() - planStart) / 1000);
         const outcome = await runTrial(
             options, trial.id, plan, rng.fork(), timings, shouldStop);
-        if (options.wasmMemoryLimitBytes !== undefined &&
-            wasmMemoryBytes() > options.wasmMemoryLimitBytes &&
-            !await timings.time('dispose', () => restartWasmBackend()) &&
-            !keptTensorsSaid) {
-          // Tensors that outlive a trial (a provider's cached data, say)
-          // live in the old memory: the backend cannot be replaced.
-          log(`wasm memory: ${(wasmMemoryBytes() / (1 << 20)).toFixed(0)} MB ` +
-              `stay in use (above the limit of ${
-                  options.wasmMemoryLimitBytes / (1 << 20)} MB): ${
-                  tf.backend().numDataIds()} tensors outlive the trials, ` +
-              'so the wasm backend cannot be restarted to give it back');
-          keptTensorsSaid = true;
+        const limit = options.wasmMemoryLimitBytes;
+        if (limit !== undefined && wasmMemoryBytes() > limit) {
+          const restarted =
+              await timings.time('dispose', () => restartWasmBackend());
+          if (!restarted && !keptTensorsSaid) {
+            // Tensors that outlive a trial (a provider's cached data, say)
+            // live in the old memory: the backend cannot be replaced.
+            log(`wasm memory: ${
+                    (wasmMemoryBytes() / (1 << 20)).toFixed(0)} MB stay in ` +
+                `use (above the limit of ${limit / (1 << 20)} MB): ${
+                    tf.backend().numDataIds()} tensors outlive the trials, ` +
+                'so the wasm backend cannot be restarted to give it back');
+            keptTensorsSaid = true;
+          }
         }
         const directory = trialDirName(trial.id);
         await timings.time('export', () => writeAtomically(
@@ -401,18 +403,17 @@ export async function runSearch(options: SearchOptions): Promise<SearchResult> {
   const all = await options.store.listTrials(studyId);
   // The summaries show an interrupted trial too.
   await notifyStudy(options, studyId, all, true);
+  const ranked = rankTrials(all, options.objective);
+  const others = all.filter((t) => t.state !== 'COMPLETED');
   if (stopSignal !== undefined) {
     log(`${stopSignal}: search stopped${
         interruptedTrial === undefined ?
             '' :
             `; trial ${interruptedTrial} marked FAILED`}; run the same ` +
         'command to resume');
-    const ranked = rankTrials(all, options.objective);
-    return {trials: [...ranked, ...all.filter((t) => t.state !== 'COMPLETED')],
-            trained, studyId, stoppedBy: stopSignal};
+    return {trials: [...ranked, ...others], trained, studyId,
+            stoppedBy: stopSignal};
   }
-  const ranked = rankTrials(all, options.objective);
-  const others = all.filter((t) => t.state !== 'COMPLETED');
   logSummary(log, options, ranked, all, (Date.now() - startedAt) / 1000);
   return {trials: [...ranked, ...others], trained, studyId};
 }
