@@ -78,8 +78,15 @@ export function removeStaleTemporaries(root: string, olderThanMs: number):
   for (const entry of fs.readdirSync(root)) {
     if (!TEMPORARY.test(entry)) continue;
     const full = path.join(root, entry);
-    const age = Date.now() - fs.statSync(full).mtimeMs;
-    if (age > olderThanMs) {
+    let modifiedMs: number;
+    try {
+      modifiedMs = fs.statSync(full).mtimeMs;
+    } catch (e) {
+      // Another worker renamed or removed it since readdir: not stale.
+      if ((e as NodeJS.ErrnoException).code === 'ENOENT') continue;
+      throw e;
+    }
+    if (Date.now() - modifiedMs > olderThanMs) {
       fs.rmSync(full, {recursive: true, force: true});
       removed++;
     }

@@ -44,4 +44,19 @@ describe('removeStaleTemporaries', () => {
        ]);
        fs.rmSync(root, {recursive: true, force: true});
      });
+
+  it('skips a temporary that vanishes while it looks', () => {
+    // Another worker renames its summary file between readdir and stat;
+    // a dangling link makes stat fail the same way.
+    const root = fs.mkdtempSync(path.join(os.tmpdir(), 'stale_'));
+    const gone = path.join(root, '.study_summary.json.tmp-305-1');
+    fs.symlinkSync(path.join(root, 'renamed-away'), gone);
+    fs.mkdirSync(path.join(root, '.tmp-1-9-1'));
+    const old = new Date(Date.now() - 3_600_000);
+    fs.utimesSync(path.join(root, '.tmp-1-9-1'), old, old);
+
+    assert.equal(removeStaleTemporaries(root, 600_000), 1);
+    assert.deepEqual(fs.readdirSync(root), ['.study_summary.json.tmp-305-1']);
+    fs.rmSync(root, {recursive: true, force: true});
+  });
 });
