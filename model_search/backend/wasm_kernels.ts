@@ -24,6 +24,9 @@
  *  - Reverse: right but slow where runs of elements could be copied
  *    whole, as the convolution gradients below reverse filters (see
  *    wasm_reverse_kernel.ts);
+ *  - Identity and Transpose: right but copying where no copy is needed, or
+ *    transposing at a stride that thrashes the cache (see
+ *    wasm_layout_kernels.ts);
  *  - Conv2DBackpropInput: right but 3 to 8 times slower than the same
  *    gradient run as one forward convolution (60 ms against 7 ms for a
  *    3x3, stride-1, 16-to-32-channel layer on 32 images of 16x16); it is
@@ -45,6 +48,7 @@ import {NotImplementedError, ValueError} from '../errors';
 import {tf} from './tf';
 import {CONV_KERNELS} from './wasm_conv_kernels';
 import {input, KernelArgs, wasmKernel, withTensors} from './wasm_kernel_util';
+import {registerWasmLayoutKernels} from './wasm_layout_kernels';
 import {registerWasmMatMulKernels} from './wasm_matmul_kernels';
 import {noteReplacedNative} from './wasm_restart';
 import {REVERSE_KERNEL} from './wasm_reverse_kernel';
@@ -112,8 +116,10 @@ export function registerWasmTrainingKernels(): string[] {
     tf.registerKernel(config);
     added.push(config.kernelName);
   }
+  // Layout first: the matrix products call the Transpose registered then.
   return [
-    ...added, ...registerWasmMatMulKernels(), ...registerWasmReduceKernels(),
+    ...added, ...registerWasmLayoutKernels(), ...registerWasmMatMulKernels(),
+    ...registerWasmReduceKernels(),
   ];
 }
 

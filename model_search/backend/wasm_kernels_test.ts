@@ -11,8 +11,10 @@ import {NotImplementedError} from '../errors';
 import {Random} from '../random';
 
 import {selectBackend} from './select_backend';
+import {updateInPlace} from './tensor_storage';
 import {tf} from './tf';
 import {registerWasmTrainingKernels, WASM_REPLACED_KERNELS, WASM_TRAINING_KERNELS} from './wasm_kernels';
+import {simplifyTranspose, TILED_MIN_ROWS, TILED_READ_STRIDE} from './wasm_layout_kernels';
 import {leadingAxesReduced} from './wasm_reduce_kernels';
 
 type Pad = tf.Conv2DAttrs['pad'];
@@ -602,6 +604,125 @@ describe('Reverse', () => {
         /Reverse on wasm: dtype string is not supported/);
     words.dispose();
   });
+});
+
+describe('Identity and Transpose', () => {
+  before(async () => {
+    await selectBackend('wasm', () => {});
+  });
+
+  it('simplifies a transpose to its fewest axes', () => {
+    assert.deepEqual(simplifyTranspose([32, 16, 16, 64], [3, 1, 2, 0]),
+                     {shape: [32, 256, 64], perm: [2, 1, 0]});
+    assert.deepEqual(simplifyTranspose([1, 32, 16384], [0, 2, 1]),
+                     {shape: [32, 16384], perm: [1, 0]});
+    assert.deepEqual(simplifyTranspose([2, 3, 4], [1, 2, 0]),
+                     {shape: [2, 12], perm: [1, 0]});
+    assert.deepEqual(simplifyTranspose([1, 5, 1, 3], [2, 0, 1, 3]),
+                     {shape: [5, 3], perm: [0, 1]});
+    assert.deepEqual(simplifyTranspose([4, 1], [1, 0]),
+                     {shape: [4], perm: [0]});
+    assert.deepEqual(simplifyTranspose([], []), {shape: [], perm: []});
+  });
+
+  // Tiled ones (read stride >= TILED_READ_STRIDE, rows >= TILED_MIN_ROWS:
+  // one matrix, matrices over an axis before, between and after, size-1
+  // axes) and ones left to the native kernel.
+  const rows: Array<{shape: number[], perm: number[], tiled: boolean}> = [
+    {shape: [TILED_MIN_ROWS, TILED_READ_STRIDE], perm: [1, 0], tiled: true},
+    {shape: [3, 17, TILED_READ_STRIDE + 5], perm: [0, 2, 1], tiled: true},
+    {shape: [18, 3, 8200], perm: [2, 1, 0], tiled: true},
+    {shape: [19, 1, 16390, 2], perm: [1, 3, 2, 0], tiled: true},
+    {shape: [20, 2, 2, 8192], perm: [3, 1, 2, 0], tiled: true},
+    {shape: [10, 16384], perm: [1, 0], tiled: false},
+    {shape: [4, 6, 5], perm: [2, 0, 1], tiled: false},
+    {shape: [3, 4, 5], perm: [1, 0, 2], tiled: false},
+  ];
+  for (const row of rows) {
+    const simple = simplifyTranspose(row.shape, row.perm);
+    const lastOut = simple.perm[simple.perm.length - 1];
+    const stride = simple.shape.slice(lastOut + 1).reduce((a, b) => a * b, 1);
+    it(`knows which transposes it tiles: [${row.shape}] by [${row.perm}]`,
+       () => {
+         assert.equal(
+             stride >= TILED_READ_STRIDE &&
+                 simple.shape[lastOut] >= TILED_MIN_ROWS,
+             row.tiled);
+       });
+    for (const dtype of ['float32', 'int32', 'bool'] as const) {
+      it(`transposes as cpu: ${dtype} [${row.shape}] by [${row.perm}]`,
+         async () => {
+           const {values} = uniform(row.shape);
+           const x = () => dtype === 'float32' ?
+               tf.tensor(values, row.shape) :
+               dtype === 'int32' ?
+               tf.tensor(Int32Array.from(values, (v) => Math.round(v * 1e6)),
+                         row.shape, 'int32') :
+               tf.tensor(Uint8Array.from(values, (v) => Number(v > 0)),
+                         row.shape, 'bool');
+           const moved = () => tf.transpose(x(), row.perm);
+           const actual = await runOn('wasm', moved);
+           const expected = await runOn('cpu', moved);
+           assert.deepEqual(actual[0].shape, expected[0].shape);
+           const bytes = (v: Result['values']) =>
+               Buffer.from(v.buffer, v.byteOffset, v.byteLength);
+           assert.ok(bytes(actual[0].values).equals(bytes(expected[0].values)),
+                     'values differ');
+         });
+    }
+  }
+
+  it('keeps every bit of float32 values, NaN payloads included', async () => {
+    await tf.setBackend('wasm');
+    const bits = Int32Array.from(
+        {length: TILED_MIN_ROWS * TILED_READ_STRIDE},
+        (_, i) => 0x7fa00000 + (i % 977));
+    const x = tf.tensor(new Float32Array(bits.buffer),
+                        [TILED_MIN_ROWS, TILED_READ_STRIDE]);
+    const y = tf.transpose(x);
+    const out = new Int32Array((y.dataSync() as Float32Array).buffer);
+    for (const [r, c] of [[0, 0], [3, 9000], [15, TILED_READ_STRIDE - 1]]) {
+      assert.equal(out[c * TILED_MIN_ROWS + r], bits[r * TILED_READ_STRIDE + c]);
+    }
+    tf.dispose([x, y]);
+  });
+
+  it('shares the storage of a transpose that keeps the layout', async () => {
+    await tf.setBackend('wasm');
+    const x = tf.tensor([1, 2, 3, 4, 5, 6], [1, 2, 1, 3]);
+    const y = tf.transpose(x, [2, 0, 1, 3]);
+    assert.strictEqual(y.dataId, x.dataId);
+    assert.deepEqual(y.shape, [1, 1, 2, 3]);
+    x.dispose();
+    assert.deepEqual(Array.from(y.dataSync()), [1, 2, 3, 4, 5, 6]);
+    y.dispose();
+  });
+
+  it('clones without copying, and the clone outlives the original',
+     async () => {
+       await tf.setBackend('wasm');
+       const buffers = tf.memory().numDataBuffers;
+       const x = tf.tensor([1.5, -2, 3], [3]);
+       const y = tf.clone(x);
+       assert.strictEqual(y.dataId, x.dataId);
+       assert.equal(tf.memory().numDataBuffers, buffers + 1);
+       x.dispose();
+       assert.deepEqual(Array.from(y.dataSync()), [1.5, -2, 3]);
+       y.dispose();
+       assert.equal(tf.memory().numDataBuffers, buffers);
+     });
+
+  it('leaves a clone alone when its original is updated in place',
+     async () => {
+       await tf.setBackend('wasm');
+       const x = tf.tensor([1, 2, 3], [3]);
+       const y = tf.clone(x);
+       assert.equal(updateInPlace(x, (v) => v.fill(0)), false);
+       y.dispose();
+       assert.equal(updateInPlace(x, (v) => v.fill(7)), true);
+       assert.deepEqual(Array.from(x.dataSync()), [7, 7, 7]);
+       x.dispose();
+     });
 });
 
 describe('Sum and Mean', () => {

@@ -1,0 +1,238 @@
+/**
+ * @license
+ * Copyright 2026 The model_search Authors. Licensed under the Apache License,
+ * Version 2.0.
+ * =============================================================================
+ */
+
+/**
+ * Identity and Transpose on wasm without the copies the native kernels make.
+ *
+ * Identity: the native kernel copies its input into a new buffer, and
+ * training calls it for every tensor a gradient keeps (tf.clone in the
+ * engine's save functions): in the cnn of bench/steps that is about a
+ * dozen copies per step, up to 2 MB each. Here the output shares the
+ * input's storage and counts one more reference to it, as the cpu backend
+ * does and as Reshape does on wasm. Nothing writes into a tensor's storage
+ * afterwards except tensor_storage.updateInPlace, which only does so when
+ * the storage has a single reference.
+ *
+ * Transpose: the axes are first simplified (size-1 axes dropped, axes that
+ * stay neighbours merged). A permutation that then leaves the order
+ * unchanged shares the input's storage. Otherwise the native kernel writes
+ * the output in order and reads the input with the stride of the axis that
+ * becomes last. Where that stride is 64 KB or more, the reads of one pass
+ * all land in the same few cache sets and evict each other: the filter
+ * gradient of a convolution transposes [32, 16, 16, 64] activations to
+ * [64, 16, 16, 32] (2.0 ms), a dense layer's gradient a [32, 16384] input
+ * (1.5 ms), 32 rows at a stride of 16384 elements each time. Those are copied here in 8x8 tiles instead, which keep both
+ * reads and writes within a few cache lines (1.1 and 1.0 ms). At smaller
+ * strides the native loop was as fast or faster (0.08 vs 0.38 ms for
+ * [16384, 10]), so it keeps them, and strings.
+ */
+
+import {input, KernelArgs, wrapNativeKernels} from './wasm_kernel_util';
+import {tf} from './tf';
+
+/** Kernels wrapped by this module. */
+export const WASM_LAYOUT_KERNELS: readonly string[] =
+    [tf.Identity, tf.Transpose];
+
+/** The kernel functions of this module, to keep wrapping idempotent. */
+const OURS = new WeakSet<tf.KernelFunc>();
+
+/** The parts of the wasm backend used here. */
+declare interface WasmBackend extends tf.KernelBackend {
+  makeOutput(shape: number[], dtype: tf.DataType): tf.TensorInfo;
+  typedArrayFromHeap(info: tf.TensorInfo): tf.TypedArray;
+}
+
+/** A transpose with size-1 axes dropped and neighbouring axes merged. */
+export declare interface SimplifiedTranspose {
+  /** Sizes of the merged input axes, in input order. */
+  shape: number[];
+  /** Output axis j is merged input axis perm[j]. */
+  perm: number[];
+}
+
+/**
+ * `shape` and `perm` reduced to the fewest axes that describe the same
+ * movement of elements. An identity result (perm [0, 1, ...]) means the
+ * output has the input's layout.
+ */
+export function simplifyTranspose(
+    shape: readonly number[], perm: readonly number[]): SimplifiedTranspose {
+  // Output order of the input axes longer than 1.
+  const kept = perm.filter((axis) => shape[axis] !== 1);
+  // Runs of consecutive input axes, in output order.
+  const runs: number[][] = [];
+  for (const axis of kept) {
+    const run = runs[runs.length - 1];
+    if (run !== undefined && run[run.length - 1] + 1 === axis) {
+      run.push(axis);
+    } else {
+      runs.push([axis]);
+    }
+  }
+  // Number the runs in input order.
+  const inputOrder = runs.map((_, i) => i).sort(
+      (a, b) => runs[a][0] - runs[b][0]);
+  const mergedShape = inputOrder.map(
+      (r) => runs[r].reduce((size, axis) => size * shape[axis], 1));
+  const mergedPerm = runs.map((_, r) => inputOrder.indexOf(r));
+  return {shape: mergedShape, perm: mergedPerm};
+}
+
+/** Square tiles of this side keep a tile's reads and writes in cache. */
+const TILE = 8;
+
+/**
+ * Transposes whose native read stride is at least this many elements (64 KB
+ * of float32) are tiled here; see the module comment.
+ */
+export const TILED_READ_STRIDE = 16384;
+
+/**
+ * ... and which read at least this many rows at that stride: fewer fit in
+ * the ways of one cache set (0.15 ms natively for [10, 16384], 0.38 here).
+ */
+export const TILED_MIN_ROWS = 16;
+
+/**
+ * dst[dst0 + c * dstRow + r] = src[src0 + r * srcRow + c] for r < rows and
+ * c < cols, tile by tile.
+ */
+function transposeTiles(
+    src: tf.TypedArray, dst: tf.TypedArray, rows: number, cols: number,
+    src0: number, srcRow: number, dst0: number, dstRow: number): void {
+  for (let r0 = 0; r0 < rows; r0 += TILE) {
+    const r1 = r0 + TILE < rows ? r0 + TILE : rows;
+    for (let c0 = 0; c0 < cols; c0 += TILE) {
+      const c1 = c0 + TILE < cols ? c0 + TILE : cols;
+      for (let r = r0; r < r1; r++) {
+        let s = src0 + r * srcRow + c0;
+        let d = dst0 + c0 * dstRow + r;
+        for (let c = c0; c < c1; c++) {
+          dst[d] = src[s];
+          s++;
+          d += dstRow;
+        }
+      }
+    }
+  }
+}
+
+/**
+ * Writes into `dst` the transpose of `src` described by `t`, whose last
+ * input axis must move (t.perm ends with an axis other than the last).
+ *
+ * Each index of the axes other than the input's last and the output's last
+ * selects one matrix, transposed by transposeTiles.
+ */
+export function transposeMovingLastAxis(
+    src: tf.TypedArray, dst: tf.TypedArray, t: SimplifiedTranspose): void {
+  const rank = t.shape.length;
+  const inStride = new Array<number>(rank);
+  for (let axis = rank - 1, s = 1; axis >= 0; axis--) {
+    inStride[axis] = s;
+    s *= t.shape[axis];
+  }
+  // Stride in the output of each input axis.
+  const outStride = new Array<number>(rank);
+  for (let j = rank - 1, s = 1; j >= 0; j--) {
+    outStride[t.perm[j]] = s;
+    s *= t.shape[t.perm[j]];
+  }
+  const lastIn = rank - 1;
+  const lastOut = t.perm[rank - 1];
+  const others = t.shape.map((_, axis) => axis).filter(
+      (axis) => axis !== lastIn && axis !== lastOut);
+  const index = new Array<number>(others.length).fill(0);
+  const matrices = others.reduce((n, axis) => n * t.shape[axis], 1);
+  for (let m = 0; m < matrices; m++) {
+    let src0 = 0;
+    let dst0 = 0;
+    for (let k = 0; k < others.length; k++) {
+      src0 += index[k] * inStride[others[k]];
+      dst0 += index[k] * outStride[others[k]];
+    }
+    transposeTiles(
+        src, dst, t.shape[lastOut], t.shape[lastIn], src0, inStride[lastOut],
+        dst0, outStride[lastIn]);
+    for (let k = others.length - 1; k >= 0; k--) {
+      if (++index[k] < t.shape[others[k]]) break;
+      index[k] = 0;
+    }
+  }
+}
+
+/** `x`'s storage under a new shape, with one more reference counted. */
+function sharing(
+    backend: WasmBackend, x: tf.TensorInfo, shape: number[]): tf.TensorInfo {
+  backend.incRef(x.dataId);
+  return {dataId: x.dataId, shape, dtype: x.dtype};
+}
+
+/** 4-byte elements are copied as integers: every bit pattern survives. */
+function elementsOf(array: tf.TypedArray): tf.TypedArray {
+  return array instanceof Float32Array ?
+      new Int32Array(array.buffer, array.byteOffset, array.length) :
+      array;
+}
+
+function identityConfig(nativeConfig: tf.KernelConfig): tf.KernelConfig {
+  const native = nativeConfig.kernelFunc;
+  const kernelFunc = (args: KernelArgs & {backend: WasmBackend}):
+      tf.TensorInfo => {
+    const x = input(args, 'x', tf.Identity);
+    if (x.dtype === 'string') return native(args) as tf.TensorInfo;
+    return sharing(args.backend, x, [...x.shape]);
+  };
+  return {...nativeConfig, kernelFunc: kernelFunc as unknown as tf.KernelFunc};
+}
+
+function transposeConfig(nativeConfig: tf.KernelConfig): tf.KernelConfig {
+  const native = nativeConfig.kernelFunc;
+  const kernelFunc = (args: KernelArgs & {backend: WasmBackend}):
+      tf.TensorInfo => {
+    const x = input(args, 'x', tf.Transpose);
+    const perm = (args.attrs as unknown as tf.TransposeAttrs).perm;
+    if (x.dtype === 'string' || x.dtype === 'complex64' ||
+        perm.length !== x.shape.length) {
+      return native(args) as tf.TensorInfo;
+    }
+    const outShape = perm.map((axis) => x.shape[axis]);
+    const simple = simplifyTranspose(x.shape, perm);
+    const rank = simple.perm.length;
+    if (simple.perm.every((axis, j) => axis === j)) {
+      return sharing(args.backend, x, outShape);
+    }
+    const lastOut = simple.perm[rank - 1];
+    const readStride =
+        simple.shape.slice(lastOut + 1).reduce((a, b) => a * b, 1);
+    if (readStride < TILED_READ_STRIDE ||
+        simple.shape[lastOut] < TILED_MIN_ROWS) {
+      return native(args) as tf.TensorInfo;
+    }
+    const out = args.backend.makeOutput(outShape, x.dtype);
+    // Views taken after makeOutput, which may grow (and move) the heap.
+    transposeMovingLastAxis(
+        elementsOf(args.backend.typedArrayFromHeap(x)),
+        elementsOf(args.backend.typedArrayFromHeap(out)), simple);
+    return out;
+  };
+  return {...nativeConfig, kernelFunc: kernelFunc as unknown as tf.KernelFunc};
+}
+
+/**
+ * Wraps the native Identity and Transpose of wasm (see the module
+ * comment). Call after the wasm backend has registered its kernels.
+ *
+ * @returns the names of the kernels wrapped by this call.
+ */
+export function registerWasmLayoutKernels(): string[] {
+  return wrapNativeKernels(
+      WASM_LAYOUT_KERNELS, OURS,
+      (native) => native.kernelName === tf.Identity ? identityConfig(native) :
+                                                        transposeConfig(native));
+}
