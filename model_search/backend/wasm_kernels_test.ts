@@ -741,7 +741,8 @@ describe('Sum and Mean', () => {
     assert.equal(leadingAxesReduced([], [4, 5]), 0);
   });
 
-  // Leading axes (the matrix product), and others (the native kernels).
+  // Leading axes (column sums, some with a remainder of rows after the
+  // passes of four), and others (the native kernels).
   const rows: Array<{shape: number[], axis: number|number[]}> = [
     {shape: [32, 16, 16, 64], axis: [0, 1, 2]},
     {shape: [8, 5, 5, 3], axis: [0, 1, 2]},

@@ -7,15 +7,18 @@
 
 /**
  * Sum and Mean on wasm over the leading axes of a float32 tensor (all axes
- * but some trailing ones) as a matrix product with a row of ones.
+ * but some trailing ones), as column sums of one [rows, columns] matrix.
  *
  * The native kernels move the reduced axes innermost with a transpose and
  * then add in a plain loop. Every training step reduces that way: the bias
  * gradient of a convolution sums its output gradient over batch, height and
- * width. Measured on a 32x16x16x64 gradient: 1.95 ms native, 0.12 ms as
- * ones[1, 8192] x dy[8192, 64] through XNNPACK. Other reductions, and other
- * dtypes, go to the native kernels. Over no rows at all the result is 0
- * (NaN for a mean), as on cpu: the native kernels leave it unset.
+ * width. Measured on a fresh 32x16x16x64 gradient: 1.95 ms native; 1.76 ms
+ * as ones[1, 8192] x dy[8192, 64] through XNNPACK, which packs its right
+ * operand anew for every new tensor (0.12 ms only when the same tensor is
+ * summed again); 0.39 ms here, reading the rows in order four at a time
+ * into float64 sums. Other reductions, and other dtypes, go to the native
+ * kernels. Over no rows at all the result is 0 (NaN for a mean), as on cpu:
+ * the native kernels leave it unset.
  */
 
 import {input, KernelArgs, wrapNativeKernels} from './wasm_kernel_util';
@@ -51,6 +54,30 @@ export function leadingAxesReduced(
   return leading ? axes.length : 0;
 }
 
+/**
+ * The sum of each column of `x` read as a [rows, columns] matrix, in
+ * float64; four rows per pass keep the loads independent.
+ */
+export function columnSums(
+    x: Float32Array, rows: number, columns: number): Float64Array {
+  const sums = new Float64Array(columns);
+  let r = 0;
+  for (; r + 4 <= rows; r += 4) {
+    const a = r * columns;
+    const b = a + columns;
+    const c = b + columns;
+    const d = c + columns;
+    for (let j = 0; j < columns; j++) {
+      sums[j] += x[a + j] + x[b + j] + x[c + j] + x[d + j];
+    }
+  }
+  for (; r < rows; r++) {
+    const a = r * columns;
+    for (let j = 0; j < columns; j++) sums[j] += x[a + j];
+  }
+  return sums;
+}
+
 function reducing(nativeConfig: tf.KernelConfig): tf.KernelConfig {
   const native = nativeConfig.kernelFunc;
   const mean = nativeConfig.kernelName === tf.Mean;
@@ -77,27 +104,14 @@ function reducing(nativeConfig: tf.KernelConfig): tf.KernelConfig {
       backend.typedArrayFromHeap(empty).fill(mean ? NaN : 0);
       return empty;
     }
-    const weights = backend.makeOutput([1, 1, rows], 'float32');
-    backend.typedArrayFromHeap(weights).fill(mean ? 1 / rows : 1);
-    let product: tf.TensorInfo;
-    try {
-      // x's own storage, read as one [rows, columns] matrix.
-      const matrix = {dataId: x.dataId, shape: [1, rows, columns],
-                      dtype: x.dtype};
-      product = tf.getKernel(tf.BatchMatMul, 'wasm')!.kernelFunc({
-        inputs: {a: weights, b: matrix}, backend,
-        attrs: {transposeA: false, transposeB: false},
-      }) as tf.TensorInfo;
-    } finally {
-      backend.disposeData(weights.dataId);
-    }
-    try {
-      return tf.getKernel(tf.Reshape, 'wasm')!.kernelFunc({
-        inputs: {x: product}, backend, attrs: {shape},
-      }) as tf.TensorInfo;
-    } finally {
-      backend.disposeData(product.dataId);
-    }
+    const out = backend.makeOutput(shape, 'float32');
+    // Views taken after makeOutput, which may grow (and move) the heap.
+    const sums = columnSums(
+        backend.typedArrayFromHeap(x), rows, columns);
+    const values = backend.typedArrayFromHeap(out);
+    const scale = mean ? 1 / rows : 1;
+    for (let c = 0; c < columns; c++) values[c] = sums[c] * scale;
+    return out;
   };
   return {...nativeConfig, kernelFunc: kernelFunc as unknown as tf.KernelFunc};
 }
