@@ -18,7 +18,7 @@
  *
  *   tools/bazel run //bench:search_overhead -- [--problem=cnn|dnn]
  *       [--trials=50] [--train_steps=20] [--eval_steps=20] [--batch_size=2]
- *       [--backend=wasm] [--model_dir=DIR] [--runs=3] [--wasm_memory_limit_mb=16]
+ *       [--backend=wasm] [--model_dir=DIR] [--runs=3] [--wasm_memory_limit_mb=12]
  *
  * Each search runs in a fresh process, --runs times; the figures are
  * medians (a shared machine's slow spells vary a run by a fifth).
@@ -39,14 +39,15 @@
  * the files; under 3 ms on a tmpfs), and the bookkeeping around them
  * (claim, plan, record, observers) takes another 2 ms.
  *
- * Memory: with the binary's --wasm_memory_limit_mb (16, the wasm
- * backend's starting size) RSS after trial 50 is within 3% of RSS after
- * trial 5 on the cnn test settings (16-22% without: the memory of the
- * largest model so far stayed). Known shortcoming: the dnn test settings
- * never grow the wasm memory past its starting size, so it is never
- * restarted, and the pages used inside it grow from about 1 to 10 MB:
- * RSS +14-20% from trial 5 to 50 (200 steps of 32: +7%). Tensors are back
- * to zero after every trial.
+ * Memory: with the binary's --wasm_memory_limit_mb (12 MB), RSS after
+ * trial 50 is within 3-5% of RSS after trial 5 on the cnn test settings:
+ * tensors get placed ever higher in the wasm memory as trials come and go
+ * (from 5 to 15 MB of it), until one restart gives the pages back (+16%
+ * without). Known shortcoming: on the dnn test settings RSS grows by
+ * 11-14% from trial 5 to 50. There the models of later trials are larger:
+ * their tensors need up to 8 MB at once, against 1 MB for trial 5's, so
+ * no restart would give much back. Tensors are back to zero after every
+ * trial.
  */
 
 import {spawnSync} from 'node:child_process';
@@ -59,7 +60,7 @@ import * as v8 from 'node:v8';
 import {selectBackend} from '../model_search/backend/select_backend';
 import type {BackendRequest} from '../model_search/backend/select_backend';
 import {tf} from '../model_search/backend/tf';
-import {wasmRestartCount} from '../model_search/backend/wasm_restart';
+import {DEFAULT_WASM_MEMORY_LIMIT_MB, wasmRestartCount, wasmTensorHighWaterBytes} from '../model_search/backend/wasm_restart';
 import {DEFAULT_CNN, DEFAULT_DNN} from '../model_search/constants';
 import {CsvDataProvider} from '../model_search/data/csv_data';
 import {Provider as ImageDataProvider} from '../model_search/data/image_data';
@@ -88,9 +89,11 @@ flags.define('eval_steps', {type: 'int', default: 20,
 flags.define('batch_size', {type: 'int', default: 2, help: 'Batch size.'});
 flags.define('backend', {type: 'string', default: 'wasm',
   help: 'TensorFlow.js backend.'});
-flags.define('wasm_memory_limit_mb', {type: 'int', default: 16,
+flags.define('wasm_memory_limit_mb', {type: 'int',
+  default: DEFAULT_WASM_MEMORY_LIMIT_MB,
   help: 'As the search binary\'s flag: restart the wasm backend after a ' +
-        'trial that left its memory larger than this (0: never).'});
+        'trial that left more than this many MB of its memory used, over ' +
+        'twice what its tensors needed at once (0: never).'});
 flags.define('runs', {type: 'int', default: 3,
   help: 'Searches, each in a fresh process; the figures are medians.'});
 flags.define('run_one', {type: 'bool', default: false,
@@ -109,6 +112,8 @@ declare interface Sample {
   wasmMb: number;
   /** Of RSS: pages of the wasm memory (the backend's high-water mark). */
   wasmResidentMb?: number;
+  /** How far into the wasm memory tensors have been placed. */
+  wasmTensorHighMb: number;
   /** Of RSS: pages V8 holds for its heap (young generation included). */
   v8ResidentMb: number;
 }
@@ -228,6 +233,7 @@ async function runOne(): Promise<RunFigures> {
                   heapTotalMb: memory.heapTotal / (1 << 20),
                   externalMb: memory.external / (1 << 20),
                   wasmMb: wasmMemoryMb(), wasmResidentMb: wasmResidentMb(),
+                  wasmTensorHighMb: wasmTensorHighWaterBytes() / (1 << 20),
                   v8ResidentMb: v8ResidentMb()});
   };
   let wall = 0;
@@ -345,7 +351,8 @@ function report(runs: RunFigures[]): number {
   const describe = (x: Sample) => `${x.tensors} tensors, RSS ${
       x.rssMb.toFixed(0)} MB (JS heap ${x.heapMb.toFixed(0)} MB used of ${
       x.heapTotalMb.toFixed(0)} MB, external ${
-      x.externalMb.toFixed(0)} MB, wasm memory ${x.wasmMb.toFixed(0)} MB; ` +
+      x.externalMb.toFixed(0)} MB, wasm memory ${x.wasmMb.toFixed(0)} MB ` +
+      `with tensors placed up to ${x.wasmTensorHighMb.toFixed(0)} MB; ` +
       `resident: V8 heap ${x.v8ResidentMb.toFixed(0)} MB, wasm memory ${
           x.wasmResidentMb?.toFixed(0) ?? 'n/a'} MB)`;
   if (runs[0].backend === 'wasm') {
@@ -390,7 +397,7 @@ function report(runs: RunFigures[]): number {
   return share;
 }
 
-const USAGE = 'usage: tools/bazel run //bench:search_overhead -- [--problem=cnn|dnn]\n    [--trials=50] [--train_steps=20] [--eval_steps=20] [--batch_size=2]\n    [--backend=wasm] [--model_dir=DIR] [--runs=3] [--wasm_memory_limit_mb=16]';
+const USAGE = 'usage: tools/bazel run //bench:search_overhead -- [--problem=cnn|dnn]\n    [--trials=50] [--train_steps=20] [--eval_steps=20] [--batch_size=2]\n    [--backend=wasm] [--model_dir=DIR] [--runs=3] [--wasm_memory_limit_mb=12]';
 
 async function main(): Promise<number> {
   if (parseCommandFlags(flags, process.argv.slice(2), USAGE,

@@ -19,6 +19,7 @@ import * as os from 'os';
 import * as path from 'path';
 
 import {selectBackend} from './backend/select_backend';
+import {DEFAULT_WASM_MEMORY_LIMIT_MB} from './backend/wasm_restart';
 import {DEFAULT_DNN, resolveWorkspacePath} from './constants';
 import {DataError, PROVIDERS} from './data/data';
 import type {Provider} from './data/data';
@@ -88,11 +89,13 @@ export function defineTrainerFlags(): void {
     choices: ['auto', 'tensorflow', 'wasm', 'cpu'],
     help: 'TensorFlow.js backend; auto tries tfjs-node-gpu, tfjs-node, ' +
           'wasm, cpu in that order.'});
-  define('wasm_memory_limit_mb', {type: 'int', default: 16,
-    help: 'On the wasm backend, whose memory only grows: after a trial ' +
-          'that left it larger than this, restart the backend so that ' +
-          'the memory goes back to the system. 16 MB is its size at ' +
-          'start; 0 never restarts.'});
+  define('wasm_memory_limit_mb', {type: 'int',
+    default: DEFAULT_WASM_MEMORY_LIMIT_MB,
+    help: 'On the wasm backend, whose memory pages once used stay with ' +
+          'the process: after a trial that leaves more than this many MB ' +
+          'used, over twice what its tensors needed at once, restart the ' +
+          'backend so that the memory goes back to the system. The ' +
+          'memory starts at 16 MB; 0 never restarts.'});
   define('help', {type: 'bool', default: false, help: 'Show this help.'});
 }
 

@@ -19,7 +19,7 @@ import {performance} from 'perf_hooks';
 
 import {loadModel, modelArtifacts, writeModelArtifacts} from './backend/file_io';
 import {tf} from './backend/tf';
-import {restartWasmBackend, wasmMemoryBytes} from './backend/wasm_restart';
+import {markWasmPeriod, restartWasmBackend, wasmMemoryTouchedBytes, wasmMemoryWasted} from './backend/wasm_restart';
 import type {Provider} from './data/data';
 import {buildTowersModel, restoreTowers} from './ensemble_model';
 import {SearchError, UsageError, ValueError} from './errors';
@@ -333,17 +333,18 @@ export async function runSearch(options: SearchOptions): Promise<SearchResult> {
           directory: trialDirName(trial.id),
         });
         timings.add('plan', (performance.now() - planStart) / 1000);
+        markWasmPeriod();
         const outcome = await runTrial(
             options, trial.id, plan, rng.fork(), timings, shouldStop);
         const limit = options.wasmMemoryLimitBytes;
-        if (limit !== undefined && wasmMemoryBytes() > limit) {
+        if (limit !== undefined && wasmMemoryWasted(limit)) {
           const restarted =
               await timings.time('dispose', () => restartWasmBackend());
           if (!restarted && !keptTensorsSaid) {
             // Tensors that outlive a trial (a provider's cached data, say)
             // live in the old memory: the backend cannot be replaced.
-            log(`wasm memory: ${
-                    (wasmMemoryBytes() / (1 << 20)).toFixed(0)} MB stay in ` +
+            log(`wasm memory: ${(wasmMemoryTouchedBytes() / (1 << 20))
+                                   .toFixed(0)} MB stay in ` +
                 `use (above the limit of ${limit / (1 << 20)} MB): ${
                     tf.backend().numDataIds()} tensors outlive the trials, ` +
                 'so the wasm backend cannot be restarted to give it back');

@@ -31,6 +31,16 @@
 
 import {tf} from './tf';
 
+/**
+ * The search binaries' --wasm_memory_limit_mb: three quarters of the
+ * 16 MB the wasm memory starts with. Measured on the cnn test settings
+ * (bench/search_overhead): tensors are placed ever higher as trials of
+ * different sizes come and go, from 5 MB of the memory after trial 5 to
+ * 15 MB after trial 50 (RSS +16%); with this limit one restart in 50
+ * trials brings it back (RSS +4%).
+ */
+export const DEFAULT_WASM_MEMORY_LIMIT_MB = 12;
+
 /** tfjs-backend-wasm registers its factory with this priority. */
 const WASM_PRIORITY = 2;
 const RUNTIME_EVENTS = ['uncaughtException', 'unhandledRejection'];
@@ -53,7 +63,9 @@ export async function startWasmBackend(): Promise<boolean> {
   const before = new Map(RUNTIME_EVENTS.map(
       (event) => [event, new Set(process.listeners(event as 'exit'))]));
   try {
-    return await tf.setBackend('wasm');
+    const started = await tf.setBackend('wasm');
+    if (started) trackTensorAllocations();
+    return started;
   } finally {
     for (const event of RUNTIME_EVENTS) {
       for (const listener of process.listeners(event as 'exit')) {
@@ -76,6 +88,119 @@ export function noteReplacedNative(config: tf.KernelConfig): void {
 }
 
 let restarts = 0;
+
+/** The end of the highest tensor buffer the running instance handed out. */
+let tensorHighWater = 0;
+
+/** The size of the running instance's memory when it started. */
+let startingBytes = 0;
+
+/** Instances whose allocations are tracked (setBackend may start none). */
+const trackedModules = new WeakSet<object>();
+
+/** Tensor buffers alive in the running instance: offset -> bytes. */
+const liveBuffers = new Map<number, number>();
+let liveBytes = 0;
+
+/** The most bytes of tensor buffers alive at once since markWasmPeriod. */
+let peakLiveBytes = 0;
+
+/**
+ * Wraps the running instance's malloc and free, through which the backend
+ * places and releases every tensor, to keep `tensorHighWater`, `liveBytes`
+ * and `peakLiveBytes`. The allocator hands out the lowest free block that
+ * fits, so the high-water mark tells how much of the memory has been
+ * touched: the pages below it are resident for good, those above it never
+ * were. (The allocations of the native kernels' operators do not pass
+ * here; they are small next to the tensors.)
+ */
+function trackTensorAllocations(): void {
+  type Malloc = (bytes: number) => number;
+  type Free = (offset: number) => void;
+  const module = (tf.backend() as unknown as {
+                   wasm?: {_malloc?: Malloc, _free?: Free,
+                           asm?: {malloc?: Malloc, free?: Free}},
+                 }).wasm;
+  // The exports themselves: Emscripten's _malloc and _free are stubs that
+  // replace themselves with the exports on their first call, which would
+  // drop a wrapper.
+  const malloc = module?.asm?.malloc;
+  const free = module?.asm?.free;
+  if (module === undefined || malloc === undefined || free === undefined ||
+      trackedModules.has(module)) {
+    return;
+  }
+  trackedModules.add(module);
+  tensorHighWater = 0;
+  startingBytes = wasmMemoryBytes();
+  liveBuffers.clear();
+  liveBytes = 0;
+  peakLiveBytes = 0;
+  module._malloc = (bytes: number) => {
+    const offset = malloc(bytes);
+    const start = offset >>> 0;
+    tensorHighWater = Math.max(tensorHighWater, start + bytes);
+    liveBuffers.set(start, bytes);
+    liveBytes += bytes;
+    peakLiveBytes = Math.max(peakLiveBytes, liveBytes);
+    return offset;
+  };
+  module._free = (offset: number) => {
+    const start = offset >>> 0;
+    liveBytes -= liveBuffers.get(start) ?? 0;
+    liveBuffers.delete(start);
+    free(offset);
+  };
+}
+
+/**
+ * Starts a new period for `wasmMemoryWasted`: the peak of tensor memory
+ * alive at once is counted from now (a search calls it as a trial starts).
+ */
+export function markWasmPeriod(): void {
+  peakLiveBytes = liveBytes;
+}
+
+/**
+ * How far into its memory the running wasm instance has placed tensors:
+ * the highest end of a tensor buffer so far (0 on other backends).
+ */
+export function wasmTensorHighWaterBytes(): number {
+  return tracking() ? tensorHighWater : 0;
+}
+
+/** Whether the running backend is a wasm instance whose tensors we track. */
+function tracking(): boolean {
+  if (tf.getBackend() !== 'wasm') return false;
+  const module = (tf.backend() as unknown as {wasm?: object}).wasm;
+  return module !== undefined && trackedModules.has(module);
+}
+
+/**
+ * Whether the wasm memory holds more than `limitBytes` of touched pages and
+ * more than twice what tensors needed at once since markWasmPeriod: then a
+ * restart (restartWasmBackend) gives back memory that trials like the last
+ * one would not use. Memory that the last period did need is kept, or each
+ * trial would pay for a restart and touch the same pages again.
+ */
+export function wasmMemoryWasted(limitBytes: number): boolean {
+  const touched = wasmMemoryTouchedBytes();
+  const peak = tracking() ? peakLiveBytes : 0;
+  return touched > limitBytes && touched > 2 * peak;
+}
+
+/**
+ * The part of the running wasm instance's memory that counts towards RSS:
+ * all of it once it has grown past its starting size (or when its tensors
+ * are not tracked), else the pages below the tensor high-water mark (0 on
+ * other backends).
+ */
+export function wasmMemoryTouchedBytes(): number {
+  const size = wasmMemoryBytes();
+  // An instance started elsewhere than startWasmBackend: all of it.
+  if (!tracking()) return size;
+  return size > startingBytes ? size : tensorHighWater;
+}
 
 /** How many times restartWasmBackend replaced the backend. */
 export function wasmRestartCount(): number {

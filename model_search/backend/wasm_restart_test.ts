@@ -12,7 +12,7 @@ import * as vm from 'node:vm';
 
 import {selectBackend} from './select_backend';
 import {tf} from './tf';
-import {restartWasmBackend, wasmMemoryBytes} from './wasm_restart';
+import {markWasmPeriod, restartWasmBackend, wasmMemoryBytes, wasmMemoryTouchedBytes, wasmMemoryWasted, wasmTensorHighWaterBytes} from './wasm_restart';
 
 v8.setFlagsFromString('--expose-gc');
 const collect = vm.runInNewContext('gc') as () => void;
@@ -103,6 +103,35 @@ describe('restartWasmBackend', () => {
     assert.equal(count(), before);
     process.removeListener('unhandledRejection', mine);
   });
+
+  it('tells memory touched and no longer needed from memory in use',
+     async () => {
+       assert.equal(await restartWasmBackend(), true);
+       const fresh = wasmMemoryBytes();
+       const start = wasmMemoryTouchedBytes();
+       const eightMb = 8 << 20;
+       markWasmPeriod();
+       const big = tf.zeros([eightMb >> 2]);
+       const touched = wasmMemoryTouchedBytes();
+       assert.ok(touched >= start + eightMb, `${start} -> ${touched}`);
+       assert.equal(wasmTensorHighWaterBytes(), touched);
+       assert.equal(wasmMemoryBytes(), fresh, 'the memory grew');
+       // All of it was needed at once in this period: nothing wasted.
+       assert.equal(wasmMemoryWasted(1 << 20), false);
+       big.dispose();
+       assert.equal(wasmMemoryWasted(1 << 20), false);
+
+       markWasmPeriod();
+       const small = tf.zeros([16384]);
+       assert.equal(wasmMemoryTouchedBytes(), touched);
+       assert.equal(wasmMemoryWasted(1 << 20), true);
+       assert.equal(wasmMemoryWasted(touched), false, 'below the limit');
+       small.dispose();
+
+       assert.equal(await restartWasmBackend(), true);
+       assert.ok(wasmMemoryTouchedBytes() < touched,
+                 `${wasmMemoryTouchedBytes()} after the restart`);
+     });
 
   it('refuses while tensors are alive, and on another backend', async () => {
     const kept = tf.ones([4]);
