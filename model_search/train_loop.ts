@@ -14,6 +14,7 @@
 
 import {performance} from 'perf_hooks';
 
+import {differentiatingVariablesOnly} from './backend/lazy_conv_gradients';
 import {tf} from './backend/tf';
 import type {Batch, Hparams} from './data/data';
 import {argmaxRows, evaluationMetrics} from './metric_fns';
@@ -194,21 +195,25 @@ export async function trainModel(
           undefined :
           tf.tidy(() => args.teacher!.target(inputs));
       const lossTensor = tf.tidy(() => {
-        const {value, grads} = tf.variableGrads(() => {
-          // A model with several outputs (an ensemble training its
-          // combined logits and its search tower's) sums their losses.
-          const out = model.apply(inputs, {training: true});
-          const outputs = (Array.isArray(out) ? out : [out]) as tf.Tensor[];
-          let loss = tf.addN(outputs.map((logits) => target === undefined ?
-              lossFn(batch.labels, logits) :
-              args.teacher!.lossFn(batch.labels, logits, target))) as
-              tf.Scalar;
-          if (l2 > 0 && kernels.length > 0) {
-            const penalty = tf.addN(kernels.map((k) => tf.sum(tf.square(k))));
-            loss = tf.add(loss, tf.mul(l2, penalty)) as tf.Scalar;
-          }
-          return loss;
-        }, variables);
+        const {value, grads} = tf.variableGrads(
+            () => differentiatingVariablesOnly(() => {
+              // A model with several outputs (an ensemble training its
+              // combined logits and its search tower's) sums their losses.
+              const out = model.apply(inputs, {training: true});
+              const outputs =
+                  (Array.isArray(out) ? out : [out]) as tf.Tensor[];
+              let loss = tf.addN(outputs.map(
+                  (logits) => target === undefined ?
+                      lossFn(batch.labels, logits) :
+                      args.teacher!.lossFn(batch.labels, logits, target))) as
+                  tf.Scalar;
+              if (l2 > 0 && kernels.length > 0) {
+                const penalty =
+                    tf.addN(kernels.map((k) => tf.sum(tf.square(k))));
+                loss = tf.add(loss, tf.mul(l2, penalty)) as tf.Scalar;
+              }
+              return loss;
+            }), variables);
         const clipped = typeof clipNorm === 'number' && clipNorm > 0 ?
             clipByGlobalNorm(grads, clipNorm) :
             grads;

@@ -8,6 +8,7 @@
 /** The TensorFlow.js namespace, backend choice, extra kernels, model files. */
 
 export {loadModel, MODEL_JSON, modelArtifacts, saveModel, WEIGHTS_BIN, writeModelArtifacts} from './file_io';
+export {installLazyConvGradients} from './lazy_conv_gradients';
 export {BACKEND_CHOICES, selectBackend} from './select_backend';
 export type {BackendRequest, SelectBackendOptions, SelectedBackend} from './select_backend';
 export {tf} from './tf';

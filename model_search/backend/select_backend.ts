@@ -26,6 +26,7 @@
 
 import {UsageError, didYouMean} from '../errors';
 import {tf} from './tf';
+import {installLazyConvGradients} from './lazy_conv_gradients';
 import {registerWasmTrainingKernels} from './wasm_kernels';
 import {startWasmBackend} from './wasm_restart';
 
@@ -152,6 +153,7 @@ async function activate(
     return 'failed to start (TensorFlow.js printed the cause above)';
   }
   await tf.ready();
+  installLazyConvGradients();
   if (candidate.name === 'cpu') {
     // Its first tensor would print a banner advising tfjs-node; the
     // `backend:` line already says why each faster backend was skipped.
