@@ -32,22 +32,27 @@
  * Known shortcoming: the target of at most 5% of trial time outside
  * training and evaluation is met by trials of a few hundred steps (200
  * steps of 32 on the dnn config: 2-3%), not by the test settings (cnn:
- * 14-18%, dnn: 11-12%). Their trials train for 20 steps of 2 examples
- * (40-50 ms on the cnn config), while each trial builds a TensorFlow.js
- * model graph (2-3 ms cnn, 4-5 ms dnn) and writes a directory of ten
- * files with the model (2-6 ms on this project's CI disks, mostly making
- * the files; under 3 ms on a tmpfs), and the bookkeeping around them
- * (claim, plan, record, observers) takes another 2 ms.
+ * 14-21%, dnn: 11-16%, the spread mostly the disk's). Their trials train
+ * for 20 steps of 2 examples (40-50 ms on the cnn config), while each
+ * trial builds a TensorFlow.js model graph (2.6-3.3 ms cnn, 4-6 ms dnn)
+ * and writes a directory of ten files with the model (2-8 ms on this
+ * project's CI disks, mostly making the files; under 3 ms on a tmpfs),
+ * and the bookkeeping around them (claim, plan, record, observers) takes
+ * another 2 ms. Writing the files on another thread while the next trial
+ * trains would take 3-7 ms off, but the next trial's plan reads this
+ * one's result: it would then be planned without it, or from a second
+ * record of results kept in memory, and build, plan and bookkeeping alone
+ * are about 8% of a 60 ms trial.
  *
  * Memory: with the binary's --wasm_memory_limit_mb (12 MB), RSS after
  * trial 50 is within 3-5% of RSS after trial 5 on the cnn test settings:
  * tensors get placed ever higher in the wasm memory as trials come and go
  * (from 5 to 15 MB of it), until one restart gives the pages back (+16%
  * without). Known shortcoming: on the dnn test settings RSS grows by
- * 11-14% from trial 5 to 50. There the models of later trials are larger:
- * their tensors need up to 8 MB at once, against 1 MB for trial 5's, so
- * no restart would give much back. Tensors are back to zero after every
- * trial.
+ * 11-19% from trial 5 to 50, all of it before trial 25 (-1% from 25 to
+ * 50). There the models of later trials are larger: their tensors need up
+ * to 8 MB at once, against 1 MB for trial 5's, so no restart would give
+ * much back. Tensors are back to zero after every trial.
  */
 
 import {spawnSync} from 'node:child_process';
