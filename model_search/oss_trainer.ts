@@ -344,6 +344,7 @@ export async function main(
         experimentName: FLAGS.get<string>('experiment_name'),
         experimentOwner: FLAGS.get<string>('experiment_owner'),
         maxTrials: FLAGS.get<number>('experiment_max_num_trials'),
+        maxTrialsGiven: FLAGS.isPresent('experiment_max_num_trials'),
         trainSteps,
         evalSteps: FLAGS.get<number>('phoenix_eval_steps'),
         batchSize: FLAGS.get<number>('phoenix_batch_size'),

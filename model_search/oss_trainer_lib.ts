@@ -97,6 +97,11 @@ export declare interface SearchOptions {
   experimentOwner: string;
   /** The study ends when this many trials are COMPLETED. */
   maxTrials: number;
+  /**
+   * Whether the user chose `maxTrials` (a replay, which retrains its own
+   * trials, then says that it ignores it).
+   */
+  maxTrialsGiven?: boolean;
   trainSteps: number;
   evalSteps: number;
   batchSize: number;
@@ -211,9 +216,11 @@ export async function runSearch(options: SearchOptions): Promise<SearchResult> {
     const done = existing.filter((t) => t.state === 'COMPLETED').length;
     const failed = existing.filter((t) => t.state === 'FAILED').length;
     const running = existing.filter((t) => t.state === 'RUNNING').length;
-    log(`resuming study "${options.experimentName}": reloaded ${
-        existing.length} trials (${done} completed, ${failed} failed, ${
-        running} running)`);
+    log(existing.length === 0 ?
+            `joining study "${options.experimentName}" (no trials yet)` :
+            `resuming study "${options.experimentName}": reloaded ${
+                existing.length} trials (${done} completed, ${
+                failed} failed, ${running} running)`);
   }
   if (!created) {
     checkSameData(options.modelDir, options.experimentName, existing,
@@ -235,8 +242,10 @@ export async function runSearch(options: SearchOptions): Promise<SearchResult> {
   // A replay trains its towers and nothing more, whatever the budget.
   const maxTrials = planner.replay?.length ?? options.maxTrials;
   if (planner.replay !== undefined) {
-    log(`replay: retraining ${maxTrials} trial(s) with no search, ` +
-        `--experiment_max_num_trials=${options.maxTrials} ignored`);
+    log(`replay: retraining ${maxTrials} trial(s) with no search` +
+        (options.maxTrialsGiven ?
+             `, --experiment_max_num_trials=${options.maxTrials} ignored` :
+             ''));
   }
   const startedAt = Date.now();
   const timings = options.timings ?? new SearchTimings();
@@ -286,9 +295,11 @@ export async function runSearch(options: SearchOptions): Promise<SearchResult> {
         }
         if (!waitingSaid) {
           // Quiet otherwise: a restarted search could look hung for a lease.
+          // The lease is the running trial's worker's, kept by the store.
           log(`waiting for trials running in other workers; a trial whose ` +
-              `worker is gone is taken back ${leaseSeconds} s after its ` +
-              'last heartbeat (--metadata_lease_seconds)');
+              'worker is gone is taken back when its lease runs out: its ' +
+              'worker\'s --metadata_lease_seconds (default ' +
+              `${DEFAULT_LEASE_SECONDS}) after its last heartbeat`);
           waitingSaid = true;
         }
         const waitSeconds =

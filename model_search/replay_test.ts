@@ -137,6 +137,15 @@ describe('a study and its replay', function() {
               replayLog.join('\n'));
     assert.ok(replayLog.some((l) => /^trial 1 \[1\/1\] arch=\[/.test(l)),
               replayLog.join('\n'));
+
+    // Without the flag, nothing is said to be ignored.
+    const quietLog: string[] = [];
+    assert.equal(await main(flags(path.join(dir, 'replay_default'), [
+      `--phoenix_spec_filename=${replayFile}`,
+    ]), (l) => quietLog.push(l)), 0, quietLog.join('\n'));
+    assert.ok(quietLog.includes(
+                  'replay: retraining 1 trial(s) with no search'),
+              quietLog.join('\n'));
   });
 
   it('stops with exit 2 on a bad replay, writing nothing', async () => {

@@ -1,0 +1,80 @@
+/**
+ * @license
+ * Copyright 2026 The model_search Authors. Licensed under the Apache License,
+ * Version 2.0.
+ * =============================================================================
+ */
+
+/** What runSearch says as it opens a study. */
+
+import * as assert from 'node:assert/strict';
+import * as fs from 'node:fs';
+import * as os from 'node:os';
+import * as path from 'node:path';
+
+import {DEFAULT_DNN, resolveWorkspacePath} from './constants';
+import {CsvDataProvider} from './data/csv_data';
+import {createStore} from './metadata/create_store';
+import {runSearch} from './oss_trainer_lib';
+import type {SearchOptions} from './oss_trainer_lib';
+import {loadSpecFile, printPhoenixSpec} from './proto/text_format';
+
+const RANDOM_CSV = 'model_search/data/testdata/csv_random_data.csv';
+
+/** A one-trial search of the random CSV in `dir`; returns its log. */
+async function searchIn(
+    dir: string, before: (options: SearchOptions) => Promise<void>,
+    extra: Partial<SearchOptions> = {}): Promise<string[]> {
+  const provider = new CsvDataProvider({
+    filename: RANDOM_CSV, recordDefaults: ['0', '0', '0', '0'],
+    logitsDimension: 2, log: () => {},
+  });
+  await provider.prepare();
+  const spec = loadSpecFile(resolveWorkspacePath(DEFAULT_DNN));
+  const store = await createStore(
+      {url: `sqlite:${path.join(dir, 'model_search.db')}`});
+  const log: string[] = [];
+  const options: SearchOptions = {
+    spec, specText: printPhoenixSpec(spec), provider, store,
+    modelDir: dir, experimentName: 'opening', experimentOwner: 'test',
+    maxTrials: 1, trainSteps: 3, evalSteps: 1, batchSize: 4,
+    objective: {metric: 'loss', goal: 'minimize'},
+    hypertuningMethod: 'random', seed: 5,
+    log: (line) => log.push(line), ...extra,
+  };
+  try {
+    await before(options);
+    await runSearch(options);
+    return log;
+  } finally {
+    await store.close();
+  }
+}
+
+describe('the log of a search opening its study', function() {
+  this.timeout(60000);
+
+  it('says it joins a study another worker created with no trial yet',
+     async () => {
+       const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'search_log_'));
+       const log = await searchIn(dir, async (options) => {
+         await options.store.openStudy(
+             {experimentName: options.experimentName,
+              experimentOwner: options.experimentOwner},
+             options.specText);
+       });
+       assert.ok(log.includes('joining study "opening" (no trials yet)'),
+                 log.join('\n'));
+       assert.ok(!log.some((line) => line.startsWith('resuming')),
+                 log.join('\n'));
+       fs.rmSync(dir, {recursive: true, force: true});
+     });
+
+  it('says nothing of the sort for a study it creates', async () => {
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'search_log_'));
+    const log = await searchIn(dir, async () => {});
+    assert.ok(!log.some((line) => /^(joining|resuming) study/.test(line)),
+              log.join('\n'));
+    fs.rmSync(dir, {recursive: true, force: true});
+  });
+});
