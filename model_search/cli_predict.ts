@@ -409,8 +409,8 @@ async function* imageFiles(
 }
 
 /**
- * Predicts every example, `batchSize` at a time, writing the header first;
- * returns the number of examples.
+ * Predicts every example, `batchSize` at a time, writing the header with
+ * the first batch's lines; returns the number of examples.
  */
 async function predictAll(
     model: tf.LayersModel, schema: InputSchema,
@@ -421,13 +421,15 @@ async function predictAll(
   const names = Array.from(
       {length: numClasses}, (_, id) => vocabulary[id] ?? String(id));
   const idColumn = schema.kind === 'csv' ? 'row' : 'file';
-  out([idColumn, 'prediction', ...names.map((n) => `p_${n}`)]
-          .map(csvField).join(','));
+  const header = [idColumn, 'prediction', ...names.map((n) => `p_${n}`)]
+                     .map(csvField).join(',');
   const size = schema.shape.reduce((a, b) => a * b, 1);
   let batch: Example[] = [];
   let count = 0;
   const flush = async () => {
     const probabilities = await predictBatch(model, schema, batch, size);
+    // With the first batch: input bad from its first rows prints nothing.
+    if (count === 0) out(header);
     batch.forEach((example, i) => {
       const p = probabilities[i];
       out([csvField(example.id), csvField(names[argmax(p)]),
@@ -441,6 +443,7 @@ async function predictAll(
     if (batch.length === batchSize) await flush();
   }
   if (batch.length > 0) await flush();
+  if (count === 0) out(header);
   return count;
 }
 

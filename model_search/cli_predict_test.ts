@@ -450,6 +450,8 @@ describe('predictCommand', function() {
         const result = await run(c.args());
 
         assert.equal(result.status, 2, result.out.join('\n'));
+        // Every case fails within the first batch: not even the header.
+        assert.deepEqual(result.out, []);
         const message = result.err[result.err.length - 1];
         const want = c.message();
         if (typeof want === 'string') {

@@ -304,6 +304,18 @@ async function checkEnsemble(
   assert.equal(towers.length - priors.length, adaptive ? 1 : 0,
                `trial ${trial.id}: a new search tower only when adaptive`);
 
+  // architecture.txt lists every tower, where its weights came from and
+  // its blocks.
+  const text = fs.readFileSync(path.join(dir, 'architecture.txt'), 'utf8');
+  for (const tower of towers) {
+    const from = tower.source === undefined ?
+        'trained from scratch' :
+        `from trial ${tower.source.trialId}, frozen`;
+    assert.ok(text.includes(`  ${tower.name} (${from}): ${
+                  tower.architecture.join(', ') || '(no blocks)'}\n`),
+              text);
+  }
+
   const evaluation = readJson(path.join(dir, 'evaluation.json'));
   assert.ok(Number.isFinite(evaluation['loss']));
   const accuracy = evaluation['accuracy'] as number;

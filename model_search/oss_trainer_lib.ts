@@ -730,11 +730,23 @@ async function extraMetrics(options: SearchOptions, model: tf.LayersModel):
 
 /** The human-readable architecture file of a trial. */
 export function architectureText(
-    trialId: number, plan: {architecture: string[], hparams: Trial['hparams']},
+    trialId: number,
+    plan: Pick<TrialPlan, 'architecture'|'hparams'|'towers'|'mode'>,
     metrics: Record<string, number>): string {
   const lines = [`trial ${trialId}`, `depth ${plan.architecture.length}`,
                  `parameters ${metrics['num_parameters']}`, 'blocks:'];
   plan.architecture.forEach((b, i) => lines.push(`  ${i + 1}. ${b}`));
+  if (plan.towers !== undefined) {
+    // An ensemble or a distillation: every tower, priors first.
+    lines.push(`towers${plan.mode === undefined ? '' : ` (${plan.mode})`}:`);
+    for (const tower of plan.towers) {
+      const from = tower.source === undefined ? 'trained from scratch' :
+          `from trial ${tower.source.trialId}${tower.frozen ? ', frozen' : ''}`;
+      lines.push(`  ${tower.name} (${from}): ${
+          tower.architecture.length === 0 ? '(no blocks)' :
+                                            tower.architecture.join(', ')}`);
+    }
+  }
   lines.push('hparams:');
   for (const [k, v] of Object.entries(plan.hparams).sort()) {
     lines.push(`  ${k} = ${v}`);
