@@ -17,7 +17,7 @@ import type {Objective, Trial} from '../metadata/trial';
 
 import {trialSeconds} from './study_summary';
 import {architectureDiagram, blockFrequencies, blockFrequencyChart, escapeXml, objectivePlot} from './svg_charts';
-import {architectureCell, formatMetric, formatSeconds, metricNames} from './trial_columns';
+import {architectureCell, formatMetric, formatSeconds, metricNames, recordedTowers} from './trial_columns';
 
 export declare interface ReportInput {
   experimentName: string;
@@ -170,6 +170,14 @@ function card(value: string, what: string): string {
 }
 
 /** The whole page. */
+/** What the best-trial card says under the trial's id. */
+function bestTrialCaption(best: Trial): string {
+  const towers = recordedTowers(best).length;
+  if (towers > 0) return `best trial: ${towers} towers`;
+  const blocks = best.architecture.length;
+  return `best trial: ${blocks} block${blocks === 1 ? '' : 's'}`;
+}
+
 export function renderReport(input: ReportInput): string {
   const {objective, trials} = input;
   const generatedAt = input.generatedAt ?? new Date();
@@ -189,8 +197,7 @@ export function renderReport(input: ReportInput): string {
                              best.metrics![objective.metric]) : 'n/a',
          `best ${objective.metric} (${objective.goal})`),
     card(best ? `trial ${best.id}` : 'none', best ?
-         `best trial: ${best.architecture.length} block${
-             best.architecture.length === 1 ? '' : 's'}` : 'best trial'),
+         bestTrialCaption(best) : 'best trial'),
   ];
   if (best?.metrics?.['accuracy'] !== undefined &&
       objective.metric !== 'accuracy') {
@@ -203,7 +210,16 @@ export function renderReport(input: ReportInput): string {
     const hparams = Object.entries(best.hparams).sort(([a], [b]) =>
         a.localeCompare(b)).map(([k, v]) =>
         `<dt>${escapeXml(k)}</dt><dd>${escapeXml(String(v))}</dd>`).join('');
-    bestSection = `${architectureDiagram(best.architecture)}\n` +
+    const towers = recordedTowers(best);
+    const diagrams = towers.length === 0 ?
+        architectureDiagram(best.architecture) :
+        towers.map((tower) => `<h3>${escapeXml(tower.name)} (${
+            tower.sourceTrialId === undefined ?
+                'trained from scratch' :
+                `from trial ${tower.sourceTrialId}${
+                    tower.frozen ? ', frozen' : ''}`})</h3>\n${
+            architectureDiagram(tower.architecture)}`).join('\n');
+    bestSection = `${diagrams}\n` +
         `<dl class="hparams">${hparams}</dl>` +
         (best.directory ? `<p class="note">In ${escapeXml(
             `${input.modelDir}/${best.directory}`)}</p>` : '');

@@ -44,6 +44,34 @@ function bodyRows(html: string): string[] {
 }
 
 describe('renderReport', () => {
+  it('draws every tower of a best trial that is an ensemble', () => {
+    const ensemble: Trial = {
+      id: 5, state: 'COMPLETED', kind: 'ensemble', architecture: ['D'],
+      hparams: {}, metrics: {loss: 0.1}, directory: '5',
+      extra: {
+        members: [2],
+        towers: [
+          {name: 'prior_generator_0', architecture: ['B', 'C'],
+           hparams: {}, source: {trialId: 2, tower: 'search_generator_0'},
+           frozen: true},
+          {name: 'search_generator_0', architecture: ['D'], hparams: {},
+           frozen: false},
+        ],
+      },
+    };
+    const html = renderReport(input([...TRIALS, ensemble]));
+    const best = /<section id="best-architecture">([\s\S]*?)<\/section>/
+        .exec(html)![1];
+
+    assert.ok(best.includes(
+        '<h3>prior_generator_0 (from trial 2, frozen)</h3>'), best);
+    assert.ok(best.includes(
+        '<h3>search_generator_0 (trained from scratch)</h3>'), best);
+    assert.ok(best.includes(architectureDiagram(['B', 'C'])), best);
+    assert.ok(best.includes(architectureDiagram(['D'])), best);
+    assert.ok(html.includes('best trial: 2 towers'));
+  });
+
   it('has one table row per trial, the best highlighted', () => {
     const rows = bodyRows(renderReport(input(TRIALS)));
 

@@ -126,6 +126,42 @@ export function ensembleMembers(trial: Trial): number[] {
       [];
 }
 
+/** One tower of an ensemble or distillation trial, as its plan records it. */
+export declare interface RecordedTower {
+  name: string;
+  architecture: string[];
+  /** The trial whose weights it started from; unset: trained from scratch. */
+  sourceTrialId?: number;
+  frozen: boolean;
+}
+
+/**
+ * The towers a trial's plan recorded (`extra.towers`; ensembles and
+ * distillations), or [] for a trial of one tower. Malformed entries are
+ * skipped: the record may come from another version.
+ */
+export function recordedTowers(trial: Trial): RecordedTower[] {
+  const towers = trial.extra?.['towers'];
+  if (!Array.isArray(towers)) return [];
+  const out: RecordedTower[] = [];
+  for (const t of towers as Array<Record<string, unknown>>) {
+    if (t === null || typeof t !== 'object' || typeof t['name'] !== 'string' ||
+        !Array.isArray(t['architecture'])) {
+      continue;
+    }
+    const source = t['source'] as {trialId?: unknown}|undefined;
+    out.push({
+      name: t['name'],
+      architecture: (t['architecture'] as unknown[]).map(String),
+      ...(typeof source?.trialId === 'number' ?
+              {sourceTrialId: source.trialId} :
+              {}),
+      frozen: t['frozen'] === true,
+    });
+  }
+  return out;
+}
+
 /**
  * A trial's architecture cell: `blocks` (its search tower, as the caller
  * writes it), and for an ensemble the trials it combines, which would
