@@ -73,6 +73,9 @@ export class MysqlStore extends SqlStore {
   protected readonly insertStudySql =
       'INSERT INTO studies (experiment_name, experiment_owner, spec_text, ' +
       'created_at) VALUES (?, ?, ?, ?) ON DUPLICATE KEY UPDATE id = id';
+  protected readonly schemaVersionExistsSql =
+      'SELECT table_name FROM information_schema.tables WHERE ' +
+      'table_schema = DATABASE() AND table_name = \'schema_version\'';
   private readonly schemaLockName: string;
 
   private constructor(

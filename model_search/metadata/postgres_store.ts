@@ -85,6 +85,8 @@ export class PostgresStore extends SqlStore {
       'INSERT INTO studies (experiment_name, experiment_owner, spec_text, ' +
       'created_at) VALUES (?, ?, ?, ?) ' +
       'ON CONFLICT (experiment_name, experiment_owner) DO NOTHING';
+  protected readonly schemaVersionExistsSql =
+      'SELECT 1 AS present WHERE to_regclass(\'schema_version\') IS NOT NULL';
   private readonly pool: Pool;
 
   private constructor(options: PostgresStoreOptions) {

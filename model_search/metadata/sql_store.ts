@@ -83,6 +83,13 @@ export declare interface SqlStoreOptions {
    * a store opened this way is not meant for use beyond openStudy.
    */
   targetSchemaVersion?: number;
+  /**
+   * Open a database a search made, changing nothing: no table is created or
+   * migrated. A database without this program's tables, or with another
+   * schema version, is refused (ValueError) rather than set up. For the
+   * commands that only read (trials, report).
+   */
+  readOnly?: boolean;
 }
 
 /** Prefix of the failure reason of a trial whose lease expired. */
@@ -127,6 +134,7 @@ export abstract class SqlStore implements MetadataStore {
   private readonly retryOptions: RetryOptions;
   private readonly hooks: StoreHooks;
   private readonly targetSchemaVersion: number;
+  private readonly readOnly: boolean;
   private closed = false;
 
   /**
@@ -144,6 +152,7 @@ export abstract class SqlStore implements MetadataStore {
     this.hooks = options.hooks ?? {};
     this.targetSchemaVersion =
         options.targetSchemaVersion ?? LATEST_SCHEMA_VERSION;
+    this.readOnly = options.readOnly ?? false;
   }
 
   /** Runs `fn` in one transaction, committed when it resolves. */
@@ -159,11 +168,21 @@ export abstract class SqlStore implements MetadataStore {
   /** INSERT of a study that does nothing when (name, owner) exists. */
   protected abstract readonly insertStudySql: string;
 
+  /** A query that returns a row when the schema_version table exists. */
+  protected abstract readonly schemaVersionExistsSql: string;
+
   /** Releases connections; called once by close(). */
   protected abstract closeConnections(): Promise<void>;
 
-  /** Brings the schema to the target version; subclasses call it on open. */
+  /**
+   * Brings the schema to the target version; subclasses call it on open.
+   * Read-only, checks that it is at the latest version instead.
+   */
   protected async migrate(): Promise<void> {
+    if (this.readOnly) {
+      await this.checkSchema();
+      return;
+    }
     await this.transact('migrate schema', async (sql) => {
       await sql.run(schemaVersionTable(this.types));
       let current = toNumber(
@@ -189,6 +208,30 @@ export abstract class SqlStore implements MetadataStore {
         current = migration.version;
       }
     }, 'schema');
+  }
+
+  /** Throws unless the schema is this program's latest one. */
+  private async checkSchema(): Promise<void> {
+    const version = await this.transact('read schema version', async (sql) => {
+      if ((await sql.all(this.schemaVersionExistsSql)).length === 0) {
+        return undefined;
+      }
+      return toNumber(
+          (await sql.all('SELECT MAX(version) AS v FROM schema_version'))[0]?.[
+              'v']);
+    }, 'read');
+    if (version === undefined) {
+      throw new ValueError(`${this.target} holds no model_search tables: no ` +
+                           'search has used this database; check the URL');
+    }
+    if (version !== LATEST_SCHEMA_VERSION) {
+      throw new ValueError(`${this.target}: database schema version ${
+          version} is ${version > LATEST_SCHEMA_VERSION ? 'newer' : 'older'} ` +
+          `than this program's ${LATEST_SCHEMA_VERSION}; ${
+          version > LATEST_SCHEMA_VERSION ?
+              'run a newer model_search against it' :
+              'a search of this version brings it up to date'}`);
+    }
   }
 
   /** The versions recorded in schema_version, ascending. */

@@ -13,8 +13,10 @@
  */
 
 import Database from 'better-sqlite3';
+import * as fs from 'node:fs';
 import * as path from 'node:path';
 
+import {ValueError} from '../errors';
 import {Redactor} from './redact';
 import {SqlStore, Sql, SqlParam, SqlStoreOptions, TransactionMode} from './sql_store';
 import {SQLITE_TYPES} from './schema';
@@ -60,6 +62,9 @@ export class SqliteStore extends SqlStore {
       'INSERT INTO studies (experiment_name, experiment_owner, spec_text, ' +
       'created_at) VALUES (?, ?, ?, ?) ' +
       'ON CONFLICT (experiment_name, experiment_owner) DO NOTHING';
+  protected readonly schemaVersionExistsSql =
+      'SELECT name FROM sqlite_master WHERE type = \'table\' AND ' +
+      'name = \'schema_version\'';
   private readonly statements = new Map<string, Database.Statement>();
   private readonly queueKey: string;
   private readonly queue: Queue;
@@ -78,6 +83,11 @@ export class SqliteStore extends SqlStore {
 
   /** Opens (creating if needed) the file and brings its schema up to date. */
   static async open(options: SqliteStoreOptions): Promise<SqliteStore> {
+    if (options.readOnly && options.filename !== ':memory:' &&
+        !fs.existsSync(options.filename)) {
+      // Opening would create it.
+      throw new ValueError(`sqlite:${options.filename}: no such file`);
+    }
     const db = new Database(
         options.filename, {timeout: options.busyTimeoutMs ?? 5000});
     const store = new SqliteStore(db, options.filename, options);
@@ -85,7 +95,8 @@ export class SqliteStore extends SqlStore {
       // Pragmas that cannot run inside a transaction.
       await store.retrying('configure connection', () => store.queue.run(
           async () => {
-            if (options.filename !== ':memory:') {
+            // The journal mode is kept in the file: a reader leaves it.
+            if (options.filename !== ':memory:' && !options.readOnly) {
               db.pragma('journal_mode = WAL');
             }
             db.pragma('foreign_keys = ON');

@@ -654,6 +654,52 @@ for (const backend of BACKENDS) {
       assert.deepEqual(trials[0].architecture, ['A']);
     });
 
+    it('read-only, refuses a database without its tables and creates none',
+       async () => {
+         const dbUrl = await backend.freshDatabase();
+         if (backend instanceof SqliteBackend) {
+           const file = dbUrl.slice('sqlite:'.length);
+           await expectReject(open({readOnly: true}, dbUrl),
+                              /: no such file$/);
+           assert.equal(fs.existsSync(file), false, 'the file was created');
+           fs.writeFileSync(file, '');  // an empty SQLite database
+         }
+
+         await expectReject(
+             open({readOnly: true}, dbUrl),
+             /holds no model_search tables: no search has used this database/);
+         // Still nothing there: the next read-only open says the same.
+         await expectReject(open({readOnly: true}, dbUrl),
+                            /holds no model_search tables/);
+         await expectReject(backend.exec(dbUrl, 'SELECT 1 FROM studies'),
+                            /./);
+       });
+
+    it('read-only, reads a database a search made', async () => {
+      const studyId = await newStudy();
+      await started(store, studyId, 5);
+
+      const reader = await open({readOnly: true});
+
+      assert.deepEqual((await reader.listTrials(studyId)).map((t) => t.id),
+                       [1]);
+      assert.ok((await reader.listStudies!()).some(
+          (study) => study.studyId === studyId));
+    });
+
+    it('read-only, refuses an older schema rather than migrating it',
+       async () => {
+         const dbUrl = await backend.freshDatabase();
+         await (await open({targetSchemaVersion: 1}, dbUrl)).close();
+
+         await expectReject(
+             open({readOnly: true}, dbUrl),
+             /database schema version 1 is older than this program's 2; a search of this version brings it up to date/);
+         const rows = await backend.exec(
+             dbUrl, 'SELECT MAX(version) AS v FROM schema_version');
+         assert.equal(Number(rows[0]['v']), 1);
+       });
+
     it('refuses a database with a newer schema', async () => {
       const dbUrl = await backend.freshDatabase();
       await (await open({}, dbUrl)).close();

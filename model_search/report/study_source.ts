@@ -15,14 +15,14 @@
 import * as fs from 'fs';
 import * as path from 'path';
 
-import {UsageError, didYouMean} from '../errors';
+import {UsageError, ValueError, didYouMean} from '../errors';
 import {FlagSet, parseCommandFlags} from '../flags';
 
 export {parseCommandFlags};
 import {createStore} from '../metadata/create_store';
 import {DEFAULT_SQLITE_FILENAME} from '../metadata/flags';
 import {redactUrl} from '../metadata/redact';
-import type {StudyInfo} from '../metadata/store';
+import type {MetadataStore, StudyInfo} from '../metadata/store';
 import type {Objective, Trial} from '../metadata/trial';
 
 import {readStudySummary} from './study_summary';
@@ -102,7 +102,19 @@ export async function loadStudy(flags: FlagSet): Promise<LoadedStudy> {
     }
     url = `sqlite:${file}`;
   }
-  const store = await createStore({url, retry: {maxElapsedMs: 5000}});
+  // Read-only: pointed at the wrong database, it must not set one up.
+  let store: MetadataStore;
+  try {
+    store =
+        await createStore({url, retry: {maxElapsedMs: 5000}, readOnly: true});
+  } catch (e) {
+    // A database that is not a search's (or not this version's): the
+    // flags named the wrong one.
+    if (e instanceof ValueError && !(e instanceof UsageError)) {
+      throw new UsageError(e.message);
+    }
+    throw e;
+  }
   try {
     const studies = store.listStudies ? await store.listStudies() : [];
     const study = pickStudy(studies, flags.get<string>('experiment_name'),

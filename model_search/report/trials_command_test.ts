@@ -182,6 +182,19 @@ describe('trialsCommand', () => {
     assert.equal(fs.existsSync(file), false);
   });
 
+  it('sets up nothing in a database no search has used', async () => {
+    const file = path.join(dir, 'empty.db');
+    fs.writeFileSync(file, '');  // an empty SQLite database
+
+    const result = await run([`--metadata_db=sqlite:${file}`]);
+
+    assert.equal(result.status, 2);
+    assert.equal(result.err.trim(),
+                 `trials: sqlite:${file} holds no model_search tables: no ` +
+                     'search has used this database; check the URL');
+    assert.equal(fs.statSync(file).size, 0, 'tables were created');
+  });
+
   it('asks which study when the database holds several', async () => {
     const other = fs.mkdtempSync(path.join(os.tmpdir(), 'trials_command_'));
     try {
