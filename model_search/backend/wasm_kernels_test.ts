@@ -44,6 +44,19 @@ function ints(values: number[]): Data {
   };
 }
 
+/**
+ * Makes, on each call, a tensor of `shape` and `dtype` holding the same
+ * random values (int32: up to +-1e6, bool: about half true).
+ */
+function randomOfDtype(shape: number[], dtype: 'float32'|'int32'|'bool'):
+    () => tf.Tensor {
+  const {values} = uniform(shape);
+  const typed = dtype === 'float32' ? values :
+      dtype === 'int32' ? Int32Array.from(values, (v) => Math.round(v * 1e6)) :
+                          Uint8Array.from(values, (v) => Number(v > 0));
+  return () => tf.tensor(typed, shape, dtype);
+}
+
 function toTensor(data: Data): tf.Tensor {
   return tf.tensor(data.values, data.shape, data.dtype);
 }
@@ -579,14 +592,7 @@ describe('Reverse', () => {
     for (const dtype of ['float32', 'int32', 'bool'] as const) {
       it(`matches cpu: ${dtype} [${row.shape}] along [${row.axes}]`,
          async () => {
-           const {values} = uniform(row.shape);
-           const x = () => dtype === 'float32' ?
-               tf.tensor(values, row.shape) :
-               dtype === 'int32' ?
-               tf.tensor(Int32Array.from(values, (v) => Math.round(v * 100)),
-                         row.shape, 'int32') :
-               tf.tensor(Uint8Array.from(values, (v) => Number(v > 0)),
-                         row.shape, 'bool');
+           const x = randomOfDtype(row.shape, dtype);
            const flip = () => tf.reverse(x(), row.axes);
 
            const actual = await runOn('wasm', flip);
@@ -652,14 +658,7 @@ describe('Identity and Transpose', () => {
     for (const dtype of ['float32', 'int32', 'bool'] as const) {
       it(`transposes as cpu: ${dtype} [${row.shape}] by [${row.perm}]`,
          async () => {
-           const {values} = uniform(row.shape);
-           const x = () => dtype === 'float32' ?
-               tf.tensor(values, row.shape) :
-               dtype === 'int32' ?
-               tf.tensor(Int32Array.from(values, (v) => Math.round(v * 1e6)),
-                         row.shape, 'int32') :
-               tf.tensor(Uint8Array.from(values, (v) => Number(v > 0)),
-                         row.shape, 'bool');
+           const x = randomOfDtype(row.shape, dtype);
            const moved = () => tf.transpose(x(), row.perm);
            const actual = await runOn('wasm', moved);
            const expected = await runOn('cpu', moved);
