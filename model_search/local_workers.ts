@@ -19,6 +19,7 @@
 
 import * as os from 'node:os';
 
+import {LEASE_LOST_PREFIX} from './metadata/store';
 import type {MetadataStore} from './metadata/store';
 import type {Trial} from './metadata/trial';
 
@@ -62,7 +63,7 @@ export async function failTrialsOfDeadLocalWorkers(
     if (pid === undefined || pid === process.pid || exists(pid)) continue;
     await store.failTrial(
         studyId, trial.id,
-        `worker lost: process ${pid} of this machine is gone`);
+        `${LEASE_LOST_PREFIX} process ${pid} of this machine is gone`);
     marked.push(trial.id);
   }
   return marked;

@@ -44,6 +44,7 @@ import {DEFAULT_RETRY, Logger, RetryOptions, StoreError, errorCode, withRetry} f
 import {LATEST_SCHEMA_VERSION, LIMITS, MIGRATIONS, SqlTypes, schemaVersionTable} from './schema';
 import {describeSpecDifference} from './spec_diff';
 import type {MetadataStore, StartTrialResult, StudyInfo, StudyKey, TrialPlan} from './store';
+import {LEASE_LOST_PREFIX} from './store';
 import type {Trial} from './trial';
 import {Row, TRIAL_COLUMNS, encodeMetrics, rowToTrial, toNumber} from './trial_rows';
 
@@ -92,8 +93,7 @@ export declare interface SqlStoreOptions {
   readOnly?: boolean;
 }
 
-/** Prefix of the failure reason of a trial whose lease expired. */
-export const LEASE_LOST_PREFIX = 'worker lost:';
+export {LEASE_LOST_PREFIX};
 
 function isLeaseLost(state: unknown, reason: unknown): boolean {
   return state === 'FAILED' && typeof reason === 'string' &&

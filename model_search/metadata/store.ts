@@ -19,6 +19,12 @@ import type {HparamValue, Trial} from './trial';
  */
 export const DEFAULT_LEASE_SECONDS = 600;
 
+/**
+ * Prefix of the failure reason of a trial whose worker was lost (its lease
+ * expired, or its process is gone); such a trial may still complete late.
+ */
+export const LEASE_LOST_PREFIX = 'worker lost:';
+
 /** A study is identified by experiment name and owner. */
 export declare interface StudyKey {
   experimentName: string;
