@@ -16,6 +16,7 @@ import {performance} from 'perf_hooks';
 
 import {differentiatingVariablesOnly} from './backend/lazy_conv_gradients';
 import {tf} from './backend/tf';
+import {DataError} from './data/data';
 import type {Batch, Hparams} from './data/data';
 import {argmaxRows, evaluationMetrics} from './metric_fns';
 import type {ProbabilityMatrix} from './metric_fns';
@@ -182,9 +183,18 @@ export async function trainModel(
       const next = await pending!;
       pending = step + 1 < args.steps ? iterator.next() : undefined;
       if (next.done) {
-        throw new TrialFailure(`training data ran out at step ${step}`);
+        throw new TrialFailure(
+            `training data ran out at step ${step}: a data provider's ` +
+            'training batches must repeat without end (its getInputFn ' +
+            'for \'train\' loops over the data)');
       }
       const batch = next.value;
+      try {
+        checkBatch(model, batch, 'training', args.lossFn === undefined);
+      } catch (e) {
+        disposeBatch(batch);
+        throw e;
+      }
       const rate = learningRateAt(args.hparams, step, args.maxDecayTimes);
       if (rate !== lastRate) {
         optimizer.setLearningRate(rate);
@@ -259,6 +269,49 @@ export function clipByGlobalNorm(
   return out;
 }
 
+/**
+ * Throws a DataError, naming what is wrong, when a batch of `split` data
+ * does not fit `model`: features whose example shape is not the model's
+ * input shape (the provider's inputSchema()), or, with `classIds`, labels
+ * that are not one class id in [0, classes) per example. Softmax
+ * cross-entropy would otherwise take an id out of range as a target of
+ * all zeros, and train and evaluate on nothing for it, silently.
+ */
+export function checkBatch(
+    model: tf.LayersModel, batch: Batch, split: 'training'|'evaluation',
+    classIds: boolean): void {
+  const expected = model.inputs[0].shape.slice(1);
+  const got = batch.features.shape.slice(1);
+  if (got.length !== expected.length ||
+      got.some((size, i) => expected[i] !== null && size !== expected[i])) {
+    throw new DataError(
+        `the ${split} data gives features of shape [${
+            batch.features.shape}], but the model takes examples of shape [${
+            expected}] (the data provider's inputSchema()): make the two ` +
+        'agree');
+  }
+  if (!classIds) return;
+  const examples = batch.features.shape[0];
+  if (batch.labels.rank !== 1 || batch.labels.shape[0] !== examples) {
+    throw new DataError(
+        `the ${split} data gives labels of shape [${
+            batch.labels.shape}] for ${examples} examples: give one class ` +
+        `id per example, a tensor of shape [${examples}] (not one-hot)`);
+  }
+  const classes = model.outputs[0].shape[model.outputs[0].shape.length - 1]!;
+  const ids = batch.labels.dataSync();
+  for (let i = 0; i < ids.length; i++) {
+    const id = ids[i];
+    if (!(Number.isInteger(id) && id >= 0 && id < classes)) {
+      throw new DataError(
+          `the ${split} data gives label ${id} (example ${i + 1} of a ` +
+          `batch of ${examples}); labels are class ids in [0, ${
+              classes}), ${classes} being the data provider's ` +
+          'numberOfClasses(): fix the labels or the number of classes');
+    }
+  }
+}
+
 function disposeBatch(batch: Batch): void {
   batch.features.dispose();
   batch.labels.dispose();
@@ -310,6 +363,12 @@ export async function evaluateModel(
       break;
     }
     taken++;
+    try {
+      checkBatch(model, batch, 'evaluation', lossFn === softmaxCrossEntropy);
+    } catch (e) {
+      disposeBatch(batch);
+      throw e;
+    }
     const [lossTensor, probs] = tf.tidy(() => {
       const logits = model.apply(
           modelInputs(model, batch), {training: false}) as tf.Tensor;

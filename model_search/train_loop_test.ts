@@ -13,10 +13,11 @@ import * as path from 'node:path';
 import {tf} from './backend/tf';
 import {DEFAULT_DNN} from './constants';
 import {CsvDataProvider} from './data/csv_data';
+import {DataError} from './data/data';
 import type {Batch} from './data/data';
 import {disposeOptimizer, learningRateAt, makeOptimizer} from './phoenix';
 import {SingleTrainer} from './single_trainer';
-import {EventLoopYielder, TrialFailure, clipByGlobalNorm, softmaxCrossEntropy, trainModel} from './train_loop';
+import {EventLoopYielder, TrialFailure, clipByGlobalNorm, evaluateModel, softmaxCrossEntropy, trainModel} from './train_loop';
 
 const RANDOM_CSV = 'model_search/data/testdata/csv_random_data.csv';
 
@@ -90,7 +91,91 @@ describe('trainModel', () => {
 
     await assert.rejects(
         trainModel(model, {steps: 3, hparams: {}, batches: batches(2)}),
-        new TrialFailure('training data ran out at step 2'));
+        new TrialFailure(
+            'training data ran out at step 2: a data provider\'s training ' +
+            'batches must repeat without end (its getInputFn for \'train\' ' +
+            'loops over the data)'));
+    model.dispose();
+  });
+
+  // Batches a provider might get wrong, and what the search says.
+  const badBatches: Array<{name: string, batch: () => Batch, error: string}> = [
+    {
+      name: 'a label out of range',
+      batch: () => ({features: tf.ones([4, 3]),
+                     labels: tf.tensor1d([0, 1, 3, 1], 'int32')}),
+      error: 'the training data gives label 3 (example 3 of a batch of 4); ' +
+          'labels are class ids in [0, 2), 2 being the data provider\'s ' +
+          'numberOfClasses(): fix the labels or the number of classes',
+    },
+    {
+      name: 'a negative label',
+      batch: () => ({features: tf.ones([4, 3]),
+                     labels: tf.tensor1d([-1, 1, 0, 1], 'int32')}),
+      error: 'the training data gives label -1 (example 1 of a batch of 4); ' +
+          'labels are class ids in [0, 2), 2 being the data provider\'s ' +
+          'numberOfClasses(): fix the labels or the number of classes',
+    },
+    {
+      name: 'one-hot labels',
+      batch: () => ({features: tf.ones([4, 3]),
+                     labels: tf.tidy(() => tf.oneHot(
+                         tf.tensor1d([0, 1, 0, 1], 'int32'), 2)) as
+                         unknown as tf.Tensor1D}),
+      error: 'the training data gives labels of shape [4,2] for 4 examples: ' +
+          'give one class id per example, a tensor of shape [4] (not ' +
+          'one-hot)',
+    },
+    {
+      name: 'features of another shape',
+      batch: () => ({features: tf.ones([4, 8]),
+                     labels: tf.tensor1d([0, 1, 0, 1], 'int32')}),
+      error: 'the training data gives features of shape [4,8], but the ' +
+          'model takes examples of shape [3] (the data provider\'s ' +
+          'inputSchema()): make the two agree',
+    },
+  ];
+  for (const c of badBatches) {
+    it(`stops on ${c.name}, naming it, and leaks nothing`, async () => {
+      const model = tinyModel();
+      const before = tf.memory().numTensors;
+      async function* one(): AsyncGenerator<Batch> {
+        yield c.batch();
+      }
+
+      await assert.rejects(
+          trainModel(model, {steps: 1, hparams: {}, batches: one()}),
+          (e: Error) => e instanceof DataError && e.message === c.error);
+      assert.equal(tf.memory().numTensors, before);
+      model.dispose();
+    });
+  }
+
+  it('evaluates no label out of range either', async () => {
+    const model = tinyModel();
+    async function* eval1(): AsyncGenerator<Batch> {
+      yield {features: tf.ones([2, 3]), labels: tf.tensor1d([1, 2], 'int32')};
+    }
+
+    await assert.rejects(
+        evaluateModel(model, eval1(), 1, 2),
+        (e: Error) => e instanceof DataError &&
+            e.message.startsWith('the evaluation data gives label 2 ' +
+                                 '(example 2 of a batch of 2)'));
+    model.dispose();
+  });
+
+  it('leaves labels to a loss function of the provider', async () => {
+    const model = tinyModel();
+    async function* regression(): AsyncGenerator<Batch> {
+      yield {features: tf.ones([4, 3]), labels: tf.tensor1d([0.5, 7, -2, 1])};
+    }
+
+    await trainModel(model, {
+      steps: 1, hparams: {}, batches: regression(),
+      lossFn: (labels, logits) =>
+          tf.losses.meanSquaredError(labels, tf.sum(logits, 1)) as tf.Scalar,
+    });
     model.dispose();
   });
 
