@@ -51,6 +51,20 @@ export class SearchError extends Error {
 }
 
 /**
+ * A block could not build one tower: its build() threw, or returned
+ * something other than a non-empty list of tensors. Like a failed training,
+ * it fails that trial (the message names the block and why) and the search
+ * goes on: another architecture may put the block where it fits.
+ */
+export class BlockBuildError extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = 'BlockBuildError';
+    Object.setPrototypeOf(this, new.target.prototype);
+  }
+}
+
+/**
  * Returns the candidate closest to `name` by edit distance, or undefined
  * when none is close enough to be a plausible typo.
  */

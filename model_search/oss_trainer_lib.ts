@@ -22,7 +22,7 @@ import {tf} from './backend/tf';
 import {markWasmPeriod, restartWasmBackend, wasmMemoryTouchedBytes, wasmMemoryWasted} from './backend/wasm_restart';
 import type {Provider} from './data/data';
 import {buildTowersModel, restoreTowers} from './ensemble_model';
-import {SearchError, UsageError, ValueError} from './errors';
+import {BlockBuildError, SearchError, UsageError, ValueError} from './errors';
 import {LeaseKeeper} from './lease_keeper';
 import {failTrialsOfDeadLocalWorkers} from './local_workers';
 import {checkSameData} from './study_data';
@@ -391,7 +391,8 @@ export async function runSearch(options: SearchOptions): Promise<SearchResult> {
           interruptedTrial = trial.id;
           break;
         }
-        if (!(e instanceof TrialFailure || e instanceof PlanningError)) {
+        if (!(e instanceof TrialFailure || e instanceof PlanningError ||
+              e instanceof BlockBuildError)) {
           // Once its directory is whole, the trial's work is done: marked
           // lost rather than failed, the next search to open the study
           // records it from the directory (written_trials.ts).

@@ -12,7 +12,7 @@
  * hyperparameters ask for.
  */
 
-import {buildLogits, buildTower} from './architecture/architecture_utils';
+import {buildLogits, buildTower, modelOfBlocks} from './architecture/architecture_utils';
 import {tf} from './backend/tf';
 import type {Hparams, InputSchema, Provider} from './data/data';
 import {ValueError} from './errors';
@@ -82,7 +82,9 @@ export function buildModel(args: ModelArgs): tf.LayersModel {
     applyDropoutsBetweenBlocks: args.applyDropoutsBetweenBlocks,
   });
   const logits = buildLogits(towerOutput, args.numClasses, `${prefix}/logits`);
-  return tf.model({inputs, outputs: logits, name: prefix.replace(/\W/g, '_')});
+  return modelOfBlocks(
+      {inputs, outputs: logits, name: prefix.replace(/\W/g, '_')},
+      args.architecture);
 }
 
 /** The learning rate at `step`, with the piecewise exponential decay. */

@@ -27,7 +27,7 @@
 
 import {tf} from '../backend/tf';
 import {BlockClass, blockClass, blockNameForEnumId, checkProblemType, EMPTY_BLOCK, getBlock, glorotNormal, isFlattenBlock, isInputOrderImportant, LastValidStep, ProblemTypeName} from '../blocks';
-import {NotImplementedError, ValueError} from '../errors';
+import {BlockBuildError, NotImplementedError, ValueError} from '../errors';
 
 /** A block in an architecture: its lookup name or its enum id. */
 export type ArchitectureEntry = string|number;
@@ -210,15 +210,32 @@ export function buildTowerSpec(
     const where = `${args.namePrefix}: architecture[${i}]`;
     checkServes(blockClass(name, where), name, problemType, where);
     const prefix = `${args.namePrefix}/${i + 1}_${name}`;
-    tensors = getBlock(name, where).build(tensors, {
-      isTraining: args.isTraining,
-      lengths: args.lengths,
-      hparams: blockHparams(args.hparams, name),
-      namePrefix: prefix,
-    });
-    if (tensors.length === 0) {
-      throw new ValueError(`${where}: block ${name} returned no tensors`);
+    const block = getBlock(name, where);
+    const after = i === 0 ? 'the input' : `block ${architecture[i - 1]}`;
+    let built: unknown;
+    try {
+      built = block.build(tensors, {
+        isTraining: args.isTraining,
+        lengths: args.lengths,
+        hparams: blockHparams(args.hparams, name),
+        namePrefix: prefix,
+      });
+    } catch (e) {
+      throw new BlockBuildError(`${where}: block ${name} failed to build ` +
+                                `after ${after} (shapes [${
+                                    tensors.map((t) => `[${t.shape}]`)}]): ${
+                                    (e as Error).message ?? e}`);
     }
+    if (!Array.isArray(built) || built.length === 0 ||
+        !built.every((t) => t instanceof tf.SymbolicTensor)) {
+      throw new BlockBuildError(
+          `${where}: block ${name} returned ${
+              Array.isArray(built) && built.length === 0 ?
+                  'no tensors' :
+                  'something other than a list of tensors'}; build() ` +
+          'returns its inputs followed by its new output (tf.SymbolicTensor[])');
+    }
+    tensors = built as tf.SymbolicTensor[];
     if (dropout > 0) {
       const layer =
           tf.layers.dropout({rate: dropout, name: `${prefix}/dropout`});
@@ -233,6 +250,23 @@ export function buildTowerSpec(
     layerTensors: tensors,
     architecture,
   };
+}
+
+/**
+ * tf.model over towers of `blocks`; a graph TensorFlow.js refuses (two
+ * layers of one name, say) fails the trial naming the blocks.
+ */
+export function modelOfBlocks(
+    config: Parameters<typeof tf.model>[0], blocks: string[]):
+    tf.LayersModel {
+  try {
+    return tf.model(config);
+  } catch (e) {
+    throw new BlockBuildError(
+        `the blocks ${blocks.join(', ')} do not form a model: ${
+            (e as Error).message ?? e}; a block names its layers under the ` +
+        'namePrefix its build() gets, so that every name is unique');
+  }
 }
 
 function checkServes(

@@ -8,9 +8,12 @@
 import * as assert from 'node:assert/strict';
 
 import {tf} from '../backend/tf';
+import type {Block, BlockBuildArgs} from '../blocks/block';
+import {registerBlock} from '../blocks/block';
+import {BlockBuildError} from '../errors';
 import {blockEnumId} from '../blocks';
 
-import {blockHparams, buildLogits, buildTower, buildTowerSpec, fixArchitectureOrder, increaseStructureDepth} from './architecture_utils';
+import {blockHparams, buildLogits, buildTower, buildTowerSpec, fixArchitectureOrder, increaseStructureDepth, modelOfBlocks} from './architecture_utils';
 
 require('@tensorflow/tfjs-backend-wasm');
 
@@ -446,4 +449,76 @@ describe('saved towers', () => {
            (loaded.predict(data) as tf.Tensor).arraySync(),
            (model.predict(data) as tf.Tensor).arraySync());
      });
+});
+
+/** Blocks with the mistakes a user's block can make. */
+@registerBlock({lookupName: 'ARCH_TEST_THROWS', initArgs: {}})
+class ArchTestThrows implements Block {
+  static readonly supportedProblemTypes = ['DNN'];
+  readonly isInputOrderImportant = false;
+  build(): tf.SymbolicTensor[] {
+    throw new Error('build exploded');
+  }
+}
+
+@registerBlock({lookupName: 'ARCH_TEST_NOT_A_LIST', initArgs: {}})
+class ArchTestNotAList implements Block {
+  static readonly supportedProblemTypes = ['DNN'];
+  readonly isInputOrderImportant = false;
+  build(inputs: tf.SymbolicTensor[]): tf.SymbolicTensor[] {
+    return inputs[0] as unknown as tf.SymbolicTensor[];
+  }
+}
+
+@registerBlock({lookupName: 'ARCH_TEST_FIXED_NAME', initArgs: {}})
+class ArchTestFixedName implements Block {
+  static readonly supportedProblemTypes = ['DNN'];
+  readonly isInputOrderImportant = false;
+  build(inputs: tf.SymbolicTensor[], _args: BlockBuildArgs):
+      tf.SymbolicTensor[] {
+    const layer = tf.layers.dense({units: 3, name: 'arch_test_fixed'});
+    return [...inputs,
+            layer.apply(inputs[inputs.length - 1]) as tf.SymbolicTensor];
+  }
+}
+
+describe('a block that cannot build', () => {
+  before(useWasm);
+
+  const tower = (architecture: string[]) => buildTower(
+      tf.input({shape: [4]}), architecture,
+      {problemType: 'DNN', isTraining: true, hparams: {},
+       namePrefix: 'trial_1/tower_0'});
+
+  it('fails the trial, naming the block, where it sits and why', () => {
+    assert.throws(
+        () => tower(['FULLY_CONNECTED', 'ARCH_TEST_THROWS']),
+        (e: Error) => e instanceof BlockBuildError &&
+            e.message === 'trial_1/tower_0: architecture[1]: block ' +
+                'ARCH_TEST_THROWS failed to build after block ' +
+                'FULLY_CONNECTED (shapes [[,4],[,4]]): build exploded');
+  });
+
+  it('fails the trial when build returns no list of tensors', () => {
+    assert.throws(
+        () => tower(['ARCH_TEST_NOT_A_LIST']),
+        (e: Error) => e instanceof BlockBuildError &&
+            e.message.startsWith('trial_1/tower_0: architecture[0]: block ' +
+                'ARCH_TEST_NOT_A_LIST returned something other than a ' +
+                'list of tensors'));
+  });
+
+  it('fails the trial when layer names clash', () => {
+    const architecture = ['ARCH_TEST_FIXED_NAME', 'ARCH_TEST_FIXED_NAME'];
+    const input = tf.input({shape: [4]});
+    const built = buildTower(input, architecture, {
+      problemType: 'DNN', isTraining: true, hparams: {},
+      namePrefix: 'trial_1/tower_0'});
+    assert.throws(
+        () => modelOfBlocks({inputs: input, outputs: built},
+                            architecture),
+        (e: Error) => e instanceof BlockBuildError &&
+            e.message.startsWith('the blocks ARCH_TEST_FIXED_NAME, ' +
+                                 'ARCH_TEST_FIXED_NAME do not form a model'));
+  });
 });
