@@ -21,7 +21,7 @@ import * as path from 'path';
 import {selectBackend} from './backend/select_backend';
 import {DEFAULT_WASM_MEMORY_LIMIT_MB} from './backend/wasm_restart';
 import {DEFAULT_DNN, resolveWorkspacePath} from './constants';
-import {DataError, PROVIDERS} from './data/data';
+import {DataError, PROVIDERS, ProviderError, inProvider} from './data/data';
 import type {Provider} from './data/data';
 import {SearchError, UsageError, ValueError, didYouMean} from './errors';
 import {FLAGS} from './flags';
@@ -124,7 +124,7 @@ function chooseProvider(): Provider {
       throw new UsageError(`--phoenix_dataset=${wanted}: no such provider${
           didYouMean(wanted, names)}; linked in: ${names.join(', ') || 'none'}`);
     }
-    return PROVIDERS.create(wanted);
+    return createProvider(wanted);
   }
   if (names.length === 0) {
     throw new UsageError(
@@ -135,7 +135,18 @@ function chooseProvider(): Provider {
     throw new UsageError(`this binary links ${names.length} providers (${
         names.join(', ')}); choose one with --phoenix_dataset`);
   }
-  return PROVIDERS.create(names[0]);
+  return createProvider(names[0]);
+}
+
+/** The provider `name`, constructed; a constructor that throws is named. */
+function createProvider(name: string): Provider {
+  try {
+    return PROVIDERS.create(name);
+  } catch (e) {
+    if (e instanceof DataError || e instanceof UsageError) throw e;
+    throw new ProviderError(`data provider ${name}: its constructor threw: ${
+        e instanceof Error ? e.message : String(e)}`, e);
+  }
 }
 
 /**
@@ -283,7 +294,9 @@ export async function main(
     // A bad replay stops here, before anything is written.
     const replay = replayPlans(spec);
     const provider = chooseProvider();
-    await provider.prepare();
+    await inProvider(`data provider ${FLAGS.get<string>('phoenix_dataset') ||
+                         PROVIDERS.names()[0]}: prepare()`,
+                     () => provider.prepare());
     checkSpecFitsData(spec, file, provider);
     // Planning checks the search settings and block names of the spec.
     try {
@@ -380,6 +393,15 @@ export async function main(
     if (e instanceof SearchError || e instanceof StoreError) {
       // Not bad input, and not a bug: the message says it all.
       log(`error: ${e.message}`);
+      return 1;
+    }
+    if (e instanceof ProviderError) {
+      // The user's code: where it threw matters to them, not our frames.
+      log(`error: ${e.message}${
+          process.env['MODEL_SEARCH_DEBUG'] ?
+              `
+${(e.cause as Error)?.stack ?? e.cause}` :
+              ' (MODEL_SEARCH_DEBUG=1 prints its stack)'}`);
       return 1;
     }
     log(`error: ${(e as Error).stack ?? e}`);

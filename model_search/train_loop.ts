@@ -16,7 +16,7 @@ import {performance} from 'perf_hooks';
 
 import {differentiatingVariablesOnly} from './backend/lazy_conv_gradients';
 import {tf} from './backend/tf';
-import {DataError} from './data/data';
+import {DataError, inProvider} from './data/data';
 import type {Batch, Hparams} from './data/data';
 import {argmaxRows, evaluationMetrics} from './metric_fns';
 import type {ProbabilityMatrix} from './metric_fns';
@@ -169,19 +169,21 @@ export async function trainModel(
   const syncEvery = Math.max(1, args.syncEvery ?? 25);
   const kernels = variables.filter((v) => /kernel|embeddings/.test(v.name));
   const iterator = args.batches[Symbol.asyncIterator]();
+  const nextTrainingBatch = () => inProvider(
+      'the data provider\'s training batches', () => iterator.next());
   let finalLoss = NaN;
   let lastRate = learningRateAt(args.hparams, 0, args.maxDecayTimes);
   // The next batch is asked for before this step computes, so that a
   // provider reading from disk has its read under way meanwhile.
   let pending: Promise<IteratorResult<Batch>>|undefined =
-      args.steps > 0 ? iterator.next() : undefined;
+      args.steps > 0 ? nextTrainingBatch() : undefined;
   const yielder = new EventLoopYielder();
   try {
     for (let step = 0; step < args.steps; step++) {
       await yielder.maybeYield();
       if (args.shouldStop?.()) throw new TrialInterrupted();
       const next = await pending!;
-      pending = step + 1 < args.steps ? iterator.next() : undefined;
+      pending = step + 1 < args.steps ? nextTrainingBatch() : undefined;
       if (next.done) {
         throw new TrialFailure(
             `training data ran out at step ${step}: a data provider's ` +
@@ -312,6 +314,23 @@ export function checkBatch(
   }
 }
 
+/** `batches`, with what the provider's iterator throws named. */
+async function* fromProvider(batches: AsyncIterable<Batch>, split: string):
+    AsyncGenerator<Batch> {
+  const iterator = batches[Symbol.asyncIterator]();
+  try {
+    for (;;) {
+      const next = await inProvider(
+          `the data provider's ${split} batches`, () => iterator.next());
+      if (next.done) return;
+      yield next.value;
+    }
+  } finally {
+    // Left early (enough batches): the provider closes its source.
+    await iterator.return?.();
+  }
+}
+
 function disposeBatch(batch: Batch): void {
   batch.features.dispose();
   batch.labels.dispose();
@@ -352,7 +371,7 @@ export async function evaluateModel(
   let count = 0;
   let taken = 0;
   const yielder = new EventLoopYielder();
-  for await (const batch of batches) {
+  for await (const batch of fromProvider(batches, 'evaluation')) {
     await yielder.maybeYield();
     if (shouldStop?.()) {
       disposeBatch(batch);

@@ -13,7 +13,7 @@ import * as path from 'node:path';
 import {tf} from './backend/tf';
 import {DEFAULT_DNN} from './constants';
 import {CsvDataProvider} from './data/csv_data';
-import {DataError} from './data/data';
+import {DataError, ProviderError} from './data/data';
 import type {Batch} from './data/data';
 import {disposeOptimizer, learningRateAt, makeOptimizer} from './phoenix';
 import {SingleTrainer} from './single_trainer';
@@ -162,6 +162,42 @@ describe('trainModel', () => {
         (e: Error) => e instanceof DataError &&
             e.message.startsWith('the evaluation data gives label 2 ' +
                                  '(example 2 of a batch of 2)'));
+    model.dispose();
+  });
+
+  it('names the provider when its batches throw', async () => {
+    const model = tinyModel();
+    async function* broken(): AsyncGenerator<Batch> {
+      yield* batches(1);
+      throw new TypeError('reading past the end');
+    }
+
+    await assert.rejects(
+        trainModel(model, {steps: 3, hparams: {}, batches: broken()}),
+        (e: Error) => e instanceof ProviderError &&
+            e.message === 'the data provider\'s training batches threw: ' +
+                'reading past the end');
+    await assert.rejects(
+        evaluateModel(model, broken(), 3, 2),
+        (e: Error) => e instanceof ProviderError &&
+            e.message === 'the data provider\'s evaluation batches threw: ' +
+                'reading past the end');
+    model.dispose();
+  });
+
+  it('closes the evaluation batches it leaves early', async () => {
+    const model = tinyModel();
+    let closed = false;
+    async function* endless(): AsyncGenerator<Batch> {
+      try {
+        for (;;) yield* batches(1);
+      } finally {
+        closed = true;
+      }
+    }
+
+    await evaluateModel(model, endless(), 2, 2);
+    assert.equal(closed, true);
     model.dispose();
   });
 

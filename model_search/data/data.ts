@@ -114,7 +114,39 @@ export class DataError extends Error {
   }
 }
 
-/** Constructors receive the registered init args merged with flag values. */
+/**
+ * The data provider's own code failed (its constructor, prepare() or its
+ * batches threw something other than a DataError): the message names the
+ * provider's part and the error; `cause` keeps the original, whose stack
+ * the binary prints with MODEL_SEARCH_DEBUG=1.
+ */
+export class ProviderError extends Error {
+  constructor(message: string, override readonly cause: unknown) {
+    super(message);
+    this.name = 'ProviderError';
+    Object.setPrototypeOf(this, new.target.prototype);
+  }
+}
+
+/**
+ * Runs `fn`, part `what` of a data provider; anything it throws other than
+ * a DataError (bad data, already named) becomes a ProviderError.
+ */
+export async function inProvider<T>(what: string, fn: () => T|Promise<T>):
+    Promise<T> {
+  try {
+    return await fn();
+  } catch (e) {
+    if (e instanceof DataError || e instanceof ProviderError) throw e;
+    throw new ProviderError(
+        `${what} threw: ${e instanceof Error ? e.message : String(e)}`, e);
+  }
+}
+
+/**
+ * Constructors receive the registered init args (flags are read with
+ * FLAGS, as the provider defines them).
+ */
 export const PROVIDERS = globalRegistry<Provider>('providers', 'provider');
 
 /**
