@@ -846,8 +846,26 @@ export class Provider implements DataProvider {
     const scratch = new Float32Array(encoder.width);
     let rows = 0;
     let headerLine = 1;
-    const records = this.dataRows(
-        file, encoder.rowLength, (header) => headerLine = header.line);
+    const trainHeader = this.schema!.extra!['header'] as string[];
+    const records = this.dataRows(file, encoder.rowLength, (header) => {
+      headerLine = header.line;
+      const names =
+          header.cells.map((name, i) => name === '' ? `column_${i}` : name);
+      // Rows are read by position: the same columns in the same order, or
+      // every feature would be read from another column.
+      if (names.some((name, i) => name !== trainHeader[i])) {
+        const sameSet = names.length === trainHeader.length &&
+            [...names].sort().join('\n') ===
+                [...trainHeader].sort().join('\n');
+        throw new DataError(
+            `${file}:${header.line}: the header is ${names.join(',')} but ` +
+                `the training file ${this.filename} has ${
+                    trainHeader.join(',')}; give the validation file the ` +
+                `training file's columns${
+                    sameSet ? ' in the same order' : ''}`,
+            file, header.line);
+      }
+    });
     for await (const {cells, line} of records) {
       encoder.encodeInto(cells, scratch, 0, `${file}:${line}`);
       encoder.classId(cells, file, line);

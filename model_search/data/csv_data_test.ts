@@ -692,6 +692,20 @@ describe('CsvDataProvider', () => {
             'file TRAIN has 3; both need the same columns',
       },
       {
+        name: 'the same columns in another order',
+        text: 'y,c,n\ncat,red,1\n',
+        message: (f) => `${f}:1: the header is y,c,n but the training file ` +
+            'TRAIN has y,n,c; give the validation file the training file\'s ' +
+            'columns in the same order',
+      },
+      {
+        name: 'columns of other names',
+        text: 'label,count,colour\ncat,1,red\n',
+        message: (f) => `${f}:1: the header is label,count,colour but the ` +
+            'training file TRAIN has y,n,c; give the validation file the ' +
+            'training file\'s columns',
+      },
+      {
         name: 'a ragged row',
         text: 'y,n,c\ncat,1,red\ncat,1\n',
         message: (f) => `${f}:3: 2 fields, expected 3 like the header (line ` +
