@@ -138,6 +138,27 @@ function chooseProvider(): Provider {
   return createProvider(names[0]);
 }
 
+/**
+ * Why `dir` could not be made or written, from `error` or, as Node reports
+ * a read-only file system under mkdir as ENOENT, from the nearest existing
+ * directory above it.
+ */
+function whyNotWritable(dir: string, error: NodeJS.ErrnoException): string {
+  let existing = path.resolve(dir);
+  while (!fs.existsSync(existing) && path.dirname(existing) !== existing) {
+    existing = path.dirname(existing);
+  }
+  try {
+    fs.accessSync(existing, fs.constants.W_OK);
+  } catch (e) {
+    const code = (e as NodeJS.ErrnoException).code;
+    if (code === 'EROFS') return `${existing} is on a read-only file system`;
+    if (code === 'EACCES') return `no permission to write in ${existing}`;
+  }
+  if (!fs.statSync(existing).isDirectory()) return `${existing} is a file`;
+  return error.code === 'EROFS' ? 'a read-only file system' : error.message;
+}
+
 /** The provider `name`, constructed; a constructor that throws is named. */
 function createProvider(name: string): Provider {
   try {
@@ -323,7 +344,16 @@ export async function main(
     const seed = seedFlag >= 0 ? seedFlag : Date.now() % 4294967296;
     // The data and spec are valid: from here on model_dir is written.
     const modelDirIsNew = !fs.existsSync(modelDir);
-    fs.mkdirSync(modelDir, {recursive: true});
+    try {
+      fs.mkdirSync(modelDir, {recursive: true});
+      fs.accessSync(modelDir, fs.constants.W_OK);
+    } catch (e) {
+      throw new UsageError(`--model_dir=${modelDir}: ${
+          modelDirIsNew ? 'cannot create this directory' :
+                          'cannot write in this directory'} (${
+          whyNotWritable(modelDir, e as NodeJS.ErrnoException)}); give a ` +
+          'directory you can write to');
+    }
     let store: Awaited<ReturnType<typeof createStore>>;
     try {
       store = await createStore(storeOptions);
@@ -392,6 +422,13 @@ export async function main(
     }
     if (e instanceof SearchError || e instanceof StoreError) {
       // Not bad input, and not a bug: the message says it all.
+      log(`error: ${e.message}`);
+      return 1;
+    }
+    if (e instanceof Error && typeof (e as NodeJS.ErrnoException).syscall ===
+                                  'string') {
+      // The system refused a file operation (a full disk, say): its
+      // message names the operation and the file.
       log(`error: ${e.message}`);
       return 1;
     }

@@ -318,6 +318,25 @@ describe('oss_trainer main', function() {
     assert.equal(fs.existsSync(dir), false, 'model_dir was left behind');
   });
 
+  it('names a SQLite file it cannot open, with exit 2 and no stack',
+     async () => {
+       const root = tmpDir();
+       const file = path.join(root, 'a_file');
+       fs.writeFileSync(file, '');
+       const dir = path.join(root, 'model_dir');
+
+       const {code, log} = await run(quick(dir, [
+         `--metadata_db=sqlite:${file}/x.db`,
+       ]));
+
+       assert.equal(code, 2, log.join('\n'));
+       assert.equal(log[log.length - 1],
+                    `error: sqlite:${file}/x.db: cannot open the database ` +
+                        'file (unable to open database file); check that ' +
+                        'its directory exists and can be written to');
+       assert.equal(fs.existsSync(dir), false, 'model_dir was left behind');
+     });
+
   it('refuses a second study in the model_dir of another', async () => {
     const dir = tmpDir();
     assert.equal((await run(quick(dir, [

@@ -88,8 +88,15 @@ export class SqliteStore extends SqlStore {
       // Opening would create it.
       throw new ValueError(`sqlite:${options.filename}: no such file`);
     }
-    const db = new Database(
-        options.filename, {timeout: options.busyTimeoutMs ?? 5000});
+    let db: Database.Database;
+    try {
+      db = new Database(
+          options.filename, {timeout: options.busyTimeoutMs ?? 5000});
+    } catch (e) {
+      throw new ValueError(`sqlite:${options.filename}: cannot open the ` +
+                           `database file (${(e as Error).message}); check ` +
+                           'that its directory exists and can be written to');
+    }
     const store = new SqliteStore(db, options.filename, options);
     try {
       // Pragmas that cannot run inside a transaction.
