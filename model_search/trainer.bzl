@@ -89,10 +89,22 @@ def model_search_oss_binary(name, dataset_dep, **kwargs):
         **kwargs
     )
 
+_PROBLEM_TYPES = ["cnn", "dnn", "rnn_all", "rnn_last"]
+
+def _check_list(macro, name, attribute, value):
+    if value != None and type(value) != "list":
+        fail("%s(name = %r): %s must be a list, got %s %r" % (
+            macro,
+            name,
+            attribute,
+            type(value),
+            value,
+        ))
+
 def model_search_oss_test(
         name,
         dataset_dep,
-        problem_type = "cnn",
+        problem_type = None,
         extra_args = None,
         test_data = None,
         custom_spec = None,
@@ -113,7 +125,8 @@ def model_search_oss_test(
       name: string; the test's name.
       dataset_dep: label; the provider library, as in model_search_oss_binary.
       problem_type: string; picks model_search/configs/<problem_type>_config.pbtxt:
-        "cnn", "dnn", "rnn_all", "rnn_last". Default "cnn".
+        "cnn", "dnn", "rnn_all", "rnn_last". Default "cnn" when no
+        custom_spec is given; not both.
       extra_args: list of strings; more flags, e.g.
         ["--filename=${TEST_SRCDIR}/model_search/model_search/data/testdata/x.csv"].
         `${TEST_SRCDIR}` expands to the runfiles root.
@@ -121,7 +134,30 @@ def model_search_oss_test(
       custom_spec: label; a .pbtxt to use instead of the problem_type config.
       **kwargs: size, timeout, tags and other test attributes.
     """
-    _check_dataset_dep("model_search_oss_test", name, dataset_dep)
+    macro = "model_search_oss_test"
+    _check_dataset_dep(macro, name, dataset_dep)
+    for attribute, instead in [("args", "extra_args"), ("data", "test_data")]:
+        if attribute in kwargs:
+            fail("%s(name = %r): give the test's flags and files as %s, not %s (the macro sets %s itself)" % (
+                macro,
+                name,
+                instead,
+                attribute,
+                attribute,
+            ))
+    _check_list(macro, name, "extra_args", extra_args)
+    _check_list(macro, name, "test_data", test_data)
+    if custom_spec and problem_type != None:
+        fail("%s(name = %r): give problem_type or custom_spec, not both; custom_spec replaces the problem_type config" % (macro, name))
+    if problem_type == None:
+        problem_type = "cnn"
+    if problem_type not in _PROBLEM_TYPES:
+        fail("%s(name = %r): problem_type = %r; use one of %s (the configs in model_search/configs/), or give custom_spec" % (
+            macro,
+            name,
+            problem_type,
+            ", ".join(["%r" % p for p in _PROBLEM_TYPES]),
+        ))
     spec = "model_search/configs/%s_config.pbtxt" % problem_type
     data = [_CONFIGS] + (test_data or [])
     if custom_spec:
