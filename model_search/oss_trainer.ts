@@ -315,6 +315,11 @@ export async function main(
     // A bad replay stops here, before anything is written.
     const replay = replayPlans(spec);
     const provider = chooseProvider();
+    // The backend starts before the provider prepares its data, so that
+    // tensors it makes there live on it; its line follows the data's.
+    const backendLines: string[] = [];
+    await selectBackend(FLAGS.get<'auto'>('backend'),
+                        (line) => backendLines.push(line));
     await inProvider(`data provider ${FLAGS.get<string>('phoenix_dataset') ||
                          PROVIDERS.names()[0]}: prepare()`,
                      () => provider.prepare());
@@ -337,7 +342,7 @@ export async function main(
       throw e;
     }
 
-    await selectBackend(FLAGS.get<'auto'>('backend'), log);
+    backendLines.forEach((line) => log(line));
     const seedFlag = FLAGS.get<number>('phoenix_tf_random_seed');
     // Unseeded, the clock's seed is printed so that the search can be
     // repeated.

@@ -97,4 +97,5 @@ export const BLOCKS = globalRegistry<Block>('blocks', 'block');
  */
 // NEXT ID: 153
 // NEXT EXPERIMENTAL ID: 10018 (experimental ids start at 10001)
+// Ids from 20000 up are left to users' own blocks.
 export const registerBlock = makeRegisterDecorator(BLOCKS);
