@@ -375,14 +375,15 @@ export async function runSearch(options: SearchOptions): Promise<SearchResult> {
             studyId, trial.id, outcome.metrics, directory);
         trained++;
         failedInARow = 0;
+        // The study as it is now: other workers' trials completed while
+        // this one trained count too.
+        const now = await options.store.listTrials(studyId);
         const ranked = rankTrials(
-            [...completed, {...trial, ...plan, state: 'COMPLETED',
-                            metrics: outcome.metrics}],
-            options.objective);
+            now.filter((t) => t.state === 'COMPLETED'), options.objective);
         log(trialLine(trial.id, {...options, maxTrials}, plan, outcome,
                       ranked));
         timings.add('record', (performance.now() - recordStart) / 1000);
-        await timings.time('observe', () => notifyStudy(options, studyId));
+        await timings.time('observe', () => notifyStudy(options, studyId, now));
       } catch (e) {
         await lease.stop();
         if (e instanceof TrialInterrupted) {

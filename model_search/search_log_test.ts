@@ -70,6 +70,36 @@ describe('the log of a search opening its study', function() {
        fs.rmSync(dir, {recursive: true, force: true});
      });
 
+  it('counts the trials other workers completed meanwhile', async () => {
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'search_log_'));
+    let otherTrial = 0;
+    let completedOther = false;
+    const log = await searchIn(dir, async (options) => {
+      const {studyId} = await options.store.openStudy(
+          {experimentName: options.experimentName,
+           experimentOwner: options.experimentOwner},
+          options.specText);
+      const started = await options.store.startTrial(
+          studyId, 2, 'another-worker', 600);
+      assert.equal(started.status, 'started');
+      otherTrial = (started as {trial: {id: number}}).trial.id;
+      // The other worker completes its trial while this one trains.
+      options.observers = [{
+        onTrainProgress: () => {
+          if (completedOther) return;
+          completedOther = true;
+          void options.store.completeTrial(
+              studyId, otherTrial, {loss: 9, accuracy: 0}, 'elsewhere');
+        },
+      }];
+    }, {maxTrials: 2});
+
+    assert.equal(completedOther, true);
+    const line = log.find((l) => l.startsWith('trial 2 '));
+    assert.ok(line?.startsWith('trial 2 [2/2] '), log.join('\n'));
+    fs.rmSync(dir, {recursive: true, force: true});
+  });
+
   it('says nothing of the sort for a study it creates', async () => {
     const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'search_log_'));
     const log = await searchIn(dir, async () => {});
