@@ -33,6 +33,7 @@ import {loadSpecFile, printPhoenixSpec} from './proto/text_format';
 import type {PhoenixSpec} from './proto/phoenix_spec';
 import {problemTypeName, runSearch} from './oss_trainer_lib';
 import {replayPlans} from './replay';
+import {refuseForeignTrialNames} from './trial_directory';
 import {checkBlockNames} from './spec_blocks';
 import type {ProgressStream} from './report';
 import {standardObservers} from './search_observers';
@@ -348,6 +349,7 @@ export async function main(
     // repeated.
     const seed = seedFlag >= 0 ? seedFlag : Date.now() % 4294967296;
     // The data and spec are valid: from here on model_dir is written.
+    refuseForeignTrialNames(modelDir, '--model_dir');
     const modelDirIsNew = !fs.existsSync(modelDir);
     try {
       fs.mkdirSync(modelDir, {recursive: true});

@@ -487,8 +487,12 @@ async function refuseAnotherStudysDirectory(options: SearchOptions):
                           s.experimentOwner === key.experimentOwner)) {
     return;
   }
-  const trialDirs = fs.readdirSync(options.modelDir)
-                        .filter((name) => /^\d+$/.test(name));
+  // A trial directory: named by a number, holding a trial's files (a
+  // user's own folder "1" beside them is none).
+  const trialDirs = fs.readdirSync(options.modelDir).filter(
+      (name) => /^\d+$/.test(name) &&
+          fs.existsSync(path.join(
+              options.modelDir, name, TRIAL_FILES.architecture)));
   if (trialDirs.length === 0) return;
   const others = studies.map(
       (s) => `"${s.experimentName}" (owner ${s.experimentOwner})`);

@@ -359,6 +359,26 @@ describe('oss_trainer main', function() {
     assert.deepEqual((await storedTrials(dir)).map((t) => t.id), [1]);
   });
 
+  it('refuses a directory holding a folder of the user named 1, at once',
+     async () => {
+       const dir = tmpDir();
+       fs.mkdirSync(path.join(dir, '1'));
+       fs.writeFileSync(path.join(dir, '1', 'notes.txt'), 'mine\n');
+
+       const {code, log} = await run(quick(dir, [
+         '--experiment_max_num_trials=1',
+       ]));
+
+       assert.equal(code, 2, log.join('\n'));
+       assert.equal(log[log.length - 1],
+                    `error: --model_dir=${dir} holds "1", which is not a ` +
+                        'trial directory, under a name a trial directory ' +
+                        'takes (trial directories are named by trial id): ' +
+                        'move it, or give the search a directory of its own');
+       assert.deepEqual(fs.readdirSync(dir), ['1']);
+       assert.deepEqual(fs.readdirSync(path.join(dir, '1')), ['notes.txt']);
+     });
+
   it('refuses a malloc variable glibc would read as 0', async () => {
     const dir = tmpDir();
     const saved = process.env['MALLOC_MMAP_THRESHOLD_'];

@@ -14,6 +14,8 @@
 import * as fs from 'fs';
 import * as path from 'path';
 
+import {UsageError} from './errors';
+
 
 /** Names of the files of a trial directory. */
 export const TRIAL_FILES = {
@@ -72,6 +74,27 @@ export function metricsFromEvaluationFile(file: string):
     metrics[key] = value ?? NaN;
   }
   return metrics;
+}
+
+/**
+ * Throws a UsageError when `modelDir` holds, under a name a trial
+ * directory would take (a number), something that is not one: the trial
+ * of that id could not be written.
+ */
+export function refuseForeignTrialNames(modelDir: string, flag: string):
+    void {
+  if (!fs.existsSync(modelDir)) return;
+  for (const name of fs.readdirSync(modelDir)) {
+    if (!/^\d+$/.test(name) ||
+        fs.existsSync(path.join(modelDir, name, TRIAL_FILES.architecture))) {
+      continue;
+    }
+    throw new UsageError(
+        `${flag}=${modelDir} holds "${name}", which is not a trial ` +
+        'directory, under a name a trial directory takes (trial ' +
+        'directories are named by trial id): move it, or give the search ' +
+        'a directory of its own');
+  }
 }
 
 /** The directory name of a trial: its id, as in the original. */
