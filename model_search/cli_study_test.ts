@@ -88,13 +88,17 @@ describe('cli trials and report', () => {
      /directory \/nonexistent\/dir does not exist/],
     ['report into a directory', ['report', '--model_dir=STUDY', '--out=EMPTY'],
      /--out=.*\/empty is a directory; name the page to write, e\.g\. --out=.*\/empty\/report\.html/],
+    ['report under a file', ['report', '--model_dir=STUDY', '--out=AFILE/r.html'],
+     /--out=.*\/afile\/r\.html: cannot write it \(.*\/afile is not a directory\); give a file in a directory you can write to/],
     ['report with an unknown flag', ['report', '--model_dir=STUDY', '--outt=x'],
      /unknown flag --outt/],
   ];
   for (const [name, argv, message] of bad) {
     it(`exits 2 on ${name}`, async () => {
       fs.mkdirSync(path.join(dir, 'empty'), {recursive: true});
+      fs.writeFileSync(path.join(dir, 'afile'), '');
       const args = argv.map((a) => a.replace('EMPTY', `${dir}/empty`)
+                                    .replace('AFILE', `${dir}/afile`)
                                     .replace('STUDY', `${dir}/study`));
 
       const result = await cli(args);

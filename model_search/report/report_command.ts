@@ -81,7 +81,18 @@ export async function reportCommand(
       trials: loaded.trials,
       topK,
     });
-    await writeFileAtomically(file, html);
+    try {
+      await writeFileAtomically(file, html);
+    } catch (e) {
+      const {code, message} = e as NodeJS.ErrnoException;
+      if (typeof code !== 'string') throw e;
+      throw new UsageError(`--out=${file}: cannot write it (${
+          code === 'EROFS' ? 'a read-only file system' :
+          code === 'EACCES' ? 'no permission' :
+          code === 'ENOTDIR' ? `${path.dirname(file)} is not a directory` :
+                               message.replace(/, \S+ '.*'$/, '')}); give ` +
+          'a file in a directory you can write to');
+    }
     out(`wrote ${file} (${loaded.trials.length} trials, objective ${
         loaded.objective.metric} ${loaded.objective.goal})`);
     return OK;
