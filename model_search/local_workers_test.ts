@@ -174,6 +174,36 @@ describe('a search stopped and started again on one machine', function() {
                         [[1, 'FAILED'], [2, 'COMPLETED']]);
      });
 
+  it('stops cleanly when the reader of its log goes away', async () => {
+    const modelDir = path.join(dir, 'run');
+    // As `binary 2>&1 | head -1`: the pipe closes after the first line;
+    // the next line the search writes (trial 1's) meets a closed pipe.
+    const child = spawn(
+        process.execPath,
+        ['-e', 'require("./model_search/oss_trainer")' +
+                   '.stopWhenTheLogReaderGoes();' + BINARY_SCRIPT,
+         '--', ...flags(modelDir, 3, 20)],
+        {stdio: ['ignore', 'ignore', 'pipe']});
+    const exited = new Promise<number|null>((resolve) => {
+      child.on('exit', (code) => resolve(code));
+    });
+    await new Promise<void>((resolve) => {
+      child.stderr!.once('data', () => resolve());
+    });
+    child.stderr!.destroy();
+
+    const code = await exited;
+
+    assert.equal(code, 141);
+    const trials = await storedTrials(modelDir);
+    assert.ok(trials.every((t) => t.state !== 'RUNNING'),
+              JSON.stringify(trials));
+    assert.deepEqual(
+        fs.readdirSync(modelDir).filter(
+            (f) => f.startsWith('.') || /-(wal|shm|journal)$/.test(f)),
+        []);
+  });
+
   it('takes back the trial of a killed search without waiting for its lease',
      async () => {
        const modelDir = path.join(dir, 'run');

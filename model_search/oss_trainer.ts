@@ -31,7 +31,7 @@ import {StoreError} from './metadata/retry';
 import {METRIC_NAMES} from './metric_fns';
 import {loadSpecFile, printPhoenixSpec} from './proto/text_format';
 import type {PhoenixSpec} from './proto/phoenix_spec';
-import {problemTypeName, runSearch} from './oss_trainer_lib';
+import {noteLogReaderGone, problemTypeName, runSearch} from './oss_trainer_lib';
 import {replayPlans} from './replay';
 import {refuseForeignTrialNames} from './trial_directory';
 import {checkBlockNames} from './spec_blocks';
@@ -414,7 +414,7 @@ export async function main(
         summaryEverySteps: FLAGS.get<number>('phoenix_save_summary_steps'),
       });
       if (result.stoppedBy !== undefined) {
-        return result.stoppedBy === 'SIGINT' ? 130 : 143;
+        return {SIGINT: 130, SIGPIPE: 141}[result.stoppedBy as string] ?? 143;
       }
     } finally {
       progress.finish();
@@ -457,7 +457,30 @@ function isSpecError(e: unknown): boolean {
   return e instanceof Error && e.name === 'TextFormatError';
 }
 
+/**
+ * `binary 2>&1 | head`: when the reader of the log goes away, the search
+ * stops as a pipe's writer would, but cleanly, as on SIGTERM (the running
+ * trial FAILED, the summaries written; exit 141, 128 + SIGPIPE), and says
+ * nothing more. Node ignores SIGPIPE and reports EPIPE on the next write
+ * instead, as an error of the stream.
+ */
+export function stopWhenTheLogReaderGoes(): void {
+  let stopping = false;
+  const readerGone = (e: NodeJS.ErrnoException) => {
+    if (e.code !== 'EPIPE') throw e;
+    const quiet = (() => true) as unknown as typeof process.stderr.write;
+    process.stdout.write = quiet;
+    process.stderr.write = quiet;
+    if (stopping) return;
+    stopping = true;
+    noteLogReaderGone();
+  };
+  process.stdout.on('error', readerGone);
+  process.stderr.on('error', readerGone);
+}
+
 if (require.main === module) {
+  stopWhenTheLogReaderGoes();
   main(process.argv.slice(2)).then((code) => {
     process.exitCode = code;
   });

@@ -181,6 +181,22 @@ export function problemTypeName(spec: PhoenixSpec): string {
  * Runs trials until `maxTrials` are COMPLETED in the study (counting other
  * workers'), then returns the study's trials best first.
  */
+/** A process event that noteLogReaderGone emits. */
+const LOG_READER_GONE = 'model_search:log_reader_gone';
+
+/** Whether noteLogReaderGone was called in this process. */
+let logReaderGone = false;
+
+/**
+ * Asks a search run with stopOnSignals, now or later in this process, to
+ * stop as on SIGPIPE (the binary calls it when the reader of its log goes
+ * away).
+ */
+export function noteLogReaderGone(): void {
+  logReaderGone = true;
+  process.emit(LOG_READER_GONE as 'disconnect');
+}
+
 export async function runSearch(options: SearchOptions): Promise<SearchResult> {
   const log = options.log ?? ((line: string) => process.stderr.write(line + '\n'));
   if (options.maxTrials < 1) {
@@ -278,6 +294,13 @@ export async function runSearch(options: SearchOptions): Promise<SearchResult> {
   const signals: NodeJS.Signals[] =
       options.stopOnSignals ? ['SIGINT', 'SIGTERM'] : [];
   for (const signal of signals) process.on(signal, onSignal);
+  // Not a listener of SIGPIPE itself: the kernel sends it for any broken
+  // pipe or socket, a dropped database connection too.
+  const onReaderGone = () => onSignal('SIGPIPE');
+  if (options.stopOnSignals) {
+    process.on(LOG_READER_GONE as 'exit', onReaderGone);
+    if (logReaderGone) onReaderGone();
+  }
   let interruptedTrial: number|undefined;
   try {
     for (;;) {
@@ -423,6 +446,7 @@ export async function runSearch(options: SearchOptions): Promise<SearchResult> {
     throw e;
   } finally {
     for (const signal of signals) process.removeListener(signal, onSignal);
+    process.removeListener(LOG_READER_GONE as 'exit', onReaderGone);
   }
   const all = await options.store.listTrials(studyId);
   // The summaries show an interrupted trial too.
