@@ -185,7 +185,8 @@ export async function trainModel(
       const next = await pending!;
       pending = step + 1 < args.steps ? nextTrainingBatch() : undefined;
       if (next.done) {
-        throw new TrialFailure(
+        // The provider's, not the trial's: every trial would fail so.
+        throw new DataError(
             `training data ran out at step ${step}: a data provider's ` +
             'training batches must repeat without end (its getInputFn ' +
             'for \'train\' loops over the data)');
@@ -404,7 +405,9 @@ export async function evaluateModel(
     disposeBatch(batch);
   }
   if (count === 0) {
-    throw new TrialFailure('evaluation data is empty');
+    throw new DataError(
+        'evaluation data is empty: the data provider\'s getInputFn for ' +
+        '\'eval\' yielded no batch');
   }
   const labels = concat(labelChunks, Int32Array);
   const probabilities = {

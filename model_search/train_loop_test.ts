@@ -86,15 +86,15 @@ describe('trainModel', () => {
     model.dispose();
   });
 
-  it('fails the trial when the data runs out', async () => {
+  it('stops the search when the training data runs out', async () => {
     const model = tinyModel();
 
     await assert.rejects(
         trainModel(model, {steps: 3, hparams: {}, batches: batches(2)}),
-        new TrialFailure(
+        (e: Error) => e instanceof DataError && e.message ===
             'training data ran out at step 2: a data provider\'s training ' +
             'batches must repeat without end (its getInputFn for \'train\' ' +
-            'loops over the data)'));
+            'loops over the data)');
     model.dispose();
   });
 
