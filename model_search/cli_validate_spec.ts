@@ -11,9 +11,11 @@
  * prints why the file is not a valid spec.
  */
 
-import {ValueError} from './errors';
+import {UsageError, ValueError} from './errors';
+import {problemTypeName} from './oss_trainer_lib';
 import {loadSpecFile, messageToJson, PHOENIX_SPEC_TYPE} from './proto/text_format';
 import {checkBlockNames} from './spec_blocks';
+import {TrialPlanner} from './trial_planner';
 import {resolveUserPath} from './user_paths';
 
 /** Exit status for success. */
@@ -51,6 +53,19 @@ export function validateSpecCommand(
     const file = resolveUserPath(args[0]);
     const spec = loadSpecFile(file);
     checkBlockNames(spec, file);
+    // What the binary checks of the search settings before it starts.
+    try {
+      new TrialPlanner({
+        spec, problemType: problemTypeName(spec),
+        objective: {metric: 'loss', goal: 'minimize'},
+        hypertuningMethod: 'random', trainSteps: 1,
+      });
+    } catch (e) {
+      if (e instanceof ValueError && !(e instanceof UsageError)) {
+        throw new ValueError(`${file}: ${e.message}`);
+      }
+      throw e;
+    }
     out(JSON.stringify(messageToJson(spec, PHOENIX_SPEC_TYPE), null, 2));
     return OK;
   } catch (e) {

@@ -70,6 +70,29 @@ describe('validateSpecCommand', () => {
             '"minimum_depth"?');
   });
 
+  it('refuses what the binary refuses before it starts, and exits 2', () => {
+    const cases: Array<[string, RegExp]> = [
+      ['search_type: ADAPTIVE_COORDINATE_DESCENT\nproblem_type: DNN\n' +
+           'minimum_depth: 3\nmaximum_depth: 1\n' +
+           'blocks_to_use: "FULLY_CONNECTED"\n',
+       /^validate-spec: .*\/spec0\.pbtxt: phoenix_spec\.maximum_depth is 1; use an integer >= minimum_depth \(3\)/],
+      ['problem_type: DNN\nblocks_to_use: "FULLY_CONNECTED"\n',
+       /^validate-spec: .*\/spec1\.pbtxt: .*"UNKNOWN_SEARCH_TYPE" is not a search algorithm/],
+      ['search_type: ADAPTIVE_COORDINATE_DESCENT\nproblem_type: DNN\n' +
+           'blocks_to_use: "CONVOLUTION_3X3"\n',
+       /^validate-spec: .*\/spec2\.pbtxt:3:16: block "CONVOLUTION_3X3" in blocks_to_use does not serve problem_type DNN \(it serves CNN\); remove it, or change problem_type$/],
+    ];
+    cases.forEach(([text, message], i) => {
+      const file = path.join(dir, `spec${i}.pbtxt`);
+      fs.writeFileSync(file, text);
+
+      const result = run([file]);
+
+      assert.equal(result.status, 2, result.out);
+      assert.match(result.err, message);
+    });
+  });
+
   it('reports a missing file and exits 2', () => {
     const result = run([path.join(dir, 'nope.pbtxt')]);
 
@@ -127,7 +150,9 @@ describe('cli validate-spec', () => {
 
   it('reads a relative FILE from the directory of `bazel run`', async () => {
     fs.writeFileSync(path.join(dir, 'mine.pbtxt'),
-                     'problem_type: DNN\nmaximum_depth: 7\n');
+                     'search_type: ADAPTIVE_COORDINATE_DESCENT\n' +
+                         'problem_type: DNN\nmaximum_depth: 7\n' +
+                         'blocks_to_use: "FULLY_CONNECTED"\n');
     process.env['BUILD_WORKING_DIRECTORY'] = dir;
 
     const result = await cli(['validate-spec', 'mine.pbtxt']);

@@ -177,10 +177,6 @@ export function problemTypeName(spec: PhoenixSpec): string {
           String(value);
 }
 
-/**
- * Runs trials until `maxTrials` are COMPLETED in the study (counting other
- * workers'), then returns the study's trials best first.
- */
 /** A process event that noteLogReaderGone emits. */
 const LOG_READER_GONE = 'model_search:log_reader_gone';
 
@@ -197,6 +193,10 @@ export function noteLogReaderGone(): void {
   process.emit(LOG_READER_GONE as 'disconnect');
 }
 
+/**
+ * Runs trials until `maxTrials` are COMPLETED in the study (counting other
+ * workers'), then returns the study's trials best first.
+ */
 export async function runSearch(options: SearchOptions): Promise<SearchResult> {
   const log = options.log ?? ((line: string) => process.stderr.write(line + '\n'));
   if (options.maxTrials < 1) {

@@ -19,6 +19,7 @@ import * as fs from 'node:fs';
 import './blocks';
 import {BLOCKS} from './blocks/block';
 import {didYouMean, ValueError} from './errors';
+import {phoenixSpec_ProblemTypeToJSON} from './proto/phoenix_spec';
 import type {PhoenixSpec} from './proto/phoenix_spec';
 
 /** Names the spec uses as blocks, with the field each comes from. */
@@ -58,14 +59,35 @@ export function checkBlockNames(spec: PhoenixSpec, file: string): void {
   const known = BLOCKS.names();
   // The original's replay of a trial with no tower of its own.
   const allowed = new Set([...known, 'no_search']);
-  for (const [name, field] of blockNames(spec)) {
-    if (allowed.has(name)) continue;
-    let text = '';
+  const fileText = () => {
     try {
-      text = fs.readFileSync(file, 'utf8');
+      return fs.readFileSync(file, 'utf8');
     } catch {
       // The spec did not come from this file; name the file alone.
+      return '';
     }
+  };
+  const problemType = spec.problemType === undefined ?
+      'UNKNOWN' :
+      phoenixSpec_ProblemTypeToJSON(spec.problemType);
+  for (const [name, field] of blockNames(spec)) {
+    if (allowed.has(name)) {
+      // A block the search would pick for a tower it cannot serve: said
+      // now rather than when a trial builds it.
+      const types = name === 'no_search' ? undefined :
+          (BLOCKS.get(name).ctor as unknown as
+           {supportedProblemTypes?: unknown}).supportedProblemTypes;
+      if (field === 'blocks_to_use' && Array.isArray(types) &&
+          !types.includes(problemType)) {
+        const where = positionOf(fileText(), name);
+        throw new ValueError(
+            `${file}${where ? `:${where}` : ''}: block "${name}" in ` +
+            `blocks_to_use does not serve problem_type ${problemType} (it ` +
+            `serves ${types.join(', ')}); remove it, or change problem_type`);
+      }
+      continue;
+    }
+    const text = fileText();
     const where = positionOf(text, name);
     throw new ValueError(
         `${file}${where ? `:${where}` : ''}: unknown block "${name}" in ${
