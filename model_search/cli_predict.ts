@@ -339,6 +339,12 @@ async function* csvRows(
       features: encoder.encode(record.cells, where, header.featureAt),
     };
   }
+  if (row < 1) {
+    throw new DataError(
+        `${file}: only a header (line ${header.line}), no rows to ` +
+            'predict; add rows below the header',
+        file, header.line);
+  }
 }
 
 /**

@@ -414,6 +414,14 @@ describe('predictCommand', function() {
             'contain ","',
       },
       {
+        name: 'a header and no rows',
+        files: {'header_only.csv': 'color,weight_g,length_cm,origin\n'},
+        args: () => [`--model_dir=${csvTrial}`,
+                     `--input=${root}/header_only.csv`],
+        message: () => `predict: ${root}/header_only.csv: only a header ` +
+            '(line 1), no rows to predict; add rows below the header',
+      },
+      {
         name: 'text in a numeric column',
         files: {
           'text.csv': 'origin,weight_g,length_cm,color\nlocal,1,9,red\n' +

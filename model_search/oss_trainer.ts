@@ -282,7 +282,12 @@ export async function main(
   defineTrainerFlags();
   defineMetadataFlags();
   try {
-    FLAGS.parse(argv);
+    const positional = FLAGS.parse(argv);
+    if (positional.length > 0) {
+      throw new UsageError(`unexpected argument "${positional[0]}": the ` +
+                           'search takes flags only (--name=value); see ' +
+                           '--help');
+    }
     if (FLAGS.get<boolean>('help')) {
       process.stdout.write(FLAGS.helpText() + '\n');
       return 0;

@@ -522,6 +522,14 @@ describe('oss_trainer main', function() {
          'problem_type: DNN\nsearch_type: ADAPTIVE_COORDINATE_DESCENT\n' +
          'blocks_to_use: "FIXED_OUTPUT_FULY_CONNECTED_128"\n')}`],
      /FIXED_OUTPUT_FULY_CONNECTED_128/],
+    ['a stray argument', (d) => ['positional', ...quick(d)],
+     exact('error: unexpected argument "positional": the search takes ',
+           'flags only (--name=value); see --help')],
+    ['a block of another problem type in blocks_to_use', (d) => [...quick(d),
+     `--phoenix_spec_filename=${writeSpec(
+         'problem_type: DNN\nsearch_type: ADAPTIVE_COORDINATE_DESCENT\n' +
+         'blocks_to_use: "CONVOLUTION_3X3"\n')}`],
+     /\.pbtxt:3:16: block "CONVOLUTION_3X3" in blocks_to_use does not serve problem_type DNN/],
     ['a CNN spec on tabular data', (d) => [...quick(d),
      '--phoenix_spec_filename=model_search/configs/cnn_config.pbtxt'],
      exact('cnn_config.pbtxt: problem_type CNN needs examples of shape ',
