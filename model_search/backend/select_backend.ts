@@ -31,7 +31,8 @@ import {registerWasmTrainingKernels} from './wasm_kernels';
 import {startWasmBackend} from './wasm_restart';
 
 /** The values of `--backend`. */
-export const BACKEND_CHOICES = ['auto', 'tensorflow', 'wasm', 'cpu'] as const;
+export const BACKEND_CHOICES =
+    ['auto', 'tensorflow-gpu', 'tensorflow', 'wasm', 'cpu'] as const;
 
 export type BackendRequest = typeof BACKEND_CHOICES[number];
 
@@ -79,10 +80,12 @@ const WASM: Candidate = {
 const CPU: Candidate = {name: 'cpu', tfName: 'cpu'};
 
 const CANDIDATES: Record<BackendRequest, Candidate[]> = {
-  auto: [TENSORFLOW_GPU, TENSORFLOW, WASM, CPU],
-  tensorflow: [TENSORFLOW_GPU, TENSORFLOW],
-  wasm: [WASM],
-  cpu: [CPU],
+  'auto': [TENSORFLOW_GPU, TENSORFLOW, WASM, CPU],
+  // CUDA or nothing: a GPU run that fell back to the CPU would look fine.
+  'tensorflow-gpu': [TENSORFLOW_GPU],
+  'tensorflow': [TENSORFLOW_GPU, TENSORFLOW],
+  'wasm': [WASM],
+  'cpu': [CPU],
 };
 
 /**
@@ -197,6 +200,10 @@ async function describeWasm(load: (id: string) => unknown):
 function installAdvice(requested: BackendRequest): string {
   const version = tf.version_core;
   switch (requested) {
+    case 'tensorflow-gpu':
+      return `install @tensorflow/tfjs-node-gpu@${version} with CUDA and ` +
+          'cuDNN as it asks (it downloads libtensorflow while installing) ' +
+          'or pass --backend=tensorflow';
     case 'tensorflow':
       return `install @tensorflow/tfjs-node@${version} (or ` +
           `@tensorflow/tfjs-node-gpu@${version} for CUDA; both download ` +

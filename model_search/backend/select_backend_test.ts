@@ -118,6 +118,20 @@ describe('selectBackend', () => {
            });
      });
 
+  it('insists on CUDA for tensorflow-gpu', async () => {
+    await assert.rejects(
+        selectBackend('tensorflow-gpu', () => {},
+                      {require: requireWithout(NODE_GPU)}),
+        {
+          name: 'UsageError',
+          message: '--backend=tensorflow-gpu: no backend could be started ' +
+              '(tensorflow-gpu: not installed); install ' +
+              `@tensorflow/tfjs-node-gpu@${tf.version_core} with CUDA and ` +
+              'cuDNN as it asks (it downloads libtensorflow while ' +
+              'installing) or pass --backend=tensorflow',
+        });
+  });
+
   it('names the package when wasm is missing', async () => {
     await assert.rejects(
         selectBackend(
@@ -172,7 +186,7 @@ describe('selectBackend', () => {
         selectBackend('wsam' as BackendRequest, () => {}), {
           name: 'UsageError',
           message: '--backend=wsam: unknown backend; did you mean "wasm"?; ' +
-              'choose one of auto, tensorflow, wasm, cpu',
+              'choose one of auto, tensorflow-gpu, tensorflow, wasm, cpu',
         });
   });
 });
