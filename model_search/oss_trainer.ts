@@ -244,6 +244,30 @@ const EXAMPLE_RANKS: Record<string, {rank: number, shape: string}> = {
  * (a CNN config on a CSV file), before anything is written. A provider
  * with its own input layer (getInputLayerFn) shapes its inputs itself.
  */
+/**
+ * What the search needs of a prepared provider's answers, checked before
+ * anything is written: a number of classes and an example shape.
+ */
+function checkProviderAnswers(provider: Provider): void {
+  const name = PROVIDERS.names().find(
+      (n) => PROVIDERS.get(n).ctor === provider.constructor) ??
+      'the provider';
+  const classes = provider.numberOfClasses();
+  if (!Number.isInteger(classes) || classes < 2) {
+    throw new DataError(
+        `data provider ${name}: numberOfClasses() is ${classes}; a ` +
+        'classifier needs an integer of 2 or more');
+  }
+  const shape = provider.inputSchema()?.shape;
+  if (!Array.isArray(shape) || shape.length === 0 ||
+      !shape.every((n) => Number.isInteger(n) && n > 0)) {
+    throw new DataError(
+        `data provider ${name}: inputSchema().shape is ${
+            JSON.stringify(shape)}; give the shape of one example, ` +
+        'positive integers (e.g. [30] for 30 features)');
+  }
+}
+
 function checkSpecFitsData(
     spec: PhoenixSpec, file: string, provider: Provider): void {
   const problemType = problemTypeName(spec);
@@ -329,6 +353,7 @@ export async function main(
     await inProvider(`data provider ${FLAGS.get<string>('phoenix_dataset') ||
                          PROVIDERS.names()[0]}: prepare()`,
                      () => provider.prepare());
+    checkProviderAnswers(provider);
     checkSpecFitsData(spec, file, provider);
     // Planning checks the search settings and block names of the spec.
     try {

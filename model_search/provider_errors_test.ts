@@ -19,6 +19,8 @@ import {main} from './oss_trainer';
 
 /** Where the test provider throws: set by each test. */
 let throwIn: 'prepare'|'batches'|'nowhere' = 'nowhere';
+/** What the test provider says of its classes: set by a test. */
+let classes = 2;
 
 @registerProvider({lookupName: 'provider_errors_test', initArgs: {}})
 class ThrowingProvider implements Provider {
@@ -41,7 +43,7 @@ class ThrowingProvider implements Provider {
   }
 
   numberOfClasses(): number {
-    return 2;
+    return classes;
   }
 }
 
@@ -60,6 +62,7 @@ describe('a data provider that throws', function() {
   afterEach(() => {
     fs.rmSync(dir, {recursive: true, force: true});
     throwIn = 'nowhere';
+    classes = 2;
   });
   const argv = () => [
     '--phoenix_dataset=provider_errors_test', `--model_dir=${dir}`,
@@ -90,6 +93,20 @@ describe('a data provider that throws', function() {
                      'source went away (MODEL_SEARCH_DEBUG=1 prints its ' +
                      'stack)');
   });
+
+  it('that says it has no classes: named, exit 2, nothing written',
+     async () => {
+       classes = 0;
+
+       const {code, log} = await run(argv());
+
+       assert.equal(code, 2);
+       assert.equal(log[log.length - 1],
+                    'error: data provider provider_errors_test: ' +
+                        'numberOfClasses() is 0; a classifier needs an ' +
+                        'integer of 2 or more');
+       assert.deepEqual(fs.readdirSync(dir), []);
+     });
 
   it('nowhere: the same provider searches', async () => {
     const {code, log} = await run(argv());
