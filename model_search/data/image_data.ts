@@ -120,9 +120,10 @@ export class Provider implements DataProvider {
     const dir = this.inputDir;
     this.classes = await this.findClasses(dir);
     const samples: Sample[] = [];
+    const skipped: string[] = [];
     for (let label = 0; label < this.classes.length; label++) {
       const classDir = path.join(dir, this.classes[label]);
-      const files = await findImages(classDir);
+      const files = await findImages(classDir, skipped);
       if (files.length === 0) {
         throw new DataError(
             `${classDir}: class folder "${this.classes[label]}" has no ` +
@@ -156,6 +157,14 @@ export class Provider implements DataProvider {
         this.train.length} for training, ${evalText}; input ${
         this.shape.height}x${this.shape.width}x${this.shape.channels}${
         cached < n ? `; ${cached} of ${n} kept decoded in memory` : ''}`);
+    if (skipped.length > 0) {
+      const shown = skipped.slice(0, 3).map((f) => path.relative(dir, f));
+      this.log(`image: skipped ${skipped.length} file${
+          skipped.length > 1 ? 's' : ''} that ${
+          skipped.length > 1 ? 'are' : 'is'} not ${
+          IMAGE_EXTENSIONS.join(' ')}: ${shown.join(', ')}${
+          skipped.length > 3 ? ', ...' : ''}`);
+    }
   }
 
   getInputFn(_hparams: Hparams, mode: Mode, batchSize: number):
@@ -324,9 +333,10 @@ async function isDirectory(entry: fs.Dirent, full: string): Promise<boolean> {
 /**
  * Image files at any depth below `dir`, in sorted path order, hidden ones
  * skipped and linked folders followed: the files a search trains on and
- * `cli predict` reads from a folder.
+ * `cli predict` reads from a folder. Other files are added to `skipped`.
  */
-export async function findImages(dir: string): Promise<string[]> {
+export async function findImages(dir: string, skipped: string[] = []):
+    Promise<string[]> {
   const found: string[] = [];
   const entries = await fs.promises.readdir(dir, {withFileTypes: true});
   entries.sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
@@ -334,9 +344,11 @@ export async function findImages(dir: string): Promise<string[]> {
     if (entry.name.startsWith('.')) continue;
     const full = path.join(dir, entry.name);
     if (await isDirectory(entry, full)) {
-      found.push(...await findImages(full));
+      found.push(...await findImages(full, skipped));
     } else if (isImageName(entry.name)) {
       found.push(full);
+    } else {
+      skipped.push(full);
     }
   }
   return found;

@@ -188,12 +188,19 @@ describe('ImageDataProvider', () => {
          }
          const dir = folder(files);
 
-         const {provider} = await prepared({
+         const {provider, logged} = await prepared({
            inputDir: dir,
            imageHeight: 2,
            imageWidth: 2,
            evalFraction: 0.25,
          });
+         // The files that are not images are named; hidden ones are not.
+         assert.equal(
+             logged[logged.length - 1],
+             `image: skipped ${classes} files that are not .png .jpg .jpeg ` +
+                 '.bmp .gif: class_0/notes.txt, class_1/notes.txt, ' +
+                 (classes > 3 ? 'class_10/notes.txt, ...' :
+                                'class_2/notes.txt'));
          const train = await take(provider.getInputFn({}, 'train', 10)(), 3);
          const evaluation = await take(provider.getInputFn({}, 'eval', 7)());
 
