@@ -166,6 +166,17 @@ export function transposeMovingLastAxis(
   }
 }
 
+/**
+ * Whether the transpose `t` (simplified, not the identity) is copied here
+ * in tiles rather than by the native kernel: it reads at least
+ * TILED_MIN_ROWS rows at a stride of at least TILED_READ_STRIDE elements.
+ */
+export function tiles(t: SimplifiedTranspose): boolean {
+  const lastOut = t.perm[t.perm.length - 1];
+  const readStride = t.shape.slice(lastOut + 1).reduce((a, b) => a * b, 1);
+  return readStride >= TILED_READ_STRIDE && t.shape[lastOut] >= TILED_MIN_ROWS;
+}
+
 /** `x`'s storage under a new shape, with one more reference counted. */
 function sharing(
     backend: WasmBackend, x: tf.TensorInfo, shape: number[]): tf.TensorInfo {
@@ -203,17 +214,10 @@ function transposeConfig(nativeConfig: tf.KernelConfig): tf.KernelConfig {
     }
     const outShape = perm.map((axis) => x.shape[axis]);
     const simple = simplifyTranspose(x.shape, perm);
-    const rank = simple.perm.length;
     if (simple.perm.every((axis, j) => axis === j)) {
       return sharing(args.backend, x, outShape);
     }
-    const lastOut = simple.perm[rank - 1];
-    const readStride =
-        simple.shape.slice(lastOut + 1).reduce((a, b) => a * b, 1);
-    if (readStride < TILED_READ_STRIDE ||
-        simple.shape[lastOut] < TILED_MIN_ROWS) {
-      return native(args) as tf.TensorInfo;
-    }
+    if (!tiles(simple)) return native(args) as tf.TensorInfo;
     const out = args.backend.makeOutput(outShape, x.dtype);
     // Views taken after makeOutput, which may grow (and move) the heap.
     transposeMovingLastAxis(
