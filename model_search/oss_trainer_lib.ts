@@ -26,7 +26,7 @@ import {BlockBuildError, SearchError, UsageError, ValueError} from './errors';
 import {LeaseKeeper} from './lease_keeper';
 import {failTrialsOfDeadLocalWorkers} from './local_workers';
 import {checkSameData} from './study_data';
-import {DEFAULT_LEASE_SECONDS, LEASE_LOST_PREFIX} from './metadata/store';
+import {DEFAULT_LEASE_SECONDS} from './metadata/store';
 import {PlanningError} from './generators/base_tower_generator';
 import {Distiller} from './meta/distillation';
 import {warmStart} from './meta/transfer_learning';
@@ -39,10 +39,9 @@ import {Random} from './random';
 import {ensembleMembers} from './report';
 import {scaledTrainSteps} from './search';
 import {SearchTimings} from './search_timings';
-import {TRIAL_FILES, evaluationFileContent, removeStaleTemporaries, trialDirName, writeAtomically, writeJson} from './trial_directory';
+import {TRIAL_FILES, removeStaleTemporaries, trialDirName, writeAtomically, writeJson} from './trial_directory';
 import {TrialPlanner} from './trial_planner';
 import type {TrialPlan} from './trial_planner';
-import {recordWrittenTrials} from './written_trials';
 import {TrialFailure, TrialInterrupted, evaluateModel, softmaxCrossEntropy, trainModel} from './train_loop';
 import type {TeacherArgs, TrainResult} from './train_loop';
 
@@ -332,8 +331,6 @@ export async function runSearch(options: SearchOptions): Promise<SearchResult> {
         continue;
       }
       const trial = answer.trial;
-      // Whether the trial's directory is in place.
-      let written = false;
       const lease = new LeaseKeeper({
         store: options.store,
         studyId,
@@ -391,7 +388,6 @@ export async function runSearch(options: SearchOptions): Promise<SearchResult> {
         const directory = trialDirName(trial.id);
         await timings.time('export', () => writeAtomically(
             options.modelDir, directory, outcome.write));
-        written = true;
         const recordStart = performance.now();
         await lease.stop();
         await options.store.completeTrial(
@@ -417,14 +413,8 @@ export async function runSearch(options: SearchOptions): Promise<SearchResult> {
         }
         if (!(e instanceof TrialFailure || e instanceof PlanningError ||
               e instanceof BlockBuildError)) {
-          // Once its directory is whole, the trial's work is done: marked
-          // lost rather than failed, the next search to open the study
-          // records it from the directory (written_trials.ts).
           await options.store.failTrial(
-              studyId, trial.id, written ?
-                  `${LEASE_LOST_PREFIX} its completion was not recorded (${
-                      (e as Error).message})` :
-                  `error: ${(e as Error).message}`)
+              studyId, trial.id, `error: ${(e as Error).message}`)
               .catch(() => {});
           throw e;
         }
@@ -475,24 +465,12 @@ async function reclaimLocalTrials(
     log: Logger): Promise<number[]> {
   const reclaimed =
       await failTrialsOfDeadLocalWorkers(options.store, studyId, trials);
-  // Lost trials (these, or earlier ones of any worker) whose directory
-  // was written whole: recorded from it (written_trials.ts).
-  const lost = reclaimed.length > 0 ?
-      await options.store.listTrials(studyId) : trials;
-  const recorded = await recordWrittenTrials(
-      options.store, studyId, lost, options.modelDir, log);
-  const failed = reclaimed.filter((id) => !recorded.includes(id));
-  const list = (ids: number[]) =>
-      `trial${ids.length > 1 ? 's' : ''} ${ids.join(', ')}`;
-  if (failed.length > 0) {
-    log(`${list(failed)} of a search that stopped on this machine marked ` +
-        'FAILED; new trials take their place');
+  if (reclaimed.length > 0) {
+    log(`trial${reclaimed.length > 1 ? 's' : ''} ${reclaimed.join(', ')} ` +
+        'of a search that stopped on this machine marked FAILED; new ' +
+        'trials take their place');
   }
-  if (recorded.length > 0) {
-    log(`${list(recorded)} of a worker that stopped after writing the ` +
-        'trial directory recorded COMPLETED from it');
-  }
-  return [...reclaimed, ...recorded.filter((id) => !reclaimed.includes(id))];
+  return reclaimed;
 }
 
 /**
@@ -712,13 +690,14 @@ async function runTrial(
       }),
     };
     const seconds = (Date.now() - start) / 1000;
-    const evaluationFile = evaluationFileContent(metrics, {
+    const evaluationFile = {
+      ...metrics,
       train_steps: trainSteps,
       eval_examples: evaluation.labels.length,
       train_seconds: train.seconds,
       eval_seconds: evalSeconds,
       seconds,
-    });
+    };
     const record: TrialRecord = {
       trialId,
       architecture: plan.architecture,

@@ -30,53 +30,6 @@ export const TRIAL_FILES = {
 } as const;
 
 /**
- * What evaluation.json holds besides the trial's metrics (the metrics the
- * store records come first, then these).
- */
-export declare interface EvaluationExtras {
-  train_steps: number;
-  eval_examples: number;
-  train_seconds: number;
-  eval_seconds: number;
-  seconds: number;
-}
-
-const EVALUATION_EXTRA_KEYS: ReadonlyArray<keyof EvaluationExtras> =
-    ['train_steps', 'eval_examples', 'train_seconds', 'eval_seconds',
-     'seconds'];
-
-/** The content of a trial's evaluation.json. */
-export function evaluationFileContent(
-    metrics: Record<string, number>,
-    extras: EvaluationExtras): Record<string, number> {
-  return {...metrics, ...extras};
-}
-
-/**
- * The metrics of a trial, read back from its evaluation.json as the store
- * recorded them (same keys, same order; JSON's null read as NaN).
- *
- * @throws Error when the file is not an object of numbers.
- */
-export function metricsFromEvaluationFile(file: string):
-    Record<string, number> {
-  const content: unknown = JSON.parse(fs.readFileSync(file, 'utf8'));
-  if (content === null || typeof content !== 'object' ||
-      Array.isArray(content)) {
-    throw new Error(`${file}: not a JSON object`);
-  }
-  const metrics: Record<string, number> = {};
-  for (const [key, value] of Object.entries(content)) {
-    if ((EVALUATION_EXTRA_KEYS as readonly string[]).includes(key)) continue;
-    if (value !== null && typeof value !== 'number') {
-      throw new Error(`${file}: "${key}" is not a number`);
-    }
-    metrics[key] = value ?? NaN;
-  }
-  return metrics;
-}
-
-/**
  * Throws a UsageError when `modelDir` holds, under a name a trial
  * directory would take (a number), something that is not one: the trial
  * of that id could not be written.
