@@ -86,6 +86,25 @@ describe('saveModel and loadModel', () => {
            Array.from((loaded.predict(x) as tf.Tensor).dataSync()), expected);
      });
 
+  it('writes weights handed over in shards back to back', async () => {
+    const model = smallModel();
+    const x = tf.randomNormal([2, 6, 6, 2], 0, 1, 'float32', 5);
+    const expected = Array.from((model.predict(x) as tf.Tensor).dataSync());
+    const artifacts = await modelArtifacts(model);
+    const whole = new Uint8Array(artifacts.weightData as ArrayBuffer);
+    // Shards of 4 MB is how tfjs hands over large weights; cut at 3 bytes
+    // to show no float is assumed whole within a shard.
+    const shards = [whole.slice(0, 3).buffer, whole.slice(3, 100).buffer,
+                    whole.slice(100).buffer];
+    const target = path.join(dir, 'sharded');
+    writeModelArtifacts({...artifacts, weightData: shards}, target);
+    assert.deepEqual(
+        new Uint8Array(fs.readFileSync(path.join(target, WEIGHTS_BIN))), whole);
+    const loaded = await loadModel(target);
+    assert.deepEqual(
+        Array.from((loaded.predict(x) as tf.Tensor).dataSync()), expected);
+  });
+
   it('writes the tfjs layers format with a weights manifest', async () => {
     const model = smallModel();
 
