@@ -39,6 +39,12 @@ export declare interface Registration<T> {
 export class Registry<T> {
   private readonly entries = new Map<string, Registration<T>>();
   private readonly byEnumId = new Map<number, Registration<T>>();
+  /**
+   * The first registration a decorator could not make (a name or enum id
+   * taken), thrown by every lookup: at module load it would surface as a
+   * crash with a stack, before any binary can say what is wrong.
+   */
+  private refused?: Error;
 
   /** @param kind What is registered, for messages ('block', 'provider'). */
   constructor(readonly kind: string) {}
@@ -73,12 +79,26 @@ export class Registry<T> {
     return this;
   }
 
+  /**
+   * Keeps `error` of a registration made at module load, to be thrown by
+   * the lookups; the first one is kept.
+   */
+  refuse(error: Error): void {
+    this.refused ??= error;
+  }
+
+  private throwRefused(): void {
+    if (this.refused !== undefined) throw this.refused;
+  }
+
   has(lookupName: string): boolean {
+    this.throwRefused();
     return this.entries.has(lookupName);
   }
 
   /** The registration, or an error listing the known names. */
   get(lookupName: string): Registration<T> {
+    this.throwRefused();
     const entry = this.entries.get(lookupName);
     if (entry === undefined) {
       const known = [...this.entries.keys()];
@@ -92,6 +112,7 @@ export class Registry<T> {
 
   /** The registration with this enum id, or an error. */
   getByEnumId(enumId: number): Registration<T> {
+    this.throwRefused();
     const entry = this.byEnumId.get(enumId);
     if (entry === undefined) {
       throw new ValueError(`no ${this.kind} has enum id ${enumId}`);
@@ -106,10 +127,12 @@ export class Registry<T> {
   }
 
   names(): string[] {
+    this.throwRefused();
     return [...this.entries.keys()];
   }
 
   all(): Array<Registration<T>> {
+    this.throwRefused();
     return [...this.entries.values()];
   }
 
@@ -126,13 +149,20 @@ export class Registry<T> {
 /**
  * Makes a class decorator that registers the class in `registry` under
  * `args`. Stack several to register variants with different init args.
+ * A registration it cannot make (a name or enum id taken) is thrown by
+ * the registry's next lookup (see Registry.refuse), where the binary
+ * reports it as an error in the user's code, not at module load.
  */
 export function makeRegisterDecorator<T>(registry: Registry<T>) {
   return (args: RegistrationArgs) => {
     const site = callerSite();
     return <C extends Registration<T>['ctor']>(
                target: C, _context: ClassDecoratorContext<C>): void => {
-      registry.add(args, target, site);
+      try {
+        registry.add(args, target, site);
+      } catch (e) {
+        registry.refuse(e as Error);
+      }
     };
   };
 }
