@@ -38,11 +38,13 @@
  * and writes a directory of ten files with the model (2-8 ms on this
  * project's CI disks, mostly making the files; under 3 ms on a tmpfs),
  * and the bookkeeping around them (claim, plan, record, observers) takes
- * another 2 ms. Writing the files on another thread while the next trial
- * trains would take 3-7 ms off, but the next trial's plan reads this
- * one's result: it would then be planned without it, or from a second
- * record of results kept in memory, and build, plan and bookkeeping alone
- * are about 8% of a 60 ms trial.
+ * another 2 ms. Writing the files through Node's I/O threads while the
+ * next trial trained (planned from this trial's metrics kept in memory,
+ * recorded once written, training yielding to the event loop every step
+ * meanwhile) was measured and dropped: the overhead stayed the same in
+ * three-run medians (dnn 13.1-13.8 ms against 13.6-13.9), the time moving
+ * from the export into the training's yields. Build, plan and
+ * bookkeeping alone are about 8% of a 50 ms trial.
  *
  * Memory: with the binary's --wasm_memory_limit_mb (12 MB), RSS after
  * trial 50 is within 3-5% of RSS after trial 5 on the cnn test settings:
