@@ -19,6 +19,7 @@
  *   tools/bazel run //bench:search_overhead -- [--problem=cnn|dnn]
  *       [--trials=50] [--train_steps=20] [--eval_steps=20] [--batch_size=2]
  *       [--backend=wasm] [--model_dir=DIR] [--runs=3] [--wasm_memory_limit_mb=12]
+ *       [--trial_writer=thread|inline|both]
  *
  * Each search runs in a fresh process, --runs times; the figures are
  * medians (a shared machine's slow spells vary a run by a fifth).
@@ -32,19 +33,17 @@
  * Known shortcoming: the target of at most 5% of trial time outside
  * training and evaluation is met by trials of a few hundred steps (200
  * steps of 32 on the dnn config: 2-3%), not by the test settings (cnn:
- * 14-21%, dnn: 11-16%, the spread mostly the disk's). Their trials train
- * for 20 steps of 2 examples (40-50 ms on the cnn config), while each
- * trial builds a TensorFlow.js model graph (2.6-3.3 ms cnn, 4-6 ms dnn)
- * and writes a directory of ten files with the model (2-8 ms on this
- * project's CI disks, mostly making the files; under 3 ms on a tmpfs),
- * and the bookkeeping around them (claim, plan, record, observers) takes
- * another 2 ms. Writing the files through Node's I/O threads while the
- * next trial trained (planned from this trial's metrics kept in memory,
- * recorded once written, training yielding to the event loop every step
- * meanwhile) was measured and dropped: the overhead stayed the same in
- * three-run medians (dnn 13.1-13.8 ms against 13.6-13.9), the time moving
- * from the export into the training's yields. Build, plan and
- * bookkeeping alone are about 8% of a 50 ms trial.
+ * 18-20%, dnn: 11-12%, on this project's CI machines). Their trials train
+ * for 20 steps of 2 examples (about 50 ms on the cnn config), while each
+ * trial builds a TensorFlow.js model graph (3 ms cnn, 6 ms dnn) and writes
+ * a directory of ten files. There making a directory took about 1 ms and
+ * a small file 0.3 ms: 4-5 ms a trial, which a thread of its own now does
+ * while the model is evaluated (trial_writer.ts). The export phase keeps
+ * the weights' read-out, the files' encoding and the wait for the files
+ * that need the evaluation's metrics: 4-6 ms, against 4-9 ms written by
+ * the search's thread (--trial_writer=both compares them run after run).
+ * The bookkeeping around them (claim, plan, record, observers) takes
+ * another 2 ms.
  *
  * Memory: with the binary's --wasm_memory_limit_mb (12 MB), RSS after
  * trial 50 is within 3-5% of RSS after trial 5 on the cnn test settings:
@@ -101,6 +100,10 @@ flags.define('wasm_memory_limit_mb', {type: 'int',
   help: 'As the search binary\'s flag: restart the wasm backend after a ' +
         'trial that left more than this many MB of its memory used, over ' +
         'twice what its tensors needed at once (0: never).'});
+flags.define('trial_writer', {type: 'string', default: 'thread',
+  help: 'Who writes the trial directories: thread (a thread of their own, ' +
+        'while the model is evaluated), inline (the search\'s thread), or ' +
+        'both, run after run, to compare.'});
 flags.define('runs', {type: 'int', default: 3,
   help: 'Searches, each in a fresh process; the figures are medians.'});
 flags.define('run_one', {type: 'bool', default: false,
@@ -255,6 +258,7 @@ async function runOne(): Promise<RunFigures> {
         batchSize: flags.get<number>('batch_size'),
         objective: {metric: 'loss', goal: 'minimize'},
         hypertuningMethod: 'random', seed: 1, observers, timings,
+        trialWriterThread: flags.get<string>('trial_writer') === 'thread',
         wasmMemoryLimitBytes: flags.get<number>('wasm_memory_limit_mb') > 0 ?
             flags.get<number>('wasm_memory_limit_mb') * (1 << 20) :
             undefined,
@@ -308,9 +312,10 @@ function diskWriteMbPerSecond(): number {
 }
 
 /** Runs one search in a fresh node process and reads its figures. */
-function runChild(): RunFigures {
+function runChild(writer: string): RunFigures {
   const args = [...process.execArgv, process.argv[1],
-                ...process.argv.slice(2), '--run_one'];
+                ...process.argv.slice(2), `--trial_writer=${writer}`,
+                '--run_one'];
   const child = spawnSync(process.execPath, args, {
     encoding: 'utf8', maxBuffer: 64 << 20,
     stdio: ['ignore', 'pipe', 'pipe'],
@@ -404,7 +409,7 @@ function report(runs: RunFigures[]): number {
   return share;
 }
 
-const USAGE = 'usage: tools/bazel run //bench:search_overhead -- [--problem=cnn|dnn]\n    [--trials=50] [--train_steps=20] [--eval_steps=20] [--batch_size=2]\n    [--backend=wasm] [--model_dir=DIR] [--runs=3] [--wasm_memory_limit_mb=12]';
+const USAGE = 'usage: tools/bazel run //bench:search_overhead -- [--problem=cnn|dnn]\n    [--trials=50] [--train_steps=20] [--eval_steps=20] [--batch_size=2]\n    [--backend=wasm] [--model_dir=DIR] [--runs=3] [--wasm_memory_limit_mb=12]\n    [--trial_writer=thread|inline|both]';
 
 async function main(): Promise<number> {
   if (parseCommandFlags(flags, process.argv.slice(2), USAGE,
@@ -424,6 +429,11 @@ async function main(): Promise<number> {
           `--${name} must be at least ${least}, got ${value}`);
     }
   }
+  if (!['thread', 'inline', 'both'].includes(
+          flags.get<string>('trial_writer'))) {
+    throw new UsageError(`--trial_writer must be thread, inline or both, ` +
+                         `got "${flags.get<string>('trial_writer')}"`);
+  }
   const modelDir = flags.get<string>('model_dir');
   if (modelDir !== '' &&
       !(fs.existsSync(modelDir) && fs.statSync(modelDir).isDirectory())) {
@@ -434,12 +444,20 @@ async function main(): Promise<number> {
     process.stdout.write(JSON.stringify(await runOne()));
     return 0;
   }
-  const runs: RunFigures[] = [];
+  const writer = flags.get<string>('trial_writer');
+  const writers = writer === 'both' ? ['thread', 'inline'] : [writer];
+  // Run after run, so that a slow spell of a shared machine or its disk
+  // falls on both.
+  const runsOf = new Map<string, RunFigures[]>(writers.map((w) => [w, []]));
   const count = flags.get<number>('runs');
   for (let i = 0; i < count; i++) {
-    process.stderr.write(`search_overhead: run ${i + 1}/${count}\n`);
-    runs.push(runChild());
+    for (const w of writers) {
+      process.stderr.write(`search_overhead: run ${i + 1}/${count}${
+          writers.length > 1 ? ` (${w})` : ''}\n`);
+      runsOf.get(w)!.push(runChild(w));
+    }
   }
+  const runs = runsOf.get(writers[0])!;
   console.log(`machine: ${os.cpus().length} cores; backend ${
       runs[0].backend}; ${problem} config; ${
       flags.get<number>('trials')} trials of ${
@@ -455,7 +473,22 @@ async function main(): Promise<number> {
               `4 MB files, the bytes alone take ${
                   (1000 * mbPerTrial / speed).toFixed(1)} ms of the export ` +
               'phase (the rest: ten files made and renamed, the weights read)');
-  console.log(`search overhead: ${(100 * share).toFixed(1)}% of trial time`);
+  if (writers.length > 1) {
+    const trials = flags.get<number>('trials');
+    console.log(`trial writer, export and overhead per trial (medians): ${
+        writers.map((w) => {
+          const of = runsOf.get(w)!;
+          const overhead = (r: RunFigures) =>
+              r.wall - r.phases['train'] - r.phases['evaluate'];
+          return `${w} ${(1000 * median(of.map((r) => r.phases['export'])) /
+                          trials).toFixed(1)} ms and ${
+              (1000 * median(of.map(overhead)) / trials).toFixed(1)} ms (${
+              (100 * median(of.map((r) => overhead(r) / r.wall)))
+                  .toFixed(1)}%)`;
+        }).join('; ')}`);
+  }
+  console.log(`search overhead: ${(100 * share).toFixed(1)}% of trial time${
+      writers.length > 1 ? ` (trial writer ${writers[0]})` : ''}`);
   return 0;
 }
 

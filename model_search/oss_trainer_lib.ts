@@ -17,7 +17,7 @@ import * as os from 'os';
 import * as path from 'path';
 import {performance} from 'perf_hooks';
 
-import {loadModel, modelArtifacts, writeModelArtifacts} from './backend/file_io';
+import {loadModel, modelArtifacts, modelFiles} from './backend/file_io';
 import {tf} from './backend/tf';
 import {markWasmPeriod, restartWasmBackend, wasmMemoryTouchedBytes, wasmMemoryWasted} from './backend/wasm_restart';
 import type {Provider} from './data/data';
@@ -37,9 +37,12 @@ import {buildModel, countParameters} from './phoenix';
 import type {PhoenixSpec} from './proto/phoenix_spec';
 import {Random} from './random';
 import {ensembleMembers} from './report';
+import type {TrialFile} from './report';
 import {scaledTrainSteps} from './search';
 import {SearchTimings} from './search_timings';
-import {TRIAL_FILES, removeStaleTemporaries, trialDirName, writeAtomically, writeJson} from './trial_directory';
+import {jsonText, TRIAL_FILES, removeStaleTemporaries, trialDirName} from './trial_directory';
+import {TrialDirectoryWriter} from './trial_writer';
+import type {TrialDirectoryJob} from './trial_writer';
 import {TrialPlanner} from './trial_planner';
 import type {TrialPlan} from './trial_planner';
 import {TrialFailure, TrialInterrupted, evaluateModel, softmaxCrossEntropy, trainModel} from './train_loop';
@@ -69,7 +72,18 @@ export declare interface TrialObserver {
    * `step` of `steps` of trial `trialId` are done. Must return quickly.
    */
   onTrainProgress?(trialId: number, step: number, steps: number): void;
-  /** Writes extra files into the trial directory before it is renamed. */
+  /**
+   * The files this observer adds to the directory of a trial that
+   * finished training and evaluation (none is fine: the call says that
+   * the trial is about to be recorded). The thread that writes trial
+   * directories makes them; names are relative to the directory.
+   */
+  trialFiles?(record: TrialRecord): TrialFile[];
+  /**
+   * Writes extra files into the trial directory (its temporary name,
+   * `tmpDir`) before it is renamed into place. The search waits for the
+   * directory's other files first and for this after: prefer trialFiles.
+   */
   writeTrialFiles?(tmpDir: string, record: TrialRecord): Promise<void>|void;
   /**
    * Called once the study is open, after each completed trial and at the
@@ -151,6 +165,12 @@ export declare interface SearchOptions {
    * never. Other backends give memory back by themselves.
    */
   wasmMemoryLimitBytes?: number;
+  /**
+   * Whether trial directories are written by a thread of their own while
+   * the model is evaluated (trial_writer.ts), or by the search's thread;
+   * default: a thread where there is more than one core.
+   */
+  trialWriterThread?: boolean;
 }
 
 export declare interface SearchResult {
@@ -301,6 +321,11 @@ export async function runSearch(options: SearchOptions): Promise<SearchResult> {
     if (logReaderGone) onReaderGone();
   }
   let interruptedTrial: number|undefined;
+  const writer =
+      new TrialDirectoryWriter(options.modelDir, {
+        thread: options.trialWriterThread ?? os.availableParallelism() > 1,
+        subdirectories: [TRIAL_FILES.model],
+      });
   try {
     for (;;) {
       if (stopSignal !== undefined) break;
@@ -331,6 +356,7 @@ export async function runSearch(options: SearchOptions): Promise<SearchResult> {
         continue;
       }
       const trial = answer.trial;
+      let outcomeToCommit: TrialOutcome|undefined;
       const lease = new LeaseKeeper({
         store: options.store,
         studyId,
@@ -369,7 +395,8 @@ export async function runSearch(options: SearchOptions): Promise<SearchResult> {
         timings.add('plan', (performance.now() - planStart) / 1000);
         markWasmPeriod();
         const outcome = await runTrial(
-            options, trial.id, plan, rng.fork(), timings, shouldStop);
+            options, writer, trial.id, plan, rng.fork(), timings, shouldStop);
+        outcomeToCommit = outcome;
         const limit = options.wasmMemoryLimitBytes;
         if (limit !== undefined && wasmMemoryWasted(limit)) {
           const restarted =
@@ -386,8 +413,7 @@ export async function runSearch(options: SearchOptions): Promise<SearchResult> {
           }
         }
         const directory = trialDirName(trial.id);
-        await timings.time('export', () => writeAtomically(
-            options.modelDir, directory, outcome.write));
+        await timings.time('export', () => outcome.commit());
         const recordStart = performance.now();
         await lease.stop();
         await options.store.completeTrial(
@@ -404,6 +430,7 @@ export async function runSearch(options: SearchOptions): Promise<SearchResult> {
         timings.add('record', (performance.now() - recordStart) / 1000);
         await timings.time('observe', () => notifyStudy(options, studyId, now));
       } catch (e) {
+        outcomeToCommit?.abort();
         await lease.stop();
         if (e instanceof TrialInterrupted) {
           await options.store.failTrial(
@@ -435,6 +462,7 @@ export async function runSearch(options: SearchOptions): Promise<SearchResult> {
     await notifyStudy(options, studyId, undefined, true).catch(() => {});
     throw e;
   } finally {
+    await writer.close();
     for (const signal of signals) process.removeListener(signal, onSignal);
     process.removeListener(LOG_READER_GONE as 'exit', onReaderGone);
   }
@@ -530,14 +558,17 @@ declare interface TrialOutcome {
   metrics: Record<string, number>;
   seconds: number;
   /**
-   * Writes the trial directory's files into `dir`; it holds a copy of the
-   * model's weights, so it runs after the model is disposed.
+   * Completes the trial directory (the observers' files) and renames it
+   * into place, once the writer is done with it.
    */
-  write: (dir: string) => Promise<void>;
+  commit: () => Promise<void>;
+  /** Drops the trial directory: the trial is not recorded COMPLETED. */
+  abort: () => void;
 }
 
 async function runTrial(
-    options: SearchOptions, trialId: number, plan: TrialPlan,
+    options: SearchOptions, writer: TrialDirectoryWriter, trialId: number,
+    plan: TrialPlan,
     rng: Random, timings: SearchTimings,
     shouldStop: () => boolean): Promise<TrialOutcome> {
   const start = Date.now();
@@ -550,6 +581,7 @@ async function runTrial(
       seedMathRandom(rng.fork());
   let model: tf.LayersModel|undefined;
   let teacherModel: tf.LayersModel|undefined;
+  let job: TrialDirectoryJob|undefined;
   const tensorsBefore = tf.memory().numTensors;
   try {
     // The model that trains: the exported one, or one sharing its layers
@@ -644,35 +676,22 @@ async function runTrial(
     // Heartbeats and garbage collection tasks ran while training yielded.
     timings.add('train', -train.yieldedSeconds);
     timings.add('timers', train.yieldedSeconds);
-    clock.enter('evaluate');
     // Frozen for training only: the parameters count and export them all.
     for (const layer of frozen) layer.trainable = true;
-    const evalStart = Date.now();
-    const evaluation = await evaluateModel(
-        built, provider.getInputFn(plan.hparams, 'eval', options.batchSize)(),
-        options.evalSteps, numClasses, lossFn, shouldStop);
-    const evalSeconds = (Date.now() - evalStart) / 1000;
-    timings.add('evaluate', -evaluation.yieldedSeconds);
-    timings.add('timers', evaluation.yieldedSeconds);
-    const metrics: Record<string, number> = {
-      ...evaluation.metrics,
-      num_parameters: countParameters(built),
-    };
-    // An ensemble of frozen towers trains nothing and has no train loss.
-    if (training !== undefined) metrics['train_loss'] = train.finalLoss;
-    for (const [name, value] of Object.entries(
-             provider.getMetricFn ? await extraMetrics(options, built) : {})) {
-      metrics[name] = value;
-    }
     clock.enter('export');
-    // Read before the model is disposed; the search loop writes them.
-    const artifacts = await modelArtifacts(built);
+    // The model's files are made by the writer's thread while the model is
+    // evaluated; read from the model now, before it is disposed.
+    const numParameters = countParameters(built);
+    job = writer.begin(trialDirName(trialId));
+    for (const file of modelFiles(await modelArtifacts(built))) {
+      job.write(path.join(TRIAL_FILES.model, file.name), file.data);
+    }
     const architecture = {
       trial_id: trialId,
       problem_type: problemTypeName(options.spec),
       blocks: plan.architecture,
       depth: plan.architecture.length,
-      num_parameters: metrics['num_parameters'],
+      num_parameters: numParameters,
       hparams: plan.hparams,
       ...(plan.towers === undefined ? {} : {
         kind: plan.kind,
@@ -689,15 +708,43 @@ async function runTrial(
         warm_started_weights: warmStarted,
       }),
     };
+    job.write(TRIAL_FILES.architecture, jsonText(architecture));
+    if (plan.towers !== undefined) {
+      job.write(TRIAL_FILES.towers, jsonText(plan.towers));
+    }
+    job.write(TRIAL_FILES.hparams, jsonText(plan.hparams));
+    job.write(TRIAL_FILES.inputSchema, jsonText(schema));
+    job.send();
+    clock.enter('evaluate');
+    const evalStart = Date.now();
+    const evaluation = await evaluateModel(
+        built, provider.getInputFn(plan.hparams, 'eval', options.batchSize)(),
+        options.evalSteps, numClasses, lossFn, shouldStop);
+    const evalSeconds = (Date.now() - evalStart) / 1000;
+    timings.add('evaluate', -evaluation.yieldedSeconds);
+    timings.add('timers', evaluation.yieldedSeconds);
+    const metrics: Record<string, number> = {
+      ...evaluation.metrics,
+      num_parameters: numParameters,
+    };
+    // An ensemble of frozen towers trains nothing and has no train loss.
+    if (training !== undefined) metrics['train_loss'] = train.finalLoss;
+    for (const [name, value] of Object.entries(
+             provider.getMetricFn ? await extraMetrics(options, built) : {})) {
+      metrics[name] = value;
+    }
+    clock.enter('export');
     const seconds = (Date.now() - start) / 1000;
-    const evaluationFile = {
+    job.write(TRIAL_FILES.evaluation, jsonText({
       ...metrics,
       train_steps: trainSteps,
       eval_examples: evaluation.labels.length,
       train_seconds: train.seconds,
       eval_seconds: evalSeconds,
       seconds,
-    };
+    }));
+    job.write(TRIAL_FILES.architectureText,
+              architectureText(trialId, plan, metrics));
     const record: TrialRecord = {
       trialId,
       architecture: plan.architecture,
@@ -706,25 +753,30 @@ async function runTrial(
       trainLosses,
       problemType: problemTypeName(options.spec),
     };
-    const write = async (dir: string) => {
-      const file = (name: string) => path.join(dir, name);
-      writeJson(file(TRIAL_FILES.architecture), architecture);
-      if (plan.towers !== undefined) {
-        writeJson(file(TRIAL_FILES.towers), plan.towers);
+    for (const observer of options.observers ?? []) {
+      for (const file of observer.trialFiles?.(record) ?? []) {
+        job.write(file.name, file.data);
       }
-      writeJson(file(TRIAL_FILES.hparams), plan.hparams);
-      writeJson(file(TRIAL_FILES.evaluation), evaluationFile);
-      writeJson(file(TRIAL_FILES.inputSchema), schema);
-      fs.writeFileSync(file(TRIAL_FILES.architectureText),
-                       architectureText(trialId, plan, metrics));
-      // Inside writeAtomically's temporary directory.
-      writeModelArtifacts(artifacts, file(TRIAL_FILES.model), {unseen: true});
-      for (const observer of options.observers ?? []) {
-        await observer.writeTrialFiles?.(dir, record);
+    }
+    job.send();
+    const written = job;
+    const commit = async () => {
+      const observers =
+          (options.observers ?? []).filter((o) => o.writeTrialFiles);
+      if (observers.length > 0) {
+        // They write into the temporary directory themselves.
+        written.sync();
+        for (const observer of observers) {
+          await observer.writeTrialFiles!(written.tmpDir, record);
+        }
       }
+      written.commit();
     };
-    return {metrics, seconds, write};
+    job = undefined;
+    return {metrics, seconds, commit, abort: () => written.abort()};
   } finally {
+    // Not handed to the search loop: the trial failed.
+    job?.abort();
     clock.enter('dispose');
     restoreRandom();
     model?.dispose();

@@ -6,9 +6,10 @@
  */
 
 /**
- * Writes a trial directory atomically: everything goes to a temporary
- * sibling first, which is renamed into place once complete. A worker killed
- * half way leaves only a `.tmp-*` directory, never a trial that looks done.
+ * The names and files of trial directories. A trial directory is written
+ * atomically (trial_writer.ts): everything goes to a temporary sibling
+ * first, which is renamed into place once complete. A worker killed half
+ * way leaves only a `.tmp-*` directory, never a trial that looks done.
  */
 
 import * as fs from 'fs';
@@ -55,33 +56,9 @@ export function trialDirName(trialId: number): string {
   return String(trialId);
 }
 
-/**
- * Runs `fill(tmpDir)` and renames tmpDir to `<root>/<name>`. Throws if the
- * destination exists already: trial ids are never reused.
- */
-export async function writeAtomically(
-    root: string, name: string,
-    fill: (tmpDir: string) => Promise<void>): Promise<string> {
-  const finalDir = path.join(root, name);
-  if (fs.existsSync(finalDir)) {
-    throw new Error(`trial directory ${finalDir} exists already; ` +
-                    'refusing to overwrite it');
-  }
-  const tmpDir = path.join(root, `.tmp-${name}-${process.pid}-${Date.now()}`);
-  fs.mkdirSync(tmpDir, {recursive: true});
-  try {
-    await fill(tmpDir);
-    fs.renameSync(tmpDir, finalDir);
-  } catch (e) {
-    fs.rmSync(tmpDir, {recursive: true, force: true});
-    throw e;
-  }
-  return finalDir;
-}
-
-/** Writes JSON with a trailing newline. */
-export function writeJson(file: string, value: unknown): void {
-  fs.writeFileSync(file, JSON.stringify(value, null, 2) + '\n');
+/** The text of a trial directory's JSON files: indented, a final newline. */
+export function jsonText(value: unknown): string {
+  return JSON.stringify(value, null, 2) + '\n';
 }
 
 /**

@@ -56,21 +56,44 @@ export async function modelArtifacts(
 
 /**
  * Writes artifacts from `modelArtifacts` to `dir` as `saveModel` does.
- * Synchronous: a few files, where a trip to Node's I/O threads per call
- * cost more than the writes (measured on the trial directories). Nor did
- * writing them through those threads while the next trial trained save
- * anything measurable: the time moved into the training's yields to the
- * event loop.
+ * Synchronous: two files, where a trip to Node's I/O threads per call
+ * cost more than the writes (measured on the trial directories, which a
+ * thread of their own writes now: trial_writer.ts).
  *
  * @param unseen `dir` lies in a directory nobody reads until it is renamed
- *     into place (a trial's): model.json is written under its own name
- *     at once rather than through a temporary one.
+ *     into place: model.json is written under its own name at once rather
+ *     than through a temporary one.
  */
 export function writeModelArtifacts(
     artifacts: tf.io.ModelArtifacts, dir: string,
     {unseen = false}: {unseen?: boolean} = {}): tf.io.SaveResult {
   fs.mkdirSync(dir, {recursive: true});
-  fs.writeFileSync(path.join(dir, WEIGHTS_BIN), weightBytes(artifacts));
+  const [weights, modelJson] = modelFiles(artifacts);
+  fs.writeFileSync(path.join(dir, weights.name), weights.data);
+  const target = path.join(dir, modelJson.name);
+  if (unseen) {
+    fs.writeFileSync(target, modelJson.data);
+  } else {
+    const partial = `${target}.partial`;
+    fs.writeFileSync(partial, modelJson.data);
+    fs.renameSync(partial, target);
+  }
+  return {modelArtifactsInfo: tf.io.getModelArtifactsInfoForJSON(artifacts)};
+}
+
+/** A file of a saved model: its name in the model's directory, its bytes. */
+export declare interface ModelFile {
+  name: string;
+  data: string|Uint8Array;
+}
+
+/**
+ * The files `writeModelArtifacts` writes, weights.bin then model.json (to
+ * be written in that order: model.json says the model is complete).
+ * weights.bin's bytes are the buffer of `artifacts` itself, not a copy.
+ */
+export function modelFiles(artifacts: tf.io.ModelArtifacts):
+    [ModelFile, ModelFile] {
   const modelJson: tf.io.ModelJSON = {
     modelTopology: artifacts.modelTopology ?? {},
     weightsManifest: [{
@@ -87,15 +110,10 @@ export function writeModelArtifacts(
   if (artifacts.userDefinedMetadata !== undefined) {
     modelJson.userDefinedMetadata = artifacts.userDefinedMetadata;
   }
-  const target = path.join(dir, MODEL_JSON);
-  if (unseen) {
-    fs.writeFileSync(target, JSON.stringify(modelJson));
-  } else {
-    const partial = `${target}.partial`;
-    fs.writeFileSync(partial, JSON.stringify(modelJson));
-    fs.renameSync(partial, target);
-  }
-  return {modelArtifactsInfo: tf.io.getModelArtifactsInfoForJSON(artifacts)};
+  return [
+    {name: WEIGHTS_BIN, data: weightBytes(artifacts)},
+    {name: MODEL_JSON, data: JSON.stringify(modelJson)},
+  ];
 }
 
 /**

@@ -25,7 +25,11 @@ export declare interface StudyExpectations {
   completed: number;
   /** Ids of trials that must be FAILED because their worker was lost. */
   lost?: number[];
-  /** Pids whose `.tmp-<id>-<pid>-*` leftovers are allowed (killed ones). */
+  /**
+   * Pids whose leftovers are allowed (killed ones): `.tmp-<id>-<pid>-*`,
+   * a trial directory being written, and `.tmp-next-<pid>-*`, the one made
+   * ahead for its next trial (trial_writer.ts).
+   */
   killedPids?: number[];
 }
 
@@ -90,11 +94,11 @@ export function checkStudy(
   for (const entry of fs.readdirSync(modelDir, {withFileTypes: true})) {
     if (!entry.isDirectory() || directories.has(entry.name)) continue;
     const full = path.join(modelDir, entry.name);
-    const leftover = /^\.tmp-(\d+)-(\d+)-\d+$/.exec(entry.name);
+    const leftover = /^\.tmp-(?:\d+|next)-(\d+)-\d+$/.exec(entry.name);
     if (leftover !== null) {
-      if (!killed.has(Number(leftover[2]))) {
+      if (!killed.has(Number(leftover[1]))) {
         problems.push(`${entry.name}: temporary directory of pid ${
-            leftover[2]}, which was not killed (it should have removed it)`);
+            leftover[1]}, which was not killed (it should have removed it)`);
       }
       continue;
     }

@@ -41,6 +41,7 @@ function goodStudy(root: string): Trial[] {
   writeTrialDir(root, 1);
   writeTrialDir(root, 2);
   fs.mkdirSync(path.join(root, `.tmp-3-${KILLED_PID}-1700000000000`));
+  fs.mkdirSync(path.join(root, `.tmp-next-${KILLED_PID}-4`));
   fs.writeFileSync(path.join(root, 'model_search.db'), '');
   return [completed(1), completed(2, 'w2'), LOST];
 }
@@ -148,6 +149,14 @@ describe('checkStudy', () => {
         return trials;
       },
       expected: /^\.tmp-2-777-1700000000001: temporary directory of pid 777/,
+    },
+    {
+      name: 'the next trial\'s directory made ahead by a worker that lived',
+      spoil: (root, trials) => {
+        fs.mkdirSync(path.join(root, '.tmp-next-777-3'));
+        return trials;
+      },
+      expected: /^\.tmp-next-777-3: temporary directory of pid 777/,
     },
   ];
   for (const {name, spoil, expected} of BROKEN) {

@@ -17,7 +17,8 @@ import * as path from 'path';
 
 import {DataClass, DataType, Event} from './event';
 import type {Summary_Value} from './event';
-import {TFRecordWriter} from './tfrecord';
+import {TFRecordBuffer, TFRecordWriter} from './tfrecord';
+import type {RecordSink} from './tfrecord';
 
 /** The version string of the first record of every event file. */
 export const FILE_VERSION = 'brain.Event:2';
@@ -32,21 +33,27 @@ export declare interface EventFileWriterArgs {
   hostname?: string;
 }
 
-/** One event file in a directory; close it when done. */
+/** One event file in a directory, or in memory; close it when done. */
 export class EventFileWriter {
-  /** The path of the file being written. */
+  /** The path of the file being written; in memory, its name. */
   readonly file: string;
-  private readonly records: TFRecordWriter;
+  private readonly records: RecordSink;
   private readonly clock: () => number;
   private readonly tagsWithMetadata = new Set<string>();
 
-  /** Creates the file in `dir` (which must exist) and writes its header. */
-  constructor(dir: string, args: EventFileWriterArgs = {}) {
+  /**
+   * Creates the file in `dir` (which must exist) and writes its header.
+   * With `dir` undefined the file is made in memory (`bytes`), to be
+   * written elsewhere whole under the name `file`.
+   */
+  constructor(dir: string|undefined, args: EventFileWriterArgs = {}) {
     this.clock = args.clock ?? (() => Date.now() / 1000);
     const host = (args.hostname ?? os.hostname()).replace(/[/\\]/g, '_');
     const seconds = Math.floor(this.clock());
-    this.file = path.join(dir, `${EVENT_FILE_PREFIX}${seconds}.${host}`);
-    this.records = new TFRecordWriter(this.file);
+    const name = `${EVENT_FILE_PREFIX}${seconds}.${host}`;
+    this.file = dir === undefined ? name : path.join(dir, name);
+    this.records =
+        dir === undefined ? new TFRecordBuffer() : new TFRecordWriter(this.file);
     this.writeEvent({wallTime: this.clock(), step: 0,
                      fileVersion: FILE_VERSION});
   }
@@ -87,6 +94,14 @@ export class EventFileWriter {
   /** Flushes and closes the file. */
   close(): void {
     this.records.close();
+  }
+
+  /** The contents of a file made in memory. */
+  bytes(): Uint8Array {
+    if (!(this.records instanceof TFRecordBuffer)) {
+      throw new Error(`${this.file} is written to disk, not kept in memory`);
+    }
+    return this.records.bytes();
   }
 
   private addValues(step: number, values: Summary_Value[]): void {

@@ -84,6 +84,28 @@ describe('EventFileWriter', () => {
     assert.equal(one(child(again, 'tensor'), 'string_val'), 'again');
   });
 
+  it('makes in memory the bytes it writes to disk, under the same name',
+     () => {
+       const fill = (writer: EventFileWriter) => {
+         writer.addScalar('loss', 0.25, 10);
+         writer.addScalars({'eval/accuracy': 0.875}, 20);
+         writer.addText('architecture', '1. `A`', 20);
+         writer.close();
+       };
+       const args = {clock: () => 1700000000, hostname: 'h'};
+       const onDisk = new EventFileWriter(dir, args);
+       fill(onDisk);
+       const inMemory = new EventFileWriter(undefined, args);
+       fill(inMemory);
+
+       assert.equal(inMemory.file, path.basename(onDisk.file));
+       const bytes = inMemory.bytes();
+       // Its own buffer, to be handed to the thread that writes trials.
+       assert.equal(bytes.byteLength, bytes.buffer.byteLength);
+       assert.deepEqual(Buffer.from(bytes), fs.readFileSync(onDisk.file));
+       assert.throws(() => onDisk.bytes(), /written to disk/);
+     });
+
   it('stores scalars as 32-bit floats', () => {
     const writer = new EventFileWriter(dir, {clock: () => 1, hostname: 'h'});
     writer.addScalar('x', 0.1, 1);

@@ -28,9 +28,16 @@ export declare interface TrialRecordLike {
   problemType: string;
 }
 
+/** A file for a trial directory: its name there and its contents. */
+export declare interface TrialFile {
+  name: string;
+  data: string|Uint8Array;
+}
+
 /** The trainer's observer hook, as this package implements it. */
 export declare interface TrialObserverLike {
   onTrainProgress?(trialId: number, step: number, steps: number): void;
+  trialFiles?(record: TrialRecordLike): TrialFile[];
   writeTrialFiles?(tmpDir: string, record: TrialRecordLike):
       Promise<void>|void;
   onStudyUpdate?(modelDir: string, trials: Trial[], objective: Objective):

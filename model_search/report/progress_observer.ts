@@ -14,7 +14,7 @@
 import {rankTrials} from '../metadata/trial';
 import type {Objective, Trial} from '../metadata/trial';
 
-import type {TrialObserverLike, TrialRecordLike} from './observer_types';
+import type {TrialFile, TrialObserverLike, TrialRecordLike} from './observer_types';
 import {ProgressLine} from './progress_line';
 import type {ProgressState} from './progress_line';
 
@@ -56,15 +56,17 @@ export class ProgressObserver implements TrialObserverLike {
     this.draw();
   }
 
-  writeTrialFiles(_dir: string, record: TrialRecordLike): void {
+  /** Adds no file: counts the trial, which finished training. */
+  trialFiles(record: TrialRecordLike): TrialFile[] {
     if (this.current?.trialId === record.trialId) this.current = undefined;
     this.stepsBefore += this.args.trainSteps;
     this.trialsTrained++;
+    return [];
   }
 
   onStudyUpdate(_modelDir: string, trials: Trial[], objective: Objective):
       void {
-    // A trial that failed never reached writeTrialFiles.
+    // A trial that failed never reached trialFiles.
     if (this.current !== undefined && trials.some(
             (t) => t.id === this.current!.trialId && t.state !== 'RUNNING')) {
       this.current = undefined;

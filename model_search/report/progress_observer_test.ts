@@ -42,7 +42,7 @@ describe('ProgressObserver', () => {
        const wrapped = observer.line.wrap((line) => log.push(line));
 
        observer.onTrainProgress(1, 10);
-       observer.writeTrialFiles('/m/.tmp', record(1));
+       observer.trialFiles(record(1));
        observer.onStudyUpdate('/m', [trial(1, 'COMPLETED', 0.5)], ACCURACY);
        const drawn = stream.writes.length;
        wrapped('study complete');
@@ -66,7 +66,7 @@ describe('ProgressObserver', () => {
     observer.onTrainProgress(1, 50);
     now += 5;
     observer.onTrainProgress(1, 100);
-    observer.writeTrialFiles('/m/.tmp', record(1));
+    observer.trialFiles(record(1));
     observer.onStudyUpdate('/m', [trial(1, 'COMPLETED', 0.75)], ACCURACY);
 
     // 100 steps in 10 s; 3 trials left at 10 s each.

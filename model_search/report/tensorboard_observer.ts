@@ -16,7 +16,7 @@
 
 import {EventFileWriter} from './event_writer';
 import type {EventFileWriterArgs} from './event_writer';
-import type {TrialObserverLike, TrialRecordLike} from './observer_types';
+import type {TrialFile, TrialObserverLike, TrialRecordLike} from './observer_types';
 
 /** Metrics of a record that are not evaluation results. */
 const NOT_EVALUATION = new Set(['num_parameters', 'train_loss']);
@@ -33,22 +33,18 @@ export declare interface TensorBoardObserverArgs extends EventFileWriterArgs {
 export class TensorBoardObserver implements TrialObserverLike {
   constructor(private readonly args: TensorBoardObserverArgs = {}) {}
 
-  writeTrialFiles(tmpDir: string, record: TrialRecordLike): void {
-    writeTrialEvents(tmpDir, record, this.args);
+  trialFiles(record: TrialRecordLike): TrialFile[] {
+    return [trialEvents(record, this.args)];
   }
 }
 
-/**
- * Writes one event file for `record` into `dir`.
- * @returns the path of the file.
- */
-export function writeTrialEvents(
-    dir: string, record: TrialRecordLike,
-    args: TensorBoardObserverArgs = {}): string {
+/** The event file of `record`: its name and contents. */
+export function trialEvents(
+    record: TrialRecordLike, args: TensorBoardObserverArgs = {}): TrialFile {
   const lastLossStep = record.trainLosses.reduce(
       (last, [step]) => Math.max(last, step), 0);
   const finalStep = Math.max(lastLossStep, args.trainSteps ?? 0);
-  const writer = new EventFileWriter(dir, args);
+  const writer = new EventFileWriter(undefined, args);
   try {
     for (const [step, loss] of record.trainLosses) {
       writer.addScalar('loss', loss, step);
@@ -62,7 +58,7 @@ export function writeTrialEvents(
     }
     writer.addScalars(evaluation, finalStep);
     writer.addText('architecture', architectureMarkdown(record), finalStep);
-    return writer.file;
+    return {name: writer.file, data: writer.bytes()};
   } finally {
     writer.close();
   }

@@ -12,7 +12,7 @@ import * as path from 'path';
 
 import {child, one, readEventFile} from './event_file_testing';
 import type {TextMessage} from './event_file_testing';
-import type {TrialRecordLike} from './observer_types';
+import type {TrialFile, TrialRecordLike} from './observer_types';
 import {TensorBoardObserver, architectureMarkdown} from './tensorboard_observer';
 
 const RECORD: TrialRecordLike = {
@@ -50,10 +50,17 @@ describe('TensorBoardObserver', () => {
   afterEach(() => {
     fs.rmSync(dir, {recursive: true, force: true});
   });
+  /** What the search's writer does with an observer's files. */
+  const writeFiles = (files: TrialFile[]) => {
+    for (const file of files) {
+      fs.writeFileSync(path.join(dir, file.name), file.data);
+    }
+  };
 
   it('writes the losses, the evaluation and the architecture', () => {
-    new TensorBoardObserver({hostname: 'host', clock: () => 1700000000})
-        .writeTrialFiles(dir, RECORD);
+    writeFiles(new TensorBoardObserver(
+                   {hostname: 'host', clock: () => 1700000000})
+                   .trialFiles(RECORD));
 
     const files = fs.readdirSync(dir);
     assert.deepEqual(files, ['events.out.tfevents.1700000000.host']);
@@ -76,8 +83,8 @@ describe('TensorBoardObserver', () => {
   });
 
   it('puts the evaluation at trainSteps when losses stop earlier', () => {
-    new TensorBoardObserver({hostname: 'h', trainSteps: 120})
-        .writeTrialFiles(dir, RECORD);
+    writeFiles(new TensorBoardObserver({hostname: 'h', trainSteps: 120})
+                   .trialFiles(RECORD));
 
     const [file] = fs.readdirSync(dir);
     const got = points(readEventFile(fs.readFileSync(path.join(dir, file))));
@@ -86,8 +93,8 @@ describe('TensorBoardObserver', () => {
   });
 
   it('writes a trial with no recorded loss at step 0', () => {
-    new TensorBoardObserver({hostname: 'h'}).writeTrialFiles(
-        dir, {...RECORD, trainLosses: []});
+    writeFiles(new TensorBoardObserver({hostname: 'h'}).trialFiles(
+        {...RECORD, trainLosses: []}));
 
     const [file] = fs.readdirSync(dir);
     const got = points(readEventFile(fs.readFileSync(path.join(dir, file))));

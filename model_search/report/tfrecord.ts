@@ -31,11 +31,17 @@ export function frameRecord(data: Uint8Array): Buffer {
   return record;
 }
 
+/** Where records go: a file (TFRecordWriter) or memory (TFRecordBuffer). */
+export declare interface RecordSink {
+  write(data: Uint8Array): void;
+  close(): void;
+}
+
 /**
  * Appends records to a file. Each `write` goes to the file at once, so a
  * reader (TensorBoard) sees every complete record while training runs.
  */
-export class TFRecordWriter {
+export class TFRecordWriter implements RecordSink {
   private fd: number|undefined;
 
   /** Creates (or truncates) `file`. */
@@ -59,5 +65,26 @@ export class TFRecordWriter {
     if (this.fd === undefined) return;
     fs.closeSync(this.fd);
     this.fd = undefined;
+  }
+}
+
+/** Records kept in memory, to be written as one file's bytes. */
+export class TFRecordBuffer implements RecordSink {
+  private readonly records: Buffer[] = [];
+
+  write(data: Uint8Array): void {
+    this.records.push(frameRecord(data));
+  }
+
+  close(): void {}
+
+  /** The records so far, framed and back to back: a file's contents. */
+  bytes(): Uint8Array {
+    const all = Buffer.concat(this.records);
+    // A buffer of its own (concat may return a slice of a shared pool), so
+    // that it can be handed to another thread without copying.
+    return all.byteOffset === 0 && all.byteLength === all.buffer.byteLength ?
+        all :
+        new Uint8Array(all);
   }
 }

@@ -1,0 +1,165 @@
+/**
+ * @license
+ * Copyright 2026 The model_search Authors. Licensed under the Apache License,
+ * Version 2.0.
+ * =============================================================================
+ */
+
+/**
+ * What trial_writer.ts asks of its writer (a thread of its own,
+ * trial_writer_thread.ts, or the search's thread itself), and how the
+ * writer does it: with synchronous calls, in order. Paths are absolute.
+ * `seq` numbers the requests the asker waits for, answered in order.
+ *
+ * Each request names a job (one trial directory). After the first failure
+ * of a job its later writes are skipped, and its temporary directory is
+ * removed when the job ends. Needs Node's built-ins only, so that the
+ * thread starts from its file wherever the search was installed.
+ */
+
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+
+export type WriterRequest =
+    /**
+     * Makes directories ahead of need: `path` and `path/<sub>` for each of
+     * `subdirectories` (making a directory can take a millisecond).
+     */
+    {op: 'prepare', job: number, path: string, subdirectories: string[]}|
+    /**
+     * Makes the job's temporary directory `path` out of a prepared one,
+     * `from`, by renaming it; where there is none (never made, or removed
+     * as stale by another worker), makes `path` and its subdirectories.
+     */
+    {op: 'adopt', job: number, from: string|undefined, path: string,
+     subdirectories: string[]}|
+    /** Makes a directory (and any missing above it). */
+    {op: 'mkdir', job: number, path: string}|
+    /** Writes a file whole. */
+    {op: 'write', job: number, path: string, data: string|Uint8Array}|
+    /** Answers once every earlier request is done. */
+    {op: 'sync', job: number, seq: number}|
+    /** Renames the job's temporary directory `path` to `to`; ends the job. */
+    {op: 'commit', job: number, path: string, to: string, seq: number}|
+    /** Removes the job's temporary directory `path`; ends the job. */
+    {op: 'abort', job: number, path: string, seq: number};
+
+export declare interface WriterReply {
+  seq: number;
+  /** The job's first failure, if any. */
+  error?: {message: string, code?: string, path?: string};
+}
+
+/** Does requests in order, answering through `answer`. */
+export class RequestRunner {
+  /** The first error of each job still open, by job id. */
+  private readonly failures = new Map<number, NodeJS.ErrnoException>();
+
+  constructor(private readonly answer: (reply: WriterReply) => void) {}
+
+  runAll(requests: WriterRequest[]): void {
+    for (const request of requests) {
+      try {
+        this.run(request);
+      } catch (e) {
+        // Not expected (each call is guarded), but a request that is
+        // waited for must be answered whatever happens.
+        if ('seq' in request) {
+          this.reply(request.seq, e as NodeJS.ErrnoException);
+        }
+      }
+    }
+  }
+
+  private run(request: WriterRequest): void {
+    const failed = this.failures.get(request.job);
+    switch (request.op) {
+      case 'prepare':
+        // Not needed, only ahead: a failure here shows when it is used.
+        try {
+          makeDirectories(request.path, request.subdirectories);
+        } catch {
+          // adopt makes them then.
+        }
+        return;
+      case 'adopt':
+        this.attempt(request.job, () => {
+          if (request.from !== undefined) {
+            try {
+              fs.renameSync(request.from, request.path);
+              return;
+            } catch {
+              // Gone: made below.
+            }
+          }
+          makeDirectories(request.path, request.subdirectories);
+        });
+        return;
+      case 'mkdir':
+        if (failed === undefined) {
+          this.attempt(request.job,
+                       () => fs.mkdirSync(request.path, {recursive: true}));
+        }
+        return;
+      case 'write':
+        if (failed === undefined) {
+          this.attempt(request.job,
+                       () => fs.writeFileSync(request.path, request.data));
+        }
+        return;
+      case 'sync':
+        this.reply(request.seq, failed);
+        return;
+      case 'commit':
+        if (failed === undefined) {
+          this.attempt(request.job,
+                       () => fs.renameSync(request.path, request.to));
+        }
+        this.finish(request.job, request.path, request.seq, false);
+        return;
+      case 'abort':
+        this.finish(request.job, request.path, request.seq, true);
+        return;
+    }
+  }
+
+  private attempt(job: number, fn: () => void): void {
+    try {
+      fn();
+    } catch (e) {
+      this.failures.set(job, e as NodeJS.ErrnoException);
+    }
+  }
+
+  /** Ends a job: a failed or aborted one leaves no temporary behind. */
+  private finish(
+      job: number, tmpDir: string, seq: number, aborted: boolean): void {
+    const failed = this.failures.get(job);
+    this.failures.delete(job);
+    if (aborted || failed !== undefined) {
+      try {
+        fs.rmSync(tmpDir, {recursive: true, force: true});
+      } catch {
+        // Left for the next search's removal of stale temporaries.
+      }
+    }
+    this.reply(seq, failed);
+  }
+
+  private reply(seq: number, error: NodeJS.ErrnoException|undefined): void {
+    const reply: WriterReply = {seq};
+    if (error !== undefined) {
+      reply.error = {message: error.message, code: error.code,
+                     path: error.path ?? undefined};
+    }
+    this.answer(reply);
+  }
+}
+
+/** Makes `dir` (and any missing above it) and its `subdirectories`. */
+function makeDirectories(dir: string, subdirectories: string[]): void {
+  fs.mkdirSync(dir, {recursive: true});
+  for (const sub of subdirectories) {
+    fs.mkdirSync(path.join(dir, sub), {recursive: true});
+  }
+}

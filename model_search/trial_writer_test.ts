@@ -1,0 +1,243 @@
+/**
+ * @license
+ * Copyright 2026 The model_search Authors. Licensed under the Apache License,
+ * Version 2.0.
+ * =============================================================================
+ */
+
+import * as assert from 'node:assert/strict';
+import * as fs from 'node:fs';
+import * as os from 'node:os';
+import * as path from 'node:path';
+
+import {TrialDirectoryWriter} from './trial_writer';
+
+/** Entries of `dir` but the directory made ahead for the next trial. */
+function trialEntries(dir: string): string[] {
+  return fs.readdirSync(dir).filter((n) => !n.startsWith('.tmp-next-')).sort();
+}
+
+for (const thread of [true, false]) {
+  describe(`TrialDirectoryWriter (${thread ? 'on a thread' : 'inline'})`,
+           () => {
+    let root: string;
+    let writer: TrialDirectoryWriter;
+
+    beforeEach(() => {
+      root = fs.mkdtempSync(path.join(os.tmpdir(), 'trial_writer_test_'));
+      writer = new TrialDirectoryWriter(
+          root, {thread, subdirectories: ['model']});
+    });
+
+    afterEach(async () => {
+      await writer.close();
+      fs.rmSync(root, {recursive: true, force: true});
+    });
+
+    it('writes the files under a temporary name and renames it on commit',
+       () => {
+         const job = writer.begin('7');
+         job.write('model/model.json', '{"a":1}');
+         job.write('hparams.json', 'text\n');
+         job.sync();
+         // Whole in its temporary directory; nothing under the final name.
+         assert.match(path.basename(job.tmpDir), /^\.tmp-7-\d+-\d+$/);
+         assert.equal(
+             fs.readFileSync(path.join(job.tmpDir, 'hparams.json'), 'utf8'),
+             'text\n');
+         assert.ok(!fs.existsSync(path.join(root, '7')));
+
+         assert.equal(job.commit(), path.join(root, '7'));
+         assert.deepEqual(trialEntries(root), ['7']);
+         assert.deepEqual(fs.readdirSync(path.join(root, '7')).sort(),
+                          ['hparams.json', 'model']);
+         assert.equal(
+             fs.readFileSync(path.join(root, '7', 'model', 'model.json'),
+                             'utf8'),
+             '{"a":1}');
+       });
+
+    it('hands a whole buffer over without copying and writes its bytes',
+       () => {
+         const bytes = new Uint8Array([0, 1, 2, 250, 251, 252, 253, 254, 255]);
+         const view = new Uint8Array(new ArrayBuffer(16), 4, 5);
+         view.set([9, 8, 7, 6, 5]);
+         const job = writer.begin('1');
+         job.write('weights.bin', bytes);
+         job.write('part.bin', view);
+         assert.equal(bytes.byteLength, 9, 'kept until handed over');
+         job.send();
+         // On a thread, the whole buffer went to it; a view into a larger
+         // one was copied and is still usable.
+         assert.equal(bytes.byteLength, thread ? 0 : 9);
+         assert.deepEqual([...view], [9, 8, 7, 6, 5]);
+         job.commit();
+         assert.deepEqual(
+             [...fs.readFileSync(path.join(root, '1', 'weights.bin'))],
+             [0, 1, 2, 250, 251, 252, 253, 254, 255]);
+         assert.deepEqual(
+             [...fs.readFileSync(path.join(root, '1', 'part.bin'))],
+             [9, 8, 7, 6, 5]);
+       });
+
+    it('lets files be added to the temporary directory after sync', () => {
+      const job = writer.begin('2');
+      job.write('a.json', '{}\n');
+      job.sync();
+      fs.writeFileSync(path.join(job.tmpDir, 'events.out'), 'x');
+      job.commit();
+      assert.deepEqual(fs.readdirSync(path.join(root, '2')).sort(),
+                       ['a.json', 'events.out', 'model']);
+    });
+
+    it('reports the first failed write on commit and leaves nothing behind',
+       () => {
+         const job = writer.begin('3');
+         job.write('fine.json', '{}');
+         // No directory "missing" was made: the write fails with ENOENT.
+         job.write('missing/model.json', '{}');
+         job.write('later.json', '{}');
+         assert.throws(() => job.commit(), (e: NodeJS.ErrnoException) => {
+           assert.equal(e.code, 'ENOENT');
+           assert.match(e.message, /missing[/\\]model\.json/);
+           return true;
+         });
+         assert.deepEqual(trialEntries(root), []);
+         // The failure was this job's: the next one is written as usual.
+         const next = writer.begin('4');
+         next.write('ok.json', '{}');
+         next.commit();
+         assert.deepEqual(trialEntries(root), ['4']);
+       });
+
+    it('reports a failed write on sync too', () => {
+      const job = writer.begin('5');
+      job.write('missing/x', 'x');
+      assert.throws(() => job.sync(), /ENOENT/);
+      job.abort();
+      assert.deepEqual(trialEntries(root), []);
+    });
+
+    it('removes the temporary directory of an aborted job', () => {
+      const job = writer.begin('6');
+      job.write('model/weights.bin', new Uint8Array(1000));
+      job.send();
+      job.abort();
+      assert.deepEqual(trialEntries(root), []);
+      // Aborting twice does nothing; committing after is refused.
+      job.abort();
+      assert.throws(() => job.commit(), /already ended/);
+    });
+
+    it('writes nothing for a job aborted before anything was handed over',
+       () => {
+         const job = writer.begin('12');
+         job.write('a.json', '{}');
+         job.abort();
+         assert.deepEqual(trialEntries(root), []);
+         // The next job is written as usual.
+         const next = writer.begin('13');
+         next.commit();
+         assert.deepEqual(trialEntries(root), ['13']);
+       });
+
+    it('refuses names that lead out of the directory', () => {
+      const job = writer.begin('11');
+      for (const name of ['../x', '/etc/x', 'a/../../x', '.', '']) {
+        assert.throws(() => job.write(name, 'x'), /is not a name inside it/,
+                      name);
+      }
+      job.write('a/../b.json', '{}');
+      job.commit();
+      assert.deepEqual(fs.readdirSync(path.join(root, '11')).sort(),
+                       ['b.json', 'model']);
+    });
+
+    it('refuses a directory that exists already', () => {
+      fs.mkdirSync(path.join(root, '8'));
+      assert.throws(() => writer.begin('8'), /exists already/);
+    });
+
+    it('makes its model directory again when it was removed meanwhile',
+       async () => {
+         const modelDir = path.join(root, 'gone');
+         const other = new TrialDirectoryWriter(
+             modelDir, {thread, subdirectories: ['model']});
+         try {
+           other.begin('9').commit();
+           other.settle();
+           fs.rmSync(modelDir, {recursive: true});
+           const again = other.begin('10');
+           again.write('b.json', '{}');
+           again.commit();
+           assert.deepEqual(trialEntries(modelDir), ['10']);
+           assert.deepEqual(fs.readdirSync(path.join(modelDir, '10')).sort(),
+                            ['b.json', 'model']);
+         } finally {
+           await other.close();
+         }
+       });
+  });
+}
+
+describe('TrialDirectoryWriter on a thread', () => {
+  let root: string;
+
+  beforeEach(() => {
+    root = fs.mkdtempSync(path.join(os.tmpdir(), 'trial_writer_test_'));
+  });
+
+  afterEach(() => {
+    fs.rmSync(root, {recursive: true, force: true});
+  });
+
+  it('makes the next temporary directory ahead and removes it at the end',
+     async () => {
+       const writer =
+           new TrialDirectoryWriter(root, {subdirectories: ['model']});
+       try {
+         writer.begin('1').commit();
+         // Made after the commit was answered.
+         writer.settle();
+         const ahead = fs.readdirSync(root).filter(
+             (n) => n.startsWith('.tmp-next-'));
+         assert.equal(ahead.length, 1, fs.readdirSync(root).join(', '));
+         assert.deepEqual(fs.readdirSync(path.join(root, ahead[0])),
+                          ['model']);
+         // The next trial's directory is that one, renamed.
+         const job = writer.begin('2');
+         job.write('model/model.json', '{}');
+         job.sync();
+         assert.ok(!fs.existsSync(path.join(root, ahead[0])));
+         job.commit();
+       } finally {
+         await writer.close();
+       }
+       assert.deepEqual(fs.readdirSync(root).sort(), ['1', '2']);
+     });
+
+  it('makes the directory itself when the one made ahead was removed ' +
+         '(stale, by another worker)',
+     async () => {
+       const writer =
+           new TrialDirectoryWriter(root, {subdirectories: ['model']});
+       try {
+         writer.begin('1').commit();
+         writer.begin('2').commit();
+         writer.settle();
+         for (const name of fs.readdirSync(root)) {
+           if (name.startsWith('.tmp-')) {
+             fs.rmSync(path.join(root, name), {recursive: true});
+           }
+         }
+         const job = writer.begin('3');
+         job.write('model/model.json', '{}');
+         job.commit();
+       } finally {
+         await writer.close();
+       }
+       assert.deepEqual(fs.readdirSync(root).sort(), ['1', '2', '3']);
+       assert.deepEqual(fs.readdirSync(path.join(root, '3', 'model')),
+                        ['model.json']);
+     });
+});
