@@ -20,7 +20,7 @@ import * as path from 'path';
 
 import {selectBackend} from './backend/select_backend';
 import {DEFAULT_WASM_MEMORY_LIMIT_MB} from './backend/wasm_restart';
-import {DEFAULT_DNN, resolveWorkspacePath} from './constants';
+import {DEFAULT_CNN, DEFAULT_DNN, DEFAULT_RNN_LAST, resolveWorkspacePath} from './constants';
 import {DataError, PROVIDERS, ProviderError, inProvider} from './data/data';
 import type {Provider} from './data/data';
 import {SearchError, UsageError, ValueError, didYouMean} from './errors';
@@ -37,6 +37,7 @@ import {refuseForeignTrialNames} from './trial_directory';
 import {checkBlockNames} from './spec_blocks';
 import type {ProgressStream} from './report';
 import {standardObservers} from './search_observers';
+import {checkBatchFits} from './train_loop';
 import {TrialPlanner} from './trial_planner';
 import {resolveUserPath} from './user_paths';
 
@@ -48,8 +49,10 @@ export function defineTrainerFlags(): void {
     if (!FLAGS.has(name)) FLAGS.define(name, {...args, module: MODULE});
   };
   define('phoenix_spec_filename', {type: 'string', default: '',
-    help: 'The PhoenixSpec (.pbtxt) driving the search; default: ' +
-          `${DEFAULT_DNN} from the binary's runfiles`});
+    help: 'The PhoenixSpec (.pbtxt) driving the search; default: the ' +
+          'ready config for the data\'s examples, from the binary\'s ' +
+          `runfiles: ${DEFAULT_DNN} for features, ${DEFAULT_CNN} for ` +
+          `images, ${DEFAULT_RNN_LAST} for sequences`});
   define('phoenix_batch_size', {type: 'int', default: 100,
     help: 'Batch size used for training and evaluation.'});
   define('phoenix_train_steps', {type: 'int', default: 1000,
@@ -172,15 +175,20 @@ function createProvider(name: string): Provider {
 }
 
 /**
- * The spec of --phoenix_spec_filename, or the default; `label` names it
- * in the log (the default by its workspace path, not its runfiles one).
+ * The spec of --phoenix_spec_filename, or the default for examples of
+ * `exampleShape` (defaultSpecFor); `label` names it in the log (the
+ * default by its workspace path, not its runfiles one).
  */
-function loadSpec(): {spec: PhoenixSpec, file: string, label: string} {
+function loadSpec(exampleShape?: number[]):
+    {spec: PhoenixSpec, file: string, label: string} {
   let file = FLAGS.get<string>('phoenix_spec_filename');
   let label = file;
   if (file === '') {
-    file = resolveWorkspacePath(DEFAULT_DNN);
-    label = `${DEFAULT_DNN} (the default)`;
+    const fallback = defaultSpecFor(exampleShape ?? []);
+    file = resolveWorkspacePath(fallback);
+    label = `${fallback} (the default for ${
+        exampleShape === undefined ? 'this' :
+                                     `[${exampleShape.join(', ')}]`} data)`;
   }
   if (!fs.existsSync(file)) {
     throw new UsageError(`--phoenix_spec_filename=${file}: no such file`);
@@ -188,6 +196,16 @@ function loadSpec(): {spec: PhoenixSpec, file: string, label: string} {
   const spec = loadSpecFile(file);
   checkBlockNames(spec, file);
   return {spec, file, label};
+}
+
+/**
+ * The ready config for examples of `shape`: images (3 dimensions) the CNN
+ * config, sequences (2) the RNN config, anything else the DNN config.
+ */
+function defaultSpecFor(shape: number[]): string {
+  return shape.length === 3 ? DEFAULT_CNN :
+      shape.length === 2    ? DEFAULT_RNN_LAST :
+                              DEFAULT_DNN;
 }
 
 /** The glibc malloc variables the search binaries' launcher sets. */
@@ -240,11 +258,6 @@ const EXAMPLE_RANKS: Record<string, {rank: number, shape: string}> = {
 };
 
 /**
- * Refuses a spec whose problem type cannot take the provider's examples
- * (a CNN config on a CSV file), before anything is written. A provider
- * with its own input layer (getInputLayerFn) shapes its inputs itself.
- */
-/**
  * What the search needs of a prepared provider's answers, checked before
  * anything is written: a number of classes and an example shape.
  */
@@ -268,6 +281,49 @@ function checkProviderAnswers(provider: Provider): void {
   }
 }
 
+/**
+ * Takes the first batch of the training data and of the evaluation data
+ * and checks them as training and evaluation would (checkBatchFits), so
+ * that batches that do not fit stop the binary before anything is
+ * written, not in the first trial.
+ */
+async function checkFirstBatches(provider: Provider, batchSize: number):
+    Promise<void> {
+  const splits = [['train', 'training'], ['eval', 'evaluation']] as const;
+  for (const [mode, split] of splits) {
+    const iterator = (await inProvider(
+        `the data provider's getInputFn for '${mode}'`,
+        () => provider.getInputFn({}, mode, batchSize)()))[
+        Symbol.asyncIterator]();
+    try {
+      const next = await inProvider(
+          `the data provider's ${split} batches`, () => iterator.next());
+      if (next.done) {
+        throw new DataError(
+            `${split} data is empty: the data provider's getInputFn for ` +
+            `'${mode}' yielded no batch`);
+      }
+      try {
+        checkBatchFits(
+            next.value, split, provider.inputSchema().shape,
+            provider.getLossFn === undefined ? provider.numberOfClasses() :
+                                               undefined);
+      } finally {
+        next.value.features.dispose();
+        next.value.labels.dispose();
+      }
+    } finally {
+      await inProvider(`the data provider's ${split} batches`,
+                       () => iterator.return?.());
+    }
+  }
+}
+
+/**
+ * Refuses a spec whose problem type cannot take the provider's examples
+ * (a CNN config on a CSV file), before anything is written. A provider
+ * with its own input layer (getInputLayerFn) shapes its inputs itself.
+ */
 function checkSpecFitsData(
     spec: PhoenixSpec, file: string, provider: Provider): void {
   const problemType = problemTypeName(spec);
@@ -341,9 +397,11 @@ export async function main(
       throw new UsageError(`--wasm_memory_limit_mb must be at least 0 (0: ` +
                            `never restart), got ${wasmLimitMb}`);
     }
-    const {spec, file, label} = loadSpec();
-    // A bad replay stops here, before anything is written.
-    const replay = replayPlans(spec);
+    // A spec given is read, and a bad replay refused, before the data is;
+    // the default spec is the one for the data's examples.
+    const given = FLAGS.get<string>('phoenix_spec_filename') !== '' ?
+        loadSpec() : undefined;
+    if (given !== undefined) replayPlans(given.spec);
     const provider = chooseProvider();
     // The backend starts before the provider prepares its data, so that
     // tensors it makes there live on it; its line follows the data's.
@@ -354,7 +412,16 @@ export async function main(
                          PROVIDERS.names()[0]}: prepare()`,
                      () => provider.prepare());
     checkProviderAnswers(provider);
+    const {spec, file, label} =
+        given ?? loadSpec(provider.inputSchema().shape);
+    const replay = replayPlans(spec);
     checkSpecFitsData(spec, file, provider);
+    if (provider.getInputLayerFn === undefined) {
+      // A provider with its own input layer shapes its inputs itself: its
+      // batches are checked against the model, in the first trial.
+      await checkFirstBatches(
+          provider, FLAGS.get<number>('phoenix_batch_size'));
+    }
     // Planning checks the search settings and block names of the spec.
     try {
       new TrialPlanner({

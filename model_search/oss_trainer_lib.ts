@@ -25,7 +25,7 @@ import {buildTowersModel, restoreTowers} from './ensemble_model';
 import {BlockBuildError, SearchError, UsageError, ValueError} from './errors';
 import {LeaseKeeper} from './lease_keeper';
 import {failTrialsOfDeadLocalWorkers} from './local_workers';
-import {checkSameData} from './study_data';
+import {checkSameData, checkSameObjective, checkTrialDirectoriesPresent} from './study_data';
 import {DEFAULT_LEASE_SECONDS} from './metadata/store';
 import {PlanningError} from './generators/base_tower_generator';
 import {Distiller} from './meta/distillation';
@@ -254,11 +254,16 @@ export async function runSearch(options: SearchOptions): Promise<SearchResult> {
     const running = existing.filter((t) => t.state === 'RUNNING').length;
     log(existing.length === 0 ?
             `joining study "${options.experimentName}" (no trials yet)` :
+            done + failed === 0 ?
+            `joining study "${options.experimentName}": ${running} trial${
+                running === 1 ? '' : 's'} running` :
             `resuming study "${options.experimentName}": reloaded ${
                 existing.length} trials (${done} completed, ${
                 failed} failed, ${running} running)`);
-  }
-  if (!created) {
+    checkTrialDirectoriesPresent(
+        options.modelDir, options.experimentName, existing);
+    checkSameObjective(
+        options.modelDir, options.experimentName, options.objective);
     checkSameData(options.modelDir, options.experimentName, existing,
                   options.provider.inputSchema());
   }
@@ -813,14 +818,17 @@ async function extraMetrics(options: SearchOptions, model: tf.LayersModel):
 /** The human-readable architecture file of a trial. */
 export function architectureText(
     trialId: number,
-    plan: Pick<TrialPlan, 'architecture'|'hparams'|'towers'|'mode'>,
+    plan: Pick<TrialPlan, 'architecture'|'hparams'|'towers'|'mode'|'kind'>,
     metrics: Record<string, number>): string {
   const lines = [`trial ${trialId}`, `depth ${plan.architecture.length}`,
                  `parameters ${metrics['num_parameters']}`, 'blocks:'];
   plan.architecture.forEach((b, i) => lines.push(`  ${i + 1}. ${b}`));
   if (plan.towers !== undefined) {
-    // An ensemble or a distillation: every tower, priors first.
-    lines.push(`towers${plan.mode === undefined ? '' : ` (${plan.mode})`}:`);
+    // Every tower, priors first; the mode of an ensemble or a
+    // distillation (a search trial's is the controller's phase, which
+    // says nothing of how its towers combine).
+    const mode = plan.kind === 'search' ? undefined : plan.mode;
+    lines.push(`towers${mode === undefined ? '' : ` (${mode})`}:`);
     for (const tower of plan.towers) {
       const from = tower.source === undefined ? 'trained from scratch' :
           `from trial ${tower.source.trialId}${tower.frozen ? ', frozen' : ''}`;

@@ -77,7 +77,7 @@ describe('oss_trainer main', function() {
     }
     assert.ok(log.some((l) => l.startsWith(
                   'spec model_search/configs/dnn_config.pbtxt (the ' +
-                  `default); model_dir ${dir}; seed 7`)),
+                  `default for [3] data); model_dir ${dir}; seed 7`)),
               log.join('\n'));
     const trialLines = log.filter((l) => /^trial \d+ \[\d\/3\] arch=\[/.test(l));
     assert.equal(trialLines.length, 3, log.join('\n'));
@@ -563,10 +563,19 @@ describe('oss_trainer main', function() {
       const {dir: input} = imageFolder(extra);
       const dir = tmpDir();
 
-      const {code, log} = await run(
-          imageRun(dir, input, [`--image_channels=${channels}`]));
+      // Grey images go without a spec: the default is the one for images.
+      const argv = imageRun(dir, input, [`--image_channels=${channels}`])
+          .filter((arg) => channels === 3 ||
+                      !arg.startsWith('--phoenix_spec_filename='));
+      const {code, log} = await run(argv);
 
       assert.equal(code, 0, log.join('\n'));
+      if (channels === 1) {
+        assert.ok(log.some((line) => line.startsWith(
+                      `spec ${DEFAULT_CNN} (the default for [8, 8, 1] ` +
+                      'data); ')),
+                  log.join('\n'));
+      }
       const [trial] = await storedTrials(dir);
       assert.equal(trial.state, 'COMPLETED');
       assert.ok(Number.isFinite(trial.metrics!['loss']));

@@ -13,12 +13,14 @@ import * as os from 'node:os';
 import * as path from 'node:path';
 
 import {tf} from './backend/tf';
-import {registerProvider} from './data/data';
+import {DataError, registerProvider} from './data/data';
 import type {Batch, InputSchema, Provider} from './data/data';
 import {main} from './oss_trainer';
 
 /** Where the test provider throws: set by each test. */
 let throwIn: 'prepare'|'batches'|'nowhere' = 'nowhere';
+/** How its batches or data are broken: set by a test. */
+let broken: 'features'|'one-hot'|'label'|'empty eval'|'bad row'|'' = '';
 /** What the test provider says of its classes: set by a test. */
 let classes = 2;
 
@@ -26,14 +28,23 @@ let classes = 2;
 class ThrowingProvider implements Provider {
   async prepare(): Promise<void> {
     if (throwIn === 'prepare') throw new RangeError('cannot reach the data');
+    if (broken === 'bad row') throw new DataError('bad row', '/data/x.csv', 7);
   }
 
-  getInputFn(): () => AsyncIterable<Batch> {
+  getInputFn(_hparams: unknown, mode: string): () => AsyncIterable<Batch> {
     return async function*() {
       if (throwIn === 'batches') throw new Error('the source went away');
+      if (broken === 'empty eval' && mode === 'eval') return;
       for (;;) {
-        yield {features: tf.ones([2, 3]),
-               labels: tf.tensor1d([0, 1], 'int32')};
+        yield {
+          features: tf.ones([2, broken === 'features' ? 4 : 3]),
+          // Typed as the contract says; the test breaks it on purpose.
+          labels: (broken === 'one-hot' ?
+                       tf.tensor2d([[1, 0], [0, 1]], [2, 2], 'int32') :
+                       tf.tensor1d([0, broken === 'label' ? 5 : 1],
+                                   'int32')) as tf.Tensor1D,
+        };
+        if (mode === 'eval') return;
       }
     };
   }
@@ -63,6 +74,7 @@ describe('a data provider that throws', function() {
     fs.rmSync(dir, {recursive: true, force: true});
     throwIn = 'nowhere';
     classes = 2;
+    broken = '';
   });
   const argv = () => [
     '--phoenix_dataset=provider_errors_test', `--model_dir=${dir}`,
@@ -92,7 +104,36 @@ describe('a data provider that throws', function() {
                  'error: the data provider\'s training batches threw: the ' +
                      'source went away (MODEL_SEARCH_DEBUG=1 prints its ' +
                      'stack)');
+    assert.deepEqual(fs.readdirSync(dir), []);
   });
+
+  const BAD_DATA = [
+    ['features', 'error: the training data gives features of shape [2,4], ' +
+         'but the model takes examples of shape [3] (the data provider\'s ' +
+         'inputSchema()): make the two agree'],
+    ['one-hot', 'error: the training data gives labels of shape [2,2] for ' +
+         '2 examples: give one class id per example, a tensor of shape [2] ' +
+         '(not one-hot)'],
+    ['label', 'error: the training data gives label 5 (example 2 of a ' +
+         'batch of 2); labels are class ids in [0, 2), 2 being the data ' +
+         'provider\'s numberOfClasses(): fix the labels or the number of ' +
+         'classes'],
+    ['empty eval', 'error: evaluation data is empty: the data provider\'s ' +
+         'getInputFn for \'eval\' yielded no batch'],
+    ['bad row', 'error: /data/x.csv:7: bad row'],
+  ] as const;
+  for (const [how, message] of BAD_DATA) {
+    it(`whose data is bad (${how}): named, exit 2, nothing written`,
+       async () => {
+         broken = how;
+
+         const {code, log} = await run(argv());
+
+         assert.equal(code, 2, log.join('\n'));
+         assert.equal(log[log.length - 1], message);
+         assert.deepEqual(fs.readdirSync(dir), []);
+       });
+  }
 
   it('that says it has no classes: named, exit 2, nothing written',
      async () => {

@@ -6,6 +6,10 @@
  */
 
 /**
+ * What a resumed study must share with its start: its model directory
+ * (checkTrialDirectoriesPresent), its objective (checkSameObjective) and
+ * its data (checkSameData).
+ *
  * A study resumed on other data would rank models trained on different
  * data against each other, and its trials' exported models would read
  * inputs differently: a resumed study must see the data it started with.
@@ -18,8 +22,9 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 
 import type {FeatureColumn, InputSchema} from './data/data';
-import {ValueError} from './errors';
-import type {Trial} from './metadata/trial';
+import {UsageError, ValueError} from './errors';
+import type {Objective, Trial} from './metadata/trial';
+import {readStudySummary, SUMMARY_JSON} from './report';
 import {TRIAL_FILES} from './trial_directory';
 
 /** The parts of a schema that must match: no moments, no defaults. */
@@ -66,4 +71,59 @@ export function checkSameData(
         `is ${describe(schema)}; give the same data to resume it, or a new ` +
         '--model_dir or --experiment_name for a new study');
   }
+}
+
+/**
+ * Throws when completed trials of the study have no directory in
+ * `modelDir`: the study was started in another model directory (or the
+ * directories were removed). Its ensembles, warm starts and teachers read
+ * those directories, so the search would fail later, half way.
+ */
+export function checkTrialDirectoriesPresent(
+    modelDir: string, experimentName: string, trials: Trial[]): void {
+  const missing = trials.filter(
+      (t) => t.state === 'COMPLETED' && t.directory !== undefined &&
+          !fs.existsSync(
+              path.join(modelDir, t.directory, TRIAL_FILES.architecture)));
+  if (missing.length === 0) return;
+  const ids = missing.map((t) => t.id);
+  const completed = trials.filter((t) => t.state === 'COMPLETED').length;
+  throw new UsageError(
+      `study "${experimentName}" has ${completed} completed trials, but ` +
+      `--model_dir=${modelDir} lacks the directories of ${
+          missing.length === completed ? 'all of them' :
+                                         `${missing.length} of them`} ` +
+      `(trial${ids.length > 1 ? 's' : ''} ${ids.slice(0, 8).join(', ')}${
+          ids.length > 8 ? ', ...' : ''}): give the --model_dir the study ` +
+      'was started with (its workers share one), or a new ' +
+      '--experiment_name for a new study');
+}
+
+/**
+ * Throws when the study's summary in `modelDir` ranks by another objective
+ * than `objective`: resumed with other --optimization_metric or
+ * --optimization_goal flags, the search would pick and ensemble trials by
+ * the new one and rewrite the summaries by it, without a word. A missing
+ * or unreadable summary says nothing.
+ */
+export function checkSameObjective(
+    modelDir: string, experimentName: string, objective: Objective): void {
+  let summary: {objective?: Partial<Objective>}|undefined;
+  try {
+    summary = readStudySummary(modelDir);
+  } catch {
+    return;
+  }
+  const before = summary?.objective;
+  if (before?.metric === undefined ||
+      (before.metric === objective.metric && before.goal === objective.goal)) {
+    return;
+  }
+  throw new UsageError(
+      `study "${experimentName}" in ${modelDir} was searched with ` +
+      `--optimization_metric=${before.metric} --optimization_goal=${
+          before.goal} (its ${SUMMARY_JSON}), but this run has ` +
+      `--optimization_metric=${objective.metric} --optimization_goal=${
+          objective.goal}; give the same to resume it, or a new ` +
+      '--experiment_name for a new study');
 }

@@ -283,7 +283,19 @@ export function clipByGlobalNorm(
 export function checkBatch(
     model: tf.LayersModel, batch: Batch, split: 'training'|'evaluation',
     classIds: boolean): void {
-  const expected = model.inputs[0].shape.slice(1);
+  const output = model.outputs[0].shape;
+  checkBatchFits(batch, split, model.inputs[0].shape.slice(1),
+                 classIds ? output[output.length - 1]! : undefined);
+}
+
+/**
+ * checkBatch against an example shape and, unless undefined, a number of
+ * classes: what the search checks of a provider's first batches before
+ * anything is written (oss_trainer.ts).
+ */
+export function checkBatchFits(
+    batch: Batch, split: 'training'|'evaluation',
+    expected: Array<number|null>, classes: number|undefined): void {
   const got = batch.features.shape.slice(1);
   if (got.length !== expected.length ||
       got.some((size, i) => expected[i] !== null && size !== expected[i])) {
@@ -293,7 +305,7 @@ export function checkBatch(
             expected}] (the data provider's inputSchema()): make the two ` +
         'agree');
   }
-  if (!classIds) return;
+  if (classes === undefined) return;
   const examples = batch.features.shape[0];
   if (batch.labels.rank !== 1 || batch.labels.shape[0] !== examples) {
     throw new DataError(
@@ -301,7 +313,6 @@ export function checkBatch(
             batch.labels.shape}] for ${examples} examples: give one class ` +
         `id per example, a tensor of shape [${examples}] (not one-hot)`);
   }
-  const classes = model.outputs[0].shape[model.outputs[0].shape.length - 1]!;
   const ids = batch.labels.dataSync();
   for (let i = 0; i < ids.length; i++) {
     const id = ids[i];

@@ -379,8 +379,11 @@ export class TrialDirectoryJob {
 function throwIfFailed(reply: WriterReply): void {
   if (reply.error === undefined) return;
   const error = new Error(reply.error.message) as NodeJS.ErrnoException;
-  if (reply.error.code !== undefined) error.code = reply.error.code;
-  if (reply.error.path !== undefined) error.path = reply.error.path;
+  // The fields the binary reads to tell a refusal of the system (a full
+  // disk) from a bug.
+  for (const key of ['code', 'syscall', 'path'] as const) {
+    if (reply.error[key] !== undefined) error[key] = reply.error[key];
+  }
   throw error;
 }
 

@@ -46,8 +46,11 @@ export type WriterRequest =
 
 export declare interface WriterReply {
   seq: number;
-  /** The job's first failure, if any. */
-  error?: {message: string, code?: string, path?: string};
+  /**
+   * The job's first failure, if any: the system's error (its message
+   * naming the file) and the call that failed.
+   */
+  error?: {message: string, code?: string, syscall?: string, path?: string};
 }
 
 /** Does requests in order, answering through `answer`. */
@@ -83,7 +86,7 @@ export class RequestRunner {
         }
         return;
       case 'adopt':
-        this.attempt(request.job, () => {
+        this.attempt(request.job, request.path, () => {
           if (request.from !== undefined) {
             try {
               fs.renameSync(request.from, request.path);
@@ -97,13 +100,13 @@ export class RequestRunner {
         return;
       case 'mkdir':
         if (failed === undefined) {
-          this.attempt(request.job,
+          this.attempt(request.job, request.path,
                        () => fs.mkdirSync(request.path, {recursive: true}));
         }
         return;
       case 'write':
         if (failed === undefined) {
-          this.attempt(request.job,
+          this.attempt(request.job, request.path,
                        () => fs.writeFileSync(request.path, request.data));
         }
         return;
@@ -112,7 +115,7 @@ export class RequestRunner {
         return;
       case 'commit':
         if (failed === undefined) {
-          this.attempt(request.job,
+          this.attempt(request.job, request.to,
                        () => fs.renameSync(request.path, request.to));
         }
         this.finish(request.job, request.path, request.seq, false);
@@ -123,11 +126,18 @@ export class RequestRunner {
     }
   }
 
-  private attempt(job: number, fn: () => void): void {
+  /** Runs `fn`, which makes `target`; its error is the job's failure. */
+  private attempt(job: number, target: string, fn: () => void): void {
     try {
       fn();
     } catch (e) {
-      this.failures.set(job, e as NodeJS.ErrnoException);
+      const error = e as NodeJS.ErrnoException;
+      // Node names the file for some calls (open), not for others (a
+      // write that finds the disk full).
+      if (!error.message.includes(target)) {
+        error.message = `${error.message} (${target})`;
+      }
+      this.failures.set(job, error);
     }
   }
 
@@ -150,7 +160,7 @@ export class RequestRunner {
     const reply: WriterReply = {seq};
     if (error !== undefined) {
       reply.error = {message: error.message, code: error.code,
-                     path: error.path ?? undefined};
+                     syscall: error.syscall, path: error.path};
     }
     this.answer(reply);
   }

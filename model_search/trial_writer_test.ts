@@ -110,6 +110,24 @@ for (const thread of [true, false]) {
          assert.deepEqual(trialEntries(root), ['4']);
        });
 
+    it('names the file a write failed on, with the system\'s code',
+       function() {
+         if (!fs.existsSync('/dev/full')) this.skip();
+         const job = writer.begin('14');
+         job.sync();
+         // A file whose writes find the disk full.
+         const full = path.join(job.tmpDir, 'weights.bin');
+         fs.symlinkSync('/dev/full', full);
+         job.write('weights.bin', new Uint8Array(100));
+         assert.throws(() => job.commit(), (e: NodeJS.ErrnoException) => {
+           assert.equal(e.code, 'ENOSPC');
+           assert.equal(e.syscall, 'write');
+           assert.ok(e.message.includes(full), e.message);
+           return true;
+         });
+         assert.deepEqual(trialEntries(root), []);
+       });
+
     it('reports a failed write on sync too', () => {
       const job = writer.begin('5');
       job.write('missing/x', 'x');

@@ -646,12 +646,15 @@ export class Provider implements DataProvider {
     const width = header.cells.length;
     const defaults = this.recordDefaults;
     if (defaults.length > 0 && defaults.length !== width) {
+      // One column for many defaults: most likely another delimiter.
+      const delimiter = width !== 1 ? '' :
+          ` (is --field_delim=${JSON.stringify(this.fieldDelim)} right?)`;
       throw new DataError(
-          `${file}:${header.line}: the header has ${width} columns but ` +
-              `--record_defaults has ${defaults.length} values; give one ` +
-              `per column, e.g. --record_defaults=${
-                  Array(width).fill('0').join(',')}, or leave it empty to ` +
-              'infer them',
+          `${file}:${header.line}: the header has ${width} column${
+              width === 1 ? '' : 's'}${delimiter} but --record_defaults ` +
+              `has ${defaults.length} values; give one per column, e.g. ` +
+              `--record_defaults=${Array(width).fill('0').join(',')}, or ` +
+              'leave it empty to infer them',
           file, header.line);
     }
     if (this.labelIndex >= width) {

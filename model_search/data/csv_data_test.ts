@@ -576,6 +576,15 @@ describe('CsvDataProvider', () => {
             '--record_defaults=0,0,0, or leave it empty to infer them',
       },
       {
+        name: 'a file of another delimiter',
+        text: 'a;b;c\n0;1;2\n',
+        args: {recordDefaults: '0,0,0'},
+        message: (f) => `${f}:1: the header has 1 column (is ` +
+            '--field_delim="," right?) but --record_defaults has 3 ' +
+            'values; give one per column, e.g. --record_defaults=0, or ' +
+            'leave it empty to infer them',
+      },
+      {
         name: 'text in a numeric column',
         text: 'one,two\n0,1\n1,\n0,abc\n',
         args: {recordDefaults: '0,0'},

@@ -105,10 +105,15 @@ export declare interface Provider {
   getPredictionsFn?(): (logits: tf.Tensor) => Record<string, tf.Tensor>;
 }
 
-/** Bad data: the message names file and line and says how to fix it. */
+/**
+ * Bad data: the message names file and line and says how to fix it. A
+ * message that does not name `file` is prefixed with `file:line: `.
+ */
 export class DataError extends Error {
   constructor(message: string, readonly file?: string, readonly line?: number) {
-    super(message);
+    super(file === undefined || message.includes(file) ?
+              message :
+              `${file}${line === undefined ? '' : `:${line}`}: ${message}`);
     this.name = 'DataError';
     Object.setPrototypeOf(this, new.target.prototype);
   }

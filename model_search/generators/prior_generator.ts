@@ -80,8 +80,8 @@ export class PriorGenerator implements TowerGenerator {
     const best = bestTrials(trials, k, this.args.objective)
                      .filter((t) => searchTowerOf(t) !== undefined);
     if (best.length === 0) {
-      throw new PlanningError(
-          `trial ${args.trialId}: no completed trial to ensemble`);
+      // The trial line that reports it names the trial.
+      throw new PlanningError('no completed trial to ensemble');
     }
     let chosen = best;
     if (best.length > width) {

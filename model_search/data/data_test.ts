@@ -1,0 +1,36 @@
+/**
+ * @license
+ * Copyright 2026 The model_search Authors. Licensed under the Apache License,
+ * Version 2.0.
+ * =============================================================================
+ */
+
+import * as assert from 'node:assert/strict';
+
+import {DataError} from './data';
+
+describe('DataError', () => {
+  it('names the file and line a message leaves out', () => {
+    assert.equal(new DataError('bad row here', '/tmp/x.csv', 7).message,
+                 '/tmp/x.csv:7: bad row here');
+    assert.equal(new DataError('no rows', '/tmp/x.csv').message,
+                 '/tmp/x.csv: no rows');
+  });
+
+  it('keeps a message that names the file already', () => {
+    assert.equal(
+        new DataError('in.csv:3: column "a" is numeric', 'in.csv', 3).message,
+        'in.csv:3: column "a" is numeric');
+    assert.equal(new DataError('the file in.csv is empty', 'in.csv').message,
+                 'the file in.csv is empty');
+    assert.equal(new DataError('labels out of range').message,
+                 'labels out of range');
+  });
+
+  it('keeps file and line for callers', () => {
+    const e = new DataError('bad', 'a.csv', 2);
+    assert.equal(e.file, 'a.csv');
+    assert.equal(e.line, 2);
+    assert.ok(e instanceof DataError && e instanceof Error);
+  });
+});

@@ -1,0 +1,116 @@
+/**
+ * @license
+ * Copyright 2026 The model_search Authors. Licensed under the Apache License,
+ * Version 2.0.
+ * =============================================================================
+ */
+
+import * as assert from 'node:assert/strict';
+import * as fs from 'node:fs';
+import * as os from 'node:os';
+import * as path from 'node:path';
+
+import {UsageError} from './errors';
+import type {Trial} from './metadata/trial';
+import {checkSameObjective, checkTrialDirectoriesPresent} from './study_data';
+
+function trial(id: number, state: Trial['state']): Trial {
+  return {id, state, architecture: [], hparams: {},
+          ...(state === 'COMPLETED' ? {directory: String(id)} : {})};
+}
+
+describe('checkTrialDirectoriesPresent', () => {
+  let dir: string;
+  beforeEach(() => {
+    dir = fs.mkdtempSync(path.join(os.tmpdir(), 'study_data_test_'));
+  });
+  afterEach(() => {
+    fs.rmSync(dir, {recursive: true, force: true});
+  });
+
+  const writeTrial = (id: number) => {
+    fs.mkdirSync(path.join(dir, String(id)));
+    fs.writeFileSync(path.join(dir, String(id), 'architecture.json'), '{}');
+  };
+
+  it('accepts a model directory holding every completed trial', () => {
+    writeTrial(1);
+    writeTrial(3);
+    checkTrialDirectoriesPresent(
+        dir, 'e', [trial(1, 'COMPLETED'), trial(2, 'FAILED'),
+                   trial(3, 'COMPLETED'), trial(4, 'RUNNING')]);
+  });
+
+  it('refuses a model directory without the study\'s trials', () => {
+    assert.throws(
+        () => checkTrialDirectoriesPresent(
+            dir, 'e', [trial(1, 'COMPLETED'), trial(2, 'COMPLETED')]),
+        (e: Error) => {
+          assert.ok(e instanceof UsageError);
+          assert.equal(
+              e.message,
+              `study "e" has 2 completed trials, but --model_dir=${dir} ` +
+                  'lacks the directories of all of them (trials 1, 2): ' +
+                  'give the --model_dir the study was started with (its ' +
+                  'workers share one), or a new --experiment_name for a ' +
+                  'new study');
+          return true;
+        });
+  });
+
+  it('names the missing ones when some are there', () => {
+    writeTrial(1);
+    // A directory without its files does not count.
+    fs.mkdirSync(path.join(dir, '2'));
+    assert.throws(
+        () => checkTrialDirectoriesPresent(
+            dir, 'e', [trial(1, 'COMPLETED'), trial(2, 'COMPLETED')]),
+        /lacks the directories of 1 of them \(trial 2\)/);
+  });
+});
+
+describe('checkSameObjective', () => {
+  let dir: string;
+  beforeEach(() => {
+    dir = fs.mkdtempSync(path.join(os.tmpdir(), 'study_data_test_'));
+  });
+  afterEach(() => {
+    fs.rmSync(dir, {recursive: true, force: true});
+  });
+  const summarize = (metric: string, goal: string) => fs.writeFileSync(
+      path.join(dir, 'study_summary.json'),
+      JSON.stringify({objective: {metric, goal}, trials: []}));
+
+  it('accepts the objective the summary was written with', () => {
+    summarize('accuracy', 'maximize');
+    checkSameObjective(dir, 'e', {metric: 'accuracy', goal: 'maximize'});
+  });
+
+  it('refuses another metric or goal, naming both', () => {
+    summarize('accuracy', 'maximize');
+    assert.throws(
+        () => checkSameObjective(dir, 'e', {metric: 'loss', goal: 'minimize'}),
+        (e: Error) => {
+          assert.ok(e instanceof UsageError);
+          assert.equal(
+              e.message,
+              `study "e" in ${dir} was searched with ` +
+                  '--optimization_metric=accuracy ' +
+                  '--optimization_goal=maximize (its study_summary.json), ' +
+                  'but this run has --optimization_metric=loss ' +
+                  '--optimization_goal=minimize; give the same to resume ' +
+                  'it, or a new --experiment_name for a new study');
+          return true;
+        });
+    assert.throws(
+        () => checkSameObjective(
+            dir, 'e', {metric: 'accuracy', goal: 'minimize'}),
+        /--optimization_goal=maximize/);
+  });
+
+  it('says nothing without a readable summary', () => {
+    checkSameObjective(dir, 'e', {metric: 'loss', goal: 'minimize'});
+    fs.writeFileSync(path.join(dir, 'study_summary.json'), 'not json');
+    checkSameObjective(dir, 'e', {metric: 'loss', goal: 'minimize'});
+  });
+});
