@@ -14,6 +14,7 @@
  */
 
 import {ValueError, didYouMean} from './errors';
+import {sourceSite} from './source_site';
 
 /** How one variant of a class is registered. */
 export declare interface RegistrationArgs {
@@ -31,7 +32,10 @@ export declare interface Registration<T> {
   initArgs: Record<string, unknown>;
   enumId?: number;
   ctor: new (args: Record<string, unknown>) => T;
-  /** file:line of the decorator, for duplicate-name errors. */
+  /**
+   * Where the decorator is, for duplicate-name errors: file:line, or
+   * file:line:column of compiled code (siteText maps it to the source).
+   */
   site: string;
 }
 
@@ -56,15 +60,17 @@ export class Registry<T> {
     if (earlier !== undefined) {
       throw new ValueError(
           `${this.kind} "${args.lookupName}" registered twice: first at ` +
-          `${earlier.site}, again at ${site}; give one of them another name`);
+          `${siteText(earlier.site)}, again at ${
+              siteText(site)}; give one of them another name`);
     }
     if (args.enumId !== undefined) {
       const sameId = this.byEnumId.get(args.enumId);
       if (sameId !== undefined) {
         throw new ValueError(
             `${this.kind} enum id ${args.enumId} of "${args.lookupName}" ` +
-            `(${site}) is already used by "${sameId.lookupName}" ` +
-            `(${sameId.site}); pick an unused id`);
+            `(${siteText(site)}) is already used by "${
+                sameId.lookupName}" (${siteText(sameId.site)}); pick an ` +
+            'unused id');
       }
     }
     const registration: Registration<T> = {
@@ -167,13 +173,24 @@ export function makeRegisterDecorator<T>(registry: Registry<T>) {
   };
 }
 
-/** file:line of the code that called the caller of this function. */
+/** A registration's site as a message shows it: in the .ts source. */
+function siteText(site: string): string {
+  const compiled = /^(.+):(\d+):(\d+)$/.exec(site);
+  return compiled === null ?
+      site :
+      sourceSite(compiled[1], Number(compiled[2]), Number(compiled[3]));
+}
+
+/**
+ * file:line:column of the code that called the caller of this function,
+ * as the stack gives it (mapped to its source only when shown: siteText).
+ */
 function callerSite(): string {
   const lines = (new Error().stack ?? '').split('\n').slice(1);
   // [0] callerSite, [1] the decorator factory, [2] the decorated class.
   const frame = lines[2] ?? '';
-  const match = /\(?([^()\s]+):(\d+):\d+\)?$/.exec(frame.trim());
-  return match ? `${match[1]}:${match[2]}` : '<unknown>';
+  const match = /\(?([^()\s]+):(\d+):(\d+)\)?$/.exec(frame.trim());
+  return match ? `${match[1]}:${match[2]}:${match[3]}` : '<unknown>';
 }
 
 /** Registries live on globalThis so that two copies of a module share one. */

@@ -61,6 +61,13 @@ function compilerOptions(ts, config, linkedModules) {
     outDir: path.resolve(config.outDir),
     rootDirs: [path.resolve('.'), path.resolve(config.binDir)],
     declaration: true,
+    // Stack traces can name the .ts file and line (node
+    // --enable-source-maps, as mocha_test runs). Inline, so that no output
+    // is added; the map's source path, relative to the .js under
+    // bazel-out/<config>/bin, leads back to the source in the execroot,
+    // which links the workspace.
+    sourceMap: false,
+    inlineSourceMap: true,
     noEmit: false,
     incremental: false,
     composite: false,
