@@ -208,6 +208,10 @@ function defaultSpecFor(shape: number[]): string {
                               DEFAULT_DNN;
 }
 
+/** Metrics a user most likely wants maximized. */
+const HIGHER_IS_BETTER = new Set(
+    ['accuracy', 'auc_roc', 'auc_pr', 'precision', 'recall']);
+
 /** The glibc malloc variables the search binaries' launcher sets. */
 const MALLOC_VARIABLES = ['MALLOC_MMAP_THRESHOLD_', 'MALLOC_TRIM_THRESHOLD_'];
 
@@ -265,13 +269,24 @@ function checkProviderAnswers(provider: Provider): void {
   const name = PROVIDERS.names().find(
       (n) => PROVIDERS.get(n).ctor === provider.constructor) ??
       'the provider';
-  const classes = provider.numberOfClasses();
+  // What the provider's own code throws is named, as inProvider does.
+  const answer = <T>(what: string, fn: () => T): T => {
+    try {
+      return fn();
+    } catch (e) {
+      if (e instanceof DataError) throw e;
+      throw new ProviderError(`data provider ${name}: ${what} threw: ${
+          e instanceof Error ? e.message : String(e)}`, e);
+    }
+  };
+  const classes =
+      answer('numberOfClasses()', () => provider.numberOfClasses());
   if (!Number.isInteger(classes) || classes < 2) {
     throw new DataError(
         `data provider ${name}: numberOfClasses() is ${classes}; a ` +
         'classifier needs an integer of 2 or more');
   }
-  const shape = provider.inputSchema()?.shape;
+  const shape = answer('inputSchema()', () => provider.inputSchema())?.shape;
   if (!Array.isArray(shape) || shape.length === 0 ||
       !shape.every((n) => Number.isInteger(n) && n > 0)) {
     throw new DataError(
@@ -477,6 +492,13 @@ export async function main(
       progressStream,
     });
     const searchLog = progress.line.wrap(log);
+    if (!FLAGS.isPresent('optimization_goal') &&
+        HIGHER_IS_BETTER.has(FLAGS.get<string>('optimization_metric'))) {
+      log(`note: --optimization_metric=${
+          FLAGS.get<string>('optimization_metric')} is minimized, as ` +
+          '--optimization_goal defaults to minimize (as in the original); ' +
+          'give --optimization_goal=maximize to search for the highest');
+    }
     try {
       log(`spec ${label}; model_dir ${modelDir}; seed ${seed}${
           seedFlag >= 0 ? '' :
@@ -513,6 +535,15 @@ export async function main(
       if (result.stoppedBy !== undefined) {
         return {SIGINT: 130, SIGPIPE: 141}[result.stoppedBy as string] ?? 143;
       }
+    } catch (e) {
+      // A study refused as resumed (another model directory or objective)
+      // leaves no empty model directory behind either.
+      if ((e instanceof UsageError || e instanceof ValueError) &&
+          modelDirIsNew && fs.existsSync(modelDir) &&
+          fs.readdirSync(modelDir).length === 0) {
+        fs.rmdirSync(modelDir);
+      }
+      throw e;
     } finally {
       progress.finish();
       await store.close();

@@ -326,6 +326,8 @@ export async function runSearch(options: SearchOptions): Promise<SearchResult> {
     if (logReaderGone) onReaderGone();
   }
   let interruptedTrial: number|undefined;
+  /** Why the last trial that was planned and then failed failed. */
+  let lastTrainingFailure: string|undefined;
   const writer =
       new TrialDirectoryWriter(options.modelDir, {
         thread: options.trialWriterThread ?? os.availableParallelism() > 1,
@@ -453,11 +455,15 @@ export async function runSearch(options: SearchOptions): Promise<SearchResult> {
         await options.store.failTrial(studyId, trial.id, e.message);
         log(`trial ${trial.id} FAILED: ${e.message}`);
         await notifyStudy(options, studyId);
+        // An ensemble that cannot be planned (nothing completed yet)
+        // follows from the other failures: the stop names one of those.
+        if (!(e instanceof PlanningError)) lastTrainingFailure = e.message;
         if (++failedInARow >= MAX_FAILED_IN_A_ROW) {
           throw new SearchError(
               `the last ${failedInARow} trials failed (the last: ` +
-              `${e.message}); stopping the search: check the data and the ` +
-              'spec (each FAILED line above says why)');
+              `${lastTrainingFailure ?? e.message}); stopping the search: ` +
+              'check the data and the spec (each FAILED line above says ' +
+              'why)');
         }
       } finally {
         await lease.stop();

@@ -154,8 +154,51 @@ describe('oss_trainer main', function() {
                         .exec(log[start + 1]);
       assert.ok(first, log[start + 1]);
       assert.equal(Number(first[1]), Number(best.toFixed(4)));
+      assert.ok(!log.some((l) => l.startsWith('note: ')), log.join('\n'));
     });
   }
+
+  it('refuses a study resumed in another model directory, leaving none',
+     async () => {
+       const root = tmpDir();
+       const db = `--metadata_db=sqlite:${path.join(root, 'shared.db')}`;
+       const first = await run(quick(path.join(root, 'first'), [
+         '--experiment_max_num_trials=1', '--backend=cpu', db,
+       ]));
+       assert.equal(first.code, 0, first.log.join('\n'));
+       const other = path.join(root, 'other');
+
+       const {code, log} = await run(quick(other, [
+         '--experiment_max_num_trials=2', '--backend=cpu', db,
+       ]));
+
+       assert.equal(code, 2, log.join('\n'));
+       assert.equal(
+           log[log.length - 1],
+           'error: study "model_search" has 1 completed trial, but ' +
+               `--model_dir=${other} lacks the directories of all of them ` +
+               '(trial 1): give the --model_dir the study was started with ' +
+               '(its workers share one), or a new --experiment_name for a ' +
+               'new study');
+       assert.equal(fs.existsSync(other), false, 'model_dir was created');
+     });
+
+  it('notes that a metric given without a goal is minimized', async () => {
+    const dir = tmpDir();
+
+    const {code, log} = await run(quick(dir, [
+      '--experiment_max_num_trials=1', '--backend=cpu',
+      '--optimization_metric=accuracy',
+    ]));
+
+    assert.equal(code, 0, log.join('\n'));
+    assert.ok(log.includes(
+                  'note: --optimization_metric=accuracy is minimized, as ' +
+                  '--optimization_goal defaults to minimize (as in the ' +
+                  'original); give --optimization_goal=maximize to search ' +
+                  'for the highest'),
+              log.join('\n'));
+  });
 
   it('trains shallow towers shorter with use_parameter_scaled_training',
      async () => {

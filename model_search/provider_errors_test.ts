@@ -20,7 +20,8 @@ import {main} from './oss_trainer';
 /** Where the test provider throws: set by each test. */
 let throwIn: 'prepare'|'batches'|'nowhere' = 'nowhere';
 /** How its batches or data are broken: set by a test. */
-let broken: 'features'|'one-hot'|'label'|'empty eval'|'bad row'|'' = '';
+let broken: 'features'|'one-hot'|'label'|'empty eval'|'bad row'|
+    'no examples'|'classes throw'|'' = '';
 /** What the test provider says of its classes: set by a test. */
 let classes = 2;
 
@@ -36,6 +37,11 @@ class ThrowingProvider implements Provider {
       if (throwIn === 'batches') throw new Error('the source went away');
       if (broken === 'empty eval' && mode === 'eval') return;
       for (;;) {
+        if (broken === 'no examples') {
+          yield {features: tf.ones([0, 3]),
+                 labels: tf.tensor1d([], 'int32') as tf.Tensor1D};
+          continue;
+        }
         yield {
           features: tf.ones([2, broken === 'features' ? 4 : 3]),
           // Typed as the contract says; the test breaks it on purpose.
@@ -54,6 +60,7 @@ class ThrowingProvider implements Provider {
   }
 
   numberOfClasses(): number {
+    if (broken === 'classes throw') throw new Error('no classes yet');
     return classes;
   }
 }
@@ -121,6 +128,8 @@ describe('a data provider that throws', function() {
     ['empty eval', 'error: evaluation data is empty: the data provider\'s ' +
          'getInputFn for \'eval\' yielded no batch'],
     ['bad row', 'error: /data/x.csv:7: bad row'],
+    ['no examples', 'error: the training data gives a batch of 0 examples ' +
+         '(features of shape [0,3]): give batches of at least one example'],
   ] as const;
   for (const [how, message] of BAD_DATA) {
     it(`whose data is bad (${how}): named, exit 2, nothing written`,
@@ -134,6 +143,20 @@ describe('a data provider that throws', function() {
          assert.deepEqual(fs.readdirSync(dir), []);
        });
   }
+
+  it('in numberOfClasses(): named in one line, exit 1, nothing written',
+     async () => {
+       broken = 'classes throw';
+
+       const {code, log} = await run(argv());
+
+       assert.equal(code, 1);
+       assert.equal(log[log.length - 1],
+                    'error: data provider provider_errors_test: ' +
+                        'numberOfClasses() threw: no classes yet ' +
+                        '(MODEL_SEARCH_DEBUG=1 prints its stack)');
+       assert.deepEqual(fs.readdirSync(dir), []);
+     });
 
   it('that says it has no classes: named, exit 2, nothing written',
      async () => {

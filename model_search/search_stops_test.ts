@@ -151,7 +151,8 @@ describe('a search stopped by a signal', function() {
     await assert.rejects(
         search(() => ({}), 'SIGINT', NanLossProvider),
         new RegExp(`^SearchError: the last ${MAX_FAILED_IN_A_ROW} trials ` +
-                   'failed \\(the last: .*\\); stopping the search: check ' +
+                   'failed \\(the last: training loss became NaN .*\\); ' +
+                   'stopping the search: check ' +
                    'the data and the spec'));
   });
 });

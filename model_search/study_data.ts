@@ -89,7 +89,8 @@ export function checkTrialDirectoriesPresent(
   const ids = missing.map((t) => t.id);
   const completed = trials.filter((t) => t.state === 'COMPLETED').length;
   throw new UsageError(
-      `study "${experimentName}" has ${completed} completed trials, but ` +
+      `study "${experimentName}" has ${completed} completed trial${
+          completed === 1 ? '' : 's'}, but ` +
       `--model_dir=${modelDir} lacks the directories of ${
           missing.length === completed ? 'all of them' :
                                          `${missing.length} of them`} ` +

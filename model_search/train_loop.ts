@@ -296,6 +296,11 @@ export function checkBatch(
 export function checkBatchFits(
     batch: Batch, split: 'training'|'evaluation',
     expected: Array<number|null>, classes: number|undefined): void {
+  if (batch.features.shape[0] === 0) {
+    throw new DataError(
+        `the ${split} data gives a batch of 0 examples (features of shape [${
+            batch.features.shape}]): give batches of at least one example`);
+  }
   const got = batch.features.shape.slice(1);
   if (got.length !== expected.length ||
       got.some((size, i) => expected[i] !== null && size !== expected[i])) {

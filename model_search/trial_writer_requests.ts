@@ -82,7 +82,13 @@ export class RequestRunner {
         try {
           makeDirectories(request.path, request.subdirectories);
         } catch {
-          // adopt makes them then.
+          // Whole or not at all: adopt then makes them itself, and meets
+          // the failure (a full disk) where it can report it.
+          try {
+            fs.rmSync(request.path, {recursive: true, force: true});
+          } catch {
+            // Left for the removal of stale temporaries.
+          }
         }
         return;
       case 'adopt':
@@ -90,11 +96,11 @@ export class RequestRunner {
           if (request.from !== undefined) {
             try {
               fs.renameSync(request.from, request.path);
-              return;
             } catch {
               // Gone: made below.
             }
           }
+          // Made, or found made (a system call each, no allocation).
           makeDirectories(request.path, request.subdirectories);
         });
         return;

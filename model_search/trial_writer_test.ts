@@ -11,6 +11,8 @@ import * as os from 'node:os';
 import * as path from 'node:path';
 
 import {TrialDirectoryWriter} from './trial_writer';
+import {RequestRunner} from './trial_writer_requests';
+import type {WriterReply} from './trial_writer_requests';
 
 /** Entries of `dir` but the directory made ahead for the next trial. */
 function trialEntries(dir: string): string[] {
@@ -257,5 +259,36 @@ describe('TrialDirectoryWriter on a thread', () => {
        assert.deepEqual(fs.readdirSync(root).sort(), ['1', '2', '3']);
        assert.deepEqual(fs.readdirSync(path.join(root, '3', 'model')),
                         ['model.json']);
+     });
+});
+
+describe('RequestRunner', () => {
+  let root: string;
+  beforeEach(() => {
+    root = fs.mkdtempSync(path.join(os.tmpdir(), 'trial_writer_test_'));
+  });
+  afterEach(() => {
+    fs.rmSync(root, {recursive: true, force: true});
+  });
+
+  it('makes a directory ahead whole or not at all, and adopt makes it then',
+     () => {
+       const replies: WriterReply[] = [];
+       const runner = new RequestRunner((reply) => replies.push(reply));
+       const ahead = path.join(root, '.tmp-next-1-1');
+       // A subdirectory that cannot be made (as on a disk out of inodes).
+       runner.runAll([{op: 'prepare', job: 0, path: ahead,
+                       subdirectories: ['model', 'bad\0name']}]);
+       assert.deepEqual(fs.readdirSync(root), []);
+
+       const tmp = path.join(root, '.tmp-1-1-1');
+       runner.runAll([
+         {op: 'adopt', job: 1, from: ahead, path: tmp,
+          subdirectories: ['model']},
+         {op: 'write', job: 1, path: path.join(tmp, 'model', 'a'), data: 'x'},
+         {op: 'commit', job: 1, path: tmp, to: path.join(root, '1'), seq: 1},
+       ]);
+       assert.deepEqual(replies, [{seq: 1}]);
+       assert.deepEqual(fs.readdirSync(path.join(root, '1', 'model')), ['a']);
      });
 });

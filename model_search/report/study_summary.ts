@@ -176,6 +176,12 @@ export async function writeFileAtomically(file: string, text: string):
     await fs.promises.rename(tmp, file);
   } catch (e) {
     await fs.promises.rm(tmp, {force: true});
+    // A write that finds the disk full names no file (ENOSPC, write).
+    const error = e as NodeJS.ErrnoException;
+    if (typeof error.message === 'string' && !error.message.includes(tmp) &&
+        !error.message.includes(file)) {
+      error.message = `${error.message} (writing ${file})`;
+    }
     throw e;
   }
 }
