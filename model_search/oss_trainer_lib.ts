@@ -25,7 +25,7 @@ import {buildTowersModel, restoreTowers} from './ensemble_model';
 import {BlockBuildError, SearchError, UsageError, ValueError} from './errors';
 import {LeaseKeeper} from './lease_keeper';
 import {failTrialsOfDeadLocalWorkers} from './local_workers';
-import {checkSameData, checkSameObjective, checkTrialDirectoriesPresent} from './study_data';
+import {checkSameData, checkTrialDirectoriesPresent} from './study_data';
 import {DEFAULT_LEASE_SECONDS} from './metadata/store';
 import {PlanningError} from './generators/base_tower_generator';
 import {Distiller} from './meta/distillation';
@@ -246,7 +246,7 @@ export async function runSearch(options: SearchOptions): Promise<SearchResult> {
   const {studyId, created} = await options.store.openStudy(
       {experimentName: options.experimentName,
        experimentOwner: options.experimentOwner},
-      options.specText);
+      options.specText, options.objective);
   let existing = await options.store.listTrials(studyId);
   if (!created) {
     const done = existing.filter((t) => t.state === 'COMPLETED').length;
@@ -262,8 +262,6 @@ export async function runSearch(options: SearchOptions): Promise<SearchResult> {
                 failed} failed, ${running} running)`);
     checkTrialDirectoriesPresent(
         options.modelDir, options.experimentName, existing);
-    checkSameObjective(
-        options.modelDir, options.experimentName, options.objective);
     checkSameData(options.modelDir, options.experimentName, existing,
                   options.provider.inputSchema());
   }

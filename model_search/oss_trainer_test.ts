@@ -183,6 +183,26 @@ describe('oss_trainer main', function() {
        assert.equal(fs.existsSync(other), false, 'model_dir was created');
      });
 
+  it('refuses to resume a study with another objective', async () => {
+    const dir = tmpDir();
+    const first = await run(quick(dir, [
+      '--experiment_max_num_trials=1', '--backend=cpu',
+      '--optimization_metric=accuracy', '--optimization_goal=maximize',
+    ]));
+    assert.equal(first.code, 0, first.log.join('\n'));
+    // The summary, which once told, goes: the database keeps it.
+    fs.rmSync(path.join(dir, 'study_summary.json'));
+
+    const {code, log} = await run(quick(dir, [
+      '--experiment_max_num_trials=2', '--backend=cpu',
+    ]));
+
+    assert.equal(code, 2, log.join('\n'));
+    assert.match(log[log.length - 1],
+                 /^error: study "model_search" of owner ".*" in .* ranks its trials by --optimization_metric=accuracy --optimization_goal=maximize, not loss \(minimize\); run with those flags, or choose a new --experiment_name$/);
+    assert.deepEqual((await storedTrials(dir)).map((t) => t.id), [1]);
+  });
+
   it('notes that a metric given without a goal is minimized', async () => {
     const dir = tmpDir();
 

@@ -196,7 +196,7 @@ describe('createStore', () => {
       const result = await store.startTrial(studyId, 1, 'w', 60);
 
       assert.equal(result.status, 'started');
-      assert.deepEqual(await store.schemaVersions(), [1, 2]);
+      assert.deepEqual(await store.schemaVersions(), [1, 2, 3]);
     } finally {
       await store.close();
     }

@@ -91,6 +91,15 @@ export const MIGRATIONS: readonly Migration[] = [
       'CREATE INDEX trials_state ON trials (study_id, state)',
     ],
   },
+  {
+    version: 3,
+    description: 'the objective a study ranks its trials by',
+    statements: (t) => [
+      // JSON {"metric", "goal"}; NULL for a study made before (recorded by
+      // the next worker that opens it).
+      `ALTER TABLE studies ADD COLUMN objective ${t.text}`,
+    ],
+  },
 ];
 
 export const LATEST_SCHEMA_VERSION = MIGRATIONS[MIGRATIONS.length - 1].version;

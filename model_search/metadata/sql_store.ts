@@ -45,7 +45,7 @@ import {LATEST_SCHEMA_VERSION, LIMITS, MIGRATIONS, SqlTypes, schemaVersionTable}
 import {describeSpecDifference} from './spec_diff';
 import type {MetadataStore, StartTrialResult, StudyInfo, StudyKey, TrialPlan} from './store';
 import {LEASE_LOST_PREFIX} from './store';
-import type {Trial} from './trial';
+import type {Objective, Trial} from './trial';
 import {Row, TRIAL_COLUMNS, encodeMetrics, rowToTrial, toNumber} from './trial_rows';
 
 export type SqlParam = string|number|null;
@@ -243,7 +243,7 @@ export abstract class SqlStore implements MetadataStore {
     return rows.map((r) => toNumber(r['version']));
   }
 
-  async openStudy(key: StudyKey, specText: string):
+  async openStudy(key: StudyKey, specText: string, objective?: Objective):
       Promise<{studyId: number, created: boolean}> {
     const name = checkText(
         key.experimentName, 'experiment name (--experiment_name)',
@@ -254,12 +254,17 @@ export abstract class SqlStore implements MetadataStore {
     if (typeof specText !== 'string') {
       throw new ValueError('spec text must be a string');
     }
+    const objectiveText =
+        objective === undefined ? null : objectiveJson(objective);
     return this.transact('openStudy', async (sql) => {
       const inserted = await sql.run(
           this.insertStudySql, [name, owner, specText, this.clock()]);
+      // A database opened at an older schema for a test has no objectives.
+      const objectives = this.targetSchemaVersion >= 3;
       const rows = await sql.all(
-          'SELECT id, spec_text FROM studies ' +
-              'WHERE experiment_name = ? AND experiment_owner = ?',
+          `SELECT id, spec_text${objectives ? ', objective' : ''} ` +
+              'FROM studies WHERE experiment_name = ? AND ' +
+              'experiment_owner = ?',
           [name, owner]);
       if (rows.length !== 1) {
         throw new StoreError(`${this.target}: study ${JSON.stringify(name)} ` +
@@ -275,7 +280,28 @@ export abstract class SqlStore implements MetadataStore {
             'run with the same --phoenix_spec_filename contents, or choose ' +
             'a new --experiment_name');
       }
-      return {studyId: toNumber(rows[0]['id']), created: inserted > 0};
+      const id = toNumber(rows[0]['id']);
+      const stored = rows[0]['objective'];
+      if (objectives && objectiveText !== null) {
+        if (stored === null || stored === undefined) {
+          // Created now, or before studies kept their objective: it takes
+          // this one. (In this transaction: another worker's openStudy
+          // reads the study with its objective.)
+          await sql.run('UPDATE studies SET objective = ? ' +
+                            'WHERE id = ? AND objective IS NULL',
+                        [objectiveText, id]);
+        } else if (String(stored) !== objectiveText) {
+          const before = parseObjective(String(stored));
+          throw new ValueError(
+              `study ${JSON.stringify(name)} of owner ${
+                  JSON.stringify(owner)} in ${this.target} ranks its ` +
+              `trials by --optimization_metric=${before?.metric} ` +
+              `--optimization_goal=${before?.goal}, not ${
+                  objective!.metric} (${objective!.goal}); run with those ` +
+              'flags, or choose a new --experiment_name');
+        }
+      }
+      return {studyId: id, created: inserted > 0};
     });
   }
 
@@ -476,16 +502,23 @@ export abstract class SqlStore implements MetadataStore {
     const rows = await this.transact(
         'listStudies',
         (sql) => sql.all(
-            'SELECT id, experiment_name, experiment_owner, created_at ' +
-            'FROM studies ORDER BY id'),
+            'SELECT id, experiment_name, experiment_owner, created_at' +
+                (this.targetSchemaVersion >= 3 ? ', objective' : '') +
+                ' FROM studies ORDER BY id'),
         'read');
-    return rows.map((row) => ({
-                      studyId: toNumber(row['id']),
-                      experimentName: String(row['experiment_name']),
-                      experimentOwner: String(row['experiment_owner']),
-                      createdAt:
-                          new Date(toNumber(row['created_at'])).toISOString(),
-                    }));
+    return rows.map((row) => {
+      const objective = row['objective'] === null ||
+              row['objective'] === undefined ?
+          undefined :
+          parseObjective(String(row['objective']));
+      return {
+        studyId: toNumber(row['id']),
+        experimentName: String(row['experiment_name']),
+        experimentOwner: String(row['experiment_owner']),
+        createdAt: new Date(toNumber(row['created_at'])).toISOString(),
+        ...(objective === undefined ? {} : {objective}),
+      };
+    });
   }
 
   async close(): Promise<void> {
@@ -614,4 +647,23 @@ export abstract class SqlStore implements MetadataStore {
         studyId}: it is ${String(row['state'])}${reason}; only a RUNNING ` +
         'trial (or one whose lease expired) can change');
   }
+}
+
+/** An objective as the studies table keeps it: one canonical JSON text. */
+function objectiveJson(objective: Objective): string {
+  return JSON.stringify({metric: objective.metric, goal: objective.goal});
+}
+
+/** The stored objective; undefined for a text that is not one. */
+function parseObjective(text: string): Objective|undefined {
+  try {
+    const value = JSON.parse(text) as Partial<Objective>;
+    if (typeof value.metric === 'string' &&
+        (value.goal === 'minimize' || value.goal === 'maximize')) {
+      return {metric: value.metric, goal: value.goal};
+    }
+  } catch {
+    // Not written by this store.
+  }
+  return undefined;
 }

@@ -10,7 +10,7 @@
  * implementations (SQLite, PostgreSQL, MySQL) behave the same.
  */
 
-import type {HparamValue, Trial} from './trial';
+import type {HparamValue, Objective, Trial} from './trial';
 
 /**
  * Seconds a RUNNING trial stays leased to its worker without a heartbeat
@@ -36,6 +36,8 @@ export declare interface StudyInfo extends StudyKey {
   studyId: number;
   /** ISO 8601, when openStudy created it. */
   createdAt: string;
+  /** What it ranks its trials by; absent for a study that never said. */
+  objective?: Objective;
 }
 
 /** What `startTrial` can answer. */
@@ -58,10 +60,12 @@ export declare interface TrialPlan {
 export declare interface MetadataStore {
   /**
    * Creates the study, or joins it when it exists. Joining with a spec text
-   * different from the stored one throws, saying what differs.
+   * different from the stored one throws, saying what differs; so does
+   * joining with an `objective` other than the stored one (a study that
+   * has none stored takes this one).
    * @returns the study id and whether this call created it.
    */
-  openStudy(key: StudyKey, specText: string):
+  openStudy(key: StudyKey, specText: string, objective?: Objective):
       Promise<{studyId: number, created: boolean}>;
 
   /**

@@ -311,6 +311,48 @@ for (const backend of BACKENDS) {
                      'given "minimal_depth: 3"'));
     });
 
+    it('keeps the objective of a study and refuses another', async () => {
+      const key = {experimentName: 'objective', experimentOwner: 'me'};
+      const accuracy = {metric: 'accuracy', goal: 'maximize'} as const;
+      const first = await store.openStudy(key, SPEC, accuracy);
+
+      assert.deepEqual(await store.openStudy(key, SPEC, accuracy),
+                       {studyId: first.studyId, created: false});
+      // A reader that gives none joins too.
+      assert.deepEqual(await store.openStudy(key, SPEC),
+                       {studyId: first.studyId, created: false});
+      await expectReject(
+          store.openStudy(key, SPEC, {metric: 'loss', goal: 'minimize'}),
+          new RegExp('^study "objective" of owner "me" in .* ranks its ' +
+                     'trials by --optimization_metric=accuracy ' +
+                     '--optimization_goal=maximize, not loss \\(minimize\\); ' +
+                     'run with those flags, or choose a new ' +
+                     '--experiment_name$'));
+      await expectReject(
+          store.openStudy(key, SPEC, {metric: 'accuracy', goal: 'minimize'}),
+          /ranks its trials by --optimization_metric=accuracy/);
+      const listed = (await store.listStudies()).find(
+          (s) => s.studyId === first.studyId);
+      assert.deepEqual(listed?.objective, accuracy);
+    });
+
+    it('gives a study opened without an objective the next one given',
+       async () => {
+         const key = {experimentName: 'no objective', experimentOwner: 'me'};
+         const {studyId} = await store.openStudy(key, SPEC);
+         const listed = async () => (await store.listStudies()).find(
+             (s) => s.studyId === studyId);
+         assert.equal((await listed())?.objective, undefined);
+
+         await store.openStudy(key, SPEC, {metric: 'auc_pr', goal: 'maximize'});
+
+         assert.deepEqual((await listed())?.objective,
+                          {metric: 'auc_pr', goal: 'maximize'});
+         await expectReject(
+             store.openStudy(key, SPEC, {metric: 'loss', goal: 'minimize'}),
+             /ranks its trials by --optimization_metric=auc_pr/);
+       });
+
     it('keeps quotes and semicolons in names and data unchanged', async () => {
       const key = {
         experimentName: 'it\'s "x"; DROP TABLE trials; --',
@@ -622,13 +664,13 @@ for (const backend of BACKENDS) {
           Array.from({length: 4}, () => open({poolSize: 1}, dbUrl)));
 
       for (const s of stores) {
-        assert.deepEqual(await s.schemaVersions(), [1, 2]);
+        assert.deepEqual(await s.schemaVersions(), [1, 2, 3]);
       }
       const again = await open({}, dbUrl);
-      assert.deepEqual(await again.schemaVersions(), [1, 2]);
+      assert.deepEqual(await again.schemaVersions(), [1, 2, 3]);
     });
 
-    it('migrates a version 1 database to version 2', async () => {
+    it('migrates a version 1 database to the latest', async () => {
       const dbUrl = await backend.freshDatabase();
       const old = await open({targetSchemaVersion: 1}, dbUrl);
       const key = {experimentName: 'old', experimentOwner: 'me'};
@@ -644,7 +686,7 @@ for (const backend of BACKENDS) {
 
       const upgraded = await open({}, dbUrl);
 
-      assert.deepEqual(await upgraded.schemaVersions(), [1, 2]);
+      assert.deepEqual(await upgraded.schemaVersions(), [1, 2, 3]);
       assert.deepEqual(await upgraded.openStudy(key, SPEC),
                        {studyId, created: false});
       const next = await started(upgraded, studyId, 5);
@@ -694,7 +736,7 @@ for (const backend of BACKENDS) {
 
          await expectReject(
              open({readOnly: true}, dbUrl),
-             /database schema version 1 is older than this program's 2; a search of this version brings it up to date/);
+             /database schema version 1 is older than this program's 3; a search of this version brings it up to date/);
          const rows = await backend.exec(
              dbUrl, 'SELECT MAX(version) AS v FROM schema_version');
          assert.equal(Number(rows[0]['v']), 1);
@@ -710,7 +752,7 @@ for (const backend of BACKENDS) {
 
       await expectReject(
           open({}, dbUrl),
-          /database schema version 99 is newer than this program's 2/);
+          /database schema version 99 is newer than this program's 3/);
     });
 
     if (backend instanceof SqliteBackend) {
@@ -763,7 +805,7 @@ for (const backend of BACKENDS) {
             {experimentName: 'procs', experimentOwner: 't'}, 'spec');
         const trials = await check.listTrials(studyId);
         assert.equal(trials.filter((t) => t.state === 'COMPLETED').length, max);
-        assert.deepEqual(await check.schemaVersions(), [1, 2]);
+        assert.deepEqual(await check.schemaVersions(), [1, 2, 3]);
       });
 
       it('waits out SQLITE_BUSY from another connection', async () => {

@@ -37,7 +37,7 @@ export declare interface LoadedStudy {
   trials: Trial[];
   objective: Objective;
   /** Where the objective came from, for the reader of the output. */
-  objectiveSource: 'flags'|'study_summary.json'|'default';
+  objectiveSource: 'flags'|'database'|'study_summary.json'|'default';
   modelDir: string;
   /** The database, password hidden. */
   database: string;
@@ -121,7 +121,8 @@ export async function loadStudy(flags: FlagSet): Promise<LoadedStudy> {
                             flags.get<string>('experiment_owner'),
                             redactUrl(url));
     const trials = await store.listTrials(study.studyId);
-    const {objective, source} = chooseObjective(flags, modelDir);
+    const {objective, source} =
+        chooseObjective(flags, modelDir, study.objective);
     const metrics = metricNames(trials);
     if (source === 'flags' && metrics.length > 0 &&
         !metrics.includes(objective.metric)) {
@@ -165,13 +166,18 @@ export function pickStudy(
       .join(', ')}); choose one with --experiment_owner`);
 }
 
-function chooseObjective(flags: FlagSet, modelDir: string):
+/**
+ * The objective to rank by: the flags', else the one the study keeps in
+ * its database, else its summary's, else the trainer's default.
+ */
+function chooseObjective(
+    flags: FlagSet, modelDir: string, stored: Objective|undefined):
     {objective: Objective, source: LoadedStudy['objectiveSource']} {
   const metric = flags.get<string>('optimization_metric');
   const goal = flags.get<string>('optimization_goal') as Objective['goal']|'';
   const summary = modelDir === '' ? undefined : readStudySummary(modelDir);
   if (metric !== '' || goal !== '') {
-    const base = summary?.objective ?? DEFAULT_OBJECTIVE;
+    const base = stored ?? summary?.objective ?? DEFAULT_OBJECTIVE;
     const chosen = metric || base.metric;
     // A metric given alone goes its own way (loss and the parameter count
     // down, the others up), not the study's metric's.
@@ -186,6 +192,7 @@ function chooseObjective(flags: FlagSet, modelDir: string):
       source: 'flags',
     };
   }
+  if (stored !== undefined) return {objective: stored, source: 'database'};
   if (summary !== undefined) {
     return {objective: summary.objective, source: 'study_summary.json'};
   }
