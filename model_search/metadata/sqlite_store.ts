@@ -14,6 +14,7 @@
 
 import Database from 'better-sqlite3';
 import * as fs from 'node:fs';
+import * as os from 'node:os';
 import * as path from 'node:path';
 
 import {ValueError} from '../errors';
@@ -68,6 +69,8 @@ export class SqliteStore extends SqlStore {
   private readonly statements = new Map<string, Database.Statement>();
   private readonly queueKey: string;
   private readonly queue: Queue;
+  /** Where a copy of a database on a read-only file system is read. */
+  private snapshotDir: string|undefined;
 
   private constructor(
       private readonly db: Database.Database, filename: string,
@@ -88,16 +91,20 @@ export class SqliteStore extends SqlStore {
       // Opening would create it.
       throw new ValueError(`sqlite:${options.filename}: no such file`);
     }
+    const snapshot = options.readOnly ? readOnlySnapshot(options.filename) :
+                                        undefined;
     let db: Database.Database;
     try {
-      db = new Database(
-          options.filename, {timeout: options.busyTimeoutMs ?? 5000});
+      db = new Database(snapshot?.file ?? options.filename,
+                        {timeout: options.busyTimeoutMs ?? 5000});
     } catch (e) {
+      if (snapshot) fs.rmSync(snapshot.dir, {recursive: true, force: true});
       throw new ValueError(`sqlite:${options.filename}: cannot open the ` +
                            `database file (${(e as Error).message}); check ` +
                            'that its directory exists and can be written to');
     }
     const store = new SqliteStore(db, options.filename, options);
+    store.snapshotDir = snapshot?.dir;
     try {
       // Pragmas that cannot run inside a transaction.
       await store.retrying('configure connection', () => store.queue.run(
@@ -147,6 +154,9 @@ export class SqliteStore extends SqlStore {
     // Wait for queued transactions of this store before closing the handle.
     await this.queue.run(async () => undefined);
     this.db.close();
+    if (this.snapshotDir !== undefined) {
+      fs.rmSync(this.snapshotDir, {recursive: true, force: true});
+    }
   }
 
   private readonly sql: Sql = {
@@ -166,5 +176,45 @@ export class SqliteStore extends SqlStore {
       this.statements.set(text, statement);
     }
     return statement;
+  }
+}
+
+/**
+ * A copy of `filename` (and its write-ahead log) in a temporary directory
+ * when its own directory cannot be written: SQLite reads a database in WAL
+ * mode only where it can make the shared-memory file beside it, so a study
+ * on a read-only file system (a finished search's archive) is read from
+ * the copy. Undefined where the file can be read in place.
+ */
+export function readOnlySnapshot(
+    filename: string, writable = directoryWritable):
+    {dir: string, file: string}|undefined {
+  if (filename === ':memory:' ||
+      writable(path.dirname(path.resolve(filename)))) {
+    return undefined;
+  }
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'model_search_db_'));
+  try {
+    const file = path.join(dir, path.basename(filename));
+    fs.copyFileSync(filename, file);
+    if (fs.existsSync(`${filename}-wal`)) {
+      fs.copyFileSync(`${filename}-wal`, `${file}-wal`);
+    }
+    return {dir, file};
+  } catch (e) {
+    fs.rmSync(dir, {recursive: true, force: true});
+    throw new ValueError(`sqlite:${filename}: its directory is read-only ` +
+                         'and a copy to read could not be made in ' +
+                         `${os.tmpdir()} (${(e as Error).message})`);
+  }
+}
+
+/** Whether files can be made in `dir` (false on a read-only mount). */
+function directoryWritable(dir: string): boolean {
+  try {
+    fs.accessSync(dir, fs.constants.W_OK);
+    return true;
+  } catch {
+    return false;
   }
 }

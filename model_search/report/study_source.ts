@@ -56,8 +56,8 @@ export function defineStudyFlags(flags: FlagSet): void {
   flags.define('experiment_owner', {type: 'string', default: '',
     help: 'With --experiment_name, when several owners used the name.'});
   flags.define('optimization_metric', {type: 'string', default: '',
-    help: 'The objective metric; default: the one in study_summary.json, ' +
-          'else loss.'});
+    help: 'The objective metric; default: the study\'s (kept in its ' +
+          'database, or in study_summary.json), else loss.'});
   flags.define('optimization_goal', {type: 'string', default: '',
     choices: ['', 'minimize', 'maximize'],
     help: 'minimize or maximize the objective metric.'});

@@ -1,0 +1,70 @@
+/**
+ * @license
+ * Copyright 2026 The model_search Authors. Licensed under the Apache License,
+ * Version 2.0.
+ * =============================================================================
+ */
+
+import Database from 'better-sqlite3';
+import * as assert from 'node:assert/strict';
+import * as fs from 'node:fs';
+import * as os from 'node:os';
+import * as path from 'node:path';
+
+import {readOnlySnapshot, SqliteStore} from './sqlite_store';
+
+describe('readOnlySnapshot', () => {
+  let dir: string;
+  beforeEach(() => {
+    dir = fs.mkdtempSync(path.join(os.tmpdir(), 'sqlite_store_test_'));
+  });
+  afterEach(() => {
+    fs.rmSync(dir, {recursive: true, force: true});
+  });
+
+  it('reads a database where it is when its directory can be written',
+     () => {
+       const file = path.join(dir, 'model_search.db');
+       fs.writeFileSync(file, '');
+       assert.equal(readOnlySnapshot(file, () => true), undefined);
+       assert.equal(readOnlySnapshot(':memory:', () => false), undefined);
+     });
+
+  it('copies a database and its write-ahead log from a read-only ' +
+         'directory, with every committed row',
+     async () => {
+       const file = path.join(dir, 'model_search.db');
+       const store = await SqliteStore.open({filename: file});
+       const key = {experimentName: 'archived', experimentOwner: 'me'};
+       try {
+         await store.openStudy(key, 'spec');
+         // Open, the store keeps its last commits in the -wal file.
+         assert.ok(fs.existsSync(`${file}-wal`));
+
+         const snapshot = readOnlySnapshot(file, () => false);
+
+         assert.ok(snapshot !== undefined);
+         try {
+           assert.notEqual(path.dirname(snapshot.file), dir);
+           const copy = new Database(snapshot.file, {readonly: true});
+           try {
+             assert.deepEqual(
+                 copy.prepare('SELECT experiment_name FROM studies').all(),
+                 [{experiment_name: 'archived'}]);
+           } finally {
+             copy.close();
+           }
+         } finally {
+           fs.rmSync(snapshot.dir, {recursive: true, force: true});
+         }
+       } finally {
+         await store.close();
+       }
+     });
+
+  it('names the file when no copy can be made', () => {
+    assert.throws(
+        () => readOnlySnapshot(path.join(dir, 'missing.db'), () => false),
+        /sqlite:.*missing\.db: its directory is read-only and a copy to read could not be made/);
+  });
+});
