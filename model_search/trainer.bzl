@@ -18,6 +18,8 @@ load("//tools:defs.bzl", "js_binary", "js_test")
 
 _TRAINER = "//model_search:oss_trainer"
 _TRAINER_MAIN = "model_search/oss_trainer.ts"
+_CLI = "//model_search:cli_lib"
+_CLI_MAIN = "model_search/cli.ts"
 _TEST_MAIN = "model_search/oss_trainer_test_main.ts"
 _CONFIGS = "//model_search/configs:configs"
 
@@ -70,6 +72,10 @@ def model_search_oss_binary(name, dataset_dep, **kwargs):
     `--phoenix_spec_filename=model_search/configs/cnn_config.pbtxt` works
     from any directory.
 
+    Also makes `<name>_cli`: the model_search cli with the same library
+    loaded first, so that `blocks` lists the library's own blocks and
+    `validate-spec` accepts specs that use them.
+
     Args:
       name: string; the binary's name.
       dataset_dep: label; a ts_project whose modules register a provider
@@ -87,6 +93,15 @@ def model_search_oss_binary(name, dataset_dep, **kwargs):
         node_args = SEARCH_NODE_ARGS + kwargs.pop("node_args", []),
         env_defaults = dict(SEARCH_ENV_DEFAULTS, **kwargs.pop("env_defaults", {})),
         **kwargs
+    )
+    js_binary(
+        name = name + "_cli",
+        entry_point = _CLI_MAIN,
+        deps = [dataset_dep, _CLI],
+        preload = [dataset_dep],
+        data = [_CONFIGS],
+        visibility = kwargs.get("visibility"),
+        tags = kwargs.get("tags"),
     )
 
 _PROBLEM_TYPES = ["cnn", "dnn", "rnn_all", "rnn_last"]
