@@ -22,7 +22,7 @@ import {predictCommand} from './cli_predict';
 import {reportCommand} from './cli_report';
 import {trialsCommand} from './cli_trials';
 import {validateSpecCommand} from './cli_validate_spec';
-import {didYouMean} from './errors';
+import {ValueError, didYouMean} from './errors';
 
 export type Output = (text: string) => void;
 
@@ -95,7 +95,9 @@ export async function cliMain(
     return await command.run(rest, out, err);
   } catch (e) {
     err(`cli ${name}: ${(e as Error).message}`);
-    return 1;
+    // Bad input (a block registered twice, say) exits as the search
+    // binary does for it.
+    return e instanceof ValueError ? 2 : 1;
   }
 }
 

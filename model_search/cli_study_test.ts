@@ -63,6 +63,36 @@ describe('cli trials and report', () => {
                  /^6 trials: 4 completed, 1 failed, 1 running; best loss/);
   });
 
+  it('ranks by the objective the database keeps, a broken summary aside',
+     async () => {
+       const kept = path.join(dir, 'kept');
+       await writeStudy(kept, SAMPLE,
+                        {objective: {metric: 'accuracy', goal: 'maximize'}});
+       fs.writeFileSync(path.join(kept, 'study_summary.json'), '{garbage');
+
+       const result = await cli(['trials', `--model_dir=${kept}`]);
+
+       assert.equal(result.status, 0, result.err);
+       assert.ok(result.out.includes(
+                     'objective: accuracy (maximize, from database); * ' +
+                     'marks the best'),
+                 result.out.join('\n'));
+       const best = result.out.find((l) => l.startsWith('*'));
+       assert.match(best ?? '', /^\*\s+3\s/);
+     });
+
+  it('names a broken summary it needs, with exit 2', async () => {
+    const old = path.join(dir, 'old');
+    await writeStudy(old, SAMPLE);
+    fs.writeFileSync(path.join(old, 'study_summary.json'), '{garbage');
+
+    const result = await cli(['trials', `--model_dir=${old}`]);
+
+    assert.equal(result.status, 2, result.out.join('\n'));
+    assert.match(result.err,
+                 /study_summary\.json is not a study summary \(.*\); give --optimization_metric and --optimization_goal/);
+  });
+
   it('report writes one page with a row per trial', async () => {
     const out = path.join(dir, 'report.html');
 
@@ -71,7 +101,7 @@ describe('cli trials and report', () => {
 
     assert.equal(result.status, 0, result.err);
     assert.deepEqual(result.out, [`wrote ${out} (6 trials, objective loss ` +
-                                  'minimize)']);
+                                  'minimize, from default)']);
     const html = fs.readFileSync(out, 'utf8');
     assert.equal(html.match(/<tr [^>]*data-trial-id=/g)?.length, 6);
   });

@@ -25,7 +25,7 @@ import {buildTowersModel, restoreTowers} from './ensemble_model';
 import {BlockBuildError, SearchError, UsageError, ValueError} from './errors';
 import {LeaseKeeper} from './lease_keeper';
 import {failTrialsOfDeadLocalWorkers} from './local_workers';
-import {checkSameData, checkTrialDirectoriesPresent} from './study_data';
+import {checkSameData, checkSummaryObjective, checkTrialDirectoriesPresent} from './study_data';
 import {DEFAULT_LEASE_SECONDS} from './metadata/store';
 import {PlanningError} from './generators/base_tower_generator';
 import {Distiller} from './meta/distillation';
@@ -243,6 +243,8 @@ export async function runSearch(options: SearchOptions): Promise<SearchResult> {
       Math.max(leaseSeconds, DEFAULT_LEASE_SECONDS) * 1000);
 
   await refuseAnotherStudysDirectory(options);
+  checkSummaryObjective(
+      options.modelDir, options.experimentName, options.objective);
   const {studyId, created} = await options.store.openStudy(
       {experimentName: options.experimentName,
        experimentOwner: options.experimentOwner},

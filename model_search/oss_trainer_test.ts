@@ -22,6 +22,7 @@ import './data/image_data_for_binary';
 import {loadModel} from './backend/file_io';
 import {tf} from './backend/tf';
 import {DEFAULT_CNN, resolveWorkspacePath} from './constants';
+import {SqliteStore} from './metadata/sqlite_store';
 import {METRIC_NAMES} from './metric_fns';
 import {main} from './oss_trainer';
 import {storedTrials} from './study_testing';
@@ -202,6 +203,44 @@ describe('oss_trainer main', function() {
                  /^error: study "model_search" of owner ".*" in .* ranks its trials by --optimization_metric=accuracy --optimization_goal=maximize, not loss \(minimize\); run with those flags, or choose a new --experiment_name$/);
     assert.deepEqual((await storedTrials(dir)).map((t) => t.id), [1]);
   });
+
+  it('refuses to resume a study from before objectives were kept with ' +
+         'another objective than its summary\'s',
+     async () => {
+       const dir = tmpDir();
+       fs.mkdirSync(dir, {recursive: true});
+       const key = {experimentName: 'archived', experimentOwner: 'me'};
+       // A database of schema version 2 (no objective column) and the
+       // summary a search of then wrote.
+       const old = await SqliteStore.open(
+           {filename: path.join(dir, 'model_search.db'),
+            targetSchemaVersion: 2});
+       await old.openStudy(key, 'spec');
+       await old.close();
+       fs.writeFileSync(
+           path.join(dir, 'study_summary.json'),
+           JSON.stringify({objective: {metric: 'auc_roc', goal: 'maximize'},
+                           trials: []}));
+
+       const {code, log} = await run(quick(dir, [
+         '--experiment_max_num_trials=1', '--backend=cpu',
+         '--experiment_name=archived', '--experiment_owner=me',
+       ]));
+
+       assert.equal(code, 2, log.join('\n'));
+       assert.match(log[log.length - 1],
+                    /^error: study "archived" in .* was searched with --optimization_metric=auc_roc --optimization_goal=maximize \(its study_summary\.json\), but this run has --optimization_metric=loss --optimization_goal=minimize; /);
+       // Refused before the study was opened: it took no objective.
+       const store = await SqliteStore.open(
+           {filename: path.join(dir, 'model_search.db'), readOnly: true});
+       try {
+         const [study] = await store.listStudies();
+         assert.equal(study.experimentName, 'archived');
+         assert.equal(study.objective, undefined);
+       } finally {
+         await store.close();
+       }
+     });
 
   it('notes that a metric given without a goal is minimized', async () => {
     const dir = tmpDir();

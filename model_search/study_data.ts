@@ -8,7 +8,9 @@
 /**
  * What a resumed study must share with its start, besides its spec and
  * objective (which the store compares): its model directory
- * (checkTrialDirectoriesPresent) and its data (checkSameData).
+ * (checkTrialDirectoriesPresent), its data (checkSameData), and for a
+ * study from before the store kept objectives, the objective of its
+ * summary (checkSummaryObjective).
  *
  * A study resumed on other data would rank models trained on different
  * data against each other, and its trials' exported models would read
@@ -23,7 +25,8 @@ import * as path from 'node:path';
 
 import type {FeatureColumn, InputSchema} from './data/data';
 import {UsageError, ValueError} from './errors';
-import type {Trial} from './metadata/trial';
+import type {Objective, Trial} from './metadata/trial';
+import {readStudySummary, SUMMARY_JSON} from './report';
 import {TRIAL_FILES} from './trial_directory';
 
 /** The parts of a schema that must match: no moments, no defaults. */
@@ -96,5 +99,36 @@ export function checkTrialDirectoriesPresent(
       `(trial${ids.length > 1 ? 's' : ''} ${ids.slice(0, 8).join(', ')}${
           ids.length > 8 ? ', ...' : ''}): give the --model_dir the study ` +
       'was started with (its workers share one), or a new ' +
+      '--experiment_name for a new study');
+}
+
+/**
+ * Throws when the study summary in `modelDir` ranks by another objective
+ * than `objective`. The database keeps a study's objective since schema
+ * version 3 (and refuses another in openStudy); a study made before kept
+ * it only in its summary, and would otherwise take the objective of the
+ * first run after, without a word. Called before the study is opened, so
+ * that a refused run records nothing. A missing or unreadable summary
+ * says nothing.
+ */
+export function checkSummaryObjective(
+    modelDir: string, experimentName: string, objective: Objective): void {
+  let summary: {objective?: Partial<Objective>}|undefined;
+  try {
+    summary = readStudySummary(modelDir);
+  } catch {
+    return;
+  }
+  const before = summary?.objective;
+  if (before?.metric === undefined ||
+      (before.metric === objective.metric && before.goal === objective.goal)) {
+    return;
+  }
+  throw new UsageError(
+      `study "${experimentName}" in ${modelDir} was searched with ` +
+      `--optimization_metric=${before.metric} --optimization_goal=${
+          before.goal} (its ${SUMMARY_JSON}), but this run has ` +
+      `--optimization_metric=${objective.metric} --optimization_goal=${
+          objective.goal}; give the same to resume it, or a new ` +
       '--experiment_name for a new study');
 }

@@ -12,7 +12,7 @@ import * as path from 'node:path';
 
 import {UsageError} from './errors';
 import type {Trial} from './metadata/trial';
-import {checkTrialDirectoriesPresent} from './study_data';
+import {checkSummaryObjective, checkTrialDirectoriesPresent} from './study_data';
 
 function trial(id: number, state: Trial['state']): Trial {
   return {id, state, architecture: [], hparams: {},
@@ -66,5 +66,48 @@ describe('checkTrialDirectoriesPresent', () => {
         () => checkTrialDirectoriesPresent(
             dir, 'e', [trial(1, 'COMPLETED'), trial(2, 'COMPLETED')]),
         /lacks the directories of 1 of them \(trial 2\)/);
+  });
+});
+
+describe('checkSummaryObjective', () => {
+  let dir: string;
+  beforeEach(() => {
+    dir = fs.mkdtempSync(path.join(os.tmpdir(), 'study_data_test_'));
+  });
+  afterEach(() => {
+    fs.rmSync(dir, {recursive: true, force: true});
+  });
+  const summarize = (metric: string, goal: string) => fs.writeFileSync(
+      path.join(dir, 'study_summary.json'),
+      JSON.stringify({objective: {metric, goal}, trials: []}));
+
+  it('accepts the objective the summary was written with', () => {
+    summarize('auc_roc', 'maximize');
+    checkSummaryObjective(dir, 'e', {metric: 'auc_roc', goal: 'maximize'});
+  });
+
+  it('refuses another metric or goal, naming both', () => {
+    summarize('auc_roc', 'maximize');
+    assert.throws(
+        () => checkSummaryObjective(
+            dir, 'e', {metric: 'loss', goal: 'minimize'}),
+        (e: Error) => {
+          assert.ok(e instanceof UsageError);
+          assert.equal(
+              e.message,
+              `study "e" in ${dir} was searched with ` +
+                  '--optimization_metric=auc_roc ' +
+                  '--optimization_goal=maximize (its study_summary.json), ' +
+                  'but this run has --optimization_metric=loss ' +
+                  '--optimization_goal=minimize; give the same to resume ' +
+                  'it, or a new --experiment_name for a new study');
+          return true;
+        });
+  });
+
+  it('says nothing without a readable summary', () => {
+    checkSummaryObjective(dir, 'e', {metric: 'loss', goal: 'minimize'});
+    fs.writeFileSync(path.join(dir, 'study_summary.json'), 'not json');
+    checkSummaryObjective(dir, 'e', {metric: 'loss', goal: 'minimize'});
   });
 });

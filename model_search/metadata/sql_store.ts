@@ -133,7 +133,8 @@ export abstract class SqlStore implements MetadataStore {
   protected readonly clock: () => number;
   private readonly retryOptions: RetryOptions;
   private readonly hooks: StoreHooks;
-  private readonly targetSchemaVersion: number;
+  /** The schema read and written: the latest, or an older one's. */
+  private targetSchemaVersion: number;
   private readonly readOnly: boolean;
   private closed = false;
 
@@ -210,7 +211,11 @@ export abstract class SqlStore implements MetadataStore {
     }, 'schema');
   }
 
-  /** Throws unless the schema is this program's latest one. */
+  /**
+   * Throws unless the schema is one this program reads: its latest, or an
+   * older one (read as it is, without the columns added since: a reader
+   * never migrates), not a newer one.
+   */
   private async checkSchema(): Promise<void> {
     const version = await this.transact('read schema version', async (sql) => {
       if ((await sql.all(this.schemaVersionExistsSql)).length === 0) {
@@ -224,14 +229,12 @@ export abstract class SqlStore implements MetadataStore {
       throw new ValueError(`${this.target} holds no model_search tables: no ` +
                            'search has used this database; check the URL');
     }
-    if (version !== LATEST_SCHEMA_VERSION) {
+    if (version > LATEST_SCHEMA_VERSION) {
       throw new ValueError(`${this.target}: database schema version ${
-          version} is ${version > LATEST_SCHEMA_VERSION ? 'newer' : 'older'} ` +
-          `than this program's ${LATEST_SCHEMA_VERSION}; ${
-          version > LATEST_SCHEMA_VERSION ?
-              'run a newer model_search against it' :
-              'a search of this version brings it up to date'}`);
+          version} is newer than this program's ${LATEST_SCHEMA_VERSION}; ` +
+          'run a newer model_search against it');
     }
+    this.targetSchemaVersion = Math.min(this.targetSchemaVersion, version);
   }
 
   /** The versions recorded in schema_version, ascending. */

@@ -69,8 +69,6 @@ export class SqliteStore extends SqlStore {
   private readonly statements = new Map<string, Database.Statement>();
   private readonly queueKey: string;
   private readonly queue: Queue;
-  /** Where a copy of a database on a read-only file system is read. */
-  private snapshotDir: string|undefined;
 
   private constructor(
       private readonly db: Database.Database, filename: string,
@@ -97,14 +95,19 @@ export class SqliteStore extends SqlStore {
     try {
       db = new Database(snapshot?.file ?? options.filename,
                         {timeout: options.busyTimeoutMs ?? 5000});
+      if (snapshot !== undefined) {
+        // The log folded into the copy, which the open handle keeps
+        // readable once removed: a reader killed now leaves nothing.
+        db.pragma('journal_mode = DELETE');
+      }
     } catch (e) {
-      if (snapshot) fs.rmSync(snapshot.dir, {recursive: true, force: true});
       throw new ValueError(`sqlite:${options.filename}: cannot open the ` +
                            `database file (${(e as Error).message}); check ` +
                            'that its directory exists and can be written to');
+    } finally {
+      if (snapshot) fs.rmSync(snapshot.dir, {recursive: true, force: true});
     }
     const store = new SqliteStore(db, options.filename, options);
-    store.snapshotDir = snapshot?.dir;
     try {
       // Pragmas that cannot run inside a transaction.
       await store.retrying('configure connection', () => store.queue.run(
@@ -154,9 +157,6 @@ export class SqliteStore extends SqlStore {
     // Wait for queued transactions of this store before closing the handle.
     await this.queue.run(async () => undefined);
     this.db.close();
-    if (this.snapshotDir !== undefined) {
-      fs.rmSync(this.snapshotDir, {recursive: true, force: true});
-    }
   }
 
   private readonly sql: Sql = {
@@ -184,7 +184,8 @@ export class SqliteStore extends SqlStore {
  * when its own directory cannot be written: SQLite reads a database in WAL
  * mode only where it can make the shared-memory file beside it, so a study
  * on a read-only file system (a finished search's archive) is read from
- * the copy. Undefined where the file can be read in place.
+ * the copy (open removes the directory once it holds the copy open).
+ * Undefined where the file can be read in place.
  */
 export function readOnlySnapshot(
     filename: string, writable = directoryWritable):
@@ -193,8 +194,9 @@ export function readOnlySnapshot(
       writable(path.dirname(path.resolve(filename)))) {
     return undefined;
   }
-  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'model_search_db_'));
+  let dir: string|undefined;
   try {
+    dir = fs.mkdtempSync(path.join(os.tmpdir(), 'model_search_db_'));
     const file = path.join(dir, path.basename(filename));
     fs.copyFileSync(filename, file);
     if (fs.existsSync(`${filename}-wal`)) {
@@ -202,7 +204,7 @@ export function readOnlySnapshot(
     }
     return {dir, file};
   } catch (e) {
-    fs.rmSync(dir, {recursive: true, force: true});
+    if (dir !== undefined) fs.rmSync(dir, {recursive: true, force: true});
     throw new ValueError(`sqlite:${filename}: its directory is read-only ` +
                          'and a copy to read could not be made in ' +
                          `${os.tmpdir()} (${(e as Error).message})`);

@@ -66,5 +66,20 @@ describe('readOnlySnapshot', () => {
     assert.throws(
         () => readOnlySnapshot(path.join(dir, 'missing.db'), () => false),
         /sqlite:.*missing\.db: its directory is read-only and a copy to read could not be made/);
+    // Nor where the temporary directory cannot be made.
+    const tmp = process.env['TMPDIR'];
+    process.env['TMPDIR'] = path.join(dir, 'no', 'such');
+    try {
+      fs.writeFileSync(path.join(dir, 'there.db'), '');
+      assert.throws(
+          () => readOnlySnapshot(path.join(dir, 'there.db'), () => false),
+          /there\.db: its directory is read-only and a copy to read could not be made in .*no\/such \(ENOENT/);
+    } finally {
+      if (tmp === undefined) {
+        delete process.env['TMPDIR'];
+      } else {
+        process.env['TMPDIR'] = tmp;
+      }
+    }
   });
 });

@@ -729,18 +729,38 @@ for (const backend of BACKENDS) {
           (study) => study.studyId === studyId));
     });
 
-    it('read-only, refuses an older schema rather than migrating it',
-       async () => {
-         const dbUrl = await backend.freshDatabase();
-         await (await open({targetSchemaVersion: 1}, dbUrl)).close();
+    for (const version of [1, 2]) {
+      it(`read-only, reads a version ${version} database as it is`,
+         async () => {
+           const dbUrl = await backend.freshDatabase();
+           const old = await open({targetSchemaVersion: version}, dbUrl);
+           const key = {experimentName: 'archived', experimentOwner: 'me'};
+           const {studyId} = await old.openStudy(key, SPEC);
+           await old.close();
+           await backend.exec(
+               dbUrl,
+               'INSERT INTO trials (study_id, trial_id, state, ' +
+                   'architecture, hparams, metrics, started_at) ' +
+                   'VALUES (?, 1, \'COMPLETED\', \'["A"]\', \'{}\', ?, 0)',
+               [studyId, '{"accuracy":0.5}']);
 
-         await expectReject(
-             open({readOnly: true}, dbUrl),
-             /database schema version 1 is older than this program's 3; a search of this version brings it up to date/);
-         const rows = await backend.exec(
-             dbUrl, 'SELECT MAX(version) AS v FROM schema_version');
-         assert.equal(Number(rows[0]['v']), 1);
-       });
+           const reader = await open({readOnly: true}, dbUrl);
+
+           const [study] = (await reader.listStudies()).filter(
+               (s) => s.studyId === studyId);
+           assert.equal(study.experimentName, 'archived');
+           // Kept since version 3 only.
+           assert.equal(study.objective, undefined);
+           assert.deepEqual(
+               (await reader.listTrials(studyId)).map(
+                   (t) => [t.id, t.metrics]),
+               [[1, {accuracy: 0.5}]]);
+           // Nothing migrated.
+           const rows = await backend.exec(
+               dbUrl, 'SELECT MAX(version) AS v FROM schema_version');
+           assert.equal(Number(rows[0]['v']), version);
+         });
+    }
 
     it('refuses a database with a newer schema', async () => {
       const dbUrl = await backend.freshDatabase();

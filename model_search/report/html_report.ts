@@ -173,7 +173,7 @@ function card(value: string, what: string): string {
 /** What the best-trial card says under the trial's id. */
 function bestTrialCaption(best: Trial): string {
   const towers = recordedTowers(best).length;
-  if (towers > 0) return `best trial: ${towers} towers`;
+  if (towers > 0) return `best trial: ${towers} tower${towers === 1 ? '' : 's'}`;
   const blocks = best.architecture.length;
   return `best trial: ${blocks} block${blocks === 1 ? '' : 's'}`;
 }

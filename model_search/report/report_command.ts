@@ -94,7 +94,8 @@ export async function reportCommand(
           'a file in a directory you can write to');
     }
     out(`wrote ${file} (${loaded.trials.length} trials, objective ${
-        loaded.objective.metric} ${loaded.objective.goal})`);
+        loaded.objective.metric} ${loaded.objective.goal}, from ${
+        loaded.objectiveSource})`);
     return OK;
   } catch (e) {
     if (e instanceof UsageError) {

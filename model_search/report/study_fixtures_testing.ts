@@ -60,7 +60,8 @@ export const SAMPLE: FakeTrial[] = [
  */
 export async function writeStudy(
     modelDir: string, trials: FakeTrial[],
-    options: {name?: string, owner?: string, url?: string} = {}):
+    options: {name?: string, owner?: string, url?: string,
+              objective?: Objective} = {}):
     Promise<string> {
   fs.mkdirSync(modelDir, {recursive: true});
   const url = options.url ?? `sqlite:${path.join(modelDir, 'model_search.db')}`;
@@ -70,7 +71,7 @@ export async function writeStudy(
     const {studyId} = await store.openStudy(
         {experimentName: options.name ?? 'test_study',
          experimentOwner: options.owner ?? 'tester'},
-        'problem_type: DNN');
+        'problem_type: DNN', options.objective);
     for (const fake of trials) {
       const answer = await store.startTrial(studyId, 1000, 'worker', 600);
       if (answer.status !== 'started') throw new Error('store said ' +

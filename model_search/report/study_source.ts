@@ -175,7 +175,16 @@ function chooseObjective(
     {objective: Objective, source: LoadedStudy['objectiveSource']} {
   const metric = flags.get<string>('optimization_metric');
   const goal = flags.get<string>('optimization_goal') as Objective['goal']|'';
-  const summary = modelDir === '' ? undefined : readStudySummary(modelDir);
+  // Read only when the database keeps no objective (a study from before).
+  let summary: ReturnType<typeof readStudySummary>;
+  try {
+    summary = stored !== undefined || modelDir === '' ?
+        undefined :
+        readStudySummary(modelDir);
+  } catch (e) {
+    throw new UsageError(`${(e as Error).message}; give ` +
+                         '--optimization_metric and --optimization_goal');
+  }
   if (metric !== '' || goal !== '') {
     const base = stored ?? summary?.objective ?? DEFAULT_OBJECTIVE;
     const chosen = metric || base.metric;

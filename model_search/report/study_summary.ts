@@ -210,7 +210,13 @@ export async function writeStudySummary(
 export function readStudySummary(modelDir: string): StudySummary|undefined {
   const file = path.join(modelDir, SUMMARY_JSON);
   if (!fs.existsSync(file)) return undefined;
-  const value = JSON.parse(fs.readFileSync(file, 'utf8')) as StudySummary;
+  let value: StudySummary;
+  try {
+    value = JSON.parse(fs.readFileSync(file, 'utf8')) as StudySummary;
+  } catch (e) {
+    throw new Error(`${file} is not a study summary (${
+        (e as Error).message})`);
+  }
   if (typeof value?.objective?.metric !== 'string' ||
       !Array.isArray(value.trials)) {
     throw new Error(`${file} is not a study summary (no objective or trials)`);

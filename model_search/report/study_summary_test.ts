@@ -179,3 +179,19 @@ describe('readStudySummary', () => {
     }
   });
 });
+
+describe('readStudySummary', () => {
+  it('names a file that is not a summary', () => {
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'read_summary_test_'));
+    try {
+      fs.writeFileSync(path.join(dir, SUMMARY_JSON), '{garbage');
+      assert.throws(
+          () => readStudySummary(dir),
+          new RegExp(`^Error: ${dir}/study_summary\\.json is not a study ` +
+                     'summary \\(.*JSON'));
+      assert.equal(readStudySummary(path.join(dir, 'none')), undefined);
+    } finally {
+      fs.rmSync(dir, {recursive: true, force: true});
+    }
+  });
+});
