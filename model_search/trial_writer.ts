@@ -271,11 +271,6 @@ export class TrialDirectoryJob {
                      subdirectories}];
   }
 
-  /** Makes directory `name` (relative to the trial directory). */
-  mkdir(name: string): void {
-    this.pending.push({op: 'mkdir', job: this.id, path: this.inside(name)});
-  }
-
   /**
    * Writes file `name` (relative to the trial directory). A Uint8Array
    * that is the whole of its buffer is handed over, not copied: it must

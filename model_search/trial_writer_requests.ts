@@ -33,8 +33,6 @@ export type WriterRequest =
      */
     {op: 'adopt', job: number, from: string|undefined, path: string,
      subdirectories: string[]}|
-    /** Makes a directory (and any missing above it). */
-    {op: 'mkdir', job: number, path: string}|
     /** Writes a file whole. */
     {op: 'write', job: number, path: string, data: string|Uint8Array}|
     /** Answers once every earlier request is done. */
@@ -103,12 +101,6 @@ export class RequestRunner {
           // Made, or found made (a system call each, no allocation).
           makeDirectories(request.path, request.subdirectories);
         });
-        return;
-      case 'mkdir':
-        if (failed === undefined) {
-          this.attempt(request.job, request.path,
-                       () => fs.mkdirSync(request.path, {recursive: true}));
-        }
         return;
       case 'write':
         if (failed === undefined) {
