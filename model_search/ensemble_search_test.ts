@@ -247,6 +247,29 @@ describe('ensemble searches end to end', function() {
        });
   }
 
+  it('intermixed distillation: the student is not a copy of its teacher',
+     async () => {
+       const modelDir = await search(
+           root, 'intermixed_distillation',
+           'ensemble_spec { combining_type: AVERAGE_ENSEMBLE ' +
+               'ensemble_search_type: INTERMIXED_NONADAPTIVE_ENSEMBLE_SEARCH ' +
+               'intermixed_search { width: 2 try_ensembling_every: 5 ' +
+               'num_trials_to_consider: 15 } }\n' +
+               'distillation_spec { distillation_type: ' +
+               'ADAPTIVELY_BALANCE_LOSSES }',
+           7);
+
+       const trials = await storedTrials(modelDir);
+       const students = trials.filter((t) => t.kind === 'distillation');
+       assert.ok(students.length > 0, JSON.stringify(trials.map((t) => t.kind)));
+       for (const student of students) {
+         const teacher = student.extra!['teacherTrialId'] as number;
+         const [tower] = (student.extra!['towers'] as TowerRecord[]);
+         assert.notEqual(tower.source?.trialId, teacher,
+                         `trial ${student.id} continues its teacher's tower`);
+       }
+     });
+
   for (const type of ['UNIFORM_AVERAGE_TRANSFER_LEARNING',
                       'LOSS_WEIGHTED_AVERAGE_TRANSFER_LEARNING']) {
     it(`${type}: later trials start from earlier trials' weights`,

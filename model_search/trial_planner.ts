@@ -204,6 +204,9 @@ export class TrialPlanner {
         hparams: tuned,
         trials: picked.trials,
         rng: rng.fork(),
+        teacherTrialId:
+            results.find((r) => r.teacherTrialId !== undefined)
+                ?.teacherTrialId,
       }));
     }
     const towers = results.flatMap((r) => r.towers);

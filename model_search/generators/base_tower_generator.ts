@@ -99,6 +99,11 @@ export declare interface GenerateArgs {
   /** The COMPLETED trials this generator may use (the controller's pick). */
   trials: Trial[];
   rng: Random;
+  /**
+   * A distillation trial's teacher, as a generator before this one (the
+   * prior generator) named it.
+   */
+  teacherTrialId?: number;
 }
 
 /** What a generator decided. */

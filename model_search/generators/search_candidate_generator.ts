@@ -10,8 +10,8 @@
  * tower of a trial, proposed by the search algorithm. It proposes none in
  * the ensemble trials of the non-adaptive and intermixed searches, and in
  * the distillation trials of an intermixed search it continues training the
- * best exploration tower as the student. In a replay it rebuilds the spec's
- * towers one per trial.
+ * best exploration tower that is not the teacher's as the student. In a
+ * replay it rebuilds the spec's towers one per trial.
  */
 
 import {ValueError} from '../errors';
@@ -65,11 +65,17 @@ export class SearchCandidateGenerator implements TowerGenerator {
     if (args.mode === TrialMode.DISTILLATION &&
         isIntermixedEnsembleSearch(ensemble)) {
       const every = intermixedSearchSpec(ensemble).tryEnsemblingEvery;
-      const exploration = getIntermixedTrials(args.trials, every, suggestions);
+      // Not the teacher's own tower: a student that starts as a copy of
+      // its teacher is taught nothing (the distillation loss and its
+      // gradient are zero, and so is most of the label loss's; the
+      // student came out bit for bit the teacher). Porting note: the
+      // original continues from the best exploration tower even then.
+      const exploration = getIntermixedTrials(args.trials, every, suggestions)
+                              .filter((t) => t.id !== args.teacherTrialId);
       const [best] = bestTrials(exploration, 1, this.args.objective);
       const tower = best && searchTowerOf(best);
       if (best && tower) {
-        // The student continues from the best exploration tower.
+        // The student continues from that tower.
         return {
           towers: [{
             name: towerName(SEARCH_GENERATOR, 0),
