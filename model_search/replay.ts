@@ -209,6 +209,7 @@ export function replayPlans(spec: PhoenixSpec): TrialPlan[]|undefined {
           `replay: tower ${i + 1} has list hyperparameters (${
               listNames.join(', ')}); give each as a single value`);
     }
+    checkTrainingHparams(hparams, `replay: tower ${i + 1}`);
     return {architecture: [...architecture], hparams};
   });
 }
@@ -265,4 +266,34 @@ function bestCompleted(trials: Trial[], objective: Objective): Trial|undefined {
 function isReplayable(trial: Trial): boolean {
   return trial.extra?.['teacherTrialId'] === undefined &&
       towersOfTrial(trial).length > 0;
+}
+
+/**
+ * The values the training hyperparameters can take, where a spec gives
+ * them by hand (a replay): a search draws them from valid ranges, but a
+ * negative learning rate given here would train "fine" to nonsense.
+ */
+const TRAINING_HPARAM_RANGES: Record<string, {
+  valid: (v: number) => boolean, says: string,
+}> = {
+  learning_rate: {valid: (v) => v > 0, says: 'a number above 0'},
+  exponential_decay_rate:
+      {valid: (v) => v > 0 && v <= 1, says: 'a number in (0, 1]'},
+  // dropout_rate (below 1; 0 or less: none) is checked where the tower is
+  // built; gradient_max_norm and exponential_decay_steps of 0 or less
+  // turn clipping and decay off.
+};
+
+/** Throws naming `where` and the hparam when one is out of its range. */
+export function checkTrainingHparams(
+    hparams: Record<string, HparamValue>, where: string): void {
+  for (const [name, range] of Object.entries(TRAINING_HPARAM_RANGES)) {
+    const value = hparams[name];
+    if (value === undefined) continue;
+    if (typeof value !== 'number' || !Number.isFinite(value) ||
+        !range.valid(value)) {
+      throw new ValueError(`${where}: hparam ${name}=${
+          JSON.stringify(value)} must be ${range.says}`);
+    }
+  }
 }

@@ -71,6 +71,20 @@ describe('replay specs', () => {
      ValueError],
     ['no_search alone', 'replay { towers { architecture: "no_search" } }',
      /tower 1 is "no_search"/, ValueError],
+    ['a negative learning rate', 'replay { towers { architecture: "A" ' +
+     'hparams { hparam { key: "learning_rate" value { float_value: -5 } } } ' +
+     '} }',
+     /^replay: tower 1: hparam learning_rate=-5 must be a number above 0$/,
+     ValueError],
+    ['a learning rate as text', 'replay { towers { architecture: "A" ' +
+     'hparams { hparam { key: "learning_rate" value { bytes_value: "fast" } ' +
+     '} } } }',
+     /hparam learning_rate="fast" must be a number above 0/, ValueError],
+    ['a decay rate above 1', 'replay { towers { architecture: "A" ' +
+     'hparams { hparam { key: "exponential_decay_rate" value { ' +
+     'float_value: 1.5 } } } } }',
+     /hparam exponential_decay_rate=1.5 must be a number in \(0, 1\]/,
+     ValueError],
   ];
   for (const [name, text, message, type] of bad) {
     it(`refuses a replay with ${name}`, () => {
