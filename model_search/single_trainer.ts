@@ -30,6 +30,7 @@ import {selectBackend} from './backend/select_backend';
 import type {BackendRequest} from './backend/select_backend';
 import type {Provider} from './data/data';
 import {ValueError} from './errors';
+import {METRIC_NAMES} from './metric_fns';
 import {createStore} from './metadata/create_store';
 import type {Trial} from './metadata/trial';
 import type {Logger} from './oss_trainer_lib';
@@ -100,6 +101,7 @@ export class SingleTrainer {
    * the study's trials ordered by the objective, best first.
    */
   async tryModels(options: TryModelsArgs): Promise<Trial[]> {
+    checkTryModelsArgs(options);
     const limit = options.wasmMemoryLimitMb;
     if (limit !== undefined && !(limit >= 0 && limit < Infinity)) {
       throw new ValueError(
@@ -154,5 +156,41 @@ export class SingleTrainer {
       progress.finish();
       await store.close();
     }
+  }
+}
+
+/**
+ * Refuses what the binary's flags would refuse, with the same words: a
+ * search given them would run on (a metric no trial has, an unknown goal
+ * ranked as minimize) or fail far from the cause.
+ */
+function checkTryModelsArgs(options: TryModelsArgs): void {
+  const atLeast = (name: keyof TryModelsArgs, least: number) => {
+    const value = options[name];
+    if (typeof value !== 'number' || !Number.isInteger(value) ||
+        value < least) {
+      throw new ValueError(`${name} must be an integer of at least ${
+          least}, got ${JSON.stringify(value)}`);
+    }
+  };
+  atLeast('numberModels', 1);
+  atLeast('trainSteps', 1);
+  atLeast('evalSteps', 0);
+  atLeast('batchSize', 1);
+  if (typeof options.rootDir !== 'string' || options.rootDir === '') {
+    throw new ValueError(
+        'rootDir must name the directory of the study, got ' +
+        JSON.stringify(options.rootDir));
+  }
+  const metric = options.optimizationMetric;
+  if (metric !== undefined &&
+      !(METRIC_NAMES as readonly string[]).includes(metric)) {
+    throw new ValueError(`optimizationMetric must be one of ${
+        METRIC_NAMES.join(', ')}, got ${JSON.stringify(metric)}`);
+  }
+  const goal = options.optimizationGoal;
+  if (goal !== undefined && goal !== 'minimize' && goal !== 'maximize') {
+    throw new ValueError(`optimizationGoal must be minimize or maximize, ` +
+                         `got ${JSON.stringify(goal)}`);
   }
 }

@@ -131,6 +131,32 @@ describe('SingleTrainer', function() {
     assert.equal(fs.existsSync(rootDir), false, 'rootDir was created');
   });
 
+  const BAD_OPTIONS: Array<[Partial<TryModelsArgs>, RegExp]> = [
+    [{optimizationMetric: 'bogus'},
+     /^ValueError: optimizationMetric must be one of loss, accuracy, .*, got "bogus"$/],
+    [{optimizationGoal: 'up' as 'minimize'},
+     /^ValueError: optimizationGoal must be minimize or maximize, got "up"$/],
+    [{evalSteps: -1},
+     /^ValueError: evalSteps must be an integer of at least 0, got -1$/],
+    [{trainSteps: 0},
+     /^ValueError: trainSteps must be an integer of at least 1, got 0$/],
+    [{numberModels: '3' as unknown as number},
+     /^ValueError: numberModels must be an integer of at least 1, got "3"$/],
+    [{rootDir: ''}, /^ValueError: rootDir must name the directory of the study, got ""$/],
+  ];
+  for (const [bad, message] of BAD_OPTIONS) {
+    it(`refuses ${JSON.stringify(bad)} before writing anything`, async () => {
+      const rootDir = path.join(tmpDir(), 'never_created');
+      const trainer = new SingleTrainer(
+          {data: csvProvider(RANDOM_CSV),
+           spec: resolveWorkspacePath(DEFAULT_DNN), log: () => {}});
+
+      await assert.rejects(trainer.tryModels({...options(rootDir), ...bad}),
+                           message);
+      assert.equal(fs.existsSync(rootDir), false, 'rootDir was created');
+    });
+  }
+
   it('refuses a negative wasm memory limit before writing anything',
      async () => {
     const rootDir = path.join(tmpDir(), 'never_created');
