@@ -157,6 +157,19 @@ export class Provider implements DataProvider {
         this.train.length} for training, ${evalText}; input ${
         this.shape.height}x${this.shape.width}x${this.shape.channels}${
         cached < n ? `; ${cached} of ${n} kept decoded in memory` : ''}`);
+    // The shuffle can hold out every image of a small class: the models
+    // then never see it trained, and score nothing on it.
+    const trained = new Set(this.train.map((s) => s.label));
+    const untrained = c.filter((_, label) => !trained.has(label));
+    if (untrained.length > 0) {
+      this.log(`image: warning: class${untrained.length > 1 ? 'es' : ''} ${
+          untrained.slice(0, 5).join(', ')}${
+          untrained.length > 5 ? ', ...' : ''} ${
+          untrained.length > 1 ? 'have' : 'has'} no training image ` +
+          `(--eval_fraction=${this.evalFraction} holds all of ${
+              untrained.length > 1 ? 'theirs' : 'its'} out); add images ` +
+          'or lower --eval_fraction');
+    }
     if (skipped.length > 0) {
       const shown = skipped.slice(0, 3).map((f) => path.relative(dir, f));
       this.log(`image: skipped ${skipped.length} file${

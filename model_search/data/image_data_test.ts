@@ -219,6 +219,35 @@ describe('ImageDataProvider', () => {
        }
      });
 
+  it('warns when a class has no training image left', async () => {
+    const dir = folder({
+      'alone/one.png': tinyPng(1),
+      'many/a.png': tinyPng(2), 'many/b.png': tinyPng(3),
+      'many/c.png': tinyPng(4),
+    });
+    const seen = new Set<boolean>();
+    for (let seed = 0; seed < 40; seed++) {
+      const {provider, logged} = await prepared(
+          {inputDir: dir, imageHeight: 1, imageWidth: 1, evalFraction: 0.25,
+           seed});
+      const [held] = await take(provider.getInputFn({}, 'eval', 4)());
+      // Label 0 is "alone": its only image held out, or not.
+      const aloneHeldOut = held.labels.includes(0);
+      seen.add(aloneHeldOut);
+      const warning = logged.filter((l) => l.startsWith('image: warning'));
+      assert.deepEqual(
+          warning,
+          aloneHeldOut ?
+              ['image: warning: class alone has no training image ' +
+               '(--eval_fraction=0.25 holds all of its out); add images or ' +
+               'lower --eval_fraction'] :
+              [],
+          `seed ${seed}`);
+    }
+    assert.deepEqual([...seen].sort(), [false, true],
+                     'both splits were tried');
+  });
+
   it('splits the same way for the same seed only', async () => {
     const files: Record<string, Buffer> = {};
     for (let i = 0; i < 40; i++) files[`c${i % 4}/${i}.png`] = tinyPng(i);
