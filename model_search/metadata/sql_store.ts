@@ -42,6 +42,7 @@ import {ValueError} from '../errors';
 import {Redactor} from './redact';
 import {DEFAULT_RETRY, Logger, RetryOptions, StoreError, errorCode, withRetry} from './retry';
 import {LATEST_SCHEMA_VERSION, LIMITS, MIGRATIONS, SqlTypes, schemaVersionTable} from './schema';
+import {SettledTrials} from './settled_trials';
 import {describeSpecDifference} from './spec_diff';
 import type {MetadataStore, StartTrialResult, StudyInfo, StudyKey, TrialPlan} from './store';
 import {LEASE_LOST_PREFIX} from './store';
@@ -137,6 +138,7 @@ export abstract class SqlStore implements MetadataStore {
   private targetSchemaVersion: number;
   private readonly readOnly: boolean;
   private closed = false;
+  private readonly settledTrials = new SettledTrials();
 
   /**
    * @param types the dialect's column types.
@@ -491,14 +493,19 @@ export abstract class SqlStore implements MetadataStore {
 
   async listTrials(studyId: number): Promise<Trial[]> {
     checkId(studyId, 'study id');
-    return this.transact('listTrials', async (sql) => {
+    // Settled trials read before are not read again (settled_trials.ts).
+    const asked = this.settledTrials.toRead(studyId);
+    const rows = await this.transact('listTrials', async (sql) => {
       await this.requireStudy(sql, studyId, '');
-      const rows = await sql.all(
-          `SELECT ${TRIAL_COLUMNS} FROM trials WHERE study_id = ? ` +
-              'ORDER BY trial_id',
-          [studyId]);
-      return rows.map(rowToTrial);
+      const lost = asked.ids.length === 0 ?
+          '' :
+          ` OR trial_id IN (${asked.ids.map(() => '?').join(', ')})`;
+      return sql.all(
+          `SELECT ${TRIAL_COLUMNS} FROM trials WHERE study_id = ? AND ` +
+              `(trial_id >= ?${lost}) ORDER BY trial_id`,
+          [studyId, asked.fromId, ...asked.ids]);
     }, 'read');
+    return this.settledTrials.merge(studyId, asked, rows.map(rowToTrial));
   }
 
   async listStudies(): Promise<StudyInfo[]> {

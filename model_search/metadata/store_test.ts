@@ -591,6 +591,56 @@ for (const backend of BACKENDS) {
       assert.equal(trials[1].failureReason, 'out of memory');
     });
 
+    it('lists a study read bit by bit as a fresh store reads it whole',
+       async () => {
+         // One worker's store keeps the trials that can no longer change
+         // between reads; every step of two workers, lost leases and late
+         // completions included, must read as a new store reads it.
+         const clock = new FakeClock();
+         const a = await open({clock: clock.read});
+         const b = await open({clock: clock.read});
+         const studyId = await newStudy(a);
+         const compare = async (step: string) => {
+           const fresh = await open({clock: clock.read});
+           const whole = await fresh.listTrials(studyId);
+           assert.deepEqual(await a.listTrials(studyId), whole, step);
+           assert.deepEqual(await b.listTrials(studyId), whole, step);
+         };
+         await compare('empty');
+         await started(a, studyId, 4, 'a', 10);                 // 1
+         await compare('1 running');
+         await a.planTrial(studyId, 1, {architecture: ['X'], hparams: {}});
+         await started(b, studyId, 4, 'b', 100);                // 2
+         await b.completeTrial(studyId, 2, {accuracy: 0.5}, 'trial_2');
+         await compare('2 completed above a running 1');
+         clock.advance(11);
+         await started(b, studyId, 4, 'b', 100);                // 3, 1 lost
+         await compare('1 lost');
+         await b.failTrial(studyId, 3, 'out of memory');
+         await started(b, studyId, 4, 'b', 100);                // 4
+         await b.completeTrial(studyId, 4, {accuracy: 0.6}, 'trial_4');
+         await compare('3 failed, 4 completed, 1 still lost');
+         await a.planTrial(studyId, 1, {architecture: ['Y'], hparams: {}});
+         await compare('1 planned again after its lease was lost');
+         await a.completeTrial(studyId, 1, {accuracy: 0.7}, 'trial_1');
+         await compare('1 completed late');
+         await started(b, studyId, 4, 'b', 10);                 // 5
+         clock.advance(11);
+         await started(a, studyId, 4, 'a', 10);                 // 6, 5 lost
+         await compare('5 lost');
+         await b.failTrial(studyId, 5, 'gave up');
+         await a.completeTrial(studyId, 6, {accuracy: 0.1}, 'trial_6');
+         await compare('5 failed late, 6 completed');
+
+         // Settled trials are handed out again, not read again; frozen, so
+         // that no caller changes what the next read returns.
+         const [first] = await a.listTrials(studyId);
+         assert.equal((await a.listTrials(studyId))[0], first);
+         assert.throws(() => {
+           (first.metrics as Record<string, number>)['accuracy'] = 1;
+         }, TypeError);
+       });
+
     it('returns the same trial when the connection drops after COMMIT',
        async () => {
          let drops = 0;
