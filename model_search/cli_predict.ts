@@ -275,10 +275,13 @@ async function openExamples(schema: InputSchema, input: string):
     case 'image':
       return openImages(schema, input, stat.isDirectory());
     default:
-      // TODO: let providers of other kinds encode raw input for predict.
-      throw new NotImplementedError(
-          `input schema kind "${schema.kind}": predict reads only "csv" ` +
-          'and "image" inputs');
+      // Known shortcoming: a provider cannot yet encode raw input of its
+      // own kind for predict; such models are used from a script.
+      throw new ValueError(
+          `the model's input schema kind is "${schema.kind}" (its data ` +
+          'provider\'s own); predict reads only "csv" and "image" inputs. ' +
+          'Load the trial\'s model/model.json with tf.loadLayersModel in a ' +
+          'script and feed it the features your provider makes');
   }
 }
 

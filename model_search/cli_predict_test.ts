@@ -469,5 +469,25 @@ describe('predictCommand', function() {
         }
       });
     }
+
+    it('a model of a provider\'s own input kind', async () => {
+      const own = path.join(root, 'own_kind');
+      fs.cpSync(csvTrial, own, {recursive: true});
+      const schemaFile = path.join(own, 'input_schema.json');
+      const schema = JSON.parse(fs.readFileSync(schemaFile, 'utf8'));
+      fs.writeFileSync(schemaFile, JSON.stringify({...schema, kind: 'spiral'}));
+
+      const result = await run([`--model_dir=${own}`, `--input=${FRUITS}`]);
+
+      assert.equal(result.status, 2);
+      assert.deepEqual(result.out, []);
+      assert.equal(
+          result.err[result.err.length - 1],
+          'predict: the model\'s input schema kind is "spiral" (its data ' +
+              'provider\'s own); predict reads only "csv" and "image" ' +
+              'inputs. Load the trial\'s model/model.json with ' +
+              'tf.loadLayersModel in a script and feed it the features your ' +
+              'provider makes');
+    });
   });
 });

@@ -19,6 +19,7 @@ import * as path from 'node:path';
 
 import {ValueError} from '../errors';
 import {Redactor} from './redact';
+import {errorCode} from './retry';
 import {SqlStore, Sql, SqlParam, SqlStoreOptions, TransactionMode} from './sql_store';
 import {SQLITE_TYPES} from './schema';
 import type {Row} from './trial_rows';
@@ -71,7 +72,7 @@ export class SqliteStore extends SqlStore {
   private readonly queue: Queue;
 
   private constructor(
-      private readonly db: Database.Database, filename: string,
+      private readonly db: Database.Database, private readonly filename: string,
       options: SqliteStoreOptions) {
     super(SQLITE_TYPES, `sqlite:${filename}`, new Redactor(), options);
     this.queueKey = filename === ':memory:' ? `:memory:${Math.random()}` :
@@ -124,6 +125,16 @@ export class SqliteStore extends SqlStore {
       throw err;
     }
     return store;
+  }
+
+  /**
+   * A write that failed for want of disk space says so: SQLite reports a
+   * full disk as SQLITE_FULL, or, while it sizes its shared-memory file,
+   * as SQLITE_IOERR_SHMSIZE, which does not.
+   */
+  protected override describeError(err: unknown): string {
+    return super.describeError(err) +
+        diskSpaceNote(errorCode(err), this.filename);
   }
 
   protected override async transaction<T>(
@@ -219,4 +230,39 @@ function directoryWritable(dir: string): boolean {
   } catch {
     return false;
   }
+}
+
+/** What statfs tells of a file system (fs.statfsSync's fields used here). */
+export declare interface DiskSpace {
+  bavail: number;
+  bsize: number;
+  ffree: number;
+}
+
+/**
+ * For an I/O or full-disk error code of SQLite, a note saying whether the
+ * disk holding `filename` is full ('' otherwise, or when it is not).
+ */
+export function diskSpaceNote(
+    code: string|undefined, filename: string,
+    statfs: (dir: string) => DiskSpace = fs.statfsSync): string {
+  if (filename === ':memory:' ||
+      !(code === 'SQLITE_FULL' || code?.startsWith('SQLITE_IOERR'))) {
+    return '';
+  }
+  const dir = path.dirname(path.resolve(filename));
+  let space: DiskSpace;
+  try {
+    space = statfs(dir);
+  } catch {
+    return '';
+  }
+  const freeBytes = space.bavail * space.bsize;
+  // SQLite grows its files by pages and its shared memory by 32 KB.
+  if (freeBytes >= (1 << 20) && space.ffree > 0) return '';
+  const what = space.ffree === 0 ?
+      'no free inodes' :
+      `${Math.floor(freeBytes / 1024)} KB free`;
+  return `; the disk holding ${dir} is full (${what}): free space there, ` +
+      'or give --metadata_db a database on another disk';
 }

@@ -11,7 +11,7 @@ import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 
-import {readOnlySnapshot, SqliteStore} from './sqlite_store';
+import {diskSpaceNote, readOnlySnapshot, SqliteStore} from './sqlite_store';
 
 describe('readOnlySnapshot', () => {
   let dir: string;
@@ -81,5 +81,31 @@ describe('readOnlySnapshot', () => {
         process.env['TMPDIR'] = tmp;
       }
     }
+  });
+});
+
+describe('diskSpaceNote', () => {
+  const space = (kb: number, inodes = 100) => () =>
+      ({bavail: kb, bsize: 1024, ffree: inodes});
+
+  it('says a disk is full when SQLite reports an I/O error there', () => {
+    assert.equal(
+        diskSpaceNote('SQLITE_IOERR_SHMSIZE', '/data/run/model_search.db',
+                      space(12)),
+        '; the disk holding /data/run is full (12 KB free): free space ' +
+            'there, or give --metadata_db a database on another disk');
+    assert.match(diskSpaceNote('SQLITE_FULL', '/data/m.db', space(5000, 0)),
+                 /the disk holding \/data is full \(no free inodes\)/);
+  });
+
+  it('adds nothing for other errors, a disk with room, or memory', () => {
+    assert.equal(diskSpaceNote('SQLITE_IOERR_SHMSIZE', '/d/m.db', space(4096)),
+                 '');
+    assert.equal(diskSpaceNote('SQLITE_CORRUPT', '/d/m.db', space(0)), '');
+    assert.equal(diskSpaceNote(undefined, '/d/m.db', space(0)), '');
+    assert.equal(diskSpaceNote('SQLITE_FULL', ':memory:', space(0)), '');
+    assert.equal(diskSpaceNote('SQLITE_FULL', '/d/m.db', () => {
+      throw new Error('ENOENT');
+    }), '');
   });
 });
