@@ -11,6 +11,7 @@
  * process of this machine that is gone, instead of waiting out its lease.
  */
 
+import Database from 'better-sqlite3';
 import * as assert from 'node:assert/strict';
 import {spawn, spawnSync} from 'node:child_process';
 import * as fs from 'node:fs';
@@ -18,10 +19,12 @@ import * as os from 'node:os';
 import * as path from 'node:path';
 
 import {failTrialsOfDeadLocalWorkers, localPid, processExists} from './local_workers';
+import {completeWrittenTrials} from './lost_trials';
 import {createStore} from './metadata/create_store';
 import type {MetadataStore} from './metadata/store';
 import type {Trial} from './metadata/trial';
 import {storedTrials} from './study_testing';
+import {evaluationText, readEvaluationMetrics} from './trial_directory';
 
 const RANDOM_CSV = 'model_search/data/testdata/csv_random_data.csv';
 
@@ -77,6 +80,73 @@ describe('failTrialsOfDeadLocalWorkers', () => {
     assert.equal(processExists(process.pid), true);
     assert.equal(processExists(deadPid()), false);
   });
+});
+
+describe('completeWrittenTrials', () => {
+  let dir: string;
+  beforeEach(() => {
+    dir = fs.mkdtempSync(path.join(os.tmpdir(), 'lost_trials_test_'));
+  });
+  afterEach(() => {
+    fs.rmSync(dir, {recursive: true, force: true});
+  });
+
+  const run = {train_steps: 5, eval_examples: 8, train_seconds: 0.5,
+               eval_seconds: 0.1, seconds: 0.7};
+
+  function writeTrial(name: string, text: string): void {
+    fs.mkdirSync(path.join(dir, name));
+    fs.writeFileSync(path.join(dir, name, 'evaluation.json'), text);
+  }
+
+  it('reads back the metrics evaluation.json was written with', () => {
+    const metrics = {accuracy: 0.75, loss: NaN, num_parameters: 12};
+    writeTrial('1', evaluationText(metrics, run));
+
+    assert.deepEqual(readEvaluationMetrics(path.join(dir, '1')), metrics);
+    writeTrial('2', '{"accuracy": "high"}');
+    writeTrial('3', '[1, 2]');
+    writeTrial('4', '{"accuracy": 0.5');
+    for (const name of ['2', '3', '4', 'none']) {
+      assert.equal(readEvaluationMetrics(path.join(dir, name)), undefined);
+    }
+  });
+
+  it('completes lost trials whose directory is whole, and no other',
+     async () => {
+       const done: Array<[number, Record<string, number>, string]> = [];
+       const store = {
+         completeTrial: async (
+             _: number, id: number, metrics: Record<string, number>,
+             directory: string) => {
+           done.push([id, metrics, directory]);
+         },
+       } as unknown as MetadataStore;
+       const host = os.hostname();
+       const leaseLost = (id: number): Trial => ({
+         ...running(id, 'elsewhere:5'), state: 'FAILED', directory: `${id}`,
+         failureReason: 'worker lost: no heartbeat for 700 s',
+       });
+       for (const name of ['1', '2', '3', '4', '5', '6']) {
+         writeTrial(name, evaluationText({accuracy: Number(name) / 10}, run));
+       }
+       const trials: Trial[] = [
+         leaseLost(1),
+         {...running(2, `${host}:1001`), directory: '2'},   // gone
+         {...running(3, `${host}:1002`), directory: '3'},   // alive
+         {...leaseLost(4), failureReason: 'out of memory'},
+         {...leaseLost(5), state: 'COMPLETED', failureReason: undefined},
+         {...leaseLost(6), directory: undefined},           // never planned
+         leaseLost(7),                                      // no directory
+       ];
+
+       const completed = await completeWrittenTrials(
+           store, 1, dir, trials, (pid) => pid === 1002);
+
+       assert.deepEqual(completed, [1, 2]);
+       assert.deepEqual(done, [[1, {accuracy: 0.1}, '1'],
+                               [2, {accuracy: 0.2}, '2']]);
+     });
 });
 
 describe('a search stopped and started again on one machine', function() {
@@ -224,6 +294,33 @@ describe('a search stopped and started again on one machine', function() {
                         [[1, 'COMPLETED'], [2, 'FAILED'], [3, 'COMPLETED']]);
        assert.match(trials[1].failureReason!, /^worker lost: process \d+ of this machine is gone$/);
      });
+
+  it('completes trials lost after their directory was written', async () => {
+    const modelDir = path.join(dir, 'run');
+    const first = runBinary(flags(modelDir, 3, 5));
+    assert.equal(first.status, 0, first.stderr);
+    const before = await storedTrials(modelDir);
+    // As a database out of reach after the directories were renamed into
+    // place leaves them: trial 2 RUNNING in a process that is gone, trial
+    // 3 FAILED by its lease.
+    const db = new Database(path.join(modelDir, 'model_search.db'));
+    const undo = db.prepare(
+        'UPDATE trials SET state = ?, metrics = NULL, finished_at = NULL, ' +
+        'failure_reason = ?, worker_id = ? WHERE trial_id = ?');
+    undo.run('RUNNING', null, `${os.hostname()}:${deadPid()}`, 2);
+    undo.run('FAILED', 'worker lost: no heartbeat for 700 s', 'elsewhere:1',
+             3);
+    db.close();
+
+    const again = runBinary(flags(modelDir, 3, 5));
+
+    assert.equal(again.status, 0, again.stderr);
+    assert.match(again.stderr, /^trials 2, 3: worker lost after the trial directories were written; completed with the metrics of their evaluation.json$/m);
+    const after = await storedTrials(modelDir);
+    assert.deepEqual(after.map((t) => [t.id, t.state]),
+                     [[1, 'COMPLETED'], [2, 'COMPLETED'], [3, 'COMPLETED']]);
+    assert.deepEqual(after.map((t) => t.metrics), before.map((t) => t.metrics));
+  });
 
   it('takes back the trial of a worker that dies while it waits',
      async () => {

@@ -25,6 +25,7 @@ import {buildTowersModel, restoreTowers} from './ensemble_model';
 import {BlockBuildError, SearchError, UsageError, ValueError} from './errors';
 import {LeaseKeeper} from './lease_keeper';
 import {failTrialsOfDeadLocalWorkers} from './local_workers';
+import {completeWrittenTrials} from './lost_trials';
 import {checkSameData, checkSummaryObjective, checkTrialDirectoriesPresent} from './study_data';
 import {DEFAULT_LEASE_SECONDS} from './metadata/store';
 import {PlanningError} from './generators/base_tower_generator';
@@ -40,7 +41,7 @@ import {ensembleMembers} from './report';
 import type {TrialFile} from './report';
 import {scaledTrainSteps} from './search';
 import {SearchTimings} from './search_timings';
-import {jsonText, TRIAL_FILES, removeStaleTemporaries, trialDirName} from './trial_directory';
+import {evaluationText, jsonText, TRIAL_FILES, removeStaleTemporaries, trialDirName} from './trial_directory';
 import {TrialDirectoryWriter} from './trial_writer';
 import type {TrialDirectoryJob} from './trial_writer';
 import {TrialPlanner} from './trial_planner';
@@ -496,12 +497,23 @@ export async function runSearch(options: SearchOptions): Promise<SearchResult> {
 }
 
 /**
- * Marks FAILED the RUNNING trials of processes of this machine that are
- * gone (local_workers.ts) and says so; returns their ids.
+ * Completes the lost trials whose directory was written (lost_trials.ts),
+ * then marks FAILED the RUNNING trials of processes of this machine that
+ * are gone (local_workers.ts), and says so; returns the ids of both.
  */
 async function reclaimLocalTrials(
     options: SearchOptions, studyId: number, trials: Trial[],
     log: Logger): Promise<number[]> {
+  const recovered = await completeWrittenTrials(
+      options.store, studyId, options.modelDir, trials);
+  if (recovered.length > 0) {
+    const s = recovered.length > 1 ? 's' : '';
+    log(`trial${s} ${recovered.join(', ')}: worker lost after the trial ` +
+        `director${recovered.length > 1 ? 'ies were' : 'y was'} written; ` +
+        `completed with the metrics of ${
+            recovered.length > 1 ? 'their' : 'its'} evaluation.json`);
+    trials = await options.store.listTrials(studyId);
+  }
   const reclaimed =
       await failTrialsOfDeadLocalWorkers(options.store, studyId, trials);
   if (reclaimed.length > 0) {
@@ -509,7 +521,7 @@ async function reclaimLocalTrials(
         'of a search that stopped on this machine marked FAILED; new ' +
         'trials take their place');
   }
-  return reclaimed;
+  return [...recovered, ...reclaimed];
 }
 
 /**
@@ -746,8 +758,7 @@ async function runTrial(
     }
     clock.enter('export');
     const seconds = (Date.now() - start) / 1000;
-    job.write(TRIAL_FILES.evaluation, jsonText({
-      ...metrics,
+    job.write(TRIAL_FILES.evaluation, evaluationText(metrics, {
       train_steps: trainSteps,
       eval_examples: evaluation.labels.length,
       train_seconds: train.seconds,

@@ -61,6 +61,56 @@ export function jsonText(value: unknown): string {
   return JSON.stringify(value, null, 2) + '\n';
 }
 
+/** How a trial ran, written beside its metrics in evaluation.json. */
+export declare interface TrialRun {
+  train_steps: number;
+  eval_examples: number;
+  train_seconds: number;
+  eval_seconds: number;
+  seconds: number;
+}
+
+const TRIAL_RUN_KEYS: ReadonlyArray<keyof TrialRun> = [
+  'train_steps', 'eval_examples', 'train_seconds', 'eval_seconds', 'seconds',
+];
+
+/** evaluation.json: the metrics the store records, then how the trial ran. */
+export function evaluationText(
+    metrics: Record<string, number>, run: TrialRun): string {
+  return jsonText({...metrics, ...run});
+}
+
+/**
+ * The metrics in a trial directory's evaluation.json, as the store
+ * recorded them (or would have); undefined when the file is missing or is
+ * not such a file. A non-finite metric (JSON null) reads as NaN.
+ */
+export function readEvaluationMetrics(trialDir: string):
+    Record<string, number>|undefined {
+  let value: unknown;
+  try {
+    value = JSON.parse(
+        fs.readFileSync(path.join(trialDir, TRIAL_FILES.evaluation), 'utf8'));
+  } catch {
+    return undefined;
+  }
+  if (value === null || typeof value !== 'object' || Array.isArray(value)) {
+    return undefined;
+  }
+  const metrics: Record<string, number> = {};
+  for (const [name, metric] of Object.entries(value)) {
+    if ((TRIAL_RUN_KEYS as readonly string[]).includes(name)) continue;
+    if (metric === null) {
+      metrics[name] = NaN;
+    } else if (typeof metric === 'number') {
+      metrics[name] = metric;
+    } else {
+      return undefined;
+    }
+  }
+  return metrics;
+}
+
 /**
  * A temporary of a killed worker: a trial directory (`.tmp-<id>-<pid>-<ms>`)
  * or a file being replaced (`.<name>.tmp-<pid>-<n>`, study_summary.ts).
