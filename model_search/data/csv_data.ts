@@ -270,7 +270,8 @@ export class CsvRowEncoder {
    */
   encodeInto(
       cells: string[], out: Float32Array, at: number, where: string,
-      columnAt?: number[]): void {
+      columnAt?: number[],
+      unseen?: (column: string, value: string) => void): void {
     out.fill(0, at, at + this.width);
     for (let k = 0; k < this.plan.length; k++) {
       const step = this.plan[k];
@@ -297,7 +298,11 @@ export class CsvRowEncoder {
             cell === '' ? String(step.column.defaultValue ?? '') : cell;
         const id = step.ids.get(value);
         // A value training never saw encodes as all zeros.
-        if (id !== undefined) out[at + step.offset + id] = 1;
+        if (id !== undefined) {
+          out[at + step.offset + id] = 1;
+        } else {
+          unseen?.(step.column.name, value);
+        }
       }
     }
   }
@@ -494,12 +499,16 @@ export class Provider implements DataProvider {
     this.schema = this.buildSchema(scans);
     this.encoder = new CsvRowEncoder(this.schema);
     let validation = '';
+    let unseenWarning: string|undefined;
     if (this.validationFilename !== undefined &&
         path.resolve(this.validationFilename) !== path.resolve(this.filename)) {
-      const rows = await this.checkValidation(this.validationFilename);
-      validation = `; validation ${this.validationFilename}: ${rows} rows`;
+      const checked = await this.checkValidation(this.validationFilename);
+      validation =
+          `; validation ${this.validationFilename}: ${checked.rows} rows`;
+      unseenWarning = checked.unseenWarning;
     }
     this.log(`${this.describe(scans)}${validation}`);
+    if (unseenWarning !== undefined) this.log(unseenWarning);
     for (const warning of mostlyNumericWarnings(scans, this.labelIndex)) {
       this.log(warning);
     }
@@ -842,8 +851,13 @@ export class Provider implements DataProvider {
     };
   }
 
-  /** The second pass, over the validation file: every row must encode. */
-  private async checkValidation(file: string): Promise<number> {
+  /**
+   * The second pass, over the validation file: every row must encode.
+   * Categorical values the training file lacks encode (as all zeros), but
+   * the models never learnt them: a warning names the first few.
+   */
+  private async checkValidation(file: string):
+      Promise<{rows: number, unseenWarning?: string}> {
     await this.checkReadable(file);
     const encoder = this.requireEncoder();
     const scratch = new Float32Array(encoder.width);
@@ -869,13 +883,38 @@ export class Provider implements DataProvider {
             file, header.line);
       }
     });
+    const unseen = new Map<string, {rows: number, value: string, line: number}>();
+    let unseenRows = 0;
     for await (const {cells, line} of records) {
-      encoder.encodeInto(cells, scratch, 0, `${file}:${line}`);
+      let rowUnseen = false;
+      encoder.encodeInto(
+          cells, scratch, 0, `${file}:${line}`, undefined, (column, value) => {
+            rowUnseen = true;
+            const first = unseen.get(column);
+            if (first === undefined) {
+              unseen.set(column, {rows: 1, value, line});
+            } else {
+              first.rows++;
+            }
+          });
+      if (rowUnseen) unseenRows++;
       encoder.classId(cells, file, line);
       rows++;
     }
     if (rows === 0) throw headerOnlyError(file, headerLine);
-    return rows;
+    if (unseen.size === 0) return {rows};
+    const columns = [...unseen].slice(0, 3).map(
+        ([column, first]) => `column "${column}" in ${first.rows} row${
+            first.rows === 1 ? '' : 's'}, first ${
+            JSON.stringify(first.value)} at line ${first.line}`);
+    if (unseen.size > 3) columns.push('...');
+    return {
+      rows,
+      unseenWarning: `csv: warning: ${file}: ${unseenRows} of ${rows} rows ` +
+          `have categorical values the training file lacks (${
+              columns.join('; ')}); the models never learnt them and read ` +
+          'them as no value of the column',
+    };
   }
 
   private describe(scans: ColumnScan[]): string {

@@ -755,14 +755,21 @@ describe('CsvDataProvider', () => {
       });
     }
 
-    it('accepts categories training never saw', async () => {
-      const {provider} = await prepared({
+    it('accepts categories training never saw, with a warning', async () => {
+      const validation = csvFile('y,n,c\ndog,3,green\ncat,1,red\ndog,2,purple\n');
+      const {provider, logged} = await prepared({
         filename: csvFile(train),
-        validationFilename: csvFile('y,n,c\ndog,3,green\n'),
+        validationFilename: validation,
       });
 
       assert.deepEqual(await take(provider.getInputFn({}, 'eval', 4)()),
-                       [{x: [[3, 0, 0]], y: [1]}]);
+                       [{x: [[3, 0, 0], [-1, 0, 1], [1, 0, 0]], y: [1, 0, 1]}]);
+      assert.equal(
+          logged[logged.length - 1],
+          `csv: warning: ${validation}: 2 of 3 rows have categorical ` +
+              'values the training file lacks (column "c" in 2 rows, ' +
+              'first "green" at line 2); the models never learnt them and ' +
+              'read them as no value of the column');
     });
   });
 

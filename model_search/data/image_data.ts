@@ -170,6 +170,11 @@ export class Provider implements DataProvider {
               untrained.length > 1 ? 'theirs' : 'its'} out); add images ` +
           'or lower --eval_fraction');
     }
+    if (held > n - held) {
+      this.log(`image: warning: --eval_fraction=${this.evalFraction} leaves ${
+          n - held} of ${n} images for training, fewer than it holds out ` +
+          'for evaluation; lower --eval_fraction (default 0.2)');
+    }
     if (skipped.length > 0) {
       const shown = skipped.slice(0, 3).map((f) => path.relative(dir, f));
       this.log(`image: skipped ${skipped.length} file${

@@ -219,6 +219,24 @@ describe('ImageDataProvider', () => {
        }
      });
 
+  it('warns when it holds out more images than it trains on', async () => {
+    const dir = folder({
+      'a/1.png': tinyPng(1), 'a/2.png': tinyPng(2), 'b/1.png': tinyPng(3),
+      'b/2.png': tinyPng(4),
+    });
+    const warnings = async (evalFraction: number) =>
+        (await prepared({inputDir: dir, imageHeight: 1, imageWidth: 1,
+                         evalFraction, seed: 1}))
+            .logged.filter((l) => l.includes('for training, fewer'));
+
+    assert.deepEqual(await warnings(0.5), []);
+    assert.deepEqual(await warnings(0.75), [
+      'image: warning: --eval_fraction=0.75 leaves 1 of 4 images for ' +
+          'training, fewer than it holds out for evaluation; lower ' +
+          '--eval_fraction (default 0.2)',
+    ]);
+  });
+
   it('warns when a class has no training image left', async () => {
     const dir = folder({
       'alone/one.png': tinyPng(1),
