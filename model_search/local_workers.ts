@@ -13,8 +13,10 @@
  * default form `<hostname>:<pid>` naming this host and a process that no
  * longer exists lets the restarted search mark them FAILED at once.
  *
- * Workers of other machines, and workers named with --tuner_id, are left
- * to their lease: only the lease can tell whether they are alive.
+ * A worker named with --tuner_id keeps the form after its name
+ * (`<name>@<hostname>:<pid>`). Workers of other machines, and workers a
+ * script named otherwise (SearchOptions.workerId), are left to their
+ * lease: only the lease can tell whether they are alive.
  */
 
 import * as os from 'node:os';
@@ -35,16 +37,28 @@ export function processExists(pid: number): boolean {
 }
 
 /**
- * The pid of a default worker id of this host (`<hostname>:<pid>`), or
- * undefined for any other id.
+ * The worker id of this process: `<hostname>:<pid>`, after `<name>@` when
+ * given a name (--tuner_id).
+ */
+export function localWorkerId(name = ''): string {
+  const local = `${os.hostname()}:${process.pid}`;
+  return name === '' ? local : `${name}@${local}`;
+}
+
+/**
+ * The pid of a worker id of this host as localWorkerId makes them
+ * (`<hostname>:<pid>` or `<name>@<hostname>:<pid>`), or undefined for any
+ * other id.
  */
 export function localPid(workerId: string|undefined,
                          hostname = os.hostname()): number|undefined {
-  if (workerId === undefined || !workerId.startsWith(`${hostname}:`)) {
-    return undefined;
-  }
-  const pid = Number(workerId.slice(hostname.length + 1));
-  return Number.isInteger(pid) && pid > 0 ? pid : undefined;
+  if (workerId === undefined) return undefined;
+  const local = workerId.slice(workerId.lastIndexOf('@') + 1);
+  if (!local.startsWith(`${hostname}:`)) return undefined;
+  const text = local.slice(hostname.length + 1);
+  const pid = Number(text);
+  return /^[1-9][0-9]*$/.test(text) && Number.isSafeInteger(pid) ? pid :
+                                                                undefined;
 }
 
 /**

@@ -18,7 +18,7 @@ import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 
-import {failTrialsOfDeadLocalWorkers, localPid, processExists} from './local_workers';
+import {failTrialsOfDeadLocalWorkers, localPid, localWorkerId, processExists} from './local_workers';
 import {completeWrittenTrials} from './lost_trials';
 import {createStore} from './metadata/create_store';
 import type {MetadataStore} from './metadata/store';
@@ -42,6 +42,9 @@ describe('localPid', () => {
   const rows: Array<[string|undefined, number|undefined]> = [
     ['host:123', 123], ['other:123', undefined], ['host:abc', undefined],
     ['host:', undefined], ['my-tuner', undefined], [undefined, undefined],
+    ['my-tuner@host:123', 123], ['a@b@host:77', 77],
+    ['my-tuner@other:123', undefined], ['host:123@other:5', undefined],
+    ['host:0', undefined], ['host:12x', undefined], ['host:1e3', undefined],
   ];
   for (const [workerId, pid] of rows) {
     it(`reads ${pid} from worker id ${workerId} on host "host"`, () => {
@@ -65,20 +68,29 @@ describe('failTrialsOfDeadLocalWorkers', () => {
       running(3, `elsewhere:1001`),             // another machine
       running(4, `${host}:${process.pid}`),     // this very process
       {...running(5, `${host}:1001`), state: 'COMPLETED' as const},
-      running(6, 'tuner-7'),                    // named by --tuner_id
+      running(6, 'tuner-7'),                    // named by a script
+      running(7, `tuner-7@${host}:1001`),       // named by --tuner_id, gone
     ];
 
     const marked = await failTrialsOfDeadLocalWorkers(
         store, 1, trials, (pid) => pid === 1002);
 
-    assert.deepEqual(marked, [1]);
+    assert.deepEqual(marked, [1, 7]);
     assert.deepEqual(failed, [
-      [1, 'worker lost: process 1001 of this machine is gone']]);
+      [1, 'worker lost: process 1001 of this machine is gone'],
+      [7, 'worker lost: process 1001 of this machine is gone']]);
   });
 
   it('tells a live process from a gone one', () => {
     assert.equal(processExists(process.pid), true);
     assert.equal(processExists(deadPid()), false);
+  });
+
+  it('names this process, after --tuner_id when given', () => {
+    const local = `${os.hostname()}:${process.pid}`;
+    assert.equal(localWorkerId(), local);
+    assert.equal(localWorkerId('gpu-box'), `gpu-box@${local}`);
+    assert.equal(localPid(localWorkerId('gpu-box')), process.pid);
   });
 });
 

@@ -28,6 +28,7 @@ import {FLAGS} from './flags';
 import {createStore, resolveConnection} from './metadata/create_store';
 import {defineMetadataFlags, leaseSecondsFromFlags, storeOptionsFromFlags} from './metadata/flags';
 import {StoreError} from './metadata/retry';
+import {localWorkerId} from './local_workers';
 import {METRIC_NAMES} from './metric_fns';
 import {loadSpecFile, printPhoenixSpec} from './proto/text_format';
 import type {PhoenixSpec} from './proto/phoenix_spec';
@@ -88,7 +89,8 @@ export function defineTrainerFlags(): void {
     choices: ['random', 'bayesian'],
     help: 'How hyperparameters are chosen.'});
   define('tuner_id', {type: 'string', default: '',
-    help: 'An identifier of this worker, shown in the bookkeeping.'});
+    help: 'A name of this worker, shown in the bookkeeping as ' +
+          '<tuner_id>@<host>:<pid> (default <host>:<pid>).'});
   define('backend', {type: 'string', default: 'auto',
     choices: ['auto', 'tensorflow', 'wasm', 'cpu'],
     help: 'TensorFlow.js backend; auto tries tfjs-node-gpu, tfjs-node, ' +
@@ -523,7 +525,7 @@ export async function main(
         },
         hypertuningMethod: FLAGS.get<'random'>('hypertuning_method'),
         seed,
-        workerId: FLAGS.get<string>('tuner_id') || undefined,
+        workerId: localWorkerId(FLAGS.get<string>('tuner_id')),
         leaseSeconds,
         wasmMemoryLimitBytes:
             wasmLimitMb === 0 ? undefined : wasmLimitMb * (1 << 20),

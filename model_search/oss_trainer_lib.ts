@@ -24,7 +24,7 @@ import type {Provider} from './data/data';
 import {buildTowersModel, restoreTowers} from './ensemble_model';
 import {BlockBuildError, SearchError, UsageError, ValueError} from './errors';
 import {LeaseKeeper} from './lease_keeper';
-import {failTrialsOfDeadLocalWorkers} from './local_workers';
+import {failTrialsOfDeadLocalWorkers, localWorkerId} from './local_workers';
 import {completeWrittenTrials} from './lost_trials';
 import {checkSameData, checkSummaryObjective, checkTrialDirectoriesPresent} from './study_data';
 import {DEFAULT_LEASE_SECONDS} from './metadata/store';
@@ -223,7 +223,7 @@ export async function runSearch(options: SearchOptions): Promise<SearchResult> {
     throw new ValueError(`experiment_max_num_trials must be >= 1, got ${
         options.maxTrials}`);
   }
-  const workerId = options.workerId ?? `${os.hostname()}:${process.pid}`;
+  const workerId = options.workerId ?? localWorkerId();
   const leaseSeconds = options.leaseSeconds ?? DEFAULT_LEASE_SECONDS;
   if (!(leaseSeconds > 0) || !Number.isFinite(leaseSeconds)) {
     throw new ValueError(`leaseSeconds (--metadata_lease_seconds) must be a ` +

@@ -138,14 +138,15 @@ export class SearchWorker {
   }
 
   /**
-   * The id the worker leases trials under: --tuner_id when given, else
-   * `<host>:<pid>` as the trainer makes it.
+   * The id the worker leases trials under, as the trainer makes it
+   * (localWorkerId): `<host>:<pid>`, after `<tuner_id>@` when given.
    */
   get workerId(): string {
     const flag = this.args.find((a) => a.startsWith('--tuner_id='));
+    const local = `${os.hostname()}:${this.pid}`;
     return flag !== undefined && flag !== '--tuner_id=' ?
-        flag.slice('--tuner_id='.length) :
-        `${os.hostname()}:${this.pid}`;
+        `${flag.slice('--tuner_id='.length)}@${local}` :
+        local;
   }
 
   get log(): string {

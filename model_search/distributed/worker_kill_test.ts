@@ -14,7 +14,9 @@
  * The workers run with a short lease (--metadata_lease_seconds), so the
  * dead worker's trial runs out of lease within seconds and one of the
  * survivors' own startTrial marks it FAILED; the survivors' heartbeats keep
- * their trials, however long they take.
+ * their trials, however long they take. (A survivor told to wait may mark
+ * it first, seeing that the process of its worker id, on this machine, is
+ * gone: the same FAILED as lost, local_workers.ts.)
  */
 
 import * as assert from 'node:assert/strict';
