@@ -26,6 +26,7 @@ import type {Provider} from './data/data';
 import {SearchError, UsageError, ValueError, didYouMean} from './errors';
 import {FLAGS} from './flags';
 import {createStore, resolveConnection} from './metadata/create_store';
+import {LIMITS} from './metadata/schema';
 import {defineMetadataFlags, leaseSecondsFromFlags, storeOptionsFromFlags} from './metadata/flags';
 import {StoreError} from './metadata/retry';
 import {localWorkerId} from './local_workers';
@@ -370,6 +371,35 @@ function checkSpecFitsData(
  * @param progressStream Where the live progress line is drawn when it is
  *     a terminal; default: stderr.
  */
+/**
+ * The names the store keeps fit its columns: refused before anything is
+ * written, rather than by the store once the study's files exist.
+ */
+function checkBookkeepingNames(): void {
+  const length = (text: string) => [...text].length;
+  const names: Array<[string, string, number]> = [
+    ['experiment_name', FLAGS.get<string>('experiment_name'),
+     LIMITS.experimentName],
+    ['experiment_owner', FLAGS.get<string>('experiment_owner'),
+     LIMITS.experimentOwner],
+  ];
+  const suffix = length(localWorkerId('x')) - 1;
+  names.push(['tuner_id', FLAGS.get<string>('tuner_id'),
+              LIMITS.workerId - suffix]);
+  if (FLAGS.get<string>('experiment_name') === '') {
+    throw new UsageError('--experiment_name is empty; give the study a name');
+  }
+  for (const [flag, value, limit] of names) {
+    if (length(value) > limit) {
+      throw new UsageError(`--${flag} is ${length(value)} characters long; ` +
+                           `the bookkeeping keeps at most ${limit}${
+                               flag === 'tuner_id' ?
+                                   ' (with "@<host>:<pid>" after it)' :
+                                   ''}`);
+    }
+  }
+}
+
 export async function main(
     argv: string[],
     log: (line: string) => void = (line) => {
@@ -405,6 +435,7 @@ export async function main(
                            `whole pass), got ${
                                FLAGS.get<number>('phoenix_eval_steps')}`);
     }
+    checkBookkeepingNames();
     const leaseSeconds = leaseSecondsFromFlags();
     // The database flags are checked (not yet connected) before any work.
     const storeOptions = storeOptionsFromFlags(modelDir);
