@@ -18,7 +18,7 @@ import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
 
-import {selectBackend} from './backend/select_backend';
+import {BACKEND_CHOICES, selectBackend} from './backend/select_backend';
 import {DEFAULT_WASM_MEMORY_LIMIT_MB} from './backend/wasm_restart';
 import {DEFAULT_CNN, DEFAULT_DNN, DEFAULT_RNN_LAST, resolveWorkspacePath} from './constants';
 import {DataError, PROVIDERS, ProviderError, inProvider} from './data/data';
@@ -93,7 +93,7 @@ export function defineTrainerFlags(): void {
     help: 'A name of this worker, shown in the bookkeeping as ' +
           '<tuner_id>@<host>:<pid> (default <host>:<pid>).'});
   define('backend', {type: 'string', default: 'auto',
-    choices: ['auto', 'tensorflow', 'wasm', 'cpu'],
+    choices: [...BACKEND_CHOICES],
     help: 'TensorFlow.js backend; auto tries tfjs-node-gpu, tfjs-node, ' +
           'wasm, cpu in that order.'});
   define('wasm_memory_limit_mb', {type: 'int',
