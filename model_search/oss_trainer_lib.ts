@@ -44,7 +44,7 @@ import {SearchTimings} from './search_timings';
 import {evaluationText, jsonText, TRIAL_FILES, removeStaleTemporaries, trialDirName} from './trial_directory';
 import {TrialDirectoryWriter} from './trial_writer';
 import type {TrialDirectoryJob} from './trial_writer';
-import {TrialPlanner} from './trial_planner';
+import {ReplayWait, TrialPlanner} from './trial_planner';
 import type {TrialPlan} from './trial_planner';
 import {TrialFailure, TrialInterrupted, evaluateModel, softmaxCrossEntropy, trainModel} from './train_loop';
 import type {TeacherArgs, TrainResult} from './train_loop';
@@ -375,15 +375,16 @@ export async function runSearch(options: SearchOptions): Promise<SearchResult> {
       });
       try {
         const planStart = performance.now();
-        const trials = await options.store.listTrials(studyId);
-        const completed = trials.filter((t) => t.state === 'COMPLETED');
         const rng = Random.forIndex(seed, trial.id);
-        const plan = planner.plan(completed, trial.id, rng.fork());
+        const plan = await planTrialWhenReady(
+            options, planner, studyId, trial.id, rng.fork(), leaseSeconds,
+            shouldStop, stopRequested, log);
         await options.store.planTrial(studyId, trial.id, {
           architecture: plan.architecture,
           hparams: plan.hparams,
           kind: plan.kind ?? 'search',
-          extra: plan.towers === undefined && plan.warmStart === undefined ?
+          extra: plan.towers === undefined && plan.warmStart === undefined &&
+                  plan.replayPosition === undefined ?
               undefined :
               {
                 ...(plan.towers === undefined ? {} : {
@@ -397,6 +398,9 @@ export async function runSearch(options: SearchOptions): Promise<SearchResult> {
                 ...(plan.warmStart === undefined ?
                         {} :
                         {warmStart: plan.warmStart}),
+                ...(plan.replayPosition === undefined ?
+                        {} :
+                        {replayPosition: plan.replayPosition}),
               },
           directory: trialDirName(trial.id),
         });
@@ -494,6 +498,46 @@ export async function runSearch(options: SearchOptions): Promise<SearchResult> {
   }
   logSummary(log, options, ranked, all, (Date.now() - startedAt) / 1000);
   return {trials: [...ranked, ...others], trained, studyId};
+}
+
+/**
+ * Plans trial `trialId` from the study as it is now. A replay trial whose
+ * towers come from a replay trial still running in another worker waits
+ * for it (its own lease kept by the LeaseKeeper meanwhile), planning again
+ * every few seconds: the one it waits for may complete, or fail and leave
+ * its tower to this trial. After twice the lease it gives up (the trial
+ * fails, and the next startTrial marks a dead worker's trial lost).
+ */
+async function planTrialWhenReady(
+    options: SearchOptions, planner: TrialPlanner, studyId: number,
+    trialId: number, rng: Random, leaseSeconds: number,
+    shouldStop: () => boolean, stopRequested: Promise<void>, log: Logger):
+    Promise<TrialPlan> {
+  const start = Date.now();
+  let said = false;
+  for (;;) {
+    const trials = await options.store.listTrials(studyId);
+    const completed = trials.filter((t) => t.state === 'COMPLETED');
+    const running =
+        trials.filter((t) => t.state === 'RUNNING' && t.id !== trialId);
+    try {
+      return planner.plan(completed, trialId, rng, running);
+    } catch (e) {
+      if (!(e instanceof ReplayWait)) throw e;
+      if (Date.now() - start > 2 * leaseSeconds * 1000) {
+        throw new PlanningError(`${e.message}; gave up after ${
+            Math.round((Date.now() - start) / 1000)} s`);
+      }
+      if (!said) {
+        log(`${e.message}; waiting for it`);
+        said = true;
+      }
+      await reclaimLocalTrials(options, studyId, trials, log);
+      const waitSeconds = options.waitSeconds ?? Math.min(5, leaseSeconds / 4);
+      await Promise.race([sleep(waitSeconds * 1000), stopRequested]);
+      if (shouldStop()) throw new TrialInterrupted();
+    }
+  }
 }
 
 /**

@@ -17,7 +17,9 @@ import type {Trial} from './metadata/trial';
 import {main} from './oss_trainer';
 import {loadSpecFile, parsePhoenixSpec} from './proto/text_format';
 import {REPLAY_SPEC_FILENAME, hparamsFromProto, hparamsToProto, replayPlans, replaySpecFor} from './replay';
+import {Random} from './random';
 import {storedTrials} from './study_testing';
+import {ReplayWait, TrialPlanner} from './trial_planner';
 
 const RANDOM_CSV = 'model_search/data/testdata/csv_random_data.csv';
 
@@ -175,5 +177,60 @@ describe('a study and its replay', function() {
     assert.equal(code, 2);
     assert.match(log.join('\n'), /replay: tower 1 has no architecture/);
     assert.equal(fs.existsSync(modelDir), false);
+  });
+});
+
+describe('replay positions', () => {
+  const spec = parsePhoenixSpec(
+      'problem_type: DNN search_type: ADAPTIVE_COORDINATE_DESCENT\n' +
+      'blocks_to_use: "FIXED_OUTPUT_FULLY_CONNECTED_128"\n' +
+      'ensemble_spec { ensemble_search_type: ADAPTIVE_ENSEMBLE_SEARCH ' +
+      'adaptive_search { minimal_pool_size: 1 } }\n' +
+      'replay { towers { architecture: "FIXED_OUTPUT_FULLY_CONNECTED_128" } ' +
+      'towers { architecture: "FIXED_OUTPUT_FULLY_CONNECTED_256" } }\n');
+  const planner = () => new TrialPlanner({
+    spec, problemType: 'DNN', objective: {metric: 'loss', goal: 'minimize'},
+    hypertuningMethod: 'random', trainSteps: 10,
+  });
+  const trial = (id: number, state: Trial['state'], position?: number,
+                 architecture = ['FIXED_OUTPUT_FULLY_CONNECTED_128']):
+      Trial => ({
+        id, state, architecture, hparams: {},
+        ...(position === undefined ? {} : {extra: {replayPosition: position}}),
+        workerId: 'w',
+      });
+
+  it('gives a failed or interrupted trial\'s tower to the next trial', () => {
+    const plan = planner().plan([], 2, new Random(1));
+
+    assert.equal(plan.replayPosition, 1);
+    assert.deepEqual(plan.architecture, ['FIXED_OUTPUT_FULLY_CONNECTED_128']);
+  });
+
+  it('imports the towers of the trial that trained the previous position',
+     () => {
+       const plan = planner().plan([trial(2, 'COMPLETED', 1)], 3,
+                                   new Random(1), [trial(1, 'FAILED', 1)]);
+
+       assert.equal(plan.replayPosition, 2);
+       assert.deepEqual(plan.architecture, ['FIXED_OUTPUT_FULLY_CONNECTED_256']);
+       assert.deepEqual(plan.members, [2]);
+       const imported = plan.towers!.filter((t) => t.source !== undefined);
+       assert.deepEqual(imported.map((t) => t.source!.trialId), [2]);
+     });
+
+  it('waits for the previous position while it trains elsewhere', () => {
+    assert.throws(
+        () => planner().plan([], 3, new Random(1), [trial(2, 'RUNNING', 1)]),
+        (e: Error) => e instanceof ReplayWait && e.waitingFor.id === 2 &&
+            e.message === 'replay trial 3 (tower 2) imports the towers of ' +
+                'trial 2, which is still running in worker w');
+  });
+
+  it('reads a trial planned before positions were kept by its id', () => {
+    const plan = planner().plan([trial(1, 'COMPLETED')], 2, new Random(1));
+
+    assert.equal(plan.replayPosition, 2);
+    assert.deepEqual(plan.members, [1]);
   });
 });

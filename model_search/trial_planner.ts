@@ -13,7 +13,7 @@
 import {ValueError} from './errors';
 import {fixArchitectureOrder} from './architecture/architecture_utils';
 import {BLOCKS} from './blocks';
-import {InProcessController} from './controller';
+import {InProcessController, ReplayState} from './controller';
 import {warmStartSources} from './meta/transfer_learning';
 import type {WarmStartSource} from './meta/transfer_learning';
 import {ALL_GENERATORS, isTowerOf, PlanningError, SEARCH_GENERATOR} from './generators/base_tower_generator';
@@ -21,7 +21,7 @@ import type {GeneratorResult, TowerRecord} from './generators/base_tower_generat
 import {PriorGenerator} from './generators/prior_generator';
 import {ReplayGenerator} from './generators/replay_generator';
 import {SearchCandidateGenerator} from './generators/search_candidate_generator';
-import {hasDistillation, hasEnsembleSearch, trialModeName, validateEnsembleSpec} from './generators/trial_utils';
+import {hasDistillation, hasEnsembleSearch, isAdaptiveOrResidual, trialModeName, validateEnsembleSpec} from './generators/trial_utils';
 import type {Hparam, HparamSpace} from './hparams/hyperparameters';
 import {buildHparamSpace, hparamFromBlockRange} from './hparams/hyperparameters';
 import {createTuner} from './hparams/tuner';
@@ -57,6 +57,34 @@ export declare interface TrialPlan {
    * search tower starts from (meta/transfer_learning.ts).
    */
   warmStart?: WarmStartSource[];
+  /** A replay: which tower of the replay spec (1-based) the trial trains. */
+  replayPosition?: number;
+}
+
+/**
+ * A replay trial cannot be planned yet: the towers it imports are those of
+ * a replay trial still running (in another worker). Plan it again once
+ * that one has finished.
+ */
+export class ReplayWait extends PlanningError {
+  constructor(readonly trialId: number, readonly position: number,
+              readonly waitingFor: Trial) {
+    super(`replay trial ${trialId} (tower ${position}) imports the towers ` +
+          `of trial ${waitingFor.id}, which is still running in worker ${
+              waitingFor.workerId ?? '?'}`);
+    this.name = 'ReplayWait';
+    Object.setPrototypeOf(this, new.target.prototype);
+  }
+}
+
+/**
+ * The replay position of a trial of a replay study: the one its plan
+ * recorded; a trial planned before positions were recorded trained the
+ * tower of its id.
+ */
+export function replayPositionOf(trial: Trial): number {
+  const recorded = trial.extra?.['replayPosition'];
+  return typeof recorded === 'number' ? recorded : trial.id;
 }
 
 /**
@@ -136,20 +164,15 @@ export class TrialPlanner {
     }
   }
 
-  plan(completed: Trial[], trialId: number, rng: Random): TrialPlan {
+  /**
+   * @param completed the COMPLETED trials of the study.
+   * @param running its other RUNNING trials (a replay needs them).
+   * @throws ReplayWait for a replay trial that must wait for another.
+   */
+  plan(completed: Trial[], trialId: number, rng: Random,
+       running: Trial[] = []): TrialPlan {
     if (this.replay !== undefined) {
-      const replayed = this.replay[trialId - 1];
-      if (replayed === undefined) {
-        throw new ValueError(`replay: trial ${trialId} asked for, but the ` +
-                             `spec replays ${this.replay.length} trial(s)`);
-      }
-      if (this.controller !== undefined) {
-        // An ensemble: trial i trains tower i and imports the towers of
-        // the trials before it as the replayed search did.
-        return this.planTowers(completed, trialId, rng, replayed.hparams);
-      }
-      return {architecture: [...replayed.architecture],
-              hparams: {...replayed.hparams}};
+      return this.planReplay(this.replay, completed, running, trialId, rng);
     }
     const hparams = this.tuner.suggest(
         this.space, completed, this.args.objective, rng);
@@ -165,6 +188,64 @@ export class TrialPlanner {
             this.args.spec.transferLearningSpec, completed, trialId) :
         [];
     return sources.length > 0 ? {...plan, warmStart: sources} : plan;
+  }
+
+  /**
+   * A replay trains the spec's towers in order, each once: a trial takes
+   * the first tower (position) that no COMPLETED or RUNNING trial holds,
+   * so a trial that failed or was interrupted is trained again by the
+   * next one. The store hands out a trial only while fewer than the
+   * spec's towers are COMPLETED or RUNNING, so there is always one free.
+   */
+  private planReplay(
+      replay: TrialPlan[], completed: Trial[], running: Trial[],
+      trialId: number, rng: Random): TrialPlan {
+    const held = new Map<number, Trial>();
+    for (const trial of [...completed, ...running]) {
+      held.set(replayPositionOf(trial), trial);
+    }
+    let position = 1;
+    while (held.has(position)) position++;
+    const replayed = replay[position - 1];
+    if (replayed === undefined) {
+      throw new ValueError(`replay: every one of the spec's ${
+          replay.length} tower(s) is trained or training; trial ${
+          trialId} has none left`);
+    }
+    if (this.controller === undefined) {
+      return {architecture: [...replayed.architecture],
+              hparams: {...replayed.hparams}, replayPosition: position};
+    }
+    // An ensemble: the tower of position p imports the towers of the
+    // positions before it as the replayed search did. The generators plan
+    // by position; their trial references are mapped back to trial ids.
+    const state = new ReplayState(this.args.spec);
+    if (state.isImportingTowers(position)) {
+      const needed = isAdaptiveOrResidual(this.args.spec.ensembleSpec) ?
+          [position - 1] :
+          Array.from({length: position - 1}, (_, i) => i + 1);
+      const busy = needed.map((p) => held.get(p)!)
+                       .find((t) => t.state === 'RUNNING');
+      if (busy !== undefined) throw new ReplayWait(trialId, position, busy);
+    }
+    const idOf = new Map<number, number>();
+    const byPosition = completed.map((trial) => {
+      const p = replayPositionOf(trial);
+      idOf.set(p, trial.id);
+      return {...trial, id: p};
+    });
+    const toId = (p: number) => idOf.get(p) ?? p;
+    const plan =
+        this.planTowers(byPosition, position, rng, replayed.hparams);
+    return {
+      ...plan,
+      towers: plan.towers?.map((t) => t.source === undefined ? t : {
+        ...t,
+        source: {...t.source, trialId: toId(t.source.trialId)},
+      }),
+      members: plan.members?.map(toId),
+      replayPosition: position,
+    };
   }
 
   /** One tower from the search algorithm, as without ensembling. */
