@@ -21,8 +21,8 @@ import * as path from 'path';
 import {BACKEND_CHOICES, selectBackend} from './backend/select_backend';
 import {DEFAULT_WASM_MEMORY_LIMIT_MB} from './backend/wasm_restart';
 import {DEFAULT_CNN, DEFAULT_DNN, DEFAULT_RNN_LAST, resolveWorkspacePath} from './constants';
-import {DataError, PROVIDERS, ProviderError, inProvider} from './data/data';
-import type {Provider} from './data/data';
+import {DataError, PROVIDERS, ProviderError, inProvider, providerWaits} from './data/data';
+import type {Batch, Provider} from './data/data';
 import {SearchError, UsageError, ValueError, didYouMean} from './errors';
 import {FLAGS} from './flags';
 import {createStore, resolveConnection} from './metadata/create_store';
@@ -327,8 +327,9 @@ async function checkFirstBatches(provider: Provider, batchSize: number):
             provider.getLossFn === undefined ? provider.numberOfClasses() :
                                                undefined);
       } finally {
-        next.value.features.dispose();
-        next.value.labels.dispose();
+        // What checkBatchFits refused may be no tensor.
+        (next.value as Partial<Batch>).features?.dispose?.();
+        (next.value as Partial<Batch>).labels?.dispose?.();
       }
     } finally {
       await inProvider(`the data provider's ${split} batches`,
@@ -640,9 +641,33 @@ export function stopWhenTheLogReaderGoes(): void {
   process.stderr.on('error', readerGone);
 }
 
-if (require.main === module) {
-  stopWhenTheLogReaderGoes();
-  main(process.argv.slice(2)).then((code) => {
+/**
+ * Runs `run` (a main) and sets the exit code it returns. Should the
+ * process run out of work before it returns, a promise it awaits never
+ * settles (a provider's prepare() or batch that never answers, say): node
+ * would exit 0 having done nothing; this says what was waited for and
+ * exits 1.
+ */
+export function runMain(run: () => Promise<number>): void {
+  let done = false;
+  process.on('beforeExit', () => {
+    if (done) return;
+    done = true;
+    const waited = providerWaits();
+    process.stderr.write(`error: ${
+        waited.length > 0 ? waited.join(' and ') : 'the search'} never ` +
+        'answered: it returned a promise that never settles, and nothing ' +
+        'else was left to run; make it resolve or reject (on a stream\'s ' +
+        '"end" and "error" events, say)\n');
+    process.exitCode = 1;
+  });
+  run().then((code) => {
+    done = true;
     process.exitCode = code;
   });
+}
+
+if (require.main === module) {
+  stopWhenTheLogReaderGoes();
+  runMain(() => main(process.argv.slice(2)));
 }

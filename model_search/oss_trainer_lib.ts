@@ -20,6 +20,7 @@ import {performance} from 'perf_hooks';
 import {loadModel, modelArtifacts, modelFiles} from './backend/file_io';
 import {tf} from './backend/tf';
 import {markWasmPeriod, restartWasmBackend, wasmMemoryTouchedBytes, wasmMemoryWasted} from './backend/wasm_restart';
+import {resetProviderWaits, stopWaitingForProviders} from './data/data';
 import type {Provider} from './data/data';
 import {buildTowersModel, restoreTowers} from './ensemble_model';
 import {BlockBuildError, SearchError, UsageError, ValueError} from './errors';
@@ -314,6 +315,9 @@ export async function runSearch(options: SearchOptions): Promise<SearchResult> {
       process.exit(signal === 'SIGINT' ? 130 : 143);
     }
     stopSignal = signal;
+    // A provider that never answers (a batch that never comes) would hold
+    // the search: its waits end now as an interruption of the trial.
+    stopWaitingForProviders(new TrialInterrupted());
     wake();
   };
   const signals: NodeJS.Signals[] =
@@ -481,6 +485,7 @@ export async function runSearch(options: SearchOptions): Promise<SearchResult> {
     await writer.close();
     for (const signal of signals) process.removeListener(signal, onSignal);
     process.removeListener(LOG_READER_GONE as 'exit', onReaderGone);
+    resetProviderWaits();
   }
   const all = await options.store.listTrials(studyId);
   // The summaries show an interrupted trial too.

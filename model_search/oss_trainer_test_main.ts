@@ -15,6 +15,7 @@ import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
 
+import {providerWaits} from './data/data';
 import {checkStudyOutput} from './oss_trainer_check';
 import {main} from './oss_trainer';
 
@@ -39,7 +40,22 @@ async function run(): Promise<void> {
   process.stderr.write(await checkStudyOutput(modelDir) + '\n');
 }
 
-run().catch((e) => {
+let finished = false;
+// A promise of the provider that never settles would end the process with
+// nothing left to run, exit 0: a pass that tested nothing.
+process.on('beforeExit', () => {
+  if (finished) return;
+  finished = true;
+  const waited = providerWaits();
+  process.stderr.write(`model_search_oss_test: FAIL: ${
+      waited.length > 0 ? waited.join(' and ') : 'the trainer'} never ` +
+      'answered (a promise that never settles)\n');
+  process.exitCode = 1;
+});
+run().then(() => {
+  finished = true;
+}, (e) => {
+  finished = true;
   process.stderr.write(`model_search_oss_test: FAIL: ${(e as Error).message}\n`);
   process.exitCode = 1;
 });

@@ -21,7 +21,7 @@ import {main} from './oss_trainer';
 let throwIn: 'prepare'|'batches'|'nowhere' = 'nowhere';
 /** How its batches or data are broken: set by a test. */
 let broken: 'features'|'one-hot'|'label'|'empty eval'|'bad row'|
-    'no examples'|'classes throw'|'' = '';
+    'no examples'|'classes throw'|'arrays'|'reused'|'' = '';
 /** What the test provider says of its classes: set by a test. */
 let classes = 2;
 
@@ -36,7 +36,19 @@ class ThrowingProvider implements Provider {
     return async function*() {
       if (throwIn === 'batches') throw new Error('the source went away');
       if (broken === 'empty eval' && mode === 'eval') return;
+      // One batch yielded again and again: disposed after its first step.
+      const kept = {features: tf.ones([2, 3]),
+                    labels: tf.tensor1d([0, 1], 'int32') as tf.Tensor1D};
       for (;;) {
+        if (broken === 'arrays') {
+          yield {features: [[1, 2, 3], [4, 5, 6]], labels: [0, 1]} as
+              unknown as Batch;
+          continue;
+        }
+        if (broken === 'reused' && mode === 'train') {
+          yield kept;
+          continue;
+        }
         if (broken === 'no examples') {
           yield {features: tf.ones([0, 3]),
                  labels: tf.tensor1d([], 'int32') as tf.Tensor1D};
@@ -130,6 +142,9 @@ describe('a data provider that throws', function() {
     ['bad row', 'error: /data/x.csv:7: bad row'],
     ['no examples', 'error: the training data gives a batch of 0 examples ' +
          '(features of shape [0,3]): give batches of at least one example'],
+    ['arrays', 'error: the training data gives a batch whose features is ' +
+         'not a tensor (an array): yield {features: tf.Tensor, labels: ' +
+         'tf.Tensor1D} batches'],
   ] as const;
   for (const [how, message] of BAD_DATA) {
     it(`whose data is bad (${how}): named, exit 2, nothing written`,
@@ -143,6 +158,19 @@ describe('a data provider that throws', function() {
          assert.deepEqual(fs.readdirSync(dir), []);
        });
   }
+
+  it('that yields one batch again: named, exit 2', async () => {
+    broken = 'reused';
+
+    const {code, log} = await run(argv());
+
+    assert.equal(code, 2, log.join('\n'));
+    assert.equal(log[log.length - 1],
+                 'error: the training data gives a batch whose features ' +
+                     'tensor is disposed: the search disposes each batch ' +
+                     'once used, so yield new tensors for every batch (not ' +
+                     'one kept and yielded again)');
+  });
 
   it('in numberOfClasses(): named in one line, exit 1, nothing written',
      async () => {

@@ -169,8 +169,14 @@ export async function trainModel(
   const syncEvery = Math.max(1, args.syncEvery ?? 25);
   const kernels = variables.filter((v) => /kernel|embeddings/.test(v.name));
   const iterator = args.batches[Symbol.asyncIterator]();
-  const nextTrainingBatch = () => inProvider(
-      'the data provider\'s training batches', () => iterator.next());
+  const nextTrainingBatch = () => {
+    const next = inProvider(
+        'the data provider\'s training batches', () => iterator.next());
+    // Awaited a step later; a stop meanwhile rejects it (inProvider), which
+    // is then no unhandled rejection.
+    next.catch(() => undefined);
+    return next;
+  };
   let finalLoss = NaN;
   let lastRate = learningRateAt(args.hparams, 0, args.maxDecayTimes);
   // The next batch is asked for before this step computes, so that a
@@ -192,6 +198,7 @@ export async function trainModel(
             'for \'train\' loops over the data)');
       }
       const batch = next.value;
+      checkBatchTensors(batch, 'training');
       try {
         checkBatch(model, batch, 'training', args.lossFn === undefined);
       } catch (e) {
@@ -254,7 +261,7 @@ export async function trainModel(
     // A batch made ahead for a step that never ran is released here.
     const unused = await pending?.catch(() => undefined);
     if (unused !== undefined && !unused.done) disposeBatch(unused.value);
-    await iterator.return?.();
+    await closeIterator(iterator);
     optimizer.dispose();
   }
   return {steps: args.steps, finalLoss, seconds: (Date.now() - start) / 1000,
@@ -289,6 +296,37 @@ export function checkBatch(
 }
 
 /**
+ * Throws a DataError unless a batch holds live tensors: a provider that
+ * yields plain arrays, or yields one batch again after the search disposed
+ * it (every batch is disposed after its step), is named, not left to fail
+ * in TensorFlow.js.
+ */
+export function checkBatchTensors(
+    batch: Batch, split: 'training'|'evaluation'): void {
+  const parts: Array<[string, unknown]> = [
+    ['features', (batch as Partial<Batch>|undefined)?.features],
+    ['labels', (batch as Partial<Batch>|undefined)?.labels],
+  ];
+  for (const [name, value] of parts) {
+    const tensor = value as Partial<tf.Tensor>|undefined;
+    if (tensor === null || typeof tensor !== 'object' ||
+        typeof tensor.dispose !== 'function' || !Array.isArray(tensor.shape)) {
+      throw new DataError(
+          `the ${split} data gives a batch whose ${name} is not a tensor (${
+              value === null ? 'null' :
+              Array.isArray(value) ? 'an array' : typeof value}): yield ` +
+          '{features: tf.Tensor, labels: tf.Tensor1D} batches');
+    }
+    if (tensor.isDisposed) {
+      throw new DataError(
+          `the ${split} data gives a batch whose ${name} tensor is ` +
+          'disposed: the search disposes each batch once used, so yield ' +
+          'new tensors for every batch (not one kept and yielded again)');
+    }
+  }
+}
+
+/**
  * checkBatch against an example shape and, unless undefined, a number of
  * classes: what the search checks of a provider's first batches before
  * anything is written (oss_trainer.ts).
@@ -296,6 +334,7 @@ export function checkBatch(
 export function checkBatchFits(
     batch: Batch, split: 'training'|'evaluation',
     expected: Array<number|null>, classes: number|undefined): void {
+  checkBatchTensors(batch, split);
   if (batch.features.shape[0] === 0) {
     throw new DataError(
         `the ${split} data gives a batch of 0 examples (features of shape [${
@@ -344,8 +383,21 @@ async function* fromProvider(batches: AsyncIterable<Batch>, split: string):
     }
   } finally {
     // Left early (enough batches): the provider closes its source.
-    await iterator.return?.();
+    await closeIterator(iterator);
   }
+}
+
+/**
+ * Lets a provider's iterator close its source. Not called once the search
+ * stopped waiting for the provider: a generator stuck in next() would
+ * hold return() behind it for ever.
+ */
+async function closeIterator(iterator: AsyncIterator<Batch>): Promise<void> {
+  await inProvider('closing the data provider\'s batches',
+                   () => iterator.return?.())
+      .catch((e) => {
+        if (!(e instanceof TrialInterrupted)) throw e;
+      });
 }
 
 function disposeBatch(batch: Batch): void {
@@ -389,6 +441,7 @@ export async function evaluateModel(
   let taken = 0;
   const yielder = new EventLoopYielder();
   for await (const batch of fromProvider(batches, 'evaluation')) {
+    checkBatchTensors(batch, 'evaluation');
     await yielder.maybeYield();
     if (shouldStop?.()) {
       disposeBatch(batch);

@@ -133,19 +133,58 @@ export class ProviderError extends Error {
   }
 }
 
+/** The provider calls being waited for, each with how to stop waiting. */
+const waits = new Map<symbol, {what: string, stop: (e: Error) => void}>();
+/** Set once waiting was stopped: later calls are not even made. */
+let stoppedWith: Error|undefined;
+
 /**
  * Runs `fn`, part `what` of a data provider; anything it throws other than
- * a DataError (bad data, already named) becomes a ProviderError.
+ * a DataError (bad data, already named) becomes a ProviderError. The wait
+ * ends early, with the error given, when stopWaitingForProviders is
+ * called: a provider that never answers must not keep a search from
+ * stopping on Ctrl-C.
  */
 export async function inProvider<T>(what: string, fn: () => T|Promise<T>):
     Promise<T> {
+  if (stoppedWith !== undefined) throw stoppedWith;
+  const token = Symbol(what);
+  let stop: (e: Error) => void = () => {};
+  const stopped = new Promise<never>((_, reject) => {
+    stop = reject;
+  });
+  waits.set(token, {what, stop});
   try {
-    return await fn();
+    return await Promise.race([Promise.resolve().then(fn), stopped]);
   } catch (e) {
-    if (e instanceof DataError || e instanceof ProviderError) throw e;
+    if (e instanceof DataError || e instanceof ProviderError ||
+        e === stoppedWith) {
+      throw e;
+    }
     throw new ProviderError(
         `${what} threw: ${e instanceof Error ? e.message : String(e)}`, e);
+  } finally {
+    waits.delete(token);
   }
+}
+
+/** What of a data provider is being waited for now, e.g. its batches. */
+export function providerWaits(): string[] {
+  return [...new Set([...waits.values()].map((w) => w.what))];
+}
+
+/**
+ * Ends every wait for a provider call with `error`, now and from now on
+ * (the search is stopping; what the provider still does is ignored).
+ */
+export function stopWaitingForProviders(error: Error): void {
+  stoppedWith = error;
+  for (const wait of waits.values()) wait.stop(error);
+}
+
+/** Providers may be waited for again: the search that stopped has ended. */
+export function resetProviderWaits(): void {
+  stoppedWith = undefined;
 }
 
 /**
