@@ -440,7 +440,7 @@ export async function main(
     const leaseSeconds = leaseSecondsFromFlags();
     // The database flags are checked (not yet connected) before any work.
     const storeOptions = storeOptionsFromFlags(modelDir);
-    resolveConnection(storeOptions);
+    const connection = resolveConnection(storeOptions);
     const wasmLimitMb = FLAGS.get<number>('wasm_memory_limit_mb');
     if (wasmLimitMb < 0) {
       throw new UsageError(`--wasm_memory_limit_mb must be at least 0 (0: ` +
@@ -507,6 +507,13 @@ export async function main(
           whyNotWritable(modelDir, e as NodeJS.ErrnoException)}); give a ` +
           'directory you can write to');
     }
+    // A SQLite file this run makes is removed again if the run is refused
+    // before any trial: a refusal writes nothing.
+    const newDatabaseFile = connection.dialect === 'sqlite' &&
+            connection.filename !== ':memory:' &&
+            !fs.existsSync(connection.filename) ?
+        connection.filename :
+        undefined;
     let store: Awaited<ReturnType<typeof createStore>>;
     try {
       store = await createStore(storeOptions);
@@ -533,6 +540,8 @@ export async function main(
           '--optimization_goal defaults to minimize (as in the original); ' +
           'give --optimization_goal=maximize to search for the highest');
     }
+    let refused = false;
+    let refusedWithoutTrials = false;
     try {
       log(`spec ${label}; model_dir ${modelDir}; seed ${seed}${
           seedFlag >= 0 ? '' :
@@ -570,17 +579,22 @@ export async function main(
         return {SIGINT: 130, SIGPIPE: 141}[result.stoppedBy as string] ?? 143;
       }
     } catch (e) {
-      // A study refused as resumed (another model directory or objective)
-      // leaves no empty model directory behind either.
-      if ((e instanceof UsageError || e instanceof ValueError) &&
-          modelDirIsNew && fs.existsSync(modelDir) &&
-          fs.readdirSync(modelDir).length === 0) {
-        fs.rmdirSync(modelDir);
+      if (e instanceof UsageError || e instanceof ValueError) {
+        refused = true;
+        refusedWithoutTrials =
+            newDatabaseFile !== undefined && await holdsNoTrial(store);
       }
       throw e;
     } finally {
       progress.finish();
       await store.close();
+      if (refusedWithoutTrials) removeDatabaseFile(newDatabaseFile!);
+      // A study refused as resumed (another model directory or objective)
+      // leaves no empty model directory behind either.
+      if (refused && modelDirIsNew && fs.existsSync(modelDir) &&
+          fs.readdirSync(modelDir).length === 0) {
+        fs.rmdirSync(modelDir);
+      }
     }
     return 0;
   } catch (e) {
@@ -612,6 +626,26 @@ ${(e.cause as Error)?.stack ?? e.cause}` :
     }
     log(`error: ${(e as Error).stack ?? e}`);
     return 1;
+  }
+}
+
+/** Whether no study of the store has a trial (a refused run's database). */
+async function holdsNoTrial(
+    store: Awaited<ReturnType<typeof createStore>>): Promise<boolean> {
+  try {
+    for (const study of await store.listStudies?.() ?? []) {
+      if ((await store.listTrials(study.studyId)).length > 0) return false;
+    }
+    return true;
+  } catch {
+    return false;  // Unreadable: kept, to be looked at.
+  }
+}
+
+/** A SQLite database file and the journal files beside it. */
+function removeDatabaseFile(file: string): void {
+  for (const suffix of ['', '-wal', '-shm', '-journal']) {
+    fs.rmSync(`${file}${suffix}`, {force: true});
   }
 }
 

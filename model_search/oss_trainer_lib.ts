@@ -596,14 +596,30 @@ async function refuseAnotherStudysDirectory(options: SearchOptions):
           fs.existsSync(path.join(
               options.modelDir, name, TRIAL_FILES.architecture)));
   if (trialDirs.length === 0) return;
+  const shown = trialDirs.sort((a, b) => Number(a) - Number(b)).slice(0, 3);
+  const held = `--model_dir=${options.modelDir} holds trial directories (${
+      shown.join(', ')}${trialDirs.length > 3 ? ', ...' : ''})`;
+  if (studies.length === 0) {
+    // Most often a study whose bookkeeping is elsewhere (PostgreSQL, say)
+    // started without it: the default database is a new one here.
+    throw new UsageError(
+        `${held} but the database${
+            options.store.target ? ` ${options.store.target}` : ''} holds no ` +
+        'study: if the study keeps its bookkeeping in another database, ' +
+        'give it with --metadata_db; for a new study, give a new ' +
+        '--model_dir');
+  }
+  // Trial directories do not say which study made them: the database's
+  // studies are listed, any of which may be theirs.
   const others = studies.map(
       (s) => `"${s.experimentName}" (owner ${s.experimentOwner})`);
   throw new UsageError(
-      `--model_dir=${options.modelDir} holds the trials of another study${
-          others.length > 0 ? ` (${others.join(', ')})` : ''}; give study ` +
-      `"${key.experimentName}" (owner ${key.experimentOwner}) a model ` +
-      'directory of its own, or the --experiment_name and ' +
-      '--experiment_owner of that study to resume it');
+      `${held} of a study other than "${key.experimentName}" (owner ${
+          key.experimentOwner}); the database holds ${
+          others.slice(0, 5).join(', ')}${others.length > 5 ? ', ...' : ''}` +
+      `: give study "${key.experimentName}" a model directory of its own, ` +
+      'or the --experiment_name and --experiment_owner of the study that ' +
+      'made them to resume it');
 }
 
 /**

@@ -453,13 +453,42 @@ describe('oss_trainer main', function() {
 
     assert.equal(code, 2, log.join('\n'));
     assert.match(log.join('\n'), new RegExp(
-        `^error: --model_dir=${dir} holds the trials of another study ` +
-        '\\("first" \\(owner [^)]*\\)\\); give study "second"', 'm'));
+        `^error: --model_dir=${dir} holds trial directories \\(1\\) of a ` +
+        'study other than "second" \\(owner [^)]*\\); the database holds ' +
+        '"first" \\(owner [^)]*\\): give study "second" a model directory',
+        'm'));
     assert.equal(
         fs.readFileSync(path.join(dir, 'study_summary.json'), 'utf8'),
         summary);
     assert.deepEqual((await storedTrials(dir)).map((t) => t.id), [1]);
   });
+
+  it('refuses trial directories whose database is elsewhere, keeping none',
+     async () => {
+       const dir = tmpDir();
+       assert.equal((await run(quick(dir, ['--experiment_max_num_trials=1'])))
+                        .code, 0);
+       // As a study kept in PostgreSQL leaves its model_dir, copied or
+       // resumed without --metadata_db.
+       for (const f of fs.readdirSync(dir)) {
+         if (f.startsWith('model_search.db')) fs.rmSync(path.join(dir, f));
+       }
+       const before = fs.readdirSync(dir).sort();
+
+       const {code, log} = await run(quick(dir, [
+         '--experiment_max_num_trials=1',
+       ]));
+
+       assert.equal(code, 2, log.join('\n'));
+       assert.equal(
+           log[log.length - 1],
+           `error: --model_dir=${dir} holds trial directories (1) but the ` +
+               `database sqlite:${dir}/model_search.db holds no study: if ` +
+               'the study keeps its bookkeeping in another database, give ' +
+               'it with --metadata_db; for a new study, give a new ' +
+               '--model_dir');
+       assert.deepEqual(fs.readdirSync(dir).sort(), before);
+     });
 
   it('refuses a directory holding a folder of the user named 1, at once',
      async () => {

@@ -19,6 +19,7 @@ import * as path from 'node:path';
 import {ValueError} from './errors';
 import {isTowerOf, SEARCH_GENERATOR, towersOfTrial} from './generators/base_tower_generator';
 import {hasEnsembleSearch, isAdaptiveOrResidual} from './generators/trial_utils';
+import {checkedOptimizerName} from './phoenix';
 import type {HparamValue, Objective, Trial} from './metadata/trial';
 import type {HParamDef, HParamDef_HParamType} from './proto/hparam';
 import type {PhoenixSpec} from './proto/phoenix_spec';
@@ -279,9 +280,10 @@ const TRAINING_HPARAM_RANGES: Record<string, {
   learning_rate: {valid: (v) => v > 0, says: 'a number above 0'},
   exponential_decay_rate:
       {valid: (v) => v > 0 && v <= 1, says: 'a number in (0, 1]'},
-  // dropout_rate (below 1; 0 or less: none) is checked where the tower is
-  // built; gradient_max_norm and exponential_decay_steps of 0 or less
-  // turn clipping and decay off.
+  dropout_rate:
+      {valid: (v) => v < 1, says: 'a number below 1 (0 or less: no dropout)'},
+  // gradient_max_norm and exponential_decay_steps of 0 or less turn
+  // clipping and decay off.
 };
 
 /** Throws naming `where` and the hparam when one is out of its range. */
@@ -295,5 +297,10 @@ export function checkTrainingHparams(
       throw new ValueError(`${where}: hparam ${name}=${
           JSON.stringify(value)} must be ${range.says}`);
     }
+  }
+  try {
+    checkedOptimizerName(hparams);
+  } catch (e) {
+    throw new ValueError(`${where}: ${(e as Error).message}`);
   }
 }

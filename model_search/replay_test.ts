@@ -87,6 +87,15 @@ describe('replay specs', () => {
      'float_value: 1.5 } } } } }',
      /hparam exponential_decay_rate=1.5 must be a number in \(0, 1\]/,
      ValueError],
+    ['an unknown optimizer', 'replay { towers { architecture: "A" ' +
+     'hparams { hparam { key: "optimizer" value { bytes_value: "adamw" } } ' +
+     '} } }',
+     /^replay: tower 1: hparam optimizer="adamw" is not one of sgd, /,
+     ValueError],
+    ['a dropout rate of 1.5', 'replay { towers { architecture: "A" ' +
+     'hparams { hparam { key: "dropout_rate" value { float_value: 1.5 } } } ' +
+     '} }',
+     /hparam dropout_rate=1.5 must be a number below 1/, ValueError],
   ];
   for (const [name, text, message, type] of bad) {
     it(`refuses a replay with ${name}`, () => {

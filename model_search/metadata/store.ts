@@ -58,6 +58,9 @@ export declare interface TrialPlan {
 }
 
 export declare interface MetadataStore {
+  /** The database as messages show it (password masked). */
+  readonly target?: string;
+
   /**
    * Creates the study, or joins it when it exists. Joining with a spec text
    * different from the stored one throws, saying what differs; so does
