@@ -123,7 +123,10 @@ export class Provider implements DataProvider {
     const skipped: string[] = [];
     for (let label = 0; label < this.classes.length; label++) {
       const classDir = path.join(dir, this.classes[label]);
-      const files = await findImages(classDir, skipped);
+      const files = await findImages(
+          classDir, skipped,
+          new Set([await fs.promises.realpath(dir),
+                   await fs.promises.realpath(classDir)]));
       if (files.length === 0) {
         throw new DataError(
             `${classDir}: class folder "${this.classes[label]}" has no ` +
@@ -353,8 +356,12 @@ async function isDirectory(entry: fs.Dirent, full: string): Promise<boolean> {
  * skipped and linked folders followed: the files a search trains on and
  * `cli predict` reads from a folder. Other files are added to `skipped`.
  */
-export async function findImages(dir: string, skipped: string[] = []):
-    Promise<string[]> {
+export async function findImages(
+    dir: string, skipped: string[] = [],
+    ancestors?: Set<string>): Promise<string[]> {
+  // The real folders from the top one down to `dir`: a link back to one
+  // of them would list its images again and again, under other classes.
+  const above = ancestors ?? new Set([await fs.promises.realpath(dir)]);
   const found: string[] = [];
   const entries = await fs.promises.readdir(dir, {withFileTypes: true});
   entries.sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
@@ -362,7 +369,16 @@ export async function findImages(dir: string, skipped: string[] = []):
     if (entry.name.startsWith('.')) continue;
     const full = path.join(dir, entry.name);
     if (await isDirectory(entry, full)) {
-      found.push(...await findImages(full, skipped));
+      const real = await fs.promises.realpath(full);
+      if (above.has(real)) {
+        throw new DataError(
+            `${full}: links back to ${real}, a folder above it, so its ` +
+                'images would be read without end; remove the link',
+            full);
+      }
+      above.add(real);
+      found.push(...await findImages(full, skipped, above));
+      above.delete(real);
     } else if (isImageName(entry.name)) {
       found.push(full);
     } else {

@@ -219,6 +219,20 @@ describe('ImageDataProvider', () => {
        }
      });
 
+  it('refuses a link back to a folder above, naming it', async () => {
+    const dir = folder({
+      'a/1.png': tinyPng(1), 'a/2.png': tinyPng(2), 'b/1.png': tinyPng(3),
+    });
+    fs.symlinkSync('..', path.join(dir, 'a', 'up'));
+
+    await assert.rejects(
+        prepared({inputDir: dir, imageHeight: 1, imageWidth: 1}),
+        (e: Error) => e instanceof DataError &&
+            e.message === `${path.join(dir, 'a', 'up')}: links back to ${
+                fs.realpathSync(dir)}, a folder above it, so its images ` +
+                'would be read without end; remove the link');
+  });
+
   it('warns when it holds out more images than it trains on', async () => {
     const dir = folder({
       'a/1.png': tinyPng(1), 'a/2.png': tinyPng(2), 'b/1.png': tinyPng(3),

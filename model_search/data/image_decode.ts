@@ -108,6 +108,11 @@ function decodeAs(format: ImageFormat, bytes: Uint8Array): RgbaImage {
   const buffer = Buffer.from(bytes.buffer, bytes.byteOffset, bytes.length);
   switch (format) {
     case 'PNG': {
+      // The header's size, checked before the decoder allocates for it: a
+      // small file may declare billions of pixels.
+      if (bytes.length >= 24) {
+        checkSize(buffer.readUInt32BE(16), buffer.readUInt32BE(20));
+      }
       const png = PNG.sync.read(buffer);
       return {width: png.width, height: png.height, data: png.data};
     }
@@ -121,6 +126,9 @@ function decodeAs(format: ImageFormat, bytes: Uint8Array): RgbaImage {
       return {width: out.width, height: out.height, data: out.data};
     }
     case 'BMP': {
+      if (bytes.length >= 26) {
+        checkSize(buffer.readInt32LE(18), Math.abs(buffer.readInt32LE(22)));
+      }
       const out = bmp.decode(buffer);
       checkSize(out.width, out.height);
       // bmp-js gives A,B,G,R; its alpha is 0 for formats without one, so

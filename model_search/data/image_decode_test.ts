@@ -163,6 +163,28 @@ describe('decodeImage', () => {
       message: cannotDecode('BMP'),
     },
     {
+      name: 'a small PNG declaring 60000x60000 pixels, before decoding',
+      bytes: () => {
+        const bytes =
+            Buffer.from(fs.readFileSync(testdata('odd_images/a/gray.png')));
+        bytes.writeUInt32BE(60000, 16);
+        bytes.writeUInt32BE(60000, 20);
+        return bytes;
+      },
+      message: /cannot decode this PNG image \(60000x60000 is more than 100000000 pixels/,
+    },
+    {
+      name: 'a BMP declaring 60000x60000 pixels, before decoding',
+      bytes: () => {
+        const bytes =
+            Buffer.from(fs.readFileSync(testdata('odd_images/b/pic.bmp')));
+        bytes.writeInt32LE(60000, 18);
+        bytes.writeInt32LE(-60000, 22);
+        return bytes;
+      },
+      message: /cannot decode this BMP image \(60000x60000 is more than/,
+    },
+    {
       name: 'a GIF header alone',
       bytes: () => Buffer.from('GIF89a'),
       message: cannotDecode('GIF'),
