@@ -118,6 +118,15 @@ export class CsvParser {
     const out: CsvRecord[] = [];
     let i = 0;
     const n = text.length;
+    if (text.indexOf('\0') >= 0) {
+      // UTF-16 (Excel's "Unicode text") read as UTF-8: every other byte
+      // is 0, and the file would parse into nonsense columns.
+      throw new DataError(
+          `${this.source}: the file holds NUL bytes, so it is not UTF-8 ` +
+              'text (UTF-16, as "Unicode text" exports are, or binary); ' +
+              'save it as UTF-8 CSV',
+          this.source);
+    }
     if (this.first && n > 0) {
       this.first = false;
       if (text.charCodeAt(0) === BOM) {

@@ -198,6 +198,25 @@ describe('readCsvFile', () => {
     assert.equal(seen, 3);
   });
 
+  for (const encoding of ['utf16le', 'utf16be'] as const) {
+    it(`refuses a ${encoding} file, naming it`, async () => {
+      const file = path.join(tmpDir(), `${encoding}.csv`);
+      const text = '\ufefflabel,a\n0,1\n1,2\n';
+      const bytes = Buffer.from(text, 'utf16le');
+      if (encoding === 'utf16be') bytes.swap16();
+      fs.writeFileSync(file, bytes);
+
+      await assert.rejects(async () => {
+        for await (const _ of readCsvFile(file)) {
+          // The first chunk is refused.
+        }
+      }, (e: Error) => e instanceof DataError &&
+          e.message === `${file}: the file holds NUL bytes, so it is not ` +
+              'UTF-8 text (UTF-16, as "Unicode text" exports are, or ' +
+              'binary); save it as UTF-8 CSV');
+    });
+  }
+
   it('names a missing file', async () => {
     const file = path.join(tmpDir(), 'missing.csv');
     await assert.rejects(async () => {
