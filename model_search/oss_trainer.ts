@@ -615,6 +615,20 @@ export async function main(
       log(`error: ${e.message}`);
       return 1;
     }
+    if (e instanceof WASM_RUNTIME_ERROR) {
+      // The wasm backend's heap is at most 4 GB; a batch of large inputs
+      // (images at their default 320x240, say) overruns it, and the
+      // backend cannot be used again in this process.
+      log(`error: the wasm backend failed (${e.message}): a trial's ` +
+          'tensors most likely outgrew its memory (4 GB at most); lower ' +
+          `--phoenix_batch_size (${FLAGS.get<number>('phoenix_batch_size')})` +
+          ' or the size of the inputs (--image_height, --image_width)' +
+          (process.env['MODEL_SEARCH_DEBUG'] ? `
+${e.stack}` :
+                                               ' (MODEL_SEARCH_DEBUG=1 ' +
+                   'prints its stack)'));
+      return 1;
+    }
     if (e instanceof ProviderError) {
       // The user's code: where it threw matters to them, not our frames.
       log(`error: ${e.message}${
@@ -648,6 +662,11 @@ function removeDatabaseFile(file: string): void {
     fs.rmSync(`${file}${suffix}`, {force: true});
   }
 }
+
+/** WebAssembly.RuntimeError (the node types here do not declare it). */
+const WASM_RUNTIME_ERROR = (globalThis as unknown as {
+                             WebAssembly: {RuntimeError: new () => Error},
+                           }).WebAssembly.RuntimeError;
 
 function isSpecError(e: unknown): boolean {
   return e instanceof Error && e.name === 'TextFormatError';
