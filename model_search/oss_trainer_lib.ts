@@ -262,7 +262,8 @@ export async function runSearch(options: SearchOptions): Promise<SearchResult> {
             `joining study "${options.experimentName}": ${running} trial${
                 running === 1 ? '' : 's'} running` :
             `resuming study "${options.experimentName}": reloaded ${
-                existing.length} trials (${done} completed, ${
+                existing.length} trial${existing.length === 1 ? '' : 's'} (${
+                done} completed, ${
                 failed} failed, ${running} running)`);
     checkTrialDirectoriesPresent(
         options.modelDir, options.experimentName, existing);

@@ -76,7 +76,7 @@ for (const {dialect, title} of STORES) {
                          first);
         const second = await runBinary(
             'second', tinyStudyArgs({...study, maxTrials: 2}));
-        const resumed = `resuming study "${name}": reloaded 1 trials ` +
+        const resumed = `resuming study "${name}": reloaded 1 trial ` +
             '(1 completed, 0 failed, 0 running)';
         assert.ok(second.includes(resumed), `no "${resumed}" in:\n${second}`);
         assert.deepEqual(studySummary(second, name), {completed: 2, failed: 0},

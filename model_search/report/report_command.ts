@@ -8,7 +8,7 @@
 /**
  * `cli report`: writes the study report, one self-contained HTML page.
  *
- *   cli report --model_dir=DIR [--out=report.html] [--experiment_name=NAME]
+ *   cli report --model_dir=DIR [--out=DIR/report.html] [--experiment_name=NAME]
  */
 
 import * as fs from 'fs';
