@@ -176,8 +176,13 @@ export function describeExit(worker: SearchWorker, exit: WorkerExit): string {
 
 /** Trial ids a worker's log reports as finished (`trial 7 [6/12] arch=...`). */
 export function trialsLogged(log: string): number[] {
-  return Array.from(log.matchAll(/^trial (\d+) \[\d+\/\d+\] arch=/gm),
-                    (m) => Number(m[1]));
+  const trained = Array.from(
+      log.matchAll(/^trial (\d+) \[\d+\/\d+\] arch=/gm), (m) => Number(m[1]));
+  // Trials of a lost worker completed from their directory (lost_trials.ts).
+  const recovered = Array.from(
+      log.matchAll(/^trials? ([\d, ]+): worker lost after the trial director/gm),
+      (m) => m[1].split(', ').map(Number)).flat();
+  return [...trained, ...recovered];
 }
 
 /**

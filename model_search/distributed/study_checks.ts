@@ -23,7 +23,10 @@ import {trialsLogged} from './search_workers';
 export declare interface StudyExpectations {
   /** Exactly this many trials are COMPLETED. */
   completed: number;
-  /** Ids of trials that must be FAILED because their worker was lost. */
+  /**
+   * Ids of trials whose worker was lost: FAILED as lost, or COMPLETED from
+   * their directory when it was in place (lost_trials.ts).
+   */
   lost?: number[];
   /**
    * Pids whose leftovers are allowed (killed ones): `.tmp-<id>-<pid>-*`,
@@ -36,7 +39,8 @@ export declare interface StudyExpectations {
 /**
  * Checks the trials of a finished study against its model directory:
  * - exactly `completed` COMPLETED trials, no RUNNING one, ids unique;
- * - every FAILED trial is one of `lost`, with the lost-worker reason;
+ * - every FAILED trial is one of `lost`, with the lost-worker reason (a
+ *   lost trial may be COMPLETED instead, from its directory);
  * - every COMPLETED trial has its own directory with evaluation.json
  *   (a numeric loss), architecture.json naming the trial, and
  *   model/model.json;
@@ -69,9 +73,10 @@ export function checkStudy(
   }
   for (const id of lost) {
     const t = trials.find((t) => t.id === id);
-    if (t?.state !== 'FAILED') {
+    if (t?.state !== 'FAILED' && t?.state !== 'COMPLETED') {
       problems.push(`the killed worker's trial ${id} is ${
-          t?.state ?? 'missing'}, expected FAILED (worker lost)`);
+          t?.state ?? 'missing'}, expected FAILED (worker lost) or ` +
+          'COMPLETED from its directory');
     }
   }
 

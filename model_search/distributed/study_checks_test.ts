@@ -76,6 +76,17 @@ describe('checkStudy', () => {
     assert.deepEqual(problems, []);
   });
 
+  it('accepts a lost trial completed from its directory', () => {
+    const trials = goodStudy(root);
+    writeTrialDir(root, 3);
+    trials[2] = {...completed(3), workerId: 'w1'};
+
+    const problems = checkStudy(
+        root, trials, {completed: 3, lost: [3], killedPids: [KILLED_PID]});
+
+    assert.deepEqual(problems, []);
+  });
+
   const BROKEN: Array<{
     name: string,
     spoil: (root: string, trials: Trial[]) => Trial[],
@@ -103,12 +114,11 @@ describe('checkStudy', () => {
       expected: /^lost trial 3 FAILED with "error: boom"/,
     },
     {
-      name: 'the killed trial COMPLETED',
-      spoil: (root, trials) => {
-        writeTrialDir(root, 3);
-        return [trials[0], trials[1], completed(3)];
-      },
-      expected: /^the killed worker's trial 3 is COMPLETED/,
+      name: 'the killed trial still RUNNING',
+      spoil: (_, trials) =>
+          [trials[0], trials[1], {...LOST, state: 'RUNNING' as const}],
+      expected: new RegExp('^the killed worker\'s trial 3 is RUNNING, ' +
+                           'expected FAILED \\(worker lost\\) or COMPLETED'),
     },
     {
       name: 'a COMPLETED trial without model.json',
@@ -180,6 +190,20 @@ describe('checkLogs', () => {
     const logs = new Map([['w0', line(1)], ['w1', `noise\n${line(2)}\n`]]);
 
     assert.deepEqual(checkLogs(logs, [completed(1), completed(2)]), []);
+  });
+
+  it('counts trials completed from their directory as reported', () => {
+    const logs = new Map([
+      ['w0', `${line(1)}\ntrial 2: worker lost after the trial directory ` +
+                 'was written; completed with the metrics of its ' +
+                 'evaluation.json\n'],
+      ['w1', 'trials 3, 4: worker lost after the trial directories were ' +
+                 'written; completed with the metrics of their ' +
+                 'evaluation.json\n'],
+    ]);
+
+    assert.deepEqual(
+        checkLogs(logs, [1, 2, 3, 4].map((id) => completed(id))), []);
   });
 
   it('reports a trial two workers ran and one nobody reported', () => {

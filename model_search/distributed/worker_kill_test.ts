@@ -28,7 +28,7 @@ import {createStore} from '../metadata/create_store';
 import type {SqlStore} from '../metadata/sql_store';
 
 import {SearchWorker, describeExit, studySummary, tinyStudyArgs} from './search_workers';
-import {checkLogs, checkStudy} from './study_checks';
+import {checkLogs, checkStudy, describeTrials} from './study_checks';
 import {killDuringTrial} from './study_watch';
 import {Dialect, SHORT_LEASE_SECONDS, SKIP_SERVERS, TestDatabase, createTestDatabase} from './test_databases';
 
@@ -90,18 +90,34 @@ for (const {dialect, title} of STORES) {
          const exits = await Promise.all(survivors.map((w) => w.exited));
 
          const problems: string[] = [];
+         const trials = await store!.listTrials(killed.studyId);
+         // Killed after its directory was in place (export done), the
+         // trial is completed from it instead (lost_trials.ts); a late
+         // completion may then come on top of the budget.
+         const recovered = trials.find((t) => t.id === killed.trialId)
+                               ?.state === 'COMPLETED';
+         const completed =
+             trials.filter((t) => t.state === 'COMPLETED').length;
+         if (completed !== MAX_TRIALS &&
+             !(recovered && completed === MAX_TRIALS + 1)) {
+           problems.push(`${completed} trials COMPLETED, expected ${
+               MAX_TRIALS}${recovered ? ` or ${MAX_TRIALS + 1}` : ''}`);
+         }
          survivors.forEach((w, i) => {
            const exit = exits[i];
            if (exit.code !== 0) problems.push(describeExit(w, exit));
            const summary = studySummary(exit.log, experimentName);
-           if (summary?.completed !== MAX_TRIALS || summary.failed !== 1) {
+           // The killed worker's trial FAILED, or completed from its
+           // directory (perhaps after this survivor's summary).
+           if (summary === undefined || summary.completed < MAX_TRIALS ||
+               summary.failed > 1) {
              problems.push(`worker ${w.name} printed no summary of ${
-                 MAX_TRIALS} completed, 1 failed: ${JSON.stringify(summary)}`);
+                 MAX_TRIALS} completed, at most 1 failed: ${
+                 JSON.stringify(summary)}`);
            }
          });
-         const trials = await store!.listTrials(killed.studyId);
          problems.push(...checkStudy(modelDir, trials, {
-           completed: MAX_TRIALS,
+           completed,
            lost: [killed.trialId],
            killedPids: [killed.worker.pid],
          }));
@@ -117,7 +133,9 @@ for (const {dialect, title} of STORES) {
                           `killed ${killed.worker.name} in trial ${
                               killed.trialId} after ${
                               killed.completedBefore} completed`);
-         assert.equal(trials.length, MAX_TRIALS + 1);
+         // The lost trial, and the one that took its place unless it was
+         // completed before its lease ran out.
+         assert.ok(trials.length <= MAX_TRIALS + 1, describeTrials(trials));
        });
   });
 }
