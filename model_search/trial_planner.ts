@@ -20,7 +20,7 @@ import {ALL_GENERATORS, isTowerOf, PlanningError, SEARCH_GENERATOR} from './gene
 import type {GeneratorResult, TowerRecord} from './generators/base_tower_generator';
 import {PriorGenerator} from './generators/prior_generator';
 import {ReplayGenerator} from './generators/replay_generator';
-import {SearchCandidateGenerator} from './generators/search_candidate_generator';
+import {SearchCandidateGenerator, userSuggestionHparams} from './generators/search_candidate_generator';
 import {hasDistillation, hasEnsembleSearch, isAdaptiveOrResidual, trialModeName, validateEnsembleSpec} from './generators/trial_utils';
 import type {Hparam, HparamSpace} from './hparams/hyperparameters';
 import {buildHparamSpace, hparamFromBlockRange} from './hparams/hyperparameters';
@@ -29,7 +29,7 @@ import type {Tuner} from './hparams/tuner';
 import type {HparamValue, Objective, Trial} from './metadata/trial';
 import type {PhoenixSpec} from './proto/phoenix_spec';
 import type {Random} from './random';
-import {replayPlans} from './replay';
+import {checkTrainingHparams, hparamsFromProto, replayPlans} from './replay';
 import {createSearchAlgorithm} from './search';
 import {searchSpecFromPhoenixSpec} from './search/from_phoenix_spec';
 import type {SearchAlgorithm} from './search/search_algorithm';
@@ -137,6 +137,11 @@ export class TrialPlanner {
 
   constructor(private readonly args: TrialPlannerArgs) {
     this.replay = replayPlans(args.spec);
+    // A suggestion's hparams are given by hand, as a replay's are.
+    (args.spec.userSuggestions ?? []).forEach((suggestion, i) => {
+      checkTrainingHparams(hparamsFromProto(suggestion.hparams).hparams,
+                           `phoenix_spec.user_suggestions[${i}]`);
+    });
     const searchSpec = searchSpecFromPhoenixSpec(args.spec, {
       fixOrder: (architecture: string[]) =>
           fixArchitectureOrder(architecture, args.problemType),
@@ -260,7 +265,10 @@ export class TrialPlanner {
     });
     return {
       architecture: suggestion.architecture,
-      hparams,
+      hparams: userSuggestionHparams(this.args.spec,
+                                     suggestion.userSuggestionIndex,
+                                     hparams) ??
+          hparams,
       parentTrialId: suggestion.parentTrialId,
     };
   }

@@ -13,7 +13,8 @@ import {BLOCKS} from './blocks';
 import {resolveWorkspacePath} from './constants';
 import {problemTypeName} from './oss_trainer_lib';
 import {buildModel} from './phoenix';
-import {loadSpecFile} from './proto/text_format';
+import type {PhoenixSpec} from './proto/phoenix_spec';
+import {loadSpecFile, parsePhoenixSpec} from './proto/text_format';
 import {Random} from './random';
 import {TrialPlanner} from './trial_planner';
 
@@ -87,5 +88,31 @@ describe('TrialPlanner', () => {
         }),
         /unknown block "CIFAR_NASA"/);
   });
-});
 
+  const suggested = (hparam: string) => parsePhoenixSpec(
+      'problem_type: DNN search_type: ADAPTIVE_COORDINATE_DESCENT\n' +
+      'blocks_to_use: "FIXED_OUTPUT_FULLY_CONNECTED_128"\n' +
+      'user_suggestions { architecture: "FIXED_OUTPUT_FULLY_CONNECTED_128" ' +
+      `hparams { hparam { key: "learning_rate" value { ${hparam} } } } }\n`);
+  const plannerOf = (spec: PhoenixSpec) => new TrialPlanner({
+    spec, problemType: 'DNN', objective: {metric: 'loss', goal: 'minimize'},
+    hypertuningMethod: 'random', trainSteps: 10,
+  });
+
+  it('trains a user suggestion with its own hparams, without ensembling',
+     () => {
+       const plan = plannerOf(suggested('float_value: 0.01'))
+                        .plan([], 1, new Random(3));
+
+       assert.deepEqual(plan.architecture,
+                        ['FIXED_OUTPUT_FULLY_CONNECTED_128']);
+       assert.equal(plan.hparams['learning_rate'], 0.01);
+       assert.ok('optimizer' in plan.hparams, 'the tuner\'s hparams kept');
+     });
+
+  it('refuses a user suggestion\'s hparam out of its range', () => {
+    assert.throws(
+        () => plannerOf(suggested('bytes_value: "fast"')),
+        /^ValueError: phoenix_spec\.user_suggestions\[0\]: hparam learning_rate="fast" must be a number above 0$/);
+  });
+});

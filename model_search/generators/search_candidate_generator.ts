@@ -103,15 +103,8 @@ export class SearchCandidateGenerator implements TowerGenerator {
       goal: this.args.objective.goal,
       hparams: args.hparams,
     });
-    let hparams: Record<string, HparamValue>|undefined;
-    const index = suggestion.userSuggestionIndex;
-    if (index !== undefined) {
-      const overrides = hparamsFromProto(
-          this.spec.userSuggestions?.[index]?.hparams).hparams;
-      if (Object.keys(overrides).length > 0) {
-        hparams = {...args.hparams, ...overrides};
-      }
-    }
+    const hparams = userSuggestionHparams(
+        this.spec, suggestion.userSuggestionIndex, args.hparams);
     const tower: TowerRecord = {
       name: towerName(SEARCH_GENERATOR, 0),
       architecture: suggestion.architecture,
@@ -153,4 +146,20 @@ export class SearchCandidateGenerator implements TowerGenerator {
 
 function none(): GeneratorResult {
   return {towers: [], members: []};
+}
+
+/**
+ * The hparams of a trial that trains user_suggestions[index]: the tuner's,
+ * with the suggestion's own hparams over them; undefined when the trial
+ * trains no suggestion or the suggestion gives none.
+ */
+export function userSuggestionHparams(
+    spec: PhoenixSpec, index: number|undefined,
+    tuned: Record<string, HparamValue>): Record<string, HparamValue>|
+    undefined {
+  if (index === undefined) return undefined;
+  const overrides =
+      hparamsFromProto(spec.userSuggestions?.[index]?.hparams).hparams;
+  return Object.keys(overrides).length > 0 ? {...tuned, ...overrides} :
+                                             undefined;
 }
