@@ -431,6 +431,12 @@ export async function main(
             FLAGS.get<number>(name)}`);
       }
     }
+    const givenSeed = FLAGS.get<number>('phoenix_tf_random_seed');
+    if (givenSeed < -1 || givenSeed > 4294967295) {
+      // Seeds are 32 bits: a larger one would repeat a smaller one's search.
+      throw new UsageError(`--phoenix_tf_random_seed=${givenSeed}: give a ` +
+                           'seed in [0, 4294967295], or -1 for the clock\'s');
+    }
     if (FLAGS.get<number>('phoenix_eval_steps') < 0) {
       throw new UsageError(`--phoenix_eval_steps must be at least 0 (0: one ` +
                            `whole pass), got ${

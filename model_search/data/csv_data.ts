@@ -130,14 +130,20 @@ function labelEmptyError(file: string, line: number, label: LabelInfo) {
 }
 
 function labelIdError(
-    file: string, line: number, label: LabelInfo, value: string) {
+    file: string, line: number, label: LabelInfo, value: string,
+    declaredBy?: string) {
   const n = label.logitsDimension;
   const id = Number(value);
   if (!Number.isInteger(id)) {
+    // A number as the label's --record_defaults entry makes it numeric,
+    // whatever the column holds.
+    const fix = declaredBy === undefined ?
+        'or class names throughout the column' :
+        `or, for class names, give the label a text --record_defaults ` +
+            `entry instead of ${declaredBy} (e.g. "" or "unknown")`;
     return new DataError(
         `${file}:${line}: ${labelWhat(label)} is ${JSON.stringify(value)}, ` +
-            `not an integer class id; use ids 0..${n - 1}, or class names ` +
-            'throughout the column',
+            `not an integer class id; use ids 0..${n - 1}, ${fix}`,
         file, line);
   }
   return new DataError(
@@ -773,7 +779,11 @@ export class Provider implements DataProvider {
       // earliest bad line.
       for (const [value, line] of labelLines) {
         const id = numericClassId(value, this.logitsDimension);
-        if (id === undefined) throw labelIdError(file, line, label, value);
+        if (id === undefined) {
+          throw labelIdError(
+              file, line, label, value,
+              scan.declared === 'numeric' ? scan.defaultText : undefined);
+        }
         ids.add(id);
       }
       classes = [...ids].sort((a, b) => a - b).map(String);

@@ -773,6 +773,21 @@ describe('CsvDataProvider', () => {
     });
   });
 
+  it('says a numeric --record_defaults entry made string labels numeric',
+     async () => {
+       const file = csvFile('label,a\nyes,1\nno,2\n');
+
+       const given = await prepareError(
+           {filename: file, recordDefaults: '0,0'});
+
+       assert.equal(
+           given.message,
+           `${file}:2: label "label" (column 0) is "yes", not an integer ` +
+               'class id; use ids 0..1, or, for class names, give the label ' +
+               'a text --record_defaults entry instead of 0 (e.g. "" or ' +
+               '"unknown")');
+     });
+
   it('rejects bad options before reading anything', () => {
     const cases: Array<{args: CsvDataArgs, message: string}> = [
       {
