@@ -92,7 +92,8 @@ export function checkBlockNames(spec: PhoenixSpec, file: string): void {
     throw new ValueError(
         `${file}${where ? `:${where}` : ''}: unknown block "${name}" in ${
             field}${didYouMean(name, known)}; fix the name, or register ` +
-        'the block in a library linked into the binary (`tools/bazel run ' +
-        '//model_search:cli -- blocks` lists the registered ones)');
+        'the block in a library linked into the binary (its `<binary>_cli ' +
+        '-- blocks` lists the blocks the binary knows; `//model_search:cli ' +
+        '-- blocks` the built-in ones)');
   }
 }
