@@ -32,6 +32,7 @@ import * as path from 'node:path';
 import {performance} from 'node:perf_hooks';
 import {MessageChannel, receiveMessageOnPort, Worker} from 'node:worker_threads';
 
+import {SearchError} from './errors';
 import {RequestRunner} from './trial_writer_requests';
 import type {WriterReply, WriterRequest} from './trial_writer_requests';
 
@@ -90,8 +91,12 @@ export class TrialDirectoryWriter {
   begin(name: string): TrialDirectoryJob {
     const finalDir = path.join(this.root, name);
     if (fs.existsSync(finalDir)) {
-      throw new Error(`trial directory ${finalDir} exists already; ` +
-                      'refusing to overwrite it');
+      // The store hands out each id once per study: another study (or a
+      // search kept in another database) writes into this directory.
+      throw new SearchError(
+          `trial directory ${finalDir} exists already, though this study ` +
+          'just started that trial: another study writes into the same ' +
+          'model directory; give each study a --model_dir of its own');
     }
     const tmpDir =
         path.join(this.root, `.tmp-${name}-${process.pid}-${Date.now()}`);

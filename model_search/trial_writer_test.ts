@@ -10,6 +10,7 @@ import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 
+import {SearchError} from './errors';
 import {TrialDirectoryWriter} from './trial_writer';
 import {RequestRunner} from './trial_writer_requests';
 import type {WriterReply} from './trial_writer_requests';
@@ -175,7 +176,10 @@ for (const thread of [true, false]) {
 
     it('refuses a directory that exists already', () => {
       fs.mkdirSync(path.join(root, '8'));
-      assert.throws(() => writer.begin('8'), /exists already/);
+      assert.throws(() => writer.begin('8'), (e: Error) =>
+          e instanceof SearchError &&
+          /8 exists already, though this study just started that trial: another study writes into the same model directory; give each study a --model_dir of its own$/
+              .test(e.message));
     });
 
     it('makes its model directory again when it was removed meanwhile',
