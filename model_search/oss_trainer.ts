@@ -503,6 +503,9 @@ export async function main(
     // The data and spec are valid: from here on model_dir is written.
     refuseForeignTrialNames(modelDir, '--model_dir');
     const modelDirIsNew = !fs.existsSync(modelDir);
+    // What a run refused before any trial wrote here is removed again.
+    const entriesBefore =
+        new Set(modelDirIsNew ? [] : fs.readdirSync(modelDir));
     try {
       fs.mkdirSync(modelDir, {recursive: true});
       fs.accessSync(modelDir, fs.constants.W_OK);
@@ -587,14 +590,24 @@ export async function main(
     } catch (e) {
       if (e instanceof UsageError || e instanceof ValueError) {
         refused = true;
-        refusedWithoutTrials =
-            newDatabaseFile !== undefined && await holdsNoTrial(store);
+        refusedWithoutTrials = await holdsNoTrial(store);
       }
       throw e;
     } finally {
       progress.finish();
       await store.close();
-      if (refusedWithoutTrials) removeDatabaseFile(newDatabaseFile!);
+      if (refusedWithoutTrials) {
+        // The database only if this run made it: one shared with other
+        // studies stays.
+        if (newDatabaseFile !== undefined) removeDatabaseFile(newDatabaseFile);
+        // New files only: a directory is a trial's or a worker's temporary
+        // (perhaps of another worker starting now).
+        for (const entry of fs.readdirSync(modelDir, {withFileTypes: true})) {
+          if (entry.isFile() && !entriesBefore.has(entry.name)) {
+            fs.rmSync(path.join(modelDir, entry.name), {force: true});
+          }
+        }
+      }
       // A study refused as resumed (another model directory or objective)
       // leaves no empty model directory behind either.
       if (refused && modelDirIsNew && fs.existsSync(modelDir) &&

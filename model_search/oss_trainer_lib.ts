@@ -27,7 +27,7 @@ import {BlockBuildError, SearchError, UsageError, ValueError} from './errors';
 import {LeaseKeeper} from './lease_keeper';
 import {failTrialsOfDeadLocalWorkers, localWorkerId} from './local_workers';
 import {completeWrittenTrials} from './lost_trials';
-import {checkSameData, checkSummaryObjective, checkTrialDirectoriesPresent} from './study_data';
+import {checkSameData, checkSummaryObjective, checkTrialDirectoriesPresent, recordOrCheckStudyData} from './study_data';
 import {DEFAULT_LEASE_SECONDS} from './metadata/store';
 import {PlanningError} from './generators/base_tower_generator';
 import {Distiller} from './meta/distillation';
@@ -270,6 +270,8 @@ export async function runSearch(options: SearchOptions): Promise<SearchResult> {
     checkSameData(options.modelDir, options.experimentName, existing,
                   options.provider.inputSchema());
   }
+  recordOrCheckStudyData(options.modelDir, options.experimentName,
+                         options.provider.inputSchema());
   if ((await reclaimLocalTrials(options, studyId, existing, log)).length >
       0) {
     existing = await options.store.listTrials(studyId);

@@ -41,6 +41,71 @@ function essentials(schema: InputSchema): unknown {
   };
 }
 
+/**
+ * Whether two schemas describe the same data: their essentials, and the
+ * evaluation split where both say it (schemas saved before it was kept
+ * do not).
+ */
+function sameData(a: InputSchema, b: InputSchema): boolean {
+  const splitA = a.extra?.['split'];
+  const splitB = b.extra?.['split'];
+  return JSON.stringify(essentials(a)) === JSON.stringify(essentials(b)) &&
+      (splitA === undefined || splitB === undefined ||
+       JSON.stringify(splitA) === JSON.stringify(splitB));
+}
+
+/** The study's data, as its first worker gave it, in its model directory. */
+export const STUDY_DATA_FILE = 'study_data.json';
+
+/**
+ * Records the study's data in `modelDir` when no worker has yet, else
+ * throws when `schema` differs from it: workers started together, before
+ * any trial completed, must not train one study on different data.
+ * Created whole and at most once (a link of a complete file).
+ */
+export function recordOrCheckStudyData(
+    modelDir: string, experimentName: string, schema: InputSchema): void {
+  const file = path.join(modelDir, STUDY_DATA_FILE);
+  if (!fs.existsSync(file)) {
+    const tmp = `${file}.tmp-${process.pid}`;
+    fs.writeFileSync(tmp, JSON.stringify({experimentName, schema}, null, 2));
+    try {
+      fs.linkSync(tmp, file);
+      return;
+    } catch (e) {
+      if ((e as NodeJS.ErrnoException).code !== 'EEXIST') throw e;
+    } finally {
+      fs.rmSync(tmp, {force: true});
+    }
+  }
+  let recorded: InputSchema;
+  try {
+    recorded = (JSON.parse(fs.readFileSync(file, 'utf8')) as
+                {schema: InputSchema}).schema;
+    if (typeof recorded?.kind !== 'string') throw new Error('no schema');
+  } catch (e) {
+    throw new ValueError(`${file}: not the study's data record (${
+        (e as Error).message}); remove it to record the data given now`);
+  }
+  if (sameData(recorded, schema)) return;
+  throw new ValueError(
+      `study "${experimentName}" in ${modelDir} is trained on ${
+          describe(recorded)} (${file}), but the data given now is ${
+          describe(schema)}${splitText(recorded, schema)}; give every ` +
+      'worker the same data, or a new --model_dir or --experiment_name for ' +
+      'a new study');
+}
+
+/** How the evaluation splits differ, when they do. */
+function splitText(recorded: InputSchema, given: InputSchema): string {
+  const a = recorded.extra?.['split'];
+  const b = given.extra?.['split'];
+  return a !== undefined && b !== undefined &&
+          JSON.stringify(a) !== JSON.stringify(b) ?
+      ` (evaluation split ${JSON.stringify(a)} against ${JSON.stringify(b)})` :
+      '';
+}
+
 function describe(schema: InputSchema): string {
   const classes = schema.labelVocabulary ?? [];
   const columns = (schema.columns ?? []).map((c) => c.name);
@@ -63,15 +128,13 @@ export function checkSameData(
     const file = path.join(modelDir, trial.directory, TRIAL_FILES.inputSchema);
     if (!fs.existsSync(file)) continue;
     const saved = JSON.parse(fs.readFileSync(file, 'utf8')) as InputSchema;
-    if (JSON.stringify(essentials(saved)) ===
-        JSON.stringify(essentials(schema))) {
-      return;
-    }
+    if (sameData(saved, schema)) return;
     throw new ValueError(
         `study "${experimentName}" in ${modelDir} was trained on ${
             describe(saved)} (trial ${trial.id}), but the data given now ` +
-        `is ${describe(schema)}; give the same data to resume it, or a new ` +
-        '--model_dir or --experiment_name for a new study');
+        `is ${describe(schema)}${splitText(saved, schema)}; give the same ` +
+        'data to resume it, or a new --model_dir or --experiment_name for ' +
+        'a new study');
   }
 }
 

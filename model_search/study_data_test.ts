@@ -10,9 +10,10 @@ import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 
-import {UsageError} from './errors';
+import type {InputSchema} from './data/data';
+import {UsageError, ValueError} from './errors';
 import type {Trial} from './metadata/trial';
-import {checkSummaryObjective, checkTrialDirectoriesPresent} from './study_data';
+import {checkSummaryObjective, checkTrialDirectoriesPresent, recordOrCheckStudyData, STUDY_DATA_FILE} from './study_data';
 
 function trial(id: number, state: Trial['state']): Trial {
   return {id, state, architecture: [], hparams: {},
@@ -109,5 +110,49 @@ describe('checkSummaryObjective', () => {
     checkSummaryObjective(dir, 'e', {metric: 'loss', goal: 'minimize'});
     fs.writeFileSync(path.join(dir, 'study_summary.json'), 'not json');
     checkSummaryObjective(dir, 'e', {metric: 'loss', goal: 'minimize'});
+  });
+});
+
+describe('recordOrCheckStudyData', () => {
+  let dir: string;
+  beforeEach(() => {
+    dir = fs.mkdtempSync(path.join(os.tmpdir(), 'study_data_test_'));
+  });
+  afterEach(() => {
+    fs.rmSync(dir, {recursive: true, force: true});
+  });
+
+  const images = (height: number, evalFraction?: number): InputSchema => ({
+    kind: 'image', shape: [height, 16, 3], labelVocabulary: ['a', 'b'],
+    ...(evalFraction === undefined ? {} :
+                                     {extra: {split: {evalFraction, seed: 1}}}),
+  });
+
+  it('records the first worker\'s data, then holds the others to it', () => {
+    recordOrCheckStudyData(dir, 'e', images(16, 0.25));
+    assert.deepEqual(fs.readdirSync(dir), [STUDY_DATA_FILE]);
+
+    recordOrCheckStudyData(dir, 'e', images(16, 0.25));
+    // A schema saved before the split was kept says nothing of it.
+    recordOrCheckStudyData(dir, 'e', images(16));
+    assert.throws(
+        () => recordOrCheckStudyData(dir, 'e', images(20, 0.25)),
+        (e: Error) => e instanceof ValueError &&
+            e.message.startsWith(`study "e" in ${dir} is trained on image ` +
+                                 'data of shape [16, 16, 3]') &&
+            e.message.includes('the data given now is image data of shape ' +
+                               '[20, 16, 3]'));
+    assert.throws(
+        () => recordOrCheckStudyData(dir, 'e', images(16, 0.5)),
+        /\(evaluation split \{"evalFraction":0.25,"seed":1\} against \{"evalFraction":0.5,"seed":1\}\); give every worker the same data/);
+    assert.deepEqual(fs.readdirSync(dir), [STUDY_DATA_FILE]);
+  });
+
+  it('names a record that is not one', () => {
+    fs.writeFileSync(path.join(dir, STUDY_DATA_FILE), 'not json');
+
+    assert.throws(() => recordOrCheckStudyData(dir, 'e', images(16)),
+                  new RegExp(`${STUDY_DATA_FILE}: not the study's data ` +
+                             'record .*; remove it to record the data'));
   });
 });

@@ -211,6 +211,9 @@ export class Provider implements DataProvider {
         channels: this.shape.channels,
         scale: 1 / 255,
         resize: 'bilinear',
+        // Which images evaluate: studies that split otherwise are not
+        // comparable (study_data.ts).
+        split: {evalFraction: this.evalFraction, seed: this.seed},
       },
     };
   }
