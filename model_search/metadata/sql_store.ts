@@ -281,7 +281,9 @@ export abstract class SqlStore implements MetadataStore {
       if (inserted === 0 && difference !== undefined) {
         throw new ValueError(
             `study ${JSON.stringify(name)} of owner ${JSON.stringify(owner)} ` +
-            `in ${this.target} was started with another spec: ${difference}; ` +
+            `in ${this.target} was started with another spec (the texts ` +
+            `compared are the specs as printed, without comments or blank ` +
+            `lines, so lines are counted there): ${difference}; ` +
             'run with the same --phoenix_spec_filename contents, or choose ' +
             'a new --experiment_name');
       }

@@ -306,7 +306,7 @@ for (const backend of BACKENDS) {
 
       await expectReject(
           store.openStudy(key, changed),
-          new RegExp('study "mismatch" of owner "me" .* another spec: ' +
+          new RegExp('study "mismatch" of owner "me" .* another spec .*: ' +
                      'line 2 differs .*stored "minimal_depth: 2", ' +
                      'given "minimal_depth: 3"'));
     });
