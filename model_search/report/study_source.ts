@@ -20,6 +20,7 @@ import {FlagSet, parseCommandFlags} from '../flags';
 
 export {parseCommandFlags};
 import {createStore} from '../metadata/create_store';
+import type {StoreOptions} from '../metadata/create_store';
 import {DEFAULT_SQLITE_FILENAME} from '../metadata/flags';
 import {redactUrl} from '../metadata/redact';
 import type {MetadataStore, StudyInfo} from '../metadata/store';
@@ -44,6 +45,14 @@ export declare interface LoadedStudy {
 }
 
 
+const MLMD_FLAGS: ReadonlyArray<[string, string]> = [
+  ['mlmd_default_sqllite_filename', 'A SQLite file (as the search took it).'],
+  ['mlmd_socket', 'MySQL host:port or unix socket (with --mlmd_database).'],
+  ['mlmd_database', 'MySQL database.'],
+  ['mlmd_user', 'MySQL user.'],
+  ['mlmd_password', 'MySQL password (better: $MODEL_SEARCH_DB_PASSWORD).'],
+];
+
 /** Declares the flags that locate a study (shared by both commands). */
 export function defineStudyFlags(flags: FlagSet): void {
   flags.define('model_dir', {type: 'string', default: '',
@@ -51,6 +60,10 @@ export function defineStudyFlags(flags: FlagSet): void {
   flags.define('metadata_db', {type: 'string', default: '',
     help: 'The bookkeeping database (sqlite:/path, postgres://..., ' +
           'mysql://...); default: model_search.db in --model_dir.'});
+  // The original's flags for the database, as the search takes them.
+  for (const [name, help] of MLMD_FLAGS) {
+    flags.define(name, {type: 'string', default: '', help});
+  }
   flags.define('experiment_name', {type: 'string', default: '',
     help: 'The study to show; needed when the database holds several.'});
   flags.define('experiment_owner', {type: 'string', default: '',
@@ -78,7 +91,28 @@ export function userPath(value: string): string {
 export async function loadStudy(flags: FlagSet): Promise<LoadedStudy> {
   const modelDir = userPath(flags.get<string>('model_dir'));
   let url = flags.get<string>('metadata_db');
-  if (url === '') {
+  const mlmd: StoreOptions = {
+    mlmdDefaultSqlliteFilename:
+        userPath(flags.get<string>('mlmd_default_sqllite_filename')) ||
+        undefined,
+    mlmdSocket: flags.get<string>('mlmd_socket') || undefined,
+    mlmdDatabase: flags.get<string>('mlmd_database') || undefined,
+    mlmdUser: flags.get<string>('mlmd_user') || undefined,
+    mlmdPassword: flags.get<string>('mlmd_password') || undefined,
+  };
+  const mlmdGiven = Object.values(mlmd).some((v) => v !== undefined);
+  if (mlmdGiven) {
+    if (url !== '') {
+      throw new UsageError(`both --metadata_db and --mlmd_* flags are ` +
+                           'set; give one of them');
+    }
+    const file = mlmd.mlmdDefaultSqlliteFilename;
+    if (file !== undefined && mlmd.mlmdSocket === undefined &&
+        !fs.existsSync(file)) {
+      throw new UsageError(
+          `--mlmd_default_sqllite_filename=${file}: no such file`);
+    }
+  } else if (url === '') {
     if (modelDir === '') {
       throw new UsageError('--model_dir is required (the --model_dir of ' +
                            'the search), or give --metadata_db');
@@ -105,8 +139,11 @@ export async function loadStudy(flags: FlagSet): Promise<LoadedStudy> {
   // Read-only: pointed at the wrong database, it must not set one up.
   let store: MetadataStore;
   try {
-    store =
-        await createStore({url, retry: {maxElapsedMs: 5000}, readOnly: true});
+    store = await createStore({
+      ...(mlmdGiven ? mlmd : {url}),
+      retry: {maxElapsedMs: 5000},
+      readOnly: true,
+    });
   } catch (e) {
     // A database that is not a search's (or not this version's): the
     // flags named the wrong one.
@@ -115,11 +152,11 @@ export async function loadStudy(flags: FlagSet): Promise<LoadedStudy> {
     }
     throw e;
   }
+  const database = store.target ?? redactUrl(url);
   try {
     const studies = store.listStudies ? await store.listStudies() : [];
     const study = pickStudy(studies, flags.get<string>('experiment_name'),
-                            flags.get<string>('experiment_owner'),
-                            redactUrl(url));
+                            flags.get<string>('experiment_owner'), database);
     const trials = await store.listTrials(study.studyId);
     const {objective, source} =
         chooseObjective(flags, modelDir, study.objective);
@@ -132,7 +169,7 @@ export async function loadStudy(flags: FlagSet): Promise<LoadedStudy> {
           `have ${metrics.join(', ')}`);
     }
     return {study, trials, objective, objectiveSource: source, modelDir,
-            database: redactUrl(url)};
+            database};
   } finally {
     await store.close();
   }

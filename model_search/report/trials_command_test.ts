@@ -172,6 +172,26 @@ describe('trialsCommand', () => {
     });
   }
 
+  it('reads the database the original\'s --mlmd_* flags name', async () => {
+    const result = await run([
+      `--mlmd_default_sqllite_filename=${dir}/model_search.db`,
+      '--sort=loss',
+    ]);
+
+    assert.equal(result.status, 0, result.err);
+    assert.deepEqual(ids(result.out), [3, 5, 1, 2, 4, 6]);
+    const both = await run([
+      `--metadata_db=sqlite:${dir}/model_search.db`,
+      `--mlmd_default_sqllite_filename=${dir}/model_search.db`,
+    ]);
+    assert.equal(both.status, 2);
+    assert.match(both.err, /both --metadata_db and --mlmd_\* flags are set/);
+    const missing = await run([`--mlmd_default_sqllite_filename=${dir}/x.db`]);
+    assert.equal(missing.status, 2);
+    assert.match(missing.err, /--mlmd_default_sqllite_filename=.*x\.db: no such file/);
+    assert.equal(fs.existsSync(path.join(dir, 'x.db')), false);
+  });
+
   it('does not create a database named by a missing sqlite file', async () => {
     const file = path.join(dir, 'nothing.db');
 
