@@ -13,6 +13,7 @@
 import {ValueError} from './errors';
 import {fixArchitectureOrder} from './architecture/architecture_utils';
 import {BLOCKS} from './blocks';
+import type {HparamRange} from './blocks';
 import {InProcessController, ReplayState} from './controller';
 import {warmStartSources} from './meta/transfer_learning';
 import type {WarmStartSource} from './meta/transfer_learning';
@@ -110,13 +111,36 @@ export declare interface TrialPlannerArgs {
 }
 
 /** The hyperparameters that the blocks of blocks_to_use ask for. */
-function blockHparams(blocksToUse: string[]): Hparam[] {
+/**
+ * The hyperparameters that the blocks of blocks_to_use ask for, named as
+ * the blocks ask (a block reads hparams[name]). A name the trainer uses
+ * itself (`reserved`), or that two blocks ask for with different ranges,
+ * is refused: one of them would be dropped without a word.
+ */
+export function blockHparams(
+    asked: ReadonlyArray<[string, HparamRange[]]>,
+    reserved: Set<string>): Hparam[] {
   const out: Hparam[] = [];
-  for (const name of blocksToUse) {
-    const block = BLOCKS.create(name);
-    for (const range of block.requiresHparams?.() ?? []) {
-      if (!out.some((p) => p.name === range.name)) {
-        out.push(hparamFromBlockRange(range));
+  const askedBy = new Map<string, string>();
+  for (const [name, ranges] of asked) {
+    for (const range of ranges) {
+      if (reserved.has(range.name)) {
+        throw new ValueError(
+            `block ${name} asks for hyperparameter "${range.name}", which ` +
+            'the trainer tunes itself; give it a name of its own (e.g. ' +
+            `"${name.toLowerCase()}_${range.name}")`);
+      }
+      const param = hparamFromBlockRange(range);
+      const earlier = out.find((p) => p.name === range.name);
+      if (earlier === undefined) {
+        out.push(param);
+        askedBy.set(range.name, name);
+      } else if (JSON.stringify(earlier) !== JSON.stringify(param)) {
+        throw new ValueError(
+            `blocks ${askedBy.get(range.name)} and ${name} ask for ` +
+            `hyperparameter "${range.name}" with different ranges; one ` +
+            'trial gives both the same value: give one of them another ' +
+            'name, or the same range');
       }
     }
   }
@@ -148,13 +172,21 @@ export class TrialPlanner {
     });
     this.algorithm = createSearchAlgorithm(searchSpec);
     const spec = args.spec;
-    this.space = buildHparamSpace({
+    const spaceArgs = {
       blocksToUse: searchSpec.blocksToUse,
       minimumDepth: searchSpec.minimumDepth,
       trainSteps: args.trainSteps,
       learningSpec: spec.learningSpec,
       applyDropoutsBetweenBlocks: spec.applyDropoutsBetweenBlocks ?? false,
-      blockHparams: blockHparams(searchSpec.blocksToUse),
+    };
+    const reserved =
+        new Set(buildHparamSpace(spaceArgs).params.map((p) => p.name));
+    this.space = buildHparamSpace({
+      ...spaceArgs,
+      blockHparams: blockHparams(
+          searchSpec.blocksToUse.map(
+              (name) => [name, BLOCKS.create(name).requiresHparams?.() ?? []]),
+          reserved),
     });
     this.tuner = createTuner(args.hypertuningMethod);
     if (usesGenerators(spec)) {

@@ -16,7 +16,7 @@ import {buildModel} from './phoenix';
 import type {PhoenixSpec} from './proto/phoenix_spec';
 import {loadSpecFile, parsePhoenixSpec} from './proto/text_format';
 import {Random} from './random';
-import {TrialPlanner} from './trial_planner';
+import {blockHparams, TrialPlanner} from './trial_planner';
 
 const CONFIG_DIR = resolveWorkspacePath('model_search/configs');
 
@@ -109,6 +109,29 @@ describe('TrialPlanner', () => {
        assert.equal(plan.hparams['learning_rate'], 0.01);
        assert.ok('optimizer' in plan.hparams, 'the tuner\'s hparams kept');
      });
+
+  const reserved = new Set(['learning_rate', 'optimizer']);
+  const units = (min: number, max: number) =>
+      [{name: 'units', min, max, integer: true}];
+
+  it('refuses a block hparam the trainer tunes itself', () => {
+    assert.throws(
+        () => blockHparams(
+            [['MY_BLOCK', [{name: 'learning_rate', min: 0.1, max: 1}]]],
+            reserved),
+        /^ValueError: block MY_BLOCK asks for hyperparameter "learning_rate", which the trainer tunes itself/);
+  });
+
+  it('refuses one hparam name asked for with two ranges', () => {
+    assert.throws(
+        () => blockHparams([['A', units(1, 8)], ['B', units(2, 64)]],
+                           reserved),
+        /^ValueError: blocks A and B ask for hyperparameter "units" with different ranges/);
+    assert.deepEqual(
+        blockHparams([['A', units(1, 8)], ['B', units(1, 8)]], reserved)
+            .map((p) => p.name),
+        ['units']);
+  });
 
   it('refuses a user suggestion\'s hparam out of its range', () => {
     assert.throws(

@@ -174,8 +174,9 @@ export function isInputOrderImportant(name: string): boolean {
 
 /**
  * The hyperparameters the tunable blocks among `blocksToUse` (all blocks
- * when omitted) ask for, each named `<BLOCK>_<name>` as in
- * Blocks.search_space.
+ * when omitted) ask for, each listed as `<BLOCK>_<name>` as in
+ * Blocks.search_space. Only the listing is prefixed: a trial's hparams,
+ * and what the block reads, use `<name>` as requiresHparams gives it.
  */
 export function blocksSearchSpace(blocksToUse?: readonly string[]):
     HparamRange[] {

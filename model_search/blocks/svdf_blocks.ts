@@ -451,7 +451,8 @@ export class SvdfBlock implements Block {
 /**
  * An SVDF convolution whose output, memory and projection sizes and rank
  * come from the trial's hyperparameters output_size, memory_size, rank and
- * projection_size (tuned as TUNABLE_SVDF_<name>; see requiresHparams).
+ * projection_size, which the search tunes in the ranges requiresHparams
+ * gives.
  */
 @registerBlock({lookupName: 'TUNABLE_SVDF', initArgs: {}, enumId: 10016})
 export class TunableSvdfBlock implements Block {
@@ -470,10 +471,9 @@ export class TunableSvdfBlock implements Block {
       if (typeof value !== 'number' || !Number.isInteger(value) ||
           value < min) {
         throw new ValueError(
-            `${block}: TUNABLE_SVDF needs hparam ${key} (tuned as ` +
-            `TUNABLE_SVDF_${key}), an integer >= ${min}; got ` +
-            `${JSON.stringify(value)}; add the block's search space ` +
-            '(blocksSearchSpace) to the trial hyperparameters');
+            `${block}: TUNABLE_SVDF needs hparam ${key}, an integer >= ${
+                min}; got ${JSON.stringify(value)}; a search tunes it ` +
+            '(requiresHparams), a replay or user suggestion must give it');
       }
       return value;
     };
