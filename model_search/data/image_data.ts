@@ -109,6 +109,14 @@ export class Provider implements DataProvider {
           `--image_channels=${this.shape.channels}: must be 1 (grey), 3 ` +
           '(RGB) or 4 (RGBA)');
     }
+    const pixels = this.shape.height * this.shape.width;
+    if (pixels > MAX_INPUT_PIXELS) {
+      // One example must fit a typed array, and a batch the backend.
+      throw new UsageError(
+          `--image_height=${this.shape.height} --image_width=${
+              this.shape.width}: ${pixels} pixels an image; the models take ` +
+          `at most ${MAX_INPUT_PIXELS} (e.g. 4096x4096): give a smaller size`);
+    }
     if (!(this.evalFraction >= 0 && this.evalFraction < 1)) {
       throw new UsageError(
           `--eval_fraction=${this.evalFraction}: must be at least 0 and ` +
@@ -359,6 +367,9 @@ async function isDirectory(entry: fs.Dirent, full: string): Promise<boolean> {
  * skipped and linked folders followed: the files a search trains on and
  * `cli predict` reads from a folder. Other files are added to `skipped`.
  */
+/** The largest model input, in pixels: 64 MB an image as float32 RGBA. */
+const MAX_INPUT_PIXELS = 4096 * 4096;
+
 export async function findImages(
     dir: string, skipped: string[] = [],
     ancestors?: Set<string>): Promise<string[]> {

@@ -412,6 +412,12 @@ describe('ImageDataProvider', () => {
         args: {evalFraction: 1},
         message: '--eval_fraction=1: must be at least 0 and below 1',
       },
+      {
+        args: {imageHeight: 100000, imageWidth: 240},
+        message: '--image_height=100000 --image_width=240: 24000000 pixels ' +
+            'an image; the models take at most 16777216 (e.g. 4096x4096): ' +
+            'give a smaller size',
+      },
     ];
     for (const c of cases) {
       assert.throws(
