@@ -25,6 +25,7 @@ import {UsageError} from '../errors';
 import {MysqlConnection, MysqlStore} from './mysql_store';
 import {PostgresConnection, PostgresStore} from './postgres_store';
 import {redactUrl} from './redact';
+import {StoreError} from './retry';
 import type {SqlStore, SqlStoreOptions} from './sql_store';
 import {SqliteStore} from './sqlite_store';
 
@@ -110,19 +111,37 @@ export function resolveConnection(options: StoreOptions): ConnectionTarget {
 /** Opens the store the options name, creating or migrating its schema. */
 export async function createStore(options: StoreOptions): Promise<SqlStore> {
   const target = resolveConnection(options);
-  switch (target.dialect) {
-    case 'sqlite':
-      return SqliteStore.open({...options, filename: target.filename});
-    case 'postgres':
-      return PostgresStore.open(
-          {...options, connection: target.connection, target: target.display});
-    case 'mysql':
-      return MysqlStore.open(
-          {...options, connection: target.connection, target: target.display});
-    default:
-      throw new Error('unreachable');
+  try {
+    switch (target.dialect) {
+      case 'sqlite':
+        return await SqliteStore.open({...options, filename: target.filename});
+      case 'postgres':
+        return await PostgresStore.open({
+          ...options, connection: target.connection, target: target.display,
+        });
+      case 'mysql':
+        return await MysqlStore.open({
+          ...options, connection: target.connection, target: target.display,
+        });
+      default:
+        throw new Error('unreachable');
+    }
+  } catch (e) {
+    if (e instanceof StoreError && AUTH_FAILURES.has(e.code ?? '')) {
+      // Refused credentials: bad input, not an outage.
+      throw new UsageError(`${e.message}; check the user in the URL and ` +
+                           `the password (in the URL, or better in $${
+                               options.passwordEnvVar ?? PASSWORD_ENV_VAR})`);
+    }
+    throw e;
   }
 }
+
+/** Error codes of a server that refused the user or the password. */
+const AUTH_FAILURES = new Set([
+  '28P01', '28000',                                       // PostgreSQL
+  'ER_ACCESS_DENIED_ERROR', 'ER_DBACCESS_DENIED_ERROR',   // MySQL
+]);
 
 function fromUrl(url: string): ConnectionTarget {
   if (url.startsWith('sqlite:')) {

@@ -22,6 +22,7 @@ import * as path from 'node:path';
 import * as mysql from 'mysql2/promise';
 import {Client} from 'pg';
 
+import {UsageError} from '../errors';
 import {createStore, StoreOptions} from './create_store';
 import {SqlStore} from './sql_store';
 import type {Trial} from './trial';
@@ -897,6 +898,14 @@ for (const backend of BACKENDS) {
     }
 
     if (backend instanceof PostgresBackend) {
+      it('says to check the user and password when the server refuses them',
+         async () => {
+           const err = await expectReject(
+               open({}, `postgres://no_such_role_${RUN_ID}@127.0.0.1:5432/test`),
+               /role "no_such_role_.*" does not exist; check the user in the URL and the password/);
+           assert.ok(err instanceof UsageError, String(err));
+         });
+
       it('keeps the password out of errors and logs', async () => {
         const secret = 'S3cr3t-p@ss';
         const badUrl = `postgres://postgres:${
@@ -926,6 +935,9 @@ for (const backend of BACKENDS) {
         for (const text of [err.message, err.stack ?? '', ...lines]) {
           assert.ok(!text.includes('S3cr3t'), text);
         }
+        // Refused credentials are the user's to fix (exit 2), said so.
+        assert.ok(err instanceof UsageError, String(err));
+        assert.match(err.message, /; check the user in the URL and the password \(in the URL, or better in \$MODEL_SEARCH_DB_PASSWORD\)$/);
       });
     }
   });
