@@ -60,6 +60,9 @@ export class LeaseKeeper {
     if (this.stopped) return;
     this.timer = setTimeout(
         () => this.beat(), heartbeatIntervalMs(this.args.leaseSeconds));
+    // Heartbeats alone do not keep the process alive: a search whose
+    // provider never answers then runs out of work and says so (runMain).
+    this.timer.unref();
   }
 
   private beat(): void {

@@ -106,8 +106,14 @@ describe('completeWrittenTrials', () => {
   const run = {train_steps: 5, eval_examples: 8, train_seconds: 0.5,
                eval_seconds: 0.1, seconds: 0.7};
 
+  /** A whole trial directory, as the writer leaves it. */
   function writeTrial(name: string, text: string): void {
-    fs.mkdirSync(path.join(dir, name));
+    fs.mkdirSync(path.join(dir, name, 'model'), {recursive: true});
+    for (const file of ['architecture.json', 'hparams.json',
+                        'input_schema.json', 'model/model.json',
+                        'model/weights.bin']) {
+      fs.writeFileSync(path.join(dir, name, file), '{}');
+    }
     fs.writeFileSync(path.join(dir, name, 'evaluation.json'), text);
   }
 
@@ -139,9 +145,10 @@ describe('completeWrittenTrials', () => {
          ...running(id, 'elsewhere:5'), state: 'FAILED', directory: `${id}`,
          failureReason: 'worker lost: no heartbeat for 700 s',
        });
-       for (const name of ['1', '2', '3', '4', '5', '6']) {
+       for (const name of ['1', '2', '3', '4', '5', '6', '8']) {
          writeTrial(name, evaluationText({accuracy: Number(name) / 10}, run));
        }
+       fs.rmSync(path.join(dir, '8', 'model', 'weights.bin'));
        const trials: Trial[] = [
          leaseLost(1),
          {...running(2, `${host}:1001`), directory: '2'},   // gone
@@ -150,14 +157,24 @@ describe('completeWrittenTrials', () => {
          {...leaseLost(5), state: 'COMPLETED', failureReason: undefined},
          {...leaseLost(6), directory: undefined},           // never planned
          leaseLost(7),                                      // no directory
+         leaseLost(8),                                      // not whole
        ];
+       const logged: string[] = [];
 
        const completed = await completeWrittenTrials(
-           store, 1, dir, trials, (pid) => pid === 1002);
+           store, 1, dir, trials, (l) => logged.push(l),
+           (pid) => pid === 1002);
+       await completeWrittenTrials(
+           store, 1, dir, trials.slice(7), (l) => logged.push(l));
 
        assert.deepEqual(completed, [1, 2]);
        assert.deepEqual(done, [[1, {accuracy: 0.1}, '1'],
                                [2, {accuracy: 0.2}, '2']]);
+       assert.deepEqual(logged, [
+         `trial 8: its worker was lost and its directory ${
+             path.join(dir, '8')} is not whole (no model/weights.bin); not ` +
+             'completed from it',
+       ]);
      });
 });
 

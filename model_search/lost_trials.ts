@@ -20,13 +20,14 @@
  * trial itself afterwards repeats the same completion, a no-op.
  */
 
+import * as fs from 'node:fs';
 import * as path from 'node:path';
 
 import {localPid, processExists} from './local_workers';
 import {LEASE_LOST_PREFIX} from './metadata/store';
 import type {MetadataStore} from './metadata/store';
 import type {Trial} from './metadata/trial';
-import {readEvaluationMetrics} from './trial_directory';
+import {readEvaluationMetrics, TRIAL_FILES} from './trial_directory';
 
 function lost(trial: Trial, exists: (pid: number) => boolean): boolean {
   if (trial.state === 'FAILED') {
@@ -37,22 +38,64 @@ function lost(trial: Trial, exists: (pid: number) => boolean): boolean {
   return pid !== undefined && pid !== process.pid && !exists(pid);
 }
 
+/** The files every written trial directory holds (trial_writer.ts). */
+const WHOLE = [
+  TRIAL_FILES.architecture, TRIAL_FILES.hparams, TRIAL_FILES.evaluation,
+  TRIAL_FILES.inputSchema, path.join(TRIAL_FILES.model, 'model.json'),
+  path.join(TRIAL_FILES.model, 'weights.bin'),
+];
+
+/** What a lost trial's directory holds. */
+export type WrittenTrial =
+    {metrics: Record<string, number>}|{problem: string}|undefined;
+
+/**
+ * The metrics of a lost trial's directory when it is whole; a problem
+ * when it is there but not whole (changed since it was written); undefined
+ * when there is none (the trial was lost before its export).
+ */
+export function writtenTrial(dir: string): WrittenTrial {
+  if (!fs.existsSync(dir)) return undefined;
+  const missing = WHOLE.filter((f) => !fs.existsSync(path.join(dir, f)));
+  if (missing.length > 0) return {problem: `no ${missing.join(', ')}`};
+  const metrics = readEvaluationMetrics(dir);
+  if (metrics === undefined) {
+    return {problem: `${TRIAL_FILES.evaluation} is not a trial's metrics`};
+  }
+  return {metrics};
+}
+
+/** Trials already said to be not whole, by study and id: said once. */
+const said = new Set<string>();
+
 /**
  * Completes the lost trials of `trials` whose directory under `modelDir`
- * is whole, with the metrics of its evaluation.json.
+ * is whole, with the metrics of its evaluation.json; a directory that is
+ * there but not whole is said once, through `log`, and left alone.
  *
  * @returns the ids of the trials completed.
  */
 export async function completeWrittenTrials(
     store: MetadataStore, studyId: number, modelDir: string, trials: Trial[],
+    log: (line: string) => void,
     exists: (pid: number) => boolean = processExists): Promise<number[]> {
   const completed: number[] = [];
   for (const trial of trials) {
     if (trial.directory === undefined || !lost(trial, exists)) continue;
-    const metrics =
-        readEvaluationMetrics(path.join(modelDir, trial.directory));
-    if (metrics === undefined) continue;
-    await store.completeTrial(studyId, trial.id, metrics, trial.directory);
+    const dir = path.join(modelDir, trial.directory);
+    const written = writtenTrial(dir);
+    if (written === undefined) continue;
+    if ('problem' in written) {
+      const key = `${studyId}:${trial.id}`;
+      if (!said.has(key)) {
+        said.add(key);
+        log(`trial ${trial.id}: its worker was lost and its directory ${
+            dir} is not whole (${written.problem}); not completed from it`);
+      }
+      continue;
+    }
+    await store.completeTrial(
+        studyId, trial.id, written.metrics, trial.directory);
     completed.push(trial.id);
   }
   return completed;

@@ -714,7 +714,7 @@ export function stopWhenTheLogReaderGoes(): void {
 }
 
 /**
- * Runs `run` (a main) and sets the exit code it returns. Should the
+ * Runs `run` (a main) and exits with the code it returns. Should the
  * process run out of work before it returns, a promise it awaits never
  * settles (a provider's prepare() or batch that never answers, say): node
  * would exit 0 having done nothing; this says what was waited for and
@@ -735,7 +735,9 @@ export function runMain(run: () => Promise<number>): void {
   });
   run().then((code) => {
     done = true;
-    process.exitCode = code;
+    // Now, not when the event loop empties: a provider's open handles (a
+    // socket, a timer) would keep a finished search alive.
+    process.exit(code);
   });
 }
 

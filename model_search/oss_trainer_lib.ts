@@ -25,7 +25,7 @@ import type {Provider} from './data/data';
 import {buildTowersModel, restoreTowers} from './ensemble_model';
 import {BlockBuildError, SearchError, UsageError, ValueError} from './errors';
 import {LeaseKeeper} from './lease_keeper';
-import {failTrialsOfDeadLocalWorkers, localWorkerId} from './local_workers';
+import {failTrialsOfDeadLocalWorkers, localPid, localWorkerId, processExists} from './local_workers';
 import {completeWrittenTrials} from './lost_trials';
 import {checkSameData, checkSummaryObjective, checkTrialDirectoriesPresent, recordOrCheckStudyData} from './study_data';
 import {DEFAULT_LEASE_SECONDS} from './metadata/store';
@@ -245,8 +245,15 @@ export async function runSearch(options: SearchOptions): Promise<SearchResult> {
       Math.max(leaseSeconds, DEFAULT_LEASE_SECONDS) * 1000);
 
   await refuseAnotherStudysDirectory(options);
-  checkSummaryObjective(
-      options.modelDir, options.experimentName, options.objective);
+  // Only for a study whose database keeps no objective (made before it
+  // did): openStudy compares a kept one, naming the database.
+  const known = (await options.store.listStudies?.())?.find(
+      (s) => s.experimentName === options.experimentName &&
+          s.experimentOwner === options.experimentOwner);
+  if (known?.objective === undefined) {
+    checkSummaryObjective(
+        options.modelDir, options.experimentName, options.objective);
+  }
   const {studyId, created} = await options.store.openStudy(
       {experimentName: options.experimentName,
        experimentOwner: options.experimentOwner},
@@ -513,8 +520,10 @@ export async function runSearch(options: SearchOptions): Promise<SearchResult> {
  * towers come from a replay trial still running in another worker waits
  * for it (its own lease kept by the LeaseKeeper meanwhile), planning again
  * every few seconds: the one it waits for may complete, or fail and leave
- * its tower to this trial. After twice the lease it gives up (the trial
- * fails, and the next startTrial marks a dead worker's trial lost).
+ * its tower to this trial. For another machine's worker it gives up after
+ * twice the lease (the trial fails, and the next startTrial marks a dead
+ * worker's trial lost); the store does not show heartbeats, so a live
+ * worker training a longer tower is given up on too.
  */
 async function planTrialWhenReady(
     options: SearchOptions, planner: TrialPlanner, studyId: number,
@@ -524,7 +533,12 @@ async function planTrialWhenReady(
   const start = Date.now();
   let said = false;
   for (;;) {
-    const trials = await options.store.listTrials(studyId);
+    let trials = await options.store.listTrials(studyId);
+    // A trial whose lease this worker's startTrial just found run out may
+    // have its directory in place: completed now, not trained again later.
+    if ((await reclaimLocalTrials(options, studyId, trials, log)).length > 0) {
+      trials = await options.store.listTrials(studyId);
+    }
     const completed = trials.filter((t) => t.state === 'COMPLETED');
     const running =
         trials.filter((t) => t.state === 'RUNNING' && t.id !== trialId);
@@ -532,7 +546,11 @@ async function planTrialWhenReady(
       return planner.plan(completed, trialId, rng, running);
     } catch (e) {
       if (!(e instanceof ReplayWait)) throw e;
-      if (Date.now() - start > 2 * leaseSeconds * 1000) {
+      // A worker of this machine that is alive is waited for however long
+      // its tower trains; another machine's, for twice the lease.
+      const pid = localPid(e.waitingFor.workerId);
+      const aliveHere = pid !== undefined && processExists(pid);
+      if (!aliveHere && Date.now() - start > 2 * leaseSeconds * 1000) {
         throw new PlanningError(`${e.message}; gave up after ${
             Math.round((Date.now() - start) / 1000)} s`);
       }
@@ -540,7 +558,6 @@ async function planTrialWhenReady(
         log(`${e.message}; waiting for it`);
         said = true;
       }
-      await reclaimLocalTrials(options, studyId, trials, log);
       const waitSeconds = options.waitSeconds ?? Math.min(5, leaseSeconds / 4);
       await Promise.race([sleep(waitSeconds * 1000), stopRequested]);
       if (shouldStop()) throw new TrialInterrupted();
@@ -557,7 +574,7 @@ async function reclaimLocalTrials(
     options: SearchOptions, studyId: number, trials: Trial[],
     log: Logger): Promise<number[]> {
   const recovered = await completeWrittenTrials(
-      options.store, studyId, options.modelDir, trials);
+      options.store, studyId, options.modelDir, trials, log);
   if (recovered.length > 0) {
     const s = recovered.length > 1 ? 's' : '';
     log(`trial${s} ${recovered.join(', ')}: worker lost after the trial ` +

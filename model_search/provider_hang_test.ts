@@ -30,8 +30,10 @@ class HangingProvider {
   getInputFn(hparams, mode) {
     return async function*() {
       for (let n = 0;; n++) {
-        if (hang === 'train' && mode === 'train' && n === 3) {
+        if (hang.startsWith('train') && mode === 'train' && n === 3) {
           process.stderr.write('hanging\\n');
+          // As a socket that stays open would keep the process alive.
+          if (hang === 'train') setInterval(() => {}, 1000);
           await never();
         }
         yield {features: tf.ones([2, 3]),
@@ -80,6 +82,17 @@ describe('a data provider that never answers', function() {
             'left to run; make it resolve or reject (on a stream\'s "end" ' +
             'and "error" events, say)');
     assert.equal(fs.existsSync(path.join(dir, 'run')), false);
+  });
+
+  it('for a training batch, in a trial: exit 1 saying so', () => {
+    const child = spawnSync(process.execPath, args(), {
+      encoding: 'utf8', timeout: 60000,
+      env: {...process.env, HANG: 'train_quietly'},
+    });
+
+    assert.equal(child.status, 1, child.stderr);
+    assert.match(child.stderr.trim().split('\n').pop()!,
+                 /^error: the data provider's training batches never answered: it returned a promise that never settles/);
   });
 
   it('for a training batch: Ctrl-C stops the search cleanly', async () => {

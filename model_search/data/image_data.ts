@@ -131,10 +131,11 @@ export class Provider implements DataProvider {
     const skipped: string[] = [];
     for (let label = 0; label < this.classes.length; label++) {
       const classDir = path.join(dir, this.classes[label]);
+      const realRoot = await fs.promises.realpath(dir);
+      const realClass = await fs.promises.realpath(classDir);
       const files = await findImages(
-          classDir, skipped,
-          new Set([await fs.promises.realpath(dir),
-                   await fs.promises.realpath(classDir)]));
+          classDir, skipped, new Set([realRoot, realClass]),
+          {root: realRoot, classDir: realClass});
       if (files.length === 0) {
         throw new DataError(
             `${classDir}: class folder "${this.classes[label]}" has no ` +
@@ -367,12 +368,18 @@ async function isDirectory(entry: fs.Dirent, full: string): Promise<boolean> {
  * skipped and linked folders followed: the files a search trains on and
  * `cli predict` reads from a folder. Other files are added to `skipped`.
  */
+/** Whether real path `p` is `dir` or below it. */
+function isInside(p: string, dir: string): boolean {
+  return p === dir || p.startsWith(dir.endsWith(path.sep) ? dir :
+                                                           dir + path.sep);
+}
+
 /** The largest model input, in pixels: 64 MB an image as float32 RGBA. */
 const MAX_INPUT_PIXELS = 4096 * 4096;
 
 export async function findImages(
-    dir: string, skipped: string[] = [],
-    ancestors?: Set<string>): Promise<string[]> {
+    dir: string, skipped: string[] = [], ancestors?: Set<string>,
+    inClass?: {root: string, classDir: string}): Promise<string[]> {
   // The real folders from the top one down to `dir`: a link back to one
   // of them would list its images again and again, under other classes.
   const above = ancestors ?? new Set([await fs.promises.realpath(dir)]);
@@ -390,8 +397,15 @@ export async function findImages(
                 'images would be read without end; remove the link',
             full);
       }
+      if (inClass !== undefined && isInside(real, inClass.root) &&
+          !isInside(real, inClass.classDir)) {
+        throw new DataError(
+            `${full}: links to ${real}, a folder of another class, so its ` +
+                'images would count for two classes; remove the link',
+            full);
+      }
       above.add(real);
-      found.push(...await findImages(full, skipped, above));
+      found.push(...await findImages(full, skipped, above, inClass));
       above.delete(real);
     } else if (isImageName(entry.name)) {
       found.push(full);

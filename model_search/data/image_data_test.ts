@@ -233,6 +233,21 @@ describe('ImageDataProvider', () => {
                 'would be read without end; remove the link');
   });
 
+  it('refuses a link into another class\'s folder, naming it', async () => {
+    const dir = folder({
+      'a/1.png': tinyPng(1), 'a/2.png': tinyPng(2), 'b/1.png': tinyPng(3),
+    });
+    fs.symlinkSync(path.join(dir, 'b'), path.join(dir, 'a', 'sib'));
+
+    await assert.rejects(
+        prepared({inputDir: dir, imageHeight: 1, imageWidth: 1}),
+        (e: Error) => e instanceof DataError &&
+            e.message === `${path.join(dir, 'a', 'sib')}: links to ${
+                fs.realpathSync(path.join(dir, 'b'))}, a folder of another ` +
+                'class, so its images would count for two classes; remove ' +
+                'the link');
+  });
+
   it('warns when it holds out more images than it trains on', async () => {
     const dir = folder({
       'a/1.png': tinyPng(1), 'a/2.png': tinyPng(2), 'b/1.png': tinyPng(3),

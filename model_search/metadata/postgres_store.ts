@@ -102,6 +102,9 @@ export class PostgresStore extends SqlStore {
       max: options.poolSize ?? 4,
       connectionTimeoutMillis: options.connectTimeoutMs ?? 10_000,
       idleTimeoutMillis: 30_000,
+      // Idle connections do not keep the process alive (runMain reports a
+      // search with nothing left to run).
+      allowExitOnIdle: true,
       application_name: 'model_search',
     });
     // An idle connection that the server closed: the pool drops it and the
