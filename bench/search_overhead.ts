@@ -33,7 +33,7 @@
  * Known shortcoming: the target of at most 5% of trial time outside
  * training and evaluation is met by trials of a few hundred steps (200
  * steps of 32 on the dnn config: 3.3%), not by the test settings (cnn:
- * 18-20%, dnn: 11-13%, on this project's CI machines). Their trials train
+ * 17-20%, dnn: 11-16%, on this project's CI machines). Their trials train
  * for 20 steps of 2 examples (about 50 ms on the cnn config), while each
  * trial builds a TensorFlow.js model graph (3 ms cnn, 6 ms dnn) and writes
  * a directory of ten files. There making a directory took about 1 ms and
@@ -53,9 +53,10 @@
  * 11-20% from trial 5 to 50, nearly all of it before trial 25 (-6% to +2%
  * from 25 to 50). There the models of later trials are larger: their
  * tensors need up to 9 MB at once, against 1 MB for trial 5's, so no
- * restart would give much back (+7.6 MB of wasm pages); the rest is V8's
- * heap (+3-4 MB) and glibc's heap (+6 MB by trial 25, then flat, read in
- * /proc/self/smaps), whichever writer (--trial_writer) makes the files.
+ * restart would give much back (+3 to +7.6 MB of wasm pages); the rest is
+ * V8's heap (+3-4 MB) and glibc's heap (+6 MB by trial 25, then flat, read
+ * in /proc/self/smaps), whichever writer (--trial_writer) makes the files.
+ * The growth from trial 25 to 50 is within -7% to +2%: warm-up, not a leak.
  * Tensors are back to zero after every trial.
  */
 
