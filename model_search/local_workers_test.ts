@@ -157,7 +157,7 @@ describe('completeWrittenTrials', () => {
          {...leaseLost(5), state: 'COMPLETED', failureReason: undefined},
          {...leaseLost(6), directory: undefined},           // never planned
          leaseLost(7),                                      // no directory
-         leaseLost(8),                                      // not whole
+         {...running(8, `${host}:1001`), directory: '8'},   // not whole
        ];
        const logged: string[] = [];
 

@@ -71,7 +71,8 @@ const said = new Set<string>();
 /**
  * Completes the lost trials of `trials` whose directory under `modelDir`
  * is whole, with the metrics of its evaluation.json; a directory that is
- * there but not whole is said once, through `log`, and left alone.
+ * there but not whole is said once, through `log`, as its RUNNING trial
+ * is taken back (local_workers.ts then marks it FAILED).
  *
  * @returns the ids of the trials completed.
  */
@@ -86,8 +87,9 @@ export async function completeWrittenTrials(
     const written = writtenTrial(dir);
     if (written === undefined) continue;
     if ('problem' in written) {
+      // Said as the trial is taken back (RUNNING), not on every later run.
       const key = `${studyId}:${trial.id}`;
-      if (!said.has(key)) {
+      if (trial.state === 'RUNNING' && !said.has(key)) {
         said.add(key);
         log(`trial ${trial.id}: its worker was lost and its directory ${
             dir} is not whole (${written.problem}); not completed from it`);

@@ -21,7 +21,7 @@ import * as path from 'path';
 import {BACKEND_CHOICES, selectBackend} from './backend/select_backend';
 import {DEFAULT_WASM_MEMORY_LIMIT_MB} from './backend/wasm_restart';
 import {DEFAULT_CNN, DEFAULT_DNN, DEFAULT_RNN_LAST, resolveWorkspacePath} from './constants';
-import {DataError, PROVIDERS, ProviderError, inProvider, providerWaits} from './data/data';
+import {DataError, PROVIDERS, ProviderError, ProviderNeverAnswered, inProvider, providerWaits, stopWaitingForProviders} from './data/data';
 import type {Batch, Provider} from './data/data';
 import {SearchError, UsageError, ValueError, didYouMean} from './errors';
 import {FLAGS} from './flags';
@@ -648,6 +648,10 @@ ${e.stack}` :
                    'prints its stack)'));
       return 1;
     }
+    if (e instanceof ProviderNeverAnswered) {
+      log(`error: ${e.message}`);
+      return 1;
+    }
     if (e instanceof ProviderError) {
       // The user's code: where it threw matters to them, not our frames.
       log(`error: ${e.message}${
@@ -722,15 +726,21 @@ export function stopWhenTheLogReaderGoes(): void {
  */
 export function runMain(run: () => Promise<number>): void {
   let done = false;
+  let gaveUp = false;
   process.on('beforeExit', () => {
     if (done) return;
-    done = true;
     const waited = providerWaits();
-    process.stderr.write(`error: ${
-        waited.length > 0 ? waited.join(' and ') : 'the search'} never ` +
-        'answered: it returned a promise that never settles, and nothing ' +
-        'else was left to run; make it resolve or reject (on a stream\'s ' +
-        '"end" and "error" events, say)\n');
+    if (!gaveUp && waited.length > 0) {
+      // The waits fail as the provider's error: the search unwinds as on
+      // any provider error (the trial FAILED, its files removed, the
+      // summaries written) and main returns 1 naming it.
+      gaveUp = true;
+      stopWaitingForProviders(new ProviderNeverAnswered(waited.join(' and ')));
+      return;
+    }
+    done = true;
+    process.stderr.write(
+        `error: ${new ProviderNeverAnswered('the search').message}\n`);
     process.exitCode = 1;
   });
   run().then((code) => {

@@ -17,6 +17,8 @@ import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 
+import {storedTrials} from './study_testing';
+
 /** The binary's main with a provider that hangs where $HANG says. */
 const SCRIPT = `
 const {registerProvider} = require('./model_search/data/data');
@@ -84,7 +86,7 @@ describe('a data provider that never answers', function() {
     assert.equal(fs.existsSync(path.join(dir, 'run')), false);
   });
 
-  it('for a training batch, in a trial: exit 1 saying so', () => {
+  it('for a training batch, in a trial: exit 1 saying so', async () => {
     const child = spawnSync(process.execPath, args(), {
       encoding: 'utf8', timeout: 60000,
       env: {...process.env, HANG: 'train_quietly'},
@@ -93,6 +95,13 @@ describe('a data provider that never answers', function() {
     assert.equal(child.status, 1, child.stderr);
     assert.match(child.stderr.trim().split('\n').pop()!,
                  /^error: the data provider's training batches never answered: it returned a promise that never settles/);
+    // Unwound as on any provider error: nothing half-written is left.
+    const modelDir = path.join(dir, 'run');
+    assert.deepEqual(
+        fs.readdirSync(modelDir).filter((f) => f.startsWith('.')), []);
+    const trials = await storedTrials(modelDir);
+    assert.deepEqual(trials.map((t) => t.state), ['FAILED']);
+    assert.match(trials[0].failureReason!, /training batches never answered/);
   });
 
   it('for a training batch: Ctrl-C stops the search cleanly', async () => {

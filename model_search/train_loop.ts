@@ -16,7 +16,7 @@ import {performance} from 'perf_hooks';
 
 import {differentiatingVariablesOnly} from './backend/lazy_conv_gradients';
 import {tf} from './backend/tf';
-import {DataError, inProvider} from './data/data';
+import {DataError, ProviderNeverAnswered, inProvider} from './data/data';
 import type {Batch, Hparams} from './data/data';
 import {argmaxRows, evaluationMetrics} from './metric_fns';
 import type {ProbabilityMatrix} from './metric_fns';
@@ -396,7 +396,11 @@ async function closeIterator(iterator: AsyncIterator<Batch>): Promise<void> {
   await inProvider('closing the data provider\'s batches',
                    () => iterator.return?.())
       .catch((e) => {
-        if (!(e instanceof TrialInterrupted)) throw e;
+        // The search stopped waiting for the provider: nothing to close.
+        if (!(e instanceof TrialInterrupted ||
+              e instanceof ProviderNeverAnswered)) {
+          throw e;
+        }
       });
 }
 

@@ -133,6 +133,21 @@ export class ProviderError extends Error {
   }
 }
 
+/**
+ * A provider call the search gave up on: it never settled, and nothing
+ * else was left to run (runMain). Named in one line, without a stack.
+ */
+export class ProviderNeverAnswered extends ProviderError {
+  constructor(what: string) {
+    super(`${what} never answered: it returned a promise that never ` +
+              'settles, and nothing else was left to run; make it resolve ' +
+              'or reject (on a stream\'s "end" and "error" events, say)',
+          undefined);
+    this.name = 'ProviderNeverAnswered';
+    Object.setPrototypeOf(this, new.target.prototype);
+  }
+}
+
 /** The provider calls being waited for, each with how to stop waiting. */
 const waits = new Map<symbol, {what: string, stop: (e: Error) => void}>();
 /** Set once waiting was stopped: later calls are not even made. */

@@ -129,13 +129,29 @@ export class Provider implements DataProvider {
     this.classes = await this.findClasses(dir);
     const samples: Sample[] = [];
     const skipped: string[] = [];
+    // Each real folder is read for one class only: a class folder that is
+    // a link to another, or links inside two classes to one folder, would
+    // count the same images for two classes.
+    const realRoot = await fs.promises.realpath(dir);
+    const claims = new FolderClaims();
+    const realClasses: string[] = [];
+    for (const name of this.classes) {
+      const real = await fs.promises.realpath(path.join(dir, name));
+      const other = claims.claim(real, name);
+      if (other !== undefined) {
+        throw new DataError(
+            `${path.join(dir, name)}: class folder "${name}" is the folder ` +
+                `of class "${other}" too (through a link), so its images ` +
+                'would count for two classes; remove the link',
+            path.join(dir, name));
+      }
+      realClasses.push(real);
+    }
     for (let label = 0; label < this.classes.length; label++) {
       const classDir = path.join(dir, this.classes[label]);
-      const realRoot = await fs.promises.realpath(dir);
-      const realClass = await fs.promises.realpath(classDir);
       const files = await findImages(
-          classDir, skipped, new Set([realRoot, realClass]),
-          {root: realRoot, classDir: realClass});
+          classDir, skipped, new Set([realRoot, realClasses[label]]),
+          {claims, label: this.classes[label]});
       if (files.length === 0) {
         throw new DataError(
             `${classDir}: class folder "${this.classes[label]}" has no ` +
@@ -368,6 +384,24 @@ async function isDirectory(entry: fs.Dirent, full: string): Promise<boolean> {
  * skipped and linked folders followed: the files a search trains on and
  * `cli predict` reads from a folder. Other files are added to `skipped`.
  */
+/** Real folders and the class that reads each. */
+export class FolderClaims {
+  private readonly claims: Array<{real: string, owner: string}> = [];
+
+  /**
+   * Claims real folder `real` for class `owner`; returns the other class
+   * that reads it, or a folder around or inside it, if there is one.
+   */
+  claim(real: string, owner: string): string|undefined {
+    const other = this.claims.find(
+        (c) => c.owner !== owner &&
+            (isInside(real, c.real) || isInside(c.real, real)));
+    if (other !== undefined) return other.owner;
+    this.claims.push({real, owner});
+    return undefined;
+  }
+}
+
 /** Whether real path `p` is `dir` or below it. */
 function isInside(p: string, dir: string): boolean {
   return p === dir || p.startsWith(dir.endsWith(path.sep) ? dir :
@@ -379,7 +413,7 @@ const MAX_INPUT_PIXELS = 4096 * 4096;
 
 export async function findImages(
     dir: string, skipped: string[] = [], ancestors?: Set<string>,
-    inClass?: {root: string, classDir: string}): Promise<string[]> {
+    inClass?: {claims: FolderClaims, label: string}): Promise<string[]> {
   // The real folders from the top one down to `dir`: a link back to one
   // of them would list its images again and again, under other classes.
   const above = ancestors ?? new Set([await fs.promises.realpath(dir)]);
@@ -397,11 +431,14 @@ export async function findImages(
                 'images would be read without end; remove the link',
             full);
       }
-      if (inClass !== undefined && isInside(real, inClass.root) &&
-          !isInside(real, inClass.classDir)) {
+      const other = entry.isSymbolicLink() ?
+          inClass?.claims.claim(real, inClass.label) :
+          undefined;
+      if (other !== undefined) {
         throw new DataError(
-            `${full}: links to ${real}, a folder of another class, so its ` +
-                'images would count for two classes; remove the link',
+            `${full}: links to ${real}, a folder class "${other}" reads ` +
+                'too, so its images would count for two classes; remove ' +
+                'the link',
             full);
       }
       above.add(real);

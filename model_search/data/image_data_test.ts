@@ -243,9 +243,37 @@ describe('ImageDataProvider', () => {
         prepared({inputDir: dir, imageHeight: 1, imageWidth: 1}),
         (e: Error) => e instanceof DataError &&
             e.message === `${path.join(dir, 'a', 'sib')}: links to ${
-                fs.realpathSync(path.join(dir, 'b'))}, a folder of another ` +
-                'class, so its images would count for two classes; remove ' +
-                'the link');
+                fs.realpathSync(path.join(dir, 'b'))}, a folder class "b" ` +
+                'reads too, so its images would count for two classes; ' +
+                'remove the link');
+  });
+
+  it('refuses one outside folder linked into two classes', async () => {
+    const dir = folder({
+      'a/1.png': tinyPng(1), 'b/1.png': tinyPng(3), 'shared/x.png': tinyPng(5),
+    });
+    const inputDir = path.join(dir, 'in');
+    fs.mkdirSync(inputDir);
+    fs.renameSync(path.join(dir, 'a'), path.join(inputDir, 'a'));
+    fs.renameSync(path.join(dir, 'b'), path.join(inputDir, 'b'));
+    fs.symlinkSync(path.join(dir, 'shared'), path.join(inputDir, 'a', 'ext'));
+    fs.symlinkSync(path.join(dir, 'shared'), path.join(inputDir, 'b', 'ext'));
+
+    await assert.rejects(
+        prepared({inputDir, imageHeight: 1, imageWidth: 1}),
+        /b\/ext: links to .*shared, a folder class "a" reads too/);
+  });
+
+  it('refuses a class folder that is a link to another class', async () => {
+    const dir = folder({'a/1.png': tinyPng(1), 'b/1.png': tinyPng(3)});
+    fs.symlinkSync('b', path.join(dir, 'c'));
+
+    await assert.rejects(
+        prepared({inputDir: dir, imageHeight: 1, imageWidth: 1}),
+        (e: Error) => e instanceof DataError &&
+            e.message === `${path.join(dir, 'c')}: class folder "c" is the ` +
+                'folder of class "b" too (through a link), so its images ' +
+                'would count for two classes; remove the link');
   });
 
   it('warns when it holds out more images than it trains on', async () => {
