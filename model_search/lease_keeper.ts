@@ -70,8 +70,11 @@ export class LeaseKeeper {
     this.inFlight =
         store.heartbeat(studyId, trialId, workerId)
             .then(
-                () => {
+                (answer) => {
                   this.beats++;
+                  // Marked lost: the store said so (once); more beats
+                  // would only say it again.
+                  if (answer === 'lost') this.stopped = true;
                   if (this.failing) {
                     log(`trial ${trialId}: heartbeats get through again`);
                   }

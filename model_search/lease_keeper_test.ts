@@ -27,16 +27,19 @@ class FakeStore {
   concurrent = 0;
   maxConcurrent = 0;
   down = false;
+  /** The trial was marked lost: heartbeats answer 'lost'. */
+  lost = false;
   delayMs = 0;
 
   async heartbeat(studyId: number, trialId: number, workerId: string):
-      Promise<void> {
+      Promise<'kept'|'lost'> {
     this.concurrent++;
     this.maxConcurrent = Math.max(this.maxConcurrent, this.concurrent);
     try {
       this.calls.push({studyId, trialId, workerId});
       await sleep(this.delayMs);
       if (this.down) throw new Error('connect ECONNREFUSED 127.0.0.1:5432');
+      return this.lost ? 'lost' : 'kept';
     } finally {
       this.concurrent--;
     }
@@ -107,6 +110,21 @@ describe('LeaseKeeper', () => {
 
     assert.equal(store.concurrent, 0);
     assert.equal(keeper.beats, 1);
+  });
+
+  it('stops beating once the store says the trial was lost', async () => {
+    const store = new FakeStore();
+    store.lost = true;
+    const keeper = new LeaseKeeper({
+      store, studyId: 1, trialId: 9, workerId: 'w', leaseSeconds: 0.5,
+      log: () => {},
+    });
+
+    await waitFor('a heartbeat', () => keeper.beats >= 1);
+    await sleep(400);  // Four intervals of 100 ms.
+    await keeper.stop();
+
+    assert.equal(store.calls.length, 1);
   });
 
   it('logs a failing streak once and keeps beating', async () => {

@@ -401,10 +401,10 @@ export abstract class SqlStore implements MetadataStore {
   }
 
   async heartbeat(studyId: number, trialId: number, workerId: string):
-      Promise<void> {
+      Promise<'kept'|'lost'> {
     checkId(studyId, 'study id');
     checkId(trialId, 'trial id');
-    await this.transact('heartbeat', async (sql, notes) => {
+    return this.transact('heartbeat', async (sql, notes) => {
       const row = await this.lockTrial(sql, studyId, trialId);
       if (row['worker_id'] !== workerId) {
         throw new ValueError(`heartbeat from worker ${
@@ -416,7 +416,7 @@ export abstract class SqlStore implements MetadataStore {
         notes.push(`heartbeat for trial ${trialId} of study ${studyId} came ` +
                    `after its lease expired (${String(row['failure_reason'])
                    }); it stays FAILED unless completed`);
-        return;
+        return 'lost';
       }
       if (row['state'] !== 'RUNNING') {
         throw this.wrongState('heartbeat', studyId, trialId, row);
@@ -428,6 +428,7 @@ export abstract class SqlStore implements MetadataStore {
           'UPDATE trials SET heartbeat_at = ?, lease_expires_at = ? ' +
               'WHERE study_id = ? AND trial_id = ?',
           [now, now + lease, studyId, trialId]);
+      return 'kept';
     });
   }
 

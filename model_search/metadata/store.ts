@@ -86,8 +86,13 @@ export declare interface MetadataStore {
   /** Records the architecture and hparams chosen for a RUNNING trial. */
   planTrial(studyId: number, trialId: number, plan: TrialPlan): Promise<void>;
 
-  /** Extends the lease of a RUNNING trial. */
-  heartbeat(studyId: number, trialId: number, workerId: string): Promise<void>;
+  /**
+   * Extends the lease of a RUNNING trial. Resolves 'lost' (and extends
+   * nothing) when the trial was marked FAILED for a lost lease meanwhile:
+   * further heartbeats are of no use.
+   */
+  heartbeat(studyId: number, trialId: number, workerId: string):
+      Promise<'kept'|'lost'>;
 
   /**
    * Marks a RUNNING trial COMPLETED. A trial already marked FAILED because

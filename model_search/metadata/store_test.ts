@@ -499,7 +499,7 @@ for (const backend of BACKENDS) {
       const trial = await started(timed, studyId, 5, 'w', 10);
 
       clock.advance(8);
-      await timed.heartbeat(studyId, trial.id, 'w');
+      assert.equal(await timed.heartbeat(studyId, trial.id, 'w'), 'kept');
       clock.advance(8);
       await started(timed, studyId, 5, 'x', 10);
       const afterHeartbeat = (await timed.listTrials(studyId))[0].state;
@@ -521,7 +521,7 @@ for (const backend of BACKENDS) {
       clock.advance(6);
       await started(timed, studyId, 1, 'fast', 5);
 
-      await timed.heartbeat(studyId, 1, 'slow');
+      assert.equal(await timed.heartbeat(studyId, 1, 'slow'), 'lost');
       await timed.completeTrial(studyId, 1, {accuracy: 0.9}, 'trial_1');
 
       const [late] = await timed.listTrials(studyId);
