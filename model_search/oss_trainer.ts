@@ -409,6 +409,18 @@ export async function main(
     progressStream: ProgressStream = process.stderr): Promise<number> {
   defineTrainerFlags();
   defineMetadataFlags();
+  // Until the search installs its own (which stop it cleanly), a signal
+  // stops the binary with a line saying so, not silently.
+  const beforeSearch = (signal: NodeJS.Signals) => {
+    log(`${signal}: stopped before the search started`);
+    process.exit(signal === 'SIGINT' ? 130 : 143);
+  };
+  const searchStarts = () => {
+    process.removeListener('SIGINT', beforeSearch);
+    process.removeListener('SIGTERM', beforeSearch);
+  };
+  process.on('SIGINT', beforeSearch);
+  process.on('SIGTERM', beforeSearch);
   try {
     const positional = FLAGS.parse(argv);
     if (positional.length > 0) {
@@ -556,6 +568,7 @@ export async function main(
           seedFlag >= 0 ? '' :
                           ` (the clock's; --phoenix_tf_random_seed=${
                               seed} repeats it)`}`);
+      searchStarts();
       const result = await runSearch({
         spec,
         specText: printPhoenixSpec(spec),
@@ -663,6 +676,8 @@ ${(e.cause as Error)?.stack ?? e.cause}` :
     }
     log(`error: ${(e as Error).stack ?? e}`);
     return 1;
+  } finally {
+    searchStarts();
   }
 }
 

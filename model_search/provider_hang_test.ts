@@ -27,6 +27,7 @@ const hang = process.env.HANG;
 const never = () => new Promise(() => {});
 class HangingProvider {
   async prepare() {
+    if (process.env.KEEP_ALIVE) setInterval(() => {}, 1000);
     if (hang === 'prepare') await never();
   }
   getInputFn(hparams, mode) {
@@ -103,6 +104,29 @@ describe('a data provider that never answers', function() {
     assert.deepEqual(trials.map((t) => t.state), ['FAILED']);
     assert.match(trials[0].failureReason!, /training batches never answered/);
   });
+
+  it('in prepare(): Ctrl-C stops the binary with a line saying so',
+     async () => {
+       child = spawn(process.execPath, args(), {
+         stdio: ['ignore', 'ignore', 'pipe'],
+         // A provider whose open handle keeps it waiting.
+         env: {...process.env, HANG: 'prepare', KEEP_ALIVE: '1'},
+       });
+       let stderr = '';
+       child.stderr!.on('data', (chunk: Buffer) => {
+         stderr += chunk.toString();
+       });
+       const exited = new Promise<number|null>((resolve) => {
+         child!.on('exit', (code) => resolve(code));
+       });
+       await new Promise((r) => setTimeout(r, 1500));
+
+       child.kill('SIGINT');
+
+       assert.equal(await exited, 130, stderr);
+       assert.match(stderr, /^SIGINT: stopped before the search started$/m);
+       assert.equal(fs.existsSync(path.join(dir, 'run')), false);
+     });
 
   it('for a training batch: Ctrl-C stops the search cleanly', async () => {
     child = spawn(process.execPath, args(), {
