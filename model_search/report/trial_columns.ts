@@ -170,7 +170,9 @@ export function recordedTowers(trial: Trial): RecordedTower[] {
 export function architectureCell(trial: Trial, blocks: string): string {
   const members = ensembleMembers(trial);
   if (members.length === 0) return blocks || '(no blocks)';
-  const of = `ensemble of ${members.join(',')}`;
+  // Member ids, not a count: "ensemble of trials 2,3,4".
+  const of = `ensemble of trial${members.length > 1 ? 's' : ''} ${
+      members.join(',')}`;
   return trial.architecture.length === 0 ? of : `${blocks} + ${of}`;
 }
 

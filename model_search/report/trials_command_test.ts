@@ -256,8 +256,8 @@ describe('formatTrialsTable', () => {
           metrics: {loss: 0.7}}],
         {objective: LOSS});
 
-    assert.match(lines[1], /\s5\s+COMPLETED\s+0\s+ensemble of 2,3,4\s/);
-    assert.match(lines[2], /\s6\s+COMPLETED\s+2\s+A x2 \+ ensemble of 2,3,4\s/);
+    assert.match(lines[1], /\s5\s+COMPLETED\s+0\s+ensemble of trials 2,3,4\s/);
+    assert.match(lines[2], /\s6\s+COMPLETED\s+2\s+A x2 \+ ensemble of trials 2,3,4\s/);
     assert.match(lines[3], /\s7\s+COMPLETED\s+0\s+\(no blocks\)\s/);
   });
 });
