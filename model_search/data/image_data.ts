@@ -384,21 +384,47 @@ async function isDirectory(entry: fs.Dirent, full: string): Promise<boolean> {
  * skipped and linked folders followed: the files a search trains on and
  * `cli predict` reads from a folder. Other files are added to `skipped`.
  */
-/** Real folders and the class that reads each. */
+/** Real folders (and linked files) and the class that reads each. */
 export class FolderClaims {
   private readonly claims: Array<{real: string, owner: string}> = [];
 
   /**
-   * Claims real folder `real` for class `owner`; returns the other class
-   * that reads it, or a folder around or inside it, if there is one.
+   * Claims real path `real` for class `owner`; returns the class that
+   * reads it already, or a folder around or inside it, if one does (`owner`
+   * itself, for a second way into one class's images).
    */
   claim(real: string, owner: string): string|undefined {
     const other = this.claims.find(
-        (c) => c.owner !== owner &&
-            (isInside(real, c.real) || isInside(c.real, real)));
+        (c) => isInside(real, c.real) || isInside(c.real, real));
     if (other !== undefined) return other.owner;
     this.claims.push({real, owner});
     return undefined;
+  }
+}
+
+/**
+ * Claims what link `full` leads to (`real`) for its class; throws naming
+ * the link when a class reads it already: another class (its images
+ * would count for two), or its own (they would be read twice).
+ */
+async function claimLinked(
+    full: string, real: string,
+    inClass: {claims: FolderClaims, label: string}): Promise<void> {
+  const other = inClass.claims.claim(real, inClass.label);
+  if (other === undefined) return;
+  const why = other === inClass.label ?
+      `class "${other}" reads already, so its images would be read twice` :
+      `class "${other}" reads too, so its images would count for two classes`;
+  throw new DataError(`${full}: links to ${real}, which ${why}; remove the ` +
+                      'link', full);
+}
+
+/** The real path of `file`, or `file` when it cannot be resolved. */
+async function realpathOr(file: string): Promise<string> {
+  try {
+    return await fs.promises.realpath(file);
+  } catch {
+    return file;  // A dangling link: the decoder names it.
   }
 }
 
@@ -431,20 +457,16 @@ export async function findImages(
                 'images would be read without end; remove the link',
             full);
       }
-      const other = entry.isSymbolicLink() ?
-          inClass?.claims.claim(real, inClass.label) :
-          undefined;
-      if (other !== undefined) {
-        throw new DataError(
-            `${full}: links to ${real}, a folder class "${other}" reads ` +
-                'too, so its images would count for two classes; remove ' +
-                'the link',
-            full);
+      if (entry.isSymbolicLink() && inClass !== undefined) {
+        await claimLinked(full, real, inClass);
       }
       above.add(real);
       found.push(...await findImages(full, skipped, above, inClass));
       above.delete(real);
     } else if (isImageName(entry.name)) {
+      if (entry.isSymbolicLink() && inClass !== undefined) {
+        await claimLinked(full, await realpathOr(full), inClass);
+      }
       found.push(full);
     } else {
       skipped.push(full);

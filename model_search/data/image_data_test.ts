@@ -243,7 +243,7 @@ describe('ImageDataProvider', () => {
         prepared({inputDir: dir, imageHeight: 1, imageWidth: 1}),
         (e: Error) => e instanceof DataError &&
             e.message === `${path.join(dir, 'a', 'sib')}: links to ${
-                fs.realpathSync(path.join(dir, 'b'))}, a folder class "b" ` +
+                fs.realpathSync(path.join(dir, 'b'))}, which class "b" ` +
                 'reads too, so its images would count for two classes; ' +
                 'remove the link');
   });
@@ -261,7 +261,23 @@ describe('ImageDataProvider', () => {
 
     await assert.rejects(
         prepared({inputDir, imageHeight: 1, imageWidth: 1}),
-        /b\/ext: links to .*shared, a folder class "a" reads too/);
+        /b\/ext: links to .*shared, which class "a" reads too/);
+  });
+
+  it('refuses an image linked from another class, or read twice', async () => {
+    const dir = folder({
+      'a/1.png': tinyPng(1), 'a/sub/2.png': tinyPng(2), 'b/1.png': tinyPng(3),
+    });
+    fs.symlinkSync(path.join(dir, 'b', '1.png'), path.join(dir, 'a', 'x.png'));
+    await assert.rejects(
+        prepared({inputDir: dir, imageHeight: 1, imageWidth: 1}),
+        /a\/x\.png: links to .*b\/1\.png, which class "b" reads too/);
+
+    fs.rmSync(path.join(dir, 'a', 'x.png'));
+    fs.symlinkSync('sub', path.join(dir, 'a', 'again'));
+    await assert.rejects(
+        prepared({inputDir: dir, imageHeight: 1, imageWidth: 1}),
+        /a\/again: links to .*a\/sub, which class "a" reads already, so its images would be read twice/);
   });
 
   it('refuses a class folder that is a link to another class', async () => {
