@@ -15,9 +15,8 @@ import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
 
-import {providerWaits} from './data/data';
 import {checkStudyOutput} from './oss_trainer_check';
-import {main} from './oss_trainer';
+import {main, runMain} from './oss_trainer';
 
 /** `${TEST_SRCDIR}` in a flag value becomes the runfiles root. */
 export function expandTestSrcdir(arg: string, srcdir: string): string {
@@ -40,22 +39,15 @@ async function run(): Promise<void> {
   process.stderr.write(await checkStudyOutput(modelDir) + '\n');
 }
 
-let finished = false;
-// A promise of the provider that never settles would end the process with
-// nothing left to run, exit 0: a pass that tested nothing.
-process.on('beforeExit', () => {
-  if (finished) return;
-  finished = true;
-  const waited = providerWaits();
-  process.stderr.write(`model_search_oss_test: FAIL: ${
-      waited.length > 0 ? waited.join(' and ') : 'the trainer'} never ` +
-      'answered (a promise that never settles)\n');
-  process.exitCode = 1;
-});
-run().then(() => {
-  finished = true;
-}, (e) => {
-  finished = true;
-  process.stderr.write(`model_search_oss_test: FAIL: ${(e as Error).message}\n`);
-  process.exitCode = 1;
+// runMain: a provider promise that never settles fails the test (the
+// trainer then returns 1 naming it) instead of ending it with exit 0.
+runMain(async () => {
+  try {
+    await run();
+    return 0;
+  } catch (e) {
+    process.stderr.write(
+        `model_search_oss_test: FAIL: ${(e as Error).message}\n`);
+    return 1;
+  }
 });
