@@ -33,14 +33,30 @@ export type WriterRequest =
      */
     {op: 'adopt', job: number, from: string|undefined, path: string,
      subdirectories: string[]}|
-    /** Writes a file whole. */
-    {op: 'write', job: number, path: string, data: string|Uint8Array}|
+    /**
+     * Writes a file whole: a string, bytes, or bytes of the staging area
+     * (`staging` below).
+     */
+    {op: 'write', job: number, path: string,
+     data: string|Uint8Array|StagedBytes}|
+    /**
+     * From here on, staged bytes are read from `buffer`: memory the asker
+     * shares, so that no buffer of each trial's files is left in the
+     * writer's heap for its garbage collector.
+     */
+    {op: 'staging', job: 0, buffer: SharedArrayBuffer}|
     /** Answers once every earlier request is done. */
     {op: 'sync', job: number, seq: number}|
     /** Renames the job's temporary directory `path` to `to`; ends the job. */
     {op: 'commit', job: number, path: string, to: string, seq: number}|
     /** Removes the job's temporary directory `path`; ends the job. */
     {op: 'abort', job: number, path: string, seq: number};
+
+/** `length` bytes at `offset` of the staging area. */
+export declare interface StagedBytes {
+  offset: number;
+  length: number;
+}
 
 export declare interface WriterReply {
   seq: number;
@@ -55,6 +71,8 @@ export declare interface WriterReply {
 export class RequestRunner {
   /** The first error of each job still open, by job id. */
   private readonly failures = new Map<number, NodeJS.ErrnoException>();
+  /** Where staged bytes are (the last `staging` request's buffer). */
+  private staging: SharedArrayBuffer|undefined;
 
   constructor(private readonly answer: (reply: WriterReply) => void) {}
 
@@ -105,8 +123,12 @@ export class RequestRunner {
       case 'write':
         if (failed === undefined) {
           this.attempt(request.job, request.path,
-                       () => fs.writeFileSync(request.path, request.data));
+                       () => fs.writeFileSync(
+                           request.path, this.bytesOf(request.data)));
         }
+        return;
+      case 'staging':
+        this.staging = request.buffer;
         return;
       case 'sync':
         this.reply(request.seq, failed);
@@ -122,6 +144,14 @@ export class RequestRunner {
         this.finish(request.job, request.path, request.seq, true);
         return;
     }
+  }
+
+  private bytesOf(data: string|Uint8Array|StagedBytes): string|Uint8Array {
+    if (typeof data === 'string' || data instanceof Uint8Array) return data;
+    if (this.staging === undefined) {
+      throw new Error('staged bytes written before any staging area');
+    }
+    return new Uint8Array(this.staging, data.offset, data.length);
   }
 
   /** Runs `fn`, which makes `target`; its error is the job's failure. */

@@ -60,7 +60,7 @@ for (const thread of [true, false]) {
              '{"a":1}');
        });
 
-    it('hands a whole buffer over without copying and writes its bytes',
+    it('writes bytes as they were when written (thread) or handed over',
        () => {
          const bytes = new Uint8Array([0, 1, 2, 250, 251, 252, 253, 254, 255]);
          const view = new Uint8Array(new ArrayBuffer(16), 4, 5);
@@ -68,20 +68,45 @@ for (const thread of [true, false]) {
          const job = writer.begin('1');
          job.write('weights.bin', bytes);
          job.write('part.bin', view);
-         assert.equal(bytes.byteLength, 9, 'kept until handed over');
+         // A thread's copy was taken at write; inline, nothing is written
+         // before the job hands its requests over.
+         view[0] = 42;
          job.send();
-         // On a thread, the whole buffer went to it; a view into a larger
-         // one was copied and is still usable.
-         assert.equal(bytes.byteLength, thread ? 0 : 9);
-         assert.deepEqual([...view], [9, 8, 7, 6, 5]);
+         assert.equal(bytes.byteLength, 9, 'the caller\'s buffer stays');
          job.commit();
          assert.deepEqual(
              [...fs.readFileSync(path.join(root, '1', 'weights.bin'))],
              [0, 1, 2, 250, 251, 252, 253, 254, 255]);
          assert.deepEqual(
              [...fs.readFileSync(path.join(root, '1', 'part.bin'))],
-             [9, 8, 7, 6, 5]);
+             [thread ? 9 : 42, 8, 7, 6, 5]);
        });
+
+    it('writes the bytes of trial after trial, small and large', () => {
+      // Past the staging area's first size, within one job and across
+      // jobs, and with a job aborted before it handed anything over,
+      // whose bytes needed a larger area, before each.
+      const sizes = [[10, 3 << 20], [5 << 20, 7], [1 << 20, 1 << 20, 100]];
+      const fill = (size: number, seed: number) => {
+        const bytes = new Uint8Array(size);
+        for (let i = 0; i < size; i++) bytes[i] = (i * 7 + seed) & 255;
+        return bytes;
+      };
+      sizes.forEach((files, j) => {
+        const dropped = writer.begin(`x${j}`);
+        dropped.write('big', fill((2 << 20) + (6 << 20) * j, 0));
+        dropped.abort();
+        const job = writer.begin(`${j}`);
+        files.forEach((size, f) => job.write(`f${f}`, fill(size, j + f)));
+        job.commit();
+      });
+      assert.deepEqual(trialEntries(root), ['0', '1', '2']);
+      sizes.forEach((files, j) => files.forEach((size, f) => {
+        const read = fs.readFileSync(path.join(root, `${j}`, `f${f}`));
+        assert.equal(read.length, size);
+        assert.ok(read.equals(fill(size, j + f)), `${j}/f${f} differs`);
+      }));
+    });
 
     it('lets files be added to the temporary directory after sync', () => {
       const job = writer.begin('2');
