@@ -76,23 +76,28 @@ export type ConnectionTarget = {
 const URL_FORMS = 'sqlite:/path/metadata.db, sqlite::memory:, ' +
     'postgres://user@host:5432/database or mysql://user@host:3306/database';
 
+/** Whether any of the `--mlmd_*` flags is set in `options`. */
+export function mlmdGiven(options: StoreOptions): boolean {
+  return [
+    options.mlmdDefaultSqlliteFilename, options.mlmdSocket,
+    options.mlmdDatabase, options.mlmdUser, options.mlmdPassword,
+  ].some((v) => v !== undefined && v !== '');
+}
+
 /**
  * Resolves the options to one database, without connecting (a SQLite
  * file's directory must exist).
  */
 export function resolveConnection(options: StoreOptions): ConnectionTarget {
-  const mlmdGiven = [
-    options.mlmdDefaultSqlliteFilename, options.mlmdSocket,
-    options.mlmdDatabase, options.mlmdUser, options.mlmdPassword,
-  ].some((v) => v !== undefined && v !== '');
+  const mlmd = mlmdGiven(options);
   const urlGiven = options.url !== undefined && options.url !== '';
-  if (urlGiven && mlmdGiven) {
+  if (urlGiven && mlmd) {
     throw new UsageError(
         `both --metadata_db=${redactUrl(options.url!)} and --mlmd_* flags ` +
         'are set; give one of them');
   }
   const target = urlGiven ? fromUrl(options.url!) :
-      mlmdGiven ? fromMlmdFlags(options) : undefined;
+      mlmd ? fromMlmdFlags(options) : undefined;
   if (target === undefined) {
     throw new UsageError(
         'no metadata database given: set --metadata_db (' + URL_FORMS +

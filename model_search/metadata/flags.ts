@@ -17,19 +17,26 @@ import {UsageError} from '../errors';
 import {FLAGS, FlagSet} from '../flags';
 
 import type {StoreOptions} from './create_store';
-import {PASSWORD_ENV_VAR} from './create_store';
+import {mlmdGiven, PASSWORD_ENV_VAR} from './create_store';
 import {DEFAULT_LEASE_SECONDS} from './store';
 
 const MODULE = 'metadata';
 
-/**
- * Declares the flags on `flags` (the process flags by default). Safe to
- * call more than once: a flag already declared is left as it is.
- */
-export function defineMetadataFlags(flags: FlagSet = FLAGS): void {
-  const define = (name: string, args: Parameters<FlagSet['define']>[1]) => {
+/** A define that leaves a flag already declared as it is. */
+function definer(flags: FlagSet) {
+  return (name: string, args: Parameters<FlagSet['define']>[1]) => {
     if (!flags.has(name)) flags.define(name, {...args, module: MODULE});
   };
+}
+
+/**
+ * Declares the flags that name the database, `--metadata_db` and the
+ * `--mlmd_*` ones, on `flags` (the process flags by default): what the
+ * search and the commands that read a study take. Safe to call more than
+ * once.
+ */
+export function defineDatabaseFlags(flags: FlagSet = FLAGS): void {
+  const define = definer(flags);
   define('metadata_db', {
     type: 'string',
     default: '',
@@ -65,6 +72,16 @@ export function defineMetadataFlags(flags: FlagSet = FLAGS): void {
     help: 'MySQL password (with --mlmd_socket). Other users of this ' +
         `machine can read command lines: prefer $${PASSWORD_ENV_VAR}.`,
   });
+}
+
+/**
+ * Declares the database flags and those of a search's workers (retries,
+ * the lease) on `flags` (the process flags by default). Safe to call more
+ * than once: a flag already declared is left as it is.
+ */
+export function defineMetadataFlags(flags: FlagSet = FLAGS): void {
+  defineDatabaseFlags(flags);
+  const define = definer(flags);
   define('metadata_retry_seconds', {
     type: 'float',
     default: 60,
@@ -117,7 +134,6 @@ export const DEFAULT_SQLITE_FILENAME = 'model_search.db';
  */
 export function storeOptionsFromFlags(
     modelDir?: string, flags: FlagSet = FLAGS): StoreOptions {
-  const text = (name: string) => flags.get<string>(name);
   const retrySeconds = flags.get<number>('metadata_retry_seconds');
   if (!(retrySeconds >= 0 && retrySeconds < Infinity)) {
     throw new UsageError(
@@ -125,22 +141,34 @@ export function storeOptionsFromFlags(
         'seconds >= 0 (0: no retries)');
   }
   const options: StoreOptions = {
-    url: text('metadata_db') || undefined,
-    mlmdDefaultSqlliteFilename:
-        text('mlmd_default_sqllite_filename') || undefined,
-    mlmdSocket: text('mlmd_socket') || undefined,
-    mlmdDatabase: text('mlmd_database') || undefined,
-    mlmdUser: text('mlmd_user') || undefined,
-    mlmdPassword: text('mlmd_password') || undefined,
+    ...databaseFromFlags(flags),
     retry: {maxElapsedMs: retrySeconds * 1000},
   };
-  const anySet = [
-    options.url, options.mlmdDefaultSqlliteFilename, options.mlmdSocket,
-    options.mlmdDatabase, options.mlmdUser, options.mlmdPassword,
-  ].some((v) => v !== undefined);
-  if (!anySet && modelDir !== undefined && modelDir !== '') {
+  if (!databaseGiven(options) && modelDir !== undefined && modelDir !== '') {
     options.mlmdDefaultSqlliteFilename =
         path.join(modelDir, DEFAULT_SQLITE_FILENAME);
   }
   return options;
+}
+
+/**
+ * The database the flags of defineDatabaseFlags name (empty flags left
+ * out), with paths as given: resolveConnection checks the combination.
+ */
+export function databaseFromFlags(flags: FlagSet = FLAGS): StoreOptions {
+  const text = (name: string) => flags.get<string>(name) || undefined;
+  return {
+    url: text('metadata_db'),
+    mlmdDefaultSqlliteFilename: text('mlmd_default_sqllite_filename'),
+    mlmdSocket: text('mlmd_socket'),
+    mlmdDatabase: text('mlmd_database'),
+    mlmdUser: text('mlmd_user'),
+    mlmdPassword: text('mlmd_password'),
+  };
+}
+
+/** Whether `options` name a database at all. */
+function databaseGiven(options: StoreOptions): boolean {
+  return (options.url !== undefined && options.url !== '') ||
+      mlmdGiven(options);
 }

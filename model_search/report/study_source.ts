@@ -19,9 +19,9 @@ import {UsageError, ValueError, didYouMean} from '../errors';
 import {FlagSet, parseCommandFlags} from '../flags';
 
 export {parseCommandFlags};
-import {createStore} from '../metadata/create_store';
+import {createStore, mlmdGiven} from '../metadata/create_store';
 import type {StoreOptions} from '../metadata/create_store';
-import {DEFAULT_SQLITE_FILENAME} from '../metadata/flags';
+import {databaseFromFlags, DEFAULT_SQLITE_FILENAME, defineDatabaseFlags} from '../metadata/flags';
 import {redactUrl} from '../metadata/redact';
 import type {MetadataStore, StudyInfo} from '../metadata/store';
 import type {Objective, Trial} from '../metadata/trial';
@@ -45,25 +45,13 @@ export declare interface LoadedStudy {
 }
 
 
-const MLMD_FLAGS: ReadonlyArray<[string, string]> = [
-  ['mlmd_default_sqllite_filename', 'A SQLite file (as the search took it).'],
-  ['mlmd_socket', 'MySQL host:port or unix socket (with --mlmd_database).'],
-  ['mlmd_database', 'MySQL database.'],
-  ['mlmd_user', 'MySQL user.'],
-  ['mlmd_password', 'MySQL password (better: $MODEL_SEARCH_DB_PASSWORD).'],
-];
-
 /** Declares the flags that locate a study (shared by both commands). */
 export function defineStudyFlags(flags: FlagSet): void {
   flags.define('model_dir', {type: 'string', default: '',
-    help: 'The --model_dir of the search.'});
-  flags.define('metadata_db', {type: 'string', default: '',
-    help: 'The bookkeeping database (sqlite:/path, postgres://..., ' +
-          'mysql://...); default: model_search.db in --model_dir.'});
-  // The original's flags for the database, as the search takes them.
-  for (const [name, help] of MLMD_FLAGS) {
-    flags.define(name, {type: 'string', default: '', help});
-  }
+    help: 'The --model_dir of the search; its model_search.db is read ' +
+          'unless --metadata_db or the --mlmd_* flags name the database.'});
+  // As the search takes them.
+  defineDatabaseFlags(flags);
   flags.define('experiment_name', {type: 'string', default: '',
     help: 'The study to show; needed when the database holds several.'});
   flags.define('experiment_owner', {type: 'string', default: '',
@@ -90,24 +78,18 @@ export function userPath(value: string): string {
 /** Opens the store named by the flags and reads the chosen study. */
 export async function loadStudy(flags: FlagSet): Promise<LoadedStudy> {
   const modelDir = userPath(flags.get<string>('model_dir'));
-  let url = flags.get<string>('metadata_db');
+  const given = databaseFromFlags(flags);
+  let url = given.url ?? '';
   const mlmd: StoreOptions = {
+    ...given,
+    url: undefined,
     mlmdDefaultSqlliteFilename:
-        userPath(flags.get<string>('mlmd_default_sqllite_filename')) ||
-        undefined,
-    mlmdSocket: flags.get<string>('mlmd_socket') || undefined,
-    mlmdDatabase: flags.get<string>('mlmd_database') || undefined,
-    mlmdUser: flags.get<string>('mlmd_user') || undefined,
-    mlmdPassword: flags.get<string>('mlmd_password') || undefined,
+        userPath(given.mlmdDefaultSqlliteFilename ?? '') || undefined,
   };
-  const mlmdGiven = Object.values(mlmd).some((v) => v !== undefined);
-  if (mlmdGiven) {
-    if (url !== '') {
-      throw new UsageError(`both --metadata_db and --mlmd_* flags are ` +
-                           'set; give one of them');
-    }
+  const byMlmd = mlmdGiven(mlmd);
+  if (byMlmd) {
     const file = mlmd.mlmdDefaultSqlliteFilename;
-    if (file !== undefined && mlmd.mlmdSocket === undefined &&
+    if (url === '' && file !== undefined && mlmd.mlmdSocket === undefined &&
         !fs.existsSync(file)) {
       throw new UsageError(
           `--mlmd_default_sqllite_filename=${file}: no such file`);
@@ -140,7 +122,8 @@ export async function loadStudy(flags: FlagSet): Promise<LoadedStudy> {
   let store: MetadataStore;
   try {
     store = await createStore({
-      ...(mlmdGiven ? mlmd : {url}),
+      // Both given: refused by createStore, naming them.
+      ...(byMlmd ? {...mlmd, url: url || undefined} : {url}),
       retry: {maxElapsedMs: 5000},
       readOnly: true,
     });

@@ -185,7 +185,7 @@ describe('trialsCommand', () => {
       `--mlmd_default_sqllite_filename=${dir}/model_search.db`,
     ]);
     assert.equal(both.status, 2);
-    assert.match(both.err, /both --metadata_db and --mlmd_\* flags are set/);
+    assert.match(both.err, /both --metadata_db=\S+ and --mlmd_\* flags are set/);
     const missing = await run([`--mlmd_default_sqllite_filename=${dir}/x.db`]);
     assert.equal(missing.status, 2);
     assert.match(missing.err, /--mlmd_default_sqllite_filename=.*x\.db: no such file/);
