@@ -45,7 +45,7 @@ import {SearchTimings} from './search_timings';
 import {evaluationText, jsonText, TRIAL_FILES, removeStaleTemporaries, trialDirName} from './trial_directory';
 import {TrialDirectoryWriter} from './trial_writer';
 import type {TrialDirectoryJob} from './trial_writer';
-import {ReplayWait, TrialPlanner} from './trial_planner';
+import {ReplayWait, TrialPlanner, unreadReplayHparams} from './trial_planner';
 import type {TrialPlan} from './trial_planner';
 import {TrialFailure, TrialInterrupted, evaluateModel, softmaxCrossEntropy, trainModel} from './train_loop';
 import type {TeacherArgs, TrainResult} from './train_loop';
@@ -299,6 +299,9 @@ export async function runSearch(options: SearchOptions): Promise<SearchResult> {
         (options.maxTrialsGiven ?
              `, --experiment_max_num_trials=${options.maxTrials} ignored` :
              ''));
+    for (const line of unreadReplayHparams(planner.replay, planner.space)) {
+      log(line);
+    }
   }
   const startedAt = Date.now();
   const timings = options.timings ?? new SearchTimings();

@@ -147,6 +147,56 @@ export function blockHparams(
   return out;
 }
 
+/**
+ * The hyperparameters the trainer reads whatever the spec: those of
+ * buildHparamSpace with every learning_spec option on, and those of the
+ * architecture (`initial_architecture_<i>` for any i).
+ */
+function isTrainerHparam(name: string): boolean {
+  if (/^initial_architecture_\d+$/.test(name)) return true;
+  TRAINER_HPARAMS ??= new Set(buildHparamSpace({
+    // A block, for new_block_type to have a value.
+    blocksToUse: ['EMPTY_BLOCK'],
+    minimumDepth: 0,
+    trainSteps: 100,
+    learningSpec: {applyExponentialDecay: true, applyGradientClipping: true,
+                   applyL2Regularization: true},
+    applyDropoutsBetweenBlocks: true,
+    architectureHparams: true,
+  }).params.map((p) => p.name));
+  return TRAINER_HPARAMS.has(name);
+}
+let TRAINER_HPARAMS: Set<string>|undefined;
+
+/**
+ * One line for each hyperparameter of a replayed tower that neither the
+ * trainer nor the blocks read (a misspelt name, say): it is kept in the
+ * trial's hparams.json but changes nothing. The blocks are the tower's and
+ * those of `space` (a search records the hyperparameters of all the
+ * blocks of blocks_to_use in every trial).
+ */
+export function unreadReplayHparams(
+    plans: readonly TrialPlan[], space: HparamSpace): string[] {
+  const lines: string[] = [];
+  plans.forEach((plan, i) => {
+    const blocks = new Set(space.params.map((p) => p.name));
+    for (const block of plan.architecture) {
+      if (!BLOCKS.has(block)) continue;
+      for (const range of BLOCKS.create(block).requiresHparams?.() ?? []) {
+        blocks.add(range.name);
+      }
+    }
+    const unread = Object.keys(plan.hparams)
+                       .filter((n) => !isTrainerHparam(n) && !blocks.has(n));
+    if (unread.length > 0) {
+      lines.push(`replay: tower ${i + 1}: hparam(s) ${
+          unread.join(', ')} read by neither the trainer nor the tower's ` +
+          'blocks: kept in hparams.json, but they change nothing');
+    }
+  });
+  return lines;
+}
+
 export class TrialPlanner {
   private readonly algorithm: SearchAlgorithm;
   private readonly tuner: Tuner;

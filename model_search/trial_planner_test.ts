@@ -16,7 +16,7 @@ import {buildModel} from './phoenix';
 import type {PhoenixSpec} from './proto/phoenix_spec';
 import {loadSpecFile, parsePhoenixSpec} from './proto/text_format';
 import {Random} from './random';
-import {blockHparams, TrialPlanner} from './trial_planner';
+import {blockHparams, TrialPlanner, unreadReplayHparams} from './trial_planner';
 
 const CONFIG_DIR = resolveWorkspacePath('model_search/configs');
 
@@ -132,6 +132,37 @@ describe('TrialPlanner', () => {
             .map((p) => p.name),
         ['units']);
   });
+
+  it('names a replayed hparam that nothing reads, not those blocks read',
+     () => {
+       const unread = (blocks: string, tower: string, hparams: string[]) => {
+         const planner = plannerOf(parsePhoenixSpec(
+             'problem_type: DNN search_type: ADAPTIVE_COORDINATE_DESCENT\n' +
+             blocks.split(' ').map((b) => `blocks_to_use: "${b}"\n`).join('') +
+             `replay { towers { architecture: "${tower}" hparams { ${
+                 hparams.map((h) => {
+                   const [key, value] = h.split('=');
+                   return `hparam { key: "${key}" value { ${value} } }`;
+                 }).join(' ')} } } }\n`));
+         return unreadReplayHparams(planner.replay!, planner.space);
+       };
+       const FC = 'FIXED_OUTPUT_FULLY_CONNECTED_128';
+       assert.deepEqual(
+           unread(FC, FC, ['learning_rate=float_value: 0.01',
+                           'learnin_rate=float_value: 0.1',
+                           'initial_architecture_3=bytes_value: "x"',
+                           'exponential_decay_steps=int64_value: 3']),
+           ['replay: tower 1: hparam(s) learnin_rate read by neither the ' +
+            'trainer nor the tower\'s blocks: kept in hparams.json, but ' +
+            'they change nothing']);
+       // TUNABLE_SVDF asks for rank (among others): read by the tower's
+       // block, or recorded by a search whose blocks_to_use has it.
+       assert.deepEqual(
+           unread(FC, 'TUNABLE_SVDF', ['rank=int64_value: 2']), []);
+       assert.deepEqual(
+           unread(`${FC} TUNABLE_SVDF`, FC, ['rank=int64_value: 2']), []);
+       assert.equal(unread(FC, FC, ['rank=int64_value: 2']).length, 1);
+     });
 
   it('refuses a user suggestion\'s hparam out of its range', () => {
     assert.throws(
