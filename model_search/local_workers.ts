@@ -62,6 +62,20 @@ export function localPid(workerId: string|undefined,
 }
 
 /**
+ * Whether the worker of a RUNNING trial is alive, as far as this machine
+ * can tell: a process of this machine that exists, or a worker elsewhere
+ * whose heartbeats keep its lease (not run out at `now`).
+ */
+export function workerAlive(
+    trial: Trial, now = Date.now(), hostname = os.hostname(),
+    exists: (pid: number) => boolean = processExists): boolean {
+  const pid = localPid(trial.workerId, hostname);
+  if (pid !== undefined) return exists(pid);
+  return trial.leaseExpiresAt !== undefined &&
+      Date.parse(trial.leaseExpiresAt) > now;
+}
+
+/**
  * Marks FAILED the RUNNING trials of `trials` whose worker is a process of
  * this host that no longer exists (and is not this one).
  *

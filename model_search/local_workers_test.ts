@@ -18,7 +18,7 @@ import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 
-import {failTrialsOfDeadLocalWorkers, localPid, localWorkerId, processExists} from './local_workers';
+import {failTrialsOfDeadLocalWorkers, localPid, localWorkerId, processExists, workerAlive} from './local_workers';
 import {completeWrittenTrials} from './lost_trials';
 import {createStore} from './metadata/create_store';
 import type {MetadataStore} from './metadata/store';
@@ -49,6 +49,31 @@ describe('localPid', () => {
   for (const [workerId, pid] of rows) {
     it(`reads ${pid} from worker id ${workerId} on host "host"`, () => {
       assert.equal(localPid(workerId, 'host'), pid);
+    });
+  }
+});
+
+describe('workerAlive', () => {
+  const now = Date.UTC(2026, 0, 1);
+  const later = new Date(now + 1000).toISOString();
+  const earlier = new Date(now - 1000).toISOString();
+  const trial = (workerId: string, leaseExpiresAt?: string): Trial =>
+      ({id: 1, state: 'RUNNING', architecture: [], hparams: {}, workerId,
+        leaseExpiresAt});
+  const exists = (pid: number) => pid === 10;
+  const rows: Array<[string, Trial, boolean]> = [
+    ['a process of this machine that exists', trial('host:10', earlier),
+     true],
+    ['a process of this machine that is gone, its lease kept',
+     trial('t@host:11', later), false],
+    ['a worker elsewhere whose lease is kept', trial('other:10', later), true],
+    ['a worker elsewhere whose lease ran out', trial('other:10', earlier),
+     false],
+    ['a worker elsewhere with no lease recorded', trial('other:10'), false],
+  ];
+  for (const [what, t, alive] of rows) {
+    it(`takes ${what} for ${alive ? 'alive' : 'gone'}`, () => {
+      assert.equal(workerAlive(t, now, 'host', exists), alive);
     });
   }
 });

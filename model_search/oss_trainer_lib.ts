@@ -25,7 +25,7 @@ import type {Provider} from './data/data';
 import {buildTowersModel, restoreTowers} from './ensemble_model';
 import {BlockBuildError, SearchError, UsageError, ValueError} from './errors';
 import {LeaseKeeper} from './lease_keeper';
-import {failTrialsOfDeadLocalWorkers, localPid, localWorkerId, processExists} from './local_workers';
+import {failTrialsOfDeadLocalWorkers, localWorkerId, workerAlive} from './local_workers';
 import {completeWrittenTrials} from './lost_trials';
 import {checkSameData, checkSummaryObjective, checkTrialDirectoriesPresent, recordOrCheckStudyData} from './study_data';
 import {DEFAULT_LEASE_SECONDS} from './metadata/store';
@@ -549,11 +549,13 @@ async function planTrialWhenReady(
       return planner.plan(completed, trialId, rng, running);
     } catch (e) {
       if (!(e instanceof ReplayWait)) throw e;
-      // A worker of this machine that is alive is waited for however long
-      // its tower trains; another machine's, for twice the lease.
-      const pid = localPid(e.waitingFor.workerId);
-      const aliveHere = pid !== undefined && processExists(pid);
-      if (!aliveHere && Date.now() - start > 2 * leaseSeconds * 1000) {
+      // The worker of that trial is waited for however long its tower
+      // trains while it lives: a process of this machine that is there,
+      // or a worker anywhere whose heartbeats keep its lease. One that is
+      // gone is given up after a lease at least (its trial is then taken
+      // back as lost, and its tower trained again by a later trial).
+      if (!workerAlive(e.waitingFor) &&
+          Date.now() - start > leaseSeconds * 1000) {
         throw new PlanningError(`${e.message}; gave up after ${
             Math.round((Date.now() - start) / 1000)} s`);
       }

@@ -362,6 +362,8 @@ export abstract class SqlStore implements MetadataStore {
         hparams: {},
         workerId,
         startedAt: new Date(now).toISOString(),
+        leaseExpiresAt:
+            new Date(now + Math.round(leaseSeconds * 1000)).toISOString(),
       };
       return {status: 'started', trial};
     });

@@ -497,9 +497,18 @@ for (const backend of BACKENDS) {
       const timed = await open({clock: clock.read});
       const studyId = await newStudy(timed);
       const trial = await started(timed, studyId, 5, 'w', 10);
+      const leaseOf = async (id: number) =>
+          (await timed.listTrials(studyId)).find((t) => t.id === id)!
+              .leaseExpiresAt;
+      const at = (seconds: number) =>
+          new Date(clock.read() + seconds * 1000).toISOString();
+      assert.equal(trial.leaseExpiresAt, at(10));
+      assert.equal(await leaseOf(trial.id), at(10));
 
       clock.advance(8);
       assert.equal(await timed.heartbeat(studyId, trial.id, 'w'), 'kept');
+      // Seen by the other workers: it lives on.
+      assert.equal(await leaseOf(trial.id), at(10));
       clock.advance(8);
       await started(timed, studyId, 5, 'x', 10);
       const afterHeartbeat = (await timed.listTrials(studyId))[0].state;
@@ -509,6 +518,7 @@ for (const backend of BACKENDS) {
 
       assert.equal(afterHeartbeat, 'RUNNING');
       assert.equal(expired.state, 'FAILED');
+      assert.equal(expired.leaseExpiresAt, undefined, 'no lease once ended');
       assert.equal(expired.failureReason,
                    'worker lost: no heartbeat for 11 s');
     });

@@ -36,6 +36,11 @@ export declare interface Trial {
   workerId?: string;
   startedAt?: string;
   finishedAt?: string;
+  /**
+   * A RUNNING trial's lease: until when its worker holds it, moved on by
+   * each heartbeat (the clock of the worker that wrote it).
+   */
+  leaseExpiresAt?: string;
 }
 
 /** The objective a study optimizes. */

@@ -18,7 +18,7 @@ export type Row = Record<string, unknown>;
 /** The trial columns every query selects, in this order. */
 export const TRIAL_COLUMNS = 'trial_id, state, architecture, hparams, ' +
     'metrics, directory, failure_reason, kind, extra, worker_id, ' +
-    'started_at, finished_at';
+    'started_at, finished_at, lease_expires_at';
 
 const NON_FINITE = new Map<string, number>(
     [['NaN', NaN], ['Infinity', Infinity], ['-Infinity', -Infinity]]);
@@ -101,5 +101,7 @@ export function rowToTrial(row: Row): Trial {
   if (startedAt !== undefined) trial.startedAt = startedAt;
   const finishedAt = iso(row['finished_at']);
   if (finishedAt !== undefined) trial.finishedAt = finishedAt;
+  const leaseExpiresAt = iso(row['lease_expires_at']);
+  if (leaseExpiresAt !== undefined) trial.leaseExpiresAt = leaseExpiresAt;
   return trial;
 }
