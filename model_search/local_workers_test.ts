@@ -157,12 +157,13 @@ describe('completeWrittenTrials', () => {
 
   it('completes lost trials whose directory is whole, and no other',
      async () => {
-       const done: Array<[number, Record<string, number>, string]> = [];
+       const done:
+           Array<[number, Record<string, number>, string, number?]> = [];
        const store = {
          completeTrial: async (
              _: number, id: number, metrics: Record<string, number>,
-             directory: string) => {
-           done.push([id, metrics, directory]);
+             directory: string, finishedAt?: number) => {
+           done.push([id, metrics, directory, finishedAt]);
          },
        } as unknown as MetadataStore;
        const host = os.hostname();
@@ -174,6 +175,12 @@ describe('completeWrittenTrials', () => {
          writeTrial(name, evaluationText({accuracy: Number(name) / 10}, run));
        }
        fs.rmSync(path.join(dir, '8', 'model', 'weights.bin'));
+       // They finished when their evaluation was written, not when found.
+       const writtenAt = (id: number) => Date.UTC(2026, 0, 1, 12, id);
+       for (const id of [1, 2]) {
+         const when = new Date(writtenAt(id));
+         fs.utimesSync(path.join(dir, `${id}`, 'evaluation.json'), when, when);
+       }
        const trials: Trial[] = [
          leaseLost(1),
          {...running(2, `${host}:1001`), directory: '2'},   // gone
@@ -193,8 +200,8 @@ describe('completeWrittenTrials', () => {
            store, 1, dir, trials.slice(7), (l) => logged.push(l));
 
        assert.deepEqual(completed, [1, 2]);
-       assert.deepEqual(done, [[1, {accuracy: 0.1}, '1'],
-                               [2, {accuracy: 0.2}, '2']]);
+       assert.deepEqual(done, [[1, {accuracy: 0.1}, '1', writtenAt(1)],
+                               [2, {accuracy: 0.2}, '2', writtenAt(2)]]);
        assert.deepEqual(logged, [
          `trial 8: its worker was lost and its directory ${
              path.join(dir, '8')} is not whole (no model/weights.bin); not ` +

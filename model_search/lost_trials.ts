@@ -47,7 +47,8 @@ const WHOLE = [
 
 /** What a lost trial's directory holds. */
 export type WrittenTrial =
-    {metrics: Record<string, number>}|{problem: string}|undefined;
+    {metrics: Record<string, number>, writtenAt: number}|{problem: string}|
+    undefined;
 
 /**
  * The metrics of a lost trial's directory when it is whole; a problem
@@ -62,7 +63,11 @@ export function writtenTrial(dir: string): WrittenTrial {
   if (metrics === undefined) {
     return {problem: `${TRIAL_FILES.evaluation} is not a trial's metrics`};
   }
-  return {metrics};
+  // When its last file was written: the trial finished then, not when it
+  // is found.
+  const writtenAt = Math.round(
+      fs.statSync(path.join(dir, TRIAL_FILES.evaluation)).mtimeMs);
+  return {metrics, writtenAt};
 }
 
 /** Trials already said to be not whole, by study and id: said once. */
@@ -96,8 +101,8 @@ export async function completeWrittenTrials(
       }
       continue;
     }
-    await store.completeTrial(
-        studyId, trial.id, written.metrics, trial.directory);
+    await store.completeTrial(studyId, trial.id, written.metrics,
+                              trial.directory, written.writtenAt);
     completed.push(trial.id);
   }
   return completed;

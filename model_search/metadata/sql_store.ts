@@ -435,8 +435,8 @@ export abstract class SqlStore implements MetadataStore {
   }
 
   async completeTrial(studyId: number, trialId: number,
-                      metrics: Record<string, number>, directory: string):
-      Promise<void> {
+                      metrics: Record<string, number>, directory: string,
+                      finishedAt?: number): Promise<void> {
     checkId(studyId, 'study id');
     checkId(trialId, 'trial id');
     for (const [name, value] of Object.entries(metrics ?? {})) {
@@ -447,6 +447,10 @@ export abstract class SqlStore implements MetadataStore {
     }
     if (typeof directory !== 'string') {
       throw new ValueError(`directory of trial ${trialId} must be a string`);
+    }
+    if (finishedAt !== undefined && !Number.isSafeInteger(finishedAt)) {
+      throw new ValueError(`finishing time of trial ${trialId} must be ms ` +
+                           `since the epoch, got ${finishedAt}`);
     }
     const encoded = encodeMetrics(metrics);
     await this.transact('completeTrial', async (sql, notes) => {
@@ -468,7 +472,7 @@ export abstract class SqlStore implements MetadataStore {
           "UPDATE trials SET state = 'COMPLETED', metrics = ?, " +
               'directory = ?, failure_reason = NULL, finished_at = ?, ' +
               'lease_expires_at = NULL WHERE study_id = ? AND trial_id = ?',
-          [encoded, directory, this.clock(), studyId, trialId]);
+          [encoded, directory, finishedAt ?? this.clock(), studyId, trialId]);
     });
   }
 

@@ -98,10 +98,14 @@ export declare interface MetadataStore {
    * Marks a RUNNING trial COMPLETED. A trial already marked FAILED because
    * its lease expired is accepted too (a late completion); repeating the
    * same completion is a no-op, anything else throws.
+   *
+   * @param finishedAt when the trial finished, in ms since the epoch, for
+   *     a trial completed after the fact (from the directory of a lost
+   *     worker); default now, by the store's clock.
    */
   completeTrial(studyId: number, trialId: number,
-                metrics: Record<string, number>, directory: string):
-      Promise<void>;
+                metrics: Record<string, number>, directory: string,
+                finishedAt?: number): Promise<void>;
 
   /** Marks a RUNNING trial FAILED with the reason. */
   failTrial(studyId: number, trialId: number, reason: string): Promise<void>;

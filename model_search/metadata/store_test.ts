@@ -544,6 +544,26 @@ for (const backend of BACKENDS) {
                        {status: 'done', completed: 1});
     });
 
+    it('completes a trial at the time it is told, after the fact',
+       async () => {
+         const clock = new FakeClock();
+         const timed = await open({clock: clock.read});
+         const studyId = await newStudy(timed);
+         await started(timed, studyId, 2, 'w', 5);
+         await started(timed, studyId, 2, 'w', 5);
+         const finished = clock.read() + 2000;
+         clock.advance(600);
+         await timed.completeTrial(studyId, 1, {accuracy: 0.5}, '1', finished);
+         await timed.completeTrial(studyId, 2, {accuracy: 0.5}, '2');
+         await assert.rejects(
+             timed.completeTrial(studyId, 2, {}, '2', 1.5),
+             /finishing time of trial 2 must be ms since the epoch, got 1.5/);
+
+         const [told, now] = await timed.listTrials(studyId);
+         assert.equal(told.finishedAt, new Date(finished).toISOString());
+         assert.equal(now.finishedAt, new Date(clock.read()).toISOString());
+       });
+
     it('refuses changes to finished trials; repeats are no-ops', async () => {
       const studyId = await newStudy();
       await started(store, studyId, 5, 'w');
