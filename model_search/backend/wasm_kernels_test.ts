@@ -16,6 +16,7 @@ import {tf} from './tf';
 import {registerWasmTrainingKernels, WASM_REPLACED_KERNELS, WASM_TRAINING_KERNELS} from './wasm_kernels';
 import {simplifyTranspose, tiles, TILED_MIN_ROWS, TILED_READ_STRIDE} from './wasm_layout_kernels';
 import {leadingAxesReduced} from './wasm_reduce_kernels';
+import {reverseInWasmMemory} from './wasm_reverse_kernel';
 
 type Pad = tf.Conv2DAttrs['pad'];
 type Shape4 = [number, number, number, number];
@@ -601,6 +602,27 @@ describe('Reverse', () => {
          });
     }
   }
+
+  it('reverses in a memory of 2 GiB and more', () => {
+    // The pages are not touched but for the two tensors at its top.
+    const heap = new Uint8Array(2 ** 31 + 4096);
+    const input = {}, output = {};
+    const offsets = new Map([[input, 2 ** 31 + 16], [output, 2 ** 31 + 1024]]);
+    const backend = {
+      wasm: {HEAPU8: heap},
+      dataIdMap: {get: (id: object) => ({memoryOffset: offsets.get(id)!})},
+      makeOutput: (shape: number[], dtype: tf.DataType) =>
+          ({dataId: output, shape, dtype}),
+    };
+    const values = new Int32Array(heap.buffer, 2 ** 31 + 16, 6);
+    values.set([1, 2, 3, 4, 5, 6]);
+
+    reverseInWasmMemory(
+        backend, {dataId: input, shape: [2, 3], dtype: 'int32'}, [1]);
+
+    assert.deepEqual([...new Int32Array(heap.buffer, 2 ** 31 + 1024, 6)],
+                     [3, 2, 1, 6, 5, 4]);
+  });
 
   it('refuses strings, as tf.reverse does', async () => {
     await tf.setBackend('wasm');

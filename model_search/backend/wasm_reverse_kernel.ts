@@ -64,8 +64,10 @@ export function reverseInWasmMemory(
   }
   const index = new Array<number>(outer.length).fill(0);
   const runs = size / runElements;
+  // Not `length >> 2`: a heap of 2 GiB or more would turn it negative.
   const elements = width === 4 ?
-      new Int32Array(heap.buffer, heap.byteOffset, heap.length >> 2) :
+      new Int32Array(heap.buffer, heap.byteOffset,
+                     Math.floor(heap.length / 4)) :
       heap;
   for (let run = 0; run < runs; run++) {
     let source = 0;
