@@ -74,6 +74,35 @@ describe('TrialPlanner', () => {
     });
   }
 
+  it('builds a tunable block with the values its trial holds', () => {
+    const planner = new TrialPlanner({
+      spec: parsePhoenixSpec(
+          'problem_type: RNN_LAST_ACTIVATIONS search_type: ' +
+          'ADAPTIVE_COORDINATE_DESCENT\nblocks_to_use: "TUNABLE_SVDF"\n'),
+      problemType: 'RNN_LAST_ACTIVATIONS',
+      objective: {metric: 'loss', goal: 'minimize'},
+      hypertuningMethod: 'random',
+      trainSteps: 10,
+    });
+    const plan = planner.plan([], 1, new Random(3));
+    assert.ok(plan.architecture.every((b) => b === 'TUNABLE_SVDF'),
+              `${plan.architecture}`);
+    assert.equal(typeof plan.hparams['output_size'], 'number');
+
+    const model = buildModel({
+      schema: {kind: 'test', shape: INPUT_SHAPES['RNN_LAST_ACTIVATIONS']},
+      numClasses: 2,
+      problemType: 'RNN_LAST_ACTIVATIONS',
+      architecture: plan.architecture,
+      hparams: plan.hparams,
+      applyDropoutsBetweenBlocks: false,
+      namePrefix: 'planner_tunable',
+    });
+    // Built: the block read the values it asked for (it throws without).
+    assert.equal(model.outputs[0].shape[1], 2);
+    model.dispose();
+  });
+
   it('throws naming the block for a spec with an unregistered one', () => {
     const spec = loadSpecFile(path.join(CONFIG_DIR, 'cnn_config.pbtxt'));
     spec.blocksToUse = [...(spec.blocksToUse ?? []), 'CIFAR_NASA'];

@@ -95,15 +95,18 @@ export function increaseStructureDepth(
 }
 
 /**
- * The hyperparameters of one block: those named `<block>_<name>`, renamed
- * `<name>` (get_block_hparams). Undefined when there are no hparams.
+ * The hyperparameters one block reads: the trial's, under the names the
+ * search records them by (those requiresHparams gives: `units`), and those
+ * named `<block>_<name>` as `<name>`, as the original's get_block_hparams
+ * read them (a replay spec written by the original holds such names); the
+ * latter win. Undefined when there are no hparams.
  */
 export function blockHparams(
     hparams: Record<string, number|string|boolean>|undefined,
     blockName: string): Record<string, number|string|boolean>|undefined {
   if (hparams === undefined) return undefined;
   const prefix = `${blockName}_`;
-  const own: Record<string, number|string|boolean> = {};
+  const own: Record<string, number|string|boolean> = {...hparams};
   for (const [key, value] of Object.entries(hparams)) {
     if (key.startsWith(prefix)) own[key.slice(prefix.length)] = value;
   }

@@ -165,18 +165,27 @@ describe('increaseStructureDepth', () => {
 });
 
 describe('blockHparams', () => {
-  it('keeps the block\'s own hparams without the prefix', () => {
+  it('gives a block the trial\'s hparams as a search names them', () => {
+    const hparams = {learning_rate: 0.1, rank: 2, memory_size: 4};
+
+    assert.deepEqual(blockHparams(hparams, 'TUNABLE_SVDF'), hparams);
+    assert.equal(blockHparams(undefined, 'IDENTITY'), undefined);
+  });
+
+  it('reads the original\'s <block>_<name> hparams as <name>, first', () => {
     const hparams = {
       learning_rate: 0.1,
+      rank: 1,
       TUNABLE_SVDF_rank: 2,
       TUNABLE_SVDF_memory_size: 4,
       LSTM_128_x: 1,
     };
 
-    assert.deepEqual(
-        blockHparams(hparams, 'TUNABLE_SVDF'), {rank: 2, memory_size: 4});
-    assert.deepEqual(blockHparams(hparams, 'IDENTITY'), {});
-    assert.equal(blockHparams(undefined, 'IDENTITY'), undefined);
+    const own = blockHparams(hparams, 'TUNABLE_SVDF')!;
+    assert.equal(own['rank'], 2);
+    assert.equal(own['memory_size'], 4);
+    assert.equal(own['x'], undefined);
+    assert.equal(blockHparams(hparams, 'LSTM_128')!['x'], 1);
   });
 });
 

@@ -13,7 +13,7 @@
  */
 
 import {tf} from '../../backend/tf';
-import type {Block, BlockBuildArgs} from '../../blocks/block';
+import type {Block, BlockBuildArgs, HparamRange} from '../../blocks/block';
 import {registerBlock} from '../../blocks/block';
 
 /** A dense layer with a squared-ReLU activation. */
@@ -39,5 +39,37 @@ export class SquaredReluDense implements Block {
     const squared = tf.layers.multiply({name: `${args.namePrefix}/square`})
                         .apply([dense, dense]) as tf.SymbolicTensor;
     return [...inputs, squared];
+  }
+}
+
+/**
+ * A dense layer whose width and activation the search tunes: it asks for
+ * them with requiresHparams and reads each trial's values in build.
+ */
+@registerBlock({lookupName: 'USER_TUNED_DENSE', initArgs: {}, enumId: 20002})
+export class TunedDense implements Block {
+  static readonly supportedProblemTypes = ['DNN'];
+  readonly isInputOrderImportant = false;
+
+  requiresHparams(): HparamRange[] {
+    return [
+      {name: 'user_units', min: 4, max: 16, integer: true},
+      {name: 'user_activation', values: ['relu', 'tanh']},
+    ];
+  }
+
+  build(inputs: tf.SymbolicTensor[], args: BlockBuildArgs):
+      tf.SymbolicTensor[] {
+    const units = args.hparams?.['user_units'];
+    const activation = args.hparams?.['user_activation'];
+    if (typeof units !== 'number' ||
+        (activation !== 'relu' && activation !== 'tanh')) {
+      throw new Error(`USER_TUNED_DENSE got user_units=${units}, ` +
+                      `user_activation=${activation}`);
+    }
+    const last = inputs[inputs.length - 1];
+    return [...inputs, tf.layers.dense({
+      units, activation, name: `${args.namePrefix}/dense`,
+    }).apply(last) as tf.SymbolicTensor];
   }
 }
