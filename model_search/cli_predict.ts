@@ -30,7 +30,7 @@ import {selectBackend} from './backend/select_backend';
 import {tf} from './backend/tf';
 // Registers the custom layers and initializers that saved models name.
 import './blocks';
-import {CsvRowEncoder} from './data/csv_data';
+import {columnNames, CsvRowEncoder, otherDelimiterHint} from './data/csv_data';
 import {readCsvFile} from './data/csv_reader';
 import {DataError, InputSchema} from './data/data';
 import {encodeImageFile, findImages} from './data/image_data';
@@ -308,7 +308,8 @@ async function openCsv(schema: InputSchema, file: string):
       line: record.line,
       width: record.cells.length,
       featureAt:
-          matchColumns(schema, labelName, record.cells, file, record.line),
+          matchColumns(schema, labelName, columnNames(record.cells), file,
+                       record.line, otherDelimiterHint(record.cells, fieldDelim)),
     };
     break;
   }
@@ -356,7 +357,7 @@ async function* csvRows(
  */
 function matchColumns(
     schema: InputSchema, labelName: string|undefined, names: string[],
-    file: string, line: number): number[] {
+    file: string, line: number, delimiterHint: string): number[] {
   const features = schema.columns!.map((c) => c.name);
   const seen = new Map<string, number>();
   names.forEach((name, at) => {
@@ -377,8 +378,8 @@ function matchColumns(
     if (!seen.has(feature)) {
       throw new DataError(
           `${file}:${line}: the header has no column "${feature}"${
-              didYouMean(feature, unknown)}; ${expected}: add or rename ` +
-              'the column',
+              didYouMean(feature, unknown)}${delimiterHint}; ${
+              expected}: add or rename the column`,
           file, line);
     }
   }

@@ -207,6 +207,22 @@ describe('predictCommand', function() {
       });
     });
 
+    it('reads the file it trained on when a header name is empty',
+       async () => {
+         // A trailing comma, as spreadsheets export: column 3 has no name.
+         const file = path.join(root, 'trailing.csv');
+         fs.writeFileSync(
+             file, 'y,a,b,\n0,1,2,\n1,2,3,\n0,3,1,\n1,4,5,\n');
+         const trial = await trainOneTrial(
+             new CsvDataProvider({filename: file, log: () => {}}),
+             DEFAULT_DNN, path.join(root, 'trailing'), 2, 2);
+
+         const result = await run([`--model_dir=${trial}`, `--input=${file}`]);
+
+         assert.equal(result.status, 0, result.err.join('\n'));
+         assert.equal(result.out.length, 5, result.out.join('\n'));
+       });
+
     it('gives the same predictions for any batch size', async () => {
       const outputs = [];
       for (const batchSize of [1, 13, 1000]) {
@@ -389,6 +405,17 @@ describe('predictCommand', function() {
         message: () => new RegExp(`^predict: ${root}/typo.csv:1: the header ` +
                                   'has no column "weight_g"; did you mean ' +
                                   '"wieght_g"\\?; the model'),
+      },
+      {
+        name: 'a CSV separated otherwise than the model\'s',
+        files: {
+          'semi.csv': 'color;weight_g;length_cm;origin\nred;1;9;local\n',
+        },
+        args: () => [`--model_dir=${csvTrial}`, `--input=${root}/semi.csv`],
+        message: () => new RegExp(
+            `^predict: ${root}/semi.csv:1: the header has no column "color" ` +
+            '\\(read as one column: the file looks separated by ";", not ' +
+            '","\\); the model'),
       },
       {
         name: 'a CSV with a column the model does not know',

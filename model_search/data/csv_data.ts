@@ -80,6 +80,29 @@ export const MAX_CLASSES = 10000;
 const NUMBER = /^\s*[-+]?(\d+\.?\d*|\.\d+)([eE][-+]?\d+)?\s*$/;
 
 /** Whether a cell reads as a decimal number. */
+/**
+ * The column names of a header row: an empty name (a trailing comma, say)
+ * is `column_<index>`, in training and in predict alike.
+ */
+export function columnNames(header: readonly string[]): string[] {
+  return header.map((name, i) => name === '' ? `column_${i}` : name);
+}
+
+/**
+ * When a header read with `fieldDelim` is one column holding another
+ * common separator, a hint that the file is separated otherwise ('' if
+ * not): read whole, its columns would be one.
+ */
+export function otherDelimiterHint(
+    header: readonly string[], fieldDelim: string): string {
+  if (header.length !== 1) return '';
+  const other = [',', ';', '\t', '|'].find(
+      (d) => d !== fieldDelim && header[0].includes(d));
+  return other === undefined ? '' :
+      ` (read as one column: the file looks separated by ${
+          JSON.stringify(other)}, not ${JSON.stringify(fieldDelim)})`;
+}
+
 export function isNumeric(text: string): boolean {
   return NUMBER.test(text);
 }
@@ -685,14 +708,15 @@ export class Provider implements DataProvider {
                   JSON.stringify(this.fieldDelim)} right?)`,
           file, header.line);
     }
-    return header.cells.map((name, index) => {
+    const names = columnNames(header.cells);
+    return header.cells.map((_, index) => {
       const defaultText = defaults[index] ?? '';
       let declared: ColumnScan['declared'];
       if (defaultText !== '') {
         declared = isNumeric(defaultText) ? 'numeric' : 'categorical';
       }
       return {
-        name: name === '' ? `column_${index}` : name,
+        name: names[index],
         index,
         defaultText,
         declared,
@@ -876,8 +900,7 @@ export class Provider implements DataProvider {
     const trainHeader = this.schema!.extra!['header'] as string[];
     const records = this.dataRows(file, encoder.rowLength, (header) => {
       headerLine = header.line;
-      const names =
-          header.cells.map((name, i) => name === '' ? `column_${i}` : name);
+      const names = columnNames(header.cells);
       // Rows are read by position: the same columns in the same order, or
       // every feature would be read from another column.
       if (names.some((name, i) => name !== trainHeader[i])) {
@@ -885,7 +908,8 @@ export class Provider implements DataProvider {
             [...names].sort().join('\n') ===
                 [...trainHeader].sort().join('\n');
         throw new DataError(
-            `${file}:${header.line}: the header is ${names.join(',')} but ` +
+            `${file}:${header.line}: the header is ${names.join(',')}${
+                otherDelimiterHint(header.cells, this.fieldDelim)} but ` +
                 `the training file ${this.filename} has ${
                     trainHeader.join(',')}; give the validation file the ` +
                 `training file's columns${

@@ -715,6 +715,14 @@ describe('CsvDataProvider', () => {
             'training file\'s columns',
       },
       {
+        name: 'another separator',
+        text: 'y;n;c\ncat;1;red\n',
+        message: (f) => `${f}:1: the header is y;n;c (read as one column: ` +
+            'the file looks separated by ";", not ",") but the training ' +
+            'file TRAIN has y,n,c; give the validation file the training ' +
+            'file\'s columns',
+      },
+      {
         name: 'a ragged row',
         text: 'y,n,c\ncat,1,red\ncat,1\n',
         message: (f) => `${f}:3: 2 fields, expected 3 like the header (line ` +
