@@ -374,7 +374,15 @@ async function isDirectory(entry: fs.Dirent, full: string): Promise<boolean> {
   if (!entry.isSymbolicLink()) return false;
   try {
     return (await fs.promises.stat(full)).isDirectory();
-  } catch {
+  } catch (e) {
+    if ((e as NodeJS.ErrnoException).code === 'ENOENT') {
+      // A class or images would go missing without a word.
+      const target = await fs.promises.readlink(full).catch(() => '?');
+      throw new DataError(
+          `${full}: a link to ${target}, which does not exist; remove the ` +
+              'link or put back what it leads to',
+          full);
+    }
     return false;
   }
 }
@@ -419,15 +427,6 @@ async function claimLinked(
                       'link', full);
 }
 
-/** The real path of `file`, or `file` when it cannot be resolved. */
-async function realpathOr(file: string): Promise<string> {
-  try {
-    return await fs.promises.realpath(file);
-  } catch {
-    return file;  // A dangling link: the decoder names it.
-  }
-}
-
 /** Whether real path `p` is `dir` or below it. */
 function isInside(p: string, dir: string): boolean {
   return p === dir || p.startsWith(dir.endsWith(path.sep) ? dir :
@@ -465,7 +464,8 @@ export async function findImages(
       above.delete(real);
     } else if (isImageName(entry.name)) {
       if (entry.isSymbolicLink() && inClass !== undefined) {
-        await claimLinked(full, await realpathOr(full), inClass);
+        // Resolved: isDirectory refused a dangling link.
+        await claimLinked(full, await fs.promises.realpath(full), inClass);
       }
       found.push(full);
     } else {

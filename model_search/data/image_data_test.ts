@@ -280,6 +280,21 @@ describe('ImageDataProvider', () => {
         /a\/again: links to .*a\/sub, which class "a" reads already, so its images would be read twice/);
   });
 
+  it('refuses a link that leads nowhere, in a class or as a class', async () => {
+    const dir = folder({'a/1.png': tinyPng(1), 'b/1.png': tinyPng(3)});
+    const nowhere = path.join(dir, 'gone');
+    const says = (link: string) => (e: Error) => e instanceof DataError &&
+        e.message === `${link}: a link to ${nowhere}, which does not exist; ` +
+            'remove the link or put back what it leads to';
+    for (const link of [path.join(dir, 'a', 'x.png'), path.join(dir, 'c')]) {
+      fs.symlinkSync(nowhere, link);
+      await assert.rejects(
+          prepared({inputDir: dir, imageHeight: 1, imageWidth: 1}),
+          says(link));
+      fs.rmSync(link);
+    }
+  });
+
   it('refuses a class folder that is a link to another class', async () => {
     const dir = folder({'a/1.png': tinyPng(1), 'b/1.png': tinyPng(3)});
     fs.symlinkSync('b', path.join(dir, 'c'));
