@@ -390,6 +390,11 @@ function checkBookkeepingNames(): void {
   if (FLAGS.get<string>('experiment_name') === '') {
     throw new UsageError('--experiment_name is empty; give the study a name');
   }
+  if (FLAGS.get<string>('experiment_owner') === '') {
+    // With the name, the owner tells studies apart (cli trials asks for it).
+    throw new UsageError('--experiment_owner is empty; give the study\'s ' +
+                         'owner, or leave the flag out for your user name');
+  }
   for (const [flag, value, limit] of names) {
     if (length(value) > limit) {
       throw new UsageError(`--${flag} is ${length(value)} characters long; ` +

@@ -162,28 +162,34 @@ export async function loadStudy(flags: FlagSet): Promise<LoadedStudy> {
 export function pickStudy(
     studies: StudyInfo[], name: string, owner: string,
     database: string): StudyInfo {
-  const list = () => studies.map(
+  const describe = (list: StudyInfo[]) => list.map(
       (s) => `"${s.experimentName}" (owner ${s.experimentOwner})`).join(', ');
   if (studies.length === 0) {
     throw new UsageError(`${database} holds no study yet`);
   }
-  if (name === '') {
-    if (studies.length === 1) return studies[0];
-    throw new UsageError(`${database} holds ${studies.length} studies: ${
-        list()}; choose one with --experiment_name`);
+  const chosen = studies.filter(
+      (s) => (name === '' || s.experimentName === name) &&
+          (owner === '' || s.experimentOwner === owner));
+  if (chosen.length === 1) return chosen[0];
+  const given = [
+    ...(name === '' ? [] : [`--experiment_name=${name}`]),
+    ...(owner === '' ? [] : [`--experiment_owner=${owner}`]),
+  ].join(' ');
+  if (chosen.length === 0) {
+    // A name that is there under other owners is not misspelt.
+    const misspelt = !studies.some((s) => s.experimentName === name);
+    throw new UsageError(`${given}: no such study in ${database}${
+        misspelt && name !== '' ?
+            didYouMean(name, studies.map((s) => s.experimentName)) :
+            ''}; studies: ${describe(studies)}`);
   }
-  const named = studies.filter((s) => s.experimentName === name &&
-                               (owner === '' || s.experimentOwner === owner));
-  if (named.length === 1) return named[0];
-  if (named.length === 0) {
-    throw new UsageError(`--experiment_name=${name}${
-        owner ? ` --experiment_owner=${owner}` : ''}: no such study in ${
-        database}${didYouMean(name, studies.map((s) => s.experimentName))
-        }; studies: ${list()}`);
-  }
-  throw new UsageError(`--experiment_name=${name} names ${
-      named.length} studies (owners ${named.map((s) => s.experimentOwner)
-      .join(', ')}); choose one with --experiment_owner`);
+  // Several: the flag that would tell them apart.
+  const names = new Set(chosen.map((s) => s.experimentName));
+  const flag = names.size > 1 ? '--experiment_name' : '--experiment_owner';
+  const where = given === '' ? `${database} holds` :
+                               `${given} names, in ${database},`;
+  throw new UsageError(`${where} ${chosen.length} studies: ${
+      describe(chosen)}; choose one with ${flag}`);
 }
 
 /**

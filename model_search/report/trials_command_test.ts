@@ -10,8 +10,12 @@ import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
 
+import {UsageError} from '../errors';
+import type {StudyInfo} from '../metadata/store';
+
 import {LOSS, SAMPLE, writeStudy} from './study_fixtures_testing';
 import {writeStudySummary} from './study_summary';
+import {pickStudy} from './study_source';
 import {formatTrialsTable, trialsCommand} from './trials_command';
 import {shortArchitecture} from './trial_columns';
 
@@ -273,4 +277,52 @@ describe('shortArchitecture', () => {
       assert.equal(shortArchitecture(blocks, width), expected);
     });
   }
+});
+
+describe('pickStudy', () => {
+  const study = (id: number, experimentName: string,
+                 experimentOwner: string): StudyInfo =>
+      ({studyId: id, experimentName, experimentOwner,
+        createdAt: '2026-01-01T00:00:00.000Z'});
+  const studies = [study(1, 'dist', 'bob'), study(2, 'dist', 'alice'),
+                   study(3, 'other', 'bob')];
+  const pick = (name: string, owner: string) =>
+      pickStudy(studies, name, owner, 'DB').studyId;
+  const refusal = (name: string, owner: string) => {
+    try {
+      pickStudy(studies, name, owner, 'DB');
+    } catch (e) {
+      assert.ok(e instanceof UsageError);
+      return e.message;
+    }
+    assert.fail('picked one');
+  };
+
+  it('picks by name, by owner, or by both', () => {
+    assert.equal(pick('other', ''), 3);
+    assert.equal(pick('', 'alice'), 2);
+    assert.equal(pick('dist', 'bob'), 1);
+  });
+
+  it('names the flag that tells the studies apart', () => {
+    assert.equal(refusal('', ''),
+                 'DB holds 3 studies: "dist" (owner bob), "dist" (owner ' +
+                     'alice), "other" (owner bob); choose one with ' +
+                     '--experiment_name');
+    assert.equal(refusal('dist', ''),
+                 '--experiment_name=dist names, in DB, 2 studies: "dist" ' +
+                     '(owner bob), "dist" (owner alice); choose one with ' +
+                     '--experiment_owner');
+    assert.equal(refusal('', 'bob'),
+                 '--experiment_owner=bob names, in DB, 2 studies: "dist" ' +
+                     '(owner bob), "other" (owner bob); choose one with ' +
+                     '--experiment_name');
+  });
+
+  it('suggests a name only when the name is not there', () => {
+    assert.match(refusal('dits', ''),
+                 /^--experiment_name=dits: no such study in DB; did you mean "dist"\?; studies: /);
+    assert.match(refusal('dist', 'carol'),
+                 /^--experiment_name=dist --experiment_owner=carol: no such study in DB; studies: "dist" \(owner bob\)/);
+  });
 });
