@@ -202,8 +202,8 @@ function installAdvice(requested: BackendRequest): string {
   switch (requested) {
     case 'tensorflow-gpu':
       return `install @tensorflow/tfjs-node-gpu@${version} with CUDA and ` +
-          'cuDNN as it asks (it downloads libtensorflow while installing) ' +
-          'or pass --backend=tensorflow';
+          'cuDNN as it asks (it downloads libtensorflow while installing), ' +
+          'or pass --backend=auto for the fastest backend installed';
     case 'tensorflow':
       return `install @tensorflow/tfjs-node@${version} (or ` +
           `@tensorflow/tfjs-node-gpu@${version} for CUDA; both download ` +

@@ -128,7 +128,8 @@ describe('selectBackend', () => {
               '(tensorflow-gpu: not installed); install ' +
               `@tensorflow/tfjs-node-gpu@${tf.version_core} with CUDA and ` +
               'cuDNN as it asks (it downloads libtensorflow while ' +
-              'installing) or pass --backend=tensorflow',
+              'installing), or pass --backend=auto for the fastest backend ' +
+              'installed',
         });
   });
 

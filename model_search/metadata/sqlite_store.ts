@@ -17,7 +17,7 @@ import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 
-import {ValueError} from '../errors';
+import {UsageError, ValueError} from '../errors';
 import {Redactor} from './redact';
 import {errorCode} from './retry';
 import {SqlStore, Sql, SqlParam, SqlStoreOptions, TransactionMode} from './sql_store';
@@ -122,6 +122,13 @@ export class SqliteStore extends SqlStore {
       await store.migrate();
     } catch (err) {
       await store.close();
+      if (errorCode(err) === 'SQLITE_NOTADB') {
+        // A flag naming the wrong file (a CSV, say): the user's to fix.
+        throw new UsageError(
+            `sqlite:${options.filename}: not a SQLite database; name the ` +
+            'file the search keeps its bookkeeping in (model_search.db in ' +
+            'its --model_dir), or a new file');
+      }
       throw err;
     }
     return store;

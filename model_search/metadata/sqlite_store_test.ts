@@ -11,6 +11,8 @@ import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 
+import {UsageError} from '../errors';
+
 import {diskSpaceNote, readOnlySnapshot, SqliteStore} from './sqlite_store';
 
 describe('readOnlySnapshot', () => {
@@ -80,6 +82,28 @@ describe('readOnlySnapshot', () => {
       } else {
         process.env['TMPDIR'] = tmp;
       }
+    }
+  });
+});
+
+describe('SqliteStore.open', () => {
+  it('refuses a file that is not a SQLite database, unchanged', async () => {
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'sqlite_store_test_'));
+    try {
+      const file = path.join(dir, 'data.csv');
+      fs.writeFileSync(file, 'a,b\n1,2\n');
+      for (const readOnly of [false, true]) {
+        await assert.rejects(
+            SqliteStore.open({filename: file, readOnly}),
+            (e: Error) => e instanceof UsageError &&
+                e.message === `sqlite:${file}: not a SQLite database; name ` +
+                    'the file the search keeps its bookkeeping in ' +
+                    '(model_search.db in its --model_dir), or a new file');
+      }
+      assert.equal(fs.readFileSync(file, 'utf8'), 'a,b\n1,2\n');
+      assert.deepEqual(fs.readdirSync(dir), ['data.csv']);
+    } finally {
+      fs.rmSync(dir, {recursive: true, force: true});
     }
   });
 });
