@@ -39,7 +39,16 @@ const SUBCOMMANDS: Record<string, Subcommand> = {
   },
   'blocks': {
     summary: 'list the registered blocks: name, enum id, problem types',
-    run: (_args, out) => {
+    run: (args, out, err) => {
+      if (args.length > 0) {
+        const help = args.length === 1 &&
+            ['--help', '-h', '--helpfull'].includes(args[0]);
+        (help ? out : err)(
+            'usage: cli blocks\n  Lists the registered blocks: name, enum ' +
+            'id (- for none), problem types. It takes no arguments.');
+        if (!help) err(`cli blocks: unexpected ${args.join(' ')}`);
+        return help ? 0 : 2;
+      }
       const rows = listBlocks();
       const width = Math.max(...rows.map((r) => r.name.length));
       for (const row of rows) {

@@ -49,6 +49,20 @@ describe('cli blocks', () => {
     assert.equal(out[out.length - 1], '137 blocks');
   });
 
+  it('refuses arguments, which it takes none of, and answers --help',
+     async () => {
+       for (const args of [['--bogus'], ['extra', 'args']]) {
+         const {code, out, err} = await run(['blocks', ...args]);
+         assert.equal(code, 2);
+         assert.deepEqual(out, []);
+         assert.equal(err[err.length - 1],
+                      `cli blocks: unexpected ${args.join(' ')}`);
+       }
+       const help = await run(['blocks', '--help']);
+       assert.equal(help.code, 0);
+       assert.match(help.out[0], /^usage: cli blocks\n/);
+     });
+
   it('aligns name, enum id and problem types in columns', async () => {
     const {out} = await run(['blocks']);
     const rows = out.slice(0, -1);
