@@ -34,6 +34,7 @@ import {METRIC_NAMES} from './metric_fns';
 import {loadSpecFile, printPhoenixSpec} from './proto/text_format';
 import type {PhoenixSpec} from './proto/phoenix_spec';
 import {noteLogReaderGone, problemTypeName, runSearch} from './oss_trainer_lib';
+import {isSequenceProblem} from './phoenix';
 import {replayPlans} from './replay';
 import {refuseForeignTrialNames} from './trial_directory';
 import {checkBlockNames} from './spec_blocks';
@@ -305,7 +306,8 @@ function checkProviderAnswers(provider: Provider): void {
  * that batches that do not fit stop the binary before anything is
  * written, not in the first trial.
  */
-async function checkFirstBatches(provider: Provider, batchSize: number):
+async function checkFirstBatches(
+    provider: Provider, batchSize: number, sequences: boolean):
     Promise<void> {
   const splits = [['train', 'training'], ['eval', 'evaluation']] as const;
   for (const [mode, split] of splits) {
@@ -325,11 +327,13 @@ async function checkFirstBatches(provider: Provider, batchSize: number):
         checkBatchFits(
             next.value, split, provider.inputSchema().shape,
             provider.getLossFn === undefined ? provider.numberOfClasses() :
-                                               undefined);
+                                               undefined,
+            sequences);
       } finally {
         // What checkBatchFits refused may be no tensor.
         (next.value as Partial<Batch>).features?.dispose?.();
         (next.value as Partial<Batch>).labels?.dispose?.();
+        (next.value as Partial<Batch>).lengths?.dispose?.();
       }
     } finally {
       await inProvider(`the data provider's ${split} batches`,
@@ -492,7 +496,8 @@ export async function main(
       // A provider with its own input layer shapes its inputs itself: its
       // batches are checked against the model, in the first trial.
       await checkFirstBatches(
-          provider, FLAGS.get<number>('phoenix_batch_size'));
+          provider, FLAGS.get<number>('phoenix_batch_size'),
+          isSequenceProblem(problemTypeName(spec)));
     }
     // Planning checks the search settings and block names of the spec.
     try {

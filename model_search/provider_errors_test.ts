@@ -24,6 +24,11 @@ let broken: 'features'|'one-hot'|'label'|'empty eval'|'bad row'|
     'no examples'|'classes throw'|'arrays'|'reused'|'' = '';
 /** What the test provider says of its classes: set by a test. */
 let classes = 2;
+/**
+ * Examples of 2 time steps of 3 features (an RNN problem, by default)
+ * and the lengths its batches give: set by a test.
+ */
+let sequences: 'none'|'no lengths'|'too long'|'good' = 'none';
 
 @registerProvider({lookupName: 'provider_errors_test', initArgs: {}})
 class ThrowingProvider implements Provider {
@@ -54,6 +59,18 @@ class ThrowingProvider implements Provider {
                  labels: tf.tensor1d([], 'int32') as tf.Tensor1D};
           continue;
         }
+        if (sequences !== 'none') {
+          yield {
+            features: tf.ones([2, 2, 3]),
+            labels: tf.tensor1d([0, 1], 'int32') as tf.Tensor1D,
+            ...(sequences === 'no lengths' ? {} : {
+              lengths: tf.tensor1d([2, sequences === 'too long' ? 3 : 1],
+                                   'int32') as tf.Tensor1D,
+            }),
+          };
+          if (mode === 'eval') return;
+          continue;
+        }
         yield {
           features: tf.ones([2, broken === 'features' ? 4 : 3]),
           // Typed as the contract says; the test breaks it on purpose.
@@ -68,7 +85,8 @@ class ThrowingProvider implements Provider {
   }
 
   inputSchema(): InputSchema {
-    return {kind: 'provider_errors_test', shape: [3]};
+    return {kind: 'provider_errors_test',
+            shape: sequences === 'none' ? [3] : [2, 3]};
   }
 
   numberOfClasses(): number {
@@ -94,6 +112,7 @@ describe('a data provider that throws', function() {
     throwIn = 'nowhere';
     classes = 2;
     broken = '';
+    sequences = 'none';
   });
   const argv = () => [
     '--phoenix_dataset=provider_errors_test', `--model_dir=${dir}`,
@@ -158,6 +177,39 @@ describe('a data provider that throws', function() {
          assert.deepEqual(fs.readdirSync(dir), []);
        });
   }
+
+  const BAD_SEQUENCES = [
+    ['no lengths', 'error: the training data gives batches without ' +
+         'lengths, but the spec\'s problem type (RNN_*) takes sequences: ' +
+         'give each batch `lengths`, the time steps of each example as an ' +
+         'int32 tensor of shape [2] or [2, 1]'],
+    ['too long', 'error: the training data gives length 3 (example 2); ' +
+         'lengths are whole numbers of time steps in [1, 2]'],
+  ] as const;
+  for (const [how, message] of BAD_SEQUENCES) {
+    it(`whose sequences are bad (${how}): named, exit 2, nothing written`,
+       async () => {
+         sequences = how;
+
+         const {code, log} = await run(argv());
+
+         assert.equal(code, 2, log.join('\n'));
+         assert.equal(log[log.length - 1], message);
+         assert.deepEqual(fs.readdirSync(dir), []);
+       });
+  }
+
+  it('of sequences with their lengths: an RNN search', async () => {
+    sequences = 'good';
+
+    const {code, log} = await run(argv());
+
+    assert.equal(code, 0, log.join('\n'));
+    assert.ok(log.some((line) => /rnn_last_config/.test(line)),
+              log.join('\n'));
+    assert.ok(log.some((line) => line.startsWith('trial 1 [1/1] ')),
+              log.join('\n'));
+  });
 
   it('that yields one batch again: named, exit 2', async () => {
     broken = 'reused';

@@ -292,7 +292,8 @@ export function checkBatch(
     classIds: boolean): void {
   const output = model.outputs[0].shape;
   checkBatchFits(batch, split, model.inputs[0].shape.slice(1),
-                 classIds ? output[output.length - 1]! : undefined);
+                 classIds ? output[output.length - 1]! : undefined,
+                 model.inputs.length === 2);
 }
 
 /**
@@ -327,19 +328,22 @@ export function checkBatchTensors(
 }
 
 /**
- * checkBatch against an example shape and, unless undefined, a number of
- * classes: what the search checks of a provider's first batches before
+ * checkBatch against an example shape, unless undefined a number of
+ * classes, and whether the model takes sequence lengths (an RNN problem
+ * type): what the search checks of a provider's first batches before
  * anything is written (oss_trainer.ts).
  */
 export function checkBatchFits(
     batch: Batch, split: 'training'|'evaluation',
-    expected: Array<number|null>, classes: number|undefined): void {
+    expected: Array<number|null>, classes: number|undefined,
+    takesLengths = false): void {
   checkBatchTensors(batch, split);
   if (batch.features.shape[0] === 0) {
     throw new DataError(
         `the ${split} data gives a batch of 0 examples (features of shape [${
             batch.features.shape}]): give batches of at least one example`);
   }
+  if (takesLengths) checkLengths(batch, split);
   const got = batch.features.shape.slice(1);
   if (got.length !== expected.length ||
       got.some((size, i) => expected[i] !== null && size !== expected[i])) {
@@ -366,6 +370,44 @@ export function checkBatchFits(
           `batch of ${examples}); labels are class ids in [0, ${
               classes}), ${classes} being the data provider's ` +
           'numberOfClasses(): fix the labels or the number of classes');
+    }
+  }
+}
+
+/**
+ * Throws a DataError unless a batch of sequences gives the length of each:
+ * an int32 tensor of shape [batch] or [batch, 1], each length in [1, the
+ * number of time steps].
+ */
+function checkLengths(batch: Batch, split: 'training'|'evaluation'): void {
+  const examples = batch.features.shape[0];
+  const steps = batch.features.shape[1];
+  const shape = `[${examples}] or [${examples}, 1]`;
+  const lengths = (batch as Partial<Batch>).lengths as Partial<tf.Tensor>|
+      undefined;
+  if (lengths === undefined || lengths === null ||
+      typeof lengths.dispose !== 'function' || lengths.isDisposed) {
+    throw new DataError(
+        `the ${split} data gives batches without lengths, but the spec's ` +
+        'problem type (RNN_*) takes sequences: give each batch `lengths`, ' +
+        `the time steps of each example as an int32 tensor of shape ${
+            shape}`);
+  }
+  const got = lengths.shape!;
+  if (!(got[0] === examples && (got.length === 1 ||
+                                (got.length === 2 && got[1] === 1)))) {
+    throw new DataError(
+        `the ${split} data gives lengths of shape [${got}] for ${
+            examples} examples: give one length per example, shape ${shape}`);
+  }
+  const values = (lengths as tf.Tensor).dataSync();
+  for (let i = 0; i < values.length; i++) {
+    if (!(Number.isInteger(values[i]) && values[i] >= 1 &&
+          (steps === undefined || values[i] <= steps))) {
+      throw new DataError(
+          `the ${split} data gives length ${values[i]} (example ${
+              i + 1}); lengths are whole numbers of time steps in [1, ${
+              steps}]`);
     }
   }
 }
