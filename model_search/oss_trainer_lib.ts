@@ -218,8 +218,13 @@ export function noteLogReaderGone(): void {
  * Runs trials until `maxTrials` are COMPLETED in the study (counting other
  * workers'), then returns the study's trials best first.
  */
+/** Where a search logs when its options name no logger. */
+function stderrLog(line: string): void {
+  process.stderr.write(line + '\n');
+}
+
 export async function runSearch(options: SearchOptions): Promise<SearchResult> {
-  const log = options.log ?? ((line: string) => process.stderr.write(line + '\n'));
+  const log = options.log ?? stderrLog;
   if (options.maxTrials < 1) {
     throw new ValueError(`experiment_max_num_trials must be >= 1, got ${
         options.maxTrials}`);
@@ -832,7 +837,8 @@ async function runTrial(
     const evalStart = Date.now();
     const evaluation = await evaluateModel(
         built, provider.getInputFn(plan.hparams, 'eval', options.batchSize)(),
-        options.evalSteps, numClasses, lossFn, shouldStop);
+        options.evalSteps, numClasses, lossFn, shouldStop,
+        (line) => (options.log ?? stderrLog)(`trial ${trialId}: ${line}`));
     const evalSeconds = (Date.now() - evalStart) / 1000;
     timings.add('evaluate', -evaluation.yieldedSeconds);
     timings.add('timers', evaluation.yieldedSeconds);

@@ -475,10 +475,14 @@ export declare interface EvalResult {
  * TODO: memory independent of the evaluation set's size, e.g. AUCs from
  * score buckets as tf.keras.metrics.AUC computes them.
  */
+/** Evaluation batches read, with no cap, before a line says so. */
+export const LONG_EVALUATION_BATCHES = 10_000;
+
 export async function evaluateModel(
     model: tf.LayersModel, batches: AsyncIterable<Batch>, steps: number,
     numClasses: number, lossFn: LossFn = softmaxCrossEntropy,
-    shouldStop?: () => boolean): Promise<EvalResult> {
+    shouldStop?: () => boolean,
+    warn?: (line: string) => void): Promise<EvalResult> {
   const labelChunks: Int32Array[] = [];
   const probabilityChunks: Float32Array[] = [];
   let classes = numClasses;
@@ -498,6 +502,12 @@ export async function evaluateModel(
       break;
     }
     taken++;
+    if (steps <= 0 && taken === LONG_EVALUATION_BATCHES) {
+      // An 'eval' input that never ends would go on until memory runs out.
+      warn?.(`evaluation has read ${taken} batches and goes on; if the ` +
+             'data provider\'s \'eval\' input never ends, set ' +
+             '--phoenix_eval_steps');
+    }
     try {
       checkBatch(model, batch, 'evaluation', lossFn === softmaxCrossEntropy);
     } catch (e) {

@@ -17,7 +17,7 @@ import {DataError, ProviderError} from './data/data';
 import type {Batch} from './data/data';
 import {disposeOptimizer, learningRateAt, makeOptimizer} from './phoenix';
 import {SingleTrainer} from './single_trainer';
-import {EventLoopYielder, TrialFailure, clipByGlobalNorm, evaluateModel, softmaxCrossEntropy, trainModel} from './train_loop';
+import {EventLoopYielder, LONG_EVALUATION_BATCHES, TrialFailure, clipByGlobalNorm, evaluateModel, softmaxCrossEntropy, trainModel} from './train_loop';
 
 const RANDOM_CSV = 'model_search/data/testdata/csv_random_data.csv';
 
@@ -198,6 +198,27 @@ describe('trainModel', () => {
 
     await evaluateModel(model, endless(), 2, 2);
     assert.equal(closed, true);
+    model.dispose();
+  });
+
+  it('says so once when an uncapped evaluation goes on and on', async () => {
+    const model = tinyModel();
+    async function* long(count: number): AsyncGenerator<Batch> {
+      for (let i = 0; i < count; i++) yield* batches(1);
+    }
+    const said: string[] = [];
+    const warn = (line: string) => said.push(line);
+
+    await evaluateModel(model, long(LONG_EVALUATION_BATCHES - 1), 0, 2,
+                        undefined, undefined, warn);
+    assert.deepEqual(said, []);
+    await evaluateModel(model, long(LONG_EVALUATION_BATCHES + 5), 0, 2,
+                        undefined, undefined, warn);
+    assert.deepEqual(said, [
+      `evaluation has read ${LONG_EVALUATION_BATCHES} batches and goes ` +
+          'on; if the data provider\'s \'eval\' input never ends, set ' +
+          '--phoenix_eval_steps',
+    ]);
     model.dispose();
   });
 
