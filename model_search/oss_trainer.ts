@@ -290,7 +290,18 @@ function checkProviderAnswers(provider: Provider): void {
         `data provider ${name}: numberOfClasses() is ${classes}; a ` +
         'classifier needs an integer of 2 or more');
   }
-  const shape = answer('inputSchema()', () => provider.inputSchema())?.shape;
+  const schema = answer('inputSchema()', () => provider.inputSchema());
+  const vocabulary = schema?.labelVocabulary;
+  if (vocabulary !== undefined &&
+      (!Array.isArray(vocabulary) || vocabulary.length !== classes)) {
+    // Predictions would be shown under the wrong class names.
+    throw new DataError(
+        `data provider ${name}: inputSchema().labelVocabulary has ${
+            Array.isArray(vocabulary) ? vocabulary.length : 'no'} names ` +
+        `but numberOfClasses() is ${classes}; give one name per class id, ` +
+        'in id order');
+  }
+  const shape = schema?.shape;
   if (!Array.isArray(shape) || shape.length === 0 ||
       !shape.every((n) => Number.isInteger(n) && n > 0)) {
     throw new DataError(

@@ -29,6 +29,8 @@ let classes = 2;
  * and the lengths its batches give: set by a test.
  */
 let sequences: 'none'|'no lengths'|'too long'|'good' = 'none';
+/** The class names the test provider gives: set by a test. */
+let vocabulary: string[]|undefined;
 
 @registerProvider({lookupName: 'provider_errors_test', initArgs: {}})
 class ThrowingProvider implements Provider {
@@ -86,7 +88,8 @@ class ThrowingProvider implements Provider {
 
   inputSchema(): InputSchema {
     return {kind: 'provider_errors_test',
-            shape: sequences === 'none' ? [3] : [2, 3]};
+            shape: sequences === 'none' ? [3] : [2, 3],
+            labelVocabulary: vocabulary};
   }
 
   numberOfClasses(): number {
@@ -113,6 +116,7 @@ describe('a data provider that throws', function() {
     classes = 2;
     broken = '';
     sequences = 'none';
+    vocabulary = undefined;
   });
   const argv = () => [
     '--phoenix_dataset=provider_errors_test', `--model_dir=${dir}`,
@@ -237,6 +241,20 @@ describe('a data provider that throws', function() {
                         '(MODEL_SEARCH_DEBUG=1 prints its stack)');
        assert.deepEqual(fs.readdirSync(dir), []);
      });
+
+  it('whose class names are not one per class: named, exit 2', async () => {
+    vocabulary = ['a', 'b', 'c'];
+
+    const {code, log} = await run(argv());
+
+    assert.equal(code, 2);
+    assert.equal(log[log.length - 1],
+                 'error: data provider provider_errors_test: ' +
+                     'inputSchema().labelVocabulary has 3 names but ' +
+                     'numberOfClasses() is 2; give one name per class id, ' +
+                     'in id order');
+    assert.deepEqual(fs.readdirSync(dir), []);
+  });
 
   it('that says it has no classes: named, exit 2, nothing written',
      async () => {
