@@ -136,8 +136,11 @@ function chooseProvider(): Provider {
   }
   if (names.length === 0) {
     throw new UsageError(
-        'no data provider is linked into this binary: build it with ' +
-        'model_search_oss_binary(dataset_dep = ...)');
+        'no data provider is registered in this binary: build it with ' +
+        'model_search_oss_binary(dataset_dep = ...); if it is, the modules ' +
+        'of dataset_dep register none: give the provider class ' +
+        '@registerProvider, and import its module for its effect ' +
+        '(`import \'./my_provider\';`), not for its types only');
   }
   if (names.length > 1) {
     throw new UsageError(`this binary links ${names.length} providers (${

@@ -66,11 +66,13 @@ export class Registry<T> {
     if (args.enumId !== undefined) {
       const sameId = this.byEnumId.get(args.enumId);
       if (sameId !== undefined) {
+        // Whichever loaded first: neither is told it was there first.
         throw new ValueError(
-            `${this.kind} enum id ${args.enumId} of "${args.lookupName}" ` +
-            `(${siteText(site)}) is already used by "${
-                sameId.lookupName}" (${siteText(sameId.site)}); pick an ` +
-            'unused id');
+            `${this.kind}s "${sameId.lookupName}" (${
+                siteText(sameId.site)}) and "${args.lookupName}" (${
+                siteText(site)}) both have enum id ${args.enumId}; give one ` +
+            `of them an unused id${this.kind === 'block' ?
+                ' (ids from 20000 up are left to your own blocks)' : ''}`);
       }
     }
     const registration: Registration<T> = {

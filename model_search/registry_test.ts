@@ -76,7 +76,7 @@ describe('Registry', () => {
     assert.throws(
         () => registry.add({lookupName: 'B', enumId: 7}, class {size = 0;},
                            'b.ts:2'),
-        /enum id 7 of "B" \(b\.ts:2\) is already used by "A" \(a\.ts:1\)/);
+        /"A" \(a\.ts:1\) and "B" \(b\.ts:2\) both have enum id 7; give one of them an unused id/);
   });
 
   it('lists the known names and a close match for an unknown one', () => {
