@@ -104,10 +104,18 @@ export async function loadStudy(flags: FlagSet): Promise<LoadedStudy> {
     }
     const file = path.join(modelDir, DEFAULT_SQLITE_FILENAME);
     if (!fs.existsSync(file)) {
+      // A search kept in a database server writes its summary here all
+      // the same.
+      const searched =
+          fs.existsSync(path.join(modelDir, 'study_summary.json'));
       throw new UsageError(
-          `--model_dir=${modelDir} holds no ${DEFAULT_SQLITE_FILENAME}: ` +
-          'run a search with this --model_dir first, or give the ' +
-          'database of the search with --metadata_db');
+          `--model_dir=${modelDir} holds no ${DEFAULT_SQLITE_FILENAME}: ${
+              searched ?
+                  'its search kept its bookkeeping in another database; ' +
+                      'give that one with --metadata_db (or the --mlmd_* ' +
+                      'flags), as the search had it' :
+                  'run a search with this --model_dir first, or give the ' +
+                      'database of the search with --metadata_db'}`);
     }
     url = `sqlite:${file}`;
   } else if (url.startsWith('sqlite:')) {

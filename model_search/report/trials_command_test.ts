@@ -158,6 +158,14 @@ describe('trialsCommand', () => {
     {name: 'a model_dir without database', args: (d) => [
       `--model_dir=${path.join(d, '1')}`],
      error: /holds no model_search\.db: run a search/},
+    {name: 'the model_dir of a search kept in a database server',
+     args: (d) => {
+       const served = path.join(d, 'served');
+       fs.mkdirSync(served, {recursive: true});
+       fs.writeFileSync(path.join(served, 'study_summary.json'), '{}');
+       return [`--model_dir=${served}`];
+     },
+     error: /holds no model_search\.db: its search kept its bookkeeping in another database; give that one with --metadata_db/},
     {name: 'an unknown flag', args: (d) => [`--model_dir=${d}`, '--srot=loss'],
      error: /unknown flag --srot; did you mean "sort"\?/},
     {name: 'an unknown study', args: (d) => [`--model_dir=${d}`,
