@@ -282,8 +282,10 @@ export async function runSearch(options: SearchOptions): Promise<SearchResult> {
     checkSameData(options.modelDir, options.experimentName, existing,
                   options.provider.inputSchema());
   }
-  recordOrCheckStudyData(options.modelDir, options.experimentName,
-                         options.provider.inputSchema());
+  const otherNumbers = recordOrCheckStudyData(
+      options.modelDir, options.experimentName,
+      options.provider.inputSchema());
+  if (otherNumbers !== undefined) log(`warning: ${otherNumbers}`);
   if ((await reclaimLocalTrials(options, studyId, existing, log)).length >
       0) {
     existing = await options.store.listTrials(studyId);

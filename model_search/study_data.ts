@@ -62,16 +62,20 @@ export const STUDY_DATA_FILE = 'study_data.json';
  * throws when `schema` differs from it: workers started together, before
  * any trial completed, must not train one study on different data.
  * Created whole and at most once (a link of a complete file).
+ *
+ * @returns a warning when the data has the study's columns and classes
+ *     but other numbers (moments of its numeric columns), else undefined.
  */
 export function recordOrCheckStudyData(
-    modelDir: string, experimentName: string, schema: InputSchema): void {
+    modelDir: string, experimentName: string, schema: InputSchema):
+    string|undefined {
   const file = path.join(modelDir, STUDY_DATA_FILE);
   if (!fs.existsSync(file)) {
     const tmp = `${file}.tmp-${process.pid}`;
     fs.writeFileSync(tmp, JSON.stringify({experimentName, schema}, null, 2));
     try {
       fs.linkSync(tmp, file);
-      return;
+      return undefined;
     } catch (e) {
       if ((e as NodeJS.ErrnoException).code !== 'EEXIST') throw e;
     } finally {
@@ -87,13 +91,49 @@ export function recordOrCheckStudyData(
     throw new ValueError(`${file}: not the study's data record (${
         (e as Error).message}); remove it to record the data given now`);
   }
-  if (sameData(recorded, schema)) return;
+  if (sameData(recorded, schema)) return momentsWarning(recorded, schema);
   throw new ValueError(
       `study "${experimentName}" in ${modelDir} is trained on ${
           describe(recorded)} (${file}), but the data given now is ${
           describe(schema)}${splitText(recorded, schema)}; give every ` +
       'worker the same data, or a new --model_dir or --experiment_name for ' +
       'a new study');
+}
+
+/**
+ * Moments of the numeric columns that differ between the study's data and
+ * the data given now (rows added or changed), said as a warning: each
+ * worker standardizes with its own data's moments, so its trials train
+ * and evaluate on other inputs than the study's other trials, and its
+ * ensembles feed earlier towers inputs scaled otherwise than they learnt.
+ */
+function momentsWarning(recorded: InputSchema, given: InputSchema):
+    string|undefined {
+  const before = new Map((recorded.columns ?? []).map((c) => [c.name, c]));
+  const differ = (given.columns ?? []).filter((c) => {
+    const b = before.get(c.name);
+    return c.kind === 'numeric' && b !== undefined &&
+        (!close(c.mean ?? 0, b.mean ?? 0) || !close(c.std ?? 1, b.std ?? 1));
+  });
+  if (differ.length === 0) return undefined;
+  const first = differ[0];
+  const was = before.get(first.name)!;
+  const num = (x: number|undefined, none: number) =>
+      Number((x ?? none).toPrecision(4));
+  return `the data given now has the study's columns but other numbers ` +
+      `(column ${first.name}: mean ${num(first.mean, 0)}, std ${
+          num(first.std, 1)}, against ${num(was.mean, 0)}, ${
+          num(was.std, 1)} when the study started${
+          differ.length > 1 ? `; ${differ.length - 1} more column${
+              differ.length > 2 ? 's' : ''}` : ''}): ` +
+      'this run\'s trials train and evaluate on other inputs than the ' +
+      'study\'s others, and are ranked with them; give every worker the ' +
+      'same data unless rows were added on purpose';
+}
+
+/** Equal up to rounding (moments of the same rows, summed otherwise). */
+function close(a: number, b: number): boolean {
+  return Math.abs(a - b) <= 1e-9 * Math.max(1, Math.abs(a), Math.abs(b));
 }
 
 /** How the evaluation splits differ, when they do. */

@@ -148,6 +148,27 @@ describe('recordOrCheckStudyData', () => {
     assert.deepEqual(fs.readdirSync(dir), [STUDY_DATA_FILE]);
   });
 
+  it('warns of the same columns with other numbers', () => {
+    const csv = (mean: number, std: number, other = 1): InputSchema => ({
+      kind: 'csv', shape: [2], labelVocabulary: ['0', '1'],
+      columns: [{name: 'radius', kind: 'numeric', mean, std},
+                {name: 'area', kind: 'numeric', mean: other, std: 1}],
+    });
+    assert.equal(recordOrCheckStudyData(dir, 'e', csv(14.2825, 3.5)),
+                 undefined);
+    assert.equal(recordOrCheckStudyData(dir, 'e', csv(14.2825, 3.5)),
+                 undefined);
+
+    assert.equal(
+        recordOrCheckStudyData(dir, 'e', csv(13.5312, 3.5, 2)),
+        'the data given now has the study\'s columns but other numbers ' +
+            '(column radius: mean 13.53, std 3.5, against 14.28, 3.5 when ' +
+            'the study started; 1 more column): this run\'s trials train ' +
+            'and evaluate on other inputs than the study\'s others, and ' +
+            'are ranked with them; give every worker the same data unless ' +
+            'rows were added on purpose');
+  });
+
   it('names a record that is not one', () => {
     fs.writeFileSync(path.join(dir, STUDY_DATA_FILE), 'not json');
 
