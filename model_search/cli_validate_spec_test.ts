@@ -81,6 +81,11 @@ describe('validateSpecCommand', () => {
       ['search_type: ADAPTIVE_COORDINATE_DESCENT\nproblem_type: DNN\n' +
            'blocks_to_use: "CONVOLUTION_3X3"\n',
        /^validate-spec: .*\/spec2\.pbtxt:3:16: block "CONVOLUTION_3X3" in blocks_to_use does not serve problem_type DNN \(it serves CNN\); remove it, or change problem_type$/],
+      ['search_type: ADAPTIVE_COORDINATE_DESCENT\nproblem_type: DNN\n' +
+           'blocks_to_use: "FULLY_CONNECTED"\nensemble_spec { ' +
+           'ensemble_search_type: ADAPTIVE_ENSEMBLE_SEARCH adaptive_search ' +
+           '{ minimal_pool_size: -4 } }\n',
+       /^validate-spec: .*\/spec3\.pbtxt: phoenix_spec\.ensemble_spec\.adaptive_search\.minimal_pool_size is -4; give the number of trials to search before ensembling, 0 or more/],
     ];
     cases.forEach(([text, message], i) => {
       const file = path.join(dir, `spec${i}.pbtxt`);

@@ -162,6 +162,20 @@ function atLeastTwo(value: number, field: string): number {
  * throws ValueError naming the field.
  */
 export function validateEnsembleSpec(spec?: EnsemblingSpec): void {
+  // The trials before the pool is full search alone; a pool size below 0
+  // is a typo, not a setting.
+  const pool = isNonadaptiveEnsembleSearch(spec) ?
+      ['nonadaptive_search', nonadaptiveSearchSpec(spec).minimalPoolSize] :
+      isAdaptiveOrResidual(spec) ?
+      ['adaptive_search', adaptiveSearchSpec(spec).minimalPoolSize] :
+      undefined;
+  if (pool !== undefined &&
+      !(Number.isInteger(pool[1]) && (pool[1] as number) >= 0)) {
+    throw new ValueError(
+        `phoenix_spec.ensemble_spec.${pool[0]}.minimal_pool_size is ${
+            pool[1]}; give the number of trials to search before ` +
+        'ensembling, 0 or more');
+  }
   if (isNonadaptiveEnsembleSearch(spec)) {
     const s = nonadaptiveSearchSpec(spec);
     atLeastTwo(s.width, 'nonadaptive_search.width');

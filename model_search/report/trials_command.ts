@@ -162,6 +162,7 @@ function footer(trials: Trial[], objective: Objective, modelDir: string):
       objective.metric, best.metrics![objective.metric])} in trial ${
       best.id}${modelDir && best.directory ? ` (${modelDir}/${
       best.directory})` : ''}`;
-  return `${trials.length} trials: ${count('COMPLETED')} completed, ${
-      count('FAILED')} failed, ${count('RUNNING')} running; ${bestPart}`;
+  return `${trials.length} trial${trials.length === 1 ? '' : 's'}: ${
+      count('COMPLETED')} completed, ${count('FAILED')} failed, ${
+      count('RUNNING')} running; ${bestPart}`;
 }
