@@ -176,7 +176,11 @@ function convert(entry: FlagEntry, raw: string): FlagValue {
       }
       return raw;
     case 'int': {
-      if (!/^[-+]?\d+$/.test(raw.trim())) throw bad('expected an integer');
+      if (!/^[-+]?\d+$/.test(raw.trim())) {
+        // What the number stands for: --label_index=diagnosis wants the
+        // column's index, which its help says.
+        throw bad(`expected an integer (${entry.help.replace(/\.$/, '')})`);
+      }
       const value = Number.parseInt(raw, 10);
       // Beyond 2^53 neighbouring integers read as one number.
       if (!Number.isSafeInteger(value)) {
@@ -187,7 +191,9 @@ function convert(entry: FlagEntry, raw: string): FlagValue {
     }
     case 'float': {
       const value = Number(raw);
-      if (raw.trim() === '' || Number.isNaN(value)) throw bad('expected a number');
+      if (raw.trim() === '' || Number.isNaN(value)) {
+        throw bad(`expected a number (${entry.help.replace(/\.$/, '')})`);
+      }
       return value;
     }
     case 'bool': {

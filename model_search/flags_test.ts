@@ -60,7 +60,9 @@ describe('FlagSet', () => {
      'unknown flag --phoenix_train_step; did you mean "phoenix_train_steps"? ' +
          '(--help lists them all)'],
     ['a bad integer', ['--phoenix_train_steps=ten'],
-     'flag --phoenix_train_steps="ten": expected an integer'],
+     'flag --phoenix_train_steps="ten": expected an integer (steps)'],
+    ['a bad number', ['-learning=fast'],
+     'flag --learning="fast": expected a number (lr)'],
     ['an integer past 2^53', ['--phoenix_train_steps=9007199254740993'],
      'flag --phoenix_train_steps="9007199254740993": expected an integer ' +
          'of at most 9007199254740991 in magnitude'],
