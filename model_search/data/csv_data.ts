@@ -535,6 +535,11 @@ export class Provider implements DataProvider {
       validation =
           `; validation ${this.validationFilename}: ${checked.rows} rows`;
       unseenWarning = checked.unseenWarning;
+    } else {
+      // As the original does; the metrics then reward memorizing.
+      validation = '; no validation file: trials are evaluated on the ' +
+          'training rows (give --validation_filename to rank them on ' +
+          'others)';
     }
     this.log(`${this.describe(scans)}${validation}`);
     if (unseenWarning !== undefined) this.log(unseenWarning);

@@ -146,7 +146,9 @@ describe('CsvDataProvider', () => {
 
       assert.deepEqual(logged, [
         `csv: ${file}: 4 columns, label "one" (column 0, 2 classes: 0,1), ` +
-        '3 numeric features (standardized), 0 categorical; 3 inputs; 20 rows',
+        '3 numeric features (standardized), 0 categorical; 3 inputs; 20 rows' +
+        '; no validation file: trials are evaluated on the training rows ' +
+        '(give --validation_filename to rank them on others)',
       ]);
       const schema = provider.inputSchema();
       assert.equal(schema.kind, 'csv');
@@ -251,7 +253,9 @@ describe('CsvDataProvider', () => {
        assert.deepEqual(logged, [
          `csv: ${file}: 9 columns, label "label" (column 0, 3 classes: ` +
          '0,1,2), 8 numeric features (standardized), 0 categorical; 8 ' +
-         'inputs; 600 rows',
+         'inputs; 600 rows; no validation file: trials are evaluated on ' +
+         'the training rows (give --validation_filename to rank them on ' +
+         'others)',
        ]);
        assert.deepEqual(provider.inputSchema().labelVocabulary,
                         ['0', '1', '2']);
@@ -286,7 +290,9 @@ describe('CsvDataProvider', () => {
        assert.deepEqual(logged, [
          `csv: ${file}: 5 columns, label "fruit" (column 4, 3 classes: ` +
          'apple,banana,cherry), 2 numeric features (standardized), 2 ' +
-         'categorical (color: 5 values, origin: 2 values); 9 inputs; 90 rows',
+         'categorical (color: 5 values, origin: 2 values); 9 inputs; 90 ' +
+         'rows; no validation file: trials are evaluated on the training ' +
+         'rows (give --validation_filename to rank them on others)',
        ]);
        const schema = provider.inputSchema();
        assert.deepEqual(schema.labelVocabulary, ['apple', 'banana', 'cherry']);
