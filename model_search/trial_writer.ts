@@ -49,6 +49,8 @@ const START_TIMEOUT_MS = 30_000;
 /** The staging area's first size; it doubles as a trial needs more. */
 const STAGING_START_BYTES = 1 << 20;
 
+const UTF8 = new TextEncoder();
+
 export declare interface TrialDirectoryWriterOptions {
   /**
    * Write on a thread of its own (the default), or on the calling thread
@@ -167,24 +169,35 @@ export class TrialDirectoryWriter {
    * the area had to grow, the request that hands the new one over);
    * without, `data` itself.
    */
-  stage(data: Uint8Array): [WriterRequest[], Uint8Array|StagedBytes] {
+  stage(data: string|Uint8Array):
+      [WriterRequest[], string|Uint8Array|StagedBytes] {
     if (this.thread === undefined) return [[], data];
+    // Text as UTF-8 too: a message carrying a model's JSON took longer to
+    // copy than the bytes (measured: postMessage 0.7 ms a trial).
+    const most = typeof data === 'string' ? 3 * data.length : data.byteLength;
     const before: WriterRequest[] = [];
     if (this.staging === undefined ||
-        this.staged + data.byteLength > this.staging.byteLength) {
+        this.staged + most > this.staging.byteLength) {
       // Bytes staged before stay in the old area until the thread has
       // written them: it switches areas at the request, in order.
       let size = this.staging?.byteLength ?? STAGING_START_BYTES;
-      while (size < data.byteLength) size *= 2;
+      while (size < most) size *= 2;
       if (this.staging !== undefined) size *= 2;
       this.staging = new SharedArrayBuffer(size);
       this.staged = 0;
       before.push({op: 'staging', job: 0, buffer: this.staging});
     }
     const offset = this.staged;
-    new Uint8Array(this.staging, offset, data.byteLength).set(data);
-    this.staged += data.byteLength;
-    return [before, {offset, length: data.byteLength}];
+    const into = new Uint8Array(this.staging, offset, most);
+    let length: number;
+    if (typeof data === 'string') {
+      length = UTF8.encodeInto(data, into).written;
+    } else {
+      into.set(data);
+      length = data.byteLength;
+    }
+    this.staged += length;
+    return [before, {offset, length}];
   }
 
   /** @internal Hands over requests to be done in order. */
@@ -331,10 +344,6 @@ export class TrialDirectoryJob {
    */
   write(name: string, data: string|Uint8Array): void {
     const target = this.inside(name);
-    if (typeof data === 'string') {
-      this.pending.push({op: 'write', job: this.id, path: target, data});
-      return;
-    }
     const [before, staged] = this.writer.stage(data);
     this.pending.push(
         ...before, {op: 'write', job: this.id, path: target, data: staged});

@@ -100,7 +100,20 @@ for (const thread of [true, false]) {
         files.forEach((size, f) => job.write(`f${f}`, fill(size, j + f)));
         job.commit();
       });
-      assert.deepEqual(trialEntries(root), ['0', '1', '2']);
+      // Text, as UTF-8, past the area's size too.
+      const text = `{"name": "été ☃ ${'é'.repeat(400_000)}"}\n`;
+      const job = writer.begin('3');
+      job.write('a.json', 'plain');
+      job.write('b.json', text);
+      job.write('c.bin', fill(10, 3));
+      job.commit();
+      assert.equal(fs.readFileSync(path.join(root, '3', 'a.json'), 'utf8'),
+                   'plain');
+      assert.equal(fs.readFileSync(path.join(root, '3', 'b.json'), 'utf8'),
+                   text);
+      assert.ok(fs.readFileSync(path.join(root, '3', 'c.bin'))
+                    .equals(fill(10, 3)));
+      assert.deepEqual(trialEntries(root), ['0', '1', '2', '3']);
       sizes.forEach((files, j) => files.forEach((size, f) => {
         const read = fs.readFileSync(path.join(root, `${j}`, `f${f}`));
         assert.equal(read.length, size);
