@@ -419,7 +419,8 @@ describe('ImageDataProvider', () => {
         },
         args: {evalFraction: 0},
         message: (d) => `${d}/dog/2.png: cannot decode this PNG image ` +
-            '(There are some read requests waitng on finished stream); ' +
+            '(its image data is cut short or damaged (unexpected end of ' +
+            'file)); ' +
             'replace or remove the file',
       },
       {

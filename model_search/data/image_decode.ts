@@ -19,6 +19,7 @@
  */
 
 import * as fs from 'fs';
+import * as zlib from 'zlib';
 
 import * as jpeg from 'jpeg-js';
 import {PNG} from 'pngjs';
@@ -104,6 +105,32 @@ export function decodeImage(bytes: Uint8Array, file: string): RgbaImage {
   return image;
 }
 
+/**
+ * Throws unless the compressed image data of a PNG (its IDAT chunks) is
+ * one whole zlib stream: the decoder fills the rows of a stream cut short
+ * with zeros, without a word.
+ */
+function checkPngDataWhole(buffer: Buffer): void {
+  const parts: Buffer[] = [];
+  // After the signature: length, type, data, CRC, chunk after chunk.
+  for (let at = 8; at + 8 <= buffer.length;) {
+    const length = buffer.readUInt32BE(at);
+    const type = buffer.toString('latin1', at + 4, at + 8);
+    if (type === 'IDAT') {
+      parts.push(buffer.subarray(at + 8, Math.min(at + 8 + length,
+                                                  buffer.length)));
+    }
+    if (type === 'IEND') break;
+    at += 12 + length;
+  }
+  try {
+    zlib.inflateSync(Buffer.concat(parts));
+  } catch (e) {
+    throw new Error(`its image data is cut short or damaged (${
+        (e as Error).message})`);
+  }
+}
+
 function decodeAs(format: ImageFormat, bytes: Uint8Array): RgbaImage {
   const buffer = Buffer.from(bytes.buffer, bytes.byteOffset, bytes.length);
   switch (format) {
@@ -113,6 +140,7 @@ function decodeAs(format: ImageFormat, bytes: Uint8Array): RgbaImage {
       if (bytes.length >= 24) {
         checkSize(buffer.readUInt32BE(16), buffer.readUInt32BE(20));
       }
+      checkPngDataWhole(buffer);
       const png = PNG.sync.read(buffer);
       return {width: png.width, height: png.height, data: png.data};
     }

@@ -8,6 +8,7 @@
 import * as assert from 'node:assert/strict';
 import * as fs from 'fs';
 import * as path from 'path';
+import * as zlib from 'zlib';
 
 import {tf} from '../backend/tf';
 import {Random} from '../random';
@@ -37,6 +38,48 @@ function decodeFile(name: string): RgbaImage {
 function cannotDecode(format: string): RegExp {
   return new RegExp(`^bad\\.img: cannot decode this ${format} image ` +
                     '\\(.+\\); replace or remove the file$');
+}
+
+/** CRC-32 of PNG chunks (type and data). */
+function crc32(bytes: Uint8Array): number {
+  let crc = 0xffffffff;
+  for (const byte of bytes) {
+    crc ^= byte;
+    for (let k = 0; k < 8; k++) crc = (crc >>> 1) ^ (0xedb88320 & -(crc & 1));
+  }
+  return (crc ^ 0xffffffff) >>> 0;
+}
+
+/**
+ * An RGB PNG of `width` x `height` (channel c of pixel x, y is
+ * (x * 3 * 30 + c * 30 + y * 7) & 255), whose compressed rows pass through
+ * `idat` first.
+ */
+function pngOf(width: number, height: number,
+               idat: (data: Buffer) => Buffer): Buffer {
+  const chunk = (type: string, data: Buffer) => {
+    const body = Buffer.concat([Buffer.from(type, 'latin1'), data]);
+    const out = Buffer.alloc(12 + data.length);
+    out.writeUInt32BE(data.length, 0);
+    body.copy(out, 4);
+    out.writeUInt32BE(crc32(body), 8 + data.length);
+    return out;
+  };
+  const rows = [];
+  for (let y = 0; y < height; y++) {
+    rows.push(0, ...Array.from({length: width * 3},
+                               (_, i) => (i * 30 + y * 7) & 255));
+  }
+  const header = Buffer.alloc(13);
+  header.writeUInt32BE(width, 0);
+  header.writeUInt32BE(height, 4);
+  header.set([8, 2, 0, 0, 0], 8);
+  return Buffer.concat([
+    Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a]),
+    chunk('IHDR', header),
+    chunk('IDAT', idat(zlib.deflateSync(Buffer.from(rows)))),
+    chunk('IEND', Buffer.alloc(0)),
+  ]);
 }
 
 describe('decodeImage', () => {
@@ -141,6 +184,13 @@ describe('decodeImage', () => {
       message: cannotDecode('PNG'),
     },
     {
+      // Every chunk whole and checked, but the compressed rows end early:
+      // the decoder would give zeros for the rest.
+      name: 'a PNG whose image data is cut short',
+      bytes: () => pngOf(8, 8, (data) => data.subarray(0, data.length >> 1)),
+      message: /cannot decode this PNG image \(its image data is cut short or damaged \(unexpected end of file\)\)/,
+    },
+    {
       name: 'a PNG with a broken checksum',
       bytes: () => {
         const bytes =
@@ -190,6 +240,14 @@ describe('decodeImage', () => {
       message: cannotDecode('GIF'),
     },
   ];
+  it('reads the PNG those cases break, whole', () => {
+    const image = decodeImage(pngOf(8, 8, (data) => data), 'whole.png');
+    assert.deepEqual(pixel(image, 7, 7), [(7 * 3 * 30 + 7 * 7) & 255,
+                                          (7 * 3 * 30 + 30 + 7 * 7) & 255,
+                                          (7 * 3 * 30 + 60 + 7 * 7) & 255,
+                                          255]);
+  });
+
   for (const c of bad) {
     it(`rejects ${c.name}, naming the file`, () => {
       assert.throws(() => decodeImage(c.bytes(), 'bad.img'), (e: Error) => {
