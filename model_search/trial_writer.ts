@@ -79,12 +79,18 @@ export class TrialDirectoryWriter {
   private seq = 0;
   private jobs = 0;
   /**
-   * With a thread: the shared memory staged bytes are copied into, and
-   * how much of it holds bytes the thread may not have written yet (none
-   * once a request has been answered: requests are done in order).
+   * With a thread: the shared memory staged bytes are copied into (area
+   * `area`), and how much of it holds bytes the thread may not have
+   * written yet (none once a request has been answered, as requests are
+   * done in order, unless a job holds some it has not handed over).
    */
   private staging: SharedArrayBuffer|undefined;
+  private area = 0;
   private staged = 0;
+  /** Staged writes that jobs hold and have not handed over (or dropped). */
+  private unsent = 0;
+  /** Whether the thread may hold areas older than the current one. */
+  private olderAreas = false;
 
   constructor(
       private readonly root: string,
@@ -164,28 +170,27 @@ export class TrialDirectoryWriter {
 
   /**
    * @internal
-   * What a write request carries for `data`, and the requests that must
-   * come before it: with a thread, a copy in the staging area (and, when
-   * the area had to grow, the request that hands the new one over);
-   * without, `data` itself.
+   * What a write request carries for `data`: with a thread, a copy in the
+   * current staging area (grown, and handed over at once, when too
+   * small); without, `data` itself.
    */
-  stage(data: string|Uint8Array):
-      [WriterRequest[], string|Uint8Array|StagedBytes] {
-    if (this.thread === undefined) return [[], data];
-    // Text as UTF-8 too: a message carrying a model's JSON took longer to
-    // copy than the bytes (measured: postMessage 0.7 ms a trial).
+  stage(data: string|Uint8Array): string|Uint8Array|StagedBytes {
+    if (this.thread === undefined) return data;
+    // Text as UTF-8 too: messages then carry no file contents, and the
+    // thread's heap holds no copies of them.
     const most = typeof data === 'string' ? 3 * data.length : data.byteLength;
-    const before: WriterRequest[] = [];
     if (this.staging === undefined ||
         this.staged + most > this.staging.byteLength) {
-      // Bytes staged before stay in the old area until the thread has
-      // written them: it switches areas at the request, in order.
+      // Bytes staged in the old area stay there until the thread has
+      // written them; it keeps that area until told to let it go.
       let size = this.staging?.byteLength ?? STAGING_START_BYTES;
       while (size < most) size *= 2;
       if (this.staging !== undefined) size *= 2;
+      this.olderAreas = this.staging !== undefined;
       this.staging = new SharedArrayBuffer(size);
       this.staged = 0;
-      before.push({op: 'staging', job: 0, buffer: this.staging});
+      this.post([{op: 'staging', job: 0, area: ++this.area,
+                  buffer: this.staging}]);
     }
     const offset = this.staged;
     const into = new Uint8Array(this.staging, offset, most);
@@ -197,7 +202,13 @@ export class TrialDirectoryWriter {
       length = data.byteLength;
     }
     this.staged += length;
-    return [before, {offset, length}];
+    this.unsent++;
+    return {area: this.area, offset, length};
+  }
+
+  /** @internal `count` staged writes of a job were handed over or dropped. */
+  unstaged(count: number): void {
+    this.unsent -= count;
   }
 
   /** @internal Hands over requests to be done in order. */
@@ -222,8 +233,15 @@ export class TrialDirectoryWriter {
     this.post([...requests, last(seq)]);
     if (this.thread !== undefined) {
       const reply = this.thread.waitFor(seq);
-      // Everything before it is done: the staged bytes too.
-      this.staged = 0;
+      // Everything handed over before it is done, its staged bytes too;
+      // bytes a job holds back keep their place.
+      if (this.unsent === 0) {
+        this.staged = 0;
+        if (this.olderAreas) {
+          this.post([{op: 'release', job: 0, area: this.area}]);
+          this.olderAreas = false;
+        }
+      }
       return reply;
     }
     const reply = this.inlineReply!;
@@ -344,9 +362,8 @@ export class TrialDirectoryJob {
    */
   write(name: string, data: string|Uint8Array): void {
     const target = this.inside(name);
-    const [before, staged] = this.writer.stage(data);
-    this.pending.push(
-        ...before, {op: 'write', job: this.id, path: target, data: staged});
+    this.pending.push({op: 'write', job: this.id, path: target,
+                       data: this.writer.stage(data)});
   }
 
   /** Hands the requests so far to the thread, which starts on them. */
@@ -391,9 +408,6 @@ export class TrialDirectoryJob {
       // The directory made ahead stays for the next trial.
       const adopt = pending.find((r) => r.op === 'adopt');
       if (adopt?.op === 'adopt') this.writer.keepPrepared(adopt.from);
-      // A new staging area is the writer's, not the job's: later jobs'
-      // bytes are staged there.
-      this.writer.post(pending.filter((r) => r.op === 'staging'));
       return;
     }
     try {
@@ -424,6 +438,9 @@ export class TrialDirectoryJob {
   private takePending(): WriterRequest[] {
     const taken = this.pending;
     this.pending = [];
+    this.writer.unstaged(taken.filter(
+        (r) => r.op === 'write' && typeof r.data === 'object' &&
+            !(r.data instanceof Uint8Array)).length);
     return taken;
   }
 

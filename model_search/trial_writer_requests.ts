@@ -40,11 +40,13 @@ export type WriterRequest =
     {op: 'write', job: number, path: string,
      data: string|Uint8Array|StagedBytes}|
     /**
-     * From here on, staged bytes are read from `buffer`: memory the asker
+     * Staged bytes of area `area` are read from `buffer`: memory the asker
      * shares, so that no buffer of each trial's files is left in the
      * writer's heap for its garbage collector.
      */
-    {op: 'staging', job: 0, buffer: SharedArrayBuffer}|
+    {op: 'staging', job: 0, area: number, buffer: SharedArrayBuffer}|
+    /** Areas below `area` hold nothing more to write: let them go. */
+    {op: 'release', job: 0, area: number}|
     /** Answers once every earlier request is done. */
     {op: 'sync', job: number, seq: number}|
     /** Renames the job's temporary directory `path` to `to`; ends the job. */
@@ -52,8 +54,9 @@ export type WriterRequest =
     /** Removes the job's temporary directory `path`; ends the job. */
     {op: 'abort', job: number, path: string, seq: number};
 
-/** `length` bytes at `offset` of the staging area. */
+/** `length` bytes at `offset` of staging area `area`. */
 export declare interface StagedBytes {
+  area: number;
   offset: number;
   length: number;
 }
@@ -71,8 +74,8 @@ export declare interface WriterReply {
 export class RequestRunner {
   /** The first error of each job still open, by job id. */
   private readonly failures = new Map<number, NodeJS.ErrnoException>();
-  /** Where staged bytes are (the last `staging` request's buffer). */
-  private staging: SharedArrayBuffer|undefined;
+  /** The staging areas in use, by id (`staging` requests). */
+  private readonly areas = new Map<number, SharedArrayBuffer>();
 
   constructor(private readonly answer: (reply: WriterReply) => void) {}
 
@@ -128,7 +131,12 @@ export class RequestRunner {
         }
         return;
       case 'staging':
-        this.staging = request.buffer;
+        this.areas.set(request.area, request.buffer);
+        return;
+      case 'release':
+        for (const area of this.areas.keys()) {
+          if (area < request.area) this.areas.delete(area);
+        }
         return;
       case 'sync':
         this.reply(request.seq, failed);
@@ -148,10 +156,11 @@ export class RequestRunner {
 
   private bytesOf(data: string|Uint8Array|StagedBytes): string|Uint8Array {
     if (typeof data === 'string' || data instanceof Uint8Array) return data;
-    if (this.staging === undefined) {
-      throw new Error('staged bytes written before any staging area');
+    const area = this.areas.get(data.area);
+    if (area === undefined) {
+      throw new Error(`staged bytes of an unknown staging area ${data.area}`);
     }
-    return new Uint8Array(this.staging, data.offset, data.length);
+    return new Uint8Array(area, data.offset, data.length);
   }
 
   /** Runs `fn`, which makes `target`; its error is the job's failure. */

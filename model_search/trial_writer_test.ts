@@ -82,6 +82,26 @@ for (const thread of [true, false]) {
              [thread ? 9 : 42, 8, 7, 6, 5]);
        });
 
+    it('keeps the bytes of a job while another one commits', () => {
+      const first = writer.begin('1');
+      first.write('a.bin', new Uint8Array([1, 2, 3]));
+      first.write('a.txt', 'first');
+      const second = writer.begin('2');
+      second.write('b.bin', new Uint8Array([9, 9, 9, 9]));
+      second.commit();
+      first.write('c.txt', 'more');
+      first.commit();
+
+      assert.deepEqual([...fs.readFileSync(path.join(root, '1', 'a.bin'))],
+                       [1, 2, 3]);
+      assert.equal(fs.readFileSync(path.join(root, '1', 'a.txt'), 'utf8'),
+                   'first');
+      assert.equal(fs.readFileSync(path.join(root, '1', 'c.txt'), 'utf8'),
+                   'more');
+      assert.deepEqual([...fs.readFileSync(path.join(root, '2', 'b.bin'))],
+                       [9, 9, 9, 9]);
+    });
+
     it('writes the bytes of trial after trial, small and large', () => {
       // Past the staging area's first size, within one job and across
       // jobs, and with a job aborted before it handed anything over,
@@ -333,4 +353,39 @@ describe('RequestRunner', () => {
        assert.deepEqual(replies, [{seq: 1}]);
        assert.deepEqual(fs.readdirSync(path.join(root, '1', 'model')), ['a']);
      });
+
+  it('reads staged bytes from their area until the area is let go', () => {
+    const replies: WriterReply[] = [];
+    const runner = new RequestRunner((reply) => replies.push(reply));
+    const area = (id: number, text: string) => {
+      const buffer = new SharedArrayBuffer(16);
+      new Uint8Array(buffer).set(Buffer.from(text));
+      return {op: 'staging' as const, job: 0 as const, area: id, buffer};
+    };
+    const job = (id: number, writes: Array<[string, number]>) => {
+      const tmp = path.join(root, `.tmp-${id}`);
+      return [
+        {op: 'adopt' as const, job: id, from: undefined, path: tmp,
+         subdirectories: []},
+        ...writes.map(([name, area]) => ({
+          op: 'write' as const, job: id, path: path.join(tmp, name),
+          data: {area, offset: 0, length: 3},
+        })),
+        {op: 'commit' as const, job: id, path: tmp,
+         to: path.join(root, `${id}`), seq: id},
+      ];
+    };
+
+    runner.runAll([area(1, 'one'), area(2, 'two'),
+                   ...job(1, [['a', 1], ['b', 2]]),
+                   {op: 'release', job: 0, area: 2},
+                   ...job(2, [['c', 2], ['d', 1]])]);
+
+    assert.equal(fs.readFileSync(path.join(root, '1', 'a'), 'utf8'), 'one');
+    assert.equal(fs.readFileSync(path.join(root, '1', 'b'), 'utf8'), 'two');
+    assert.deepEqual(replies.map((r) => r.seq), [1, 2]);
+    assert.equal(replies[0].error, undefined);
+    assert.match(replies[1].error?.message ?? '',
+                 /^staged bytes of an unknown staging area 1 \(.*\/d\)$/);
+  });
 });
