@@ -33,7 +33,7 @@ import {localWorkerId} from './local_workers';
 import {METRIC_NAMES} from './metric_fns';
 import {loadSpecFile, printPhoenixSpec} from './proto/text_format';
 import type {PhoenixSpec} from './proto/phoenix_spec';
-import {noteLogReaderGone, problemTypeName, runSearch} from './oss_trainer_lib';
+import {checkTrainable, noteLogReaderGone, problemTypeName, runSearch} from './oss_trainer_lib';
 import {isSequenceProblem} from './phoenix';
 import {replayPlans} from './replay';
 import {refuseForeignTrialNames} from './trial_directory';
@@ -363,6 +363,11 @@ async function checkFirstBatches(
  */
 function checkSpecFitsData(
     spec: PhoenixSpec, file: string, provider: Provider): void {
+  try {
+    checkTrainable(spec);
+  } catch (e) {
+    throw new UsageError(`${path.basename(file)}: ${(e as Error).message}`);
+  }
   const problemType = problemTypeName(spec);
   const wanted = EXAMPLE_RANKS[problemType];
   if (wanted === undefined || provider.getInputLayerFn !== undefined) return;

@@ -218,12 +218,28 @@ export function noteLogReaderGone(): void {
  * Runs trials until `maxTrials` are COMPLETED in the study (counting other
  * workers'), then returns the study's trials best first.
  */
+/**
+ * Throws a UsageError for a spec this trainer cannot train:
+ * RNN_ALL_ACTIVATIONS takes a label for every time step (sequence
+ * labelling), while its loss, metrics, checks of batches and exported
+ * models take one label per example.
+ */
+export function checkTrainable(spec: PhoenixSpec): void {
+  if (problemTypeName(spec) !== 'RNN_ALL_ACTIVATIONS') return;
+  throw new UsageError(
+      'problem_type RNN_ALL_ACTIVATIONS (a label for every time step) is ' +
+      'not supported by this trainer, which takes one label per example; ' +
+      'for one label per sequence use RNN_LAST_ACTIVATIONS ' +
+      '(model_search/configs/rnn_last_config.pbtxt)');
+}
+
 /** Where a search logs when its options name no logger. */
 function stderrLog(line: string): void {
   process.stderr.write(line + '\n');
 }
 
 export async function runSearch(options: SearchOptions): Promise<SearchResult> {
+  checkTrainable(options.spec);
   const log = options.log ?? stderrLog;
   if (options.maxTrials < 1) {
     throw new ValueError(`experiment_max_num_trials must be >= 1, got ${

@@ -31,14 +31,16 @@ import type {BackendRequest} from './backend/select_backend';
 import type {Provider} from './data/data';
 import {ValueError} from './errors';
 import {METRIC_NAMES} from './metric_fns';
-import {createStore} from './metadata/create_store';
+import {createStore, resolveConnection} from './metadata/create_store';
 import type {Trial} from './metadata/trial';
 import type {Logger} from './oss_trainer_lib';
-import {runSearch} from './oss_trainer_lib';
+import {checkTrainable, runSearch} from './oss_trainer_lib';
 import type {PhoenixSpec} from './proto/phoenix_spec';
 import {loadSpecFile, printPhoenixSpec} from './proto/text_format';
 import {replayPlans} from './replay';
-import {DEFAULT_SQLITE_FILENAME} from './metadata/flags';
+import {DEFAULT_SQLITE_FILENAME, MIN_LEASE_SECONDS} from './metadata/flags';
+import {HYPERTUNING_METHODS} from './hparams/tuner';
+import {resolveUserPath} from './user_paths';
 import {standardObservers} from './search_observers';
 
 export declare interface SingleTrainerArgs {
@@ -51,6 +53,15 @@ export declare interface SingleTrainerArgs {
   /** Where log lines go; default stderr. */
   log?: Logger;
 }
+
+/** The largest seed, as --phoenix_tf_random_seed takes them. */
+const MAX_SEED = 4294967295;
+
+/**
+ * Whether a search runs in this process: a second one would start the
+ * backend again under the first (TensorFlow.js has one per process).
+ */
+let searchRunning = false;
 
 export declare interface TryModelsArgs {
   numberModels: number;
@@ -66,6 +77,10 @@ export declare interface TryModelsArgs {
   /** Default 'minimize'. */
   optimizationGoal?: 'minimize'|'maximize';
   hypertuningMethod?: 'random'|'bayesian';
+  /**
+   * Integer in [0, 2^32 - 1]; undefined or -1: the clock's, which is
+   * logged so that the search can be repeated.
+   */
   seed?: number;
   /** A database URL (postgres://, mysql://, sqlite:); default SQLite in rootDir. */
   metadataDb?: string;
@@ -98,23 +113,49 @@ export class SingleTrainer {
 
   /**
    * Runs the search until `numberModels` trials are COMPLETED; resolves to
-   * the study's trials ordered by the objective, best first.
+   * the study's trials ordered by the objective, best first. One at a time
+   * in a process.
    */
   async tryModels(options: TryModelsArgs): Promise<Trial[]> {
     checkTryModelsArgs(options);
+    checkTrainable(this.spec);
+    if (searchRunning) {
+      throw new ValueError(
+          'another tryModels runs in this process: TensorFlow.js has one ' +
+          'backend per process, so await it before starting the next (or ' +
+          'run searches in processes of their own)');
+    }
+    searchRunning = true;
+    try {
+      return await this.search(options);
+    } finally {
+      searchRunning = false;
+    }
+  }
+
+  private async search(options: TryModelsArgs): Promise<Trial[]> {
     const limit = options.wasmMemoryLimitMb;
     if (limit !== undefined && !(limit >= 0 && limit < Infinity)) {
       throw new ValueError(
           `wasmMemoryLimitMb must be a number of MB >= 0, got ${limit}`);
     }
+    // As the binary's path flags: relative to where `bazel run` was typed,
+    // not to the runfiles a script runs in.
+    const rootDir = resolveUserPath(options.rootDir, true);
+    const database = options.metadataDb ??
+        `sqlite:${path.join(rootDir, DEFAULT_SQLITE_FILENAME)}`;
+    if (options.metadataDb !== undefined) resolveConnection({url: database});
     const log = this.args.log ?? ((l: string) => process.stderr.write(l + '\n'));
     await this.args.data.prepare();
     await selectBackend(this.args.backend ?? 'auto', log);
-    fs.mkdirSync(options.rootDir, {recursive: true});
-    const store = await createStore({
-      url: options.metadataDb ??
-          `sqlite:${path.join(options.rootDir, DEFAULT_SQLITE_FILENAME)}`,
-    });
+    const seed = options.seed === undefined || options.seed === -1 ?
+        Date.now() % (MAX_SEED + 1) :
+        options.seed;
+    if (seed !== options.seed) {
+      log(`seed ${seed} (the clock's; seed: ${seed} repeats it)`);
+    }
+    fs.mkdirSync(rootDir, {recursive: true});
+    const store = await createStore({url: database});
     // The progress line is drawn on stderr only when the log goes there
     // too, so that it never lands between lines of a caller's own log.
     const {observers, progress} = standardObservers({
@@ -130,7 +171,7 @@ export class SingleTrainer {
         specText: printPhoenixSpec(this.spec),
         provider: this.args.data,
         store,
-        modelDir: options.rootDir,
+        modelDir: rootDir,
         experimentName: options.experimentName,
         experimentOwner: options.experimentOwner,
         maxTrials: options.numberModels,
@@ -142,7 +183,7 @@ export class SingleTrainer {
           goal: options.optimizationGoal ?? 'minimize',
         },
         hypertuningMethod: options.hypertuningMethod ?? 'random',
-        seed: options.seed,
+        seed,
         log: progress.line.wrap(log),
         observers,
         summaryEverySteps: options.saveSummarySteps ?? 2000,
@@ -192,5 +233,28 @@ function checkTryModelsArgs(options: TryModelsArgs): void {
   if (goal !== undefined && goal !== 'minimize' && goal !== 'maximize') {
     throw new ValueError(`optimizationGoal must be minimize or maximize, ` +
                          `got ${JSON.stringify(goal)}`);
+  }
+  const method = options.hypertuningMethod;
+  if (method !== undefined && !HYPERTUNING_METHODS.includes(method)) {
+    throw new ValueError(`hypertuningMethod must be one of ${
+        HYPERTUNING_METHODS.join(', ')}, got ${JSON.stringify(method)}`);
+  }
+  for (const name of ['experimentName', 'experimentOwner'] as const) {
+    const value = options[name];
+    if (typeof value !== 'string' || value === '') {
+      throw new ValueError(`${name} must name the study (a string that is ` +
+                           `not empty), got ${JSON.stringify(value)}`);
+    }
+  }
+  const seed = options.seed;
+  if (seed !== undefined && seed !== -1 &&
+      !(Number.isInteger(seed) && seed >= 0 && seed <= MAX_SEED)) {
+    throw new ValueError(`seed must be an integer in [0, ${MAX_SEED}], or ` +
+                         `-1 for the clock's, got ${JSON.stringify(seed)}`);
+  }
+  const lease = options.leaseSeconds;
+  if (lease !== undefined && !(lease >= MIN_LEASE_SECONDS && lease < Infinity)) {
+    throw new ValueError(`leaseSeconds must be a number of seconds >= ${
+        MIN_LEASE_SECONDS}, got ${JSON.stringify(lease)}`);
   }
 }

@@ -13,7 +13,7 @@ import * as path from 'node:path';
 
 import {loadModel} from './backend/file_io';
 import {tf} from './backend/tf';
-import {DEFAULT_CNN, DEFAULT_DNN, resolveWorkspacePath} from './constants';
+import {DEFAULT_CNN, DEFAULT_DNN, DEFAULT_RNN_ALL, resolveWorkspacePath} from './constants';
 import {CsvDataProvider} from './data/csv_data';
 import {DataError} from './data/data';
 import {ImageDataProvider} from './data/image_data';
@@ -143,6 +143,18 @@ describe('SingleTrainer', function() {
     [{numberModels: '3' as unknown as number},
      /^ValueError: numberModels must be an integer of at least 1, got "3"$/],
     [{rootDir: ''}, /^ValueError: rootDir must name the directory of the study, got ""$/],
+    [{hypertuningMethod: 'grid' as 'random'},
+     /^ValueError: hypertuningMethod must be one of random, bayesian, got "grid"$/],
+    [{experimentName: ''},
+     /^ValueError: experimentName must name the study \(a string that is not empty\), got ""$/],
+    [{experimentOwner: undefined as unknown as string},
+     /^ValueError: experimentOwner must name the study \(a string that is not empty\), got undefined$/],
+    [{seed: 1.5},
+     /^ValueError: seed must be an integer in \[0, 4294967295\], or -1 for the clock's, got 1.5$/],
+    [{seed: NaN}, /^ValueError: seed must be .*, got null$/],
+    [{leaseSeconds: -5},
+     /^ValueError: leaseSeconds must be a number of seconds >= 1, got -5$/],
+    [{metadataDb: 'foo://x'}, /^UsageError: .*foo:\/\/x/],
   ];
   for (const [bad, message] of BAD_OPTIONS) {
     it(`refuses ${JSON.stringify(bad)} before writing anything`, async () => {
@@ -156,6 +168,82 @@ describe('SingleTrainer', function() {
       assert.equal(fs.existsSync(rootDir), false, 'rootDir was created');
     });
   }
+
+  it('logs the clock\'s seed, which repeats the search', async () => {
+    const rootDir = tmpDir();
+    const lines: string[] = [];
+    const trainer = new SingleTrainer(
+        {data: csvProvider(RANDOM_CSV), spec: resolveWorkspacePath(DEFAULT_DNN),
+         log: (line) => lines.push(line)});
+
+    const first = await trainer.tryModels(
+        {...options(rootDir), numberModels: 1, seed: -1});
+
+    const said = lines.map((l) => /^seed (\d+) \(the clock's; seed: \1 repeats it\)$/.exec(l))
+                     .find((m) => m !== null);
+    assert.ok(said, lines.join('\n'));
+    const again = await new SingleTrainer(
+        {data: csvProvider(RANDOM_CSV), spec: resolveWorkspacePath(DEFAULT_DNN),
+         log: () => {}})
+        .tryModels({...options(tmpDir()), numberModels: 1,
+                    seed: Number(said[1])});
+    assert.deepEqual(again[0].architecture, first[0].architecture);
+    assert.deepEqual(again[0].hparams, first[0].hparams);
+  });
+
+  it('refuses a second search while one runs in the process', async () => {
+    const trainer = () => new SingleTrainer(
+        {data: csvProvider(RANDOM_CSV), spec: resolveWorkspacePath(DEFAULT_DNN),
+         log: () => {}});
+    const second = path.join(tmpDir(), 'never_created');
+
+    const [first, refused] = await Promise.allSettled([
+      trainer().tryModels({...options(tmpDir()), numberModels: 1}),
+      trainer().tryModels({...options(second), numberModels: 1}),
+    ]);
+
+    assert.equal(first.status, 'fulfilled');
+    assert.equal(refused.status, 'rejected');
+    assert.match(String((refused as PromiseRejectedResult).reason),
+                 /^ValueError: another tryModels runs in this process/);
+    assert.equal(fs.existsSync(second), false);
+    // Once it is done, the next one runs.
+    await trainer().tryModels({...options(tmpDir()), numberModels: 1});
+  });
+
+  it('takes a relative rootDir from where `bazel run` was typed',
+     async () => {
+       const typedIn = tmpDir();
+       const before = process.env['BUILD_WORKING_DIRECTORY'];
+       process.env['BUILD_WORKING_DIRECTORY'] = typedIn;
+       try {
+         await new SingleTrainer({data: csvProvider(RANDOM_CSV),
+                                  spec: resolveWorkspacePath(DEFAULT_DNN),
+                                  log: () => {}})
+             .tryModels({...options('relative_run'), numberModels: 1});
+       } finally {
+         if (before === undefined) {
+           delete process.env['BUILD_WORKING_DIRECTORY'];
+         } else {
+           process.env['BUILD_WORKING_DIRECTORY'] = before;
+         }
+       }
+       assert.ok(fs.existsSync(
+           path.join(typedIn, 'relative_run', 'model_search.db')));
+     });
+
+  it('refuses a spec of a label for every time step before writing',
+     async () => {
+       const rootDir = path.join(tmpDir(), 'never_created');
+       const trainer = new SingleTrainer(
+           {data: csvProvider(RANDOM_CSV),
+            spec: resolveWorkspacePath(DEFAULT_RNN_ALL), log: () => {}});
+
+       await assert.rejects(
+           trainer.tryModels(options(rootDir)),
+           /^UsageError: problem_type RNN_ALL_ACTIVATIONS \(a label for every time step\) is not supported by this trainer/);
+       assert.equal(fs.existsSync(rootDir), false, 'rootDir was created');
+     });
 
   it('refuses a negative wasm memory limit before writing anything',
      async () => {
