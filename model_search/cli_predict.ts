@@ -30,7 +30,7 @@ import {selectBackend} from './backend/select_backend';
 import {tf} from './backend/tf';
 // Registers the custom layers and initializers that saved models name.
 import './blocks';
-import {columnNames, CsvRowEncoder, otherDelimiterHint} from './data/csv_data';
+import {columnNames, CsvRowEncoder, otherDelimiterHint, UnseenCategories} from './data/csv_data';
 import {readCsvFile} from './data/csv_reader';
 import {DataError, InputSchema} from './data/data';
 import {encodeImageFile, findImages} from './data/image_data';
@@ -93,7 +93,9 @@ export async function predictCommand(
   try {
     const options = parsePredictArgs(args);
     const schema = readTrialSchema(options.modelDir);
-    const examples = await openExamples(schema, options.input);
+    // Said once every example is read (values training never saw).
+    const warnings: string[] = [];
+    const examples = await openExamples(schema, options.input, warnings);
     await selectBackend('auto', err);
     const model = await loadModel(path.join(options.modelDir,
                                             TRIAL_FILES.model));
@@ -104,6 +106,7 @@ export async function predictCommand(
       const what = schema.kind === 'csv' ? 'rows' : 'images';
       err(`predict: ${count} ${what} of ${options.input} with the model of ${
           options.modelDir}`);
+      for (const warning of warnings) err(`predict: ${warning}`);
     } finally {
       model.dispose();
     }
@@ -256,8 +259,9 @@ function checkModelInput(
  * without reading all of it (the file or folder, the CSV header, that
  * there are images) is checked now; each example is checked as it is read.
  */
-async function openExamples(schema: InputSchema, input: string):
-    Promise<AsyncIterable<Example>> {
+async function openExamples(
+    schema: InputSchema, input: string,
+    warnings: string[]): Promise<AsyncIterable<Example>> {
   let stat: fs.Stats;
   try {
     stat = fs.statSync(input);
@@ -271,7 +275,7 @@ async function openExamples(schema: InputSchema, input: string):
             `--input=${input}: not a file; the model reads CSV, give a CSV ` +
             'file with a header row');
       }
-      return openCsv(schema, input);
+      return openCsv(schema, input, warnings);
     case 'image':
       return openImages(schema, input, stat.isDirectory());
     default:
@@ -294,8 +298,9 @@ interface CsvHeader {
 }
 
 /** Reads and checks the header of a CSV file; streams its rows. */
-async function openCsv(schema: InputSchema, file: string):
-    Promise<AsyncIterable<Example>> {
+async function openCsv(
+    schema: InputSchema, file: string,
+    warnings: string[]): Promise<AsyncIterable<Example>> {
   const encoder = new CsvRowEncoder(schema);
   const extra = schema.extra ?? {};
   const fieldDelim =
@@ -308,8 +313,9 @@ async function openCsv(schema: InputSchema, file: string):
       line: record.line,
       width: record.cells.length,
       featureAt:
-          matchColumns(schema, labelName, columnNames(record.cells), file,
-                       record.line, otherDelimiterHint(record.cells, fieldDelim)),
+          matchColumns(
+              schema, labelName, columnNames(record.cells), file,
+              record.line, otherDelimiterHint(record.cells, fieldDelim)),
     };
     break;
   }
@@ -319,13 +325,14 @@ async function openCsv(schema: InputSchema, file: string):
             'then the rows',
         file);
   }
-  return csvRows(encoder, header, file, fieldDelim);
+  return csvRows(encoder, header, file, fieldDelim, warnings);
 }
 
 /** The rows below the header, numbered from 1. */
 async function* csvRows(
     encoder: CsvRowEncoder, header: CsvHeader, file: string,
-    fieldDelim: string): AsyncGenerator<Example> {
+    fieldDelim: string, warnings: string[]): AsyncGenerator<Example> {
+  const unseen = new UnseenCategories();
   let row = -1;
   for await (const record of readCsvFile(file, {fieldDelim})) {
     // Record 0 is the header, checked already.
@@ -340,9 +347,12 @@ async function* csvRows(
     }
     yield {
       id: String(row),
-      features: encoder.encode(record.cells, where, header.featureAt),
+      features: encoder.encode(record.cells, where, header.featureAt,
+                               unseen.recorder(record.line)),
     };
   }
+  const warning = unseen.warning(file, Math.max(row, 0));
+  if (warning !== undefined) warnings.push(warning);
   if (row < 1) {
     throw new DataError(
         `${file}: only a header (line ${header.line}), no rows to ` +

@@ -223,6 +223,24 @@ describe('predictCommand', function() {
          assert.equal(result.out.length, 5, result.out.join('\n'));
        });
 
+    it('predicts categories training never saw, and says so', async () => {
+      const file = path.join(root, 'unseen.csv');
+      fs.writeFileSync(file, 'color,weight_g,length_cm,origin\n' +
+                                 'red,120,7,local\npurple,130,8,local\n' +
+                                 'purple,110,9,mars\n');
+
+      const result = await run([`--model_dir=${csvTrial}`, `--input=${file}`]);
+
+      assert.equal(result.status, 0, result.err.join('\n'));
+      assert.equal(result.out.length, 4);
+      assert.equal(result.err[result.err.length - 1],
+                   `predict: warning: ${file}: 2 of 3 rows have categorical ` +
+                       'values the training file lacks (column "color" in 2 ' +
+                       'rows, first "purple" at line 3; column "origin" in 1 ' +
+                       'row, first "mars" at line 4); the models never learnt ' +
+                       'them and read them as no value of the column');
+    });
+
     it('gives the same predictions for any batch size', async () => {
       const outputs = [];
       for (const batchSize of [1, 13, 1000]) {

@@ -362,7 +362,8 @@ export class CsvRowEncoder {
    * or a full row with the label, which is ignored; or, with `columnAt`
    * (see encodeInto), a row of any layout.
    */
-  encode(cells: string[], where = 'row', columnAt?: number[]): Float32Array {
+  encode(cells: string[], where = 'row', columnAt?: number[],
+         unseen?: (column: string, value: string) => void): Float32Array {
     let full = cells;
     if (columnAt !== undefined) {
       if (columnAt.length !== this.plan.length) {
@@ -380,8 +381,50 @@ export class CsvRowEncoder {
           `${this.rowLength} with the label`);
     }
     const out = new Float32Array(this.width);
-    this.encodeInto(full, out, 0, where, columnAt);
+    this.encodeInto(full, out, 0, where, columnAt, unseen);
     return out;
+  }
+}
+
+/**
+ * Categorical values a file holds that the training file lacks, column by
+ * column: models read them as no value of the column, which a user
+ * should hear of (a validation file, rows to predict).
+ */
+export class UnseenCategories {
+  private readonly byColumn =
+      new Map<string, {rows: number, value: string, line: number}>();
+  private rows = 0;
+  private lastLine = -1;
+
+  /** What CsvRowEncoder.encodeInto calls for the row at `line`. */
+  recorder(line: number): (column: string, value: string) => void {
+    return (column, value) => {
+      if (line !== this.lastLine) {
+        this.rows++;
+        this.lastLine = line;
+      }
+      const first = this.byColumn.get(column);
+      if (first === undefined) {
+        this.byColumn.set(column, {rows: 1, value, line});
+      } else {
+        first.rows++;
+      }
+    };
+  }
+
+  /** One line naming them, or undefined when there were none. */
+  warning(file: string, rows: number): string|undefined {
+    if (this.byColumn.size === 0) return undefined;
+    const columns = [...this.byColumn].slice(0, 3).map(
+        ([column, first]) => `column "${column}" in ${first.rows} row${
+            first.rows === 1 ? '' : 's'}, first ${
+            JSON.stringify(first.value)} at line ${first.line}`);
+    if (this.byColumn.size > 3) columns.push('...');
+    return `warning: ${file}: ${this.rows} of ${rows} rows have ` +
+        `categorical values the training file lacks (${
+            columns.join('; ')}); the models never learnt them and read ` +
+        'them as no value of the column';
   }
 }
 
@@ -922,38 +965,17 @@ export class Provider implements DataProvider {
             file, header.line);
       }
     });
-    const unseen = new Map<string, {rows: number, value: string, line: number}>();
-    let unseenRows = 0;
+    const unseen = new UnseenCategories();
     for await (const {cells, line} of records) {
-      let rowUnseen = false;
-      encoder.encodeInto(
-          cells, scratch, 0, `${file}:${line}`, undefined, (column, value) => {
-            rowUnseen = true;
-            const first = unseen.get(column);
-            if (first === undefined) {
-              unseen.set(column, {rows: 1, value, line});
-            } else {
-              first.rows++;
-            }
-          });
-      if (rowUnseen) unseenRows++;
+      encoder.encodeInto(cells, scratch, 0, `${file}:${line}`, undefined,
+                         unseen.recorder(line));
       encoder.classId(cells, file, line);
       rows++;
     }
     if (rows === 0) throw headerOnlyError(file, headerLine);
-    if (unseen.size === 0) return {rows};
-    const columns = [...unseen].slice(0, 3).map(
-        ([column, first]) => `column "${column}" in ${first.rows} row${
-            first.rows === 1 ? '' : 's'}, first ${
-            JSON.stringify(first.value)} at line ${first.line}`);
-    if (unseen.size > 3) columns.push('...');
-    return {
-      rows,
-      unseenWarning: `csv: warning: ${file}: ${unseenRows} of ${rows} rows ` +
-          `have categorical values the training file lacks (${
-              columns.join('; ')}); the models never learnt them and read ` +
-          'them as no value of the column',
-    };
+    const warning = unseen.warning(file, rows);
+    return warning === undefined ? {rows} :
+                                   {rows, unseenWarning: `csv: ${warning}`};
   }
 
   private describe(scans: ColumnScan[]): string {
