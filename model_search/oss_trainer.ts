@@ -673,7 +673,12 @@ export async function main(
                                   'string') {
       // The system refused a file operation (a full disk, say): its
       // message names the operation and the file.
-      log(`error: ${e.message}`);
+      const full = (e as NodeJS.ErrnoException).code === 'ENOSPC' ||
+          (e as NodeJS.ErrnoException).code === 'EDQUOT';
+      log(`error: ${e.message}${
+          full ? `; free space on that disk (or give a --model_dir on ` +
+                  'another), then run the same command to resume' :
+                 ''}`);
       return 1;
     }
     if (e instanceof WASM_RUNTIME_ERROR) {

@@ -38,7 +38,7 @@ import type {Objective, Trial} from './metadata/trial';
 import {buildModel, countParameters} from './phoenix';
 import type {PhoenixSpec} from './proto/phoenix_spec';
 import {Random} from './random';
-import {ensembleMembers} from './report';
+import {ensembleMembers, SUMMARY_JSON} from './report';
 import type {TrialFile} from './report';
 import {scaledTrainSteps} from './search';
 import {SearchTimings} from './search_timings';
@@ -494,7 +494,13 @@ export async function runSearch(options: SearchOptions): Promise<SearchResult> {
               e instanceof BlockBuildError)) {
           await options.store.failTrial(
               studyId, trial.id, `error: ${(e as Error).message}`)
-              .catch(() => {});
+              .catch((f: Error) => {
+                // The database on a full disk, say: not left unsaid.
+                log(`trial ${trial.id} could not be marked FAILED (${
+                    f.message}): it shows RUNNING until a worker takes it ` +
+                    'back (a search started again on this machine does so ' +
+                    'at once)');
+              });
           throw e;
         }
         await options.store.failTrial(studyId, trial.id, e.message);
@@ -515,7 +521,11 @@ export async function runSearch(options: SearchOptions): Promise<SearchResult> {
       }
     }
   } catch (e) {
-    await notifyStudy(options, studyId, undefined, true).catch(() => {});
+    await notifyStudy(options, studyId, undefined, true).catch((f: Error) => {
+      log(`the study's summaries could not be brought up to date (${
+          f.message}): ${SUMMARY_JSON} and the others in --model_dir may ` +
+          'lag behind the database, until a search of the study runs again');
+    });
     throw e;
   } finally {
     await writer.close();

@@ -156,3 +156,62 @@ describe('a search stopped by a signal', function() {
                    'the data and the spec'));
   });
 });
+
+describe('a search stopped by a full disk', function() {
+  this.timeout(120000);
+
+  it('says what it could not record on its way out', async () => {
+    await selectBackend('wasm', () => {});
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'search_stops_'));
+    const provider = new CsvDataProvider({
+      filename: `${TESTDATA}/breast_cancer_train.csv`, log: () => {},
+    });
+    await provider.prepare();
+    const spec = loadSpecFile(resolveWorkspacePath(DEFAULT_DNN));
+    const real = await createStore(
+        {url: `sqlite:${path.join(dir, 'model_search.db')}`});
+    // As a database and model directory on one full disk answer.
+    const full = () => Object.assign(
+        new Error('ENOSPC: no space left on device, write'),
+        {code: 'ENOSPC', syscall: 'write'});
+    const store = Object.assign(Object.create(real), {
+      failTrial: async () => {
+        throw full();
+      },
+    });
+    const log: string[] = [];
+    try {
+      await assert.rejects(
+          runSearch({
+            spec, specText: printPhoenixSpec(spec), provider, store,
+            modelDir: dir, experimentName: 'full', experimentOwner: 'test',
+            maxTrials: 2, trainSteps: 3, evalSteps: 1, batchSize: 8,
+            objective: {metric: 'loss', goal: 'minimize'},
+            hypertuningMethod: 'random', seed: 3,
+            observers: [{
+              trialFiles: () => {
+                throw full();
+              },
+              onStudyEnd: () => {
+                throw full();
+              },
+            }],
+            log: (line) => log.push(line),
+          }),
+          /^Error: ENOSPC: no space left on device, write$/);
+    } finally {
+      await real.close();
+      fs.rmSync(dir, {recursive: true, force: true});
+    }
+
+    assert.deepEqual(log.slice(-2), [
+      'trial 1 could not be marked FAILED (ENOSPC: no space left on ' +
+          'device, write): it shows RUNNING until a worker takes it back (a ' +
+          'search started again on this machine does so at once)',
+      'the study\'s summaries could not be brought up to date (ENOSPC: no ' +
+          'space left on device, write): study_summary.json and the others ' +
+          'in --model_dir may lag behind the database, until a search of ' +
+          'the study runs again',
+    ]);
+  });
+});
