@@ -533,6 +533,9 @@ export async function runSearch(options: SearchOptions): Promise<SearchResult> {
     process.removeListener(LOG_READER_GONE as 'exit', onReaderGone);
     resetProviderWaits();
   }
+  // Those of workers of this machine killed while this one ran, too.
+  removeStaleTemporaries(
+      options.modelDir, Math.max(leaseSeconds, DEFAULT_LEASE_SECONDS) * 1000);
   const all = await options.store.listTrials(studyId);
   // The summaries show an interrupted trial too.
   await notifyStudy(options, studyId, all, true);

@@ -13,9 +13,11 @@
  */
 
 import * as fs from 'fs';
+import * as os from 'os';
 import * as path from 'path';
 
 import {UsageError} from './errors';
+import {processExists} from './local_workers';
 
 
 /** Names of the files of a trial directory. */
@@ -112,22 +114,44 @@ export function readEvaluationMetrics(trialDir: string):
 }
 
 /**
- * A temporary of a killed worker: a trial directory (`.tmp-<id>-<pid>-<ms>`)
- * or a file being replaced (`.<name>.tmp-<pid>-<n>`, study_summary.ts).
+ * What names the writer of a temporary: `<pid>@<host>`, so that one left
+ * by a process of this machine that is gone can be told from one another
+ * machine's worker (sharing the model directory) still writes.
  */
-const TEMPORARY = /^\.tmp-|^\..+\.tmp-\d+-\d+$/;
+export function temporaryTag(): string {
+  return `${process.pid}@${os.hostname()}`;
+}
+
+/**
+ * A temporary of a killed worker: a trial directory
+ * (`.tmp-<id>-<tag>-<ms>`, `.tmp-next-<tag>-<n>`) or a file being replaced
+ * (`.<name>.tmp-<tag>-<n>`, study_summary.ts); older ones have a pid
+ * alone for a tag.
+ */
+const TEMPORARY = /^\.tmp-|^\..+\.tmp-\d+(?:@.+)?-\d+$/;
+/** The pid and host of a tag in a temporary's name. */
+const TAGGED = /-(\d+)@(.+)-\d+$/;
 
 /**
  * Removes the temporaries (trial directories, summary files) left behind
- * by killed workers, once older than `olderThanMs`.
+ * by killed workers: at once when their writer was a process of this
+ * machine that is gone, else once older than `olderThanMs`.
  */
-export function removeStaleTemporaries(root: string, olderThanMs: number):
-    number {
+export function removeStaleTemporaries(
+    root: string, olderThanMs: number,
+    exists: (pid: number) => boolean = processExists): number {
   if (!fs.existsSync(root)) return 0;
   let removed = 0;
   for (const entry of fs.readdirSync(root)) {
     if (!TEMPORARY.test(entry)) continue;
     const full = path.join(root, entry);
+    const tag = TAGGED.exec(entry);
+    if (tag !== null && tag[2] === os.hostname() &&
+        Number(tag[1]) !== process.pid && !exists(Number(tag[1]))) {
+      fs.rmSync(full, {recursive: true, force: true});
+      removed++;
+      continue;
+    }
     let modifiedMs: number;
     try {
       modifiedMs = fs.statSync(full).mtimeMs;

@@ -45,6 +45,28 @@ describe('removeStaleTemporaries', () => {
        fs.rmSync(root, {recursive: true, force: true});
      });
 
+  it('removes at once those of processes of this machine that are gone',
+     () => {
+       const root = fs.mkdtempSync(path.join(os.tmpdir(), 'stale_'));
+       const host = os.hostname();
+       const names = [
+         `.tmp-3-4242@${host}-1700000000000`,       // gone: removed
+         `.tmp-next-4242@${host}-2`,                // gone: removed
+         `.study_summary.csv.tmp-4242@${host}-5`,   // gone: removed
+         `.tmp-4-4243@${host}-1700000000001`,       // alive: kept
+         `.tmp-5-4242@other-host-1700000000002`,    // another machine's
+         `.tmp-6-${process.pid}@${host}-1700000000003`,  // this process's
+       ];
+       for (const name of names) fs.mkdirSync(path.join(root, name));
+
+       const removed =
+           removeStaleTemporaries(root, 600_000, (pid) => pid === 4243);
+
+       assert.equal(removed, 3);
+       assert.deepEqual(fs.readdirSync(root).sort(), names.slice(3).sort());
+       fs.rmSync(root, {recursive: true, force: true});
+     });
+
   it('skips a temporary that vanishes while it looks', () => {
     // Another worker renames its summary file between readdir and stat;
     // a dangling link makes stat fail the same way.

@@ -40,6 +40,7 @@ import {performance} from 'node:perf_hooks';
 import {MessageChannel, receiveMessageOnPort, Worker} from 'node:worker_threads';
 
 import {SearchError} from './errors';
+import {temporaryTag} from './trial_directory';
 import {RequestRunner} from './trial_writer_requests';
 import type {StagedBytes, WriterReply, WriterRequest} from './trial_writer_requests';
 
@@ -124,7 +125,7 @@ export class TrialDirectoryWriter {
           'model directory; give each study a --model_dir of its own');
     }
     const tmpDir =
-        path.join(this.root, `.tmp-${name}-${process.pid}-${Date.now()}`);
+        path.join(this.root, `.tmp-${name}-${temporaryTag()}-${Date.now()}`);
     const job = new TrialDirectoryJob(
         this, ++this.jobs, tmpDir, finalDir, this.prepared,
         this.subdirectories);
@@ -163,7 +164,7 @@ export class TrialDirectoryWriter {
   prepareNext(): void {
     if (this.thread === undefined || this.prepared !== undefined) return;
     this.prepared = path.join(
-        this.root, `.tmp-next-${process.pid}-${this.jobs + 1}`);
+        this.root, `.tmp-next-${temporaryTag()}-${this.jobs + 1}`);
     this.post([{op: 'prepare', job: 0, path: this.prepared,
                 subdirectories: this.subdirectories}]);
   }

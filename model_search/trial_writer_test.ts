@@ -44,7 +44,9 @@ for (const thread of [true, false]) {
          job.write('hparams.json', 'text\n');
          job.sync();
          // Whole in its temporary directory; nothing under the final name.
-         assert.match(path.basename(job.tmpDir), /^\.tmp-7-\d+-\d+$/);
+         assert.match(path.basename(job.tmpDir),
+                      new RegExp(`^\\.tmp-7-${process.pid}@${
+                          os.hostname()}-\\d+$`));
          assert.equal(
              fs.readFileSync(path.join(job.tmpDir, 'hparams.json'), 'utf8'),
              'text\n');

@@ -29,9 +29,10 @@ export declare interface StudyExpectations {
    */
   lost?: number[];
   /**
-   * Pids whose leftovers are allowed (killed ones): `.tmp-<id>-<pid>-*`,
-   * a trial directory being written, and `.tmp-next-<pid>-*`, the one made
-   * ahead for its next trial (trial_writer.ts).
+   * Pids whose leftovers are allowed (killed ones): `.tmp-<id>-<pid>@*`,
+   * a trial directory being written, and `.tmp-next-<pid>@*`, the one made
+   * ahead for its next trial (trial_writer.ts; the tag after the pid names
+   * the host).
    */
   killedPids?: number[];
 }
@@ -99,7 +100,8 @@ export function checkStudy(
   for (const entry of fs.readdirSync(modelDir, {withFileTypes: true})) {
     if (!entry.isDirectory() || directories.has(entry.name)) continue;
     const full = path.join(modelDir, entry.name);
-    const leftover = /^\.tmp-(?:\d+|next)-(\d+)-\d+$/.exec(entry.name);
+    const leftover =
+        /^\.tmp-(?:\d+|next)-(\d+)(?:@.+)?-\d+$/.exec(entry.name);
     if (leftover !== null) {
       if (!killed.has(Number(leftover[1]))) {
         problems.push(`${entry.name}: temporary directory of pid ${

@@ -15,6 +15,7 @@
  */
 
 import * as fs from 'fs';
+import * as os from 'os';
 import * as path from 'path';
 
 import {rankTrials} from '../metadata/trial';
@@ -169,8 +170,10 @@ let temporaries = 0;
  */
 export async function writeFileAtomically(file: string, text: string):
     Promise<void> {
+  // Its writer named as trial_directory.ts's temporaryTag names it: one a
+  // killed process of this machine left is removed at the next start.
   const tmp = path.join(path.dirname(file), `.${path.basename(file)}.tmp-${
-      process.pid}-${++temporaries}`);
+      process.pid}@${os.hostname()}-${++temporaries}`);
   try {
     await fs.promises.writeFile(tmp, text);
     await fs.promises.rename(tmp, file);
