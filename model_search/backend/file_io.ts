@@ -149,16 +149,39 @@ async function readArtifacts(dir: string): Promise<tf.io.ModelArtifacts> {
   const modelJson = readModelJson(dir);
   return tf.io.getModelArtifactsForJSON(modelJson, async (manifest) => {
     const buffers: ArrayBuffer[] = [];
+    const names: string[] = [];
     for (const group of manifest) {
       for (const name of group.paths) {
         buffers.push(readWeightFile(dir, name));
+        names.push(name);
       }
     }
-    return [
-      tf.io.getWeightSpecs(manifest),
-      tf.io.CompositeArrayBuffer.join(buffers),
-    ];
+    const specs = tf.io.getWeightSpecs(manifest);
+    // A weight file cut short (or grown) would be read into tensors of
+    // the wrong size, which TensorFlow.js refuses naming no file.
+    const listed =
+        specs.reduce((sum, spec) => sum + savedWeightBytes(spec), 0);
+    const held = buffers.reduce((sum, b) => sum + b.byteLength, 0);
+    if (Number.isFinite(listed) && listed !== held) {
+      throw new ValueError(
+          `${path.join(dir, names.join(', '))}: ${held} bytes, but ${
+              MODEL_JSON} lists weights of ${listed}; the file is damaged: ` +
+          'copy the whole model directory again');
+    }
+    return [specs, tf.io.CompositeArrayBuffer.join(buffers)];
   });
+}
+
+/** Bytes of one saved weight: its values, at the width they are kept. */
+function savedWeightBytes(spec: tf.io.WeightsManifestEntry): number {
+  const values = spec.shape.reduce((a, b) => a * b, 1);
+  const kept = spec.quantization?.dtype ?? spec.dtype;
+  const width: Record<string, number> = {
+    float32: 4, int32: 4, bool: 1, uint8: 1, uint16: 2, float16: 2,
+  };
+  // A dtype of no fixed width (strings keep their lengths): NaN, which
+  // leaves the files unchecked.
+  return values * (width[kept] ?? NaN);
 }
 
 /**

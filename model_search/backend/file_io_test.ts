@@ -181,6 +181,18 @@ describe('saveModel and loadModel', () => {
            weightsManifest: [{paths: ['gone.bin'], weights: []}],
          })),
      error: /weight file "gone\.bin" cannot be read/},
+    {name: 'a weight file cut short',
+     setUp: d => {
+       fs.writeFileSync(path.join(d, MODEL_JSON), JSON.stringify({
+         modelTopology: {},
+         weightsManifest: [{paths: ['w.bin'], weights: [
+           {name: 'dense/kernel', shape: [30, 30], dtype: 'float32'},
+           {name: 'dense/bias', shape: [30], dtype: 'float32'},
+         ]}],
+       }));
+       fs.writeFileSync(path.join(d, 'w.bin'), Buffer.alloc(100));
+     },
+     error: /\/w\.bin: 100 bytes, but model\.json lists weights of 3720; the file is damaged: copy the whole model directory again$/},
   ];
   for (const row of failures) {
     for (const read of [loadModel, readSavedWeights]) {
