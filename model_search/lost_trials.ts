@@ -23,7 +23,7 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 
-import {localPid, processExists} from './local_workers';
+import {localPid, processExists} from './metadata/worker_ids';
 import {LEASE_LOST_PREFIX} from './metadata/store';
 import type {MetadataStore} from './metadata/store';
 import type {Trial} from './metadata/trial';

@@ -29,7 +29,7 @@ import {createStore, resolveConnection} from './metadata/create_store';
 import {LIMITS} from './metadata/schema';
 import {defineMetadataFlags, leaseSecondsFromFlags, storeOptionsFromFlags} from './metadata/flags';
 import {StoreError} from './metadata/retry';
-import {localWorkerId} from './local_workers';
+import {localWorkerId} from './metadata/worker_ids';
 import {METRIC_NAMES} from './metric_fns';
 import {loadSpecFile, printPhoenixSpec} from './proto/text_format';
 import type {PhoenixSpec} from './proto/phoenix_spec';

@@ -17,7 +17,7 @@ import * as os from 'os';
 import * as path from 'path';
 
 import {UsageError} from './errors';
-import {processExists} from './local_workers';
+import {processExists} from './metadata/worker_ids';
 
 
 /** Names of the files of a trial directory. */

@@ -96,6 +96,7 @@ export async function reportCommand(
     out(`wrote ${file} (${loaded.trials.length} trials, objective ${
         loaded.objective.metric} ${loaded.objective.goal}, from ${
         loaded.objectiveSource})`);
+    loaded.warnings.forEach((w) => err(`report: ${w}`));
     return OK;
   } catch (e) {
     if (e instanceof UsageError) {

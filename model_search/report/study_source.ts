@@ -19,6 +19,7 @@ import {UsageError, ValueError, didYouMean} from '../errors';
 import {FlagSet, parseCommandFlags} from '../flags';
 
 export {parseCommandFlags};
+import {localPid, processExists} from '../metadata/worker_ids';
 import {createStore, mlmdGiven} from '../metadata/create_store';
 import type {StoreOptions} from '../metadata/create_store';
 import {databaseFromFlags, DEFAULT_SQLITE_FILENAME, defineDatabaseFlags} from '../metadata/flags';
@@ -42,6 +43,43 @@ export declare interface LoadedStudy {
   modelDir: string;
   /** The database, password hidden. */
   database: string;
+  /** What the reader should know of it (see studyWarnings). */
+  warnings: string[];
+}
+
+/**
+ * What a listing of the study would hide: COMPLETED trials whose
+ * directory in `modelDir` is gone or incomplete (no replay, prediction or
+ * ensemble can use them), and RUNNING trials whose worker, a process of
+ * this machine, is gone (the next search of the study takes them back).
+ */
+export function studyWarnings(
+    trials: Trial[], modelDir: string,
+    exists: (pid: number) => boolean = processExists): string[] {
+  const warnings: string[] = [];
+  if (modelDir !== '') {
+    const missing = trials.filter(
+        (t) => t.state === 'COMPLETED' && t.directory !== undefined &&
+            !fs.existsSync(path.join(modelDir, t.directory, 'architecture.json')));
+    if (missing.length > 0) {
+      const ids = missing.map((t) => t.id);
+      warnings.push(`warning: trial${ids.length > 1 ? 's' : ''} ${
+          ids.slice(0, 10).join(', ')}${ids.length > 10 ? ', ...' : ''} ${
+          ids.length > 1 ? 'are' : 'is'} COMPLETED but ${modelDir} lacks ${
+          ids.length > 1 ? 'their directories' : 'its directory'} (or ` +
+          'architecture.json in it): no replay, prediction or ensemble can ' +
+          'use them');
+    }
+  }
+  const orphans = trials.filter((t) => {
+    const pid = localPid(t.workerId);
+    return t.state === 'RUNNING' && pid !== undefined && !exists(pid);
+  });
+  for (const t of orphans) {
+    warnings.push(`warning: trial ${t.id} shows RUNNING, but its worker (${
+        t.workerId}) is gone: the next search of the study takes it back`);
+  }
+  return warnings;
 }
 
 
@@ -102,6 +140,10 @@ export async function loadStudy(flags: FlagSet): Promise<LoadedStudy> {
     if (!fs.existsSync(modelDir)) {
       throw new UsageError(`--model_dir=${modelDir}: no such directory`);
     }
+    if (!fs.statSync(modelDir).isDirectory()) {
+      throw new UsageError(`--model_dir=${modelDir} is a file, not a ` +
+                           'directory; give the --model_dir of the search');
+    }
     const file = path.join(modelDir, DEFAULT_SQLITE_FILENAME);
     if (!fs.existsSync(file)) {
       // A search kept in a database server writes its summary here all
@@ -160,7 +202,7 @@ export async function loadStudy(flags: FlagSet): Promise<LoadedStudy> {
           `have ${metrics.join(', ')}`);
     }
     return {study, trials, objective, objectiveSource: source, modelDir,
-            database};
+            database, warnings: studyWarnings(trials, modelDir)};
   } finally {
     await store.close();
   }

@@ -141,6 +141,7 @@ export async function trialsCommand(
     })];
     lines.forEach((l) => out(l));
     out(footer(trials, objective, loaded.modelDir));
+    loaded.warnings.forEach((w) => err(`trials: ${w}`));
     return OK;
   } catch (e) {
     if (e instanceof UsageError) {

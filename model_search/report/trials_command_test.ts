@@ -12,10 +12,11 @@ import * as path from 'path';
 
 import {UsageError} from '../errors';
 import type {StudyInfo} from '../metadata/store';
+import type {Trial} from '../metadata/trial';
 
 import {LOSS, SAMPLE, writeStudy} from './study_fixtures_testing';
 import {writeStudySummary} from './study_summary';
-import {pickStudy} from './study_source';
+import {pickStudy, studyWarnings} from './study_source';
 import {formatTrialsTable, trialsCommand} from './trials_command';
 import {shortArchitecture} from './trial_columns';
 
@@ -158,6 +159,9 @@ describe('trialsCommand', () => {
     {name: 'a model_dir without database', args: (d) => [
       `--model_dir=${path.join(d, '1')}`],
      error: /holds no model_search\.db: run a search/},
+    {name: 'a file as --model_dir',
+     args: (d) => [`--model_dir=${path.join(d, 'model_search.db')}`],
+     error: /model_search\.db is a file, not a directory/},
     {name: 'the model_dir of a search kept in a database server',
      args: (d) => {
        const served = path.join(d, 'served');
@@ -285,6 +289,40 @@ describe('shortArchitecture', () => {
       assert.equal(shortArchitecture(blocks, width), expected);
     });
   }
+});
+
+describe('studyWarnings', () => {
+  it('names completed trials without a directory, and orphaned ones', () => {
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'study_warnings_'));
+    try {
+      fs.mkdirSync(path.join(dir, '1'));
+      fs.writeFileSync(path.join(dir, '1', 'architecture.json'), '{}');
+      fs.mkdirSync(path.join(dir, '2'));  // emptied
+      const trial = (id: number, state: Trial['state'],
+                     workerId = 'elsewhere:5'): Trial =>
+          ({id, state, architecture: [], hparams: {}, directory: `${id}`,
+            workerId});
+      const trials = [
+        trial(1, 'COMPLETED'), trial(2, 'COMPLETED'), trial(3, 'COMPLETED'),
+        trial(4, 'FAILED'), trial(5, 'RUNNING', `${os.hostname()}:77`),
+        trial(6, 'RUNNING', `${os.hostname()}:78`), trial(7, 'RUNNING'),
+      ];
+
+      const warnings = studyWarnings(trials, dir, (pid) => pid === 78);
+
+      assert.deepEqual(warnings, [
+        `warning: trials 2, 3 are COMPLETED but ${dir} lacks their ` +
+            'directories (or architecture.json in it): no replay, ' +
+            'prediction or ensemble can use them',
+        `warning: trial 5 shows RUNNING, but its worker (${
+            os.hostname()}:77) is gone: the next search of the study takes ` +
+            'it back',
+      ]);
+      assert.deepEqual(studyWarnings(trials.slice(0, 1), dir), []);
+    } finally {
+      fs.rmSync(dir, {recursive: true, force: true});
+    }
+  });
 });
 
 describe('pickStudy', () => {

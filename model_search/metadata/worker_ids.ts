@@ -1,0 +1,51 @@
+/**
+ * @license
+ * Copyright 2026 The model_search Authors. Licensed under the Apache License,
+ * Version 2.0.
+ * =============================================================================
+ */
+
+/**
+ * Worker ids of processes of this machine (`<host>:<pid>`, after
+ * `<name>@` for a named one), and whether such a process still exists:
+ * what tells a dead local worker from a live one, for the search and for
+ * the commands that show a study.
+ */
+
+import * as os from 'node:os';
+
+/** Whether process `pid` of this machine still exists. */
+export function processExists(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (e) {
+    // EPERM: it exists but belongs to another user.
+    return (e as NodeJS.ErrnoException).code === 'EPERM';
+  }
+}
+
+/**
+ * The worker id of this process: `<hostname>:<pid>`, after `<name>@` when
+ * given a name (--tuner_id).
+ */
+export function localWorkerId(name = ''): string {
+  const local = `${os.hostname()}:${process.pid}`;
+  return name === '' ? local : `${name}@${local}`;
+}
+
+/**
+ * The pid of a worker id of this host as localWorkerId makes them
+ * (`<hostname>:<pid>` or `<name>@<hostname>:<pid>`), or undefined for any
+ * other id.
+ */
+export function localPid(workerId: string|undefined,
+                         hostname = os.hostname()): number|undefined {
+  if (workerId === undefined) return undefined;
+  const local = workerId.slice(workerId.lastIndexOf('@') + 1);
+  if (!local.startsWith(`${hostname}:`)) return undefined;
+  const text = local.slice(hostname.length + 1);
+  const pid = Number(text);
+  return /^[1-9][0-9]*$/.test(text) && Number.isSafeInteger(pid) ? pid :
+                                                                undefined;
+}
