@@ -318,6 +318,13 @@ export async function runSearch(options: SearchOptions): Promise<SearchResult> {
   });
   // A replay trains its towers and nothing more, whatever the budget.
   const maxTrials = planner.replay?.length ?? options.maxTrials;
+  if (options.spec.useParameterScaledTraining && planner.replay === undefined) {
+    // Trials then train fewer steps than --phoenix_train_steps says.
+    log(`spec: use_parameter_scaled_training: a tower of depth d trains ` +
+        `about ${options.trainSteps} x d / ${
+            options.spec.maximumDepth ?? 30} (maximum_depth) steps; ` +
+        'evaluation.json says how many each trial took');
+  }
   if (planner.replay !== undefined) {
     log(`replay: retraining ${maxTrials} trial(s) with no search` +
         (options.maxTrialsGiven ?

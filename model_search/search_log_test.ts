@@ -100,6 +100,26 @@ describe('the log of a search opening its study', function() {
     fs.rmSync(dir, {recursive: true, force: true});
   });
 
+  it('says that parameter-scaled training shortens the trials', async () => {
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'search_log_'));
+    const spec = loadSpecFile(resolveWorkspacePath(DEFAULT_DNN));
+    spec.useParameterScaledTraining = true;
+    spec.maximumDepth = 5;
+    const log = await searchIn(dir, async () => {}, {
+      spec, specText: printPhoenixSpec(spec),
+    });
+    assert.ok(log.includes(
+                  'spec: use_parameter_scaled_training: a tower of depth d ' +
+                  'trains about 3 x d / 5 (maximum_depth) steps; ' +
+                  'evaluation.json says how many each trial took'),
+              log.join('\n'));
+    const other = fs.mkdtempSync(path.join(os.tmpdir(), 'search_log_'));
+    const plain = await searchIn(other, async () => {});
+    assert.ok(!plain.some((line) => line.includes('scaled')), plain.join('\n'));
+    fs.rmSync(dir, {recursive: true, force: true});
+    fs.rmSync(other, {recursive: true, force: true});
+  });
+
   it('says nothing of the sort for a study it creates', async () => {
     const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'search_log_'));
     const log = await searchIn(dir, async () => {});
