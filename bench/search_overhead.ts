@@ -22,7 +22,10 @@
  *       [--trial_writer=thread|inline|both]
  *
  * Each search runs in a fresh process, --runs times; the figures are
- * medians (a shared machine's slow spells vary a run by a fifth).
+ * medians (a shared machine's slow spells vary a run by a fifth). Memory
+ * is sampled by an observer of the running search after trials 5, half
+ * way and the last, once the trial's model is gone; the collection that
+ * sampling starts is not counted in the search's time.
  *
  * The defaults are those of model_search_oss_test (the cnn config, 20 + 20
  * steps of batch 2); raise --train_steps to see the overhead of a real
@@ -33,31 +36,40 @@
  * Known shortcoming: the target of at most 5% of trial time outside
  * training and evaluation is met by trials of a few hundred steps (200
  * steps of 32 on the dnn config: 3.3%), not by the test settings (cnn:
- * 17-20%, dnn: 11-16%, on this project's CI machines). Their trials train
+ * 15-18%, dnn: 14-16%, on this project's CI machines). Their trials train
  * for 20 steps of 2 examples (about 50 ms on the cnn config), while each
- * trial builds a TensorFlow.js model graph (3 ms cnn, 6 ms dnn) and writes
- * a directory of ten files. There making a directory took about 1 ms and
- * a small file 0.3 ms: 4-5 ms a trial, which a thread of its own now does
- * while the model is evaluated (trial_writer.ts). The export phase keeps
- * the weights' read-out, the files' encoding and the wait for the files
- * that need the evaluation's metrics: 4-6 ms, against 4-9 ms written by
- * the search's thread (--trial_writer=both compares them run after run).
- * The bookkeeping around them (claim, plan, record, observers) takes
- * another 2 ms.
+ * trial builds a TensorFlow.js model graph (about 3 ms: the layers' graph,
+ * and 1 ms of seeded initial weights) and writes a directory of ten files
+ * through a thread of its own (trial_writer.ts) while the model is
+ * evaluated. The export phase (3-6 ms) keeps the weights' read-out, the
+ * files' encoding and the wait for the files that need the evaluation's
+ * metrics: measured inside the thread, those took 0.8 ms and the rename
+ * 0.1 ms (medians), the model's files 1.7 ms, with long tails when other
+ * work shares the two cores or the disk. Files themselves are cheap here
+ * once the disk is warm (15-20 us to create one), so making them ahead
+ * would not pay. The bookkeeping around (claim, plan, record, observers)
+ * takes another 2 ms.
  *
  * Memory: with the binary's --wasm_memory_limit_mb (12 MB), RSS after
- * trial 50 is within 3-5% of RSS after trial 5 on the cnn test settings:
+ * trial 50 is within 4-6% of RSS after trial 5 on the cnn test settings:
  * tensors get placed ever higher in the wasm memory as trials come and go
  * (from 5 to 15 MB of it), until one restart gives the pages back (+16%
  * without). Known shortcoming: on the dnn test settings RSS grows by
- * 11-20% from trial 5 to 50, nearly all of it before trial 25 (-6% to +2%
- * from 25 to 50). There the models of later trials are larger: their
- * tensors need up to 9 MB at once, against 1 MB for trial 5's, so no
- * restart would give much back (+3 to +7.6 MB of wasm pages); the rest is
- * V8's heap (+3-4 MB) and glibc's heap (+6 MB by trial 25, then flat, read
- * in /proc/self/smaps), whichever writer (--trial_writer) makes the files.
- * The growth from trial 25 to 50 is within -7% to +2%: warm-up, not a leak.
- * Tensors are back to zero after every trial.
+ * 13-26% from trial 5 to 50 (medians of three runs 17%), the same before
+ * and after the changes below. There the models of later trials are larger
+ * (their tensors need up to 4 MB at once, against 1 MB for trial 5's:
+ * +3.3 MB of wasm pages); the rest is V8's heap (+5-8 MB, its committed
+ * size growing more than its use) and glibc's heap (+5 MB read in
+ * /proc/self/smaps, fragmentation of the small buffers each trial's
+ * weights pass through). Tensors are back to zero after every trial.
+ *
+ * Two leaks were found on the way. The writer thread received each
+ * trial's files as buffers and collected garbage so rarely that up to
+ * 52 MB of them waited in its heap (RSS that came and went by as much):
+ * it now reads them from one staging area of shared memory. And
+ * TensorFlow.js keeps every weight name it ever made unique in a map of
+ * its own; names carry the trial id, so about 3 KB of V8's heap stays
+ * per trial (30 MB per 10,000 trials), which the project cannot release.
  */
 
 import {spawnSync} from 'node:child_process';
