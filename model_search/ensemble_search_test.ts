@@ -267,6 +267,15 @@ describe('ensemble searches end to end', function() {
          const [tower] = (student.extra!['towers'] as TowerRecord[]);
          assert.notEqual(tower.source?.trialId, teacher,
                          `trial ${student.id} continues its teacher's tower`);
+         // It trains on with the tower's hyperparameters: its files agree.
+         const dir = path.join(modelDir, String(student.id));
+         assert.deepEqual(readJson(path.join(dir, 'hparams.json')),
+                          tower.hparams);
+         assert.deepEqual(
+             (readJson(path.join(dir, 'towers.json')) as unknown as
+              TowerRecord[])[0]
+                 .hparams,
+             tower.hparams);
        }
      });
 

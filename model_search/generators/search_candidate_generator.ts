@@ -75,7 +75,9 @@ export class SearchCandidateGenerator implements TowerGenerator {
       const [best] = bestTrials(exploration, 1, this.args.objective);
       const tower = best && searchTowerOf(best);
       if (best && tower) {
-        // The student continues from that tower.
+        // The student continues from that tower, with its hyperparameters
+        // (its blocks must be rebuilt as they were, and it trains on as it
+        // did): the trial's hparams.json and towers.json say the same.
         return {
           towers: [{
             name: towerName(SEARCH_GENERATOR, 0),
@@ -85,6 +87,7 @@ export class SearchCandidateGenerator implements TowerGenerator {
             frozen: false,
           }],
           members: [],
+          hparams: {...tower.hparams},
           parentTrialId: best.id,
         };
       }
