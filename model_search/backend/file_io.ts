@@ -17,6 +17,7 @@
 
 import * as fs from 'node:fs';
 import * as path from 'node:path';
+import * as zlib from 'node:zlib';
 
 import {ValueError} from '../errors';
 import {tf} from './tf';
@@ -110,10 +111,38 @@ export function modelFiles(artifacts: tf.io.ModelArtifacts):
   if (artifacts.userDefinedMetadata !== undefined) {
     modelJson.userDefinedMetadata = artifacts.userDefinedMetadata;
   }
+  const weights = weightBytes(artifacts);
+  const checksum = crc32Of([weights]);
+  if (checksum !== undefined) {
+    modelJson.userDefinedMetadata = {
+      ...modelJson.userDefinedMetadata,
+      [WEIGHTS_CRC32]: checksum,
+    };
+  }
   return [
-    {name: WEIGHTS_BIN, data: weightBytes(artifacts)},
+    {name: WEIGHTS_BIN, data: weights},
     {name: MODEL_JSON, data: JSON.stringify(modelJson)},
   ];
+}
+
+/**
+ * Where model.json keeps the CRC-32 of its weights, so that a weight file
+ * damaged in place (same size, other bytes) is refused when read rather
+ * than trained from.
+ */
+const WEIGHTS_CRC32 = 'model_search_weights_crc32';
+
+/**
+ * The CRC-32 of `parts` one after the other, or undefined on a Node
+ * without zlib.crc32 (before 20.15): the check is then skipped.
+ */
+function crc32Of(parts: ReadonlyArray<Uint8Array>): number|undefined {
+  const crc32 = (zlib as {crc32?: (data: Uint8Array, value?: number) => number})
+                    .crc32;
+  if (crc32 === undefined) return undefined;
+  let value = 0;
+  for (const part of parts) value = crc32(part, value);
+  return value;
 }
 
 /**
@@ -167,6 +196,16 @@ async function readArtifacts(dir: string): Promise<tf.io.ModelArtifacts> {
           `${path.join(dir, names.join(', '))}: ${held} bytes, but ${
               MODEL_JSON} lists weights of ${listed}; the file is damaged: ` +
           'copy the whole model directory again');
+    }
+    const saved = modelJson.userDefinedMetadata?.[WEIGHTS_CRC32];
+    const found = typeof saved === 'number' ?
+        crc32Of(buffers.map((b) => new Uint8Array(b))) :
+        undefined;
+    if (found !== undefined && found !== saved) {
+      throw new ValueError(
+          `${path.join(dir, names.join(', '))}: not the weights ${
+              MODEL_JSON} was saved with (their checksum differs); the ` +
+          'file is damaged: copy the whole model directory again');
     }
     return [specs, tf.io.CompositeArrayBuffer.join(buffers)];
   });

@@ -9,6 +9,7 @@ import {strict as assert} from 'node:assert';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
+import * as zlib from 'node:zlib';
 
 import {ValueError} from '../errors';
 
@@ -61,6 +62,22 @@ describe('saveModel and loadModel', () => {
     assert.deepEqual(
         loaded.getWeights().map(w => w.shape),
         model.getWeights().map(w => w.shape));
+  });
+
+  it('refuses the weights of a saved model changed in place', async () => {
+    const target = path.join(dir, 'model');
+    await saveModel(smallModel(), target);
+    await loadModel(target);
+    const file = path.join(target, WEIGHTS_BIN);
+    const bytes = fs.readFileSync(file);
+    bytes[bytes.length - 1] ^= 0xff;
+    fs.writeFileSync(file, bytes);
+
+    for (const read of [loadModel, readSavedWeights]) {
+      await assert.rejects(read(target), (e: Error) => e instanceof ValueError &&
+          e.message.startsWith(`${file}: not the weights model.json was ` +
+                               'saved with'));
+    }
   });
 
   it('writes a model from its artifacts after the model is disposed',
@@ -181,6 +198,22 @@ describe('saveModel and loadModel', () => {
            weightsManifest: [{paths: ['gone.bin'], weights: []}],
          })),
      error: /weight file "gone\.bin" cannot be read/},
+    {name: 'a weight file damaged in place',
+     setUp: d => {
+       const weights = Buffer.alloc(16, 1);
+       fs.writeFileSync(path.join(d, MODEL_JSON), JSON.stringify({
+         modelTopology: {},
+         weightsManifest: [{paths: ['w.bin'], weights: [
+           {name: 'dense/bias', shape: [4], dtype: 'float32'},
+         ]}],
+         userDefinedMetadata: {
+           model_search_weights_crc32: zlib.crc32(weights),
+         },
+       }));
+       weights[5] = 2;
+       fs.writeFileSync(path.join(d, 'w.bin'), weights);
+     },
+     error: /\/w\.bin: not the weights model\.json was saved with \(their checksum differs\); the file is damaged/},
     {name: 'a weight file cut short',
      setUp: d => {
        fs.writeFileSync(path.join(d, MODEL_JSON), JSON.stringify({
