@@ -34,7 +34,9 @@ import {METRIC_NAMES} from './metric_fns';
 import {createStore, resolveConnection} from './metadata/create_store';
 import type {Trial} from './metadata/trial';
 import type {Logger} from './oss_trainer_lib';
-import {checkTrainable, runSearch} from './oss_trainer_lib';
+import {checkTrainable, problemTypeName, runSearch} from './oss_trainer_lib';
+import {checkBlockNames} from './spec_blocks';
+import {TrialPlanner} from './trial_planner';
 import type {PhoenixSpec} from './proto/phoenix_spec';
 import {loadSpecFile, printPhoenixSpec} from './proto/text_format';
 import {replayPlans} from './replay';
@@ -119,6 +121,18 @@ export class SingleTrainer {
   async tryModels(options: TryModelsArgs): Promise<Trial[]> {
     checkTryModelsArgs(options);
     checkTrainable(this.spec);
+    // What the binary checks of its spec before it writes anything: a
+    // study started with a bad spec would keep it (its spec is stored).
+    checkBlockNames(this.spec, typeof this.args.spec === 'string' ?
+                                   this.args.spec : 'the spec given');
+    new TrialPlanner({
+      spec: this.spec,
+      problemType: problemTypeName(this.spec),
+      objective: {metric: options.optimizationMetric ?? 'loss',
+                  goal: options.optimizationGoal ?? 'minimize'},
+      hypertuningMethod: options.hypertuningMethod ?? 'random',
+      trainSteps: options.trainSteps,
+    });
     if (searchRunning) {
       throw new ValueError(
           'another tryModels runs in this process: TensorFlow.js has one ' +
@@ -251,6 +265,11 @@ function checkTryModelsArgs(options: TryModelsArgs): void {
       !(Number.isInteger(seed) && seed >= 0 && seed <= MAX_SEED)) {
     throw new ValueError(`seed must be an integer in [0, ${MAX_SEED}], or ` +
                          `-1 for the clock's, got ${JSON.stringify(seed)}`);
+  }
+  const every = options.saveSummarySteps;
+  if (every !== undefined && !(Number.isInteger(every) && every >= 1)) {
+    throw new ValueError(`saveSummarySteps must be an integer of at least ` +
+                         `1, got ${JSON.stringify(every)}`);
   }
   const lease = options.leaseSeconds;
   if (lease !== undefined && !(lease >= MIN_LEASE_SECONDS && lease < Infinity)) {

@@ -155,6 +155,8 @@ describe('SingleTrainer', function() {
     [{leaseSeconds: -5},
      /^ValueError: leaseSeconds must be a number of seconds >= 1, got -5$/],
     [{metadataDb: 'foo://x'}, /^UsageError: .*foo:\/\/x/],
+    [{saveSummarySteps: 0},
+     /^ValueError: saveSummarySteps must be an integer of at least 1, got 0$/],
   ];
   for (const [bad, message] of BAD_OPTIONS) {
     it(`refuses ${JSON.stringify(bad)} before writing anything`, async () => {
@@ -230,6 +232,33 @@ describe('SingleTrainer', function() {
        }
        assert.ok(fs.existsSync(
            path.join(typedIn, 'relative_run', 'model_search.db')));
+     });
+
+  it('refuses a bad spec before writing, so a fixed one can start',
+     async () => {
+       const root = tmpDir();
+       const rootDir = path.join(root, 'run');
+       const bad = path.join(root, 'bad.pbtxt');
+       fs.writeFileSync(bad, 'problem_type: DNN\n' +
+                                 'search_type: ADAPTIVE_COORDINATE_DESCENT\n' +
+                                 'blocks_to_use: "NOPE_BLOCK"\n');
+       const noSearch = path.join(root, 'no_search.pbtxt');
+       fs.writeFileSync(noSearch, 'problem_type: DNN\n' +
+                                      'blocks_to_use: "FULLY_CONNECTED"\n');
+       for (const spec of [bad, noSearch]) {
+         await assert.rejects(
+             new SingleTrainer({data: csvProvider(RANDOM_CSV), spec,
+                                log: () => {}})
+                 .tryModels(options(rootDir)),
+             spec === bad ? /unknown block "NOPE_BLOCK"/ :
+                            /is not a search algorithm/);
+         assert.equal(fs.existsSync(rootDir), false, 'rootDir was created');
+       }
+       const trials = await new SingleTrainer({
+         data: csvProvider(RANDOM_CSV), spec: resolveWorkspacePath(DEFAULT_DNN),
+         log: () => {},
+       }).tryModels({...options(rootDir), numberModels: 1});
+       assert.equal(trials[0].state, 'COMPLETED');
      });
 
   it('refuses a spec of a label for every time step before writing',
