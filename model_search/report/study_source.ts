@@ -104,6 +104,29 @@ export function defineStudyFlags(flags: FlagSet): void {
 }
 
 /**
+ * Throws a UsageError when `modelDir` holds the trial directories of
+ * another study (its study_data.json names it): trial ids count from 1 in
+ * every study, so they would pass for this one's.
+ */
+function checkModelDirOfStudy(modelDir: string, experimentName: string):
+    void {
+  if (modelDir === '') return;
+  let recorded: unknown;
+  try {
+    recorded = (JSON.parse(fs.readFileSync(
+                    path.join(modelDir, 'study_data.json'), 'utf8')) as
+                {experimentName?: unknown}).experimentName;
+  } catch {
+    return;  // None (a study from before it was kept), or unreadable.
+  }
+  if (typeof recorded !== 'string' || recorded === experimentName) return;
+  throw new UsageError(
+      `--model_dir=${modelDir} holds the trial directories of study "${
+          recorded}" (its study_data.json), not of "${experimentName}": ` +
+      'give the --model_dir that study was searched in');
+}
+
+/**
  * Resolves a path flag against the directory where the user ran the
  * command (`bazel run` changes the working directory to the runfiles).
  */
@@ -190,6 +213,7 @@ export async function loadStudy(flags: FlagSet): Promise<LoadedStudy> {
     const studies = store.listStudies ? await store.listStudies() : [];
     const study = pickStudy(studies, flags.get<string>('experiment_name'),
                             flags.get<string>('experiment_owner'), database);
+    checkModelDirOfStudy(modelDir, study.experimentName);
     const trials = await store.listTrials(study.studyId);
     const {objective, source} =
         chooseObjective(flags, modelDir, study.objective);

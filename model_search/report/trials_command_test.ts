@@ -159,6 +159,16 @@ describe('trialsCommand', () => {
     {name: 'a model_dir without database', args: (d) => [
       `--model_dir=${path.join(d, '1')}`],
      error: /holds no model_search\.db: run a search/},
+    {name: 'the model_dir of another study',
+     args: (d) => {
+       const other = path.join(d, 'other_study');
+       fs.mkdirSync(other, {recursive: true});
+       fs.writeFileSync(path.join(other, 'study_data.json'),
+                        JSON.stringify({experimentName: 'someone_else'}));
+       return [`--metadata_db=sqlite:${path.join(d, 'model_search.db')}`,
+               `--model_dir=${other}`];
+     },
+     error: /--model_dir=\S+other_study holds the trial directories of study "someone_else" \(its study_data\.json\), not of "test_study"/},
     {name: 'a file as --model_dir',
      args: (d) => [`--model_dir=${path.join(d, 'model_search.db')}`],
      error: /model_search\.db is a file, not a directory/},
