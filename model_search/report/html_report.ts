@@ -31,6 +31,11 @@ export declare interface ReportInput {
   topK?: number;
   /** When the page was made; default now. */
   generatedAt?: Date;
+  /**
+   * What a reader should know of the study (directories gone, workers
+   * gone: study_source.ts studyWarnings), shown above the figures.
+   */
+  warnings?: string[];
 }
 
 const STYLE = `
@@ -40,6 +45,8 @@ main { max-width: 1180px; margin: 0 auto; padding: 16px 24px 48px; }
 h1 { font-size: 22px; margin: 8px 0 4px; }
 h2 { font-size: 17px; margin: 0 0 8px; }
 .meta { color: #555; margin: 0 0 16px; }
+.warnings { background: #fff4e5; border: 1px solid #f0b45b;
+  border-radius: 6px; padding: 8px 14px 8px 32px; margin: 0 0 16px; }
 .cards { display: flex; gap: 12px; flex-wrap: wrap; margin-bottom: 16px; }
 .card { background: #fff; border: 1px solid #ddd; border-radius: 6px;
   padding: 8px 14px; min-width: 140px; }
@@ -241,7 +248,10 @@ export function renderReport(input: ReportInput): string {
     escapeXml(input.database)} &middot; model_dir ${
     escapeXml(input.modelDir)} &middot; generated ${
     escapeXml(generatedAt.toISOString())}</p>
-<div class="cards">${cards.join('')}</div>
+${(input.warnings ?? []).length === 0 ? '' :
+      `<ul class="warnings">${input.warnings!.map(
+          (w) => `<li>${escapeXml(w.replace(/^warning: /, ''))}</li>`)
+          .join('')}</ul>\n`}<div class="cards">${cards.join('')}</div>
 <section id="objective">
 <h2>${escapeXml(objective.metric)} over trials</h2>
 ${objectivePlot(trials, objective)}

@@ -91,6 +91,16 @@ describe('renderReport', () => {
     assert.ok(html.includes('title="bad &amp; worse"'));
   });
 
+  it('shows the study\'s warnings above the figures, escaped', () => {
+    const html = renderReport({
+      ...input(TRIALS),
+      warnings: ['warning: trial 2 is COMPLETED but /x lacks <its> directory'],
+    });
+
+    assert.match(html, /<ul class="warnings"><li>trial 2 is COMPLETED but \/x lacks &lt;its&gt; directory<\/li><\/ul>\s*<div class="cards">/);
+    assert.ok(!renderReport(input(TRIALS)).includes('class="warnings"'));
+  });
+
   it('loads nothing from elsewhere', () => {
     const html = renderReport(input(TRIALS));
 

@@ -80,6 +80,7 @@ export async function reportCommand(
       objective: loaded.objective,
       trials: loaded.trials,
       topK,
+      warnings: loaded.warnings,
     });
     try {
       await writeFileAtomically(file, html);
