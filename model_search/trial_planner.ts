@@ -169,6 +169,44 @@ function isTrainerHparam(name: string): boolean {
 let TRAINER_HPARAMS: Set<string>|undefined;
 
 /**
+ * Throws a ValueError naming the tower, block and hyperparameter when a
+ * replayed tower lacks a value one of its blocks asks for
+ * (requiresHparams), or gives one outside the block's range: every trial
+ * would fail to build, or train what no search would have drawn. The
+ * original's `<BLOCK>_<name>` form counts as `<name>`, as blocks read it.
+ */
+export function checkReplayBlockHparams(plans: readonly TrialPlan[]): void {
+  plans.forEach((plan, i) => {
+    for (const block of new Set(plan.architecture)) {
+      if (!BLOCKS.has(block)) continue;
+      for (const range of BLOCKS.create(block).requiresHparams?.() ?? []) {
+        const value = plan.hparams[`${block}_${range.name}`] ??
+            plan.hparams[range.name];
+        const wanted = range.values !== undefined ?
+            `one of ${range.values.map((v) => JSON.stringify(v)).join(', ')}` :
+            `${range.integer ? 'an integer' : 'a number'} in [${
+                range.min}, ${range.max}]`;
+        const where = `replay: tower ${i + 1}: block ${block} needs hparam ` +
+            `${range.name}, ${wanted}`;
+        if (value === undefined) {
+          throw new ValueError(`${where}; the spec gives none`);
+        }
+        const fits = range.values !== undefined ?
+            range.values.includes(value) :
+            typeof value === 'number' && Number.isFinite(value) &&
+                (!range.integer || Number.isInteger(value)) &&
+                (range.min === undefined || value >= range.min) &&
+                (range.max === undefined || value <= range.max);
+        if (!fits) {
+          throw new ValueError(`${where}; the spec gives ${
+              JSON.stringify(value)}`);
+        }
+      }
+    }
+  });
+}
+
+/**
  * One line for each hyperparameter of a replayed tower that neither the
  * trainer nor the blocks read (a misspelt name, say): it is kept in the
  * trial's hparams.json but changes nothing. The blocks are the tower's and
@@ -211,6 +249,7 @@ export class TrialPlanner {
 
   constructor(private readonly args: TrialPlannerArgs) {
     this.replay = replayPlans(args.spec);
+    if (this.replay !== undefined) checkReplayBlockHparams(this.replay);
     // A suggestion's hparams are given by hand, as a replay's are.
     (args.spec.userSuggestions ?? []).forEach((suggestion, i) => {
       checkTrainingHparams(hparamsFromProto(suggestion.hparams).hparams,

@@ -187,10 +187,44 @@ describe('TrialPlanner', () => {
        // TUNABLE_SVDF asks for rank (among others): read by the tower's
        // block, or recorded by a search whose blocks_to_use has it.
        assert.deepEqual(
-           unread(FC, 'TUNABLE_SVDF', ['rank=int64_value: 2']), []);
+           unread(FC, 'TUNABLE_SVDF',
+                  ['rank=int64_value: 2', 'output_size=int64_value: 60',
+                   'memory_size=int64_value: 4',
+                   'projection_size=int64_value: 8']),
+           []);
        assert.deepEqual(
            unread(`${FC} TUNABLE_SVDF`, FC, ['rank=int64_value: 2']), []);
        assert.equal(unread(FC, FC, ['rank=int64_value: 2']).length, 1);
+     });
+
+  it('refuses a replayed block hparam that is missing or out of range',
+     () => {
+       const replay = (hparams: string) => () => plannerOf(parsePhoenixSpec(
+           'problem_type: RNN_LAST_ACTIVATIONS search_type: ' +
+           'ADAPTIVE_COORDINATE_DESCENT\nblocks_to_use: "TUNABLE_SVDF"\n' +
+           'replay { towers { architecture: "TUNABLE_SVDF" hparams { ' +
+           hparams + ' } } }\n'));
+       const hp = (key: string, value: string) =>
+           `hparam { key: "${key}" value { ${value} } }`;
+       const good = [hp('output_size', 'int64_value: 60'),
+                     hp('memory_size', 'int64_value: 4'),
+                     hp('rank', 'int64_value: 2'),
+                     hp('projection_size', 'int64_value: 8')];
+       replay(good.join(' '))();
+       // The original's prefixed names count.
+       replay([hp('TUNABLE_SVDF_output_size', 'int64_value: 60'),
+               ...good.slice(1)].join(' '))();
+       assert.throws(
+           replay(good.slice(1).join(' ')),
+           /^ValueError: replay: tower 1: block TUNABLE_SVDF needs hparam output_size, an integer in \[50, 100\]; the spec gives none$/);
+       assert.throws(
+           replay([hp('output_size', 'int64_value: 1000'),
+                   ...good.slice(1)].join(' ')),
+           /needs hparam output_size, an integer in \[50, 100\]; the spec gives 1000$/);
+       assert.throws(
+           replay([hp('output_size', 'float_value: 60.5'),
+                   ...good.slice(1)].join(' ')),
+           /the spec gives 60.5$/);
      });
 
   it('refuses a user suggestion\'s hparam out of its range', () => {
