@@ -142,6 +142,11 @@ export class SingleTrainer {
     searchRunning = true;
     try {
       return await this.search(options);
+    } catch (e) {
+      // The search's messages name the binary's flags; a script set
+      // options.
+      if (e instanceof Error) e.message = withOptionNames(e.message);
+      throw e;
     } finally {
       searchRunning = false;
     }
@@ -212,6 +217,29 @@ export class SingleTrainer {
       await store.close();
     }
   }
+}
+
+/** The binary's flags that tryModels takes as options of other names. */
+const OPTION_OF_FLAG: ReadonlyArray<[string, string]> = [
+  ['--model_dir', 'rootDir'],
+  ['--metadata_db', 'metadataDb'],
+  ['--experiment_name', 'experimentName'],
+  ['--experiment_owner', 'experimentOwner'],
+  ['--phoenix_spec_filename', 'the spec'],
+  ['--phoenix_tf_random_seed', 'seed'],
+  ['--optimization_metric', 'optimizationMetric'],
+  ['--optimization_goal', 'optimizationGoal'],
+  ['--hypertuning_method', 'hypertuningMethod'],
+  ['--metadata_lease_seconds', 'leaseSeconds'],
+];
+
+/** `message`, with what each flag it names is called in tryModels. */
+export function withOptionNames(message: string): string {
+  const named = OPTION_OF_FLAG.filter(
+      ([flag]) => new RegExp(`${flag}(?![a-z_])`).test(message));
+  if (named.length === 0) return message;
+  return `${message} (in tryModels: ${
+      named.map(([flag, option]) => `${flag} is ${option}`).join(', ')})`;
 }
 
 /**

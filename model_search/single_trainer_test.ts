@@ -17,7 +17,7 @@ import {DEFAULT_CNN, DEFAULT_DNN, DEFAULT_RNN_ALL, resolveWorkspacePath} from '.
 import {CsvDataProvider} from './data/csv_data';
 import {DataError} from './data/data';
 import {ImageDataProvider} from './data/image_data';
-import {SingleTrainer} from './single_trainer';
+import {SingleTrainer, withOptionNames} from './single_trainer';
 import type {TryModelsArgs} from './single_trainer';
 
 const TESTDATA = resolveWorkspacePath('model_search/data/testdata');
@@ -154,7 +154,8 @@ describe('SingleTrainer', function() {
     [{seed: NaN}, /^ValueError: seed must be .*, got null$/],
     [{leaseSeconds: -5},
      /^ValueError: leaseSeconds must be a number of seconds >= 1, got -5$/],
-    [{metadataDb: 'foo://x'}, /^UsageError: .*foo:\/\/x/],
+    [{metadataDb: 'foo://x'},
+     /^UsageError: .*foo:\/\/x.* \(in tryModels: --metadata_db is metadataDb\)$/],
     [{saveSummarySteps: 0},
      /^ValueError: saveSummarySteps must be an integer of at least 1, got 0$/],
   ];
@@ -384,3 +385,17 @@ function run(file: string, args: string[]):
              });
   });
 }
+
+describe('withOptionNames', () => {
+  it('says what the flags a message names are called in tryModels', () => {
+    assert.equal(
+        withOptionNames('--model_dir=/x holds trials of another study; ' +
+                        'give the --experiment_name of that one'),
+        '--model_dir=/x holds trials of another study; give the ' +
+            '--experiment_name of that one (in tryModels: --model_dir is ' +
+            'rootDir, --experiment_name is experimentName)');
+    assert.equal(withOptionNames('no flag here'), 'no flag here');
+    assert.equal(withOptionNames('--model_dirs is not ours'),
+                 '--model_dirs is not ours');
+  });
+});
