@@ -50,12 +50,14 @@ export declare interface LoadedStudy {
 /**
  * What a listing of the study would hide: COMPLETED trials whose
  * directory in `modelDir` is gone or incomplete (no replay, prediction or
- * ensemble can use them), and RUNNING trials whose worker, a process of
- * this machine, is gone (the next search of the study takes them back).
+ * ensemble can use them), and RUNNING trials whose worker is gone: a
+ * process of this machine that is not there, or any worker whose lease
+ * has run out (the next search of the study takes them back).
  */
 export function studyWarnings(
     trials: Trial[], modelDir: string,
-    exists: (pid: number) => boolean = processExists): string[] {
+    exists: (pid: number) => boolean = processExists,
+    now = Date.now()): string[] {
   const warnings: string[] = [];
   if (modelDir !== '') {
     const missing = trials.filter(
@@ -78,6 +80,16 @@ export function studyWarnings(
   for (const t of orphans) {
     warnings.push(`warning: trial ${t.id} shows RUNNING, but its worker (${
         t.workerId}) is gone: the next search of the study takes it back`);
+  }
+  // Another machine's worker: only its lease tells.
+  const expired = trials.filter(
+      (t) => t.state === 'RUNNING' && !orphans.includes(t) &&
+          t.leaseExpiresAt !== undefined && Date.parse(t.leaseExpiresAt) < now);
+  for (const t of expired) {
+    warnings.push(`warning: trial ${t.id} shows RUNNING, but its worker's (${
+        t.workerId ?? '?'}) lease ran out at ${t.leaseExpiresAt} with no ` +
+        'heartbeat since: the next worker that asks for a trial takes it ' +
+        'back');
   }
   return warnings;
 }

@@ -309,16 +309,20 @@ describe('studyWarnings', () => {
       fs.writeFileSync(path.join(dir, '1', 'architecture.json'), '{}');
       fs.mkdirSync(path.join(dir, '2'));  // emptied
       const trial = (id: number, state: Trial['state'],
-                     workerId = 'elsewhere:5'): Trial =>
-          ({id, state, architecture: [], hparams: {}, directory: `${id}`,
-            workerId});
+                     workerId = 'elsewhere:5', leaseExpiresAt?: string):
+          Trial => ({id, state, architecture: [], hparams: {},
+                     directory: `${id}`, workerId, leaseExpiresAt});
+      const now = Date.UTC(2026, 0, 1, 12);
       const trials = [
         trial(1, 'COMPLETED'), trial(2, 'COMPLETED'), trial(3, 'COMPLETED'),
         trial(4, 'FAILED'), trial(5, 'RUNNING', `${os.hostname()}:77`),
-        trial(6, 'RUNNING', `${os.hostname()}:78`), trial(7, 'RUNNING'),
+        trial(6, 'RUNNING', `${os.hostname()}:78`),
+        trial(7, 'RUNNING', 'elsewhere:5', '2026-01-01T12:05:00.000Z'),
+        trial(8, 'RUNNING', 'k1@elsewhere:6', '2026-01-01T11:55:00.000Z'),
       ];
 
-      const warnings = studyWarnings(trials, dir, (pid) => pid === 78);
+      const warnings =
+          studyWarnings(trials, dir, (pid) => pid === 78, now);
 
       assert.deepEqual(warnings, [
         `warning: trials 2, 3 are COMPLETED but ${dir} lacks their ` +
@@ -327,6 +331,9 @@ describe('studyWarnings', () => {
         `warning: trial 5 shows RUNNING, but its worker (${
             os.hostname()}:77) is gone: the next search of the study takes ` +
             'it back',
+        'warning: trial 8 shows RUNNING, but its worker\'s (k1@elsewhere:6) ' +
+            'lease ran out at 2026-01-01T11:55:00.000Z with no heartbeat ' +
+            'since: the next worker that asks for a trial takes it back',
       ]);
       assert.deepEqual(studyWarnings(trials.slice(0, 1), dir), []);
     } finally {
