@@ -67,13 +67,14 @@ const SUBCOMMANDS: Record<string, Subcommand> = {
     run: predictCommand,
   },
   'trials': {
-    summary: '--model_dir=DIR [--sort=METRIC] [--desc|--asc]: the trials ' +
-             'of a search as a table, * on the best',
+    summary: '--model_dir=DIR [--sort=METRIC] [--desc|--asc] ' +
+             '[--metrics=A,B] [--full]: the trials of a search as a table, ' +
+             '* on the best',
     run: trialsCommand,
   },
   'report': {
-    summary: '--model_dir=DIR [--out=report.html]: the study as one ' +
-             'self-contained HTML page',
+    summary: '--model_dir=DIR [--out=report.html] [--top_k=5]: the study ' +
+             'as one self-contained HTML page',
     run: reportCommand,
   },
 };
@@ -83,6 +84,11 @@ function usage(): string {
   for (const [name, command] of Object.entries(SUBCOMMANDS)) {
     lines.push(`  ${name.padEnd(14)} ${command.summary}`);
   }
+  lines.push(
+      '', 'trials and report also take the database (--metadata_db or the ' +
+          '--mlmd_* flags), the study (--experiment_name, ' +
+          '--experiment_owner) and the objective (--optimization_metric, ' +
+          '--optimization_goal); `cli <subcommand> --help` lists every flag.');
   return lines.join('\n');
 }
 

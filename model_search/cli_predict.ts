@@ -34,7 +34,7 @@ import {columnNames, CsvRowEncoder, otherDelimiterHint, UnseenCategories} from '
 import {readCsvFile} from './data/csv_reader';
 import {DataError, InputSchema} from './data/data';
 import {encodeImageFile, findImages} from './data/image_data';
-import {IMAGE_EXTENSIONS} from './data/image_decode';
+import {IMAGE_EXTENSIONS, imageFormat} from './data/image_decode';
 import {NotImplementedError, UsageError, ValueError, didYouMean} from './errors';
 import {argmax} from './train_loop';
 import {TRIAL_FILES} from './trial_directory';
@@ -275,6 +275,7 @@ async function openExamples(
             `--input=${input}: not a file; the model reads CSV, give a CSV ` +
             'file with a header row');
       }
+      checkNotAnImage(input);
       return openCsv(schema, input, warnings);
     case 'image':
       return openImages(schema, input, stat.isDirectory());
@@ -286,6 +287,24 @@ async function openExamples(
           'provider\'s own); predict reads only "csv" and "image" inputs. ' +
           'Load the trial\'s model/model.json with tf.loadLayersModel in a ' +
           'script and feed it the features your provider makes');
+  }
+}
+
+/** Refuses an image given to a model of CSV data, saying so. */
+function checkNotAnImage(file: string): void {
+  const head = Buffer.alloc(8);
+  const fd = fs.openSync(file, 'r');
+  let read: number;
+  try {
+    read = fs.readSync(fd, head, 0, head.length, 0);
+  } finally {
+    fs.closeSync(fd);
+  }
+  const format = imageFormat(head.subarray(0, read));
+  if (format !== undefined) {
+    throw new ValueError(
+        `--input=${file}: a ${format} image, but this model was trained on ` +
+        'CSV data: give a CSV file with a header row naming its columns');
   }
 }
 

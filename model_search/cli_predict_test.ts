@@ -425,6 +425,15 @@ describe('predictCommand', function() {
                                   '"wieght_g"\\?; the model'),
       },
       {
+        name: 'an image given to a CSV model',
+        args: () => [`--model_dir=${csvTrial}`,
+                     `--input=${path.join(IMAGES, '0', '1.png')}`],
+        message: () => new RegExp(
+            '^predict: --input=.*1\\.png: a PNG image, but this model was ' +
+            'trained on CSV data: give a CSV file with a header row naming ' +
+            'its columns$'),
+      },
+      {
         name: 'a CSV separated otherwise than the model\'s',
         files: {
           'semi.csv': 'color;weight_g;length_cm;origin\nred;1;9;local\n',

@@ -320,10 +320,14 @@ export async function runSearch(options: SearchOptions): Promise<SearchResult> {
   const maxTrials = planner.replay?.length ?? options.maxTrials;
   if (options.spec.useParameterScaledTraining && planner.replay === undefined) {
     // Trials then train fewer steps than --phoenix_train_steps says.
-    log(`spec: use_parameter_scaled_training: a tower of depth d trains ` +
-        `about ${options.trainSteps} x d / ${
-            options.spec.maximumDepth ?? 30} (maximum_depth) steps; ` +
-        'evaluation.json says how many each trial took');
+    const deepest = options.spec.maximumDepth ?? 30;
+    const depths = [...new Set([1, 2, 3, 5, 10, deepest])]
+                       .filter((d) => d <= deepest);
+    log(`spec: use_parameter_scaled_training: a tower trains fewer of the ${
+        options.trainSteps} steps the shallower it is (depth: steps ${
+        depths.map((d) => `${d}: ${scaledTrainSteps(
+                                options.trainSteps, d, deepest, true)}`)
+            .join(', ')}); evaluation.json says how many each trial took`);
   }
   if (planner.replay !== undefined) {
     log(`replay: retraining ${maxTrials} trial(s) with no search` +

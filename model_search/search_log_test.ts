@@ -109,9 +109,10 @@ describe('the log of a search opening its study', function() {
       spec, specText: printPhoenixSpec(spec),
     });
     assert.ok(log.includes(
-                  'spec: use_parameter_scaled_training: a tower of depth d ' +
-                  'trains about 3 x d / 5 (maximum_depth) steps; ' +
-                  'evaluation.json says how many each trial took'),
+                  'spec: use_parameter_scaled_training: a tower trains ' +
+                  'fewer of the 3 steps the shallower it is (depth: steps ' +
+                  '1: 1, 2: 3, 3: 3, 5: 3); evaluation.json says how many ' +
+                  'each trial took'),
               log.join('\n'));
     const other = fs.mkdtempSync(path.join(os.tmpdir(), 'search_log_'));
     const plain = await searchIn(other, async () => {});
