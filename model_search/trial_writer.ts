@@ -13,7 +13,7 @@
  * a new directory took about 1 ms and a small file 0.3 ms, so a trial's
  * ten files took 4-5 ms, as long as a short trial's evaluation or longer.
  * Measured side by side (bench/search_overhead --trial_writer=both), the
- * export phase per trial, in runs of several sessions: cnn test settings
+ * export phase per trial, over several days of runs: cnn test settings
  * 3.9-5.7 ms against 5.0-8.8 written by the search's thread, dnn 5.2-6.3
  * against 9.1-12.0.
  *
