@@ -19,26 +19,10 @@
  * lease: only the lease can tell whether they are alive.
  */
 
-import * as os from 'node:os';
-
 import {LEASE_LOST_PREFIX} from './metadata/store';
 import {localPid, processExists} from './metadata/worker_ids';
 import type {MetadataStore} from './metadata/store';
 import type {Trial} from './metadata/trial';
-
-/**
- * Whether the worker of a RUNNING trial is alive, as far as this machine
- * can tell: a process of this machine that exists, or a worker elsewhere
- * whose heartbeats keep its lease (not run out at `now`).
- */
-export function workerAlive(
-    trial: Trial, now = Date.now(), hostname = os.hostname(),
-    exists: (pid: number) => boolean = processExists): boolean {
-  const pid = localPid(trial.workerId, hostname);
-  if (pid !== undefined) return exists(pid);
-  return trial.leaseExpiresAt !== undefined &&
-      Date.parse(trial.leaseExpiresAt) > now;
-}
 
 /**
  * Marks FAILED the RUNNING trials of `trials` whose worker is a process of

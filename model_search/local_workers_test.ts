@@ -18,8 +18,8 @@ import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 
-import {failTrialsOfDeadLocalWorkers, workerAlive} from './local_workers';
-import {localPid, localWorkerId, processExists} from './metadata/worker_ids';
+import {failTrialsOfDeadLocalWorkers} from './local_workers';
+import {localPid, localWorkerId, processExists, workerAlive} from './metadata/worker_ids';
 import {completeWrittenTrials} from './lost_trials';
 import {createStore} from './metadata/create_store';
 import type {MetadataStore} from './metadata/store';

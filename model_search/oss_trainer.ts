@@ -342,7 +342,7 @@ async function checkFirstBatches(
             next.value, split, provider.inputSchema().shape,
             provider.getLossFn === undefined ? provider.numberOfClasses() :
                                                undefined,
-            sequences);
+            sequences ? 'values' : 'none');
       } finally {
         // What checkBatchFits refused may be no tensor.
         (next.value as Partial<Batch>).features?.dispose?.();

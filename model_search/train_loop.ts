@@ -291,9 +291,11 @@ export function checkBatch(
     model: tf.LayersModel, batch: Batch, split: 'training'|'evaluation',
     classIds: boolean): void {
   const output = model.outputs[0].shape;
+  // Lengths by their shape only at every step: their values were read
+  // in the first batches (oss_trainer.ts), and a read here costs a copy.
   checkBatchFits(batch, split, model.inputs[0].shape.slice(1),
                  classIds ? output[output.length - 1]! : undefined,
-                 model.inputs.length === 2);
+                 model.inputs.length === 2 ? 'shape' : 'none');
 }
 
 /**
@@ -329,21 +331,22 @@ export function checkBatchTensors(
 
 /**
  * checkBatch against an example shape, unless undefined a number of
- * classes, and whether the model takes sequence lengths (an RNN problem
- * type): what the search checks of a provider's first batches before
- * anything is written (oss_trainer.ts).
+ * classes, and the sequence lengths an RNN problem type's model takes
+ * (`lengths`: none; their shape; their shape and values): what the
+ * search checks of a provider's first batches before anything is written
+ * (oss_trainer.ts).
  */
 export function checkBatchFits(
     batch: Batch, split: 'training'|'evaluation',
     expected: Array<number|null>, classes: number|undefined,
-    takesLengths = false): void {
+    lengths: 'none'|'shape'|'values' = 'none'): void {
   checkBatchTensors(batch, split);
   if (batch.features.shape[0] === 0) {
     throw new DataError(
         `the ${split} data gives a batch of 0 examples (features of shape [${
             batch.features.shape}]): give batches of at least one example`);
   }
-  if (takesLengths) checkLengths(batch, split);
+  if (lengths !== 'none') checkLengths(batch, split, lengths === 'values');
   const got = batch.features.shape.slice(1);
   if (got.length !== expected.length ||
       got.some((size, i) => expected[i] !== null && size !== expected[i])) {
@@ -379,7 +382,8 @@ export function checkBatchFits(
  * an int32 tensor of shape [batch] or [batch, 1], each length in [1, the
  * number of time steps].
  */
-function checkLengths(batch: Batch, split: 'training'|'evaluation'): void {
+function checkLengths(
+    batch: Batch, split: 'training'|'evaluation', values: boolean): void {
   const examples = batch.features.shape[0];
   const steps = batch.features.shape[1];
   const shape = `[${examples}] or [${examples}, 1]`;
@@ -400,12 +404,13 @@ function checkLengths(batch: Batch, split: 'training'|'evaluation'): void {
         `the ${split} data gives lengths of shape [${got}] for ${
             examples} examples: give one length per example, shape ${shape}`);
   }
-  const values = (lengths as tf.Tensor).dataSync();
-  for (let i = 0; i < values.length; i++) {
-    if (!(Number.isInteger(values[i]) && values[i] >= 1 &&
-          (steps === undefined || values[i] <= steps))) {
+  if (!values) return;
+  const read = (lengths as tf.Tensor).dataSync();
+  for (let i = 0; i < read.length; i++) {
+    if (!(Number.isInteger(read[i]) && read[i] >= 1 &&
+          (steps === undefined || read[i] <= steps))) {
       throw new DataError(
-          `the ${split} data gives length ${values[i]} (example ${
+          `the ${split} data gives length ${read[i]} (example ${
               i + 1}); lengths are whole numbers of time steps in [1, ${
               steps}]`);
     }

@@ -14,6 +14,8 @@
 
 import * as os from 'node:os';
 
+import type {Trial} from './trial';
+
 /** Whether process `pid` of this machine still exists. */
 export function processExists(pid: number): boolean {
   try {
@@ -48,4 +50,18 @@ export function localPid(workerId: string|undefined,
   const pid = Number(text);
   return /^[1-9][0-9]*$/.test(text) && Number.isSafeInteger(pid) ? pid :
                                                                 undefined;
+}
+
+/**
+ * Whether the worker of a RUNNING trial is alive, as far as this machine
+ * can tell: a process of this machine that exists, or a worker elsewhere
+ * whose heartbeats keep its lease (not run out at `now`).
+ */
+export function workerAlive(
+    trial: Trial, now = Date.now(), hostname = os.hostname(),
+    exists: (pid: number) => boolean = processExists): boolean {
+  const pid = localPid(trial.workerId, hostname);
+  if (pid !== undefined) return exists(pid);
+  return trial.leaseExpiresAt !== undefined &&
+      Date.parse(trial.leaseExpiresAt) > now;
 }

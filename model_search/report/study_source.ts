@@ -13,13 +13,14 @@
  */
 
 import * as fs from 'fs';
+import * as os from 'os';
 import * as path from 'path';
 
 import {UsageError, ValueError, didYouMean} from '../errors';
 import {FlagSet, parseCommandFlags} from '../flags';
 
 export {parseCommandFlags};
-import {localPid, processExists} from '../metadata/worker_ids';
+import {localPid, processExists, workerAlive} from '../metadata/worker_ids';
 import {createStore, mlmdGiven} from '../metadata/create_store';
 import type {StoreOptions} from '../metadata/create_store';
 import {databaseFromFlags, DEFAULT_SQLITE_FILENAME, defineDatabaseFlags} from '../metadata/flags';
@@ -73,23 +74,20 @@ export function studyWarnings(
           'use them');
     }
   }
-  const orphans = trials.filter((t) => {
-    const pid = localPid(t.workerId);
-    return t.state === 'RUNNING' && pid !== undefined && !exists(pid);
-  });
-  for (const t of orphans) {
-    warnings.push(`warning: trial ${t.id} shows RUNNING, but its worker (${
-        t.workerId}) is gone: the next search of the study takes it back`);
-  }
-  // Another machine's worker: only its lease tells.
-  const expired = trials.filter(
-      (t) => t.state === 'RUNNING' && !orphans.includes(t) &&
-          t.leaseExpiresAt !== undefined && Date.parse(t.leaseExpiresAt) < now);
-  for (const t of expired) {
-    warnings.push(`warning: trial ${t.id} shows RUNNING, but its worker's (${
-        t.workerId ?? '?'}) lease ran out at ${t.leaseExpiresAt} with no ` +
-        'heartbeat since: the next worker that asks for a trial takes it ' +
-        'back');
+  for (const t of trials) {
+    if (t.state !== 'RUNNING' || workerAlive(t, now, os.hostname(), exists)) {
+      continue;
+    }
+    if (localPid(t.workerId) !== undefined) {
+      warnings.push(`warning: trial ${t.id} shows RUNNING, but its worker (${
+          t.workerId}) is gone: the next search of the study takes it back`);
+    } else if (t.leaseExpiresAt !== undefined) {
+      // Another machine's worker: only its lease tells.
+      warnings.push(`warning: trial ${t.id} shows RUNNING, but its ` +
+          `worker's (${t.workerId ?? '?'}) lease ran out at ${
+              t.leaseExpiresAt} with no heartbeat since: the next worker ` +
+          'that asks for a trial takes it back');
+    }
   }
   return warnings;
 }
