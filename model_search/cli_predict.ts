@@ -30,12 +30,13 @@ import {selectBackend} from './backend/select_backend';
 import {tf} from './backend/tf';
 // Registers the custom layers and initializers that saved models name.
 import './blocks';
-import {columnNames, CsvRowEncoder, otherDelimiterHint, UnseenCategories} from './data/csv_data';
+import {checkUniqueColumnNames, columnNames, CsvRowEncoder, otherDelimiterHint, UnseenCategories} from './data/csv_data';
 import {readCsvFile} from './data/csv_reader';
 import {DataError, InputSchema} from './data/data';
 import {encodeImageFile, findImages} from './data/image_data';
 import {IMAGE_EXTENSIONS, imageFormat} from './data/image_decode';
-import {NotImplementedError, UsageError, ValueError, didYouMean} from './errors';
+import {closestMatch, NotImplementedError, UsageError, ValueError, didYouMean} from './errors';
+import {readStudySummary} from './report';
 import {argmax} from './train_loop';
 import {TRIAL_FILES} from './trial_directory';
 import {resolveUserPath} from './user_paths';
@@ -195,9 +196,12 @@ export function readTrialSchema(dir: string): InputSchema {
     const missing = fs.existsSync(file) ? `${TRIAL_FILES.model}/model.json` :
                                           TRIAL_FILES.inputSchema;
     const trials = trialsUnder(dir);
+    const best = bestTrialOf(dir);
     const hint = trials.length > 0 ?
         `; it holds the trials ${shortList(trials)}: pass one, e.g. ` +
-            `--model_dir=${path.join(dir, trials[0])}` :
+            (best !== undefined && trials.includes(String(best)) ?
+                 `the best, --model_dir=${path.join(dir, String(best))}` :
+                 `--model_dir=${path.join(dir, trials[0])}`) :
         '; pass a trial directory of a search (<model_dir>/<trial id>)';
     throw new ValueError(
         `--model_dir=${dir}: not a trial directory (no ${missing})${hint}`);
@@ -308,6 +312,15 @@ function checkNotAnImage(file: string): void {
   }
 }
 
+/** The best trial of the study summary in `dir`, if there is one to read. */
+function bestTrialOf(dir: string): number|undefined {
+  try {
+    return readStudySummary(dir)?.bestTrialId ?? undefined;
+  } catch {
+    return undefined;  // No summary to read: the hint names the first.
+  }
+}
+
 /** A CSV file's header, matched to the schema. */
 interface CsvHeader {
   line: number;
@@ -333,8 +346,8 @@ async function openCsv(
       width: record.cells.length,
       featureAt:
           matchColumns(
-              schema, labelName, columnNames(record.cells), file,
-              record.line, otherDelimiterHint(record.cells, fieldDelim)),
+              schema, labelName, record.cells, file, record.line,
+              otherDelimiterHint(record.cells, fieldDelim)),
     };
     break;
   }
@@ -381,34 +394,31 @@ async function* csvRows(
 }
 
 /**
- * Where each feature column of the schema is in `names` (a header row).
- * Every feature must be there; the label may be; nothing else may.
+ * Where each feature column of the schema is in `header` (a header row's
+ * cells). Every feature must be there; the label may be; nothing else may
+ * but unnamed columns (a delimiter at the end of every line, say), which
+ * are read only where the model has a column of that place's name.
  */
 function matchColumns(
-    schema: InputSchema, labelName: string|undefined, names: string[],
+    schema: InputSchema, labelName: string|undefined, header: string[],
     file: string, line: number, delimiterHint: string): number[] {
   const features = schema.columns!.map((c) => c.name);
-  const seen = new Map<string, number>();
-  names.forEach((name, at) => {
-    if (seen.has(name)) {
-      throw new DataError(
-          `${file}:${line}: column "${name}" appears twice (index ${
-              seen.get(name)!} and ${at}); keep one`,
-          file, line);
-    }
-    seen.set(name, at);
-  });
+  const names = columnNames(header);
+  checkUniqueColumnNames(names, file, line);
+  const seen = new Map(names.map((name, at) => [name, at]));
   const expected = `the model's columns are ${features.join(',')}` +
       (labelName !== undefined ? ` and optionally the label "${labelName}"` :
                                  '');
   const unknown = names.filter(
-      (name) => name !== labelName && !features.includes(name));
+      (name, at) => name !== labelName && !features.includes(name) &&
+          header[at] !== '');
   for (const feature of features) {
     if (!seen.has(feature)) {
+      const match = closestMatch(feature, unknown);
       throw new DataError(
           `${file}:${line}: the header has no column "${feature}"${
-              didYouMean(feature, unknown)}${delimiterHint}; ${
-              expected}: add or rename the column`,
+              match === undefined ? '' : ` (did you mean "${match}"?)`}${
+              delimiterHint}; ${expected}: add or rename the column`,
           file, line);
     }
   }

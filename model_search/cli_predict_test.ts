@@ -221,6 +221,22 @@ describe('predictCommand', function() {
 
          assert.equal(result.status, 0, result.err.join('\n'));
          assert.equal(result.out.length, 5, result.out.join('\n'));
+         // The empty column is no feature: files without the label, with
+         // the trailing comma or without it, predict the same.
+         const schema = JSON.parse(fs.readFileSync(
+             path.join(trial, 'input_schema.json'), 'utf8'));
+         assert.deepEqual(
+             schema.columns.map((c: {name: string}) => c.name), ['a', 'b']);
+         for (const text of ['a,b,\n1,2,\n2,3,\n', 'b,a\n2,1\n3,2\n']) {
+           const other = path.join(root, 'trailing_unlabelled.csv');
+           fs.writeFileSync(other, text);
+           const again =
+               await run([`--model_dir=${trial}`, `--input=${other}`]);
+           assert.equal(again.status, 0, again.err.join('\n'));
+           assert.deepEqual(again.out.slice(1).map((l) => parseLine(l).p),
+                            result.out.slice(1, 3).map((l) => parseLine(l).p),
+                            text);
+         }
        });
 
     it('predicts categories training never saw, and says so', async () => {
@@ -376,7 +392,23 @@ describe('predictCommand', function() {
         args: () => [`--model_dir=${root}/csv`, `--input=${FRUITS}`],
         message: () => `predict: --model_dir=${root}/csv: not a trial ` +
             'directory (no input_schema.json); it holds the trials 1: pass ' +
-            `one, e.g. --model_dir=${root}/csv/1`,
+            `one, e.g. the best, --model_dir=${root}/csv/1`,
+      },
+      {
+        name: 'the search directory, whose summary names the best trial',
+        files: {
+          'study/1/input_schema.json': '{"kind":"csv","shape":[1]}',
+          'study/2/input_schema.json': '{"kind":"csv","shape":[1]}',
+          'study/study_summary.json': JSON.stringify({
+            objective: {metric: 'loss', goal: 'minimize'},
+            bestTrialId: 2,
+            trials: [],
+          }),
+        },
+        args: () => [`--model_dir=${root}/study`, `--input=${FRUITS}`],
+        message: () => `predict: --model_dir=${root}/study: not a trial ` +
+            'directory (no input_schema.json); it holds the trials 1, 2: ' +
+            `pass one, e.g. the best, --model_dir=${root}/study/2`,
       },
       {
         name: 'a trial directory without its model',
@@ -421,8 +453,8 @@ describe('predictCommand', function() {
         },
         args: () => [`--model_dir=${csvTrial}`, `--input=${root}/typo.csv`],
         message: () => new RegExp(`^predict: ${root}/typo.csv:1: the header ` +
-                                  'has no column "weight_g"; did you mean ' +
-                                  '"wieght_g"\\?; the model'),
+                                  'has no column "weight_g" \\(did you ' +
+                                  'mean "wieght_g"\\?\\); the model'),
       },
       {
         name: 'an image given to a CSV model',
@@ -455,6 +487,17 @@ describe('predictCommand', function() {
             'is not an input of the model; the model\'s columns are color,' +
             'weight_g,length_cm,origin and optionally the label "fruit": ' +
             'remove the column',
+      },
+      {
+        name: 'a CSV with a column twice',
+        files: {
+          'twice.csv': 'color,weight_g,length_cm,origin,color\n' +
+              'red,1,9,local,red\n',
+        },
+        args: () => [`--model_dir=${csvTrial}`, `--input=${root}/twice.csv`],
+        message: () => `predict: ${root}/twice.csv:1: column "color" ` +
+            'appears twice in the header (index 0 and 4); give every ' +
+            'column a name of its own, or keep one',
       },
       {
         name: 'a ragged CSV row',

@@ -27,9 +27,10 @@
  * training file also computes each numeric column's mean and (population)
  * standard deviation, kept in the schema, and every feature, in training,
  * evaluation and prediction alike, enters the model as (x - mean) / std
- * (a constant column, std 0, is only centred). A categorical feature is
- * one-hot over its sorted vocabulary (at most 1000 values; unseen values
- * encode as all zeros). Numeric labels are class ids, integers
+ * (a column that is the same in every training row, std 0, as 0: it
+ * tells the models nothing, and a value it never had must not move them).
+ * A categorical feature is one-hot over its sorted vocabulary (at most
+ * 1000 values; unseen values encode as all zeros). Numeric labels are class ids, integers
  * in [0, logitsDimension); string labels map to ids in sorted order and
  * need `logitsDimension` >= their number.
  */
@@ -226,14 +227,18 @@ export class CsvRowEncoder {
   private readonly labelIndex: number;
   private readonly label: LabelInfo;
   private readonly labelIds?: Map<string, number>;
+  private readonly ignoredColumns: number;
   private readonly plan: Array<{
     column: FeatureColumn,
     fileIndex: number,
     offset: number,
     numericDefault: number,
-    /** Subtracted from a numeric value, then divided by `scale`. */
+    /**
+     * Subtracted from a numeric value, then multiplied by `factor`: 1/std,
+     * or 0 for a column that is the same in every training row.
+     */
     mean: number,
-    scale: number,
+    factor: number,
     ids?: Map<string, number>,
   }> = [];
 
@@ -255,9 +260,21 @@ export class CsvRowEncoder {
     if (extra['labelKind'] === 'categorical') {
       this.labelIds = new Map(classes.map((name, id) => [name, id]));
     }
+    // Columns of the file that are not features: the label, and unnamed
+    // columns that training found empty (a delimiter ending every line).
+    const ignored = new Set(Array.isArray(extra['ignoredColumns']) ?
+                                extra['ignoredColumns'] as number[] : []);
+    this.ignoredColumns = ignored.size;
+    let fileIndex = -1;
+    const nextFeature = () => {
+      do {
+        fileIndex++;
+      } while (fileIndex === this.labelIndex || ignored.has(fileIndex));
+      return fileIndex;
+    };
     let offset = 0;
-    schema.columns.forEach((column, i) => {
-      const fileIndex = i < this.labelIndex ? i : i + 1;
+    schema.columns.forEach((column) => {
+      const fileIndex = nextFeature();
       if (column.kind === 'numeric') {
         this.plan.push({
           column,
@@ -265,7 +282,7 @@ export class CsvRowEncoder {
           offset,
           numericDefault: Number(column.defaultValue ?? 0),
           mean: column.mean ?? 0,
-          scale: standardScale(column.std),
+          factor: standardFactor(column.std),
         });
         offset += 1;
       } else {
@@ -276,7 +293,7 @@ export class CsvRowEncoder {
           offset,
           numericDefault: 0,
           mean: 0,
-          scale: 1,
+          factor: 1,
           ids: new Map(vocabulary.map((value, id) => [value, id])),
         });
         offset += vocabulary.length;
@@ -285,9 +302,9 @@ export class CsvRowEncoder {
     this.width = offset;
   }
 
-  /** The number of cells of a full row, label included. */
+  /** The number of cells of a full row, label and ignored columns included. */
   get rowLength(): number {
-    return this.plan.length + 1;
+    return this.plan.length + 1 + this.ignoredColumns;
   }
 
   /**
@@ -308,13 +325,15 @@ export class CsvRowEncoder {
       const cell = cells[index];
       if (step.ids === undefined) {
         if (cell === '') {
+          // + 0: a factor of 0 gives 0, not -0.
           out[at + step.offset] =
-              (step.numericDefault - step.mean) / step.scale;
+              (step.numericDefault - step.mean) * step.factor + 0;
         } else if (isNumeric(cell)) {
           out[at + step.offset] = (numberOf(
               cell, where,
-              `"${step.column.name}" (index ${index})`) - step.mean) /
-              step.scale;
+              `"${step.column.name}" (index ${index})`) - step.mean) *
+                  step.factor +
+              0;
         } else {
           throw new DataError(
               `${where}: column "${step.column.name}" (index ` +
@@ -364,7 +383,7 @@ export class CsvRowEncoder {
    */
   encode(cells: string[], where = 'row', columnAt?: number[],
          unseen?: (column: string, value: string) => void): Float32Array {
-    let full = cells;
+    let at = columnAt;
     if (columnAt !== undefined) {
       if (columnAt.length !== this.plan.length) {
         throw new Error(
@@ -372,16 +391,15 @@ export class CsvRowEncoder {
                 this.plan.length} feature columns`);
       }
     } else if (cells.length === this.plan.length) {
-      full = [...cells.slice(0, this.labelIndex), '',
-              ...cells.slice(this.labelIndex)];
+      at = this.plan.map((_, k) => k);
     } else if (cells.length !== this.rowLength) {
       throw new DataError(
           `${where}: ${cells.length} fields, expected ${this.plan.length} ` +
           `features (${this.plan.map((p) => p.column.name).join(',')}) or ` +
-          `${this.rowLength} with the label`);
+          `${this.rowLength} as the training file's rows`);
     }
     const out = new Float32Array(this.width);
-    this.encodeInto(full, out, 0, where, columnAt, unseen);
+    this.encodeInto(cells, out, 0, where, at, unseen);
     return out;
   }
 }
@@ -437,9 +455,14 @@ export function encodeCsvRow(
   return Array.from(new CsvRowEncoder(schema).encode(cells, where));
 }
 
-/** The divisor of a standardized feature: its std, or 1 when that is 0. */
-function standardScale(std: number|undefined): number {
-  return std !== undefined && std > 0 && Number.isFinite(std) ? std : 1;
+/**
+ * The factor of a standardized feature: 1/std, or 0 for a column that is
+ * the same in every training row (std 0): it told the models nothing, and
+ * a value it never had must not move their outputs.
+ */
+function standardFactor(std: number|undefined): number {
+  if (std === undefined) return 1;  // a schema that keeps no moments
+  return std > 0 && Number.isFinite(std) ? 1 / std : 0;
 }
 
 /**
@@ -478,6 +501,10 @@ export declare interface ColumnScan {
   declared?: 'numeric'|'categorical';
   allNumeric: boolean;
   firstText?: {value: string, line: number};
+  /** Whether the header names it (an empty name reads as column_<index>). */
+  named: boolean;
+  /** The first cell of the file that is not empty, if any. */
+  firstValue?: {value: string, line: number};
   /** Filled cells that read as numbers, and those that do not. */
   numberCells: number;
   textCells: number;
@@ -485,6 +512,72 @@ export declare interface ColumnScan {
   values: Set<string>|null;
   /** Moments of the values as numbers, while the column may be numeric. */
   moments: RunningMoments;
+}
+
+/**
+ * Throws when two columns of a header (its names as columnNames gives
+ * them) have one name: predict finds columns by name.
+ */
+export function checkUniqueColumnNames(
+    names: readonly string[], file: string, line: number): void {
+  const seen = new Map<string, number>();
+  names.forEach((name, at) => {
+    const first = seen.get(name);
+    if (first !== undefined) {
+      throw new DataError(
+          `${file}:${line}: column "${name}" appears twice in the header ` +
+              `(index ${first} and ${at}); give every column a name of ` +
+              'its own, or keep one',
+          file, line);
+    }
+    seen.set(name, at);
+  });
+}
+
+/**
+ * Whether a column is left out of the features: no name in the header and
+ * nothing in any row, as a delimiter at the end of every line makes.
+ */
+function isIgnored(scan: ColumnScan): boolean {
+  return !scan.named && scan.firstValue === undefined;
+}
+
+/**
+ * Lines about columns that are not used as they are: unnamed and empty
+ * ones (left out), unnamed ones with values (named by their place), and
+ * numeric ones with one value in every row (they enter the models as 0).
+ */
+function columnNotes(
+    scans: ColumnScan[], schema: InputSchema, labelIndex: number): string[] {
+  const notes: string[] = [];
+  const features = scans.filter((s) => s.index !== labelIndex);
+  const ignored = features.filter(isIgnored).map((s) => s.index);
+  if (ignored.length > 0) {
+    notes.push(`csv: column${ignored.length > 1 ? 's' : ''} ${
+        ignored.join(', ')} ${ignored.length > 1 ? 'have' : 'has'} no name ` +
+        'and no values (a delimiter at the end of every line?): left out');
+  }
+  for (const scan of features) {
+    if (!scan.named && !isIgnored(scan)) {
+      notes.push(`csv: warning: column ${scan.index} has no name in the ` +
+          `header but has values (line ${scan.firstValue!.line}: ${
+              JSON.stringify(scan.firstValue!.value)}); it is called ` +
+          `${scan.name} after its place, so files given to predict need it ` +
+          'at the same place: name it in the header to be free of that');
+    }
+  }
+  const constant = (schema.columns ?? []).filter(
+      (c) => c.kind === 'numeric' && c.std === 0);
+  if (constant.length > 0) {
+    const shown = constant.slice(0, 3).map(
+        (c) => `${c.name} (${Number((c.mean ?? 0).toPrecision(6))})`);
+    notes.push(`csv: ${constant.length === 1 ? 'column' : 'columns'} ${
+        shown.join(', ')}${constant.length > 3 ? ', ...' : ''} ${
+        constant.length === 1 ? 'has' : 'have'} the same value in every ` +
+        'training row: it tells the models nothing and enters them as 0 ' +
+        '(also at prediction, whatever the value)');
+  }
+  return notes;
 }
 
 /**
@@ -588,6 +681,9 @@ export class Provider implements DataProvider {
     if (unseenWarning !== undefined) this.log(unseenWarning);
     for (const warning of mostlyNumericWarnings(scans, this.labelIndex)) {
       this.log(warning);
+    }
+    for (const line of columnNotes(scans, this.schema, this.labelIndex)) {
+      this.log(line);
     }
   }
 
@@ -702,6 +798,9 @@ export class Provider implements DataProvider {
       rows++;
       for (const scan of scans) {
         const cell = cells[scan.index];
+        if (cell !== '' && scan.firstValue === undefined) {
+          scan.firstValue = {value: cell, line};
+        }
         const filled = cell === '' ? scan.defaultText : cell;
         if (scan.index === this.labelIndex) {
           if (filled === '') throw labelEmptyError(file, line, labelInfo!);
@@ -757,6 +856,7 @@ export class Provider implements DataProvider {
           file, header.line);
     }
     const names = columnNames(header.cells);
+    checkUniqueColumnNames(names, file, header.line);
     return header.cells.map((_, index) => {
       const defaultText = defaults[index] ?? '';
       let declared: ColumnScan['declared'];
@@ -765,6 +865,7 @@ export class Provider implements DataProvider {
       }
       return {
         name: names[index],
+        named: header.cells[index] !== '',
         index,
         defaultText,
         declared,
@@ -872,12 +973,15 @@ export class Provider implements DataProvider {
               'the data',
           file);
     }
-    if (!numeric && classes.length > this.logitsDimension) {
+    if (!numeric && classes.length !== this.logitsDimension) {
+      // Names make the classes: a model with more outputs than names
+      // would have classes no row could ever be.
       throw new DataError(
           `${file}: ${labelWhat(label)} has ${classes.length} classes (${
               shortList(classes)}) but --logits_dimension=${
               this.logitsDimension}; pass --logits_dimension=${
-              classes.length}`,
+              classes.length}${classes.length > this.logitsDimension ? '' :
+                  ' (labels that are names make one class each)'}`,
           file);
     }
     return classes;
@@ -886,8 +990,13 @@ export class Provider implements DataProvider {
   private buildSchema(scans: ColumnScan[]): InputSchema {
     const columns: FeatureColumn[] = [];
     let width = 0;
+    const ignoredColumns: number[] = [];
     for (const scan of scans) {
       if (scan.index === this.labelIndex) continue;
+      if (isIgnored(scan)) {
+        ignoredColumns.push(scan.index);
+        continue;
+      }
       if (scan.declared === 'numeric' ||
           (scan.declared === undefined && scan.allNumeric)) {
         columns.push({
@@ -929,6 +1038,7 @@ export class Provider implements DataProvider {
         logitsDimension: this.logitsDimension,
         fieldDelim: this.fieldDelim,
         header: scans.map((s) => s.name),
+        ...(ignoredColumns.length > 0 ? {ignoredColumns} : {}),
       },
     };
   }

@@ -149,6 +149,10 @@ describe('CsvDataProvider', () => {
         '3 numeric features (standardized), 0 categorical; 3 inputs; 20 rows' +
         '; no validation file: trials are evaluated on the training rows ' +
         '(give --validation_filename to rank them on others)',
+        // The original's file: its column "four" is 1 in every row.
+        'csv: column four (1) has the same value in every training row: it ' +
+        'tells the models nothing and enters them as 0 (also at ' +
+        'prediction, whatever the value)',
       ]);
       const schema = provider.inputSchema();
       assert.equal(schema.kind, 'csv');
@@ -424,19 +428,63 @@ describe('CsvDataProvider', () => {
     }
   });
 
-  it('centres a constant column without scaling it', async () => {
-    const {provider} = await prepared({
-      filename: csvFile('y,c,n\n0,7,1\n1,7,3\n'),
-    });
+  it('reads a column with one value in every row as 0, and says so',
+     async () => {
+       const {provider, logged} = await prepared({
+         filename: csvFile('y,c,n\n0,7,1\n1,7,3\n'),
+       });
 
-    const [c] = provider.inputSchema().columns!;
-    assert.deepEqual([c.mean, c.std], [7, 0]);
-    assert.deepEqual(await take(provider.getInputFn({}, 'eval', 5)()), [
-      {x: [[0, -1], [0, 1]], y: [0, 1]},
-    ]);
-    assert.deepEqual(
-        encodeCsvRow(provider.inputSchema(), ['9', '2']), [2, 0]);
-  });
+       const [c] = provider.inputSchema().columns!;
+       assert.deepEqual([c.mean, c.std], [7, 0]);
+       assert.deepEqual(await take(provider.getInputFn({}, 'eval', 5)()), [
+         {x: [[0, -1], [0, 1]], y: [0, 1]},
+       ]);
+       // At prediction too: a value training never had moves nothing.
+       assert.deepEqual(
+           encodeCsvRow(provider.inputSchema(), ['0', '100', '2']), [0, 0]);
+       assert.deepEqual(
+           encodeCsvRow(provider.inputSchema(), ['0', '', '2']), [0, 0]);
+       assert.ok(
+           logged.includes(
+               'csv: column c (7) has the same value in every training row: ' +
+               'it tells the models nothing and enters them as 0 (also at ' +
+               'prediction, whatever the value)'),
+           logged.join('\n'));
+     });
+
+  it('leaves out an unnamed empty column, as a trailing comma makes',
+     async () => {
+       const file = csvFile('y,a,,b,\n0,1,,x,\n1,2,,z,\n');
+       const {provider, logged} = await prepared({filename: file});
+
+       const schema = provider.inputSchema();
+       assert.deepEqual(schema.columns!.map((c) => c.name), ['a', 'b']);
+       assert.deepEqual(schema.extra!['ignoredColumns'], [2, 4]);
+       assert.deepEqual(await take(provider.getInputFn({}, 'eval', 5)()), [
+         {x: [[-1, 1, 0], [1, 0, 1]], y: [0, 1]},
+       ]);
+       assert.deepEqual(encodeCsvRow(schema, ['1', '2', '', 'z', '']),
+                        [1, 0, 1]);
+       assert.ok(logged.includes(
+                     'csv: columns 2, 4 have no name and no values (a ' +
+                     'delimiter at the end of every line?): left out'),
+                 logged.join('\n'));
+     });
+
+  it('names an unnamed column with values by its place, with a warning',
+     async () => {
+       const file = csvFile('y,a,\n0,1,5\n1,2,\n');
+       const {provider, logged} = await prepared({filename: file});
+
+       assert.deepEqual(provider.inputSchema().columns!.map((c) => c.name),
+                        ['a', 'column_2']);
+       assert.ok(logged.includes(
+                     'csv: warning: column 2 has no name in the header but ' +
+                     'has values (line 2: "5"); it is called column_2 after ' +
+                     'its place, so files given to predict need it at the ' +
+                     'same place: name it in the header to be free of that'),
+                 logged.join('\n'));
+     });
 
   it('lists every class id when some do not occur', async () => {
     const file = csvFile('y,x\n0,1\n2,2\n0,3\n');
@@ -531,13 +579,15 @@ describe('CsvDataProvider', () => {
         () => encodeCsvRow(schema, ['red', '1']),
         new DataError(
             'row: 2 fields, expected 4 features (color,weight_g,length_cm,' +
-            'origin) or 5 with the label'));
+            'origin) or 5 as the training file\'s rows'));
   });
 
   describe('rejects bad data naming file and line', () => {
     const cases: Array<{
       name: string,
       text: string,
+      /** Written in Latin-1 rather than UTF-8. */
+      latin1?: boolean,
       args?: Partial<CsvDataArgs>,
       message: (file: string) => string,
     }> = [
@@ -662,6 +712,30 @@ describe('CsvDataProvider', () => {
             'a quote inside a quoted field is written as ""',
       },
       {
+        name: 'a header naming two columns alike',
+        text: 'y,num,num\n0,1,2\n1,2,3\n',
+        message: (f) => `${f}:1: column "num" appears twice in the header ` +
+            '(index 1 and 2); give every column a name of its own, or keep ' +
+            'one',
+      },
+      {
+        name: 'string labels fewer than --logits_dimension',
+        text: 'y,x\nchurn,1\nstay,2\nmaybe,3\n',
+        args: {logitsDimension: 5},
+        message: (f) => `${f}: label "y" (column 0) has 3 classes (churn,` +
+            'maybe,stay) but --logits_dimension=5; pass ' +
+            '--logits_dimension=3 (labels that are names make one class each)',
+      },
+      {
+        name: 'bytes that are not UTF-8',
+        text: 'y,city\n0,S\u00e3o Paulo\n',
+        latin1: true,
+        message: (f) => `${f}:2:4: byte 0xE3, not UTF-8: the file is in ` +
+            'another encoding (Latin-1 or Windows-1252, as older ' +
+            'spreadsheet exports are); save it as UTF-8 CSV, e.g. `iconv ' +
+            `-f latin1 -t utf-8 ${path.basename(f)} > utf8.csv\``,
+      },
+      {
         name: 'a categorical column too wide to one-hot encode',
         text: 'y,id\n' +
             Array.from({length: 1001}, (_, i) => `${i % 2},v${i + 1}\n`)
@@ -675,6 +749,7 @@ describe('CsvDataProvider', () => {
     for (const c of cases) {
       it(c.name, async () => {
         const file = csvFile(c.text);
+        if (c.latin1) fs.writeFileSync(file, Buffer.from(c.text, 'latin1'));
 
         const error = await prepareError({filename: file, ...c.args});
 

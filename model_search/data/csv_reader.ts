@@ -30,6 +30,7 @@
  */
 
 import * as fs from 'fs';
+import * as path from 'path';
 
 import {DataError} from './data';
 
@@ -284,6 +285,11 @@ export class CsvParser {
     if (c === CR) this.afterCr = true;
   }
 
+  /** Where the next pushed character goes: 1-based line and column. */
+  position(): {line: number, col: number} {
+    return {line: this.line, col: this.col(0)};
+  }
+
   private col(i: number): number {
     return this.offset + i - this.lineStart + 1;
   }
@@ -306,18 +312,40 @@ export function parseCsv(text: string, args: CsvReaderArgs = {}):
 /**
  * Streams the records of `file`, header included, reading `chunkSize`
  * bytes at a time: memory holds one chunk and one record, never the file.
- * Stopping the iteration early closes the file. An unreadable file is a
- * DataError naming it.
+ * Stopping the iteration early closes the file. An unreadable file, or
+ * one that is not UTF-8 (Latin-1 bytes, say, which would otherwise read
+ * as U+FFFD and merge distinct values), is a DataError naming it and,
+ * for bad bytes, their line and column.
  */
 export async function* readCsvFile(file: string, args: CsvFileReaderArgs = {}):
     AsyncGenerator<CsvRecord> {
   const parser = new CsvParser({fieldDelim: args.fieldDelim, source: file});
-  const stream = fs.createReadStream(
-      file, {encoding: 'utf8', highWaterMark: args.chunkSize ?? 65536});
+  const stream =
+      fs.createReadStream(file, {highWaterMark: args.chunkSize ?? 65536});
+  const decoder = new TextDecoder('utf-8', {fatal: true});
+  // The end of the previous chunk that starts a character the next chunk
+  // ends (at most 3 bytes, not decoded yet), to find bad bytes across the
+  // split.
+  let carry: Buffer = Buffer.alloc(0);
   try {
     for await (const chunk of stream) {
-      yield* parser.push(chunk as string);
+      const bytes = chunk as Buffer;
+      let text: string;
+      try {
+        text = decoder.decode(bytes, {stream: true});
+      } catch {
+        throw notUtf8Error(parser, file, Buffer.concat([carry, bytes]));
+      }
+      carry = bytes.subarray(bytes.length - unfinishedTail(bytes));
+      yield* parser.push(text);
     }
+    let rest: string;
+    try {
+      rest = decoder.decode();
+    } catch {
+      throw notUtf8Error(parser, file, carry);
+    }
+    if (rest !== '') yield* parser.push(rest);
   } catch (e) {
     if (e instanceof DataError) throw e;
     throw new DataError(
@@ -326,4 +354,64 @@ export async function* readCsvFile(file: string, args: CsvFileReaderArgs = {}):
     stream.destroy();
   }
   yield* parser.end();
+}
+
+/** How many bytes at the end of `bytes` start a character left unfinished. */
+function unfinishedTail(bytes: Uint8Array): number {
+  for (let k = 1; k <= Math.min(3, bytes.length); k++) {
+    const b = bytes[bytes.length - k];
+    if ((b & 0xc0) === 0x80) continue;  // a continuation byte
+    const length = b >= 0xf0 ? 4 : b >= 0xe0 ? 3 : b >= 0xc0 ? 2 : 1;
+    return length > k ? k : 0;
+  }
+  return 0;
+}
+
+/**
+ * The error for bytes that are not UTF-8 in `bytes` (the chunk the decoder
+ * refused, after the unfinished character the previous one ended with):
+ * the text before them is given to `parser` so that the message can say
+ * their line and column.
+ */
+function notUtf8Error(parser: CsvParser, file: string, bytes: Buffer):
+    DataError {
+  if (bytes.includes(0)) {
+    // UTF-16 with its byte order mark: the parser's own message.
+    parser.push('\0');
+  }
+  const loose = new TextDecoder('utf-8').decode(bytes);
+  let byteAt = 0;
+  let bad = -1;
+  for (let i = 0; i < loose.length; i++) {
+    const c = loose.charCodeAt(i);
+    if (c === 0xfffd && !(bytes[byteAt] === 0xef &&
+                          bytes[byteAt + 1] === 0xbf &&
+                          bytes[byteAt + 2] === 0xbd)) {
+      bad = byteAt;
+      break;
+    }
+    byteAt += c < 0x80 ? 1 : c < 0x800 ? 2 :
+        (c >= 0xd800 && c < 0xdc00) ? (i++, 4) : 3;
+  }
+  let where = file;
+  let line: number|undefined;
+  let what = 'bytes that are not UTF-8';
+  if (bad >= 0) {
+    try {
+      parser.push(new TextDecoder('utf-8').decode(bytes.subarray(0, bad)));
+      const position = parser.position();
+      line = position.line;
+      where = `${file}:${line}:${position.col}`;
+    } catch {
+      // The text before has an error of its own; the file is named alone.
+    }
+    what = `byte 0x${
+        bytes[bad].toString(16).toUpperCase().padStart(2, '0')}, not UTF-8`;
+  }
+  return new DataError(
+      `${where}: ${what}: the file is in another encoding (Latin-1 or ` +
+          'Windows-1252, as older spreadsheet exports are); save it as ' +
+          `UTF-8 CSV, e.g. \`iconv -f latin1 -t utf-8 ${
+              path.basename(file)} > utf8.csv\``,
+      file, line);
 }

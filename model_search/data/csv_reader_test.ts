@@ -187,6 +187,58 @@ describe('readCsvFile', () => {
     }
   });
 
+  it('refuses bytes that are not UTF-8, naming line and column', async () => {
+    const file = path.join(tmpDir(), 'latin1.csv');
+    // "café" and "naïve" in Latin-1: é is 0xE9, ï is 0xEF.
+    fs.writeFileSync(file, Buffer.concat([
+      Buffer.from('name,city\r\nZoë,x\r\n"a\nb",caf'),
+      Buffer.from([0xe9]),
+      Buffer.from(',na'),
+      Buffer.from([0xef]),
+      Buffer.from('ve\n'),
+    ]));
+    // Every split: the bad byte is found whichever chunk it ends up in,
+    // after a multi-byte character cut in two or not.
+    for (const chunkSize of [1, 2, 3, 5, 8, 13, 65536]) {
+      await assert.rejects(async () => {
+        for await (const _ of readCsvFile(file, {chunkSize})) {
+          // Until the bad byte.
+        }
+      }, (e: Error) => {
+        assert.ok(e instanceof DataError);
+        assert.equal(
+            e.message,
+            `${file}:4:7: byte 0xE9, not UTF-8: the file is in another ` +
+                'encoding (Latin-1 or Windows-1252, as older spreadsheet ' +
+                'exports are); save it as UTF-8 CSV, e.g. `iconv -f ' +
+                'latin1 -t utf-8 latin1.csv > utf8.csv`',
+            `chunk size ${chunkSize}`);
+        assert.equal(e.line, 4);
+        return true;
+      });
+    }
+  });
+
+  it('refuses a file cut inside a multi-byte character', async () => {
+    const file = path.join(tmpDir(), 'cut.csv');
+    fs.writeFileSync(file, Buffer.from('a,b\n1,caf\xc3', 'latin1'));
+    await assert.rejects(async () => {
+      for await (const _ of readCsvFile(file, {chunkSize: 4})) {
+        // Until the end.
+      }
+    }, /cut\.csv:2:6: byte 0xC3, not UTF-8/);
+  });
+
+  it('reads a U+FFFD the file really holds', async () => {
+    const file = path.join(tmpDir(), 'replacement.csv');
+    fs.writeFileSync(file, 'a,b\n\ufffd,1\n');
+    const records: CsvRecord[] = [];
+    for await (const record of readCsvFile(file, {chunkSize: 2})) {
+      records.push(record);
+    }
+    assert.deepEqual(records[1].cells, ['\ufffd', '1']);
+  });
+
   it('stops reading when the caller stops', async () => {
     const file = path.join(tmpDir(), 'long.csv');
     fs.writeFileSync(file, 'a\n' + '1\n'.repeat(100000));
