@@ -26,6 +26,7 @@ import {buildTowersModel, restoreTowers} from './ensemble_model';
 import {BlockBuildError, SearchError, UsageError, ValueError} from './errors';
 import {LeaseKeeper} from './lease_keeper';
 import {failTrialsOfDeadLocalWorkers} from './local_workers';
+import {otherStudyOfDirectory, STUDY_DATA_FILE, studyOfDirectory} from './metadata/study_of_directory';
 import {localWorkerId, workerAlive} from './metadata/worker_ids';
 import {completeWrittenTrials} from './lost_trials';
 import {checkSameData, checkSummaryObjective, checkTrialDirectoriesPresent, recordOrCheckStudyData} from './study_data';
@@ -281,11 +282,13 @@ export async function runSearch(options: SearchOptions): Promise<SearchResult> {
        experimentOwner: options.experimentOwner},
       options.specText, options.objective);
   let existing = await options.store.listTrials(studyId);
+  // Said once the study's directories and data are found to be its own.
+  let joining: string|undefined;
   if (!created) {
     const done = existing.filter((t) => t.state === 'COMPLETED').length;
     const failed = existing.filter((t) => t.state === 'FAILED').length;
     const running = existing.filter((t) => t.state === 'RUNNING').length;
-    log(existing.length === 0 ?
+    joining = (existing.length === 0 ?
             `joining study "${options.experimentName}" (no trials yet)` :
             done + failed === 0 ?
             `joining study "${options.experimentName}": ${running} trial${
@@ -299,9 +302,18 @@ export async function runSearch(options: SearchOptions): Promise<SearchResult> {
     checkSameData(options.modelDir, options.experimentName, existing,
                   options.provider.inputSchema());
   }
+  const createdAt = (await options.store.listStudies?.())
+                        ?.find((s) => s.studyId === studyId)
+                        ?.createdAt;
   const otherNumbers = recordOrCheckStudyData(
-      options.modelDir, options.experimentName,
-      options.provider.inputSchema());
+      options.modelDir, {
+        experimentName: options.experimentName,
+        experimentOwner: options.experimentOwner,
+        ...(createdAt === undefined ? {} : {createdAt}),
+      },
+      options.provider.inputSchema(),
+      existing.length > 0 && existing.every((t) => t.state === 'FAILED'));
+  if (joining !== undefined) log(joining);
   if (otherNumbers !== undefined) log(`warning: ${otherNumbers}`);
   if ((await reclaimLocalTrials(options, studyId, existing, log)).length >
       0) {
@@ -457,6 +469,7 @@ export async function runSearch(options: SearchOptions): Promise<SearchResult> {
           directory: trialDirName(trial.id),
         });
         timings.add('plan', (performance.now() - planStart) / 1000);
+        checkImportedTrialsPresent(options, trial.id, plan);
         markWasmPeriod();
         const outcome = await runTrial(
             options, writer, trial.id, plan, rng.fork(), timings, shouldStop);
@@ -657,11 +670,35 @@ async function refuseAnotherStudysDirectory(options: SearchOptions):
   const key = {experimentName: options.experimentName,
                experimentOwner: options.experimentOwner};
   const studies = await options.store.listStudies?.();
-  if (studies === undefined ||
-      studies.some((s) => s.experimentName === key.experimentName &&
-                          s.experimentOwner === key.experimentOwner)) {
-    return;
+  const known = studies?.find(
+      (s) => s.experimentName === key.experimentName &&
+          s.experimentOwner === key.experimentOwner);
+  const inDatabase = options.store.target ? ` in ${options.store.target}` : '';
+  const other = otherStudyOfDirectory(
+      options.modelDir, {...key, createdAt: known?.createdAt});
+  if (other !== undefined) {
+    throw new UsageError(
+        `--model_dir=${options.modelDir} belongs to ${other} (its ${
+            STUDY_DATA_FILE}), not to study "${key.experimentName}" (owner ${
+            key.experimentOwner})${inDatabase}: give each study a ` +
+        '--model_dir of its own, or the --experiment_name, ' +
+        '--experiment_owner and --metadata_db of the study that made it to ' +
+        'resume that one');
   }
+  const recorded = studyOfDirectory(options.modelDir);
+  if (known === undefined && recorded?.createdAt !== undefined) {
+    throw new UsageError(
+        `--model_dir=${options.modelDir} belongs to study "${
+            recorded.experimentName}" (owner ${
+            recorded.experimentOwner ?? '?'}) created ${
+            recorded.createdAt} (its ${STUDY_DATA_FILE}), which the ` +
+        `database${inDatabase} does not hold: give the --metadata_db the ` +
+        'study was searched with, or a new --model_dir for a new study');
+  }
+  if (known !== undefined && recorded === undefined) {
+    await refuseStudyOfAnotherDirectory(options, known.studyId);
+  }
+  if (studies === undefined || known !== undefined) return;
   // A trial directory: named by a number, holding a trial's files (a
   // user's own folder "1" beside them is none).
   const trialDirs = fs.readdirSync(options.modelDir).filter(
@@ -693,6 +730,57 @@ async function refuseAnotherStudysDirectory(options: SearchOptions):
       `: give study "${key.experimentName}" a model directory of its own, ` +
       'or the --experiment_name and --experiment_owner of the study that ' +
       'made them to resume it');
+}
+
+/**
+ * Throws when the study has trials running in other workers but
+ * `modelDir` does not record it (its first worker writes study_data.json
+ * before any trial), and none of its completed trials' directories is
+ * there: those workers write into another model directory, and each
+ * worker would fail on the other's trials when it imports them.
+ */
+async function refuseStudyOfAnotherDirectory(
+    options: SearchOptions, studyId: number): Promise<void> {
+  const trials = await options.store.listTrials(studyId);
+  const running = trials.filter((t) => t.state === 'RUNNING');
+  if (running.length === 0) return;
+  const anyHere = trials.some(
+      (t) => t.state === 'COMPLETED' && t.directory !== undefined &&
+          fs.existsSync(path.join(options.modelDir, t.directory)));
+  if (anyHere) return;  // A study from before study_data.json was written.
+  throw new UsageError(
+      `study "${options.experimentName}" (owner ${
+          options.experimentOwner}) has ${running.length} trial${
+          running.length === 1 ? '' : 's'} running in other workers, but ` +
+      `--model_dir=${options.modelDir} holds no ${STUDY_DATA_FILE}, which ` +
+      'the study\'s first worker writes: they write into another model ' +
+      'directory; give every worker of the study the same --model_dir');
+}
+
+/**
+ * Throws when `plan` imports a trial (towers, warm start, teacher) whose
+ * directory `modelDir` lacks: workers of the study given different model
+ * directories (started together, before the start could tell), or a
+ * directory removed. Every trial after would fail alike, so the search
+ * stops.
+ */
+export function checkImportedTrialsPresent(
+    options: SearchOptions, trialId: number, plan: TrialPlan): void {
+  const imported = new Set<number>([
+    ...(plan.towers ?? []).flatMap(
+        (t) => t.source === undefined ? [] : [t.source.trialId]),
+    ...(plan.warmStart ?? []).map((s) => s.trialId),
+    ...(plan.teacherTrialId === undefined ? [] : [plan.teacherTrialId]),
+  ]);
+  for (const id of imported) {
+    const dir = path.join(options.modelDir, trialDirName(id));
+    if (fs.existsSync(dir)) continue;
+    throw new UsageError(
+        `trial ${trialId} imports trial ${id}, but --model_dir=${
+            options.modelDir} has no directory ${trialDirName(id)}: the ` +
+        'study\'s workers write into different model directories (give ' +
+        'them all the same --model_dir), or the directory was removed');
+  }
 }
 
 /**

@@ -6,8 +6,14 @@
  */
 
 import * as assert from 'node:assert/strict';
+import * as fs from 'node:fs';
+import * as os from 'node:os';
+import * as path from 'node:path';
 
-import {architectureText} from './oss_trainer_lib';
+import {UsageError} from './errors';
+import {architectureText, checkImportedTrialsPresent} from './oss_trainer_lib';
+import type {SearchOptions} from './oss_trainer_lib';
+import type {TrialPlan} from './trial_planner';
 
 describe('architectureText', () => {
   const tower = (name: string, trialId?: number) => ({
@@ -38,4 +44,41 @@ describe('architectureText', () => {
     assert.match(text, /\ntowers:\n  search \(trained from scratch\): /);
     assert.doesNotMatch(text, /DISTILLATION/);
   });
+});
+
+describe('checkImportedTrialsPresent', () => {
+  const modelDir = fs.mkdtempSync(path.join(os.tmpdir(), 'imported_'));
+  fs.mkdirSync(path.join(modelDir, '1'));
+  const options = {modelDir} as unknown as SearchOptions;
+  const plan = (extra: Partial<TrialPlan>): TrialPlan =>
+      ({architecture: ['FIXED_CHANNEL_CONVOLUTION_16'], hparams: {}, ...extra});
+  const tower = (trialId: number) => ({
+    name: `t${trialId}`, architecture: [], hparams: {},
+    source: {trialId, tower: 'search'}, frozen: true,
+  });
+
+  it('passes plans whose imported trials are there', () => {
+    checkImportedTrialsPresent(options, 3, plan({}));
+    checkImportedTrialsPresent(options, 3, plan({
+      towers: [tower(1)] as unknown as TrialPlan['towers'],
+      warmStart: [{trialId: 1, weight: 1}],
+      teacherTrialId: 1,
+    }));
+  });
+
+  for (const [what, extra] of [
+           ['towers', {towers: [tower(2)]}],
+           ['a warm start', {warmStart: [{trialId: 2, weight: 1}]}],
+           ['a teacher', {teacherTrialId: 2}],
+         ] as Array<[string, Partial<TrialPlan>]>) {
+    it(`refuses ${what} of a trial whose directory is elsewhere`, () => {
+      assert.throws(
+          () => checkImportedTrialsPresent(options, 3, plan(extra)),
+          (e: Error) => e instanceof UsageError &&
+              e.message === `trial 3 imports trial 2, but --model_dir=${
+                  modelDir} has no directory 2: the study's workers write ` +
+                  'into different model directories (give them all the ' +
+                  'same --model_dir), or the directory was removed');
+    });
+  }
 });

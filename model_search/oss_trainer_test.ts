@@ -453,10 +453,10 @@ describe('oss_trainer main', function() {
 
     assert.equal(code, 2, log.join('\n'));
     assert.match(log.join('\n'), new RegExp(
-        `^error: --model_dir=${dir} holds trial directories \\(1\\) of a ` +
-        'study other than "second" \\(owner [^)]*\\); the database holds ' +
-        '"first" \\(owner [^)]*\\): give study "second" a model directory',
-        'm'));
+        `^error: --model_dir=${dir} belongs to study "first" \\(owner ` +
+        '[^)]*\\) \\(its study_data.json\\), not to study "second" ' +
+        '\\(owner [^)]*\\) in sqlite:.*: give each study a --model_dir of ' +
+        'its own', 'm'));
     assert.equal(
         fs.readFileSync(path.join(dir, 'study_summary.json'), 'utf8'),
         summary);
@@ -480,15 +480,120 @@ describe('oss_trainer main', function() {
        ]));
 
        assert.equal(code, 2, log.join('\n'));
-       assert.equal(
+       assert.match(
            log[log.length - 1],
+           new RegExp(`^error: --model_dir=${dir} belongs to study ` +
+               '"model_search" \\(owner [^)]*\\) created \\d{4}-.*Z \\(its ' +
+               'study_data.json\\), which the database in ' +
+               `sqlite:${dir}/model_search.db does not hold: give the ` +
+               '--metadata_db the study was searched with, or a new ' +
+               '--model_dir for a new study$'));
+       assert.deepEqual(fs.readdirSync(dir).sort(), before);
+       // Directories of an older version, with no study_data.json: the
+       // trial directories tell.
+       fs.rmSync(path.join(dir, 'study_data.json'));
+       const older = await run(quick(dir, ['--experiment_max_num_trials=1']));
+       assert.equal(older.code, 2, older.log.join('\n'));
+       assert.equal(
+           older.log[older.log.length - 1],
            `error: --model_dir=${dir} holds trial directories (1) but the ` +
                `database sqlite:${dir}/model_search.db holds no study: if ` +
                'the study keeps its bookkeeping in another database, give ' +
                'it with --metadata_db; for a new study, give a new ' +
                '--model_dir');
-       assert.deepEqual(fs.readdirSync(dir).sort(), before);
      });
+
+  it('refuses another owner\'s study in the model_dir at once, writing ' +
+         'nothing',
+     async () => {
+       const dir = tmpDir();
+       assert.equal((await run(quick(dir, [
+                      '--experiment_max_num_trials=1', '--experiment_name=o',
+                      '--experiment_owner=alice',
+                    ]))).code,
+                    0);
+       const before = new Map(fs.readdirSync(dir).map(
+           (f) => [f, fs.statSync(path.join(dir, f)).mtimeMs]));
+
+       const {code, log} = await run(quick(dir, [
+         '--experiment_max_num_trials=1', '--experiment_name=o',
+         '--experiment_owner=bob',
+       ]));
+
+       assert.equal(code, 2, log.join('\n'));
+       assert.match(log[log.length - 1], new RegExp(
+           `^error: --model_dir=${dir} belongs to study "o" \\(owner ` +
+           'alice\\) \\(its study_data.json\\), not to study "o" \\(owner ' +
+           'bob\\)'));
+       assert.ok(!log.some((l) => /^trial \d/.test(l)), log.join('\n'));
+       assert.deepEqual(new Map(fs.readdirSync(dir).map(
+                            (f) => [f, fs.statSync(path.join(dir, f)).mtimeMs])),
+                        before);
+     });
+
+  it('refuses a model_dir of a study of the same name in another database',
+     async () => {
+       const dir = tmpDir();
+       const other = tmpDir();
+       const dbA = `--metadata_db=sqlite:${path.join(dir, 'a.db')}`;
+       const dbB = `--metadata_db=sqlite:${path.join(other, 'b.db')}`;
+       assert.equal(
+           (await run(quick(dir, ['--experiment_max_num_trials=1', dbA])))
+               .code,
+           0);
+       // Database b holds a study of the same name and owner, from
+       // another model directory.
+       assert.equal((await run(quick(path.join(other, 'study'), [
+                      '--experiment_max_num_trials=1', dbB,
+                    ]))).code,
+                    0);
+       const summary =
+           fs.readFileSync(path.join(dir, 'study_summary.json'), 'utf8');
+
+       const {code, log} =
+           await run(quick(dir, ['--experiment_max_num_trials=2', dbB]));
+
+       assert.equal(code, 2, log.join('\n'));
+       assert.match(log[log.length - 1], new RegExp(
+           `^error: --model_dir=${dir} belongs to study "model_search" ` +
+           '\\(owner [^)]*\\) created \\S+Z, while the database\'s study of ' +
+           'that name was created \\S+Z \\(its study_data.json\\)'));
+       assert.equal(
+           fs.readFileSync(path.join(dir, 'study_summary.json'), 'utf8'),
+           summary);
+     });
+
+  it('refuses to join a study whose workers write elsewhere', async () => {
+    const dir = tmpDir();
+    const db = path.join(dir, 'shared.db');
+    // A worker of the study runs a trial with --model_dir=dir/a.
+    assert.equal((await run(quick(path.join(dir, 'a'), [
+                   '--experiment_max_num_trials=1', `--metadata_db=sqlite:${db}`,
+                 ]))).code,
+                 0);
+    const store = await SqliteStore.open({filename: db});
+    try {
+      const [study] = await store.listStudies();
+      const started = await store.startTrial(
+          study.studyId, 5, `elsewhere@${os.hostname()}:1`, 600);
+      assert.equal(started.status, 'started');
+    } finally {
+      await store.close();
+    }
+    fs.rmSync(path.join(dir, 'a', '1'), {recursive: true});
+
+    const {code, log} = await run(quick(path.join(dir, 'b'), [
+      '--experiment_max_num_trials=5', `--metadata_db=sqlite:${db}`,
+    ]));
+
+    assert.equal(code, 2, log.join('\n'));
+    assert.match(log[log.length - 1], new RegExp(
+        '^error: study "model_search" \\(owner [^)]*\\) has 1 trial running ' +
+        `in other workers, but --model_dir=${dir}/b holds no ` +
+        'study_data.json, which the study\'s first worker writes: they ' +
+        'write into another model directory; give every worker of the ' +
+        'study the same --model_dir$'));
+  });
 
   it('refuses a directory holding a folder of the user named 1, at once',
      async () => {

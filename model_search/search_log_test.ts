@@ -79,6 +79,13 @@ describe('the log of a search opening its study', function() {
           {experimentName: options.experimentName,
            experimentOwner: options.experimentOwner},
           options.specText);
+      // The other worker, which started the study, recorded it there.
+      fs.writeFileSync(
+          path.join(options.modelDir, 'study_data.json'), JSON.stringify({
+            experimentName: options.experimentName,
+            experimentOwner: options.experimentOwner,
+            schema: options.provider.inputSchema(),
+          }));
       const started = await options.store.startTrial(
           studyId, 2, 'another-worker', 600);
       assert.equal(started.status, 'started');

@@ -24,6 +24,7 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 
 import type {FeatureColumn, InputSchema} from './data/data';
+import {STUDY_DATA_FILE, type StudyOfDirectory} from './metadata/study_of_directory';
 import {UsageError, ValueError} from './errors';
 import type {Objective, Trial} from './metadata/trial';
 import {readStudySummary, SUMMARY_JSON} from './report';
@@ -55,24 +56,28 @@ function sameData(a: InputSchema, b: InputSchema): boolean {
 }
 
 /** The study's data, as its first worker gave it, in its model directory. */
-export const STUDY_DATA_FILE = 'study_data.json';
+export {STUDY_DATA_FILE} from './metadata/study_of_directory';
 
 /**
  * Records the study's data in `modelDir` when no worker has yet, else
  * throws when `schema` differs from it: workers started together, before
  * any trial completed, must not train one study on different data.
- * Created whole and at most once (a link of a complete file).
+ * Created whole and at most once (a link of a complete file), unless
+ * `onlyFailedTrials`: every trial of the study failed, none runs, so its
+ * data may change (a smaller image size after running out of memory).
  *
  * @returns a warning when the data has the study's columns and classes
- *     but other numbers (moments of its numeric columns), else undefined.
+ *     but other numbers (moments of its numeric columns), or the record
+ *     was replaced; else undefined.
  */
 export function recordOrCheckStudyData(
-    modelDir: string, experimentName: string, schema: InputSchema):
-    string|undefined {
+    modelDir: string, study: StudyOfDirectory, schema: InputSchema,
+    onlyFailedTrials = false): string|undefined {
+  const experimentName = study.experimentName;
   const file = path.join(modelDir, STUDY_DATA_FILE);
   if (!fs.existsSync(file)) {
     const tmp = `${file}.tmp-${process.pid}`;
-    fs.writeFileSync(tmp, JSON.stringify({experimentName, schema}, null, 2));
+    fs.writeFileSync(tmp, JSON.stringify({...study, schema}, null, 2));
     try {
       fs.linkSync(tmp, file);
       return undefined;
@@ -92,6 +97,16 @@ export function recordOrCheckStudyData(
         (e as Error).message}); remove it to record the data given now`);
   }
   if (sameData(recorded, schema)) return momentsWarning(recorded, schema);
+  if (onlyFailedTrials) {
+    const tmp = `${file}.tmp-${process.pid}`;
+    const before = JSON.parse(fs.readFileSync(file, 'utf8'));
+    fs.writeFileSync(
+        tmp, JSON.stringify({...before, ...study, schema}, null, 2));
+    fs.renameSync(tmp, file);
+    return `the study's data changes from ${describe(recorded)} to ${
+        describe(schema)}${splitText(recorded, schema)}: none of its ` +
+        'trials completed, so the data given now is the study\'s from here on';
+  }
   throw new ValueError(
       `study "${experimentName}" in ${modelDir} is trained on ${
           describe(recorded)} (${file}), but the data given now is ${
@@ -142,7 +157,8 @@ function splitText(recorded: InputSchema, given: InputSchema): string {
   const b = given.extra?.['split'];
   return a !== undefined && b !== undefined &&
           JSON.stringify(a) !== JSON.stringify(b) ?
-      ` (evaluation split ${JSON.stringify(a)} against ${JSON.stringify(b)})` :
+      ` (evaluation split: the study's ${JSON.stringify(a)}, now ${
+          JSON.stringify(b)})` :
       '';
 }
 

@@ -13,6 +13,7 @@ import * as path from 'node:path';
 import type {InputSchema} from './data/data';
 import {UsageError, ValueError} from './errors';
 import type {Trial} from './metadata/trial';
+import {otherStudyOfDirectory, studyOfDirectory} from './metadata/study_of_directory';
 import {checkSummaryObjective, checkTrialDirectoriesPresent, recordOrCheckStudyData, STUDY_DATA_FILE} from './study_data';
 
 function trial(id: number, state: Trial['state']): Trial {
@@ -113,6 +114,9 @@ describe('checkSummaryObjective', () => {
   });
 });
 
+const STUDY = {experimentName: 'e', experimentOwner: 'o',
+               createdAt: '2026-12-05T10:00:00.000Z'};
+
 describe('recordOrCheckStudyData', () => {
   let dir: string;
   beforeEach(() => {
@@ -129,22 +133,65 @@ describe('recordOrCheckStudyData', () => {
   });
 
   it('records the first worker\'s data, then holds the others to it', () => {
-    recordOrCheckStudyData(dir, 'e', images(16, 0.25));
+    recordOrCheckStudyData(dir, STUDY, images(16, 0.25));
     assert.deepEqual(fs.readdirSync(dir), [STUDY_DATA_FILE]);
 
-    recordOrCheckStudyData(dir, 'e', images(16, 0.25));
+    recordOrCheckStudyData(dir, STUDY, images(16, 0.25));
     // A schema saved before the split was kept says nothing of it.
-    recordOrCheckStudyData(dir, 'e', images(16));
+    recordOrCheckStudyData(dir, STUDY, images(16));
     assert.throws(
-        () => recordOrCheckStudyData(dir, 'e', images(20, 0.25)),
+        () => recordOrCheckStudyData(dir, STUDY, images(20, 0.25)),
         (e: Error) => e instanceof ValueError &&
             e.message.startsWith(`study "e" in ${dir} is trained on image ` +
                                  'data of shape [16, 16, 3]') &&
             e.message.includes('the data given now is image data of shape ' +
                                '[20, 16, 3]'));
     assert.throws(
-        () => recordOrCheckStudyData(dir, 'e', images(16, 0.5)),
-        /\(evaluation split \{"evalFraction":0.25,"seed":1\} against \{"evalFraction":0.5,"seed":1\}\); give every worker the same data/);
+        () => recordOrCheckStudyData(dir, STUDY, images(16, 0.5)),
+        /\(evaluation split: the study's \{"evalFraction":0.25,"seed":1\}, now \{"evalFraction":0.5,"seed":1\}\); give every worker the same data/);
+    assert.deepEqual(fs.readdirSync(dir), [STUDY_DATA_FILE]);
+  });
+
+  it('records the study\'s name, owner and creation time', () => {
+    recordOrCheckStudyData(dir, STUDY, images(16));
+
+    assert.deepEqual(studyOfDirectory(dir), STUDY);
+    assert.equal(otherStudyOfDirectory(dir, STUDY), undefined);
+    assert.equal(otherStudyOfDirectory(dir, {...STUDY, experimentOwner: 'p'}),
+                 'study "e" (owner o)');
+    assert.equal(otherStudyOfDirectory(dir, {...STUDY, experimentName: 'f'}),
+                 'study "e" (owner o)');
+    assert.equal(
+        otherStudyOfDirectory(
+            dir, {...STUDY, createdAt: '2026-12-05T11:00:00.000Z'}),
+        'study "e" (owner o) created 2026-12-05T10:00:00.000Z, while the ' +
+            'database\'s study of that name was created ' +
+            '2026-12-05T11:00:00.000Z');
+    // A study not in the database yet has no time to compare.
+    assert.equal(otherStudyOfDirectory(dir, {...STUDY, createdAt: undefined}),
+                 undefined);
+  });
+
+  it('compares only what an older record holds', () => {
+    fs.writeFileSync(path.join(dir, STUDY_DATA_FILE),
+                     JSON.stringify({experimentName: 'e', schema: images(16)}));
+
+    assert.equal(otherStudyOfDirectory(dir, STUDY), undefined);
+    assert.equal(otherStudyOfDirectory(dir, {...STUDY, experimentName: 'f'}),
+                 'study "e"');
+  });
+
+  it('takes other data when every trial of the study failed', () => {
+    recordOrCheckStudyData(dir, STUDY, images(320));
+
+    const said = recordOrCheckStudyData(dir, STUDY, images(16), true);
+
+    assert.match(said!, /^the study's data changes from image data of shape \[320, 16, 3\].* to image data of shape \[16, 16, 3\].*: none of its trials completed/);
+    // The new data is the study's now: the old is refused.
+    recordOrCheckStudyData(dir, STUDY, images(16));
+    assert.throws(() => recordOrCheckStudyData(dir, STUDY, images(320)),
+                  /is trained on image data of shape \[16, 16, 3\]/);
+    assert.deepEqual(studyOfDirectory(dir), STUDY);
     assert.deepEqual(fs.readdirSync(dir), [STUDY_DATA_FILE]);
   });
 
@@ -154,13 +201,13 @@ describe('recordOrCheckStudyData', () => {
       columns: [{name: 'radius', kind: 'numeric', mean, std},
                 {name: 'area', kind: 'numeric', mean: other, std: 1}],
     });
-    assert.equal(recordOrCheckStudyData(dir, 'e', csv(14.2825, 3.5)),
+    assert.equal(recordOrCheckStudyData(dir, STUDY, csv(14.2825, 3.5)),
                  undefined);
-    assert.equal(recordOrCheckStudyData(dir, 'e', csv(14.2825, 3.5)),
+    assert.equal(recordOrCheckStudyData(dir, STUDY, csv(14.2825, 3.5)),
                  undefined);
 
     assert.equal(
-        recordOrCheckStudyData(dir, 'e', csv(13.5312, 3.5, 2)),
+        recordOrCheckStudyData(dir, STUDY, csv(13.5312, 3.5, 2)),
         'the data given now has the study\'s columns but other numbers ' +
             '(column radius: mean 13.53, std 3.5, against 14.28, 3.5 when ' +
             'the study started; 1 more column): this run\'s trials train ' +
@@ -172,7 +219,7 @@ describe('recordOrCheckStudyData', () => {
   it('names a record that is not one', () => {
     fs.writeFileSync(path.join(dir, STUDY_DATA_FILE), 'not json');
 
-    assert.throws(() => recordOrCheckStudyData(dir, 'e', images(16)),
+    assert.throws(() => recordOrCheckStudyData(dir, STUDY, images(16)),
                   new RegExp(`${STUDY_DATA_FILE}: not the study's data ` +
                              'record .*; remove it to record the data'));
   });

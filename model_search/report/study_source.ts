@@ -25,6 +25,7 @@ import {createStore, mlmdGiven} from '../metadata/create_store';
 import type {StoreOptions} from '../metadata/create_store';
 import {databaseFromFlags, DEFAULT_SQLITE_FILENAME, defineDatabaseFlags} from '../metadata/flags';
 import {redactUrl} from '../metadata/redact';
+import {otherStudyOfDirectory, STUDY_DATA_FILE} from '../metadata/study_of_directory';
 import type {MetadataStore, StudyInfo} from '../metadata/store';
 import type {Objective, Trial} from '../metadata/trial';
 
@@ -115,25 +116,21 @@ export function defineStudyFlags(flags: FlagSet): void {
 
 /**
  * Throws a UsageError when `modelDir` holds the trial directories of
- * another study (its study_data.json names it): trial ids count from 1 in
- * every study, so they would pass for this one's.
+ * another study (its study_data.json names another name, owner or, for a
+ * study of one name in two databases, creation time): trial ids count
+ * from 1 in every study, so they would pass for this one's.
  */
-function checkModelDirOfStudy(modelDir: string, experimentName: string):
-    void {
+function checkModelDirOfStudy(
+    modelDir: string, study: StudyInfo, database: string): void {
   if (modelDir === '') return;
-  let recorded: unknown;
-  try {
-    recorded = (JSON.parse(fs.readFileSync(
-                    path.join(modelDir, 'study_data.json'), 'utf8')) as
-                {experimentName?: unknown}).experimentName;
-  } catch {
-    return;  // None (a study from before it was kept), or unreadable.
-  }
-  if (typeof recorded !== 'string' || recorded === experimentName) return;
+  const other = otherStudyOfDirectory(modelDir, study);
+  if (other === undefined) return;
   throw new UsageError(
-      `--model_dir=${modelDir} holds the trial directories of study "${
-          recorded}" (its study_data.json), not of "${experimentName}": ` +
-      'give the --model_dir that study was searched in');
+      `--model_dir=${modelDir} holds the trial directories of ${other} ` +
+      `(its ${STUDY_DATA_FILE}), not of study "${study.experimentName}" ` +
+      `(owner ${study.experimentOwner}) of ${database}: give the ` +
+      '--model_dir that study was searched in, or the database of the ' +
+      'study that made this one');
 }
 
 /**
@@ -223,7 +220,7 @@ export async function loadStudy(flags: FlagSet): Promise<LoadedStudy> {
     const studies = store.listStudies ? await store.listStudies() : [];
     const study = pickStudy(studies, flags.get<string>('experiment_name'),
                             flags.get<string>('experiment_owner'), database);
-    checkModelDirOfStudy(modelDir, study.experimentName);
+    checkModelDirOfStudy(modelDir, study, database);
     const trials = await store.listTrials(study.studyId);
     const {objective, source} =
         chooseObjective(flags, modelDir, study.objective);

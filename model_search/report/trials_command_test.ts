@@ -168,7 +168,19 @@ describe('trialsCommand', () => {
        return [`--metadata_db=sqlite:${path.join(d, 'model_search.db')}`,
                `--model_dir=${other}`];
      },
-     error: /--model_dir=\S+other_study holds the trial directories of study "someone_else" \(its study_data\.json\), not of "test_study"/},
+     error: /--model_dir=\S+other_study holds the trial directories of study "someone_else" \(its study_data\.json\), not of study "test_study" \(owner [^)]*\) of sqlite:/},
+    {name: 'the model_dir of a study of the same name in another database',
+     args: (d) => {
+       const other = path.join(d, 'same_name');
+       fs.mkdirSync(other, {recursive: true});
+       fs.writeFileSync(path.join(other, 'study_data.json'), JSON.stringify({
+         experimentName: 'test_study',
+         createdAt: '2001-01-01T00:00:00.000Z',
+       }));
+       return [`--metadata_db=sqlite:${path.join(d, 'model_search.db')}`,
+               `--model_dir=${other}`];
+     },
+     error: /--model_dir=\S+same_name holds the trial directories of study "test_study" created 2001-01-01T00:00:00.000Z, while the database's study of that name was created \S+ \(its study_data\.json\)/},
     {name: 'a file as --model_dir',
      args: (d) => [`--model_dir=${path.join(d, 'model_search.db')}`],
      error: /model_search\.db is a file, not a directory/},
