@@ -49,7 +49,7 @@ import {TrialDirectoryWriter} from './trial_writer';
 import type {TrialDirectoryJob} from './trial_writer';
 import {ReplayWait, TrialPlanner, unreadReplayHparams} from './trial_planner';
 import type {TrialPlan} from './trial_planner';
-import {TrialFailure, TrialInterrupted, evaluateModel, softmaxCrossEntropy, trainModel} from './train_loop';
+import {ModelFailure, TrialFailure, TrialInterrupted, evaluateModel, softmaxCrossEntropy, trainModel} from './train_loop';
 import type {TeacherArgs, TrainResult} from './train_loop';
 
 export type Logger = (line: string) => void;
@@ -1023,6 +1023,16 @@ async function runTrial(
     };
     job = undefined;
     return {metrics, seconds, commit, abort: () => written.abort()};
+  } catch (e) {
+    if (e instanceof ModelFailure) {
+      // Which blocks: a user's block is the likely cause.
+      const towers = (plan.towers ?? []).filter((t) => t.source === undefined);
+      const blocks = plan.architecture.length > 0 ? plan.architecture :
+          towers.flatMap((t) => t.architecture);
+      throw new TrialFailure(`${e.message} (the trial's blocks: ${
+          blocks.join(', ') || 'none, an ensemble of earlier towers'})`);
+    }
+    throw e;
   } finally {
     // Not handed to the search loop: the trial failed.
     job?.abort();

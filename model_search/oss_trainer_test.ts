@@ -881,6 +881,36 @@ describe('oss_trainer main', function() {
                          (e: Error) => e instanceof CheckFailure &&
                              /evaluation\.json was not written/.test(e.message));
   });
+
+  it('fails the check when any trial failed, and names untrained blocks',
+     async () => {
+       const dir = tmpDir();
+       assert.equal(
+           (await run(quick(dir, ['--experiment_max_num_trials=2']))).code, 0);
+       const said = await checkStudyOutput(
+           dir, ['FULLY_CONNECTED_RESIDUAL_CONCAT', 'NOT_DRAWN_BLOCK']);
+       assert.match(said, /^trial 1 COMPLETED: .*\ntrial 2 COMPLETED: .*\nblocks trained: FULLY_CONNECTED_RESIDUAL_CONCAT\n/);
+       assert.match(said, /\nblocks of the spec no trial trained: NOT_DRAWN_BLOCK \(give the test --experiment_max_num_trials in extra_args, or a spec of one block, to train them\)$/);
+       // A later trial failed (a user's block that cannot build, say).
+       const store = await SqliteStore.open(
+           {filename: path.join(dir, 'model_search.db')});
+       try {
+         const [study] = await store.listStudies();
+         const started = await store.startTrial(study.studyId, 3, 'w', 60);
+         assert.equal(started.status, 'started');
+         await store.failTrial(study.studyId,
+                               (started as {trial: {id: number}}).trial.id,
+                               'block BROKEN failed to build');
+       } finally {
+         await store.close();
+       }
+
+       await assert.rejects(
+           checkStudyOutput(dir),
+           (e: Error) => e instanceof CheckFailure &&
+               e.message === '1 of 3 trials did not complete: trial 3 ' +
+                   'FAILED (block BROKEN failed to build)');
+     });
 });
 
 /** A pattern matching `parts`, joined, literally. */

@@ -17,6 +17,9 @@ import * as path from 'path';
 
 import {checkStudyOutput} from './oss_trainer_check';
 import {main, runMain} from './oss_trainer';
+import {loadSpecFile} from './proto/text_format';
+
+const SPEC_FLAG = '--phoenix_spec_filename=';
 
 /** `${TEST_SRCDIR}` in a flag value becomes the runfiles root. */
 export function expandTestSrcdir(arg: string, srcdir: string): string {
@@ -36,7 +39,11 @@ async function run(): Promise<void> {
 
   const code = await main(argv);
   if (code !== 0) throw new Error(`the trainer exited ${code}`);
-  process.stderr.write(await checkStudyOutput(modelDir) + '\n');
+  const specFile = argv.filter((a) => a.startsWith(SPEC_FLAG)).pop();
+  // The trainer read it already: it parses.
+  const listed = specFile === undefined ? [] :
+      loadSpecFile(specFile.slice(SPEC_FLAG.length)).blocksToUse ?? [];
+  process.stderr.write(await checkStudyOutput(modelDir, listed) + '\n');
 }
 
 // runMain: a provider promise that never settles fails the test (the

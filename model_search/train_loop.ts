@@ -157,6 +157,64 @@ export function trainingOptimizer(
   };
 }
 
+/**
+ * The model's own computation failed (a block whose output does not fit
+ * what follows it, shapes no build step caught, a provider's loss): the
+ * trial fails, and the search goes on with other architectures.
+ */
+export class ModelFailure extends TrialFailure {
+  constructor(message: string) {
+    super(message);
+    this.name = 'ModelFailure';
+    Object.setPrototypeOf(this, new.target.prototype);
+  }
+}
+
+/**
+ * Runs fn, the model's computation on one batch; what it throws but the
+ * search's own failures becomes a ModelFailure saying `what`. `cleanUp`
+ * runs first on any error (the batch's tensors).
+ */
+function inModel<T>(what: string, cleanUp: () => void, fn: () => T): T {
+  try {
+    return fn();
+  } catch (e) {
+    cleanUp();
+    dropLeftoverTape();
+    if (e instanceof TrialFailure || e instanceof DataError ||
+        e instanceof TrialInterrupted) {
+      throw e;
+    }
+    throw new ModelFailure(`${what}: ${(e as Error).message}`);
+  }
+}
+
+/**
+ * Disposes what a gradient computation that threw left on TensorFlow.js's
+ * tape. Engine.gradients ends the tape's depth on an error but keeps the
+ * tape, whose nodes hold the tensors saved for the backward pass; the next
+ * gradient computation starts a new tape and those would stay in memory
+ * for good (6 tensors for a two-layer model, measured). Reaches into the
+ * engine's state, which tfjs-core 4.x names so; a version without it is
+ * left alone.
+ */
+function dropLeftoverTape(): void {
+  const state = (tf.engine() as unknown as {
+    state?: {
+      gradientDepth?: number,
+      activeTape?: Array<{saved?: tf.Tensor[]}>|null,
+    },
+  }).state;
+  if (state === undefined || state.gradientDepth !== 0 ||
+      !Array.isArray(state.activeTape)) {
+    return;
+  }
+  for (const node of state.activeTape) {
+    for (const tensor of node.saved ?? []) tensor.dispose();
+  }
+  state.activeTape = null;
+}
+
 /** Trains `model` for `steps` steps; throws TrialFailure on a NaN loss. */
 export async function trainModel(
     model: tf.LayersModel, args: TrainArgs): Promise<TrainResult> {
@@ -214,7 +272,11 @@ export async function trainModel(
       const target = args.teacher === undefined ?
           undefined :
           tf.tidy(() => args.teacher!.target(inputs));
-      const lossTensor = tf.tidy(() => {
+      const lossTensor = inModel(
+          `the model failed at training step ${step + 1}`, () => {
+            target?.dispose();
+            disposeBatch(batch);
+          }, () => tf.tidy(() => {
         const {value, grads} = tf.variableGrads(
             () => differentiatingVariablesOnly(() => {
               // A model with several outputs (an ensemble training its
@@ -239,7 +301,7 @@ export async function trainModel(
             grads;
         optimizer.applyGradients(clipped);
         return value;
-      });
+      }));
       target?.dispose();
       disposeBatch(batch);
       const last = step === args.steps - 1;
@@ -330,6 +392,25 @@ export function checkBatchTensors(
 }
 
 /**
+ * Throws a DataError for features or labels that are not numbers (strings
+ * would fail deep in TensorFlow.js); the caller disposes the batch.
+ */
+function checkBatchDtypes(batch: Batch, split: 'training'|'evaluation'):
+    void {
+  for (const [name, tensor] of [['features', batch.features],
+                                ['labels', batch.labels]] as const) {
+    if (tensor.dtype === 'string' || tensor.dtype === 'complex64') {
+      throw new DataError(
+          `the ${split} data gives ${name} of dtype ${tensor.dtype}: ${
+              name === 'features' ?
+                  'give numbers (float32; encode text or categories as ' +
+                      'numbers in the data provider)' :
+                  'give class ids (int32)'}`);
+    }
+  }
+}
+
+/**
  * checkBatch against an example shape, unless undefined a number of
  * classes, and the sequence lengths an RNN problem type's model takes
  * (`lengths`: none; their shape; their shape and values): what the
@@ -341,6 +422,7 @@ export function checkBatchFits(
     expected: Array<number|null>, classes: number|undefined,
     lengths: 'none'|'shape'|'values' = 'none'): void {
   checkBatchTensors(batch, split);
+  checkBatchDtypes(batch, split);
   if (batch.features.shape[0] === 0) {
     throw new DataError(
         `the ${split} data gives a batch of 0 examples (features of shape [${
@@ -519,11 +601,13 @@ export async function evaluateModel(
       disposeBatch(batch);
       throw e;
     }
-    const [lossTensor, probs] = tf.tidy(() => {
-      const logits = model.apply(
-          modelInputs(model, batch), {training: false}) as tf.Tensor;
-      return [lossFn(batch.labels, logits), tf.softmax(logits)];
-    });
+    const [lossTensor, probs] = inModel(
+        `the model failed at evaluation batch ${taken}`,
+        () => disposeBatch(batch), () => tf.tidy(() => {
+          const logits = model.apply(
+              modelInputs(model, batch), {training: false}) as tf.Tensor;
+          return [lossFn(batch.labels, logits), tf.softmax(logits)];
+        }));
     const n = batch.labels.shape[0];
     lossSum += (await lossTensor.data())[0] * n;
     count += n;

@@ -17,7 +17,7 @@ import {DataError, ProviderError} from './data/data';
 import type {Batch} from './data/data';
 import {disposeOptimizer, learningRateAt, makeOptimizer} from './phoenix';
 import {SingleTrainer} from './single_trainer';
-import {EventLoopYielder, LONG_EVALUATION_BATCHES, TrialFailure, clipByGlobalNorm, evaluateModel, softmaxCrossEntropy, trainModel} from './train_loop';
+import {EventLoopYielder, LONG_EVALUATION_BATCHES, ModelFailure, TrialFailure, clipByGlobalNorm, evaluateModel, softmaxCrossEntropy, trainModel} from './train_loop';
 
 const RANDOM_CSV = 'model_search/data/testdata/csv_random_data.csv';
 
@@ -127,6 +127,14 @@ describe('trainModel', () => {
           'one-hot)',
     },
     {
+      name: 'features of strings',
+      batch: () => ({features: tf.tensor2d([['a', 'b', 'c']], [1, 3], 'string'),
+                     labels: tf.tensor1d([0], 'int32')}),
+      error: 'the training data gives features of dtype string: give ' +
+          'numbers (float32; encode text or categories as numbers in the ' +
+          'data provider)',
+    },
+    {
       name: 'features of another shape',
       batch: () => ({features: tf.ones([4, 8]),
                      labels: tf.tensor1d([0, 1, 0, 1], 'int32')}),
@@ -150,6 +158,36 @@ describe('trainModel', () => {
       model.dispose();
     });
   }
+
+  it('fails the trial when the model\'s computation throws, leaking nothing',
+     async () => {
+       // A layer whose call fails only on real tensors: a reshape to a
+       // size its input does not have, which no symbolic shape caught.
+       const input = tf.input({shape: [3]});
+       const dense = tf.layers.dense({units: 8}).apply(input);
+       const reshaped = tf.layers.reshape({targetShape: [2, 4]}).apply(dense);
+       const flat = tf.layers.flatten().apply(reshaped);
+       const logits = tf.layers.dense({units: 2}).apply(flat);
+       const model = tf.model(
+           {inputs: input, outputs: logits as tf.SymbolicTensor});
+       // Breaks it: the reshape now asks for 3 x 4 values of 8.
+       (model.layers[2] as unknown as {targetShape: number[]}).targetShape =
+           [3, 4];
+       const before = tf.memory().numTensors;
+
+       await assert.rejects(
+           trainModel(model, {steps: 2, hparams: {}, batches: batches(2)}),
+           (e: Error) => e instanceof ModelFailure &&
+               e instanceof TrialFailure &&
+               /^the model failed at training step 1: .*size/.test(e.message));
+       await assert.rejects(
+           evaluateModel(model, batches(1), 0, 2),
+           (e: Error) => e instanceof ModelFailure &&
+               /^the model failed at evaluation batch 1: /.test(e.message));
+       // The batches made for the steps, the one asked for ahead too.
+       assert.equal(tf.memory().numTensors, before);
+       model.dispose();
+     });
 
   it('evaluates no label out of range either', async () => {
     const model = tinyModel();
