@@ -29,7 +29,7 @@ import {failTrialsOfDeadLocalWorkers} from './local_workers';
 import {otherStudyOfDirectory, STUDY_DATA_FILE, studyOfDirectory} from './metadata/study_of_directory';
 import {localWorkerId, workerAlive} from './metadata/worker_ids';
 import {completeWrittenTrials} from './lost_trials';
-import {checkSameData, checkSummaryObjective, checkTrialDirectoriesPresent, recordOrCheckStudyData} from './study_data';
+import {checkSameData, checkSummaryObjective, checkTrialDirectoriesPresent, recordOrCheckStudyData, settingsWarning} from './study_data';
 import {DEFAULT_LEASE_SECONDS} from './metadata/store';
 import {PlanningError} from './generators/base_tower_generator';
 import {Distiller} from './meta/distillation';
@@ -305,16 +305,24 @@ export async function runSearch(options: SearchOptions): Promise<SearchResult> {
   const createdAt = (await options.store.listStudies?.())
                         ?.find((s) => s.studyId === studyId)
                         ?.createdAt;
+  const settings = {
+    trainSteps: options.trainSteps,
+    batchSize: options.batchSize,
+    evalSteps: options.evalSteps,
+  };
+  const otherSettings = settingsWarning(options.modelDir, settings);
   const otherNumbers = recordOrCheckStudyData(
       options.modelDir, {
         experimentName: options.experimentName,
         experimentOwner: options.experimentOwner,
         ...(createdAt === undefined ? {} : {createdAt}),
+        settings,
       },
       options.provider.inputSchema(),
       existing.length > 0 && existing.every((t) => t.state === 'FAILED'));
   if (joining !== undefined) log(joining);
   if (otherNumbers !== undefined) log(`warning: ${otherNumbers}`);
+  if (otherSettings !== undefined) log(`warning: ${otherSettings}`);
   if ((await reclaimLocalTrials(options, studyId, existing, log)).length >
       0) {
     existing = await options.store.listTrials(studyId);

@@ -71,8 +71,8 @@ export {STUDY_DATA_FILE} from './metadata/study_of_directory';
  *     was replaced; else undefined.
  */
 export function recordOrCheckStudyData(
-    modelDir: string, study: StudyOfDirectory, schema: InputSchema,
-    onlyFailedTrials = false): string|undefined {
+    modelDir: string, study: StudyOfDirectory&{settings?: TrialSettings},
+    schema: InputSchema, onlyFailedTrials = false): string|undefined {
   const experimentName = study.experimentName;
   const file = path.join(modelDir, STUDY_DATA_FILE);
   if (!fs.existsSync(file)) {
@@ -113,6 +113,48 @@ export function recordOrCheckStudyData(
           describe(schema)}${splitText(recorded, schema)}; give every ` +
       'worker the same data, or a new --model_dir or --experiment_name for ' +
       'a new study');
+}
+
+/** How each worker trains a trial: what every worker should share. */
+export declare interface TrialSettings {
+  trainSteps: number;
+  batchSize: number;
+  evalSteps: number;
+}
+
+const SETTING_FLAGS: Record<keyof TrialSettings, string> = {
+  trainSteps: '--phoenix_train_steps',
+  batchSize: '--phoenix_batch_size',
+  evalSteps: '--phoenix_eval_steps',
+};
+
+/**
+ * A warning when `settings` differ from those the study's first worker
+ * recorded in `modelDir` (undefined when they agree, or none are
+ * recorded): each worker trains with its own, and its trials are ranked
+ * with the others'.
+ */
+export function settingsWarning(modelDir: string, settings: TrialSettings):
+    string|undefined {
+  let recorded: Partial<TrialSettings>|undefined;
+  try {
+    recorded = (JSON.parse(fs.readFileSync(
+                    path.join(modelDir, STUDY_DATA_FILE), 'utf8')) as
+                {settings?: Partial<TrialSettings>}).settings;
+  } catch {
+    return undefined;
+  }
+  if (recorded === undefined) return undefined;
+  const differ = (Object.keys(SETTING_FLAGS) as Array<keyof TrialSettings>)
+                     .filter((k) => typeof recorded![k] === 'number' &&
+                                 recorded![k] !== settings[k]);
+  if (differ.length === 0) return undefined;
+  return `this worker trains with ${
+      differ.map((k) => `${SETTING_FLAGS[k]}=${settings[k]}`).join(' ')}, ` +
+      `the study's first worker with ${
+          differ.map((k) => `${SETTING_FLAGS[k]}=${recorded![k]}`)
+              .join(' ')}: its trials are ranked with the others'; give ` +
+      'every worker the same ones unless that is meant';
 }
 
 /**

@@ -14,7 +14,7 @@ import type {InputSchema} from './data/data';
 import {UsageError, ValueError} from './errors';
 import type {Trial} from './metadata/trial';
 import {otherStudyOfDirectory, studyOfDirectory} from './metadata/study_of_directory';
-import {checkSummaryObjective, checkTrialDirectoriesPresent, recordOrCheckStudyData, STUDY_DATA_FILE} from './study_data';
+import {checkSummaryObjective, checkTrialDirectoriesPresent, recordOrCheckStudyData, settingsWarning, STUDY_DATA_FILE} from './study_data';
 
 function trial(id: number, state: Trial['state']): Trial {
   return {id, state, architecture: [], hparams: {},
@@ -170,6 +170,21 @@ describe('recordOrCheckStudyData', () => {
     // A study not in the database yet has no time to compare.
     assert.equal(otherStudyOfDirectory(dir, {...STUDY, createdAt: undefined}),
                  undefined);
+  });
+
+  it('warns of a worker that trains otherwise than the first', () => {
+    const settings = {trainSteps: 300, batchSize: 32, evalSteps: 0};
+    assert.equal(settingsWarning(dir, settings), undefined);
+    recordOrCheckStudyData(dir, {...STUDY, settings}, images(16));
+
+    assert.equal(settingsWarning(dir, settings), undefined);
+    assert.equal(
+        settingsWarning(dir, {...settings, trainSteps: 50, batchSize: 10}),
+        'this worker trains with --phoenix_train_steps=50 ' +
+            '--phoenix_batch_size=10, the study\'s first worker with ' +
+            '--phoenix_train_steps=300 --phoenix_batch_size=32: its trials ' +
+            'are ranked with the others\'; give every worker the same ones ' +
+            'unless that is meant');
   });
 
   it('compares only what an older record holds', () => {

@@ -132,15 +132,33 @@ export async function createStore(options: StoreOptions): Promise<SqlStore> {
         throw new Error('unreachable');
     }
   } catch (e) {
+    const byFlags = options.url === undefined || options.url === '';
+    const envVar = `$${options.passwordEnvVar ?? PASSWORD_ENV_VAR}`;
     if (e instanceof StoreError && AUTH_FAILURES.has(e.code ?? '')) {
       // Refused credentials: bad input, not an outage.
-      throw new UsageError(`${e.message}; check the user in the URL and ` +
-                           `the password (in the URL, or better in $${
-                               options.passwordEnvVar ?? PASSWORD_ENV_VAR})`);
+      throw new UsageError(e.message + (byFlags ?
+          `; check --mlmd_user and the password (--mlmd_password, or ` +
+              `better ${envVar})` :
+          `; check the user in the URL and the password (in the URL, or ` +
+              `better in ${envVar})`));
+    }
+    if (e instanceof StoreError && NO_DATABASE.has(e.code ?? '')) {
+      const name = target.dialect === 'sqlite' ? '' :
+                                                 target.connection.database;
+      throw new UsageError(
+          `${e.message}; create it first (CREATE DATABASE ${name}; as ` +
+          `PostgreSQL's createdb ${name} or MySQL's mysqladmin create ${
+              name} do), or name an existing database`);
     }
     throw e;
   }
 }
+
+/** Error codes of a server that has no database of the name given. */
+const NO_DATABASE = new Set([
+  '3D000',            // PostgreSQL: invalid_catalog_name
+  'ER_BAD_DB_ERROR',  // MySQL, MariaDB
+]);
 
 /** Error codes of a server that refused the user or the password. */
 const AUTH_FAILURES = new Set([

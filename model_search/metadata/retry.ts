@@ -91,8 +91,12 @@ export async function withRetry<T>(
       const reason = args.transientReason(err);
       if (reason === undefined) throw err;
       const elapsed = now() - start;
-      const delay = backoffDelay(tries, args.options, random);
-      if (elapsed + delay > args.options.maxElapsedMs) {
+      // The last wait is cut to what is left of the budget, so that the
+      // retries go on for all of it: a 5 s budget gave up after 2 s when
+      // the next full wait would have passed its end.
+      const left = args.options.maxElapsedMs - elapsed;
+      const delay = Math.min(backoffDelay(tries, args.options, random), left);
+      if (left <= 0) {
         throw new StoreError(
             `${args.target}: ${operation} failed after ${tries} attempt${
                 tries === 1 ? '' : 's'} over ${seconds(elapsed)} s (${

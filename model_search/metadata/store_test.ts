@@ -949,6 +949,13 @@ for (const backend of BACKENDS) {
         for (const text of [err.message, err.stack ?? '', ...lines]) {
           assert.ok(!text.includes('S3cr3t'), text);
         }
+        // A database to create is the user's to fix (exit 2), said so.
+        assert.ok(err instanceof UsageError, String(err));
+        assert.match(err.message, new RegExp(
+            `; create it first \\(CREATE DATABASE ms_no_such_db_${RUN_ID}; ` +
+            `as PostgreSQL's createdb ms_no_such_db_${RUN_ID} or MySQL's ` +
+            `mysqladmin create ms_no_such_db_${RUN_ID} do\\), or name an ` +
+            'existing database$'));
       });
     }
 
@@ -968,6 +975,24 @@ for (const backend of BACKENDS) {
         // Refused credentials are the user's to fix (exit 2), said so.
         assert.ok(err instanceof UsageError, String(err));
         assert.match(err.message, /; check the user in the URL and the password \(in the URL, or better in \$MODEL_SEARCH_DB_PASSWORD\)$/);
+        // Given by the original's flags, the message names those.
+        const byFlags = await expectReject(
+            createStore({
+              mlmdSocket: '127.0.0.1:3306', mlmdUser: 'root',
+              mlmdPassword: secret,
+              mlmdDatabase: new URL(url).pathname.slice(1),
+              connectTimeoutMs: 2000, retry: {maxElapsedMs: 0},
+            }),
+            /Access denied/);
+        assert.match(byFlags.message, /; check --mlmd_user and the password \(--mlmd_password, or better \$MODEL_SEARCH_DB_PASSWORD\)$/);
+      });
+
+      it('says to create a database that does not exist', async () => {
+        const err = await expectReject(
+            open({}, `mysql://root@127.0.0.1:3306/ms_no_such_db_${RUN_ID}`),
+            /Unknown database/);
+        assert.ok(err instanceof UsageError, String(err));
+        assert.match(err.message, /; create it first \(CREATE DATABASE ms_no_such_db_\w+; as PostgreSQL's createdb \w+ or MySQL's mysqladmin create \w+ do\), or name an existing database$/);
       });
     }
   });
