@@ -24,7 +24,7 @@ import {ReplayGenerator} from './generators/replay_generator';
 import {SearchCandidateGenerator, userSuggestionHparams} from './generators/search_candidate_generator';
 import {hasDistillation, hasEnsembleSearch, isAdaptiveOrResidual, trialModeName, validateEnsembleSpec} from './generators/trial_utils';
 import type {Hparam, HparamSpace} from './hparams/hyperparameters';
-import {buildHparamSpace, hparamFromBlockRange} from './hparams/hyperparameters';
+import {buildHparamSpace, hparamFromBlockRange, validateSpace} from './hparams/hyperparameters';
 import {createTuner} from './hparams/tuner';
 import type {Tuner} from './hparams/tuner';
 import type {HparamValue, Objective, Trial} from './metadata/trial';
@@ -123,6 +123,7 @@ export function blockHparams(
   const out: Hparam[] = [];
   const askedBy = new Map<string, string>();
   for (const [name, ranges] of asked) {
+    const own = new Set<string>();
     for (const range of ranges) {
       if (reserved.has(range.name)) {
         throw new ValueError(
@@ -130,7 +131,20 @@ export function blockHparams(
             'the trainer tunes itself; give it a name of its own (e.g. ' +
             `"${name.toLowerCase()}_${range.name}")`);
       }
-      const param = hparamFromBlockRange(range);
+      if (own.has(range.name)) {
+        throw new ValueError(
+            `block ${name} asks for hyperparameter "${range.name}" twice ` +
+            '(requiresHparams); give each range a name of its own');
+      }
+      own.add(range.name);
+      let param: Hparam;
+      try {
+        param = hparamFromBlockRange(range);
+        validateSpace({params: [param]});
+      } catch (e) {
+        // Which block's requiresHparams(): the range alone does not say.
+        throw new ValueError(`block ${name}: ${(e as Error).message}`);
+      }
       const earlier = out.find((p) => p.name === range.name);
       if (earlier === undefined) {
         out.push(param);

@@ -10,6 +10,8 @@ import * as fs from 'fs';
 import * as path from 'path';
 
 import {BLOCKS} from './blocks';
+import type {HparamRange} from './blocks/block';
+import {ValueError} from './errors';
 import {resolveWorkspacePath} from './constants';
 import {problemTypeName} from './oss_trainer_lib';
 import {buildModel} from './phoenix';
@@ -160,6 +162,42 @@ describe('TrialPlanner', () => {
         blockHparams([['A', units(1, 8)], ['B', units(1, 8)]], reserved)
             .map((p) => p.name),
         ['units']);
+  });
+
+  const badRanges: Array<[string, HparamRange[], string]> = [
+    ['an empty range', [{name: 'h', min: 64, max: 8}],
+     'block B: hyperparameter "h" has range [64, 8]; use finite min <= max'],
+    ['no values', [{name: 'h', values: []}],
+     'block B: hyperparameter "h" has no values; list at least one'],
+    ['NaN bounds', [{name: 'h', min: NaN, max: 1}],
+     'block B: hyperparameter "h" has range [NaN, 1]; use finite min <= max'],
+    ['an integer range without integers',
+     [{name: 'h', min: 0.2, max: 0.8, integer: true}],
+     'block B: hyperparameter "h" holds no integer in [0.2, 0.8]'],
+    ['no name', [{name: '', min: 0, max: 1}],
+     'block B: a block hyperparameter has no name; give each range a name ' +
+         'the block reads it by'],
+    ['values and bounds', [{name: 'h', min: 0, max: 1, values: [1, 2]}],
+     'block B: block hyperparameter "h" has both values and min or max; ' +
+         'give the values, or min and max'],
+    ['one name twice', [{name: 'h', min: 0, max: 1}, {name: 'h', min: 0, max: 1}],
+     'block B asks for hyperparameter "h" twice (requiresHparams); give each ' +
+         'range a name of its own'],
+  ];
+  for (const [what, ranges, message] of badRanges) {
+    it(`refuses ${what}, naming the block`, () => {
+      assert.throws(() => blockHparams([['B', ranges]], reserved),
+                    (e: Error) => e instanceof ValueError &&
+                        e.message === message);
+    });
+  }
+
+  it('draws integers of an integer range with fractional bounds', () => {
+    const [param] =
+        blockHparams([['B', [{name: 'h', min: 0.5, max: 3.5, integer: true}]]],
+                     reserved);
+    assert.deepEqual(param, {kind: 'numeric', name: 'h', min: 0.5, max: 3.5,
+                             type: 'int', scale: 'linear'});
   });
 
   it('names a replayed hparam that nothing reads, not those blocks read',

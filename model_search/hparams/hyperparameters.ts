@@ -153,9 +153,9 @@ export function mergeSpaces(
 
 /**
  * A tunable range a block asks for (blocks/block.ts HparamRange): a list
- * of values becomes categorical; bounds become numeric, integer when both
- * bounds are integers and the scale is linear (the original's blocks only
- * ask for integer ranges).
+ * of values becomes categorical; bounds become numeric, integer when the
+ * range says so, or, when it does not, when both bounds are integers and
+ * the scale is linear (the original's blocks only ask for integer ranges).
  */
 export declare interface BlockHparamRange {
   name: string;
@@ -163,10 +163,23 @@ export declare interface BlockHparamRange {
   min?: number;
   max?: number;
   scale?: 'linear'|'log';
+  /** Whole numbers only; unset: when both bounds are whole, on a linear scale. */
+  integer?: boolean;
 }
 
 export function hparamFromBlockRange(range: BlockHparamRange): Hparam {
+  if (typeof range.name !== 'string' || range.name === '') {
+    throw new ValueError(
+        'a block hyperparameter has no name; give each range a name the ' +
+        'block reads it by');
+  }
+  const bounded = range.min !== undefined || range.max !== undefined;
   if (range.values !== undefined) {
+    if (bounded) {
+      throw new ValueError(
+          `block hyperparameter "${range.name}" has both values and min ` +
+          'or max; give the values, or min and max');
+    }
     return {kind: 'categorical', name: range.name, values: [...range.values]};
   }
   if (range.min === undefined || range.max === undefined) {
@@ -174,8 +187,10 @@ export function hparamFromBlockRange(range: BlockHparamRange): Hparam {
         `block hyperparameter "${range.name}" has neither values nor ` +
         'min and max; give one of them');
   }
-  const integer = Number.isInteger(range.min) &&
-      Number.isInteger(range.max) && range.scale !== 'log';
+  // Said, or read from whole bounds on a linear scale.
+  const integer = range.integer ??
+      (Number.isInteger(range.min) && Number.isInteger(range.max) &&
+       range.scale !== 'log');
   return {
     kind: 'numeric',
     name: range.name,
