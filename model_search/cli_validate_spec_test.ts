@@ -201,12 +201,12 @@ describe('checkBlockNames through validate-spec', () => {
     ['blocks_to_use',
      'problem_type: DNN\nblocks_to_use: [\n  "FIXED_OUTPUT_FULLY_CONNECTED_128",\n' +
      '  "FULLY_CONECTED_PYRAMID"\n]\n',
-     ':4:3: unknown block "FULLY_CONECTED_PYRAMID" in blocks_to_use; ' +
-     'did you mean "FULLY_CONNECTED_PYRAMID"?; fix the name'],
+     ':4:3: unknown block "FULLY_CONECTED_PYRAMID" in blocks_to_use ' +
+     '(did you mean "FULLY_CONNECTED_PYRAMID"?); fix the name'],
     ['a user suggestion',
      'problem_type: DNN\nuser_suggestions { architecture: \'LSTM_1288\' }\n',
-     ':2:34: unknown block "LSTM_1288" in user_suggestions; did you mean ' +
-     '"LSTM_128"?; fix the name'],
+     ':2:34: unknown block "LSTM_1288" in user_suggestions (did you mean ' +
+     '"LSTM_128"?); fix the name'],
   ];
   for (const [name, text, message] of rows) {
     it(`names the file, line and column of an unknown block in ${name}`,

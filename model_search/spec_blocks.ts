@@ -18,7 +18,8 @@ import * as fs from 'node:fs';
 // Importing the catalogue registers it.
 import './blocks';
 import {BLOCKS} from './blocks/block';
-import {didYouMean, ValueError} from './errors';
+import {supportedProblemTypes} from './blocks/block_builder';
+import {closestMatch, ValueError} from './errors';
 import {phoenixSpec_ProblemTypeToJSON} from './proto/phoenix_spec';
 import type {PhoenixSpec} from './proto/phoenix_spec';
 
@@ -74,11 +75,11 @@ export function checkBlockNames(spec: PhoenixSpec, file: string): void {
     if (allowed.has(name)) {
       // A block the search would pick for a tower it cannot serve: said
       // now rather than when a trial builds it.
+      // A block without the list is refused, as `cli blocks` refuses it.
       const types = name === 'no_search' ? undefined :
-          (BLOCKS.get(name).ctor as unknown as
-           {supportedProblemTypes?: unknown}).supportedProblemTypes;
-      if (field === 'blocks_to_use' && Array.isArray(types) &&
-          !types.includes(problemType)) {
+                                           supportedProblemTypes(name);
+      if (field === 'blocks_to_use' && types !== undefined &&
+          !(types as readonly string[]).includes(problemType)) {
         const where = positionOf(fileText(), name);
         throw new ValueError(
             `${file}${where ? `:${where}` : ''}: block "${name}" in ` +
@@ -91,9 +92,15 @@ export function checkBlockNames(spec: PhoenixSpec, file: string): void {
     const where = positionOf(text, name);
     throw new ValueError(
         `${file}${where ? `:${where}` : ''}: unknown block "${name}" in ${
-            field}${didYouMean(name, known)}; fix the name, or register ` +
+            field}${suggestion(name, known)}; fix the name, or register ` +
         'the block in a library linked into the binary (its `<binary>_cli ' +
         '-- blocks` lists the blocks the binary knows; `//model_search:cli ' +
         '-- blocks` the built-in ones)');
   }
+}
+
+/** ` (did you mean "X"?)` for the known name closest to `name`, or ''. */
+function suggestion(name: string, known: Iterable<string>): string {
+  const match = closestMatch(name, known);
+  return match === undefined ? '' : ` (did you mean "${match}"?)`;
 }

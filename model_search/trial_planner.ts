@@ -162,12 +162,31 @@ export function blockHparams(
 }
 
 /**
+ * The names a block may not ask for: whatever this spec tunes, and what
+ * the trainer reads under any spec (dropout_rate without
+ * apply_dropouts_between_blocks, say), so that a block is refused alike
+ * under every spec.
+ */
+export function reservedHparamNames(
+    spaceArgs: Parameters<typeof buildHparamSpace>[0]): Set<string> {
+  return new Set([
+    ...buildHparamSpace(spaceArgs).params.map((p) => p.name),
+    ...trainerHparamNames(),
+  ]);
+}
+
+/**
  * The hyperparameters the trainer reads whatever the spec: those of
  * buildHparamSpace with every learning_spec option on, and those of the
  * architecture (`initial_architecture_<i>` for any i).
  */
 function isTrainerHparam(name: string): boolean {
   if (/^initial_architecture_\d+$/.test(name)) return true;
+  return trainerHparamNames().has(name);
+}
+
+/** The names of isTrainerHparam but `initial_architecture_<i>`. */
+function trainerHparamNames(): Set<string> {
   TRAINER_HPARAMS ??= new Set(buildHparamSpace({
     // A block, for new_block_type to have a value.
     blocksToUse: ['EMPTY_BLOCK'],
@@ -178,7 +197,7 @@ function isTrainerHparam(name: string): boolean {
     applyDropoutsBetweenBlocks: true,
     architectureHparams: true,
   }).params.map((p) => p.name));
-  return TRAINER_HPARAMS.has(name);
+  return TRAINER_HPARAMS;
 }
 let TRAINER_HPARAMS: Set<string>|undefined;
 
@@ -282,8 +301,7 @@ export class TrialPlanner {
       learningSpec: spec.learningSpec,
       applyDropoutsBetweenBlocks: spec.applyDropoutsBetweenBlocks ?? false,
     };
-    const reserved =
-        new Set(buildHparamSpace(spaceArgs).params.map((p) => p.name));
+    const reserved = reservedHparamNames(spaceArgs);
     this.space = buildHparamSpace({
       ...spaceArgs,
       blockHparams: blockHparams(

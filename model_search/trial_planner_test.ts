@@ -18,7 +18,7 @@ import {buildModel} from './phoenix';
 import type {PhoenixSpec} from './proto/phoenix_spec';
 import {loadSpecFile, parsePhoenixSpec} from './proto/text_format';
 import {Random} from './random';
-import {blockHparams, TrialPlanner, unreadReplayHparams} from './trial_planner';
+import {blockHparams, reservedHparamNames, TrialPlanner, unreadReplayHparams} from './trial_planner';
 
 const CONFIG_DIR = resolveWorkspacePath('model_search/configs');
 
@@ -191,6 +191,18 @@ describe('TrialPlanner', () => {
                         e.message === message);
     });
   }
+
+  it('keeps the trainer\'s names from blocks under any spec', () => {
+    const reservedNow = reservedHparamNames({
+      blocksToUse: ['FULLY_CONNECTED'], minimumDepth: 1, trainSteps: 10,
+      applyDropoutsBetweenBlocks: false,
+    });
+    for (const name of ['learning_rate', 'optimizer', 'dropout_rate',
+                        'gradient_max_norm', 'l2_regularization']) {
+      assert.ok(reservedNow.has(name), name);
+    }
+    assert.ok(!reservedNow.has('units'));
+  });
 
   it('draws integers of an integer range with fractional bounds', () => {
     const [param] =
