@@ -55,7 +55,60 @@ SEARCH_ENV_DEFAULTS = {
     "MALLOC_TRIM_THRESHOLD_": "131072",
 }
 
+# Attributes every rule takes, then those of tests and of binaries: what a
+# macro passes on in **kwargs. Another name is a misspelling, said with
+# the closest known one (Bazel would name only the inner rule).
+_COMMON_ATTRIBUTES = [
+    "compatible_with",
+    "deprecation",
+    "distribs",
+    "exec_compatible_with",
+    "exec_properties",
+    "features",
+    "licenses",
+    "restricted_to",
+    "tags",
+    "target_compatible_with",
+    "testonly",
+    "toolchains",
+    "visibility",
+]
+_TEST_ATTRIBUTES = ["env", "env_inherit", "flaky", "local", "shard_count", "size", "timeout"]
+_BINARY_ATTRIBUTES = ["args", "data", "env", "output_licenses"]
+
+def _edit_distance(a, b):
+    previous = list(range(len(b) + 1))
+    for i in range(1, len(a) + 1):
+        current = [i] + [0] * len(b)
+        for j in range(1, len(b) + 1):
+            current[j] = min(
+                previous[j] + 1,
+                current[j - 1] + 1,
+                previous[j - 1] + (0 if a[i - 1] == b[j - 1] else 1),
+            )
+        previous = current
+    return previous[len(b)]
+
+def _check_attributes(macro, name, kwargs, known):
+    for attribute in kwargs:
+        if attribute in known:
+            continue
+        closest = None
+        for candidate in known:
+            distance = _edit_distance(attribute, candidate)
+            if distance <= max(2, len(attribute) // 4) and (closest == None or distance < closest[0]):
+                closest = (distance, candidate)
+        fail("%s(name = %r): no attribute %r%s; it takes %s" % (
+            macro,
+            name,
+            attribute,
+            " (did you mean %r?)" % closest[1] if closest else "",
+            ", ".join(sorted(known)),
+        ))
+
 def _check_dataset_dep(macro, name, dataset_dep):
+    if dataset_dep == None:
+        fail("%s(name = %r): dataset_dep is missing; give the label of the library that registers the data provider" % (macro, name))
     if type(dataset_dep) != "string":
         fail("%s(name = %r): dataset_dep must be one label (a string), got %s %r; link one provider library per binary" % (
             macro,
@@ -64,7 +117,7 @@ def _check_dataset_dep(macro, name, dataset_dep):
             dataset_dep,
         ))
 
-def model_search_oss_binary(name, dataset_dep, **kwargs):
+def model_search_oss_binary(name, dataset_dep = None, **kwargs):
     """The trainer main with one data provider library linked in.
 
     `bazel run :name -- --help` lists every flag, the provider's included.
@@ -82,7 +135,14 @@ def model_search_oss_binary(name, dataset_dep, **kwargs):
         with @registerProvider. One label, not a list.
       **kwargs: data, args, visibility, tags and other js_binary attributes.
     """
-    _check_dataset_dep("model_search_oss_binary", name, dataset_dep)
+    macro = "model_search_oss_binary"
+    _check_attributes(
+        macro,
+        name,
+        kwargs,
+        ["dataset_dep", "node_args", "env_defaults"] + _COMMON_ATTRIBUTES + _BINARY_ATTRIBUTES,
+    )
+    _check_dataset_dep(macro, name, dataset_dep)
     data = kwargs.pop("data", [])
     js_binary(
         name = name,
@@ -120,7 +180,7 @@ def _check_list(macro, name, attribute, value):
 
 def model_search_oss_test(
         name,
-        dataset_dep,
+        dataset_dep = None,
         problem_type = None,
         extra_args = None,
         test_data = None,
@@ -153,6 +213,14 @@ def model_search_oss_test(
       **kwargs: size, timeout, tags and other test attributes.
     """
     macro = "model_search_oss_test"
+    _check_attributes(
+        macro,
+        name,
+        kwargs,
+        # args and data have their own message below.
+        ["dataset_dep", "problem_type", "extra_args", "test_data", "custom_spec", "node_args", "env_defaults", "args", "data"] +
+        _COMMON_ATTRIBUTES + _TEST_ATTRIBUTES,
+    )
     _check_dataset_dep(macro, name, dataset_dep)
     for attribute, instead in [("args", "extra_args"), ("data", "test_data")]:
         if attribute in kwargs:
