@@ -282,7 +282,7 @@ async function openExamples(
       checkNotAnImage(input);
       return openCsv(schema, input, warnings);
     case 'image':
-      return openImages(schema, input, stat.isDirectory());
+      return openImages(schema, input, stat.isDirectory(), warnings);
     default:
       // Known shortcoming: a provider cannot yet encode raw input of its
       // own kind for predict; such models are used from a script.
@@ -294,17 +294,20 @@ async function openExamples(
   }
 }
 
-/** Refuses an image given to a model of CSV data, saying so. */
-function checkNotAnImage(file: string): void {
+/** The first bytes of `file`, enough to tell an image format. */
+function readHead(file: string): Uint8Array {
   const head = Buffer.alloc(8);
   const fd = fs.openSync(file, 'r');
-  let read: number;
   try {
-    read = fs.readSync(fd, head, 0, head.length, 0);
+    return head.subarray(0, fs.readSync(fd, head, 0, head.length, 0));
   } finally {
     fs.closeSync(fd);
   }
-  const format = imageFormat(head.subarray(0, read));
+}
+
+/** Refuses an image given to a model of CSV data, saying so. */
+function checkNotAnImage(file: string): void {
+  const format = imageFormat(readHead(file));
   if (format !== undefined) {
     throw new ValueError(
         `--input=${file}: a ${format} image, but this model was trained on ` +
@@ -434,14 +437,34 @@ function matchColumns(
 
 /** The images of a folder (recursively, sorted) or one image file. */
 async function openImages(
-    schema: InputSchema, input: string,
-    isFolder: boolean): Promise<AsyncIterable<Example>> {
-  const files = isFolder ? await findImages(input) : [input];
+    schema: InputSchema, input: string, isFolder: boolean,
+    warnings: string[]): Promise<AsyncIterable<Example>> {
+  const skipped: string[] = [];
+  const files = isFolder ? await findImages(input, skipped) : [input];
   if (files.length === 0) {
     throw new DataError(
         `--input=${input}: no images (${IMAGE_EXTENSIONS.join(' ')}) in ` +
             'this folder or below it; give a folder of images',
         input);
+  }
+  if (!isFolder) {
+    // A CSV or other file given to a model of images: said plainly,
+    // rather than as an image that does not decode.
+    const format = imageFormat(readHead(input));
+    if (format === undefined) {
+      throw new ValueError(
+          `--input=${input}: not an image (${
+              IMAGE_EXTENSIONS.join(' ')}), but this model was trained on ` +
+          'images: give an image file or a folder of images');
+    }
+  }
+  if (skipped.length > 0) {
+    warnings.push(`skipped ${skipped.length} file${
+        skipped.length > 1 ? 's' : ''} of ${input} that ${
+        skipped.length > 1 ? 'are' : 'is'} not ${
+        IMAGE_EXTENSIONS.join(' ')}: ${
+        skipped.slice(0, 3).map((f) => path.relative(input, f)).join(', ')}${
+        skipped.length > 3 ? ', ...' : ''}`);
   }
   return imageFiles(schema, input, files, isFolder);
 }

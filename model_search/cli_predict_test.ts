@@ -333,6 +333,21 @@ describe('predictCommand', function() {
          assert.match(result.err[1], /^predict: 10 images of /);
        });
 
+    it('says which files of a folder it skipped', async () => {
+      const dir = path.join(root, 'mixed');
+      fs.mkdirSync(dir, {recursive: true});
+      fs.copyFileSync(path.join(IMAGES, '1', '7.png'), path.join(dir, 'a.png'));
+      fs.writeFileSync(path.join(dir, 'notes.txt'), 'not an image');
+
+      const result = await run([`--model_dir=${imageTrial}`, `--input=${dir}`]);
+
+      assert.equal(result.status, 0, result.err.join('\n'));
+      assert.equal(result.out.length, 2);
+      assert.equal(result.err[result.err.length - 1],
+                   `predict: skipped 1 file of ${dir} that is not .png .jpg ` +
+                       '.jpeg .bmp .gif: notes.txt');
+    });
+
     it('predicts one image file', async () => {
       const file = path.join(IMAGES, '1', '7.png');
       const folder = await run(
@@ -429,6 +444,13 @@ describe('predictCommand', function() {
         args: () => [`--model_dir=${csvTrial}`, `--input=${IMAGES}`],
         message: () => `predict: --input=${IMAGES}: not a file; the model ` +
             'reads CSV, give a CSV file with a header row',
+      },
+      {
+        name: 'a CSV file for an image model',
+        args: () => [`--model_dir=${imageTrial}`, `--input=${FRUITS}`],
+        message: () => `predict: --input=${FRUITS}: not an image (.png .jpg ` +
+            '.jpeg .bmp .gif), but this model was trained on images: give ' +
+            'an image file or a folder of images',
       },
       {
         name: 'an empty CSV file',

@@ -96,7 +96,10 @@ export function recordOrCheckStudyData(
     throw new ValueError(`${file}: not the study's data record (${
         (e as Error).message}); remove it to record the data given now`);
   }
-  if (sameData(recorded, schema)) return momentsWarning(recorded, schema);
+  if (sameData(recorded, schema)) {
+    return evaluationWarning(recorded, schema) ??
+        momentsWarning(recorded, schema) ?? examplesWarning(recorded, schema);
+  }
   if (onlyFailedTrials) {
     const tmp = `${file}.tmp-${process.pid}`;
     const before = JSON.parse(fs.readFileSync(file, 'utf8'));
@@ -186,6 +189,49 @@ function momentsWarning(recorded: InputSchema, given: InputSchema):
       'this run\'s trials train and evaluate on other inputs than the ' +
       'study\'s others, and are ranked with them; give every worker the ' +
       'same data unless rows were added on purpose';
+}
+
+/**
+ * A warning when the data given now evaluates trials on another set than
+ * the study's first worker did (a CSV study resumed with another or no
+ * --validation_filename): their metrics do not compare, yet are ranked
+ * together.
+ */
+function evaluationWarning(recorded: InputSchema, given: InputSchema):
+    string|undefined {
+  type Evaluation = {file: string|null, rows: number};
+  const before = recorded.extra?.['evaluation'] as Evaluation|undefined;
+  const now = given.extra?.['evaluation'] as Evaluation|undefined;
+  if (before === undefined || now === undefined ||
+      (before.file === now.file && before.rows === now.rows)) {
+    return undefined;
+  }
+  const said = (e: Evaluation) => e.file === null ?
+      `the training rows (${e.rows})` : `${e.file} (${e.rows} rows)`;
+  return `this run evaluates trials on ${said(now)}, the study's first ` +
+      `worker on ${said(before)}: their metrics do not compare, yet are ` +
+      'ranked together; give the study\'s --validation_filename';
+}
+
+/**
+ * A warning when the data given now holds another number of examples than
+ * the study's did (an image folder with images added or removed).
+ */
+function examplesWarning(recorded: InputSchema, given: InputSchema):
+    string|undefined {
+  type Examples = {train: number, eval: number};
+  const before = recorded.extra?.['examples'] as Examples|undefined;
+  const now = given.extra?.['examples'] as Examples|undefined;
+  if (before === undefined || now === undefined ||
+      (before.train === now.train && before.eval === now.eval)) {
+    return undefined;
+  }
+  return `the data given now has ${now.train} training and ${
+      now.eval} evaluation examples, against ${before.train} and ${
+      before.eval} when the study started: this run's trials train and ` +
+      'evaluate on other examples than the study\'s others, and are ranked ' +
+      'with them; give every worker the same data unless examples were ' +
+      'added on purpose';
 }
 
 /** Equal up to rounding (moments of the same rows, summed otherwise). */

@@ -187,6 +187,37 @@ describe('recordOrCheckStudyData', () => {
             'unless that is meant');
   });
 
+  it('warns of trials evaluated on another set or other examples', () => {
+    const csv = (evaluation: unknown): InputSchema => ({
+      kind: 'csv', shape: [1], labelVocabulary: ['0', '1'],
+      columns: [{name: 'x', kind: 'numeric', mean: 0, std: 1}],
+      extra: {evaluation},
+    });
+    recordOrCheckStudyData(dir, STUDY, csv({file: 'val.csv', rows: 40}));
+
+    assert.equal(
+        recordOrCheckStudyData(dir, STUDY, csv({file: 'val.csv', rows: 40})),
+        undefined);
+    assert.equal(
+        recordOrCheckStudyData(dir, STUDY, csv({file: null, rows: 160})),
+        'this run evaluates trials on the training rows (160), the ' +
+            'study\'s first worker on val.csv (40 rows): their metrics do ' +
+            'not compare, yet are ranked together; give the study\'s ' +
+            '--validation_filename');
+
+    const other = fs.mkdtempSync(path.join(os.tmpdir(), 'study_data_test_'));
+    try {
+      const folder = (train: number): InputSchema => ({
+        ...images(16), extra: {examples: {train, eval: 6}},
+      });
+      recordOrCheckStudyData(other, STUDY, folder(18));
+      assert.match(recordOrCheckStudyData(other, STUDY, folder(19))!,
+                   /^the data given now has 19 training and 6 evaluation examples, against 18 and 6 when the study started/);
+    } finally {
+      fs.rmSync(other, {recursive: true, force: true});
+    }
+  });
+
   it('compares only what an older record holds', () => {
     fs.writeFileSync(path.join(dir, STUDY_DATA_FILE),
                      JSON.stringify({experimentName: 'e', schema: images(16)}));

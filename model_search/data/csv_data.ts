@@ -165,16 +165,25 @@ function labelIdError(
         'or class names throughout the column' :
         `or, for class names, give the label a text --record_defaults ` +
             `entry instead of ${declaredBy} (e.g. "" or "unknown")`;
+    // A fraction: most likely a value to regress, which a classifier
+    // does not do.
+    const regression = isNumeric(value) ?
+        ' (the search trains classifiers: labels are classes, not values ' +
+            'to regress)' :
+        '';
     return new DataError(
         `${file}:${line}: ${labelWhat(label)} is ${JSON.stringify(value)}, ` +
-            `not an integer class id; use ids 0..${n - 1}, ${fix}`,
+            `not an integer class id${regression}; use ids 0..${n - 1}, ${
+                fix}`,
         file, line);
   }
   return new DataError(
       `${file}:${line}: ${labelWhat(label)} is ${value.trim()}, outside ` +
           `[0, ${n}) set by --logits_dimension=${n}; pass ` +
-          '--logits_dimension=N with N above the largest class id, or ' +
-          'number the classes from 0',
+          '--logits_dimension=N with N above the largest class id, ' +
+          'number the classes from 0, or read the labels as class names ' +
+          '(-1 and 1, say): give the label\'s --record_defaults entry a ' +
+          'text value such as "unknown"',
       file, line);
 }
 
@@ -665,18 +674,24 @@ export class Provider implements DataProvider {
     this.encoder = new CsvRowEncoder(this.schema);
     let validation = '';
     let unseenWarning: string|undefined;
+    // What trials are evaluated on: resuming the study on another set
+    // is said (study_data.ts), as its metrics would not compare.
+    let evaluation = {file: null as string|null, rows: this.trainRows};
     if (this.validationFilename !== undefined &&
         path.resolve(this.validationFilename) !== path.resolve(this.filename)) {
       const checked = await this.checkValidation(this.validationFilename);
       validation =
           `; validation ${this.validationFilename}: ${checked.rows} rows`;
       unseenWarning = checked.unseenWarning;
+      evaluation = {file: path.basename(this.validationFilename),
+                    rows: checked.rows};
     } else {
       // As the original does; the metrics then reward memorizing.
       validation = '; no validation file: trials are evaluated on the ' +
           'training rows (give --validation_filename to rank them on ' +
           'others)';
     }
+    this.schema.extra!['evaluation'] = evaluation;
     this.log(`${this.describe(scans)}${validation}`);
     if (unseenWarning !== undefined) this.log(unseenWarning);
     for (const warning of mostlyNumericWarnings(scans, this.labelIndex)) {
@@ -1039,6 +1054,7 @@ export class Provider implements DataProvider {
         fieldDelim: this.fieldDelim,
         header: scans.map((s) => s.name),
         ...(ignoredColumns.length > 0 ? {ignoredColumns} : {}),
+        trainingRows: this.trainRows,
       },
     };
   }

@@ -655,21 +655,26 @@ describe('CsvDataProvider', () => {
         args: {labelIndex: 1},
         message: (f) => `${f}:4: label "y" (column 1) is 2, outside [0, 2) ` +
             'set by --logits_dimension=2; pass --logits_dimension=N with N ' +
-            'above the largest class id, or number the classes from 0',
+            'above the largest class id, number the classes from 0, or ' +
+            'read the labels as class names (-1 and 1, say): give the ' +
+            'label\'s --record_defaults entry a text value such as "unknown"',
       },
       {
         name: 'a negative label',
         text: 'y,x\n0,1\n-1,2\n',
         message: (f) => `${f}:3: label "y" (column 0) is -1, outside [0, 2) ` +
             'set by --logits_dimension=2; pass --logits_dimension=N with N ' +
-            'above the largest class id, or number the classes from 0',
+            'above the largest class id, number the classes from 0, or ' +
+            'read the labels as class names (-1 and 1, say): give the ' +
+            'label\'s --record_defaults entry a text value such as "unknown"',
       },
       {
         name: 'a fractional label',
         text: 'y,x\n0,1\n0.5,2\n',
         message: (f) => `${f}:3: label "y" (column 0) is "0.5", not an ` +
-            'integer class id; use ids 0..1, or class names throughout the ' +
-            'column',
+            'integer class id (the search trains classifiers: labels are ' +
+            'classes, not values to regress); use ids 0..1, or class names ' +
+            'throughout the column',
       },
       {
         name: 'an empty label',

@@ -239,6 +239,10 @@ export class Provider implements DataProvider {
         // Which images evaluate: studies that split otherwise are not
         // comparable (study_data.ts).
         split: {evalFraction: this.evalFraction, seed: this.seed},
+        // How many: a study resumed on a folder of other images says so.
+        examples: {train: this.train?.length ?? 0,
+                   eval: this.eval === this.train ? 0 :
+                                                   this.eval?.length ?? 0},
       },
     };
   }
@@ -270,15 +274,24 @@ export class Provider implements DataProvider {
       throw new DataError(`${dir}: ${what}`, dir);
     }
     const classes: string[] = [];
-    let looseImages = 0;
+    const loose: string[] = [];
     for (const entry of entries) {
       if (entry.name.startsWith('.')) continue;
       const full = path.join(dir, entry.name);
       if (await isDirectory(entry, full)) {
         classes.push(entry.name);
       } else if (isImageName(entry.name)) {
-        looseImages++;
+        loose.push(entry.name);
       }
+    }
+    const looseImages = loose.length;
+    if (looseImages > 0 && classes.length > 0) {
+      loose.sort();
+      this.log(`image: warning: ${looseImages} image${
+          looseImages > 1 ? 's' : ''} directly in ${dir} (${
+          loose.slice(0, 3).join(', ')}${looseImages > 3 ? ', ...' : ''}) ${
+          looseImages > 1 ? 'are' : 'is'} in no class folder: not used; ` +
+          'move each into the folder of its class');
     }
     classes.sort();
     if (classes.length === 0) {

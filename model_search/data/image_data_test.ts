@@ -325,6 +325,24 @@ describe('ImageDataProvider', () => {
     ]);
   });
 
+  it('warns of images in no class folder, which it leaves out', async () => {
+    const dir = folder({
+      'a/1.png': tinyPng(1), 'b/1.png': tinyPng(2), 'stray.png': tinyPng(3),
+      'notes.txt': 'not an image',
+    });
+
+    const {logged, provider} = await prepared(
+        {inputDir: dir, imageHeight: 1, imageWidth: 1, evalFraction: 0});
+
+    assert.ok(logged.includes(
+                  `image: warning: 1 image directly in ${dir} (stray.png) ` +
+                  'is in no class folder: not used; move each into the ' +
+                  'folder of its class'),
+              logged.join('\n'));
+    assert.deepEqual(provider.inputSchema().extra!['examples'],
+                     {train: 2, eval: 0});
+  });
+
   it('warns when a class has no training image left', async () => {
     const dir = folder({
       'alone/one.png': tinyPng(1),
