@@ -71,8 +71,8 @@ export function studyWarnings(
           ids.slice(0, 10).join(', ')}${ids.length > 10 ? ', ...' : ''} ${
           ids.length > 1 ? 'are' : 'is'} COMPLETED but ${modelDir} lacks ${
           ids.length > 1 ? 'their directories' : 'its directory'} (or ` +
-          'architecture.json in it): no replay, prediction or ensemble can ' +
-          'use them');
+          `architecture.json in it): no replay, prediction or ensemble can ` +
+          `use ${ids.length > 1 ? 'them' : 'it'}`);
     }
   }
   for (const t of trials) {
