@@ -86,6 +86,14 @@ describe('validateSpecCommand', () => {
            'ensemble_search_type: ADAPTIVE_ENSEMBLE_SEARCH adaptive_search ' +
            '{ minimal_pool_size: -4 } }\n',
        /^validate-spec: .*\/spec3\.pbtxt: phoenix_spec\.ensemble_spec\.adaptive_search\.minimal_pool_size is -4; give the number of trials to search before ensembling, 0 or more/],
+      ['search_type: ADAPTIVE_COORDINATE_DESCENT\nproblem_type: DNN\n' +
+           'blocks_to_use: "FULLY_CONNECTED"\nreplay { towers { ' +
+           'architecture: "CONVOLUTION_3X3" } }\n',
+       /^validate-spec: .*\/spec4\.pbtxt:4:33: block "CONVOLUTION_3X3" in replay does not serve problem_type DNN \(it serves CNN\); remove it, or change problem_type$/],
+      ['search_type: ADAPTIVE_COORDINATE_DESCENT\nproblem_type: DNN\n' +
+           'blocks_to_use: "FULLY_CONNECTED"\ndistillation_spec { ' +
+           'distillation_type: MSE_SOFTMAX temperature: 0 }\n',
+       /^validate-spec: .*\/spec5\.pbtxt: phoenix_spec\.distillation_spec\.temperature is 0; it must be positive$/],
     ];
     cases.forEach(([text, message], i) => {
       const file = path.join(dir, `spec${i}.pbtxt`);

@@ -30,7 +30,7 @@ import {LIMITS} from './metadata/schema';
 import {defineMetadataFlags, leaseSecondsFromFlags, storeOptionsFromFlags} from './metadata/flags';
 import {StoreError} from './metadata/retry';
 import {localWorkerId} from './metadata/worker_ids';
-import {METRIC_NAMES} from './metric_fns';
+import {HIGHER_IS_BETTER, METRIC_NAMES} from './metric_fns';
 import {loadSpecFile, printPhoenixSpec} from './proto/text_format';
 import type {PhoenixSpec} from './proto/phoenix_spec';
 import {checkTrainable, noteLogReaderGone, problemTypeName, runSearch} from './oss_trainer_lib';
@@ -214,10 +214,6 @@ function defaultSpecFor(shape: number[]): string {
       shape.length === 2    ? DEFAULT_RNN_LAST :
                               DEFAULT_DNN;
 }
-
-/** Metrics a user most likely wants maximized. */
-const HIGHER_IS_BETTER = new Set(
-    ['accuracy', 'auc_roc', 'auc_pr', 'precision', 'recall']);
 
 /** The glibc malloc variables the search binaries' launcher sets. */
 const MALLOC_VARIABLES = ['MALLOC_MMAP_THRESHOLD_', 'MALLOC_TRIM_THRESHOLD_'];

@@ -18,7 +18,7 @@ import * as path from 'node:path';
 
 import {ValueError} from './errors';
 import {isTowerOf, SEARCH_GENERATOR, towersOfTrial} from './generators/base_tower_generator';
-import {hasEnsembleSearch, isAdaptiveOrResidual} from './generators/trial_utils';
+import {ensembleSearchTypeName, hasEnsembleSearch, isAdaptiveOrResidual} from './generators/trial_utils';
 import {checkedOptimizerName} from './phoenix';
 import type {HparamValue, Objective, Trial} from './metadata/trial';
 import type {HParamDef, HParamDef_HParamType} from './proto/hparam';
@@ -189,6 +189,19 @@ export function replayPlans(spec: PhoenixSpec): TrialPlan[]|undefined {
         `replay: the spec replays ${towers.length} towers (an ensemble) ` +
         'but has no ensemble_spec.ensemble_search_type; keep the ' +
         'ensemble_spec of the study that wrote the replay');
+  }
+  const last = towers[towers.length - 1].architecture ?? [];
+  if (towers.length > 1 && !isAdaptiveOrResidual(spec.ensembleSpec) &&
+      !(last.length === 1 && last[0] === NO_SEARCH_ARCHITECTURE)) {
+    // The last trial of a non-adaptive ensemble trains no tower of its
+    // own: a tower given there would be dropped without a word.
+    throw new ValueError(
+        `replay: a ${ensembleSearchTypeName(spec.ensembleSpec)} replays ` +
+        'its towers one trial each, then puts them together in a last ' +
+        `tower "${NO_SEARCH_ARCHITECTURE}" that trains none; tower ${
+            towers.length} (${last.join(', ') || 'no architecture'}) ` +
+        `would be dropped: add a last tower { architecture: "${
+            NO_SEARCH_ARCHITECTURE}" } after it`);
   }
   return towers.map((tower, i) => {
     const architecture = tower.architecture ?? [];

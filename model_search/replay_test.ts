@@ -67,9 +67,14 @@ describe('replay specs', () => {
      /replays 2 towers \(an ensemble\) but has no ensemble_spec/,
      ValueError],
     ['no_search before the last tower', 'ensemble_spec { ' +
-     'ensemble_search_type: NONADAPTIVE_ENSEMBLE_SEARCH } replay { towers { ' +
+     'ensemble_search_type: ADAPTIVE_ENSEMBLE_SEARCH } replay { towers { ' +
      'architecture: "no_search" } towers { architecture: "B" } }',
      /tower 1 is "no_search", which only the last tower of an ensemble/,
+     ValueError],
+    ['a non-adaptive ensemble whose last tower trains', 'ensemble_spec { ' +
+     'ensemble_search_type: NONADAPTIVE_ENSEMBLE_SEARCH } replay { towers { ' +
+     'architecture: "A" } towers { architecture: "B" } }',
+     /^replay: a NONADAPTIVE_ENSEMBLE_SEARCH replays its towers one trial each, then puts them together in a last tower "no_search" that trains none; tower 2 \(B\) would be dropped: add a last tower \{ architecture: "no_search" \} after it$/,
      ValueError],
     ['no_search alone', 'replay { towers { architecture: "no_search" } }',
      /tower 1 is "no_search"/, ValueError],

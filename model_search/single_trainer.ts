@@ -29,8 +29,8 @@ import * as path from 'path';
 import {selectBackend} from './backend/select_backend';
 import type {BackendRequest} from './backend/select_backend';
 import type {Provider} from './data/data';
-import {ValueError} from './errors';
-import {METRIC_NAMES} from './metric_fns';
+import {didYouMean, ValueError} from './errors';
+import {HIGHER_IS_BETTER, METRIC_NAMES} from './metric_fns';
 import {createStore, resolveConnection} from './metadata/create_store';
 import type {Trial} from './metadata/trial';
 import type {Logger} from './oss_trainer_lib';
@@ -165,6 +165,13 @@ export class SingleTrainer {
         `sqlite:${path.join(rootDir, DEFAULT_SQLITE_FILENAME)}`;
     if (options.metadataDb !== undefined) resolveConnection({url: database});
     const log = this.args.log ?? ((l: string) => process.stderr.write(l + '\n'));
+    if (options.optimizationGoal === undefined &&
+        HIGHER_IS_BETTER.has(options.optimizationMetric ?? 'loss')) {
+      log(`note: optimizationMetric '${options.optimizationMetric}' is ` +
+          'minimized, as optimizationGoal defaults to \'minimize\' (as in ' +
+          'the original); give optimizationGoal: \'maximize\' to search ' +
+          'for the highest');
+    }
     await this.args.data.prepare();
     await selectBackend(this.args.backend ?? 'auto', log);
     const seed = options.seed === undefined || options.seed === -1 ?
@@ -247,7 +254,21 @@ export function withOptionNames(message: string): string {
  * search given them would run on (a metric no trial has, an unknown goal
  * ranked as minimize) or fail far from the cause.
  */
+/** The options tryModels reads; another key is most likely misspelt. */
+const TRY_MODELS_OPTIONS: ReadonlyArray<keyof TryModelsArgs> = [
+  'numberModels', 'trainSteps', 'evalSteps', 'rootDir', 'batchSize',
+  'experimentName', 'experimentOwner', 'optimizationMetric',
+  'optimizationGoal', 'hypertuningMethod', 'seed', 'metadataDb',
+  'saveSummarySteps', 'leaseSeconds', 'wasmMemoryLimitMb',
+];
+
 function checkTryModelsArgs(options: TryModelsArgs): void {
+  for (const key of Object.keys(options ?? {})) {
+    if ((TRY_MODELS_OPTIONS as readonly string[]).includes(key)) continue;
+    throw new ValueError(`tryModels has no option ${JSON.stringify(key)}${
+        didYouMean(key, TRY_MODELS_OPTIONS)}; its options are ${
+        TRY_MODELS_OPTIONS.join(', ')}`);
+  }
   const atLeast = (name: keyof TryModelsArgs, least: number) => {
     const value = options[name];
     if (typeof value !== 'number' || !Number.isInteger(value) ||

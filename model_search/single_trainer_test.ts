@@ -158,6 +158,8 @@ describe('SingleTrainer', function() {
      /^UsageError: .*foo:\/\/x.* \(in tryModels: --metadata_db is metadataDb\)$/],
     [{saveSummarySteps: 0},
      /^ValueError: saveSummarySteps must be an integer of at least 1, got 0$/],
+    [{numberModel: 2} as Partial<TryModelsArgs>,
+     /^ValueError: tryModels has no option "numberModel"; did you mean "numberModels"\?; its options are numberModels, trainSteps, /],
   ];
   for (const [bad, message] of BAD_OPTIONS) {
     it(`refuses ${JSON.stringify(bad)} before writing anything`, async () => {
@@ -171,6 +173,25 @@ describe('SingleTrainer', function() {
       assert.equal(fs.existsSync(rootDir), false, 'rootDir was created');
     });
   }
+
+  it('says that a metric to maximize is minimized without a goal',
+     async () => {
+       const lines: string[] = [];
+       const trainer = new SingleTrainer(
+           {data: csvProvider(RANDOM_CSV),
+            spec: resolveWorkspacePath(DEFAULT_DNN),
+            log: (line) => lines.push(line)});
+
+       await trainer.tryModels({...options(tmpDir()), numberModels: 1,
+                                optimizationMetric: 'accuracy'});
+
+       assert.ok(lines.includes(
+                     'note: optimizationMetric \'accuracy\' is minimized, ' +
+                     'as optimizationGoal defaults to \'minimize\' (as in ' +
+                     'the original); give optimizationGoal: \'maximize\' ' +
+                     'to search for the highest'),
+                 lines.join('\n'));
+     });
 
   it('logs the clock\'s seed, which repeats the search', async () => {
     const rootDir = tmpDir();

@@ -78,12 +78,14 @@ export function checkBlockNames(spec: PhoenixSpec, file: string): void {
       // A block without the list is refused, as `cli blocks` refuses it.
       const types = name === 'no_search' ? undefined :
                                            supportedProblemTypes(name);
-      if (field === 'blocks_to_use' && types !== undefined &&
+      // reduction_block_type is read by CNN towers only: the original's
+      // DNN config names a convolution there.
+      if (types !== undefined && field !== 'reduction_block_type' &&
           !(types as readonly string[]).includes(problemType)) {
         const where = positionOf(fileText(), name);
         throw new ValueError(
-            `${file}${where ? `:${where}` : ''}: block "${name}" in ` +
-            `blocks_to_use does not serve problem_type ${problemType} (it ` +
+            `${file}${where ? `:${where}` : ''}: block "${name}" in ${
+                field} does not serve problem_type ${problemType} (it ` +
             `serves ${types.join(', ')}); remove it, or change problem_type`);
       }
       continue;

@@ -22,7 +22,7 @@ import type {GeneratorResult, TowerRecord} from './generators/base_tower_generat
 import {PriorGenerator} from './generators/prior_generator';
 import {ReplayGenerator} from './generators/replay_generator';
 import {SearchCandidateGenerator, userSuggestionHparams} from './generators/search_candidate_generator';
-import {hasDistillation, hasEnsembleSearch, isAdaptiveOrResidual, trialModeName, validateEnsembleSpec} from './generators/trial_utils';
+import {hasDistillation, hasEnsembleSearch, isAdaptiveOrResidual, trialModeName, validateEnsembleSpec, validateSpecSettings} from './generators/trial_utils';
 import type {Hparam, HparamSpace} from './hparams/hyperparameters';
 import {buildHparamSpace, hparamFromBlockRange, validateSpace} from './hparams/hyperparameters';
 import {createTuner} from './hparams/tuner';
@@ -281,6 +281,7 @@ export class TrialPlanner {
   private readonly controller?: InProcessController;
 
   constructor(private readonly args: TrialPlannerArgs) {
+    validateSpecSettings(args.spec);
     this.replay = replayPlans(args.spec);
     if (this.replay !== undefined) checkReplayBlockHparams(this.replay);
     // A suggestion's hparams are given by hand, as a replay's are.

@@ -130,6 +130,64 @@ describe('TrialPlanner', () => {
     hypertuningMethod: 'random', trainSteps: 10,
   });
 
+  const badSettings: Array<[string, string, string]> = [
+    ['search settings of another search type',
+     'ensemble_spec { ensemble_search_type: NONADAPTIVE_ENSEMBLE_SEARCH ' +
+         'adaptive_search { minimal_pool_size: 2 } }',
+     'phoenix_spec.ensemble_spec.adaptive_search is set, but ' +
+         'ensemble_search_type is NONADAPTIVE_ENSEMBLE_SEARCH, which does ' +
+         'not read it: set ensemble_search_type: ADAPTIVE_ENSEMBLE_SEARCH ' +
+         'or RESIDUAL_ENSEMBLE_SEARCH, or remove adaptive_search'],
+    ['search settings without a search type',
+     'ensemble_spec { nonadaptive_search { minimal_pool_size: 2 } }',
+     'phoenix_spec.ensemble_spec.nonadaptive_search is set, but ' +
+         'ensemble_search_type is not, so no ensemble is searched: set ' +
+         'ensemble_search_type: NONADAPTIVE_ENSEMBLE_SEARCH, or remove ' +
+         'nonadaptive_search'],
+    ['a combining type that is none',
+     'ensemble_spec { ensemble_search_type: ADAPTIVE_ENSEMBLE_SEARCH ' +
+         'combining_type: UNKNOWN_ENSEMBLING_TYPE }',
+     'phoenix_spec.ensemble_spec.combining_type UNKNOWN_ENSEMBLING_TYPE is ' +
+         'not a combining type; use AVERAGE_ENSEMBLE or WEIGHTED_ENSEMBLE'],
+    ['a distillation without a type',
+     'distillation_spec { minimal_pool_size: 3 }',
+     'phoenix_spec.distillation_spec has settings but no ' +
+         'distillation_type, so nothing distills: set distillation_type ' +
+         '(MSE_LOGITS, MSE_SOFTMAX, CROSS_ENTROPY or ' +
+         'ADAPTIVELY_BALANCE_LOSSES), or remove distillation_spec'],
+    ['a temperature of 0',
+     'distillation_spec { distillation_type: MSE_SOFTMAX temperature: 0 }',
+     'phoenix_spec.distillation_spec.temperature is 0; it must be positive'],
+    ['a negative distillation pool',
+     'distillation_spec { distillation_type: MSE_SOFTMAX ' +
+         'minimal_pool_size: -3 }',
+     'phoenix_spec.distillation_spec.minimal_pool_size is -3; give the ' +
+         'trial id distillation starts after, 0 or more'],
+    ['a negative discount factor',
+     'transfer_learning_spec { transfer_learning_type: ' +
+         'UNIFORM_AVERAGE_TRANSFER_LEARNING ' +
+         'previous_trials_discount_factor: -2 }',
+     'phoenix_spec.transfer_learning_spec.previous_trials_discount_factor ' +
+         'is -2; it must be above 0 (weights of trial k in trial n are ' +
+         'scaled by it to the power n - k; 1 weighs all alike)'],
+    ['no trials to transfer from',
+     'transfer_learning_spec { transfer_learning_type: ' +
+         'UNIFORM_AVERAGE_TRANSFER_LEARNING max_completed_trials: 0 }',
+     'phoenix_spec.transfer_learning_spec.max_completed_trials is 0; give ' +
+         '1 or more (or remove transfer_learning_spec to start every trial ' +
+         'from its initializers)'],
+  ];
+  for (const [what, text, message] of badSettings) {
+    it(`refuses ${what} before any trial`, () => {
+      const spec = parsePhoenixSpec(
+          'problem_type: DNN search_type: ADAPTIVE_COORDINATE_DESCENT ' +
+          `blocks_to_use: "FULLY_CONNECTED" ${text}`);
+      assert.throws(() => plannerOf(spec),
+                    (e: Error) => e instanceof ValueError &&
+                        e.message === message);
+    });
+  }
+
   it('trains a user suggestion with its own hparams, without ensembling',
      () => {
        const plan = plannerOf(suggested('float_value: 0.01'))

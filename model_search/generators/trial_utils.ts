@@ -161,6 +161,102 @@ function atLeastTwo(value: number, field: string): number {
  * Checks the ensembling settings that the generators divide or sample by;
  * throws ValueError naming the field.
  */
+/**
+ * Throws a ValueError, naming the field and the fix, for settings of the
+ * ensemble, distillation and transfer learning specs that would fail or be
+ * ignored only once the search reached them: a combining type that is
+ * none, search settings of another search type than the one chosen (or of
+ * none), a distillation without a type, a temperature of 0, a negative
+ * pool, a discount factor of 0 or less. Called where the spec is read, so
+ * that nothing is trained or written first.
+ */
+export function validateSpecSettings(spec: PhoenixSpec): void {
+  const ensemble = spec.ensembleSpec;
+  if (ensemble !== undefined) {
+    const type = ensembleSearchTypeName(ensemble);
+    const given = ([
+      ['nonadaptive_search', ensemble.nonadaptiveSearch,
+       ['NONADAPTIVE_ENSEMBLE_SEARCH']],
+      ['adaptive_search', ensemble.adaptiveSearch,
+       ['ADAPTIVE_ENSEMBLE_SEARCH', 'RESIDUAL_ENSEMBLE_SEARCH']],
+      ['intermixed_search', ensemble.intermixedSearch,
+       ['INTERMIXED_NONADAPTIVE_ENSEMBLE_SEARCH']],
+    ] as Array<[string, unknown, string[]]>)
+                      .filter(([, value]) => value !== undefined);
+    for (const [field, , types] of given) {
+      if (types.includes(type)) continue;
+      throw new ValueError(
+          `phoenix_spec.ensemble_spec.${field} is set, but ` +
+          (type === 'UNKNOWN_ENSEMBLE_SEARCH' ?
+               'ensemble_search_type is not, so no ensemble is searched' :
+               `ensemble_search_type is ${type}, which does not read it`) +
+          `: set ensemble_search_type: ${types.join(' or ')}, or remove ${
+              field}`);
+    }
+    if (hasEnsembleSearch(ensemble)) {
+      const combining = combiningTypeName(ensemble);
+      if (combining !== 'AVERAGE_ENSEMBLE' &&
+          combining !== 'WEIGHTED_ENSEMBLE') {
+        throw new ValueError(
+            `phoenix_spec.ensemble_spec.combining_type ${combining} is not ` +
+            'a combining type; use AVERAGE_ENSEMBLE or WEIGHTED_ENSEMBLE');
+      }
+    }
+  }
+  const distillation = spec.distillationSpec;
+  if (distillation !== undefined) {
+    if (!hasDistillation(distillation)) {
+      const set = Object.entries(distillation)
+                      .filter(([k, v]) => k !== 'distillationType' &&
+                                  v !== undefined)
+                      .map(([k]) => k);
+      if (set.length > 0) {
+        throw new ValueError(
+            'phoenix_spec.distillation_spec has settings but no ' +
+            'distillation_type, so nothing distills: set distillation_type ' +
+            '(MSE_LOGITS, MSE_SOFTMAX, CROSS_ENTROPY or ' +
+            'ADAPTIVELY_BALANCE_LOSSES), or remove distillation_spec');
+      }
+    } else {
+      const pool = distillation.minimalPoolSize;
+      if (pool !== undefined && !(Number.isInteger(pool) && pool >= 0)) {
+        throw new ValueError(
+            `phoenix_spec.distillation_spec.minimal_pool_size is ${pool}; ` +
+            'give the trial id distillation starts after, 0 or more');
+      }
+      const temperature = distillationSpecWithDefaults(distillation)
+                              .temperature;
+      if (!(temperature !== undefined && temperature > 0)) {
+        throw new ValueError(
+            `phoenix_spec.distillation_spec.temperature is ${
+                temperature}; it must be positive`);
+      }
+    }
+  }
+  const transfer = spec.transferLearningSpec;
+  const transferType = transferLearningTypeName(transfer);
+  if (transfer !== undefined &&
+      transferType !== 'UNKNOWN_TRANSFER_LEARNING_TYPE' &&
+      transferType !== 'NO_TRANSFER_LEARNING') {
+    const discount = transfer.previousTrialsDiscountFactor;
+    if (discount !== undefined && transferType !== 'SNAPSHOT_TRANSFER_LEARNING' &&
+        !(discount > 0)) {
+      throw new ValueError(
+          `phoenix_spec.transfer_learning_spec.previous_trials_discount_` +
+          `factor is ${discount}; it must be above 0 (weights of trial k ` +
+          'in trial n are scaled by it to the power n - k; 1 weighs all ' +
+          'alike)');
+    }
+    const most = transfer.maxCompletedTrials;
+    if (most !== undefined && !(Number.isInteger(most) && most >= 1)) {
+      throw new ValueError(
+          `phoenix_spec.transfer_learning_spec.max_completed_trials is ${
+              most}; give 1 or more (or remove transfer_learning_spec to ` +
+          'start every trial from its initializers)');
+    }
+  }
+}
+
 export function validateEnsembleSpec(spec?: EnsemblingSpec): void {
   // The trials before the pool is full search alone; a pool size below 0
   // is a typo, not a setting.
