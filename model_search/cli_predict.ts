@@ -330,6 +330,11 @@ interface CsvHeader {
   width: number;
   /** Where each feature column of the schema is in a row. */
   featureAt: number[];
+  /**
+   * Unnamed columns the model lacks (a delimiter at the end of every
+   * line): left out while empty.
+   */
+  unnamedAt: number[];
 }
 
 /** Reads and checks the header of a CSV file; streams its rows. */
@@ -344,13 +349,15 @@ async function openCsv(
       typeof extra['labelName'] === 'string' ? extra['labelName'] : undefined;
   let header: CsvHeader|undefined;
   for await (const record of readCsvFile(file, {fieldDelim})) {
+    const featureAt = matchColumns(
+        schema, labelName, record.cells, file, record.line,
+        otherDelimiterHint(record.cells, fieldDelim));
     header = {
       line: record.line,
       width: record.cells.length,
-      featureAt:
-          matchColumns(
-              schema, labelName, record.cells, file, record.line,
-              otherDelimiterHint(record.cells, fieldDelim)),
+      featureAt,
+      unnamedAt: record.cells.flatMap(
+          (name, at) => name === '' && !featureAt.includes(at) ? [at] : []),
     };
     break;
   }
@@ -378,6 +385,15 @@ async function* csvRows(
           `${where}: ${record.cells.length} fields, expected ${
               header.width} like the header (line ${header.line}); fix ` +
               `the row, or quote fields that contain "${fieldDelim}"`,
+          file, record.line);
+    }
+    for (const at of header.unnamedAt) {
+      if (record.cells[at] === '') continue;
+      throw new DataError(
+          `${where}: column ${at} has no name in the header but holds ${
+              JSON.stringify(record.cells[at])}, and the model has no ` +
+              'unnamed column there: name it as a column of the model, or ' +
+              'remove it',
           file, record.line);
     }
     yield {

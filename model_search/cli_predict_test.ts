@@ -522,6 +522,17 @@ describe('predictCommand', function() {
             'column a name of its own, or keep one',
       },
       {
+        name: 'an unnamed column with a value the model has no column for',
+        files: {
+          'unnamed.csv': 'color,weight_g,length_cm,origin,\n' +
+              'red,1,9,local,\nred,1,9,local,7\n',
+        },
+        args: () => [`--model_dir=${csvTrial}`, `--input=${root}/unnamed.csv`],
+        message: () => `predict: ${root}/unnamed.csv:3: column 4 has no name ` +
+            'in the header but holds "7", and the model has no unnamed ' +
+            'column there: name it as a column of the model, or remove it',
+      },
+      {
         name: 'a ragged CSV row',
         files: {
           'ragged.csv': 'color,weight_g,length_cm,origin\nred,1,9,local\n' +

@@ -26,7 +26,7 @@ import {buildTowersModel, restoreTowers} from './ensemble_model';
 import {BlockBuildError, SearchError, UsageError, ValueError} from './errors';
 import {LeaseKeeper} from './lease_keeper';
 import {failTrialsOfDeadLocalWorkers} from './local_workers';
-import {otherStudyOfDirectory, STUDY_DATA_FILE, studyOfDirectory} from './metadata/study_of_directory';
+import {otherStudyOfDirectory, STUDY_DATA_FILE, studyDirectoryOwner, studyOfDirectory} from './metadata/study_of_directory';
 import {localWorkerId, workerAlive} from './metadata/worker_ids';
 import {completeWrittenTrials} from './lost_trials';
 import {checkSameData, checkSummaryObjective, checkTrialDirectoriesPresent, recordOrCheckStudyData, settingsWarning} from './study_data';
@@ -322,6 +322,8 @@ export async function runSearch(options: SearchOptions): Promise<SearchResult> {
       existing.length > 0 && existing.every((t) => t.state === 'FAILED'));
   if (joining !== undefined) log(joining);
   if (otherNumbers !== undefined) log(`warning: ${otherNumbers}`);
+  // Undefined for a directory whose study_data.json is older than it.
+  const directoryId = studyOfDirectory(options.modelDir)?.directoryId;
   if (otherSettings !== undefined) log(`warning: ${otherSettings}`);
   if ((await reclaimLocalTrials(options, studyId, existing, log)).length >
       0) {
@@ -448,17 +450,24 @@ export async function runSearch(options: SearchOptions): Promise<SearchResult> {
       try {
         const planStart = performance.now();
         const rng = Random.forIndex(seed, trial.id);
-        const plan = await planTrialWhenReady(
+        const {plan, trials: planned} = await planTrialWhenReady(
             options, planner, studyId, trial.id, rng.fork(), leaseSeconds,
             shouldStop, stopRequested, log);
+        // Whether this worker's model directory is the study's, as far as
+        // the trials below this one tell: checked again before the trial
+        // is recorded if they did not all say yet.
+        const directorySettled = directoryId === undefined ||
+            checkStudyDirectory(options, planned, trial.id, directoryId);
         await options.store.planTrial(studyId, trial.id, {
           architecture: plan.architecture,
           hparams: plan.hparams,
           kind: plan.kind ?? 'search',
           extra: plan.towers === undefined && plan.warmStart === undefined &&
-                  plan.replayPosition === undefined ?
+                  plan.replayPosition === undefined &&
+                  directoryId === undefined ?
               undefined :
               {
+                ...(directoryId === undefined ? {} : {directoryId}),
                 ...(plan.towers === undefined ? {} : {
                   towers: plan.towers,
                   members: plan.members ?? [],
@@ -498,6 +507,10 @@ export async function runSearch(options: SearchOptions): Promise<SearchResult> {
           }
         }
         const directory = trialDirName(trial.id);
+        if (!directorySettled) {
+          checkStudyDirectory(options, await options.store.listTrials(studyId),
+                              trial.id, directoryId!);
+        }
         await timings.time('export', () => outcome.commit());
         const recordStart = performance.now();
         await lease.stop();
@@ -601,7 +614,7 @@ async function planTrialWhenReady(
     options: SearchOptions, planner: TrialPlanner, studyId: number,
     trialId: number, rng: Random, leaseSeconds: number,
     shouldStop: () => boolean, stopRequested: Promise<void>, log: Logger):
-    Promise<TrialPlan> {
+    Promise<{plan: TrialPlan, trials: Trial[]}> {
   const start = Date.now();
   let said = false;
   for (;;) {
@@ -615,7 +628,7 @@ async function planTrialWhenReady(
     const running =
         trials.filter((t) => t.state === 'RUNNING' && t.id !== trialId);
     try {
-      return planner.plan(completed, trialId, rng, running);
+      return {plan: planner.plan(completed, trialId, rng, running), trials};
     } catch (e) {
       if (!(e instanceof ReplayWait)) throw e;
       // The worker of that trial is waited for however long its tower
@@ -763,6 +776,24 @@ async function refuseStudyOfAnotherDirectory(
       `--model_dir=${options.modelDir} holds no ${STUDY_DATA_FILE}, which ` +
       'the study\'s first worker writes: they write into another model ' +
       'directory; give every worker of the study the same --model_dir');
+}
+
+/**
+ * Throws when the study's trials are planned for another model directory
+ * than this worker's (studyDirectoryOwner): workers started at one moment
+ * with different --model_dir values. Returns whether that is settled.
+ */
+function checkStudyDirectory(
+    options: SearchOptions, trials: Trial[], trialId: number,
+    directoryId: string): boolean {
+  const {other, settled} = studyDirectoryOwner(trials, trialId, directoryId);
+  if (other === undefined) return settled;
+  throw new UsageError(
+      `trial ${trialId}: the study's trials go to another model directory ` +
+      `(that of trial ${other.id}, by worker ${other.workerId ?? '?'}), ` +
+      `not to --model_dir=${options.modelDir}: its workers were started ` +
+      'with different --model_dir values; give every worker of the study ' +
+      'the same one, and remove this one');
 }
 
 /**

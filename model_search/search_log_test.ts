@@ -136,3 +136,83 @@ describe('the log of a search opening its study', function() {
     fs.rmSync(dir, {recursive: true, force: true});
   });
 });
+
+describe('workers started together with different model directories',
+         function() {
+  this.timeout(60000);
+
+  /**
+   * Opens the study as another worker would, with its directory's id
+   * `elsewhere`; records this directory as the study's with the id `mine`
+   * (as a worker racing the other one would have); starts trial 1 for the
+   * other worker, planned (its directory known) at once or `later`, when
+   * this worker's trial trains.
+   */
+  async function racing(dir: string, later: boolean) {
+    let planned = false;
+    let failure: Error|undefined;
+    try {
+      await searchIn(dir, async (options) => {
+        const {studyId} = await options.store.openStudy(
+            {experimentName: options.experimentName,
+             experimentOwner: options.experimentOwner},
+            options.specText);
+        fs.writeFileSync(
+            path.join(options.modelDir, 'study_data.json'), JSON.stringify({
+              experimentName: options.experimentName,
+              experimentOwner: options.experimentOwner,
+              directoryId: 'mine',
+              schema: options.provider.inputSchema(),
+            }));
+        const started = await options.store.startTrial(
+            studyId, 3, `elsewhere@${os.hostname()}:1`, 600);
+        const other = (started as {trial: {id: number}}).trial.id;
+        const plan = () => options.store.planTrial(studyId, other, {
+          architecture: ['FULLY_CONNECTED'], hparams: {}, kind: 'search',
+          extra: {directoryId: 'elsewhere'}, directory: String(other),
+        });
+        if (!later) {
+          await plan();
+          planned = true;
+        }
+        options.observers = [{
+          onTrainProgress: () => {
+            if (planned) return;
+            planned = true;
+            void plan();
+          },
+        }];
+      }, {maxTrials: 3});
+    } catch (e) {
+      failure = e as Error;
+    }
+    return failure;
+  }
+
+  for (const later of [false, true]) {
+    it(`refuses the worker whose directory is not the study's (the other ${
+           later ? 'plans while it trains' : 'planned first'})`,
+       async () => {
+         const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'search_race_'));
+
+         const failure = await racing(dir, later);
+
+         assert.match(
+             failure?.message ?? 'no error',
+             /^trial 2: the study's trials go to another model directory \(that of trial 1, by worker elsewhere@[^)]+\), not to --model_dir=.*: its workers were started with different --model_dir values; give every worker of the study the same one, and remove this one$/);
+         // Trial 2 is not recorded as this directory's, nor left behind.
+         assert.ok(!fs.existsSync(path.join(dir, '2')));
+         const store = await createStore(
+             {url: `sqlite:${path.join(dir, 'model_search.db')}`});
+         try {
+           const [study] = await store.listStudies!();
+           const trials = await store.listTrials(study.studyId);
+           assert.deepEqual(trials.map((t) => [t.id, t.state]),
+                            [[1, 'RUNNING'], [2, 'FAILED']]);
+         } finally {
+           await store.close();
+         }
+         fs.rmSync(dir, {recursive: true, force: true});
+       });
+  }
+});

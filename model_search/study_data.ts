@@ -20,6 +20,7 @@
  * when rows are added to the file.
  */
 
+import * as crypto from 'node:crypto';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 
@@ -77,7 +78,11 @@ export function recordOrCheckStudyData(
   const file = path.join(modelDir, STUDY_DATA_FILE);
   if (!fs.existsSync(file)) {
     const tmp = `${file}.tmp-${process.pid}`;
-    fs.writeFileSync(tmp, JSON.stringify({...study, schema}, null, 2));
+    // The directory's own id, which trial plans record: workers that
+    // race to write this file all take the one that won.
+    const directoryId = crypto.randomBytes(8).toString('hex');
+    fs.writeFileSync(
+        tmp, JSON.stringify({...study, directoryId, schema}, null, 2));
     try {
       fs.linkSync(tmp, file);
       return undefined;
@@ -199,15 +204,19 @@ function momentsWarning(recorded: InputSchema, given: InputSchema):
  */
 function evaluationWarning(recorded: InputSchema, given: InputSchema):
     string|undefined {
-  type Evaluation = {file: string|null, rows: number};
+  type Evaluation = {file: string|null, rows: number, digest?: string};
   const before = recorded.extra?.['evaluation'] as Evaluation|undefined;
   const now = given.extra?.['evaluation'] as Evaluation|undefined;
   if (before === undefined || now === undefined ||
-      (before.file === now.file && before.rows === now.rows)) {
+      (before.file === now.file && before.rows === now.rows &&
+       (before.digest === undefined || now.digest === undefined ||
+        before.digest === now.digest))) {
     return undefined;
   }
+  const same = before.file === now.file && before.rows === now.rows;
   const said = (e: Evaluation) => e.file === null ?
-      `the training rows (${e.rows})` : `${e.file} (${e.rows} rows)`;
+      `the training rows (${e.rows})` :
+      `${e.file} (${e.rows} rows${same ? `, contents ${e.digest}` : ''})`;
   return `this run evaluates trials on ${said(now)}, the study's first ` +
       `worker on ${said(before)}: their metrics do not compare, yet are ` +
       'ranked together; give the study\'s --validation_filename';

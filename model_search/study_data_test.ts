@@ -13,7 +13,7 @@ import * as path from 'node:path';
 import type {InputSchema} from './data/data';
 import {UsageError, ValueError} from './errors';
 import type {Trial} from './metadata/trial';
-import {otherStudyOfDirectory, studyOfDirectory} from './metadata/study_of_directory';
+import {otherStudyOfDirectory, studyDirectoryOwner, studyOfDirectory} from './metadata/study_of_directory';
 import {checkSummaryObjective, checkTrialDirectoriesPresent, recordOrCheckStudyData, settingsWarning, STUDY_DATA_FILE} from './study_data';
 
 function trial(id: number, state: Trial['state']): Trial {
@@ -155,7 +155,9 @@ describe('recordOrCheckStudyData', () => {
   it('records the study\'s name, owner and creation time', () => {
     recordOrCheckStudyData(dir, STUDY, images(16));
 
-    assert.deepEqual(studyOfDirectory(dir), STUDY);
+    const {directoryId, ...recorded} = studyOfDirectory(dir)!;
+    assert.deepEqual(recorded, STUDY);
+    assert.match(directoryId!, /^[0-9a-f]{16}$/);
     assert.equal(otherStudyOfDirectory(dir, STUDY), undefined);
     assert.equal(otherStudyOfDirectory(dir, {...STUDY, experimentOwner: 'p'}),
                  'study "e" (owner o)');
@@ -205,8 +207,22 @@ describe('recordOrCheckStudyData', () => {
             'not compare, yet are ranked together; give the study\'s ' +
             '--validation_filename');
 
+    // A record from before contents were kept cannot tell.
+    assert.equal(
+        recordOrCheckStudyData(dir, STUDY, csv({file: 'val.csv', rows: 40,
+                                                digest: 'bbbb'})),
+        undefined);
+
     const other = fs.mkdtempSync(path.join(os.tmpdir(), 'study_data_test_'));
     try {
+      // A file of the same name and length, with other rows.
+      recordOrCheckStudyData(
+          other, STUDY, csv({file: 'val.csv', rows: 40, digest: 'aaaa'}));
+      assert.match(
+          recordOrCheckStudyData(other, STUDY, csv({file: 'val.csv', rows: 40,
+                                                    digest: 'bbbb'}))!,
+          /^this run evaluates trials on val\.csv \(40 rows, contents bbbb\), the study's first worker on val\.csv \(40 rows, contents aaaa\)/);
+      fs.rmSync(path.join(other, STUDY_DATA_FILE));
       const folder = (train: number): InputSchema => ({
         ...images(16), extra: {examples: {train, eval: 6}},
       });
@@ -237,7 +253,8 @@ describe('recordOrCheckStudyData', () => {
     recordOrCheckStudyData(dir, STUDY, images(16));
     assert.throws(() => recordOrCheckStudyData(dir, STUDY, images(320)),
                   /is trained on image data of shape \[16, 16, 3\]/);
-    assert.deepEqual(studyOfDirectory(dir), STUDY);
+    assert.deepEqual({...studyOfDirectory(dir), directoryId: undefined},
+                     {...STUDY, directoryId: undefined});
     assert.deepEqual(fs.readdirSync(dir), [STUDY_DATA_FILE]);
   });
 
@@ -268,5 +285,28 @@ describe('recordOrCheckStudyData', () => {
     assert.throws(() => recordOrCheckStudyData(dir, STUDY, images(16)),
                   new RegExp(`${STUDY_DATA_FILE}: not the study's data ` +
                              'record .*; remove it to record the data'));
+  });
+});
+
+describe('studyDirectoryOwner', () => {
+  const trial = (id: number, state: Trial['state'], directoryId?: string):
+      Trial => ({id, state, architecture: [], hparams: {},
+                 ...(directoryId === undefined ? {} : {extra: {directoryId}})});
+
+  it('takes the directory of the lowest trial that says one', () => {
+    const trials = [trial(3, 'RUNNING', 'b'), trial(2, 'COMPLETED', 'a'),
+                    trial(1, 'FAILED')];
+    assert.deepEqual(studyDirectoryOwner(trials, 4, 'a'),
+                     {other: undefined, settled: true});
+    assert.equal(studyDirectoryOwner(trials, 4, 'b').other?.id, 2);
+  });
+
+  it('is not settled while a trial below has not said', () => {
+    const trials = [trial(1, 'RUNNING'), trial(2, 'RUNNING', 'a')];
+    assert.deepEqual(studyDirectoryOwner(trials, 3, 'a'),
+                     {other: undefined, settled: false});
+    // Trials above this one do not count.
+    assert.deepEqual(studyDirectoryOwner(trials, 1, 'b'),
+                     {other: undefined, settled: true});
   });
 });

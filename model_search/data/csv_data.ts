@@ -35,6 +35,7 @@
  * need `logitsDimension` >= their number.
  */
 
+import * as crypto from 'crypto';
 import * as fs from 'fs';
 import * as path from 'path';
 
@@ -523,6 +524,15 @@ export declare interface ColumnScan {
   moments: RunningMoments;
 }
 
+/** The first 16 hex digits of the SHA-256 of `file`, read as a stream. */
+async function fileDigest(file: string): Promise<string> {
+  const hash = crypto.createHash('sha256');
+  for await (const chunk of fs.createReadStream(file)) {
+    hash.update(chunk as Buffer);
+  }
+  return hash.digest('hex').slice(0, 16);
+}
+
 /**
  * Throws when two columns of a header (its names as columnNames gives
  * them) have one name: predict finds columns by name.
@@ -676,15 +686,19 @@ export class Provider implements DataProvider {
     let unseenWarning: string|undefined;
     // What trials are evaluated on: resuming the study on another set
     // is said (study_data.ts), as its metrics would not compare.
-    let evaluation = {file: null as string|null, rows: this.trainRows};
+    let evaluation: {file: string|null, rows: number, digest?: string} =
+        {file: null, rows: this.trainRows};
     if (this.validationFilename !== undefined &&
         path.resolve(this.validationFilename) !== path.resolve(this.filename)) {
       const checked = await this.checkValidation(this.validationFilename);
       validation =
           `; validation ${this.validationFilename}: ${checked.rows} rows`;
       unseenWarning = checked.unseenWarning;
+      // Its contents too: another file of the same name and length is
+      // another evaluation set.
       evaluation = {file: path.basename(this.validationFilename),
-                    rows: checked.rows};
+                    rows: checked.rows,
+                    digest: await fileDigest(this.validationFilename)};
     } else {
       // As the original does; the metrics then reward memorizing.
       validation = '; no validation file: trials are evaluated on the ' +

@@ -18,6 +18,8 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 
+import type {Trial} from './trial';
+
 /** The file in a model directory naming its study (and its data). */
 export const STUDY_DATA_FILE = 'study_data.json';
 
@@ -28,6 +30,11 @@ export declare interface StudyOfDirectory {
   experimentOwner?: string;
   /** ISO 8601, when the database created the study; absent as above. */
   createdAt?: string;
+  /**
+   * Made at random when the file is written: this directory's id, which
+   * each trial's plan records (studyDirectoryOwner). Absent as above.
+   */
+  directoryId?: string;
 }
 
 /**
@@ -51,6 +58,9 @@ export function studyOfDirectory(modelDir: string): StudyOfDirectory|
             {}),
     ...(typeof recorded.createdAt === 'string' ?
             {createdAt: recorded.createdAt} :
+            {}),
+    ...(typeof recorded.directoryId === 'string' ?
+            {directoryId: recorded.directoryId} :
             {}),
   };
 }
@@ -82,4 +92,40 @@ export function otherStudyOfDirectory(
         `created ${study.createdAt}`;
   }
   return undefined;
+}
+
+/**
+ * Which model directory the study's trials go to, as their plans record
+ * it: the `directoryId` of the lowest trial id that has one (each model
+ * directory's study_data.json holds an id of its own, and each trial's
+ * plan records its worker's). Workers started at one moment with
+ * different --model_dir values pass the checks at their start (each finds
+ * a directory with no trial of the study); this tells them apart as their
+ * first trials are planned.
+ *
+ * @returns `other`, a trial of the study planned for another directory
+ *     that decides (undefined when this worker's directory is the study's
+ *     or none is known yet); and `settled`, whether the answer can no
+ *     longer change: every trial below `trialId` has recorded its
+ *     directory or failed unplanned.
+ */
+export function studyDirectoryOwner(
+    trials: readonly Trial[], trialId: number, directoryId: string):
+    {other?: Trial, settled: boolean} {
+  let settled = true;
+  let owner: Trial|undefined;
+  for (const trial of [...trials].sort((a, b) => a.id - b.id)) {
+    if (trial.id >= trialId) break;
+    const id = trial.extra?.['directoryId'];
+    if (typeof id === 'string') {
+      owner ??= trial;
+    } else if (trial.state !== 'FAILED') {
+      settled = false;
+    }
+  }
+  const ownerId = owner?.extra?.['directoryId'];
+  return {
+    other: owner !== undefined && ownerId !== directoryId ? owner : undefined,
+    settled,
+  };
 }
