@@ -26,7 +26,7 @@ import {buildTowersModel, restoreTowers} from './ensemble_model';
 import {BlockBuildError, SearchError, UsageError, ValueError} from './errors';
 import {LeaseKeeper} from './lease_keeper';
 import {failTrialsOfDeadLocalWorkers} from './local_workers';
-import {otherStudyOfDirectory, STUDY_DATA_FILE, studyDirectoryOwner, studyOfDirectory} from './metadata/study_of_directory';
+import {otherStudyOfDirectory, STUDY_DATA_FILE, studyDirectoryOwner, studyOfDirectory, studyText} from './metadata/study_of_directory';
 import {localWorkerId, workerAlive} from './metadata/worker_ids';
 import {completeWrittenTrials} from './lost_trials';
 import {checkSameData, checkSummaryObjective, checkTrialDirectoriesPresent, recordOrCheckStudyData, settingsWarning} from './study_data';
@@ -697,21 +697,30 @@ async function refuseAnotherStudysDirectory(options: SearchOptions):
   const inDatabase = options.store.target ? ` in ${options.store.target}` : '';
   const other = otherStudyOfDirectory(
       options.modelDir, {...key, createdAt: known?.createdAt});
-  if (other !== undefined) {
+  if (other?.differs === 'study') {
     throw new UsageError(
-        `--model_dir=${options.modelDir} belongs to ${other} (its ${
-            STUDY_DATA_FILE}), not to study "${key.experimentName}" (owner ${
-            key.experimentOwner})${inDatabase}: give each study a ` +
+        `--model_dir=${options.modelDir} belongs to ${
+            studyText(other.recorded)} (its ${STUDY_DATA_FILE}), not to ${
+            studyText(key)}${inDatabase}: give each study a ` +
         '--model_dir of its own, or the --experiment_name, ' +
         '--experiment_owner and --metadata_db of the study that made it to ' +
         'resume that one');
   }
+  if (other?.differs === 'creation') {
+    throw new UsageError(
+        `--model_dir=${options.modelDir} belongs to ${
+            studyText(other.recorded)} created ${
+            other.recorded.createdAt} (its ${STUDY_DATA_FILE}), but the ` +
+        `study of that name${inDatabase} was created ${
+            known!.createdAt}: it is another database's study; give the ` +
+        '--metadata_db of the study that made the directory, or a new ' +
+        '--model_dir');
+  }
   const recorded = studyOfDirectory(options.modelDir);
   if (known === undefined && recorded?.createdAt !== undefined) {
     throw new UsageError(
-        `--model_dir=${options.modelDir} belongs to study "${
-            recorded.experimentName}" (owner ${
-            recorded.experimentOwner ?? '?'}) created ${
+        `--model_dir=${options.modelDir} belongs to ${
+            studyText(recorded)} created ${
             recorded.createdAt} (its ${STUDY_DATA_FILE}), which the ` +
         `database${inDatabase} does not hold: give the --metadata_db the ` +
         'study was searched with, or a new --model_dir for a new study');

@@ -556,8 +556,10 @@ describe('oss_trainer main', function() {
        assert.equal(code, 2, log.join('\n'));
        assert.match(log[log.length - 1], new RegExp(
            `^error: --model_dir=${dir} belongs to study "model_search" ` +
-           '\\(owner [^)]*\\) created \\S+Z, while the database\'s study of ' +
-           'that name was created \\S+Z \\(its study_data.json\\)'));
+           '\\(owner [^)]*\\) created \\S+Z \\(its study_data.json\\), but ' +
+           'the study of that name in sqlite:\\S+ was created \\S+Z: it is ' +
+           'another database\'s study; give the --metadata_db of the study ' +
+           'that made the directory, or a new --model_dir$'));
        assert.equal(
            fs.readFileSync(path.join(dir, 'study_summary.json'), 'utf8'),
            summary);

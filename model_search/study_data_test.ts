@@ -13,7 +13,7 @@ import * as path from 'node:path';
 import type {InputSchema} from './data/data';
 import {UsageError, ValueError} from './errors';
 import type {Trial} from './metadata/trial';
-import {otherStudyOfDirectory, studyDirectoryOwner, studyOfDirectory} from './metadata/study_of_directory';
+import {otherStudyOfDirectory, studyDirectoryOwner, studyOfDirectory, studyText} from './metadata/study_of_directory';
 import {checkSummaryObjective, checkTrialDirectoriesPresent, recordOrCheckStudyData, settingsWarning, STUDY_DATA_FILE} from './study_data';
 
 function trial(id: number, state: Trial['state']): Trial {
@@ -159,16 +159,15 @@ describe('recordOrCheckStudyData', () => {
     assert.deepEqual(recorded, STUDY);
     assert.match(directoryId!, /^[0-9a-f]{16}$/);
     assert.equal(otherStudyOfDirectory(dir, STUDY), undefined);
-    assert.equal(otherStudyOfDirectory(dir, {...STUDY, experimentOwner: 'p'}),
+    const differs = (study: typeof STUDY) =>
+        otherStudyOfDirectory(dir, study)?.differs;
+    assert.equal(differs({...STUDY, experimentOwner: 'p'}), 'study');
+    assert.equal(differs({...STUDY, experimentName: 'f'}), 'study');
+    assert.equal(differs({...STUDY, createdAt: '2026-12-05T11:00:00.000Z'}),
+                 'creation');
+    assert.equal(studyText(otherStudyOfDirectory(
+                     dir, {...STUDY, experimentName: 'f'})!.recorded),
                  'study "e" (owner o)');
-    assert.equal(otherStudyOfDirectory(dir, {...STUDY, experimentName: 'f'}),
-                 'study "e" (owner o)');
-    assert.equal(
-        otherStudyOfDirectory(
-            dir, {...STUDY, createdAt: '2026-12-05T11:00:00.000Z'}),
-        'study "e" (owner o) created 2026-12-05T10:00:00.000Z, while the ' +
-            'database\'s study of that name was created ' +
-            '2026-12-05T11:00:00.000Z');
     // A study not in the database yet has no time to compare.
     assert.equal(otherStudyOfDirectory(dir, {...STUDY, createdAt: undefined}),
                  undefined);
@@ -239,8 +238,10 @@ describe('recordOrCheckStudyData', () => {
                      JSON.stringify({experimentName: 'e', schema: images(16)}));
 
     assert.equal(otherStudyOfDirectory(dir, STUDY), undefined);
-    assert.equal(otherStudyOfDirectory(dir, {...STUDY, experimentName: 'f'}),
-                 'study "e"');
+    assert.equal(
+        studyText(otherStudyOfDirectory(
+                      dir, {...STUDY, experimentName: 'f'})!.recorded),
+        'study "e"');
   });
 
   it('takes other data when every trial of the study failed', () => {

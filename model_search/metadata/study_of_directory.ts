@@ -65,31 +65,43 @@ export function studyOfDirectory(modelDir: string): StudyOfDirectory|
   };
 }
 
+/** How a directory's study differs from the one a command is given. */
+export declare interface OtherStudy {
+  /** What the directory's study_data.json says. */
+  recorded: StudyOfDirectory;
+  /**
+   * 'study': another name or owner; 'creation': the same name and owner,
+   * created at another time (a study of that name in another database).
+   */
+  differs: 'study'|'creation';
+}
+
+/** `study "x" (owner o)`, the owner left out when unknown. */
+export function studyText(study: StudyOfDirectory): string {
+  return `study "${study.experimentName}"${
+      study.experimentOwner === undefined ? '' :
+                                            ` (owner ${study.experimentOwner})`}`;
+}
+
 /**
  * How the study `modelDir` belongs to differs from `study` (the one a
- * command is given, with its creation time when the database holds it),
- * said as "study "x" (owner alice)..."; undefined when it does not, or
- * the directory names no study. What a file from before owners and times
- * were recorded lacks is not compared.
+ * command is given, with its creation time when the database holds it);
+ * undefined when it does not, or the directory names no study. What a file
+ * from before owners and times were recorded lacks is not compared.
  */
 export function otherStudyOfDirectory(
-    modelDir: string, study: StudyOfDirectory): string|undefined {
+    modelDir: string, study: StudyOfDirectory): OtherStudy|undefined {
   const recorded = studyOfDirectory(modelDir);
   if (recorded === undefined) return undefined;
-  const owner = (s: StudyOfDirectory) =>
-      s.experimentOwner === undefined ? '' : ` (owner ${s.experimentOwner})`;
   if (recorded.experimentName !== study.experimentName ||
       (recorded.experimentOwner !== undefined &&
        study.experimentOwner !== undefined &&
        recorded.experimentOwner !== study.experimentOwner)) {
-    return `study "${recorded.experimentName}"${owner(recorded)}`;
+    return {recorded, differs: 'study'};
   }
   if (recorded.createdAt !== undefined && study.createdAt !== undefined &&
       recorded.createdAt !== study.createdAt) {
-    // One name and owner, but another study: another database's.
-    return `study "${recorded.experimentName}"${owner(recorded)} created ${
-        recorded.createdAt}, while the database's study of that name was ` +
-        `created ${study.createdAt}`;
+    return {recorded, differs: 'creation'};
   }
   return undefined;
 }

@@ -25,7 +25,7 @@ import {createStore, mlmdGiven} from '../metadata/create_store';
 import type {StoreOptions} from '../metadata/create_store';
 import {databaseFromFlags, DEFAULT_SQLITE_FILENAME, defineDatabaseFlags} from '../metadata/flags';
 import {redactUrl} from '../metadata/redact';
-import {otherStudyOfDirectory, STUDY_DATA_FILE} from '../metadata/study_of_directory';
+import {otherStudyOfDirectory, STUDY_DATA_FILE, studyText} from '../metadata/study_of_directory';
 import type {MetadataStore, StudyInfo} from '../metadata/store';
 import type {Objective, Trial} from '../metadata/trial';
 
@@ -125,12 +125,18 @@ function checkModelDirOfStudy(
   if (modelDir === '') return;
   const other = otherStudyOfDirectory(modelDir, study);
   if (other === undefined) return;
-  throw new UsageError(
-      `--model_dir=${modelDir} holds the trial directories of ${other} ` +
-      `(its ${STUDY_DATA_FILE}), not of study "${study.experimentName}" ` +
-      `(owner ${study.experimentOwner}) of ${database}: give the ` +
-      '--model_dir that study was searched in, or the database of the ' +
-      'study that made this one');
+  throw new UsageError(other.differs === 'study' ?
+      `--model_dir=${modelDir} holds the trial directories of ${
+          studyText(other.recorded)} (its ${STUDY_DATA_FILE}), not of ${
+          studyText(study)} of ${database}: give the --model_dir that ` +
+          'study was searched in, or the database of the study that made ' +
+          'this one' :
+      `--model_dir=${modelDir} holds the trial directories of ${
+          studyText(other.recorded)} created ${
+          other.recorded.createdAt} (its ${STUDY_DATA_FILE}), but the ` +
+          `study of that name in ${database} was created ${
+              study.createdAt}: it is another database's study; give the ` +
+          'database of the study that made this directory');
 }
 
 /**

@@ -180,7 +180,7 @@ describe('trialsCommand', () => {
        return [`--metadata_db=sqlite:${path.join(d, 'model_search.db')}`,
                `--model_dir=${other}`];
      },
-     error: /--model_dir=\S+same_name holds the trial directories of study "test_study" created 2001-01-01T00:00:00.000Z, while the database's study of that name was created \S+ \(its study_data\.json\)/},
+     error: /--model_dir=\S+same_name holds the trial directories of study "test_study" created 2001-01-01T00:00:00.000Z \(its study_data\.json\), but the study of that name in sqlite:\S+ was created \S+: it is another database's study; give the database of the study that made this directory/},
     {name: 'a file as --model_dir',
      args: (d) => [`--model_dir=${path.join(d, 'model_search.db')}`],
      error: /model_search\.db is a file, not a directory/},
