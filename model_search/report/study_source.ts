@@ -25,7 +25,7 @@ import {createStore, mlmdGiven} from '../metadata/create_store';
 import type {StoreOptions} from '../metadata/create_store';
 import {databaseFromFlags, DEFAULT_SQLITE_FILENAME, defineDatabaseFlags} from '../metadata/flags';
 import {redactUrl} from '../metadata/redact';
-import {otherStudyOfDirectory, STUDY_DATA_FILE, studyText} from '../metadata/study_of_directory';
+import {otherStudyOfDirectory, STUDY_DATA_FILE, studyOfDirectory, studyText} from '../metadata/study_of_directory';
 import type {MetadataStore, StudyInfo} from '../metadata/store';
 import type {Objective, Trial} from '../metadata/trial';
 
@@ -186,6 +186,11 @@ export async function loadStudy(flags: FlagSet): Promise<LoadedStudy> {
       // the same.
       const searched =
           fs.existsSync(path.join(modelDir, 'study_summary.json'));
+      if (fs.existsSync(path.join(modelDir, 'architecture.json'))) {
+        throw new UsageError(
+            `--model_dir=${modelDir} is a trial directory; give the ` +
+            `--model_dir of its search, ${path.dirname(modelDir)}`);
+      }
       throw new UsageError(
           `--model_dir=${modelDir} holds no ${DEFAULT_SQLITE_FILENAME}: ${
               searched ?
@@ -224,8 +229,19 @@ export async function loadStudy(flags: FlagSet): Promise<LoadedStudy> {
   const database = store.target ?? redactUrl(url);
   try {
     const studies = store.listStudies ? await store.listStudies() : [];
-    const study = pickStudy(studies, flags.get<string>('experiment_name'),
-                            flags.get<string>('experiment_owner'), database);
+    let name = flags.get<string>('experiment_name');
+    let owner = flags.get<string>('experiment_owner');
+    // Neither given: the study the model directory records, if the
+    // database holds it (a database may hold several).
+    const recorded = modelDir === '' ? undefined : studyOfDirectory(modelDir);
+    if (name === '' && owner === '' && recorded !== undefined &&
+        studies.some((s) => s.experimentName === recorded.experimentName &&
+                         (recorded.experimentOwner === undefined ||
+                          s.experimentOwner === recorded.experimentOwner))) {
+      name = recorded.experimentName;
+      owner = recorded.experimentOwner ?? '';
+    }
+    const study = pickStudy(studies, name, owner, database);
     checkModelDirOfStudy(modelDir, study, database);
     const trials = await store.listTrials(study.studyId);
     const {objective, source} =

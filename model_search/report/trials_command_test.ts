@@ -156,9 +156,18 @@ describe('trialsCommand', () => {
      '--asc', '--desc'], error: /give --desc or --asc, not both/},
     {name: 'no --model_dir', args: () => [],
      error: /--model_dir is required/},
-    {name: 'a model_dir without database', args: (d) => [
-      `--model_dir=${path.join(d, '1')}`],
+    {name: 'a model_dir without database', args: (d) => {
+      fs.mkdirSync(path.join(d, 'empty'), {recursive: true});
+      return [`--model_dir=${path.join(d, 'empty')}`];
+    },
      error: /holds no model_search\.db: run a search/},
+    {name: 'a trial directory', args: (d) => {
+      const trial = path.join(d, 'copied', '7');
+      fs.mkdirSync(trial, {recursive: true});
+      fs.writeFileSync(path.join(trial, 'architecture.json'), '{}');
+      return [`--model_dir=${trial}`];
+    },
+     error: /--model_dir=\S+\/copied\/7 is a trial directory; give the --model_dir of its search, \S+\/copied$/},
     {name: 'the model_dir of another study',
      args: (d) => {
        const other = path.join(d, 'other_study');
@@ -267,6 +276,13 @@ describe('trialsCommand', () => {
       assert.match(ambiguous.err, /holds 2 studies: "one" \(owner tester\), "two" \(owner tester\); choose one with --experiment_name/);
       assert.equal(chosen.status, 0, chosen.err);
       assert.deepEqual(ids(chosen.out), [1, 2, 3]);
+      // The study the model directory records, when none is given.
+      fs.writeFileSync(path.join(other, 'study_data.json'),
+                       JSON.stringify({experimentName: 'one',
+                                       experimentOwner: 'tester'}));
+      const recorded = await run([`--model_dir=${other}`]);
+      assert.equal(recorded.status, 0, recorded.err);
+      assert.deepEqual(ids(recorded.out), [1, 2]);
     } finally {
       fs.rmSync(other, {recursive: true, force: true});
     }
