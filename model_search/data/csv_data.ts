@@ -524,6 +524,11 @@ export declare interface ColumnScan {
   moments: RunningMoments;
 }
 
+/** `n` and `noun`, plural unless n is 1: "1 row", "2 rows". */
+function count(n: number, noun: string): string {
+  return `${n} ${noun}${n === 1 ? '' : 's'}`;
+}
+
 /** The first 16 hex digits of the SHA-256 of `file`, read as a stream. */
 async function fileDigest(file: string): Promise<string> {
   const hash = crypto.createHash('sha256');
@@ -692,7 +697,8 @@ export class Provider implements DataProvider {
         path.resolve(this.validationFilename) !== path.resolve(this.filename)) {
       const checked = await this.checkValidation(this.validationFilename);
       validation =
-          `; validation ${this.validationFilename}: ${checked.rows} rows`;
+          `; validation ${this.validationFilename}: ${
+              count(checked.rows, 'row')}`;
       unseenWarning = checked.unseenWarning;
       // Its contents too: another file of the same name and length is
       // another evaluation set.
@@ -1128,7 +1134,7 @@ export class Provider implements DataProvider {
     let categoricalText = `${categorical.length} categorical`;
     if (categorical.length > 0) {
       const shown = categorical.slice(0, 3).map(
-          (c) => `${c.name}: ${c.vocabulary!.length} values`);
+          (c) => `${c.name}: ${count(c.vocabulary!.length, 'value')}`);
       if (categorical.length > 3) shown.push('...');
       categoricalText += ` (${shown.join(', ')})`;
     }
@@ -1140,7 +1146,7 @@ export class Provider implements DataProvider {
         label.name}" (column ${this.labelIndex}, ${classes.length} classes${
         logits}: ${shortList(classes)}), ${numeric.length} numeric ` +
         `features${standardized}, ${categoricalText}; ${
-               schema.shape[0]} inputs; ${this.trainRows} rows`;
+               schema.shape[0]} inputs; ${count(this.trainRows, 'row')}`;
   }
 
   /** Endless shuffled batches of the training file. */

@@ -327,6 +327,7 @@ export async function* readCsvFile(file: string, args: CsvFileReaderArgs = {}):
   // ends (at most 3 bytes, not decoded yet), to find bad bytes across the
   // split.
   let carry: Buffer = Buffer.alloc(0);
+  let sawUtf8 = false;
   try {
     for await (const chunk of stream) {
       const bytes = chunk as Buffer;
@@ -334,8 +335,12 @@ export async function* readCsvFile(file: string, args: CsvFileReaderArgs = {}):
       try {
         text = decoder.decode(bytes, {stream: true});
       } catch {
-        throw notUtf8Error(parser, file, Buffer.concat([carry, bytes]));
+        throw notUtf8Error(parser, file, Buffer.concat([carry, bytes]),
+                           {atEnd: false, utf8Before: sawUtf8});
       }
+      // Whether the file held UTF-8 beyond ASCII: a bad byte after it is
+      // a line of another encoding, not a file of one.
+      sawUtf8 ||= NON_ASCII.test(text);
       carry = bytes.subarray(bytes.length - unfinishedTail(bytes));
       yield* parser.push(text);
     }
@@ -343,7 +348,8 @@ export async function* readCsvFile(file: string, args: CsvFileReaderArgs = {}):
     try {
       rest = decoder.decode();
     } catch {
-      throw notUtf8Error(parser, file, carry);
+      throw notUtf8Error(parser, file, carry,
+                         {atEnd: true, utf8Before: sawUtf8});
     }
     if (rest !== '') yield* parser.push(rest);
   } catch (e) {
@@ -355,6 +361,8 @@ export async function* readCsvFile(file: string, args: CsvFileReaderArgs = {}):
   }
   yield* parser.end();
 }
+
+const NON_ASCII = /[^\u0000-\u007f]/;
 
 /** How many bytes at the end of `bytes` start a character left unfinished. */
 function unfinishedTail(bytes: Uint8Array): number {
@@ -373,8 +381,9 @@ function unfinishedTail(bytes: Uint8Array): number {
  * the text before them is given to `parser` so that the message can say
  * their line and column.
  */
-function notUtf8Error(parser: CsvParser, file: string, bytes: Buffer):
-    DataError {
+function notUtf8Error(
+    parser: CsvParser, file: string, bytes: Buffer,
+    context: {atEnd: boolean, utf8Before: boolean}): DataError {
   if (bytes.includes(0)) {
     // UTF-16 with its byte order mark: the parser's own message.
     parser.push('\0');
@@ -408,10 +417,28 @@ function notUtf8Error(parser: CsvParser, file: string, bytes: Buffer):
     what = `byte 0x${
         bytes[bad].toString(16).toUpperCase().padStart(2, '0')}, not UTF-8`;
   }
-  return new DataError(
-      `${where}: ${what}: the file is in another encoding (Latin-1 or ` +
-          'Windows-1252, as older spreadsheet exports are); save it as ' +
-          `UTF-8 CSV, e.g. \`iconv -f latin1 -t utf-8 ${
-              path.basename(file)} > utf8.csv\``,
-      file, line);
+  const name = path.basename(file);
+  let fix: string;
+  if (context.atEnd) {
+    fix = 'the file ends inside a character: it was cut short (a copy or ' +
+        'download that did not finish?); restore it, or remove its last, ' +
+        'partial line';
+  } else if (context.utf8Before ||
+             (bad > 0 &&
+              NON_ASCII.test(
+                  new TextDecoder('utf-8').decode(bytes.subarray(0, bad))))) {
+    // Converting the whole file would garble its UTF-8 before.
+    fix = 'the file is UTF-8 before it, so this line is of another ' +
+        'encoding (pasted from elsewhere?); retype or remove its odd ' +
+        'characters';
+  } else {
+    // 0x80-0x9F are control codes in Latin-1 but letters and signs (€,
+    // quotes, dashes) in Windows-1252.
+    const cp1252 = bad >= 0 && bytes[bad] >= 0x80 && bytes[bad] <= 0x9f;
+    fix = `the file is in another encoding (${
+        cp1252 ? 'Windows-1252' : 'Latin-1 or Windows-1252'}, as older ` +
+        'spreadsheet exports are); save it as UTF-8 CSV, e.g. `iconv -f ' +
+        `${cp1252 ? 'cp1252' : 'latin1'} -t utf-8 ${name} > utf8.csv\``;
+  }
+  return new DataError(`${where}: ${what}: ${fix}`, file, line);
 }

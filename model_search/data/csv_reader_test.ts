@@ -191,7 +191,7 @@ describe('readCsvFile', () => {
     const file = path.join(tmpDir(), 'latin1.csv');
     // "café" and "naïve" in Latin-1: é is 0xE9, ï is 0xEF.
     fs.writeFileSync(file, Buffer.concat([
-      Buffer.from('name,city\r\nZoë,x\r\n"a\nb",caf'),
+      Buffer.from('name,city\r\nZoe,x\r\n"a\nb",caf'),
       Buffer.from([0xe9]),
       Buffer.from(',na'),
       Buffer.from([0xef]),
@@ -226,7 +226,27 @@ describe('readCsvFile', () => {
       for await (const _ of readCsvFile(file, {chunkSize: 4})) {
         // Until the end.
       }
-    }, /cut\.csv:2:6: byte 0xC3, not UTF-8/);
+    }, /cut\.csv:2:6: byte 0xC3, not UTF-8: the file ends inside a character: it was cut short/);
+  });
+
+  it('tells a line of another encoding in a UTF-8 file, and cp1252', async () => {
+    const mixed = path.join(tmpDir(), 'mixed.csv');
+    fs.writeFileSync(mixed, Buffer.concat([
+      Buffer.from('a,b\ncaf\u00e9,1\n' + 'x,2\n'.repeat(50)),
+      Buffer.from([0x6e, 0xe9, 0x2c, 0x33, 0x0a]),
+    ]));
+    const euro = path.join(tmpDir(), 'euro.csv');
+    fs.writeFileSync(euro, Buffer.from([0x61, 0x0a, 0x80, 0x0a]));
+    for (const [file, message] of [
+             [mixed, /mixed\.csv:53:2: byte 0xE9, not UTF-8: the file is UTF-8 before it, so this line is of another encoding/],
+             [euro, /euro\.csv:2:1: byte 0x80, not UTF-8: the file is in another encoding \(Windows-1252, .*`iconv -f cp1252 -t utf-8 euro\.csv > utf8\.csv`$/],
+           ] as Array<[string, RegExp]>) {
+      await assert.rejects(async () => {
+        for await (const _ of readCsvFile(file, {chunkSize: 16})) {
+          // Until the bad byte.
+        }
+      }, message);
+    }
   });
 
   it('reads a U+FFFD the file really holds', async () => {

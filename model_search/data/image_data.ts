@@ -181,7 +181,8 @@ export class Provider implements DataProvider {
     const evalText = held === 0 ? 'evaluated on the training images' :
                                   `${held} held out for evaluation`;
     const cached = samples.filter((s) => s.pixels !== undefined).length;
-    this.log(`image: ${dir}: ${c.length} classes (${names}), ${n} images, ${
+    this.log(`image: ${dir}: ${c.length} classes (${names}), ${n} image${
+        n === 1 ? '' : 's'}, ${
         this.train.length} for training, ${evalText}; input ${
         this.shape.height}x${this.shape.width}x${this.shape.channels}${
         cached < n ? `; ${cached} of ${n} kept decoded in memory` : ''}`);

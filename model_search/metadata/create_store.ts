@@ -196,8 +196,13 @@ function fromUrl(url: string): ConnectionTarget {
   try {
     parsed = new URL(url);
   } catch {
+    // Most often a password holding @, : or /, which end its part of the
+    // URL early.
     throw new UsageError(`--metadata_db=${redactUrl(url)} is not a valid ` +
-                         `URL; use ${URL_FORMS}`);
+                         `URL; use ${URL_FORMS} (a user or password ` +
+                         'holding @ : / ? # % is written percent-encoded, ' +
+                         'e.g. p%40ss for p@ss, or the password given in ' +
+                         `$${PASSWORD_ENV_VAR} instead)`);
   }
   const shown = redactUrl(url);
   const database = decodeURIComponent(parsed.pathname.replace(/^\//, ''));
