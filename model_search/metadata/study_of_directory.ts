@@ -124,13 +124,14 @@ export function otherStudyOfDirectory(
 export function studyDirectoryOwner(
     trials: readonly Trial[], trialId: number, directoryId: string):
     {other?: Trial, settled: boolean} {
+  // One pass, no sort: it runs for every trial of a long search.
   let settled = true;
   let owner: Trial|undefined;
-  for (const trial of [...trials].sort((a, b) => a.id - b.id)) {
-    if (trial.id >= trialId) break;
+  for (const trial of trials) {
+    if (trial.id >= trialId) continue;
     const id = trial.extra?.['directoryId'];
     if (typeof id === 'string') {
-      owner ??= trial;
+      if (owner === undefined || trial.id < owner.id) owner = trial;
     } else if (trial.state !== 'FAILED') {
       settled = false;
     }
