@@ -37,7 +37,7 @@ import {warmStart} from './meta/transfer_learning';
 import type {MetadataStore} from './metadata/store';
 import {rankTrials} from './metadata/trial';
 import type {Objective, Trial} from './metadata/trial';
-import {buildModel, countParameters} from './phoenix';
+import {buildModel, countParameters, TRAINER_DEFAULTS} from './phoenix';
 import type {PhoenixSpec} from './proto/phoenix_spec';
 import {Random} from './random';
 import {ensembleMembers, SUMMARY_JSON} from './report';
@@ -47,6 +47,7 @@ import {SearchTimings} from './search_timings';
 import {evaluationText, jsonText, TRIAL_FILES, removeStaleTemporaries, trialDirName} from './trial_directory';
 import {TrialDirectoryWriter} from './trial_writer';
 import type {TrialDirectoryJob} from './trial_writer';
+import {NO_SEARCH_ARCHITECTURE} from './replay';
 import {ReplayWait, TrialPlanner, unreadReplayHparams} from './trial_planner';
 import type {TrialPlan} from './trial_planner';
 import {ModelFailure, TrialFailure, TrialInterrupted, evaluateModel, softmaxCrossEntropy, trainModel} from './train_loop';
@@ -359,6 +360,19 @@ export async function runSearch(options: SearchOptions): Promise<SearchResult> {
     for (const line of unreadReplayHparams(planner.replay, planner.space)) {
       log(line);
     }
+    planner.replay.forEach((plan, i) => {
+      if (plan.architecture.includes(NO_SEARCH_ARCHITECTURE)) return;
+      const missing = ['learning_rate', 'optimizer'].filter(
+          (name) => plan.hparams[name] === undefined);
+      if (missing.length === 0) return;
+      // Recorded nowhere else: the trial's hparams.json holds what the
+      // spec gave.
+      log(`replay: tower ${i + 1} gives no ${missing.join(' or ')}: it ` +
+          `trains with the trainer's default${
+              missing.length > 1 ? 's' : ''} (${
+              missing.map((name) => `${name} ${TRAINER_DEFAULTS[name]}`)
+                  .join(', ')})`);
+    });
   }
   const startedAt = Date.now();
   const timings = options.timings ?? new SearchTimings();

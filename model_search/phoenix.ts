@@ -87,10 +87,20 @@ export function buildModel(args: ModelArgs): tf.LayersModel {
       args.architecture);
 }
 
+/**
+ * What the trainer takes for a training hyperparameter a trial lacks (a
+ * replay spec's tower given no hparams, say).
+ */
+export const TRAINER_DEFAULTS: Readonly<Record<string, number|string>> = {
+  learning_rate: 0.001,
+  optimizer: 'adam',
+};
+
 /** The learning rate at `step`, with the piecewise exponential decay. */
 export function learningRateAt(
     hparams: Hparams, step: number, maxDecayTimes = 5): number {
-  const base = numberHparam(hparams, 'learning_rate', 0.001);
+  const base = numberHparam(
+      hparams, 'learning_rate', TRAINER_DEFAULTS['learning_rate'] as number);
   const rate = hparams['exponential_decay_rate'];
   const every = hparams['exponential_decay_steps'];
   if (typeof rate !== 'number' || typeof every !== 'number' || every <= 0) {
@@ -107,7 +117,7 @@ const OPTIMIZER_NAMES =
 
 /** hparams.optimizer (default adam); throws naming the valid ones. */
 export function checkedOptimizerName(hparams: Hparams): string {
-  const name = String(hparams['optimizer'] ?? 'adam');
+  const name = String(hparams['optimizer'] ?? TRAINER_DEFAULTS['optimizer']);
   if (!OPTIMIZER_NAMES.includes(name)) {
     throw new ValueError(
         `hparam optimizer="${name}" is not one of ${

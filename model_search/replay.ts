@@ -295,8 +295,11 @@ const TRAINING_HPARAM_RANGES: Record<string, {
       {valid: (v) => v > 0 && v <= 1, says: 'a number in (0, 1]'},
   dropout_rate:
       {valid: (v) => v < 1, says: 'a number below 1 (0 or less: no dropout)'},
-  // gradient_max_norm and exponential_decay_steps of 0 or less turn
-  // clipping and decay off.
+  exponential_decay_steps: {
+    valid: (v) => Number.isInteger(v),
+    says: 'a whole number of steps (0 or less: no decay)',
+  },
+  // gradient_max_norm of 0 or less turns clipping off.
 };
 
 /** Throws naming `where` and the hparam when one is out of its range. */

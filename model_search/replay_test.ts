@@ -101,6 +101,11 @@ describe('replay specs', () => {
      'hparams { hparam { key: "dropout_rate" value { float_value: 1.5 } } } ' +
      '} }',
      /hparam dropout_rate=1.5 must be a number below 1/, ValueError],
+    ['decay steps that are no whole number', 'replay { towers { ' +
+     'architecture: "A" hparams { hparam { key: "exponential_decay_steps" ' +
+     'value { float_value: 33.5 } } } } }',
+     /hparam exponential_decay_steps=33.5 must be a whole number of steps \(0 or less: no decay\)/,
+     ValueError],
   ];
   for (const [name, text, message, type] of bad) {
     it(`refuses a replay with ${name}`, () => {
@@ -176,6 +181,26 @@ describe('a study and its replay', function() {
     assert.ok(quietLog.includes(
                   'replay: retraining 1 trial(s) with no search'),
               quietLog.join('\n'));
+  });
+
+  it('says which defaults a tower given no hparams trains with', async () => {
+    const spec = path.join(dir, 'bare_replay.pbtxt');
+    fs.writeFileSync(
+        spec, 'problem_type: DNN\nsearch_type: ADAPTIVE_COORDINATE_DESCENT\n' +
+            'blocks_to_use: "FIXED_OUTPUT_FULLY_CONNECTED_128"\n' +
+            'replay { towers { architecture: ' +
+            '"FIXED_OUTPUT_FULLY_CONNECTED_128" } }\n');
+    const log: string[] = [];
+
+    const code = await main(flags(path.join(dir, 'bare'), [
+      `--phoenix_spec_filename=${spec}`,
+    ]), (l) => log.push(l));
+
+    assert.equal(code, 0, log.join('\n'));
+    assert.ok(log.includes('replay: tower 1 gives no learning_rate or ' +
+                           'optimizer: it trains with the trainer\'s ' +
+                           'defaults (learning_rate 0.001, optimizer adam)'),
+              log.join('\n'));
   });
 
   it('stops with exit 2 on a bad replay, writing nothing', async () => {
