@@ -697,7 +697,12 @@ ${e.stack}` :
     }
     if (e instanceof ProviderError) {
       // The user's code: where it threw matters to them, not our frames.
-      log(`error: ${e.message}${
+      // The training loop names "the data provider"; which one, here.
+      const message = e.message.replace(
+          /^the data provider's/,
+          `data provider ${FLAGS.get<string>('phoenix_dataset') ||
+                           PROVIDERS.names()[0]}:`);
+      log(`error: ${message}${
           process.env['MODEL_SEARCH_DEBUG'] ?
               `
 ${(e.cause as Error)?.stack ?? e.cause}` :

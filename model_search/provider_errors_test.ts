@@ -143,9 +143,9 @@ describe('a data provider that throws', function() {
 
     assert.equal(code, 1);
     assert.equal(log[log.length - 1],
-                 'error: the data provider\'s training batches threw: the ' +
-                     'source went away (MODEL_SEARCH_DEBUG=1 prints its ' +
-                     'stack)');
+                 'error: data provider provider_errors_test: training ' +
+                     'batches threw: the source went away ' +
+                     '(MODEL_SEARCH_DEBUG=1 prints its stack)');
     assert.deepEqual(fs.readdirSync(dir), []);
   });
 
