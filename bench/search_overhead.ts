@@ -36,7 +36,7 @@
  * Known shortcoming: the target of at most 5% of trial time outside
  * training and evaluation is met by trials of a few hundred steps (200
  * steps of 32 on the dnn config: 3.3%), not by the test settings (cnn:
- * 15-18%, dnn: 14-16%, on this project's CI machines). Their trials train
+ * 13-18%, dnn: 12-16%, on this project's CI machines). Their trials train
  * for 20 steps of 2 examples (about 50 ms on the cnn config), while each
  * trial builds a TensorFlow.js model graph (about 3 ms: the layers' graph,
  * and 1 ms of seeded initial weights) and writes a directory of ten files
@@ -55,8 +55,9 @@
  * tensors get placed ever higher in the wasm memory as trials come and go
  * (from 5 to 15 MB of it), until one restart gives the pages back (+16%
  * without). Known shortcoming: on the dnn test settings RSS grows by
- * 13-26% from trial 5 to 50 (medians of three runs 17%), the same before
- * and after the changes below. There the models of later trials are larger
+ * 12-26% from trial 5 to 50 (medians of three runs 13-17%), the same before
+ * and after the changes below; from trial 25 to 50 it is level (medians
+ * -3% to +4%), and 200 trials end below trial 100 (warm-up, not a leak). There the models of later trials are larger
  * (their tensors need up to 4 MB at once, against 1 MB for trial 5's:
  * +3.3 MB of wasm pages); the rest is V8's heap (+5-8 MB, its committed
  * size growing more than its use) and glibc's heap (+5 MB read in
