@@ -57,7 +57,8 @@
  * without). Known shortcoming: on the dnn test settings RSS grows by
  * 12-26% from trial 5 to 50 (medians of three runs 13-17%), the same before
  * and after the changes below; from trial 25 to 50 it is level (medians
- * -3% to +4%), and 200 trials end below trial 100 (warm-up, not a leak). There the models of later trials are larger
+ * -3% to +4%): warm-up rather than a leak (the cnn config over 200
+ * trials: RSS 156 MB after trial 100, 151 MB after trial 200). There the models of later trials are larger
  * (their tensors need up to 4 MB at once, against 1 MB for trial 5's:
  * +3.3 MB of wasm pages); the rest is V8's heap (+5-8 MB, its committed
  * size growing more than its use) and glibc's heap (+5 MB read in
