@@ -92,13 +92,17 @@ async function study(searchType: string, seed: number, trials: number,
       hypertuningMethod: 'random', seed, log: () => {},
     });
     const byId = [...result.trials].sort((a, b) => a.id - b.id);
-    const checkpoints = [10, 20, trials];
-    return checkpoints.map((k) => Math.max(0, ...byId.slice(0, k).map(
+    return checkpoints(trials).map((k) => Math.max(0, ...byId.slice(0, k).map(
         (t) => t.state === 'COMPLETED' ? t.metrics?.['accuracy'] ?? 0 : 0)));
   } finally {
     await store.close();
     fs.rmSync(modelDir, {recursive: true, force: true});
   }
+}
+
+/** The trial counts the table reports the best after: 10, 20 and the last. */
+function checkpoints(trials: number): number[] {
+  return [...[10, 20].filter((k) => k < trials), trials];
 }
 
 /** The share of the most common label (column 0) of a CSV file. */
@@ -129,7 +133,7 @@ async function main(): Promise<number> {
   const backend = await selectBackend('wasm', () => {});
   const rows = new Map<string, number[]|string>();
   for (const algorithm of algorithms) {
-    const sums = [0, 0, 0];
+    const sums = checkpoints(trials).map(() => 0);
     try {
       for (let seed = 1; seed <= seeds; seed++) {
         process.stderr.write(`${algorithm} seed ${seed}...\n`);
@@ -147,17 +151,19 @@ async function main(): Promise<number> {
       `per trial; mean over ${seeds} seeds; majority class ${
       majority.toFixed(4)}`);
   const width = Math.max(...[...rows.keys()].map((k) => k.length));
-  console.log(`${'search_type'.padEnd(width)}  after 10  after 20  after ${
-      trials}  vs ${BASELINE} after ${trials}`);
+  console.log(`${'search_type'.padEnd(width)}  ${
+      checkpoints(trials).map((k) => `after ${k}`.padStart(8)).join('  ')}  vs ${
+      BASELINE} after ${trials}`);
   const baseline = rows.get(BASELINE);
   for (const [algorithm, row] of rows) {
     if (typeof row === 'string') {
       console.log(`${algorithm.padEnd(width)}  ${row}`);
       continue;
     }
+    const last = row.length - 1;
     const versus = Array.isArray(baseline) ?
-        (row[2] - baseline[2] >= 0 ? '+' : '') +
-            (row[2] - baseline[2]).toFixed(4) :
+        (row[last] - baseline[last] >= 0 ? '+' : '') +
+            (row[last] - baseline[last]).toFixed(4) :
         'n/a';
     console.log(`${algorithm.padEnd(width)}  ${
         row.map((v) => v.toFixed(4).padStart(8)).join('  ')}  ${versus}`);

@@ -322,7 +322,7 @@ export async function runSearch(options: SearchOptions): Promise<SearchResult> {
       options.provider.inputSchema(),
       existing.length > 0 && existing.every((t) => t.state === 'FAILED'));
   if (joining !== undefined) log(joining);
-  if (otherNumbers !== undefined) log(`warning: ${otherNumbers}`);
+  for (const warning of otherNumbers ?? []) log(`warning: ${warning}`);
   // Undefined for a directory whose study_data.json is older than it.
   const directoryId = studyOfDirectory(options.modelDir)?.directoryId;
   if (otherSettings !== undefined) log(`warning: ${otherSettings}`);

@@ -67,13 +67,14 @@ export {STUDY_DATA_FILE} from './metadata/study_of_directory';
  * `onlyFailedTrials`: every trial of the study failed, none runs, so its
  * data may change (a smaller image size after running out of memory).
  *
- * @returns a warning when the data has the study's columns and classes
- *     but other numbers (moments of its numeric columns), or the record
- *     was replaced; else undefined.
+ * @returns warnings when the data has the study's columns and classes
+ *     but other numbers (moments of its numeric columns, the evaluation
+ *     set, the number of examples), or the record was replaced; else
+ *     undefined.
  */
 export function recordOrCheckStudyData(
     modelDir: string, study: StudyOfDirectory&{settings?: TrialSettings},
-    schema: InputSchema, onlyFailedTrials = false): string|undefined {
+    schema: InputSchema, onlyFailedTrials = false): string[]|undefined {
   const experimentName = study.experimentName;
   const file = path.join(modelDir, STUDY_DATA_FILE);
   if (!fs.existsSync(file)) {
@@ -102,8 +103,11 @@ export function recordOrCheckStudyData(
         (e as Error).message}); remove it to record the data given now`);
   }
   if (sameData(recorded, schema)) {
-    return evaluationWarning(recorded, schema) ??
-        momentsWarning(recorded, schema) ?? examplesWarning(recorded, schema);
+    const warnings = [
+      evaluationWarning(recorded, schema), momentsWarning(recorded, schema),
+      examplesWarning(recorded, schema),
+    ].filter((w): w is string => w !== undefined);
+    return warnings.length === 0 ? undefined : warnings;
   }
   if (onlyFailedTrials) {
     const tmp = `${file}.tmp-${process.pid}`;
@@ -111,9 +115,10 @@ export function recordOrCheckStudyData(
     fs.writeFileSync(
         tmp, JSON.stringify({...before, ...study, schema}, null, 2));
     fs.renameSync(tmp, file);
-    return `the study's data changes from ${describe(recorded)} to ${
+    return [`the study's data changes from ${describe(recorded)} to ${
         describe(schema)}${splitText(recorded, schema)}: none of its ` +
-        'trials completed, so the data given now is the study\'s from here on';
+        'trials completed, so the data given now is the study\'s from here ' +
+        'on'];
   }
   throw new ValueError(
       `study "${experimentName}" in ${modelDir} is trained on ${

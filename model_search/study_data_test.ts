@@ -199,12 +199,22 @@ describe('recordOrCheckStudyData', () => {
     assert.equal(
         recordOrCheckStudyData(dir, STUDY, csv({file: 'val.csv', rows: 40})),
         undefined);
-    assert.equal(
+    assert.deepEqual(
         recordOrCheckStudyData(dir, STUDY, csv({file: null, rows: 160})),
-        'this run evaluates trials on the training rows (160), the ' +
+        ['this run evaluates trials on the training rows (160), the ' +
             'study\'s first worker on val.csv (40 rows): their metrics do ' +
             'not compare, yet are ranked together; give the study\'s ' +
-            '--validation_filename');
+            '--validation_filename']);
+
+    // Other numbers as well: both said.
+    const moved: InputSchema = {
+      ...csv({file: null, rows: 160}),
+      columns: [{name: 'x', kind: 'numeric', mean: 5, std: 1}],
+    };
+    assert.deepEqual(
+        recordOrCheckStudyData(dir, STUDY, moved)!.map(
+            (w) => w.split(' ').slice(0, 5).join(' ')),
+        ['this run evaluates trials on', 'the data given now has']);
 
     // A record from before contents were kept cannot tell.
     assert.equal(
@@ -219,14 +229,14 @@ describe('recordOrCheckStudyData', () => {
           other, STUDY, csv({file: 'val.csv', rows: 40, digest: 'aaaa'}));
       assert.match(
           recordOrCheckStudyData(other, STUDY, csv({file: 'val.csv', rows: 40,
-                                                    digest: 'bbbb'}))!,
+                                                    digest: 'bbbb'}))![0],
           /^this run evaluates trials on val\.csv \(40 rows, contents bbbb\), the study's first worker on val\.csv \(40 rows, contents aaaa\)/);
       fs.rmSync(path.join(other, STUDY_DATA_FILE));
       const folder = (train: number): InputSchema => ({
         ...images(16), extra: {examples: {train, eval: 6}},
       });
       recordOrCheckStudyData(other, STUDY, folder(18));
-      assert.match(recordOrCheckStudyData(other, STUDY, folder(19))!,
+      assert.match(recordOrCheckStudyData(other, STUDY, folder(19))![0],
                    /^the data given now has 19 training and 6 evaluation examples, against 18 and 6 when the study started/);
     } finally {
       fs.rmSync(other, {recursive: true, force: true});
@@ -249,7 +259,7 @@ describe('recordOrCheckStudyData', () => {
 
     const said = recordOrCheckStudyData(dir, STUDY, images(16), true);
 
-    assert.match(said!, /^the study's data changes from image data of shape \[320, 16, 3\].* to image data of shape \[16, 16, 3\].*: none of its trials completed/);
+    assert.match(said![0], /^the study's data changes from image data of shape \[320, 16, 3\].* to image data of shape \[16, 16, 3\].*: none of its trials completed/);
     // The new data is the study's now: the old is refused.
     recordOrCheckStudyData(dir, STUDY, images(16));
     assert.throws(() => recordOrCheckStudyData(dir, STUDY, images(320)),
@@ -270,14 +280,14 @@ describe('recordOrCheckStudyData', () => {
     assert.equal(recordOrCheckStudyData(dir, STUDY, csv(14.2825, 3.5)),
                  undefined);
 
-    assert.equal(
+    assert.deepEqual(
         recordOrCheckStudyData(dir, STUDY, csv(13.5312, 3.5, 2)),
-        'the data given now has the study\'s columns but other numbers ' +
+        ['the data given now has the study\'s columns but other numbers ' +
             '(column radius: mean 13.53, std 3.5, against 14.28, 3.5 when ' +
             'the study started; 1 more column): this run\'s trials train ' +
             'and evaluate on other inputs than the study\'s others, and ' +
             'are ranked with them; give every worker the same data unless ' +
-            'rows were added on purpose');
+            'rows were added on purpose']);
   });
 
   it('names a record that is not one', () => {
