@@ -29,15 +29,17 @@ import {createStore, resolveConnection} from './metadata/create_store';
 import {LIMITS} from './metadata/schema';
 import {defineMetadataFlags, leaseSecondsFromFlags, storeOptionsFromFlags} from './metadata/flags';
 import {StoreError} from './metadata/retry';
+import {STUDY_DATA_FILE, studyOfDirectory} from './metadata/study_of_directory';
 import {localWorkerId} from './metadata/worker_ids';
 import {HIGHER_IS_BETTER, METRIC_NAMES} from './metric_fns';
 import {loadSpecFile, printPhoenixSpec} from './proto/text_format';
 import type {PhoenixSpec} from './proto/phoenix_spec';
-import {checkTrainable, noteLogReaderGone, problemTypeName, runSearch} from './oss_trainer_lib';
+import {checkTrainable, noteLogReaderGone, NotTheStudysDirectory, problemTypeName, runSearch} from './oss_trainer_lib';
 import {isSequenceProblem} from './phoenix';
-import {replayPlans} from './replay';
+import {REPLAY_SPEC_FILENAME, replayPlans} from './replay';
 import {refuseForeignTrialNames} from './trial_directory';
 import {checkBlockNames} from './spec_blocks';
+import {SUMMARY_CSV, SUMMARY_JSON} from './report';
 import type {ProgressStream} from './report';
 import {standardObservers} from './search_observers';
 import {checkBatchFits} from './train_loop';
@@ -630,11 +632,25 @@ export async function main(
         refused = true;
         refusedWithoutTrials = await holdsNoTrial(store);
       }
+      if (e instanceof NotTheStudysDirectory) {
+        // Trials of the study are elsewhere: what this worker wrote here
+        // (the study's record, summaries of trials kept elsewhere) would
+        // pass this directory for the study's.
+        removeStudyFiles(modelDir);
+      }
       throw e;
     } finally {
       progress.finish();
       await store.close();
-      if (refusedWithoutTrials) {
+      // Files another study's worker made meanwhile (its study_data.json,
+      // which refused this run) are its own, not this run's to remove.
+      const ownStudy = studyOfDirectory(modelDir);
+      if (refusedWithoutTrials &&
+          (ownStudy === undefined ||
+           (ownStudy.experimentName === FLAGS.get<string>('experiment_name') &&
+            (ownStudy.experimentOwner === undefined ||
+             ownStudy.experimentOwner ===
+                 FLAGS.get<string>('experiment_owner'))))) {
         // The database only if this run made it: one shared with other
         // studies stays.
         if (newDatabaseFile !== undefined) removeDatabaseFile(newDatabaseFile);
@@ -713,6 +729,20 @@ ${(e.cause as Error)?.stack ?? e.cause}` :
     return 1;
   } finally {
     searchStarts();
+  }
+}
+
+/**
+ * Removes the study's own files from a model directory that turned out not
+ * to be the study's (NotTheStudysDirectory), when it holds no trial
+ * directory: its record and summaries would pass it for the study's.
+ */
+function removeStudyFiles(modelDir: string): void {
+  const entries = fs.readdirSync(modelDir, {withFileTypes: true});
+  if (entries.some((e) => e.isDirectory() && /^\d+$/.test(e.name))) return;
+  for (const name of [STUDY_DATA_FILE, SUMMARY_JSON, SUMMARY_CSV,
+                      REPLAY_SPEC_FILENAME]) {
+    fs.rmSync(path.join(modelDir, name), {force: true});
   }
 }
 

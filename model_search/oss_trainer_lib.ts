@@ -802,6 +802,20 @@ async function refuseStudyOfAnotherDirectory(
 }
 
 /**
+ * A worker's --model_dir is not its study's: the study's trials are
+ * written into another one (workers started at one moment with different
+ * --model_dir values). The binary then removes what the worker wrote
+ * there.
+ */
+export class NotTheStudysDirectory extends UsageError {
+  constructor(message: string) {
+    super(message);
+    this.name = 'NotTheStudysDirectory';
+    Object.setPrototypeOf(this, new.target.prototype);
+  }
+}
+
+/**
  * Throws when the study's trials are planned for another model directory
  * than this worker's (studyDirectoryOwner): workers started at one moment
  * with different --model_dir values. Returns whether that is settled.
@@ -811,7 +825,7 @@ function checkStudyDirectory(
     directoryId: string): boolean {
   const {other, settled} = studyDirectoryOwner(trials, trialId, directoryId);
   if (other === undefined) return settled;
-  throw new UsageError(
+  throw new NotTheStudysDirectory(
       `trial ${trialId}: the study's trials go to another model directory ` +
       `(that of trial ${other.id}, by worker ${other.workerId ?? '?'}), ` +
       `not to --model_dir=${options.modelDir}: its workers were started ` +
@@ -1221,8 +1235,13 @@ function logSummary(
     log: Logger, options: SearchOptions, ranked: Trial[], all: Trial[],
     seconds: number): void {
   const failed = all.filter((t) => t.state === 'FAILED').length;
+  const running = all.filter((t) => t.state === 'RUNNING').length;
   const trials = (n: number) => `${n} trial${n === 1 ? '' : 's'}`;
-  log(`study "${options.experimentName}" complete: ${trials(ranked.length)} ` +
+  // Other workers may go on, to a budget of their own.
+  const state = running === 0 ? 'complete' :
+      `done in this worker (${trials(running)} still running in others)`;
+  log(`study "${options.experimentName}" ${state}: ${
+          trials(ranked.length)} ` +
       `completed, ${failed} failed, ${seconds.toFixed(0)}s in this run; ` +
       `best ${options.objective.metric} (${options.objective.goal}):`);
   for (const t of ranked.slice(0, 5)) {

@@ -21,8 +21,10 @@ import './data/image_data_for_binary';
 
 import {loadModel} from './backend/file_io';
 import {tf} from './backend/tf';
-import {DEFAULT_CNN, resolveWorkspacePath} from './constants';
+import {DEFAULT_CNN, DEFAULT_DNN, resolveWorkspacePath} from './constants';
+import {CsvDataProvider} from './data/csv_data';
 import {SqliteStore} from './metadata/sqlite_store';
+import {loadSpecFile, printPhoenixSpec} from './proto/text_format';
 import {METRIC_NAMES} from './metric_fns';
 import {main} from './oss_trainer';
 import {storedTrials} from './study_testing';
@@ -563,6 +565,53 @@ describe('oss_trainer main', function() {
        assert.equal(
            fs.readFileSync(path.join(dir, 'study_summary.json'), 'utf8'),
            summary);
+     });
+
+  it('removes what it wrote into a directory that is not the study\'s',
+     async () => {
+       const dir = tmpDir();
+       const db = path.join(dir, 'shared.db');
+       const mine = path.join(dir, 'b');
+       fs.mkdirSync(mine);
+       // The study, opened by a worker writing into dir/a, whose trial 1
+       // is planned; this worker's directory records the study too (both
+       // started at one moment), with a directory id of its own.
+       const store = await SqliteStore.open({filename: db});
+       try {
+         const {studyId} = await store.openStudy(
+             {experimentName: 'model_search',
+              experimentOwner: os.userInfo().username},
+             printPhoenixSpec(loadSpecFile(resolveWorkspacePath(DEFAULT_DNN))));
+         const [study] = await store.listStudies();
+         const data = new CsvDataProvider({
+           filename: RANDOM_CSV, recordDefaults: '0,0,0,0', logitsDimension: 2,
+           log: () => {},
+         });
+         await data.prepare();
+         fs.writeFileSync(path.join(mine, 'study_data.json'), JSON.stringify({
+           experimentName: 'model_search',
+           experimentOwner: os.userInfo().username,
+           createdAt: study.createdAt, directoryId: 'mine',
+           schema: data.inputSchema(),
+         }));
+         const started = await store.startTrial(
+             studyId, 5, `elsewhere@${os.hostname()}:1`, 600);
+         await store.planTrial(
+             studyId, (started as {trial: {id: number}}).trial.id,
+             {architecture: ['FULLY_CONNECTED'], hparams: {}, kind: 'search',
+              extra: {directoryId: 'theirs'}, directory: '1'});
+       } finally {
+         await store.close();
+       }
+
+       const {code, log} = await run(quick(mine, [
+         '--experiment_max_num_trials=3', `--metadata_db=sqlite:${db}`,
+         `--phoenix_spec_filename=${resolveWorkspacePath(DEFAULT_DNN)}`,
+       ]));
+
+       assert.equal(code, 2, log.join('\n'));
+       assert.match(log[log.length - 1], /^error: trial 2: the study's trials go to another model directory/);
+       assert.deepEqual(fs.readdirSync(mine), []);
      });
 
   it('refuses to join a study whose workers write elsewhere', async () => {

@@ -25,7 +25,7 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 
 import type {FeatureColumn, InputSchema} from './data/data';
-import {STUDY_DATA_FILE, type StudyOfDirectory} from './metadata/study_of_directory';
+import {otherStudyOfDirectory, STUDY_DATA_FILE, type StudyOfDirectory, studyText} from './metadata/study_of_directory';
 import {UsageError, ValueError} from './errors';
 import type {Objective, Trial} from './metadata/trial';
 import {readStudySummary, SUMMARY_JSON} from './report';
@@ -101,6 +101,18 @@ export function recordOrCheckStudyData(
   } catch (e) {
     throw new ValueError(`${file}: not the study's data record (${
         (e as Error).message}); remove it to record the data given now`);
+  }
+  // A worker of another study that started at the same moment may have
+  // written the record since this one's start checked the directory.
+  const other = otherStudyOfDirectory(modelDir, study);
+  if (other !== undefined) {
+    throw new UsageError(
+        `--model_dir=${modelDir} belongs to ${studyText(other.recorded)}${
+            other.differs === 'creation' ?
+                ` created ${other.recorded.createdAt}` :
+                ''} (its ${STUDY_DATA_FILE}, written by a worker of that ` +
+        `study as this one started), not to ${studyText(study)}: give ` +
+        'each study a --model_dir of its own');
   }
   if (sameData(recorded, schema)) {
     const warnings = [

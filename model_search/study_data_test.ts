@@ -243,6 +243,19 @@ describe('recordOrCheckStudyData', () => {
     }
   });
 
+  it('refuses a record another study\'s worker wrote meanwhile', () => {
+    recordOrCheckStudyData(dir, STUDY, images(16));
+
+    assert.throws(
+        () => recordOrCheckStudyData(
+            dir, {...STUDY, experimentName: 'f'}, images(16)),
+        (e: Error) => e instanceof UsageError &&
+            e.message === `--model_dir=${dir} belongs to study "e" (owner o) ` +
+                '(its study_data.json, written by a worker of that study as ' +
+                'this one started), not to study "f" (owner o): give each ' +
+                'study a --model_dir of its own');
+  });
+
   it('compares only what an older record holds', () => {
     fs.writeFileSync(path.join(dir, STUDY_DATA_FILE),
                      JSON.stringify({experimentName: 'e', schema: images(16)}));

@@ -396,6 +396,15 @@ export class TrialDirectoryJob {
       op: 'commit', job: this.id, path: this.tmpDir, to: this.finalDir, seq,
     }));
     this.writer.prepareNext();
+    const code = reply.error?.code;
+    if (code === 'ENOTEMPTY' || code === 'EEXIST') {
+      // Made since begin() found no such directory: another study's
+      // worker, started at the same moment, wrote its trial of this id.
+      throw new SearchError(
+          `trial directory ${this.finalDir} appeared while this trial was ` +
+          'written: another study writes into the same model directory; ' +
+          'give each study a --model_dir of its own');
+    }
     throwIfFailed(reply);
     return this.finalDir;
   }

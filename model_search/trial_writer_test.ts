@@ -173,6 +173,26 @@ for (const thread of [true, false]) {
          assert.deepEqual(trialEntries(root), ['4']);
        });
 
+    it('says so when another study\'s worker made the directory meanwhile',
+       () => {
+         const job = writer.begin('5');
+         job.write('hparams.json', '{}');
+         job.sync();
+         // Another worker's trial 5, renamed into place first.
+         fs.mkdirSync(path.join(root, '5'));
+         fs.writeFileSync(path.join(root, '5', 'theirs.json'), '{}');
+
+         assert.throws(
+             () => job.commit(),
+             (e: Error) => e instanceof SearchError &&
+                 e.message === `trial directory ${path.join(root, '5')} ` +
+                     'appeared while this trial was written: another study ' +
+                     'writes into the same model directory; give each study ' +
+                     'a --model_dir of its own');
+         assert.deepEqual(fs.readdirSync(path.join(root, '5')),
+                          ['theirs.json']);
+       });
+
     it('names the file a write failed on, with the system\'s code',
        function() {
          if (!fs.existsSync('/dev/full')) this.skip();

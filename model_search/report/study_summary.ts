@@ -240,6 +240,26 @@ declare interface SummaryState {
  * Rewriting both files after each of many short trials cost more than a
  * tenth of their time.
  */
+/**
+ * Whether the summary in the state's directory has more settled trials
+ * (completed or failed) than the state: another worker of the study wrote
+ * it from a newer reading of the database (trials only ever settle, so a
+ * summary with fewer is older). Writing this one would take the file back
+ * in time until the next write.
+ */
+function olderThanWritten(state: SummaryState): boolean {
+  let written: StudySummary|undefined;
+  try {
+    written = readStudySummary(state.modelDir);
+  } catch {
+    return false;  // None to read, or a broken one: written over.
+  }
+  if (written?.counts === undefined) return false;
+  const settled =
+      state.trials.filter((t) => t.state !== 'RUNNING').length;
+  return written.counts.completed + written.counts.failed > settled;
+}
+
 export class StudySummaryObserver implements TrialObserverLike {
   private lastWrite = -Infinity;
   private latest: SummaryState|undefined;
@@ -286,6 +306,7 @@ export class StudySummaryObserver implements TrialObserverLike {
       if (state === undefined) return;
       this.latest = undefined;
       this.lastWrite = Date.now();
+      if (olderThanWritten(state)) return;
       await writeStudySummary(state.modelDir, state.trials, state.objective);
     });
     return this.writing;

@@ -120,6 +120,21 @@ describe('writeStudySummary', () => {
     assert.equal(readStudySummary(dir)!.trials.length, TRIALS.length);
   });
 
+  it('does not take the summary back to an older reading', async () => {
+    const objective = {metric: 'loss', goal: 'minimize'} as const;
+    // Another worker wrote the study with all its trials settled; this
+    // one's reading, taken before, had fewer.
+    await new StudySummaryObserver().onStudyEnd(dir, TRIALS, objective);
+    const older = TRIALS.slice(0, 2);
+
+    await new StudySummaryObserver().onStudyUpdate(dir, older, objective);
+    assert.equal(readStudySummary(dir)!.trials.length, TRIALS.length);
+    // As new a reading writes.
+    const same = TRIALS.map((t) => ({...t}));
+    await new StudySummaryObserver().onStudyEnd(dir, same, objective);
+    assert.equal(readStudySummary(dir)!.trials.length, TRIALS.length);
+  });
+
   it('writes JSON and CSV and leaves no temporary file', async () => {
     await new StudySummaryObserver().onStudyUpdate(
         dir, TRIALS, {metric: 'accuracy', goal: 'maximize'});
