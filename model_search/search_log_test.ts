@@ -51,6 +51,26 @@ async function searchIn(
   }
 }
 
+/**
+ * Opens the study as another worker would and records it in the model
+ * directory (with `directoryId`, when given); returns the study's id.
+ */
+async function openRecordedStudy(
+    options: SearchOptions, directoryId?: string): Promise<number> {
+  const {studyId} = await options.store.openStudy(
+      {experimentName: options.experimentName,
+       experimentOwner: options.experimentOwner},
+      options.specText);
+  fs.writeFileSync(
+      path.join(options.modelDir, 'study_data.json'), JSON.stringify({
+        experimentName: options.experimentName,
+        experimentOwner: options.experimentOwner,
+        ...(directoryId === undefined ? {} : {directoryId}),
+        schema: options.provider.inputSchema(),
+      }));
+  return studyId;
+}
+
 describe('the log of a search opening its study', function() {
   this.timeout(60000);
 
@@ -75,17 +95,8 @@ describe('the log of a search opening its study', function() {
     let otherTrial = 0;
     let completedOther = false;
     const log = await searchIn(dir, async (options) => {
-      const {studyId} = await options.store.openStudy(
-          {experimentName: options.experimentName,
-           experimentOwner: options.experimentOwner},
-          options.specText);
       // The other worker, which started the study, recorded it there.
-      fs.writeFileSync(
-          path.join(options.modelDir, 'study_data.json'), JSON.stringify({
-            experimentName: options.experimentName,
-            experimentOwner: options.experimentOwner,
-            schema: options.provider.inputSchema(),
-          }));
+      const studyId = await openRecordedStudy(options);
       const started = await options.store.startTrial(
           studyId, 2, 'another-worker', 600);
       assert.equal(started.status, 'started');
@@ -153,17 +164,7 @@ describe('workers started together with different model directories',
     let failure: Error|undefined;
     try {
       await searchIn(dir, async (options) => {
-        const {studyId} = await options.store.openStudy(
-            {experimentName: options.experimentName,
-             experimentOwner: options.experimentOwner},
-            options.specText);
-        fs.writeFileSync(
-            path.join(options.modelDir, 'study_data.json'), JSON.stringify({
-              experimentName: options.experimentName,
-              experimentOwner: options.experimentOwner,
-              directoryId: 'mine',
-              schema: options.provider.inputSchema(),
-            }));
+        const studyId = await openRecordedStudy(options, 'mine');
         const started = await options.store.startTrial(
             studyId, 3, `elsewhere@${os.hostname()}:1`, 600);
         const other = (started as {trial: {id: number}}).trial.id;
