@@ -312,11 +312,13 @@ export async function runSearch(options: SearchOptions): Promise<SearchResult> {
     evalSteps: options.evalSteps,
   };
   const otherSettings = settingsWarning(options.modelDir, settings);
+  const knownId = directoryIdOfTrialsHere(options.modelDir, existing);
   const otherNumbers = recordOrCheckStudyData(
       options.modelDir, {
         experimentName: options.experimentName,
         experimentOwner: options.experimentOwner,
         ...(createdAt === undefined ? {} : {createdAt}),
+        ...(knownId === undefined ? {} : {directoryId: knownId}),
         settings,
       },
       options.provider.inputSchema(),
@@ -799,6 +801,28 @@ async function refuseStudyOfAnotherDirectory(
       `--model_dir=${options.modelDir} holds no ${STUDY_DATA_FILE}, which ` +
       'the study\'s first worker writes: they write into another model ' +
       'directory; give every worker of the study the same --model_dir');
+}
+
+/**
+ * The directory id the study's trials recorded, when the trial that
+ * decides it (studyDirectoryOwner) has its directory in `modelDir`: a
+ * model directory whose study_data.json was removed gets its id back.
+ */
+function directoryIdOfTrialsHere(modelDir: string, trials: Trial[]):
+    string|undefined {
+  let owner: Trial|undefined;
+  for (const trial of trials) {
+    if (typeof trial.extra?.['directoryId'] === 'string' &&
+        (owner === undefined || trial.id < owner.id)) {
+      owner = trial;
+    }
+  }
+  if (owner === undefined || owner.state !== 'COMPLETED' ||
+      owner.directory === undefined ||
+      !fs.existsSync(path.join(modelDir, owner.directory))) {
+    return undefined;
+  }
+  return owner.extra?.['directoryId'] as string;
 }
 
 /**

@@ -505,6 +505,28 @@ describe('oss_trainer main', function() {
                '--model_dir');
      });
 
+  it('resumes a study whose study_data.json was removed, keeping its id',
+     async () => {
+       const dir = tmpDir();
+       assert.equal(
+           (await run(quick(dir, ['--experiment_max_num_trials=1']))).code, 0);
+       const before = JSON.parse(
+           fs.readFileSync(path.join(dir, 'study_data.json'), 'utf8'));
+       fs.rmSync(path.join(dir, 'study_data.json'));
+
+       const {code, log} =
+           await run(quick(dir, ['--experiment_max_num_trials=3']));
+
+       assert.equal(code, 0, log.join('\n'));
+       assert.deepEqual(
+           (await storedTrials(dir)).map((t) => [t.id, t.state]),
+           [[1, 'COMPLETED'], [2, 'COMPLETED'], [3, 'COMPLETED']]);
+       assert.equal(
+           JSON.parse(fs.readFileSync(path.join(dir, 'study_data.json'),
+                                      'utf8')).directoryId,
+           before.directoryId);
+     });
+
   it('refuses another owner\'s study in the model_dir at once, writing ' +
          'nothing',
      async () => {

@@ -80,8 +80,10 @@ export function recordOrCheckStudyData(
   if (!fs.existsSync(file)) {
     const tmp = `${file}.tmp-${process.pid}`;
     // The directory's own id, which trial plans record: workers that
-    // race to write this file all take the one that won.
-    const directoryId = crypto.randomBytes(8).toString('hex');
+    // race to write this file all take the one that won. A directory
+    // whose record was removed keeps the id its trials recorded.
+    const directoryId =
+        study.directoryId ?? crypto.randomBytes(8).toString('hex');
     fs.writeFileSync(
         tmp, JSON.stringify({...study, directoryId, schema}, null, 2));
     try {
