@@ -240,15 +240,78 @@ declare interface SummaryState {
  * Rewriting both files after each of many short trials cost more than a
  * tenth of their time.
  */
+/** The file workers of one model directory take to write the summaries. */
+export const SUMMARY_LOCK = '.study_summary.lock';
+
+/** Locks older than this were left by a worker that died holding them. */
+const STALE_LOCK_MS = 10_000;
+
+/**
+ * The summaries' lock in a model directory: a file made with O_EXCL and
+ * holding its taker's `<pid>@<host>`, so that comparing the summary there
+ * with a worker's reading and writing it are one step among the workers
+ * (two writing at once left the older reading last, measured). A lock of
+ * a dead process of this machine, or older than 10 s, is taken over.
+ */
+class SummaryLock {
+  private constructor(private readonly file: string|undefined) {}
+
+  /** Takes the lock, waiting up to `waitMs`; undefined if it could not. */
+  static async take(modelDir: string, waitMs: number):
+      Promise<SummaryLock|undefined> {
+    const file = path.join(modelDir, SUMMARY_LOCK);
+    const deadline = Date.now() + waitMs;
+    for (;;) {
+      try {
+        fs.writeFileSync(file, `${process.pid}@${os.hostname()}`,
+                         {flag: 'wx'});
+        return new SummaryLock(file);
+      } catch (e) {
+        // No lock to be had (a full disk, say): the write goes on without
+        // one, and says what fails.
+        if ((e as NodeJS.ErrnoException).code !== 'EEXIST') {
+          return new SummaryLock(undefined);
+        }
+      }
+      if (SummaryLock.abandoned(file)) {
+        fs.rmSync(file, {force: true});
+        continue;
+      }
+      if (Date.now() >= deadline) return undefined;
+      await new Promise((resolve) => setTimeout(resolve, 2));
+    }
+  }
+
+  release(): void {
+    if (this.file !== undefined) fs.rmSync(this.file, {force: true});
+  }
+
+  private static abandoned(file: string): boolean {
+    try {
+      const [pid, host] = fs.readFileSync(file, 'utf8').split('@');
+      if (host === os.hostname() && /^\d+$/.test(pid) &&
+          Number(pid) !== process.pid) {
+        try {
+          process.kill(Number(pid), 0);
+        } catch (e) {
+          if ((e as NodeJS.ErrnoException).code === 'ESRCH') return true;
+        }
+      }
+      return Date.now() - fs.statSync(file).mtimeMs > STALE_LOCK_MS;
+    } catch {
+      return false;  // Released meanwhile: the next try takes it.
+    }
+  }
+}
+
 /**
  * Whether the summary in the state's directory has more settled trials
  * (completed or failed) than the state: another worker of the study wrote
  * it from a newer reading of the database (trials only ever settle, so a
  * summary with fewer is older). Writing this one would take the file back
  * in time until the next write.
- * Known shortcoming: read and write are not one step; two workers writing
- * at one moment can still leave the older reading last, for a fraction of
- * a second (measured: up to 0.6 s with four workers), until the next write.
+ * Called under the SummaryLock, so that no worker writes between the
+ * reading and the write.
  */
 function olderThanWritten(state: SummaryState): boolean {
   let written: StudySummary|undefined;
@@ -272,7 +335,15 @@ export class StudySummaryObserver implements TrialObserverLike {
   /** A failed timer write, thrown by the next call. */
   private failure: unknown;
 
-  constructor(private readonly minIntervalMs = 1000) {}
+  /** Set by onStudyEnd: the write that must not be skipped. */
+  private lastState = false;
+
+  constructor(
+      private readonly minIntervalMs = 1000,
+      /** How long a write waits for another worker's. */
+      private readonly lockWaitMs = 200,
+      /** How long the last write waits before it takes the lock anyway. */
+      private readonly endWaitMs = 5000) {}
 
   async onStudyUpdate(
       modelDir: string, trials: Trial[], objective: Objective): Promise<void> {
@@ -298,6 +369,7 @@ export class StudySummaryObserver implements TrialObserverLike {
     clearTimeout(this.timer);
     this.timer = undefined;
     this.latest = {modelDir, trials, objective};
+    this.lastState = true;
     await this.write();
     this.throwFailure();
   }
@@ -309,8 +381,15 @@ export class StudySummaryObserver implements TrialObserverLike {
       if (state === undefined) return;
       this.latest = undefined;
       this.lastWrite = Date.now();
-      if (olderThanWritten(state)) return;
-      await writeStudySummary(state.modelDir, state.trials, state.objective);
+      const lock = await SummaryLock.take(
+          state.modelDir, this.lastState ? this.endWaitMs : this.lockWaitMs);
+      if (lock === undefined) return;  // Another worker writes; so will we.
+      try {
+        if (olderThanWritten(state)) return;
+        await writeStudySummary(state.modelDir, state.trials, state.objective);
+      } finally {
+        lock.release();
+      }
     });
     return this.writing;
   }

@@ -12,7 +12,7 @@ import * as path from 'path';
 
 import type {Trial} from '../metadata/trial';
 
-import {SUMMARY_CSV, SUMMARY_JSON, StudySummaryObserver, csvField, readStudySummary, summarizeStudy, writeStudySummary} from './study_summary';
+import {SUMMARY_CSV, SUMMARY_JSON, SUMMARY_LOCK, StudySummaryObserver, csvField, readStudySummary, summarizeStudy, writeStudySummary} from './study_summary';
 
 const TRIALS: Trial[] = [
   {id: 2, state: 'COMPLETED', architecture: ['A', 'B'],
@@ -134,6 +134,34 @@ describe('writeStudySummary', () => {
     await new StudySummaryObserver().onStudyEnd(dir, same, objective);
     assert.equal(readStudySummary(dir)!.trials.length, TRIALS.length);
   });
+
+  it('waits for another worker\'s write, and takes over a dead one\'s lock',
+     async () => {
+       const objective = {metric: 'loss', goal: 'minimize'} as const;
+       const lock = path.join(dir, SUMMARY_LOCK);
+       // A live worker (this process's parent) holds the lock.
+       fs.writeFileSync(lock, `${process.ppid}@${os.hostname()}`);
+
+       await new StudySummaryObserver(0, 20).onStudyUpdate(
+           dir, TRIALS, objective);
+       assert.equal(readStudySummary(dir), undefined);
+       assert.ok(fs.existsSync(lock));
+
+       // Its worker is gone: taken over, written, released.
+       fs.writeFileSync(lock, `999999999@${os.hostname()}`);
+       await new StudySummaryObserver(0, 20).onStudyUpdate(
+           dir, TRIALS, objective);
+       assert.equal(readStudySummary(dir)!.trials.length, TRIALS.length);
+       assert.ok(!fs.existsSync(lock));
+
+       // A lock left on another machine is taken over once stale.
+       fs.writeFileSync(lock, '12@elsewhere');
+       const old = new Date(Date.now() - 60_000);
+       fs.utimesSync(lock, old, old);
+       await new StudySummaryObserver(0, 20).onStudyEnd(
+           dir, TRIALS.slice(0, 3), objective);
+       assert.ok(!fs.existsSync(lock));
+     });
 
   it('writes JSON and CSV and leaves no temporary file', async () => {
     await new StudySummaryObserver().onStudyUpdate(
