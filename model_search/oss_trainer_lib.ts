@@ -26,7 +26,7 @@ import {buildTowersModel, restoreTowers} from './ensemble_model';
 import {BlockBuildError, SearchError, UsageError, ValueError} from './errors';
 import {LeaseKeeper} from './lease_keeper';
 import {failTrialsOfDeadLocalWorkers} from './local_workers';
-import {otherStudyOfDirectory, STUDY_DATA_FILE, studyDirectoryOwner, studyOfDirectory, studyText} from './metadata/study_of_directory';
+import {directoryOwnerTrial, otherStudyOfDirectory, STUDY_DATA_FILE, studyDirectoryOwner, studyOfDirectory, studyText} from './metadata/study_of_directory';
 import {localWorkerId, workerAlive} from './metadata/worker_ids';
 import {completeWrittenTrials} from './lost_trials';
 import {checkSameData, checkSummaryObjective, checkTrialDirectoriesPresent, recordOrCheckStudyData, settingsWarning} from './study_data';
@@ -810,13 +810,7 @@ async function refuseStudyOfAnotherDirectory(
  */
 function directoryIdOfTrialsHere(modelDir: string, trials: Trial[]):
     string|undefined {
-  let owner: Trial|undefined;
-  for (const trial of trials) {
-    if (typeof trial.extra?.['directoryId'] === 'string' &&
-        (owner === undefined || trial.id < owner.id)) {
-      owner = trial;
-    }
-  }
+  const owner = directoryOwnerTrial(trials);
   if (owner === undefined || owner.state !== 'COMPLETED' ||
       owner.directory === undefined ||
       !fs.existsSync(path.join(modelDir, owner.directory))) {

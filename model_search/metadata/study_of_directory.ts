@@ -125,20 +125,29 @@ export function studyDirectoryOwner(
     trials: readonly Trial[], trialId: number, directoryId: string):
     {other?: Trial, settled: boolean} {
   // One pass, no sort: it runs for every trial of a long search.
-  let settled = true;
-  let owner: Trial|undefined;
-  for (const trial of trials) {
-    if (trial.id >= trialId) continue;
-    const id = trial.extra?.['directoryId'];
-    if (typeof id === 'string') {
-      if (owner === undefined || trial.id < owner.id) owner = trial;
-    } else if (trial.state !== 'FAILED') {
-      settled = false;
-    }
-  }
+  const settled = trials.every(
+      (t) => t.id >= trialId || typeof t.extra?.['directoryId'] === 'string' ||
+          t.state === 'FAILED');
+  const owner = directoryOwnerTrial(trials, trialId);
   const ownerId = owner?.extra?.['directoryId'];
   return {
     other: owner !== undefined && ownerId !== directoryId ? owner : undefined,
     settled,
   };
+}
+
+/**
+ * The trial of the lowest id below `below` whose plan recorded a model
+ * directory's id: the one that decides the study's directory.
+ */
+export function directoryOwnerTrial(
+    trials: readonly Trial[], below = Infinity): Trial|undefined {
+  let owner: Trial|undefined;
+  for (const trial of trials) {
+    if (trial.id < below && typeof trial.extra?.['directoryId'] === 'string' &&
+        (owner === undefined || trial.id < owner.id)) {
+      owner = trial;
+    }
+  }
+  return owner;
 }
