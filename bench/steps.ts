@@ -10,7 +10,7 @@
  * rnn_last configs, through the trainer's own loop (trainModel), on every
  * TensorFlow.js backend this machine has; then the same nets in PyTorch
  * (bench/steps_torch.py) when `python3` has torch, with the same batch
- * size and one thread. Prints ms per step, the ratio to PyTorch, tensors
+ * size and thread count (`--wasm_threads`, default 1). Prints ms per step, the ratio to PyTorch, tensors
  * alive and RSS before and after, and a last line for scripts:
  *
  *   ratio_to_pytorch dnn=X cnn=Y rnn=Z
@@ -18,7 +18,7 @@
  * (the wasm backend against PyTorch; n/a where either is missing).
  *
  *   tools/bazel run //bench:steps -- [--steps=50]
- *       [--backends=tensorflow,wasm,cpu]
+ *       [--backends=tensorflow,wasm,cpu] [--wasm_threads=1]
  */
 
 import {spawnSync} from 'node:child_process';
@@ -69,6 +69,9 @@ flags.define('steps', {type: 'int', default: 50,
 flags.define('backends', {type: 'list', default: ['tensorflow', 'wasm', 'cpu'],
   help: 'Backends to measure when installed; cpu runs a fifth of the ' +
         'steps, as it is slow for convolutions.'});
+flags.define('wasm_threads', {type: 'int', default: 1,
+  help: 'Threads of the wasm backend\'s kernels (as the search binaries\' ' +
+        '--wasm_threads); PyTorch runs with as many.'});
 flags.define('python', {type: 'string', default: '/usr/bin/python3',
   help: 'The Python with torch for the reference figures (Debian\'s ' +
         'python3-torch installs it for /usr/bin/python3).'});
@@ -142,7 +145,7 @@ declare interface TorchResult {
   nets?: Record<string, {ms_per_step: number, parameters: number}>;
 }
 
-function runTorch(steps: number): TorchResult {
+function runTorch(steps: number, threads: number): TorchResult {
   // `bazel run` starts in the runfiles, where the script is a data file.
   const script = flags.get<string>('torch_script') ||
       [path.resolve('bench/steps_torch.py'),
@@ -156,7 +159,8 @@ function runTorch(steps: number): TorchResult {
   delete env['MALLOC_TRIM_THRESHOLD_'];
   const result = spawnSync(
       flags.get<string>('python'),
-      [script, `--steps=${steps}`, `--batch_size=${BATCH_SIZE}`],
+      [script, `--steps=${steps}`, `--batch_size=${BATCH_SIZE}`,
+       `--threads=${threads}`],
       {encoding: 'utf8', env});
   if (result.error) {
     return {available: false, reason: result.error.message};
@@ -174,7 +178,7 @@ function pad(text: string, width: number): string {
   return text.length >= width ? text : text + ' '.repeat(width - text.length);
 }
 
-const USAGE = 'usage: tools/bazel run //bench:steps -- [--steps=50]\n    [--backends=tensorflow,wasm,cpu]';
+const USAGE = 'usage: tools/bazel run //bench:steps -- [--steps=50]\n    [--backends=tensorflow,wasm,cpu] [--wasm_threads=1]';
 
 async function main(): Promise<number> {
   if (parseCommandFlags(flags, process.argv.slice(2), USAGE,
@@ -186,10 +190,12 @@ async function main(): Promise<number> {
   const rows: Row[] = [];
   const log = (line: string) => process.stderr.write(line + '\n');
   const backends = [...new Set(requireKnown(flags, 'backends', BACKEND_CHOICES))];
+  const threads = flags.get<number>('wasm_threads');
   for (const wanted of backends) {
     let chosen: string;
     try {
-      chosen = (await selectBackend(wanted as BackendRequest, () => {})).name;
+      chosen = (await selectBackend(wanted as BackendRequest, () => {},
+                                    {wasmThreads: threads})).name;
     } catch (e) {
       log(`${wanted}: not available (${(e as Error).message})`);
       continue;
@@ -205,11 +211,12 @@ async function main(): Promise<number> {
                          'available here (see the lines above)');
   }
   log('measuring the PyTorch reference...');
-  const torch = runTorch(steps);
+  const torch = runTorch(steps, threads);
 
   const cores = require('node:os').cpus().length;
   console.log(`machine: ${cores} cores; batch size ${BATCH_SIZE}; optimizer ` +
-              `adam; ${steps} timed steps after 5 warm-up steps`);
+              `adam; ${steps} timed steps after 5 warm-up steps; wasm ` +
+              `with ${threads} thread(s)`);
   console.log(torch.available ?
       `pytorch ${torch.version}, ${torch.threads} thread(s)` :
       `pytorch: n/a (${torch.reason})`);

@@ -6,7 +6,7 @@
 Builds the layers that bench/steps.ts gets from its towers (dense layers
 with ReLU; two 3x3 same-padded convolutions with ReLU, flattened; an LSTM
 read at the last valid step), trains them with Adam on random batches made
-before timing, one thread, and prints JSON:
+before timing, on --threads threads (default 1), and prints JSON:
 
   {"available": true, "version": ..., "threads": 1,
    "nets": {"dnn": {"ms_per_step": ..., "parameters": ...}, ...}}

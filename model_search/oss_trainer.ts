@@ -20,6 +20,7 @@ import * as path from 'path';
 
 import {BACKEND_CHOICES, selectBackend} from './backend/select_backend';
 import {DEFAULT_WASM_MEMORY_LIMIT_MB} from './backend/wasm_restart';
+import {MAX_WASM_THREADS} from './backend/wasm_threads';
 import {DEFAULT_CNN, DEFAULT_DNN, DEFAULT_RNN_LAST, resolveWorkspacePath} from './constants';
 import {DataError, PROVIDERS, ProviderError, ProviderNeverAnswered, inProvider, providerWaits, stopWaitingForProviders} from './data/data';
 import type {Batch, Provider} from './data/data';
@@ -99,6 +100,11 @@ export function defineTrainerFlags(): void {
     choices: [...BACKEND_CHOICES],
     help: 'TensorFlow.js backend; auto tries tfjs-node-gpu, tfjs-node, ' +
           'wasm, cpu in that order.'});
+  define('wasm_threads', {type: 'int', default: 1,
+    help: 'Threads of the wasm backend\'s convolutions and matrix ' +
+          `products, 1 to ${MAX_WASM_THREADS}: more help a single worker on ` +
+          'a machine with idle cores; several workers side by side use ' +
+          'cores better with 1 each.'});
   define('wasm_memory_limit_mb', {type: 'int',
     default: DEFAULT_WASM_MEMORY_LIMIT_MB,
     help: 'On the wasm backend, whose memory pages once used stay with ' +
@@ -500,7 +506,8 @@ export async function main(
     // tensors it makes there live on it; its line follows the data's.
     const backendLines: string[] = [];
     await selectBackend(FLAGS.get<'auto'>('backend'),
-                        (line) => backendLines.push(line));
+                        (line) => backendLines.push(line),
+                        {wasmThreads: FLAGS.get<number>('wasm_threads')});
     await inProvider(`data provider ${FLAGS.get<string>('phoenix_dataset') ||
                          PROVIDERS.names()[0]}: prepare()`,
                      () => provider.prepare());

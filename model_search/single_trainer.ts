@@ -52,6 +52,11 @@ export declare interface SingleTrainerArgs {
   spec: PhoenixSpec|string;
   /** TensorFlow.js backend; default 'auto'. */
   backend?: BackendRequest;
+  /**
+   * As --wasm_threads: threads of the wasm backend's kernels, 1 (the
+   * default) to 8.
+   */
+  wasmThreads?: number;
   /** Where log lines go; default stderr. */
   log?: Logger;
 }
@@ -173,7 +178,8 @@ export class SingleTrainer {
           'for the highest');
     }
     await this.args.data.prepare();
-    await selectBackend(this.args.backend ?? 'auto', log);
+    await selectBackend(this.args.backend ?? 'auto', log,
+                        {wasmThreads: this.args.wasmThreads});
     const seed = options.seed === undefined || options.seed === -1 ?
         Date.now() % (MAX_SEED + 1) :
         options.seed;

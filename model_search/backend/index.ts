@@ -14,3 +14,4 @@ export type {BackendRequest, SelectBackendOptions, SelectedBackend} from './sele
 export {tf} from './tf';
 export {registerWasmTrainingKernels, WASM_REPLACED_KERNELS, WASM_TRAINING_KERNELS} from './wasm_kernels';
 export {restartWasmBackend, wasmMemoryBytes} from './wasm_restart';
+export {MAX_WASM_THREADS, wasmThreadCount} from './wasm_threads';

@@ -16,12 +16,9 @@
  * optional dependencies that download libtensorflow while installing, so
  * they are usually absent; `auto` records why each one was skipped.
  *
- * Threads: the wasm backend runs on one thread with SIMD in Node.
- * tfjs-backend-wasm reports WASM_HAS_MULTITHREAD_SUPPORT as false whenever
- * it runs in Node, and forcing the flag on makes initialisation fail
- * (its threaded build starts workers from blob: URLs, which Node's
- * worker_threads refuse with ERR_WORKER_PATH), so there is no thread count
- * to set; parallelism comes from running several trainers side by side.
+ * Threads: the wasm backend runs its kernels on one thread unless asked
+ * for more (`wasmThreads`), which starts the package's threaded SIMD build
+ * in Node (wasm_threads.ts says how).
  */
 
 import {UsageError, didYouMean} from '../errors';
@@ -29,6 +26,7 @@ import {tf} from './tf';
 import {installLazyConvGradients} from './lazy_conv_gradients';
 import {registerWasmTrainingKernels} from './wasm_kernels';
 import {startWasmBackend} from './wasm_restart';
+import {MAX_WASM_THREADS} from './wasm_threads';
 
 /** The values of `--backend`. */
 export const BACKEND_CHOICES =
@@ -47,9 +45,13 @@ export declare interface SelectedBackend {
   reasons: string[];
 }
 
-/** Hooks for tests. */
 export declare interface SelectBackendOptions {
-  /** Loads a package by name; defaults to Node's `require`. */
+  /**
+   * Threads of the wasm backend's kernels (`--wasm_threads`, 1 to
+   * MAX_WASM_THREADS; default 1): see wasm_threads.ts.
+   */
+  wasmThreads?: number;
+  /** Loads a package by name; defaults to Node's `require` (for tests). */
   require?: (id: string) => unknown;
 }
 
@@ -110,14 +112,22 @@ export async function selectBackend(
             didYouMean(String(requested), BACKEND_CHOICES)}; choose one ` +
         `of ${BACKEND_CHOICES.join(', ')}`);
   }
+  const wasmThreads = options.wasmThreads ?? 1;
+  if (!Number.isInteger(wasmThreads) || wasmThreads < 1 ||
+      wasmThreads > MAX_WASM_THREADS) {
+    throw new UsageError(
+        `--wasm_threads=${wasmThreads}: give a whole number from 1 to ` +
+        `${MAX_WASM_THREADS} (the most the wasm backend's thread pool takes)`);
+  }
   const candidates = CANDIDATES[requested];
   const load = options.require ?? require;
   const reasons: string[] = [];
   for (const candidate of candidates) {
-    const failure = await activate(candidate, load);
+    const failure = await activate(candidate, load, wasmThreads);
     if (failure === undefined) {
-      const detail =
-          candidate.name === 'wasm' ? ` ${await describeWasm(load)}` : '';
+      const detail = candidate.name === 'wasm' ?
+          ` ${await describeWasm(load)}` :
+          wasmThreads > 1 ? ` (--wasm_threads=${wasmThreads} unused)` : '';
       const skipped = reasons.length > 0 ? ` (${reasons.join('; ')})` : '';
       log(`backend: ${candidate.name}${detail}${skipped}`);
       return {name: candidate.name, reasons};
@@ -131,8 +141,8 @@ export async function selectBackend(
 
 /** Starts one backend; returns why it could not, or undefined. */
 async function activate(
-    candidate: Candidate, load: (id: string) => unknown):
-    Promise<string|undefined> {
+    candidate: Candidate, load: (id: string) => unknown,
+    wasmThreads: number): Promise<string|undefined> {
   if (candidate.packageName !== undefined) {
     const failure = loadPackage(candidate.packageName, load);
     if (failure !== undefined) {
@@ -147,8 +157,9 @@ async function activate(
   let started: boolean;
   try {
     // wasm through startWasmBackend, so that it can be restarted.
-    started = candidate.tfName === 'wasm' ? await startWasmBackend() :
-                                            await tf.setBackend(candidate.tfName);
+    started = candidate.tfName === 'wasm' ?
+        await startWasmBackend(wasmThreads) :
+        await tf.setBackend(candidate.tfName);
   } catch (e) {
     return `failed to start: ${messageOf(e)}`;
   }

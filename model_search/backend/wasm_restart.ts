@@ -30,6 +30,7 @@
  */
 
 import {tf} from './tf';
+import {stopWasmThreads, withWasmThreads} from './wasm_threads';
 
 /**
  * The search binaries' --wasm_memory_limit_mb: three quarters of the
@@ -53,17 +54,24 @@ let runtimeListeners: Array<[string, Listener]> = [];
 /** Native kernels replaced by this project's, as first registered. */
 const replacedNatives = new Map<string, tf.KernelConfig>();
 
+/** Threads of the wasm backend's pool, as the first start was asked. */
+let threadsAsked = 1;
+
 /**
  * Starts the wasm backend (`tf.setBackend('wasm')`) and records the process
  * listeners its runtime adds, so that a restart can remove them.
  *
+ * @param threads Threads for its kernels (wasm_threads.ts); a restart
+ *     keeps those of the first start.
  * @returns what tf.setBackend returns.
  */
-export async function startWasmBackend(): Promise<boolean> {
+export async function startWasmBackend(threads?: number): Promise<boolean> {
+  if (threads !== undefined) threadsAsked = threads;
   const before = new Map(RUNTIME_EVENTS.map(
       (event) => [event, new Set(process.listeners(event as 'exit'))]));
   try {
-    const started = await tf.setBackend('wasm');
+    const started =
+        await withWasmThreads(threadsAsked, () => tf.setBackend('wasm'));
     if (started) trackTensorAllocations();
     return started;
   } finally {
@@ -228,6 +236,8 @@ export async function restartWasmBackend(): Promise<boolean> {
   }
   const factory = tf.findBackendFactory('wasm');
   removeOldInstance();
+  // Its kernels' threads, if any, hold the old memory.
+  await stopWasmThreads();
   tf.registerBackend('wasm', factory, WASM_PRIORITY);
   if (!await startWasmBackend()) {
     throw new Error(
