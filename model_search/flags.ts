@@ -49,6 +49,28 @@ export class FlagSet {
     this.flags.set(name, {...args, name, value: args.default, present: false});
   }
 
+  /**
+   * Declares a flag of `args.module` unless that module declared it
+   * already (its declarations may run more than once in a process).
+   *
+   * @throws UsageError when another module declared the name: a provider's
+   *     flag of the same name as the trainer's would otherwise replace it
+   *     silently (its type, default and meaning).
+   */
+  defineOnce(name: string, args: FlagArgs): void {
+    const existing = this.flags.get(name);
+    if (existing === undefined) {
+      this.define(name, args);
+    } else if (existing.module !== args.module) {
+      throw new UsageError(
+          `flag --${name} belongs to ${args.module ?? 'the binary'}, but ${
+              existing.module === undefined ?
+                  'a module linked into this binary (a data provider, say)' :
+                  `module ${existing.module}`} declares it too: give that ` +
+          'flag a name of its own');
+    }
+  }
+
   has(name: string): boolean {
     return this.flags.has(name);
   }

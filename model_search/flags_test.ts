@@ -88,6 +88,31 @@ describe('FlagSet', () => {
   });
 });
 
+describe('FlagSet.defineOnce', () => {
+  const args = {type: 'int' as const, default: 1, help: 'steps'};
+
+  it('declares once however often its module asks', () => {
+    const set = new FlagSet();
+    set.defineOnce('steps', {...args, module: 'trainer'});
+    set.defineOnce('steps', {...args, default: 2, module: 'trainer'});
+    assert.equal(set.get('steps'), 1);
+  });
+
+  it('refuses a name another module declared, naming both', () => {
+    const set = new FlagSet();
+    set.define('steps', {type: 'string', default: '7', help: 'mine'});
+    assert.throws(
+        () => set.defineOnce('steps', {...args, module: 'trainer'}),
+        new RegExp('^UsageError: flag --steps belongs to trainer, but a ' +
+                   'module linked into this binary \\(a data provider, ' +
+                   'say\\) declares it too: give that flag a name of its ' +
+                   'own$'));
+    set.define('other', {...args, module: 'csv'});
+    assert.throws(() => set.defineOnce('other', {...args, module: 'trainer'}),
+                  /but module csv declares it too/);
+  });
+});
+
 describe('parseCommandFlags', () => {
   it('prints the usage and every flag for --help, declared or not', () => {
     const out: string[] = [];

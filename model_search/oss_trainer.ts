@@ -43,7 +43,7 @@ import {checkBlockNames} from './spec_blocks';
 import {SUMMARY_CSV, SUMMARY_JSON} from './report';
 import type {ProgressStream} from './report';
 import {standardObservers} from './search_observers';
-import {checkBatchFits} from './train_loop';
+import {checkBatchFits, checkFeaturesFinite} from './train_loop';
 import {TrialPlanner} from './trial_planner';
 import {resolveUserPath} from './user_paths';
 
@@ -52,7 +52,7 @@ const MODULE = 'oss_trainer';
 /** Declares the trainer's flags, with the original's names and defaults. */
 export function defineTrainerFlags(): void {
   const define = (name: string, args: Parameters<typeof FLAGS.define>[1]) => {
-    if (!FLAGS.has(name)) FLAGS.define(name, {...args, module: MODULE});
+    FLAGS.defineOnce(name, {...args, module: MODULE});
   };
   define('phoenix_spec_filename', {type: 'string', default: '',
     help: 'The PhoenixSpec (.pbtxt) driving the search; default: the ' +
@@ -347,11 +347,13 @@ async function checkFirstBatches(
             provider.getLossFn === undefined ? provider.numberOfClasses() :
                                                undefined,
             sequences ? 'values' : 'none');
+        checkFeaturesFinite(next.value, split);
       } finally {
-        // What checkBatchFits refused may be no tensor.
-        (next.value as Partial<Batch>).features?.dispose?.();
-        (next.value as Partial<Batch>).labels?.dispose?.();
-        (next.value as Partial<Batch>).lengths?.dispose?.();
+        // What checkBatchFits refused may be no batch, or hold no tensor.
+        const batch = next.value as Partial<Batch>|null|undefined;
+        batch?.features?.dispose?.();
+        batch?.labels?.dispose?.();
+        batch?.lengths?.dispose?.();
       }
     } finally {
       await inProvider(`the data provider's ${split} batches`,
@@ -439,8 +441,6 @@ export async function main(
       process.stderr.write(line + '\n');
     },
     progressStream: ProgressStream = process.stderr): Promise<number> {
-  defineTrainerFlags();
-  defineMetadataFlags();
   // Until the search installs its own (which stop it cleanly), a signal
   // stops the binary with a line saying so, not silently.
   const beforeSearch = (signal: NodeJS.Signals) => {
@@ -454,6 +454,9 @@ export async function main(
   process.on('SIGINT', beforeSearch);
   process.on('SIGTERM', beforeSearch);
   try {
+    // Here, so that a linked module's clash with them is said plainly.
+    defineTrainerFlags();
+    defineMetadataFlags();
     const positional = FLAGS.parse(argv);
     if (positional.length > 0) {
       throw new UsageError(`unexpected argument "${positional[0]}": the ` +

@@ -362,6 +362,23 @@ export async function runSearch(options: SearchOptions): Promise<SearchResult> {
     for (const line of unreadReplayHparams(planner.replay, planner.space)) {
       log(line);
     }
+    if (options.spec.useParameterScaledTraining) {
+      // As the search trained them: a replay of a search that scaled its
+      // training scales it too, which a user asking for more steps to get
+      // a final model would not guess.
+      const deepest = options.spec.maximumDepth ?? 30;
+      const steps = planner.replay.map((plan, i) => {
+        const depth = Math.max(plan.architecture.length,
+                               ...(plan.towers ?? []).map(
+                                   (t) => t.architecture.length));
+        return `tower ${i + 1} (depth ${depth}): ${scaledTrainSteps(
+            options.trainSteps, depth, deepest, true)}`;
+      });
+      log(`replay: use_parameter_scaled_training: the spec's towers train ` +
+          `fewer of the ${options.trainSteps} steps the shallower they are ` +
+          `(${steps.join(', ')}); take the line out of the spec to train ` +
+          'each for all of them');
+    }
     planner.replay.forEach((plan, i) => {
       if (plan.architecture.includes(NO_SEARCH_ARCHITECTURE)) return;
       const missing = ['learning_rate', 'optimizer'].filter(
@@ -572,11 +589,16 @@ export async function runSearch(options: SearchOptions): Promise<SearchResult> {
         // follows from the other failures: the stop names one of those.
         if (!(e instanceof PlanningError)) lastTrainingFailure = e.message;
         if (++failedInARow >= MAX_FAILED_IN_A_ROW) {
+          const last = lastTrainingFailure ?? e.message;
           throw new SearchError(
-              `the last ${failedInARow} trials failed (the last: ` +
-              `${lastTrainingFailure ?? e.message}); stopping the search: ` +
-              'check the data and the spec (each FAILED line above says ' +
-              'why)');
+              `the last ${failedInARow} trials failed (the last: ${last}); ` +
+              'stopping the search: check the data and the spec (each ' +
+              `FAILED line above says why)${
+                  /loss became (NaN|-?Infinity)/.test(last) ?
+                      '; a loss that is not a number in trial after trial ' +
+                      'usually comes from NaN or infinite values in the ' +
+                      'data, or from learning rates too high for it' :
+                      ''}`);
         }
       } finally {
         await lease.stop();

@@ -202,7 +202,7 @@ describe('oss_trainer main', function() {
 
     assert.equal(code, 2, log.join('\n'));
     assert.match(log[log.length - 1],
-                 /^error: study "model_search" of owner ".*" in .* ranks its trials by --optimization_metric=accuracy --optimization_goal=maximize, not loss \(minimize\); run with those flags, or choose a new --experiment_name$/);
+                 /^error: study "model_search" of owner ".*" in .* ranks its trials by --optimization_metric=accuracy --optimization_goal=maximize, not loss \(minimize\); run with those flags, or start a new study: a new --experiment_name with a --model_dir of its own$/);
     assert.deepEqual((await storedTrials(dir)).map((t) => t.id), [1]);
   });
 

@@ -21,7 +21,8 @@ import {main} from './oss_trainer';
 let throwIn: 'prepare'|'batches'|'nowhere' = 'nowhere';
 /** How its batches or data are broken: set by a test. */
 let broken: 'features'|'one-hot'|'label'|'empty eval'|'bad row'|
-    'no examples'|'classes throw'|'arrays'|'reused'|'' = '';
+    'no examples'|'classes throw'|'arrays'|'reused'|'null'|'infinite'|
+    '' = '';
 /** What the test provider says of its classes: set by a test. */
 let classes = 2;
 /**
@@ -47,6 +48,10 @@ class ThrowingProvider implements Provider {
       const kept = {features: tf.ones([2, 3]),
                     labels: tf.tensor1d([0, 1], 'int32') as tf.Tensor1D};
       for (;;) {
+        if (broken === 'null') {
+          yield null as unknown as Batch;
+          continue;
+        }
         if (broken === 'arrays') {
           yield {features: [[1, 2, 3], [4, 5, 6]], labels: [0, 1]} as
               unknown as Batch;
@@ -74,7 +79,9 @@ class ThrowingProvider implements Provider {
           continue;
         }
         yield {
-          features: tf.ones([2, broken === 'features' ? 4 : 3]),
+          features: broken === 'infinite' ?
+              tf.tensor2d([[1, 2, 3], [4, Infinity, 6]]) :
+              tf.ones([2, broken === 'features' ? 4 : 3]),
           // Typed as the contract says; the test breaks it on purpose.
           labels: (broken === 'one-hot' ?
                        tf.tensor2d([[1, 0], [0, 1]], [2, 2], 'int32') :
@@ -168,6 +175,11 @@ describe('a data provider that throws', function() {
     ['arrays', 'error: the training data gives a batch whose features is ' +
          'not a tensor (an array): yield {features: tf.Tensor, labels: ' +
          'tf.Tensor1D} batches'],
+    ['null', 'error: the training data gives a batch that is null: yield ' +
+         '{features: tf.Tensor, labels: tf.Tensor1D} objects'],
+    ['infinite', 'error: the training data gives a feature of Infinity ' +
+         '(example 2 of a batch of 2): models train on finite numbers ' +
+         'only; fill in or drop such values in the data provider'],
   ] as const;
   for (const [how, message] of BAD_DATA) {
     it(`whose data is bad (${how}): named, exit 2, nothing written`,

@@ -203,6 +203,35 @@ describe('a study and its replay', function() {
               log.join('\n'));
   });
 
+  it('says how many steps a parameter-scaled replay trains', async () => {
+    const spec = path.join(dir, 'scaled_replay.pbtxt');
+    fs.writeFileSync(
+        spec, 'problem_type: DNN\nsearch_type: ADAPTIVE_COORDINATE_DESCENT\n' +
+            'maximum_depth: 5\nuse_parameter_scaled_training: true\n' +
+            'blocks_to_use: "FIXED_OUTPUT_FULLY_CONNECTED_128"\n' +
+            'replay { towers { architecture: ' +
+            '"FIXED_OUTPUT_FULLY_CONNECTED_128" hparams { hparam { key: ' +
+            '"learning_rate" value { float_value: 0.01 } } } } }\n');
+    const modelDir = path.join(dir, 'scaled');
+    const log: string[] = [];
+
+    const code = await main(
+        [...flags(modelDir, [`--phoenix_spec_filename=${spec}`]),
+         '--phoenix_train_steps=50'],
+        (l) => log.push(l));
+
+    assert.equal(code, 0, log.join('\n'));
+    const said = log.find((l) => l.startsWith(
+        'replay: use_parameter_scaled_training: the spec\'s towers train ' +
+        'fewer of the 50 steps the shallower they are (tower 1 (depth 1): '));
+    assert.ok(said, log.join('\n'));
+    const steps = Number(/depth 1\): (\d+)\)/.exec(said)![1]);
+    assert.ok(steps < 50, said);
+    const evaluation = JSON.parse(fs.readFileSync(
+        path.join(modelDir, '1', 'evaluation.json'), 'utf8'));
+    assert.equal(evaluation.train_steps, steps);
+  });
+
   it('stops with exit 2 on a bad replay, writing nothing', async () => {
     const spec = path.join(dir, 'bad_replay.pbtxt');
     fs.writeFileSync(spec, 'problem_type: DNN\nreplay { towers {} }\n');

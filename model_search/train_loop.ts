@@ -361,6 +361,27 @@ export function checkBatch(
 }
 
 /**
+ * Throws a DataError naming the first example whose features hold NaN or
+ * an infinity: every trial would train to a loss of NaN and fail. Read on
+ * the first batches only (oss_trainer.ts), as a read copies the batch.
+ */
+export function checkFeaturesFinite(
+    batch: Batch, split: 'training'|'evaluation'): void {
+  if (batch.features.dtype !== 'float32') return;
+  const values = batch.features.dataSync();
+  for (let i = 0; i < values.length; i++) {
+    if (!Number.isFinite(values[i])) {
+      const perExample = values.length / batch.features.shape[0];
+      throw new DataError(
+          `the ${split} data gives a feature of ${values[i]} (example ${
+              Math.floor(i / perExample) + 1} of a batch of ${
+              batch.features.shape[0]}): models train on finite numbers ` +
+          'only; fill in or drop such values in the data provider');
+    }
+  }
+}
+
+/**
  * Throws a DataError unless a batch holds live tensors: a provider that
  * yields plain arrays, or yields one batch again after the search disposed
  * it (every batch is disposed after its step), is named, not left to fail
@@ -368,6 +389,14 @@ export function checkBatch(
  */
 export function checkBatchTensors(
     batch: Batch, split: 'training'|'evaluation'): void {
+  const given = batch as unknown;
+  if (given === null || typeof given !== 'object' || Array.isArray(given)) {
+    throw new DataError(
+        `the ${split} data gives a batch that is ${
+            given === null ? 'null' :
+            Array.isArray(given) ? 'an array' : `a ${typeof given}`}: yield ` +
+        '{features: tf.Tensor, labels: tf.Tensor1D} objects');
+  }
   const parts: Array<[string, unknown]> = [
     ['features', (batch as Partial<Batch>|undefined)?.features],
     ['labels', (batch as Partial<Batch>|undefined)?.labels],

@@ -12,7 +12,7 @@
 
 import {ValueError} from './errors';
 import {fixArchitectureOrder} from './architecture/architecture_utils';
-import {BLOCKS} from './blocks';
+import {BLOCKS, blockHparamRanges} from './blocks';
 import type {HparamRange} from './blocks';
 import {InProcessController, ReplayState} from './controller';
 import {warmStartSources} from './meta/transfer_learning';
@@ -110,7 +110,6 @@ export declare interface TrialPlannerArgs {
   trainSteps: number;
 }
 
-/** The hyperparameters that the blocks of blocks_to_use ask for. */
 /**
  * The hyperparameters that the blocks of blocks_to_use ask for, named as
  * the blocks ask (a block reads hparams[name]). A name the trainer uses
@@ -212,7 +211,7 @@ export function checkReplayBlockHparams(plans: readonly TrialPlan[]): void {
   plans.forEach((plan, i) => {
     for (const block of new Set(plan.architecture)) {
       if (!BLOCKS.has(block)) continue;
-      for (const range of BLOCKS.create(block).requiresHparams?.() ?? []) {
+      for (const range of blockHparamRanges(block)) {
         const value = plan.hparams[`${block}_${range.name}`] ??
             plan.hparams[range.name];
         const wanted = range.values !== undefined ?
@@ -253,7 +252,7 @@ export function unreadReplayHparams(
     const blocks = new Set(space.params.map((p) => p.name));
     for (const block of plan.architecture) {
       if (!BLOCKS.has(block)) continue;
-      for (const range of BLOCKS.create(block).requiresHparams?.() ?? []) {
+      for (const range of blockHparamRanges(block)) {
         blocks.add(range.name);
       }
     }
@@ -307,7 +306,7 @@ export class TrialPlanner {
       ...spaceArgs,
       blockHparams: blockHparams(
           searchSpec.blocksToUse.map(
-              (name) => [name, BLOCKS.create(name).requiresHparams?.() ?? []]),
+              (name) => [name, blockHparamRanges(name)]),
           reserved),
     });
     this.tuner = createTuner(args.hypertuningMethod);

@@ -89,6 +89,38 @@ export function getBlock(name: string, where?: string): Block {
 }
 
 /**
+ * The ranges block `name` asks for (its requiresHparams(), none without
+ * one), checked to be a list.
+ *
+ * @throws ValueError naming the block when requiresHparams throws or
+ *     answers anything but an array: a user's block, whose mistake would
+ *     otherwise surface as a TypeError in the planner.
+ */
+export function blockHparamRanges(name: string): HparamRange[] {
+  return hparamRangesOf(name, getBlock(name));
+}
+
+/** blockHparamRanges of an instance of block `name`. */
+export function hparamRangesOf(name: string, block: Block): HparamRange[] {
+  if (block.requiresHparams === undefined) return [];
+  let ranges: unknown;
+  try {
+    ranges = block.requiresHparams();
+  } catch (e) {
+    throw new ValueError(`block ${name}: requiresHparams() failed: ${
+        e instanceof Error ? e.message : String(e)}`);
+  }
+  if (ranges === undefined) return [];
+  if (!Array.isArray(ranges)) {
+    throw new ValueError(
+        `block ${name}: requiresHparams() returned ${
+            ranges === null ? 'null' : typeof ranges}, not an array of ` +
+        'ranges ({name, min, max} or {name, values}); return [] for none');
+  }
+  return ranges as HparamRange[];
+}
+
+/**
  * Checks that every name is registered (e.g. a spec's blocks_to_use); the
  * error lists each unknown name with its closest registered one.
  */
@@ -184,8 +216,7 @@ export function blocksSearchSpace(blocksToUse?: readonly string[]):
   const space: HparamRange[] = [];
   for (const name of names) {
     if (name === EMPTY_BLOCK) continue;
-    const ranges = getBlock(name).requiresHparams?.() ?? [];
-    for (const range of ranges) {
+    for (const range of blockHparamRanges(name)) {
       space.push({...range, name: `${name}_${range.name}`});
     }
   }

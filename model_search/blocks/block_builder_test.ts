@@ -11,7 +11,7 @@ import * as path from 'path';
 
 import {ValueError} from '../errors';
 
-import {BLOCKS, blockEnumId, blockNameForEnumId, blockNamesForProblemType, blocksSearchSpace, checkBlockNames, closestBlockName, EMPTY_BLOCK, getBlock, isFlattenBlock, isInputOrderImportant, listBlocks, PROBLEM_TYPES, supportedProblemTypes} from './index';
+import {BLOCKS, blockEnumId, blockNameForEnumId, blockNamesForProblemType, blocksSearchSpace, checkBlockNames, closestBlockName, EMPTY_BLOCK, getBlock, hparamRangesOf, isFlattenBlock, isInputOrderImportant, listBlocks, PROBLEM_TYPES, supportedProblemTypes} from './index';
 
 /** Test data lives at its workspace path (bazel runfiles and tools/dev). */
 const TESTDATA = path.resolve('model_search/blocks/testdata');
@@ -205,5 +205,41 @@ describe('block_builder', () => {
         all[1], {name: 'TUNABLE_SVDF_memory_size', min: 4, max: 32,
                  integer: true});
     assert.deepEqual(none, []);
+  });
+});
+
+describe('hparamRangesOf', () => {
+  const block = (requiresHparams?: () => unknown) => ({
+    isInputOrderImportant: false,
+    build: () => [],
+    ...(requiresHparams === undefined ? {} :
+        {requiresHparams: requiresHparams as () => []}),
+  });
+
+  it('gives the ranges a block asks for, none without the method', () => {
+    const ranges = [{name: 'units', min: 1, max: 4, integer: true}];
+    assert.deepEqual(hparamRangesOf('MINE', block(() => ranges)), ranges);
+    assert.deepEqual(hparamRangesOf('MINE', block()), []);
+    assert.deepEqual(hparamRangesOf('MINE', block(() => undefined)), []);
+  });
+
+  it('names the block whose requiresHparams throws', () => {
+    assert.throws(
+        () => hparamRangesOf('MINE', block(() => {
+          throw new Error('exploded');
+        })),
+        (e: Error) => e instanceof ValueError &&
+            e.message === 'block MINE: requiresHparams() failed: exploded');
+  });
+
+  it('names the block whose requiresHparams is no array', () => {
+    for (const [answer, said] of [[{name: 'x', min: 1, max: 2}, 'object'],
+                                  [null, 'null'], ['units', 'string']]) {
+      assert.throws(
+          () => hparamRangesOf('MINE', block(() => answer)),
+          (e: Error) => e instanceof ValueError &&
+              e.message.startsWith(`block MINE: requiresHparams() returned ${
+                  said}, not an array of ranges`));
+    }
   });
 });

@@ -25,7 +25,7 @@ const MODULE = 'metadata';
 /** A define that leaves a flag already declared as it is. */
 function definer(flags: FlagSet) {
   return (name: string, args: Parameters<FlagSet['define']>[1]) => {
-    if (!flags.has(name)) flags.define(name, {...args, module: MODULE});
+    flags.defineOnce(name, {...args, module: MODULE});
   };
 }
 

@@ -284,8 +284,9 @@ export abstract class SqlStore implements MetadataStore {
             `in ${this.target} was started with another spec (the texts ` +
             `compared are the specs as printed, without comments or blank ` +
             `lines, so lines are counted there): ${difference}; ` +
-            'run with the same --phoenix_spec_filename contents, or choose ' +
-            'a new --experiment_name');
+            'run with the same --phoenix_spec_filename contents, or start ' +
+            'a new study: a new --experiment_name with a --model_dir of ' +
+            'its own');
       }
       const id = toNumber(rows[0]['id']);
       const stored = rows[0]['objective'];
@@ -305,7 +306,8 @@ export abstract class SqlStore implements MetadataStore {
               `trials by --optimization_metric=${before?.metric} ` +
               `--optimization_goal=${before?.goal}, not ${
                   objective!.metric} (${objective!.goal}); run with those ` +
-              'flags, or choose a new --experiment_name');
+              'flags, or start a new study: a new --experiment_name with a ' +
+              '--model_dir of its own');
         }
       }
       return {studyId: id, created: inserted > 0};

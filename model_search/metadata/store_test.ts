@@ -327,8 +327,8 @@ for (const backend of BACKENDS) {
           new RegExp('^study "objective" of owner "me" in .* ranks its ' +
                      'trials by --optimization_metric=accuracy ' +
                      '--optimization_goal=maximize, not loss \\(minimize\\); ' +
-                     'run with those flags, or choose a new ' +
-                     '--experiment_name$'));
+                     'run with those flags, or start a new study: a new ' +
+                     '--experiment_name with a --model_dir of its own$'));
       await expectReject(
           store.openStudy(key, SPEC, {metric: 'accuracy', goal: 'minimize'}),
           /ranks its trials by --optimization_metric=accuracy/);
