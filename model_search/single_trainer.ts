@@ -166,6 +166,10 @@ export class SingleTrainer {
     // As the binary's path flags: relative to where `bazel run` was typed,
     // not to the runfiles a script runs in.
     const rootDir = resolveUserPath(options.rootDir, true);
+    if (fs.existsSync(rootDir) && !fs.statSync(rootDir).isDirectory()) {
+      // Said before the data is read, as the binary says it.
+      throw new ValueError(`rootDir ${rootDir} exists and is not a directory`);
+    }
     const database = options.metadataDb ??
         `sqlite:${path.join(rootDir, DEFAULT_SQLITE_FILENAME)}`;
     if (options.metadataDb !== undefined) resolveConnection({url: database});
@@ -232,7 +236,10 @@ export class SingleTrainer {
   }
 }
 
-/** The binary's flags that tryModels takes as options of other names. */
+/**
+ * The binary's flags that a script gives as options of other names (of
+ * tryModels, or of CsvDataProvider).
+ */
 const OPTION_OF_FLAG: ReadonlyArray<[string, string]> = [
   ['--model_dir', 'rootDir'],
   ['--metadata_db', 'metadataDb'],
@@ -244,6 +251,13 @@ const OPTION_OF_FLAG: ReadonlyArray<[string, string]> = [
   ['--optimization_goal', 'optimizationGoal'],
   ['--hypertuning_method', 'hypertuningMethod'],
   ['--metadata_lease_seconds', 'leaseSeconds'],
+  // CsvDataProvider's options, whose checks run in prepare().
+  ['--filename', 'filename'],
+  ['--validation_filename', 'validationFilename'],
+  ['--label_index', 'labelIndex'],
+  ['--logits_dimension', 'logitsDimension'],
+  ['--record_defaults', 'recordDefaults'],
+  ['--field_delim', 'fieldDelim'],
 ];
 
 /** `message`, with what each flag it names is called in tryModels. */
@@ -251,7 +265,7 @@ export function withOptionNames(message: string): string {
   const named = OPTION_OF_FLAG.filter(
       ([flag]) => new RegExp(`${flag}(?![a-z_])`).test(message));
   if (named.length === 0) return message;
-  return `${message} (in tryModels: ${
+  return `${message} (in a script: ${
       named.map(([flag, option]) => `${flag} is ${option}`).join(', ')})`;
 }
 

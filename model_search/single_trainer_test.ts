@@ -155,7 +155,7 @@ describe('SingleTrainer', function() {
     [{leaseSeconds: -5},
      /^ValueError: leaseSeconds must be a number of seconds >= 1, got -5$/],
     [{metadataDb: 'foo://x'},
-     /^UsageError: .*foo:\/\/x.* \(in tryModels: --metadata_db is metadataDb\)$/],
+     /^UsageError: .*foo:\/\/x.* \(in a script: --metadata_db is metadataDb\)$/],
     [{saveSummarySteps: 0},
      /^ValueError: saveSummarySteps must be an integer of at least 1, got 0$/],
     [{numberModel: 2} as Partial<TryModelsArgs>,
@@ -296,6 +296,39 @@ describe('SingleTrainer', function() {
        assert.equal(fs.existsSync(rootDir), false, 'rootDir was created');
      });
 
+  it('refuses a rootDir that is a file before reading the data', async () => {
+    const file = path.join(tmpDir(), 'a_file.csv');
+    fs.writeFileSync(file, 'keep me');
+    let prepared = false;
+    const data = csvProvider(RANDOM_CSV);
+    const prepare = data.prepare.bind(data);
+    data.prepare = async () => {
+      prepared = true;
+      await prepare();
+    };
+    const trainer = new SingleTrainer(
+        {data, spec: resolveWorkspacePath(DEFAULT_DNN), log: () => {}});
+
+    await assert.rejects(
+        trainer.tryModels(options(file)),
+        new RegExp(`^ValueError: rootDir ${file} exists and is not a ` +
+                   'directory$'));
+    assert.equal(prepared, false);
+    assert.equal(fs.readFileSync(file, 'utf8'), 'keep me');
+  });
+
+  it('names a CSV option by its name in a script', async () => {
+    const rootDir = path.join(tmpDir(), 'never_created');
+    const trainer = new SingleTrainer(
+        {data: new CsvDataProvider({filename: RANDOM_CSV, labelIndex: 99,
+                                    log: () => {}}),
+         spec: resolveWorkspacePath(DEFAULT_DNN), log: () => {}});
+
+    await assert.rejects(trainer.tryModels(options(rootDir)),
+                         /--label_index=99 is out of range: .* \(in a script: --label_index is labelIndex\)$/);
+    assert.equal(fs.existsSync(rootDir), false, 'rootDir was created');
+  });
+
   it('refuses a negative wasm memory limit before writing anything',
      async () => {
     const rootDir = path.join(tmpDir(), 'never_created');
@@ -413,7 +446,7 @@ describe('withOptionNames', () => {
         withOptionNames('--model_dir=/x holds trials of another study; ' +
                         'give the --experiment_name of that one'),
         '--model_dir=/x holds trials of another study; give the ' +
-            '--experiment_name of that one (in tryModels: --model_dir is ' +
+            '--experiment_name of that one (in a script: --model_dir is ' +
             'rootDir, --experiment_name is experimentName)');
     assert.equal(withOptionNames('no flag here'), 'no flag here');
     assert.equal(withOptionNames('--model_dirs is not ours'),

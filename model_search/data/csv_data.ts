@@ -40,7 +40,7 @@ import * as fs from 'fs';
 import * as path from 'path';
 
 import {tf} from '../backend/tf';
-import {UsageError} from '../errors';
+import {didYouMean, UsageError} from '../errors';
 import {Random} from '../random';
 
 import {checkFieldDelim, CsvRecord, readCsvFile} from './csv_reader';
@@ -74,6 +74,12 @@ export declare interface CsvDataArgs {
   shuffleBufferSize?: number;
 }
 
+/** The options of CsvDataArgs; another key is most likely misspelt. */
+const CSV_DATA_OPTIONS: ReadonlyArray<keyof CsvDataArgs> = [
+  'filename', 'validationFilename', 'labelIndex', 'logitsDimension',
+  'recordDefaults', 'fieldDelim', 'seed', 'log', 'shuffleBufferSize',
+];
+
 /** The most values a categorical feature may have (its one-hot width). */
 export const MAX_CATEGORIES = 1000;
 /** The most distinct labels a file may have. */
@@ -81,7 +87,6 @@ export const MAX_CLASSES = 10000;
 
 const NUMBER = /^\s*[-+]?(\d+\.?\d*|\.\d+)([eE][-+]?\d+)?\s*$/;
 
-/** Whether a cell reads as a decimal number. */
 /**
  * The column names of a header row: an empty name (a trailing comma, say)
  * is `column_<index>`, in training and in predict alike.
@@ -651,9 +656,16 @@ export class Provider implements DataProvider {
   private labelClasses: string[] = [];
 
   constructor(args: CsvDataArgs) {
+    for (const key of Object.keys(args ?? {})) {
+      if ((CSV_DATA_OPTIONS as readonly string[]).includes(key)) continue;
+      throw new UsageError(`CsvDataProvider has no option ${
+          JSON.stringify(key)}${didYouMean(key, CSV_DATA_OPTIONS)}; its ` +
+          `options are ${CSV_DATA_OPTIONS.join(', ')}`);
+    }
     if (!args.filename) {
       throw new UsageError(
-          '--filename is required: the CSV file to search on');
+          '--filename is required: the CSV file to search on (the option ' +
+          'filename, in a script)');
     }
     this.filename = args.filename;
     this.validationFilename = args.validationFilename || undefined;

@@ -886,7 +886,15 @@ describe('CsvDataProvider', () => {
     const cases: Array<{args: CsvDataArgs, message: string}> = [
       {
         args: {filename: ''},
-        message: '--filename is required: the CSV file to search on',
+        message: '--filename is required: the CSV file to search on (the ' +
+            'option filename, in a script)',
+      },
+      {
+        args: {fileName: 'x.csv'} as unknown as CsvDataArgs,
+        message: 'CsvDataProvider has no option "fileName"; did you mean ' +
+            '"filename"?; its options are filename, validationFilename, ' +
+            'labelIndex, logitsDimension, recordDefaults, fieldDelim, seed, ' +
+            'log, shuffleBufferSize',
       },
       {
         args: {filename: 'x.csv', logitsDimension: 1},
