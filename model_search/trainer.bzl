@@ -89,9 +89,10 @@ def _edit_distance(a, b):
         previous = current
     return previous[len(b)]
 
-def _check_attributes(macro, name, kwargs, known):
+def _check_attributes(macro, name, kwargs, known, refused = []):
+    """Fails naming an attribute neither known nor refused (with a message of its own)."""
     for attribute in kwargs:
-        if attribute in known:
+        if attribute in known or attribute in refused:
             continue
         closest = None
         for candidate in known:
@@ -191,7 +192,8 @@ def model_search_oss_test(
     The test runs the trainer main (the provider linked in as by
     model_search_oss_binary) with
     `--phoenix_spec_filename=model_search/configs/<problem_type>_config.pbtxt`
-    (or custom_spec), `--phoenix_batch_size=2`, `--phoenix_train_steps=20`,
+    (or custom_spec, or neither: the config for the data),
+    `--phoenix_batch_size=2`, `--phoenix_train_steps=20`,
     `--phoenix_eval_steps=20`, `--experiment_max_num_trials=1` and a
     `--model_dir` inside the test's temporary directory, then extra_args.
     It passes when the binary exits 0, the trial is COMPLETED in the
@@ -203,8 +205,10 @@ def model_search_oss_test(
       dataset_dep: label; the provider library, as in model_search_oss_binary.
       problem_type: string; picks model_search/configs/<problem_type>_config.pbtxt:
         "cnn", "dnn", "rnn_last" ("rnn_all" is refused: the trainer
-        takes one label per example). Default "cnn" when no
-        custom_spec is given; not both.
+        takes one label per example). Without it or custom_spec, the
+        config for the provider's examples, as the binary picks it
+        (cnn for images, dnn for vectors, rnn_last for sequences); not
+        both.
       extra_args: list of strings; more flags, e.g.
         ["--filename=${TEST_SRCDIR}/model_search/model_search/data/testdata/x.csv"].
         `${TEST_SRCDIR}` expands to the runfiles root.
@@ -217,9 +221,10 @@ def model_search_oss_test(
         macro,
         name,
         kwargs,
-        # args and data have their own message below.
-        ["dataset_dep", "problem_type", "extra_args", "test_data", "custom_spec", "node_args", "env_defaults", "args", "data"] +
+        ["dataset_dep", "problem_type", "extra_args", "test_data", "custom_spec", "node_args", "env_defaults"] +
         _COMMON_ATTRIBUTES + _TEST_ATTRIBUTES,
+        # They have their own message below.
+        refused = ["args", "data"],
     )
     _check_dataset_dep(macro, name, dataset_dep)
     for attribute, instead in [("args", "extra_args"), ("data", "test_data")]:
@@ -233,26 +238,28 @@ def model_search_oss_test(
             ))
     _check_list(macro, name, "extra_args", extra_args)
     _check_list(macro, name, "test_data", test_data)
+    if custom_spec != None and (type(custom_spec) != "string" or custom_spec == ""):
+        fail("%s(name = %r): custom_spec = %r; give the label of a .pbtxt spec, or leave custom_spec out for the config of problem_type" % (macro, name, custom_spec))
     if custom_spec and problem_type != None:
         fail("%s(name = %r): give problem_type or custom_spec, not both; custom_spec replaces the problem_type config" % (macro, name))
-    if problem_type == None:
-        problem_type = "cnn"
     if problem_type == "rnn_all":
         fail("%s(name = %r): problem_type = \"rnn_all\" (RNN_ALL_ACTIVATIONS, a label for every time step) is not supported by the trainer, which takes one label per example; use \"rnn_last\"" % (macro, name))
-    if problem_type not in _PROBLEM_TYPES:
+    if problem_type != None and problem_type not in _PROBLEM_TYPES:
         fail("%s(name = %r): problem_type = %r; use one of %s (the configs in model_search/configs/), or give custom_spec" % (
             macro,
             name,
             problem_type,
             ", ".join(["%r" % p for p in _PROBLEM_TYPES]),
         ))
-    spec = "model_search/configs/%s_config.pbtxt" % problem_type
+    # Neither: the binary's own choice, the config for the data's examples.
+    spec = None
+    if problem_type != None:
+        spec = "model_search/configs/%s_config.pbtxt" % problem_type
     data = [_CONFIGS] + (test_data or [])
     if custom_spec:
         data.append(custom_spec)
         spec = "$(rootpath %s)" % custom_spec
-    args = [
-        "--phoenix_spec_filename=" + spec,
+    args = ([] if spec == None else ["--phoenix_spec_filename=" + spec]) + [
         "--phoenix_batch_size=2",
         "--phoenix_train_steps=20",
         "--phoenix_eval_steps=20",
