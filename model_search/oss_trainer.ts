@@ -214,6 +214,20 @@ function loadSpec(exampleShape?: number[]):
 }
 
 /**
+ * replayPlans(spec), its refusal naming the spec's file: a replay spec is
+ * often edited by hand.
+ */
+function replayPlansOf(spec: PhoenixSpec, file: string):
+    ReturnType<typeof replayPlans> {
+  try {
+    return replayPlans(spec);
+  } catch (e) {
+    if (e instanceof ValueError) e.message = `${file}: ${e.message}`;
+    throw e;
+  }
+}
+
+/**
  * The ready config for examples of `shape`: images (3 dimensions) the CNN
  * config, sequences (2) the RNN config, anything else the DNN config.
  */
@@ -503,7 +517,7 @@ export async function main(
     // the default spec is the one for the data's examples.
     const given = FLAGS.get<string>('phoenix_spec_filename') !== '' ?
         loadSpec() : undefined;
-    if (given !== undefined) replayPlans(given.spec);
+    if (given !== undefined) replayPlansOf(given.spec, given.file);
     const provider = chooseProvider();
     // The backend starts before the provider prepares its data, so that
     // tensors it makes there live on it; its line follows the data's.
@@ -517,7 +531,7 @@ export async function main(
     checkProviderAnswers(provider);
     const {spec, file, label} =
         given ?? loadSpec(provider.inputSchema().shape);
-    const replay = replayPlans(spec);
+    const replay = replayPlansOf(spec, file);
     checkSpecFitsData(spec, file, provider);
     if (provider.getInputLayerFn === undefined) {
       // A provider with its own input layer shapes its inputs itself: its

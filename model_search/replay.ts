@@ -310,8 +310,11 @@ export function checkTrainingHparams(
     if (value === undefined) continue;
     if (typeof value !== 'number' || !Number.isFinite(value) ||
         !range.valid(value)) {
+      // String(): JSON would print an infinity (a float_value of 1e400)
+      // as null.
       throw new ValueError(`${where}: hparam ${name}=${
-          JSON.stringify(value)} must be ${range.says}`);
+          typeof value === 'number' ? String(value) : JSON.stringify(value)} ` +
+          `must be ${range.says}`);
     }
   }
   try {

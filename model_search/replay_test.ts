@@ -83,6 +83,11 @@ describe('replay specs', () => {
      '} }',
      /^replay: tower 1: hparam learning_rate=-5 must be a number above 0$/,
      ValueError],
+    ['an infinite learning rate', 'replay { towers { architecture: "A" ' +
+     'hparams { hparam { key: "learning_rate" value { float_value: 1e400 } } ' +
+     '} } }',
+     /^replay: tower 1: hparam learning_rate=Infinity must be a number above 0$/,
+     ValueError],
     ['a learning rate as text', 'replay { towers { architecture: "A" ' +
      'hparams { hparam { key: "learning_rate" value { bytes_value: "fast" } ' +
      '} } } }',
@@ -243,7 +248,8 @@ describe('a study and its replay', function() {
     ]), (l) => log.push(l));
 
     assert.equal(code, 2);
-    assert.match(log.join('\n'), /replay: tower 1 has no architecture/);
+    assert.match(log.join('\n'),
+                 new RegExp(`^error: ${spec}: replay: tower 1 has no architecture`, 'm'));
     assert.equal(fs.existsSync(modelDir), false);
   });
 });
