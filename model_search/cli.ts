@@ -49,7 +49,10 @@ const SUBCOMMANDS: Record<string, Subcommand> = {
         if (!help) err(`cli blocks: unexpected ${args.join(' ')}`);
         return help ? 0 : 2;
       }
-      const rows = listBlocks();
+      // A user's block that cannot say its problem types is named after
+      // the others are listed.
+      const broken: string[] = [];
+      const rows = listBlocks((_name, why) => broken.push(why));
       const width = Math.max(...rows.map((r) => r.name.length));
       for (const row of rows) {
         // A user block registered without an enum id has -1.
@@ -58,7 +61,8 @@ const SUBCOMMANDS: Record<string, Subcommand> = {
             row.problemTypes.join(',')}`);
       }
       out(`${rows.length} blocks`);
-      return 0;
+      for (const why of broken) err(`cli blocks: ${why}`);
+      return broken.length > 0 ? 2 : 0;
     },
   },
   'predict': {

@@ -104,7 +104,8 @@ export async function predictCommand(
       checkModelInput(model, schema, options.modelDir);
       const count = await predictAll(
           model, schema, examples, options.batchSize, out);
-      const what = schema.kind === 'csv' ? 'rows' : 'images';
+      const what = `${schema.kind === 'csv' ? 'row' : 'image'}${
+          count === 1 ? '' : 's'}`;
       err(`predict: ${count} ${what} of ${options.input} with the model of ${
           options.modelDir}`);
       for (const warning of warnings) err(`predict: ${warning}`);

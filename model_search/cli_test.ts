@@ -9,7 +9,7 @@ import * as assert from 'node:assert/strict';
 
 import {tf} from './backend/tf';
 import type {Block, BlockBuildArgs} from './blocks/block';
-import {registerBlock} from './blocks/block';
+import {BLOCKS, registerBlock} from './blocks/block';
 // './cli.js', not './cli': beside cli.js sits the launcher named cli.
 import {cliMain} from './cli.js';
 
@@ -35,6 +35,33 @@ async function run(argv: string[]) {
 }
 
 describe('cli blocks', () => {
+  it('lists the others, then names a block without problem types (exit 2)',
+     async () => {
+       // Registered for this test only: other tests list every block.
+       @registerBlock({lookupName: 'CLI_TEST_NO_TYPES', initArgs: {}})
+       class CliTestNoTypes implements Block {
+         readonly isInputOrderImportant = false;
+         build(inputs: tf.SymbolicTensor[]): tf.SymbolicTensor[] {
+           return inputs;
+         }
+       }
+       try {
+         const {code, out, err} = await run(['blocks']);
+
+         assert.equal(code, 2);
+         assert.equal(out[out.length - 1], '137 blocks');
+         assert.ok(!out.some((row) => row.startsWith('CLI_TEST_NO_TYPES')));
+         assert.deepEqual(err, [
+           'cli blocks: block "CLI_TEST_NO_TYPES" has no static ' +
+               'supportedProblemTypes; declare the problem types it ' +
+               'serves, e.g. [\'DNN\', \'CNN\']',
+         ]);
+       } finally {
+         BLOCKS.remove('CLI_TEST_NO_TYPES');
+         void CliTestNoTypes;
+       }
+     });
+
   // The longest registered name sets the width of the first column.
   const WIDTH = 'FULLY_CONNECTED_RESIDUAL_FORCE_MATCH_SHAPES_BATCHNORM'.length;
 

@@ -70,9 +70,11 @@ export class BlockBuildError extends Error {
  */
 export function closestMatch(
     name: string, candidates: Iterable<string>): string|undefined {
+  // Read twice below; an iterator (a Map's keys) would be spent.
+  const list = [...candidates];
   let best: string|undefined;
   let bestDistance = Infinity;
-  for (const candidate of candidates) {
+  for (const candidate of list) {
     const distance = editDistance(name.toLowerCase(), candidate.toLowerCase());
     if (distance < bestDistance) {
       best = candidate;
@@ -80,7 +82,15 @@ export function closestMatch(
     }
   }
   const limit = Math.max(2, Math.floor(name.length / 3));
-  return bestDistance <= limit ? best : undefined;
+  if (bestDistance <= limit) return best;
+  // An abbreviation ("acc" for "accuracy"), when only one name starts so
+  // and is not much longer (a line read as one cell starts with anything).
+  const lower = name.toLowerCase();
+  const extending = name.length >= 3 ?
+      list.filter((c) => c.length <= 3 * name.length &&
+                      c.toLowerCase().startsWith(lower)) :
+      [];
+  return extending.length === 1 ? extending[0] : undefined;
 }
 
 /** Levenshtein distance with unit costs. */

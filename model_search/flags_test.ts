@@ -69,6 +69,11 @@ describe('FlagSet', () => {
     ['a bad choice', ['--goal=maximise'],
      'flag --goal="maximise": must be one of minimize, maximize; did you ' +
          'mean "maximize"?'],
+    ['an abbreviated choice', ['--goal=max'],
+     'flag --goal="max": must be one of minimize, maximize; did you mean ' +
+         '"maximize"?'],
+    ['an abbreviation of several choices', ['--goal=m'],
+     'flag --goal="m": must be one of minimize, maximize'],
     ['a bad choice where none may be given', ['--optional_goal=up'],
      'flag --optional_goal="up": must be one of minimize, maximize'],
     ['a missing value', ['--model_dir'], 'flag --model_dir needs a value'],

@@ -308,7 +308,10 @@ function checkProviderAnswers(provider: Provider): void {
       answer('numberOfClasses()', () => provider.numberOfClasses());
   if (!Number.isInteger(classes) || classes < 2) {
     throw new DataError(
-        `data provider ${name}: numberOfClasses() is ${classes}; a ` +
+        `data provider ${name}: numberOfClasses() is ${
+            typeof classes === 'number' ? classes :
+                                          `${JSON.stringify(classes)} (a ${
+                                              typeof classes})`}; a ` +
         'classifier needs an integer of 2 or more');
   }
   const schema = answer('inputSchema()', () => provider.inputSchema());

@@ -301,6 +301,18 @@ describe('a data provider that throws', function() {
        assert.deepEqual(fs.readdirSync(dir), []);
      });
 
+  it('that gives its number of classes as text: named, exit 2', async () => {
+    classes = '3' as unknown as number;
+
+    const {code, log} = await run(argv());
+
+    assert.equal(code, 2);
+    assert.equal(log[log.length - 1],
+                 'error: data provider provider_errors_test: ' +
+                     'numberOfClasses() is "3" (a string); a classifier ' +
+                     'needs an integer of 2 or more');
+  });
+
   it('nowhere: the same provider searches', async () => {
     const {code, log} = await run(argv());
 

@@ -178,15 +178,30 @@ export function blockNamesForProblemType(problemType: string): string[] {
       .map((info) => info.name);
 }
 
-/** Every registered block with its enum id and problem types, by enum id. */
-export function listBlocks(): BlockInfo[] {
-  return BLOCKS.all()
-      .map((entry) => ({
-             name: entry.lookupName,
-             enumId: entry.enumId ?? -1,
-             problemTypes: [...supportedProblemTypes(entry.lookupName)],
-           }))
-      .sort((a, b) => a.enumId - b.enumId || a.name.localeCompare(b.name));
+/**
+ * Every registered block with its enum id and problem types, by enum id.
+ *
+ * @param broken When given, receives each block whose problem types
+ *     cannot be read, with why, and the block is left out; otherwise such
+ *     a block throws.
+ */
+export function listBlocks(broken?: (name: string, why: string) => void):
+    BlockInfo[] {
+  const infos: BlockInfo[] = [];
+  for (const entry of BLOCKS.all()) {
+    let problemTypes: ProblemTypeName[];
+    try {
+      problemTypes = [...supportedProblemTypes(entry.lookupName)];
+    } catch (e) {
+      if (broken === undefined || !(e instanceof ValueError)) throw e;
+      broken(entry.lookupName, e.message);
+      continue;
+    }
+    infos.push(
+        {name: entry.lookupName, enumId: entry.enumId ?? -1, problemTypes});
+  }
+  return infos.sort(
+      (a, b) => a.enumId - b.enumId || a.name.localeCompare(b.name));
 }
 
 /** All registered lookup names, by enum id. */
