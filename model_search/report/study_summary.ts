@@ -46,7 +46,12 @@ export declare interface SummaryTrial {
   /** Wall time from start to finish, when both are known. */
   seconds?: number;
   failureReason?: string;
+  /** 'search', 'ensemble', 'distillation', 'replay' (as planned). */
   kind?: string;
+  /** An ensemble's: the trials whose towers it imports. */
+  members?: number[];
+  /** A distilled trial's teacher. */
+  teacherTrialId?: number;
   startedAt?: string;
   finishedAt?: string;
 }
@@ -70,6 +75,13 @@ export function trialSeconds(trial: Trial): number|undefined {
   const seconds =
       (Date.parse(trial.finishedAt) - Date.parse(trial.startedAt)) / 1000;
   return Number.isFinite(seconds) ? seconds : undefined;
+}
+
+/** The trials an ensemble trial imports towers of, if any. */
+function trialMembers(trial: Trial): number[]|undefined {
+  const members = trial.extra?.['members'];
+  if (!Array.isArray(members) || members.length === 0) return undefined;
+  return members.filter((m): m is number => typeof m === 'number');
 }
 
 /** Builds the summary of `trials` (any order). */
@@ -99,6 +111,10 @@ export function summarizeStudy(
           seconds: trialSeconds(t),
           failureReason: t.failureReason,
           kind: t.kind,
+          members: trialMembers(t),
+          teacherTrialId: typeof t.extra?.['teacherTrialId'] === 'number' ?
+              t.extra['teacherTrialId'] as number :
+              undefined,
           startedAt: t.startedAt,
           finishedAt: t.finishedAt,
         };
@@ -147,13 +163,13 @@ export function studySummaryCsv(summary: StudySummary): string {
       (b === summary.objective.metric ? -1 : 0) || a.localeCompare(b));
   const hparams = [...hparamNames].sort();
   const header = ['trial_id', 'state', 'best', 'rank', 'depth', 'architecture',
-                  ...metrics, ...hparams.map((h) => `hparams.${h}`), 'seconds',
+                  'kind', 'members', 'teacher', ...metrics, ...hparams.map((h) => `hparams.${h}`), 'seconds',
                   'directory', 'failure_reason'];
   const lines = [header.map(csvField).join(',')];
   for (const t of summary.trials) {
     lines.push([
       t.id, t.state, t.best, t.rank, t.depth, t.architecture.join(' '),
-      ...metrics.map((m) => t.metrics[m]),
+      t.kind, t.members?.join(' '), t.teacherTrialId, ...metrics.map((m) => t.metrics[m]),
       ...hparams.map((h) => t.hparams[h]),
       t.seconds, t.directory, t.failureReason,
     ].map(csvField).join(','));

@@ -17,14 +17,16 @@ import {SUMMARY_CSV, SUMMARY_JSON, SUMMARY_LOCK, StudySummaryObserver, csvField,
 const TRIALS: Trial[] = [
   {id: 2, state: 'COMPLETED', architecture: ['A', 'B'],
    hparams: {learning_rate: 0.1, optimizer: 'sgd'},
-   metrics: {loss: 0.4, accuracy: 0.8}, directory: '2',
+   metrics: {loss: 0.4, accuracy: 0.8}, directory: '2', kind: 'ensemble',
+   extra: {members: [1]},
    startedAt: '2026-01-01T00:00:00.000Z',
    finishedAt: '2026-01-01T00:00:02.500Z'},
   {id: 1, state: 'COMPLETED', architecture: ['A'],
    hparams: {learning_rate: 0.01}, metrics: {loss: 0.2, accuracy: 0.9},
    directory: '1'},
   {id: 3, state: 'FAILED', architecture: ['B'], hparams: {},
-   failureReason: 'loss is NaN, "diverged"', directory: '3'},
+   failureReason: 'loss is NaN, "diverged"', directory: '3',
+   kind: 'distillation', extra: {teacherTrialId: 1}},
   {id: 4, state: 'RUNNING', architecture: ['C'], hparams: {}},
 ];
 
@@ -174,15 +176,22 @@ describe('writeStudySummary', () => {
     assert.deepEqual(json.objective, {metric: 'accuracy', goal: 'maximize'});
     assert.equal(json.trials.length, 4);
     assert.deepEqual(json.trials[0].hparams, {learning_rate: 0.01});
+    assert.deepEqual(json.trials.map((t) => [t.kind, t.members,
+                                             t.teacherTrialId]),
+                     [[undefined, undefined, undefined],
+                      ['ensemble', [1], undefined],
+                      ['distillation', undefined, 1],
+                      [undefined, undefined, undefined]]);
     const csv = fs.readFileSync(path.join(dir, SUMMARY_CSV), 'utf8')
         .split('\r\n');
     assert.equal(csv[0], 'trial_id,state,best,rank,depth,architecture,' +
-                 'accuracy,loss,hparams.learning_rate,hparams.optimizer,' +
-                 'seconds,directory,failure_reason');
-    assert.equal(csv[1], '1,COMPLETED,true,1,1,A,0.9,0.2,0.01,,,1,');
-    assert.equal(csv[2], '2,COMPLETED,false,2,2,A B,0.8,0.4,0.1,sgd,2.5,2,');
-    assert.equal(csv[3],
-                 '3,FAILED,false,,1,B,,,,,,,"loss is NaN, ""diverged"""');
+                 'kind,members,teacher,accuracy,loss,hparams.learning_rate,' +
+                 'hparams.optimizer,seconds,directory,failure_reason');
+    assert.equal(csv[1], '1,COMPLETED,true,1,1,A,,,,0.9,0.2,0.01,,,1,');
+    assert.equal(csv[2],
+                 '2,COMPLETED,false,2,2,A B,ensemble,1,,0.8,0.4,0.1,sgd,2.5,2,');
+    assert.equal(csv[3], '3,FAILED,false,,1,B,distillation,,1,,,,,,,' +
+                 '"loss is NaN, ""diverged"""');
     assert.equal(csv[5], '');
     assert.equal(csv.length, 6);
   });
