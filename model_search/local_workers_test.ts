@@ -19,7 +19,7 @@ import * as os from 'node:os';
 import * as path from 'node:path';
 
 import {failTrialsOfDeadLocalWorkers} from './local_workers';
-import {localPid, localWorkerId, processExists, workerAlive} from './metadata/worker_ids';
+import {localPid, localWorkerId, machineName, processExists, workerAlive} from './metadata/worker_ids';
 import {completeWrittenTrials} from './lost_trials';
 import {createStore} from './metadata/create_store';
 import type {MetadataStore} from './metadata/store';
@@ -38,6 +38,30 @@ function deadPid(): number {
   const child = spawnSync(process.execPath, ['-e', '0']);
   return child.pid!;
 }
+
+describe('machineName', () => {
+  it('is the host name, with the process-id namespace of a container', () => {
+    const namespace =
+        /^pid:\[(\d+)\]$/.exec(fs.readlinkSync('/proc/self/ns/pid'))![1];
+    // 4026531836: the first namespace, whose pids are the machine's own.
+    assert.equal(machineName(),
+                 namespace === '4026531836' ?
+                     os.hostname() :
+                     `${os.hostname()}~${namespace}`);
+    assert.equal(localWorkerId(), `${machineName()}:${process.pid}`);
+  });
+
+  it('tells a worker of another namespace of this host by its lease', () => {
+    const trial = {
+      id: 1, state: 'RUNNING' as const, architecture: [], hparams: {},
+      workerId: `${os.hostname()}~4026532999:${process.pid}`,
+      leaseExpiresAt: new Date(Date.now() - 1000).toISOString(),
+    };
+    // Its pid is this process's here: read as local, it would look alive.
+    assert.equal(localPid(trial.workerId), undefined);
+    assert.equal(workerAlive(trial), false);
+  });
+});
 
 describe('localPid', () => {
   const rows: Array<[string|undefined, number|undefined]> = [
@@ -87,7 +111,7 @@ describe('failTrialsOfDeadLocalWorkers', () => {
         failed.push([id, reason]);
       },
     } as unknown as MetadataStore;
-    const host = os.hostname();
+    const host = machineName();
     const trials = [
       running(1, `${host}:1001`),               // gone
       running(2, `${host}:1002`),               // alive
@@ -113,7 +137,7 @@ describe('failTrialsOfDeadLocalWorkers', () => {
   });
 
   it('names this process, after --tuner_id when given', () => {
-    const local = `${os.hostname()}:${process.pid}`;
+    const local = `${machineName()}:${process.pid}`;
     assert.equal(localWorkerId(), local);
     assert.equal(localWorkerId('gpu-box'), `gpu-box@${local}`);
     assert.equal(localPid(localWorkerId('gpu-box')), process.pid);
@@ -167,7 +191,7 @@ describe('completeWrittenTrials', () => {
            done.push([id, metrics, directory, finishedAt]);
          },
        } as unknown as MetadataStore;
-       const host = os.hostname();
+       const host = machineName();
        const leaseLost = (id: number): Trial => ({
          ...running(id, 'elsewhere:5'), state: 'FAILED', directory: `${id}`,
          failureReason: 'worker lost: no heartbeat for 700 s',
@@ -343,7 +367,7 @@ describe('a search stopped and started again on one machine', function() {
        assert.equal(first.status, 0, first.stderr);
        // A trial left RUNNING by a process of this machine that is gone,
        // as SIGKILL leaves it.
-       await startTrialAs(modelDir, `${os.hostname()}:${deadPid()}`, 5);
+       await startTrialAs(modelDir, `${machineName()}:${deadPid()}`, 5);
 
        const start = Date.now();
        const again = runBinary(flags(modelDir, 2, 5));
@@ -369,7 +393,7 @@ describe('a search stopped and started again on one machine', function() {
     const undo = db.prepare(
         'UPDATE trials SET state = ?, metrics = NULL, finished_at = NULL, ' +
         'failure_reason = ?, worker_id = ? WHERE trial_id = ?');
-    undo.run('RUNNING', null, `${os.hostname()}:${deadPid()}`, 2);
+    undo.run('RUNNING', null, `${machineName()}:${deadPid()}`, 2);
     undo.run('FAILED', 'worker lost: no heartbeat for 700 s', 'elsewhere:1',
              3);
     db.close();
@@ -392,7 +416,7 @@ describe('a search stopped and started again on one machine', function() {
        // Trial 2 RUNNING in a live process of this machine, which exits
        // after the search below has started waiting for it.
        const worker = spawn(process.execPath, ['-e', 'setTimeout(() => {}, 3000)']);
-       await startTrialAs(modelDir, `${os.hostname()}:${worker.pid}`, 2);
+       await startTrialAs(modelDir, `${machineName()}:${worker.pid}`, 2);
 
        const start = Date.now();
        const child = startBinary(flags(modelDir, 2, 5));

@@ -29,6 +29,7 @@ import {METRIC_NAMES} from './metric_fns';
 import {main} from './oss_trainer';
 import {storedTrials} from './study_testing';
 import {CheckFailure, checkStudyOutput} from './oss_trainer_check';
+import {machineName} from './metadata/worker_ids';
 
 const TESTDATA = 'model_search/data/testdata';
 const RANDOM_CSV = `${TESTDATA}/csv_random_data.csv`;
@@ -617,7 +618,7 @@ describe('oss_trainer main', function() {
            schema: data.inputSchema(),
          }));
          const started = await store.startTrial(
-             studyId, 5, `elsewhere@${os.hostname()}:1`, 600);
+             studyId, 5, `elsewhere@${machineName()}:1`, 600);
          await store.planTrial(
              studyId, (started as {trial: {id: number}}).trial.id,
              {architecture: ['FULLY_CONNECTED'], hparams: {}, kind: 'search',
@@ -648,7 +649,7 @@ describe('oss_trainer main', function() {
     try {
       const [study] = await store.listStudies();
       const started = await store.startTrial(
-          study.studyId, 5, `elsewhere@${os.hostname()}:1`, 600);
+          study.studyId, 5, `elsewhere@${machineName()}:1`, 600);
       assert.equal(started.status, 'started');
     } finally {
       await store.close();

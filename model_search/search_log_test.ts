@@ -18,6 +18,7 @@ import {createStore} from './metadata/create_store';
 import {runSearch} from './oss_trainer_lib';
 import type {SearchOptions} from './oss_trainer_lib';
 import {loadSpecFile, printPhoenixSpec} from './proto/text_format';
+import {machineName} from './metadata/worker_ids';
 
 const RANDOM_CSV = 'model_search/data/testdata/csv_random_data.csv';
 
@@ -166,7 +167,7 @@ describe('workers started together with different model directories',
       await searchIn(dir, async (options) => {
         const studyId = await openRecordedStudy(options, 'mine');
         const started = await options.store.startTrial(
-            studyId, 3, `elsewhere@${os.hostname()}:1`, 600);
+            studyId, 3, `elsewhere@${machineName()}:1`, 600);
         const other = (started as {trial: {id: number}}).trial.id;
         const plan = () => options.store.planTrial(studyId, other, {
           architecture: ['FULLY_CONNECTED'], hparams: {}, kind: 'search',

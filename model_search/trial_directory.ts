@@ -13,11 +13,10 @@
  */
 
 import * as fs from 'fs';
-import * as os from 'os';
 import * as path from 'path';
 
 import {UsageError} from './errors';
-import {processExists} from './metadata/worker_ids';
+import {machineName, processExists} from './metadata/worker_ids';
 
 
 /** Names of the files of a trial directory. */
@@ -119,7 +118,7 @@ export function readEvaluationMetrics(trialDir: string):
  * machine's worker (sharing the model directory) still writes.
  */
 export function temporaryTag(): string {
-  return `${process.pid}@${os.hostname()}`;
+  return `${process.pid}@${machineName()}`;
 }
 
 /**
@@ -146,7 +145,7 @@ export function removeStaleTemporaries(
     if (!TEMPORARY.test(entry)) continue;
     const full = path.join(root, entry);
     const tag = TAGGED.exec(entry);
-    if (tag !== null && tag[2] === os.hostname() &&
+    if (tag !== null && tag[2] === machineName() &&
         Number(tag[1]) !== process.pid && !exists(Number(tag[1]))) {
       fs.rmSync(full, {recursive: true, force: true});
       removed++;

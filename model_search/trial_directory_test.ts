@@ -11,6 +11,7 @@ import * as os from 'node:os';
 import * as path from 'node:path';
 
 import {removeStaleTemporaries} from './trial_directory';
+import {machineName} from './metadata/worker_ids';
 
 describe('removeStaleTemporaries', () => {
   it('removes old temporaries of trials and summaries, nothing else',
@@ -48,7 +49,7 @@ describe('removeStaleTemporaries', () => {
   it('removes at once those of processes of this machine that are gone',
      () => {
        const root = fs.mkdtempSync(path.join(os.tmpdir(), 'stale_'));
-       const host = os.hostname();
+       const host = machineName();
        const names = [
          `.tmp-3-4242@${host}-1700000000000`,       // gone: removed
          `.tmp-next-4242@${host}-2`,                // gone: removed

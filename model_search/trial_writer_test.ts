@@ -14,6 +14,7 @@ import {SearchError} from './errors';
 import {TrialDirectoryWriter} from './trial_writer';
 import {RequestRunner} from './trial_writer_requests';
 import type {WriterReply} from './trial_writer_requests';
+import {machineName} from './metadata/worker_ids';
 
 /** Entries of `dir` but the directory made ahead for the next trial. */
 function trialEntries(dir: string): string[] {
@@ -46,7 +47,7 @@ for (const thread of [true, false]) {
          // Whole in its temporary directory; nothing under the final name.
          assert.match(path.basename(job.tmpDir),
                       new RegExp(`^\\.tmp-7-${process.pid}@${
-                          os.hostname()}-\\d+$`));
+                          machineName()}-\\d+$`));
          assert.equal(
              fs.readFileSync(path.join(job.tmpDir, 'hparams.json'), 'utf8'),
              'text\n');

@@ -13,8 +13,9 @@
 
 import {ChildProcess, spawn} from 'node:child_process';
 import * as fs from 'node:fs';
-import * as os from 'node:os';
 import * as path from 'node:path';
+
+import {machineName} from '../metadata/worker_ids';
 
 /** The binary, relative to the runfiles root (a test's working directory). */
 export const CSV_BINARY = 'model_search/data/csv_data_binary';
@@ -139,11 +140,11 @@ export class SearchWorker {
 
   /**
    * The id the worker leases trials under, as the trainer makes it
-   * (localWorkerId): `<host>:<pid>`, after `<tuner_id>@` when given.
+   * (localWorkerId): `<machine>:<pid>`, after `<tuner_id>@` when given.
    */
   get workerId(): string {
     const flag = this.args.find((a) => a.startsWith('--tuner_id='));
-    const local = `${os.hostname()}:${this.pid}`;
+    const local = `${machineName()}:${this.pid}`;
     return flag !== undefined && flag !== '--tuner_id=' ?
         `${flag.slice('--tuner_id='.length)}@${local}` :
         local;

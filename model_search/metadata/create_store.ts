@@ -54,6 +54,12 @@ export declare interface StoreOptions extends SqlStoreOptions {
   poolSize?: number;
   /** Per connection attempt (default 10000). */
   connectTimeoutMs?: number;
+  /**
+   * PostgreSQL / MySQL: the longest one statement may wait for the server
+   * (a lock held by hand, a stalled network) before the call counts as
+   * failed and is retried within the retry budget (default 30000).
+   */
+  queryTimeoutMs?: number;
   /** SQLite busy timeout per statement (default 5000). */
   busyTimeoutMs?: number;
 }

@@ -23,7 +23,7 @@ import * as mysql from 'mysql2/promise';
 import {Redactor} from './redact';
 import {SOCKET_ERROR_CODES, StoreError} from './retry';
 import {mysqlTypes} from './schema';
-import {SqlStore, Sql, SqlParam, SqlStoreOptions, TransactionMode} from './sql_store';
+import {QUERY_TIMEOUT_MS, SqlStore, Sql, SqlParam, SqlStoreOptions, TransactionMode} from './sql_store';
 import type {Row} from './trial_rows';
 
 export declare interface MysqlConnection {
@@ -45,6 +45,8 @@ export declare interface MysqlStoreOptions extends SqlStoreOptions {
   poolSize?: number;
   /** Give up one connection attempt after this long. Default 10000. */
   connectTimeoutMs?: number;
+  /** Give up waiting for one statement's answer after this long. Default 30000. */
+  queryTimeoutMs?: number;
 }
 
 /** Seconds to wait for another worker migrating the schema. */
@@ -77,6 +79,7 @@ export class MysqlStore extends SqlStore {
       'SELECT table_name FROM information_schema.tables WHERE ' +
       'table_schema = DATABASE() AND table_name = \'schema_version\'';
   private readonly schemaLockName: string;
+  private readonly queryTimeoutMs: number;
 
   private constructor(
       private readonly pool: mysql.Pool, keyCollation: string,
@@ -87,6 +90,19 @@ export class MysqlStore extends SqlStore {
     // characters.
     this.schemaLockName =
         `model_search_schema.${options.connection.database}`.slice(0, 64);
+    this.queryTimeoutMs = options.queryTimeoutMs ?? QUERY_TIMEOUT_MS;
+  }
+
+  /**
+   * A statement on `conn` that fails (PROTOCOL_SEQUENCE_TIMEOUT, retried)
+   * when the server has not answered within queryTimeoutMs: a lock held
+   * elsewhere or a stalled network would otherwise hold the worker
+   * silently (MySQL waits for a table lock a year by default).
+   */
+  private query(conn: mysql.PoolConnection, sql: string,
+                values?: SqlParam[], timeout = this.queryTimeoutMs):
+      Promise<[unknown, unknown]> {
+    return conn.query({sql, values, timeout});
   }
 
   /** Connects (retrying while the server is not up) and migrates. */
@@ -131,15 +147,15 @@ export class MysqlStore extends SqlStore {
     let broken = false;
     try {
       if (mode === 'schema') return await this.underSchemaLock(conn, fn);
-      await conn.query('SET TRANSACTION ISOLATION LEVEL READ COMMITTED');
-      await conn.query(mode === 'read' ? 'START TRANSACTION READ ONLY' :
-                                         'START TRANSACTION');
+      await this.query(conn, 'SET TRANSACTION ISOLATION LEVEL READ COMMITTED');
+      await this.query(conn, mode === 'read' ? 'START TRANSACTION READ ONLY' :
+                                               'START TRANSACTION');
       const result = await fn(this.executor(conn));
-      await conn.query('COMMIT');
+      await this.query(conn, 'COMMIT');
       return result;
     } catch (err) {
       try {
-        await conn.query('ROLLBACK');
+        await this.query(conn, 'ROLLBACK');
       } catch {
         broken = true;
       }
@@ -156,6 +172,10 @@ export class MysqlStore extends SqlStore {
 
   protected override transientReason(err: unknown): string|undefined {
     const e = err as {code?: unknown, errno?: unknown}|null;
+    if (e?.code === 'PROTOCOL_SEQUENCE_TIMEOUT') {
+      return 'no answer from the server in time (a lock held elsewhere, ' +
+          'or the network)';
+    }
     if (typeof e?.code === 'string' &&
         (TRANSIENT_CODES.has(e.code) || SOCKET_ERROR_CODES.has(e.code))) {
       return e.code;
@@ -176,9 +196,10 @@ export class MysqlStore extends SqlStore {
 
   private async underSchemaLock<T>(
       conn: mysql.PoolConnection, fn: (sql: Sql) => Promise<T>): Promise<T> {
-    const [rows] = await conn.query(
-        'SELECT GET_LOCK(?, ?) AS got', [this.schemaLockName,
-                                         SCHEMA_LOCK_SECONDS]);
+    const [rows] = await this.query(
+        conn, 'SELECT GET_LOCK(?, ?) AS got',
+        [this.schemaLockName, SCHEMA_LOCK_SECONDS],
+        SCHEMA_LOCK_SECONDS * 1000 + this.queryTimeoutMs);
     if (Number((rows as Row[])[0]['got']) !== 1) {
       throw new StoreError(`${this.target}: another worker held the schema ` +
                            `lock ${this.schemaLockName} for more than ${
@@ -188,7 +209,7 @@ export class MysqlStore extends SqlStore {
       return await fn(this.executor(conn));
     } finally {
       // A connection that died released its lock with it.
-      await conn.query('SELECT RELEASE_LOCK(?)', [this.schemaLockName])
+      await this.query(conn, 'SELECT RELEASE_LOCK(?)', [this.schemaLockName])
           .catch(() => undefined);
     }
   }
@@ -196,12 +217,15 @@ export class MysqlStore extends SqlStore {
   private executor(conn: mysql.PoolConnection): Sql {
     return {
       all: async (text: string, params: SqlParam[] = []) => {
-        const [rows] = await conn.execute(text, params);
+        const [rows] = await conn.execute(
+            {sql: text, values: params, timeout: this.queryTimeoutMs});
         return rows as Row[];
       },
       run: async (text: string, params: SqlParam[] = []) => {
-        const [result] = params.length === 0 ? await conn.query(text) :
-                                               await conn.execute(text, params);
+        const [result] = params.length === 0 ?
+            await this.query(conn, text) :
+            await conn.execute(
+                {sql: text, values: params, timeout: this.queryTimeoutMs});
         return (result as mysql.ResultSetHeader).affectedRows ?? 0;
       },
     };

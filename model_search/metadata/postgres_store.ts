@@ -18,7 +18,7 @@ import {Pool, PoolClient} from 'pg';
 import {Redactor} from './redact';
 import {SOCKET_ERROR_CODES} from './retry';
 import {POSTGRES_TYPES} from './schema';
-import {SqlStore, Sql, SqlParam, SqlStoreOptions, TransactionMode} from './sql_store';
+import {QUERY_TIMEOUT_MS, SqlStore, Sql, SqlParam, SqlStoreOptions, TransactionMode} from './sql_store';
 import type {Row} from './trial_rows';
 
 export declare interface PostgresConnection {
@@ -38,6 +38,8 @@ export declare interface PostgresStoreOptions extends SqlStoreOptions {
   poolSize?: number;
   /** Give up one connection attempt after this long. Default 10000. */
   connectTimeoutMs?: number;
+  /** Give up waiting for one statement's answer after this long. Default 30000. */
+  queryTimeoutMs?: number;
 }
 
 /** Key of the advisory lock held while the schema is migrated. */
@@ -46,12 +48,18 @@ const SCHEMA_LOCK_KEY = 0x6d735f73;  // 'ms_s'
 /**
  * SQLSTATEs worth retrying: serialization failure, deadlock, lock not
  * available, server shutting down or starting, too many connections, and
- * the connection-exception class 08.
+ * the connection-exception class 08. 55000 is retried only with the
+ * message of a database closed to connections (ALTER DATABASE ...
+ * ALLOW_CONNECTIONS false, as during maintenance); the state covers
+ * lasting errors too.
  */
 const TRANSIENT_STATES = new Set([
   '40001', '40P01', '55P03', '57P01', '57P02', '57P03', '53300', '08000',
   '08001', '08003', '08004', '08006', '08007',
 ]);
+
+/** The message of 55000 that is worth retrying (see TRANSIENT_STATES). */
+const CLOSED_DATABASE = /is not currently accepting connections/i;
 
 const TRANSIENT_MESSAGES = [
   /connection terminated/i,
@@ -101,6 +109,9 @@ export class PostgresStore extends SqlStore {
       password: c.password,
       max: options.poolSize ?? 4,
       connectionTimeoutMillis: options.connectTimeoutMs ?? 10_000,
+      // Client side, so that a stalled network counts as well as a lock:
+      // the call fails, its connection is dropped and it is retried.
+      query_timeout: options.queryTimeoutMs ?? QUERY_TIMEOUT_MS,
       idleTimeoutMillis: 30_000,
       // Idle connections do not keep the process alive (runMain reports a
       // search with nothing left to run).
@@ -165,6 +176,13 @@ export class PostgresStore extends SqlStore {
       return code;
     }
     const message = err instanceof Error ? err.message : '';
+    if (/^Query read timeout$/.test(message)) {
+      return 'no answer from the server in time (a lock held elsewhere, ' +
+          'or the network)';
+    }
+    if (code === '55000' && CLOSED_DATABASE.test(message)) {
+      return '55000: the database is not accepting connections';
+    }
     if (TRANSIENT_MESSAGES.some((pattern) => pattern.test(message))) {
       return 'connection lost';
     }

@@ -73,6 +73,12 @@ export declare interface StoreHooks {
 }
 
 /** Options every store takes. */
+/**
+ * How long a statement of a server's store may wait for its answer, by
+ * default, before the call counts as failed and is retried.
+ */
+export const QUERY_TIMEOUT_MS = 30_000;
+
 export declare interface SqlStoreOptions {
   /** One line per event worth knowing (retries, lost leases). */
   logger?: Logger;

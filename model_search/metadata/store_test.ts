@@ -47,6 +47,11 @@ interface Backend {
   exec(url: string, sql: string, params?: unknown[]): Promise<Row[]>;
   /** Closes the server side of every store connection to `url`. */
   dropConnections?(url: string): Promise<number>;
+  /**
+   * Locks the trials table of `url` from a session of its own, as a user
+   * at a database prompt could; resolves to what unlocks it.
+   */
+  lockTrials?(url: string): Promise<() => Promise<void>>;
 }
 
 function serverMissing(what: string, err: unknown): Error {
@@ -134,6 +139,22 @@ class PostgresBackend implements Backend {
     }
   }
 
+  async lockTrials(url: string): Promise<() => Promise<void>> {
+    const client = new Client({connectionString: url});
+    await client.connect();
+    await client.query('BEGIN');
+    await client.query('LOCK TABLE trials IN ACCESS EXCLUSIVE MODE');
+    return async () => {
+      await client.query('COMMIT');
+      await client.end();
+    };
+  }
+
+  /** Runs `sql` on the server's test database, as its superuser. */
+  async adminQuery(sql: string): Promise<void> {
+    await this.admin!.query(sql);
+  }
+
   async dropConnections(url: string): Promise<number> {
     const result = await this.admin!.query(
         'SELECT pg_terminate_backend(pid, 5000) FROM pg_stat_activity ' +
@@ -181,6 +202,15 @@ class MysqlBackend implements Backend {
     } finally {
       await conn.end();
     }
+  }
+
+  async lockTrials(url: string): Promise<() => Promise<void>> {
+    const conn = await mysql.createConnection(url);
+    await conn.query('LOCK TABLES trials WRITE');
+    return async () => {
+      await conn.query('UNLOCK TABLES');
+      await conn.end();
+    };
   }
 
   async dropConnections(url: string): Promise<number> {
@@ -738,6 +768,24 @@ for (const backend of BACKENDS) {
       });
     }
 
+    if (backend.lockTrials !== undefined) {
+      it('retries a call the server holds past the query timeout', async () => {
+        const dbUrl = await backend.freshDatabase();
+        const s = await open({queryTimeoutMs: 300}, dbUrl);
+        const studyId = await newStudy(s);
+        await started(s, studyId, 5);
+        const unlock = await backend.lockTrials!(dbUrl);
+        const unlocked = new Promise<void>((resolve, reject) => setTimeout(
+            () => unlock().then(resolve, reject), 1500));
+
+        const next = await started(s, studyId, 5);
+        await unlocked;
+
+        assert.equal(next.id, 2);
+        assertLogged(lines, /startTrial hit no answer from the server in time \(a lock held elsewhere, or the network\) \(attempt 1\)/);
+      });
+    }
+
     it('creates the schema once when workers open it together', async () => {
       const dbUrl = await backend.freshDatabase();
 
@@ -934,6 +982,29 @@ for (const backend of BACKENDS) {
                open({}, `postgres://no_such_role_${RUN_ID}@127.0.0.1:5432/test`),
                /role "no_such_role_.*" does not exist; check the user in the URL and the password/);
            assert.ok(err instanceof UsageError, String(err));
+         });
+
+      it('waits for a database closed to connections for a while',
+         async () => {
+           const dbUrl = await backend.freshDatabase();
+           const name = new URL(dbUrl).pathname.slice(1);
+           const s = await open({}, dbUrl);
+           const studyId = await newStudy(s);
+           await started(s, studyId, 5);
+           // As during maintenance: no new connection, the open ones ended.
+           await backend.adminQuery(
+               `ALTER DATABASE ${name} ALLOW_CONNECTIONS false`);
+           await backend.dropConnections(dbUrl);
+           const reopened = new Promise<void>((resolve) => setTimeout(() => {
+             backend.adminQuery(`ALTER DATABASE ${name} ALLOW_CONNECTIONS true`)
+                 .then(() => resolve(), () => resolve());
+           }, 1500));
+
+           const next = await started(s, studyId, 5);
+           await reopened;
+
+           assert.equal(next.id, 2);
+           assertLogged(lines, /startTrial hit 55000: the database is not accepting connections \(attempt 1\)/);
          });
 
       it('keeps the password out of errors and logs', async () => {

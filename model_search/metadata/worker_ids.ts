@@ -6,15 +6,45 @@
  */
 
 /**
- * Worker ids of processes of this machine (`<host>:<pid>`, after
+ * Worker ids of processes of this machine (`<machine>:<pid>`, after
  * `<name>@` for a named one), and whether such a process still exists:
  * what tells a dead local worker from a live one, for the search and for
  * the commands that show a study.
  */
 
+import * as fs from 'node:fs';
 import * as os from 'node:os';
 
 import type {Trial} from './trial';
+
+/** The inode of Linux's first process-id namespace (PROC_PID_INIT_INO). */
+const FIRST_PID_NAMESPACE = 4026531836;
+
+let machine: string|undefined;
+
+/**
+ * This machine, as the ids of its processes name it: the host name, with
+ * `~<namespace>` after it when the process runs in a process-id namespace
+ * of its own (a container). Two containers of one host name (Docker's
+ * --network=host, say) have pids of their own: a pid of the other is no
+ * process here, so each must tell the other's workers by their leases.
+ */
+export function machineName(): string {
+  if (machine === undefined) {
+    let namespace: string|undefined;
+    try {
+      namespace = /^pid:\[(\d+)\]$/.exec(
+          fs.readlinkSync('/proc/self/ns/pid'))?.[1];
+    } catch {
+      // No /proc (macOS): one namespace.
+    }
+    machine = namespace === undefined ||
+            Number(namespace) === FIRST_PID_NAMESPACE ?
+        os.hostname() :
+        `${os.hostname()}~${namespace}`;
+  }
+  return machine;
+}
 
 /** Whether process `pid` of this machine still exists. */
 export function processExists(pid: number): boolean {
@@ -28,11 +58,11 @@ export function processExists(pid: number): boolean {
 }
 
 /**
- * The worker id of this process: `<hostname>:<pid>`, after `<name>@` when
- * given a name (--tuner_id).
+ * The worker id of this process: `<machine>:<pid>` (machineName), after
+ * `<name>@` when given a name (--tuner_id).
  */
 export function localWorkerId(name = ''): string {
-  const local = `${os.hostname()}:${process.pid}`;
+  const local = `${machineName()}:${process.pid}`;
   return name === '' ? local : `${name}@${local}`;
 }
 
@@ -42,7 +72,7 @@ export function localWorkerId(name = ''): string {
  * other id.
  */
 export function localPid(workerId: string|undefined,
-                         hostname = os.hostname()): number|undefined {
+                         hostname = machineName()): number|undefined {
   if (workerId === undefined) return undefined;
   const local = workerId.slice(workerId.lastIndexOf('@') + 1);
   if (!local.startsWith(`${hostname}:`)) return undefined;
@@ -58,7 +88,7 @@ export function localPid(workerId: string|undefined,
  * whose heartbeats keep its lease (not run out at `now`).
  */
 export function workerAlive(
-    trial: Trial, now = Date.now(), hostname = os.hostname(),
+    trial: Trial, now = Date.now(), hostname = machineName(),
     exists: (pid: number) => boolean = processExists): boolean {
   const pid = localPid(trial.workerId, hostname);
   if (pid !== undefined) return exists(pid);

@@ -13,14 +13,13 @@
  */
 
 import * as fs from 'fs';
-import * as os from 'os';
 import * as path from 'path';
 
 import {UsageError, ValueError, didYouMean} from '../errors';
 import {FlagSet, parseCommandFlags} from '../flags';
 
 export {parseCommandFlags};
-import {localPid, processExists, workerAlive} from '../metadata/worker_ids';
+import {localPid, machineName, processExists, workerAlive} from '../metadata/worker_ids';
 import {createStore, mlmdGiven} from '../metadata/create_store';
 import type {StoreOptions} from '../metadata/create_store';
 import {databaseFromFlags, DEFAULT_SQLITE_FILENAME, defineDatabaseFlags} from '../metadata/flags';
@@ -76,7 +75,7 @@ export function studyWarnings(
     }
   }
   for (const t of trials) {
-    if (t.state !== 'RUNNING' || workerAlive(t, now, os.hostname(), exists)) {
+    if (t.state !== 'RUNNING' || workerAlive(t, now, machineName(), exists)) {
       continue;
     }
     if (localPid(t.workerId) !== undefined) {

@@ -15,10 +15,10 @@
  */
 
 import * as fs from 'fs';
-import * as os from 'os';
 import * as path from 'path';
 
 import {rankTrials} from '../metadata/trial';
+import {machineName} from '../metadata/worker_ids';
 import type {HparamValue, Objective, Trial, TrialState} from '../metadata/trial';
 
 import type {TrialObserverLike} from './observer_types';
@@ -189,7 +189,7 @@ export async function writeFileAtomically(file: string, text: string):
   // Its writer named as trial_directory.ts's temporaryTag names it: one a
   // killed process of this machine left is removed at the next start.
   const tmp = path.join(path.dirname(file), `.${path.basename(file)}.tmp-${
-      process.pid}@${os.hostname()}-${++temporaries}`);
+      process.pid}@${machineName()}-${++temporaries}`);
   try {
     await fs.promises.writeFile(tmp, text);
     await fs.promises.rename(tmp, file);
@@ -279,7 +279,7 @@ class SummaryLock {
     const deadline = Date.now() + waitMs;
     for (;;) {
       try {
-        fs.writeFileSync(file, `${process.pid}@${os.hostname()}`,
+        fs.writeFileSync(file, `${process.pid}@${machineName()}`,
                          {flag: 'wx'});
         return new SummaryLock(file);
       } catch (e) {
@@ -305,7 +305,7 @@ class SummaryLock {
   private static abandoned(file: string): boolean {
     try {
       const [pid, host] = fs.readFileSync(file, 'utf8').split('@');
-      if (host === os.hostname() && /^\d+$/.test(pid) &&
+      if (host === machineName() && /^\d+$/.test(pid) &&
           Number(pid) !== process.pid) {
         try {
           process.kill(Number(pid), 0);

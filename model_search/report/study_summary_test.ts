@@ -13,6 +13,7 @@ import * as path from 'path';
 import type {Trial} from '../metadata/trial';
 
 import {SUMMARY_CSV, SUMMARY_JSON, SUMMARY_LOCK, StudySummaryObserver, csvField, readStudySummary, summarizeStudy, writeStudySummary} from './study_summary';
+import {machineName} from '../metadata/worker_ids';
 
 const TRIALS: Trial[] = [
   {id: 2, state: 'COMPLETED', architecture: ['A', 'B'],
@@ -142,7 +143,7 @@ describe('writeStudySummary', () => {
        const objective = {metric: 'loss', goal: 'minimize'} as const;
        const lock = path.join(dir, SUMMARY_LOCK);
        // A live worker (this process's parent) holds the lock.
-       fs.writeFileSync(lock, `${process.ppid}@${os.hostname()}`);
+       fs.writeFileSync(lock, `${process.ppid}@${machineName()}`);
 
        await new StudySummaryObserver(0, 20).onStudyUpdate(
            dir, TRIALS, objective);
@@ -150,7 +151,7 @@ describe('writeStudySummary', () => {
        assert.ok(fs.existsSync(lock));
 
        // Its worker is gone: taken over, written, released.
-       fs.writeFileSync(lock, `999999999@${os.hostname()}`);
+       fs.writeFileSync(lock, `999999999@${machineName()}`);
        await new StudySummaryObserver(0, 20).onStudyUpdate(
            dir, TRIALS, objective);
        assert.equal(readStudySummary(dir)!.trials.length, TRIALS.length);

@@ -19,6 +19,7 @@ import {writeStudySummary} from './study_summary';
 import {pickStudy, studyWarnings} from './study_source';
 import {formatTrialsTable, trialsCommand} from './trials_command';
 import {shortArchitecture} from './trial_columns';
+import {machineName} from '../metadata/worker_ids';
 
 /** Runs the command, collecting what it writes. */
 async function run(args: string[]) {
@@ -343,8 +344,8 @@ describe('studyWarnings', () => {
       const now = Date.UTC(2026, 0, 1, 12);
       const trials = [
         trial(1, 'COMPLETED'), trial(2, 'COMPLETED'), trial(3, 'COMPLETED'),
-        trial(4, 'FAILED'), trial(5, 'RUNNING', `${os.hostname()}:77`),
-        trial(6, 'RUNNING', `${os.hostname()}:78`),
+        trial(4, 'FAILED'), trial(5, 'RUNNING', `${machineName()}:77`),
+        trial(6, 'RUNNING', `${machineName()}:78`),
         trial(7, 'RUNNING', 'elsewhere:5', '2026-01-01T12:05:00.000Z'),
         trial(8, 'RUNNING', 'k1@elsewhere:6', '2026-01-01T11:55:00.000Z'),
       ];
@@ -357,7 +358,7 @@ describe('studyWarnings', () => {
             'directories (or architecture.json in it): no replay, ' +
             'prediction or ensemble can use them',
         `warning: trial 5 shows RUNNING, but its worker (${
-            os.hostname()}:77) is gone: the next search of the study takes ` +
+            machineName()}:77) is gone: the next search of the study takes ` +
             'it back',
         'warning: trial 8 shows RUNNING, but its worker\'s (k1@elsewhere:6) ' +
             'lease ran out at 2026-01-01T11:55:00.000Z with no heartbeat ' +
