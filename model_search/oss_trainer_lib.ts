@@ -460,7 +460,8 @@ export async function runSearch(options: SearchOptions): Promise<SearchResult> {
           // Quiet otherwise: a restarted search could look hung for a lease.
           // The lease is the running trial's worker's, kept by the store.
           log(`waiting for trials running in other workers; a trial whose ` +
-              'worker is gone is taken back when its lease runs out: its ' +
+              'worker is gone is taken back at once when that worker ran ' +
+              'on this machine, else when its lease runs out: that ' +
               'worker\'s --metadata_lease_seconds (default ' +
               `${DEFAULT_LEASE_SECONDS}) after its last heartbeat`);
           waitingSaid = true;

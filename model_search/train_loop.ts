@@ -393,7 +393,7 @@ export function checkBatchTensors(
   if (given === null || typeof given !== 'object' || Array.isArray(given)) {
     throw new DataError(
         `the ${split} data gives a batch that is ${
-            given === null ? 'null' :
+            given === null || given === undefined ? String(given) :
             Array.isArray(given) ? 'an array' : `a ${typeof given}`}: yield ` +
         '{features: tf.Tensor, labels: tf.Tensor1D} objects');
   }

@@ -134,6 +134,11 @@ export async function withWasmThreads<T>(
     workerThreads.Worker = NodeWorker;
     os.cpus = cpus;
   }
+  if (tf.getBackend() !== 'wasm') {
+    // It did not start (TensorFlow.js said why): nothing to keep.
+    for (const thread of made) void thread.terminate();
+    return result;
+  }
   const pool = threadPool();
   if (pool === undefined || wasm.getThreadsCount() !== threads) {
     for (const thread of made) void thread.terminate();
