@@ -734,17 +734,18 @@ ${e.stack}` :
                    'prints its stack)'));
       return 1;
     }
+    // The training loop names "the data provider"; which one, here.
+    const named = (message: string) => message.replace(
+        /^the data provider's/,
+        `data provider ${FLAGS.get<string>('phoenix_dataset') ||
+                         PROVIDERS.names()[0]}:`);
     if (e instanceof ProviderNeverAnswered) {
-      log(`error: ${e.message}`);
+      log(`error: ${named(e.message)}`);
       return 1;
     }
     if (e instanceof ProviderError) {
       // The user's code: where it threw matters to them, not our frames.
-      // The training loop names "the data provider"; which one, here.
-      const message = e.message.replace(
-          /^the data provider's/,
-          `data provider ${FLAGS.get<string>('phoenix_dataset') ||
-                           PROVIDERS.names()[0]}:`);
+      const message = named(e.message);
       log(`error: ${message}${
           process.env['MODEL_SEARCH_DEBUG'] ?
               `

@@ -95,7 +95,7 @@ describe('a data provider that never answers', function() {
 
     assert.equal(child.status, 1, child.stderr);
     assert.match(child.stderr.trim().split('\n').pop()!,
-                 /^error: the data provider's training batches never answered: it returned a promise that never settles/);
+                 /^error: data provider hang_test: training batches never answered: it returned a promise that never settles/);
     // Unwound as on any provider error: nothing half-written is left.
     const modelDir = path.join(dir, 'run');
     assert.deepEqual(
