@@ -101,7 +101,7 @@ export async function trialsCommand(
     help: 'Metric columns, comma separated; default: the objective and ' +
           'loss, accuracy, auc_roc, auc_pr.'});
   flags.define('full', {type: 'bool', default: false,
-    help: 'Show whole architectures.'});
+    help: 'Show whole architectures, and why each FAILED trial failed.'});
   try {
     if (parseCommandFlags(flags, args, USAGE, out)) return OK;
     if (flags.get<boolean>('desc') && flags.get<boolean>('asc')) {
@@ -140,7 +140,15 @@ export async function trialsCommand(
       architectureWidth: flags.get<boolean>('full') ? 0 : 60,
     })];
     lines.forEach((l) => out(l));
-    out(footer(trials, objective, loaded.modelDir));
+    const full = flags.get<boolean>('full');
+    out(footer(trials, objective, loaded.modelDir, full));
+    if (full) {
+      for (const t of trials) {
+        if (t.state === 'FAILED' && t.failureReason) {
+          out(`trial ${t.id} FAILED: ${t.failureReason}`);
+        }
+      }
+    }
     loaded.warnings.forEach((w) => err(`trials: ${w}`));
     return OK;
   } catch (e) {
@@ -152,8 +160,8 @@ export async function trialsCommand(
   }
 }
 
-function footer(trials: Trial[], objective: Objective, modelDir: string):
-    string {
+function footer(trials: Trial[], objective: Objective, modelDir: string,
+                full: boolean): string {
   const count = (s: Trial['state']) => trials.filter((t) => t.state === s)
       .length;
   const best = rankTrials(trials, objective).find(
@@ -163,7 +171,9 @@ function footer(trials: Trial[], objective: Objective, modelDir: string):
       objective.metric, best.metrics![objective.metric])} in trial ${
       best.id}${modelDir && best.directory ? ` (${modelDir}/${
       best.directory})` : ''}`;
+  const failed = count('FAILED');
   return `${trials.length} trial${trials.length === 1 ? '' : 's'}: ${
-      count('COMPLETED')} completed, ${count('FAILED')} failed, ${
-      count('RUNNING')} running; ${bestPart}`;
+      count('COMPLETED')} completed, ${failed} failed, ${
+      count('RUNNING')} running; ${bestPart}${
+      failed > 0 && !full ? ' (--full says why they failed)' : ''}`;
 }

@@ -74,7 +74,18 @@ describe('trialsCommand', () => {
     assert.equal(rows[0].slice(lossEnd - 6, lossEnd), '0.5000');
     assert.equal(result.out[result.out.length - 1],
                  '6 trials: 4 completed, 1 failed, 1 running; best loss ' +
-                 `0.2000 in trial 3 (${dir}/3)`);
+                 `0.2000 in trial 3 (${dir}/3) (--full says why they failed)`);
+  });
+
+  it('says why each trial failed with --full', async () => {
+    const result = await run([`--model_dir=${dir}`, '--full']);
+
+    assert.equal(result.status, 0, result.err);
+    assert.deepEqual(result.out.slice(-2), [
+      '6 trials: 4 completed, 1 failed, 1 running; best loss 0.2000 in ' +
+          `trial 3 (${dir}/3)`,
+      'trial 4 FAILED: loss became NaN',
+    ]);
   });
 
   const sorts: Array<{name: string, args: string[], ids: number[]}> = [
