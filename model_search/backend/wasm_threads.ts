@@ -25,9 +25,10 @@
  *    starts, os.cpus() lists at least twice the threads asked for.
  * Both replacements are undone as soon as the backend has started.
  *
- * The build starts a fixed eight threads ahead, whatever the pool's size;
- * those the pool did not take are stopped once it exists (each is a Node
- * worker with its own V8 heap). The pool's threads are unref'd (a search
+ * The build starts a fixed eight threads ahead, whatever the pool's size:
+ * those the pool will not take are placeholders that answer as loaded
+ * threads (AheadPlaceholder), and are dropped once it exists. The pool's
+ * threads are unref'd (a search
  * that ends need not stop them) and stopped when the backend is replaced
  * (wasm_restart.ts), as they hold the old memory.
  */
@@ -45,6 +46,39 @@ const os = require('node:os') as {cpus: () => unknown[]};
 
 /** The most threads the package's pool takes (its build's limit). */
 export const MAX_WASM_THREADS = 8;
+
+/** Threads the build starts ahead, whatever the pool's size. */
+const STARTED_AHEAD = 8;
+
+/**
+ * Stands in for a thread the build starts ahead that the pool will not
+ * take: it answers the build's "load" as a loaded thread would, and is
+ * stopped with the others once the pool exists. A Node worker costs about
+ * 25 MB of RSS while it lives (measured: a search's peak RSS went from
+ * 152 to 346 MB with eight of them); the pool of N threads takes N - 1
+ * (the calling thread is the Nth), the last ones started.
+ */
+class AheadPlaceholder {
+  private listener: ((data: unknown) => void)|undefined;
+
+  on(event: string, listener: (data: unknown) => void): this {
+    if (event === 'message') this.listener = listener;
+    return this;
+  }
+
+  postMessage(message: {cmd?: unknown}): void {
+    if (message?.cmd === 'load') {
+      setImmediate(() => this.listener?.({cmd: 'loaded'}));
+    }
+  }
+
+  ref(): void {}
+  unref(): void {}
+
+  terminate(): Promise<number> {
+    return Promise.resolve(0);
+  }
+}
 
 /** What a started threaded module exposes of Emscripten's thread pool. */
 declare interface PThreadPool {
@@ -105,10 +139,18 @@ export async function withWasmThreads<T>(
   }
   const source = threadSource();
   const made: Worker[] = [];
+  // The pool takes the threads started last (Emscripten's getNewWorker
+  // pops them): those before are placeholders.
+  let placeholders = Math.max(0, STARTED_AHEAD - (threads - 1));
   const NodeWorker = workerThreads.Worker;
   class PoolThread extends NodeWorker {
     constructor(file: string|URL, options?: WorkerOptions) {
       if (typeof file === 'string' && file.startsWith('blob:')) {
+        if (placeholders > 0) {
+          placeholders--;
+          // A derived constructor may return another object instead.
+          return new AheadPlaceholder() as unknown as PoolThread;
+        }
         super(source, {...options, eval: true});
         made.push(this);
       } else {
@@ -145,6 +187,11 @@ export async function withWasmThreads<T>(
     throw new Error(
         `the wasm backend started ${pool === undefined ? 'without threads' :
             `with ${wasm.getThreadsCount()} thread(s)`}, not ${threads}`);
+  }
+  if (pool.runningWorkers.some((t) => t instanceof AheadPlaceholder)) {
+    // The pool took a placeholder: its runtime changed how it picks them.
+    throw new Error('the wasm backend\'s thread pool took a thread that ' +
+                    'was not started; run with --wasm_threads=1');
   }
   // Started ahead by the build and not taken by the pool.
   for (const idle of pool.unusedWorkers.splice(0)) void idle.terminate();
