@@ -45,7 +45,7 @@ import type {ProgressStream} from './report';
 import {standardObservers} from './search_observers';
 import {checkBatchFits, checkFeaturesFinite} from './train_loop';
 import {TrialPlanner} from './trial_planner';
-import {resolveUserPath} from './user_paths';
+import {makeDirectories, resolveUserPath, whyNoDirectory} from './user_paths';
 
 const MODULE = 'oss_trainer';
 
@@ -265,15 +265,10 @@ function requireModelDir(): string {
     throw new UsageError(
         '--model_dir is required: the directory the trials are written to');
   }
-  if (fs.existsSync(dir) && !fs.statSync(dir).isDirectory()) {
-    throw new UsageError(`--model_dir=${dir} exists and is not a directory`);
-  }
-  // The nearest existing ancestor must be a directory we can create in.
-  let ancestor = path.dirname(path.resolve(dir));
-  while (!fs.existsSync(ancestor)) ancestor = path.dirname(ancestor);
-  if (!fs.statSync(ancestor).isDirectory()) {
-    throw new UsageError(`--model_dir=${dir}: ${ancestor} is a file, so ` +
-                         'the directory cannot be created there');
+  const why = whyNoDirectory(dir);
+  if (why !== undefined) {
+    throw new UsageError(`--model_dir=${dir}${
+        why.startsWith('exists') ? ' ' : ': '}${why}`);
   }
   return dir;
 }
@@ -573,7 +568,7 @@ export async function main(
     const entriesBefore =
         new Set(modelDirIsNew ? [] : fs.readdirSync(modelDir));
     try {
-      fs.mkdirSync(modelDir, {recursive: true});
+      makeDirectories(modelDir);
       fs.accessSync(modelDir, fs.constants.W_OK);
     } catch (e) {
       throw new UsageError(`--model_dir=${modelDir}: ${

@@ -52,6 +52,7 @@ import {ReplayWait, TrialPlanner, unreadReplayHparams} from './trial_planner';
 import type {TrialPlan} from './trial_planner';
 import {ModelFailure, TrialFailure, TrialInterrupted, evaluateModel, softmaxCrossEntropy, trainModel} from './train_loop';
 import type {TeacherArgs, TrainResult} from './train_loop';
+import {makeDirectories} from './user_paths';
 
 export type Logger = (line: string) => void;
 
@@ -260,7 +261,7 @@ export async function runSearch(options: SearchOptions): Promise<SearchResult> {
         `wasmMemoryLimitBytes (--wasm_memory_limit_mb) must be a number of ` +
         `bytes >= 0, got ${wasmLimit}`);
   }
-  fs.mkdirSync(options.modelDir, {recursive: true});
+  makeDirectories(options.modelDir);
   // A temporary trial directory this old belongs to a dead worker. Never
   // less than the default lease: a live worker may take a while to write
   // one, and a short lease is no reason to pull it from under it.

@@ -42,7 +42,7 @@ import {loadSpecFile, printPhoenixSpec} from './proto/text_format';
 import {replayPlans} from './replay';
 import {DEFAULT_SQLITE_FILENAME, MIN_LEASE_SECONDS} from './metadata/flags';
 import {HYPERTUNING_METHODS} from './hparams/tuner';
-import {resolveUserPath} from './user_paths';
+import {makeDirectories, resolveUserPath, whyNoDirectory} from './user_paths';
 import {standardObservers} from './search_observers';
 
 export declare interface SingleTrainerArgs {
@@ -166,9 +166,11 @@ export class SingleTrainer {
     // As the binary's path flags: relative to where `bazel run` was typed,
     // not to the runfiles a script runs in.
     const rootDir = resolveUserPath(options.rootDir, true);
-    if (fs.existsSync(rootDir) && !fs.statSync(rootDir).isDirectory()) {
+    const why = whyNoDirectory(rootDir);
+    if (why !== undefined) {
       // Said before the data is read, as the binary says it.
-      throw new ValueError(`rootDir ${rootDir} exists and is not a directory`);
+      throw new ValueError(`rootDir ${rootDir}${
+          why.startsWith('exists') ? ' ' : ': '}${why}`);
     }
     const database = options.metadataDb ??
         `sqlite:${path.join(rootDir, DEFAULT_SQLITE_FILENAME)}`;
@@ -190,7 +192,12 @@ export class SingleTrainer {
     if (seed !== options.seed) {
       log(`seed ${seed} (the clock's; seed: ${seed} repeats it)`);
     }
-    fs.mkdirSync(rootDir, {recursive: true});
+    try {
+      makeDirectories(rootDir);
+    } catch (e) {
+      throw new ValueError(`rootDir ${rootDir}: cannot create this ` +
+                           `directory (${(e as Error).message})`);
+    }
     const store = await createStore({url: database});
     // The progress line is drawn on stderr only when the log goes there
     // too, so that it never lands between lines of a caller's own log.

@@ -238,6 +238,16 @@ describe('TrialPlanner', () => {
     ['values and bounds', [{name: 'h', min: 0, max: 1, values: [1, 2]}],
      'block B: block hyperparameter "h" has both values and min or max; ' +
          'give the values, or min and max'],
+    ['values as a string', [{name: 'h', values: 'ab' as unknown as string[]}],
+     'block B: block hyperparameter "h": values must be an array of ' +
+         'numbers, strings or booleans, got "ab"'],
+    ['nested values', [{name: 'h', values: [1, [2]] as unknown as number[]}],
+     'block B: block hyperparameter "h": values must be an array of ' +
+         'numbers, strings or booleans, got [1,[2]]'],
+    ['an unknown scale',
+     [{name: 'h', min: 1, max: 2, scale: 'LOG' as unknown as 'log'}],
+     'block B: block hyperparameter "h": scale "LOG" is neither "linear" ' +
+         'nor "log"'],
     ['one name twice', [{name: 'h', min: 0, max: 1}, {name: 'h', min: 0, max: 1}],
      'block B asks for hyperparameter "h" twice (requiresHparams); give each ' +
          'range a name of its own'],

@@ -38,3 +38,45 @@ export function resolveUserPath(value: string, isOutput = false): string {
   const shipped = resolveWorkspacePath(value);
   return fs.existsSync(shipped) ? shipped : fromUser;
 }
+
+/**
+ * Why directory `dir` cannot be made, judged before anything is read or
+ * written: it is a file, or its nearest existing ancestor is one; or
+ * undefined.
+ */
+export function whyNoDirectory(dir: string): string|undefined {
+  if (fs.existsSync(dir)) {
+    return fs.statSync(dir).isDirectory() ? undefined :
+                                            'exists and is not a directory';
+  }
+  let ancestor = path.dirname(path.resolve(dir));
+  while (!fs.existsSync(ancestor)) ancestor = path.dirname(ancestor);
+  return fs.statSync(ancestor).isDirectory() ? undefined :
+      `${ancestor} is a file, so the directory cannot be created there`;
+}
+
+/**
+ * fs.mkdirSync(dir, {recursive: true}), one directory at a time: Node's
+ * recursive mkdir retries forever where creating fails with ENOENT under
+ * an existing directory (in /proc, say), at full CPU and deaf to Ctrl-C.
+ *
+ * @throws the error of the first directory that could not be made.
+ */
+export function makeDirectories(dir: string): void {
+  const missing: string[] = [];
+  let at = path.resolve(dir);
+  while (!fs.existsSync(at)) {
+    missing.push(at);
+    const parent = path.dirname(at);
+    if (parent === at) break;
+    at = parent;
+  }
+  for (const directory of missing.reverse()) {
+    try {
+      fs.mkdirSync(directory);
+    } catch (e) {
+      // Made meanwhile by another worker: as good.
+      if ((e as NodeJS.ErrnoException).code !== 'EEXIST') throw e;
+    }
+  }
+}

@@ -10,7 +10,7 @@ import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 
-import {resolveUserPath} from './user_paths';
+import {makeDirectories, resolveUserPath, whyNoDirectory} from './user_paths';
 
 describe('resolveUserPath', () => {
   let user: string;
@@ -80,5 +80,60 @@ describe('resolveUserPath', () => {
 
     assert.equal(resolveUserPath('nowhere.csv'),
                  path.resolve('nowhere.csv'));
+  });
+});
+
+describe('makeDirectories', () => {
+  let dir: string;
+  beforeEach(() => {
+    dir = fs.mkdtempSync(path.join(os.tmpdir(), 'user_paths_test_'));
+  });
+  afterEach(() => {
+    fs.rmSync(dir, {recursive: true, force: true});
+  });
+
+  it('makes every missing directory, and is content with existing ones',
+     () => {
+       const deep = path.join(dir, 'a', 'b', 'c');
+       makeDirectories(deep);
+       makeDirectories(deep);
+       assert.ok(fs.statSync(deep).isDirectory());
+     });
+
+  it('throws the error of the directory it could not make', () => {
+    fs.writeFileSync(path.join(dir, 'file'), 'x');
+    assert.throws(() => makeDirectories(path.join(dir, 'file', 'sub')),
+                  {code: 'ENOTDIR'});
+  });
+
+  it('gives up where procfs refuses, rather than retrying for ever', () => {
+    // Node's recursive mkdir spins here; one at a time, ENOENT at once.
+    if (!fs.existsSync('/proc/self')) return;
+    assert.throws(() => makeDirectories('/proc/model_search_test/x'),
+                  {code: 'ENOENT'});
+  });
+});
+
+describe('whyNoDirectory', () => {
+  let dir: string;
+  beforeEach(() => {
+    dir = fs.mkdtempSync(path.join(os.tmpdir(), 'user_paths_test_'));
+    fs.writeFileSync(path.join(dir, 'file'), 'x');
+  });
+  afterEach(() => {
+    fs.rmSync(dir, {recursive: true, force: true});
+  });
+
+  it('says nothing of a directory, or of one that can be made', () => {
+    assert.equal(whyNoDirectory(dir), undefined);
+    assert.equal(whyNoDirectory(path.join(dir, 'new', 'deeper')), undefined);
+  });
+
+  it('names a file in the way', () => {
+    assert.equal(whyNoDirectory(path.join(dir, 'file')),
+                 'exists and is not a directory');
+    assert.equal(whyNoDirectory(path.join(dir, 'file', 'sub', 'x')),
+                 `${path.join(dir, 'file')} is a file, so the directory ` +
+                     'cannot be created there');
   });
 });

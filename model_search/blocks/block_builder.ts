@@ -117,6 +117,15 @@ export function hparamRangesOf(name: string, block: Block): HparamRange[] {
             ranges === null ? 'null' : typeof ranges}, not an array of ` +
         'ranges ({name, min, max} or {name, values}); return [] for none');
   }
+  ranges.forEach((range, i) => {
+    if (range === null || typeof range !== 'object' || Array.isArray(range)) {
+      throw new ValueError(
+          `block ${name}: requiresHparams() entry ${i + 1} is ${
+              range === null ? 'null' : Array.isArray(range) ? 'an array' :
+                                                               typeof range}` +
+          ', not a range ({name, min, max} or {name, values})');
+    }
+  });
   return ranges as HparamRange[];
 }
 

@@ -232,6 +232,15 @@ describe('hparamRangesOf', () => {
             e.message === 'block MINE: requiresHparams() failed: exploded');
   });
 
+  it('names the block whose ranges are not objects', () => {
+    assert.throws(
+        () => hparamRangesOf('MINE', block(() => [{name: 'a', min: 1, max: 2},
+                                                  null])),
+        (e: Error) => e instanceof ValueError &&
+            e.message === 'block MINE: requiresHparams() entry 2 is null, ' +
+                'not a range ({name, min, max} or {name, values})');
+  });
+
   it('names the block whose requiresHparams is no array', () => {
     for (const [answer, said] of [[{name: 'x', min: 1, max: 2}, 'object'],
                                   [null, 'null'], ['units', 'string']]) {

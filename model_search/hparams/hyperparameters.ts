@@ -168,6 +168,13 @@ export declare interface BlockHparamRange {
 }
 
 export function hparamFromBlockRange(range: BlockHparamRange): Hparam {
+  if (range === null || typeof range !== 'object' || Array.isArray(range)) {
+    throw new ValueError(
+        `a block hyperparameter range is ${
+            range === null ? 'null' : Array.isArray(range) ? 'an array' :
+                                                             typeof range}; ` +
+        'give objects {name, min, max} or {name, values}');
+  }
   if (typeof range.name !== 'string' || range.name === '') {
     throw new ValueError(
         'a block hyperparameter has no name; give each range a name the ' +
@@ -180,7 +187,21 @@ export function hparamFromBlockRange(range: BlockHparamRange): Hparam {
           `block hyperparameter "${range.name}" has both values and min ` +
           'or max; give the values, or min and max');
     }
-    return {kind: 'categorical', name: range.name, values: [...range.values]};
+    const values: unknown = range.values;
+    if (!Array.isArray(values) ||
+        !values.every((v) => ['number', 'string', 'boolean'].includes(
+                          typeof v))) {
+      throw new ValueError(
+          `block hyperparameter "${range.name}": values must be an array ` +
+          `of numbers, strings or booleans, got ${JSON.stringify(values)}`);
+    }
+    return {kind: 'categorical', name: range.name, values: [...values]};
+  }
+  if (range.scale !== undefined && range.scale !== 'linear' &&
+      range.scale !== 'log') {
+    throw new ValueError(
+        `block hyperparameter "${range.name}": scale ${
+            JSON.stringify(range.scale)} is neither "linear" nor "log"`);
   }
   if (range.min === undefined || range.max === undefined) {
     throw new ValueError(
