@@ -656,7 +656,12 @@ export class Provider implements DataProvider {
   private labelClasses: string[] = [];
 
   constructor(args: CsvDataArgs) {
-    for (const key of Object.keys(args ?? {})) {
+    if (args === null || typeof args !== 'object') {
+      throw new UsageError(
+          `CsvDataProvider takes an object of options ({filename, ...}), ` +
+          `got ${args === null ? 'null' : typeof args}`);
+    }
+    for (const key of Object.keys(args)) {
       if ((CSV_DATA_OPTIONS as readonly string[]).includes(key)) continue;
       throw new UsageError(`CsvDataProvider has no option ${
           JSON.stringify(key)}${didYouMean(key, CSV_DATA_OPTIONS)}; its ` +
@@ -676,15 +681,17 @@ export class Provider implements DataProvider {
     this.seed = args.seed ?? 0;
     this.log = args.log ?? ((line) => process.stderr.write(`${line}\n`));
     this.shuffleBufferSize = args.shuffleBufferSize ?? 10000;
+    // The binary's flag and the script's option, as either may give it.
     if (!Number.isInteger(this.labelIndex) || this.labelIndex < 0) {
       throw new UsageError(
-          `--label_index=${this.labelIndex}: must be a column number, 0 or ` +
-          'more');
+          `--label_index=${JSON.stringify(this.labelIndex)} (labelIndex): ` +
+          'must be a column number, an integer of 0 or more');
     }
     if (!Number.isInteger(this.logitsDimension) || this.logitsDimension < 2) {
       throw new UsageError(
-          `--logits_dimension=${this.logitsDimension}: must be the number ` +
-          'of classes, an integer of 2 or more');
+          `--logits_dimension=${JSON.stringify(this.logitsDimension)} ` +
+          '(logitsDimension): must be the number of classes, an integer of ' +
+          '2 or more');
     }
     if (!Number.isInteger(this.shuffleBufferSize) ||
         this.shuffleBufferSize < 1) {

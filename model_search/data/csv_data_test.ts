@@ -898,12 +898,23 @@ describe('CsvDataProvider', () => {
       },
       {
         args: {filename: 'x.csv', logitsDimension: 1},
-        message: '--logits_dimension=1: must be the number of classes, an ' +
-            'integer of 2 or more',
+        message: '--logits_dimension=1 (logitsDimension): must be the ' +
+            'number of classes, an integer of 2 or more',
       },
       {
         args: {filename: 'x.csv', labelIndex: -1},
-        message: '--label_index=-1: must be a column number, 0 or more',
+        message: '--label_index=-1 (labelIndex): must be a column number, ' +
+            'an integer of 0 or more',
+      },
+      {
+        args: {filename: 'x.csv', labelIndex: '0' as unknown as number},
+        message: '--label_index="0" (labelIndex): must be a column number, ' +
+            'an integer of 0 or more',
+      },
+      {
+        args: null as unknown as CsvDataArgs,
+        message: 'CsvDataProvider takes an object of options ({filename, ' +
+            '...}), got null',
       },
     ];
     for (const c of cases) {
