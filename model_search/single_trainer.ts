@@ -267,7 +267,7 @@ const OPTION_OF_FLAG: ReadonlyArray<[string, string]> = [
   ['--field_delim', 'fieldDelim'],
 ];
 
-/** `message`, with what each flag it names is called in tryModels. */
+/** `message`, with what each flag it names is called in a script. */
 export function withOptionNames(message: string): string {
   const named = OPTION_OF_FLAG.filter(
       ([flag]) => new RegExp(`${flag}(?![a-z_])`).test(message));

@@ -85,6 +85,7 @@ export const MAX_CATEGORIES = 1000;
 /** The most distinct labels a file may have. */
 export const MAX_CLASSES = 10000;
 
+/** A cell that reads as a decimal number. */
 const NUMBER = /^\s*[-+]?(\d+\.?\d*|\.\d+)([eE][-+]?\d+)?\s*$/;
 
 /**
