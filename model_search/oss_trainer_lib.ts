@@ -143,8 +143,10 @@ export declare interface SearchOptions {
   leaseSeconds?: number;
   /**
    * Seconds between polls while other workers finish the last trials;
-   * default 5, or a quarter of a shorter lease, so that a lost trial is
-   * replaced soon after its lease runs out.
+   * default: from half a second, doubling up to 5 (or a quarter of a
+   * shorter lease, so that a lost trial is replaced soon after its lease
+   * runs out): a worker learns soon that the study ended meanwhile, and
+   * polls rarely over a long wait.
    */
   waitSeconds?: number;
   /** Writers of event files, summaries and the like. */
@@ -398,6 +400,8 @@ export async function runSearch(options: SearchOptions): Promise<SearchResult> {
   const timings = options.timings ?? new SearchTimings();
   let trained = 0;
   let waitingSaid = false;
+  /** Polls made while waiting for other workers, since the last trial. */
+  let polls = 0;
   let keptTensorsSaid = false;
   // Failed trials in a row (this worker's): a search whose every trial
   // fails (data that trains to NaN, say) would otherwise never end, as
@@ -467,12 +471,13 @@ export async function runSearch(options: SearchOptions): Promise<SearchResult> {
               `${DEFAULT_LEASE_SECONDS}) after its last heartbeat`);
           waitingSaid = true;
         }
-        const waitSeconds =
-            options.waitSeconds ?? Math.min(5, leaseSeconds / 4);
+        const waitSeconds = options.waitSeconds ??
+            Math.min(0.5 * 2 ** polls++, 5, leaseSeconds / 4);
         await Promise.race([sleep(waitSeconds * 1000), stopRequested]);
         continue;
       }
       const trial = answer.trial;
+      polls = 0;
       let outcomeToCommit: TrialOutcome|undefined;
       const lease = new LeaseKeeper({
         store: options.store,

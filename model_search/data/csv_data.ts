@@ -1165,7 +1165,8 @@ export class Provider implements DataProvider {
     return `csv: ${this.filename}: ${scans.length} columns, label "${
         label.name}" (column ${this.labelIndex}, ${classes.length} classes${
         logits}: ${shortList(classes)}), ${numeric.length} numeric ` +
-        `features${standardized}, ${categoricalText}; ${
+        `feature${numeric.length === 1 ? '' : 's'}${standardized}, ${
+               categoricalText}; ${
                schema.shape[0]} inputs; ${count(this.trainRows, 'row')}`;
   }
 

@@ -18,10 +18,14 @@
  * Each image is decoded, converted to `channels`, resized to
  * `imageHeight` x `imageWidth` (bilinear) and scaled to [0, 1].
  *
- * The split is deterministic: all images, in path order, are shuffled with
- * `seed` and the last `floor(evalFraction * n)` are held out for
- * evaluation, as Keras's `validation_split`. With `evalFraction` 0 the
- * training images are evaluated.
+ * The split is deterministic and per class: all images, in path order, are
+ * shuffled with `seed`; `floor(evalFraction * n)` are held out for
+ * evaluation, shared among the classes in proportion to their images
+ * (whole shares first, the rest to the largest remainders), each class's
+ * last ones in the shuffled order. A small folder then evaluates on every
+ * class it can (a plain split of the ten test images held out two of one
+ * class: accuracy 0 and no AUC). With `evalFraction` 0 the training
+ * images are evaluated.
  *
  * Porting note: the original reads only 2 classes (binary labels) in RGB
  * and feeds pixel values 0..255; here any number of classes, 1, 3 or 4
@@ -171,9 +175,10 @@ export class Provider implements DataProvider {
               '--eval_fraction=0 to evaluate on the training images',
           dir);
     }
-    this.train = shuffled.slice(0, n - held);
+    const heldOut = heldOutPerClass(shuffled, this.classes.length, held);
+    this.train = shuffled.filter((s) => !heldOut.has(s));
     this.eval = held === 0 ? this.train :
-                             shuffled.slice(n - held).sort(byFile);
+                             shuffled.filter((s) => heldOut.has(s)).sort(byFile);
     await this.decodeAll(samples);
     const c = this.classes;
     const names = c.length > 10 ? `${c.slice(0, 10).join(',')},...` :
@@ -198,6 +203,17 @@ export class Provider implements DataProvider {
           `(--eval_fraction=${this.evalFraction} holds all of ${
               untrained.length > 1 ? 'theirs' : 'its'} out); add images ` +
           'or lower --eval_fraction');
+    }
+    // The split is not stratified: a small folder can hold out images of
+    // one class only, whose accuracy and AUC say little (AUC none at all).
+    const evaluated = new Set(this.eval.map((s) => s.label));
+    if (held > 0 && evaluated.size < Math.min(2, c.length)) {
+      this.log(`image: warning: the ${held} image${
+          held === 1 ? '' : 's'} held out for evaluation ${
+          held === 1 ? 'is' : 'are all'} of class ${
+          c[this.eval[0].label]}: accuracy on ${
+          held === 1 ? 'it' : 'them'} says little and AUC cannot be ` +
+          'computed; add images or raise --eval_fraction');
     }
     if (held > n - held) {
       this.log(`image: warning: --eval_fraction=${this.evalFraction} leaves ${
@@ -239,7 +255,8 @@ export class Provider implements DataProvider {
         resize: 'bilinear',
         // Which images evaluate: studies that split otherwise are not
         // comparable (study_data.ts).
-        split: {evalFraction: this.evalFraction, seed: this.seed},
+        split: {evalFraction: this.evalFraction, seed: this.seed,
+                method: 'per class'},
         // How many: a study resumed on a folder of other images says so.
         examples: {train: this.train?.length ?? 0,
                    eval: this.eval === this.train ? 0 :
@@ -507,3 +524,29 @@ export async function encodeImageFile(schema: InputSchema, file: string):
 }
 
 export {Provider as ImageDataProvider};
+
+/**
+ * The `held` samples of `shuffled` to evaluate on: shares of the classes
+ * in proportion to their samples (largest remainders, ties to the lower
+ * class id), each class's last ones in shuffled order.
+ */
+export function heldOutPerClass<T extends {label: number}>(
+    shuffled: readonly T[], classes: number, held: number): Set<T> {
+  const byClass: T[][] = Array.from({length: classes}, () => []);
+  for (const sample of shuffled) byClass[sample.label].push(sample);
+  const exact = byClass.map((c) => held * c.length / shuffled.length);
+  const shares = exact.map(Math.floor);
+  const order = exact.map((e, label) => ({label, rest: e - Math.floor(e)}))
+                    .sort((a, b) => b.rest - a.rest || a.label - b.label);
+  let left = held - shares.reduce((a, b) => a + b, 0);
+  for (const {label} of order) {
+    if (left === 0) break;
+    shares[label]++;
+    left--;
+  }
+  const out = new Set<T>();
+  byClass.forEach((samples, label) => {
+    for (const s of samples.slice(samples.length - shares[label])) out.add(s);
+  });
+  return out;
+}

@@ -18,7 +18,7 @@ import {FLAGS} from '../flags';
 
 import {Batch, DataError, PROVIDERS} from './data';
 import {loadImage} from './image_decode';
-import {encodeImageFile, ImageDataArgs, ImageDataProvider} from './image_data';
+import {encodeImageFile, heldOutPerClass, ImageDataArgs, ImageDataProvider} from './image_data';
 import {Provider as FlagProvider} from './image_data_for_binary';
 
 /** The committed test data, from Bazel runfiles or the source tree. */
@@ -325,6 +325,39 @@ describe('ImageDataProvider', () => {
     ]);
   });
 
+  it('holds out images of every class it can, whatever the seed', async () => {
+    const dir = folder({
+      'a/1.png': tinyPng(1), 'a/2.png': tinyPng(2), 'a/3.png': tinyPng(3),
+      'b/1.png': tinyPng(4), 'b/2.png': tinyPng(5), 'b/3.png': tinyPng(6),
+    });
+    for (let seed = 0; seed < 20; seed++) {
+      const {provider, logged} = await prepared(
+          {inputDir: dir, imageHeight: 1, imageWidth: 1, evalFraction: 0.34,
+           seed});
+      const [held] = await take(provider.getInputFn({}, 'eval', 4)());
+      assert.deepEqual(held.labels.sort(), [0, 1], `seed ${seed}`);
+      assert.deepEqual(
+          logged.filter((l) => l.startsWith('image: warning')), [],
+          `seed ${seed}`);
+    }
+  });
+
+  it('warns when the held-out images are all of one class', async () => {
+    const dir = folder({
+      'a/1.png': tinyPng(1), 'a/2.png': tinyPng(2), 'a/3.png': tinyPng(3),
+      'a/4.png': tinyPng(4), 'b/1.png': tinyPng(5),
+    });
+
+    const {logged} = await prepared(
+        {inputDir: dir, imageHeight: 1, imageWidth: 1, evalFraction: 0.2});
+
+    assert.deepEqual(logged.filter((l) => l.startsWith('image: warning')), [
+      'image: warning: the 1 image held out for evaluation is of class a: ' +
+          'accuracy on it says little and AUC cannot be computed; add ' +
+          'images or raise --eval_fraction',
+    ]);
+  });
+
   it('warns of images in no class folder, which it leaves out', async () => {
     const dir = folder({
       'a/1.png': tinyPng(1), 'b/1.png': tinyPng(2), 'stray.png': tinyPng(3),
@@ -344,32 +377,19 @@ describe('ImageDataProvider', () => {
   });
 
   it('warns when a class has no training image left', async () => {
-    const dir = folder({
-      'alone/one.png': tinyPng(1),
-      'many/a.png': tinyPng(2), 'many/b.png': tinyPng(3),
-      'many/c.png': tinyPng(4),
-    });
-    const seen = new Set<boolean>();
-    for (let seed = 0; seed < 40; seed++) {
-      const {provider, logged} = await prepared(
-          {inputDir: dir, imageHeight: 1, imageWidth: 1, evalFraction: 0.25,
-           seed});
-      const [held] = await take(provider.getInputFn({}, 'eval', 4)());
-      // Label 0 is "alone": its only image held out, or not.
-      const aloneHeldOut = held.labels.includes(0);
-      seen.add(aloneHeldOut);
-      const warning = logged.filter((l) => l.startsWith('image: warning'));
-      assert.deepEqual(
-          warning,
-          aloneHeldOut ?
-              ['image: warning: class alone has no training image ' +
-               '(--eval_fraction=0.25 holds all of its out); add images or ' +
-               'lower --eval_fraction'] :
-              [],
-          `seed ${seed}`);
-    }
-    assert.deepEqual([...seen].sort(), [false, true],
-                     'both splits were tried');
+    // One image held out of two, shared alike: the lower class id's.
+    const dir = folder({'alone/one.png': tinyPng(1), 'many/a.png': tinyPng(2)});
+
+    const {provider, logged} = await prepared(
+        {inputDir: dir, imageHeight: 1, imageWidth: 1, evalFraction: 0.5});
+
+    const [held] = await take(provider.getInputFn({}, 'eval', 4)());
+    assert.deepEqual(held.labels, [0]);
+    assert.ok(logged.includes(
+                  'image: warning: class alone has no training image ' +
+                  '(--eval_fraction=0.5 holds all of its out); add images or ' +
+                  'lower --eval_fraction'),
+              logged.join('\n'));
   });
 
   it('splits the same way for the same seed only', async () => {
@@ -564,5 +584,23 @@ describe('image_data_for_binary Provider', () => {
     assert.throws(
         () => new FlagProvider(),
         new UsageError('--input_dir=/no/such/images: no such folder'));
+  });
+});
+
+describe('heldOutPerClass', () => {
+  const samples = (counts: number[]) => counts.flatMap(
+      (n, label) => Array.from({length: n}, (_, i) => ({label, i})));
+
+  it('shares by whole parts, then by the largest remainders', () => {
+    // Exact shares 1.5, 0.9, 0.6: 1 + 0 + 0, then the 0.9 and 0.6.
+    const held = heldOutPerClass(samples([5, 3, 2]), 3, 3);
+    assert.deepEqual([...held].map((s) => [s.label, s.i]),
+                     [[0, 4], [1, 2], [2, 1]]);
+  });
+
+  it('gives ties to the lower class id, and nothing when none is held', () => {
+    assert.deepEqual([...heldOutPerClass(samples([1, 1]), 2, 1)],
+                     [{label: 0, i: 0}]);
+    assert.equal(heldOutPerClass(samples([3, 3]), 2, 0).size, 0);
   });
 });
