@@ -38,7 +38,8 @@ import type {PhoenixSpec} from './proto/phoenix_spec';
 import {checkTrainable, noteLogReaderGone, NotTheStudysDirectory, problemTypeName, runSearch} from './oss_trainer_lib';
 import {isSequenceProblem} from './phoenix';
 import {REPLAY_SPEC_FILENAME, replayPlans} from './replay';
-import {refuseForeignTrialNames} from './trial_directory';
+import {refuseForeignTrialNames, temporaryTag} from './trial_directory';
+import {studyDataRecordedHere} from './study_data';
 import {checkBlockNames} from './spec_blocks';
 import {SUMMARY_CSV, SUMMARY_JSON} from './report';
 import type {ProgressStream} from './report';
@@ -673,16 +674,7 @@ export async function main(
             (ownStudy.experimentOwner === undefined ||
              ownStudy.experimentOwner ===
                  FLAGS.get<string>('experiment_owner'))))) {
-        // The database only if this run made it: one shared with other
-        // studies stays.
-        if (newDatabaseFile !== undefined) removeDatabaseFile(newDatabaseFile);
-        // New files only: a directory is a trial's or a worker's temporary
-        // (perhaps of another worker starting now).
-        for (const entry of fs.readdirSync(modelDir, {withFileTypes: true})) {
-          if (entry.isFile() && !entriesBefore.has(entry.name)) {
-            fs.rmSync(path.join(modelDir, entry.name), {force: true});
-          }
-        }
+        removeRefusedRunFiles(modelDir, entriesBefore, newDatabaseFile);
       }
       // A study refused as resumed (another model directory or objective)
       // leaves no empty model directory behind either.
@@ -766,6 +758,41 @@ function removeStudyFiles(modelDir: string): void {
   for (const name of [STUDY_DATA_FILE, SUMMARY_JSON, SUMMARY_CSV,
                       REPLAY_SPEC_FILENAME]) {
     fs.rmSync(path.join(modelDir, name), {force: true});
+  }
+}
+
+/**
+ * Removes what a run refused before any trial wrote in `modelDir`: the
+ * files that were not there before it (`entriesBefore`), and the SQLite
+ * database it made. Not those of another worker of the study started at
+ * the same moment, which may be running: when the study's record
+ * (study_data.json) appeared meanwhile and this run did not write it, only
+ * this run's own temporaries go; another process's temporaries and locks
+ * (dot files with its tag) always stay. Directories stay (a trial's, or a
+ * worker's temporary).
+ */
+export function removeRefusedRunFiles(
+    modelDir: string, entriesBefore: ReadonlySet<string>,
+    newDatabaseFile: string|undefined): void {
+  const othersRecord = !entriesBefore.has(STUDY_DATA_FILE) &&
+      fs.existsSync(path.join(modelDir, STUDY_DATA_FILE)) &&
+      !studyDataRecordedHere(modelDir);
+  const ownTag = temporaryTag();
+  for (const entry of fs.readdirSync(modelDir, {withFileTypes: true})) {
+    if (!entry.isFile() || entriesBefore.has(entry.name)) continue;
+    const own = entry.name.includes(`tmp-${ownTag}`) ||
+        entry.name.endsWith(`.tmp-${process.pid}`);
+    if (entry.name.startsWith('.') || entry.name.includes('.tmp-') ?
+            !own :
+            othersRecord) {
+      continue;
+    }
+    fs.rmSync(path.join(modelDir, entry.name), {force: true});
+  }
+  // The database only if this run made it, and no worker that may use it
+  // wrote the study's record.
+  if (newDatabaseFile !== undefined && !othersRecord) {
+    removeDatabaseFile(newDatabaseFile);
   }
 }
 

@@ -26,7 +26,8 @@ import {CsvDataProvider} from './data/csv_data';
 import {SqliteStore} from './metadata/sqlite_store';
 import {loadSpecFile, printPhoenixSpec} from './proto/text_format';
 import {METRIC_NAMES} from './metric_fns';
-import {main} from './oss_trainer';
+import {main, removeRefusedRunFiles} from './oss_trainer';
+import {temporaryTag} from './trial_directory';
 import {storedTrials} from './study_testing';
 import {CheckFailure, checkStudyOutput} from './oss_trainer_check';
 import {machineName} from './metadata/worker_ids';
@@ -1044,3 +1045,49 @@ function imageRun(modelDir: string, inputDir: string,
     '--experiment_max_num_trials=1', ...extra,
   ];
 }
+
+describe('removeRefusedRunFiles', () => {
+  let dir: string;
+  beforeEach(() => {
+    dir = fs.mkdtempSync(path.join(os.tmpdir(), 'refused_run_'));
+  });
+  afterEach(() => {
+    fs.rmSync(dir, {recursive: true, force: true});
+  });
+
+  function make(names: string[]): void {
+    for (const name of names) fs.writeFileSync(path.join(dir, name), name);
+  }
+
+  const own = `.study_summary.csv.tmp-${temporaryTag()}-1`;
+  const others = '.study_summary.csv.tmp-99999@elsewhere-1';
+
+  it('removes what the refused run wrote, not what was there or is another\'s',
+     () => {
+       make(['before.txt']);
+       const before = new Set(fs.readdirSync(dir));
+       make(['model_search.db', 'study_summary.json', own, others,
+             '.study_summary.lock']);
+       fs.mkdirSync(path.join(dir, '.tmp-next-1'));
+
+       removeRefusedRunFiles(dir, before, path.join(dir, 'model_search.db'));
+
+       assert.deepEqual(fs.readdirSync(dir).sort(),
+                        ['.study_summary.csv.tmp-99999@elsewhere-1',
+                         '.study_summary.lock', '.tmp-next-1', 'before.txt']);
+     });
+
+  it('leaves the files of a worker that recorded the study meanwhile', () => {
+    const before = new Set<string>();
+    // Another worker of the study, started at the same moment: its record,
+    // database, summaries and temporaries.
+    make(['study_data.json', 'model_search.db', 'study_summary.json', own,
+          others]);
+
+    removeRefusedRunFiles(dir, before, path.join(dir, 'model_search.db'));
+
+    assert.deepEqual(fs.readdirSync(dir).sort(),
+                     [others, 'model_search.db', 'study_data.json',
+                      'study_summary.json']);
+  });
+});

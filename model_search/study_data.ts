@@ -72,6 +72,18 @@ export {STUDY_DATA_FILE} from './metadata/study_of_directory';
  *     set, the number of examples), or the record was replaced; else
  *     undefined.
  */
+/** The records recordOrCheckStudyData made in this process, by path. */
+const recordedHere = new Set<string>();
+
+/**
+ * Whether this process made `modelDir`'s study_data.json: a refused run
+ * removes what it wrote, not the record of another worker of the study
+ * that started at the same moment.
+ */
+export function studyDataRecordedHere(modelDir: string): boolean {
+  return recordedHere.has(path.resolve(modelDir, STUDY_DATA_FILE));
+}
+
 export function recordOrCheckStudyData(
     modelDir: string, study: StudyOfDirectory&{settings?: TrialSettings},
     schema: InputSchema, onlyFailedTrials = false): string[]|undefined {
@@ -88,6 +100,7 @@ export function recordOrCheckStudyData(
         tmp, JSON.stringify({...study, directoryId, schema}, null, 2));
     try {
       fs.linkSync(tmp, file);
+      recordedHere.add(path.resolve(file));
       return undefined;
     } catch (e) {
       if ((e as NodeJS.ErrnoException).code !== 'EEXIST') throw e;
