@@ -191,6 +191,19 @@ describe('decodeImage', () => {
       message: /cannot decode this PNG image \(its image data is cut short or damaged \(unexpected end of file\)\)/,
     },
     {
+      // Twice the rows the header says: the decoder's own message would
+      // be about its stream.
+      name: 'a PNG with more image data than its header says',
+      bytes: () => pngOf(8, 8, () => zlib.deflateSync(Buffer.alloc(2 * 8 * 25))),
+      message: /cannot decode this PNG image \(its image data holds more than the 8x8 pixels its header says\)/,
+    },
+    {
+      // 50 KB that inflate to 50 MB: refused before they are inflated.
+      name: 'a small PNG whose image data inflates far past its header',
+      bytes: () => pngOf(8, 8, () => zlib.deflateSync(Buffer.alloc(50 << 20))),
+      message: /cannot decode this PNG image \(its image data holds more than the 8x8 pixels its header says\)/,
+    },
+    {
       name: 'a PNG with a broken checksum',
       bytes: () => {
         const bytes =
