@@ -286,9 +286,24 @@ function splitText(recorded: InputSchema, given: InputSchema): string {
   const b = given.extra?.['split'];
   return a !== undefined && b !== undefined &&
           JSON.stringify(a) !== JSON.stringify(b) ?
-      ` (evaluation split: the study's ${JSON.stringify(a)}, now ${
-          JSON.stringify(b)})` :
+      ` (evaluation split: the study's ${splitFlags(a)}, now ${
+          splitFlags(b)})` :
       '';
+}
+
+/**
+ * An image split as the flags that make it; a split of before the
+ * per-class rule, or of another provider, as recorded.
+ */
+function splitFlags(split: unknown): string {
+  const s = split as {evalFraction?: unknown, seed?: unknown, method?: unknown};
+  if (typeof s?.evalFraction !== 'number' || typeof s.seed !== 'number') {
+    return JSON.stringify(split);
+  }
+  return `--eval_fraction=${s.evalFraction} --image_split_seed=${s.seed}${
+      s.method === undefined ? ' (split before classes were held out in ' +
+                               'proportion)' :
+                               ''}`;
 }
 
 function describe(schema: InputSchema): string {

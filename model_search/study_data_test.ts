@@ -129,7 +129,8 @@ describe('recordOrCheckStudyData', () => {
   const images = (height: number, evalFraction?: number): InputSchema => ({
     kind: 'image', shape: [height, 16, 3], labelVocabulary: ['a', 'b'],
     ...(evalFraction === undefined ? {} :
-                                     {extra: {split: {evalFraction, seed: 1}}}),
+                                     {extra: {split: {evalFraction, seed: 1,
+                                                      method: 'per class'}}}),
   });
 
   it('records the first worker\'s data, then holds the others to it', () => {
@@ -148,8 +149,20 @@ describe('recordOrCheckStudyData', () => {
                                '[20, 16, 3]'));
     assert.throws(
         () => recordOrCheckStudyData(dir, STUDY, images(16, 0.5)),
-        /\(evaluation split: the study's \{"evalFraction":0.25,"seed":1\}, now \{"evalFraction":0.5,"seed":1\}\); give every worker the same data/);
+        /\(evaluation split: the study's --eval_fraction=0.25 --image_split_seed=1, now --eval_fraction=0.5 --image_split_seed=1\); give every worker the same data/);
     assert.deepEqual(fs.readdirSync(dir), [STUDY_DATA_FILE]);
+  });
+
+  it('refuses a study split before the per-class rule, saying so', () => {
+    const before: InputSchema = {
+      kind: 'image', shape: [16, 16, 3], labelVocabulary: ['a', 'b'],
+      extra: {split: {evalFraction: 0.25, seed: 1}},
+    };
+    recordOrCheckStudyData(dir, STUDY, before);
+
+    assert.throws(
+        () => recordOrCheckStudyData(dir, STUDY, images(16, 0.25)),
+        /\(evaluation split: the study's --eval_fraction=0.25 --image_split_seed=1 \(split before classes were held out in proportion\), now --eval_fraction=0.25 --image_split_seed=1\)/);
   });
 
   it('records the study\'s name, owner and creation time', () => {
