@@ -610,10 +610,15 @@ function columnNotes(
   return notes;
 }
 
+/** What spreadsheets and dataframes write for a missing number. */
+const MISSING_WORDS = new Set(
+    ['nan', 'na', 'n/a', 'null', 'none', 'inf', '-inf', '?', '-', '#n/a']);
+
 /**
  * A warning for each inferred categorical column whose cells are nearly
- * all numbers: most likely a numeric column with a stray value, which
- * would otherwise be one-hot encoded without a word.
+ * all numbers, or numbers and words for a missing one ("nan"): most likely
+ * a numeric column with stray values, which would otherwise be one-hot
+ * encoded without a word.
  */
 export function mostlyNumericWarnings(
     scans: ColumnScan[], labelIndex: number): string[] {
@@ -624,7 +629,16 @@ export function mostlyNumericWarnings(
       continue;
     }
     const filled = scan.numberCells + scan.textCells;
-    if (scan.numberCells < 10 || scan.textCells > 0.05 * filled) continue;
+    // Numbers and the words other tools write for a missing one ("nan",
+    // "NA", ...): numeric, however few its cells.
+    const texts = scan.values === null ? [] :
+        [...scan.values].filter((v) => !isNumeric(v));
+    const missingWords = scan.numberCells > 0 && texts.length > 0 &&
+        texts.every((v) => MISSING_WORDS.has(v.trim().toLowerCase()));
+    if (!missingWords &&
+        (scan.numberCells < 10 || scan.textCells > 0.05 * filled)) {
+      continue;
+    }
     warnings.push(
         `csv: warning: column "${scan.name}" (index ${scan.index}) reads as ` +
         `categorical, but ${scan.numberCells} of its ${filled} values are ` +

@@ -282,6 +282,23 @@ describe('CsvDataProvider', () => {
                  'give the column a number in --record_defaults');
   });
 
+  it('warns of a few numbers beside "nan", however few', async () => {
+    const file = csvFile(
+        ['label,b,kind', '0,1.5,x', '1,nan,y', '0,2.5,x', '1,NaN,y'].join('\n'));
+
+    const {logged} = await prepared({filename: file});
+
+    assert.ok(logged.includes(
+                  'csv: warning: column "b" (index 1) reads as categorical, ' +
+                  'but 2 of its 4 values are numbers; the first that is not ' +
+                  'is "nan" at line 3. If the column is numeric, fix that ' +
+                  'value (leave a missing one empty) or give the column a ' +
+                  'number in --record_defaults'),
+              logged.join('\n'));
+    // A column of words is not warned of.
+    assert.equal(logged.filter((l) => l.includes('"kind"')).length, 0);
+  });
+
   it('maps string labels and one-hot encodes categorical features',
      async () => {
        const file = testdata('fruits.csv');
