@@ -178,6 +178,14 @@ function pngDataBytes(buffer: Buffer): number|undefined {
   return total;
 }
 
+/** BMP compressions (BITMAPINFOHEADER) that are refused, by their code. */
+const BMP_COMPRESSIONS: Record<number, string> = {
+  1: 'run-length encoded (RLE8)',
+  2: 'run-length encoded (RLE4)',
+  4: 'as JPEG',
+  5: 'as PNG',
+};
+
 function decodeAs(format: ImageFormat, bytes: Uint8Array): RgbaImage {
   const buffer = Buffer.from(bytes.buffer, bytes.byteOffset, bytes.length);
   switch (format) {
@@ -203,6 +211,16 @@ function decodeAs(format: ImageFormat, bytes: Uint8Array): RgbaImage {
     case 'BMP': {
       if (bytes.length >= 26) {
         checkSize(buffer.readInt32LE(18), Math.abs(buffer.readInt32LE(22)));
+      }
+      if (bytes.length >= 34 && buffer.readUInt32LE(14) >= 40) {
+        const compression = BMP_COMPRESSIONS[buffer.readUInt32LE(30)];
+        if (compression !== undefined) {
+          // bmp-js reads RLE8 a row off (measured on a 4x4 image), and
+          // the others not at all: refused rather than trained on wrong.
+          throw new Error(`its pixels are stored ${compression}, which ` +
+                          'this reader does not decode correctly; save it ' +
+                          'uncompressed or as PNG');
+        }
       }
       const out = bmp.decode(buffer);
       checkSize(out.width, out.height);

@@ -204,6 +204,18 @@ describe('decodeImage', () => {
       message: /cannot decode this PNG image \(its image data holds more than the 8x8 pixels its header says\)/,
     },
     {
+      // The same pixels, said to be run-length encoded: refused by the
+      // compression its header gives.
+      name: 'a run-length encoded BMP',
+      bytes: () => {
+        const bytes =
+            Buffer.from(fs.readFileSync(testdata('odd_images/b/pic.bmp')));
+        bytes.writeUInt32LE(1, 30);
+        return bytes;
+      },
+      message: /cannot decode this BMP image \(its pixels are stored run-length encoded \(RLE8\), which this reader does not decode correctly; save it uncompressed or as PNG\)/,
+    },
+    {
       name: 'a PNG with a broken checksum',
       bytes: () => {
         const bytes =
