@@ -124,6 +124,9 @@ function checkPngDataWhole(buffer: Buffer): void {
     at += 12 + length;
   }
   const expected = buffer.length >= 29 ? pngDataBytes(buffer) : undefined;
+  const tooMuch = () => new Error(
+      `its image data holds more than the ${buffer.readUInt32BE(16)}x${
+          buffer.readUInt32BE(20)} pixels its header says`);
   let inflated: Buffer;
   try {
     // Bounded by what the header's size needs: a small file may inflate
@@ -133,18 +136,12 @@ function checkPngDataWhole(buffer: Buffer): void {
         expected === undefined ? {} : {maxOutputLength: expected + 1});
   } catch (e) {
     if ((e as NodeJS.ErrnoException).code === 'ERR_BUFFER_TOO_LARGE') {
-      throw new Error('its image data holds more than the ' +
-                      `${buffer.readUInt32BE(16)}x${
-                          buffer.readUInt32BE(20)} pixels its header says`);
+      throw tooMuch();
     }
     throw new Error(`its image data is cut short or damaged (${
         (e as Error).message})`);
   }
-  if (expected !== undefined && inflated.length > expected) {
-    throw new Error('its image data holds more than the ' +
-                    `${buffer.readUInt32BE(16)}x${
-                        buffer.readUInt32BE(20)} pixels its header says`);
-  }
+  if (expected !== undefined && inflated.length > expected) throw tooMuch();
 }
 
 /** Channels of each PNG colour type (grey, RGB, palette, grey+alpha, RGBA). */
