@@ -20,10 +20,16 @@
  *   row below the header.
  * - kind 'image': PATH is a folder, read recursively in sorted order (files
  *   print relative to it), or one image file.
+ * - a data provider's own kind: PATH is a JSON Lines file of examples as
+ *   the provider encodes them, one object a line: `{"features": ...}`, an
+ *   array of the schema's shape (nested, or flat in row-major order), and
+ *   for a model of sequences `"length"`, the example's time steps. Lines
+ *   are numbered from 1; blank lines are skipped.
  */
 
 import * as fs from 'fs';
 import * as path from 'path';
+import * as readline from 'readline';
 
 import {loadModel} from './backend/file_io';
 import {selectBackend} from './backend/select_backend';
@@ -55,7 +61,10 @@ const USAGE = 'usage: predict --model_dir=TRIAL_DIR --input=PATH ' +
     '<trial id>) on\n  PATH: a CSV file with a header row for CSV models, ' +
     'a folder of images (or\n  one image) for image models. Prints ' +
     '`row,prediction,p_<class>...` (CSV) or\n  `file,prediction,' +
-    'p_<class>...` (images), one line per example. Exit status: 0\n  on ' +
+    'p_<class>...` (images), one line per example. For the input kind of\n  ' +
+    'a provider of your own, PATH is a JSON Lines file of encoded examples,\n  ' +
+    '{"features": [...], "length": N} a line ("length" for sequence models),\n  ' +
+    'and the lines print as `line,prediction,p_<class>...`. Exit status: 0\n  on ' +
     `success, 2 for bad input. --batch_size defaults to ${
         DEFAULT_BATCH_SIZE}.`;
 
@@ -70,6 +79,10 @@ export declare interface PredictArgs {
 interface Example {
   id: string;
   features: Float32Array;
+  /** Time steps of a sequence (JSON Lines input only). */
+  length?: number;
+  /** Where the example is, for messages: `file:line`. */
+  where?: string;
 }
 
 const FLAG_NAMES = ['model_dir', 'input', 'batch_size'];
@@ -101,11 +114,12 @@ export async function predictCommand(
     const model = await loadModel(path.join(options.modelDir,
                                             TRIAL_FILES.model));
     try {
-      checkModelInput(model, schema, options.modelDir);
+      const takesLengths =
+          checkModelInput(model, schema, options.modelDir);
       const count = await predictAll(
-          model, schema, examples, options.batchSize, out);
-      const what = `${schema.kind === 'csv' ? 'row' : 'image'}${
-          count === 1 ? '' : 's'}`;
+          model, schema, checkLengths(examples, takesLengths, schema),
+          options.batchSize, out);
+      const what = `${exampleNoun(schema)}${count === 1 ? '' : 's'}`;
       err(`predict: ${count} ${what} of ${options.input} with the model of ${
           options.modelDir}`);
       for (const warning of warnings) err(`predict: ${warning}`);
@@ -162,7 +176,8 @@ export function parsePredictArgs(args: string[]): PredictArgs {
   }
   if (input === '') {
     throw new UsageError(
-        '--input is required: the CSV file or image folder to predict');
+        '--input is required: the CSV file, image folder or JSON Lines file ' +
+        'to predict');
   }
   const batchText = values.get('batch_size');
   const batchSize =
@@ -238,16 +253,21 @@ function shortList(items: string[], limit = 10): string {
   return items.length > limit ? `${shown}, ...` : shown;
 }
 
-/** Checks that the model takes what the schema encodes. */
+/**
+ * Checks that the model takes what the schema encodes; returns whether it
+ * also takes sequence lengths (a second input), as models of sequences do.
+ */
 function checkModelInput(
-    model: tf.LayersModel, schema: InputSchema, dir: string): void {
-  if (model.inputs.length !== 1) {
-    // TODO: read sequence lengths from the input once a provider with
-    // sequence data saves how to; csv and image inputs carry none.
-    throw new NotImplementedError(
-        `--model_dir=${dir}: the model takes ${model.inputs.length} inputs ` +
-        `(features and sequence lengths); predict gives ${schema.kind} ` +
-        'input only features');
+    model: tf.LayersModel, schema: InputSchema, dir: string): boolean {
+  const ownKind = schema.kind !== 'csv' && schema.kind !== 'image';
+  const lengths = model.inputs[1];
+  const takesLengths = model.inputs.length === 2 &&
+      lengths.shape.length === 2 && lengths.shape[1] === 1;
+  if (model.inputs.length !== 1 && !(ownKind && takesLengths)) {
+    throw new ValueError(
+        `--model_dir=${dir}: the model takes ${model.inputs.length} inputs, ` +
+        `which ${schema.kind} input does not give; the trial directory is ` +
+        'inconsistent, run the trial again');
   }
   const want = model.inputs[0].shape.slice(1);
   if (want.length !== schema.shape.length ||
@@ -257,6 +277,7 @@ function checkModelInput(
         `${TRIAL_FILES.inputSchema} describes [${schema.shape.join(',')}]; ` +
         'the trial directory is inconsistent, run the trial again');
   }
+  return takesLengths;
 }
 
 /**
@@ -280,18 +301,145 @@ async function openExamples(
             `--input=${input}: not a file; the model reads CSV, give a CSV ` +
             'file with a header row');
       }
-      checkNotAnImage(input);
+      checkNotAnImage(input, schema);
       return openCsv(schema, input, warnings);
     case 'image':
       return openImages(schema, input, stat.isDirectory(), warnings);
     default:
-      // Known shortcoming: a provider cannot yet encode raw input of its
-      // own kind for predict; such models are used from a script.
-      throw new ValueError(
-          `the model's input schema kind is "${schema.kind}" (its data ` +
-          'provider\'s own); predict reads only "csv" and "image" inputs. ' +
-          'Load the trial\'s model/model.json with tf.loadLayersModel in a ' +
-          'script and feed it the features your provider makes');
+      // Raw input of a provider's own kind has no reader here: its
+      // examples come encoded, as the provider's batches hold them.
+      if (!stat.isFile()) {
+        throw new ValueError(
+            `--input=${input}: not a file; the model's input kind is "${
+                schema.kind}" (its data provider's own): give a JSON Lines ` +
+            `file of encoded examples, {"features": [...]} a line`);
+      }
+      checkNotAnImage(input, schema);
+      return jsonLines(schema, input);
+  }
+}
+
+/** What the summary line counts: rows, images or examples. */
+function exampleNoun(schema: InputSchema): string {
+  return schema.kind === 'csv' ? 'row' :
+      schema.kind === 'image' ? 'image' : 'example';
+}
+
+/**
+ * The examples of a JSON Lines file, each checked against the schema's
+ * shape as it is read.
+ */
+async function* jsonLines(
+    schema: InputSchema, file: string): AsyncGenerator<Example> {
+  const size = schema.shape.reduce((a, b) => a * b, 1);
+  const lines = readline.createInterface(
+      {input: fs.createReadStream(file), crlfDelay: Infinity});
+  let line = 0;
+  let examples = 0;
+  for await (const text of lines) {
+    line++;
+    if (text.trim() === '') continue;
+    const where = `${file}:${line}`;
+    let value: unknown;
+    try {
+      value = JSON.parse(text);
+    } catch (e) {
+      throw new DataError(
+          `${where}: not JSON (${(e as Error).message}); give one object ` +
+              'a line, {"features": [...]}',
+          file, line);
+    }
+    if (value === null || typeof value !== 'object' || Array.isArray(value) ||
+        !('features' in value)) {
+      throw new DataError(
+          `${where}: expected an object with "features" (an array of shape ` +
+              `[${schema.shape.join(',')}]), got ${shortJson(text)}`,
+          file, line);
+    }
+    const example = value as {features: unknown, length?: unknown};
+    const features = new Float32Array(size);
+    const filled = fillFeatures(example.features, schema.shape, features, 0);
+    if (filled !== size) {
+      throw new DataError(
+          `${where}: "features" must be numbers in an array of shape [${
+              schema.shape.join(',')}] (nested, or flat with ${size} ` +
+              `numbers), got ${shortJson(JSON.stringify(example.features))}`,
+          file, line);
+    }
+    let length: number|undefined;
+    if (example.length !== undefined) {
+      const steps = schema.shape[0];
+      if (!Number.isInteger(example.length) || (example.length as number) < 1 ||
+          (example.length as number) > steps) {
+        throw new DataError(
+            `${where}: "length" is ${JSON.stringify(example.length)}; give ` +
+                `the sequence's time steps, a whole number in [1, ${steps}]`,
+            file, line);
+      }
+      length = example.length as number;
+    }
+    examples++;
+    yield {id: String(line), features, length, where};
+  }
+  if (examples === 0) {
+    throw new DataError(
+        `${file}: no examples; give one JSON object a line, ` +
+            '{"features": [...]}',
+        file);
+  }
+}
+
+/**
+ * Copies the numbers of `value` into `into` from `at` if it is an array of
+ * `shape` or a flat array of its size; returns how many it copied, -1 on
+ * anything else (a value not a finite number, a wrong length).
+ */
+function fillFeatures(
+    value: unknown, shape: number[], into: Float32Array, at: number): number {
+  if (!Array.isArray(value)) return -1;
+  const size = shape.reduce((a, b) => a * b, 1);
+  if (value.length === size && value.every((v) => typeof v === 'number')) {
+    if (!value.every(Number.isFinite)) return -1;
+    into.set(value as number[], at);
+    return size;
+  }
+  if (shape.length < 2 || value.length !== shape[0]) return -1;
+  const inner = shape.slice(1);
+  let copied = 0;
+  for (const item of value) {
+    const n = fillFeatures(item, inner, into, at + copied);
+    if (n < 0) return -1;
+    copied += n;
+  }
+  return copied;
+}
+
+/** JSON for a message: the first 60 characters. */
+function shortJson(text: string): string {
+  return text.length > 60 ? `${text.slice(0, 57)}...` : text;
+}
+
+/**
+ * Checks that examples give a length exactly when the model takes one:
+ * a sequence model reads its output at step length - 1.
+ */
+async function* checkLengths(
+    examples: AsyncIterable<Example>, takesLengths: boolean,
+    schema: InputSchema): AsyncGenerator<Example> {
+  for await (const example of examples) {
+    if (takesLengths && example.length === undefined) {
+      throw new DataError(
+          `${example.where ?? example.id}: no "length"; the model reads ` +
+          `sequences of up to ${schema.shape[0]} time steps and needs each ` +
+          'one\'s length, e.g. {"features": [...], "length": ' +
+          `${schema.shape[0]}}`);
+    }
+    if (!takesLengths && example.length !== undefined) {
+      throw new DataError(
+          `${example.where ?? example.id}: "length" is given, but the ` +
+          'model takes no sequence lengths; remove it');
+    }
+    yield example;
   }
 }
 
@@ -307,13 +455,15 @@ function readHead(file: string): Uint8Array {
 }
 
 /** Refuses an image given to a model of CSV data, saying so. */
-function checkNotAnImage(file: string): void {
+function checkNotAnImage(file: string, schema: InputSchema): void {
   const format = imageFormat(readHead(file));
-  if (format !== undefined) {
-    throw new ValueError(
-        `--input=${file}: a ${format} image, but this model was trained on ` +
-        'CSV data: give a CSV file with a header row naming its columns');
-  }
+  if (format === undefined) return;
+  throw new ValueError(schema.kind === 'csv' ?
+      `--input=${file}: a ${format} image, but this model was trained on ` +
+          'CSV data: give a CSV file with a header row naming its columns' :
+      `--input=${file}: a ${format} image, but this model's input kind is "${
+          schema.kind}" (its data provider's own): give a JSON Lines file ` +
+          'of encoded examples, {"features": [...]} a line');
 }
 
 /** The best trial of the study summary in `dir`, if there is one to read. */
@@ -509,7 +659,8 @@ async function predictAll(
   const vocabulary = schema.labelVocabulary ?? [];
   const names = Array.from(
       {length: numClasses}, (_, id) => vocabulary[id] ?? String(id));
-  const idColumn = schema.kind === 'csv' ? 'row' : 'file';
+  const idColumn = schema.kind === 'csv' ? 'row' :
+      schema.kind === 'image' ? 'file' : 'line';
   const header = [idColumn, 'prediction', ...names.map((n) => `p_${n}`)]
                      .map(csvField).join(',');
   const size = schema.shape.reduce((a, b) => a * b, 1);
@@ -542,9 +693,13 @@ async function predictBatch(
     size: number): Promise<number[][]> {
   const x = new Float32Array(batch.length * size);
   batch.forEach((example, i) => x.set(example.features, i * size));
+  const lengths = batch[0].length === undefined ? undefined :
+      Int32Array.from(batch, (example) => example.length!);
   const probabilities = tf.tidy(() => {
     const features = tf.tensor(x, [batch.length, ...schema.shape], 'float32');
-    const logits = model.apply(features, {training: false}) as tf.Tensor;
+    const inputs = lengths === undefined ? features :
+        [features, tf.tensor2d(lengths, [batch.length, 1], 'int32')];
+    const logits = model.apply(inputs, {training: false}) as tf.Tensor;
     return tf.softmax(logits);
   });
   try {

@@ -13,10 +13,10 @@ import * as path from 'path';
 import {loadModel} from './backend/file_io';
 import {tf} from './backend/tf';
 import {predictCommand} from './cli_predict';
-import {DEFAULT_CNN, DEFAULT_DNN, resolveWorkspacePath} from './constants';
+import {DEFAULT_CNN, DEFAULT_DNN, DEFAULT_RNN_LAST, resolveWorkspacePath} from './constants';
 import {CsvDataProvider} from './data/csv_data';
 import {readCsvFile} from './data/csv_reader';
-import {InputSchema, Provider} from './data/data';
+import {Batch, InputSchema, Provider} from './data/data';
 import {ImageDataProvider, encodeImageFile} from './data/image_data';
 import {SingleTrainer} from './single_trainer';
 
@@ -59,7 +59,8 @@ async function trainOneTrial(
 
 /** Softmax probabilities of the model on one batch of features. */
 async function probabilitiesOf(
-    model: tf.LayersModel, features: tf.Tensor): Promise<number[][]> {
+    model: tf.LayersModel,
+    features: tf.Tensor|tf.Tensor[]): Promise<number[][]> {
   const probabilities = tf.tidy(() => tf.softmax(
       model.apply(features, {training: false}) as tf.Tensor));
   const values = await probabilities.array() as number[][];
@@ -75,6 +76,45 @@ function argmax(values: number[]): number {
 function parseLine(line: string): {id: string, label: string, p: number[]} {
   const fields = line.split(',');
   return {id: fields[0], label: fields[1], p: fields.slice(2).map(Number)};
+}
+
+/**
+ * Sequences of 4 steps of 2 numbers, of 1 to 4 steps, and the class of
+ * each: whether the first number summed over its steps is positive.
+ */
+class SequenceProvider implements Provider {
+  async prepare(): Promise<void> {}
+
+  getInputFn(_hparams: unknown, mode: string, batchSize: number):
+      () => AsyncIterable<Batch> {
+    return async function*() {
+      let seed = 1;
+      const next = () => (seed = (seed * 16807) % 2147483647) / 2147483647;
+      for (let batch = 0; mode === 'train' || batch < 2; batch++) {
+        const x = Array.from({length: batchSize * 8}, () => 2 * next() - 1);
+        const lengths = Array.from(
+            {length: batchSize}, () => 1 + Math.floor(4 * next()));
+        const labels = lengths.map((steps, i) => {
+          let sum = 0;
+          for (let t = 0; t < steps; t++) sum += x[i * 8 + t * 2];
+          return sum > 0 ? 1 : 0;
+        });
+        yield {
+          features: tf.tensor3d(x, [batchSize, 4, 2]),
+          labels: tf.tensor1d(labels, 'int32') as tf.Tensor1D,
+          lengths: tf.tensor1d(lengths, 'int32') as tf.Tensor1D,
+        };
+      }
+    };
+  }
+
+  inputSchema(): InputSchema {
+    return {kind: 'sequence', shape: [4, 2], labelVocabulary: ['no', 'yes']};
+  }
+
+  numberOfClasses(): number {
+    return 2;
+  }
 }
 
 function evaluationOf(trialDir: string): Record<string, number> {
@@ -99,6 +139,7 @@ describe('predictCommand', function() {
   let root: string;
   let csvTrial: string;
   let imageTrial: string;
+  let sequenceTrial: string;
 
   before(async () => {
     root = fs.mkdtempSync(
@@ -120,6 +161,9 @@ describe('predictCommand', function() {
           log: () => {},
         }),
         DEFAULT_CNN, path.join(root, 'image'), 4, 4);
+    sequenceTrial = await trainOneTrial(
+        new SequenceProvider(), DEFAULT_RNN_LAST, path.join(root, 'sequence'),
+        4, 4);
   });
 
   after(() => {
@@ -600,24 +644,169 @@ describe('predictCommand', function() {
       });
     }
 
-    it('a model of a provider\'s own input kind', async () => {
-      const own = path.join(root, 'own_kind');
+    const jsonCases: Array<{name: string, lines: string, trial?: () => string,
+                            message: (file: string) => string}> = [
+      {
+        name: 'JSON Lines: a line that is not JSON',
+        lines: '{"features": [[1,2],[3,4],[5,6],[7,8]], "length": 4}\n{"features": [1,\n',
+        message: (f) => `predict: ${f}:2: not JSON (`,
+      },
+      {
+        name: 'JSON Lines: no "features"',
+        lines: '{"x": [1, 2]}\n',
+        message: (f) => `predict: ${f}:1: expected an object with "features" ` +
+            '(an array of shape [4,2]), got {"x": [1, 2]}',
+      },
+      {
+        name: 'JSON Lines: features of another shape',
+        lines: '\n{"features": [[1,2,3],[4,5,6]], "length": 2}\n',
+        message: (f) => `predict: ${f}:2: "features" must be numbers in an ` +
+            'array of shape [4,2] (nested, or flat with 8 numbers), got ' +
+            '[[1,2,3],[4,5,6]]',
+      },
+      {
+        name: 'JSON Lines: a feature that is not a number',
+        lines: '{"features": [1,2,3,4,5,6,7,"8"], "length": 2}\n',
+        message: (f) => `predict: ${f}:1: "features" must be numbers in an ` +
+            'array of shape [4,2] (nested, or flat with 8 numbers), got ' +
+            '[1,2,3,4,5,6,7,"8"]',
+      },
+      {
+        name: 'JSON Lines: a length beyond the time steps',
+        lines: '{"features": [1,2,3,4,5,6,7,8], "length": 5}\n',
+        message: (f) => `predict: ${f}:1: "length" is 5; give the ` +
+            'sequence\'s time steps, a whole number in [1, 4]',
+      },
+      {
+        name: 'JSON Lines: no length for a model of sequences',
+        lines: '{"features": [1,2,3,4,5,6,7,8]}\n',
+        message: (f) => `predict: ${f}:1: no "length"; the model reads ` +
+            'sequences of up to 4 time steps and needs each one\'s length, ' +
+            'e.g. {"features": [...], "length": 4}',
+      },
+      {
+        name: 'JSON Lines: a length for a model without',
+        lines: '{"features": [1,2,3,4,5,6,7,8,9], "length": 2}\n',
+        trial: () => ownKindTrial(),
+        message: (f) => `predict: ${f}:1: "length" is given, but the model ` +
+            'takes no sequence lengths; remove it',
+      },
+      {
+        name: 'JSON Lines: an empty file',
+        lines: '\n\n',
+        message: (f) => `predict: ${f}: no examples; give one JSON object a ` +
+            'line, {"features": [...]}',
+      },
+    ];
+    for (const c of jsonCases) {
+      it(c.name, async () => {
+        const file = path.join(root, `${c.name.replace(/\W+/g, '_')}.jsonl`);
+        fs.writeFileSync(file, c.lines);
+
+        const result = await run([`--model_dir=${(c.trial ?? (() => sequenceTrial))()}`,
+                                  `--input=${file}`]);
+
+        assert.equal(result.status, 2, result.err.join('\n'));
+        assert.deepEqual(result.out, []);
+        const message = result.err[result.err.length - 1];
+        assert.ok(message.startsWith(c.message(file)),
+                  `${message}\ndoes not start with\n${c.message(file)}`);
+      });
+    }
+
+    it('JSON Lines: a folder, or an image, for a provider\'s own kind',
+       async () => {
+         const folder = await run([`--model_dir=${sequenceTrial}`,
+                                   `--input=${IMAGES}`]);
+         const image = path.join(IMAGES, fs.readdirSync(IMAGES)[0]);
+         const imageFile = fs.statSync(image).isDirectory() ?
+             path.join(image, fs.readdirSync(image)[0]) : image;
+         const picture = await run([`--model_dir=${sequenceTrial}`,
+                                    `--input=${imageFile}`]);
+
+         assert.equal(folder.status, 2);
+         assert.equal(folder.err[folder.err.length - 1],
+                      `predict: --input=${IMAGES}: not a file; the model's ` +
+                          'input kind is "sequence" (its data provider\'s ' +
+                          'own): give a JSON Lines file of encoded examples, ' +
+                          '{"features": [...]} a line');
+         assert.equal(picture.status, 2);
+         assert.match(picture.err[picture.err.length - 1],
+                      /: a \w+ image, but this model's input kind is "sequence"/);
+       });
+  });
+
+  /** The CSV trial with its schema's kind changed to a provider's own. */
+  function ownKindTrial(): string {
+    const own = path.join(root, 'own_kind');
+    if (!fs.existsSync(own)) {
       fs.cpSync(csvTrial, own, {recursive: true});
       const schemaFile = path.join(own, 'input_schema.json');
       const schema = JSON.parse(fs.readFileSync(schemaFile, 'utf8'));
       fs.writeFileSync(schemaFile, JSON.stringify({...schema, kind: 'spiral'}));
+    }
+    return own;
+  }
 
-      const result = await run([`--model_dir=${own}`, `--input=${FRUITS}`]);
+  describe('on JSON Lines of a provider\'s own kind', () => {
+    it('predicts sequences with their lengths as the model computes them',
+       async () => {
+         const examples = [
+           {features: [[0.5, 1], [-0.2, 0], [0.9, 0.3], [0.1, -1]], length: 4},
+           {features: [0.5, 1, -0.2, 0, 0.9, 0.3, 0.1, -1], length: 1},
+           {features: [[-0.7, 0.2], [0.1, 0.1], [0, 0], [0, 0]], length: 2},
+         ];
+         const file = path.join(root, 'sequences.jsonl');
+         fs.writeFileSync(file, examples.map((e) => JSON.stringify(e))
+                                    .join('\n\n') + '\n');
 
-      assert.equal(result.status, 2);
-      assert.deepEqual(result.out, []);
-      assert.equal(
-          result.err[result.err.length - 1],
-          'predict: the model\'s input schema kind is "spiral" (its data ' +
-              'provider\'s own); predict reads only "csv" and "image" ' +
-              'inputs. Load the trial\'s model/model.json with ' +
-              'tf.loadLayersModel in a script and feed it the features your ' +
-              'provider makes');
+         const result = await run([`--model_dir=${sequenceTrial}`,
+                                   `--input=${file}`, '--batch_size=2']);
+
+         assert.equal(result.status, 0, result.err.join('\n'));
+         assert.equal(result.out[0], 'line,prediction,p_no,p_yes');
+         const model = await loadModel(path.join(sequenceTrial, 'model'));
+         const want = await probabilitiesOf(model, [
+           tf.tensor3d(examples.map((e) => e.features.flat()).flat(),
+                       [3, 4, 2]),
+           tf.tensor2d(examples.map((e) => [e.length]), [3, 1], 'int32'),
+         ]);
+         model.dispose();
+         const lines = result.out.slice(1).map(parseLine);
+         assert.deepEqual(lines.map((l) => l.id), ['1', '3', '5']);
+         lines.forEach((line, i) => {
+           line.p.forEach((p, k) => assert.ok(Math.abs(p - want[i][k]) < 1e-5,
+                                              `${p} vs ${want[i][k]}`));
+           assert.equal(line.label, ['no', 'yes'][argmax(want[i])]);
+         });
+         // Lengths matter: the second example is the first cut to one step.
+         assert.notDeepEqual(lines[0].p, lines[1].p);
+         assert.equal(result.err[result.err.length - 1],
+                      `predict: 3 examples of ${file} with the model of ${
+                          sequenceTrial}`);
+       });
+
+    it('predicts vectors of a provider\'s own kind', async () => {
+      const own = ownKindTrial();
+      const schema = JSON.parse(
+          fs.readFileSync(path.join(own, 'input_schema.json'), 'utf8'));
+      const size = schema.shape[0];
+      const rows = [Array.from({length: size}, (_, i) => i / size),
+                    Array.from({length: size}, (_, i) => -i)];
+      const file = path.join(root, 'vectors.jsonl');
+      fs.writeFileSync(file, rows.map((r) => JSON.stringify({features: r}))
+                                 .join('\n'));
+
+      const result = await run([`--model_dir=${own}`, `--input=${file}`]);
+
+      assert.equal(result.status, 0, result.err.join('\n'));
+      const model = await loadModel(path.join(own, 'model'));
+      const want = await probabilitiesOf(model, tf.tensor2d(rows));
+      model.dispose();
+      const lines = result.out.slice(1).map(parseLine);
+      assert.equal(lines.length, 2);
+      lines.forEach((line, i) => line.p.forEach(
+          (p, k) => assert.ok(Math.abs(p - want[i][k]) < 1e-5)));
     });
   });
 });
