@@ -24,7 +24,9 @@
  *   the provider encodes them, one object a line: `{"features": ...}`, an
  *   array of the schema's shape (nested, or flat in row-major order), and
  *   for a model of sequences `"length"`, the example's time steps. Lines
- *   are numbered from 1; blank lines are skipped.
+ *   are numbered from 1; blank lines are skipped. A model of a class per
+ *   time step (RNN_ALL_ACTIVATIONS) prints a line per step of each
+ *   sequence's length, its step numbered from 1 after the line.
  */
 
 import * as fs from 'fs';
@@ -64,9 +66,10 @@ const USAGE = 'usage: predict --model_dir=TRIAL_DIR --input=PATH ' +
     'p_<class>...` (images), one line per example. For the input kind of\n  ' +
     'a provider of your own, PATH is a JSON Lines file of encoded examples,\n  ' +
     '{"features": [...], "length": N} a line ("length" for sequence models),\n  ' +
-    'and the lines print as `line,prediction,p_<class>...`. Exit status: 0\n  on ' +
-    `success, 2 for bad input. --batch_size defaults to ${
-        DEFAULT_BATCH_SIZE}.`;
+    'and the lines print as `line,prediction,p_<class>...`, or\n  ' +
+    '`line,step,prediction,p_<class>...` for each step of a model of a class\n  ' +
+    'per time step. Exit status: 0 on success, 2 for bad input.\n  ' +
+    `--batch_size defaults to ${DEFAULT_BATCH_SIZE}.`;
 
 /** The options of one `predict` run. */
 export declare interface PredictArgs {
@@ -116,9 +119,10 @@ export async function predictCommand(
     try {
       const takesLengths =
           checkModelInput(model, schema, options.modelDir);
+      const perStep = model.outputs[0].shape.length === 3;
       const count = await predictAll(
-          model, schema, checkLengths(examples, takesLengths, schema),
-          options.batchSize, out);
+          model, schema, checkLengths(examples, takesLengths, perStep, schema),
+          takesLengths, options.batchSize, out);
       const what = `${exampleNoun(schema)}${count === 1 ? '' : 's'}`;
       err(`predict: ${count} ${what} of ${options.input} with the model of ${
           options.modelDir}`);
@@ -420,11 +424,14 @@ function shortJson(text: string): string {
 }
 
 /**
- * Checks that examples give a length exactly when the model takes one:
- * a sequence model reads its output at step length - 1.
+ * Checks that examples give a length where the model takes one (a model
+ * of a label per sequence reads its output at step length - 1), and none
+ * where it means nothing: a model of a class per time step without a
+ * lengths input (none of its blocks reads them) takes one to print the
+ * steps of the sequence's length only, or prints every step.
  */
 async function* checkLengths(
-    examples: AsyncIterable<Example>, takesLengths: boolean,
+    examples: AsyncIterable<Example>, takesLengths: boolean, perStep: boolean,
     schema: InputSchema): AsyncGenerator<Example> {
   for await (const example of examples) {
     if (takesLengths && example.length === undefined) {
@@ -434,7 +441,7 @@ async function* checkLengths(
           'one\'s length, e.g. {"features": [...], "length": ' +
           `${schema.shape[0]}}`);
     }
-    if (!takesLengths && example.length !== undefined) {
+    if (!takesLengths && !perStep && example.length !== undefined) {
       throw new DataError(
           `${example.where ?? example.id}: "length" is given, but the ` +
           'model takes no sequence lengths; remove it');
@@ -653,27 +660,41 @@ async function* imageFiles(
  */
 async function predictAll(
     model: tf.LayersModel, schema: InputSchema,
-    examples: AsyncIterable<Example>, batchSize: number,
-    out: (s: string) => void): Promise<number> {
-  const numClasses = Number(model.outputs[0].shape[1]);
+    examples: AsyncIterable<Example>, takesLengths: boolean,
+    batchSize: number, out: (s: string) => void): Promise<number> {
+  const outputShape = model.outputs[0].shape;
+  const numClasses = Number(outputShape[outputShape.length - 1]);
+  // A class per time step (RNN_ALL_ACTIVATIONS): a line per step.
+  const perStep = outputShape.length === 3;
   const vocabulary = schema.labelVocabulary ?? [];
   const names = Array.from(
       {length: numClasses}, (_, id) => vocabulary[id] ?? String(id));
   const idColumn = schema.kind === 'csv' ? 'row' :
       schema.kind === 'image' ? 'file' : 'line';
-  const header = [idColumn, 'prediction', ...names.map((n) => `p_${n}`)]
+  const header = [idColumn, ...(perStep ? ['step'] : []), 'prediction',
+                  ...names.map((n) => `p_${n}`)]
                      .map(csvField).join(',');
   const size = schema.shape.reduce((a, b) => a * b, 1);
+  const line = (start: string[], p: number[]) => out(
+      [...start, csvField(names[argmax(p)]), ...p.map((v) => v.toFixed(6))]
+          .join(','));
   let batch: Example[] = [];
   let count = 0;
   const flush = async () => {
-    const probabilities = await predictBatch(model, schema, batch, size);
+    const probabilities =
+        await predictBatch(model, schema, batch, size, takesLengths);
     // With the first batch: input bad from its first rows prints nothing.
     if (count === 0) out(header);
     batch.forEach((example, i) => {
-      const p = probabilities[i];
-      out([csvField(example.id), csvField(names[argmax(p)]),
-           ...p.map((v) => v.toFixed(6))].join(','));
+      if (!perStep) {
+        line([csvField(example.id)], probabilities[i] as number[]);
+        return;
+      }
+      const steps = probabilities[i] as number[][];
+      // The steps of the sequence's length; later ones are padding.
+      for (let t = 0; t < (example.length ?? steps.length); t++) {
+        line([csvField(example.id), String(t + 1)], steps[t]);
+      }
     });
     count += batch.length;
     batch = [];
@@ -690,10 +711,10 @@ async function predictAll(
 /** Class probabilities of a batch, as evaluation computes them. */
 async function predictBatch(
     model: tf.LayersModel, schema: InputSchema, batch: Example[],
-    size: number): Promise<number[][]> {
+    size: number, takesLengths: boolean): Promise<number[][]|number[][][]> {
   const x = new Float32Array(batch.length * size);
   batch.forEach((example, i) => x.set(example.features, i * size));
-  const lengths = batch[0].length === undefined ? undefined :
+  const lengths = !takesLengths ? undefined :
       Int32Array.from(batch, (example) => example.length!);
   const probabilities = tf.tidy(() => {
     const features = tf.tensor(x, [batch.length, ...schema.shape], 'float32');
@@ -703,7 +724,7 @@ async function predictBatch(
     return tf.softmax(logits);
   });
   try {
-    return await probabilities.array() as number[][];
+    return await probabilities.array() as number[][]|number[][][];
   } finally {
     probabilities.dispose();
   }

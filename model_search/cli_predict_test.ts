@@ -13,12 +13,13 @@ import * as path from 'path';
 import {loadModel} from './backend/file_io';
 import {tf} from './backend/tf';
 import {predictCommand} from './cli_predict';
-import {DEFAULT_CNN, DEFAULT_DNN, DEFAULT_RNN_LAST, resolveWorkspacePath} from './constants';
+import {DEFAULT_CNN, DEFAULT_DNN, DEFAULT_RNN_ALL, DEFAULT_RNN_LAST, resolveWorkspacePath} from './constants';
 import {CsvDataProvider} from './data/csv_data';
 import {readCsvFile} from './data/csv_reader';
 import {Batch, InputSchema, Provider} from './data/data';
 import {ImageDataProvider, encodeImageFile} from './data/image_data';
 import {SingleTrainer} from './single_trainer';
+import {RunningSumProvider} from './testing/sequence_labels/running_sum_provider';
 
 const FRUITS = resolveWorkspacePath('model_search/data/testdata/fruits.csv');
 const IMAGES = resolveWorkspacePath('model_search/data/testdata/images');
@@ -140,6 +141,7 @@ describe('predictCommand', function() {
   let csvTrial: string;
   let imageTrial: string;
   let sequenceTrial: string;
+  let stepsTrial: string;
 
   before(async () => {
     root = fs.mkdtempSync(
@@ -164,6 +166,9 @@ describe('predictCommand', function() {
     sequenceTrial = await trainOneTrial(
         new SequenceProvider(), DEFAULT_RNN_LAST, path.join(root, 'sequence'),
         4, 4);
+    stepsTrial = await trainOneTrial(
+        new RunningSumProvider({seed: 3}), DEFAULT_RNN_ALL,
+        path.join(root, 'steps'), 4, 4);
   });
 
   after(() => {
@@ -785,6 +790,56 @@ describe('predictCommand', function() {
                       `predict: 3 examples of ${file} with the model of ${
                           sequenceTrial}`);
        });
+
+    it('predicts a class for each step of a sequence\'s length', async () => {
+      const features = Array.from({length: 24}, (_, i) => Math.sin(i));
+      const file = path.join(root, 'steps.jsonl');
+      fs.writeFileSync(file, [JSON.stringify({features, length: 3}),
+                              JSON.stringify({features, length: 8})]
+                                 .join('\n'));
+      const allSteps = path.join(root, 'all_steps.jsonl');
+      fs.writeFileSync(allSteps, JSON.stringify({features}));
+
+      const result = await run([`--model_dir=${stepsTrial}`, `--input=${file}`]);
+
+      assert.equal(result.status, 0, result.err.join('\n'));
+      assert.equal(result.out[0],
+                   'line,step,prediction,p_not_positive,p_positive');
+      const model = await loadModel(path.join(stepsTrial, 'model'));
+      // Saved without a lengths input when none of its blocks reads them.
+      const takesLengths = model.inputs.length === 2;
+      const x = tf.tensor3d(features, [1, 8, 3]);
+      const want = tf.tidy(() => tf.softmax(model.apply(
+          takesLengths ? [x, tf.tensor2d([[8]], [1, 1], 'int32')] : x,
+          {training: false}) as tf.Tensor).arraySync() as number[][][]);
+      model.dispose();
+      const lines = result.out.slice(1).map((l) => l.split(','));
+      assert.deepEqual(lines.map((l) => `${l[0]}:${l[1]}`),
+                       ['1:1', '1:2', '1:3', ...Array.from(
+                           {length: 8}, (_, t) => `2:${t + 1}`)]);
+      // Steps of the second sequence: as the model computes them.
+      lines.slice(3).forEach((l, t) => {
+        const p = l.slice(3).map(Number);
+        p.forEach((v, k) => assert.ok(Math.abs(v - want[0][t][k]) < 1e-5));
+        assert.equal(l[2], ['not_positive', 'positive'][argmax(want[0][t])]);
+      });
+      assert.equal(result.err[result.err.length - 1],
+                   `predict: 2 examples of ${file} with the model of ${
+                       stepsTrial}`);
+      // Without a length: every step, or refused if the model reads them.
+      const all = await run([`--model_dir=${stepsTrial}`,
+                             `--input=${allSteps}`]);
+      if (takesLengths) {
+        assert.equal(all.status, 2);
+        assert.match(all.err[all.err.length - 1], /:1: no "length"/);
+      } else {
+        assert.equal(all.status, 0, all.err.join('\n'));
+        // Its line 1 is the other file's line 2: the same steps.
+        const afterId = (l: string) => l.slice(l.indexOf(','));
+        assert.deepEqual(all.out.slice(1).map(afterId),
+                         result.out.slice(4).map(afterId));
+      }
+    });
 
     it('predicts vectors of a provider\'s own kind', async () => {
       const own = ownKindTrial();

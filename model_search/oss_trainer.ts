@@ -338,8 +338,9 @@ function checkProviderAnswers(provider: Provider): void {
  * written, not in the first trial.
  */
 async function checkFirstBatches(
-    provider: Provider, batchSize: number, sequences: boolean):
+    provider: Provider, batchSize: number, problemType: string):
     Promise<void> {
+  const sequences = isSequenceProblem(problemType);
   const splits = [['train', 'training'], ['eval', 'evaluation']] as const;
   for (const [mode, split] of splits) {
     const iterator = (await inProvider(
@@ -359,7 +360,8 @@ async function checkFirstBatches(
             next.value, split, provider.inputSchema().shape,
             provider.getLossFn === undefined ? provider.numberOfClasses() :
                                                undefined,
-            sequences ? 'values' : 'none');
+            sequences ? 'values' : 'none',
+            problemType === 'RNN_ALL_ACTIVATIONS');
         checkFeaturesFinite(next.value, split);
       } finally {
         // What checkBatchFits refused may be no batch, or hold no tensor.
@@ -537,7 +539,7 @@ export async function main(
       // batches are checked against the model, in the first trial.
       await checkFirstBatches(
           provider, FLAGS.get<number>('phoenix_batch_size'),
-          isSequenceProblem(problemTypeName(spec)));
+          problemTypeName(spec));
     }
     // Planning checks the search settings and block names of the spec.
     try {

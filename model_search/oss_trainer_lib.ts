@@ -32,6 +32,7 @@ import {completeWrittenTrials} from './lost_trials';
 import {checkSameData, checkSummaryObjective, checkTrialDirectoriesPresent, recordOrCheckStudyData, settingsWarning} from './study_data';
 import {DEFAULT_LEASE_SECONDS} from './metadata/store';
 import {PlanningError} from './generators/base_tower_generator';
+import {hasDistillation} from './generators/trial_utils';
 import {Distiller} from './meta/distillation';
 import {warmStart} from './meta/transfer_learning';
 import type {MetadataStore} from './metadata/store';
@@ -225,18 +226,19 @@ export function noteLogReaderGone(): void {
  * workers'), then returns the study's trials best first.
  */
 /**
- * Throws a UsageError for a spec this trainer cannot train:
- * RNN_ALL_ACTIVATIONS takes a label for every time step (sequence
- * labelling), while its loss, metrics, checks of batches and exported
- * models take one label per example.
+ * Throws a UsageError for a spec this trainer cannot train: distillation
+ * of RNN_ALL_ACTIVATIONS, whose teacher loss would count the padding steps
+ * of every sequence (the label loss skips them).
  */
 export function checkTrainable(spec: PhoenixSpec): void {
-  if (problemTypeName(spec) !== 'RNN_ALL_ACTIVATIONS') return;
+  if (problemTypeName(spec) !== 'RNN_ALL_ACTIVATIONS' ||
+      !hasDistillation(spec.distillationSpec)) {
+    return;
+  }
   throw new UsageError(
-      'problem_type RNN_ALL_ACTIVATIONS (a label for every time step) is ' +
-      'not supported by this trainer, which takes one label per example; ' +
-      'for one label per sequence use RNN_LAST_ACTIVATIONS ' +
-      '(model_search/configs/rnn_last_config.pbtxt)');
+      'distillation_spec with problem_type RNN_ALL_ACTIVATIONS (a label ' +
+      'for every time step) is not supported: the teacher\'s loss does not ' +
+      'skip the padding steps of sequences; remove distillation_spec');
 }
 
 /** Where a search logs when its options name no logger. */

@@ -227,24 +227,24 @@ describe('a data provider that throws', function() {
               log.join('\n'));
   });
 
-  it('of sequences under a spec of a label per time step: exit 2', async () => {
-    sequences = 'good';
+  it('of one label per sequence under a spec of a label per step: exit 2',
+     async () => {
+       sequences = 'good';
 
-    const {code, log} = await run([
-      ...argv(),
-      '--phoenix_spec_filename=model_search/configs/rnn_all_config.pbtxt',
-    ]);
+       const {code, log} = await run([
+         ...argv(),
+         '--phoenix_spec_filename=model_search/configs/rnn_all_config.pbtxt',
+       ]);
 
-    assert.equal(code, 2, log.join('\n'));
-    assert.equal(log[log.length - 1],
-                 'error: rnn_all_config.pbtxt: problem_type ' +
-                     'RNN_ALL_ACTIVATIONS (a label for every time step) is ' +
-                     'not supported by this trainer, which takes one label ' +
-                     'per example; for one label per sequence use ' +
-                     'RNN_LAST_ACTIVATIONS ' +
-                     '(model_search/configs/rnn_last_config.pbtxt)');
-    assert.deepEqual(fs.readdirSync(dir), []);
-  });
+       assert.equal(code, 2, log.join('\n'));
+       assert.equal(log[log.length - 1],
+                    'error: the training data gives labels of shape [2] for ' +
+                        '2 sequences of 2 steps, but the spec\'s problem ' +
+                        'type RNN_ALL_ACTIVATIONS takes a class id per ' +
+                        'step: give labels of shape [2, 2] (for one label ' +
+                        'per sequence use RNN_LAST_ACTIVATIONS)');
+       assert.deepEqual(fs.readdirSync(dir), []);
+     });
 
   it('that yields one batch again: named, exit 2', async () => {
     broken = 'reused';

@@ -17,7 +17,9 @@ import {DEFAULT_CNN, DEFAULT_DNN, DEFAULT_RNN_ALL, resolveWorkspacePath} from '.
 import {CsvDataProvider} from './data/csv_data';
 import {DataError} from './data/data';
 import {ImageDataProvider} from './data/image_data';
+import {Random} from './random';
 import {SingleTrainer, withOptionNames} from './single_trainer';
+import {EVAL_BATCHES, FEATURES, RunningSumProvider, runningSumSequence, STEPS} from './testing/sequence_labels/running_sum_provider';
 import type {TryModelsArgs} from './single_trainer';
 
 const TESTDATA = resolveWorkspacePath('model_search/data/testdata');
@@ -283,16 +285,75 @@ describe('SingleTrainer', function() {
        assert.equal(trials[0].state, 'COMPLETED');
      });
 
-  it('refuses a spec of a label for every time step before writing',
+  it('searches a label for every time step, scoring the steps of each ' +
+         'sequence\'s length only',
      async () => {
-       const rootDir = path.join(tmpDir(), 'never_created');
+       const rootDir = path.join(tmpDir(), 'rnn_all');
+       const trainer = new SingleTrainer({
+         data: new RunningSumProvider({seed: 5}),
+         spec: resolveWorkspacePath(DEFAULT_RNN_ALL),
+         log: () => {},
+       });
+
+       const trials = await trainer.tryModels(
+           options(rootDir, {numberModels: 2, evalSteps: 0}));
+
+       assert.deepEqual(trials.map((t) => t.state), ['COMPLETED', 'COMPLETED']);
+       // The evaluation sequences, as the provider makes them (seed + 1).
+       const rng = new Random(6);
+       const sequences = Array.from(
+           {length: EVAL_BATCHES * 4}, () => runningSumSequence(rng));
+       const validSteps = sequences.reduce((n, s) => n + s.length, 0);
+       for (const trial of trials) {
+         const dir = path.join(rootDir, trial.directory!);
+         const evaluation = JSON.parse(
+             fs.readFileSync(path.join(dir, 'evaluation.json'), 'utf8'));
+         assert.equal(evaluation['eval_examples'], validSteps);
+         // Accuracy and loss over the valid steps, from the exported model.
+         const model = await loadModel(path.join(dir, 'model'));
+         const x = tf.tensor3d(sequences.flatMap((s) => s.features),
+                               [sequences.length, STEPS, FEATURES]);
+         const lengths = tf.tensor2d(sequences.map((s) => [s.length]),
+                                     [sequences.length, 1], 'int32');
+         // Saved without a lengths input when none of its blocks reads them.
+         const probabilities = tf.tidy(() => tf.softmax(model.apply(
+             model.inputs.length === 2 ? [x, lengths] : x,
+             {training: false}) as tf.Tensor));
+         x.dispose();
+         lengths.dispose();
+         const p = await probabilities.array() as number[][][];
+         probabilities.dispose();
+         model.dispose();
+         let correct = 0;
+         let loss = 0;
+         sequences.forEach((s, i) => {
+           for (let t = 0; t < s.length; t++) {
+             const label = s.labels[t];
+             if (p[i][t][label] >= p[i][t][1 - label]) correct++;
+             loss -= Math.log(p[i][t][label]);
+           }
+         });
+         assert.ok(Math.abs(evaluation['accuracy'] - correct / validSteps) < 1e-9,
+                   `${evaluation['accuracy']} vs ${correct / validSteps}`);
+         assert.ok(Math.abs(evaluation['loss'] - loss / validSteps) < 1e-4,
+                   `${evaluation['loss']} vs ${loss / validSteps}`);
+       }
+     });
+
+  it('refuses distillation of a label for every time step before writing',
+     async () => {
+       const dir = tmpDir();
+       const spec = path.join(dir, 'rnn_all_distilled.pbtxt');
+       fs.writeFileSync(spec, fs.readFileSync(
+           resolveWorkspacePath(DEFAULT_RNN_ALL), 'utf8') +
+           '\ndistillation_spec { distillation_type: CROSS_ENTROPY }\n');
+       const rootDir = path.join(dir, 'never_created');
        const trainer = new SingleTrainer(
-           {data: csvProvider(RANDOM_CSV),
-            spec: resolveWorkspacePath(DEFAULT_RNN_ALL), log: () => {}});
+           {data: new RunningSumProvider({}), spec, log: () => {}});
 
        await assert.rejects(
            trainer.tryModels(options(rootDir)),
-           /^UsageError: problem_type RNN_ALL_ACTIVATIONS \(a label for every time step\) is not supported by this trainer/);
+           /^UsageError: distillation_spec with problem_type RNN_ALL_ACTIVATIONS \(a label for every time step\) is not supported: the teacher's loss does not skip the padding steps of sequences; remove distillation_spec/);
        assert.equal(fs.existsSync(rootDir), false, 'rootDir was created');
      });
 

@@ -16,6 +16,7 @@ import {performance} from 'perf_hooks';
 
 import {differentiatingVariablesOnly} from './backend/lazy_conv_gradients';
 import {tf} from './backend/tf';
+import {sequenceMask} from './blocks/op_layers';
 import {DataError, ProviderNeverAnswered, inProvider} from './data/data';
 import type {Batch, Hparams} from './data/data';
 import {argmaxRows, evaluationMetrics} from './metric_fns';
@@ -127,6 +128,28 @@ export function softmaxCrossEntropy(
   return tf.losses.softmaxCrossEntropy(oneHot, logits) as tf.Scalar;
 }
 
+/**
+ * Softmax cross-entropy of a class id per time step (RNN_ALL_ACTIVATIONS:
+ * labels int32 [batch, time], logits [batch, time, classes]), the mean
+ * over the steps before each sequence's length: later steps are padding,
+ * and their labels and logits count for nothing.
+ */
+export function sequenceSoftmaxCrossEntropy(
+    labels: tf.Tensor, logits: tf.Tensor, lengths: tf.Tensor): tf.Scalar {
+  return tf.tidy(() => {
+    const [examples, steps, depth] = logits.shape as number[];
+    // A padding step's label may be any number: -1 makes a zero row.
+    const oneHot = tf.oneHot(labels.toInt(), depth);
+    const weights = tf.reshape(sequenceMask(lengths, steps), [examples, steps]);
+    return tf.losses.softmaxCrossEntropy(oneHot, logits, weights) as tf.Scalar;
+  });
+}
+
+/** Whether a model's logits give a class per time step (RNN_ALL_ACTIVATIONS). */
+export function labelsPerStep(model: tf.LayersModel): boolean {
+  return model.outputs[0].shape.length === 3;
+}
+
 function modelInputs(model: tf.LayersModel, batch: Batch): tf.Tensor[] {
   if (model.inputs.length === 2) {
     if (batch.lengths === undefined) {
@@ -222,6 +245,10 @@ export async function trainModel(
   const variables = model.trainableWeights.map((w) => w.read() as tf.Variable);
   const optimizer = trainingOptimizer(args.hparams, variables);
   const lossFn = args.lossFn ?? softmaxCrossEntropy;
+  // The default loss of sequence labelling skips padding steps, which
+  // needs the batch's lengths; a provider's own loss takes labels and
+  // logits as they are.
+  const perStep = labelsPerStep(model) && args.lossFn === undefined;
   const clipNorm = args.hparams['gradient_max_norm'];
   const l2 = numberHparam(args.hparams, 'l2_regularization', 0);
   const syncEvery = Math.max(1, args.syncEvery ?? 25);
@@ -286,7 +313,9 @@ export async function trainModel(
                   (Array.isArray(out) ? out : [out]) as tf.Tensor[];
               let loss = tf.addN(outputs.map(
                   (logits) => target === undefined ?
-                      lossFn(batch.labels, logits) :
+                      (perStep ? sequenceSoftmaxCrossEntropy(
+                                     batch.labels, logits, batch.lengths!) :
+                                 lossFn(batch.labels, logits)) :
                       args.teacher!.lossFn(batch.labels, logits, target))) as
                   tf.Scalar;
               if (l2 > 0 && kernels.length > 0) {
@@ -357,7 +386,8 @@ export function checkBatch(
   // in the first batches (oss_trainer.ts), and a read here costs a copy.
   checkBatchFits(batch, split, model.inputs[0].shape.slice(1),
                  classIds ? output[output.length - 1]! : undefined,
-                 model.inputs.length === 2 ? 'shape' : 'none');
+                 model.inputs.length === 2 ? 'shape' : 'none',
+                 labelsPerStep(model));
 }
 
 /**
@@ -444,12 +474,13 @@ function checkBatchDtypes(batch: Batch, split: 'training'|'evaluation'):
  * classes, and the sequence lengths an RNN problem type's model takes
  * (`lengths`: none; their shape; their shape and values): what the
  * search checks of a provider's first batches before anything is written
- * (oss_trainer.ts).
+ * (oss_trainer.ts). `perStep`: labels are a class id per time step
+ * (RNN_ALL_ACTIVATIONS), checked up to each sequence's length.
  */
 export function checkBatchFits(
     batch: Batch, split: 'training'|'evaluation',
     expected: Array<number|null>, classes: number|undefined,
-    lengths: 'none'|'shape'|'values' = 'none'): void {
+    lengths: 'none'|'shape'|'values' = 'none', perStep = false): void {
   checkBatchTensors(batch, split);
   checkBatchDtypes(batch, split);
   if (batch.features.shape[0] === 0) {
@@ -468,6 +499,10 @@ export function checkBatchFits(
         'agree');
   }
   if (classes === undefined) return;
+  if (perStep) {
+    checkStepLabels(batch, split, classes);
+    return;
+  }
   const examples = batch.features.shape[0];
   if (batch.labels.rank !== 1 || batch.labels.shape[0] !== examples) {
     throw new DataError(
@@ -484,6 +519,42 @@ export function checkBatchFits(
           `batch of ${examples}); labels are class ids in [0, ${
               classes}), ${classes} being the data provider's ` +
           'numberOfClasses(): fix the labels or the number of classes');
+    }
+  }
+}
+
+/**
+ * Throws a DataError unless the labels of a batch of sequences are a class
+ * id in [0, classes) for every step before the sequence's length (steps
+ * after it are padding: any number).
+ */
+function checkStepLabels(
+    batch: Batch, split: 'training'|'evaluation', classes: number): void {
+  const [examples, steps] = batch.features.shape as number[];
+  if (batch.labels.rank !== 2 || batch.labels.shape[0] !== examples ||
+      batch.labels.shape[1] !== steps) {
+    throw new DataError(
+        `the ${split} data gives labels of shape [${
+            batch.labels.shape}] for ${examples} sequences of ${
+            steps} steps, but the spec's problem type RNN_ALL_ACTIVATIONS ` +
+        'takes a class id per step: give labels of shape ' +
+        `[${examples}, ${steps}] (for one label per sequence use ` +
+        'RNN_LAST_ACTIVATIONS)');
+  }
+  const ids = batch.labels.dataSync();
+  const lengths = batch.lengths!.dataSync();
+  for (let i = 0; i < examples; i++) {
+    for (let t = 0; t < Math.min(lengths[i], steps); t++) {
+      const id = ids[i * steps + t];
+      if (!(Number.isInteger(id) && id >= 0 && id < classes)) {
+        throw new DataError(
+            `the ${split} data gives label ${id} at step ${t + 1} of ` +
+            `example ${i + 1} (of length ${lengths[i]}) of a batch of ${
+                examples}; labels are class ids in [0, ${classes}), ${
+                classes} being the data provider's numberOfClasses(), up ` +
+            'to each sequence\'s length: fix the labels or the number of ' +
+            'classes');
+      }
     }
   }
 }
@@ -582,7 +653,9 @@ export declare interface EvalResult {
 
 /**
  * Evaluates for at most `steps` batches (all of one pass when steps <= 0).
- * Metrics: loss, accuracy, auc_roc, auc_pr, precision, recall.
+ * Metrics: loss, accuracy, auc_roc, auc_pr, precision, recall. A model
+ * of a class per time step (RNN_ALL_ACTIVATIONS) is scored on every step
+ * before its sequence's length, each an example.
  *
  * The exact AUCs need every example's scores: they are kept in flat typed
  * arrays, a few tens of bytes per example while the AUCs sort (a whole
@@ -601,6 +674,7 @@ export async function evaluateModel(
     warn?: (line: string) => void): Promise<EvalResult> {
   const labelChunks: Int32Array[] = [];
   const probabilityChunks: Float32Array[] = [];
+  const perStep = labelsPerStep(model) && lossFn === softmaxCrossEntropy;
   let classes = numClasses;
   let lossSum = 0;
   let count = 0;
@@ -635,14 +709,25 @@ export async function evaluateModel(
         () => disposeBatch(batch), () => tf.tidy(() => {
           const logits = model.apply(
               modelInputs(model, batch), {training: false}) as tf.Tensor;
-          return [lossFn(batch.labels, logits), tf.softmax(logits)];
+          return [perStep ? sequenceSoftmaxCrossEntropy(
+                                batch.labels, logits, batch.lengths!) :
+                            lossFn(batch.labels, logits),
+                  tf.softmax(logits)];
         }));
-    const n = batch.labels.shape[0];
+    classes = probs.shape[probs.shape.length - 1] as number;
+    let probabilityRows: Float32Array = Float32Array.from(await probs.data());
+    let labelRows: Int32Array = Int32Array.from(await batch.labels.data());
+    if (labelsPerStep(model)) {
+      // Every step before a sequence's length is an example.
+      [probabilityRows, labelRows] = validSteps(
+          probabilityRows, labelRows, await batch.lengths!.data(),
+          probs.shape[1] as number, classes);
+    }
+    const n = labelRows.length;
     lossSum += (await lossTensor.data())[0] * n;
     count += n;
-    classes = probs.shape[probs.shape.length - 1] as number;
-    probabilityChunks.push(Float32Array.from(await probs.data()));
-    labelChunks.push(Int32Array.from(await batch.labels.data()));
+    probabilityChunks.push(probabilityRows);
+    labelChunks.push(labelRows);
     lossTensor.dispose();
     probs.dispose();
     disposeBatch(batch);
@@ -664,6 +749,32 @@ export async function evaluateModel(
   }
   return {metrics, predictions: argmaxRows(probabilities), probabilities,
           labels, yieldedSeconds: yielder.seconds};
+}
+
+/**
+ * The rows of the steps before each sequence's length, of per-step class
+ * probabilities [examples, steps, classes] and labels [examples, steps].
+ */
+function validSteps(
+    probabilities: Float32Array, labels: Int32Array,
+    lengths: ArrayLike<number>, steps: number,
+    classes: number): [Float32Array, Int32Array] {
+  let valid = 0;
+  for (let i = 0; i < lengths.length; i++) {
+    valid += Math.min(lengths[i], steps);
+  }
+  const rows = new Float32Array(valid * classes);
+  const ids = new Int32Array(valid);
+  let at = 0;
+  for (let i = 0; i < lengths.length; i++) {
+    for (let t = 0; t < Math.min(lengths[i], steps); t++, at++) {
+      const step = i * steps + t;
+      rows.set(probabilities.subarray(step * classes, (step + 1) * classes),
+               at * classes);
+      ids[at] = labels[step];
+    }
+  }
+  return [rows, ids];
 }
 
 /** The chunks end to end in one typed array. */

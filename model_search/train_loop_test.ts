@@ -17,7 +17,7 @@ import {DataError, ProviderError} from './data/data';
 import type {Batch} from './data/data';
 import {disposeOptimizer, learningRateAt, makeOptimizer} from './phoenix';
 import {SingleTrainer} from './single_trainer';
-import {EventLoopYielder, LONG_EVALUATION_BATCHES, ModelFailure, TrialFailure, clipByGlobalNorm, evaluateModel, softmaxCrossEntropy, trainModel} from './train_loop';
+import {EventLoopYielder, LONG_EVALUATION_BATCHES, ModelFailure, TrialFailure, checkBatchFits, clipByGlobalNorm, evaluateModel, sequenceSoftmaxCrossEntropy, softmaxCrossEntropy, trainModel} from './train_loop';
 
 const RANDOM_CSV = 'model_search/data/testdata/csv_random_data.csv';
 
@@ -308,6 +308,76 @@ describe('trainModel', () => {
               `${kernelOf(decayed)} vs ${kernelOf(plain)}`);
     plain.dispose();
     decayed.dispose();
+  });
+});
+
+describe('sequenceSoftmaxCrossEntropy', () => {
+  const logits = [[[2, 0], [0, 1], [5, -5]], [[1, 1], [0.5, 0], [3, 2]]];
+  const labels = [[0, 1, -1], [1, 0, 0]];
+  const lengths = [2, 3];
+
+  it('is the mean over the steps before each length', () => {
+    const loss = sequenceSoftmaxCrossEntropy(
+        tf.tensor2d(labels, [2, 3], 'int32'), tf.tensor3d(logits),
+        tf.tensor1d(lengths, 'int32'));
+    let want = 0;
+    let steps = 0;
+    labels.forEach((row, i) => {
+      for (let t = 0; t < lengths[i]; t++) {
+        const z = logits[i][t];
+        const logSum = Math.log(Math.exp(z[0]) + Math.exp(z[1]));
+        want += logSum - z[row[t]];
+        steps++;
+      }
+    });
+    assert.ok(Math.abs(loss.dataSync()[0] - want / steps) < 1e-5,
+              `${loss.dataSync()[0]} vs ${want / steps}`);
+  });
+
+  it('ignores the labels and logits of padding steps', () => {
+    const changed = logits.map((row) => row.map((z) => [...z]));
+    changed[0][2] = [-9, 9];
+    const a = sequenceSoftmaxCrossEntropy(
+        tf.tensor2d(labels, [2, 3], 'int32'), tf.tensor3d(logits),
+        tf.tensor2d([[2], [3]], [2, 1], 'int32'));
+    const b = sequenceSoftmaxCrossEntropy(
+        tf.tensor2d([[0, 1, 1], [1, 0, 0]], [2, 3], 'int32'),
+        tf.tensor3d(changed), tf.tensor1d(lengths, 'int32'));
+    assert.equal(a.dataSync()[0], b.dataSync()[0]);
+  });
+});
+
+describe('checkBatchFits of a label per time step', () => {
+  const batch = (labels: tf.Tensor): Batch => ({
+    features: tf.zeros([2, 3, 4]),
+    labels,
+    lengths: tf.tensor1d([3, 1], 'int32'),
+  });
+  const check = (labels: tf.Tensor) => () => checkBatchFits(
+      batch(labels), 'training', [3, 4], 2, 'values', true);
+
+  it('takes class ids up to each length, anything after', () => {
+    check(tf.tensor2d([[0, 1, 1], [1, -1, 7]], [2, 3], 'int32'))();
+  });
+
+  it('refuses one label per sequence, naming the shape to give', () => {
+    assert.throws(
+        check(tf.tensor1d([0, 1], 'int32')),
+        (e: Error) => e instanceof DataError && e.message ===
+            'the training data gives labels of shape [2] for 2 sequences of ' +
+            '3 steps, but the spec\'s problem type RNN_ALL_ACTIVATIONS ' +
+            'takes a class id per step: give labels of shape [2, 3] (for ' +
+            'one label per sequence use RNN_LAST_ACTIVATIONS)');
+  });
+
+  it('refuses a class id out of range before the length', () => {
+    assert.throws(
+        check(tf.tensor2d([[0, 2, 1], [1, 0, 0]], [2, 3], 'int32')),
+        (e: Error) => e instanceof DataError && e.message ===
+            'the training data gives label 2 at step 2 of example 1 (of ' +
+            'length 3) of a batch of 2; labels are class ids in [0, 2), 2 ' +
+            'being the data provider\'s numberOfClasses(), up to each ' +
+            'sequence\'s length: fix the labels or the number of classes');
   });
 });
 

@@ -191,9 +191,8 @@ def model_search_oss_binary(name, dataset_dep = None, **kwargs):
         tags = kwargs.get("tags"),
     )
 
-# rnn_all_config.pbtxt ships with the configs, but its problem type takes a
-# label for every time step, which the trainer does not (yet) train.
-_PROBLEM_TYPES = ["cnn", "dnn", "rnn_last"]
+# The configs in model_search/configs/ by the name before _config.pbtxt.
+_PROBLEM_TYPES = ["cnn", "dnn", "rnn_all", "rnn_last"]
 
 def _list_problem(macro, name, attribute, value):
     if value != None and type(value) != "list":
@@ -242,8 +241,6 @@ def _test_problem(name, dataset_dep, problem_type, extra_args, test_data, custom
         return "%s(name = %r): custom_spec = %r; give the label of a .pbtxt spec, or leave custom_spec out for the config of problem_type" % (macro, name, custom_spec)
     if custom_spec and problem_type != None:
         return "%s(name = %r): give problem_type or custom_spec, not both; custom_spec replaces the problem_type config" % (macro, name)
-    if problem_type == "rnn_all":
-        return "%s(name = %r): problem_type = \"rnn_all\" (RNN_ALL_ACTIVATIONS, a label for every time step) is not supported by the trainer, which takes one label per example; use \"rnn_last\"" % (macro, name)
     if problem_type != None and problem_type not in _PROBLEM_TYPES:
         return "%s(name = %r): problem_type = %r; use one of %s (the configs in model_search/configs/), or give custom_spec" % (
             macro,
@@ -284,8 +281,8 @@ def model_search_oss_test(
       name: string; the test's name.
       dataset_dep: label; the provider library, as in model_search_oss_binary.
       problem_type: string; picks model_search/configs/<problem_type>_config.pbtxt:
-        "cnn", "dnn", "rnn_last" ("rnn_all" is refused: the trainer
-        takes one label per example). Without it or custom_spec, the
+        "cnn", "dnn", "rnn_all" (a label for every time step),
+        "rnn_last" (one label per sequence). Without it or custom_spec, the
         config for the provider's examples, as the binary picks it
         (cnn for images, dnn for vectors, rnn_last for sequences); not
         both.

@@ -80,8 +80,8 @@ def trainer_macros_test(name):
         ("test: test_data a label", _test(dataset_dep = ":p", test_data = ":f"), test + "test_data must be a list, got string \":f\""),
         ("test: custom_spec empty", _test(dataset_dep = ":p", custom_spec = ""), test + "custom_spec = \"\"; give the label of a .pbtxt spec, or leave custom_spec out for the config of problem_type"),
         ("test: problem_type and custom_spec", _test(dataset_dep = ":p", problem_type = "cnn", custom_spec = ":s.pbtxt"), test + "give problem_type or custom_spec, not both; custom_spec replaces the problem_type config"),
-        ("test: rnn_all", _test(dataset_dep = ":p", problem_type = "rnn_all"), test + "problem_type = \"rnn_all\" (RNN_ALL_ACTIVATIONS, a label for every time step) is not supported by the trainer, which takes one label per example; use \"rnn_last\""),
-        ("test: an unknown problem_type", _test(dataset_dep = ":p", problem_type = "CNN"), test + "problem_type = \"CNN\"; use one of \"cnn\", \"dnn\", \"rnn_last\" (the configs in model_search/configs/), or give custom_spec"),
+        ("test: rnn_all", _test(dataset_dep = ":p", problem_type = "rnn_all"), _NONE),
+        ("test: an unknown problem_type", _test(dataset_dep = ":p", problem_type = "CNN"), test + "problem_type = \"CNN\"; use one of \"cnn\", \"dnn\", \"rnn_all\", \"rnn_last\" (the configs in model_search/configs/), or give custom_spec"),
         ("test: no dataset_dep", _test(problem_type = "cnn"), test + "dataset_dep is missing; give the label of the library that registers the data provider"),
     ]
     _expectations_test(

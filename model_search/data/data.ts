@@ -16,8 +16,13 @@ export type Mode = 'train'|'eval'|'predict';
 export declare interface Batch {
   /** float32 [batch, ...inputShape]. */
   features: tf.Tensor;
-  /** int32 [batch] class ids in [0, numberOfClasses). */
-  labels: tf.Tensor1D;
+  /**
+   * int32 [batch] class ids in [0, numberOfClasses); for
+   * RNN_ALL_ACTIVATIONS, int32 [batch, time steps], a class id for every
+   * step before the sequence's length (later steps are padding: any
+   * number).
+   */
+  labels: tf.Tensor;
   /** int32 [batch] sequence lengths, for RNN problems. */
   lengths?: tf.Tensor1D;
 }
