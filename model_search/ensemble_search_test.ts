@@ -294,9 +294,16 @@ describe('ensemble searches end to end', function() {
            const arch = readJson(
                path.join(modelDir, String(t.id), 'architecture.json'));
            const sources = (arch['warm_start'] ?? []) as
-               Array<{trial_id: number, weight: number}>;
+               Array<{trial_id: number, weight: number,
+                      weights_given: number}>;
            assert.deepEqual(sources.map((s) => s.trial_id),
                             Array.from({length: t.id - 1}, (_, i) => i + 1));
+           // No source gives more than the tower has set in all.
+           for (const s of sources) {
+             assert.ok(Number.isInteger(s.weights_given) &&
+                           s.weights_given <= (arch['warm_started_weights'] as number),
+                       JSON.stringify(arch));
+           }
            const total = sources.reduce((a, s) => a + s.weight, 0);
            assert.ok(t.id === 1 || Math.abs(total - 1) < 1e-9);
            const evaluation = readJson(

@@ -38,6 +38,8 @@ interface FlagEntry extends FlagArgs {
 /** A set of declared flags and their parsed values. */
 export class FlagSet {
   private readonly flags = new Map<string, FlagEntry>();
+  /** Names refused with a message of their own (hintFor). */
+  private readonly hints = new Map<string, string>();
   private parsed = false;
 
   /** Declares a flag; declaring one name twice is an error. */
@@ -73,6 +75,15 @@ export class FlagSet {
 
   has(name: string): boolean {
     return this.flags.has(name);
+  }
+
+  /**
+   * A name that is no flag here but one a user may bring from elsewhere
+   * (the original's API): given, it is refused with `hint`, which says
+   * what to give instead.
+   */
+  hintFor(name: string, hint: string): void {
+    this.hints.set(name, hint);
   }
 
   /** The value of a declared flag (its default until parsed). */
@@ -178,8 +189,10 @@ export class FlagSet {
   private entryFor(name: string): FlagEntry {
     const entry = this.flags.get(name);
     if (entry === undefined) {
+      const hint = this.hints.get(name);
       throw new UsageError(`unknown flag --${name}${
-          didYouMean(name, this.flags.keys())} (--help lists them all)`);
+          hint === undefined ? didYouMean(name, this.flags.keys()) :
+                               `: ${hint}`} (--help lists them all)`);
     }
     return entry;
   }

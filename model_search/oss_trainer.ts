@@ -114,6 +114,16 @@ export function defineTrainerFlags(): void {
           'backend so that the memory goes back to the system. The ' +
           'memory starts at 16 MB; 0 never restarts.'});
   define('help', {type: 'bool', default: false, help: 'Show this help.'});
+  // The original's binaries take absl's logging flags, which command lines
+  // carried over from it still give: the log goes to stderr regardless.
+  for (const name of ['alsologtostderr', 'logtostderr']) {
+    define(name, {type: 'bool', default: false,
+      help: 'Accepted for command lines of the original (absl logging); ' +
+            'the log always goes to stderr.'});
+  }
+  FLAGS.hintFor('root_dir',
+                'the search binary writes its trials under --model_dir ' +
+                '(root_dir is the name in SingleTrainer.tryModels, rootDir)');
 }
 
 /** Flags naming files or directories: relative ones resolve like a shell. */

@@ -995,7 +995,7 @@ async function runTrial(
       frozen = await restoreTowers(
           built, towers.towers, trialId, options.modelDir);
     }
-    const warmStarted = plan.warmStart === undefined ? 0 :
+    const warmStarted = plan.warmStart === undefined ? undefined :
         await warmStart(built, trialId, plan.warmStart, options.modelDir);
     const lossFn = provider.getLossFn?.();
     let teacher: TeacherArgs|undefined;
@@ -1077,9 +1077,15 @@ async function runTrial(
                 {teacher_trial_id: plan.teacherTrialId}),
       }),
       ...(plan.warmStart === undefined ? {} : {
-        warm_start: plan.warmStart.map(
-            (s) => ({trial_id: s.trialId, weight: s.weight})),
-        warm_started_weights: warmStarted,
+        // The share each source was given; a layer that only some of
+        // them have is their mean, renormalised, and weights_given says
+        // which sources gave anything at all.
+        warm_start: plan.warmStart.map((s, i) => ({
+          trial_id: s.trialId,
+          weight: s.weight,
+          weights_given: warmStarted!.given[i],
+        })),
+        warm_started_weights: warmStarted!.set,
       }),
     };
     job.write(TRIAL_FILES.architecture, jsonText(architecture));

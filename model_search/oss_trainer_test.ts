@@ -67,7 +67,9 @@ describe('oss_trainer main', function() {
   it('runs a search: one directory, one COMPLETED row per trial', async () => {
     const dir = tmpDir();
 
-    const {code, log} = await run(quick(dir, ['--experiment_max_num_trials=3']));
+    // With the absl logging flag of the original's command lines.
+    const {code, log} = await run(quick(
+        dir, ['--experiment_max_num_trials=3', '--alsologtostderr']));
 
     assert.equal(code, 0, log.join('\n'));
     const trials = await storedTrials(dir);
@@ -749,6 +751,10 @@ describe('oss_trainer main', function() {
      (d) => [`--model_dir=${d}`, `--filename=${RANDOM_CSV}`],
      exact('this binary links 2 providers (csv_data_provider, ',
            'image_data_provider); choose one with --phoenix_dataset')],
+    ['the original\'s root_dir', (d) => [...quick(d), `--root_dir=${d}`],
+     exact('unknown flag --root_dir: the search binary writes its trials ',
+           'under --model_dir (root_dir is the name in ',
+           'SingleTrainer.tryModels, rootDir) (--help lists them all)')],
     ['an unknown flag', (d) => [...quick(d), '--phoenix_train_step=3'],
      /unknown flag --phoenix_train_step; did you mean "phoenix_train_steps"\?/],
     ['ragged rows', (d) => [...quick(d), `--filename=${writeCsv(

@@ -100,16 +100,18 @@ export function warmStartSources(
  * of the matching weights of the sources' exported models under
  * `modelDir`. A layer only some sources have is their mean, renormalised.
  *
- * @returns how many weight tensors were set.
+ * @returns how many weight tensors were set, and how many took part of
+ *     their values from each source, in the order of `sources`.
  */
 export async function warmStart(
     model: tf.LayersModel, trialId: number, sources: WarmStartSource[],
-    modelDir: string): Promise<number> {
+    modelDir: string): Promise<WarmStartResult> {
   const target = towerLayers(model, trialId, SEARCH_TOWER);
   // Only the weights: building the source models would cost more than
   // building this one.
   const loaded: SavedWeights[] = [];
   let set = 0;
+  const given = sources.map(() => 0);
   try {
     const sourceLayers: Array<[number, SavedWeights, Map<string, string>]> =
         [];
@@ -127,7 +129,8 @@ export async function warmStart(
       // A source layer takes part when all its weights have the shapes of
       // this one's: half a layer (a bias without its kernel) is no start.
       const matching: Array<[number, tf.Tensor[]]> = [];
-      for (const [share, saved, names] of sourceLayers) {
+      const givers: number[] = [];
+      sourceLayers.forEach(([share, saved, names], source) => {
         const name = names.get(key);
         const weights = name === undefined ?
             undefined :
@@ -136,9 +139,11 @@ export async function warmStart(
             weights.every((w, i) =>
                 tf.util.arraysEqual(w.shape, current[i].shape))) {
           matching.push([share, weights]);
+          givers.push(source);
         }
-      }
+      });
       if (matching.length === 0 || current.length === 0) continue;
+      for (const source of givers) given[source] += current.length;
       const total = matching.reduce((a, [s]) => a + s, 0);
       const next = current.map((_, i) => tf.tidy(() => tf.addN(
           matching.map(([s, weights]) => tf.mul(weights[i], s / total)))));
@@ -149,5 +154,16 @@ export async function warmStart(
   } finally {
     for (const saved of loaded) saved.dispose();
   }
-  return set;
+  return {set, given};
+}
+
+/** What warmStart did. */
+export declare interface WarmStartResult {
+  /** Weight tensors of the trial's tower that were set. */
+  set: number;
+  /**
+   * Per source, in order: of those, how many took part of their values
+   * from it (0: none of its layers matches one of this tower in shape).
+   */
+  given: number[];
 }

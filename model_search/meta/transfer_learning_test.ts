@@ -116,7 +116,7 @@ describe('warmStart', function() {
     const second = weightsUnder(target, 'trial_3/tower_0/2_');
     const logits = weightsUnder(target, 'trial_3/logits');
 
-    const set = await warmStart(
+    const {set, given} = await warmStart(
         target, 3, [{trialId: 1, weight: 0.25}, {trialId: 2, weight: 0.75}],
         dir);
 
@@ -125,6 +125,7 @@ describe('warmStart', function() {
     const got = weightsUnder(target, `trial_3/tower_0/1_${BLOCK}`);
     assert.ok(a.length > 0);
     assert.equal(set, a.length, 'only the first block matches');
+    assert.deepEqual(given, [a.length, a.length]);
     got.forEach((values, i) => values.forEach((v, j) => {
       const want = 0.25 * a[i][j] + 0.75 * b[i][j];
       assert.ok(Math.abs(v - want) < 1e-5, `weight ${i}[${j}]: ${v} ${want}`);
@@ -133,6 +134,32 @@ describe('warmStart', function() {
                      'a block no source has keeps its initializer');
     assert.deepEqual(weightsUnder(target, 'trial_3/logits'), logits,
                      'logits of another input width keep theirs');
+    for (const m of [...sources, target]) m.dispose();
+  });
+
+  it('says which sources gave nothing, and leaves them out', async () => {
+    const BLOCK = 'FIXED_OUTPUT_FULLY_CONNECTED_128';
+    const sources = [model(4, ['FIXED_OUTPUT_FULLY_CONNECTED_256']),
+                     model(5, [BLOCK])];
+    for (const [i, m] of sources.entries()) {
+      await saveModel(m, path.join(dir, String(i + 4), 'model'));
+    }
+    const target = model(6, [BLOCK]);
+
+    const {set, given} = await warmStart(
+        target, 6, [{trialId: 4, weight: 0.5}, {trialId: 5, weight: 0.5}],
+        dir);
+
+    const from5 = weightsUnder(sources[1], `trial_5/tower_0/1_${BLOCK}`);
+    assert.ok(from5.length > 0);
+    // The 256-unit source has no layer of these shapes (its logits take
+    // 256 inputs): trial 5's alone, renormalised to all of it, gives the
+    // block and the logits (kernel and bias).
+    assert.deepEqual(given, [0, from5.length + 2]);
+    assert.equal(set, from5.length + 2);
+    weightsUnder(target, `trial_6/tower_0/1_${BLOCK}`).forEach(
+        (values, i) => values.forEach(
+            (v, j) => assert.ok(Math.abs(v - from5[i][j]) < 1e-6)));
     for (const m of [...sources, target]) m.dispose();
   });
 });
