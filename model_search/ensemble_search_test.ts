@@ -137,6 +137,26 @@ describe('ensemble searches end to end', function() {
     }
   }
 
+  it('NONADAPTIVE_ENSEMBLE_SEARCH draws each ensemble once while it can',
+     async () => {
+       const modelDir = await search(
+           root, 'nonadaptive_fresh',
+           'ensemble_spec { ensemble_search_type: ' +
+               'NONADAPTIVE_ENSEMBLE_SEARCH nonadaptive_search { ' +
+               'minimal_pool_size: 3 width: 2 num_trials_to_consider: 3 } }',
+           7);
+
+       const trials = await storedTrials(modelDir);
+       const members = trials.filter((t) => t.kind === 'ensemble')
+                           .map((t) => (t.extra!['members'] as number[])
+                                           .join(','));
+       assert.equal(members.length, 4);
+       // Three pairs of three trials: each once, then one again.
+       assert.deepEqual([...members.slice(0, 3)].sort(),
+                        ['1,2', '1,3', '2,3']);
+       assert.ok(members.slice(0, 3).includes(members[3]));
+     });
+
   it('freeze_previous false: imported towers train on', async () => {
     const modelDir = await search(
         root, 'unfrozen',

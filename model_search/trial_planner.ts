@@ -436,6 +436,13 @@ export class TrialPlanner {
       completed: Trial[], trialId: number, rng: Random,
       tuned: Record<string, HparamValue>): TrialPlan {
     const decision = this.controller!.getGenerators(trialId, completed);
+    const ensembledBefore = completed.flatMap((t) => {
+      const members = t.extra?.['members'];
+      return t.kind === 'ensemble' && Array.isArray(members) ?
+          [members.filter((m): m is number => typeof m === 'number')
+               .sort((a, b) => a - b)] :
+          [];
+    });
     const results: GeneratorResult[] = [];
     for (const name of ALL_GENERATORS) {
       const picked = decision.generators[name];
@@ -445,6 +452,7 @@ export class TrialPlanner {
         mode: decision.mode,
         hparams: tuned,
         trials: picked.trials,
+        ensembledBefore,
         rng: rng.fork(),
         teacherTrialId:
             results.find((r) => r.teacherTrialId !== undefined)

@@ -98,6 +98,11 @@ export declare interface GenerateArgs {
   hparams: Record<string, HparamValue>;
   /** The COMPLETED trials this generator may use (the controller's pick). */
   trials: Trial[];
+  /**
+   * The members of the study's COMPLETED ensemble trials, each in id
+   * order: an ensemble drawn at random need not be evaluated twice.
+   */
+  ensembledBefore?: number[][];
   rng: Random;
   /**
    * A distillation trial's teacher, as a generator before this one (the

@@ -11,7 +11,9 @@
  * depends on the ensemble search:
  *  - NONADAPTIVE: `width` towers drawn at random from the
  *    `num_trials_to_consider` best trials of the pool (ids up to
- *    `minimal_pool_size`);
+ *    `minimal_pool_size`), among the draws no earlier ensemble trial
+ *    evaluated while there are such (the original draws again at random:
+ *    an average of the same frozen towers scores the same again);
  *  - INTERMIXED_NONADAPTIVE: the same, from the exploration trials;
  *  - ADAPTIVE and RESIDUAL: every tower of the best trial with an id up to
  *    the last multiple of `increase_width_every`, so that the ensemble of
@@ -87,6 +89,7 @@ export class PriorGenerator implements TowerGenerator {
     if (best.length > width) {
       const order = args.rng.shuffle(best.map((_, i) => i));
       chosen = order.slice(0, width).map((i) => best[i]);
+      chosen = freshDraw(best, width, chosen, args) ?? chosen;
     }
     chosen = [...chosen].sort((a, b) => a.id - b.id);
     const towers = chosen.map((trial, i): TowerRecord => {
@@ -113,4 +116,41 @@ export class PriorGenerator implements TowerGenerator {
       frozen: this.freeze,
     };
   }
+}
+
+/** Draws of more members than this are not listed (C(n, width)). */
+const MAX_LISTED_DRAWS = 10000;
+
+/**
+ * `drawn` if no earlier ensemble has exactly its members; else one of the
+ * draws of `width` of `best` none has had, at random; undefined when
+ * every draw was evaluated already (or there are too many to list, where
+ * a repeat is rare).
+ */
+function freshDraw(
+    best: Trial[], width: number, drawn: Trial[],
+    args: GenerateArgs): Trial[]|undefined {
+  const key = (trials: Trial[]) =>
+      trials.map((t) => t.id).sort((a, b) => a - b).join(',');
+  const seen = new Set((args.ensembledBefore ?? []).map((m) => m.join(',')));
+  if (!seen.has(key(drawn))) return drawn;
+  let count = 1;
+  for (let i = 0; i < width; i++) {
+    count = count * (best.length - i) / (i + 1);
+  }
+  if (count > MAX_LISTED_DRAWS) return undefined;
+  const fresh: Trial[][] = [];
+  const pick = (from: number, taken: Trial[]) => {
+    if (taken.length === width) {
+      if (!seen.has(key(taken))) fresh.push([...taken]);
+      return;
+    }
+    for (let i = from; i <= best.length - (width - taken.length); i++) {
+      taken.push(best[i]);
+      pick(i + 1, taken);
+      taken.pop();
+    }
+  };
+  pick(0, []);
+  return fresh.length === 0 ? undefined : args.rng.choice(fresh);
 }
