@@ -134,12 +134,26 @@ function numberOf(cell: string, where: string, column: string): number {
   return value;
 }
 
-/** Splits a `--record_defaults` value into its entries. */
+/**
+ * Splits a `--record_defaults` value into its entries. A list written with
+ * brackets (`[0,0,0]`, as in Python) is refused: its first and last entries
+ * would be the texts "[0" and "0]", which make two columns categorical.
+ */
 export function parseRecordDefaults(value: string[]|string|undefined):
     string[] {
   if (value === undefined) return [];
-  if (Array.isArray(value)) return value.map((v) => v.trim());
-  return value.trim() === '' ? [] : value.split(',').map((v) => v.trim());
+  const entries = Array.isArray(value) ?
+      value.map((v) => String(v).trim()) :
+      value.trim() === '' ? [] : value.split(',').map((v) => v.trim());
+  if (entries.length > 0 &&
+      (/^[[(]/.test(entries[0]) || /[\])]$/.test(entries[entries.length - 1]))) {
+    const inner = entries.join(',').replace(/^[[(]|[\])]$/g, '');
+    throw new UsageError(
+        `--record_defaults=${entries.join(',')} (recordDefaults): give the ` +
+        `defaults separated by commas, without brackets: ` +
+        `--record_defaults=${inner}`);
+  }
+  return entries;
 }
 
 /** Where a label lives, for messages. */
@@ -651,6 +665,33 @@ export function mostlyNumericWarnings(
   return warnings;
 }
 
+/**
+ * Distinct values from which a column made categorical by its
+ * --record_defaults entry, though every value is a number, is warned of.
+ */
+const MANY_NUMERIC_CATEGORIES = 20;
+
+/**
+ * A warning for each column that a text --record_defaults entry makes
+ * categorical although all its values are numbers, of many distinct
+ * values: likely an entry in the wrong place, and a wide one-hot.
+ */
+export function numericCategoryWarnings(
+    scans: ColumnScan[], labelIndex: number): string[] {
+  return scans.filter((scan) => scan.index !== labelIndex &&
+                          scan.declared === 'categorical' &&
+                          scan.textCells === 0 && scan.values !== null &&
+                          scan.values.size >= MANY_NUMERIC_CATEGORIES)
+      .map((scan) => {
+        const values = [...scan.values!].filter((v) => v !== '').length;
+        return `csv: warning: column "${scan.name}" (index ${scan.index}) ` +
+            `is categorical, one-hot over ${values} values, as its ` +
+            `--record_defaults entry "${scan.defaultText}" is not a ` +
+            'number, but every value it holds is one; if the column is ' +
+            'numeric, give it a number in --record_defaults';
+      });
+}
+
 /** The CSV provider. */
 export class Provider implements DataProvider {
   private readonly filename: string;
@@ -748,7 +789,9 @@ export class Provider implements DataProvider {
     this.schema.extra!['evaluation'] = evaluation;
     this.log(`${this.describe(scans)}${validation}`);
     if (unseenWarning !== undefined) this.log(unseenWarning);
-    for (const warning of mostlyNumericWarnings(scans, this.labelIndex)) {
+    for (const warning of [
+           ...mostlyNumericWarnings(scans, this.labelIndex),
+           ...numericCategoryWarnings(scans, this.labelIndex)]) {
       this.log(warning);
     }
     for (const line of columnNotes(scans, this.schema, this.labelIndex)) {

@@ -282,6 +282,23 @@ describe('CsvDataProvider', () => {
                  'give the column a number in --record_defaults');
   });
 
+  it('warns of numbers of many values made categorical by their default',
+     async () => {
+       const rows = Array.from(
+           {length: 30}, (_, i) => `${i % 2},${i * 1.5},${i % 4}`);
+       const file = csvFile(['label,size,code', ...rows].join('\n'));
+
+       const {logged} = await prepared(
+           {filename: file, recordDefaults: '0,unknown,unknown'});
+
+       assert.deepEqual(
+           logged.filter((l) => l.includes('warning')),
+           ['csv: warning: column "size" (index 1) is categorical, one-hot ' +
+            'over 30 values, as its --record_defaults entry "unknown" is ' +
+            'not a number, but every value it holds is one; if the column ' +
+            'is numeric, give it a number in --record_defaults']);
+     });
+
   it('warns of a few numbers beside "nan", however few', async () => {
     const file = csvFile(
         ['label,b,kind', '0,1.5,x', '1,nan,y', '0,2.5,x', '1,NaN,y'].join('\n'));
@@ -927,6 +944,18 @@ describe('CsvDataProvider', () => {
         args: {filename: 'x.csv', labelIndex: '0' as unknown as number},
         message: '--label_index="0" (labelIndex): must be a column number, ' +
             'an integer of 0 or more',
+      },
+      {
+        args: {filename: 'x.csv', recordDefaults: '[0,0,unknown,0]'},
+        message: '--record_defaults=[0,0,unknown,0] (recordDefaults): give ' +
+            'the defaults separated by commas, without brackets: ' +
+            '--record_defaults=0,0,unknown,0',
+      },
+      {
+        args: {filename: 'x.csv', recordDefaults: ['0', '0)']},
+        message: '--record_defaults=0,0) (recordDefaults): give the ' +
+            'defaults separated by commas, without brackets: ' +
+            '--record_defaults=0,0',
       },
       {
         args: null as unknown as CsvDataArgs,
