@@ -791,7 +791,8 @@ export class Provider implements DataProvider {
     if (unseenWarning !== undefined) this.log(unseenWarning);
     for (const warning of [
            ...mostlyNumericWarnings(scans, this.labelIndex),
-           ...numericCategoryWarnings(scans, this.labelIndex)]) {
+           ...numericCategoryWarnings(scans, this.labelIndex),
+           ...this.absentClassWarnings()]) {
       this.log(warning);
     }
     for (const line of columnNotes(scans, this.schema, this.labelIndex)) {
@@ -1225,6 +1226,33 @@ export class Provider implements DataProvider {
         `feature${numeric.length === 1 ? '' : 's'}${standardized}, ${
                categoricalText}; ${
                schema.shape[0]} inputs; ${count(this.trainRows, 'row')}`;
+  }
+
+  /**
+   * A warning when --logits_dimension gives class ids no training row has:
+   * legitimate (a class absent from this sample), but the models learn
+   * never to predict them, and a wrong --logits_dimension looks the same.
+   */
+  private absentClassWarnings(): string[] {
+    const present = new Set(this.labelClasses);
+    const absent = Array.from({length: this.logitsDimension}, (_, id) =>
+                                  String(id))
+                       .filter((id) => !present.has(id));
+    if (this.labelClasses.some((c) => !/^\d+$/.test(c)) ||
+        absent.length === 0) {
+      return [];
+    }
+    const some = absent.length > 1;
+    const enough =
+        Number(this.labelClasses[this.labelClasses.length - 1]) + 1;
+    return [`csv: warning: --logits_dimension=${this.logitsDimension} ` +
+            `but no training row has class${some ? 'es' : ''} ${
+                shortList(absent)}; the models will never predict ${
+                some ? 'them' : 'it'}. If the labels have only the classes ` +
+            `${shortList(this.labelClasses)}, ${
+                enough < this.logitsDimension ?
+                    `pass --logits_dimension=${enough}` :
+                    `number them 0 to ${this.labelClasses.length - 1}`}`];
   }
 
   /** Endless shuffled batches of the training file. */

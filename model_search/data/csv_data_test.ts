@@ -532,6 +532,12 @@ describe('CsvDataProvider', () => {
     assert.equal(provider.numberOfClasses(), 4);
     assert.match(logged[0],
                  /\(column 0, 2 classes of --logits_dimension=4: 0,2\)/);
+    assert.ok(logged.includes(
+                  'csv: warning: --logits_dimension=4 but no training row ' +
+                  'has classes 1,3; the models will never predict them. If ' +
+                  'the labels have only the classes 0,2, pass ' +
+                  '--logits_dimension=3'),
+              logged.join('\n'));
   });
 
   it('encodes rows for prediction like training does', async () => {
