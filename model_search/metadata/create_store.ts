@@ -267,8 +267,9 @@ function fromMlmdFlags(options: StoreOptions): ConnectionTarget {
   if (missing.length > 0) {
     throw new UsageError(
         `the MySQL flags go together: ${missing.join(', ')} missing ` +
-        '(need --mlmd_socket, --mlmd_database, --mlmd_user, and ' +
-        `--mlmd_password or $${options.passwordEnvVar ?? PASSWORD_ENV_VAR})`);
+        '(need --mlmd_socket, --mlmd_database and --mlmd_user, and ' +
+        `--mlmd_password or $${options.passwordEnvVar ?? PASSWORD_ENV_VAR} ` +
+        'when the user has a password)');
   }
   const database = options.mlmdDatabase!;
   const user = options.mlmdUser!;

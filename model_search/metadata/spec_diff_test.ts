@@ -19,26 +19,41 @@ describe('describeSpecDifference', () => {
       name: 'a changed line',
       stored: 'a: 1\nb: 2\nc: 3',
       given: 'a: 1\nb: 5\nc: 3',
-      want: 'line 2 differs (1 of 3 lines differ; stored text has 3 lines, ' +
-          'given 3): stored "b: 2", given "b: 5"',
+      want: 'the given text has "b: 5" where the stored one has line 2 ' +
+          '"b: 2" (1 line added, 1 lacking in all)',
     },
     {
       name: 'a line added at the end',
       stored: 'a: 1',
       given: 'a: 1\nb: 2',
-      want: 'line 2 differs (1 of 2 lines differ; stored text has 1 lines, ' +
-          'given 2): stored (end of text), given "b: 2"',
+      want: 'the given text adds 1 line at the end: "b: 2" (1 line added, ' +
+          '0 lacking in all)',
+    },
+    {
+      name: 'entries added to a list',
+      stored: 'x: 1\nblocks: [\n  "A",\n  "B"\n]\ny: 2',
+      given: 'x: 1\nblocks: [\n  "A",\n  "C",\n  "D",\n  "E",\n  "F",\n' +
+          '  "B"\n]\ny: 2',
+      want: 'the given text adds 4 lines after stored line 3: "  \\"C\\",", ' +
+          '"  \\"D\\",", "  \\"E\\",", ... (4 lines added, 0 lacking in all)',
+    },
+    {
+      name: 'lines removed, and one changed further down',
+      stored: 'a\nb\nc\nd\ne',
+      given: 'a\nd\nE',
+      want: 'the given text lacks stored lines 2-3: "b", "c" (1 line added, ' +
+          '3 lacking in all)',
     },
     {
       name: 'invisible characters',
       stored: 'a: 1\r',
       given: 'a: 1',
-      want: 'line 1 differs (1 of 1 lines differ; stored text has 1 lines, ' +
-          'given 1): stored "a: 1\\r", given "a: 1"',
+      want: 'the given text has "a: 1" where the stored one has line 1 ' +
+          '"a: 1\\r" (1 line added, 1 lacking in all)',
     },
   ];
   for (const c of cases) {
-    it(`names the first differing line: ${c.name}`, () => {
+    it(`names the first difference: ${c.name}`, () => {
       assert.equal(describeSpecDifference(c.stored, c.given), c.want);
     });
   }
@@ -46,6 +61,6 @@ describe('describeSpecDifference', () => {
   it('shortens long lines', () => {
     const text = describeSpecDifference('x'.repeat(500), 'y')!;
 
-    assert.match(text, /stored "x{119}\.\.\., given "y"$/);
+    assert.match(text, /^the given text has "y" where the stored one has line 1 "x{119}\.\.\. \(/);
   });
 });

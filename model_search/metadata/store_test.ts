@@ -338,8 +338,8 @@ for (const backend of BACKENDS) {
       await expectReject(
           store.openStudy(key, changed),
           new RegExp('study "mismatch" of owner "me" .* another spec .*: ' +
-                     'line 2 differs .*stored "minimal_depth: 2", ' +
-                     'given "minimal_depth: 3"'));
+                     'the given text has "minimal_depth: 3" where the ' +
+                     'stored one has line 2 "minimal_depth: 2"'));
     });
 
     it('keeps the objective of a study and refuses another', async () => {
