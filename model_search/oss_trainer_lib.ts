@@ -1242,7 +1242,10 @@ function seedMathRandom(rng: Random): () => void {
 }
 
 function formatMetric(value: number|undefined): string {
-  return value === undefined || Number.isNaN(value) ? 'n/a' : value.toFixed(4);
+  if (value === undefined || Number.isNaN(value)) return 'n/a';
+  // Counts (num_parameters) as whole numbers, rates to 4 places.
+  return Number.isInteger(value) && Math.abs(value) >= 10 ?
+      String(value) : value.toFixed(4);
 }
 
 /**

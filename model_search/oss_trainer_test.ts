@@ -161,6 +161,9 @@ describe('oss_trainer main', function() {
                         .exec(log[start + 1]);
       assert.ok(first, log[start + 1]);
       assert.equal(Number(first[1]), Number(best.toFixed(4)));
+      // A count reads as one; rates to 4 places.
+      assert.match(first[1], metric === 'num_parameters' ? /^\d+$/ :
+                                                           /^\d+\.\d{4}$/);
       assert.ok(!log.some((l) => l.startsWith('note: ')), log.join('\n'));
     });
   }

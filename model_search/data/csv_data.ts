@@ -241,6 +241,17 @@ function raggedError(
       file, line);
 }
 
+/**
+ * Header cells as the file would write them: quoted where a name holds the
+ * delimiter or a quote, so that `feat,1` reads as one name.
+ */
+function headerText(cells: string[], delimiter: string): string {
+  return cells.map((cell) => cell.includes(delimiter) || cell.includes('"') ?
+                       `"${cell.replace(/"/g, '""')}"` :
+                       cell)
+      .join(delimiter);
+}
+
 function shortList(items: string[], limit = 10): string {
   const shown = items.slice(0, limit).join(',');
   return items.length > limit ? `${shown},...` : shown;
@@ -1179,11 +1190,13 @@ export class Provider implements DataProvider {
         const sameSet = names.length === trainHeader.length &&
             [...names].sort().join('\n') ===
                 [...trainHeader].sort().join('\n');
+        const row = (cells: string[]) =>
+            headerText(cells, this.fieldDelim);
         throw new DataError(
-            `${file}:${header.line}: the header is ${names.join(',')}${
+            `${file}:${header.line}: the header is ${row(names)}${
                 otherDelimiterHint(header.cells, this.fieldDelim)} but ` +
                 `the training file ${this.filename} has ${
-                    trainHeader.join(',')}; give the validation file the ` +
+                    row(trainHeader)}; give the validation file the ` +
                 `training file's columns${
                     sameSet ? ' in the same order' : ''}`,
             file, header.line);

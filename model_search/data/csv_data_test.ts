@@ -841,6 +841,13 @@ describe('CsvDataProvider', () => {
             'training file\'s columns',
       },
       {
+        name: 'a column name that holds the delimiter',
+        text: 'y,"n,1",c\ncat,1,red\n',
+        message: (f) => `${f}:1: the header is y,"n,1",c but the training ` +
+            'file TRAIN has y,n,c; give the validation file the training ' +
+            'file\'s columns',
+      },
+      {
         name: 'another separator',
         text: 'y;n;c\ncat;1;red\n',
         message: (f) => `${f}:1: the header is y;n;c (read as one column: ` +
