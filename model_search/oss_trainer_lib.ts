@@ -30,6 +30,7 @@ import {directoryOwnerTrial, otherStudyOfDirectory, STUDY_DATA_FILE, studyDirect
 import {localWorkerId, workerAlive} from './metadata/worker_ids';
 import {completeWrittenTrials} from './lost_trials';
 import {checkSameData, checkSummaryObjective, checkTrialDirectoriesPresent, recordOrCheckStudyData, settingsWarning} from './study_data';
+import {StoreError} from './metadata/retry';
 import {DEFAULT_LEASE_SECONDS} from './metadata/store';
 import {PlanningError} from './generators/base_tower_generator';
 import {hasDistillation} from './generators/trial_utils';
@@ -481,6 +482,8 @@ export async function runSearch(options: SearchOptions): Promise<SearchResult> {
       const trial = answer.trial;
       polls = 0;
       let outcomeToCommit: TrialOutcome|undefined;
+      /** The trial's directory is in place: only its record may be missing. */
+      let committed = false;
       const lease = new LeaseKeeper({
         store: options.store,
         studyId,
@@ -554,6 +557,7 @@ export async function runSearch(options: SearchOptions): Promise<SearchResult> {
                               trial.id, directoryId!);
         }
         await timings.time('export', () => outcome.commit());
+        committed = true;
         const recordStart = performance.now();
         await lease.stop();
         await options.store.completeTrial(
@@ -572,6 +576,19 @@ export async function runSearch(options: SearchOptions): Promise<SearchResult> {
       } catch (e) {
         outcomeToCommit?.abort();
         await lease.stop();
+        if (committed) {
+          // Trained, evaluated and written: FAILED would throw that away.
+          // RUNNING (or COMPLETED, if that was recorded), it is completed
+          // from its directory by the next search of the study
+          // (lost_trials.ts).
+          if (e instanceof StoreError) {
+            log(`trial ${trial.id}: its directory is written, but the ` +
+                `database may not have recorded it COMPLETED (${
+                    e.message}); a search of the study started again ` +
+                'completes it from its directory');
+          }
+          throw e;
+        }
         if (e instanceof TrialInterrupted) {
           await options.store.failTrial(
               studyId, trial.id, `interrupted by ${stopSignal}`);
@@ -614,11 +631,17 @@ export async function runSearch(options: SearchOptions): Promise<SearchResult> {
       }
     }
   } catch (e) {
-    await notifyStudy(options, studyId, undefined, true).catch((f: Error) => {
-      log(`the study's summaries could not be brought up to date (${
-          f.message}): ${SUMMARY_JSON} and the others in --model_dir may ` +
-          'lag behind the database, until a search of the study runs again');
-    });
+    const lag = (why: string) => log(
+        `the study's summaries could not be brought up to date (${why}): ${
+            SUMMARY_JSON} and the others in --model_dir may lag behind the ` +
+        'database, until a search of the study runs again');
+    if (e instanceof StoreError) {
+      // Asked again, the database would take another retry budget to fail.
+      lag('the database did not answer');
+    } else {
+      await notifyStudy(options, studyId, undefined, true)
+          .catch((f: Error) => lag(f.message));
+    }
     throw e;
   } finally {
     await writer.close();

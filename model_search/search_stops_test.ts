@@ -23,6 +23,9 @@ import {tf} from './backend/tf';
 import {DEFAULT_DNN, resolveWorkspacePath} from './constants';
 import {CsvDataProvider} from './data/csv_data';
 import {createStore} from './metadata/create_store';
+import {completeWrittenTrials} from './lost_trials';
+import {StoreError} from './metadata/retry';
+import {localWorkerId, machineName} from './metadata/worker_ids';
 import {MAX_FAILED_IN_A_ROW, runSearch} from './oss_trainer_lib';
 import type {SearchResult, TrialObserver} from './oss_trainer_lib';
 import {loadSpecFile, printPhoenixSpec} from './proto/text_format';
@@ -214,4 +217,75 @@ describe('a search stopped by a full disk', function() {
           'the study runs again',
     ]);
   });
+});
+
+describe('a search whose database fails as a trial is recorded', function() {
+  this.timeout(120000);
+
+  it('leaves the written trial RUNNING, to be completed from its directory',
+     async () => {
+       await selectBackend('wasm', () => {});
+       const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'search_stops_'));
+       const provider = new CsvDataProvider({
+         filename: `${TESTDATA}/breast_cancer_train.csv`, log: () => {},
+       });
+       await provider.prepare();
+       const spec = loadSpecFile(resolveWorkspacePath(DEFAULT_DNN));
+       const real = await createStore(
+           {url: `sqlite:${path.join(dir, 'model_search.db')}`});
+       // As a database locked past the retry budget answers.
+       const locked = () => new StoreError(
+           'sqlite:x: complete trial failed after 10 attempts over 60 s ' +
+               '(SQLITE_BUSY)',
+           'SQLITE_BUSY');
+       let failed = 0;
+       const store = Object.assign(Object.create(real), {
+         completeTrial: async (...args: Parameters<typeof real.completeTrial>) => {
+           if (args[1] === 2) throw locked();
+           return real.completeTrial(...args);
+         },
+         failTrial: async (...args: Parameters<typeof real.failTrial>) => {
+           failed++;
+           return real.failTrial(...args);
+         },
+       });
+       const log: string[] = [];
+       try {
+         await assert.rejects(
+             runSearch({
+               spec, specText: printPhoenixSpec(spec), provider, store,
+               modelDir: dir, experimentName: 'locked',
+               experimentOwner: 'test', maxTrials: 3, trainSteps: 3,
+               evalSteps: 1, batchSize: 8,
+               objective: {metric: 'loss', goal: 'minimize'},
+               hypertuningMethod: 'random', seed: 3,
+               log: (line) => log.push(line),
+             }),
+             /^StoreError: sqlite:x: complete trial failed/);
+
+         const trials = await real.listTrials(1);
+         assert.deepEqual(trials.map((t) => [t.id, t.state]),
+                          [[1, 'COMPLETED'], [2, 'RUNNING']]);
+         assert.equal(failed, 0, 'no trial was marked FAILED');
+         assert.ok(fs.existsSync(path.join(dir, '2', 'evaluation.json')));
+         assert.ok(log.includes(
+                       'trial 2: its directory is written, but the database ' +
+                       'may not have recorded it COMPLETED (sqlite:x: ' +
+                       'complete trial failed after 10 attempts over 60 s ' +
+                       '(SQLITE_BUSY)); a search of the study started again ' +
+                       'completes it from its directory'),
+                   log.join('\n'));
+         // As the next search does once this worker is gone (here: as if
+         // another process of this machine had run it, and was gone).
+         assert.equal(trials[1].workerId, localWorkerId());
+         const gone = {...trials[1], workerId: `${machineName()}:999999`};
+         const completed = await completeWrittenTrials(
+             real, 1, dir, [trials[0], gone], () => {}, () => false);
+         assert.deepEqual(completed, [2]);
+         assert.equal((await real.listTrials(1))[1].state, 'COMPLETED');
+       } finally {
+         await real.close();
+         fs.rmSync(dir, {recursive: true, force: true});
+       }
+     });
 });

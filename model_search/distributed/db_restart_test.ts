@@ -39,7 +39,7 @@ const WORKER_TIMEOUT_MS = 150_000;
 const DOWN_MS = 3000;
 
 /** What a worker logs when the store retries or reopens a connection. */
-const RETRIED = /^metadata: .*(hit .* retrying in|idle connection lost)/m;
+const RETRIED = /^metadata: .*(hit .* retrying|idle connection lost)/m;
 
 const SERVERS: Array<{title: string, start: () => Promise<PrivateServer>}> = [
   {title: 'PostgreSQL', start: startPrivatePostgres},

@@ -97,16 +97,25 @@ export async function withRetry<T>(
       const left = args.options.maxElapsedMs - elapsed;
       const delay = Math.min(backoffDelay(tries, args.options, random), left);
       if (left <= 0) {
+        const check = args.target.startsWith('sqlite:') ?
+            'that no other program holds the database file locked' :
+            'that the database server is running and reachable';
         throw new StoreError(
             `${args.target}: ${operation} failed after ${tries} attempt${
                 tries === 1 ? '' : 's'} over ${seconds(elapsed)} s (${
-                reason}): ${args.describeError(err)}; check that the ` +
-                'database server is running and reachable, or raise the ' +
-                'retry budget (--metadata_retry_seconds)',
+                reason}): ${args.describeError(err)}; check ${check}, or ` +
+                'raise the retry budget (--metadata_retry_seconds)',
             errorCode(err));
       }
-      args.logger(`metadata: ${args.target}: ${operation} hit ${reason} ` +
-                  `(attempt ${tries}); retrying in ${seconds(delay)} s`);
+      // Attempts 1, 2, 4, 8, ...: an outage of a minute takes a few lines.
+      if ((tries & (tries - 1)) === 0) {
+        args.logger(`metadata: ${args.target}: ${operation} hit ${reason} ` +
+                    `(attempt ${tries}); retrying${
+                        tries === 1 ?
+                            ` for up to ${
+                                seconds(args.options.maxElapsedMs)} s` :
+                            ''}, next in ${seconds(delay)} s`);
+      }
       await sleep(delay);
     }
   }

@@ -43,17 +43,29 @@ describe('withRetry', () => {
     let calls = 0;
 
     const value = await withRetry('op', async () => {
-      if (++calls < 4) throw busy();
+      if (++calls < 6) throw busy();
       return 'ok';
     }, args);
 
     assert.equal(value, 'ok');
-    assert.deepEqual(args.slept, [10, 20, 40]);
+    assert.deepEqual(args.slept, [10, 20, 40, 80, 80]);
+    // Attempts 1, 2 and 4 are said: a long outage takes a few lines.
     assert.deepEqual(lines, [
-      'metadata: db://x: op hit EBUSY (attempt 1); retrying in 0.01 s',
-      'metadata: db://x: op hit EBUSY (attempt 2); retrying in 0.02 s',
-      'metadata: db://x: op hit EBUSY (attempt 3); retrying in 0.04 s',
+      'metadata: db://x: op hit EBUSY (attempt 1); retrying for up to ' +
+          '1.00 s, next in 0.01 s',
+      'metadata: db://x: op hit EBUSY (attempt 2); retrying, next in 0.02 s',
+      'metadata: db://x: op hit EBUSY (attempt 4); retrying, next in 0.08 s',
     ]);
+  });
+
+  it('names the file lock, not a server, for SQLite', async () => {
+    const args = {...fakeTime([]), target: 'sqlite:/m/model_search.db'};
+
+    await assert.rejects(
+        withRetry('complete trial', async () => {
+          throw busy();
+        }, args),
+        /; check that no other program holds the database file locked, or raise the retry budget \(--metadata_retry_seconds\)$/);
   });
 
   it('rethrows other errors at once', async () => {
