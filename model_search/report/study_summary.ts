@@ -399,12 +399,16 @@ export class StudySummaryObserver implements TrialObserverLike {
       this.lastWrite = Date.now();
       const lock = await SummaryLock.take(
           state.modelDir, this.lastState ? this.endWaitMs : this.lockWaitMs);
-      if (lock === undefined) return;  // Another worker writes; so will we.
+      // Another worker writes; so will we, later. Not so at the end: a
+      // lock held that long is a stopped worker's, and the summary of
+      // this worker's last reading is written anyway (the files are
+      // replaced whole, by renaming).
+      if (lock === undefined && !this.lastState) return;
       try {
         if (olderThanWritten(state)) return;
         await writeStudySummary(state.modelDir, state.trials, state.objective);
       } finally {
-        lock.release();
+        lock?.release();
       }
     });
     return this.writing;

@@ -149,6 +149,12 @@ describe('writeStudySummary', () => {
            dir, TRIALS, objective);
        assert.equal(readStudySummary(dir), undefined);
        assert.ok(fs.existsSync(lock));
+       // The last write waits, then writes anyway, leaving its lock.
+       await new StudySummaryObserver(0, 20, 30).onStudyEnd(
+           dir, TRIALS.slice(0, 2), objective);
+       assert.equal(readStudySummary(dir)!.trials.length, 2);
+       assert.equal(fs.readFileSync(lock, 'utf8'),
+                    `${process.ppid}@${machineName()}`);
 
        // Its worker is gone: taken over, written, released.
        fs.writeFileSync(lock, `999999999@${machineName()}`);
