@@ -27,7 +27,7 @@ import type {TowerRecord} from './generators/base_tower_generator';
 import {withoutRandomDraws} from './blocks/initializers';
 import {buildInputs} from './phoenix';
 import type {EnsemblingSpec} from './proto/ensembling_spec';
-import {TrialFailure} from './train_loop';
+import {fromEarlierTrial, TrialFailure, UnusableTrialError} from './train_loop';
 import {TRIAL_FILES, trialDirName} from './trial_directory';
 
 const SEARCH_TOWER = towerName(SEARCH_GENERATOR, 0);
@@ -212,7 +212,9 @@ export async function restoreTowers(
       if (source === undefined) {
         const dir = path.join(modelDir, trialDirName(sourceId),
                               TRIAL_FILES.model);
-        source = await readSavedWeights(dir);
+        source = await fromEarlierTrial(
+            sourceId, trialId, 'imports towers of',
+            () => readSavedWeights(dir));
         sources.set(sourceId, source);
       }
       const from = towerLayerNames(source.layerNames, sourceId, sourceTower);
@@ -220,7 +222,7 @@ export async function restoreTowers(
       const where = `trial ${trialId}: tower ${tower.name} restores tower ${
           sourceTower} of trial ${sourceId}`;
       if (to.size === 0 || from.size !== to.size) {
-        throw new TrialFailure(
+        throw new UnusableTrialError(sourceId,
             `${where}, but the source model has ${from.size} layers for it ` +
             `and the rebuilt tower ${to.size}; the source trial's ` +
             `${TRIAL_FILES.towers} and model disagree`);
@@ -228,13 +230,13 @@ export async function restoreTowers(
       for (const [key, layer] of to) {
         const found = from.get(key);
         if (found === undefined) {
-          throw new TrialFailure(
+          throw new UnusableTrialError(sourceId,
               `${where}, but the source model has no layer "${key}" in it`);
         }
         const saved = source.byLayer.get(found);
         const weights = savedWeightsFor(layer, saved);
         if (weights === undefined) {
-          throw new TrialFailure(
+          throw new UnusableTrialError(sourceId,
               `${where}: layer "${key}" has weights ${
                   layer.weights.map((w) => w.originalName).join(', ') ||
                   '(none)'} but the source saved ${
@@ -243,7 +245,7 @@ export async function restoreTowers(
         try {
           layer.setWeights(weights);
         } catch (e) {
-          throw new TrialFailure(
+          throw new UnusableTrialError(sourceId,
               `${where}: layer "${key}": ${(e as Error).message}`);
         }
         if (tower.frozen && layer.trainable) {

@@ -15,6 +15,7 @@ import {tf} from './backend/tf';
 import {buildTowersModel, restoreTowers, savedWeightsFor, towerLayers} from './ensemble_model';
 import type {TowerRecord} from './generators/base_tower_generator';
 import {parsePhoenixSpec} from './proto/text_format';
+import {UnusableTrialError} from './train_loop';
 
 const BATCHNORM_BLOCK = 'FULLY_CONNECTED_RESIDUAL_FORCE_MATCH_SHAPES_BATCHNORM';
 const ENSEMBLE = parsePhoenixSpec(
@@ -106,6 +107,35 @@ describe('restoreTowers', () => {
     // The unfrozen tower did train (the step is not a no-op).
     assert.notDeepEqual(weightsOf(second.model, 2, 'search_generator_0'),
                         searchBefore);
+    second.model.dispose();
+  });
+
+  it('names the earlier trial whose weights are damaged', async () => {
+    const search: TowerRecord = {
+      name: 'search_generator_0', architecture: [BATCHNORM_BLOCK],
+      hparams: {}, frozen: false,
+    };
+    const first = towers(1, [search]);
+    await saveModel(first.model, path.join(modelDir, '1', 'model'));
+    first.model.dispose();
+    const weights = path.join(modelDir, '1', 'model', 'weights.bin');
+    const bytes = fs.readFileSync(weights);
+    bytes[0] ^= 0xff;
+    fs.writeFileSync(weights, bytes);
+    const prior: TowerRecord = {
+      name: 'prior_generator_0', architecture: [BATCHNORM_BLOCK],
+      hparams: {}, frozen: true,
+      source: {trialId: 1, tower: 'search_generator_0'},
+    };
+    const second = towers(2, [prior, search]);
+
+    await assert.rejects(
+        restoreTowers(second.model, second.towers, 2, modelDir),
+        (e: Error) => e instanceof UnusableTrialError &&
+            e.sourceTrialId === 1 &&
+            e.message.startsWith('trial 2 imports towers of trial 1, whose ' +
+                                 'files cannot be used: ') &&
+            e.message.includes('weights.bin'));
     second.model.dispose();
   });
 });

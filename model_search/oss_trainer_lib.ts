@@ -52,7 +52,7 @@ import type {TrialDirectoryJob} from './trial_writer';
 import {NO_SEARCH_ARCHITECTURE} from './replay';
 import {ReplayWait, TrialPlanner, unreadReplayHparams} from './trial_planner';
 import type {TrialPlan} from './trial_planner';
-import {ModelFailure, TrialFailure, TrialInterrupted, evaluateModel, softmaxCrossEntropy, trainModel} from './train_loop';
+import {fromEarlierTrial, ModelFailure, TrialFailure, TrialInterrupted, UnusableTrialError, evaluateModel, softmaxCrossEntropy, trainModel} from './train_loop';
 import type {TeacherArgs, TrainResult} from './train_loop';
 import {makeDirectories} from './user_paths';
 
@@ -289,6 +289,11 @@ export async function runSearch(options: SearchOptions): Promise<SearchResult> {
        experimentOwner: options.experimentOwner},
       options.specText, options.objective);
   let existing = await options.store.listTrials(studyId);
+  /**
+   * COMPLETED trials whose files a later trial could not use (damaged or
+   * gone): left out of the trials that plan the next ones, in this process.
+   */
+  const unusable = new Set<number>();
   // Said once the study's directories and data are found to be its own.
   let joining: string|undefined;
   if (!created) {
@@ -304,8 +309,19 @@ export async function runSearch(options: SearchOptions): Promise<SearchResult> {
                 existing.length} trial${existing.length === 1 ? '' : 's'} (${
                 done} completed, ${
                 failed} failed, ${running} running)`);
-    checkTrialDirectoriesPresent(
+    const gone = checkTrialDirectoriesPresent(
         options.modelDir, options.experimentName, existing);
+    if (gone.length > 0) {
+      for (const id of gone) unusable.add(id);
+      const many = gone.length > 1;
+      const them = many ? 'them' : 'it';
+      log(`warning: trial${many ? 's' : ''} ${gone.join(', ')} of the ` +
+          `study ${many ? 'have' : 'has'} no directory in --model_dir=${
+              options.modelDir} any more (removed, or lost with a disk): ${
+              many ? 'they stay' : 'it stays'} COMPLETED in the database, ` +
+          `and this search plans without ${them} (no ensemble, warm start ` +
+          `or teacher takes ${them})`);
+    }
     checkSameData(options.modelDir, options.experimentName, existing,
                   options.provider.inputSchema());
   }
@@ -442,6 +458,7 @@ export async function runSearch(options: SearchOptions): Promise<SearchResult> {
     if (logReaderGone) onReaderGone();
   }
   let interruptedTrial: number|undefined;
+
   /** Why the last trial that was planned and then failed failed. */
   let lastTrainingFailure: string|undefined;
   const writer =
@@ -497,7 +514,7 @@ export async function runSearch(options: SearchOptions): Promise<SearchResult> {
         const rng = Random.forIndex(seed, trial.id);
         const {plan, trials: planned} = await planTrialWhenReady(
             options, planner, studyId, trial.id, rng.fork(), leaseSeconds,
-            shouldStop, stopRequested, log);
+            shouldStop, stopRequested, log, unusable);
         // Whether this worker's model directory is the study's, as far as
         // the trials below this one tell: checked again before the trial
         // is recorded if they did not all say yet.
@@ -610,6 +627,13 @@ export async function runSearch(options: SearchOptions): Promise<SearchResult> {
         }
         await options.store.failTrial(studyId, trial.id, e.message);
         log(`trial ${trial.id} FAILED: ${e.message}`);
+        if (e instanceof UnusableTrialError &&
+            !unusable.has(e.sourceTrialId)) {
+          unusable.add(e.sourceTrialId);
+          log(`trial ${e.sourceTrialId} is left out of the trials this ` +
+              'search plans from (ensembles, warm starts, teachers and ' +
+              'the search algorithm): its files cannot be used');
+        }
         await notifyStudy(options, studyId);
         // An ensemble that cannot be planned (nothing completed yet)
         // follows from the other failures: the stop names one of those.
@@ -683,7 +707,8 @@ export async function runSearch(options: SearchOptions): Promise<SearchResult> {
 async function planTrialWhenReady(
     options: SearchOptions, planner: TrialPlanner, studyId: number,
     trialId: number, rng: Random, leaseSeconds: number,
-    shouldStop: () => boolean, stopRequested: Promise<void>, log: Logger):
+    shouldStop: () => boolean, stopRequested: Promise<void>, log: Logger,
+    unusable: ReadonlySet<number>):
     Promise<{plan: TrialPlan, trials: Trial[]}> {
   const start = Date.now();
   let said = false;
@@ -694,7 +719,8 @@ async function planTrialWhenReady(
     if ((await reclaimLocalTrials(options, studyId, trials, log)).length > 0) {
       trials = await options.store.listTrials(studyId);
     }
-    const completed = trials.filter((t) => t.state === 'COMPLETED');
+    const completed = trials.filter(
+        (t) => t.state === 'COMPLETED' && !unusable.has(t.id));
     const running =
         trials.filter((t) => t.state === 'RUNNING' && t.id !== trialId);
     try {
@@ -1023,9 +1049,11 @@ async function runTrial(
     const lossFn = provider.getLossFn?.();
     let teacher: TeacherArgs|undefined;
     if (plan.teacherTrialId !== undefined) {
-      teacherModel = await loadModel(path.join(
-          options.modelDir, trialDirName(plan.teacherTrialId),
-          TRIAL_FILES.model));
+      const teacherId = plan.teacherTrialId;
+      teacherModel = await fromEarlierTrial(
+          teacherId, trialId, 'is distilled from',
+          () => loadModel(path.join(options.modelDir, trialDirName(teacherId),
+                                    TRIAL_FILES.model)));
       const distiller = new Distiller(options.spec.distillationSpec);
       const fixedTeacher = teacherModel;
       teacher = {

@@ -26,6 +26,7 @@ import {CsvDataProvider} from './data/csv_data';
 import {SqliteStore} from './metadata/sqlite_store';
 import {loadSpecFile, printPhoenixSpec} from './proto/text_format';
 import {METRIC_NAMES} from './metric_fns';
+import type {TowerRecord} from './generators/base_tower_generator';
 import {main, removeRefusedRunFiles} from './oss_trainer';
 import {temporaryTag} from './trial_directory';
 import {storedTrials} from './study_testing';
@@ -191,6 +192,77 @@ describe('oss_trainer main', function() {
                '(its workers share one), or a new --experiment_name for a ' +
                'new study');
        assert.equal(fs.existsSync(other), false, 'model_dir was created');
+     });
+
+  it('resumes a study one of whose trial directories was removed',
+     async () => {
+       const dir = tmpDir();
+       const first = await run(quick(dir, [
+         '--experiment_max_num_trials=3', '--backend=cpu',
+       ]));
+       assert.equal(first.code, 0, first.log.join('\n'));
+       fs.rmSync(path.join(dir, '2'), {recursive: true});
+
+       const {code, log} = await run(quick(dir, [
+         '--experiment_max_num_trials=5', '--backend=cpu',
+       ]));
+
+       assert.equal(code, 0, log.join('\n'));
+       assert.ok(log.includes(
+                     'warning: trial 2 of the study has no directory in ' +
+                     `--model_dir=${dir} any more (removed, or lost with a ` +
+                     'disk): it stays COMPLETED in the database, and this ' +
+                     'search plans without it (no ensemble, warm start or ' +
+                     'teacher takes it)'),
+                 log.join('\n'));
+       const trials = await storedTrials(dir);
+       assert.deepEqual(trials.map((t) => t.state),
+                        Array(5).fill('COMPLETED'));
+       // No later trial imports trial 2.
+       for (const t of trials.slice(3)) {
+         const towers = (t.extra?.['towers'] ?? []) as TowerRecord[];
+         assert.ok(towers.every((tower) => tower.source?.trialId !== 2),
+                   JSON.stringify(t.extra));
+       }
+     });
+
+  it('goes on without an earlier trial whose weights are damaged',
+     async () => {
+       const dir = tmpDir();
+       const dnn = fs.readFileSync(resolveWorkspacePath(DEFAULT_DNN), 'utf8');
+       // Trial 3 ensembles trials 1 and 2; later ones the best of them.
+       const spec = writeFile('pool.pbtxt', dnn.slice(
+           0, dnn.indexOf('ensemble_spec {')) +
+           'ensemble_spec { ensemble_search_type: ' +
+           'NONADAPTIVE_ENSEMBLE_SEARCH nonadaptive_search { ' +
+           'minimal_pool_size: 2 width: 2 num_trials_to_consider: 2 } }\n');
+       const args = (trials: number) => quick(dir, [
+         `--experiment_max_num_trials=${trials}`, '--backend=cpu',
+         `--phoenix_spec_filename=${spec}`,
+       ]);
+       assert.equal((await run(args(2))).code, 0);
+       const weights = path.join(dir, '1', 'model', 'weights.bin');
+       const bytes = fs.readFileSync(weights);
+       bytes[bytes.length - 1] ^= 0xff;
+       fs.writeFileSync(weights, bytes);
+
+       const {code, log} = await run(args(4));
+
+       assert.equal(code, 0, log.join('\n'));
+       const trials = await storedTrials(dir);
+       assert.deepEqual(trials.map((t) => [t.id, t.state]),
+                        [[1, 'COMPLETED'], [2, 'COMPLETED'], [3, 'FAILED'],
+                         [4, 'COMPLETED'], [5, 'COMPLETED']]);
+       assert.match(trials[2].failureReason!,
+                    /^trial 3 imports towers of trial 1, whose files cannot be used: /);
+       assert.ok(log.includes(
+                     'trial 1 is left out of the trials this search plans ' +
+                     'from (ensembles, warm starts, teachers and the search ' +
+                     'algorithm): its files cannot be used'),
+                 log.join('\n'));
+       for (const t of trials.slice(3)) {
+         assert.deepEqual(t.extra?.['members'], [2], JSON.stringify(t.extra));
+       }
      });
 
   it('refuses to resume a study with another objective', async () => {

@@ -340,17 +340,31 @@ export function checkSameData(
 
 /**
  * Throws when completed trials of the study have no directory in
- * `modelDir`: the study was started in another model directory (or the
- * directories were removed). Its ensembles, warm starts and teachers read
- * those directories, so the search would fail later, half way.
+ * `modelDir`: the study was started in another model directory. Its
+ * ensembles, warm starts and teachers read those directories, so the
+ * search would fail later, half way. Returns the ids of the completed
+ * trials whose directories were written here and are gone (removed, or
+ * lost with a disk): those recorded with the model directory id of a
+ * trial whose directory is here.
  */
 export function checkTrialDirectoriesPresent(
-    modelDir: string, experimentName: string, trials: Trial[]): void {
+    modelDir: string, experimentName: string, trials: Trial[]): number[] {
   const missing = trials.filter(
       (t) => t.state === 'COMPLETED' && t.directory !== undefined &&
           !fs.existsSync(
               path.join(modelDir, t.directory, TRIAL_FILES.architecture)));
-  if (missing.length === 0) return;
+  if (missing.length === 0) return [];
+  const directoryOf = (t: Trial) => {
+    const id = t.extra?.['directoryId'];
+    return typeof id === 'string' ? id : undefined;
+  };
+  const here = new Set<string|undefined>(
+      trials.filter((t) => t.state === 'COMPLETED' && !missing.includes(t))
+          .map(directoryOf)
+          .filter((id) => id !== undefined));
+  if (missing.every((t) => here.has(directoryOf(t)))) {
+    return missing.map((t) => t.id);
+  }
   const ids = missing.map((t) => t.id);
   const completed = trials.filter((t) => t.state === 'COMPLETED').length;
   throw new UsageError(

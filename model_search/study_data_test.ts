@@ -60,6 +60,24 @@ describe('checkTrialDirectoriesPresent', () => {
         });
   });
 
+  it('gives the ones written here and gone, for the search to go on ' +
+         'without', () => {
+    writeTrial(1);
+    writeTrial(4);
+    const here = (id: number): Trial =>
+        ({...trial(id, 'COMPLETED'), extra: {directoryId: 'd1'}});
+
+    assert.deepEqual(
+        checkTrialDirectoriesPresent(
+            dir, 'e', [here(1), here(2), here(3), here(4)]),
+        [2, 3]);
+    // One of another model directory's: refused, as all are.
+    assert.throws(
+        () => checkTrialDirectoriesPresent(
+            dir, 'e', [here(1), {...here(2), extra: {directoryId: 'd2'}}]),
+        /lacks the directories of 1 of them \(trial 2\)/);
+  });
+
   it('names the missing ones when some are there', () => {
     writeTrial(1);
     // A directory without its files does not count.

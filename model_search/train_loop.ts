@@ -35,6 +35,38 @@ export class TrialFailure extends Error {
 }
 
 /**
+ * A trial that builds on an earlier one (its towers, weights or teacher)
+ * whose files cannot be used: this trial fails, and the search leaves the
+ * earlier one out of later trials.
+ */
+export class UnusableTrialError extends TrialFailure {
+  constructor(readonly sourceTrialId: number, message: string) {
+    super(message);
+    this.name = 'UnusableTrialError';
+    Object.setPrototypeOf(this, new.target.prototype);
+  }
+}
+
+/**
+ * Reads what `read` reads of earlier trial `sourceId` for trial `trialId`
+ * (`purpose`: what it takes), turning a file that cannot be read or is
+ * not what was saved into an UnusableTrialError naming that trial.
+ */
+export async function fromEarlierTrial<T>(
+    sourceId: number, trialId: number, purpose: string,
+    read: () => Promise<T>): Promise<T> {
+  try {
+    return await read();
+  } catch (e) {
+    if (e instanceof TrialFailure) throw e;
+    throw new UnusableTrialError(
+        sourceId,
+        `trial ${trialId} ${purpose} trial ${sourceId}, whose files cannot ` +
+            `be used: ${(e as Error).message}`);
+  }
+}
+
+/**
  * The search was asked to stop (Ctrl-C) while a trial trained or
  * evaluated: the trial ends here, between two steps.
  */

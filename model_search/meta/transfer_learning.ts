@@ -38,6 +38,7 @@ import {SEARCH_GENERATOR, towerName} from '../generators/base_tower_generator';
 import {transferLearningTypeName} from '../generators/trial_utils';
 import type {Trial} from '../metadata/trial';
 import type {TransferLearningSpec} from '../proto/transfer_learning_spec';
+import {fromEarlierTrial} from '../train_loop';
 import {TRIAL_FILES, trialDirName} from '../trial_directory';
 
 /** An earlier trial and its share of the warm start. */
@@ -116,8 +117,10 @@ export async function warmStart(
     const sourceLayers: Array<[number, SavedWeights, Map<string, string>]> =
         [];
     for (const source of sources) {
-      const saved = await readSavedWeights(path.join(
-          modelDir, trialDirName(source.trialId), TRIAL_FILES.model));
+      const saved = await fromEarlierTrial(
+          source.trialId, trialId, 'starts from the weights of',
+          () => readSavedWeights(path.join(
+              modelDir, trialDirName(source.trialId), TRIAL_FILES.model)));
       loaded.push(saved);
       sourceLayers.push([
         source.weight, saved,
