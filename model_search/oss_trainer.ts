@@ -714,8 +714,10 @@ export async function main(
       const full = (e as NodeJS.ErrnoException).code === 'ENOSPC' ||
           (e as NodeJS.ErrnoException).code === 'EDQUOT';
       log(`error: ${e.message}${
-          full ? `; free space on that disk (or give a --model_dir on ` +
-                  'another), then run the same command to resume' :
+          full ? '; free space on that disk, or files: a disk can run ' +
+                  'out of those first (`df -h` and `df -i` show both), or ' +
+                  'give a --model_dir on another, then run the same ' +
+                  'command to resume' :
                  ''}`);
       return 1;
     }

@@ -284,8 +284,15 @@ class SummaryLock {
         return new SummaryLock(file);
       } catch (e) {
         // No lock to be had (a full disk, say): the write goes on without
-        // one, and says what fails.
+        // one, and says what fails. A file made before its text failed
+        // to fit would stay, an empty lock of nobody's: removed (a
+        // taker's holds its name).
         if ((e as NodeJS.ErrnoException).code !== 'EEXIST') {
+          try {
+            if (fs.statSync(file).size === 0) fs.rmSync(file, {force: true});
+          } catch {
+            // Not made.
+          }
           return new SummaryLock(undefined);
         }
       }
