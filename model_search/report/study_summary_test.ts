@@ -172,6 +172,33 @@ describe('writeStudySummary', () => {
        assert.ok(!fs.existsSync(lock));
      });
 
+  it('removes the empty lock a full disk leaves, and writes on', async () => {
+    const objective = {metric: 'loss', goal: 'minimize'} as const;
+    const lock = path.join(dir, SUMMARY_LOCK);
+    // The module object itself: the import above only reads through it.
+    const nodeFs = require('fs') as {writeFileSync: typeof fs.writeFileSync};
+    const real = nodeFs.writeFileSync;
+    let full = 0;
+    nodeFs.writeFileSync = ((file: fs.PathOrFileDescriptor, ...rest:
+                                 [string, fs.WriteFileOptions?]) => {
+      if (String(file) !== lock) return real(file, ...rest);
+      full++;
+      real(file, '');
+      throw Object.assign(new Error('ENOSPC: no space left on device, write'),
+                          {code: 'ENOSPC'});
+    }) as typeof fs.writeFileSync;
+    try {
+      await new StudySummaryObserver(0, 20).onStudyUpdate(
+          dir, TRIALS, objective);
+    } finally {
+      nodeFs.writeFileSync = real;
+    }
+
+    assert.equal(full, 1, 'the lock was taken through another function');
+    assert.ok(!fs.existsSync(lock));
+    assert.equal(readStudySummary(dir)!.trials.length, TRIALS.length);
+  });
+
   it('writes JSON and CSV and leaves no temporary file', async () => {
     await new StudySummaryObserver().onStudyUpdate(
         dir, TRIALS, {metric: 'accuracy', goal: 'maximize'});
