@@ -429,7 +429,10 @@ describe('a search stopped and started again on one machine', function() {
        });
 
        assert.equal(code, 0, stderr);
-       assert.match(stderr, /^waiting for trials running in other workers/m);
+       assert.ok(stderr.includes(
+                     `waiting for trial 2 (worker ${machineName()}:${
+                         worker.pid}) running in other workers; `),
+                 stderr);
        assert.match(stderr, /^trial 2 of a search that stopped on this machine marked FAILED; new trials take their place$/m);
        assert.ok(Date.now() - start < 60000, 'it waited for the lease');
        const trials = await storedTrials(modelDir);

@@ -475,16 +475,20 @@ export async function runSearch(options: SearchOptions): Promise<SearchResult> {
       if (answer.status === 'wait') {
         // A worker of this machine that died while this one waited: its
         // trial is taken back now rather than when its lease runs out.
-        if ((await reclaimLocalTrials(
-                 options, studyId,
-                 await options.store.listTrials(studyId), log)).length >
+        const trials = await options.store.listTrials(studyId);
+        if ((await reclaimLocalTrials(options, studyId, trials, log)).length >
             0) {
           continue;
         }
         if (!waitingSaid) {
+          const running = trials.filter((t) => t.state === 'RUNNING');
+          const which = running.slice(0, 4).map(
+              (t) => `${t.id} (worker ${t.workerId ?? '?'})`);
           // Quiet otherwise: a restarted search could look hung for a lease.
           // The lease is the running trial's worker's, kept by the store.
-          log(`waiting for trials running in other workers; a trial whose ` +
+          log(`waiting for trial${running.length === 1 ? '' : 's'} ${
+                  which.join(', ')}${running.length > 4 ? ', ...' : ''} ` +
+              'running in other workers; a trial whose ' +
               'worker is gone is taken back at once when that worker ran ' +
               'on this machine, else when its lease runs out: that ' +
               'worker\'s --metadata_lease_seconds (default ' +

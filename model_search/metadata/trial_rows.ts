@@ -11,6 +11,7 @@
  * strings "NaN", "Infinity" and "-Infinity", which JSON cannot hold.
  */
 
+import {StoreError} from './retry';
 import type {HparamValue, Trial, TrialState} from './trial';
 
 export type Row = Record<string, unknown>;
@@ -64,10 +65,22 @@ function parseJson<T>(text: unknown, column: string, trialId: number): T {
   try {
     return JSON.parse(String(text)) as T;
   } catch (err) {
-    throw new Error(`trial ${trialId}: column ${column} holds invalid JSON ` +
-                    `(${(err as Error).message}); the row was not written by ` +
-                    'this store or was edited by hand');
+    throw new StoreError(
+        `trial ${trialId}: column ${column} holds invalid JSON (${
+            (err as Error).message}); the row was not written by this ` +
+        'store or was edited by hand');
   }
+}
+
+const STATES: readonly string[] = ['RUNNING', 'COMPLETED', 'FAILED'];
+
+function trialState(value: unknown, trialId: number): TrialState {
+  const state = String(value);
+  if (STATES.includes(state)) return state as TrialState;
+  throw new StoreError(
+      `trial ${trialId}: column state holds ${JSON.stringify(state)}, not ` +
+      `one of ${STATES.join(', ')}; the row was not written by this store ` +
+      'or was edited by hand');
 }
 
 /** A row selected with TRIAL_COLUMNS as a Trial (absent values left out). */
@@ -75,7 +88,7 @@ export function rowToTrial(row: Row): Trial {
   const id = toNumber(row['trial_id']);
   const trial: Trial = {
     id,
-    state: String(row['state']) as TrialState,
+    state: trialState(row['state'], id),
     architecture: parseJson<string[]>(row['architecture'], 'architecture', id),
     hparams:
         parseJson<Record<string, HparamValue>>(row['hparams'], 'hparams', id),
