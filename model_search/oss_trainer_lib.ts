@@ -439,6 +439,9 @@ export async function runSearch(options: SearchOptions): Promise<SearchResult> {
   const onSignal = (signal: NodeJS.Signals) => {
     if (stopSignal !== undefined) {
       // A second Ctrl-C while the search stops: at once, no clean-up.
+      log(`${signal} again: stopped at once; a trial that was running ` +
+          'shows RUNNING until a search of the study starts again on this ' +
+          'machine, which takes it back');
       process.exit(signal === 'SIGINT' ? 130 : 143);
     }
     stopSignal = signal;
