@@ -19,7 +19,7 @@ import * as path from 'node:path';
 
 import {UsageError, ValueError} from '../errors';
 import {Redactor} from './redact';
-import {errorCode} from './retry';
+import {errorCode, StoreError} from './retry';
 import {SqlStore, Sql, SqlParam, SqlStoreOptions, TransactionMode} from './sql_store';
 import {SQLITE_TYPES} from './schema';
 import type {Row} from './trial_rows';
@@ -128,6 +128,15 @@ export class SqliteStore extends SqlStore {
             `sqlite:${options.filename}: not a SQLite database; name the ` +
             'file the search keeps its bookkeeping in (model_search.db in ' +
             'its --model_dir), or a new file');
+      }
+      if (errorCode(err)?.startsWith('SQLITE_CORRUPT')) {
+        throw new StoreError(
+            `sqlite:${options.filename}: the database file is damaged (${
+                (err as Error).message}); SQLite's \`.recover\` command may ` +
+            'save its rows into a new file. The trial directories beside ' +
+            'it (evaluation.json, architecture.json) and study_summary.json ' +
+            'keep every completed trial\'s results either way',
+            errorCode(err));
       }
       throw err;
     }

@@ -13,6 +13,7 @@ import * as path from 'node:path';
 
 import {UsageError} from '../errors';
 
+import {StoreError} from './retry';
 import {diskSpaceNote, readOnlySnapshot, SqliteStore} from './sqlite_store';
 
 describe('readOnlySnapshot', () => {
@@ -106,6 +107,34 @@ describe('SqliteStore.open', () => {
       fs.rmSync(dir, {recursive: true, force: true});
     }
   });
+
+  it('says a damaged database is damaged, and where results remain',
+     async () => {
+       const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'sqlite_store_test_'));
+       try {
+         const file = path.join(dir, 'model_search.db');
+         const db = new Database(file);
+         for (let i = 0; i < 200; i++) db.exec(`CREATE TABLE t${i} (a, b)`);
+         db.close();
+         // The schema's first page overwritten past the file header.
+         const bytes = fs.readFileSync(file);
+         bytes.fill(0x5a, 120, 4096);
+         fs.writeFileSync(file, bytes);
+
+         await assert.rejects(
+             SqliteStore.open({filename: file}),
+             (e: Error) => e instanceof StoreError &&
+                 e.code === 'SQLITE_CORRUPT' &&
+                 e.message.startsWith(
+                     `sqlite:${file}: the database file is damaged (`) &&
+                 e.message.endsWith(
+                     'The trial directories beside it (evaluation.json, ' +
+                     'architecture.json) and study_summary.json keep every ' +
+                     'completed trial\'s results either way'));
+       } finally {
+         fs.rmSync(dir, {recursive: true, force: true});
+       }
+     });
 });
 
 describe('diskSpaceNote', () => {
