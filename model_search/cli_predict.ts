@@ -340,8 +340,10 @@ async function* jsonLines(
       {input: fs.createReadStream(file), crlfDelay: Infinity});
   let line = 0;
   let examples = 0;
-  for await (const text of lines) {
+  for await (const read of lines) {
     line++;
+    // A byte-order mark some editors write first: not part of the JSON.
+    const text = line === 1 ? read.replace(/^\uFEFF/, '') : read;
     if (text.trim() === '') continue;
     const where = `${file}:${line}`;
     let value: unknown;
@@ -360,12 +362,21 @@ async function* jsonLines(
               `[${schema.shape.join(',')}]), got ${shortJson(text)}`,
           file, line);
     }
+    const unknown = Object.keys(value).find((k) => !LINE_KEYS.includes(k));
+    if (unknown !== undefined) {
+      throw new DataError(
+          `${where}: unknown key ${JSON.stringify(unknown)}${
+              didYouMean(unknown, LINE_KEYS)}; a line holds "features" and, ` +
+              'for a model of sequences, "length"',
+          file, line);
+    }
     const example = value as {features: unknown, length?: unknown};
     const features = new Float32Array(size);
     const filled = fillFeatures(example.features, schema.shape, features, 0);
     if (filled !== size) {
       throw new DataError(
-          `${where}: "features" must be numbers in an array of shape [${
+          `${where}: "features" must be numbers (finite, within the ` +
+              `±3.4e38 of 32-bit floats) in an array of shape [${
               schema.shape.join(',')}] (nested, or flat with ${size} ` +
               `numbers), got ${shortJson(JSON.stringify(example.features))}`,
           file, line);
@@ -403,7 +414,7 @@ function fillFeatures(
   if (!Array.isArray(value)) return -1;
   const size = shape.reduce((a, b) => a * b, 1);
   if (value.length === size && value.every((v) => typeof v === 'number')) {
-    if (!value.every(Number.isFinite)) return -1;
+    if (!value.every((v) => Math.abs(v) <= FLOAT32_MAX)) return -1;
     into.set(value as number[], at);
     return size;
   }
@@ -417,6 +428,12 @@ function fillFeatures(
   }
   return copied;
 }
+
+/** The keys a JSON Lines example may have. */
+const LINE_KEYS = ['features', 'length'];
+
+/** The largest 32-bit float: larger numbers become infinities. */
+const FLOAT32_MAX = 3.4028234663852886e38;
 
 /** JSON for a message: the first 60 characters. */
 function shortJson(text: string): string {

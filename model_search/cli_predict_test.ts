@@ -665,16 +665,33 @@ describe('predictCommand', function() {
       {
         name: 'JSON Lines: features of another shape',
         lines: '\n{"features": [[1,2,3],[4,5,6]], "length": 2}\n',
-        message: (f) => `predict: ${f}:2: "features" must be numbers in an ` +
-            'array of shape [4,2] (nested, or flat with 8 numbers), got ' +
+        message: (f) => `predict: ${f}:2: "features" must be numbers ` +
+            '(finite, within the ±3.4e38 of 32-bit floats) in an array of ' +
+            'shape [4,2] (nested, or flat with 8 numbers), got ' +
             '[[1,2,3],[4,5,6]]',
       },
       {
         name: 'JSON Lines: a feature that is not a number',
         lines: '{"features": [1,2,3,4,5,6,7,"8"], "length": 2}\n',
-        message: (f) => `predict: ${f}:1: "features" must be numbers in an ` +
-            'array of shape [4,2] (nested, or flat with 8 numbers), got ' +
+        message: (f) => `predict: ${f}:1: "features" must be numbers ` +
+            '(finite, within the ±3.4e38 of 32-bit floats) in an array of ' +
+            'shape [4,2] (nested, or flat with 8 numbers), got ' +
             '[1,2,3,4,5,6,7,"8"]',
+      },
+      {
+        name: 'JSON Lines: a number beyond 32-bit floats',
+        lines: '{"features": [1,2,3,4,5,6,7,1e39], "length": 2}\n',
+        message: (f) => `predict: ${f}:1: "features" must be numbers ` +
+            '(finite, within the ±3.4e38 of 32-bit floats) in an array of ' +
+            'shape [4,2] (nested, or flat with 8 numbers), got ' +
+            '[1,2,3,4,5,6,7,1e+39]',
+      },
+      {
+        name: 'JSON Lines: a misspelt key',
+        lines: '\uFEFF{"features": [1,2,3,4,5,6,7,8], "lengths": 2}\n',
+        message: (f) => `predict: ${f}:1: unknown key "lengths"; did you ` +
+            'mean "length"?; a line holds "features" and, for a model of ' +
+            'sequences, "length"',
       },
       {
         name: 'JSON Lines: a length beyond the time steps',

@@ -50,7 +50,7 @@ import {evaluationText, jsonText, TRIAL_FILES, removeStaleTemporaries, trialDirN
 import {TrialDirectoryWriter} from './trial_writer';
 import type {TrialDirectoryJob} from './trial_writer';
 import {NO_SEARCH_ARCHITECTURE} from './replay';
-import {ReplayWait, TrialPlanner, unreadReplayHparams} from './trial_planner';
+import {PlanWait, TrialPlanner, unreadReplayHparams} from './trial_planner';
 import type {TrialPlan} from './trial_planner';
 import {fromEarlierTrial, ModelFailure, TrialFailure, TrialInterrupted, UnusableTrialError, evaluateModel, softmaxCrossEntropy, trainModel} from './train_loop';
 import type {TeacherArgs, TrainResult} from './train_loop';
@@ -703,8 +703,10 @@ export async function runSearch(options: SearchOptions): Promise<SearchResult> {
 
 /**
  * Plans trial `trialId` from the study as it is now. A replay trial whose
- * towers come from a replay trial still running in another worker waits
- * for it (its own lease kept by the LeaseKeeper meanwhile), planning again
+ * towers come from a replay trial still running in another worker, or an
+ * ensemble of a non-adaptive ensemble search while a trial of its pool
+ * still trains, waits for it (its own lease kept by the LeaseKeeper
+ * meanwhile), planning again
  * every few seconds: the one it waits for may complete, or fail and leave
  * its tower to this trial. For another machine's worker it gives up after
  * twice the lease (the trial fails, and the next startTrial marks a dead
@@ -733,7 +735,7 @@ async function planTrialWhenReady(
     try {
       return {plan: planner.plan(completed, trialId, rng, running), trials};
     } catch (e) {
-      if (!(e instanceof ReplayWait)) throw e;
+      if (!(e instanceof PlanWait)) throw e;
       // The worker of that trial is waited for however long its tower
       // trains while it lives: a process of this machine that is there,
       // or a worker anywhere whose heartbeats keep its lease. One that is

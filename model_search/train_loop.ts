@@ -414,12 +414,16 @@ export function checkBatch(
     model: tf.LayersModel, batch: Batch, split: 'training'|'evaluation',
     classIds: boolean): void {
   const output = model.outputs[0].shape;
-  // Lengths by their shape only at every step: their values were read
-  // in the first batches (oss_trainer.ts), and a read here costs a copy.
+  // Lengths by their values too: one number per example to copy, and a
+  // length beyond the time steps would read or score padding.
+  const perStep = labelsPerStep(model);
   checkBatchFits(batch, split, model.inputs[0].shape.slice(1),
                  classIds ? output[output.length - 1]! : undefined,
-                 model.inputs.length === 2 ? 'shape' : 'none',
-                 labelsPerStep(model));
+                 model.inputs.length === 2 || perStep ||
+                         batch.lengths !== undefined ?
+                     'values' :
+                     'none',
+                 perStep);
 }
 
 /**

@@ -15,9 +15,9 @@ import {DEFAULT_DNN} from './constants';
 import {CsvDataProvider} from './data/csv_data';
 import {DataError, ProviderError} from './data/data';
 import type {Batch} from './data/data';
-import {disposeOptimizer, learningRateAt, makeOptimizer} from './phoenix';
+import {buildModel, disposeOptimizer, learningRateAt, makeOptimizer} from './phoenix';
 import {SingleTrainer} from './single_trainer';
-import {EventLoopYielder, LONG_EVALUATION_BATCHES, ModelFailure, TrialFailure, checkBatchFits, clipByGlobalNorm, evaluateModel, sequenceSoftmaxCrossEntropy, softmaxCrossEntropy, trainModel} from './train_loop';
+import {EventLoopYielder, LONG_EVALUATION_BATCHES, ModelFailure, TrialFailure, checkBatch, checkBatchFits, clipByGlobalNorm, evaluateModel, sequenceSoftmaxCrossEntropy, softmaxCrossEntropy, trainModel} from './train_loop';
 
 const RANDOM_CSV = 'model_search/data/testdata/csv_random_data.csv';
 
@@ -368,6 +368,33 @@ describe('checkBatchFits of a label per time step', () => {
             '3 steps, but the spec\'s problem type RNN_ALL_ACTIVATIONS ' +
             'takes a class id per step: give labels of shape [2, 3] (for ' +
             'one label per sequence use RNN_LAST_ACTIVATIONS)');
+  });
+
+  it('checks the lengths of every batch a model of sequences takes', () => {
+    for (const problemType of ['RNN_LAST_ACTIVATIONS', 'RNN_ALL_ACTIVATIONS']) {
+      const model = buildModel({
+        schema: {kind: 'sequence', shape: [3, 4]}, numClasses: 2,
+        problemType, architecture: ['RNN_CELL_64'], hparams: {},
+        applyDropoutsBetweenBlocks: false, namePrefix: 'lengths_test',
+      });
+      const labels = problemType === 'RNN_LAST_ACTIVATIONS' ?
+          tf.tensor1d([0, 1], 'int32') :
+          tf.tensor2d([[0, 1, 1], [1, 0, 0]], [2, 3], 'int32');
+      for (const [bad, want] of [[4, 'length 4 (example 2)'],
+                                 [0, 'length 0 (example 2)'],
+                                 [-3, 'length -3 (example 2)']] as const) {
+        assert.throws(
+            () => checkBatch(model, {
+              features: tf.zeros([2, 3, 4]), labels,
+              lengths: tf.tensor1d([3, bad], 'int32'),
+            }, 'training', true),
+            (e: Error) => e instanceof DataError && e.message ===
+                `the training data gives ${want}; lengths are whole ` +
+                'numbers of time steps in [1, 3]',
+            problemType);
+      }
+      model.dispose();
+    }
   });
 
   it('refuses a class id out of range before the length', () => {

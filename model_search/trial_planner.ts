@@ -22,7 +22,7 @@ import type {GeneratorResult, TowerRecord} from './generators/base_tower_generat
 import {PriorGenerator} from './generators/prior_generator';
 import {ReplayGenerator} from './generators/replay_generator';
 import {SearchCandidateGenerator, userSuggestionHparams} from './generators/search_candidate_generator';
-import {hasDistillation, hasEnsembleSearch, isAdaptiveOrResidual, trialModeName, validateEnsembleSpec, validateSpecSettings} from './generators/trial_utils';
+import {hasDistillation, hasEnsembleSearch, isAdaptiveOrResidual, isNonadaptiveEnsembleSearch, nonadaptiveSearchSpec, trialModeName, validateEnsembleSpec, validateSpecSettings} from './generators/trial_utils';
 import type {Hparam, HparamSpace} from './hparams/hyperparameters';
 import {buildHparamSpace, hparamFromBlockRange, validateSpace} from './hparams/hyperparameters';
 import {createTuner} from './hparams/tuner';
@@ -63,17 +63,41 @@ export declare interface TrialPlan {
 }
 
 /**
- * A replay trial cannot be planned yet: the towers it imports are those of
- * a replay trial still running (in another worker). Plan it again once
- * that one has finished.
+ * A trial cannot be planned yet: it needs a trial still running (in
+ * another worker). Plan it again once that one has finished.
  */
-export class ReplayWait extends PlanningError {
+export class PlanWait extends PlanningError {
+  constructor(readonly waitingFor: Trial, message: string) {
+    super(message);
+    this.name = 'PlanWait';
+    Object.setPrototypeOf(this, new.target.prototype);
+  }
+}
+
+/** A replay trial whose towers are those of a replay trial running. */
+export class ReplayWait extends PlanWait {
   constructor(readonly trialId: number, readonly position: number,
-              readonly waitingFor: Trial) {
-    super(`replay trial ${trialId} (tower ${position}) imports the towers ` +
-          `of trial ${waitingFor.id}, which is still running in worker ${
-              waitingFor.workerId ?? '?'}`);
+              waitingFor: Trial) {
+    super(waitingFor,
+          `replay trial ${trialId} (tower ${position}) imports the towers ` +
+              `of trial ${waitingFor.id}, which is still running in worker ${
+                  waitingFor.workerId ?? '?'}`);
     this.name = 'ReplayWait';
+    Object.setPrototypeOf(this, new.target.prototype);
+  }
+}
+
+/**
+ * An ensemble trial of NONADAPTIVE_ENSEMBLE_SEARCH while a trial of the
+ * pool it draws from still trains: drawn now, it could never include it.
+ */
+export class EnsemblePoolWait extends PlanWait {
+  constructor(trialId: number, poolSize: number, waitingFor: Trial) {
+    super(waitingFor,
+          `trial ${trialId} ensembles trials of the pool (ids up to ${
+              poolSize}), of which trial ${waitingFor.id} is still running ` +
+              `in worker ${waitingFor.workerId ?? '?'}`);
+    this.name = 'EnsemblePoolWait';
     Object.setPrototypeOf(this, new.target.prototype);
   }
 }
@@ -324,13 +348,22 @@ export class TrialPlanner {
 
   /**
    * @param completed the COMPLETED trials of the study.
-   * @param running its other RUNNING trials (a replay needs them).
-   * @throws ReplayWait for a replay trial that must wait for another.
+   * @param running its other RUNNING trials (a replay, and the ensembles
+   *     of a non-adaptive ensemble search, wait for some).
+   * @throws PlanWait for a trial that must wait for another.
    */
   plan(completed: Trial[], trialId: number, rng: Random,
        running: Trial[] = []): TrialPlan {
     if (this.replay !== undefined) {
       return this.planReplay(this.replay, completed, running, trialId, rng);
+    }
+    const ensemble = this.args.spec.ensembleSpec;
+    if (isNonadaptiveEnsembleSearch(ensemble)) {
+      const pool = nonadaptiveSearchSpec(ensemble).minimalPoolSize;
+      const training = running.find((t) => t.id <= pool);
+      if (trialId > pool && training !== undefined) {
+        throw new EnsemblePoolWait(trialId, pool, training);
+      }
     }
     const hparams = this.tuner.suggest(
         this.space, completed, this.args.objective, rng);

@@ -18,7 +18,7 @@ import {buildModel} from './phoenix';
 import type {PhoenixSpec} from './proto/phoenix_spec';
 import {loadSpecFile, parsePhoenixSpec} from './proto/text_format';
 import {Random} from './random';
-import {blockHparams, reservedHparamNames, TrialPlanner, unreadReplayHparams} from './trial_planner';
+import {blockHparams, EnsemblePoolWait, reservedHparamNames, TrialPlanner, unreadReplayHparams} from './trial_planner';
 
 const CONFIG_DIR = resolveWorkspacePath('model_search/configs');
 
@@ -75,6 +75,35 @@ describe('TrialPlanner', () => {
       }
     });
   }
+
+  it('has an ensemble of a non-adaptive search wait for its pool', () => {
+    const spec = parsePhoenixSpec(
+        'problem_type: DNN search_type: NONADAPTIVE_RANDOM_SEARCH ' +
+        'blocks_to_use: "FIXED_OUTPUT_FULLY_CONNECTED_128" ' +
+        'ensemble_spec { ensemble_search_type: NONADAPTIVE_ENSEMBLE_SEARCH ' +
+        'nonadaptive_search { minimal_pool_size: 2 width: 2 } }');
+    const planner = new TrialPlanner({
+      spec, problemType: 'DNN', objective: {metric: 'loss', goal: 'minimize'},
+      hypertuningMethod: 'random', trainSteps: 10,
+    });
+    const trial = (id: number, state: 'COMPLETED'|'RUNNING') => ({
+      id, state, architecture: ['FIXED_OUTPUT_FULLY_CONNECTED_128'],
+      hparams: {learning_rate: 0.01}, metrics: {loss: 1 / id},
+      workerId: 'other:7', directory: String(id),
+    });
+
+    assert.throws(
+        () => planner.plan([trial(1, 'COMPLETED')], 3, new Random(1),
+                           [trial(2, 'RUNNING')]),
+        (e: Error) => e instanceof EnsemblePoolWait &&
+            e.waitingFor.id === 2 &&
+            e.message === 'trial 3 ensembles trials of the pool (ids up to ' +
+                '2), of which trial 2 is still running in worker other:7');
+    // A pool trial, or a later trial once the pool is in, plans at once.
+    planner.plan([trial(1, 'COMPLETED')], 2, new Random(1), []);
+    planner.plan([trial(1, 'COMPLETED'), trial(2, 'COMPLETED')], 3,
+                 new Random(1), [trial(4, 'RUNNING')]);
+  });
 
   it('builds a tunable block with the values its trial holds', () => {
     const planner = new TrialPlanner({
