@@ -12,7 +12,7 @@
  */
 
 import {UsageError, ValueError} from './errors';
-import {problemTypeName} from './oss_trainer_lib';
+import {checkTrainable, problemTypeName} from './oss_trainer_lib';
 import {loadSpecFile, messageToJson, PHOENIX_SPEC_TYPE} from './proto/text_format';
 import {checkBlockNames} from './spec_blocks';
 import {TrialPlanner} from './trial_planner';
@@ -54,6 +54,11 @@ export function validateSpecCommand(
     const spec = loadSpecFile(file);
     checkBlockNames(spec, file);
     // What the binary checks of the search settings before it starts.
+    try {
+      checkTrainable(spec);
+    } catch (e) {
+      throw new ValueError(`${file}: ${(e as Error).message}`);
+    }
     try {
       new TrialPlanner({
         spec, problemType: problemTypeName(spec),

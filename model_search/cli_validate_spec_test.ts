@@ -94,6 +94,10 @@ describe('validateSpecCommand', () => {
            'blocks_to_use: "FULLY_CONNECTED"\ndistillation_spec { ' +
            'distillation_type: MSE_SOFTMAX temperature: 0 }\n',
        /^validate-spec: .*\/spec5\.pbtxt: phoenix_spec\.distillation_spec\.temperature is 0; it must be positive$/],
+      ['search_type: ADAPTIVE_COORDINATE_DESCENT\n' +
+           'problem_type: RNN_ALL_ACTIVATIONS\nblocks_to_use: "LSTM_128"\n' +
+           'distillation_spec { distillation_type: CROSS_ENTROPY }\n',
+       /^validate-spec: .*\/spec6\.pbtxt: distillation_spec with problem_type RNN_ALL_ACTIVATIONS \(a label for every time step\) is not supported/],
     ];
     cases.forEach(([text, message], i) => {
       const file = path.join(dir, `spec${i}.pbtxt`);
