@@ -541,10 +541,17 @@ export function checkBatchFits(
   }
   const examples = batch.features.shape[0];
   if (batch.labels.rank !== 1 || batch.labels.shape[0] !== examples) {
+    const [, steps] = batch.features.shape;
+    const perStep = batch.features.rank === 3 && batch.labels.rank === 2 &&
+        batch.labels.shape[0] === examples && batch.labels.shape[1] === steps;
     throw new DataError(
         `the ${split} data gives labels of shape [${
             batch.labels.shape}] for ${examples} examples: give one class ` +
-        `id per example, a tensor of shape [${examples}] (not one-hot)`);
+        `id per example, a tensor of shape [${examples}] (not one-hot)${
+            perStep ? '; for a class per time step, use a spec of ' +
+                    'problem_type RNN_ALL_ACTIVATIONS (' +
+                    'model_search/configs/rnn_all_config.pbtxt)' :
+                    ''}`);
   }
   const ids = batch.labels.dataSync();
   for (let i = 0; i < ids.length; i++) {

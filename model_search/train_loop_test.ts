@@ -397,6 +397,21 @@ describe('checkBatchFits of a label per time step', () => {
     }
   });
 
+  it('points labels per step under one label per sequence to RNN_ALL', () => {
+    assert.throws(
+        () => checkBatchFits({
+          features: tf.zeros([2, 3, 4]),
+          labels: tf.tensor2d([[0, 1, 1], [1, 0, 0]], [2, 3], 'int32'),
+          lengths: tf.tensor1d([3, 1], 'int32'),
+        }, 'training', [3, 4], 2, 'values', false),
+        (e: Error) => e instanceof DataError && e.message ===
+            'the training data gives labels of shape [2,3] for 2 examples: ' +
+            'give one class id per example, a tensor of shape [2] (not ' +
+            'one-hot); for a class per time step, use a spec of ' +
+            'problem_type RNN_ALL_ACTIVATIONS ' +
+            '(model_search/configs/rnn_all_config.pbtxt)');
+  });
+
   it('refuses a class id out of range before the length', () => {
     assert.throws(
         check(tf.tensor2d([[0, 2, 1], [1, 0, 0]], [2, 3], 'int32')),

@@ -694,7 +694,9 @@ export function numericCategoryWarnings(
                           scan.textCells === 0 && scan.values !== null &&
                           scan.values.size >= MANY_NUMERIC_CATEGORIES)
       .map((scan) => {
-        const values = [...scan.values!].filter((v) => v !== '').length;
+        // As the one-hot counts them: an empty cell is the default.
+        const values = new Set([...scan.values!].map(
+            (v) => v === '' ? scan.defaultText : v)).size;
         return `csv: warning: column "${scan.name}" (index ${scan.index}) ` +
             `is categorical, one-hot over ${values} values, as its ` +
             `--record_defaults entry "${scan.defaultText}" is not a ` +
@@ -961,7 +963,8 @@ export class Provider implements DataProvider {
       throw new DataError(
           `${file}:${header.line}: the header has ${width} column${
               width === 1 ? '' : 's'}${delimiter} but --record_defaults ` +
-              `has ${defaults.length} values; give one per column, e.g. ` +
+              `has ${count(defaults.length, 'value')}; give one per ` +
+              'column, e.g. ' +
               `--record_defaults=${Array(width).fill('0').join(',')}, or ` +
               'leave it empty to infer them',
           file, header.line);
@@ -986,6 +989,14 @@ export class Provider implements DataProvider {
       let declared: ColumnScan['declared'];
       if (defaultText !== '') {
         declared = isNumeric(defaultText) ? 'numeric' : 'categorical';
+      }
+      if (declared === 'numeric' &&
+          !(Math.abs(Number(defaultText)) <= FLOAT32_MAX)) {
+        // Every empty cell of the column would train as an infinity.
+        throw new UsageError(
+            `--record_defaults entry ${index + 1} (${defaultText}, for ` +
+            `column "${names[index]}") is beyond the range of the 32-bit ` +
+            'floats training uses (about ±3.4e38); give a smaller default');
       }
       return {
         name: names[index],

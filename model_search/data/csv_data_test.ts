@@ -282,6 +282,18 @@ describe('CsvDataProvider', () => {
                  'give the column a number in --record_defaults');
   });
 
+  it('refuses a numeric default beyond 32-bit floats, naming it', async () => {
+    const file = csvFile('y,a,c\n0,1,\n1,2,3\n');
+
+    await assert.rejects(
+        new CsvDataProvider({filename: file, recordDefaults: '0,0,1e40',
+                             log: () => {}}).prepare(),
+        new UsageError(
+            '--record_defaults entry 3 (1e40, for column "c") is beyond the ' +
+            'range of the 32-bit floats training uses (about ±3.4e38); ' +
+            'give a smaller default'));
+  });
+
   it('warns of numbers of many values made categorical by their default',
      async () => {
        const rows = Array.from(
