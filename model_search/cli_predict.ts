@@ -31,7 +31,6 @@
 
 import * as fs from 'fs';
 import * as path from 'path';
-import * as readline from 'readline';
 
 import {loadModel} from './backend/file_io';
 import {selectBackend} from './backend/select_backend';
@@ -336,8 +335,7 @@ function exampleNoun(schema: InputSchema): string {
 async function* jsonLines(
     schema: InputSchema, file: string): AsyncGenerator<Example> {
   const size = schema.shape.reduce((a, b) => a * b, 1);
-  const lines = readline.createInterface(
-      {input: fs.createReadStream(file), crlfDelay: Infinity});
+  const lines = boundedLines(file, MAX_LINE_CHARS);
   let line = 0;
   let examples = 0;
   for await (const read of lines) {
@@ -427,6 +425,52 @@ function fillFeatures(
     copied += n;
   }
   return copied;
+}
+
+/**
+ * The longest line of JSON Lines input read: a line is held whole while
+ * it is parsed, at several times its size. An example of a million
+ * numbers takes about 10 MB of text.
+ */
+const MAX_LINE_CHARS = 64 << 20;
+
+/**
+ * The lines of a text file (without their ends, CRLF or LF), read in
+ * chunks; a line longer than `maxChars` throws a DataError naming it
+ * before it is held whole.
+ */
+export async function* boundedLines(file: string, maxChars: number):
+    AsyncGenerator<string> {
+  let pending = '';
+  let line = 0;
+  const tooLong = () => new DataError(
+      `${file}:${line + 1}: a line longer than ${
+          maxChars >= 1 << 20 ? `${maxChars >> 20} MB` :
+                                `${maxChars} characters`}; give one ` +
+          'example a line',
+      file, line + 1);
+  const stream = fs.createReadStream(file, {encoding: 'utf8'});
+  try {
+    for await (const chunk of stream as AsyncIterable<string>) {
+      let start = 0;
+      for (let end = chunk.indexOf('\n'); end >= 0;
+           end = chunk.indexOf('\n', start)) {
+        if (pending.length + end - start > maxChars) throw tooLong();
+        const text = pending + chunk.slice(start, end);
+        pending = '';
+        line++;
+        yield text.endsWith('\r') ? text.slice(0, -1) : text;
+        start = end + 1;
+      }
+      pending += chunk.slice(start);
+      if (pending.length > maxChars) throw tooLong();
+    }
+  } finally {
+    stream.destroy();
+  }
+  if (pending !== '') {
+    yield pending.endsWith('\r') ? pending.slice(0, -1) : pending;
+  }
 }
 
 /** The keys a JSON Lines example may have. */

@@ -12,11 +12,11 @@ import * as path from 'path';
 
 import {loadModel} from './backend/file_io';
 import {tf} from './backend/tf';
-import {predictCommand} from './cli_predict';
+import {boundedLines, predictCommand} from './cli_predict';
 import {DEFAULT_CNN, DEFAULT_DNN, DEFAULT_RNN_ALL, DEFAULT_RNN_LAST, resolveWorkspacePath} from './constants';
 import {CsvDataProvider} from './data/csv_data';
 import {readCsvFile} from './data/csv_reader';
-import {Batch, InputSchema, Provider} from './data/data';
+import {Batch, DataError, InputSchema, Provider} from './data/data';
 import {ImageDataProvider, encodeImageFile} from './data/image_data';
 import {SingleTrainer} from './single_trainer';
 import {RunningSumProvider} from './testing/sequence_labels/running_sum_provider';
@@ -881,4 +881,32 @@ describe('predictCommand', function() {
           (p, k) => assert.ok(Math.abs(p - want[i][k]) < 1e-5)));
     });
   });
+});
+
+describe('boundedLines', () => {
+  it('reads lines across chunks, CRLF or LF, the last without an end',
+     async () => {
+       const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'bounded_lines_'));
+       try {
+         const file = path.join(dir, 'x.jsonl');
+         // Longer than a read chunk (64 KB): split between two.
+         const long = 'x'.repeat(100_000);
+         fs.writeFileSync(file, `a\r\n${long}\n\nlast`);
+         const lines: string[] = [];
+         for await (const line of boundedLines(file, 200_000)) {
+           lines.push(line);
+         }
+         assert.deepEqual(lines, ['a', long, '', 'last']);
+
+         await assert.rejects(async () => {
+           for await (const _ of boundedLines(file, 90_000)) {
+             // Read until the long line.
+           }
+         }, (e: Error) => e instanceof DataError &&
+             e.message === `${file}:2: a line longer than 90000 characters; ` +
+                 'give one example a line');
+       } finally {
+         fs.rmSync(dir, {recursive: true, force: true});
+       }
+     });
 });
