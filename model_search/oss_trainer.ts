@@ -370,7 +370,7 @@ async function checkFirstBatches(
             next.value, split, provider.inputSchema().shape,
             provider.getLossFn === undefined ? provider.numberOfClasses() :
                                                undefined,
-            sequences ? 'values' : 'none',
+            sequences,
             problemType === 'RNN_ALL_ACTIVATIONS');
         checkFeaturesFinite(next.value, split);
       } finally {

@@ -420,9 +420,7 @@ export function checkBatch(
   checkBatchFits(batch, split, model.inputs[0].shape.slice(1),
                  classIds ? output[output.length - 1]! : undefined,
                  model.inputs.length === 2 || perStep ||
-                         batch.lengths !== undefined ?
-                     'values' :
-                     'none',
+                     batch.lengths !== undefined,
                  perStep);
 }
 
@@ -507,16 +505,16 @@ function checkBatchDtypes(batch: Batch, split: 'training'|'evaluation'):
 
 /**
  * checkBatch against an example shape, unless undefined a number of
- * classes, and the sequence lengths an RNN problem type's model takes
- * (`lengths`: none; their shape; their shape and values): what the
- * search checks of a provider's first batches before anything is written
+ * classes, and with `sequences` the lengths an RNN problem type's model
+ * takes (their shape and values): what the search checks of a provider's
+ * first batches before anything is written
  * (oss_trainer.ts). `perStep`: labels are a class id per time step
  * (RNN_ALL_ACTIVATIONS), checked up to each sequence's length.
  */
 export function checkBatchFits(
     batch: Batch, split: 'training'|'evaluation',
     expected: Array<number|null>, classes: number|undefined,
-    lengths: 'none'|'shape'|'values' = 'none', perStep = false): void {
+    sequences = false, perStep = false): void {
   checkBatchTensors(batch, split);
   checkBatchDtypes(batch, split);
   if (batch.features.shape[0] === 0) {
@@ -524,7 +522,7 @@ export function checkBatchFits(
         `the ${split} data gives a batch of 0 examples (features of shape [${
             batch.features.shape}]): give batches of at least one example`);
   }
-  if (lengths !== 'none') checkLengths(batch, split, lengths === 'values');
+  if (sequences) checkLengths(batch, split);
   const got = batch.features.shape.slice(1);
   if (got.length !== expected.length ||
       got.some((size, i) => expected[i] !== null && size !== expected[i])) {
@@ -607,8 +605,7 @@ function checkStepLabels(
  * an int32 tensor of shape [batch] or [batch, 1], each length in [1, the
  * number of time steps].
  */
-function checkLengths(
-    batch: Batch, split: 'training'|'evaluation', values: boolean): void {
+function checkLengths(batch: Batch, split: 'training'|'evaluation'): void {
   const examples = batch.features.shape[0];
   const steps = batch.features.shape[1];
   const shape = `[${examples}] or [${examples}, 1]`;
@@ -629,7 +626,6 @@ function checkLengths(
         `the ${split} data gives lengths of shape [${got}] for ${
             examples} examples: give one length per example, shape ${shape}`);
   }
-  if (!values) return;
   const read = (lengths as tf.Tensor).dataSync();
   for (let i = 0; i < read.length; i++) {
     if (!(Number.isInteger(read[i]) && read[i] >= 1 &&

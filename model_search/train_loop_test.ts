@@ -354,7 +354,7 @@ describe('checkBatchFits of a label per time step', () => {
     lengths: tf.tensor1d([3, 1], 'int32'),
   });
   const check = (labels: tf.Tensor) => () => checkBatchFits(
-      batch(labels), 'training', [3, 4], 2, 'values', true);
+      batch(labels), 'training', [3, 4], 2, true, true);
 
   it('takes class ids up to each length, anything after', () => {
     check(tf.tensor2d([[0, 1, 1], [1, -1, 7]], [2, 3], 'int32'))();
@@ -403,7 +403,7 @@ describe('checkBatchFits of a label per time step', () => {
           features: tf.zeros([2, 3, 4]),
           labels: tf.tensor2d([[0, 1, 1], [1, 0, 0]], [2, 3], 'int32'),
           lengths: tf.tensor1d([3, 1], 'int32'),
-        }, 'training', [3, 4], 2, 'values', false),
+        }, 'training', [3, 4], 2, true, false),
         (e: Error) => e instanceof DataError && e.message ===
             'the training data gives labels of shape [2,3] for 2 examples: ' +
             'give one class id per example, a tensor of shape [2] (not ' +
