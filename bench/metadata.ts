@@ -23,6 +23,7 @@ import * as path from 'node:path';
 import * as mysql from 'mysql2/promise';
 import {Client} from 'pg';
 
+import {ValueError} from '../model_search/errors';
 import {FlagSet, parseCommandFlags} from '../model_search/flags';
 import {createStore} from '../model_search/metadata/create_store';
 import type {SqlStore} from '../model_search/metadata/sql_store';
@@ -38,7 +39,7 @@ flags.define('stores', {
 });
 flags.define('postgres_admin', {
   type: 'string',
-  default: 'postgres://postgres@127.0.0.1:5432/test',
+  default: 'postgres://postgres@127.0.0.1:5432/postgres',
   help: 'A PostgreSQL database to connect to while creating the bench one.',
 });
 flags.define('mysql_admin', {
@@ -49,6 +50,17 @@ flags.define('mysql_admin', {
 flags.define('child', {type: 'string', default: '', help: 'Internal.'});
 
 const quiet = () => undefined;
+
+/** A database URL for a message: its password masked. */
+function withoutPassword(text: string): string {
+  try {
+    const url = new URL(text);
+    if (url.password !== '') url.password = '***';
+    return url.toString();
+  } catch {
+    return text;
+  }
+}
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
 /** One worker: start + complete until the study is done. */
@@ -215,7 +227,13 @@ async function main(): Promise<void> {
       const admin = new Client({
         connectionString: flags.get<string>('postgres_admin'),
       });
-      await admin.connect();
+      await admin.connect().catch((e: Error) => {
+        throw new ValueError(
+            `--postgres_admin=${withoutPassword(flags.get<string>(
+                'postgres_admin'))}: ${
+                e.message}; name a database of the server that exists ` +
+            '(postgres, say) and a user who may create databases');
+      });
       await admin.query(`CREATE DATABASE ${dbName}`);
       cleanups.push(async () => {
         await admin.query(`DROP DATABASE IF EXISTS ${dbName} WITH (FORCE)`);
@@ -227,7 +245,12 @@ async function main(): Promise<void> {
     }
     if (wanted.includes('mysql')) {
       const adminUrl = flags.get<string>('mysql_admin');
-      const admin = await mysql.createConnection(adminUrl);
+      const admin = await mysql.createConnection(adminUrl).catch(
+          (e: Error) => {
+            throw new ValueError(`--mysql_admin=${withoutPassword(adminUrl)}: ${
+                e.message}; name a server that answers and a user who may ` +
+                'create databases');
+          });
       await admin.query(`CREATE DATABASE ${dbName}`);
       cleanups.push(async () => {
         await admin.query(`DROP DATABASE IF EXISTS ${dbName}`);

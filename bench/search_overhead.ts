@@ -95,6 +95,7 @@ import {runSearch} from '../model_search/oss_trainer_lib';
 import type {TrialObserver} from '../model_search/oss_trainer_lib';
 import {loadSpecFile, printPhoenixSpec} from '../model_search/proto/text_format';
 import {standardObservers} from '../model_search/search_observers';
+import {makeDirectories, whyNoDirectory} from '../model_search/user_paths';
 import {SEARCH_PHASES, SearchTimings} from '../model_search/search_timings';
 import {runBenchmark} from './bench_main';
 
@@ -104,8 +105,8 @@ const flags = new FlagSet();
 flags.define('problem', {type: 'string', default: 'cnn',
   help: 'cnn (images) or dnn (CSV).'});
 flags.define('model_dir', {type: 'string', default: '',
-  help: 'Where the study directory is made; default the temporary ' +
-        'directory.'});
+  help: 'Where the study directory is made (itself made when missing); ' +
+        'default the temporary directory.'});
 flags.define('trials', {type: 'int', default: 50, help: 'Trials to run.'});
 flags.define('train_steps', {type: 'int', default: 20,
   help: 'Training steps per trial.'});
@@ -465,10 +466,13 @@ async function main(): Promise<number> {
                          `got "${flags.get<string>('trial_writer')}"`);
   }
   const modelDir = flags.get<string>('model_dir');
-  if (modelDir !== '' &&
-      !(fs.existsSync(modelDir) && fs.statSync(modelDir).isDirectory())) {
-    throw new UsageError(`--model_dir=${modelDir} is not a directory; give ` +
-                         'an existing directory for the study');
+  if (modelDir !== '') {
+    // As the search binaries: made when missing.
+    const why = whyNoDirectory(modelDir);
+    if (why !== undefined) {
+      throw new UsageError(`--model_dir=${modelDir}: ${why}`);
+    }
+    makeDirectories(modelDir);
   }
   if (flags.get<boolean>('run_one')) {
     process.stdout.write(JSON.stringify(await runOne()));

@@ -330,6 +330,28 @@ describe('a search stopped and started again on one machine', function() {
                         [[1, 'FAILED'], [2, 'COMPLETED']]);
      });
 
+  it('resumes, not joins, a study whose one trial a killed search left',
+     async () => {
+       const modelDir = path.join(dir, 'killed');
+       const child = startBinary(flags(modelDir, 2, 200000));
+       const exited = new Promise<void>((resolve) => {
+         child.on('exit', () => resolve());
+       });
+       for (let i = 0; i < 400; i++) {
+         const trials = fs.existsSync(path.join(modelDir, 'model_search.db')) ?
+             await storedTrials(modelDir) : [];
+         if (trials.some((t) => t.state === 'RUNNING')) break;
+         await new Promise((r) => setTimeout(r, 50));
+       }
+       child.kill('SIGKILL');
+       await exited;
+
+       const again = runBinary(flags(modelDir, 1, 5));
+
+       assert.equal(again.status, 0, again.stderr);
+       assert.match(again.stderr, /^resuming study "model_search": reloaded 1 trial \(0 completed, 0 failed, 1 running\)$/m);
+     });
+
   it('stops cleanly when the reader of its log goes away', async () => {
     const modelDir = path.join(dir, 'run');
     // As `binary 2>&1 | head -1`: the pipe closes after the first line;

@@ -300,9 +300,13 @@ export async function runSearch(options: SearchOptions): Promise<SearchResult> {
     const done = existing.filter((t) => t.state === 'COMPLETED').length;
     const failed = existing.filter((t) => t.state === 'FAILED').length;
     const running = existing.filter((t) => t.state === 'RUNNING').length;
+    // Trials that all run in live workers: this one joins them. Any other
+    // study, its running trials' workers gone included, is resumed.
+    const allLive = existing.every(
+        (t) => t.state === 'RUNNING' && workerAlive(t));
     joining = (existing.length === 0 ?
             `joining study "${options.experimentName}" (no trials yet)` :
-            done + failed === 0 ?
+            allLive ?
             `joining study "${options.experimentName}": ${running} trial${
                 running === 1 ? '' : 's'} running` :
             `resuming study "${options.experimentName}": reloaded ${

@@ -143,14 +143,14 @@ export function recordOrCheckStudyData(
         tmp, JSON.stringify({...before, ...study, schema}, null, 2));
     fs.renameSync(tmp, file);
     return [`the study's data changes from ${describe(recorded)} to ${
-        describe(schema)}${splitText(recorded, schema)}: none of its ` +
+        givenData(recorded, schema)}: none of its ` +
         'trials completed, so the data given now is the study\'s from here ' +
         'on'];
   }
   throw new ValueError(
       `study "${experimentName}" in ${modelDir} is trained on ${
           describe(recorded)} (${file}), but the data given now is ${
-          describe(schema)}${splitText(recorded, schema)}; give every ` +
+          givenData(recorded, schema)}; give every ` +
       'worker the same data, or a new --model_dir or --experiment_name for ' +
       'a new study');
 }
@@ -280,6 +280,18 @@ function close(a: number, b: number): boolean {
   return Math.abs(a - b) <= 1e-9 * Math.max(1, Math.abs(a), Math.abs(b));
 }
 
+/**
+ * The data given, for a message that has just described the recorded:
+ * where only the evaluation split differs, said so rather than the same
+ * description twice.
+ */
+function givenData(recorded: InputSchema, given: InputSchema): string {
+  const same = JSON.stringify(essentials(recorded)) ===
+      JSON.stringify(essentials(given));
+  return `${same ? 'the same data split otherwise for evaluation' :
+                   describe(given)}${splitText(recorded, given)}`;
+}
+
 /** How the evaluation splits differ, when they do. */
 function splitText(recorded: InputSchema, given: InputSchema): string {
   const a = recorded.extra?.['split'];
@@ -332,7 +344,7 @@ export function checkSameData(
     throw new ValueError(
         `study "${experimentName}" in ${modelDir} was trained on ${
             describe(saved)} (trial ${trial.id}), but the data given now ` +
-        `is ${describe(schema)}${splitText(saved, schema)}; give the same ` +
+        `is ${givenData(saved, schema)}; give the same ` +
         'data to resume it, or a new --model_dir or --experiment_name for ' +
         'a new study');
   }

@@ -167,7 +167,7 @@ describe('recordOrCheckStudyData', () => {
                                '[20, 16, 3]'));
     assert.throws(
         () => recordOrCheckStudyData(dir, STUDY, images(16, 0.5)),
-        /\(evaluation split: the study's --eval_fraction=0.25 --image_split_seed=1, now --eval_fraction=0.5 --image_split_seed=1\); give every worker the same data/);
+        /, but the data given now is the same data split otherwise for evaluation \(evaluation split: the study's --eval_fraction=0.25 --image_split_seed=1, now --eval_fraction=0.5 --image_split_seed=1\); give every worker the same data/);
     assert.deepEqual(fs.readdirSync(dir), [STUDY_DATA_FILE]);
   });
 
