@@ -124,6 +124,18 @@ export class MysqlStore extends SqlStore {
       // ON DUPLICATE KEY UPDATE id = id that found the study reports 0.
       flags: ['-FOUND_ROWS'],
     });
+    // The server gives up on a lock (LOCK TABLES elsewhere, a row lock)
+    // after the statement timeout too, rather than its default of a year:
+    // the statement fails, and is retried, even where the client's timer
+    // could not end it.
+    const lockSeconds = Math.max(
+        1, Math.ceil((options.queryTimeoutMs ?? QUERY_TIMEOUT_MS) / 1000));
+    pool.pool.on('connection', (conn) => {
+      conn.query(
+          `SET SESSION lock_wait_timeout = ${lockSeconds}, ` +
+              `innodb_lock_wait_timeout = ${lockSeconds}`,
+          () => {});
+    });
     // Probe once, with retries, to pick the collation for this server.
     const probe = new MysqlStore(pool, 'utf8mb4_bin', options);
     let store = probe;
@@ -154,6 +166,13 @@ export class MysqlStore extends SqlStore {
       await this.query(conn, 'COMMIT');
       return result;
     } catch (err) {
+      if ((err as {code?: unknown}|null)?.code === 'PROTOCOL_SEQUENCE_TIMEOUT') {
+        // The connection still waits for the statement that timed out: a
+        // ROLLBACK would queue behind it, as long as the lock is held.
+        // Closed instead, the server rolls the transaction back.
+        broken = true;
+        throw err;
+      }
       try {
         await this.query(conn, 'ROLLBACK');
       } catch {

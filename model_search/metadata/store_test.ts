@@ -24,6 +24,7 @@ import {Client} from 'pg';
 
 import {UsageError} from '../errors';
 import {createStore, StoreOptions} from './create_store';
+import {StoreError} from './retry';
 import {SqlStore} from './sql_store';
 import type {Trial} from './trial';
 
@@ -783,6 +784,28 @@ for (const backend of BACKENDS) {
 
         assert.equal(next.id, 2);
         assertLogged(lines, /startTrial hit no answer from the server in time \(a lock held elsewhere, or the network\) \(attempt 1\)/);
+      });
+
+      it('gives up within its budget on a lock that stays', async () => {
+        const dbUrl = await backend.freshDatabase();
+        const s = await open({queryTimeoutMs: 300,
+                              retry: {maxElapsedMs: 1500, initialDelayMs: 10}},
+                             dbUrl);
+        const studyId = await newStudy(s);
+        await started(s, studyId, 5);
+        const unlock = await backend.lockTrials!(dbUrl);
+        try {
+          const start = Date.now();
+          await assert.rejects(s.startTrial(studyId, 5, 'w', 60),
+                               (e: Error) => e instanceof StoreError);
+          // The budget, a statement's timeout and a wait past it: not the
+          // lock's time.
+          assert.ok(Date.now() - start < 6000, `${Date.now() - start} ms`);
+        } finally {
+          await unlock();
+        }
+        // The store works again once the lock is gone.
+        assert.equal((await started(s, studyId, 5)).id, 2);
       });
     }
 
