@@ -19,7 +19,7 @@ import * as os from 'node:os';
 import * as path from 'node:path';
 
 import {failTrialsOfDeadLocalWorkers} from './local_workers';
-import {localPid, localWorkerId, machineName, processExists, workerAlive} from './metadata/worker_ids';
+import {localPid, localWorkerId, machineName, processExists, workerAlive, workerHeartbeating} from './metadata/worker_ids';
 import {completeWrittenTrials} from './lost_trials';
 import {createStore} from './metadata/create_store';
 import type {MetadataStore} from './metadata/store';
@@ -101,6 +101,18 @@ describe('workerAlive', () => {
       assert.equal(workerAlive(t, now, 'host', exists), alive);
     });
   }
+
+  it('takes a process of this machine whose lease ran out for one that ' +
+     'heartbeats no more', () => {
+    const heartbeating = (t: Trial) =>
+        workerHeartbeating(t, now, 'host', exists);
+    assert.equal(heartbeating(trial('host:10', later)), true);
+    assert.equal(heartbeating(trial('host:10')), true);
+    assert.equal(heartbeating(trial('host:10', earlier)), false);
+    assert.equal(heartbeating(trial('host:11', later)), false);
+    assert.equal(heartbeating(trial('other:10', later)), true);
+    assert.equal(heartbeating(trial('other:10', earlier)), false);
+  });
 });
 
 describe('failTrialsOfDeadLocalWorkers', () => {

@@ -27,7 +27,7 @@ import {BlockBuildError, SearchError, UsageError, ValueError} from './errors';
 import {LeaseKeeper} from './lease_keeper';
 import {failTrialsOfDeadLocalWorkers} from './local_workers';
 import {directoryOwnerTrial, otherStudyOfDirectory, STUDY_DATA_FILE, studyDirectoryOwner, studyOfDirectory, studyText} from './metadata/study_of_directory';
-import {localWorkerId, workerAlive} from './metadata/worker_ids';
+import {localWorkerId, workerHeartbeating} from './metadata/worker_ids';
 import {completeWrittenTrials} from './lost_trials';
 import {checkSameData, checkSummaryObjective, checkTrialDirectoriesPresent, recordOrCheckStudyData, settingsWarning} from './study_data';
 import {StoreError} from './metadata/retry';
@@ -303,7 +303,7 @@ export async function runSearch(options: SearchOptions): Promise<SearchResult> {
     // Trials that all run in live workers: this one joins them. Any other
     // study, its running trials' workers gone included, is resumed.
     const allLive = existing.every(
-        (t) => t.state === 'RUNNING' && workerAlive(t));
+        (t) => t.state === 'RUNNING' && workerHeartbeating(t));
     joining = (existing.length === 0 ?
             `joining study "${options.experimentName}" (no trials yet)` :
             allLive ?
@@ -710,12 +710,9 @@ export async function runSearch(options: SearchOptions): Promise<SearchResult> {
  * towers come from a replay trial still running in another worker, or an
  * ensemble of a non-adaptive ensemble search while a trial of its pool
  * still trains, waits for it (its own lease kept by the LeaseKeeper
- * meanwhile), planning again
- * every few seconds: the one it waits for may complete, or fail and leave
- * its tower to this trial. For another machine's worker it gives up after
- * twice the lease (the trial fails, and the next startTrial marks a dead
- * worker's trial lost); the store does not show heartbeats, so a live
- * worker training a longer tower is given up on too.
+ * meanwhile), planning again every few seconds: the one it waits for may
+ * complete, or fail and leave its tower to this trial, or its worker stop
+ * heartbeating (workerHeartbeating), after which it is planned without.
  */
 async function planTrialWhenReady(
     options: SearchOptions, planner: TrialPlanner, studyId: number,
@@ -723,7 +720,6 @@ async function planTrialWhenReady(
     shouldStop: () => boolean, stopRequested: Promise<void>, log: Logger,
     unusable: ReadonlySet<number>):
     Promise<{plan: TrialPlan, trials: Trial[]}> {
-  const start = Date.now();
   let said = false;
   for (;;) {
     let trials = await options.store.listTrials(studyId);
@@ -734,22 +730,17 @@ async function planTrialWhenReady(
     }
     const completed = trials.filter(
         (t) => t.state === 'COMPLETED' && !unusable.has(t.id));
-    const running =
-        trials.filter((t) => t.state === 'RUNNING' && t.id !== trialId);
+    // A trial is waited for however long it trains while its worker
+    // heartbeats; one whose worker is gone, stopped or hung (its lease run
+    // out) is planned without: its trial is taken back as lost, and a
+    // replayed tower of it trained again, by this trial or a later one.
+    const running = trials.filter(
+        (t) => t.state === 'RUNNING' && t.id !== trialId &&
+            workerHeartbeating(t));
     try {
       return {plan: planner.plan(completed, trialId, rng, running), trials};
     } catch (e) {
       if (!(e instanceof PlanWait)) throw e;
-      // The worker of that trial is waited for however long its tower
-      // trains while it lives: a process of this machine that is there,
-      // or a worker anywhere whose heartbeats keep its lease. One that is
-      // gone is given up after a lease at least (its trial is then taken
-      // back as lost, and its tower trained again by a later trial).
-      if (!workerAlive(e.waitingFor) &&
-          Date.now() - start > leaseSeconds * 1000) {
-        throw new PlanningError(`${e.message}; gave up after ${
-            Math.round((Date.now() - start) / 1000)} s`);
-      }
       if (!said) {
         log(`${e.message}; waiting for it`);
         said = true;

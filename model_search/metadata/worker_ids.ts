@@ -95,3 +95,17 @@ export function workerAlive(
   return trial.leaseExpiresAt !== undefined &&
       Date.parse(trial.leaseExpiresAt) > now;
 }
+
+/**
+ * Whether the worker of a RUNNING trial still heartbeats: alive, and its
+ * lease, where the store keeps one, not run out at `now`. A process of
+ * this machine that is stopped (SIGSTOP) or hangs is there, but its lease
+ * runs out: a trial that waits for its trial waits no more.
+ */
+export function workerHeartbeating(
+    trial: Trial, now = Date.now(), hostname = machineName(),
+    exists: (pid: number) => boolean = processExists): boolean {
+  return workerAlive(trial, now, hostname, exists) &&
+      (trial.leaseExpiresAt === undefined ||
+       Date.parse(trial.leaseExpiresAt) > now);
+}

@@ -19,7 +19,7 @@ import {UsageError, ValueError, didYouMean} from '../errors';
 import {FlagSet, parseCommandFlags} from '../flags';
 
 export {parseCommandFlags};
-import {localPid, machineName, processExists, workerAlive} from '../metadata/worker_ids';
+import {localPid, machineName, processExists, workerAlive, workerHeartbeating} from '../metadata/worker_ids';
 import {createStore, mlmdGiven} from '../metadata/create_store';
 import type {StoreOptions} from '../metadata/create_store';
 import {databaseFromFlags, DEFAULT_SQLITE_FILENAME, defineDatabaseFlags} from '../metadata/flags';
@@ -75,10 +75,17 @@ export function studyWarnings(
     }
   }
   for (const t of trials) {
-    if (t.state !== 'RUNNING' || workerAlive(t, now, machineName(), exists)) {
+    if (t.state !== 'RUNNING' ||
+        workerHeartbeating(t, now, machineName(), exists)) {
       continue;
     }
-    if (localPid(t.workerId) !== undefined) {
+    if (workerAlive(t, now, machineName(), exists)) {
+      // A process of this machine that is there but heartbeats no more.
+      warnings.push(`warning: trial ${t.id} shows RUNNING, but its worker (${
+          t.workerId}) is stopped or hangs: its lease ran out at ${
+          t.leaseExpiresAt} with no heartbeat since; the next worker that ` +
+          'asks for a trial takes it back');
+    } else if (localPid(t.workerId) !== undefined) {
       warnings.push(`warning: trial ${t.id} shows RUNNING, but its worker (${
           t.workerId}) is gone: the next search of the study takes it back`);
     } else if (t.leaseExpiresAt !== undefined) {

@@ -359,10 +359,12 @@ describe('studyWarnings', () => {
         trial(6, 'RUNNING', `${machineName()}:78`),
         trial(7, 'RUNNING', 'elsewhere:5', '2026-01-01T12:05:00.000Z'),
         trial(8, 'RUNNING', 'k1@elsewhere:6', '2026-01-01T11:55:00.000Z'),
+        // Its process is there, stopped: its lease ran out.
+        trial(9, 'RUNNING', `${machineName()}:79`, '2026-01-01T11:50:00.000Z'),
       ];
 
-      const warnings =
-          studyWarnings(trials, dir, (pid) => pid === 78, now);
+      const warnings = studyWarnings(
+          trials, dir, (pid) => pid === 78 || pid === 79, now);
 
       assert.deepEqual(warnings, [
         `warning: trials 2, 3 are COMPLETED but ${dir} lacks their ` +
@@ -374,6 +376,10 @@ describe('studyWarnings', () => {
         'warning: trial 8 shows RUNNING, but its worker\'s (k1@elsewhere:6) ' +
             'lease ran out at 2026-01-01T11:55:00.000Z with no heartbeat ' +
             'since: the next worker that asks for a trial takes it back',
+        `warning: trial 9 shows RUNNING, but its worker (${
+            machineName()}:79) is stopped or hangs: its lease ran out at ` +
+            '2026-01-01T11:50:00.000Z with no heartbeat since; the next ' +
+            'worker that asks for a trial takes it back',
       ]);
       assert.deepEqual(studyWarnings(trials.slice(0, 1), dir), []);
     } finally {
