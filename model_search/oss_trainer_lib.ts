@@ -559,7 +559,12 @@ export async function runSearch(options: SearchOptions): Promise<SearchResult> {
           directory: trialDirName(trial.id),
         });
         timings.add('plan', (performance.now() - planStart) / 1000);
-        checkImportedTrialsPresent(options, trial.id, plan);
+        // In the study's own model directory, a directory that is gone
+        // was removed: this trial fails, and the trial is left out (a
+        // UnusableTrialError); elsewhere the workers are misconfigured.
+        checkImportedTrialsPresent(
+            options, trial.id, plan,
+            directoryId !== undefined && directorySettled);
         markWasmPeriod();
         const outcome = await runTrial(
             options, writer, trial.id, plan, rng.fork(), timings, shouldStop);
@@ -937,13 +942,15 @@ function checkStudyDirectory(
 
 /**
  * Throws when `plan` imports a trial (towers, warm start, teacher) whose
- * directory `modelDir` lacks: workers of the study given different model
- * directories (started together, before the start could tell), or a
- * directory removed. Every trial after would fail alike, so the search
- * stops.
+ * directory `modelDir` lacks: in the study's own directory
+ * (`studysDirectory`) it was removed, and this trial fails
+ * (UnusableTrialError); else workers of the study were given different
+ * model directories (started together, before the start could tell), and
+ * every trial after would fail alike, so the search stops (UsageError).
  */
 export function checkImportedTrialsPresent(
-    options: SearchOptions, trialId: number, plan: TrialPlan): void {
+    options: SearchOptions, trialId: number, plan: TrialPlan,
+    studysDirectory = false): void {
   const imported = new Set<number>([
     ...(plan.towers ?? []).flatMap(
         (t) => t.source === undefined ? [] : [t.source.trialId]),
@@ -953,6 +960,11 @@ export function checkImportedTrialsPresent(
   for (const id of imported) {
     const dir = path.join(options.modelDir, trialDirName(id));
     if (fs.existsSync(dir)) continue;
+    if (studysDirectory) {
+      throw new UnusableTrialError(
+          id, `trial ${trialId} imports trial ${id}, whose directory ${
+                  dir} was removed`);
+    }
     throw new UsageError(
         `trial ${trialId} imports trial ${id}, but --model_dir=${
             options.modelDir} has no directory ${trialDirName(id)}: the ` +

@@ -28,8 +28,9 @@ import {StoreError} from './metadata/retry';
 import {localWorkerId, machineName} from './metadata/worker_ids';
 import {MAX_FAILED_IN_A_ROW, runSearch} from './oss_trainer_lib';
 import type {SearchResult, TrialObserver} from './oss_trainer_lib';
-import {loadSpecFile, printPhoenixSpec} from './proto/text_format';
+import {loadSpecFile, parsePhoenixSpec, printPhoenixSpec} from './proto/text_format';
 import {standardObservers} from './search_observers';
+import type {Trial} from './metadata/trial';
 import {storedTrials} from './study_testing';
 
 const TESTDATA = 'model_search/data/testdata';
@@ -288,4 +289,62 @@ describe('a search whose database fails as a trial is recorded', function() {
          fs.rmSync(dir, {recursive: true, force: true});
        }
      });
+});
+
+describe('a search whose earlier trial directory is removed', function() {
+  this.timeout(120000);
+
+  it('fails the trial that imports it, and goes on without it', async () => {
+    await selectBackend('wasm', () => {});
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'search_stops_'));
+    const provider = new CsvDataProvider({
+      filename: `${TESTDATA}/breast_cancer_train.csv`, log: () => {},
+    });
+    await provider.prepare();
+    const dnn = fs.readFileSync(resolveWorkspacePath(DEFAULT_DNN), 'utf8');
+    // Trial 3 ensembles trials 1 and 2; trial 4 the best of what is left.
+    const spec = parsePhoenixSpec(
+        dnn.slice(0, dnn.indexOf('ensemble_spec {')) +
+        'ensemble_spec { ensemble_search_type: NONADAPTIVE_ENSEMBLE_SEARCH ' +
+        'nonadaptive_search { minimal_pool_size: 2 width: 2 ' +
+        'num_trials_to_consider: 2 } }\n');
+    const store = await createStore(
+        {url: `sqlite:${path.join(dir, 'model_search.db')}`});
+    const log: string[] = [];
+    try {
+      await runSearch({
+        spec, specText: printPhoenixSpec(spec), provider, store,
+        modelDir: dir, experimentName: 'removed', experimentOwner: 'test',
+        maxTrials: 3, trainSteps: 3, evalSteps: 1, batchSize: 8,
+        objective: {metric: 'loss', goal: 'minimize'},
+        hypertuningMethod: 'random', seed: 3,
+        observers: [{
+          // Once trial 2 is in, trial 1's directory goes.
+          onStudyUpdate: (_: string, trials: Trial[]) => {
+            if (trials.filter((t) => t.state === 'COMPLETED').length === 2) {
+              fs.rmSync(path.join(dir, '1'), {recursive: true, force: true});
+            }
+          },
+        }],
+        log: (line) => log.push(line),
+      });
+
+      const trials = await store.listTrials(1);
+      assert.deepEqual(trials.map((t) => [t.id, t.state]),
+                       [[1, 'COMPLETED'], [2, 'COMPLETED'], [3, 'FAILED'],
+                        [4, 'COMPLETED']]);
+      assert.equal(trials[2].failureReason,
+                   `trial 3 imports trial 1, whose directory ${
+                       path.join(dir, '1')} was removed`);
+      assert.deepEqual(trials[3].extra?.['members'], [2]);
+      assert.ok(log.includes(
+                    'trial 1 is left out of the trials this search plans ' +
+                    'from (ensembles, warm starts, teachers and the search ' +
+                    'algorithm): its files cannot be used'),
+                log.join('\n'));
+    } finally {
+      await store.close();
+      fs.rmSync(dir, {recursive: true, force: true});
+    }
+  });
 });
