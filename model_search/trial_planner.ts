@@ -102,6 +102,15 @@ export class EnsemblePoolWait extends PlanWait {
   }
 }
 
+/** Warm-start sources without `trialId`'s, their shares renormalised. */
+function withoutTrial(sources: WarmStartSource[], trialId?: number):
+    WarmStartSource[] {
+  const kept = sources.filter((s) => s.trialId !== trialId);
+  if (kept.length === sources.length) return sources;
+  const total = kept.reduce((sum, s) => sum + s.weight, 0);
+  return total > 0 ? kept.map((s) => ({...s, weight: s.weight / total})) : [];
+}
+
 /**
  * The replay position of a trial of a replay study: the one its plan
  * recorded; a trial planned before positions were recorded trained the
@@ -368,15 +377,18 @@ export class TrialPlanner {
     const hparams = this.tuner.suggest(
         this.space, completed, this.args.objective, rng);
     const plan = this.controller !== undefined ?
-        this.planTowers(completed, trialId, rng, hparams) :
+        this.planTowers(completed, trialId, rng, hparams, running) :
         this.planTower(completed, trialId, rng, hparams);
     // Only a new tower warm-starts; a restored one has its weights.
     const fresh = plan.towers === undefined ||
         plan.towers.some((t) => isTowerOf(t, SEARCH_GENERATOR) &&
                                 t.source === undefined);
+    // A student starts from no weights of its teacher: it would begin as
+    // its copy, and distilling would leave it one.
     const sources = fresh ?
-        warmStartSources(
-            this.args.spec.transferLearningSpec, completed, trialId) :
+        withoutTrial(warmStartSources(this.args.spec.transferLearningSpec,
+                                      completed, trialId),
+                     plan.teacherTrialId) :
         [];
     return sources.length > 0 ? {...plan, warmStart: sources} : plan;
   }
@@ -467,9 +479,10 @@ export class TrialPlanner {
    */
   private planTowers(
       completed: Trial[], trialId: number, rng: Random,
-      tuned: Record<string, HparamValue>): TrialPlan {
+      tuned: Record<string, HparamValue>, running: Trial[] = []): TrialPlan {
     const decision = this.controller!.getGenerators(trialId, completed);
-    const ensembledBefore = completed.flatMap((t) => {
+    // Ensembles other workers evaluate now count as drawn too.
+    const ensembledBefore = [...completed, ...running].flatMap((t) => {
       const members = t.extra?.['members'];
       return t.kind === 'ensemble' && Array.isArray(members) ?
           [members.filter((m): m is number => typeof m === 'number')

@@ -105,6 +105,59 @@ describe('TrialPlanner', () => {
                  new Random(1), [trial(4, 'RUNNING')]);
   });
 
+  it('starts a distillation student from no weights of its teacher', () => {
+    const planner = new TrialPlanner({
+      spec: parsePhoenixSpec(
+          'problem_type: DNN search_type: NONADAPTIVE_RANDOM_SEARCH ' +
+          'blocks_to_use: "FIXED_OUTPUT_FULLY_CONNECTED_128" ' +
+          'distillation_spec { distillation_type: CROSS_ENTROPY ' +
+          'minimal_pool_size: 2 } transfer_learning_spec { ' +
+          'transfer_learning_type: UNIFORM_AVERAGE_TRANSFER_LEARNING }'),
+      problemType: 'DNN', objective: {metric: 'loss', goal: 'minimize'},
+      hypertuningMethod: 'random', trainSteps: 10,
+    });
+    const done = [1, 2].map((id) => ({
+      id, state: 'COMPLETED' as const,
+      architecture: ['FIXED_OUTPUT_FULLY_CONNECTED_128'],
+      hparams: {learning_rate: 0.01}, metrics: {loss: id},
+      directory: String(id),
+    }));
+
+    const plan = planner.plan(done, 3, new Random(1));
+
+    assert.equal(plan.teacherTrialId, 1);
+    assert.deepEqual(plan.warmStart, [{trialId: 2, weight: 1}]);
+  });
+
+  it('draws no ensemble another worker evaluates now', () => {
+    const spec = parsePhoenixSpec(
+        'problem_type: DNN search_type: NONADAPTIVE_RANDOM_SEARCH ' +
+        'blocks_to_use: "FIXED_OUTPUT_FULLY_CONNECTED_128" ' +
+        'ensemble_spec { ensemble_search_type: NONADAPTIVE_ENSEMBLE_SEARCH ' +
+        'nonadaptive_search { minimal_pool_size: 3 width: 2 ' +
+        'num_trials_to_consider: 3 } }');
+    const planner = new TrialPlanner({
+      spec, problemType: 'DNN', objective: {metric: 'loss', goal: 'minimize'},
+      hypertuningMethod: 'random', trainSteps: 10,
+    });
+    const pool = [1, 2, 3].map((id) => ({
+      id, state: 'COMPLETED' as const,
+      architecture: ['FIXED_OUTPUT_FULLY_CONNECTED_128'],
+      hparams: {learning_rate: 0.01}, metrics: {loss: 1 / id},
+      directory: String(id),
+    }));
+    const running = {
+      id: 4, state: 'RUNNING' as const, architecture: [], hparams: {},
+      kind: 'ensemble', extra: {members: [1, 2]}, workerId: 'other:7',
+    };
+
+    for (let seed = 1; seed <= 12; seed++) {
+      const plan = planner.plan(pool, 5, new Random(seed), [running]);
+      assert.notDeepEqual(plan.members, [1, 2], `seed ${seed}`);
+      assert.equal(plan.members?.length, 2);
+    }
+  });
+
   it('builds a tunable block with the values its trial holds', () => {
     const planner = new TrialPlanner({
       spec: parsePhoenixSpec(

@@ -99,8 +99,8 @@ export declare interface GenerateArgs {
   /** The COMPLETED trials this generator may use (the controller's pick). */
   trials: Trial[];
   /**
-   * The members of the study's COMPLETED ensemble trials, each in id
-   * order: an ensemble drawn at random need not be evaluated twice.
+   * The members of the study's ensemble trials, COMPLETED or RUNNING, each
+   * in id order: an ensemble drawn at random need not be evaluated twice.
    */
   ensembledBefore?: number[][];
   rng: Random;
