@@ -35,7 +35,7 @@ import {localWorkerId} from './metadata/worker_ids';
 import {HIGHER_IS_BETTER, METRIC_NAMES} from './metric_fns';
 import {loadSpecFile, printPhoenixSpec} from './proto/text_format';
 import type {PhoenixSpec} from './proto/phoenix_spec';
-import {checkTrainable, noteLogReaderGone, NotTheStudysDirectory, problemTypeName, runSearch} from './oss_trainer_lib';
+import {checkTrainable, noteLogReaderGone, NotTheStudysDirectory, problemTypeName, runSearch, STOP_SIGNAL_EXIT_CODES} from './oss_trainer_lib';
 import {isSequenceProblem} from './phoenix';
 import {REPLAY_SPEC_FILENAME, replayPlans} from './replay';
 import {refuseForeignTrialNames, temporaryTag} from './trial_directory';
@@ -470,14 +470,15 @@ export async function main(
   // stops the binary with a line saying so, not silently.
   const beforeSearch = (signal: NodeJS.Signals) => {
     log(`${signal}: stopped before the search started`);
-    process.exit(signal === 'SIGINT' ? 130 : 143);
+    process.exit(STOP_SIGNAL_EXIT_CODES[signal] ?? 143);
   };
+  const stopSignals: NodeJS.Signals[] = ['SIGINT', 'SIGTERM', 'SIGHUP'];
   const searchStarts = () => {
-    process.removeListener('SIGINT', beforeSearch);
-    process.removeListener('SIGTERM', beforeSearch);
+    for (const signal of stopSignals) {
+      process.removeListener(signal, beforeSearch);
+    }
   };
-  process.on('SIGINT', beforeSearch);
-  process.on('SIGTERM', beforeSearch);
+  for (const signal of stopSignals) process.on(signal, beforeSearch);
   try {
     // Here, so that a linked module's clash with them is said plainly.
     defineTrainerFlags();
@@ -660,7 +661,7 @@ export async function main(
         summaryEverySteps: FLAGS.get<number>('phoenix_save_summary_steps'),
       });
       if (result.stoppedBy !== undefined) {
-        return {SIGINT: 130, SIGPIPE: 141}[result.stoppedBy as string] ?? 143;
+        return STOP_SIGNAL_EXIT_CODES[result.stoppedBy as string] ?? 143;
       }
     } catch (e) {
       if (e instanceof UsageError || e instanceof ValueError) {

@@ -154,9 +154,11 @@ export declare interface SearchOptions {
   /** Writers of event files, summaries and the like. */
   observers?: TrialObserver[];
   /**
-   * Whether SIGINT and SIGTERM stop the search cleanly: the running trial
-   * is marked FAILED ("interrupted by SIGINT") and the process exits with
-   * 130 or 143. For the binary; a library caller keeps its own handlers.
+   * Whether SIGINT, SIGTERM and SIGHUP (a closed terminal) stop the search
+   * cleanly: the running trial is marked FAILED ("interrupted by SIGINT")
+   * and the process exits with 128 + the signal's number
+   * (STOP_SIGNAL_EXIT_CODES). For the binary; a library caller keeps its
+   * own handlers.
    */
   stopOnSignals?: boolean;
   /** How often the training loss is read back (and recorded). */
@@ -241,6 +243,17 @@ export function checkTrainable(spec: PhoenixSpec): void {
       'for every time step) is not supported: the teacher\'s loss does not ' +
       'skip the padding steps of sequences; remove distillation_spec');
 }
+
+/**
+ * The exit status of a search stopped by each signal: 128 + its number,
+ * as a shell reports a process the signal ended.
+ */
+export const STOP_SIGNAL_EXIT_CODES: Readonly<Record<string, number>> = {
+  SIGHUP: 129,
+  SIGINT: 130,
+  SIGPIPE: 141,
+  SIGTERM: 143,
+};
 
 /** Where a search logs when its options name no logger. */
 function stderrLog(line: string): void {
@@ -446,7 +459,7 @@ export async function runSearch(options: SearchOptions): Promise<SearchResult> {
       log(`${signal} again: stopped at once; a trial that was running ` +
           'shows RUNNING until a search of the study starts again on this ' +
           'machine, which takes it back');
-      process.exit(signal === 'SIGINT' ? 130 : 143);
+      process.exit(STOP_SIGNAL_EXIT_CODES[signal] ?? 143);
     }
     stopSignal = signal;
     // A provider that never answers (a batch that never comes) would hold
@@ -455,7 +468,7 @@ export async function runSearch(options: SearchOptions): Promise<SearchResult> {
     wake();
   };
   const signals: NodeJS.Signals[] =
-      options.stopOnSignals ? ['SIGINT', 'SIGTERM'] : [];
+      options.stopOnSignals ? ['SIGINT', 'SIGTERM', 'SIGHUP'] : [];
   for (const signal of signals) process.on(signal, onSignal);
   // Not a listener of SIGPIPE itself: the kernel sends it for any broken
   // pipe or socket, a dropped database connection too.

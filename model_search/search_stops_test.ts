@@ -26,7 +26,7 @@ import {createStore} from './metadata/create_store';
 import {completeWrittenTrials} from './lost_trials';
 import {StoreError} from './metadata/retry';
 import {localWorkerId, machineName} from './metadata/worker_ids';
-import {MAX_FAILED_IN_A_ROW, runSearch} from './oss_trainer_lib';
+import {MAX_FAILED_IN_A_ROW, runSearch, STOP_SIGNAL_EXIT_CODES} from './oss_trainer_lib';
 import type {SearchResult, TrialObserver} from './oss_trainer_lib';
 import {loadSpecFile, parsePhoenixSpec, printPhoenixSpec} from './proto/text_format';
 import {standardObservers} from './search_observers';
@@ -129,6 +129,28 @@ describe('a search stopped by a signal', function() {
                     'SIGINT: search stopped; trial 2 marked FAILED; run ' +
                     'the same command to resume');
      });
+
+  it('stops alike on SIGHUP (a closed terminal)', async () => {
+    let raised = false;
+    const {dir, result, log} = await search((emit) => ({
+      onTrainProgress: (trialId, step) => {
+        if (trialId === 1 && step >= 10 && !raised) {
+          raised = true;
+          emit();
+        }
+      },
+    }), 'SIGHUP');
+
+    assert.equal(result.stoppedBy, 'SIGHUP');
+    assert.equal(STOP_SIGNAL_EXIT_CODES['SIGHUP'], 129);
+    const after = await outcome(dir);
+    assert.deepEqual(after.states, [[1, 'FAILED', 'interrupted by SIGHUP']]);
+    assert.deepEqual(after.directories, []);
+    assert.deepEqual(after.leftovers, []);
+    assert.equal(log[log.length - 1],
+                 'SIGHUP: search stopped; trial 1 marked FAILED; run the ' +
+                 'same command to resume');
+  });
 
   it('completes a trial that had finished training, then stops',
      async () => {
