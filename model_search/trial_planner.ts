@@ -22,7 +22,7 @@ import type {GeneratorResult, TowerRecord} from './generators/base_tower_generat
 import {PriorGenerator} from './generators/prior_generator';
 import {ReplayGenerator} from './generators/replay_generator';
 import {SearchCandidateGenerator, userSuggestionHparams} from './generators/search_candidate_generator';
-import {hasDistillation, hasEnsembleSearch, isAdaptiveOrResidual, isNonadaptiveEnsembleSearch, nonadaptiveSearchSpec, trialModeName, validateEnsembleSpec, validateSpecSettings} from './generators/trial_utils';
+import {hasDistillation, hasEnsembleSearch, intermixedSearchSpec, isAdaptiveOrResidual, isIntermixedEnsembleSearch, isNonadaptiveEnsembleSearch, nonadaptiveSearchSpec, trialModeName, validateEnsembleSpec, validateSpecSettings} from './generators/trial_utils';
 import type {Hparam, HparamSpace} from './hparams/hyperparameters';
 import {buildHparamSpace, hparamFromBlockRange, validateSpace} from './hparams/hyperparameters';
 import {createTuner} from './hparams/tuner';
@@ -88,16 +88,18 @@ export class ReplayWait extends PlanWait {
 }
 
 /**
- * An ensemble trial of NONADAPTIVE_ENSEMBLE_SEARCH while a trial of the
- * pool it draws from still trains: drawn now, it could never include it.
+ * An ensemble trial while a trial it could draw on still trains: of the
+ * pool of NONADAPTIVE_ENSEMBLE_SEARCH (drawn now, the ensemble could never
+ * include it), or of the searched trials of INTERMIXED search while fewer
+ * than `width` have completed (the ensemble would be narrower, or none).
  */
-export class EnsemblePoolWait extends PlanWait {
-  constructor(trialId: number, poolSize: number, waitingFor: Trial) {
+export class EnsembleWait extends PlanWait {
+  constructor(trialId: number, from: string, waitingFor: Trial) {
     super(waitingFor,
-          `trial ${trialId} ensembles trials of the pool (ids up to ${
-              poolSize}), of which trial ${waitingFor.id} is still running ` +
-              `in worker ${waitingFor.workerId ?? '?'}`);
-    this.name = 'EnsemblePoolWait';
+          `trial ${trialId} ensembles ${from}, of which trial ${
+              waitingFor.id} is still running in worker ${
+              waitingFor.workerId ?? '?'}`);
+    this.name = 'EnsembleWait';
     Object.setPrototypeOf(this, new.target.prototype);
   }
 }
@@ -366,14 +368,7 @@ export class TrialPlanner {
     if (this.replay !== undefined) {
       return this.planReplay(this.replay, completed, running, trialId, rng);
     }
-    const ensemble = this.args.spec.ensembleSpec;
-    if (isNonadaptiveEnsembleSearch(ensemble)) {
-      const pool = nonadaptiveSearchSpec(ensemble).minimalPoolSize;
-      const training = running.find((t) => t.id <= pool);
-      if (trialId > pool && training !== undefined) {
-        throw new EnsemblePoolWait(trialId, pool, training);
-      }
-    }
+    this.waitForEnsembled(completed, trialId, running);
     const hparams = this.tuner.suggest(
         this.space, completed, this.args.objective, rng);
     const plan = this.controller !== undefined ?
@@ -391,6 +386,33 @@ export class TrialPlanner {
                      plan.teacherTrialId) :
         [];
     return sources.length > 0 ? {...plan, warmStart: sources} : plan;
+  }
+
+  /** @throws EnsembleWait for an ensemble trial that should wait. */
+  private waitForEnsembled(
+      completed: Trial[], trialId: number, running: Trial[]): void {
+    const ensemble = this.args.spec.ensembleSpec;
+    if (isNonadaptiveEnsembleSearch(ensemble)) {
+      const pool = nonadaptiveSearchSpec(ensemble).minimalPoolSize;
+      const training = running.find((t) => t.id <= pool);
+      if (trialId > pool && training !== undefined) {
+        throw new EnsembleWait(
+            trialId, `trials of the pool (ids up to ${pool})`, training);
+      }
+    }
+    if (isIntermixedEnsembleSearch(ensemble)) {
+      const {tryEnsemblingEvery: every, width} =
+          intermixedSearchSpec(ensemble);
+      const searched = (t: Trial) => t.id % every !== 0 && t.id < trialId;
+      const training = running.find(searched);
+      if (trialId % every === 0 && training !== undefined &&
+          completed.filter((t) => searched(t) && t.architecture.length > 0)
+                  .length < width) {
+        throw new EnsembleWait(
+            trialId, `the best of the searched trials before it (${
+                width} wide)`, training);
+      }
+    }
   }
 
   /**

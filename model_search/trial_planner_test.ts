@@ -18,7 +18,7 @@ import {buildModel} from './phoenix';
 import type {PhoenixSpec} from './proto/phoenix_spec';
 import {loadSpecFile, parsePhoenixSpec} from './proto/text_format';
 import {Random} from './random';
-import {blockHparams, EnsemblePoolWait, reservedHparamNames, TrialPlanner, unreadReplayHparams} from './trial_planner';
+import {blockHparams, EnsembleWait, reservedHparamNames, TrialPlanner, unreadReplayHparams} from './trial_planner';
 
 const CONFIG_DIR = resolveWorkspacePath('model_search/configs');
 
@@ -95,7 +95,7 @@ describe('TrialPlanner', () => {
     assert.throws(
         () => planner.plan([trial(1, 'COMPLETED')], 3, new Random(1),
                            [trial(2, 'RUNNING')]),
-        (e: Error) => e instanceof EnsemblePoolWait &&
+        (e: Error) => e instanceof EnsembleWait &&
             e.waitingFor.id === 2 &&
             e.message === 'trial 3 ensembles trials of the pool (ids up to ' +
                 '2), of which trial 2 is still running in worker other:7');
@@ -103,6 +103,38 @@ describe('TrialPlanner', () => {
     planner.plan([trial(1, 'COMPLETED')], 2, new Random(1), []);
     planner.plan([trial(1, 'COMPLETED'), trial(2, 'COMPLETED')], 3,
                  new Random(1), [trial(4, 'RUNNING')]);
+  });
+
+  it('has an intermixed ensemble wait for searched trials running', () => {
+    const planner = new TrialPlanner({
+      spec: parsePhoenixSpec(
+          'problem_type: DNN search_type: NONADAPTIVE_RANDOM_SEARCH ' +
+          'blocks_to_use: "FIXED_OUTPUT_FULLY_CONNECTED_128" ' +
+          'ensemble_spec { ensemble_search_type: ' +
+          'INTERMIXED_NONADAPTIVE_ENSEMBLE_SEARCH intermixed_search { ' +
+          'try_ensembling_every: 3 width: 2 } }'),
+      problemType: 'DNN', objective: {metric: 'loss', goal: 'minimize'},
+      hypertuningMethod: 'random', trainSteps: 10,
+    });
+    const trial = (id: number, state: 'COMPLETED'|'RUNNING') => ({
+      id, state, architecture: ['FIXED_OUTPUT_FULLY_CONNECTED_128'],
+      hparams: {learning_rate: 0.01}, metrics: {loss: 1 / id},
+      workerId: 'other:7', directory: String(id),
+    });
+
+    assert.throws(
+        () => planner.plan([trial(1, 'COMPLETED')], 3, new Random(1),
+                           [trial(2, 'RUNNING')]),
+        (e: Error) => e instanceof EnsembleWait && e.waitingFor.id === 2 &&
+            e.message === 'trial 3 ensembles the best of the searched ' +
+                'trials before it (2 wide), of which trial 2 is still ' +
+                'running in worker other:7');
+    // Enough searched trials in, or none running: planned at once.
+    assert.deepEqual(
+        planner.plan([trial(1, 'COMPLETED'), trial(2, 'COMPLETED')], 3,
+                     new Random(1), [trial(4, 'RUNNING')]).members,
+        [1, 2]);
+    planner.plan([trial(1, 'COMPLETED')], 3, new Random(1), []);
   });
 
   it('starts a distillation student from no weights of its teacher', () => {
