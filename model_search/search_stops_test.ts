@@ -82,6 +82,26 @@ async function search(raise: (emit: () => void) => TrialObserver,
   }
 }
 
+/**
+ * What a search of the dnn config on the breast cancer data takes: a new
+ * model directory, the provider, the spec (its ensemble_spec replaced by
+ * `ensembleSpec` when given) and a SQLite store in the directory.
+ */
+async function searchParts(ensembleSpec?: string) {
+  await selectBackend('wasm', () => {});
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'search_stops_'));
+  const provider = new CsvDataProvider({
+    filename: `${TESTDATA}/breast_cancer_train.csv`, log: () => {},
+  });
+  await provider.prepare();
+  const dnn = fs.readFileSync(resolveWorkspacePath(DEFAULT_DNN), 'utf8');
+  const spec = parsePhoenixSpec(ensembleSpec === undefined ? dnn :
+      dnn.slice(0, dnn.indexOf('ensemble_spec {')) + ensembleSpec);
+  const store = await createStore(
+      {url: `sqlite:${path.join(dir, 'model_search.db')}`});
+  return {dir, provider, spec, store};
+}
+
 /** Every trial's state, and which trial directories exist. */
 async function outcome(dir: string) {
   const trials = await storedTrials(dir);
@@ -187,15 +207,7 @@ describe('a search stopped by a full disk', function() {
   this.timeout(120000);
 
   it('says what it could not record on its way out', async () => {
-    await selectBackend('wasm', () => {});
-    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'search_stops_'));
-    const provider = new CsvDataProvider({
-      filename: `${TESTDATA}/breast_cancer_train.csv`, log: () => {},
-    });
-    await provider.prepare();
-    const spec = loadSpecFile(resolveWorkspacePath(DEFAULT_DNN));
-    const real = await createStore(
-        {url: `sqlite:${path.join(dir, 'model_search.db')}`});
+    const {dir, provider, spec, store: real} = await searchParts();
     // As a database and model directory on one full disk answer.
     const full = () => Object.assign(
         new Error('ENOSPC: no space left on device, write'),
@@ -247,15 +259,7 @@ describe('a search whose database fails as a trial is recorded', function() {
 
   it('leaves the written trial RUNNING, to be completed from its directory',
      async () => {
-       await selectBackend('wasm', () => {});
-       const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'search_stops_'));
-       const provider = new CsvDataProvider({
-         filename: `${TESTDATA}/breast_cancer_train.csv`, log: () => {},
-       });
-       await provider.prepare();
-       const spec = loadSpecFile(resolveWorkspacePath(DEFAULT_DNN));
-       const real = await createStore(
-           {url: `sqlite:${path.join(dir, 'model_search.db')}`});
+       const {dir, provider, spec, store: real} = await searchParts();
        // As a database locked past the retry budget answers.
        const locked = () => new StoreError(
            'sqlite:x: complete trial failed after 10 attempts over 60 s ' +
@@ -317,21 +321,11 @@ describe('a search whose earlier trial directory is removed', function() {
   this.timeout(120000);
 
   it('fails the trial that imports it, and goes on without it', async () => {
-    await selectBackend('wasm', () => {});
-    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'search_stops_'));
-    const provider = new CsvDataProvider({
-      filename: `${TESTDATA}/breast_cancer_train.csv`, log: () => {},
-    });
-    await provider.prepare();
-    const dnn = fs.readFileSync(resolveWorkspacePath(DEFAULT_DNN), 'utf8');
     // Trial 3 ensembles trials 1 and 2; trial 4 the best of what is left.
-    const spec = parsePhoenixSpec(
-        dnn.slice(0, dnn.indexOf('ensemble_spec {')) +
+    const {dir, provider, spec, store} = await searchParts(
         'ensemble_spec { ensemble_search_type: NONADAPTIVE_ENSEMBLE_SEARCH ' +
         'nonadaptive_search { minimal_pool_size: 2 width: 2 ' +
         'num_trials_to_consider: 2 } }\n');
-    const store = await createStore(
-        {url: `sqlite:${path.join(dir, 'model_search.db')}`});
     const log: string[] = [];
     try {
       await runSearch({

@@ -76,21 +76,26 @@ describe('TrialPlanner', () => {
     });
   }
 
-  it('has an ensemble of a non-adaptive search wait for its pool', () => {
-    const spec = parsePhoenixSpec(
+  /** A planner of random DNN towers of one block, after `tail`. */
+  const dnnPlanner = (tail: string) => new TrialPlanner({
+    spec: parsePhoenixSpec(
         'problem_type: DNN search_type: NONADAPTIVE_RANDOM_SEARCH ' +
-        'blocks_to_use: "FIXED_OUTPUT_FULLY_CONNECTED_128" ' +
+        `blocks_to_use: "FIXED_OUTPUT_FULLY_CONNECTED_128" ${tail}`),
+    problemType: 'DNN', objective: {metric: 'loss', goal: 'minimize'},
+    hypertuningMethod: 'random', trainSteps: 10,
+  });
+  /** A trial of such a tower, of loss 1 / id, run by another worker. */
+  const towerTrial = (id: number, state: 'COMPLETED'|'RUNNING') => ({
+    id, state, architecture: ['FIXED_OUTPUT_FULLY_CONNECTED_128'],
+    hparams: {learning_rate: 0.01}, metrics: {loss: 1 / id},
+    workerId: 'other:7', directory: String(id),
+  });
+
+  it('has an ensemble of a non-adaptive search wait for its pool', () => {
+    const planner = dnnPlanner(
         'ensemble_spec { ensemble_search_type: NONADAPTIVE_ENSEMBLE_SEARCH ' +
         'nonadaptive_search { minimal_pool_size: 2 width: 2 } }');
-    const planner = new TrialPlanner({
-      spec, problemType: 'DNN', objective: {metric: 'loss', goal: 'minimize'},
-      hypertuningMethod: 'random', trainSteps: 10,
-    });
-    const trial = (id: number, state: 'COMPLETED'|'RUNNING') => ({
-      id, state, architecture: ['FIXED_OUTPUT_FULLY_CONNECTED_128'],
-      hparams: {learning_rate: 0.01}, metrics: {loss: 1 / id},
-      workerId: 'other:7', directory: String(id),
-    });
+    const trial = towerTrial;
 
     assert.throws(
         () => planner.plan([trial(1, 'COMPLETED')], 3, new Random(1),
@@ -106,21 +111,11 @@ describe('TrialPlanner', () => {
   });
 
   it('has an intermixed ensemble wait for searched trials running', () => {
-    const planner = new TrialPlanner({
-      spec: parsePhoenixSpec(
-          'problem_type: DNN search_type: NONADAPTIVE_RANDOM_SEARCH ' +
-          'blocks_to_use: "FIXED_OUTPUT_FULLY_CONNECTED_128" ' +
-          'ensemble_spec { ensemble_search_type: ' +
-          'INTERMIXED_NONADAPTIVE_ENSEMBLE_SEARCH intermixed_search { ' +
-          'try_ensembling_every: 3 width: 2 } }'),
-      problemType: 'DNN', objective: {metric: 'loss', goal: 'minimize'},
-      hypertuningMethod: 'random', trainSteps: 10,
-    });
-    const trial = (id: number, state: 'COMPLETED'|'RUNNING') => ({
-      id, state, architecture: ['FIXED_OUTPUT_FULLY_CONNECTED_128'],
-      hparams: {learning_rate: 0.01}, metrics: {loss: 1 / id},
-      workerId: 'other:7', directory: String(id),
-    });
+    const planner = dnnPlanner(
+        'ensemble_spec { ensemble_search_type: ' +
+        'INTERMIXED_NONADAPTIVE_ENSEMBLE_SEARCH intermixed_search { ' +
+        'try_ensembling_every: 3 width: 2 } }');
+    const trial = towerTrial;
 
     assert.throws(
         () => planner.plan([trial(1, 'COMPLETED')], 3, new Random(1),
@@ -138,46 +133,25 @@ describe('TrialPlanner', () => {
   });
 
   it('starts a distillation student from no weights of its teacher', () => {
-    const planner = new TrialPlanner({
-      spec: parsePhoenixSpec(
-          'problem_type: DNN search_type: NONADAPTIVE_RANDOM_SEARCH ' +
-          'blocks_to_use: "FIXED_OUTPUT_FULLY_CONNECTED_128" ' +
-          'distillation_spec { distillation_type: CROSS_ENTROPY ' +
-          'minimal_pool_size: 2 } transfer_learning_spec { ' +
-          'transfer_learning_type: UNIFORM_AVERAGE_TRANSFER_LEARNING }'),
-      problemType: 'DNN', objective: {metric: 'loss', goal: 'minimize'},
-      hypertuningMethod: 'random', trainSteps: 10,
-    });
-    const done = [1, 2].map((id) => ({
-      id, state: 'COMPLETED' as const,
-      architecture: ['FIXED_OUTPUT_FULLY_CONNECTED_128'],
-      hparams: {learning_rate: 0.01}, metrics: {loss: id},
-      directory: String(id),
-    }));
+    const planner = dnnPlanner(
+        'distillation_spec { distillation_type: CROSS_ENTROPY ' +
+        'minimal_pool_size: 2 } transfer_learning_spec { ' +
+        'transfer_learning_type: UNIFORM_AVERAGE_TRANSFER_LEARNING }');
+    // Trial 2 of lower loss: the teacher.
+    const done = [towerTrial(1, 'COMPLETED'), towerTrial(2, 'COMPLETED')];
 
     const plan = planner.plan(done, 3, new Random(1));
 
-    assert.equal(plan.teacherTrialId, 1);
-    assert.deepEqual(plan.warmStart, [{trialId: 2, weight: 1}]);
+    assert.equal(plan.teacherTrialId, 2);
+    assert.deepEqual(plan.warmStart, [{trialId: 1, weight: 1}]);
   });
 
   it('draws no ensemble another worker evaluates now', () => {
-    const spec = parsePhoenixSpec(
-        'problem_type: DNN search_type: NONADAPTIVE_RANDOM_SEARCH ' +
-        'blocks_to_use: "FIXED_OUTPUT_FULLY_CONNECTED_128" ' +
+    const planner = dnnPlanner(
         'ensemble_spec { ensemble_search_type: NONADAPTIVE_ENSEMBLE_SEARCH ' +
         'nonadaptive_search { minimal_pool_size: 3 width: 2 ' +
         'num_trials_to_consider: 3 } }');
-    const planner = new TrialPlanner({
-      spec, problemType: 'DNN', objective: {metric: 'loss', goal: 'minimize'},
-      hypertuningMethod: 'random', trainSteps: 10,
-    });
-    const pool = [1, 2, 3].map((id) => ({
-      id, state: 'COMPLETED' as const,
-      architecture: ['FIXED_OUTPUT_FULLY_CONNECTED_128'],
-      hparams: {learning_rate: 0.01}, metrics: {loss: 1 / id},
-      directory: String(id),
-    }));
+    const pool = [1, 2, 3].map((id) => towerTrial(id, 'COMPLETED'));
     const running = {
       id: 4, state: 'RUNNING' as const, architecture: [], hparams: {},
       kind: 'ensemble', extra: {members: [1, 2]}, workerId: 'other:7',
