@@ -60,7 +60,10 @@ export declare interface StoreOptions extends SqlStoreOptions {
    * failed and is retried within the retry budget (default 30000).
    */
   queryTimeoutMs?: number;
-  /** SQLite busy timeout per statement (default 5000). */
+  /**
+   * SQLite busy timeout per statement (default 5000, or the retry budget
+   * when that is shorter, but at least 1000).
+   */
   busyTimeoutMs?: number;
 }
 
@@ -125,7 +128,15 @@ export async function createStore(options: StoreOptions): Promise<SqlStore> {
   try {
     switch (target.dialect) {
       case 'sqlite':
-        return await SqliteStore.open({...options, filename: target.filename});
+        // A lock's wait is no longer than the retry budget either, but a
+        // second at least: workers of one file take turns at it.
+        return await SqliteStore.open({
+          ...options,
+          filename: target.filename,
+          busyTimeoutMs: options.busyTimeoutMs ??
+              Math.max(1000,
+                       Math.min(5000, options.retry?.maxElapsedMs ?? 5000)),
+        });
       case 'postgres':
         return await PostgresStore.open({
           ...options, connection: target.connection, target: target.display,

@@ -13,6 +13,7 @@ import * as path from 'node:path';
 
 import {UsageError} from '../errors';
 
+import {createStore} from './create_store';
 import {StoreError} from './retry';
 import {diskSpaceNote, readOnlySnapshot, SqliteStore} from './sqlite_store';
 
@@ -104,6 +105,33 @@ describe('SqliteStore.open', () => {
       assert.equal(fs.readFileSync(file, 'utf8'), 'a,b\n1,2\n');
       assert.deepEqual(fs.readdirSync(dir), ['data.csv']);
     } finally {
+      fs.rmSync(dir, {recursive: true, force: true});
+    }
+  });
+
+  it('waits for a lock no longer than the retry budget', async () => {
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'sqlite_store_test_'));
+    const file = path.join(dir, 'model_search.db');
+    const store = await createStore({
+      url: `sqlite:${file}`, logger: () => {},
+      retry: {maxElapsedMs: 300, initialDelayMs: 10},
+    });
+    const other = new Database(file);
+    try {
+      const {studyId} = await store.openStudy(
+          {experimentName: 'e', experimentOwner: 'o'}, 'spec');
+      other.exec('BEGIN EXCLUSIVE');
+      const start = Date.now();
+
+      await assert.rejects(store.startTrial(studyId, 5, 'w', 60),
+                           (e: Error) => e instanceof StoreError &&
+                               e.code === 'SQLITE_BUSY');
+      // Not SQLite's own 5 s: the budget, give or take an attempt.
+      assert.ok(Date.now() - start < 2500, `${Date.now() - start} ms`);
+    } finally {
+      other.exec('ROLLBACK');
+      other.close();
+      await store.close();
       fs.rmSync(dir, {recursive: true, force: true});
     }
   });
