@@ -42,7 +42,7 @@ import {readCsvFile} from './data/csv_reader';
 import {DataError, InputSchema} from './data/data';
 import {encodeImageFile, findImages} from './data/image_data';
 import {IMAGE_EXTENSIONS, imageFormat} from './data/image_decode';
-import {closestMatch, NotImplementedError, UsageError, ValueError, didYouMean} from './errors';
+import {closestMatch, UsageError, ValueError, didYouMean} from './errors';
 import {readStudySummary} from './report';
 import {argmax} from './train_loop';
 import {TRIAL_FILES} from './trial_directory';

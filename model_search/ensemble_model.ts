@@ -27,7 +27,7 @@ import type {TowerRecord} from './generators/base_tower_generator';
 import {withoutRandomDraws} from './blocks/initializers';
 import {buildInputs} from './phoenix';
 import type {EnsemblingSpec} from './proto/ensembling_spec';
-import {fromEarlierTrial, TrialFailure, UnusableTrialError} from './train_loop';
+import {fromEarlierTrial, UnusableTrialError} from './train_loop';
 import {TRIAL_FILES, trialDirName} from './trial_directory';
 
 const SEARCH_TOWER = towerName(SEARCH_GENERATOR, 0);
@@ -194,7 +194,7 @@ function normalizeWithMovingStatistics(layer: tf.layers.Layer): void {
  * @returns the layers it froze: the trainer unfreezes them once trained,
  *     so that the exported model is an ordinary model (towers.json keeps
  *     which towers were frozen).
- * @throws TrialFailure naming the tower and the layer when the source
+ * @throws UnusableTrialError naming the tower and the layer when the source
  *     model lacks a layer of the tower or its weights differ in shape.
  */
 export async function restoreTowers(

@@ -23,7 +23,6 @@
  * experiment resumes the study.
  */
 
-import * as fs from 'fs';
 import * as path from 'path';
 
 import {selectBackend} from './backend/select_backend';
