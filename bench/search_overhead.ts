@@ -35,20 +35,20 @@
  *
  * Known shortcoming: the target of at most 5% of trial time outside
  * training and evaluation is met by trials of a few hundred steps (200
- * steps of 32 on the dnn config: 3.3%), not by the test settings (cnn:
- * 13-18%, dnn: 12-16%, on this project's CI machines). Their trials train
- * for 20 steps of 2 examples (about 50 ms on the cnn config), while each
- * trial builds a TensorFlow.js model graph (about 3 ms: the layers' graph,
- * and 1 ms of seeded initial weights) and writes a directory of ten files
- * through a thread of its own (trial_writer.ts) while the model is
- * evaluated. The export phase (3-6 ms) keeps the weights' read-out, the
- * files' encoding and the wait for the files that need the evaluation's
- * metrics: measured inside the thread, those took 0.8 ms and the rename
- * 0.1 ms (medians), the model's files 1.7 ms, with long tails when other
- * work shares the two cores or the disk. Files themselves are cheap here
- * once the disk is warm (15-20 us to create one), so making them ahead
- * would not pay. The bookkeeping around (claim, plan, record, observers)
- * takes another 2 ms.
+ * steps of 32 on the dnn config: 3.3%), not by the test settings (cnn
+ * and dnn: 11-13%, on this project's CI machines). Their trials train
+ * for 20 steps of 2 examples (50-80 ms), while each trial builds a
+ * TensorFlow.js model graph (about 3 ms: the layers' graph, and 1 ms of
+ * seeded initial weights) and writes a directory of ten files through a
+ * thread of its own (trial_writer.ts) while the model is evaluated. The
+ * export phase (about 3 ms) keeps the weights' read-out, the files'
+ * encoding and checksum, and the wait for the thread's last files and
+ * rename, about 1 ms from the search thread's side. Making a file on
+ * these disks took 80-300 us, depending on the hour, writing into one
+ * 12 us: the thread makes the files of a trial, empty, while it trains
+ * (export 3.3 against 4.4 ms made as written, cnn; 3.3 against 4.3 ms,
+ * dnn; medians of four alternating runs). The bookkeeping around (claim,
+ * plan, record, observers) takes another 2 ms.
  *
  * Memory: with the binary's --wasm_memory_limit_mb (12 MB), RSS after
  * trial 50 is within 4-6% of RSS after trial 5 on the cnn test settings:

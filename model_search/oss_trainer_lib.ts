@@ -1092,6 +1092,8 @@ async function runTrial(
       };
     }
     clock.enter('train');
+    // While it trains, the writer's thread may have the disk.
+    writer.prepareAhead();
     const trainLosses: Array<[number, number]> = [];
     const summaryEvery = options.summaryEverySteps;
     // use_parameter_scaled_training: shallow towers train for fewer steps.

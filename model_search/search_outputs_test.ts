@@ -117,8 +117,18 @@ describe('what a search leaves behind', function() {
       assert.equal(trial.state, 'COMPLETED');
       assert.equal(trial.directory, String(trial.id));
       const trialDir = path.join(dir, String(trial.id));
-      const files = fs.readdirSync(trialDir).filter(
-          (f) => f.startsWith('events.out.tfevents.'));
+      // Exactly the trial's files: none of the spare files its directory
+      // was made with (trial_writer.ts) is left.
+      const entries = fs.readdirSync(trialDir).sort();
+      assert.deepEqual(
+          entries.map((f) => f.replace(/^events\.out\.tfevents\..*/,
+                                       'events.out.tfevents')),
+          ['architecture.json', 'architecture.txt', 'evaluation.json',
+           'events.out.tfevents', 'hparams.json', 'input_schema.json',
+           'model', 'towers.json'], `files of trial ${trial.id}`);
+      assert.deepEqual(fs.readdirSync(path.join(trialDir, 'model')).sort(),
+                       ['model.json', 'weights.bin']);
+      const files = entries.filter((f) => f.startsWith('events.out.tfevents.'));
       assert.equal(files.length, 1, `event files of trial ${trial.id}`);
       const events = readEventFile(fs.readFileSync(
           path.join(trialDir, files[0])));

@@ -302,11 +302,16 @@ describe('TrialDirectoryWriter on a thread', () => {
            new TrialDirectoryWriter(root, {subdirectories: ['model']});
        try {
          writer.begin('1').commit();
-         // Made after the commit was answered.
+         writer.settle();
+         // Only when asked (as a trial starts training).
+         assert.deepEqual(fs.readdirSync(root), ['1']);
+         writer.prepareAhead();
+         writer.prepareAhead();
          writer.settle();
          const ahead = fs.readdirSync(root).filter(
              (n) => n.startsWith('.tmp-next-'));
          assert.equal(ahead.length, 1, fs.readdirSync(root).join(', '));
+         // No spares: the first trial wrote nothing.
          assert.deepEqual(fs.readdirSync(path.join(root, ahead[0])),
                           ['model']);
          // The next trial's directory is that one, renamed.
@@ -321,15 +326,61 @@ describe('TrialDirectoryWriter on a thread', () => {
        assert.deepEqual(fs.readdirSync(root).sort(), ['1', '2']);
      });
 
+  it('makes as many spare files ahead as the last trial wrote, and one more',
+     async () => {
+       const writer =
+           new TrialDirectoryWriter(root, {subdirectories: ['model']});
+       const aheadEntries = () => {
+         writer.prepareAhead();
+         writer.settle();
+         const ahead = fs.readdirSync(root).filter(
+             (n) => n.startsWith('.tmp-next-'));
+         assert.equal(ahead.length, 1);
+         return fs.readdirSync(path.join(root, ahead[0])).sort();
+       };
+       try {
+         const first = writer.begin('1');
+         first.write('model/model.json', '{}');
+         first.write('a.txt', 'a');
+         first.commit();
+         assert.deepEqual(aheadEntries(),
+                          ['.spare-0', '.spare-1', '.spare-2', 'model']);
+         const second = writer.begin('2');
+         for (const name of ['model/model.json', 'a.txt', 'b.txt', 'c.txt']) {
+           second.write(name, name);
+         }
+         second.commit();
+         assert.equal(aheadEntries().length, 6);
+         // A job that ends without writing hands its directory back whole.
+         writer.begin('3').abort();
+         assert.equal(aheadEntries().length, 6);
+         const third = writer.begin('3');
+         third.write('model/model.json', '{}');
+         third.commit();
+       } finally {
+         await writer.close();
+       }
+       assert.deepEqual(fs.readdirSync(root).sort(), ['1', '2', '3']);
+       assert.deepEqual(fs.readdirSync(path.join(root, '2')).sort(),
+                        ['a.txt', 'b.txt', 'c.txt', 'model']);
+       assert.equal(fs.readFileSync(path.join(root, '2', 'b.txt'), 'utf8'),
+                    'b.txt');
+       assert.deepEqual(fs.readdirSync(path.join(root, '3')), ['model']);
+     });
+
   it('makes the directory itself when the one made ahead was removed ' +
          '(stale, by another worker)',
      async () => {
        const writer =
            new TrialDirectoryWriter(root, {subdirectories: ['model']});
        try {
+         writer.prepareAhead();
          writer.begin('1').commit();
+         writer.prepareAhead();
          writer.begin('2').commit();
+         writer.prepareAhead();
          writer.settle();
+         assert.equal(fs.readdirSync(root).length, 3);
          for (const name of fs.readdirSync(root)) {
            if (name.startsWith('.tmp-')) {
              fs.rmSync(path.join(root, name), {recursive: true});
@@ -363,7 +414,8 @@ describe('RequestRunner', () => {
        const ahead = path.join(root, '.tmp-next-1-1');
        // A subdirectory that cannot be made (as on a disk out of inodes).
        runner.runAll([{op: 'prepare', job: 0, path: ahead,
-                       subdirectories: ['model', 'bad\0name']}]);
+                       subdirectories: ['model', 'bad\0name']},
+                      {op: 'spares', job: 0, path: ahead, count: 2}]);
        assert.deepEqual(fs.readdirSync(root), []);
 
        const tmp = path.join(root, '.tmp-1-1-1');
@@ -376,6 +428,81 @@ describe('RequestRunner', () => {
        assert.deepEqual(replies, [{seq: 1}]);
        assert.deepEqual(fs.readdirSync(path.join(root, '1', 'model')), ['a']);
      });
+
+  it('writes files into spares made ahead, and leaves none in the trial',
+     () => {
+       const replies: WriterReply[] = [];
+       const runner = new RequestRunner((reply) => replies.push(reply));
+       const ahead = path.join(root, '.tmp-next-1-1');
+       runner.runAll([{op: 'prepare', job: 0, path: ahead,
+                       subdirectories: ['model']},
+                      {op: 'spares', job: 0, path: ahead, count: 2},
+                      // Asked again: only the missing one is made.
+                      {op: 'spares', job: 0, path: ahead, count: 3}]);
+       assert.deepEqual(fs.readdirSync(ahead).sort(),
+                        ['.spare-0', '.spare-1', '.spare-2', 'model']);
+       const inodes = new Set(['.spare-0', '.spare-1', '.spare-2'].map(
+           (name) => fs.statSync(path.join(ahead, name)).ino));
+
+       const tmp = path.join(root, '.tmp-1-1-1');
+       const write = (name: string, data: string) =>
+           ({op: 'write' as const, job: 1, path: path.join(tmp, name), data});
+       runner.runAll([
+         {op: 'adopt', job: 1, from: ahead, path: tmp,
+          subdirectories: ['model']},
+         write('model/model.json', 'long text, longer than the next'),
+         write('model/model.json', 'short'),
+         write('a.txt', 'a'),
+         // No spare is left for this one: it is made.
+         write('b.txt', 'b'),
+         {op: 'commit', job: 1, path: tmp, to: path.join(root, '1'), seq: 1},
+       ]);
+       assert.deepEqual(replies, [{seq: 1}]);
+       const done = path.join(root, '1');
+       assert.deepEqual(fs.readdirSync(done).sort(),
+                        ['a.txt', 'b.txt', 'model']);
+       assert.deepEqual(fs.readdirSync(path.join(done, 'model')),
+                        ['model.json']);
+       // Rewritten whole, not over the longer text.
+       assert.equal(
+           fs.readFileSync(path.join(done, 'model', 'model.json'), 'utf8'),
+           'short');
+       assert.equal(fs.readFileSync(path.join(done, 'a.txt'), 'utf8'), 'a');
+       assert.ok(inodes.has(fs.statSync(path.join(done, 'a.txt')).ino),
+                 'a.txt is a spare renamed');
+
+       // Unused spares are removed before the rename.
+       const ahead2 = path.join(root, '.tmp-next-1-2');
+       const tmp2 = path.join(root, '.tmp-2-1-1');
+       runner.runAll([
+         {op: 'prepare', job: 0, path: ahead2, subdirectories: []},
+         {op: 'spares', job: 0, path: ahead2, count: 4},
+         {op: 'adopt', job: 2, from: ahead2, path: tmp2, subdirectories: []},
+         {op: 'write', job: 2, path: path.join(tmp2, 'x'), data: 'x'},
+         {op: 'commit', job: 2, path: tmp2, to: path.join(root, '2'), seq: 2},
+       ]);
+       assert.deepEqual(replies, [{seq: 1}, {seq: 2}]);
+       assert.deepEqual(fs.readdirSync(path.join(root, '2')), ['x']);
+     });
+
+  it('writes into a missing subdirectory fail as without spares', () => {
+    const replies: WriterReply[] = [];
+    const runner = new RequestRunner((reply) => replies.push(reply));
+    const ahead = path.join(root, '.tmp-next-1-1');
+    const tmp = path.join(root, '.tmp-1-1-1');
+    runner.runAll([
+      {op: 'prepare', job: 0, path: ahead, subdirectories: []},
+      {op: 'spares', job: 0, path: ahead, count: 2},
+      {op: 'adopt', job: 1, from: ahead, path: tmp, subdirectories: []},
+      {op: 'write', job: 1, path: path.join(tmp, 'nowhere', 'a'), data: 'a'},
+      {op: 'commit', job: 1, path: tmp, to: path.join(root, '1'), seq: 1},
+    ]);
+    assert.equal(replies.length, 1);
+    assert.equal(replies[0].error?.code, 'ENOENT');
+    assert.match(replies[0].error!.message, /nowhere/);
+    // Nothing left: neither the trial nor its temporary with the spares.
+    assert.deepEqual(fs.readdirSync(root), []);
+  });
 
   it('reads staged bytes from their area until the area is let go', () => {
     const replies: WriterReply[] = [];
