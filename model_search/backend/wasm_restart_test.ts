@@ -87,6 +87,32 @@ describe('restartWasmBackend', () => {
     assert.equal(tf.memory().numTensors, 0);
   });
 
+  it('instantiates the module compiled at the first start, compiling ' +
+     'nothing', async () => {
+    const wasm = (globalThis as unknown as {
+      WebAssembly: {instantiate: (...args: unknown[]) => Promise<unknown>},
+    }).WebAssembly;
+    const instantiate = wasm.instantiate;
+    const calls: unknown[] = [];
+    wasm.instantiate = (...args: unknown[]) => {
+      calls.push(args[0]);
+      return instantiate.apply(wasm, args);
+    };
+    const before = exercise();
+    const old = (tf.backend() as unknown as {wasm: object}).wasm;
+    try {
+      assert.equal(await restartWasmBackend(), true);
+    } finally {
+      wasm.instantiate = instantiate;
+    }
+    // Neither compiled nor instantiated asynchronously: made at once.
+    assert.deepEqual(calls, []);
+    assert.notEqual((tf.backend() as unknown as {wasm: object}).wasm, old);
+    assert.deepEqual(exercise(), before);
+    // The wrapper is gone once the backend has started.
+    assert.equal(wasm.instantiate, instantiate);
+  });
+
   it('keeps the process listeners of others, not those of old ' +
      'instances', async () => {
     const mine = () => {};
