@@ -121,16 +121,13 @@ describe('Random', () => {
   });
 
   it('draws the same truncated normals for small and large arrays', () => {
-    // Below and above the size where the fused loop takes over.
     const small = new Float32Array(1000);
     const large = new Float32Array(1 << 15);
     const a = new Random(21);
     const b = new Random(21);
     a.fillTruncatedNormal(small, 0.5, 2);
     b.fillTruncatedNormal(large, 0.5, 2);
-    for (let i = 0; i < small.length; i++) {
-      assert.ok(Math.abs(small[i] - large[i]) < 1e-6, `sample ${i}`);
-    }
+    assert.deepEqual(small, large.subarray(0, small.length));
     // Both leave the generator where as many single draws would.
     const c = new Random(21);
     for (let i = 0; i < large.length; i++) c.nextUint32();
