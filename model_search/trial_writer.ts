@@ -188,18 +188,21 @@ export class TrialDirectoryWriter {
    */
   prepareAhead(): void {
     if (this.thread === undefined) return;
+    // One message: each wakes the thread.
+    const requests: WriterRequest[] = [];
     if (this.prepared === undefined) {
       this.prepared = path.join(
           this.root, `.tmp-next-${temporaryTag()}-${this.jobs + 1}`);
-      this.post([{op: 'prepare', job: 0, path: this.prepared,
-                  subdirectories: this.subdirectories}]);
+      requests.push({op: 'prepare', job: 0, path: this.prepared,
+                     subdirectories: this.subdirectories});
       this.sparesAsked = false;
     }
     if (!this.sparesAsked && this.filesPerJob > 0) {
       this.sparesAsked = true;
-      this.post([{op: 'spares', job: 0, path: this.prepared,
-                  count: this.filesPerJob + 1}]);
+      requests.push({op: 'spares', job: 0, path: this.prepared,
+                     count: this.filesPerJob + 1});
     }
+    this.post(requests);
   }
 
   /**
