@@ -84,7 +84,7 @@ import * as v8 from 'node:v8';
 import {selectBackend} from '../model_search/backend/select_backend';
 import type {BackendRequest} from '../model_search/backend/select_backend';
 import {tf} from '../model_search/backend/tf';
-import {DEFAULT_WASM_MEMORY_LIMIT_MB, wasmRestartCount, wasmTensorHighWaterBytes} from '../model_search/backend/wasm_restart';
+import {DEFAULT_WASM_MEMORY_LIMIT_MB, wasmRestartCount, wasmRestartSeconds, wasmTensorHighWaterBytes} from '../model_search/backend/wasm_restart';
 import {DEFAULT_CNN, DEFAULT_DNN} from '../model_search/constants';
 import {CsvDataProvider} from '../model_search/data/csv_data';
 import {Provider as ImageDataProvider} from '../model_search/data/image_data';
@@ -201,6 +201,8 @@ declare interface RunFigures {
   trialBytes: number;
   /** Restarts of the wasm backend (--wasm_memory_limit_mb). */
   restarts: number;
+  /** Seconds those restarts took. */
+  restartSeconds: number;
 }
 
 /**
@@ -311,7 +313,7 @@ async function runOne(): Promise<RunFigures> {
   for (const phase of SEARCH_PHASES) phases[phase] = timings.seconds(phase);
   phases['observe'] -= samplingSeconds;
   return {backend: backend.name, wall, phases, samples, trialBytes,
-          restarts: wasmRestartCount()};
+          restarts: wasmRestartCount(), restartSeconds: wasmRestartSeconds()};
 }
 
 function bytesUnder(dir: string): number {
@@ -403,7 +405,11 @@ function report(runs: RunFigures[]): number {
     console.log(limit === 0 ?
         'wasm backend restarts: off (--wasm_memory_limit_mb=0)' :
         `wasm backend restarts (memory above ${limit} MB): ${
-            runs.map((r) => r.restarts).join(', ')} per run`);
+            runs.map((r) => r.restarts).join(', ')} per run${
+            runs.some((r) => r.restarts > 0) ?
+                `, ${(1000 * median(runs.filter((r) => r.restarts > 0).map(
+                    (r) => r.restartSeconds / r.restarts))).toFixed(0)} ms ` +
+                    'each (median)' : ''}`);
   }
   const first = runs[0].samples;
   const ofRun = runs.length > 1 ? ' (run 1)' : '';

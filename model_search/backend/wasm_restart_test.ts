@@ -12,7 +12,7 @@ import * as vm from 'node:vm';
 
 import {selectBackend} from './select_backend';
 import {tf} from './tf';
-import {markWasmPeriod, restartWasmBackend, wasmMemoryBytes, wasmMemoryTouchedBytes, wasmMemoryWasted, wasmTensorHighWaterBytes} from './wasm_restart';
+import {markWasmPeriod, restartWasmBackend, wasmMemoryBytes, wasmMemoryTouchedBytes, wasmMemoryWasted, wasmRestartCount, wasmRestartSeconds, wasmTensorHighWaterBytes} from './wasm_restart';
 
 v8.setFlagsFromString('--expose-gc');
 const collect = vm.runInNewContext('gc') as () => void;
@@ -79,9 +79,12 @@ describe('restartWasmBackend', () => {
 
   it('computes the same values after a restart', async () => {
     const before = exercise();
+    const [count, seconds] = [wasmRestartCount(), wasmRestartSeconds()];
 
     assert.equal(await restartWasmBackend(), true);
 
+    assert.equal(wasmRestartCount(), count + 1);
+    assert.ok(wasmRestartSeconds() > seconds);
     assert.equal(tf.getBackend(), 'wasm');
     assert.deepEqual(exercise(), before);
     assert.equal(tf.memory().numTensors, 0);
