@@ -46,7 +46,7 @@ import {ensembleMembers, SUMMARY_JSON} from './report';
 import type {TrialFile} from './report';
 import {scaledTrainSteps} from './search';
 import {SearchTimings} from './search_timings';
-import {evaluationText, jsonText, TRIAL_FILES, removeStaleTemporaries, trialDirName} from './trial_directory';
+import {evaluationText, jsonText, modelDirectoryGone, TRIAL_FILES, removeStaleTemporaries, trialDirName} from './trial_directory';
 import {TrialDirectoryWriter} from './trial_writer';
 import type {TrialDirectoryJob} from './trial_writer';
 import {NO_SEARCH_ARCHITECTURE} from './replay';
@@ -960,6 +960,8 @@ function checkStudyDirectory(
  * (UnusableTrialError); else workers of the study were given different
  * model directories (started together, before the start could tell), and
  * every trial after would fail alike, so the search stops (UsageError).
+ * A model directory that is gone altogether stops the search
+ * (modelDirectoryGone).
  */
 export function checkImportedTrialsPresent(
     options: SearchOptions, trialId: number, plan: TrialPlan,
@@ -970,6 +972,9 @@ export function checkImportedTrialsPresent(
     ...(plan.warmStart ?? []).map((s) => s.trialId),
     ...(plan.teacherTrialId === undefined ? [] : [plan.teacherTrialId]),
   ]);
+  if (!fs.existsSync(options.modelDir)) {
+    throw modelDirectoryGone(options.modelDir);
+  }
   for (const id of imported) {
     const dir = path.join(options.modelDir, trialDirName(id));
     if (fs.existsSync(dir)) continue;

@@ -22,6 +22,7 @@ import {selectBackend} from './backend/select_backend';
 import {tf} from './backend/tf';
 import {DEFAULT_DNN, resolveWorkspacePath} from './constants';
 import {CsvDataProvider} from './data/csv_data';
+import {SearchError} from './errors';
 import {createStore} from './metadata/create_store';
 import {completeWrittenTrials} from './lost_trials';
 import {StoreError} from './metadata/retry';
@@ -315,6 +316,41 @@ describe('a search whose database fails as a trial is recorded', function() {
          fs.rmSync(dir, {recursive: true, force: true});
        }
      });
+});
+
+describe('a search whose model directory is removed', function() {
+  this.timeout(120000);
+
+  it('stops saying so, and does not make it again', async () => {
+    const {dir, provider, spec, store} = await searchParts();
+    const log: string[] = [];
+    try {
+      await assert.rejects(runSearch({
+        spec, specText: printPhoenixSpec(spec), provider, store,
+        modelDir: dir, experimentName: 'removed', experimentOwner: 'test',
+        maxTrials: 4, trainSteps: 3, evalSteps: 1, batchSize: 8,
+        objective: {metric: 'loss', goal: 'minimize'},
+        hypertuningMethod: 'random', seed: 3,
+        observers: [{
+          onStudyUpdate: (_: string, trials: Trial[]) => {
+            if (trials.some((t) => t.state === 'COMPLETED')) {
+              fs.rmSync(dir, {recursive: true, force: true});
+            }
+          },
+        }],
+        log: (line) => log.push(line),
+      }), (e: Error) => {
+        assert.ok(e instanceof SearchError, String(e));
+        assert.match(e.message, new RegExp(
+            `^the model directory ${dir} was removed while the search ran`));
+        return true;
+      });
+      assert.ok(!fs.existsSync(dir), 'made again');
+    } finally {
+      await store.close();
+      fs.rmSync(dir, {recursive: true, force: true});
+    }
+  });
 });
 
 describe('a search whose earlier trial directory is removed', function() {

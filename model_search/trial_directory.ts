@@ -15,7 +15,7 @@
 import * as fs from 'fs';
 import * as path from 'path';
 
-import {UsageError} from './errors';
+import {SearchError, UsageError} from './errors';
 import {machineName, processExists} from './metadata/worker_ids';
 
 
@@ -119,6 +119,16 @@ export function readEvaluationMetrics(trialDir: string):
  */
 export function temporaryTag(): string {
   return `${process.pid}@${machineName()}`;
+}
+
+/** The error of a search whose model directory was removed under it. */
+export function modelDirectoryGone(modelDir: string): SearchError {
+  return new SearchError(
+      `the model directory ${modelDir} was removed while the search ran, ` +
+      'with the trials written into it (and its model_search.db, if the ' +
+      'study was kept there): the search stops rather than make it again ' +
+      'half empty; restore it and run the same command to resume, or ' +
+      'start a new search');
 }
 
 /**

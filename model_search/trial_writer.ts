@@ -48,7 +48,7 @@ import {performance} from 'node:perf_hooks';
 import {MessageChannel, receiveMessageOnPort, Worker} from 'node:worker_threads';
 
 import {SearchError} from './errors';
-import {temporaryTag} from './trial_directory';
+import {modelDirectoryGone, temporaryTag} from './trial_directory';
 import {RequestRunner} from './trial_writer_requests';
 import type {StagedBytes, WriterReply, WriterRequest} from './trial_writer_requests';
 
@@ -442,6 +442,10 @@ export class TrialDirectoryJob {
           `trial directory ${this.finalDir} appeared while this trial was ` +
           'written: another study writes into the same model directory; ' +
           'give each study a --model_dir of its own');
+    }
+    const root = path.dirname(this.finalDir);
+    if (code === 'ENOENT' && !fs.existsSync(root)) {
+      throw modelDirectoryGone(root);
     }
     throwIfFailed(reply);
     return this.finalDir;

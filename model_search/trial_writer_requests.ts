@@ -115,7 +115,11 @@ export class RequestRunner {
       case 'prepare':
         // Not needed, only ahead: a failure here shows when it is used.
         try {
-          makeDirectories(request.path, request.subdirectories);
+          // A directory of this name is a dead worker's that had this
+          // pid (a container restarted, say): its spares are not ours to
+          // count, so it goes. This process never names two alike.
+          fs.rmSync(request.path, {recursive: true, force: true});
+          makeDirectories(request.path, request.subdirectories, false);
         } catch {
           // Whole or not at all: adopt then makes them itself, and meets
           // the failure (a full disk) where it can report it.
@@ -151,11 +155,16 @@ export class RequestRunner {
               this.spares.set(request.job, spares.map((spare) => path.join(
                   request.path, path.relative(request.from!, spare))));
             } catch {
-              // Gone: made below.
+              // Gone (made below), or there and not movable: not left.
+              try {
+                fs.rmSync(request.from, {recursive: true, force: true});
+              } catch {
+                // Left for the removal of stale temporaries.
+              }
             }
           }
           // Made, or found made (a system call each, no allocation).
-          makeDirectories(request.path, request.subdirectories);
+          makeDirectories(request.path, request.subdirectories, true);
         });
         return;
       case 'write':
@@ -269,10 +278,21 @@ export class RequestRunner {
  */
 export const SPARE_PREFIX = '.spare-';
 
-/** Makes `dir` (and any missing above it) and its `subdirectories`. */
-function makeDirectories(dir: string, subdirectories: string[]): void {
-  fs.mkdirSync(dir, {recursive: true});
-  for (const sub of subdirectories) {
-    fs.mkdirSync(path.join(dir, sub), {recursive: true});
+/**
+ * Makes `dir` and its `subdirectories`; `foundMade`: those that exist
+ * already are left as they are.
+ */
+function makeDirectories(
+    dir: string, subdirectories: string[], foundMade: boolean): void {
+  // Not the directories above `dir`: a model directory removed while the
+  // search runs is not made again (the search then says it is gone).
+  for (const each of [dir, ...subdirectories.map((s) => path.join(dir, s))]) {
+    try {
+      fs.mkdirSync(each);
+    } catch (e) {
+      if (!foundMade || (e as NodeJS.ErrnoException).code !== 'EEXIST') {
+        throw e;
+      }
+    }
   }
 }

@@ -263,21 +263,33 @@ for (const thread of [true, false]) {
               .test(e.message));
     });
 
-    it('makes its model directory again when it was removed meanwhile',
+    it('says the model directory is gone when it was removed meanwhile, ' +
+           'and does not make it again',
        async () => {
          const modelDir = path.join(root, 'gone');
+         fs.mkdirSync(modelDir);
          const other = new TrialDirectoryWriter(
              modelDir, {thread, subdirectories: ['model']});
          try {
+           other.prepareAhead();
            other.begin('9').commit();
+           other.prepareAhead();
            other.settle();
            fs.rmSync(modelDir, {recursive: true});
            const again = other.begin('10');
            again.write('b.json', '{}');
-           again.commit();
-           assert.deepEqual(trialEntries(modelDir), ['10']);
-           assert.deepEqual(fs.readdirSync(path.join(modelDir, '10')).sort(),
-                            ['b.json', 'model']);
+           assert.throws(() => again.commit(), (e: Error) => {
+             assert.ok(e instanceof SearchError, String(e));
+             assert.match(e.message, new RegExp(
+                 `^the model directory ${modelDir} was removed while the ` +
+                 'search ran'));
+             return true;
+           });
+           assert.ok(!fs.existsSync(modelDir));
+           // Nor by the directory made ahead for the next trial.
+           other.prepareAhead();
+           other.settle();
+           assert.ok(!fs.existsSync(modelDir));
          } finally {
            await other.close();
          }
@@ -484,6 +496,63 @@ describe('RequestRunner', () => {
        assert.deepEqual(replies, [{seq: 1}, {seq: 2}]);
        assert.deepEqual(fs.readdirSync(path.join(root, '2')), ['x']);
      });
+
+  it('makes a directory ahead anew over a dead worker\'s of the same name',
+     () => {
+       const runner = new RequestRunner(() => {});
+       const ahead = path.join(root, '.tmp-next-1-1');
+       // Left by a killed process that had this pid.
+       fs.mkdirSync(path.join(ahead, 'model'), {recursive: true});
+       for (let i = 0; i < 5; i++) {
+         fs.writeFileSync(path.join(ahead, `.spare-${i}`), '');
+       }
+       fs.writeFileSync(path.join(ahead, 'model', 'old.bin'), 'old');
+       runner.runAll([
+         {op: 'prepare', job: 0, path: ahead, subdirectories: ['model']},
+         {op: 'spares', job: 0, path: ahead, count: 2},
+       ]);
+       assert.deepEqual(fs.readdirSync(ahead).sort(),
+                        ['.spare-0', '.spare-1', 'model']);
+       assert.deepEqual(fs.readdirSync(path.join(ahead, 'model')), []);
+     });
+
+  it('removes a directory made ahead that could not be adopted', () => {
+    const replies: WriterReply[] = [];
+    const runner = new RequestRunner((reply) => replies.push(reply));
+    const ahead = path.join(root, '.tmp-next-1-1');
+    const tmp = path.join(root, '.tmp-1-1-1');
+    // The rename fails: its target is a directory holding a file.
+    fs.mkdirSync(tmp);
+    fs.writeFileSync(path.join(tmp, 'x'), 'x');
+    runner.runAll([
+      {op: 'prepare', job: 0, path: ahead, subdirectories: ['model']},
+      {op: 'spares', job: 0, path: ahead, count: 2},
+      {op: 'adopt', job: 1, from: ahead, path: tmp, subdirectories: ['model']},
+      {op: 'write', job: 1, path: path.join(tmp, 'a'), data: 'a'},
+      {op: 'commit', job: 1, path: tmp, to: path.join(root, '1'), seq: 1},
+    ]);
+    assert.deepEqual(replies, [{seq: 1}]);
+    assert.deepEqual(fs.readdirSync(root), ['1']);
+    assert.deepEqual(fs.readdirSync(path.join(root, '1')).sort(),
+                     ['a', 'model', 'x']);
+  });
+
+  it('makes no directory above a trial\'s', () => {
+    const replies: WriterReply[] = [];
+    const runner = new RequestRunner((reply) => replies.push(reply));
+    const gone = path.join(root, 'gone');
+    const tmp = path.join(gone, '.tmp-1-1-1');
+    runner.runAll([
+      {op: 'prepare', job: 0, path: path.join(gone, '.tmp-next-1-1'),
+       subdirectories: ['model']},
+      {op: 'adopt', job: 1, from: path.join(gone, '.tmp-next-1-1'), path: tmp,
+       subdirectories: ['model']},
+      {op: 'write', job: 1, path: path.join(tmp, 'a'), data: 'a'},
+      {op: 'commit', job: 1, path: tmp, to: path.join(gone, '1'), seq: 1},
+    ]);
+    assert.equal(replies[0].error?.code, 'ENOENT');
+    assert.deepEqual(fs.readdirSync(root), []);
+  });
 
   it('writes into a missing subdirectory fail as without spares', () => {
     const replies: WriterReply[] = [];
