@@ -795,8 +795,7 @@ export function removeRefusedRunFiles(
   const ownTag = temporaryTag();
   for (const entry of fs.readdirSync(modelDir, {withFileTypes: true})) {
     if (!entry.isFile() || entriesBefore.has(entry.name)) continue;
-    const own = entry.name.includes(`tmp-${ownTag}`) ||
-        entry.name.endsWith(`.tmp-${process.pid}`);
+    const own = entry.name.includes(`tmp-${ownTag}`);
     if (entry.name.startsWith('.') || entry.name.includes('.tmp-') ?
             !own :
             othersRecord) {

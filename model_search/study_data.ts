@@ -29,7 +29,7 @@ import {otherStudyOfDirectory, STUDY_DATA_FILE, type StudyOfDirectory, studyText
 import {UsageError, ValueError} from './errors';
 import type {Objective, Trial} from './metadata/trial';
 import {readStudySummary, SUMMARY_JSON} from './report';
-import {TRIAL_FILES} from './trial_directory';
+import {temporaryTag, TRIAL_FILES} from './trial_directory';
 
 /** The parts of a schema that must match: no moments, no defaults. */
 function essentials(schema: InputSchema): unknown {
@@ -84,13 +84,25 @@ export function studyDataRecordedHere(modelDir: string): boolean {
   return recordedHere.has(path.resolve(modelDir, STUDY_DATA_FILE));
 }
 
+let temporaries = 0;
+
+/**
+ * Where `file` is written before it is linked or renamed into place:
+ * named as the search's other temporaries (trial_directory.ts), so that
+ * one a killed worker left is removed at a later start.
+ */
+function temporaryFor(file: string): string {
+  return path.join(path.dirname(file), `.${path.basename(file)}.tmp-${
+      temporaryTag()}-${++temporaries}`);
+}
+
 export function recordOrCheckStudyData(
     modelDir: string, study: StudyOfDirectory&{settings?: TrialSettings},
     schema: InputSchema, onlyFailedTrials = false): string[]|undefined {
   const experimentName = study.experimentName;
   const file = path.join(modelDir, STUDY_DATA_FILE);
   if (!fs.existsSync(file)) {
-    const tmp = `${file}.tmp-${process.pid}`;
+    const tmp = temporaryFor(file);
     // The directory's own id, which trial plans record: workers that
     // race to write this file all take the one that won. A directory
     // whose record was removed keeps the id its trials recorded.
@@ -137,7 +149,7 @@ export function recordOrCheckStudyData(
     return warnings.length === 0 ? undefined : warnings;
   }
   if (onlyFailedTrials) {
-    const tmp = `${file}.tmp-${process.pid}`;
+    const tmp = temporaryFor(file);
     const before = JSON.parse(fs.readFileSync(file, 'utf8'));
     fs.writeFileSync(
         tmp, JSON.stringify({...before, ...study, schema}, null, 2));

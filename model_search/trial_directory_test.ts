@@ -54,6 +54,7 @@ describe('removeStaleTemporaries', () => {
          `.tmp-3-4242@${host}-1700000000000`,       // gone: removed
          `.tmp-next-4242@${host}-2`,                // gone: removed
          `.study_summary.csv.tmp-4242@${host}-5`,   // gone: removed
+         `.study_data.json.tmp-4242@${host}-1`,     // gone: removed
          `.tmp-4-4243@${host}-1700000000001`,       // alive: kept
          `.tmp-5-4242@other-host-1700000000002`,    // another machine's
          `.tmp-6-${process.pid}@${host}-1700000000003`,  // this process's
@@ -63,8 +64,8 @@ describe('removeStaleTemporaries', () => {
        const removed =
            removeStaleTemporaries(root, 600_000, (pid) => pid === 4243);
 
-       assert.equal(removed, 3);
-       assert.deepEqual(fs.readdirSync(root).sort(), names.slice(3).sort());
+       assert.equal(removed, 4);
+       assert.deepEqual(fs.readdirSync(root).sort(), names.slice(4).sort());
        fs.rmSync(root, {recursive: true, force: true});
      });
 

@@ -50,11 +50,27 @@ export function machineName(): string {
 export function processExists(pid: number): boolean {
   try {
     process.kill(pid, 0);
-    return true;
   } catch (e) {
     // EPERM: it exists but belongs to another user.
-    return (e as NodeJS.ErrnoException).code === 'EPERM';
+    if ((e as NodeJS.ErrnoException).code !== 'EPERM') return false;
   }
+  return !isThreadOfAnother(pid);
+}
+
+/**
+ * Whether `pid` is, on Linux, the id of a thread of another process: a
+ * signal to it reaches that process, so a dead worker's pid given to a
+ * thread since would pass for the worker. False where /proc cannot tell.
+ */
+function isThreadOfAnother(pid: number): boolean {
+  let status: string;
+  try {
+    status = fs.readFileSync(`/proc/${pid}/status`, 'utf8');
+  } catch {
+    return false;
+  }
+  const tgid = /^Tgid:\s*(\d+)$/m.exec(status);
+  return tgid !== null && Number(tgid[1]) !== pid;
 }
 
 /**
