@@ -1230,14 +1230,16 @@ async function runTrial(
     const commit = async () => {
       const observers =
           (options.observers ?? []).filter((o) => o.writeTrialFiles);
+      // Waited for letting the event loop turn, should the disk hold the
+      // writer up: a second Ctrl-C then still stops at once.
       if (observers.length > 0) {
         // They write into the temporary directory themselves.
-        written.sync();
+        await written.syncAsync();
         for (const observer of observers) {
           await observer.writeTrialFiles!(written.tmpDir, record);
         }
       }
-      written.commit();
+      await written.commitAsync();
     };
     job = undefined;
     return {metrics, seconds, commit, abort: () => written.abort()};

@@ -55,6 +55,14 @@ import type {StagedBytes, WriterReply, WriterRequest} from './trial_writer_reque
 /** How long the writer thread may take to start before it is given up. */
 const START_TIMEOUT_MS = 30_000;
 
+/**
+ * waitForAsync: how long the search thread blocks for an answer (a commit
+ * takes about a millisecond) before it lets its event loop turn, and how
+ * often it looks again then.
+ */
+const BLOCKING_WAIT_MS = 50;
+const LOOK_EVERY_MS = 2;
+
 /** The staging area's first size; it doubles as a trial needs more. */
 const STAGING_START_BYTES = 1 << 20;
 
@@ -269,20 +277,39 @@ export class TrialDirectoryWriter {
     const seq = ++this.seq;
     this.post([...requests, last(seq)]);
     if (this.thread !== undefined) {
-      const reply = this.thread.waitFor(seq);
-      // Everything handed over before it is done, its staged bytes too;
-      // bytes a job holds back keep their place.
-      if (this.unsent === 0) {
-        this.staged = 0;
-        if (this.olderAreas) {
-          this.post([{op: 'release', job: 0, area: this.area}]);
-          this.olderAreas = false;
-        }
-      }
-      return reply;
+      return this.answered(this.thread.waitFor(seq));
     }
     const reply = this.inlineReply!;
     this.inlineReply = undefined;
+    return reply;
+  }
+
+  /**
+   * @internal
+   * request, waiting as WriterThread.waitForAsync does: for the waits
+   * that a slow disk can make long (a commit's).
+   */
+  async requestAsync(
+      requests: WriterRequest[],
+      last: (seq: number) => WriterRequest): Promise<WriterReply> {
+    if (this.thread === undefined) return this.request(requests, last);
+    const seq = ++this.seq;
+    this.post([...requests, last(seq)]);
+    return this.answered(await this.thread.waitForAsync(seq));
+  }
+
+  /**
+   * Everything handed over before an answer is done, its staged bytes
+   * too; bytes a job holds back keep their place.
+   */
+  private answered(reply: WriterReply): WriterReply {
+    if (this.unsent === 0) {
+      this.staged = 0;
+      if (this.olderAreas) {
+        this.post([{op: 'release', job: 0, area: this.area}]);
+        this.olderAreas = false;
+      }
+    }
     return reply;
   }
 }
@@ -300,6 +327,11 @@ class WriterThread {
   private readonly answered = new Int32Array(new SharedArrayBuffer(4));
   /** Until the first answer: the seq of the request made at the start. */
   private startSeq: number|undefined;
+  /**
+   * Answers read while waiting for another one: a wait of waitForAsync
+   * may be overtaken by a later request's.
+   */
+  private readonly othersReplies = new Map<number, WriterReply>();
 
   constructor(startSeq: number) {
     const file = path.join(__dirname, 'trial_writer_thread.js');
@@ -323,20 +355,38 @@ class WriterThread {
 
   /** Blocks until request `seq` is answered. */
   waitFor(seq: number): WriterReply {
-    if (this.startSeq !== undefined) {
-      // A thread that did not start would leave the search waiting for
-      // ever: its first answer has a deadline.
-      try {
-        this.receive(this.startSeq, START_TIMEOUT_MS);
-      } catch (e) {
-        throw new Error(
-            'the thread that writes trial directories did not start ' +
-            `(${(e as Error).message}); is ${
-                path.join(__dirname, 'trial_writer_thread.js')} there?`);
-      }
-      this.startSeq = undefined;
+    this.checkStarted();
+    return this.receive(seq, Infinity)!;
+  }
+
+  /**
+   * Waits until request `seq` is answered: blocking for a while, as
+   * waitFor, then letting the event loop turn between looks, so that a
+   * disk that holds the thread up for long leaves the search its signal
+   * handlers (a second Ctrl-C) and its lease's heartbeats.
+   */
+  async waitForAsync(seq: number): Promise<WriterReply> {
+    this.checkStarted();
+    for (let wait = BLOCKING_WAIT_MS;; wait = 0) {
+      const reply = this.receive(seq, wait);
+      if (reply !== undefined) return reply;
+      await new Promise((resolve) => setTimeout(resolve, LOOK_EVERY_MS));
     }
-    return this.receive(seq, Infinity);
+  }
+
+  /**
+   * A thread that did not start would leave the search waiting for ever:
+   * its first answer has a deadline.
+   */
+  private checkStarted(): void {
+    if (this.startSeq === undefined) return;
+    if (this.receive(this.startSeq, START_TIMEOUT_MS) === undefined) {
+      throw new Error(
+          'the thread that writes trial directories did not start ' +
+          `(no answer in ${START_TIMEOUT_MS} ms); is ${
+              path.join(__dirname, 'trial_writer_thread.js')} there?`);
+    }
+    this.startSeq = undefined;
   }
 
   async close(): Promise<void> {
@@ -344,13 +394,21 @@ class WriterThread {
     await this.worker.terminate();
   }
 
-  private receive(seq: number, timeoutMs: number): WriterReply {
+  /** The answer to request `seq`, or undefined after `timeoutMs`. */
+  private receive(seq: number, timeoutMs: number): WriterReply|undefined {
     const deadline = performance.now() + timeoutMs;
     for (let early = 0;;) {
+      const kept = this.othersReplies.get(seq);
+      if (kept !== undefined) {
+        this.othersReplies.delete(seq);
+        return kept;
+      }
       const received = receiveMessageOnPort(this.channel.port1);
       if (received !== undefined) {
         const reply = received.message as WriterReply;
         if (reply.seq === seq) return reply;
+        // Another waiter's (an asynchronous one, or none: kept a while).
+        this.othersReplies.set(reply.seq, reply);
         continue;
       }
       const seen = Atomics.load(this.answered, 0);
@@ -361,7 +419,7 @@ class WriterThread {
         continue;
       }
       const left = deadline - performance.now();
-      if (left <= 0) throw new Error(`no answer in ${timeoutMs} ms`);
+      if (left <= 0) return undefined;
       // Until the thread answers.
       Atomics.wait(this.answered, 0, seen, Math.min(left, 1000));
     }
@@ -422,6 +480,12 @@ export class TrialDirectoryJob {
         this.handOver(), (seq) => ({op: 'sync', job: this.id, seq})));
   }
 
+  /** sync, letting the event loop turn while the disk is slow. */
+  async syncAsync(): Promise<void> {
+    throwIfFailed(await this.writer.requestAsync(
+        this.handOver(), (seq) => ({op: 'sync', job: this.id, seq})));
+  }
+
   /**
    * Waits for the writes and renames the directory into place.
    *
@@ -430,9 +494,25 @@ export class TrialDirectoryJob {
    */
   commit(): string {
     this.end();
-    const reply = this.writer.request(this.handOver(), (seq) => ({
+    return this.committed(this.writer.request(this.handOver(), (seq) => ({
       op: 'commit', job: this.id, path: this.tmpDir, to: this.finalDir, seq,
-    }));
+    })));
+  }
+
+  /**
+   * commit, letting the event loop turn while the disk is slow (signal
+   * handlers, heartbeats).
+   */
+  async commitAsync(): Promise<string> {
+    this.end();
+    return this.committed(await this.writer.requestAsync(
+        this.handOver(), (seq) => ({
+          op: 'commit', job: this.id, path: this.tmpDir, to: this.finalDir,
+          seq,
+        })));
+  }
+
+  private committed(reply: WriterReply): string {
     this.writer.committed(this.files);
     const code = reply.error?.code;
     if (code === 'ENOTEMPTY' || code === 'EEXIST') {

@@ -6,6 +6,8 @@
  */
 
 import * as assert from 'node:assert/strict';
+import {spawn, spawnSync} from 'node:child_process';
+import {once} from 'node:events';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
@@ -337,6 +339,64 @@ describe('TrialDirectoryWriter on a thread', () => {
        }
        assert.deepEqual(fs.readdirSync(root).sort(), ['1', '2']);
      });
+
+  it('lets the event loop turn while a commit waits for a held-up disk',
+     async function() {
+       // A write into a FIFO holds the thread until a reader opens it,
+       // which only the event loop of this thread can do here.
+       const writer = new TrialDirectoryWriter(root);
+       try {
+         const job = writer.begin('1');
+         job.write('a.txt', 'a');
+         job.sync();
+         const fifo = path.join(job.tmpDir, 'pipe');
+         if (spawnSync('mkfifo', [fifo]).status !== 0) this.skip();
+         job.write('pipe', 'through the pipe');
+         const committing = job.commitAsync();
+         let turned = false;
+         const read = new Promise<string>((resolve, reject) => {
+           setTimeout(() => {
+             turned = true;
+             let text = '';
+             fs.createReadStream(fifo, 'utf8')
+                 .on('data', (chunk) => text += chunk)
+                 .on('end', () => resolve(text))
+                 .on('error', reject);
+           }, 100);
+         });
+         assert.equal(await committing, path.join(root, '1'));
+         assert.ok(turned);
+         assert.equal(await read, 'through the pipe');
+         assert.deepEqual(fs.readdirSync(path.join(root, '1')).sort(),
+                          ['a.txt', 'pipe']);
+       } finally {
+         await writer.close();
+       }
+     });
+
+  it('answers a wait overtaken by a later request', async function() {
+    const writer = new TrialDirectoryWriter(root);
+    try {
+      const job = writer.begin('1');
+      job.sync();
+      const fifo = path.join(job.tmpDir, 'pipe');
+      if (spawnSync('mkfifo', [fifo]).status !== 0) this.skip();
+      job.write('pipe', 'through the pipe');
+      const committing = job.commitAsync();
+      // Another process lets the thread go on while this one waits for a
+      // later request, reading the commit's answer on the way.
+      const reader =
+          spawn('cat', [fifo], {stdio: ['ignore', 'pipe', 'inherit']});
+      let text = '';
+      reader.stdout.on('data', (chunk) => text += chunk);
+      writer.settle();
+      assert.equal(await committing, path.join(root, '1'));
+      await once(reader, 'close');
+      assert.equal(text, 'through the pipe');
+    } finally {
+      await writer.close();
+    }
+  });
 
   it('makes as many spare files ahead as the last trial wrote, and one more',
      async () => {
