@@ -24,9 +24,27 @@ import {localPid, processExists} from './metadata/worker_ids';
 import type {MetadataStore} from './metadata/store';
 import type {Trial} from './metadata/trial';
 
+/** The trials the searches of this process run now: `<study>:<trial>`. */
+const runningHere = new Set<string>();
+
+/**
+ * Records that this process runs trial `trialId` of study `studyId`, until
+ * the function returned is called.
+ */
+export function markRunningHere(studyId: number, trialId: number):
+    () => void {
+  const key = `${studyId}:${trialId}`;
+  runningHere.add(key);
+  return () => runningHere.delete(key);
+}
+
 /**
  * Marks FAILED the RUNNING trials of `trials` whose worker is a process of
- * this host that no longer exists (and is not this one).
+ * this host that no longer exists. One whose worker id is this process's
+ * and that no search of this process runs was left by an earlier process
+ * that had this pid (a container restarted in a namespace of the same
+ * number): it is marked too, rather than waited for until its lease runs
+ * out.
  *
  * @returns the ids of the trials marked.
  */
@@ -37,10 +55,16 @@ export async function failTrialsOfDeadLocalWorkers(
   for (const trial of trials) {
     if (trial.state !== 'RUNNING') continue;
     const pid = localPid(trial.workerId);
-    if (pid === undefined || pid === process.pid || exists(pid)) continue;
+    if (pid === undefined) continue;
+    const mine = pid === process.pid;
+    if (mine ? runningHere.has(`${studyId}:${trial.id}`) : exists(pid)) {
+      continue;
+    }
     await store.failTrial(
         studyId, trial.id,
-        `${LEASE_LOST_PREFIX} process ${pid} of this machine is gone`);
+        mine ? `${LEASE_LOST_PREFIX} an earlier process ${pid} of this ` +
+                   'machine is gone (this one has its pid)' :
+               `${LEASE_LOST_PREFIX} process ${pid} of this machine is gone`);
     marked.push(trial.id);
   }
   return marked;

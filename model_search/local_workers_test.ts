@@ -18,7 +18,7 @@ import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 
-import {failTrialsOfDeadLocalWorkers} from './local_workers';
+import {failTrialsOfDeadLocalWorkers, markRunningHere} from './local_workers';
 import {localPid, localWorkerId, machineName, processExists, workerAlive, workerHeartbeating} from './metadata/worker_ids';
 import {completeWrittenTrials} from './lost_trials';
 import {createStore} from './metadata/create_store';
@@ -128,19 +128,32 @@ describe('failTrialsOfDeadLocalWorkers', () => {
       running(1, `${host}:1001`),               // gone
       running(2, `${host}:1002`),               // alive
       running(3, `elsewhere:1001`),             // another machine
-      running(4, `${host}:${process.pid}`),     // this very process
+      running(4, `${host}:${process.pid}`),     // this very process runs it
       {...running(5, `${host}:1001`), state: 'COMPLETED' as const},
       running(6, 'tuner-7'),                    // named by a script
       running(7, `tuner-7@${host}:1001`),       // named by --tuner_id, gone
+      // This process's id, but not run here: an earlier process's that
+      // had this pid.
+      running(8, `${host}:${process.pid}`),
     ];
+    const done = markRunningHere(1, 4);
+    try {
+      const marked = await failTrialsOfDeadLocalWorkers(
+          store, 1, trials, (pid) => pid === 1002);
 
-    const marked = await failTrialsOfDeadLocalWorkers(
-        store, 1, trials, (pid) => pid === 1002);
-
-    assert.deepEqual(marked, [1, 7]);
-    assert.deepEqual(failed, [
-      [1, 'worker lost: process 1001 of this machine is gone'],
-      [7, 'worker lost: process 1001 of this machine is gone']]);
+      assert.deepEqual(marked, [1, 7, 8]);
+      assert.deepEqual(failed, [
+        [1, 'worker lost: process 1001 of this machine is gone'],
+        [7, 'worker lost: process 1001 of this machine is gone'],
+        [8, `worker lost: an earlier process ${process.pid} of this ` +
+                'machine is gone (this one has its pid)']]);
+    } finally {
+      done();
+    }
+    // Trial 4 of another study is not run here.
+    failed.length = 0;
+    assert.deepEqual(
+        await failTrialsOfDeadLocalWorkers(store, 2, [trials[3]]), [4]);
   });
 
   it('tells a live process from a gone one', () => {

@@ -25,7 +25,7 @@ import type {Provider} from './data/data';
 import {buildTowersModel, restoreTowers} from './ensemble_model';
 import {BlockBuildError, SearchError, UsageError, ValueError} from './errors';
 import {LeaseKeeper} from './lease_keeper';
-import {failTrialsOfDeadLocalWorkers} from './local_workers';
+import {failTrialsOfDeadLocalWorkers, markRunningHere} from './local_workers';
 import {directoryOwnerTrial, otherStudyOfDirectory, STUDY_DATA_FILE, studyDirectoryOwner, studyOfDirectory, studyText} from './metadata/study_of_directory';
 import {localWorkerId, workerHeartbeating} from './metadata/worker_ids';
 import {completeWrittenTrials} from './lost_trials';
@@ -521,6 +521,7 @@ export async function runSearch(options: SearchOptions): Promise<SearchResult> {
         continue;
       }
       const trial = answer.trial;
+      const notRunningHere = markRunningHere(studyId, trial.id);
       polls = 0;
       let outcomeToCommit: TrialOutcome|undefined;
       /** The trial's directory is in place: only its record may be missing. */
@@ -680,6 +681,7 @@ export async function runSearch(options: SearchOptions): Promise<SearchResult> {
                       ''}`);
         }
       } finally {
+        notRunningHere();
         await lease.stop();
       }
     }
