@@ -35,8 +35,10 @@
  *
  * Known shortcoming: the target of at most 5% of trial time outside
  * training and evaluation is met by trials of a few hundred steps (200
- * steps of 32 on the dnn config: 3.3%), not by the test settings (cnn
- * and dnn: 11-13%, on this project's CI machines). Their trials train
+ * steps of 32 on the dnn config: 3.3%; the binary's defaults, 1000 steps
+ * of 100: 1.2%), not by the test settings (cnn and dnn: 11-12%, on this
+ * project's CI machines; 12-13.5% before the spare files and the kept
+ * wasm module below). Their trials train
  * for 20 steps of 2 examples (50-80 ms), while each trial builds a
  * TensorFlow.js model graph (about 3 ms: the layers' graph, and 1 ms of
  * seeded initial weights) and writes a directory of ten files through a
@@ -48,7 +50,10 @@
  * 12 us: the thread makes the files of a trial, empty, while it trains
  * (export 3.3 against 4.4 ms made as written, cnn; 3.3 against 4.3 ms,
  * dnn; medians of four alternating runs). The bookkeeping around (claim,
- * plan, record, observers) takes another 2 ms.
+ * plan, record, observers) takes another 2 ms, and on the cnn config the
+ * wasm restarts 2 ms a trial (three in 50 trials, 31 ms each: a full
+ * collection, 13-17 ms, and a new instance of the module compiled at the
+ * first start; 42 ms compiling anew).
  *
  * Memory: with the binary's --wasm_memory_limit_mb (12 MB), RSS after
  * trial 50 is within 4-6% of RSS after trial 5 on the cnn test settings:
