@@ -318,6 +318,27 @@ describe('a search whose database fails as a trial is recorded', function() {
      });
 });
 
+/**
+ * A search of `maxTrials` short trials whose `remove` sees the study
+ * after each trial (and may remove files).
+ */
+function searchRemoving(
+    {dir, provider, spec, store}: Awaited<ReturnType<typeof searchParts>>,
+    maxTrials: number, log: string[],
+    remove: (trials: Trial[]) => void): Promise<SearchResult> {
+  return runSearch({
+    spec, specText: printPhoenixSpec(spec), provider, store,
+    modelDir: dir, experimentName: 'removed', experimentOwner: 'test',
+    maxTrials, trainSteps: 3, evalSteps: 1, batchSize: 8,
+    objective: {metric: 'loss', goal: 'minimize'},
+    hypertuningMethod: 'random', seed: 3,
+    observers: [{onStudyUpdate: (_dir: string, trials: Trial[]) => {
+      remove(trials);
+    }}],
+    log: (line) => log.push(line),
+  });
+}
+
 describe('a search whose model directory is removed', function() {
   this.timeout(120000);
 
@@ -325,21 +346,12 @@ describe('a search whose model directory is removed', function() {
     const {dir, provider, spec, store} = await searchParts();
     const log: string[] = [];
     try {
-      await assert.rejects(runSearch({
-        spec, specText: printPhoenixSpec(spec), provider, store,
-        modelDir: dir, experimentName: 'removed', experimentOwner: 'test',
-        maxTrials: 4, trainSteps: 3, evalSteps: 1, batchSize: 8,
-        objective: {metric: 'loss', goal: 'minimize'},
-        hypertuningMethod: 'random', seed: 3,
-        observers: [{
-          onStudyUpdate: (_: string, trials: Trial[]) => {
+      await assert.rejects(searchRemoving(
+          {dir, provider, spec, store}, 4, log, (trials) => {
             if (trials.some((t) => t.state === 'COMPLETED')) {
               fs.rmSync(dir, {recursive: true, force: true});
             }
-          },
-        }],
-        log: (line) => log.push(line),
-      }), (e: Error) => {
+          }), (e: Error) => {
         assert.ok(e instanceof SearchError, String(e));
         assert.match(e.message, new RegExp(
             `^the model directory ${dir} was removed while the search ran`));
@@ -364,22 +376,13 @@ describe('a search whose earlier trial directory is removed', function() {
         'num_trials_to_consider: 2 } }\n');
     const log: string[] = [];
     try {
-      await runSearch({
-        spec, specText: printPhoenixSpec(spec), provider, store,
-        modelDir: dir, experimentName: 'removed', experimentOwner: 'test',
-        maxTrials: 3, trainSteps: 3, evalSteps: 1, batchSize: 8,
-        objective: {metric: 'loss', goal: 'minimize'},
-        hypertuningMethod: 'random', seed: 3,
-        observers: [{
-          // Once trial 2 is in, trial 1's directory goes.
-          onStudyUpdate: (_: string, trials: Trial[]) => {
+      await searchRemoving(
+          {dir, provider, spec, store}, 3, log, (trials) => {
+            // Once trial 2 is in, trial 1's directory goes.
             if (trials.filter((t) => t.state === 'COMPLETED').length === 2) {
               fs.rmSync(path.join(dir, '1'), {recursive: true, force: true});
             }
-          },
-        }],
-        log: (line) => log.push(line),
-      });
+          });
 
       const trials = await store.listTrials(1);
       assert.deepEqual(trials.map((t) => [t.id, t.state]),
