@@ -24,6 +24,7 @@ import {resetProviderWaits, stopWaitingForProviders} from './data/data';
 import type {Provider} from './data/data';
 import {buildTowersModel, restoreTowers} from './ensemble_model';
 import {BlockBuildError, SearchError, UsageError, ValueError} from './errors';
+import {exitAtOnce} from './exit_at_once';
 import {LeaseKeeper} from './lease_keeper';
 import {failTrialsOfDeadLocalWorkers, markRunningHere} from './local_workers';
 import {directoryOwnerTrial, otherStudyOfDirectory, STUDY_DATA_FILE, studyDirectoryOwner, studyOfDirectory, studyText} from './metadata/study_of_directory';
@@ -459,7 +460,7 @@ export async function runSearch(options: SearchOptions): Promise<SearchResult> {
       log(`${signal} again: stopped at once; a trial that was running ` +
           'shows RUNNING until a search of the study starts again on this ' +
           'machine, which takes it back');
-      process.exit(STOP_SIGNAL_EXIT_CODES[signal] ?? 143);
+      exitAtOnce(signal, STOP_SIGNAL_EXIT_CODES[signal] ?? 143);
     }
     stopSignal = signal;
     // A provider that never answers (a batch that never comes) would hold
