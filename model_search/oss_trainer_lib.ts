@@ -281,6 +281,8 @@ export async function runSearch(options: SearchOptions): Promise<SearchResult> {
         `bytes >= 0, got ${wasmLimit}`);
   }
   makeDirectories(options.modelDir);
+  // Removed, or replaced by another (an empty one), it stops the search.
+  const modelDirIdentity = directoryIdentity(options.modelDir);
   // A temporary trial directory this old belongs to a dead worker. Never
   // less than the default lease: a live worker may take a while to write
   // one, and a short lease is no reason to pull it from under it.
@@ -577,6 +579,9 @@ export async function runSearch(options: SearchOptions): Promise<SearchResult> {
         // In the study's own model directory, a directory that is gone
         // was removed: this trial fails, and the trial is left out (a
         // UnusableTrialError); elsewhere the workers are misconfigured.
+        if (directoryIdentity(options.modelDir) !== modelDirIdentity) {
+          throw modelDirectoryGone(options.modelDir);
+        }
         checkImportedTrialsPresent(
             options, trial.id, plan,
             directoryId !== undefined && directorySettled);
@@ -963,8 +968,6 @@ function checkStudyDirectory(
  * (UnusableTrialError); else workers of the study were given different
  * model directories (started together, before the start could tell), and
  * every trial after would fail alike, so the search stops (UsageError).
- * A model directory that is gone altogether stops the search
- * (modelDirectoryGone).
  */
 export function checkImportedTrialsPresent(
     options: SearchOptions, trialId: number, plan: TrialPlan,
@@ -975,9 +978,6 @@ export function checkImportedTrialsPresent(
     ...(plan.warmStart ?? []).map((s) => s.trialId),
     ...(plan.teacherTrialId === undefined ? [] : [plan.teacherTrialId]),
   ]);
-  if (!fs.existsSync(options.modelDir)) {
-    throw modelDirectoryGone(options.modelDir);
-  }
   for (const id of imported) {
     const dir = path.join(options.modelDir, trialDirName(id));
     if (fs.existsSync(dir)) continue;
@@ -991,6 +991,20 @@ export function checkImportedTrialsPresent(
             options.modelDir} has no directory ${trialDirName(id)}: the ` +
         'study\'s workers write into different model directories (give ' +
         'them all the same --model_dir), or the directory was removed');
+  }
+}
+
+/**
+ * The identity of directory `dir` on its disk (device and inode), the
+ * same for as long as it is neither removed nor replaced; undefined when
+ * it is gone.
+ */
+function directoryIdentity(dir: string): string|undefined {
+  try {
+    const stat = fs.statSync(dir);
+    return `${stat.dev}:${stat.ino}`;
+  } catch {
+    return undefined;
   }
 }
 

@@ -342,27 +342,40 @@ function searchRemoving(
 describe('a search whose model directory is removed', function() {
   this.timeout(120000);
 
-  it('stops saying so, and does not make it again', async () => {
-    const {dir, provider, spec, store} = await searchParts();
-    const log: string[] = [];
-    try {
-      await assert.rejects(searchRemoving(
-          {dir, provider, spec, store}, 4, log, (trials) => {
-            if (trials.some((t) => t.state === 'COMPLETED')) {
-              fs.rmSync(dir, {recursive: true, force: true});
-            }
-          }), (e: Error) => {
-        assert.ok(e instanceof SearchError, String(e));
-        assert.match(e.message, new RegExp(
-            `^the model directory ${dir} was removed while the search ran`));
-        return true;
-      });
-      assert.ok(!fs.existsSync(dir), 'made again');
-    } finally {
-      await store.close();
-      fs.rmSync(dir, {recursive: true, force: true});
-    }
-  });
+  for (const replaced of [false, true]) {
+    it(`stops saying so when it is ${replaced ? 'replaced' : 'removed'}` +
+           `${replaced ? '' : ', and does not make it again'}`,
+       async () => {
+         const parts = await searchParts();
+         const {dir, store} = parts;
+         const log: string[] = [];
+         try {
+           await assert.rejects(searchRemoving(parts, 4, log, (trials) => {
+             if (trials.some((t) => t.state === 'COMPLETED') &&
+                 fs.existsSync(path.join(dir, '1'))) {
+               fs.rmSync(dir, {recursive: true, force: true});
+               if (replaced) fs.mkdirSync(dir);
+             }
+           }), (e: Error) => {
+             assert.ok(e instanceof SearchError, String(e));
+             assert.match(e.message, new RegExp(
+                 `^the model directory ${dir} was removed ` +
+                 '\\(or replaced\\) while the search ran'));
+             return true;
+           });
+           if (replaced) {
+             // Nothing written into the new one but what the stop writes.
+             assert.deepEqual(
+                 fs.readdirSync(dir).filter((f) => /^\d+$/.test(f)), []);
+           } else {
+             assert.ok(!fs.existsSync(dir), 'made again');
+           }
+         } finally {
+           await store.close();
+           fs.rmSync(dir, {recursive: true, force: true});
+         }
+       });
+  }
 });
 
 describe('a search whose earlier trial directory is removed', function() {

@@ -14,6 +14,7 @@
 
 import * as fs from 'fs';
 import * as path from 'path';
+import {performance} from 'perf_hooks';
 
 import {SearchError, UsageError} from './errors';
 import {machineName, processExists} from './metadata/worker_ids';
@@ -121,10 +122,14 @@ export function temporaryTag(): string {
   return `${process.pid}@${machineName()}`;
 }
 
-/** The error of a search whose model directory was removed under it. */
+/**
+ * The error of a search whose model directory was removed under it (or
+ * replaced by another).
+ */
 export function modelDirectoryGone(modelDir: string): SearchError {
   return new SearchError(
-      `the model directory ${modelDir} was removed while the search ran, ` +
+      `the model directory ${modelDir} was removed (or replaced) while the ` +
+      'search ran, ' +
       'with the trials written into it (and its model_search.db, if the ' +
       'study was kept there): the search stops rather than make it again ' +
       'half empty; restore it and run the same command to resume, or ' +
@@ -135,9 +140,10 @@ export function modelDirectoryGone(modelDir: string): SearchError {
  * A temporary of a killed worker: a trial directory
  * (`.tmp-<id>-<tag>-<ms>`, `.tmp-next-<tag>-<n>`) or a file being replaced
  * (`.<name>.tmp-<tag>-<n>`, study_summary.ts); older ones have a pid
- * alone for a tag.
+ * alone for a tag, and the study record's were `study_data.json.tmp-<pid>`.
  */
-const TEMPORARY = /^\.tmp-|^\..+\.tmp-\d+(?:@.+)?-\d+$/;
+const TEMPORARY =
+    /^\.tmp-|^\..+\.tmp-\d+(?:@.+)?-\d+$|^study_data\.json\.tmp-\d+$/;
 /** The pid and host of a tag in a temporary's name. */
 const TAGGED = /-(\d+)@(.+)-\d+$/;
 
@@ -154,13 +160,6 @@ export function removeStaleTemporaries(
   for (const entry of fs.readdirSync(root)) {
     if (!TEMPORARY.test(entry)) continue;
     const full = path.join(root, entry);
-    const tag = TAGGED.exec(entry);
-    if (tag !== null && tag[2] === machineName() &&
-        Number(tag[1]) !== process.pid && !exists(Number(tag[1]))) {
-      fs.rmSync(full, {recursive: true, force: true});
-      removed++;
-      continue;
-    }
     let modifiedMs: number;
     try {
       modifiedMs = fs.statSync(full).mtimeMs;
@@ -169,7 +168,14 @@ export function removeStaleTemporaries(
       if ((e as NodeJS.ErrnoException).code === 'ENOENT') continue;
       throw e;
     }
-    if (Date.now() - modifiedMs > olderThanMs) {
+    const tag = TAGGED.exec(entry);
+    // This machine's writer is gone; one tagged with this process's pid
+    // and last changed before it started was an earlier process's with
+    // that pid (a container restarted).
+    const gone = tag !== null && tag[2] === machineName() &&
+        (Number(tag[1]) === process.pid ? modifiedMs < performance.timeOrigin :
+                                          !exists(Number(tag[1])));
+    if (gone || Date.now() - modifiedMs > olderThanMs) {
       fs.rmSync(full, {recursive: true, force: true});
       removed++;
     }

@@ -9,6 +9,7 @@ import * as assert from 'node:assert/strict';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
+import {performance} from 'node:perf_hooks';
 
 import {removeStaleTemporaries} from './trial_directory';
 import {machineName} from './metadata/worker_ids';
@@ -32,16 +33,20 @@ describe('removeStaleTemporaries', () => {
        make('.study_summary.csv.tmp-4242-8', false, old);
        make('.study_summary.json.tmp-4243-1', false);  // a live writer's
        make('.tmp-4-4243-1700000000001', true);         // a live trial's
+       // The study record's, as earlier versions named it.
+       make('study_data.json.tmp-4242', false, old);
+       make('study_data.json.tmp-4243', false);
        make('3', true, old);
        make('study_summary.json', false, old);
        make('.hidden', false, old);
 
        const removed = removeStaleTemporaries(root, 600_000);
 
-       assert.equal(removed, 3);
+       assert.equal(removed, 4);
        assert.deepEqual(fs.readdirSync(root).sort(), [
          '.hidden', '.study_summary.json.tmp-4243-1',
-         '.tmp-4-4243-1700000000001', '3', 'study_summary.json',
+         '.tmp-4-4243-1700000000001', '3', 'study_data.json.tmp-4243',
+         'study_summary.json',
        ]);
        fs.rmSync(root, {recursive: true, force: true});
      });
@@ -60,11 +65,17 @@ describe('removeStaleTemporaries', () => {
          `.tmp-6-${process.pid}@${host}-1700000000003`,  // this process's
        ];
        for (const name of names) fs.mkdirSync(path.join(root, name));
+       // Of this process's pid, but changed before it started: an earlier
+       // process's that had this pid.
+       const earlier = `.tmp-7-${process.pid}@${host}-1700000000004`;
+       fs.mkdirSync(path.join(root, earlier));
+       const before = new Date(performance.timeOrigin - 1000);
+       fs.utimesSync(path.join(root, earlier), before, before);
 
        const removed =
            removeStaleTemporaries(root, 600_000, (pid) => pid === 4243);
 
-       assert.equal(removed, 4);
+       assert.equal(removed, 5);
        assert.deepEqual(fs.readdirSync(root).sort(), names.slice(4).sort());
        fs.rmSync(root, {recursive: true, force: true});
      });

@@ -283,8 +283,8 @@ for (const thread of [true, false]) {
            assert.throws(() => again.commit(), (e: Error) => {
              assert.ok(e instanceof SearchError, String(e));
              assert.match(e.message, new RegExp(
-                 `^the model directory ${modelDir} was removed while the ` +
-                 'search ran'));
+                 `^the model directory ${modelDir} was removed ` +
+                 '\\(or replaced\\) while the search ran'));
              return true;
            });
            assert.ok(!fs.existsSync(modelDir));
