@@ -28,6 +28,23 @@ const runner = new RequestRunner((reply) => {
   Atomics.notify(answered, 0);
 });
 
+/**
+ * V8's collector, when the process was started with --expose-gc (the
+ * search binaries are: trainer.bzl).
+ */
+const collect = (globalThis as {gc?: (options?: {type: string}) => void}).gc;
+
 parentPort!.on('message', (requests: WriterRequest[]) => {
   runner.runAll(requests);
+  if (requests.some((r) => r.op === 'commit' || r.op === 'abort')) {
+    // A young-generation collection once a trial's directory is done,
+    // after its answer: this thread allocates little, so it seldom
+    // collected on its own, and its allocations walked through the 8 MiB
+    // semi-spaces the search's node flags give every thread, touching a
+    // few more of their pages each trial. Measured (bench/search_overhead,
+    // RSS from trial 5 to 50, medians of three runs): cnn +10.8% without,
+    // +6.6% with (the memory outside V8's main heap and the wasm memory
+    // grew 6.4 MB, now 0.8 MB); dnn +14.7% and +11.6%.
+    collect?.({type: 'minor'});
+  }
 });
