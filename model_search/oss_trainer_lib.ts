@@ -47,7 +47,7 @@ import {ensembleMembers, SUMMARY_JSON} from './report';
 import type {TrialFile} from './report';
 import {scaledTrainSteps} from './search';
 import {SearchTimings} from './search_timings';
-import {evaluationText, jsonText, modelDirectoryGone, TRIAL_FILES, removeStaleTemporaries, trialDirName} from './trial_directory';
+import {evaluationText, jsonText, ModelDirectoryGone, modelDirectoryGone, TRIAL_FILES, removeStaleTemporaries, trialDirName} from './trial_directory';
 import {TrialDirectoryWriter} from './trial_writer';
 import type {TrialDirectoryJob} from './trial_writer';
 import {NO_SEARCH_ARCHITECTURE} from './replay';
@@ -281,8 +281,16 @@ export async function runSearch(options: SearchOptions): Promise<SearchResult> {
         `bytes >= 0, got ${wasmLimit}`);
   }
   makeDirectories(options.modelDir);
-  // Removed, or replaced by another (an empty one), it stops the search.
+  // Removed, replaced by another (an empty one), or its study record
+  // removed (a removal under way), it stops the search: looked at before
+  // each trial, its commit and the summaries.
   const modelDirIdentity = directoryIdentity(options.modelDir);
+  const checkModelDirectory = () => {
+    if (directoryIdentity(options.modelDir) !== modelDirIdentity ||
+        !fs.existsSync(path.join(options.modelDir, STUDY_DATA_FILE))) {
+      throw modelDirectoryGone(options.modelDir);
+    }
+  };
   // A temporary trial directory this old belongs to a dead worker. Never
   // less than the default lease: a live worker may take a while to write
   // one, and a short lease is no reason to pull it from under it.
@@ -579,9 +587,7 @@ export async function runSearch(options: SearchOptions): Promise<SearchResult> {
         // In the study's own model directory, a directory that is gone
         // was removed: this trial fails, and the trial is left out (a
         // UnusableTrialError); elsewhere the workers are misconfigured.
-        if (directoryIdentity(options.modelDir) !== modelDirIdentity) {
-          throw modelDirectoryGone(options.modelDir);
-        }
+        checkModelDirectory();
         checkImportedTrialsPresent(
             options, trial.id, plan,
             directoryId !== undefined && directorySettled);
@@ -609,6 +615,7 @@ export async function runSearch(options: SearchOptions): Promise<SearchResult> {
           checkStudyDirectory(options, await options.store.listTrials(studyId),
                               trial.id, directoryId!);
         }
+        checkModelDirectory();
         await timings.time('export', () => outcome.commit());
         committed = true;
         const recordStart = performance.now();
@@ -625,6 +632,7 @@ export async function runSearch(options: SearchOptions): Promise<SearchResult> {
         log(trialLine(trial.id, {...options, maxTrials}, plan, outcome,
                       ranked));
         timings.add('record', (performance.now() - recordStart) / 1000);
+        checkModelDirectory();
         await timings.time('observe', () => notifyStudy(options, studyId, now));
       } catch (e) {
         outcomeToCommit?.abort();
@@ -691,7 +699,16 @@ export async function runSearch(options: SearchOptions): Promise<SearchResult> {
         await lease.stop();
       }
     }
-  } catch (e) {
+  } catch (thrown) {
+    // A file gone from under a write (a summary's): the directory is.
+    let e = thrown;
+    if ((e as NodeJS.ErrnoException).code === 'ENOENT') {
+      try {
+        checkModelDirectory();
+      } catch (gone) {
+        e = gone;
+      }
+    }
     const lag = (why: string) => log(
         `the study's summaries could not be brought up to date (${why}): ${
             SUMMARY_JSON} and the others in --model_dir may lag behind the ` +
@@ -699,6 +716,8 @@ export async function runSearch(options: SearchOptions): Promise<SearchResult> {
     if (e instanceof StoreError) {
       // Asked again, the database would take another retry budget to fail.
       lag('the database did not answer');
+    } else if (e instanceof ModelDirectoryGone) {
+      // Nowhere to write them.
     } else {
       await notifyStudy(options, studyId, undefined, true)
           .catch((f: Error) => lag(f.message));

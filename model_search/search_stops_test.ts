@@ -325,16 +325,20 @@ describe('a search whose database fails as a trial is recorded', function() {
 function searchRemoving(
     {dir, provider, spec, store}: Awaited<ReturnType<typeof searchParts>>,
     maxTrials: number, log: string[],
-    remove: (trials: Trial[]) => void): Promise<SearchResult> {
+    remove: (trials: Trial[]) => void,
+    duringTraining: () => void = () => {}): Promise<SearchResult> {
   return runSearch({
     spec, specText: printPhoenixSpec(spec), provider, store,
     modelDir: dir, experimentName: 'removed', experimentOwner: 'test',
     maxTrials, trainSteps: 3, evalSteps: 1, batchSize: 8,
     objective: {metric: 'loss', goal: 'minimize'},
     hypertuningMethod: 'random', seed: 3,
-    observers: [{onStudyUpdate: (_dir: string, trials: Trial[]) => {
-      remove(trials);
-    }}],
+    observers: [{
+      onStudyUpdate: (_dir: string, trials: Trial[]) => {
+        remove(trials);
+      },
+      onTrainProgress: duringTraining,
+    }],
     log: (line) => log.push(line),
   });
 }
@@ -342,19 +346,57 @@ function searchRemoving(
 describe('a search whose model directory is removed', function() {
   this.timeout(120000);
 
-  for (const replaced of [false, true]) {
-    it(`stops saying so when it is ${replaced ? 'replaced' : 'removed'}` +
-           `${replaced ? '' : ', and does not make it again'}`,
+  const ways: Array<[string, (dir: string) => void]> = [
+    ['removed', (dir) => fs.rmSync(dir, {recursive: true, force: true})],
+    ['replaced', (dir) => {
+      fs.rmSync(dir, {recursive: true, force: true});
+      fs.mkdirSync(dir);
+    }],
+    // As a removal under way takes the files first.
+    ['emptied in part', (dir) => {
+      for (const file of ['study_data.json', 'model_search.db']) {
+        fs.rmSync(path.join(dir, file), {force: true});
+      }
+    }],
+  ];
+  it('stops before the commit when it is replaced while a trial trains',
+     async () => {
+       const parts = await searchParts();
+       const {dir, store} = parts;
+       let replaced = false;
+       try {
+         await assert.rejects(
+             searchRemoving(parts, 4, [], () => {}, () => {
+               if (replaced || !fs.existsSync(path.join(dir, '1'))) return;
+               fs.renameSync(dir, `${dir}.old`);
+               fs.mkdirSync(dir);
+               replaced = true;
+             }),
+             /the model directory .* was removed \(or replaced\)/);
+         // Trial 2 trained into the old directory and was not committed
+         // into the new one.
+         assert.deepEqual(fs.readdirSync(dir), []);
+       } finally {
+         await store.close();
+         fs.rmSync(dir, {recursive: true, force: true});
+         fs.rmSync(`${dir}.old`, {recursive: true, force: true});
+       }
+     });
+
+  for (const [how, change] of ways) {
+    it(`stops saying so when it is ${how}, writing nothing more into it`,
        async () => {
          const parts = await searchParts();
          const {dir, store} = parts;
          const log: string[] = [];
+         let before: string[] = [];
          try {
            await assert.rejects(searchRemoving(parts, 4, log, (trials) => {
              if (trials.some((t) => t.state === 'COMPLETED') &&
-                 fs.existsSync(path.join(dir, '1'))) {
-               fs.rmSync(dir, {recursive: true, force: true});
-               if (replaced) fs.mkdirSync(dir);
+                 before.length === 0) {
+               change(dir);
+               before = fs.existsSync(dir) ? fs.readdirSync(dir).sort() :
+                                             ['none'];
              }
            }), (e: Error) => {
              assert.ok(e instanceof SearchError, String(e));
@@ -363,13 +405,9 @@ describe('a search whose model directory is removed', function() {
                  '\\(or replaced\\) while the search ran'));
              return true;
            });
-           if (replaced) {
-             // Nothing written into the new one but what the stop writes.
-             assert.deepEqual(
-                 fs.readdirSync(dir).filter((f) => /^\d+$/.test(f)), []);
-           } else {
-             assert.ok(!fs.existsSync(dir), 'made again');
-           }
+           assert.deepEqual(
+               fs.existsSync(dir) ? fs.readdirSync(dir).sort() : ['none'],
+               before);
          } finally {
            await store.close();
            fs.rmSync(dir, {recursive: true, force: true});

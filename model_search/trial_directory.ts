@@ -124,10 +124,13 @@ export function temporaryTag(): string {
 
 /**
  * The error of a search whose model directory was removed under it (or
- * replaced by another).
+ * replaced by another, or emptied in part): nothing is written into it
+ * any more, the summaries neither.
  */
-export function modelDirectoryGone(modelDir: string): SearchError {
-  return new SearchError(
+export class ModelDirectoryGone extends SearchError {}
+
+export function modelDirectoryGone(modelDir: string): ModelDirectoryGone {
+  return new ModelDirectoryGone(
       `the model directory ${modelDir} was removed (or replaced) while the ` +
       'search ran, ' +
       'with the trials written into it (and its model_search.db, if the ' +
