@@ -58,11 +58,13 @@
  * Memory: with the binary's --wasm_memory_limit_mb (12 MB), tensors get
  * placed ever higher in the wasm memory as trials come and go (from 5 to
  * 15 MB of it) until a restart gives the pages back (+16% RSS without).
- * Known shortcoming: RSS after trial 50 is 10-12% above RSS after trial 5
- * on the cnn test settings (4-6% in earlier measurements; medians of
- * three runs side by side: 10.4% before the spare files, 11.0% with
- * them, the difference in native memory outside V8's heap and the wasm
- * memory, not found), from trial 25 to 50 +6%. On the dnn test settings RSS grows by
+ * RSS after trial 50 is 7% above RSS after trial 5 on the cnn test
+ * settings (medians of three runs): 10-12% before the writer thread
+ * collected its young generation after each trial (trial_writer_thread.ts:
+ * its allocations walked through 8 MiB semi-spaces, touching a few more
+ * pages each trial). Known shortcoming: on the dnn test settings, 9-14%
+ * (median 11%), level from trial 25 to 50 (-4%); earlier, before that
+ * collection, RSS grew by
  * 12-26% from trial 5 to 50 (medians of three runs 13-17%), the same before
  * and after the changes below; from trial 25 to 50 it is level (medians
  * -3% to +4%): warm-up rather than a leak (the cnn config over 200
