@@ -1027,7 +1027,10 @@ for (const backend of BACKENDS) {
            await reopened;
 
            assert.equal(next.id, 2);
-           assertLogged(lines, /startTrial hit 55000: the database is not accepting connections \(attempt 1\)/);
+           // Attempt 1 may meet a pooled connection the server has ended
+           // and the pool not yet noticed (57P01); the next ones the
+           // closed database.
+           assertLogged(lines, /startTrial hit 55000: the database is not accepting connections \(attempt [12]\)/);
          });
 
       it('keeps the password out of errors and logs', async () => {
