@@ -407,7 +407,7 @@ class WriterThread {
       if (received !== undefined) {
         const reply = received.message as WriterReply;
         if (reply.seq === seq) return reply;
-        // Another waiter's (an asynchronous one, or none: kept a while).
+        // Another waiter's (an asynchronous one): kept until it looks.
         this.othersReplies.set(reply.seq, reply);
         continue;
       }
@@ -494,9 +494,8 @@ export class TrialDirectoryJob {
    */
   commit(): string {
     this.end();
-    return this.committed(this.writer.request(this.handOver(), (seq) => ({
-      op: 'commit', job: this.id, path: this.tmpDir, to: this.finalDir, seq,
-    })));
+    return this.committed(
+        this.writer.request(this.handOver(), this.commitRequest));
   }
 
   /**
@@ -505,12 +504,13 @@ export class TrialDirectoryJob {
    */
   async commitAsync(): Promise<string> {
     this.end();
-    return this.committed(await this.writer.requestAsync(
-        this.handOver(), (seq) => ({
-          op: 'commit', job: this.id, path: this.tmpDir, to: this.finalDir,
-          seq,
-        })));
+    return this.committed(
+        await this.writer.requestAsync(this.handOver(), this.commitRequest));
   }
+
+  private readonly commitRequest = (seq: number): WriterRequest => ({
+    op: 'commit', job: this.id, path: this.tmpDir, to: this.finalDir, seq,
+  });
 
   private committed(reply: WriterReply): string {
     this.writer.committed(this.files);
