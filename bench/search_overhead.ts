@@ -51,9 +51,32 @@
  * (export 3.3 against 4.4 ms made as written, cnn; 3.3 against 4.3 ms,
  * dnn; medians of four alternating runs). The bookkeeping around (claim,
  * plan, record, observers) takes another 2 ms, and on the cnn config the
- * wasm restarts 2 ms a trial (three in 50 trials, 31 ms each: a full
- * collection, 13-17 ms, and a new instance of the module compiled at the
- * first start; 42 ms compiling anew).
+ * wasm restarts 2 ms a trial (three in 50 trials, 31 ms each: a new
+ * instance of the module compiled at the first start, 42 ms compiling
+ * anew, then the collection that frees the old memory. Traced with
+ * --trace-gc, that gc() is two full collections, 13-25 ms each: the first
+ * finishes an incremental marking V8 starts while the new instance
+ * starts, the second frees the old memory.)
+ *
+ * Measured and not kept (cnn test settings, alternating runs unless
+ * said): the writer thread looking for the next request for up to 30 ms
+ * after a trial's model files instead of sleeping, so that the files
+ * written after evaluation and the commit start without waiting for the
+ * thread to wake (the thread woke 0.1-3 ms after a message; export 5.0-5.7
+ * against 4.7-5.5 ms, four runs each: worse); the initial weights drawn
+ * straight into the wasm memory, and zeros made there by its Fill kernel
+ * (build no different in four runs each; RSS no different); the restart's
+ * collection run before the new instance starts, to save the first of
+ * the two (the old instance is still referenced then, from the native
+ * kernels' bindings of TensorFlow.js, and its memory stays: checked in
+ * /proc/self/maps); gc({type: 'major'}) (2 ms, but the old memory stays);
+ * no collection at the restart (RSS stayed 15-35 MB higher for the next
+ * 15 trials: V8 collects it late); TensorFlow.js layers' cache of
+ * topologically sorted graphs (TOPOLOGICAL_SORT_CACHE_MAX_ENTRIES, 100
+ * entries, each holding an earlier trial's layer objects) cut to 8: the
+ * heap after 50 trials is the same, 33.9 MB; jemalloc (LD_PRELOAD), one
+ * malloc arena, or a 32 KB mmap threshold (dnn RSS no better in two runs
+ * each; jemalloc 20% higher).
  *
  * Memory: with the binary's --wasm_memory_limit_mb (12 MB), tensors get
  * placed ever higher in the wasm memory as trials come and go (from 5 to
