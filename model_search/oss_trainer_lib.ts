@@ -1428,10 +1428,15 @@ function logSummary(
       `completed, ${failed} failed, ${seconds.toFixed(0)}s in this run; ` +
       `best ${options.objective.metric} (${options.objective.goal}):`);
   for (const t of ranked.slice(0, 5)) {
+    const dir = path.join(options.modelDir, t.directory ?? trialDirName(t.id));
+    // A trial whose directory was removed stays ranked (the database keeps
+    // its metrics), but there is no model there to replay or serve.
+    const gone = fs.existsSync(path.join(dir, TRIAL_FILES.architecture)) ?
+        '' :
+        ' (directory removed: no model to replay)';
     log(`  trial ${t.id} ${options.objective.metric}=${
         formatMetric(t.metrics?.[options.objective.metric])} arch=[${
-        t.architecture.join(',')}]${storedMembersPart(t)} dir=${
-        path.join(options.modelDir, t.directory ?? trialDirName(t.id))}`);
+        t.architecture.join(',')}]${storedMembersPart(t)} dir=${dir}${gone}`);
   }
 }
 

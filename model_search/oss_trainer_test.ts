@@ -215,6 +215,16 @@ describe('oss_trainer main', function() {
                      'search plans without it (no ensemble, warm start or ' +
                      'teacher takes it)'),
                  log.join('\n'));
+       // The closing summary ranks it still, and says its model is gone.
+       const listed = log.filter((line) => line.startsWith('  trial '));
+       assert.ok(listed.length > 0, log.join('\n'));
+       for (const line of listed) {
+         assert.equal(
+             line.endsWith(' (directory removed: no model to replay)'),
+             line.startsWith('  trial 2 '), line);
+       }
+       assert.ok(listed.some((line) => line.startsWith('  trial 2 ')),
+                 log.join('\n'));
        const trials = await storedTrials(dir);
        assert.deepEqual(trials.map((t) => t.state),
                         Array(5).fill('COMPLETED'));
