@@ -9,6 +9,7 @@ import * as assert from 'node:assert/strict';
 import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
+import {performance} from 'perf_hooks';
 
 import type {Trial} from '../metadata/trial';
 
@@ -111,6 +112,31 @@ describe('writeStudySummary', () => {
     assert.equal(early, 1);
     assert.equal(count(), 3);
   });
+
+  it('spaces slow writes so that they take little of the search',
+     async () => {
+       const objective = {metric: 'loss', goal: 'minimize'} as const;
+       // No interval of its own: only the writes' time spaces them.
+       const observer = new StudySummaryObserver(0);
+       const many = (n: number): Trial[] => Array.from(
+           {length: n}, (_, i) => ({
+             id: i + 1, state: 'COMPLETED', architecture: ['A', 'B'],
+             hparams: {learning_rate: 0.1}, metrics: {loss: 1 / (i + 1)},
+             directory: String(i + 1)}));
+       const count = () => readStudySummary(dir)!.trials.length;
+
+       const start = performance.now();
+       await observer.onStudyUpdate(dir, many(2000), objective);
+       const took = performance.now() - start;
+       await observer.onStudyUpdate(dir, many(2001), objective);
+       const deferred = count();
+       await observer.onStudyEnd(dir, many(2002), objective);
+
+       assert.ok(took > 0);
+       // Written again no sooner than 50 times the write's time later.
+       assert.equal(deferred, 2000);
+       assert.equal(count(), 2002);
+     });
 
   it('writes the last state at the end at once', async () => {
     const objective = {metric: 'loss', goal: 'minimize'} as const;
