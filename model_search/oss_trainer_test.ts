@@ -963,6 +963,27 @@ describe('oss_trainer main', function() {
            '[height, width, channels], but csv_data_provider gives [3]; ',
            'use a DNN spec (e.g. model_search/configs/dnn_config.pbtxt)')],
   ];
+  it('refuses a --model_dir inside --input_dir, writing nothing', async () => {
+    const input = imageFolder({}).dir;
+    // Through a symbolic link too: it is the same folder.
+    const link = path.join(tmpDir(), 'images_link');
+    fs.symlinkSync(input, link);
+    for (const modelDir of [path.join(input, 'run'), path.join(link, 'run'),
+                            input]) {
+      const before = fs.readdirSync(input).sort();
+
+      const {code, log} = await run(imageRun(modelDir, input));
+
+      assert.equal(code, 2, log.join('\n'));
+      assert.equal(log[log.length - 1],
+                   `error: --model_dir=${modelDir} lies inside --input_dir=${
+                       input}: the next search would read its trials as a ` +
+                       'folder of images; give a --model_dir outside the ' +
+                       'image folders');
+      assert.deepEqual(fs.readdirSync(input).sort(), before);
+    }
+  });
+
   for (const [name, argv, message] of badInputs) {
     it(`stops with exit 2 and writes nothing on ${name}`, async () => {
       const dir = path.join(tmpDir(), 'model_dir');

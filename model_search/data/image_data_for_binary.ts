@@ -16,6 +16,7 @@
  */
 
 import * as fs from 'fs';
+import * as path from 'path';
 
 import {UsageError} from '../errors';
 import {FLAGS} from '../flags';
@@ -68,6 +69,24 @@ function expandTestSrcdir(dir: string): string {
   return root === undefined ? dir : dir.split('${TEST_SRCDIR}').join(root);
 }
 
+/**
+ * Whether `dir` (made or not) is `root` or lies under it, symbolic links
+ * followed as far as `dir` exists.
+ */
+function isWithin(dir: string, root: string): boolean {
+  let existing = path.resolve(dir);
+  const rest: string[] = [];
+  while (!fs.existsSync(existing) && path.dirname(existing) !== existing) {
+    rest.unshift(path.basename(existing));
+    existing = path.dirname(existing);
+  }
+  const real = path.join(fs.realpathSync(existing), ...rest);
+  const relative = path.relative(fs.realpathSync(root), real);
+  return relative === '' ||
+      (!relative.startsWith(`..${path.sep}`) && relative !== '..' &&
+       !path.isAbsolute(relative));
+}
+
 /** The image provider configured by the flags above. */
 @registerProvider({lookupName: 'image_data_provider', initArgs: {}})
 export class Provider extends ImageProvider {
@@ -85,6 +104,14 @@ export class Provider extends ImageProvider {
     const inputDir = expandTestSrcdir(given);
     if (!fs.existsSync(inputDir)) {
       throw new UsageError(`--input_dir=${given}: no such folder`);
+    }
+    const modelDir = FLAGS.has('model_dir') ? FLAGS.get<string>('model_dir') : '';
+    if (modelDir !== '' && isWithin(modelDir, inputDir)) {
+      // It would read as a class folder (without images) the next time.
+      throw new UsageError(
+          `--model_dir=${modelDir} lies inside --input_dir=${given}: the ` +
+          'next search would read its trials as a folder of images; give ' +
+          'a --model_dir outside the image folders');
     }
     super({
       inputDir,
