@@ -144,6 +144,14 @@ export class FlagSet {
           raw = 'true';
         } else if (i + 1 < argv.length) {
           raw = argv[++i];
+          // A value forgotten: the next flag would be taken for it, and
+          // that flag's own setting lost (a search in a directory named
+          // "--experiment_max_num_trials=1", with the default budget).
+          if (raw.startsWith('--')) {
+            throw new UsageError(
+                `flag --${name} needs a value, but the next argument is the ` +
+                `flag ${raw}; give --${name}=VALUE`);
+          }
         } else {
           throw new UsageError(`flag --${name} needs a value`);
         }

@@ -77,6 +77,10 @@ describe('FlagSet', () => {
     ['a bad choice where none may be given', ['--optional_goal=up'],
      'flag --optional_goal="up": must be one of minimize, maximize'],
     ['a missing value', ['--model_dir'], 'flag --model_dir needs a value'],
+    ['a missing value before another flag',
+     ['--model_dir', '--phoenix_train_steps=5'],
+     'flag --model_dir needs a value, but the next argument is the flag ' +
+         '--phoenix_train_steps=5; give --model_dir=VALUE'],
   ];
   for (const [name, argv, message] of errors) {
     it(`rejects ${name}`, () => {

@@ -35,7 +35,7 @@ import {localWorkerId} from './metadata/worker_ids';
 import {HIGHER_IS_BETTER, METRIC_NAMES} from './metric_fns';
 import {loadSpecFile, printPhoenixSpec} from './proto/text_format';
 import type {PhoenixSpec} from './proto/phoenix_spec';
-import {checkTrainable, noteLogReaderGone, NotTheStudysDirectory, problemTypeName, runSearch, STOP_SIGNAL_EXIT_CODES} from './oss_trainer_lib';
+import {checkTrainable, MAX_FAILED_IN_A_ROW, noteLogReaderGone, NotTheStudysDirectory, problemTypeName, runSearch, STOP_SIGNAL_EXIT_CODES} from './oss_trainer_lib';
 import {isSequenceProblem} from './phoenix';
 import {REPLAY_SPEC_FILENAME, replayPlans} from './replay';
 import {refuseForeignTrialNames, temporaryTag} from './trial_directory';
@@ -85,6 +85,11 @@ export function defineTrainerFlags(): void {
     help: 'Owner of the study.'});
   define('experiment_max_num_trials', {type: 'int', default: 200,
     help: 'The study ends when this many trials are COMPLETED.'});
+  define('max_failed_trials_in_a_row', {type: 'int',
+    default: MAX_FAILED_IN_A_ROW,
+    help: 'The search stops with an error after this many of its trials ' +
+          'failed in a row (data or a spec no trial trains on); ' +
+          'model_search_oss_test gives 1.'});
   define('optimization_metric', {type: 'string', default: 'loss',
     choices: [...METRIC_NAMES],
     help: 'The evaluation metric the search optimizes.'});
@@ -510,6 +515,10 @@ export async function main(
       throw new UsageError(`--phoenix_tf_random_seed=${givenSeed}: give a ` +
                            'seed in [0, 4294967295], or -1 for the clock\'s');
     }
+    if (FLAGS.get<number>('max_failed_trials_in_a_row') < 1) {
+      throw new UsageError(`--max_failed_trials_in_a_row must be at least 1, ` +
+                           `got ${FLAGS.get<number>('max_failed_trials_in_a_row')}`);
+    }
     if (FLAGS.get<number>('phoenix_eval_steps') < 0) {
       throw new UsageError(`--phoenix_eval_steps must be at least 0 (0: one ` +
                            `whole pass), got ${
@@ -642,6 +651,7 @@ export async function main(
         experimentOwner: FLAGS.get<string>('experiment_owner'),
         maxTrials: FLAGS.get<number>('experiment_max_num_trials'),
         maxTrialsGiven: FLAGS.isPresent('experiment_max_num_trials'),
+        maxFailedInARow: FLAGS.get<number>('max_failed_trials_in_a_row'),
         trainSteps,
         evalSteps: FLAGS.get<number>('phoenix_eval_steps'),
         batchSize: FLAGS.get<number>('phoenix_batch_size'),

@@ -125,6 +125,11 @@ export declare interface SearchOptions {
    * trials, then says that it ignores it).
    */
   maxTrialsGiven?: boolean;
+  /**
+   * The search stops with a SearchError after this many of its trials
+   * failed in a row; default MAX_FAILED_IN_A_ROW.
+   */
+  maxFailedInARow?: number;
   trainSteps: number;
   evalSteps: number;
   batchSize: number;
@@ -682,10 +687,12 @@ export async function runSearch(options: SearchOptions): Promise<SearchResult> {
         // An ensemble that cannot be planned (nothing completed yet)
         // follows from the other failures: the stop names one of those.
         if (!(e instanceof PlanningError)) lastTrainingFailure = e.message;
-        if (++failedInARow >= MAX_FAILED_IN_A_ROW) {
+        if (++failedInARow >=
+            (options.maxFailedInARow ?? MAX_FAILED_IN_A_ROW)) {
           const last = lastTrainingFailure ?? e.message;
           throw new SearchError(
-              `the last ${failedInARow} trials failed (the last: ${last}); ` +
+              `${failedInARow === 1 ? 'the trial failed (' : `the last ${
+                  failedInARow} trials failed (the last: `}${last}); ` +
               'stopping the search: check the data and the spec (each ' +
               `FAILED line above says why)${
                   /loss became (NaN|-?Infinity)/.test(last) ?

@@ -20,6 +20,7 @@ import {main, runMain} from './oss_trainer';
 import {loadSpecFile} from './proto/text_format';
 
 const SPEC_FLAG = '--phoenix_spec_filename=';
+const MAX_FAILED_FLAG = '--max_failed_trials_in_a_row=';
 
 /** `${TEST_SRCDIR}` in a flag value becomes the runfiles root. */
 export function expandTestSrcdir(arg: string, srcdir: string): string {
@@ -34,7 +35,12 @@ async function run(): Promise<void> {
   const given = args.find((a) => a.startsWith('--model_dir='));
   const modelDir = given ? given.slice('--model_dir='.length) :
                            path.join(tmp, 'model_dir');
-  const argv = given ? args : [`--model_dir=${modelDir}`, ...args];
+  const withDir = given ? args : [`--model_dir=${modelDir}`, ...args];
+  // A trial that fails fails the test at once, not after a search's
+  // worth of retries.
+  const argv = withDir.some((a) => a.startsWith(MAX_FAILED_FLAG)) ?
+      withDir :
+      [...withDir, `${MAX_FAILED_FLAG}1`];
   process.stderr.write(`running the trainer with ${argv.join(' ')}\n`);
 
   const code = await main(argv);

@@ -28,7 +28,7 @@ import {completeWrittenTrials} from './lost_trials';
 import {StoreError} from './metadata/retry';
 import {localWorkerId, machineName} from './metadata/worker_ids';
 import {MAX_FAILED_IN_A_ROW, runSearch, STOP_SIGNAL_EXIT_CODES} from './oss_trainer_lib';
-import type {SearchResult, TrialObserver} from './oss_trainer_lib';
+import type {SearchOptions, SearchResult, TrialObserver} from './oss_trainer_lib';
 import {loadSpecFile, parsePhoenixSpec, printPhoenixSpec} from './proto/text_format';
 import {standardObservers} from './search_observers';
 import type {Trial} from './metadata/trial';
@@ -50,7 +50,9 @@ class NanLossProvider extends CsvDataProvider {
  */
 async function search(raise: (emit: () => void) => TrialObserver,
                       signal: NodeJS.Signals = 'SIGINT',
-                      Provider = CsvDataProvider):
+                      Provider = CsvDataProvider,
+                      extra: Partial<SearchOptions> = {},
+                      log: string[] = []):
     Promise<{dir: string, result: SearchResult, log: string[]}> {
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'search_stops_'));
   const provider = new Provider({
@@ -65,7 +67,6 @@ async function search(raise: (emit: () => void) => TrialObserver,
   const {observers} = standardObservers({
     spec, maxTrials: 3, trainSteps: 30, progressStream: {write: () => true},
   });
-  const log: string[] = [];
   try {
     const result = await runSearch({
       spec, specText: printPhoenixSpec(spec), provider, store,
@@ -76,6 +77,7 @@ async function search(raise: (emit: () => void) => TrialObserver,
       lossEverySteps: 5,
       observers: [...observers, raise(() => process.emit(signal, signal))],
       log: (line) => log.push(line),
+      ...extra,
     });
     return {dir, result, log};
   } finally {
@@ -193,6 +195,16 @@ describe('a search stopped by a signal', function() {
        assert.equal(log[log.length - 1],
                     'SIGTERM: search stopped; run the same command to resume');
      });
+
+  it('gives up after the failures in a row it was given', async () => {
+    const log: string[] = [];
+    await assert.rejects(
+        search(() => ({}), 'SIGINT', NanLossProvider, {maxFailedInARow: 1},
+               log),
+        /^SearchError: the trial failed \(training loss became NaN .*\); stopping the search/);
+    assert.equal(log.filter((line) => / FAILED: /.test(line)).length, 1,
+                 log.join('\n'));
+  });
 
   it('gives up after trial upon trial failed', async () => {
     await assert.rejects(
