@@ -366,7 +366,12 @@ export async function runSearch(options: SearchOptions): Promise<SearchResult> {
     batchSize: options.batchSize,
     evalSteps: options.evalSteps,
   };
-  const otherSettings = settingsWarning(options.modelDir, settings);
+  // A study whose every trial failed has ranked nothing that this worker's
+  // trials would be ranked with, and takes its settings as its own (below).
+  const allFailed =
+      existing.length > 0 && existing.every((t) => t.state === 'FAILED');
+  const otherSettings =
+      allFailed ? undefined : settingsWarning(options.modelDir, settings);
   const knownId = directoryIdOfTrialsHere(options.modelDir, existing);
   const otherNumbers = recordOrCheckStudyData(
       options.modelDir, {
@@ -376,8 +381,7 @@ export async function runSearch(options: SearchOptions): Promise<SearchResult> {
         ...(knownId === undefined ? {} : {directoryId: knownId}),
         settings,
       },
-      options.provider.inputSchema(),
-      existing.length > 0 && existing.every((t) => t.state === 'FAILED'));
+      options.provider.inputSchema(), allFailed);
   if (joining !== undefined) log(joining);
   for (const warning of otherNumbers ?? []) log(`warning: ${warning}`);
   // Undefined for a directory whose study_data.json is older than it.

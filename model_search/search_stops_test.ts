@@ -206,6 +206,42 @@ describe('a search stopped by a signal', function() {
                  log.join('\n'));
   });
 
+  it('warns of other settings only where trials were ranked with them',
+     async () => {
+       const {dir, provider, spec, store} = await searchParts();
+       const nanLoss = Object.assign(Object.create(provider), {
+         getLossFn: () => (_labels: tf.Tensor, logits: tf.Tensor) =>
+             tf.mul(tf.sum(logits), NaN) as tf.Scalar,
+       }) as CsvDataProvider;
+       const runs = async (p: CsvDataProvider, batchSize: number,
+                           maxTrials: number) => {
+         const log: string[] = [];
+         await runSearch({
+           spec, specText: printPhoenixSpec(spec), provider: p, store,
+           modelDir: dir, experimentName: 'settings', experimentOwner: 'test',
+           maxTrials, trainSteps: 3, evalSteps: 1, batchSize,
+           objective: {metric: 'loss', goal: 'minimize'},
+           hypertuningMethod: 'random', seed: 3, maxFailedInARow: 1,
+           log: (line) => log.push(line),
+         }).catch(() => {});
+         return log.filter((line) => line.includes('this worker trains with'));
+       };
+       try {
+         // Every trial of the first run fails: nothing was ranked yet.
+         assert.deepEqual(await runs(nanLoss, 8, 1), []);
+         assert.deepEqual(await runs(provider, 4, 1), []);
+         // Now one COMPLETED trial trained with batches of 4.
+         assert.deepEqual(await runs(provider, 8, 2), [
+           'warning: this worker trains with --phoenix_batch_size=8, the ' +
+               'study\'s first worker with --phoenix_batch_size=4: its ' +
+               'trials are ranked with the others\'; give every worker the ' +
+               'same ones unless that is meant',
+         ]);
+       } finally {
+         await store.close();
+       }
+     });
+
   it('gives up after trial upon trial failed', async () => {
     await assert.rejects(
         search(() => ({}), 'SIGINT', NanLossProvider),

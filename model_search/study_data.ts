@@ -65,7 +65,8 @@ export {STUDY_DATA_FILE} from './metadata/study_of_directory';
  * any trial completed, must not train one study on different data.
  * Created whole and at most once (a link of a complete file), unless
  * `onlyFailedTrials`: every trial of the study failed, none runs, so its
- * data may change (a smaller image size after running out of memory).
+ * data may change (a smaller image size after running out of memory), and
+ * this worker's settings (a smaller batch) become the study's.
  *
  * @returns warnings when the data has the study's columns and classes
  *     but other numbers (moments of its numeric columns, the evaluation
@@ -141,7 +142,17 @@ export function recordOrCheckStudyData(
         `study as this one started), not to ${studyText(study)}: give ` +
         'each study a --model_dir of its own');
   }
+  // A study none of whose trials completed takes this worker's data and
+  // settings as its own: nothing was ranked with the recorded ones.
+  const takeOver = () => {
+    const tmp = temporaryFor(file);
+    const before = JSON.parse(fs.readFileSync(file, 'utf8'));
+    fs.writeFileSync(
+        tmp, JSON.stringify({...before, ...study, schema}, null, 2));
+    fs.renameSync(tmp, file);
+  };
   if (sameData(recorded, schema)) {
+    if (onlyFailedTrials) takeOver();
     const warnings = [
       evaluationWarning(recorded, schema), momentsWarning(recorded, schema),
       examplesWarning(recorded, schema),
@@ -149,11 +160,7 @@ export function recordOrCheckStudyData(
     return warnings.length === 0 ? undefined : warnings;
   }
   if (onlyFailedTrials) {
-    const tmp = temporaryFor(file);
-    const before = JSON.parse(fs.readFileSync(file, 'utf8'));
-    fs.writeFileSync(
-        tmp, JSON.stringify({...before, ...study, schema}, null, 2));
-    fs.renameSync(tmp, file);
+    takeOver();
     return [`the study's data changes from ${describe(recorded)} to ${
         givenData(recorded, schema)}: none of its ` +
         'trials completed, so the data given now is the study\'s from here ' +
