@@ -268,15 +268,23 @@ export abstract class SqlStore implements MetadataStore {
     const objectiveText =
         objective === undefined ? null : objectiveJson(objective);
     return this.transact('openStudy', async (sql) => {
-      const inserted = await sql.run(
-          this.insertStudySql, [name, owner, specText, this.clock()]);
       // A database opened at an older schema for a test has no objectives.
       const objectives = this.targetSchemaVersion >= 3;
-      const rows = await sql.all(
+      const select = () => sql.all(
           `SELECT id, spec_text${objectives ? ', objective' : ''} ` +
               'FROM studies WHERE experiment_name = ? AND ' +
               'experiment_owner = ?',
           [name, owner]);
+      let rows = await select();
+      // Inserted only when missing: an insert that does nothing still
+      // advances SQLite's id sequence, so that a resume refused later (its
+      // data differs, say) would have changed the database file.
+      let inserted = 0;
+      if (rows.length === 0) {
+        inserted = await sql.run(
+            this.insertStudySql, [name, owner, specText, this.clock()]);
+        rows = await select();
+      }
       if (rows.length !== 1) {
         throw new StoreError(`${this.target}: study ${JSON.stringify(name)} ` +
                              `of ${JSON.stringify(owner)} not found after ` +

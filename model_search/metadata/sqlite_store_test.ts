@@ -109,6 +109,34 @@ describe('SqliteStore.open', () => {
     }
   });
 
+  it('opens an existing study without writing to the database', async () => {
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'sqlite_store_test_'));
+    const file = path.join(dir, 'model_search.db');
+    const key = {experimentName: 'e', experimentOwner: 'o'};
+    const sequence = () => {
+      const db = new Database(file, {readonly: true});
+      try {
+        return db.prepare('SELECT name, seq FROM sqlite_sequence').all();
+      } finally {
+        db.close();
+      }
+    };
+    try {
+      for (let run = 0; run < 3; run++) {
+        const store = await SqliteStore.open({filename: file});
+        try {
+          assert.equal((await store.openStudy(key, 'spec')).studyId, 1);
+        } finally {
+          await store.close();
+        }
+      }
+      // An insert that did nothing would have advanced it each time.
+      assert.deepEqual(sequence(), [{name: 'studies', seq: 1}]);
+    } finally {
+      fs.rmSync(dir, {recursive: true, force: true});
+    }
+  });
+
   it('waits for a lock no longer than the retry budget', async () => {
     const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'sqlite_store_test_'));
     const file = path.join(dir, 'model_search.db');
