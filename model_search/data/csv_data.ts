@@ -598,6 +598,44 @@ function isIgnored(scan: ColumnScan): boolean {
 }
 
 /**
+ * Warnings about a header that looks like something else: a row of data
+ * (a file without a header, whose first row then names the columns and
+ * is not trained on), or names with spaces around them (a space after each
+ * comma), which stay part of the names that files given to predict must
+ * then repeat.
+ */
+export function headerWarnings(file: string, header: CsvRecord): string[] {
+  const warnings: string[] = [];
+  const named = header.cells.filter((cell) => cell !== '');
+  const numbers = named.filter(isNumeric);
+  if (numbers.length > named.length / 2) {
+    const shown = numbers.slice(0, 3).map((name) => JSON.stringify(name));
+    warnings.push(
+        `csv: warning: ${file}:${header.line}: ${
+            numbers.length === named.length ?
+                'every name in the header is a number' :
+                `${numbers.length} of ${named.length} names in the header ` +
+                    'are numbers'} (${
+            shown.join(', ')}${numbers.length > 3 ? ', ...' : ''}): is it ` +
+        'a row of data? The first line names the columns and is not ' +
+        'trained on; put a line of column names above the data');
+  }
+  const spaced = named.filter((name) => name.trim() !== name);
+  if (spaced.length > 0) {
+    const shown = spaced.slice(0, 3).map((name) => JSON.stringify(name));
+    warnings.push(
+        `csv: warning: ${file}:${header.line}: column name${
+            spaced.length > 1 ? 's' : ''} ${shown.join(', ')}${
+            spaced.length > 3 ? ', ...' : ''} ${
+            spaced.length > 1 ? 'begin or end' : 'begins or ends'} with ` +
+        'spaces, which stay part of the name (files given to predict must ' +
+        'spell it so); write the header without spaces around the ' +
+        'delimiters');
+  }
+  return warnings;
+}
+
+/**
  * Lines about columns that are not used as they are: unnamed and empty
  * ones (left out), unnamed ones with values (named by their place), and
  * numeric ones with one value in every row (they enter the models as 0).
@@ -721,6 +759,8 @@ export class Provider implements DataProvider {
   private schema?: InputSchema;
   private encoder?: CsvRowEncoder;
   private trainRows = 0;
+  /** What the training file's header looks wrong for (headerWarnings). */
+  private headerNotes: string[] = [];
   /** Class names in id order, as found in the training file. */
   private labelClasses: string[] = [];
 
@@ -808,7 +848,8 @@ export class Provider implements DataProvider {
            ...this.absentClassWarnings()]) {
       this.log(warning);
     }
-    for (const line of columnNotes(scans, this.schema, this.labelIndex)) {
+    for (const line of [...this.headerNotes,
+                        ...columnNotes(scans, this.schema, this.labelIndex)]) {
       this.log(line);
     }
   }
@@ -910,6 +951,7 @@ export class Provider implements DataProvider {
       if (scans === undefined) {
         header = record;
         scans = this.startScan(record);
+        this.headerNotes = headerWarnings(file, record);
         labelInfo = {
           name: scans[this.labelIndex].name,
           index: this.labelIndex,

@@ -517,6 +517,35 @@ describe('CsvDataProvider', () => {
                  logged.join('\n'));
      });
 
+  it('warns of a header that looks like data or has spaced names',
+     async () => {
+       const noHeader = csvFile('0,1.5,3,a\n1,2,4,b\n0,1,2,a\n1,3,3,b\n');
+       const spaced = csvFile('y, x1, x2,cat\n0,1,2,a\n1,2,4,b\n');
+       const fine = csvFile('y,x1,x2,cat\n0,1,2,a\n1,2,4,b\n');
+
+       const warned = async (file: string) =>
+           (await prepared({filename: file})).logged.filter(
+               (line) => line.startsWith('csv: warning:') &&
+                   line.includes(':1: '));
+
+       assert.deepEqual(await warned(noHeader), [
+         `csv: warning: ${noHeader}:1: 3 of 4 names in the header are ` +
+             'numbers ("0", "1.5", "3"): is it a row of data? The first line names ' +
+             'the columns and is not trained on; put a line of column names ' +
+             'above the data',
+       ]);
+       assert.deepEqual(await warned(spaced), [
+         `csv: warning: ${spaced}:1: column names " x1", " x2" begin or end ` +
+             'with spaces, which stay part of the name (files given to ' +
+             'predict must spell it so); write the header without spaces ' +
+             'around the delimiters',
+       ]);
+       const allNumbers = csvFile('0,1,2\n1,2,3\n0,3,4\n');
+       assert.match((await warned(allNumbers))[0],
+                    /:1: every name in the header is a number \("0", "1", "2"\)/);
+       assert.deepEqual(await warned(fine), []);
+     });
+
   it('names an unnamed column with values by its place, with a warning',
      async () => {
        const file = csvFile('y,a,\n0,1,5\n1,2,\n');
