@@ -26,6 +26,12 @@ export declare interface FlagArgs {
   module?: string;
   /** For 'string' flags: the accepted values. */
   choices?: string[];
+  /**
+   * Values users write for a choice under another name ('gpu' for
+   * 'tensorflow-gpu'): refused like any other, naming the choice meant
+   * rather than the closest spelling.
+   */
+  choiceAliases?: Record<string, string>;
 }
 
 interface FlagEntry extends FlagArgs {
@@ -214,8 +220,10 @@ function convert(entry: FlagEntry, raw: string): FlagValue {
       if (entry.choices && !entry.choices.includes(raw)) {
         // An empty choice stands for "not given": not one to offer.
         const offered = entry.choices.filter((c) => c !== '');
+        const meant = entry.choiceAliases?.[raw.toLowerCase()];
         throw bad(`must be one of ${offered.join(', ')}${
-            didYouMean(raw, offered)}`);
+            meant === undefined ? didYouMean(raw, offered) :
+                                  `; did you mean "${meant}"?`}`);
       }
       return raw;
     case 'int': {

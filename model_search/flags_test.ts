@@ -18,7 +18,8 @@ function flags(): FlagSet {
   set.define('model_dir', {type: 'string', default: '', help: 'dir'});
   set.define('verbose', {type: 'bool', default: false, help: 'v'});
   set.define('goal', {type: 'string', default: 'minimize', help: 'g',
-                      choices: ['minimize', 'maximize']});
+                      choices: ['minimize', 'maximize'],
+                      choiceAliases: {least: 'minimize'}});
   set.define('record_defaults', {type: 'list', default: [], help: 'r'});
   set.define('optional_goal', {type: 'string', default: '', help: 'og',
                                choices: ['', 'minimize', 'maximize']});
@@ -74,6 +75,9 @@ describe('FlagSet', () => {
          '"maximize"?'],
     ['an abbreviation of several choices', ['--goal=m'],
      'flag --goal="m": must be one of minimize, maximize'],
+    ['another name of a choice', ['--goal=Least'],
+     'flag --goal="Least": must be one of minimize, maximize; did you mean ' +
+         '"minimize"?'],
     ['a bad choice where none may be given', ['--optional_goal=up'],
      'flag --optional_goal="up": must be one of minimize, maximize'],
     ['a missing value', ['--model_dir'], 'flag --model_dir needs a value'],

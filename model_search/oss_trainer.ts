@@ -104,6 +104,9 @@ export function defineTrainerFlags(): void {
           '<tuner_id>@<host>:<pid> (default <host>:<pid>).'});
   define('backend', {type: 'string', default: 'auto',
     choices: [...BACKEND_CHOICES],
+    choiceAliases: {gpu: 'tensorflow-gpu', cuda: 'tensorflow-gpu',
+                    node: 'tensorflow', 'tfjs-node': 'tensorflow',
+                    'tfjs-node-gpu': 'tensorflow-gpu'},
     help: 'TensorFlow.js backend; auto tries tfjs-node-gpu, tfjs-node, ' +
           'wasm, cpu in that order.'});
   define('wasm_threads', {type: 'int', default: 1,

@@ -949,6 +949,9 @@ describe('oss_trainer main', function() {
          'problem_type: DNN\nsearch_type: ADAPTIVE_COORDINATE_DESCENT\n' +
          'blocks_to_use: "FIXED_OUTPUT_FULY_CONNECTED_128"\n')}`],
      /FIXED_OUTPUT_FULY_CONNECTED_128/],
+    ['--backend=gpu', (d) => [...quick(d), '--backend=gpu'],
+     exact('flag --backend="gpu": must be one of auto, tensorflow-gpu, ',
+           'tensorflow, wasm, cpu; did you mean "tensorflow-gpu"?')],
     ['a stray argument', (d) => ['positional', ...quick(d)],
      exact('error: unexpected argument "positional": the search takes ',
            'flags only (--name=value); see --help')],
