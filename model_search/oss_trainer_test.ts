@@ -938,6 +938,12 @@ describe('oss_trainer main', function() {
       fs.writeFileSync(file, 'x');
       return [...quick(path.join(file, 'run'))];
     }, /--model_dir=.*a_file\/run: .*a_file is a file, so the directory cannot be created there/],
+    // Before the data is read: the CSV given here does not exist.
+    ['a --model_dir that cannot be written in',
+     () => quick('/proc/self/run', ['--filename=/nonexistent/data.csv']),
+     exact('--model_dir=/proc/self/run: cannot create this directory (no ',
+           'permission to write in /proc/self); give a directory you can ',
+           'write to')],
     ['a spec whose maximum_depth is below its minimum_depth',
      (d) => [...quick(d), `--phoenix_spec_filename=${writeSpec(
          'problem_type: DNN\nsearch_type: ADAPTIVE_COORDINATE_DESCENT\n' +

@@ -40,19 +40,37 @@ export function resolveUserPath(value: string, isOutput = false): string {
 }
 
 /**
- * Why directory `dir` cannot be made, judged before anything is read or
- * written: it is a file, or its nearest existing ancestor is one; or
- * undefined.
+ * Why directory `dir` cannot be made or written in, judged before anything
+ * is read or written (so that a search refuses it before reading its
+ * data): it is a file, or its nearest existing ancestor is one, or that
+ * directory is not writable (read-only file system, no permission); or
+ * undefined. Creating may still fail later (a full disk, a race).
  */
 export function whyNoDirectory(dir: string): string|undefined {
   if (fs.existsSync(dir)) {
-    return fs.statSync(dir).isDirectory() ? undefined :
-                                            'exists and is not a directory';
+    if (!fs.statSync(dir).isDirectory()) return 'exists and is not a directory';
+    return whyNotWritableNow(dir, 'cannot write in this directory');
   }
   let ancestor = path.dirname(path.resolve(dir));
   while (!fs.existsSync(ancestor)) ancestor = path.dirname(ancestor);
-  return fs.statSync(ancestor).isDirectory() ? undefined :
-      `${ancestor} is a file, so the directory cannot be created there`;
+  if (!fs.statSync(ancestor).isDirectory()) {
+    return `${ancestor} is a file, so the directory cannot be created there`;
+  }
+  return whyNotWritableNow(ancestor, 'cannot create this directory');
+}
+
+/** Why existing directory `dir` refuses writing, prefixed by `what`. */
+function whyNotWritableNow(dir: string, what: string): string|undefined {
+  try {
+    fs.accessSync(dir, fs.constants.W_OK);
+    return undefined;
+  } catch (e) {
+    const code = (e as NodeJS.ErrnoException).code;
+    return `${what} (${code === 'EROFS' ?
+                `${dir} is on a read-only file system` :
+                `no permission to write in ${dir}`}); give a directory you ` +
+        'can write to';
+  }
 }
 
 /**

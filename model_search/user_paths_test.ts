@@ -136,4 +136,22 @@ describe('whyNoDirectory', () => {
                  `${path.join(dir, 'file')} is a file, so the directory ` +
                      'cannot be created there');
   });
+
+  it('names a directory that cannot be written in', function() {
+    // Permissions do not hold root back; a process's own /proc directory
+    // refuses even root.
+    let locked = path.join(dir, 'locked');
+    if (process.getuid?.() === 0) {
+      locked = '/proc/self';
+      if (!fs.existsSync(locked)) this.skip();
+    } else {
+      fs.mkdirSync(locked, {mode: 0o555});
+    }
+    assert.equal(whyNoDirectory(locked),
+                 `cannot write in this directory (no permission to write ` +
+                     `in ${locked}); give a directory you can write to`);
+    assert.equal(whyNoDirectory(path.join(locked, 'new', 'run')),
+                 `cannot create this directory (no permission to write ` +
+                     `in ${locked}); give a directory you can write to`);
+  });
 });
