@@ -301,6 +301,16 @@ export async function trainModel(
   let pending: Promise<IteratorResult<Batch>>|undefined =
       args.steps > 0 ? nextTrainingBatch() : undefined;
   const yielder = new EventLoopYielder();
+  // One scalar per step since the loss was last read: 0, or NaN when that
+  // step's features held a NaN or an infinity. Read only when the loss is
+  // not finite, to tell bad data (and its step) from a diverging model
+  // without a host read per step (the data is checked in the first
+  // batches only, oss_trainer.ts).
+  const featureProbes: tf.Scalar[] = [];
+  const releaseProbes = () => {
+    featureProbes.forEach((probe) => probe.dispose());
+    featureProbes.length = 0;
+  };
   try {
     for (let step = 0; step < args.steps; step++) {
       await yielder.maybeYield();
@@ -326,6 +336,10 @@ export async function trainModel(
       if (rate !== lastRate) {
         optimizer.setLearningRate(rate);
         lastRate = rate;
+      }
+      if (batch.features.dtype === 'float32') {
+        featureProbes.push(tf.tidy(
+            () => tf.sum(tf.sub(batch.features, batch.features))));
       }
       const inputs = modelInputs(model, batch);
       const target = args.teacher === undefined ?
@@ -372,9 +386,11 @@ export async function trainModel(
         finalLoss = (await lossTensor.data())[0];
         lossTensor.dispose();
         if (!Number.isFinite(finalLoss)) {
+          throwOnNonFiniteFeatures(featureProbes, step + 1);
           throw new TrialFailure(
               `training loss became ${finalLoss} at step ${step + 1}`);
         }
+        releaseProbes();
         args.onLoss?.(step + 1, finalLoss);
       } else {
         lossTensor.dispose();
@@ -386,9 +402,28 @@ export async function trainModel(
     if (unused !== undefined && !unused.done) disposeBatch(unused.value);
     await closeIterator(iterator);
     optimizer.dispose();
+    releaseProbes();
   }
   return {steps: args.steps, finalLoss, seconds: (Date.now() - start) / 1000,
           yieldedSeconds: yielder.seconds};
+}
+
+/**
+ * Throws a DataError naming the first training step, among the last
+ * `probes.length` up to `lastStep`, whose features held a NaN or an
+ * infinity (see featureProbes in trainModel); returns if none did.
+ */
+function throwOnNonFiniteFeatures(probes: tf.Scalar[], lastStep: number):
+    void {
+  const bad = probes.findIndex((probe) => !Number.isFinite(probe.dataSync()[0]));
+  if (bad < 0) return;
+  // Every step has its probe: a provider's features keep their dtype.
+  const step = lastStep - probes.length + 1 + bad;
+  throw new DataError(
+      `the training data gives a feature that is NaN or infinite in the ` +
+      `batch of training step ${step}: models ` +
+      'train on finite numbers only; fill in or drop such values in the ' +
+      'data provider');
 }
 
 /** Scales gradients so that their global L2 norm is at most `maxNorm`. */

@@ -66,6 +66,37 @@ describe('trainModel', () => {
     assert.equal(tf.memory().numTensors, before);
   });
 
+  it('names the step whose batch brought a NaN or an infinity', async () => {
+    const before = tf.memory().numTensors;
+    async function* poisonedAt(badStep: number, value: number):
+        AsyncGenerator<Batch> {
+      for (let step = 1;; step++) {
+        yield {
+          features: tf.tensor2d([[1, 0, 0], [0, step === badStep ? value : 1, 0],
+                                 [0, 0, 1], [1, 1, 1]]),
+          labels: tf.tensor1d([0, 1, 0, 1], 'int32'),
+        };
+      }
+    }
+
+    for (const [badStep, value] of [[7, NaN], [10, Infinity], [11, -Infinity]]) {
+      // A model of its own each time: the bad step leaves NaN weights.
+      const model = tinyModel();
+      await assert.rejects(
+          trainModel(model, {
+            steps: 20, hparams: {optimizer: 'sgd', learning_rate: 0.1},
+            batches: poisonedAt(badStep, value), syncEvery: 5,
+          }),
+          (e: Error) => e instanceof DataError && e.message ===
+              'the training data gives a feature that is NaN or infinite ' +
+              `in the batch of training step ${badStep}: models train on ` +
+              'finite numbers only; fill in or drop such values in the data ' +
+              'provider');
+      model.dispose();
+    }
+    assert.equal(tf.memory().numTensors, before);
+  });
+
   it('asks for the next batch before the current step computes', async () => {
     const model = tinyModel();
     const events: string[] = [];
