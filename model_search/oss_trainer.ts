@@ -36,7 +36,7 @@ import {HIGHER_IS_BETTER, METRIC_NAMES} from './metric_fns';
 import {loadSpecFile, printPhoenixSpec} from './proto/text_format';
 import type {PhoenixSpec} from './proto/phoenix_spec';
 import {checkTrainable, MAX_FAILED_IN_A_ROW, noteLogReaderGone, NotTheStudysDirectory, problemTypeName, runSearch, STOP_SIGNAL_EXIT_CODES} from './oss_trainer_lib';
-import {isSequenceProblem} from './phoenix';
+import {checkFirstBatches, checkProviderAnswers, checkSpecFitsData, providerName} from './provider_checks';
 import {REPLAY_SPEC_FILENAME, replayPlans} from './replay';
 import {refuseForeignTrialNames, temporaryTag} from './trial_directory';
 import {studyDataRecordedHere} from './study_data';
@@ -44,7 +44,6 @@ import {checkBlockNames} from './spec_blocks';
 import {SUMMARY_CSV, SUMMARY_JSON} from './report';
 import type {ProgressStream} from './report';
 import {standardObservers} from './search_observers';
-import {checkBatchFits, checkFeaturesFinite} from './train_loop';
 import {TrialPlanner} from './trial_planner';
 import {makeDirectories, resolveUserPath, whyNoDirectory} from './user_paths';
 
@@ -292,140 +291,6 @@ function requireModelDir(): string {
   return dir;
 }
 
-/** The rank of one example that each problem type's towers take. */
-const EXAMPLE_RANKS: Record<string, {rank: number, shape: string}> = {
-  'CNN': {rank: 3, shape: '[height, width, channels]'},
-  'DNN': {rank: 1, shape: '[features]'},
-  'RNN_ALL_ACTIVATIONS': {rank: 2, shape: '[time steps, features]'},
-  'RNN_LAST_ACTIVATIONS': {rank: 2, shape: '[time steps, features]'},
-};
-
-/**
- * What the search needs of a prepared provider's answers, checked before
- * anything is written: a number of classes and an example shape.
- */
-function checkProviderAnswers(provider: Provider): void {
-  const name = PROVIDERS.names().find(
-      (n) => PROVIDERS.get(n).ctor === provider.constructor) ??
-      'the provider';
-  // What the provider's own code throws is named, as inProvider does.
-  const answer = <T>(what: string, fn: () => T): T => {
-    try {
-      return fn();
-    } catch (e) {
-      if (e instanceof DataError) throw e;
-      throw new ProviderError(`data provider ${name}: ${what} threw: ${
-          e instanceof Error ? e.message : String(e)}`, e);
-    }
-  };
-  const classes =
-      answer('numberOfClasses()', () => provider.numberOfClasses());
-  if (!Number.isInteger(classes) || classes < 2) {
-    throw new DataError(
-        `data provider ${name}: numberOfClasses() is ${
-            typeof classes === 'number' ? classes :
-                                          `${JSON.stringify(classes)} (a ${
-                                              typeof classes})`}; a ` +
-        'classifier needs an integer of 2 or more');
-  }
-  const schema = answer('inputSchema()', () => provider.inputSchema());
-  const vocabulary = schema?.labelVocabulary;
-  if (vocabulary !== undefined &&
-      (!Array.isArray(vocabulary) || vocabulary.length !== classes)) {
-    // Predictions would be shown under the wrong class names.
-    throw new DataError(
-        `data provider ${name}: inputSchema().labelVocabulary has ${
-            Array.isArray(vocabulary) ? vocabulary.length : 'no'} names ` +
-        `but numberOfClasses() is ${classes}; give one name per class id, ` +
-        'in id order');
-  }
-  const shape = schema?.shape;
-  if (!Array.isArray(shape) || shape.length === 0 ||
-      !shape.every((n) => Number.isInteger(n) && n > 0)) {
-    throw new DataError(
-        `data provider ${name}: inputSchema().shape is ${
-            JSON.stringify(shape)}; give the shape of one example, ` +
-        'positive integers (e.g. [30] for 30 features)');
-  }
-}
-
-/**
- * Takes the first batch of the training data and of the evaluation data
- * and checks them as training and evaluation would (checkBatchFits), so
- * that batches that do not fit stop the binary before anything is
- * written, not in the first trial.
- */
-async function checkFirstBatches(
-    provider: Provider, batchSize: number, problemType: string):
-    Promise<void> {
-  const sequences = isSequenceProblem(problemType);
-  const splits = [['train', 'training'], ['eval', 'evaluation']] as const;
-  for (const [mode, split] of splits) {
-    const iterator = (await inProvider(
-        `the data provider's getInputFn for '${mode}'`,
-        () => provider.getInputFn({}, mode, batchSize)()))[
-        Symbol.asyncIterator]();
-    try {
-      const next = await inProvider(
-          `the data provider's ${split} batches`, () => iterator.next());
-      if (next.done) {
-        throw new DataError(
-            `${split} data is empty: the data provider's getInputFn for ` +
-            `'${mode}' yielded no batch`);
-      }
-      try {
-        checkBatchFits(
-            next.value, split, provider.inputSchema().shape,
-            provider.getLossFn === undefined ? provider.numberOfClasses() :
-                                               undefined,
-            sequences,
-            problemType === 'RNN_ALL_ACTIVATIONS');
-        checkFeaturesFinite(next.value, split);
-      } finally {
-        // What checkBatchFits refused may be no batch, or hold no tensor.
-        const batch = next.value as Partial<Batch>|null|undefined;
-        batch?.features?.dispose?.();
-        batch?.labels?.dispose?.();
-        batch?.lengths?.dispose?.();
-      }
-    } finally {
-      await inProvider(`the data provider's ${split} batches`,
-                       () => iterator.return?.());
-    }
-  }
-}
-
-/**
- * Refuses a spec whose problem type cannot take the provider's examples
- * (a CNN config on a CSV file), before anything is written. A provider
- * with its own input layer (getInputLayerFn) shapes its inputs itself.
- */
-function checkSpecFitsData(
-    spec: PhoenixSpec, file: string, provider: Provider): void {
-  try {
-    checkTrainable(spec);
-  } catch (e) {
-    throw new UsageError(`${path.basename(file)}: ${(e as Error).message}`);
-  }
-  const problemType = problemTypeName(spec);
-  const wanted = EXAMPLE_RANKS[problemType];
-  if (wanted === undefined || provider.getInputLayerFn !== undefined) return;
-  const shape = provider.inputSchema().shape;
-  if (shape.length === wanted.rank) return;
-  const name = PROVIDERS.names().find(
-      (n) => PROVIDERS.get(n).ctor === provider.constructor) ??
-      'the provider';
-  const suggestion = shape.length === 1 ?
-      'use a DNN spec (e.g. model_search/configs/dnn_config.pbtxt)' :
-      shape.length === 3 ?
-      'use a CNN spec (e.g. model_search/configs/cnn_config.pbtxt)' :
-      'use an RNN spec (e.g. model_search/configs/rnn_last_config.pbtxt)';
-  throw new UsageError(
-      `${path.basename(file)}: problem_type ${problemType} needs examples ` +
-      `of shape ${wanted.shape}, but ${name} gives [${shape.join(', ')}]; ` +
-      suggestion);
-}
-
 /**
  * Runs the binary; resolves to the process exit code.
  *
@@ -552,11 +417,11 @@ export async function main(
     await inProvider(`data provider ${FLAGS.get<string>('phoenix_dataset') ||
                          PROVIDERS.names()[0]}: prepare()`,
                      () => provider.prepare());
-    checkProviderAnswers(provider);
+    checkProviderAnswers(provider, providerName(provider));
     const {spec, file, label} =
         given ?? loadSpec(provider.inputSchema().shape);
     const replay = replayPlansOf(spec, file);
-    checkSpecFitsData(spec, file, provider);
+    checkSpecFitsData(spec, path.basename(file), provider, providerName(provider));
     if (provider.getInputLayerFn === undefined) {
       // A provider with its own input layer shapes its inputs itself: its
       // batches are checked against the model, in the first trial.

@@ -34,6 +34,7 @@ import {createStore, resolveConnection} from './metadata/create_store';
 import type {Trial} from './metadata/trial';
 import type {Logger} from './oss_trainer_lib';
 import {checkTrainable, problemTypeName, runSearch} from './oss_trainer_lib';
+import {checkFirstBatches, checkProviderAnswers, checkSpecFitsData, providerName} from './provider_checks';
 import {checkBlockNames} from './spec_blocks';
 import {TrialPlanner} from './trial_planner';
 import type {PhoenixSpec} from './proto/phoenix_spec';
@@ -113,6 +114,15 @@ export class SingleTrainer {
   private readonly spec: PhoenixSpec;
 
   constructor(private readonly args: SingleTrainerArgs) {
+    const data = (args as Partial<SingleTrainerArgs>|undefined)?.data;
+    if (data === null || typeof data !== 'object' ||
+        typeof data.prepare !== 'function' ||
+        typeof data.getInputFn !== 'function') {
+      throw new ValueError(
+          `data is ${data === null || data === undefined ? String(data) :
+                     `a ${typeof data} without prepare() and getInputFn()`
+          }; give a data provider (e.g. new CsvDataProvider({...}))`);
+    }
     this.spec = typeof args.spec === 'string' ? loadSpecFile(args.spec) :
                                                 args.spec;
   }
@@ -127,8 +137,7 @@ export class SingleTrainer {
     checkTrainable(this.spec);
     // What the binary checks of its spec before it writes anything: a
     // study started with a bad spec would keep it (its spec is stored).
-    checkBlockNames(this.spec, typeof this.args.spec === 'string' ?
-                                   this.args.spec : 'the spec given');
+    checkBlockNames(this.spec, this.specLabel());
     new TrialPlanner({
       spec: this.spec,
       problemType: problemTypeName(this.spec),
@@ -154,6 +163,12 @@ export class SingleTrainer {
     } finally {
       searchRunning = false;
     }
+  }
+
+  /** How messages name the spec: its file, or "the spec given". */
+  private specLabel(): string {
+    return typeof this.args.spec === 'string' ? this.args.spec :
+                                                'the spec given';
   }
 
   private async search(options: TryModelsArgs): Promise<Trial[]> {
@@ -185,6 +200,16 @@ export class SingleTrainer {
     await this.args.data.prepare();
     await selectBackend(this.args.backend ?? 'auto', log,
                         {wasmThreads: this.args.wasmThreads});
+    // As the binary: a provider or spec every trial would fail on is
+    // refused before the study is written.
+    const provider = this.args.data;
+    const name = providerName(provider);
+    checkProviderAnswers(provider, name);
+    checkSpecFitsData(this.spec, this.specLabel(), provider, name);
+    if (provider.getInputLayerFn === undefined) {
+      await checkFirstBatches(provider, options.batchSize,
+                              problemTypeName(this.spec));
+    }
     const seed = options.seed === undefined || options.seed === -1 ?
         Date.now() % (MAX_SEED + 1) :
         options.seed;

@@ -16,6 +16,7 @@ import {tf} from './backend/tf';
 import {DEFAULT_CNN, DEFAULT_DNN, DEFAULT_RNN_ALL, resolveWorkspacePath} from './constants';
 import {CsvDataProvider} from './data/csv_data';
 import {DataError} from './data/data';
+import type {Hparams} from './data/data';
 import {ImageDataProvider} from './data/image_data';
 import {Random} from './random';
 import {SingleTrainer, withOptionNames} from './single_trainer';
@@ -284,6 +285,61 @@ describe('SingleTrainer', function() {
        }).tryModels({...options(rootDir), numberModels: 1});
        assert.equal(trials[0].state, 'COMPLETED');
      });
+
+  it('refuses a spec of another problem type than the data before writing',
+     async () => {
+       const rootDir = path.join(tmpDir(), 'run');
+       await assert.rejects(
+           new SingleTrainer({data: csvProvider(RANDOM_CSV),
+                              spec: resolveWorkspacePath(DEFAULT_CNN),
+                              log: () => {}})
+               .tryModels(options(rootDir)),
+           (e: Error) => e.message ===
+               `${resolveWorkspacePath(DEFAULT_CNN)}: problem_type CNN ` +
+                   'needs examples of shape [height, width, channels], but ' +
+                   'the data provider gives [3]; use a DNN spec (e.g. ' +
+                   'model_search/configs/dnn_config.pbtxt)');
+       assert.equal(fs.existsSync(rootDir), false, 'rootDir was created');
+     });
+
+  it('refuses a provider whose batches do not fit before writing',
+     async () => {
+       const rootDir = path.join(tmpDir(), 'run');
+       const provider = csvProvider(RANDOM_CSV);
+       // A feature of NaN in the first batch: every trial would fail.
+       const poisoned = Object.assign(Object.create(provider), {
+         getInputFn: (hparams: Hparams, mode: 'train'|'eval',
+                      batch: number) =>
+             async function*() {
+               for await (const b of provider.getInputFn.call(
+                   poisoned, hparams, mode, batch)()) {
+                 const features = b.features;
+                 yield {...b, features: tf.fill(features.shape, NaN)};
+                 features.dispose();
+               }
+             },
+       }) as CsvDataProvider;
+       await assert.rejects(
+           new SingleTrainer({data: poisoned,
+                              spec: resolveWorkspacePath(DEFAULT_DNN),
+                              log: () => {}})
+               .tryModels(options(rootDir)),
+           (e: Error) => e instanceof DataError &&
+               /^the training data gives a feature of NaN \(example 1 of a batch of 4\)/
+                   .test(e.message));
+       assert.equal(fs.existsSync(rootDir), false, 'rootDir was created');
+     });
+
+  it('names a missing data provider', () => {
+    for (const data of [undefined, null, {}, 'data.csv']) {
+      assert.throws(
+          () => new SingleTrainer({data: data as unknown as CsvDataProvider,
+                                   spec: resolveWorkspacePath(DEFAULT_DNN)}),
+          (e: Error) => e.name === 'ValueError' &&
+              /^data is .*; give a data provider \(e\.g\. new CsvDataProvider\(\{\.\.\.\}\)\)$/
+                  .test(e.message));
+    }
+  });
 
   it('searches a label for every time step, scoring the steps of each ' +
          'sequence\'s length only',
