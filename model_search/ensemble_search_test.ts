@@ -46,6 +46,9 @@ function readJson(file: string): Record<string, unknown> {
   return JSON.parse(fs.readFileSync(file, 'utf8'));
 }
 
+/** The log of the last search(). */
+let lastLog: string[] = [];
+
 /**
  * Runs a search with `specTail` after the dnn config (or as the whole
  * spec); returns its model_dir.
@@ -57,6 +60,7 @@ async function search(root: string, name: string, specTail: string,
                    whole ? specTail : `${dnnConfigWithout()}\n${specTail}\n`);
   const modelDir = path.join(root, name);
   const log: string[] = [];
+  lastLog = log;
   const code = await main([
     `--filename=${RANDOM_CSV}`, '--record_defaults=0,0,0,0',
     '--logits_dimension=2', `--model_dir=${modelDir}`,
@@ -263,7 +267,16 @@ describe('ensemble searches end to end', function() {
            assert.ok(Number.isFinite(evaluation['loss']));
            assert.ok(Number.isFinite(evaluation['train_loss']));
            assert.ok((evaluation['train_steps'] as number) > 0);
+           // The closing list of best trials says whose student it is.
+           const closing = lastLog.find(
+               (l) => l.startsWith(`  trial ${student.id} loss=`));
+           assert.ok(closing === undefined ||
+                         closing.includes(`] teacher=${teacher} dir=`),
+                     closing);
          }
+         assert.ok(lastLog.some((l) => /^  trial \d+ loss=.*\] teacher=\d+ dir=/
+                                           .test(l)),
+                   `no student among the best:\n${lastLog.join('\n')}`);
        });
   }
 

@@ -43,7 +43,7 @@ import type {Objective, Trial} from './metadata/trial';
 import {buildModel, countParameters, TRAINER_DEFAULTS} from './phoenix';
 import type {PhoenixSpec} from './proto/phoenix_spec';
 import {Random} from './random';
-import {ensembleMembers, SUMMARY_JSON} from './report';
+import {distillationTeacher, ensembleMembers, SUMMARY_JSON} from './report';
 import type {TrialFile} from './report';
 import {scaledTrainSteps} from './search';
 import {SearchTimings} from './search_timings';
@@ -777,6 +777,7 @@ async function planTrialWhenReady(
     unusable: ReadonlySet<number>):
     Promise<{plan: TrialPlan, trials: Trial[]}> {
   let said = false;
+  let polls = 0;
   for (;;) {
     let trials = await options.store.listTrials(studyId);
     // A trial whose lease this worker's startTrial just found run out may
@@ -801,7 +802,10 @@ async function planTrialWhenReady(
         log(`${e.message}; waiting for it`);
         said = true;
       }
-      const waitSeconds = options.waitSeconds ?? Math.min(5, leaseSeconds / 4);
+      // Soon at first: the trial waited for is often about to finish,
+      // and this worker idles meanwhile.
+      const waitSeconds = options.waitSeconds ??
+          Math.min(0.25 * 2 ** polls++, 5, leaseSeconds / 4);
       await Promise.race([sleep(waitSeconds * 1000), stopRequested]);
       if (shouldStop()) throw new TrialInterrupted();
     }
@@ -1421,6 +1425,8 @@ function membersPart(plan: TrialPlan): string {
 
 /** membersPart for a trial as the store keeps it. */
 function storedMembersPart(trial: Trial): string {
+  const teacher = distillationTeacher(trial);
+  if (teacher !== undefined) return ` teacher=${teacher}`;
   const members = ensembleMembers(trial);
   return members.length > 0 ? ` members=[${members.join(',')}]` : '';
 }

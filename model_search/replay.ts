@@ -241,11 +241,20 @@ export class ReplaySpecObserver implements TrialObserver {
 
   async onStudyUpdate(
       modelDir: string, trials: Trial[], objective: Objective): Promise<void> {
-    const best = bestCompleted(trials, objective);
+    const best = bestCompleted(trials, objective, isReplayable);
     if (best === undefined) return;
+    const bestOfAll = bestCompleted(trials, objective, () => true);
+    // A better trial left out is named, so that the first line is not
+    // taken for the study's best.
+    const passedOver = bestOfAll === undefined || bestOfAll === best ? '' :
+        `# The best trial, ${bestOfAll.id} (${objective.metric}=${
+            bestOfAll.metrics?.[objective.metric]}), is a distillation ` +
+            `student of trial ${bestOfAll.extra?.['teacherTrialId']}, ` +
+            'which a replay does not retrain; this is the best other ' +
+            'trial.\n';
     const text = `# Retrains trial ${best.id} (${objective.metric}=${
         best.metrics?.[objective.metric]}) with no search: pass this file ` +
-        'as --phoenix_spec_filename.\n' +
+        'as --phoenix_spec_filename.\n' + passedOver +
         printPhoenixSpec(replaySpecFor(this.spec, best, trials));
     const file = path.join(modelDir, REPLAY_SPEC_FILENAME);
     if (this.written.get(file) === text && fs.existsSync(file)) return;
@@ -254,12 +263,14 @@ export class ReplaySpecObserver implements TrialObserver {
   }
 }
 
-function bestCompleted(trials: Trial[], objective: Objective): Trial|undefined {
+function bestCompleted(
+    trials: Trial[], objective: Objective,
+    eligible: (trial: Trial) => boolean): Trial|undefined {
   let best: Trial|undefined;
   for (const trial of trials) {
     const value = trial.metrics?.[objective.metric];
     if (trial.state !== 'COMPLETED' || typeof value !== 'number' ||
-        !Number.isFinite(value) || !isReplayable(trial)) {
+        !Number.isFinite(value) || !eligible(trial)) {
       continue;
     }
     const bestValue = best?.metrics?.[objective.metric] as number|undefined;

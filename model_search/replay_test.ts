@@ -16,7 +16,7 @@ import {ValueError} from './errors';
 import type {Trial} from './metadata/trial';
 import {main} from './oss_trainer';
 import {loadSpecFile, parsePhoenixSpec} from './proto/text_format';
-import {REPLAY_SPEC_FILENAME, hparamsFromProto, hparamsToProto, replayPlans, replaySpecFor} from './replay';
+import {REPLAY_SPEC_FILENAME, ReplaySpecObserver, hparamsFromProto, hparamsToProto, replayPlans, replaySpecFor} from './replay';
 import {Random} from './random';
 import {storedTrials} from './study_testing';
 import {ReplayWait, TrialPlanner} from './trial_planner';
@@ -46,6 +46,40 @@ describe('replay specs', () => {
     assert.equal(back.hparams['use_batch_norm'], true);
     assert.equal(back.hparams['learning_rate'], 0.1);
   });
+
+  it('says when the best trial is a student it does not retrain',
+     async () => {
+       const modelDir =
+           fs.mkdtempSync(path.join(os.tmpdir(), 'replay_spec_test_'));
+       const student: Trial = {
+         ...TRIAL, id: 6, architecture: ['FULLY_CONNECTED'],
+         metrics: {loss: 0.05}, kind: 'distillation',
+         extra: {teacherTrialId: 4},
+       };
+       const objective = {metric: 'loss', goal: 'minimize' as const};
+       const observer =
+           new ReplaySpecObserver(parsePhoenixSpec('problem_type: DNN\n'));
+       try {
+         await observer.onStudyUpdate(modelDir, [TRIAL, student], objective);
+         const lines = fs.readFileSync(
+             path.join(modelDir, REPLAY_SPEC_FILENAME), 'utf8').split('\n');
+         assert.match(lines[0], /^# Retrains trial 4 \(loss=0\.1\)/);
+         assert.equal(lines[1],
+                      '# The best trial, 6 (loss=0.05), is a distillation ' +
+                          'student of trial 4, which a replay does not ' +
+                          'retrain; this is the best other trial.');
+         // Without a better student, no such line.
+         await observer.onStudyUpdate(
+             modelDir, [TRIAL, {...student, metrics: {loss: 0.5}}],
+             objective);
+         assert.doesNotMatch(
+             fs.readFileSync(path.join(modelDir, REPLAY_SPEC_FILENAME),
+                             'utf8'),
+             /distillation student/);
+       } finally {
+         fs.rmSync(modelDir, {recursive: true, force: true});
+       }
+     });
 
   it('plans the replayed tower, which survives printing and parsing',
      () => {

@@ -94,11 +94,8 @@ export class ReplayWait extends PlanWait {
  * than `width` have completed (the ensemble would be narrower, or none).
  */
 export class EnsembleWait extends PlanWait {
-  constructor(trialId: number, from: string, waitingFor: Trial) {
-    super(waitingFor,
-          `trial ${trialId} ensembles ${from}, of which trial ${
-              waitingFor.id} is still running in worker ${
-              waitingFor.workerId ?? '?'}`);
+  constructor(message: string, waitingFor: Trial) {
+    super(waitingFor, message);
     this.name = 'EnsembleWait';
     Object.setPrototypeOf(this, new.target.prototype);
   }
@@ -397,7 +394,10 @@ export class TrialPlanner {
       const training = running.find((t) => t.id <= pool);
       if (trialId > pool && training !== undefined) {
         throw new EnsembleWait(
-            trialId, `trials of the pool (ids up to ${pool})`, training);
+            `trial ${trialId} ensembles trials of the pool (ids up to ${
+                pool}), of which trial ${training.id} is still running in ` +
+                `worker ${training.workerId ?? '?'}`,
+            training);
       }
     }
     if (isIntermixedEnsembleSearch(ensemble)) {
@@ -408,9 +408,14 @@ export class TrialPlanner {
       if (trialId % every === 0 && training !== undefined &&
           completed.filter((t) => searched(t) && t.architecture.length > 0)
                   .length < width) {
+        // It needs `width` searched trials below it completed; then it
+        // takes the best completed ones, above it too (other workers').
         throw new EnsembleWait(
-            trialId, `the best of the searched trials before it (${
-                width} wide)`, training);
+            `trial ${trialId} ensembles the best ${width} completed ` +
+                `searched trials once ${width} below it have completed; ` +
+                `trial ${training.id} is still running in worker ${
+                    training.workerId ?? '?'}`,
+            training);
       }
     }
   }

@@ -121,9 +121,9 @@ describe('TrialPlanner', () => {
         () => planner.plan([trial(1, 'COMPLETED')], 3, new Random(1),
                            [trial(2, 'RUNNING')]),
         (e: Error) => e instanceof EnsembleWait && e.waitingFor.id === 2 &&
-            e.message === 'trial 3 ensembles the best of the searched ' +
-                'trials before it (2 wide), of which trial 2 is still ' +
-                'running in worker other:7');
+            e.message === 'trial 3 ensembles the best 2 completed ' +
+                'searched trials once 2 below it have completed; trial 2 ' +
+                'is still running in worker other:7');
     // Enough searched trials in, or none running: planned at once.
     assert.deepEqual(
         planner.plan([trial(1, 'COMPLETED'), trial(2, 'COMPLETED')], 3,

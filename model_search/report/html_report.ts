@@ -17,7 +17,7 @@ import type {Objective, Trial} from '../metadata/trial';
 
 import {trialSeconds} from './study_summary';
 import {architectureDiagram, blockFrequencies, blockFrequencyChart, escapeXml, objectivePlot} from './svg_charts';
-import {architectureCell, formatMetric, formatSeconds, metricNames, recordedTowers} from './trial_columns';
+import {architectureCell, distillationTeacher, formatMetric, formatSeconds, metricNames, modelBlocks, recordedTowers} from './trial_columns';
 
 export declare interface ReportInput {
   experimentName: string;
@@ -218,11 +218,14 @@ export function renderReport(input: ReportInput): string {
         a.localeCompare(b)).map(([k, v]) =>
         `<dt>${escapeXml(k)}</dt><dd>${escapeXml(String(v))}</dd>`).join('');
     const towers = recordedTowers(best);
+    const teacher = distillationTeacher(best);
     const diagrams = towers.length === 0 ?
         architectureDiagram(best.architecture) :
         towers.map((tower) => `<h3>${escapeXml(tower.name)} (${
             tower.sourceTrialId === undefined ?
-                'trained from scratch' :
+                (teacher === undefined ? 'trained from scratch' :
+                                         `trained from scratch, distilled ` +
+                                             `from trial ${teacher}`) :
                 `from trial ${tower.sourceTrialId}${
                     tower.frozen ? ', frozen' : ''}`})</h3>\n${
             architectureDiagram(tower.architecture)}`).join('\n');
@@ -231,7 +234,9 @@ export function renderReport(input: ReportInput): string {
         (best.directory ? `<p class="note">In ${escapeXml(
             `${input.modelDir}/${best.directory}`)}</p>` : '');
   }
-  const frequencies = blockFrequencies(ranked.slice(0, topK));
+  // An ensemble's blocks are its towers', its members' included.
+  const frequencies = blockFrequencies(ranked.slice(0, topK).map(
+      (t) => ({...t, architecture: modelBlocks(t)})));
 
   return `<!DOCTYPE html>
 <html lang="en">
@@ -268,7 +273,8 @@ ${bestSection}
 <h2>Blocks in the best ${topK} trial${topK === 1 ? '' : 's'}</h2>
 ${blockFrequencyChart(frequencies, topK)}
 <p class="note">How often each block appears in the ${topK} best trials by
-${escapeXml(objective.metric)}, repeats counted.</p>
+${escapeXml(objective.metric)}, repeats counted; an ensemble counts the
+towers of its members.</p>
 </section>
 </div>
 <section id="trials">

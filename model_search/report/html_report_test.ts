@@ -72,6 +72,51 @@ describe('renderReport', () => {
     assert.ok(html.includes('best trial: 2 towers'));
   });
 
+  it('counts the towers of an ensemble\'s members among the best blocks',
+     () => {
+       const ensemble: Trial = {
+         id: 5, state: 'COMPLETED', kind: 'ensemble', architecture: [],
+         hparams: {}, metrics: {loss: 0.1}, directory: '5',
+         extra: {
+           members: [2, 4],
+           towers: [
+             {name: 'prior_generator_0', architecture: ['B', 'B', 'C'],
+              hparams: {}, source: {trialId: 2, tower: 'search_generator_0'},
+              frozen: true},
+             {name: 'prior_generator_1', architecture: ['A'], hparams: {},
+              source: {trialId: 4, tower: 'search_generator_0'},
+              frozen: true},
+           ],
+         },
+       };
+       const html = renderReport({...input([...TRIALS, ensemble]), topK: 2});
+       const bars = /<svg id="block-frequency"[\s\S]*?<\/svg>/.exec(html)![0];
+
+       // Trials 5 and 2: B twice in each, C once in each, A in trial 5.
+       assert.deepEqual(
+           [...bars.matchAll(/data-block="([^"]+)" data-occurrences="(\d+)"/g)]
+               .map((m) => [m[1], Number(m[2])]),
+           [['B', 4], ['C', 2], ['A', 1]]);
+     });
+
+  it('says which trial a best distillation student learned from', () => {
+    const student: Trial = {
+      id: 6, state: 'COMPLETED', kind: 'distillation', architecture: ['E'],
+      hparams: {}, metrics: {loss: 0.05}, directory: '6',
+      extra: {
+        teacherTrialId: 2,
+        towers: [{name: 'search_generator_0', architecture: ['E'],
+                  hparams: {}, frozen: false}],
+      },
+    };
+    const html = renderReport(input([...TRIALS, student]));
+
+    assert.ok(html.includes('<h3>search_generator_0 (trained from scratch, ' +
+                            'distilled from trial 2)</h3>'));
+    const row = bodyRows(html).find((r) => r.includes('data-trial-id="6"'))!;
+    assert.ok(row.includes('E (student of trial 2)'), row);
+  });
+
   it('has one table row per trial, the best highlighted', () => {
     const rows = bodyRows(renderReport(input(TRIALS)));
 

@@ -28,4 +28,4 @@ export {TensorBoardObserver, architectureMarkdown, trialEvents} from './tensorbo
 export type {TensorBoardObserverArgs} from './tensorboard_observer';
 export {TFRecordWriter, frameRecord} from './tfrecord';
 export {formatTrialsTable, trialsCommand} from './trials_command';
-export {architectureCell, ensembleMembers} from './trial_columns';
+export {architectureCell, distillationTeacher, ensembleMembers} from './trial_columns';

@@ -126,6 +126,25 @@ export function ensembleMembers(trial: Trial): number[] {
       [];
 }
 
+/**
+ * The trial a distillation student learned from (`extra.teacherTrialId`),
+ * or undefined for any other trial.
+ */
+export function distillationTeacher(trial: Trial): number|undefined {
+  const teacher = trial.extra?.['teacherTrialId'];
+  return Number.isInteger(teacher) ? teacher as number : undefined;
+}
+
+/**
+ * Every block of a trial's model: its recorded towers' (an ensemble's
+ * members included), else its own architecture.
+ */
+export function modelBlocks(trial: Trial): string[] {
+  const towers = recordedTowers(trial);
+  return towers.length === 0 ? trial.architecture :
+                               towers.flatMap((tower) => tower.architecture);
+}
+
 /** One tower of an ensemble or distillation trial, as its plan records it. */
 export declare interface RecordedTower {
   name: string;
@@ -165,10 +184,15 @@ export function recordedTowers(trial: Trial): RecordedTower[] {
 /**
  * A trial's architecture cell: `blocks` (its search tower, as the caller
  * writes it), and for an ensemble the trials it combines, which would
- * otherwise show as no blocks at all.
+ * otherwise show as no blocks at all, or for a distillation student the
+ * trial it learned from.
  */
 export function architectureCell(trial: Trial, blocks: string): string {
   const members = ensembleMembers(trial);
+  const teacher = distillationTeacher(trial);
+  if (teacher !== undefined) {
+    return `${blocks || '(no blocks)'} (student of trial ${teacher})`;
+  }
   if (members.length === 0) return blocks || '(no blocks)';
   // Member ids, not a count: "ensemble of trials 2,3,4".
   const of = `ensemble of trial${members.length > 1 ? 's' : ''} ${

@@ -328,6 +328,18 @@ describe('formatTrialsTable', () => {
   });
 });
 
+describe('formatTrialsTable students', () => {
+  it('shows the trial a distillation student learned from', () => {
+    const lines = formatTrialsTable(
+        [{id: 3, state: 'COMPLETED', architecture: ['A'], hparams: {},
+          kind: 'distillation', extra: {teacherTrialId: 1},
+          metrics: {loss: 0.4}}],
+        {objective: LOSS});
+
+    assert.match(lines[1], /\s3\s+COMPLETED\s+1\s+A \(student of trial 1\)/);
+  });
+});
+
 describe('shortArchitecture', () => {
   const rows: Array<[string[], number, string]> = [
     [[], 40, '(no blocks)'],
