@@ -21,7 +21,9 @@
 import * as mysql from 'mysql2/promise';
 
 import {Redactor} from './redact';
-import {SOCKET_ERROR_CODES, StoreError} from './retry';
+import {UsageError} from '../errors';
+import {errorCode, SOCKET_ERROR_CODES, StoreError} from './retry';
+import {identifyServer, serverKindName} from './server_kind';
 import {mysqlTypes} from './schema';
 import {QUERY_TIMEOUT_MS, SqlStore, Sql, SqlParam, SqlStoreOptions, TransactionMode} from './sql_store';
 import type {Row} from './trial_rows';
@@ -141,8 +143,22 @@ export class MysqlStore extends SqlStore {
     let store = probe;
     try {
       const version = await probe.retrying('connect', async () => {
-        const [rows] = await pool.query('SELECT VERSION() AS v');
-        return String((rows as Row[])[0]['v']);
+        try {
+          const [rows] = await pool.query('SELECT VERSION() AS v');
+          return String((rows as Row[])[0]['v']);
+        } catch (err) {
+          // No greeting in time: perhaps no MySQL server at all.
+          const host = c.host ?? 'localhost';
+          const port = c.port ?? 3306;
+          if (errorCode(err) === 'ETIMEDOUT' && c.socketPath === undefined &&
+              await identifyServer(host, port) === 'postgres') {
+            throw new UsageError(
+                `${options.target}: the server at ${host}:${port} is ` +
+                `${serverKindName('postgres')}, not MySQL or MariaDB; give ` +
+                'a postgres:// URL, or the port of the MySQL server');
+          }
+          throw err;
+        }
       });
       store = new MysqlStore(pool, keyCollationFor(version), options);
       await store.migrate();

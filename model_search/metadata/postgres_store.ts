@@ -16,7 +16,9 @@
 import {Pool, PoolClient} from 'pg';
 
 import {Redactor} from './redact';
-import {SOCKET_ERROR_CODES} from './retry';
+import {UsageError, ValueError} from '../errors';
+import {errorCode, SOCKET_ERROR_CODES} from './retry';
+import {identifyServer, serverKindName} from './server_kind';
 import {POSTGRES_TYPES} from './schema';
 import {QUERY_TIMEOUT_MS, SqlStore, Sql, SqlParam, SqlStoreOptions, TransactionMode} from './sql_store';
 import type {Row} from './trial_rows';
@@ -133,6 +135,18 @@ export class PostgresStore extends SqlStore {
       await store.migrate();
     } catch (err) {
       await store.close();
+      // Not a server's error (those carry a SQLSTATE) nor the network's:
+      // perhaps the server is not PostgreSQL at all.
+      const code = errorCode(err);
+      const c = options.connection;
+      if ((code === undefined || !/^[0-9A-Z]{5}$/.test(code)) &&
+          !(err instanceof ValueError) && !c.host.startsWith('/') &&
+          await identifyServer(c.host, c.port) === 'mysql') {
+        throw new UsageError(
+            `${options.target}: the server at ${c.host}:${c.port} is ${
+                serverKindName('mysql')}, not PostgreSQL; give a mysql:// ` +
+            'URL, or the port of the PostgreSQL server');
+      }
       throw err;
     }
     return store;

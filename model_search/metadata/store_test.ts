@@ -1007,6 +1007,15 @@ for (const backend of BACKENDS) {
            assert.ok(err instanceof UsageError, String(err));
          });
 
+      it('says so when the server at the URL\'s port is MySQL', async () => {
+        const started = Date.now();
+        const err = await expectReject(
+            open({}, 'postgres://postgres@127.0.0.1:3306/test'),
+            /^postgres:\/\/postgres@127\.0\.0\.1:3306\/test: the server at 127\.0\.0\.1:3306 is MySQL or MariaDB \(port 3306 by default\), not PostgreSQL; give a mysql:\/\/ URL, or the port of the PostgreSQL server$/);
+        assert.ok(err instanceof UsageError, String(err));
+        assert.ok(Date.now() - started < 5000, 'not retried');
+      });
+
       it('waits for a database closed to connections for a while',
          async () => {
            const dbUrl = await backend.freshDatabase();
@@ -1057,6 +1066,18 @@ for (const backend of BACKENDS) {
     }
 
     if (backend instanceof MysqlBackend) {
+      it('says so when the server at the URL\'s port is PostgreSQL',
+         async () => {
+           const started = Date.now();
+           const err = await expectReject(
+               open({connectTimeoutMs: 1000},
+                    'mysql://root@127.0.0.1:5432/test'),
+               /^mysql:\/\/root@127\.0\.0\.1:5432\/test: the server at 127\.0\.0\.1:5432 is PostgreSQL \(port 5432 by default\), not MySQL or MariaDB; give a postgres:\/\/ URL, or the port of the MySQL server$/);
+           assert.ok(err instanceof UsageError, String(err));
+           // One connect timeout and the probe, not the retry budget.
+           assert.ok(Date.now() - started < 6000, 'not retried');
+         });
+
       it('keeps the password out of errors and logs', async () => {
         const secret = 'S3cr3t-p@ss';
         const badUrl = `mysql://root:${encodeURIComponent(secret)}` +
