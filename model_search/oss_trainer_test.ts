@@ -416,7 +416,8 @@ describe('oss_trainer main', function() {
         'study "model_search" in .* was trained on csv data of shape ' +
         '\\[3\\], columns two,three,four, classes 0,1 \\(trial 1\\), ' +
         'but the data given now is csv data of shape \\[3\\], columns ' +
-        'x,y,z, classes 0,1; give the same data to resume it, or a new ' +
+        'x,y,z, classes 0,1 \\(columns missing: two, three, four; new ' +
+        'columns: x, y, z\\); give the same data to resume it, or a new ' +
         '--model_dir or --experiment_name for a new study'));
     assert.deepEqual((await storedTrials(dir)).map((t) => t.id), [1]);
   });

@@ -308,7 +308,37 @@ function givenData(recorded: InputSchema, given: InputSchema): string {
   const same = JSON.stringify(essentials(recorded)) ===
       JSON.stringify(essentials(given));
   return `${same ? 'the same data split otherwise for evaluation' :
-                   describe(given)}${splitText(recorded, given)}`;
+                   `${describe(given)}${differences(recorded, given)}`}${
+      splitText(recorded, given)}`;
+}
+
+/**
+ * What differs in columns and classes, which the descriptions cut after
+ * a few names: ` (columns missing: a; new: b)`, or '' when the names are
+ * the same.
+ */
+function differences(recorded: InputSchema, given: InputSchema): string {
+  const names = (schema: InputSchema) =>
+      (schema.columns ?? []).map((c) => c.name);
+  const compare = (what: string, before: string[], now: string[]) => {
+    const missing = before.filter((n) => !now.includes(n));
+    const added = now.filter((n) => !before.includes(n));
+    const list = (items: string[]) =>
+        `${items.slice(0, 8).join(', ')}${items.length > 8 ? ', ...' : ''}`;
+    if (missing.length > 0 || added.length > 0) {
+      return [missing.length > 0 ? `${what} missing: ${list(missing)}` : '',
+              added.length > 0 ? `new ${what}: ${list(added)}` : '']
+          .filter((part) => part !== '').join('; ');
+    }
+    return before.join('\u0000') === now.join('\u0000') ? '' :
+                                                        `${what} in another order`;
+  };
+  const parts = [
+    compare('columns', names(recorded), names(given)),
+    compare('classes', (recorded.labelVocabulary ?? []).map(String),
+            (given.labelVocabulary ?? []).map(String)),
+  ].filter((part) => part !== '');
+  return parts.length === 0 ? '' : ` (${parts.join('; ')})`;
 }
 
 /** How the evaluation splits differ, when they do. */

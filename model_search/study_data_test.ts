@@ -171,6 +171,30 @@ describe('recordOrCheckStudyData', () => {
     assert.deepEqual(fs.readdirSync(dir), [STUDY_DATA_FILE]);
   });
 
+  it('names the columns and classes that differ, past the first few', () => {
+    const csv = (columns: string[], classes: string[]): InputSchema => ({
+      kind: 'csv', shape: [columns.length], labelVocabulary: classes,
+      columns: columns.map((name) => ({name, kind: 'numeric'} as const)),
+    });
+    const thirty = Array.from({length: 30}, (_, i) => `c${i}`);
+    recordOrCheckStudyData(dir, STUDY, csv(thirty, ['0', '1']));
+
+    const messageFor = (schema: InputSchema) => {
+      try {
+        recordOrCheckStudyData(dir, STUDY, schema);
+      } catch (e) {
+        return (e as Error).message;
+      }
+      assert.fail('not refused');
+    };
+    assert.match(messageFor(csv(thirty.slice(0, 29), ['0', '1'])),
+                 /, classes 0,1 \(columns missing: c29\); give every worker/);
+    assert.match(messageFor(csv([...thirty.slice(0, 29), 'd'], ['0', '1', '2'])),
+                 /\(columns missing: c29; new columns: d; new classes: 2\)/);
+    assert.match(messageFor(csv([...thirty].reverse(), ['0', '1'])),
+                 /\(columns in another order\)/);
+  });
+
   it('refuses a study split before the per-class rule, saying so', () => {
     const before: InputSchema = {
       kind: 'image', shape: [16, 16, 3], labelVocabulary: ['a', 'b'],
