@@ -17,7 +17,7 @@ import type {Objective, Trial} from '../metadata/trial';
 
 import {trialSeconds} from './study_summary';
 import {architectureDiagram, blockFrequencies, blockFrequencyChart, escapeXml, objectivePlot} from './svg_charts';
-import {architectureCell, distillationTeacher, formatMetric, formatSeconds, metricNames, modelBlocks, recordedTowers} from './trial_columns';
+import {architectureCell, distillationTeacher, formatMetric, formatSeconds, metricNames, modelBlocks, recordedTowers, trainedNothing} from './trial_columns';
 
 export declare interface ReportInput {
   experimentName: string;
@@ -144,7 +144,8 @@ function trialsTable(trials: Trial[], objective: Objective,
     const classes = [`state-${t.state}`];
     if (t.id === bestId) classes.push('best');
     const r = rank.get(t.id);
-    const hparams = Object.entries(t.hparams).sort(([a], [b]) =>
+    const hparams = trainedNothing(t) ? NOT_TRAINED :
+        Object.entries(t.hparams).sort(([a], [b]) =>
         a.localeCompare(b)).map(([k, v]) =>
         `${k}=${typeof v === 'number' ? Number(v.toPrecision(4)) : v}`)
         .join(', ');
@@ -178,6 +179,12 @@ function card(value: string, what: string): string {
 
 /** The whole page. */
 /** What the best-trial card says under the trial's id. */
+/**
+ * Shown for an ensemble that trained nothing instead of its hyperparameters,
+ * which were drawn (the tuner sees every trial's) but never used.
+ */
+const NOT_TRAINED = '(none used: an average of frozen towers trains nothing)';
+
 function bestTrialCaption(best: Trial): string {
   const towers = recordedTowers(best).length;
   if (towers > 0) return `best trial: ${towers} tower${towers === 1 ? '' : 's'}`;
@@ -230,7 +237,9 @@ export function renderReport(input: ReportInput): string {
                     tower.frozen ? ', frozen' : ''}`})</h3>\n${
             architectureDiagram(tower.architecture)}`).join('\n');
     bestSection = `${diagrams}\n` +
-        `<dl class="hparams">${hparams}</dl>` +
+        (trainedNothing(best) ?
+             `<p class="note">${escapeXml(NOT_TRAINED)}</p>` :
+             `<dl class="hparams">${hparams}</dl>`) +
         (best.directory ? `<p class="note">In ${escapeXml(
             `${input.modelDir}/${best.directory}`)}</p>` : '');
   }

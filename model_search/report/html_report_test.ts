@@ -117,6 +117,28 @@ describe('renderReport', () => {
     assert.ok(row.includes('E (student of trial 2)'), row);
   });
 
+  it('shows no hyperparameters for an ensemble that trained nothing', () => {
+    const average: Trial = {
+      id: 7, state: 'COMPLETED', kind: 'ensemble', architecture: [],
+      hparams: {learning_rate: 2e-6, optimizer: 'sgd'},
+      metrics: {loss: 0.01}, directory: '7', extra: {members: [1, 2]},
+    };
+    const trained: Trial = {...average, id: 8, metrics: {loss: 0.02,
+                                                       train_loss: 0.03}};
+    const html = renderReport(input([...TRIALS, average, trained]));
+    const best = /<section id="best-architecture">([\s\S]*?)<\/section>/
+        .exec(html)![1];
+    const rows = bodyRows(html);
+    const row = (id: number) =>
+        rows.find((r) => r.includes(`data-trial-id="${id}"`))!;
+
+    assert.ok(!best.includes('learning_rate'), best);
+    assert.ok(best.includes('(none used: an average of frozen towers ' +
+                            'trains nothing)'), best);
+    assert.ok(!row(7).includes('learning_rate'), row(7));
+    assert.ok(row(8).includes('learning_rate=0.000002'), row(8));
+  });
+
   it('has one table row per trial, the best highlighted', () => {
     const rows = bodyRows(renderReport(input(TRIALS)));
 

@@ -136,6 +136,16 @@ export function distillationTeacher(trial: Trial): number|undefined {
 }
 
 /**
+ * Whether a completed trial trained no step: an ensemble averaging frozen
+ * towers, which records no train loss. Its hyperparameters were drawn
+ * like any trial's but shaped nothing.
+ */
+export function trainedNothing(trial: Trial): boolean {
+  return trial.state === 'COMPLETED' && trial.kind === 'ensemble' &&
+      trial.metrics !== undefined && !('train_loss' in trial.metrics);
+}
+
+/**
  * Every block of a trial's model: its recorded towers' (an ensemble's
  * members included), else its own architecture.
  */
