@@ -37,7 +37,7 @@ import {loadSpecFile, printPhoenixSpec} from './proto/text_format';
 import type {PhoenixSpec} from './proto/phoenix_spec';
 import {checkTrainable, MAX_FAILED_IN_A_ROW, noteLogReaderGone, NotTheStudysDirectory, problemTypeName, runSearch, STOP_SIGNAL_EXIT_CODES} from './oss_trainer_lib';
 import {checkFirstBatches, checkProviderAnswers, checkSpecFitsData, providerName} from './provider_checks';
-import {REPLAY_SPEC_FILENAME, replayPlans} from './replay';
+import {REPLAY_SPEC_FILENAME, replayErrorPosition, replayPlans} from './replay';
 import {refuseForeignTrialNames, temporaryTag} from './trial_directory';
 import {studyDataRecordedHere} from './study_data';
 import {checkBlockNames} from './spec_blocks';
@@ -240,7 +240,17 @@ function replayPlansOf(spec: PhoenixSpec, file: string):
   try {
     return replayPlans(spec);
   } catch (e) {
-    if (e instanceof ValueError) e.message = `${file}: ${e.message}`;
+    if (e instanceof ValueError) {
+      let text = '';
+      try {
+        text = fs.readFileSync(file, 'utf8');
+      } catch {
+        // Named without a position.
+      }
+      const where = replayErrorPosition(text, e.message);
+      e.message = `${file}${where === undefined ? '' : `:${where}`}: ${
+          e.message}`;
+    }
     throw e;
   }
 }

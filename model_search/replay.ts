@@ -229,6 +229,30 @@ export function replayPlans(spec: PhoenixSpec): TrialPlan[]|undefined {
 }
 
 /**
+ * line:column in spec text `text` of what replay error `message` names:
+ * the hyperparameter's key inside tower N (`replay: tower N: hparam
+ * NAME=...`), or tower N itself (`replay: tower N ...`); undefined when
+ * the text does not show it (a spec built in code).
+ */
+export function replayErrorPosition(text: string, message: string):
+    string|undefined {
+  const named = /^replay: tower (\d+)(?:: hparam (\w+)=)?/.exec(message);
+  if (named === null) return undefined;
+  const starts = [...text.matchAll(/\btowers\s*\{/g)].map((m) => m.index!);
+  const tower = Number(named[1]);
+  let at = starts[tower - 1];
+  if (at === undefined) return undefined;
+  if (named[2] !== undefined) {
+    const end = starts[tower] ?? text.length;
+    const key = text.slice(at, end).search(
+        new RegExp(`["']${named[2]}["']`));
+    if (key >= 0) at += key;
+  }
+  const before = text.slice(0, at).split('\n');
+  return `${before.length}:${before[before.length - 1].length + 1}`;
+}
+
+/**
  * Keeps `<model_dir>/replay_spec.pbtxt` up to date with the best completed
  * trial, written to a temporary file and renamed so that a reader never
  * sees half of it.

@@ -16,7 +16,7 @@ import {ValueError} from './errors';
 import type {Trial} from './metadata/trial';
 import {main} from './oss_trainer';
 import {loadSpecFile, parsePhoenixSpec} from './proto/text_format';
-import {REPLAY_SPEC_FILENAME, ReplaySpecObserver, hparamsFromProto, hparamsToProto, replayPlans, replaySpecFor} from './replay';
+import {REPLAY_SPEC_FILENAME, ReplaySpecObserver, replayErrorPosition, hparamsFromProto, hparamsToProto, replayPlans, replaySpecFor} from './replay';
 import {Random} from './random';
 import {storedTrials} from './study_testing';
 import {ReplayWait, TrialPlanner} from './trial_planner';
@@ -283,8 +283,47 @@ describe('a study and its replay', function() {
 
     assert.equal(code, 2);
     assert.match(log.join('\n'),
-                 new RegExp(`^error: ${spec}: replay: tower 1 has no architecture`, 'm'));
+                 new RegExp(`^error: ${spec}:2:10: replay: tower 1 has no architecture`, 'm'));
     assert.equal(fs.existsSync(modelDir), false);
+  });
+
+  it('names the line of a bad hyperparameter of a replayed tower',
+     async () => {
+       const spec = path.join(dir, 'bad_rate.pbtxt');
+       const tower = (rate: number) =>
+           '  towers {\n    architecture: "FULLY_CONNECTED"\n' +
+           '    hparams {\n      hparam {\n        key: "learning_rate"\n' +
+           `        value { float_value: ${rate} }\n      }\n    }\n  }\n`;
+       fs.writeFileSync(spec, 'problem_type: DNN\nreplay {\n' +
+                                  tower(-0.001) + '}\n');
+       const log: string[] = [];
+
+       const code = await main(flags(path.join(dir, 'never'), [
+         `--phoenix_spec_filename=${spec}`,
+       ]), (l) => log.push(l));
+
+       assert.equal(code, 2);
+       // The tower starts on line 3; its key is on line 7.
+       assert.match(log.join('\n'), new RegExp(
+           `^error: ${spec}:7:14: replay: tower 1: hparam ` +
+               'learning_rate=-0\\.001 must be a number above 0$', 'm'));
+     });
+});
+
+describe('replayErrorPosition', () => {
+  it('finds a tower, or a key inside it, and nothing it cannot see', () => {
+    const text = 'replay {\n  towers { architecture: "A" }\n' +
+        '  towers {\n    hparams { hparam { key: "optimizer" } }\n  }\n}\n';
+    assert.equal(replayErrorPosition(text, 'replay: tower 2 has no ' +
+                                               'architecture'), '3:3');
+    assert.equal(replayErrorPosition(
+                     text, 'replay: tower 2: hparam optimizer="x" is not'),
+                 '4:29');
+    assert.equal(replayErrorPosition(text, 'replay: tower 3 has none'),
+                 undefined);
+    assert.equal(replayErrorPosition('', 'replay: tower 1 has none'),
+                 undefined);
+    assert.equal(replayErrorPosition(text, 'something else'), undefined);
   });
 });
 
