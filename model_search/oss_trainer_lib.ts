@@ -329,15 +329,16 @@ export async function runSearch(options: SearchOptions): Promise<SearchResult> {
     const done = existing.filter((t) => t.state === 'COMPLETED').length;
     const failed = existing.filter((t) => t.state === 'FAILED').length;
     const running = existing.filter((t) => t.state === 'RUNNING').length;
-    // Trials that all run in live workers: this one joins them. Any other
-    // study, its running trials' workers gone included, is resumed.
-    const allLive = existing.every(
-        (t) => t.state === 'RUNNING' && workerHeartbeating(t));
+    // A study with trials running in live workers: this one joins them.
+    // Any other, its running trials' workers gone included, is resumed.
+    const live = existing.filter(
+        (t) => t.state === 'RUNNING' && workerHeartbeating(t)).length;
     joining = (existing.length === 0 ?
             `joining study "${options.experimentName}" (no trials yet)` :
-            allLive ?
-            `joining study "${options.experimentName}": ${running} trial${
-                running === 1 ? '' : 's'} running` :
+            live > 0 ?
+            `joining study "${options.experimentName}": ${live} trial${
+                live === 1 ? '' : 's'} running in other workers (${
+                done} completed, ${failed} failed so far)` :
             `resuming study "${options.experimentName}": reloaded ${
                 existing.length} trial${existing.length === 1 ? '' : 's'} (${
                 done} completed, ${

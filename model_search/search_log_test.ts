@@ -119,6 +119,43 @@ describe('the log of a search opening its study', function() {
     fs.rmSync(dir, {recursive: true, force: true});
   });
 
+  it('says it joins a study whose other workers completed trials and run ' +
+         'one',
+     async () => {
+       const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'search_log_'));
+       const log = await searchIn(dir, async (options) => {
+         const studyId = await openRecordedStudy(options);
+         const first = await options.store.startTrial(
+             studyId, 3, 'another-worker', 600);
+         fs.mkdirSync(path.join(dir, 'elsewhere'));
+         fs.writeFileSync(path.join(dir, 'elsewhere', 'architecture.json'),
+                          '{}');
+         await options.store.completeTrial(
+             studyId, (first as {trial: {id: number}}).trial.id,
+             {loss: 9, accuracy: 0}, 'elsewhere');
+         // Still running there: this worker joins, it does not resume.
+         const second = await options.store.startTrial(
+             studyId, 3, 'another-worker', 600);
+         // Then done while this worker trains, so that the study ends.
+         let done = false;
+         options.observers = [{
+           onTrainProgress: () => {
+             if (done) return;
+             done = true;
+             void options.store.completeTrial(
+                 studyId, (second as {trial: {id: number}}).trial.id,
+                 {loss: 9, accuracy: 0}, 'elsewhere');
+           },
+         }];
+       }, {maxTrials: 3});
+       assert.ok(log.includes('joining study "opening": 1 trial running in ' +
+                              'other workers (1 completed, 0 failed so far)'),
+                 log.join('\n'));
+       assert.ok(!log.some((line) => line.startsWith('resuming')),
+                 log.join('\n'));
+       fs.rmSync(dir, {recursive: true, force: true});
+     });
+
   it('says that parameter-scaled training shortens the trials', async () => {
     const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'search_log_'));
     const spec = loadSpecFile(resolveWorkspacePath(DEFAULT_DNN));

@@ -162,7 +162,10 @@ export async function createStore(options: StoreOptions): Promise<SqlStore> {
     if (e instanceof StoreError && NO_DATABASE.has(e.code ?? '')) {
       const name = target.dialect === 'sqlite' ? '' :
                                                  target.connection.database;
-      throw new UsageError(
+      // A reader (cli trials, report) has no study to look at there: a
+      // misspelt name, most likely; a search worker needs it created.
+      throw new UsageError(options.readOnly ?
+          `${e.message}; name the database the search wrote to` :
           `${e.message}; create it first (CREATE DATABASE ${name}; as ` +
           `PostgreSQL's createdb ${name} or MySQL's mysqladmin create ${
               name} do), or name an existing database`);

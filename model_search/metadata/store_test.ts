@@ -1062,6 +1062,12 @@ for (const backend of BACKENDS) {
             `as PostgreSQL's createdb ms_no_such_db_${RUN_ID} or MySQL's ` +
             `mysqladmin create ms_no_such_db_${RUN_ID} do\\), or name an ` +
             'existing database$'));
+        // A reader is told to name the right one, not to create it.
+        const reading = await expectReject(
+            open({readOnly: true}, badUrl), /does not exist/);
+        assert.ok(reading instanceof UsageError, String(reading));
+        assert.match(reading.message,
+                     /does not exist; name the database the search wrote to$/);
       });
     }
 
