@@ -120,10 +120,12 @@ describe('oss_trainer main', function() {
        const start = log.findIndex((l) => l.startsWith('study "model_search"'));
        assert.match(log[start], /best accuracy \(maximize\):$/);
        const best = log.slice(start + 1).map((l) => {
-         // An ensemble of earlier towers trains no tower of its own.
+         // An ensemble of earlier towers trains no tower of its own; a
+         // distillation student names its teacher.
          const m = new RegExp(
              '^  trial (\\d+) accuracy=(\\d\\.\\d{4}) ' +
-             '(?:arch=\\[.+\\]|arch=\\[\\] members=\\[[\\d,]+\\]) dir=(.+)$')
+             '(?:arch=\\[.+\\](?: teacher=\\d+)?|' +
+             'arch=\\[\\] members=\\[[\\d,]+\\]) dir=(.+)$')
                        .exec(l);
          assert.ok(m, `not a summary line: ${l}`);
          return {id: Number(m[1]), accuracy: Number(m[2]), dir: m[3]};
