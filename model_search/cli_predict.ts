@@ -594,6 +594,8 @@ async function* csvRows(
     encoder: CsvRowEncoder, header: CsvHeader, file: string,
     fieldDelim: string, warnings: string[]): AsyncGenerator<Example> {
   const unseen = new UnseenCategories();
+  /** Lines whose feature cells are all empty: predicted from defaults. */
+  const blank: number[] = [];
   let row = -1;
   for await (const record of readCsvFile(file, {fieldDelim})) {
     // Record 0 is the header, checked already.
@@ -615,6 +617,9 @@ async function* csvRows(
               'remove it',
           file, record.line);
     }
+    if (header.featureAt.every((at) => record.cells[at] === '')) {
+      blank.push(record.line);
+    }
     yield {
       id: String(row),
       features: encoder.encode(record.cells, where, header.featureAt,
@@ -623,6 +628,16 @@ async function* csvRows(
   }
   const warning = unseen.warning(file, Math.max(row, 0));
   if (warning !== undefined) warnings.push(warning);
+  if (blank.length > 0) {
+    // Valid (an empty cell takes its column's default), but rarely meant.
+    warnings.push(`warning: ${file}: line${blank.length > 1 ? 's' : ''} ${
+        blank.slice(0, 8).join(', ')}${blank.length > 8 ? ', ...' : ''} ` +
+        `${blank.length > 1 ? 'have' : 'has'} no feature values: ${
+            blank.length > 1 ? 'their predictions are' :
+                               'its prediction is'} that of every ` +
+        'column\'s default (empty cells take the defaults the model was ' +
+        'trained with)');
+  }
   if (row < 1) {
     throw new DataError(
         `${file}: only a header (line ${header.line}), no rows to ` +

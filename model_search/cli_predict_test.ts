@@ -306,6 +306,22 @@ describe('predictCommand', function() {
                        'them and read them as no value of the column');
     });
 
+    it('predicts rows without feature values, and says so', async () => {
+      const file = path.join(root, 'blank.csv');
+      fs.writeFileSync(file, 'color,weight_g,length_cm,origin\n' +
+                                 'red,120,7,local\n,,,\n,,,\n');
+
+      const result = await run([`--model_dir=${csvTrial}`, `--input=${file}`]);
+
+      assert.equal(result.status, 0, result.err.join('\n'));
+      assert.equal(result.out.length, 4);
+      assert.equal(result.err[result.err.length - 1],
+                   `predict: warning: ${file}: lines 3, 4 have no feature ` +
+                       'values: their predictions are that of every ' +
+                       'column\'s default (empty cells take the defaults the ' +
+                       'model was trained with)');
+    });
+
     it('gives the same predictions for any batch size', async () => {
       const outputs = [];
       for (const batchSize of [1, 13, 1000]) {
