@@ -415,7 +415,13 @@ export async function runSearch(options: SearchOptions): Promise<SearchResult> {
             .join(', ')}); evaluation.json says how many each trial took`);
   }
   if (planner.replay !== undefined) {
-    log(`replay: retraining ${maxTrials} trial(s) with no search` +
+    // A resumed replay: what is left of it.
+    const done = existing.filter((t) => t.state === 'COMPLETED').length;
+    log(`replay: ${
+            done >= maxTrials ?
+                `all ${maxTrials} trial(s) already retrained` :
+                `retraining ${done > 0 ? `${maxTrials - done} more of ` : ''}${
+                    maxTrials} trial(s) with no search`}` +
         (options.maxTrialsGiven ?
              `, --experiment_max_num_trials=${options.maxTrials} ignored` :
              ''));

@@ -220,6 +220,14 @@ describe('a study and its replay', function() {
     assert.ok(quietLog.includes(
                   'replay: retraining 1 trial(s) with no search'),
               quietLog.join('\n'));
+    // Run again, the replay says it is done, not that it retrains.
+    const againLog: string[] = [];
+    assert.equal(await main(flags(path.join(dir, 'replay_default'), [
+      `--phoenix_spec_filename=${replayFile}`,
+    ]), (l) => againLog.push(l)), 0, againLog.join('\n'));
+    assert.ok(againLog.includes(
+                  'replay: all 1 trial(s) already retrained'),
+              againLog.join('\n'));
   });
 
   it('says which defaults a tower given no hparams trains with', async () => {
