@@ -305,7 +305,9 @@ export async function trainModel(
   // step's features held a NaN or an infinity. Read only when the loss is
   // not finite, to tell bad data (and its step) from a diverging model
   // without a host read per step (the data is checked in the first
-  // batches only, oss_trainer.ts).
+  // batches only, provider_checks.ts). Two small kernels a step: bench/steps
+  // on wasm, 200 steps, dnn 2.05-2.16 ms against 2.02-2.08 without, cnn and
+  // rnn no different.
   const featureProbes: tf.Scalar[] = [];
   const releaseProbes = () => {
     featureProbes.forEach((probe) => probe.dispose());
