@@ -45,7 +45,7 @@ import {SUMMARY_CSV, SUMMARY_JSON} from './report';
 import type {ProgressStream} from './report';
 import {standardObservers} from './search_observers';
 import {TrialPlanner} from './trial_planner';
-import {makeDirectories, resolveUserPath, whyNoDirectory} from './user_paths';
+import {makeDirectories, resolveUserPath, shownPath, whyNoDirectory} from './user_paths';
 
 const MODULE = 'oss_trainer';
 
@@ -215,7 +215,7 @@ function createProvider(name: string): Provider {
 function loadSpec(exampleShape?: number[]):
     {spec: PhoenixSpec, file: string, label: string} {
   let file = FLAGS.get<string>('phoenix_spec_filename');
-  let label = file;
+  let label = shownPath(file);
   if (file === '') {
     const fallback = defaultSpecFor(exampleShape ?? []);
     file = resolveWorkspacePath(fallback);
@@ -226,9 +226,28 @@ function loadSpec(exampleShape?: number[]):
   if (!fs.existsSync(file)) {
     throw new UsageError(`--phoenix_spec_filename=${file}: no such file`);
   }
-  const spec = loadSpecFile(file);
-  checkBlockNames(spec, file);
+  const spec = withShownPath(file, () => {
+    const loaded = loadSpecFile(file);
+    checkBlockNames(loaded, file);
+    return loaded;
+  });
   return {spec, file, label};
+}
+
+/**
+ * Runs `read`, its errors naming `file` by shownPath: the user's own path
+ * of a spec a test or binary reads from its runfiles.
+ */
+function withShownPath<T>(file: string, read: () => T): T {
+  try {
+    return read();
+  } catch (e) {
+    const shown = shownPath(file);
+    if (e instanceof Error && shown !== file) {
+      e.message = e.message.split(file).join(shown);
+    }
+    throw e;
+  }
 }
 
 /**
@@ -248,8 +267,8 @@ function replayPlansOf(spec: PhoenixSpec, file: string):
         // Named without a position.
       }
       const where = replayErrorPosition(text, e.message);
-      e.message = `${file}${where === undefined ? '' : `:${where}`}: ${
-          e.message}`;
+      e.message = `${shownPath(file)}${
+          where === undefined ? '' : `:${where}`}: ${e.message}`;
     }
     throw e;
   }
@@ -431,7 +450,7 @@ export async function main(
     const {spec, file, label} =
         given ?? loadSpec(provider.inputSchema().shape);
     const replay = replayPlansOf(spec, file);
-    checkSpecFitsData(spec, path.basename(file), provider, providerName(provider));
+    checkSpecFitsData(spec, shownPath(file), provider, providerName(provider));
     if (provider.getInputLayerFn === undefined) {
       // A provider with its own input layer shapes its inputs itself: its
       // batches are checked against the model, in the first trial.

@@ -971,7 +971,9 @@ describe('oss_trainer main', function() {
      /\.pbtxt:3:16: block "CONVOLUTION_3X3" in blocks_to_use does not serve problem_type DNN/],
     ['a CNN spec on tabular data', (d) => [...quick(d),
      '--phoenix_spec_filename=model_search/configs/cnn_config.pbtxt'],
-     exact('cnn_config.pbtxt: problem_type CNN needs examples of shape ',
+     // Found in the runfiles: named by its workspace path.
+     exact('error: model_search/configs/cnn_config.pbtxt: problem_type CNN ',
+           'needs examples of shape ',
            '[height, width, channels], but csv_data_provider gives [3]; ',
            'use a DNN spec (e.g. model_search/configs/dnn_config.pbtxt)')],
   ];

@@ -10,7 +10,7 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 
-import {resolveWorkspacePath} from './constants';
+import {resolveWorkspacePath, WORKSPACE_NAME} from './constants';
 
 /**
  * The directory the user typed the command in: `bazel run` starts binaries
@@ -97,4 +97,28 @@ export function makeDirectories(dir: string): void {
       if ((e as NodeJS.ErrnoException).code !== 'EEXIST') throw e;
     }
   }
+}
+
+/**
+ * `file` as messages show it: a file inside the binary's runfiles (a spec
+ * a model_search_oss_test passes, a config a binary found there) by its
+ * workspace path, `pkg/spec.pbtxt`, rather than the long path of its copy
+ * in Bazel's cache; any other file as it is.
+ */
+export function shownPath(
+    file: string, env: NodeJS.ProcessEnv = process.env): string {
+  for (const root of [env['RUNFILES_DIR'], env['TEST_SRCDIR']]) {
+    if (root === undefined || root === '') continue;
+    const tops = [path.resolve(root)];
+    try {
+      tops.push(fs.realpathSync(root));
+    } catch {
+      // A root that does not exist holds no file.
+    }
+    for (const top of tops) {
+      const inside = path.join(top, WORKSPACE_NAME) + path.sep;
+      if (file.startsWith(inside)) return file.slice(inside.length);
+    }
+  }
+  return file;
 }

@@ -10,7 +10,7 @@ import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 
-import {makeDirectories, resolveUserPath, whyNoDirectory} from './user_paths';
+import {makeDirectories, resolveUserPath, shownPath, whyNoDirectory} from './user_paths';
 
 describe('resolveUserPath', () => {
   let user: string;
@@ -153,5 +153,33 @@ describe('whyNoDirectory', () => {
     assert.equal(whyNoDirectory(path.join(locked, 'new', 'run')),
                  `cannot create this directory (no permission to write ` +
                      `in ${locked}); give a directory you can write to`);
+  });
+});
+
+describe('shownPath', () => {
+  it('names a file of the runfiles by its workspace path', () => {
+    const root = fs.mkdtempSync(path.join(os.tmpdir(), 'shown_path_test_'));
+    try {
+      const runfiles = path.join(root, 'bin.runfiles');
+      fs.mkdirSync(path.join(runfiles, 'model_search', 'pkg'),
+                   {recursive: true});
+      const link = path.join(root, 'link.runfiles');
+      fs.symlinkSync(runfiles, link);
+      const spec = path.join(runfiles, 'model_search', 'pkg', 'spec.pbtxt');
+
+      assert.equal(shownPath(spec, {RUNFILES_DIR: runfiles}), 'pkg/spec.pbtxt');
+      assert.equal(shownPath(spec, {TEST_SRCDIR: runfiles}), 'pkg/spec.pbtxt');
+      // The root given through a symbolic link, the file by its real path.
+      assert.equal(shownPath(spec, {TEST_SRCDIR: link}), 'pkg/spec.pbtxt');
+      // Elsewhere, or with no runfiles: as it is.
+      assert.equal(shownPath('/home/me/spec.pbtxt', {RUNFILES_DIR: runfiles}),
+                   '/home/me/spec.pbtxt');
+      assert.equal(shownPath(spec, {}), spec);
+      assert.equal(shownPath(path.join(runfiles, 'other_repo', 'x.pbtxt'),
+                             {RUNFILES_DIR: runfiles}),
+                   path.join(runfiles, 'other_repo', 'x.pbtxt'));
+    } finally {
+      fs.rmSync(root, {recursive: true, force: true});
+    }
   });
 });
