@@ -91,7 +91,7 @@ function compile(ts, config, scratch) {
   const host = ts.createCompilerHost(options);
   const program = ts.createProgram(config.srcs, options, host);
   const diagnostics = [...ts.getPreEmitDiagnostics(program)];
-  const depErrors = checkDeclaredDeps(ts, config, options, host);
+  const depErrors = checkDeclaredDeps(ts, config, options, host, diagnostics);
   if (diagnostics.length || depErrors.length) {
     const text = [formatAll(ts, diagnostics), ...depErrors]
                      .filter((s) => s)
@@ -130,7 +130,17 @@ function packageOf(specifier) {
   return specifier.startsWith('@') ? parts.slice(0, 2).join('/') : parts[0];
 }
 
-function checkDeclaredDeps(ts, config, options, host) {
+function checkDeclaredDeps(ts, config, options, host, diagnostics) {
+  // Imports tsc could not find (TS2307), as "file\0specifier".
+  const notFound = new Set();
+  for (const d of diagnostics) {
+    if (d.code !== 2307 || !d.file) continue;
+    const quoted = /'([^']+)'/.exec(
+        ts.flattenDiagnosticMessageText(d.messageText, '\n'));
+    if (quoted) {
+      notFound.add(`${path.resolve(d.file.fileName)}\0${quoted[1]}`);
+    }
+  }
   const allowed = new Set([...config.srcs, ...config.allowedFiles].map(
       (f) => path.resolve(f)));
   const npmNames = new Set(config.npm.map((p) => p.name));
@@ -146,7 +156,18 @@ function checkDeclaredDeps(ts, config, options, host) {
       if (spec.startsWith('.') || spec.startsWith('/')) {
         const resolved = ts.resolveModuleName(spec, src, options, host);
         const file = resolved.resolvedModule?.resolvedFileName;
-        if (file === undefined) continue;  // tsc reported it already.
+        if (file === undefined) {
+          if (!notFound.has(`${path.resolve(src)}\0${spec}`)) continue;
+          // tsc says it cannot find the module (TS2307). In the sandbox
+          // only declared deps are there, so a forgotten dep looks the
+          // same as a wrong path: both are named.
+          const target = workspacePath(path.join(path.dirname(src), spec));
+          errors.push(`${at}: error: "${spec}" is in no dep of ${
+              config.label}: if ${target}.ts exists, add the target that ` +
+              `compiles it (in ${path.dirname(target)}/BUILD.bazel) to ` +
+              'deps; else fix the path');
+          continue;
+        }
         if (!allowed.has(path.resolve(file))) {
           errors.push(`${at}: error: "${spec}" resolves to ${
               path.relative('.', file)}, which is in no dep of ${
@@ -163,6 +184,14 @@ function checkDeclaredDeps(ts, config, options, host) {
     }
   }
   return errors;
+}
+
+/**
+ * `file` (relative to the execroot) as a workspace path: a generated
+ * source's bazel-out/<config>/bin/ prefix removed.
+ */
+function workspacePath(file) {
+  return path.normalize(file).replace(/^bazel-out\/[^/]+\/bin\//, '');
 }
 
 function position(text, offset) {

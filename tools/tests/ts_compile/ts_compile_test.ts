@@ -102,6 +102,8 @@ describe('ts_compile', () => {
     });
     assert.equal(status, 1);
     assert.match(stderr, /^pkg\/a\.ts:1:8: error TS2307: Cannot find module '\.\.\/other\/provider'/m);
+    // And what to do: the dep, or the path.
+    assert.match(stderr, /^pkg\/a\.ts:1:8: error: "\.\.\/other\/provider" is in no dep of \/\/pkg:lib: if other\/provider\.ts exists, add the target that compiles it \(in other\/BUILD\.bazel\) to deps; else fix the path$/m);
   });
 
   it('accepts that import once the file is a declared dep', () => {
