@@ -37,6 +37,7 @@ import {loadSpecFile, printPhoenixSpec} from './proto/text_format';
 import type {PhoenixSpec} from './proto/phoenix_spec';
 import {checkTrainable, MAX_FAILED_IN_A_ROW, noteLogReaderGone, NotTheStudysDirectory, problemTypeName, runSearch, STOP_SIGNAL_EXIT_CODES} from './oss_trainer_lib';
 import {checkFirstBatches, checkProviderAnswers, checkSpecFitsData, providerName} from './provider_checks';
+import {WASM_RUNTIME_ERROR} from './train_loop';
 import {REPLAY_SPEC_FILENAME, replayErrorPosition, replayPlans} from './replay';
 import {refuseForeignTrialNames, temporaryTag} from './trial_directory';
 import {studyDataRecordedHere} from './study_data';
@@ -737,10 +738,6 @@ function removeDatabaseFile(file: string): void {
   }
 }
 
-/** WebAssembly.RuntimeError (the node types here do not declare it). */
-const WASM_RUNTIME_ERROR = (globalThis as unknown as {
-                             WebAssembly: {RuntimeError: new () => Error},
-                           }).WebAssembly.RuntimeError;
 
 function isSpecError(e: unknown): boolean {
   return e instanceof Error && e.name === 'TextFormatError';

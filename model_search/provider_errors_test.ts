@@ -22,7 +22,7 @@ let throwIn: 'prepare'|'batches'|'nowhere' = 'nowhere';
 /** How its batches or data are broken: set by a test. */
 let broken: 'features'|'one-hot'|'label'|'empty eval'|'bad row'|
     'no examples'|'classes throw'|'arrays'|'reused'|'null'|'infinite'|
-    '' = '';
+    'wasm fault'|'' = '';
 /** What the test provider says of its classes: set by a test. */
 let classes = 2;
 /**
@@ -35,6 +35,20 @@ let vocabulary: string[]|undefined;
 
 @registerProvider({lookupName: 'provider_errors_test', initArgs: {}})
 class ThrowingProvider implements Provider {
+  /** Set for 'wasm fault': a loss that fails as an overrun wasm heap does. */
+  getLossFn?: () => (labels: tf.Tensor, logits: tf.Tensor) => tf.Scalar;
+
+  constructor() {
+    if (broken === 'wasm fault') {
+      this.getLossFn = () => () => {
+        const fault = (globalThis as unknown as {
+                        WebAssembly: {RuntimeError: new (m: string) => Error},
+                      }).WebAssembly.RuntimeError;
+        throw new fault('memory access out of bounds');
+      };
+    }
+  }
+
   async prepare(): Promise<void> {
     if (throwIn === 'prepare') throw new RangeError('cannot reach the data');
     if (broken === 'bad row') throw new DataError('bad row', '/data/x.csv', 7);
@@ -244,6 +258,26 @@ describe('a data provider that throws', function() {
                         'step: give labels of shape [2, 2] (for one label ' +
                         'per sequence use RNN_LAST_ACTIVATIONS)');
        assert.deepEqual(fs.readdirSync(dir), []);
+     });
+
+  it('whose batches overrun the wasm memory: the search stops saying ' +
+         'which flags to lower, exit 1',
+     async () => {
+       broken = 'wasm fault';
+
+       const {code, log} = await run([...argv(),
+                                      '--experiment_max_num_trials=3']);
+
+       assert.equal(code, 1, log.join('\n'));
+       assert.equal(log[log.length - 1],
+                    'error: the wasm backend failed (memory access out of ' +
+                        'bounds): a trial\'s tensors most likely outgrew its ' +
+                        'memory (4 GB at most); lower --phoenix_batch_size ' +
+                        '(100) or the size of the inputs (--image_height, ' +
+                        '--image_width) (MODEL_SEARCH_DEBUG=1 prints its ' +
+                        'stack)');
+       // The first trial stopped the search: no second one trained.
+       assert.ok(!log.some((l) => /^trial 2\b/.test(l)), log.join('\n'));
      });
 
   it('that yields one batch again: named, exit 2', async () => {

@@ -236,13 +236,22 @@ function inModel<T>(what: string, cleanUp: () => void, fn: () => T): T {
   } catch (e) {
     cleanUp();
     dropLeftoverTape();
+    // A fault of the wasm backend itself (its memory overrun by a batch
+    // too large) leaves the backend unusable in this process: it stops the
+    // search, whose binary says which flags to lower, rather than failing
+    // one trial and training the next on a broken backend.
     if (e instanceof TrialFailure || e instanceof DataError ||
-        e instanceof TrialInterrupted) {
+        e instanceof TrialInterrupted || e instanceof WASM_RUNTIME_ERROR) {
       throw e;
     }
     throw new ModelFailure(`${what}: ${(e as Error).message}`);
   }
 }
+
+/** WebAssembly.RuntimeError (the node types here do not declare it). */
+export const WASM_RUNTIME_ERROR = (globalThis as unknown as {
+                                    WebAssembly: {RuntimeError: new () => Error},
+                                  }).WebAssembly.RuntimeError;
 
 /**
  * Disposes what a gradient computation that threw left on TensorFlow.js's
