@@ -941,6 +941,10 @@ describe('oss_trainer main', function() {
       fs.writeFileSync(file, 'x');
       return [...quick(path.join(file, 'run'))];
     }, /--model_dir=.*a_file\/run: .*a_file is a file, so the directory cannot be created there/],
+    ['a --record_defaults value beyond 32-bit floats',
+     (d) => quick(d, ['--record_defaults=0,1e99,0,0']),
+     exact('error: --record_defaults entry 2 (1e99, for column "two") is ',
+           'beyond the range of the 32-bit floats training uses')],
     // Before the data is read: the CSV given here does not exist.
     ['a --model_dir that cannot be written in',
      () => quick('/proc/self/run', ['--filename=/nonexistent/data.csv']),

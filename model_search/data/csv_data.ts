@@ -267,6 +267,8 @@ export class CsvRowEncoder {
   readonly width: number;
   private readonly labelIndex: number;
   private readonly label: LabelInfo;
+  /** What an empty label cell reads as (its --record_defaults entry). */
+  private readonly labelDefault: string;
   private readonly labelIds?: Map<string, number>;
   private readonly ignoredColumns: number;
   private readonly plan: Array<{
@@ -301,6 +303,8 @@ export class CsvRowEncoder {
     if (extra['labelKind'] === 'categorical') {
       this.labelIds = new Map(classes.map((name, id) => [name, id]));
     }
+    this.labelDefault =
+        typeof extra['labelDefault'] === 'string' ? extra['labelDefault'] : '';
     // Columns of the file that are not features: the label, and unnamed
     // columns that training found empty (a delimiter ending every line).
     const ignored = new Set(Array.isArray(extra['ignoredColumns']) ?
@@ -398,7 +402,8 @@ export class CsvRowEncoder {
 
   /** The class id of a full row; `file` and `line` locate errors. */
   classId(cells: string[], file: string, line: number): number {
-    const cell = cells[this.labelIndex];
+    const cell = cells[this.labelIndex] === '' ? this.labelDefault :
+                                                 cells[this.labelIndex];
     if (cell === '') throw labelEmptyError(file, line, this.label);
     if (this.labelIds !== undefined) {
       const id = this.labelIds.get(cell);
@@ -1216,6 +1221,8 @@ export class Provider implements DataProvider {
         fieldDelim: this.fieldDelim,
         header: scans.map((s) => s.name),
         ...(ignoredColumns.length > 0 ? {ignoredColumns} : {}),
+        // The label's --record_defaults entry fills its empty cells.
+        ...(label.defaultText !== '' ? {labelDefault: label.defaultText} : {}),
         trainingRows: this.trainRows,
       },
     };

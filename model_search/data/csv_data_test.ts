@@ -394,6 +394,20 @@ describe('CsvDataProvider', () => {
        ]);
      });
 
+  it('fills an empty label from its record_defaults entry', async () => {
+    for (const [text, defaults, want] of [
+      ['y,x\n0,1\n,2\n1,3\n', '1,0', [0, 1, 1]],
+      ['y,x\nno,1\n,2\nyes,3\n', 'yes,0', [0, 1, 1]],
+    ] as Array<[string, string, number[]]>) {
+      const file = csvFile(text);
+      const {provider} = await prepared(
+          {filename: file, recordDefaults: defaults, logitsDimension: 2});
+
+      const [batch] = await take(provider.getInputFn({}, 'eval', 3)(), 1);
+      assert.deepEqual(batch.y, want, `${text} with ${defaults}`);
+    }
+  });
+
   it('fills empty cells from record_defaults, else 0 or ""', async () => {
     const text = 'y,n,c\n1,,red\n0,2,\n1,3,blue\n';
     const cases = [

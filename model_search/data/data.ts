@@ -8,6 +8,7 @@
 /** The data Provider interface and `registerProvider`, as data.py has them. */
 
 import {tf} from '../backend/tf';
+import {UsageError} from '../errors';
 import {globalRegistry, makeRegisterDecorator} from '../registry';
 
 export type Mode = 'train'|'eval'|'predict';
@@ -177,8 +178,10 @@ export async function inProvider<T>(what: string, fn: () => T|Promise<T>):
   try {
     return await Promise.race([Promise.resolve().then(fn), stopped]);
   } catch (e) {
+    // A provider's UsageError is the user's input (a bad option): said
+    // as such, exit 2, rather than as the provider's failure.
     if (e instanceof DataError || e instanceof ProviderError ||
-        e === stoppedWith) {
+        e instanceof UsageError || e === stoppedWith) {
       throw e;
     }
     throw new ProviderError(
