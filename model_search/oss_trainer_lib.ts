@@ -466,6 +466,8 @@ export async function runSearch(options: SearchOptions): Promise<SearchResult> {
   /** Polls made while waiting for other workers, since the last trial. */
   let polls = 0;
   let keptTensorsSaid = false;
+  /** Whether a trial without a value of the objective was warned of. */
+  let noObjectiveSaid = false;
   // Failed trials in a row (this worker's): a search whose every trial
   // fails (data that trains to NaN, say) would otherwise never end, as
   // only COMPLETED trials count towards the budget.
@@ -647,6 +649,19 @@ export async function runSearch(options: SearchOptions): Promise<SearchResult> {
             now.filter((t) => t.state === 'COMPLETED'), options.objective);
         log(trialLine(trial.id, {...options, maxTrials}, plan, outcome,
                       ranked));
+        const metric = options.objective.metric;
+        if (!noObjectiveSaid && !Number.isFinite(outcome.metrics[metric])) {
+          // Such trials are never ranked: a search of them searches blind.
+          log(`warning: trial ${trial.id} has no ${metric} (n/a), so it ` +
+              `cannot be ranked${
+                  /^auc_/.test(metric) ?
+                      `: ${metric} needs examples of every class in the ` +
+                          'evaluation data (does the validation file hold ' +
+                          'one class only?)' :
+                      ''}; check the evaluation data, or give another ` +
+              '--optimization_metric');
+          noObjectiveSaid = true;
+        }
         timings.add('record', (performance.now() - recordStart) / 1000);
         checkModelDirectory();
         await timings.time('observe', () => notifyStudy(options, studyId, now));

@@ -400,6 +400,28 @@ describe('oss_trainer main', function() {
     assert.equal(tf.memory().numTensors, before);
   });
 
+  it('warns once when trials have no value of the objective', async () => {
+    const dir = tmpDir();
+    // One class only: the areas under curves are not defined.
+    const validation = writeCsv(
+        'one,two,three,four\n1,0,1,0\n1,1,0,1\n1,0,0,1\n');
+
+    const {code, log} = await run(quick(dir, [
+      `--validation_filename=${validation}`,
+      '--optimization_metric=auc_roc', '--optimization_goal=maximize',
+      '--experiment_max_num_trials=2',
+    ]));
+
+    assert.equal(code, 0, log.join('\n'));
+    const warnings = log.filter((l) => l.startsWith('warning: trial'));
+    assert.deepEqual(warnings, [
+      'warning: trial 1 has no auc_roc (n/a), so it cannot be ranked: ' +
+          'auc_roc needs examples of every class in the evaluation data ' +
+          '(does the validation file hold one class only?); check the ' +
+          'evaluation data, or give another --optimization_metric',
+    ]);
+  });
+
   it('refuses to resume a study on other data', async () => {
     const dir = tmpDir();
     assert.equal((await run(quick(dir, ['--experiment_max_num_trials=1'])))
