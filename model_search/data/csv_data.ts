@@ -111,6 +111,32 @@ export function otherDelimiterHint(
           JSON.stringify(other)}, not ${JSON.stringify(fieldDelim)})`;
 }
 
+/**
+ * When the first line of `file` holds no `fieldDelim` but another common
+ * separator, a hint to give that one ('' if not, or if unreadable).
+ */
+function firstLineDelimiterHint(file: string, fieldDelim: string): string {
+  let first = '';
+  try {
+    const fd = fs.openSync(file, 'r');
+    try {
+      const buffer = Buffer.alloc(65536);
+      const read = fs.readSync(fd, buffer, 0, buffer.length, 0);
+      first = buffer.subarray(0, read).toString('utf8').split(/\r?\n/)[0];
+    } finally {
+      fs.closeSync(fd);
+    }
+  } catch {
+    return '';
+  }
+  if (first.includes(fieldDelim)) return '';
+  const other = [',', ';', '\t', '|'].find((d) => first.includes(d));
+  return other === undefined ? '' :
+      ` (its first line holds no ${JSON.stringify(fieldDelim)} but ${
+          JSON.stringify(other)}: give --field_delim=${
+          JSON.stringify(other)}?)`;
+}
+
 export function isNumeric(text: string): boolean {
   return NUMBER.test(text);
 }
@@ -817,7 +843,16 @@ export class Provider implements DataProvider {
 
   async prepare(): Promise<void> {
     this.encodedTraining = undefined;
-    const scans = await this.scanTraining();
+    const scans = await this.scanTraining().catch((e: unknown) => {
+      // An error in the first lines of a file read with the wrong
+      // delimiter (a quote "inside" a field of a ';' file, say) names
+      // the likely one.
+      if (e instanceof DataError && (e.line ?? 1) <= 2 &&
+          !/--field_delim|looks separated by/.test(e.message)) {
+        e.message += firstLineDelimiterHint(this.filename, this.fieldDelim);
+      }
+      throw e;
+    });
     this.schema = this.buildSchema(scans);
     this.encoder = new CsvRowEncoder(this.schema);
     let validation = '';
@@ -1019,7 +1054,8 @@ export class Provider implements DataProvider {
     if (this.labelIndex >= width) {
       throw new DataError(
           `--label_index=${this.labelIndex} is out of range: ${file} has ${
-              width} columns (0..${width - 1})`,
+              width} column${width === 1 ? '' : 's'} (0..${width - 1})${
+              otherDelimiterHint(header.cells, this.fieldDelim)}`,
           file, header.line);
     }
     if (width < 2) {

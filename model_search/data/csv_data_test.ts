@@ -372,6 +372,22 @@ describe('CsvDataProvider', () => {
        ], 1e-6, 'line 2');
      });
 
+  it('names the delimiter of a file read with another', async () => {
+    // Quoted cells of a ';' file: read with ',', a quote lands inside.
+    const semicolons = csvFile('"y";"a";"b"\n0;"x,1";2\n1;"y";3\n');
+    const error = await prepareError({filename: semicolons});
+    assert.match(error.message, / \(its first line holds no "," but ";": give --field_delim=";"\?\)$/);
+    // A label index past the one column read says so too.
+    const tabs = await prepareError(
+        {filename: csvFile('y,a,b,c\n0,1,2,3\n1,2,3,4\n'), fieldDelim: '\t',
+         labelIndex: 3});
+    assert.match(tabs.message, /--label_index=3 is out of range: .* has 1 column \(0\.\.0\) \(read as one column: the file looks separated by ",", not "\\t"\)$/);
+    // A file of the delimiter given gets no such hint.
+    const commas = csvFile('y,a\n0,1\n1,"2"x\n');
+    assert.doesNotMatch((await prepareError({filename: commas})).message,
+                        /first line holds/);
+  });
+
   it('reads quotes, CRLF, a byte order mark and another delimiter',
      async () => {
        const file = csvFile(
