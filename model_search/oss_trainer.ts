@@ -151,7 +151,11 @@ function resolvePathFlags(): void {
   }
 }
 
-function chooseProvider(): Provider {
+/**
+ * The data provider the parsed flags choose (--phoenix_dataset, or the one
+ * the binary links), constructed.
+ */
+export function chooseProvider(): Provider {
   const names = PROVIDERS.names();
   const wanted = FLAGS.get<string>('phoenix_dataset');
   if (wanted !== '') {

@@ -15,8 +15,12 @@ import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
 
+import {tf} from './backend/tf';
+import {inProvider} from './data/data';
+import {FLAGS} from './flags';
 import {checkStudyOutput} from './oss_trainer_check';
-import {main, runMain} from './oss_trainer';
+import {chooseProvider, main, runMain} from './oss_trainer';
+import {LONG_EVALUATION_BATCHES} from './train_loop';
 import {loadSpecFile} from './proto/text_format';
 
 const SPEC_FLAG = '--phoenix_spec_filename=';
@@ -45,11 +49,47 @@ async function run(): Promise<void> {
 
   const code = await main(argv);
   if (code !== 0) throw new Error(`the trainer exited ${code}`);
+  await checkEvaluationEnds();
   const specFile = argv.filter((a) => a.startsWith(SPEC_FLAG)).pop();
   // The trainer read it already: it parses.
   const listed = specFile === undefined ? [] :
       loadSpecFile(specFile.slice(SPEC_FLAG.length)).blocksToUse ?? [];
   process.stderr.write(await checkStudyOutput(modelDir, listed) + '\n');
+}
+
+/**
+ * Reads the provider's 'eval' input once more, whole: the test's search
+ * evaluated 20 batches of it (--phoenix_eval_steps=20), but a search with
+ * the default of 0 evaluates one whole pass, and would never end on an
+ * input that repeats. The provider is the one the trainer's flags chose,
+ * with the flags it was given (parsed by main).
+ */
+async function checkEvaluationEnds(): Promise<void> {
+  const provider = chooseProvider();
+  await inProvider('prepare()', () => provider.prepare());
+  const batchSize = FLAGS.get<number>('phoenix_batch_size');
+  const iterator = (await inProvider(
+      'getInputFn for \'eval\'',
+      () => provider.getInputFn({}, 'eval', batchSize)()))[
+      Symbol.asyncIterator]();
+  try {
+    for (let read = 0;; read++) {
+      const next = await inProvider('evaluation batches', () => iterator.next());
+      if (next.done) return;
+      tf.dispose(Object.values(next.value).filter(
+          (t): t is tf.Tensor => t instanceof tf.Tensor));
+      if (read + 1 >= LONG_EVALUATION_BATCHES) {
+        throw new Error(
+            `the data provider's 'eval' input did not end after ${
+                LONG_EVALUATION_BATCHES} batches of ${batchSize}: it must ` +
+            'be one pass over the evaluation data, which a search with the ' +
+            'default --phoenix_eval_steps=0 evaluates whole (only \'train\' ' +
+            'repeats)');
+      }
+    }
+  } finally {
+    await iterator.return?.();
+  }
 }
 
 // runMain: a provider promise that never settles fails the test (the

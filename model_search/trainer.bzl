@@ -274,8 +274,9 @@ def model_search_oss_test(
     `--phoenix_eval_steps=20`, `--experiment_max_num_trials=1` and a
     `--model_dir` inside the test's temporary directory, then extra_args.
     It passes when the binary exits 0, the trial is COMPLETED in the
-    bookkeeping store, and the trial directory holds its evaluation metrics
-    (loss and accuracy) and a model that loads.
+    bookkeeping store, the trial directory holds its evaluation metrics
+    (loss and accuracy) and a model that loads, and the provider's 'eval'
+    input, read once more, ends within 10,000 batches (one pass).
 
     Args:
       name: string; the test's name.
