@@ -210,7 +210,8 @@ describe('a data provider that throws', function() {
 
   const BAD_SEQUENCES = [
     ['no lengths', 'error: the training data gives batches without ' +
-         'lengths, but the spec\'s problem type (RNN_*) takes sequences: ' +
+         'lengths, but the spec\'s problem type (RNN_LAST_ACTIVATIONS) takes ' +
+         'sequences: ' +
          'give each batch `lengths`, the time steps of each example as an ' +
          'int32 tensor of shape [2] or [2, 1]'],
     ['too long', 'error: the training data gives length 3 (example 2); ' +

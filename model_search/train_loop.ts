@@ -568,7 +568,10 @@ export function checkBatchFits(
         `the ${split} data gives a batch of 0 examples (features of shape [${
             batch.features.shape}]): give batches of at least one example`);
   }
-  if (sequences) checkLengths(batch, split);
+  if (sequences) {
+    checkLengths(batch, split,
+                 perStep ? 'RNN_ALL_ACTIVATIONS' : 'RNN_LAST_ACTIVATIONS');
+  }
   const got = batch.features.shape.slice(1);
   if (got.length !== expected.length ||
       got.some((size, i) => expected[i] !== null && size !== expected[i])) {
@@ -651,7 +654,8 @@ function checkStepLabels(
  * an int32 tensor of shape [batch] or [batch, 1], each length in [1, the
  * number of time steps].
  */
-function checkLengths(batch: Batch, split: 'training'|'evaluation'): void {
+function checkLengths(
+    batch: Batch, split: 'training'|'evaluation', problemType: string): void {
   const examples = batch.features.shape[0];
   const steps = batch.features.shape[1];
   const shape = `[${examples}] or [${examples}, 1]`;
@@ -661,7 +665,8 @@ function checkLengths(batch: Batch, split: 'training'|'evaluation'): void {
       typeof lengths.dispose !== 'function' || lengths.isDisposed) {
     throw new DataError(
         `the ${split} data gives batches without lengths, but the spec's ` +
-        'problem type (RNN_*) takes sequences: give each batch `lengths`, ' +
+        `problem type (${problemType}) takes sequences: give each batch ` +
+        '`lengths`, ' +
         `the time steps of each example as an int32 tensor of shape ${
             shape}`);
   }
