@@ -94,7 +94,8 @@ export async function reportCommand(
                                message.replace(/, \S+ '.*'$/, '')}); give ` +
           'a file in a directory you can write to');
     }
-    out(`wrote ${file} (${loaded.trials.length} trials, objective ${
+    const count = loaded.trials.length;
+    out(`wrote ${file} (${count} trial${count === 1 ? '' : 's'}, objective ${
         loaded.objective.metric} ${loaded.objective.goal}, from ${
         loaded.objectiveSource})`);
     loaded.warnings.forEach((w) => err(`report: ${w}`));
