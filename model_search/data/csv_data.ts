@@ -690,17 +690,28 @@ function columnNotes(
           'at the same place: name it in the header to be free of that');
     }
   }
-  const constant = (schema.columns ?? []).filter(
-      (c) => c.kind === 'numeric' && c.std === 0);
-  if (constant.length > 0) {
+  // A column of one value tells the models nothing: named with the value.
+  const constantNotes = (kind: 'numeric'|'categorical', valueOf:
+                             (c: FeatureColumn) => string, enters: string) => {
+    const constant = (schema.columns ?? []).filter(
+        (c) => c.kind === kind &&
+            (kind === 'numeric' ? c.std === 0 : c.vocabulary?.length === 1));
+    if (constant.length === 0) return;
     const shown = constant.slice(0, 3).map(
-        (c) => `${c.name} (${Number((c.mean ?? 0).toPrecision(6))})`);
-    notes.push(`csv: ${constant.length === 1 ? 'column' : 'columns'} ${
-        shown.join(', ')}${constant.length > 3 ? ', ...' : ''} ${
-        constant.length === 1 ? 'has' : 'have'} the same value in every ` +
-        'training row: it tells the models nothing and enters them as 0 ' +
-        '(also at prediction, whatever the value)');
-  }
+        (c) => `"${c.name}" is ${valueOf(c)}`);
+    notes.push(`csv: ${kind} column${constant.length === 1 ? '' : 's'} ${
+        shown.join(', ')}${constant.length > 3 ? ', ...' : ''} in every ` +
+        `training row: ${
+            constant.length === 1 ? 'it tells the models nothing and enters' :
+                                    'they tell the models nothing and enter'
+        } them ${enters}`);
+  };
+  constantNotes('numeric', (c) => String(Number((c.mean ?? 0).toPrecision(6))),
+                'as 0 (also at prediction, whatever the value)');
+  constantNotes('categorical',
+                (c) => JSON.stringify(c.vocabulary![0]),
+                'as one constant input (a value training never saw, at ' +
+                    'prediction, as no value)');
   return notes;
 }
 

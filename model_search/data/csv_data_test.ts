@@ -150,7 +150,7 @@ describe('CsvDataProvider', () => {
         '; no validation file: trials are evaluated on the training rows ' +
         '(give --validation_filename to rank them on others)',
         // The original's file: its column "four" is 1 in every row.
-        'csv: column four (1) has the same value in every training row: it ' +
+        'csv: numeric column "four" is 1 in every training row: it ' +
         'tells the models nothing and enters them as 0 (also at ' +
         'prediction, whatever the value)',
       ]);
@@ -522,11 +522,26 @@ describe('CsvDataProvider', () => {
            encodeCsvRow(provider.inputSchema(), ['0', '', '2']), [0, 0]);
        assert.ok(
            logged.includes(
-               'csv: column c (7) has the same value in every training row: ' +
+               'csv: numeric column "c" is 7 in every training row: ' +
                'it tells the models nothing and enters them as 0 (also at ' +
                'prediction, whatever the value)'),
            logged.join('\n'));
      });
+
+  it('says which categorical columns hold one value', async () => {
+    const {logged} = await prepared({
+      filename: csvFile('y,country,n,empty\n0,FR,1,\n1,FR,3,\n'),
+      recordDefaults: '0,,0,none',
+    });
+
+    assert.ok(
+        logged.includes(
+            'csv: categorical columns "country" is "FR", "empty" is "none" ' +
+            'in every training row: they tell the models nothing and enter ' +
+            'them as one constant input (a value training never saw, at ' +
+            'prediction, as no value)'),
+        logged.join('\n'));
+  });
 
   it('leaves out an unnamed empty column, as a trailing comma makes',
      async () => {
