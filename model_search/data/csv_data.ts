@@ -96,6 +96,9 @@ export function columnNames(header: readonly string[]): string[] {
   return header.map((name, i) => name === '' ? `column_${i}` : name);
 }
 
+/** The separators a file read with the wrong one is checked for. */
+const COMMON_DELIMITERS = [',', ';', '\t', '|'];
+
 /**
  * When a header read with `fieldDelim` is one column holding another
  * common separator, a hint that the file is separated otherwise ('' if
@@ -104,7 +107,7 @@ export function columnNames(header: readonly string[]): string[] {
 export function otherDelimiterHint(
     header: readonly string[], fieldDelim: string): string {
   if (header.length !== 1) return '';
-  const other = [',', ';', '\t', '|'].find(
+  const other = COMMON_DELIMITERS.find(
       (d) => d !== fieldDelim && header[0].includes(d));
   return other === undefined ? '' :
       ` (read as one column: the file looks separated by ${
@@ -130,7 +133,7 @@ function firstLineDelimiterHint(file: string, fieldDelim: string): string {
     return '';
   }
   if (first.includes(fieldDelim)) return '';
-  const other = [',', ';', '\t', '|'].find((d) => first.includes(d));
+  const other = COMMON_DELIMITERS.find((d) => first.includes(d));
   return other === undefined ? '' :
       ` (its first line holds no ${JSON.stringify(fieldDelim)} but ${
           JSON.stringify(other)}: give --field_delim=${
