@@ -461,7 +461,7 @@ export async function main(
       // batches are checked against the model, in the first trial.
       await checkFirstBatches(
           provider, FLAGS.get<number>('phoenix_batch_size'),
-          problemTypeName(spec));
+          problemTypeName(spec), log);
     }
     // Planning checks the search settings and block names of the spec.
     try {

@@ -1298,7 +1298,9 @@ async function runTrial(
         job.write(file.name, file.data);
       }
     }
-    job.send();
+    // Not handed over here: the commit's message takes these files along
+    // (a message to the thread costs 0.1-0.4 ms, and the commit follows
+    // at once).
     const written = job;
     const commit = async () => {
       const observers =

@@ -99,8 +99,8 @@ export function checkProviderAnswers(provider: Provider, name: string): void {
  * written, not in the first trial.
  */
 export async function checkFirstBatches(
-    provider: Provider, batchSize: number, problemType: string):
-    Promise<void> {
+    provider: Provider, batchSize: number, problemType: string,
+    warn: (line: string) => void = () => {}): Promise<void> {
   const sequences = isSequenceProblem(problemType);
   const splits = [['train', 'training'], ['eval', 'evaluation']] as const;
   for (const [mode, split] of splits) {
@@ -124,6 +124,16 @@ export async function checkFirstBatches(
             sequences,
             problemType === 'RNN_ALL_ACTIVATIONS');
         checkFeaturesFinite(next.value, split);
+        const rows = next.value.labels.shape[0];
+        if (rows > batchSize) {
+          // Trials would train on other batches than the study records,
+          // and a batch size the search was told to keep small (memory)
+          // would not be.
+          warn(`warning: the data provider's first ${split} batch holds ` +
+               `${rows} examples, more than the batch size ${batchSize} ` +
+               `it was asked for: its getInputFn(hparams, '${mode}', ` +
+               'batchSize) should make batches of batchSize examples');
+        }
       } finally {
         // What checkBatchFits refused may be no batch, or hold no tensor.
         const batch = next.value as Partial<Batch>|null|undefined;

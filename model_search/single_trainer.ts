@@ -208,7 +208,7 @@ export class SingleTrainer {
     checkSpecFitsData(this.spec, this.specLabel(), provider, name);
     if (provider.getInputLayerFn === undefined) {
       await checkFirstBatches(provider, options.batchSize,
-                              problemTypeName(this.spec));
+                              problemTypeName(this.spec), log);
     }
     const seed = options.seed === undefined || options.seed === -1 ?
         Date.now() % (MAX_SEED + 1) :

@@ -330,6 +330,39 @@ describe('SingleTrainer', function() {
        assert.equal(fs.existsSync(rootDir), false, 'rootDir was created');
      });
 
+  it('warns of a provider that makes larger batches than asked', async () => {
+    const rootDir = path.join(tmpDir(), 'run');
+    const provider = csvProvider(RANDOM_CSV);
+    // Batches of 8 whatever the search asks for.
+    const fixed = Object.assign(Object.create(provider), {
+      getInputFn: (hparams: Hparams, mode: 'train'|'eval') =>
+          provider.getInputFn.call(fixed, hparams, mode, 8),
+    }) as CsvDataProvider;
+    const lines: string[] = [];
+    await new SingleTrainer({data: fixed,
+                             spec: resolveWorkspacePath(DEFAULT_DNN),
+                             log: (line) => lines.push(line)})
+        .tryModels(options(rootDir, {numberModels: 1}));
+    const warned = lines.filter((l) => / more than the batch size /.test(l));
+    assert.deepEqual(warned, [
+      'warning: the data provider\'s first training batch holds 8 ' +
+          'examples, more than the batch size 4 it was asked for: its ' +
+          'getInputFn(hparams, \'train\', batchSize) should make batches ' +
+          'of batchSize examples',
+      'warning: the data provider\'s first evaluation batch holds 8 ' +
+          'examples, more than the batch size 4 it was asked for: its ' +
+          'getInputFn(hparams, \'eval\', batchSize) should make batches ' +
+          'of batchSize examples',
+    ]);
+    // A provider that keeps to it is not warned of.
+    const quiet: string[] = [];
+    await new SingleTrainer({data: csvProvider(RANDOM_CSV),
+                             spec: resolveWorkspacePath(DEFAULT_DNN),
+                             log: (line) => quiet.push(line)})
+        .tryModels(options(path.join(tmpDir(), 'run'), {numberModels: 1}));
+    assert.deepEqual(quiet.filter((l) => /batch size/.test(l)), []);
+  });
+
   it('names a missing data provider', () => {
     for (const data of [undefined, null, {}, 'data.csv']) {
       assert.throws(

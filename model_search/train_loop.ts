@@ -248,6 +248,22 @@ function inModel<T>(what: string, cleanUp: () => void, fn: () => T): T {
   }
 }
 
+/**
+ * Throws when the model's output has another number of rows than the
+ * batch has examples: a block reshaped across the batch dimension, which
+ * TensorFlow.js would report later as shapes that do not broadcast.
+ */
+function checkBatchRows(logits: tf.Tensor, batch: Batch): void {
+  const rows = logits.shape[0];
+  const examples = batch.labels.shape[0];
+  if (rows === examples) return;
+  throw new Error(
+      `the model's output has ${rows} rows for a batch of ${examples} ` +
+      `examples (output shape [${logits.shape}]): a block changes the ` +
+      'batch dimension, the first; a block may reshape the dimensions ' +
+      'after it only (e.g. tf.layers.reshape, which keeps it)');
+}
+
 /** WebAssembly.RuntimeError (the node types here do not declare it). */
 export const WASM_RUNTIME_ERROR = (globalThis as unknown as {
                                     WebAssembly: {RuntimeError: new () => Error},
@@ -368,6 +384,7 @@ export async function trainModel(
               const out = model.apply(inputs, {training: true});
               const outputs =
                   (Array.isArray(out) ? out : [out]) as tf.Tensor[];
+              for (const logits of outputs) checkBatchRows(logits, batch);
               let loss = tf.addN(outputs.map(
                   (logits) => target === undefined ?
                       (perStep ? sequenceSoftmaxCrossEntropy(
@@ -799,6 +816,7 @@ export async function evaluateModel(
         () => disposeBatch(batch), () => tf.tidy(() => {
           const logits = model.apply(
               modelInputs(model, batch), {training: false}) as tf.Tensor;
+          checkBatchRows(logits, batch);
           return [perStep ? sequenceSoftmaxCrossEntropy(
                                 batch.labels, logits, batch.lengths!) :
                             lossFn(batch.labels, logits),

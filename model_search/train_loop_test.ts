@@ -220,6 +220,40 @@ describe('trainModel', () => {
        model.dispose();
      });
 
+  it('names a block that changed the batch dimension', async () => {
+    // A layer that folds features into rows, its symbolic shape unchanged
+    // in rank: [batch, 2] -> [2 * batch, 1].
+    class FoldIntoRows extends tf.layers.Layer {
+      static className = 'FoldIntoRows';
+      override call(inputs: tf.Tensor|tf.Tensor[]): tf.Tensor {
+        const x = Array.isArray(inputs) ? inputs[0] : inputs;
+        return tf.reshape(x, [-1, 1]);
+      }
+      override computeOutputShape(): tf.Shape {
+        return [null, 1];
+      }
+    }
+    const input = tf.input({shape: [3]});
+    const folded =
+        new FoldIntoRows().apply(tf.layers.dense({units: 2}).apply(input));
+    const logits = tf.layers.dense({units: 2}).apply(folded);
+    const model =
+        tf.model({inputs: input, outputs: logits as tf.SymbolicTensor});
+    const before = tf.memory().numTensors;
+    const says = /: the model's output has 8 rows for a batch of 4 examples \(output shape \[8,2\]\): a block changes the batch dimension, the first; /;
+
+    await assert.rejects(
+        trainModel(model, {steps: 2, hparams: {}, batches: batches(2)}),
+        (e: Error) => e instanceof ModelFailure &&
+            /^the model failed at training step 1/.test(e.message) &&
+            says.test(e.message));
+    await assert.rejects(
+        evaluateModel(model, batches(1), 0, 2),
+        (e: Error) => e instanceof ModelFailure && says.test(e.message));
+    assert.equal(tf.memory().numTensors, before);
+    model.dispose();
+  });
+
   it('evaluates no label out of range either', async () => {
     const model = tinyModel();
     async function* eval1(): AsyncGenerator<Batch> {

@@ -26,7 +26,7 @@
  */
 
 import {tf} from '../backend/tf';
-import {BlockClass, blockClass, blockNameForEnumId, checkProblemType, EMPTY_BLOCK, getBlock, glorotNormal, isFlattenBlock, isInputOrderImportant, LastValidStep, ProblemTypeName} from '../blocks';
+import {BlockClass, blockClass, blockHparamRanges, blockNameForEnumId, checkProblemType, EMPTY_BLOCK, getBlock, glorotNormal, isFlattenBlock, isInputOrderImportant, LastValidStep, ProblemTypeName} from '../blocks';
 import {BlockBuildError, NotImplementedError, ValueError} from '../errors';
 
 /** A block in an architecture: its lookup name or its enum id. */
@@ -216,18 +216,21 @@ export function buildTowerSpec(
     const block = getBlock(name, where);
     const after = i === 0 ? 'the input' : `block ${architecture[i - 1]}`;
     let built: unknown;
+    const hparams = readsNoted(blockHparams(args.hparams, name));
     try {
       built = block.build(tensors, {
         isTraining: args.isTraining,
         lengths: args.lengths,
-        hparams: blockHparams(args.hparams, name),
+        hparams: hparams?.view,
         namePrefix: prefix,
       });
     } catch (e) {
+      const why = withHint(String((e as Error).message ?? e),
+                           missingHparamsHint(name, hparams));
       throw new BlockBuildError(`${where}: block ${name} failed to build ` +
                                 `after ${after} (shapes [${
                                     tensors.map((t) => `[${t.shape}]`)}]): ${
-                                    (e as Error).message ?? e}`);
+                                    why}`);
     }
     if (!Array.isArray(built) || built.length === 0 ||
         !built.every((t) => t instanceof tf.SymbolicTensor)) {
@@ -237,6 +240,17 @@ export function buildTowerSpec(
                   'no tensors' :
                   'something other than a list of tensors'}; build() ` +
           'returns its inputs followed by its new output (tf.SymbolicTensor[])');
+    }
+    if (built.length < tensors.length ||
+        tensors.some((t, k) => built[k] !== t)) {
+      // The next block would take the wrong tensors as the tower's
+      // earlier outputs (a residual block reads the one before the last).
+      throw new BlockBuildError(
+          `${where}: block ${name} returned ${built.length} tensor(s) that ` +
+          `do not begin with the ${tensors.length} it was given; build() ` +
+          'returns its inputs followed by its new output ' +
+          '(`return [...inputs, output]`), or its inputs alone when it ' +
+          'adds nothing');
     }
     tensors = built as tf.SymbolicTensor[];
     if (dropout > 0) {
@@ -253,6 +267,54 @@ export function buildTowerSpec(
     layerTensors: tensors,
     architecture,
   };
+}
+
+/**
+ * A block's hyperparameters as it sees them, with the names it asked for
+ * and the trial does not have noted: a block that reads a hyperparameter
+ * it did not declare (requiresHparams) gets undefined, and fails with a
+ * message of TensorFlow.js' that names an argument, not the cause.
+ */
+function readsNoted(hparams: Record<string, number|string|boolean>|undefined):
+    {view: Record<string, number|string|boolean>, missing: Set<string>}|
+    undefined {
+  if (hparams === undefined) return undefined;
+  const missing = new Set<string>();
+  const view = new Proxy(hparams, {
+    get(target, key, receiver) {
+      if (typeof key === 'string' && !(key in target)) missing.add(key);
+      return Reflect.get(target, key, receiver);
+    },
+  });
+  return {view, missing};
+}
+
+/** `message` and then `hint` (if any), after `message`'s full stop. */
+function withHint(message: string, hint: string): string {
+  return hint === '' ? message : `${message.replace(/\.$/, '')}${hint}`;
+}
+
+/** Names what a failed block read and did not get (readsNoted). */
+function missingHparamsHint(
+    block: string, hparams: ReturnType<typeof readsNoted>): string {
+  const missing = [...hparams?.missing ?? []];
+  if (missing.length === 0) return '';
+  const named = missing.map((m) => `"${m}"`).join(', ');
+  let declared: Set<string>;
+  try {
+    declared = new Set(blockHparamRanges(block).map((r) => r.name));
+  } catch {
+    declared = new Set();  // its requiresHparams() is reported elsewhere
+  }
+  if (missing.every((m) => declared.has(m))) {
+    return `; it read hparam(s) ${named}, which its requiresHparams() ` +
+        'declares but the trial does not have: they are drawn for the ' +
+        `blocks of blocks_to_use only; add ${block} to blocks_to_use`;
+  }
+  return `; it read hparam(s) ${named}, which the trial does not have: a ` +
+      'block gets the hyperparameters its requiresHparams() declares (e.g. ' +
+      `{name: '${missing.find((m) => !declared.has(m))}', min: 8, max: 128, ` +
+      'integer: true})';
 }
 
 /**

@@ -491,6 +491,39 @@ class ArchTestFixedName implements Block {
   }
 }
 
+@registerBlock({lookupName: 'ARCH_TEST_OUTPUT_ONLY', initArgs: {}})
+class ArchTestOutputOnly implements Block {
+  static readonly supportedProblemTypes = ['DNN'];
+  readonly isInputOrderImportant = false;
+  build(inputs: tf.SymbolicTensor[], args: BlockBuildArgs):
+      tf.SymbolicTensor[] {
+    const layer = tf.layers.dense({units: 3, name: `${args.namePrefix}/d`});
+    return [layer.apply(inputs[inputs.length - 1]) as tf.SymbolicTensor];
+  }
+}
+
+/** Reads `width`, declared; and `depth`, declared only when asked to. */
+@registerBlock({lookupName: 'ARCH_TEST_READS_WIDTH', initArgs: {}})
+@registerBlock({lookupName: 'ARCH_TEST_READS_DECLARED',
+                initArgs: {declared: true}})
+class ArchTestReadsWidth implements Block {
+  static readonly supportedProblemTypes = ['DNN'];
+  readonly isInputOrderImportant = false;
+  constructor(private readonly args: {declared?: boolean}) {}
+  requiresHparams() {
+    return this.args.declared ? [{name: 'depth', min: 1, max: 4}] : [];
+  }
+  build(inputs: tf.SymbolicTensor[], args: BlockBuildArgs):
+      tf.SymbolicTensor[] {
+    const layer = tf.layers.dense({
+      units: (args.hparams!['width'] ?? args.hparams!['depth']) as number,
+      name: `${args.namePrefix}/d`,
+    });
+    return [...inputs,
+            layer.apply(inputs[inputs.length - 1]) as tf.SymbolicTensor];
+  }
+}
+
 describe('a block that cannot build', () => {
   before(useWasm);
 
@@ -515,6 +548,47 @@ describe('a block that cannot build', () => {
             e.message.startsWith('trial_1/tower_0: architecture[0]: block ' +
                 'ARCH_TEST_NOT_A_LIST returned something other than a ' +
                 'list of tensors'));
+  });
+
+  it('fails the trial when build does not return its inputs first', () => {
+    assert.throws(
+        () => tower(['FULLY_CONNECTED', 'ARCH_TEST_OUTPUT_ONLY']),
+        (e: Error) => e instanceof BlockBuildError &&
+            e.message === 'trial_1/tower_0: architecture[1]: block ' +
+                'ARCH_TEST_OUTPUT_ONLY returned 1 tensor(s) that do not ' +
+                'begin with the 2 it was given; build() returns its inputs ' +
+                'followed by its new output (`return [...inputs, ' +
+                'output]`), or its inputs alone when it adds nothing');
+    // Its inputs alone (a block that adds nothing) are fine.
+    assert.deepEqual(tower(['FULLY_CONNECTED']).shape, [null, 4]);
+  });
+
+  it('names a hyperparameter a block read and the trial lacks', () => {
+    assert.throws(
+        () => tower(['ARCH_TEST_READS_WIDTH']),
+        (e: Error) => e instanceof BlockBuildError &&
+            /failed to build after the input .*: Expected units to be a positive integer, but got undefined; it read hparam\(s\) "width", "depth", which the trial does not have: a block gets the hyperparameters its requiresHparams\(\) declares \(e\.g\. \{name: 'width', min: 8, max: 128, integer: true\}\)$/
+                .test(e.message));
+    // Declared, but the block is not in blocks_to_use: nothing was drawn.
+    assert.throws(
+        () => buildTower(tf.input({shape: [4]}),
+                         ['ARCH_TEST_READS_DECLARED'],
+                         {problemType: 'DNN', isTraining: true,
+                          hparams: {width: undefined as unknown as number},
+                          namePrefix: 'trial_1/tower_0'}),
+        (e: Error) => e instanceof BlockBuildError &&
+            e.message.endsWith(
+                'it read hparam(s) "depth", which its requiresHparams() ' +
+                'declares but the trial does not have: they are drawn for ' +
+                'the blocks of blocks_to_use only; add ' +
+                'ARCH_TEST_READS_DECLARED to blocks_to_use'));
+    // Given, it builds.
+    assert.deepEqual(
+        buildTower(tf.input({shape: [4]}), ['ARCH_TEST_READS_WIDTH'],
+                   {problemType: 'DNN', isTraining: true,
+                    hparams: {width: 5}, namePrefix: 'trial_1/tower_0'})
+            .shape,
+        [null, 5]);
   });
 
   it('fails the trial when layer names clash', () => {
