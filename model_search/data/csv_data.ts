@@ -788,6 +788,72 @@ export function numericCategoryWarnings(
       });
 }
 
+/**
+ * Rows from which a categorical column of a distinct value in (nearly)
+ * every row is warned of as an identifier: fewer rows say too little.
+ */
+const IDENTIFIER_MIN_ROWS = 20;
+
+/**
+ * A warning for each inferred categorical column whose values are
+ * distinct in at least 9 of 10 training rows (a name, an id, a date and
+ * time): one-hot encoded, it lets a model tell the training rows apart
+ * and tells it nothing of a new row, whose value it has never seen.
+ */
+export function identifierWarnings(
+    scans: ColumnScan[], labelIndex: number, rows: number): string[] {
+  if (rows < IDENTIFIER_MIN_ROWS) return [];
+  return scans.filter((scan) => scan.index !== labelIndex &&
+                          scan.declared === undefined && !scan.allNumeric &&
+                          // Mostly numbers: mostlyNumericWarnings' case.
+                          scan.textCells > scan.numberCells &&
+                          scan.values !== null &&
+                          scan.values.size >= 0.9 * rows)
+      .map((scan) => {
+        const examples = [...scan.values!].filter((v) => v !== '')
+                             .slice(0, 3)
+                             .map((v) => JSON.stringify(v));
+        return `csv: warning: column "${scan.name}" (index ${scan.index}) ` +
+            `has ${scan.values!.size} distinct values in ${rows} training ` +
+            `rows (${examples.join(', ')}, ...): an identifier rather than ` +
+            'a feature? One-hot encoded, it lets the models memorize the ' +
+            'training rows and tells them nothing of new ones; drop the ' +
+            'column if so';
+      });
+}
+
+/**
+ * The share of training rows of the most frequent class from which the
+ * classes are warned of as imbalanced.
+ */
+const IMBALANCED_SHARE = 0.95;
+
+/**
+ * A warning when one class makes up IMBALANCED_SHARE of the training rows
+ * or more: a model that always answers it scores that accuracy, and the
+ * loss rewards it almost as much.
+ */
+export function imbalanceWarning(
+    file: string, what: string, counts: Map<string, number>,
+    rows: number): string|undefined {
+  let top: [string, number]|undefined;
+  for (const entry of counts) {
+    if (top === undefined || entry[1] > top[1]) top = entry;
+  }
+  if (top === undefined || rows < IDENTIFIER_MIN_ROWS ||
+      top[1] < IMBALANCED_SHARE * rows) {
+    return undefined;
+  }
+  const share = top[1] / rows;
+  return `csv: warning: ${file}: ${what} is ${JSON.stringify(top[0])} in ${
+             top[1]} of ${rows} training rows (${
+             (100 * share).toFixed(1)}%): a model that always answers ${
+             JSON.stringify(top[0])} has accuracy ${share.toFixed(3)}, and ` +
+      'the loss ranks it well too; --optimization_metric=auc_pr with ' +
+      '--optimization_goal=maximize ranks the trials by how well they find ' +
+      'the rare classes';
+}
+
 /** The CSV provider. */
 export class Provider implements DataProvider {
   private readonly filename: string;
@@ -808,6 +874,8 @@ export class Provider implements DataProvider {
   private headerNotes: string[] = [];
   /** Class names in id order, as found in the training file. */
   private labelClasses: string[] = [];
+  /** Said when one class is nearly every training row (imbalanceWarning). */
+  private imbalanceNote: string|undefined;
 
   constructor(args: CsvDataArgs) {
     if (args === null || typeof args !== 'object') {
@@ -899,7 +967,9 @@ export class Provider implements DataProvider {
     for (const warning of [
            ...mostlyNumericWarnings(scans, this.labelIndex),
            ...numericCategoryWarnings(scans, this.labelIndex),
-           ...this.absentClassWarnings()]) {
+           ...identifierWarnings(scans, this.labelIndex, this.trainRows),
+           ...this.absentClassWarnings(),
+           ...(this.imbalanceNote === undefined ? [] : [this.imbalanceNote])]) {
       this.log(warning);
     }
     for (const line of [...this.headerNotes,
@@ -998,6 +1068,7 @@ export class Provider implements DataProvider {
     let scans: ColumnScan[]|undefined;
     let header: CsvRecord|undefined;
     const labelLines = new Map<string, number>();
+    const labelCounts = new Map<string, number>();
     let labelInfo: LabelInfo|undefined;
     let rows = 0;
     const options = {fieldDelim: this.fieldDelim};
@@ -1026,6 +1097,7 @@ export class Provider implements DataProvider {
         const filled = cell === '' ? scan.defaultText : cell;
         if (scan.index === this.labelIndex) {
           if (filled === '') throw labelEmptyError(file, line, labelInfo!);
+          labelCounts.set(filled, (labelCounts.get(filled) ?? 0) + 1);
           if (!labelLines.has(filled)) {
             if (labelLines.size >= MAX_CLASSES) {
               throw new DataError(
@@ -1045,6 +1117,8 @@ export class Provider implements DataProvider {
     if (rows === 0) throw headerOnlyError(file, header!.line);
     this.trainRows = rows;
     this.labelClasses = this.checkLabels(scans, labelLines, labelInfo!);
+    this.imbalanceNote = imbalanceWarning(
+        file, labelWhat(labelInfo!), labelCounts, rows);
     return scans;
   }
 

@@ -282,6 +282,54 @@ describe('CsvDataProvider', () => {
                  'give the column a number in --record_defaults');
   });
 
+  it('warns of a text column of a different value in nearly every row',
+     async () => {
+       // 28 distinct names of 30 (a few repeat): an identifier; "kind" of
+       // 3 values and "score", numbers all distinct, are features.
+       const rows = Array.from({length: 30}, (_, i) => `${i % 2},${
+           i < 3 ? 'ann' : `user_${i}`},${'xyz'[i % 3]},${i * 1.25}`);
+       const file = csvFile(['label,name,kind,score', ...rows].join('\n'));
+
+       const {logged} = await prepared({filename: file});
+
+       assert.deepEqual(
+           logged.filter((l) => /identifier/.test(l)),
+           ['csv: warning: column "name" (index 1) has 28 distinct values ' +
+            'in 30 training rows ("ann", "user_3", "user_4", ...): an ' +
+            'identifier rather than a feature? One-hot encoded, it lets ' +
+            'the models memorize the training rows and tells them nothing ' +
+            'of new ones; drop the column if so']);
+       // Fewer rows say too little.
+       const few = csvFile(['label,name', ...rows.slice(0, 19).map(
+           (r) => r.split(',').slice(0, 2).join(','))].join('\n'));
+       assert.deepEqual(
+           (await prepared({filename: few})).logged.filter(
+               (l) => /identifier/.test(l)),
+           []);
+     });
+
+  it('warns when one class is nearly every training row', async () => {
+    const rows = (rare: number) => Array.from(
+        {length: 100}, (_, i) => `${i < rare ? 'fraud' : 'ok'},${i % 7}`);
+    const imbalanced = csvFile(['label,x', ...rows(3)].join('\n'));
+
+    const {logged} = await prepared({filename: imbalanced});
+
+    assert.deepEqual(
+        logged.filter((l) => /^csv: warning: .* training rows \(/.test(l)),
+        [`csv: warning: ${imbalanced}: label "label" (column 0) is "ok" in ` +
+         '97 of 100 training rows (97.0%): a model that always answers ' +
+         '"ok" has accuracy 0.970, and the loss ranks it well too; ' +
+         '--optimization_metric=auc_pr with --optimization_goal=maximize ' +
+         'ranks the trials by how well they find the rare classes']);
+    // 90:10 is not warned of.
+    const balanced = csvFile(['label,x', ...rows(10)].join('\n'));
+    assert.deepEqual(
+        (await prepared({filename: balanced})).logged.filter(
+            (l) => /^csv: warning: .* training rows \(/.test(l)),
+        []);
+  });
+
   it('refuses a numeric default beyond 32-bit floats, naming it', async () => {
     const file = csvFile('y,a,c\n0,1,\n1,2,3\n');
 
