@@ -357,7 +357,7 @@ export async function trainModel(
         checkBatch(model, batch, 'training', args.lossFn === undefined);
       } catch (e) {
         disposeBatch(batch);
-        throw e;
+        throw inBatch(e, 'training', `the batch of training step ${step + 1}`);
       }
       const rate = learningRateAt(args.hparams, step, args.maxDecayTimes);
       if (rate !== lastRate) {
@@ -463,6 +463,19 @@ export function clipByGlobalNorm(
   const out: tf.NamedTensorMap = {};
   for (const n of names) out[n] = tf.mul(grads[n], scale);
   return out;
+}
+
+/**
+ * `e`, a DataError of checkBatch about `split` data, saying which batch
+ * (`which`): the first batches were checked before the search, so this
+ * one came later, and the example number alone does not find it.
+ */
+function inBatch(e: unknown, split: 'training'|'evaluation', which: string):
+    unknown {
+  const start = `the ${split} data gives `;
+  if (!(e instanceof DataError) || !e.message.startsWith(start)) return e;
+  return new DataError(
+      `the ${split} data, in ${which}, gives ${e.message.slice(start.length)}`);
 }
 
 /**
@@ -809,7 +822,7 @@ export async function evaluateModel(
       checkBatch(model, batch, 'evaluation', lossFn === softmaxCrossEntropy);
     } catch (e) {
       disposeBatch(batch);
-      throw e;
+      throw inBatch(e, 'evaluation', `evaluation batch ${taken}`);
     }
     const [lossTensor, probs] = inModel(
         `the model failed at evaluation batch ${taken}`,

@@ -175,16 +175,23 @@ describe('trainModel', () => {
     },
   ];
   for (const c of badBatches) {
-    it(`stops on ${c.name}, naming it, and leaks nothing`, async () => {
+    it(`stops on ${c.name}, naming it and its step, and leaks nothing`,
+       async () => {
       const model = tinyModel();
       const before = tf.memory().numTensors;
-      async function* one(): AsyncGenerator<Batch> {
+      // A good batch first: the search checks the first before it starts.
+      async function* goodThenBad(): AsyncGenerator<Batch> {
+        yield* batches(1);
         yield c.batch();
       }
 
       await assert.rejects(
-          trainModel(model, {steps: 1, hparams: {}, batches: one()}),
-          (e: Error) => e instanceof DataError && e.message === c.error);
+          trainModel(model, {steps: 2, hparams: {}, batches: goodThenBad()}),
+          (e: Error) => e instanceof DataError &&
+              e.message === c.error.replace(
+                  /^the training data gives /,
+                  'the training data, in the batch of training step 2, ' +
+                      'gives '));
       assert.equal(tf.memory().numTensors, before);
       model.dispose();
     });
@@ -263,8 +270,9 @@ describe('trainModel', () => {
     await assert.rejects(
         evaluateModel(model, eval1(), 1, 2),
         (e: Error) => e instanceof DataError &&
-            e.message.startsWith('the evaluation data gives label 2 ' +
-                                 '(example 2 of a batch of 2)'));
+            e.message.startsWith('the evaluation data, in evaluation ' +
+                                 'batch 1, gives label 2 (example 2 of a ' +
+                                 'batch of 2)'));
     model.dispose();
   });
 
