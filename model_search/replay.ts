@@ -23,7 +23,7 @@ import {checkedOptimizerName} from './phoenix';
 import type {HparamValue, Objective, Trial} from './metadata/trial';
 import type {HParamDef, HParamDef_HParamType} from './proto/hparam';
 import type {PhoenixSpec} from './proto/phoenix_spec';
-import {printPhoenixSpec} from './proto/text_format';
+import {lineColumnAt, printPhoenixSpec} from './proto/text_format';
 import {writeFileAtomically} from './report';
 import type {TrialObserver} from './oss_trainer_lib';
 import type {TrialPlan} from './trial_planner';
@@ -248,8 +248,7 @@ export function replayErrorPosition(text: string, message: string):
         new RegExp(`["']${named[2]}["']`));
     if (key >= 0) at += key;
   }
-  const before = text.slice(0, at).split('\n');
-  return `${before.length}:${before[before.length - 1].length + 1}`;
+  return lineColumnAt(text, at);
 }
 
 /**

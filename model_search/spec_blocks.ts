@@ -22,6 +22,7 @@ import {supportedProblemTypes} from './blocks/block_builder';
 import {closestMatch, ValueError} from './errors';
 import {phoenixSpec_ProblemTypeToJSON} from './proto/phoenix_spec';
 import type {PhoenixSpec} from './proto/phoenix_spec';
+import {lineColumnAt} from './proto/text_format';
 
 /** Names the spec uses as blocks, with the field each comes from. */
 function blockNames(spec: PhoenixSpec): Array<[string, string]> {
@@ -46,8 +47,7 @@ function positionOf(text: string, name: string): string|undefined {
   for (const quote of ['"', '\'']) {
     const at = text.indexOf(`${quote}${name}${quote}`);
     if (at < 0) continue;
-    const before = text.slice(0, at).split('\n');
-    return `${before.length}:${before[before.length - 1].length + 1}`;
+    return lineColumnAt(text, at);
   }
   return undefined;
 }

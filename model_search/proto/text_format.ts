@@ -28,7 +28,7 @@ import {printTextFormat} from './text_format_printer';
 export {applyDefaults, defaultValue} from './defaults';
 export {messageToJson} from './json';
 export {PHOENIX_SPEC_TYPE, specRegistry} from './spec_registry';
-export {TextFormatError} from './text_format_error';
+export {lineColumnAt, TextFormatError} from './text_format_error';
 export type {ParseOptions} from './text_format_parser';
 export {parseTextFormat} from './text_format_parser';
 export {printTextFormat} from './text_format_printer';

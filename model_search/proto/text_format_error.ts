@@ -9,6 +9,16 @@
 
 import {ValueError} from '../errors';
 
+/**
+ * `line:column` (1-based; columns in UTF-16 code units, as TextFormatError
+ * counts them) of offset `offset` of `text`, for messages that name a
+ * place in a spec file found after it parsed.
+ */
+export function lineColumnAt(text: string, offset: number): string {
+  const before = text.slice(0, offset).split('\n');
+  return `${before.length}:${before[before.length - 1].length + 1}`;
+}
+
 /** Where and why a text-format input is wrong. */
 export declare interface TextFormatErrorArgs {
   /** The file name shown in the message (or '<text>'). */
