@@ -88,6 +88,15 @@
  * Memory: with the binary's --wasm_memory_limit_mb (12 MB), tensors get
  * placed ever higher in the wasm memory as trials come and go (from 5 to
  * 15 MB of it) until a restart gives the pages back (+16% RSS without).
+ * What places them higher is a few large trials, not the allocator:
+ * traced trial by trial with no restarts (--wasm_memory_limit_mb=0), the
+ * first 32 trials needed at most 4 MB of tensors at once and reached
+ * 4.6-6.3 MB of the memory; trials 33, 37 and 44 (two wide convolutions
+ * and a DUAL_RESNET) needed 12-15 MB and reached 18.5 and 22.7 MB, which
+ * every later trial kept (1.5 times their peak: the rest is the
+ * allocator's). So the restarts (three in 50 trials, 29-38 ms each, 2-2.4
+ * ms a trial) follow the large trials, and trade time for RSS: no
+ * allocator can give pages back to the system from inside the memory.
  * RSS after trial 50 is 7% above RSS after trial 5 on the cnn test
  * settings (medians of three runs): 10-12% before the writer thread
  * collected its young generation after each trial (trial_writer_thread.ts:
