@@ -323,8 +323,9 @@ function differences(recorded: InputSchema, given: InputSchema): string {
   const compare = (what: string, before: string[], now: string[]) => {
     const missing = before.filter((n) => !now.includes(n));
     const added = now.filter((n) => !before.includes(n));
-    const list = (items: string[]) =>
-        `${items.slice(0, 8).join(', ')}${items.length > 8 ? ', ...' : ''}`;
+    const list = (items: string[]) => `${
+        items.slice(0, 8).map(shownName).join(', ')}${
+        items.length > 8 ? ', ...' : ''}`;
     if (missing.length > 0 || added.length > 0) {
       return [missing.length > 0 ? `${what} missing: ${list(missing)}` : '',
               added.length > 0 ? `new ${what}: ${list(added)}` : '']
@@ -335,10 +336,48 @@ function differences(recorded: InputSchema, given: InputSchema): string {
   };
   const parts = [
     compare('columns', names(recorded), names(given)),
+    ...columnChanges(recorded, given),
     compare('classes', (recorded.labelVocabulary ?? []).map(String),
             (given.labelVocabulary ?? []).map(String)),
   ].filter((part) => part !== '');
   return parts.length === 0 ? '' : ` (${parts.join('; ')})`;
+}
+
+/**
+ * How the columns of both schemas changed in kind or values: a new value
+ * of a categorical column widens its one-hot, so the models of the study
+ * would not take the data (rows appended with a new city, say).
+ */
+function columnChanges(recorded: InputSchema, given: InputSchema): string[] {
+  const now = new Map((given.columns ?? []).map((c) => [c.name, c]));
+  const quoted = (values: string[]) =>
+      `${values.slice(0, 5).map((v) => JSON.stringify(v)).join(', ')}${
+          values.length > 5 ? `, ... (${values.length})` : ''}`;
+  const out: string[] = [];
+  for (const before of recorded.columns ?? []) {
+    const after = now.get(before.name);
+    if (after === undefined) continue;
+    const name = `column ${shownName(before.name)}`;
+    if (after.kind !== before.kind) {
+      out.push(`${name} is ${after.kind}, was ${before.kind}`);
+      continue;
+    }
+    const was = before.vocabulary ?? [];
+    const is = after.vocabulary ?? [];
+    const added = is.filter((v) => !was.includes(v));
+    const gone = was.filter((v) => !is.includes(v));
+    if (added.length > 0) out.push(`${name} has new values ${quoted(added)}`);
+    if (gone.length > 0) out.push(`${name} lacks values ${quoted(gone)}`);
+  }
+  return out;
+}
+
+/**
+ * A column name as a list shows it: quoted when it holds a comma or a
+ * quote, or starts or ends with a space, so that the list reads one way.
+ */
+function shownName(name: string): string {
+  return /[,"]|^\s|\s$/.test(name) ? JSON.stringify(name) : name;
 }
 
 /** How the evaluation splits differ, when they do. */
@@ -369,12 +408,12 @@ function splitFlags(split: unknown): string {
 
 function describe(schema: InputSchema): string {
   const classes = schema.labelVocabulary ?? [];
-  const columns = (schema.columns ?? []).map((c) => c.name);
+  const columns = (schema.columns ?? []).map((c) => shownName(c.name));
   return `${schema.kind} data of shape [${schema.shape.join(', ')}]` +
       (columns.length ? `, columns ${columns.slice(0, 6).join(',')}${
                             columns.length > 6 ? ',...' : ''}` : '') +
-      `, classes ${classes.slice(0, 6).join(',')}${
-          classes.length > 6 ? ',...' : ''}`;
+      `, classes ${classes.slice(0, 6).map((c) => shownName(String(c)))
+                       .join(',')}${classes.length > 6 ? ',...' : ''}`;
 }
 
 /**

@@ -195,6 +195,31 @@ describe('recordOrCheckStudyData', () => {
                  /\(columns in another order\)/);
   });
 
+  it('names the new values of a categorical column and changed kinds', () => {
+    const csv = (cities: string[], ageKind: 'numeric'|'categorical'):
+        InputSchema => ({
+          kind: 'csv', shape: [cities.length + 1], labelVocabulary: ['a'],
+          columns: [{name: 'city, name', kind: 'categorical',
+                     vocabulary: cities},
+                    {name: 'age', kind: ageKind}],
+        });
+    recordOrCheckStudyData(dir, STUDY, csv(['Paris', 'Rome'], 'numeric'));
+
+    assert.throws(
+        () => recordOrCheckStudyData(
+            dir, STUDY, csv(['Berlin', 'Paris', 'Rome'], 'numeric')),
+        (e: Error) => e.message.includes(
+            'is trained on csv data of shape [3], columns "city, name",age, ' +
+            'classes a, but the data given now is csv data of shape [4], ' +
+            'columns "city, name",age, classes a (column "city, name" has ' +
+            'new values "Berlin"); give every worker'));
+    assert.throws(
+        () => recordOrCheckStudyData(dir, STUDY, csv(['Paris'], 'categorical')),
+        (e: Error) => e.message.includes(
+            '(column "city, name" lacks values "Rome"; column age is ' +
+            'categorical, was numeric)'));
+  });
+
   it('refuses a study split before the per-class rule, saying so', () => {
     const before: InputSchema = {
       kind: 'image', shape: [16, 16, 3], labelVocabulary: ['a', 'b'],
