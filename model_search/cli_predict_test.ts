@@ -560,8 +560,8 @@ describe('predictCommand', function() {
         args: () => [`--model_dir=${csvTrial}`, `--input=${root}/semi.csv`],
         message: () => new RegExp(
             `^predict: ${root}/semi.csv:1: the header has no column "color" ` +
-            '\\(read as one column: the file looks separated by ";", not ' +
-            '","\\); the model'),
+            '\\(read as one column: the file looks separated by ";" \\(3 in ' +
+            'its header\\), not ","\\); the model'),
       },
       {
         name: 'a CSV with a column the model does not know',

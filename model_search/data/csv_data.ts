@@ -100,23 +100,42 @@ export function columnNames(header: readonly string[]): string[] {
 const COMMON_DELIMITERS = [',', ';', '\t', '|'];
 
 /**
- * When a header read with `fieldDelim` is one column holding another
- * common separator, a hint that the file is separated otherwise ('' if
- * not): read whole, its columns would be one.
+ * The common separator that `line` holds most often, if it holds some
+ * more often than `fieldDelim` (which then most likely is not the file's).
  */
-export function otherDelimiterHint(
-    header: readonly string[], fieldDelim: string): string {
-  if (header.length !== 1) return '';
-  const other = COMMON_DELIMITERS.find(
-      (d) => d !== fieldDelim && header[0].includes(d));
-  return other === undefined ? '' :
-      ` (read as one column: the file looks separated by ${
-          JSON.stringify(other)}, not ${JSON.stringify(fieldDelim)})`;
+function likelierDelimiter(line: string, fieldDelim: string):
+    {delimiter: string, count: number}|undefined {
+  const occurrences = (d: string) => line.split(d).length - 1;
+  let best: {delimiter: string, count: number}|undefined;
+  for (const delimiter of COMMON_DELIMITERS) {
+    if (delimiter === fieldDelim) continue;
+    const count = occurrences(delimiter);
+    if (count > (best?.count ?? 0)) best = {delimiter, count};
+  }
+  return best !== undefined && best.count > occurrences(fieldDelim) ? best :
+                                                                      undefined;
 }
 
 /**
- * When the first line of `file` holds no `fieldDelim` but another common
- * separator, a hint to give that one ('' if not, or if unreadable).
+ * When a header read with `fieldDelim` holds another common separator
+ * more often than its columns are separated, a hint that the file is
+ * separated otherwise ('' if not): a `;` file read with `,` is one
+ * column, or a few where names hold commas.
+ */
+export function otherDelimiterHint(
+    header: readonly string[], fieldDelim: string): string {
+  const other = likelierDelimiter(header.join(fieldDelim), fieldDelim);
+  if (other === undefined) return '';
+  return ` (read as ${header.length === 1 ? 'one column' :
+                                            `${header.length} columns`}: ` +
+      `the file looks separated by ${JSON.stringify(other.delimiter)} (${
+          other.count} in its header), not ${JSON.stringify(fieldDelim)})`;
+}
+
+/**
+ * When the first line of `file` holds another common separator more often
+ * than `fieldDelim`, a hint to give that one ('' if not, or if
+ * unreadable).
  */
 function firstLineDelimiterHint(file: string, fieldDelim: string): string {
   let first = '';
@@ -132,12 +151,13 @@ function firstLineDelimiterHint(file: string, fieldDelim: string): string {
   } catch {
     return '';
   }
-  if (first.includes(fieldDelim)) return '';
-  const other = COMMON_DELIMITERS.find((d) => first.includes(d));
-  return other === undefined ? '' :
-      ` (its first line holds no ${JSON.stringify(fieldDelim)} but ${
-          JSON.stringify(other)}: give --field_delim=${
-          JSON.stringify(other)}?)`;
+  const other = likelierDelimiter(first, fieldDelim);
+  if (other === undefined) return '';
+  const given = first.split(fieldDelim).length - 1;
+  return ` (its first line holds ${
+      given === 0 ? 'no' : `${given}`} ${JSON.stringify(fieldDelim)} but ${
+      other.count} ${JSON.stringify(other.delimiter)}: give --field_delim=${
+      JSON.stringify(other.delimiter)}?)`;
 }
 
 export function isNumeric(text: string): boolean {

@@ -424,12 +424,24 @@ describe('CsvDataProvider', () => {
     // Quoted cells of a ';' file: read with ',', a quote lands inside.
     const semicolons = csvFile('"y";"a";"b"\n0;"x,1";2\n1;"y";3\n');
     const error = await prepareError({filename: semicolons});
-    assert.match(error.message, / \(its first line holds no "," but ";": give --field_delim=";"\?\)$/);
+    assert.match(error.message, / \(its first line holds no "," but 2 ";": give --field_delim=";"\?\)$/);
     // A label index past the one column read says so too.
     const tabs = await prepareError(
         {filename: csvFile('y,a,b,c\n0,1,2,3\n1,2,3,4\n'), fieldDelim: '\t',
          labelIndex: 3});
-    assert.match(tabs.message, /--label_index=3 is out of range: .* has 1 column \(0\.\.0\) \(read as one column: the file looks separated by ",", not "\\t"\)$/);
+    assert.match(tabs.message, /--label_index=3 is out of range: .* has 1 column \(0\.\.0\) \(read as one column: the file looks separated by "," \(3 in its header\), not "\\t"\)$/);
+    // The file's separator, not the first common one, and where a name
+    // holds the one given: a ';' file with a comma in a name.
+    const semi = await prepareError(
+        {filename: csvFile('y;a,b;c;d\n0;1;2;3\n'), labelIndex: 3});
+    assert.match(semi.message, /has 2 columns \(0\.\.1\) \(read as 2 columns: the file looks separated by ";" \(3 in its header\), not ","\)$/);
+    const quoted = await prepareError(
+        {filename: csvFile('y;"a,b";c;d\n0;1;2;3\n'), labelIndex: 3});
+    assert.match(quoted.message, /a quote inside an unquoted field; .* \(its first line holds 1 "," but 3 ";": give --field_delim=";"\?\)$/);
+    const tabbed = await prepareError(
+        {filename: csvFile('y;a,b;c;d\n0;1;2;3\n'), fieldDelim: '\t',
+         labelIndex: 3});
+    assert.match(tabbed.message, /separated by ";" \(3 in its header\), not "\\t"\)$/);
     // A file of the delimiter given gets no such hint.
     const commas = csvFile('y,a\n0,1\n1,"2"x\n');
     assert.doesNotMatch((await prepareError({filename: commas})).message,
@@ -985,7 +997,8 @@ describe('CsvDataProvider', () => {
         name: 'another separator',
         text: 'y;n;c\ncat;1;red\n',
         message: (f) => `${f}:1: the header is y;n;c (read as one column: ` +
-            'the file looks separated by ";", not ",") but the training ' +
+            'the file looks separated by ";" (2 in its header), not ",") ' +
+            'but the training ' +
             'file TRAIN has y,n,c; give the validation file the training ' +
             'file\'s columns',
       },
