@@ -37,8 +37,9 @@ import {selectBackend} from './backend/select_backend';
 import {tf} from './backend/tf';
 // Registers the custom layers and initializers that saved models name.
 import './blocks';
-import {checkUniqueColumnNames, columnNames, CsvRowEncoder, otherDelimiterHint, UnseenCategories} from './data/csv_data';
-import {readCsvFile} from './data/csv_reader';
+import {checkUniqueColumnNames, columnNames, CsvRowEncoder, firstLineDelimiterHint, otherDelimiterHint, UnseenCategories} from './data/csv_data';
+import {checkFieldDelim, readCsvFile} from './data/csv_reader';
+import type {CsvRecord} from './data/csv_reader';
 import {DataError, InputSchema} from './data/data';
 import {encodeImageFile, findImages} from './data/image_data';
 import {IMAGE_EXTENSIONS, imageFormat} from './data/image_decode';
@@ -57,7 +58,7 @@ const BAD_INPUT = 2;
 export const DEFAULT_BATCH_SIZE = 256;
 
 const USAGE = 'usage: predict --model_dir=TRIAL_DIR --input=PATH ' +
-    '[--batch_size=N]\n' +
+    '[--batch_size=N] [--field_delim=C]\n' +
     '  Runs the model of one trial directory (<model_dir of the search>/' +
     '<trial id>) on\n  PATH: a CSV file with a header row for CSV models, ' +
     'a folder of images (or\n  one image) for image models. Prints ' +
@@ -68,13 +69,16 @@ const USAGE = 'usage: predict --model_dir=TRIAL_DIR --input=PATH ' +
     'and the lines print as `line,prediction,p_<class>...`, or\n  ' +
     '`line,step,prediction,p_<class>...` for each step of a model of a class\n  ' +
     'per time step. Exit status: 0 on success, 2 for bad input.\n  ' +
-    `--batch_size defaults to ${DEFAULT_BATCH_SIZE}.`;
+    `--batch_size defaults to ${DEFAULT_BATCH_SIZE}; --field_delim (CSV) to ` +
+    'the separator of\n  the files the model was trained on (\\t for tab).';
 
 /** The options of one `predict` run. */
 export declare interface PredictArgs {
   modelDir: string;
   input: string;
   batchSize: number;
+  /** The CSV separator; undefined: the training files' (the schema's). */
+  fieldDelim?: string;
 }
 
 /** One encoded example and what its output line starts with. */
@@ -87,7 +91,7 @@ interface Example {
   where?: string;
 }
 
-const FLAG_NAMES = ['model_dir', 'input', 'batch_size'];
+const FLAG_NAMES = ['model_dir', 'input', 'batch_size', 'field_delim'];
 
 /**
  * Runs `predict`.
@@ -111,7 +115,8 @@ export async function predictCommand(
     const schema = readTrialSchema(options.modelDir);
     // Said once every example is read (values training never saw).
     const warnings: string[] = [];
-    const examples = await openExamples(schema, options.input, warnings);
+    const examples = await openExamples(schema, options.input, warnings,
+                                        options.fieldDelim);
     await selectBackend('auto', err);
     const model = await loadModel(path.join(options.modelDir,
                                             TRIAL_FILES.model));
@@ -191,9 +196,18 @@ export function parsePredictArgs(args: string[]): PredictArgs {
         `--batch_size=${batchText}: must be a positive integer, e.g. ` +
         `--batch_size=${DEFAULT_BATCH_SIZE}`);
   }
+  const delimText = values.get('field_delim');
+  let fieldDelim: string|undefined;
+  if (delimText !== undefined) {
+    try {
+      fieldDelim = checkFieldDelim(delimText);
+    } catch (e) {
+      throw new UsageError((e as Error).message);
+    }
+  }
   // Relative paths mean what they meant where the user typed the command.
   return {modelDir: resolveUserPath(modelDir), input: resolveUserPath(input),
-          batchSize};
+          batchSize, ...(fieldDelim === undefined ? {} : {fieldDelim})};
 }
 
 /** The input schema of a trial directory, checked for what predict needs. */
@@ -289,8 +303,8 @@ function checkModelInput(
  * there are images) is checked now; each example is checked as it is read.
  */
 async function openExamples(
-    schema: InputSchema, input: string,
-    warnings: string[]): Promise<AsyncIterable<Example>> {
+    schema: InputSchema, input: string, warnings: string[],
+    fieldDelim: string|undefined): Promise<AsyncIterable<Example>> {
   let stat: fs.Stats;
   try {
     stat = fs.statSync(input);
@@ -305,7 +319,7 @@ async function openExamples(
             'file with a header row');
       }
       checkNotAnImage(input, schema);
-      return openCsv(schema, input, warnings);
+      return openCsv(schema, input, warnings, fieldDelim);
     case 'image':
       return openImages(schema, input, stat.isDirectory(), warnings);
     default:
@@ -558,19 +572,33 @@ interface CsvHeader {
 
 /** Reads and checks the header of a CSV file; streams its rows. */
 async function openCsv(
-    schema: InputSchema, file: string,
-    warnings: string[]): Promise<AsyncIterable<Example>> {
+    schema: InputSchema, file: string, warnings: string[],
+    given: string|undefined): Promise<AsyncIterable<Example>> {
   const encoder = new CsvRowEncoder(schema);
   const extra = schema.extra ?? {};
-  const fieldDelim =
+  const trainedOn =
       typeof extra['fieldDelim'] === 'string' ? extra['fieldDelim'] : ',';
+  const fieldDelim = given ?? trainedOn;
   const labelName =
       typeof extra['labelName'] === 'string' ? extra['labelName'] : undefined;
   let header: CsvHeader|undefined;
-  for await (const record of readCsvFile(file, {fieldDelim})) {
+  let first: IteratorResult<CsvRecord>;
+  const records = readCsvFile(file, {fieldDelim})[Symbol.asyncIterator]();
+  try {
+    first = await records.next();
+  } catch (e) {
+    if (e instanceof DataError && e.line === 1) {
+      e.message += firstLineDelimiterHint(file, fieldDelim);
+    }
+    throw e;
+  } finally {
+    await records.return?.(undefined);
+  }
+  if (!first.done) {
+    const record = first.value;
     const featureAt = matchColumns(
         schema, labelName, record.cells, file, record.line,
-        otherDelimiterHint(record.cells, fieldDelim));
+        otherDelimiterHint(record.cells, fieldDelim, true));
     header = {
       line: record.line,
       width: record.cells.length,
@@ -578,7 +606,6 @@ async function openCsv(
       unnamedAt: record.cells.flatMap(
           (name, at) => name === '' && !featureAt.includes(at) ? [at] : []),
     };
-    break;
   }
   if (header === undefined) {
     throw new DataError(

@@ -288,6 +288,19 @@ describe('predictCommand', function() {
          }
        });
 
+    it('reads a file of another separator given --field_delim', async () => {
+      const records = await readRecords(FRUITS);
+      const file = path.join(root, 'semicolons.csv');
+      fs.writeFileSync(file, records.map((r) => r.join(';')).join('\n') + '\n');
+      const plain = await run([`--model_dir=${csvTrial}`, `--input=${FRUITS}`]);
+
+      const semi = await run([`--model_dir=${csvTrial}`, `--input=${file}`,
+                              '--field_delim=;']);
+
+      assert.equal(semi.status, 0, semi.err.join('\n'));
+      assert.deepEqual(semi.out, plain.out);
+    });
+
     it('predicts categories training never saw, and says so', async () => {
       const file = path.join(root, 'unseen.csv');
       fs.writeFileSync(file, 'color,weight_g,length_cm,origin\n' +
@@ -561,7 +574,27 @@ describe('predictCommand', function() {
         message: () => new RegExp(
             `^predict: ${root}/semi.csv:1: the header has no column "color" ` +
             '\\(read as one column: the file looks separated by ";" \\(3 in ' +
-            'its header\\), not ","\\); the model'),
+            'its header\\), not ",": give --field_delim=";"\\?\\); the model'),
+      },
+      {
+        name: 'a CSV of quoted names separated otherwise',
+        files: {
+          'quoted.csv': '"color";"weight_g";"length_cm";"origin"\n' +
+              'red;1;9;local\n',
+        },
+        args: () => [`--model_dir=${csvTrial}`, `--input=${root}/quoted.csv`],
+        message: () => new RegExp(
+            `^predict: ${root}/quoted.csv:1:8: ";" after the closing quote ` +
+            'of a field; .* \\(its first line holds no "," but 3 ";": give ' +
+            '--field_delim=";"\\?\\)$'),
+      },
+      {
+        name: 'a separator of more than one character',
+        args: () => [`--model_dir=${csvTrial}`, `--input=${FRUITS}`,
+                     '--field_delim=;;'],
+        message: () => new RegExp(
+            '^predict: --field_delim=";;": the delimiter must be one ' +
+            'character'),
       },
       {
         name: 'a CSV with a column the model does not know',

@@ -120,16 +120,19 @@ function likelierDelimiter(line: string, fieldDelim: string):
  * When a header read with `fieldDelim` holds another common separator
  * more often than its columns are separated, a hint that the file is
  * separated otherwise ('' if not): a `;` file read with `,` is one
- * column, or a few where names hold commas.
+ * column, or a few where names hold commas. `advise`: say to give
+ * --field_delim (where one flag reads this file alone).
  */
 export function otherDelimiterHint(
-    header: readonly string[], fieldDelim: string): string {
+    header: readonly string[], fieldDelim: string, advise = false): string {
   const other = likelierDelimiter(header.join(fieldDelim), fieldDelim);
   if (other === undefined) return '';
+  const delimiter = JSON.stringify(other.delimiter);
   return ` (read as ${header.length === 1 ? 'one column' :
                                             `${header.length} columns`}: ` +
-      `the file looks separated by ${JSON.stringify(other.delimiter)} (${
-          other.count} in its header), not ${JSON.stringify(fieldDelim)})`;
+      `the file looks separated by ${delimiter} (${other.count} in its ` +
+      `header), not ${JSON.stringify(fieldDelim)}${
+          advise ? `: give --field_delim=${delimiter}?` : ''})`;
 }
 
 /**
@@ -137,7 +140,8 @@ export function otherDelimiterHint(
  * than `fieldDelim`, a hint to give that one ('' if not, or if
  * unreadable).
  */
-function firstLineDelimiterHint(file: string, fieldDelim: string): string {
+export function firstLineDelimiterHint(
+    file: string, fieldDelim: string): string {
   let first = '';
   try {
     const fd = fs.openSync(file, 'r');
