@@ -93,7 +93,7 @@ describe('validateSpecCommand', () => {
       ['search_type: ADAPTIVE_COORDINATE_DESCENT\nproblem_type: DNN\n' +
            'blocks_to_use: "FULLY_CONNECTED"\ndistillation_spec { ' +
            'distillation_type: MSE_SOFTMAX temperature: 0 }\n',
-       /^validate-spec: .*\/spec5\.pbtxt: phoenix_spec\.distillation_spec\.temperature is 0; it must be positive$/],
+       /^validate-spec: .*\/spec5\.pbtxt: phoenix_spec\.distillation_spec\.temperature is 0; it must be a positive number \(1 keeps .*\)$/],
       ['search_type: ADAPTIVE_COORDINATE_DESCENT\n' +
            'problem_type: RNN_ALL_ACTIVATIONS\nblocks_to_use: "LSTM_128"\n' +
            'distillation_spec { distillation_type: CROSS_ENTROPY }\n',

@@ -245,7 +245,14 @@ describe('TrialPlanner', () => {
          'ADAPTIVELY_BALANCE_LOSSES), or remove distillation_spec'],
     ['a temperature of 0',
      'distillation_spec { distillation_type: MSE_SOFTMAX temperature: 0 }',
-     'phoenix_spec.distillation_spec.temperature is 0; it must be positive'],
+     'phoenix_spec.distillation_spec.temperature is 0; it must be a ' +
+         'positive number (1 keeps the teacher\'s probabilities; an infinite ' +
+         'one makes them uniform)'],
+    ['an infinite temperature',
+     'distillation_spec { distillation_type: CROSS_ENTROPY temperature: inf }',
+     'phoenix_spec.distillation_spec.temperature is Infinity; it must be a ' +
+         'positive number (1 keeps the teacher\'s probabilities; an infinite ' +
+         'one makes them uniform)'],
     ['a negative distillation pool',
      'distillation_spec { distillation_type: MSE_SOFTMAX ' +
          'minimal_pool_size: -3 }',
@@ -256,8 +263,24 @@ describe('TrialPlanner', () => {
          'UNIFORM_AVERAGE_TRANSFER_LEARNING ' +
          'previous_trials_discount_factor: -2 }',
      'phoenix_spec.transfer_learning_spec.previous_trials_discount_factor ' +
-         'is -2; it must be above 0 (weights of trial k in trial n are ' +
-         'scaled by it to the power n - k; 1 weighs all alike)'],
+         'is -2; it must be above 0 and at most 1 (weights of trial k in ' +
+         'trial n are scaled by it to the power n - k, so that older trials ' +
+         'count less; 1 weighs all alike)'],
+    ['a discount factor above 1',
+     'transfer_learning_spec { transfer_learning_type: ' +
+         'LOSS_WEIGHTED_AVERAGE_TRANSFER_LEARNING ' +
+         'previous_trials_discount_factor: inf }',
+     'phoenix_spec.transfer_learning_spec.previous_trials_discount_factor ' +
+         'is Infinity; it must be above 0 and at most 1 (weights of trial k ' +
+         'in trial n are scaled by it to the power n - k, so that older ' +
+         'trials count less; 1 weighs all alike)'],
+    ['transfer settings without a type',
+     'transfer_learning_spec { max_completed_trials: 2 }',
+     'phoenix_spec.transfer_learning_spec has settings but no ' +
+         'transfer_learning_type, so no trial starts from earlier ones: set ' +
+         'transfer_learning_type (UNIFORM_AVERAGE_TRANSFER_LEARNING, ' +
+         'LOSS_WEIGHTED_AVERAGE_TRANSFER_LEARNING or ' +
+         'SNAPSHOT_TRANSFER_LEARNING), or remove transfer_learning_spec'],
     ['no trials to transfer from',
      'transfer_learning_spec { transfer_learning_type: ' +
          'UNIFORM_AVERAGE_TRANSFER_LEARNING max_completed_trials: 0 }',

@@ -226,26 +226,44 @@ export function validateSpecSettings(spec: PhoenixSpec): void {
       }
       const temperature = distillationSpecWithDefaults(distillation)
                               .temperature;
-      if (!(temperature !== undefined && temperature > 0)) {
+      if (!(temperature !== undefined && temperature > 0 &&
+            Number.isFinite(temperature))) {
         throw new ValueError(
             `phoenix_spec.distillation_spec.temperature is ${
-                temperature}; it must be positive`);
+                temperature}; it must be a positive number (1 keeps the ` +
+            'teacher\'s probabilities; an infinite one makes them uniform)');
       }
     }
   }
   const transfer = spec.transferLearningSpec;
   const transferType = transferLearningTypeName(transfer);
   if (transfer !== undefined &&
+      transferType === 'UNKNOWN_TRANSFER_LEARNING_TYPE') {
+    // As distillation_spec: settings without a type would do nothing.
+    const set = Object.entries(transfer)
+                    .filter(([k, v]) => k !== 'transferLearningType' &&
+                                v !== undefined)
+                    .map(([k]) => k);
+    if (set.length > 0) {
+      throw new ValueError(
+          'phoenix_spec.transfer_learning_spec has settings but no ' +
+          'transfer_learning_type, so no trial starts from earlier ones: ' +
+          'set transfer_learning_type (UNIFORM_AVERAGE_TRANSFER_LEARNING, ' +
+          'LOSS_WEIGHTED_AVERAGE_TRANSFER_LEARNING or ' +
+          'SNAPSHOT_TRANSFER_LEARNING), or remove transfer_learning_spec');
+    }
+  }
+  if (transfer !== undefined &&
       transferType !== 'UNKNOWN_TRANSFER_LEARNING_TYPE' &&
       transferType !== 'NO_TRANSFER_LEARNING') {
     const discount = transfer.previousTrialsDiscountFactor;
     if (discount !== undefined && transferType !== 'SNAPSHOT_TRANSFER_LEARNING' &&
-        !(discount > 0)) {
+        !(discount > 0 && discount <= 1)) {
       throw new ValueError(
           `phoenix_spec.transfer_learning_spec.previous_trials_discount_` +
-          `factor is ${discount}; it must be above 0 (weights of trial k ` +
-          'in trial n are scaled by it to the power n - k; 1 weighs all ' +
-          'alike)');
+          `factor is ${discount}; it must be above 0 and at most 1 ` +
+          '(weights of trial k in trial n are scaled by it to the power ' +
+          'n - k, so that older trials count less; 1 weighs all alike)');
     }
     const most = transfer.maxCompletedTrials;
     if (most !== undefined && !(Number.isInteger(most) && most >= 1)) {

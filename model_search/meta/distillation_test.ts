@@ -94,7 +94,7 @@ describe('Distiller', () => {
     assert.throws(() => distiller('distillation_type: MSE_LOGITS ' +
                                   'temperature: 0'),
                   (e: Error) => e instanceof ValueError &&
-                      /temperature is 0; it must be positive/.test(e.message));
+                      /temperature is 0; it must be a positive number/.test(e.message));
   });
 });
 

@@ -69,27 +69,32 @@ export function warmStartSources(
           t.architecture.length > 0 &&
           Number.isFinite(t.metrics?.['loss']));
   let chosen: Trial[];
-  let raw: (t: Trial) => number;
+  // Logarithms of the weights: d^(n-k) of an old trial would underflow to
+  // 0 (or overflow, d above 1) long before the normalised share does.
+  let logRaw: (t: Trial) => number;
+  const logDiscount = (t: Trial) => (trialId - t.id) * Math.log(discount);
   switch (type) {
     case 'SNAPSHOT_TRANSFER_LEARNING':
       chosen = candidates.filter((t) => t.id === trialId - 1);
-      raw = () => 1;
+      logRaw = () => 0;
       break;
     case 'UNIFORM_AVERAGE_TRANSFER_LEARNING':
       chosen = [...candidates].sort((a, b) => b.id - a.id).slice(0, most);
-      raw = (t) => Math.pow(discount, trialId - t.id);
+      logRaw = logDiscount;
       break;
     case 'LOSS_WEIGHTED_AVERAGE_TRANSFER_LEARNING':
       chosen = [...candidates]
                    .sort((a, b) => a.metrics!['loss'] - b.metrics!['loss'])
                    .slice(0, most);
-      raw = (t) => Math.pow(discount, trialId - t.id) /
-          Math.max(t.metrics!['loss'], 1e-12);
+      logRaw = (t) =>
+          logDiscount(t) - Math.log(Math.max(t.metrics!['loss'], 1e-12));
       break;
     default:
       return [];
   }
-  const weights = chosen.map(raw);
+  const logs = chosen.map(logRaw);
+  const top = Math.max(...logs);
+  const weights = logs.map((l) => Math.exp(l - top));
   const total = weights.reduce((a, b) => a + b, 0);
   if (!(total > 0)) return [];
   return chosen.map((t, i) => ({trialId: t.id, weight: weights[i] / total}))

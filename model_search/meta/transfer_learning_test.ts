@@ -72,6 +72,15 @@ describe('warmStartSources', () => {
     });
   }
 
+  it('keeps the shares of trials far apart, where d^(n-k) underflows', () => {
+    // 0.001^(2000 - 1) is 0 as a float: the shares are still computed.
+    assert.deepEqual(
+        shares('transfer_learning_type: UNIFORM_AVERAGE_TRANSFER_LEARNING ' +
+                   'previous_trials_discount_factor: 0.001',
+               [trial(1, 1), trial(1998, 1), trial(1999, 1)], 2000),
+        [[1, 0], [1998, 0.000999], [1999, 0.999001]]);
+  });
+
   it('gives nothing without a transfer_learning_spec', () => {
     assert.deepEqual(warmStartSources(undefined, TRIALS, 4), []);
   });
