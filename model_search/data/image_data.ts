@@ -204,6 +204,25 @@ export class Provider implements DataProvider {
               untrained.length > 1 ? 'theirs' : 'its'} out); add images ` +
           'or lower --eval_fraction');
     }
+    // A class too small for a share of the held-out images is trained on
+    // and never evaluated: the metrics say nothing of it.
+    const evaluatedClasses = new Set(this.eval.map((s) => s.label));
+    const unevaluated = held === 0 ? [] :
+        c.filter((_, label) => !evaluatedClasses.has(label) &&
+                      trained.has(label));
+    // (Where the held-out images are of one class, the warning below says
+    // more.)
+    if (unevaluated.length > 0 &&
+        evaluatedClasses.size >= Math.min(2, c.length)) {
+      const counts = unevaluated.slice(0, 5).map((name) => `${name} (${
+          this.train.filter((s) => c[s.label] === name).length})`);
+      this.log(`image: warning: class${unevaluated.length > 1 ? 'es' : ''} ${
+          counts.join(', ')}${unevaluated.length > 5 ? ', ...' : ''} ${
+          unevaluated.length > 1 ? 'have' : 'has'} too few images for ` +
+          `any to be held out at --eval_fraction=${this.evalFraction}: ` +
+          `trained on, never evaluated, so the metrics say nothing of ${
+              unevaluated.length > 1 ? 'them' : 'it'}; add images`);
+    }
     // The split is not stratified: a small folder can hold out images of
     // one class only, whose accuracy and AUC say little (AUC none at all).
     const evaluated = new Set(this.eval.map((s) => s.label));

@@ -358,6 +358,24 @@ describe('ImageDataProvider', () => {
     ]);
   });
 
+  it('warns of a class too small to be evaluated', async () => {
+    // 2 of 9 held out, shared by the largest classes: one each of a, b.
+    const files: Record<string, Buffer> = {'rare/1.png': tinyPng(0)};
+    for (let i = 1; i <= 4; i++) {
+      files[`a/${i}.png`] = tinyPng(i);
+      files[`b/${i}.png`] = tinyPng(10 + i);
+    }
+
+    const {logged} = await prepared({inputDir: folder(files), imageHeight: 1,
+                                     imageWidth: 1, evalFraction: 0.25});
+
+    assert.deepEqual(logged.filter((l) => l.startsWith('image: warning')), [
+      'image: warning: class rare (1) has too few images for any to be ' +
+          'held out at --eval_fraction=0.25: trained on, never evaluated, ' +
+          'so the metrics say nothing of it; add images',
+    ]);
+  });
+
   it('warns of images in no class folder, which it leaves out', async () => {
     const dir = folder({
       'a/1.png': tinyPng(1), 'b/1.png': tinyPng(2), 'stray.png': tinyPng(3),
