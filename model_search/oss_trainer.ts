@@ -431,6 +431,14 @@ export async function main(
     // The database flags are checked (not yet connected) before any work.
     const storeOptions = storeOptionsFromFlags(modelDir);
     const connection = resolveConnection(storeOptions);
+    if (connection.dialect === 'sqlite' && connection.filename === ':memory:') {
+      // Throwaway runs may want it; the rest should know what it costs.
+      log('warning: --metadata_db=sqlite::memory: keeps the study in this ' +
+          'process only: it cannot be resumed, joined by other workers, or ' +
+          'read by `cli trials` and `cli report` once the search ends; give ' +
+          'a file (sqlite:/path/metadata.db, or no --metadata_db for ' +
+          '<model_dir>/model_search.db) to keep it');
+    }
     const wasmLimitMb = FLAGS.get<number>('wasm_memory_limit_mb');
     if (wasmLimitMb < 0) {
       throw new UsageError(`--wasm_memory_limit_mb must be at least 0 (0: ` +

@@ -196,6 +196,22 @@ describe('oss_trainer main', function() {
        assert.equal(fs.existsSync(other), false, 'model_dir was created');
      });
 
+  it('warns that a study in memory cannot be resumed or read', async () => {
+    const {code, log} = await run(quick(tmpDir(), [
+      '--experiment_max_num_trials=1', '--backend=cpu',
+      '--metadata_db=sqlite::memory:',
+    ]));
+
+    assert.equal(code, 0, log.join('\n'));
+    assert.equal(
+        log.filter((l) => l.includes('sqlite::memory:')).join('\n'),
+        'warning: --metadata_db=sqlite::memory: keeps the study in this ' +
+            'process only: it cannot be resumed, joined by other workers, ' +
+            'or read by `cli trials` and `cli report` once the search ends; ' +
+            'give a file (sqlite:/path/metadata.db, or no --metadata_db for ' +
+            '<model_dir>/model_search.db) to keep it');
+  });
+
   it('resumes a study one of whose trial directories was removed',
      async () => {
        const dir = tmpDir();
