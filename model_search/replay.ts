@@ -20,6 +20,7 @@ import {ValueError} from './errors';
 import {isTowerOf, SEARCH_GENERATOR, towersOfTrial} from './generators/base_tower_generator';
 import {ensembleSearchTypeName, hasEnsembleSearch, isAdaptiveOrResidual} from './generators/trial_utils';
 import {checkedOptimizerName} from './phoenix';
+import {rankTrials} from './metadata/trial';
 import type {HparamValue, Objective, Trial} from './metadata/trial';
 import type {HParamDef, HParamDef_HParamType} from './proto/hparam';
 import type {PhoenixSpec} from './proto/phoenix_spec';
@@ -300,21 +301,11 @@ export class ReplaySpecObserver implements TrialObserver {
 function bestCompleted(
     trials: Trial[], objective: Objective,
     eligible: (trial: Trial) => boolean): Trial|undefined {
-  let best: Trial|undefined;
-  for (const trial of trials) {
+  // As every list of the study ranks them (ties by loss, then id).
+  return rankTrials(trials.filter(eligible), objective).find((trial) => {
     const value = trial.metrics?.[objective.metric];
-    if (trial.state !== 'COMPLETED' || typeof value !== 'number' ||
-        !Number.isFinite(value) || !eligible(trial)) {
-      continue;
-    }
-    const bestValue = best?.metrics?.[objective.metric] as number|undefined;
-    if (bestValue === undefined ||
-        (objective.goal === 'maximize' ? value > bestValue :
-                                         value < bestValue)) {
-      best = trial;
-    }
-  }
-  return best;
+    return typeof value === 'number' && Number.isFinite(value);
+  });
 }
 
 /**

@@ -58,10 +58,11 @@ export class Distiller {
               this.type}; use one of ${TYPES.join(', ')}`);
     }
     const t = this.spec.temperature!;
-    if (!(t > 0)) {
+    if (!(t > 0 && Number.isFinite(t))) {
       throw new ValueError(
           `phoenix_spec.distillation_spec.temperature is ${t}; it must be ` +
-          'positive');
+          'a positive number (1 keeps the teacher\'s probabilities; an ' +
+          'infinite one makes them uniform)');
     }
   }
 

@@ -13,6 +13,9 @@
  *              [--experiment_name=NAME] [--metadata_db=URL]
  */
 
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+
 import {UsageError, didYouMean} from '../errors';
 import {FlagSet} from '../flags';
 import type {Objective, Trial} from '../metadata/trial';
@@ -166,11 +169,17 @@ function footer(trials: Trial[], objective: Objective, modelDir: string,
       .length;
   const best = rankTrials(trials, objective).find(
       (t) => Number.isFinite(t.metrics?.[objective.metric]));
+  // A directory removed since is said here too: the path would lead
+  // nowhere (the search's closing list says so alike).
+  const where = best === undefined || !modelDir || !best.directory ? '' :
+      ` (${modelDir}/${best.directory}${
+          fs.existsSync(path.join(modelDir, best.directory)) ?
+              '' :
+              ': directory removed, no model to replay'})`;
   const bestPart = best === undefined ? 'no completed trial has ' +
       objective.metric : `best ${objective.metric} ${formatMetric(
       objective.metric, best.metrics![objective.metric])} in trial ${
-      best.id}${modelDir && best.directory ? ` (${modelDir}/${
-      best.directory})` : ''}`;
+      best.id}${where}`;
   const failed = count('FAILED');
   return `${trials.length} trial${trials.length === 1 ? '' : 's'}: ${
       count('COMPLETED')} completed, ${failed} failed, ${

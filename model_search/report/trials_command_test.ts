@@ -77,6 +77,25 @@ describe('trialsCommand', () => {
                  `0.2000 in trial 3 (${dir}/3) (--full says why they failed)`);
   });
 
+  it('says when the best trial\'s directory was removed', async () => {
+    const copy = fs.mkdtempSync(path.join(
+        process.env['TEST_TMPDIR'] ?? os.tmpdir(), 'trials_removed_'));
+    try {
+      await writeStudy(copy, SAMPLE);
+      fs.rmSync(path.join(copy, '3'), {recursive: true, force: true});
+
+      const result = await run([`--model_dir=${copy}`]);
+
+      assert.equal(result.status, 0, result.err);
+      assert.equal(result.out[result.out.length - 1],
+                   '6 trials: 4 completed, 1 failed, 1 running; best loss ' +
+                   `0.2000 in trial 3 (${copy}/3: directory removed, no ` +
+                   'model to replay) (--full says why they failed)');
+    } finally {
+      fs.rmSync(copy, {recursive: true, force: true});
+    }
+  });
+
   it('says why each trial failed with --full', async () => {
     const result = await run([`--model_dir=${dir}`, '--full']);
 
