@@ -251,7 +251,8 @@ export class SingleTrainer {
         },
         hypertuningMethod: options.hypertuningMethod ?? 'random',
         seed,
-        log: progress.line.wrap(log),
+        // The search's own lines name the binary's flags.
+        log: progress.line.wrap((line) => log(withOptionNames(line))),
         observers,
         summaryEverySteps: options.saveSummarySteps ?? 2000,
         leaseSeconds: options.leaseSeconds,
@@ -282,6 +283,12 @@ const OPTION_OF_FLAG: ReadonlyArray<[string, string]> = [
   ['--optimization_goal', 'optimizationGoal'],
   ['--hypertuning_method', 'hypertuningMethod'],
   ['--metadata_lease_seconds', 'leaseSeconds'],
+  ['--experiment_max_num_trials', 'numberModels'],
+  ['--phoenix_train_steps', 'trainSteps'],
+  ['--phoenix_eval_steps', 'evalSteps'],
+  ['--phoenix_batch_size', 'batchSize'],
+  ['--phoenix_save_summary_steps', 'saveSummarySteps'],
+  ['--wasm_memory_limit_mb', 'wasmMemoryLimitMb'],
   // CsvDataProvider's options, whose checks run in prepare().
   ['--filename', 'filename'],
   ['--validation_filename', 'validationFilename'],

@@ -109,6 +109,16 @@ describe('SingleTrainer', function() {
     assert.equal(log.filter((l) => /^trial \d+ \[\d\/3\] /.test(l)).length, 1,
                  'only the third trial is trained');
     assert.deepEqual([...second.map((t) => t.id)].sort(), [1, 2, 3]);
+    // Lines of the search name the options, not only the binary's flags.
+    const third: string[] = [];
+    await new SingleTrainer(
+        {data: csvProvider(), spec, log: (l) => third.push(l)})
+        .tryModels(options(rootDir, {numberModels: 4, trainSteps: 6}));
+    assert.ok(third.some((l) => l.includes(
+                  'this worker trains with --phoenix_train_steps=6') &&
+                  l.endsWith('(in a script: --phoenix_train_steps is ' +
+                             'trainSteps)')),
+              third.join('\n'));
     for (const before of first) {
       const after = second.find((t) => t.id === before.id)!;
       assert.deepEqual(after.architecture, before.architecture);

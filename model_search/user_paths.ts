@@ -8,9 +8,11 @@
 /** Where a relative path typed by the user points. */
 
 import * as fs from 'node:fs';
+import * as os from 'node:os';
 import * as path from 'node:path';
 
 import {resolveWorkspacePath, WORKSPACE_NAME} from './constants';
+import {UsageError} from './errors';
 
 /**
  * The directory the user typed the command in: `bazel run` starts binaries
@@ -32,6 +34,15 @@ export function userWorkingDirectory(): string {
 export function resolveUserPath(value: string, isOutput = false): string {
   if (value === '' || path.isAbsolute(value)) return value;
   const fromUser = path.resolve(userWorkingDirectory(), value);
+  if (/^~(\/|$)/.test(value) &&
+      !fs.existsSync(path.resolve(userWorkingDirectory(), '~'))) {
+    // `--model_dir=~/x`: a shell expands ~ at the start of a word only, so
+    // the flag holds it as typed; made here it would be a folder named ~.
+    throw new UsageError(
+        `${value}: the shell did not expand "~" (it does not after "="); ` +
+        `give ${path.join(os.homedir(), value.slice(1))} (or $HOME${
+            value.slice(1)}, which it expands)`);
+  }
   if (isOutput || fs.existsSync(fromUser)) return fromUser;
   if (fs.existsSync(value)) return value;
   // A binary started from bazel-bin elsewhere: its runfiles.

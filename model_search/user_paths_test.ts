@@ -10,6 +10,7 @@ import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 
+import {UsageError} from './errors';
 import {makeDirectories, resolveUserPath, shownPath, whyNoDirectory} from './user_paths';
 
 describe('resolveUserPath', () => {
@@ -52,6 +53,18 @@ describe('resolveUserPath', () => {
   it('puts outputs where the user is even when the runfiles have it', () => {
     assert.equal(resolveUserPath('model_search', true),
                  path.join(user, 'model_search'));
+  });
+
+  it('refuses a "~" the shell left as typed, naming the home path', () => {
+    assert.throws(
+        () => resolveUserPath('~/runs/a', true),
+        new UsageError(
+            `~/runs/a: the shell did not expand "~" (it does not after ` +
+            `"="); give ${path.join(os.homedir(), 'runs/a')} (or ` +
+            '$HOME/runs/a, which it expands)'));
+    // A folder really named ~ is taken as it is.
+    fs.mkdirSync(path.join(user, '~'));
+    assert.equal(resolveUserPath('~/x', true), path.join(user, '~/x'));
   });
 
   it('leaves absolute and empty paths alone', () => {

@@ -1158,9 +1158,10 @@ export class Provider implements DataProvider {
           `${file}:${header.line}: the header has ${width} column${
               width === 1 ? '' : 's'}${delimiter} but --record_defaults ` +
               `has ${count(defaults.length, 'value')}; give one per ` +
-              'column, e.g. ' +
-              `--record_defaults=${Array(width).fill('0').join(',')}, or ` +
-              'leave it empty to infer them',
+              'column (an empty entry infers that column\'s type), e.g. ' +
+              `--record_defaults=${
+                  Array.from({length: width}, (_, i) => defaults[i] ?? '')
+                      .join(',')}, or leave it empty to infer them all`,
           file, header.line);
     }
     if (this.labelIndex >= width) {

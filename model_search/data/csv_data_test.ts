@@ -814,8 +814,18 @@ describe('CsvDataProvider', () => {
         text: 'a,b,c\n0,1,2\n',
         args: {recordDefaults: '0,0,0,0'},
         message: (f) => `${f}:1: the header has 3 columns but ` +
-            '--record_defaults has 4 values; give one per column, e.g. ' +
-            '--record_defaults=0,0,0, or leave it empty to infer them',
+            '--record_defaults has 4 values; give one per column (an empty ' +
+            'entry infers that column\'s type), e.g. ' +
+            '--record_defaults=0,0,0, or leave it empty to infer them all',
+      },
+      {
+        name: 'record_defaults too short, of text columns',
+        text: 'a,b,kind,plan\n0,1,x,basic\n',
+        args: {recordDefaults: '0,0,a'},
+        message: (f) => `${f}:1: the header has 4 columns but ` +
+            '--record_defaults has 3 values; give one per column (an empty ' +
+            'entry infers that column\'s type), e.g. ' +
+            '--record_defaults=0,0,a,, or leave it empty to infer them all',
       },
       {
         name: 'a file of another delimiter',
@@ -823,8 +833,9 @@ describe('CsvDataProvider', () => {
         args: {recordDefaults: '0,0,0'},
         message: (f) => `${f}:1: the header has 1 column (is ` +
             '--field_delim="," right?) but --record_defaults has 3 ' +
-            'values; give one per column, e.g. --record_defaults=0, or ' +
-            'leave it empty to infer them',
+            'values; give one per column (an empty entry infers that ' +
+            'column\'s type), e.g. --record_defaults=0, or leave it empty ' +
+            'to infer them all',
       },
       {
         name: 'text in a numeric column',
