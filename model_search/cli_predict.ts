@@ -40,7 +40,7 @@ import './blocks';
 import {checkUniqueColumnNames, columnNames, CsvRowEncoder, firstLineDelimiterHint, otherDelimiterHint, UnseenCategories} from './data/csv_data';
 import {checkFieldDelim, readCsvFile} from './data/csv_reader';
 import type {CsvRecord} from './data/csv_reader';
-import {DataError, InputSchema} from './data/data';
+import {DataError, InputSchema, listedName} from './data/data';
 import {encodeImageFile, findImages} from './data/image_data';
 import {IMAGE_EXTENSIONS, imageFormat} from './data/image_decode';
 import {closestMatch, UsageError, ValueError, didYouMean} from './errors';
@@ -686,7 +686,8 @@ function matchColumns(
   const names = columnNames(header);
   checkUniqueColumnNames(names, file, line);
   const seen = new Map(names.map((name, at) => [name, at]));
-  const expected = `the model's columns are ${features.join(',')}` +
+  const expected =
+      `the model's columns are ${features.map(listedName).join(',')}` +
       (labelName !== undefined ? ` and optionally the label "${labelName}"` :
                                  '');
   const unknown = names.filter(

@@ -24,6 +24,7 @@ import * as crypto from 'node:crypto';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 
+import {listedName} from './data/data';
 import type {FeatureColumn, InputSchema} from './data/data';
 import {otherStudyOfDirectory, STUDY_DATA_FILE, type StudyOfDirectory, studyText} from './metadata/study_of_directory';
 import {UsageError, ValueError} from './errors';
@@ -324,7 +325,7 @@ function differences(recorded: InputSchema, given: InputSchema): string {
     const missing = before.filter((n) => !now.includes(n));
     const added = now.filter((n) => !before.includes(n));
     const list = (items: string[]) => `${
-        items.slice(0, 8).map(shownName).join(', ')}${
+        items.slice(0, 8).map(listedName).join(', ')}${
         items.length > 8 ? ', ...' : ''}`;
     if (missing.length > 0 || added.length > 0) {
       return [missing.length > 0 ? `${what} missing: ${list(missing)}` : '',
@@ -357,7 +358,7 @@ function columnChanges(recorded: InputSchema, given: InputSchema): string[] {
   for (const before of recorded.columns ?? []) {
     const after = now.get(before.name);
     if (after === undefined) continue;
-    const name = `column ${shownName(before.name)}`;
+    const name = `column ${listedName(before.name)}`;
     if (after.kind !== before.kind) {
       out.push(`${name} is ${after.kind}, was ${before.kind}`);
       continue;
@@ -370,14 +371,6 @@ function columnChanges(recorded: InputSchema, given: InputSchema): string[] {
     if (gone.length > 0) out.push(`${name} lacks values ${quoted(gone)}`);
   }
   return out;
-}
-
-/**
- * A column name as a list shows it: quoted when it holds a comma or a
- * quote, or starts or ends with a space, so that the list reads one way.
- */
-function shownName(name: string): string {
-  return /[,"]|^\s|\s$/.test(name) ? JSON.stringify(name) : name;
 }
 
 /** How the evaluation splits differ, when they do. */
@@ -408,11 +401,11 @@ function splitFlags(split: unknown): string {
 
 function describe(schema: InputSchema): string {
   const classes = schema.labelVocabulary ?? [];
-  const columns = (schema.columns ?? []).map((c) => shownName(c.name));
+  const columns = (schema.columns ?? []).map((c) => listedName(c.name));
   return `${schema.kind} data of shape [${schema.shape.join(', ')}]` +
       (columns.length ? `, columns ${columns.slice(0, 6).join(',')}${
                             columns.length > 6 ? ',...' : ''}` : '') +
-      `, classes ${classes.slice(0, 6).map((c) => shownName(String(c)))
+      `, classes ${classes.slice(0, 6).map((c) => listedName(String(c)))
                        .join(',')}${classes.length > 6 ? ',...' : ''}`;
 }
 

@@ -44,7 +44,7 @@ import {didYouMean, UsageError} from '../errors';
 import {Random} from '../random';
 
 import {checkFieldDelim, CsvRecord, readCsvFile} from './csv_reader';
-import {Batch, DataError, FeatureColumn, Hparams, InputSchema, Mode, Provider as DataProvider} from './data';
+import {Batch, DataError, FeatureColumn, Hparams, InputSchema, listedName, Mode, Provider as DataProvider} from './data';
 
 /** Options of the CSV provider; the flag names are those of the binary. */
 export declare interface CsvDataArgs {
@@ -306,7 +306,7 @@ function headerText(cells: string[], delimiter: string): string {
 }
 
 function shortList(items: string[], limit = 10): string {
-  const shown = items.slice(0, limit).join(',');
+  const shown = items.slice(0, limit).map(listedName).join(',');
   return items.length > limit ? `${shown},...` : shown;
 }
 
@@ -1434,7 +1434,8 @@ export class Provider implements DataProvider {
     let categoricalText = `${categorical.length} categorical`;
     if (categorical.length > 0) {
       const shown = categorical.slice(0, 3).map(
-          (c) => `${c.name}: ${count(c.vocabulary!.length, 'value')}`);
+          (c) => `${listedName(c.name)}: ${
+              count(c.vocabulary!.length, 'value')}`);
       if (categorical.length > 3) shown.push('...');
       categoricalText += ` (${shown.join(', ')})`;
     }

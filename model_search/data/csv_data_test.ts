@@ -308,6 +308,15 @@ describe('CsvDataProvider', () => {
            []);
      });
 
+  it('quotes names that hold commas in its lists', async () => {
+    const file = csvFile('"city, name",plan,label\n' +
+                         'a,x,"high, very"\nb,y,low\n');
+
+    const {logged} = await prepared({filename: file, labelIndex: 2});
+
+    assert.match(logged[0], /label "label" \(column 2, 2 classes: "high, very",low\), 0 numeric features, 2 categorical \("city, name": 2 values, plan: 2 values\)/);
+  });
+
   it('warns when one class is nearly every training row', async () => {
     const rows = (rare: number) => Array.from(
         {length: 100}, (_, i) => `${i < rare ? 'fraud' : 'ok'},${i % 7}`);

@@ -191,6 +191,15 @@ export async function inProvider<T>(what: string, fn: () => T|Promise<T>):
   }
 }
 
+/**
+ * A name (of a column, a class) as a comma-separated list shows it:
+ * quoted when it holds a comma or a quote, or starts or ends with a
+ * space, so that the list reads one way.
+ */
+export function listedName(name: string): string {
+  return /[,"]|^\s|\s$/.test(name) ? JSON.stringify(name) : name;
+}
+
 /** What of a data provider is being waited for now, e.g. its batches. */
 export function providerWaits(): string[] {
   return [...new Set([...waits.values()].map((w) => w.what))];

@@ -75,5 +75,6 @@ export function loadSpecFile(path: string): PhoenixSpec {
         `cannot read spec file "${path}": ${why} (working directory ` +
         `${process.cwd()}); give the path of a .pbtxt PhoenixSpec`);
   }
-  return applyDefaults(parsePhoenixSpec(text, path));
+  // A byte order mark that an editor put first is no part of the spec.
+  return applyDefaults(parsePhoenixSpec(text.replace(/^\uFEFF/, ''), path));
 }

@@ -592,4 +592,23 @@ describe('loadSpecFile', () => {
   it('says when the path is a directory', () => {
     assert.throws(() => loadSpecFile(dir), /: it is a directory/);
   });
+
+  it('reads a file an editor began with a byte order mark', () => {
+    const file = path.join(dir, 'bom.pbtxt');
+    fs.writeFileSync(file, '\uFEFFproblem_type: CNN\n');
+
+    assert.equal(loadSpecFile(file).problemType, 1);  // CNN
+  });
+
+  it('names a character that shows as nothing by its code point', () => {
+    const file = path.join(dir, 'nbsp.pbtxt');
+    fs.writeFileSync(file, 'problem_type:\u00a0DNN\n');
+
+    assert.throws(
+        () => loadSpecFile(file),
+        (e: unknown) => e instanceof TextFormatError &&
+            e.message === `${file}:1:14: unexpected character "\u00a0" ` +
+                '(U+00A0, a no-break space): non-ASCII characters may ' +
+                'appear only inside quoted strings and comments');
+  });
 });

@@ -210,9 +210,16 @@ export class Tokenizer {
           `remove it`, this.here());
     }
     if (c > Char.DEL) {
-      const ch = String.fromCodePoint(text.codePointAt(start)!);
+      const point = text.codePointAt(start)!;
+      const ch = String.fromCodePoint(point);
+      // The code point too: a byte order mark or a no-break space shows
+      // as nothing, or as a space.
       throw this.error(
-          `unexpected character "${ch}": non-ASCII characters may appear ` +
+          `unexpected character "${ch}" (U+${
+              point.toString(16).toUpperCase().padStart(4, '0')}${
+              point === 0xfeff ? ', a byte order mark' :
+              point === 0xa0   ? ', a no-break space' :
+                                 ''}): non-ASCII characters may appear ` +
           `only inside quoted strings and comments`, this.here(),
           {value: ch});
     }
