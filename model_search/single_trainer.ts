@@ -28,7 +28,7 @@ import * as path from 'path';
 import {selectBackend} from './backend/select_backend';
 import type {BackendRequest} from './backend/select_backend';
 import type {Provider} from './data/data';
-import {didYouMean, ValueError} from './errors';
+import {didYouMean, SearchError, ValueError} from './errors';
 import {HIGHER_IS_BETTER, METRIC_NAMES} from './metric_fns';
 import {createStore, resolveConnection} from './metadata/create_store';
 import type {Trial} from './metadata/trial';
@@ -108,6 +108,26 @@ export declare interface TryModelsArgs {
    * between trials, the caller's own included.
    */
   wasmMemoryLimitMb?: number;
+  /**
+   * Stop as the binary does on Ctrl-C (SIGINT), SIGTERM and SIGHUP: the
+   * running trial is marked FAILED ("interrupted by SIGINT"), its
+   * temporary directory removed, and tryModels rejects with a
+   * SearchInterrupted naming the signal. Off by default: a library does
+   * not take a process's signals unasked (the process then ends at once,
+   * and the next search of the study takes the running trial back).
+   */
+  stopOnSignals?: boolean;
+}
+
+/** What tryModels rejects with when stopOnSignals stopped the search. */
+export class SearchInterrupted extends SearchError {
+  constructor(readonly signal: NodeJS.Signals, rootDir: string) {
+    super(`the search was stopped by ${signal}: the running trial is ` +
+          `marked FAILED; tryModels again with rootDir ${rootDir} and the ` +
+          'same experiment resumes the study');
+    this.name = 'SearchInterrupted';
+    Object.setPrototypeOf(this, new.target.prototype);
+  }
 }
 
 export class SingleTrainer {
@@ -259,7 +279,11 @@ export class SingleTrainer {
         wasmMemoryLimitBytes: options.wasmMemoryLimitMb === undefined ?
             undefined :
             options.wasmMemoryLimitMb * (1 << 20),
+        stopOnSignals: options.stopOnSignals === true,
       });
+      if (result.stoppedBy !== undefined) {
+        throw new SearchInterrupted(result.stoppedBy, rootDir);
+      }
       return result.trials;
     } finally {
       progress.finish();
@@ -317,7 +341,7 @@ const TRY_MODELS_OPTIONS: ReadonlyArray<keyof TryModelsArgs> = [
   'numberModels', 'trainSteps', 'evalSteps', 'rootDir', 'batchSize',
   'experimentName', 'experimentOwner', 'optimizationMetric',
   'optimizationGoal', 'hypertuningMethod', 'seed', 'metadataDb',
-  'saveSummarySteps', 'leaseSeconds', 'wasmMemoryLimitMb',
+  'saveSummarySteps', 'leaseSeconds', 'wasmMemoryLimitMb', 'stopOnSignals',
 ];
 
 function checkTryModelsArgs(options: TryModelsArgs): void {
@@ -335,6 +359,11 @@ function checkTryModelsArgs(options: TryModelsArgs): void {
           least}, got ${JSON.stringify(value)}`);
     }
   };
+  if (options.stopOnSignals !== undefined &&
+      typeof options.stopOnSignals !== 'boolean') {
+    throw new ValueError(`stopOnSignals must be true or false, got ${
+        JSON.stringify(options.stopOnSignals)}`);
+  }
   atLeast('numberModels', 1);
   atLeast('trainSteps', 1);
   atLeast('evalSteps', 0);

@@ -6,7 +6,7 @@
  */
 
 import * as assert from 'node:assert/strict';
-import {execFile} from 'node:child_process';
+import {execFile, spawn} from 'node:child_process';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
@@ -578,6 +578,60 @@ describe('SingleTrainer', function() {
     const trials = JSON.parse(stdout.trim()) as Array<[number, string]>;
     assert.deepEqual(trials.map(([, state]) => state),
                      ['COMPLETED', 'COMPLETED']);
+  });
+});
+
+describe('SingleTrainer with stopOnSignals', function() {
+  this.timeout(300_000);
+
+  it('stops on SIGINT as the binary does, and rejects naming it', async () => {
+    const rootDir = tmpDir();
+    const script = `
+      const {SingleTrainer} =
+          require(${JSON.stringify(here('single_trainer'))});
+      const {CsvDataProvider} =
+          require(${JSON.stringify(here('data/csv_data'))});
+      new SingleTrainer({
+        data: new CsvDataProvider({filename: ${JSON.stringify(RANDOM_CSV)},
+            recordDefaults: '0,0,0,0', log: () => {}}),
+        spec: ${JSON.stringify(resolveWorkspacePath(DEFAULT_DNN))},
+        log: (line) => console.log(line),
+      }).tryModels({numberModels: 1000, trainSteps: 200, evalSteps: 1,
+          rootDir: ${JSON.stringify(rootDir)}, batchSize: 4,
+          experimentName: 'script', experimentOwner: 'me', seed: 1,
+          stopOnSignals: true})
+        .then(() => console.log('finished'))
+        .catch((e) => {
+          console.log(e.name + ' ' + e.signal + ': ' + e.message);
+          process.exitCode = 3;
+        });
+    `;
+    const child = spawn(process.execPath, ['-e', script],
+                        {stdio: ['ignore', 'pipe', 'inherit']});
+    let out = '';
+    let sent = false;
+    child.stdout.on('data', (chunk: Buffer) => {
+      out += chunk.toString();
+      // Once a trial is done, another is running.
+      if (!sent && /^trial 1 /m.test(out)) {
+        sent = true;
+        child.kill('SIGINT');
+      }
+    });
+    const code = await new Promise<number|null>(
+        (resolve) => child.on('close', (c) => resolve(c)));
+
+    assert.equal(code, 3, out);
+    assert.ok(out.includes(
+                  'SearchInterrupted SIGINT: the search was stopped by ' +
+                  'SIGINT: the running trial is marked FAILED; tryModels ' +
+                  `again with rootDir ${rootDir} and the same experiment ` +
+                  'resumes the study'),
+              out);
+    assert.ok(!out.includes('finished'), out);
+    // Nothing half-written is left: no temporary trial directory.
+    assert.deepEqual(
+        fs.readdirSync(rootDir).filter((n) => n.startsWith('.tmp')), []);
   });
 });
 
