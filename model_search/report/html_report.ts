@@ -38,6 +38,14 @@ export declare interface ReportInput {
   warnings?: string[];
 }
 
+/**
+ * The width a full-width section gives its content (main's 1180 px less
+ * its and the section's padding): the objective plot is drawn to it, so
+ * that it fills the section at its own text size (it shrinks on narrower
+ * screens).
+ */
+const PAGE_WIDTH = 1100;
+
 const STYLE = `
 body { font: 14px/1.45 system-ui, -apple-system, "Segoe UI", sans-serif;
   color: #222; margin: 0; background: #fafafa; }
@@ -80,6 +88,8 @@ td.hparams { font-size: 12px; color: #444; max-width: 24em;
   overflow: hidden; text-overflow: ellipsis; }
 tr.best td { background: #fff4e5; }
 tr.state-FAILED td { color: #999; }
+td.arch .reason { color: #b03030; font-family: system-ui, sans-serif;
+  white-space: normal; }
 tr.state-RUNNING td { color: #1f5fa8; }
 .note { color: #666; font-size: 12px; margin: 6px 0 0; }
 dl.hparams { display: grid; grid-template-columns: max-content 1fr;
@@ -138,8 +148,14 @@ function trialsTable(trials: Trial[], objective: Objective,
                      bestId: number|undefined, rank: Map<number, number>):
     string {
   const metrics = tableMetrics(trials, objective);
+  // A trial's directory is its id but where a study said otherwise: the
+  // column is shown only then (it pushed the table past the page).
+  const directories = trials.some(
+      (t) => t.directory !== undefined && t.directory !== String(t.id));
+  // The hyperparameters, one long line a trial, last.
   const heads = ['rank', 'id', 'state', 'depth', 'architecture', ...metrics,
-                 'hyperparameters', 'seconds', 'directory'];
+                 'seconds', ...(directories ? ['directory'] : []),
+                 'hyperparameters'];
   const rows = [...trials].sort((a, b) => a.id - b.id).map((t) => {
     const classes = [`state-${t.state}`];
     if (t.id === bestId) classes.push('best');
@@ -155,21 +171,33 @@ function trialsTable(trials: Trial[], objective: Objective,
       cell(String(t.id), t.id, 'num'),
       cell(t.state, undefined, undefined, t.failureReason),
       cell(String(t.architecture.length), t.architecture.length, 'num'),
-      cell(architectureCell(t, t.architecture.join(' \u2192 ')), undefined,
-           'arch'),
+      architectureWithReason(t),
       ...metrics.map((m) => {
         const v = t.metrics?.[m];
         return cell(formatMetric(m, v), v === undefined || Number.isNaN(v) ?
                     '' : v, 'num');
       }),
-      cell(hparams, undefined, 'hparams', hparams),
       cell(formatSeconds(seconds), seconds ?? '', 'num'),
-      cell(t.directory ?? '', undefined),
+      ...(directories ? [cell(t.directory ?? '', undefined)] : []),
+      cell(hparams, undefined, 'hparams', hparams),
     ].join('') + '</tr>';
   });
   return `<table id="trials-table"><thead><tr>${
       heads.map((h) => `<th scope="col">${escapeXml(h)}</th>`).join('')
       }</tr></thead>\n<tbody>\n${rows.join('\n')}\n</tbody></table>`;
+}
+
+/**
+ * The architecture cell; a failed trial's reason below it, where it is
+ * seen without hovering (its metric cells are empty).
+ */
+function architectureWithReason(t: Trial): string {
+  const text = architectureCell(t, t.architecture.join(' \u2192 '));
+  if (t.state !== 'FAILED' || !t.failureReason) {
+    return cell(text, undefined, 'arch');
+  }
+  return `<td class="arch">${escapeXml(text)}<div class="reason">${
+      escapeXml(t.failureReason)}</div></td>`;
 }
 
 function card(value: string, what: string): string {
@@ -268,7 +296,7 @@ ${(input.warnings ?? []).length === 0 ? '' :
           .join('')}</ul>\n`}<div class="cards">${cards.join('')}</div>
 <section id="objective">
 <h2>${escapeXml(objective.metric)} over trials</h2>
-${objectivePlot(trials, objective)}
+${objectivePlot(trials, objective, PAGE_WIDTH)}
 <p class="note">Each point is one completed trial (hover for its value);
 the line is the best ${escapeXml(objective.metric)} found so far
 (${objective.goal === 'maximize' ? 'higher' : 'lower'} is better).</p>

@@ -149,6 +149,16 @@ describe('renderReport', () => {
     assert.equal(rows.filter((r) => r.includes(' best"')).length, 1);
   });
 
+  it('shows why a trial failed below its architecture', () => {
+    const rows = bodyRows(renderReport(input(TRIALS)));
+
+    assert.match(rows[2], /<td class="arch">&lt;script&gt;x&lt;\/script&gt;<div class="reason">bad &amp; worse<\/div><\/td>/);
+    // Directories equal to the ids get no column; hyperparameters last.
+    const html = renderReport(input(TRIALS));
+    assert.doesNotMatch(html, />directory<\/th>/);
+    assert.match(html, />seconds<\/th><th scope="col">hyperparameters<\/th><\/tr>/);
+  });
+
   it('escapes names from the study', () => {
     const html = renderReport(input(TRIALS));
 
@@ -215,6 +225,30 @@ describe('objectivePlot', () => {
     const d = /class="best-so-far" d="([^"]+)"/.exec(svg)![1];
     assert.equal(d.match(/V/g)!.length, 1);
     assert.match(svg, /<title>trial 2: loss=0\.2000 \(best\)<\/title>/);
+  });
+
+  it('marks ensembles and students apart, and rings the best by rank', () => {
+    const trials: Trial[] = [
+      {id: 1, state: 'COMPLETED', architecture: ['A'], hparams: {},
+       metrics: {accuracy: 1, loss: 0.3}},
+      {id: 2, state: 'COMPLETED', architecture: [], hparams: {},
+       metrics: {accuracy: 0.9, loss: 0.2}, kind: 'ensemble',
+       extra: {members: [1], towers: [], mode: 'ENSEMBLE_SEARCH'}},
+      {id: 3, state: 'COMPLETED', architecture: ['A'], hparams: {},
+       metrics: {accuracy: 1, loss: 0.1}, kind: 'distillation',
+       extra: {teacherTrialId: 1}},
+    ];
+
+    const svg = objectivePlot(trials, {metric: 'accuracy', goal: 'maximize'});
+
+    assert.deepEqual(
+        [...svg.matchAll(/data-trial-id="(\d+)" data-kind="(\w+)"/g)]
+            .map((m) => `${m[1]}:${m[2]}`),
+        ['1:trial', '2:ensemble', '3:student']);
+    // Accuracy 1 twice: the lower loss, trial 3, is the best, as ranked.
+    assert.match(svg, /<title>trial 3 \(student\): accuracy=1\.0000 \(best\)<\/title>/);
+    assert.match(svg, />best: trial 3</);
+    assert.match(svg, />ensemble<\/text>/);
   });
 
   it('follows a maximized objective', () => {

@@ -12,13 +12,16 @@
  * functions of the trials; no DOM, no script.
  */
 
+import {rankTrials} from '../metadata/trial';
 import type {Objective, Trial} from '../metadata/trial';
 
-import {formatMetric} from './trial_columns';
+import {distillationTeacher, ensembleMembers, formatMetric} from './trial_columns';
 
 /** Colours of the plot, also used by the page's legend and tests. */
 export const COLORS = {
   point: '#1f77b4',
+  ensemble: '#9467bd',
+  student: '#17becf',
   best: '#ff7f0e',
   bestSoFar: '#2ca02c',
   failed: '#d62728',
@@ -169,18 +172,26 @@ export function objectivePlot(
   parts.push(`<path class="best-so-far" d="${steps.join('')}" fill="none" ` +
              `stroke="${COLORS.bestSoFar}" stroke-width="2"/>`);
 
+  // The best as every list ranks it (ties by loss), which the step line,
+  // drawn in id order, may reach first at an equal earlier trial.
+  const ringed = rankTrials(scored, objective)[0] ?? bestTrial!;
+  const kinds = new Set<string>();
   for (const t of scored) {
     const v = objectiveValue(t, objective)!;
-    const isBest = t.id === bestTrial!.id;
-    const tip = `trial ${t.id}: ${objective.metric}=${
-        formatMetric(objective.metric, v)}${isBest ? ' (best)' : ''}`;
+    const isBest = t.id === ringed.id;
+    const kind = pointKind(t);
+    kinds.add(kind);
+    const tip = `trial ${t.id}${kind === 'trial' ? '' : ` (${kind})`}: ${
+        objective.metric}=${formatMetric(objective.metric, v)}${
+        isBest ? ' (best)' : ''}`;
+    const [cx, cy] = [x(t.id), y(v)];
     if (isBest) {
-      parts.push(`<circle cx="${f(x(t.id))}" cy="${f(y(v))}" r="9" ` +
+      parts.push(`<circle cx="${f(cx)}" cy="${f(cy)}" r="9" ` +
                  `fill="none" stroke="${COLORS.best}" stroke-width="3"/>`);
     }
-    parts.push(`<circle class="trial-point" data-trial-id="${t.id}" cx="${
-        f(x(t.id))}" cy="${f(y(v))}" r="5" fill="${COLORS.point}">` +
-               `<title>${escapeXml(tip)}</title></circle>`);
+    parts.push(`<g class="trial-point" data-trial-id="${t.id}" data-kind="${
+        kind}">${pointMark(kind, cx, cy)}<title>${
+        escapeXml(tip)}</title></g>`);
   }
   const failed = byId.filter((t) => t.state === 'FAILED');
   for (const t of failed) {
@@ -195,11 +206,12 @@ export function objectivePlot(
 
   // Legend.
   const legend: Array<[string, string]> = [
-    [`<circle cx="6" cy="0" r="5" fill="${COLORS.point}"/>`, 'trial'],
+    ...POINT_KINDS.filter((k) => kinds.has(k))
+        .map((k): [string, string] => [pointMark(k, 6, 0), k]),
     [`<line x1="0" x2="14" y1="0" y2="0" stroke="${COLORS.bestSoFar}" ` +
          'stroke-width="2"/>', 'best so far'],
     [`<circle cx="6" cy="0" r="6" fill="none" stroke="${COLORS.best}" ` +
-         'stroke-width="3"/>', `best: trial ${bestTrial!.id}`],
+         'stroke-width="3"/>', `best: trial ${ringed.id}`],
   ];
   if (failed.length > 0) {
     legend.push([`<path d="M2,-4L10,4M2,4L10,-4" stroke="${COLORS.failed}" ` +
@@ -213,6 +225,32 @@ export function objectivePlot(
   }
   parts.push('</svg>');
   return parts.join('\n');
+}
+
+/** What a point of the objective plot stands for, each its own mark. */
+const POINT_KINDS = ['trial', 'ensemble', 'student'] as const;
+type PointKind = typeof POINT_KINDS[number];
+
+function pointKind(t: Trial): PointKind {
+  if (distillationTeacher(t) !== undefined) return 'student';
+  return ensembleMembers(t).length > 0 ? 'ensemble' : 'trial';
+}
+
+/** A dot for a searched trial, a diamond for an ensemble, a triangle for a
+ * distillation student, centred on (cx, cy). */
+function pointMark(kind: PointKind, cx: number, cy: number): string {
+  switch (kind) {
+    case 'ensemble':
+      return `<path d="M${f(cx)},${f(cy - 6)}L${f(cx + 6)},${f(cy)}L${
+          f(cx)},${f(cy + 6)}L${f(cx - 6)},${f(cy)}Z" fill="${
+          COLORS.ensemble}"/>`;
+    case 'student':
+      return `<path d="M${f(cx)},${f(cy - 6)}L${f(cx + 6)},${f(cy + 5)}L${
+          f(cx - 6)},${f(cy + 5)}Z" fill="${COLORS.student}"/>`;
+    default:
+      return `<circle cx="${f(cx)}" cy="${f(cy)}" r="5" fill="${
+          COLORS.point}"/>`;
+  }
 }
 
 /** Approximate width of monospace text at the page's 12px. */
@@ -291,11 +329,14 @@ export function blockFrequencies(trials: Trial[]): BlockCount[] {
 /** Horizontal bars: each block's occurrences among `trialCount` trials. */
 export function blockFrequencyChart(
     counts: BlockCount[], trialCount: number): string {
-  const rowH = 26;
+  // Each name above its bar: beside it, long names (32 characters, as
+  // FIXED_OUTPUT_FULLY_CONNECTED_128) made the chart wider than its half
+  // of the page, which then shrank its text to 8 px.
+  const rowH = 40;
   const labelW = Math.ceil(
       Math.max(8, ...counts.map((c) => c.block.length)) * CHAR_WIDTH + 16);
   const barMax = 260;
-  const width = labelW + barMax + 170;
+  const width = Math.max(labelW, barMax + 170);
   const height = Math.max(1, counts.length) * rowH + 16;
   const parts = [
     `<svg id="block-frequency" xmlns="http://www.w3.org/2000/svg" width="${
@@ -314,11 +355,11 @@ export function blockFrequencyChart(
     const {fill, stroke} = blockColor(c.block);
     parts.push(`<g class="frequency-bar" data-block="${escapeXml(c.block)}" ` +
         `data-occurrences="${c.occurrences}">` +
-        `<text x="${labelW - 8}" y="${top + 15}" text-anchor="end" ` +
-        `class="block-name">${escapeXml(c.block)}</text>` +
-        `<rect x="${labelW}" y="${top + 2}" width="${f(w)}" height="${
-            rowH - 8}" fill="${fill}" stroke="${stroke}"/>` +
-        `<text x="${f(labelW + w + 8)}" y="${top + 15}" class="count">${
+        `<text x="0" y="${top + 11}" class="block-name">${
+            escapeXml(c.block)}</text>` +
+        `<rect x="0" y="${top + 16}" width="${f(w)}" height="16" fill="${
+            fill}" stroke="${stroke}"/>` +
+        `<text x="${f(w + 8)}" y="${top + 29}" class="count">${
             c.occurrences}&#215; in ${c.trials} of ${trialCount}</text></g>`);
   });
   parts.push('</svg>');
