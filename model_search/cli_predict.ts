@@ -730,10 +730,16 @@ async function openImages(
     // rather than as an image that does not decode.
     const format = imageFormat(readHead(input));
     if (format === undefined) {
+      // Named .png, say, but not one inside: its bytes say so.
+      const named =
+          IMAGE_EXTENSIONS.includes(path.extname(input).toLowerCase());
       throw new ValueError(
-          `--input=${input}: not an image (${
-              IMAGE_EXTENSIONS.join(' ')}), but this model was trained on ` +
-          'images: give an image file or a folder of images');
+          `--input=${input}: ${
+              named ? `named as an image, but its bytes are no ${
+                          IMAGE_EXTENSIONS.join(' ')} image;` :
+                      `not an image (${IMAGE_EXTENSIONS.join(' ')}), but ` +
+                          'this model was trained on images:'} give an ` +
+          'image file or a folder of images');
     }
   }
   if (skipped.length > 0) {

@@ -531,6 +531,14 @@ describe('predictCommand', function() {
             'an image file or a folder of images',
       },
       {
+        name: 'a text file named as an image',
+        files: {'fake.png': 'not a picture\n'},
+        args: () => [`--model_dir=${imageTrial}`, `--input=${root}/fake.png`],
+        message: () => `predict: --input=${root}/fake.png: named as an ` +
+            'image, but its bytes are no .png .jpg .jpeg .bmp .gif image; ' +
+            'give an image file or a folder of images',
+      },
+      {
         name: 'an empty CSV file',
         files: {'empty.csv': ''},
         args: () => [`--model_dir=${csvTrial}`, `--input=${root}/empty.csv`],

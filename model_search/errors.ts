@@ -81,7 +81,9 @@ export function closestMatch(
       bestDistance = distance;
     }
   }
-  const limit = Math.max(2, Math.floor(name.length / 3));
+  // Short names are wholly changed by 2 edits ("f1" is 2 from "id"): 1.
+  const limit =
+      name.length <= 3 ? 1 : Math.max(2, Math.floor(name.length / 3));
   if (bestDistance <= limit) return best;
   // An abbreviation ("acc" for "accuracy"), when only one name starts so
   // and is not much longer (a line read as one cell starts with anything).

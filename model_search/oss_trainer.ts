@@ -543,6 +543,12 @@ export async function main(
           '--optimization_goal defaults to minimize (as in the original); ' +
           'give --optimization_goal=maximize to search for the highest');
     }
+    if (FLAGS.get<string>('optimization_goal') === 'maximize' &&
+        FLAGS.get<string>('optimization_metric') === 'loss') {
+      log('note: --optimization_goal=maximize with --optimization_metric=' +
+          'loss searches for the models of the highest loss, the worst; ' +
+          'give --optimization_goal=minimize (the default) for the best');
+    }
     let refused = false;
     let refusedWithoutTrials = false;
     try {

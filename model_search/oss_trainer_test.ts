@@ -368,6 +368,21 @@ describe('oss_trainer main', function() {
               log.join('\n'));
   });
 
+  it('notes that maximizing the loss searches for the worst', async () => {
+    const {code, log} = await run(quick(tmpDir(), [
+      '--experiment_max_num_trials=1', '--backend=cpu',
+      '--optimization_goal=maximize',
+    ]));
+
+    assert.equal(code, 0, log.join('\n'));
+    assert.ok(log.includes(
+                  'note: --optimization_goal=maximize with ' +
+                  '--optimization_metric=loss searches for the models of the ' +
+                  'highest loss, the worst; give --optimization_goal=minimize ' +
+                  '(the default) for the best'),
+              log.join('\n'));
+  });
+
   it('trains shallow towers shorter with use_parameter_scaled_training',
      async () => {
        const dir = tmpDir();

@@ -217,6 +217,13 @@ export class SingleTrainer {
           'the original); give optimizationGoal: \'maximize\' to search ' +
           'for the highest');
     }
+    if (options.optimizationGoal === 'maximize' &&
+        (options.optimizationMetric ?? 'loss') === 'loss') {
+      log('note: optimizationGoal \'maximize\' with optimizationMetric ' +
+          '\'loss\' searches for the models of the highest loss, the ' +
+          'worst; give optimizationGoal: \'minimize\' (the default) for ' +
+          'the best');
+    }
     await this.args.data.prepare();
     await selectBackend(this.args.backend ?? 'auto', log,
                         {wasmThreads: this.args.wasmThreads});

@@ -183,6 +183,9 @@ describe('trialsCommand', () => {
     {name: 'an unknown sort metric', args: (d) => [`--model_dir=${d}`,
      '--sort=acuracy'],
      error: /--sort=acuracy: no trial has this metric; did you mean "accuracy"\?/},
+    {name: 'a short sort metric like no name', args: (d) => [
+      `--model_dir=${d}`, '--sort=f1'],
+     error: /^trials: --sort=f1: no trial has this metric; sortable: /},
     {name: 'both --asc and --desc', args: (d) => [`--model_dir=${d}`,
      '--asc', '--desc'], error: /give --desc or --asc, not both/},
     {name: 'no --model_dir', args: () => [],
