@@ -683,7 +683,13 @@ function matchColumns(
     schema: InputSchema, labelName: string|undefined, header: string[],
     file: string, line: number, delimiterHint: string): number[] {
   const features = schema.columns!.map((c) => c.name);
-  const names = columnNames(header);
+  // A name that differs only in its Unicode form (é written as e and an
+  // accent, as some systems write text) is the model's column.
+  const byForm = new Map([...features, ...(labelName ? [labelName] : [])]
+                             .map((name) => [name.normalize('NFC'), name]));
+  const names = columnNames(header).map(
+      (name) => features.includes(name) || name === labelName ? name :
+          byForm.get(name.normalize('NFC')) ?? name);
   checkUniqueColumnNames(names, file, line);
   const seen = new Map(names.map((name, at) => [name, at]));
   const expected =

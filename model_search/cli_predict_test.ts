@@ -319,6 +319,34 @@ describe('predictCommand', function() {
                        'them and read them as no value of the column');
     });
 
+    it('reads names and values written in another Unicode form', async () => {
+      // Trained on "Âge" and "Zürich" as one character each (NFC); read
+      // with the accents as characters of their own (NFD).
+      const rows = ['Âge,ville,label'];
+      for (let i = 0; i < 24; i++) {
+        rows.push(i % 2 ? `${i},Zürich,oui` : `${i},Genève,non`);
+      }
+      const train = path.join(root, 'accents.csv');
+      fs.writeFileSync(train, rows.join('\n') + '\n');
+      const trial = await trainOneTrial(
+          new CsvDataProvider({filename: train, labelIndex: 2,
+                               logitsDimension: 2, log: () => {}}),
+          DEFAULT_DNN, path.join(root, 'accents'), 5, 8);
+      const nfc = path.join(root, 'nfc.csv');
+      fs.writeFileSync(nfc, 'Âge,ville,label\n3,Zürich,oui\n4,Genève,non\n');
+      const nfd = path.join(root, 'nfd.csv');
+      fs.writeFileSync(nfd, fs.readFileSync(nfc, 'utf8').normalize('NFD'));
+
+      const composed = await run([`--model_dir=${trial}`, `--input=${nfc}`]);
+      const decomposed = await run([`--model_dir=${trial}`, `--input=${nfd}`]);
+
+      assert.equal(decomposed.status, 0, decomposed.err.join('\n'));
+      assert.deepEqual(decomposed.out, composed.out);
+      // No value read as unseen.
+      assert.ok(!decomposed.err.some((l) => /lacks/.test(l)),
+                decomposed.err.join('\n'));
+    });
+
     it('predicts rows without feature values, and says so', async () => {
       const file = path.join(root, 'blank.csv');
       fs.writeFileSync(file, 'color,weight_g,length_cm,origin\n' +

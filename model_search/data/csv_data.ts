@@ -311,6 +311,13 @@ function shortList(items: string[], limit = 10): string {
 }
 
 /**
+ * Text that Unicode normalization may change: values of it are looked up
+ * by their NFC form too, so that a value written as "e" and a combining
+ * accent (as some systems write text) finds the "é" training saw.
+ */
+const NON_ASCII = /[^\x00-\x7f]/;
+
+/**
  * Turns raw rows into feature vectors and class ids, following an
  * InputSchema of kind 'csv'. Shared by training, evaluation and
  * `cli predict`, so that all three encode alike.
@@ -323,6 +330,7 @@ export class CsvRowEncoder {
   /** What an empty label cell reads as (its --record_defaults entry). */
   private readonly labelDefault: string;
   private readonly labelIds?: Map<string, number>;
+  private readonly labelIdsByForm?: Map<string, number>;
   private readonly ignoredColumns: number;
   private readonly plan: Array<{
     column: FeatureColumn,
@@ -336,6 +344,8 @@ export class CsvRowEncoder {
     mean: number,
     factor: number,
     ids?: Map<string, number>,
+    /** ids by the NFC form of the values (sameText). */
+    idsByForm?: Map<string, number>,
   }> = [];
 
   constructor(private readonly schema: InputSchema) {
@@ -355,6 +365,8 @@ export class CsvRowEncoder {
     };
     if (extra['labelKind'] === 'categorical') {
       this.labelIds = new Map(classes.map((name, id) => [name, id]));
+      this.labelIdsByForm = new Map(
+          classes.map((name, id) => [name.normalize('NFC'), id]));
     }
     this.labelDefault =
         typeof extra['labelDefault'] === 'string' ? extra['labelDefault'] : '';
@@ -393,6 +405,8 @@ export class CsvRowEncoder {
           mean: 0,
           factor: 1,
           ids: new Map(vocabulary.map((value, id) => [value, id])),
+          idsByForm: new Map(
+              vocabulary.map((value, id) => [value.normalize('NFC'), id])),
         });
         offset += vocabulary.length;
       }
@@ -442,7 +456,10 @@ export class CsvRowEncoder {
       } else {
         const value =
             cell === '' ? String(step.column.defaultValue ?? '') : cell;
-        const id = step.ids.get(value);
+        const id = step.ids.get(value) ??
+            (NON_ASCII.test(value) ?
+                 step.idsByForm!.get(value.normalize('NFC')) :
+                 undefined);
         // A value training never saw encodes as all zeros.
         if (id !== undefined) {
           out[at + step.offset + id] = 1;
@@ -459,7 +476,10 @@ export class CsvRowEncoder {
                                                  cells[this.labelIndex];
     if (cell === '') throw labelEmptyError(file, line, this.label);
     if (this.labelIds !== undefined) {
-      const id = this.labelIds.get(cell);
+      const id = this.labelIds.get(cell) ??
+          (NON_ASCII.test(cell) ?
+               this.labelIdsByForm!.get(cell.normalize('NFC')) :
+               undefined);
       if (id === undefined) {
         throw new DataError(
             `${file}:${line}: ${labelWhat(this.label)} is ${
