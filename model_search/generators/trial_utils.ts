@@ -206,11 +206,7 @@ export function validateSpecSettings(spec: PhoenixSpec): void {
   const distillation = spec.distillationSpec;
   if (distillation !== undefined) {
     if (!hasDistillation(distillation)) {
-      const set = Object.entries(distillation)
-                      .filter(([k, v]) => k !== 'distillationType' &&
-                                  v !== undefined)
-                      .map(([k]) => k);
-      if (set.length > 0) {
+      if (hasSettingsBesides(distillation, 'distillationType')) {
         throw new ValueError(
             'phoenix_spec.distillation_spec has settings but no ' +
             'distillation_type, so nothing distills: set distillation_type ' +
@@ -240,11 +236,7 @@ export function validateSpecSettings(spec: PhoenixSpec): void {
   if (transfer !== undefined &&
       transferType === 'UNKNOWN_TRANSFER_LEARNING_TYPE') {
     // As distillation_spec: settings without a type would do nothing.
-    const set = Object.entries(transfer)
-                    .filter(([k, v]) => k !== 'transferLearningType' &&
-                                v !== undefined)
-                    .map(([k]) => k);
-    if (set.length > 0) {
+    if (hasSettingsBesides(transfer, 'transferLearningType')) {
       throw new ValueError(
           'phoenix_spec.transfer_learning_spec has settings but no ' +
           'transfer_learning_type, so no trial starts from earlier ones: ' +
@@ -273,6 +265,12 @@ export function validateSpecSettings(spec: PhoenixSpec): void {
           'start every trial from its initializers)');
     }
   }
+}
+
+/** Whether a spec message sets any field but `type` (its type field). */
+function hasSettingsBesides(message: object, type: string): boolean {
+  return Object.entries(message).some(
+      ([key, value]) => key !== type && value !== undefined);
 }
 
 export function validateEnsembleSpec(spec?: EnsemblingSpec): void {
