@@ -556,18 +556,8 @@ describe('SingleTrainer', function() {
       FlagSet.prototype.parse = function() {
         throw new Error('flags parsed');
       };
-      const {SingleTrainer} =
-          require(${JSON.stringify(here('single_trainer'))});
-      const {CsvDataProvider} =
-          require(${JSON.stringify(here('data/csv_data'))});
-      new SingleTrainer({
-        data: new CsvDataProvider({filename: ${JSON.stringify(RANDOM_CSV)},
-            recordDefaults: '0,0,0,0', log: () => {}}),
-        spec: ${JSON.stringify(resolveWorkspacePath(DEFAULT_DNN))},
-        log: () => {},
-      }).tryModels({numberModels: 2, trainSteps: 3, evalSteps: 1,
-          rootDir: ${JSON.stringify(rootDir)}, batchSize: 4,
-          experimentName: 'script', experimentOwner: 'me', seed: 1})
+      ${scriptSearch('() => {}', `numberModels: 2, trainSteps: 3,
+          rootDir: ${JSON.stringify(rootDir)}`)}
         .then((trials) => console.log(JSON.stringify(
                   trials.map((t) => [t.id, t.state]))))
         .catch((e) => { console.error(e.stack); process.exitCode = 3; });
@@ -587,19 +577,9 @@ describe('SingleTrainer with stopOnSignals', function() {
   it('stops on SIGINT as the binary does, and rejects naming it', async () => {
     const rootDir = tmpDir();
     const script = `
-      const {SingleTrainer} =
-          require(${JSON.stringify(here('single_trainer'))});
-      const {CsvDataProvider} =
-          require(${JSON.stringify(here('data/csv_data'))});
-      new SingleTrainer({
-        data: new CsvDataProvider({filename: ${JSON.stringify(RANDOM_CSV)},
-            recordDefaults: '0,0,0,0', log: () => {}}),
-        spec: ${JSON.stringify(resolveWorkspacePath(DEFAULT_DNN))},
-        log: (line) => console.log(line),
-      }).tryModels({numberModels: 1000, trainSteps: 200, evalSteps: 1,
-          rootDir: ${JSON.stringify(rootDir)}, batchSize: 4,
-          experimentName: 'script', experimentOwner: 'me', seed: 1,
-          stopOnSignals: true})
+      ${scriptSearch('(line) => console.log(line)', `numberModels: 1000,
+          trainSteps: 200, rootDir: ${JSON.stringify(rootDir)},
+          stopOnSignals: true`)}
         .then(() => console.log('finished'))
         .catch((e) => {
           console.log(e.name + ' ' + e.signal + ': ' + e.message);
@@ -634,6 +614,24 @@ describe('SingleTrainer with stopOnSignals', function() {
         fs.readdirSync(rootDir).filter((n) => n.startsWith('.tmp')), []);
   });
 });
+
+/**
+ * The text of a script's search of the random CSV: `log` (JavaScript) gets
+ * its lines; `options` (JavaScript too) are tryModels' beyond evalSteps,
+ * batchSize, the experiment and the seed. It evaluates to the promise.
+ */
+function scriptSearch(log: string, options: string): string {
+  return `
+      new (require(${JSON.stringify(here('single_trainer'))}).SingleTrainer)({
+        data: new (require(${JSON.stringify(here('data/csv_data'))})
+                       .CsvDataProvider)({
+            filename: ${JSON.stringify(RANDOM_CSV)},
+            recordDefaults: '0,0,0,0', log: () => {}}),
+        spec: ${JSON.stringify(resolveWorkspacePath(DEFAULT_DNN))},
+        log: ${log},
+      }).tryModels({evalSteps: 1, batchSize: 4, experimentName: 'script',
+          experimentOwner: 'me', seed: 1, ${options}})`;
+}
 
 /** The compiled module `name` beside this test, for a child process. */
 function here(name: string): string {
