@@ -351,37 +351,28 @@ describe('oss_trainer main', function() {
        }
      });
 
-  it('notes that a metric given without a goal is minimized', async () => {
-    const dir = tmpDir();
+  const goalNotes: Array<[string, string, string]> = [
+    ['a metric given without a goal is minimized',
+     '--optimization_metric=accuracy',
+     'note: --optimization_metric=accuracy is minimized, as ' +
+         '--optimization_goal defaults to minimize (as in the original); ' +
+         'give --optimization_goal=maximize to search for the highest'],
+    ['maximizing the loss searches for the worst',
+     '--optimization_goal=maximize',
+     'note: --optimization_goal=maximize with --optimization_metric=loss ' +
+         'searches for the models of the highest loss, the worst; give ' +
+         '--optimization_goal=minimize (the default) for the best'],
+  ];
+  for (const [what, flag, note] of goalNotes) {
+    it(`notes that ${what}`, async () => {
+      const {code, log} = await run(quick(tmpDir(), [
+        '--experiment_max_num_trials=1', '--backend=cpu', flag,
+      ]));
 
-    const {code, log} = await run(quick(dir, [
-      '--experiment_max_num_trials=1', '--backend=cpu',
-      '--optimization_metric=accuracy',
-    ]));
-
-    assert.equal(code, 0, log.join('\n'));
-    assert.ok(log.includes(
-                  'note: --optimization_metric=accuracy is minimized, as ' +
-                  '--optimization_goal defaults to minimize (as in the ' +
-                  'original); give --optimization_goal=maximize to search ' +
-                  'for the highest'),
-              log.join('\n'));
-  });
-
-  it('notes that maximizing the loss searches for the worst', async () => {
-    const {code, log} = await run(quick(tmpDir(), [
-      '--experiment_max_num_trials=1', '--backend=cpu',
-      '--optimization_goal=maximize',
-    ]));
-
-    assert.equal(code, 0, log.join('\n'));
-    assert.ok(log.includes(
-                  'note: --optimization_goal=maximize with ' +
-                  '--optimization_metric=loss searches for the models of the ' +
-                  'highest loss, the worst; give --optimization_goal=minimize ' +
-                  '(the default) for the best'),
-              log.join('\n'));
-  });
+      assert.equal(code, 0, log.join('\n'));
+      assert.ok(log.includes(note), log.join('\n'));
+    });
+  }
 
   it('trains shallow towers shorter with use_parameter_scaled_training',
      async () => {
