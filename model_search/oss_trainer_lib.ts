@@ -19,7 +19,9 @@ import {performance} from 'perf_hooks';
 
 import {loadModel, modelArtifacts, modelFiles} from './backend/file_io';
 import {tf} from './backend/tf';
+import {takeLackedHparamReads} from './architecture/architecture_utils';
 import {markWasmPeriod, restartWasmBackend, wasmMemoryTouchedBytes, wasmMemoryWasted} from './backend/wasm_restart';
+import {blockHparamRanges} from './blocks/block_builder';
 import {resetProviderWaits, stopWaitingForProviders} from './data/data';
 import type {Provider} from './data/data';
 import {buildTowersModel, restoreTowers} from './ensemble_model';
@@ -269,6 +271,8 @@ function stderrLog(line: string): void {
 export async function runSearch(options: SearchOptions): Promise<SearchResult> {
   checkTrainable(options.spec);
   const log = options.log ?? stderrLog;
+  lackedReadsSaid.clear();
+  takeLackedHparamReads();
   if (options.maxTrials < 1) {
     throw new ValueError(`experiment_max_num_trials must be >= 1, got ${
         options.maxTrials}`);
@@ -1169,6 +1173,7 @@ async function runTrial(
         lossFn: distiller.lossFn(trialId, lossFn ?? softmaxCrossEntropy),
       };
     }
+    sayLackedHparamReads(options.log ?? stderrLog);
     clock.enter('train');
     // While it trains, the writer's thread may have the disk.
     writer.prepareAhead();
@@ -1344,6 +1349,38 @@ async function runTrial(
       process.env['MODEL_SEARCH_DEBUG'] &&
           process.stderr.write(`trial ${trialId}: ${leaked} tensors leaked\n`);
     }
+  }
+}
+
+/** `<block> <hparam>` pairs sayLackedHparamReads said in this search. */
+const lackedReadsSaid = new Set<string>();
+
+/**
+ * Warns, once a search, of each hyperparameter a block read that its
+ * trial lacked, though the block built (it fell back to a default of its
+ * own): the search never tunes it, which the block's author most likely
+ * meant it to.
+ */
+function sayLackedHparamReads(log: (line: string) => void): void {
+  for (const [block, hparam] of takeLackedHparamReads()) {
+    const key = `${block} ${hparam}`;
+    if (lackedReadsSaid.has(key)) continue;
+    lackedReadsSaid.add(key);
+    let declared = false;
+    try {
+      declared = blockHparamRanges(block).some((r) => r.name === hparam);
+    } catch {
+      // Its requiresHparams() fails: the planner says so.
+    }
+    log(`warning: block ${block} reads hparam "${hparam}", which its ` +
+        'trials lack, and builds with a default of its own, never tuned: ' +
+        (declared ?
+             `its requiresHparams() declares it, but hparams are drawn for ` +
+                 `the blocks of blocks_to_use only; add ${block} to ` +
+                 'blocks_to_use' :
+             `declare it in the block's requiresHparams() (e.g. {name: ` +
+                 `'${hparam}', min: 8, max: 128, integer: true}) for the ` +
+                 'search to tune it'));
   }
 }
 

@@ -18,6 +18,9 @@ import {CsvDataProvider} from './data/csv_data';
 import {DataError} from './data/data';
 import type {Hparams} from './data/data';
 import {ImageDataProvider} from './data/image_data';
+import {registerBlock} from './blocks/block';
+import type {Block, BlockBuildArgs} from './blocks/block';
+import {parsePhoenixSpec} from './proto/text_format';
 import {Random} from './random';
 import {SingleTrainer, withOptionNames} from './single_trainer';
 import {EVAL_BATCHES, FEATURES, RunningSumProvider, runningSumSequence, STEPS} from './testing/sequence_labels/running_sum_provider';
@@ -373,6 +376,27 @@ describe('SingleTrainer', function() {
     assert.deepEqual(quiet.filter((l) => /batch size/.test(l)), []);
   });
 
+  it('warns once of a hyperparameter a block reads and never declared',
+     async () => {
+       const lines: string[] = [];
+       await new SingleTrainer({
+         data: csvProvider(),
+         spec: parsePhoenixSpec(
+             'problem_type: DNN search_type: NONADAPTIVE_RANDOM_SEARCH ' +
+             'minimum_depth: 1 maximum_depth: 1 ' +
+             'blocks_to_use: "ST_TEST_FALLBACK_WIDTH"'),
+         log: (line) => lines.push(line),
+       }).tryModels(options(tmpDir(), {numberModels: 2}));
+
+       assert.deepEqual(
+           lines.filter((l) => l.startsWith('warning: block')),
+           ['warning: block ST_TEST_FALLBACK_WIDTH reads hparam "width", ' +
+            'which its trials lack, and builds with a default of its own, ' +
+            'never tuned: declare it in the block\'s requiresHparams() ' +
+            '(e.g. {name: \'width\', min: 8, max: 128, integer: true}) for ' +
+            'the search to tune it']);
+     });
+
   it('names a missing data provider', () => {
     for (const data of [undefined, null, {}, 'data.csv']) {
       assert.throws(
@@ -631,6 +655,20 @@ function scriptSearch(log: string, options: string): string {
         log: ${log},
       }).tryModels({evalSteps: 1, batchSize: 4, experimentName: 'script',
           experimentOwner: 'me', seed: 1, ${options}})`;
+}
+
+/** A block that falls back to a width of its own: never tuned. */
+@registerBlock({lookupName: 'ST_TEST_FALLBACK_WIDTH', initArgs: {}})
+class FallbackWidthBlock implements Block {
+  static readonly supportedProblemTypes = ['DNN'];
+  readonly isInputOrderImportant = false;
+  build(inputs: tf.SymbolicTensor[], args: BlockBuildArgs):
+      tf.SymbolicTensor[] {
+    const units = Number(args.hparams?.['width'] ?? 3);
+    return [...inputs, tf.layers.dense({
+      units, name: `${args.namePrefix}/dense`,
+    }).apply(inputs[inputs.length - 1]) as tf.SymbolicTensor];
+  }
 }
 
 /** The compiled module `name` beside this test, for a child process. */

@@ -232,6 +232,11 @@ export function buildTowerSpec(
                                     tensors.map((t) => `[${t.shape}]`)}]): ${
                                     why}`);
     }
+    for (const lacked of hparams?.missing ?? []) {
+      // Built anyway (a default of its own): said by the search, once.
+      const key = `${name} ${lacked}`;
+      if (!lackedReads.includes(key)) lackedReads.push(key);
+    }
     if (!Array.isArray(built) || built.length === 0 ||
         !built.every((t) => t instanceof tf.SymbolicTensor)) {
       throw new BlockBuildError(
@@ -267,6 +272,23 @@ export function buildTowerSpec(
     layerTensors: tensors,
     architecture,
   };
+}
+
+/**
+ * `<block> <hparam>` for each hyperparameter a block read, the trial did
+ * not have, and the block built without, since takeLackedHparamReads.
+ */
+const lackedReads: string[] = [];
+
+/**
+ * The hyperparameters blocks read and built without since the last call
+ * (a block falling back to a default of its own for a name it never
+ * declared in requiresHparams(): the search never tunes it), as
+ * [block, hparam] pairs.
+ */
+export function takeLackedHparamReads(): Array<[string, string]> {
+  const taken = lackedReads.splice(0);
+  return taken.map((key) => key.split(' ') as [string, string]);
 }
 
 /**
