@@ -118,8 +118,7 @@ export async function predictCommand(
     const examples = await openExamples(schema, options.input, warnings,
                                         options.fieldDelim);
     await selectBackend('auto', err);
-    const model = await loadModel(path.join(options.modelDir,
-                                            TRIAL_FILES.model));
+    const model = await loadTrialModel(options.modelDir);
     try {
       const takesLengths =
           checkModelInput(model, schema, options.modelDir);
@@ -208,6 +207,26 @@ export function parsePredictArgs(args: string[]): PredictArgs {
   // Relative paths mean what they meant where the user typed the command.
   return {modelDir: resolveUserPath(modelDir), input: resolveUserPath(input),
           batchSize, ...(fieldDelim === undefined ? {} : {fieldDelim})};
+}
+
+/**
+ * The model of trial directory `dir`. A layer class this program does not
+ * know (TensorFlow.js' message then speaks of Python) comes from a block
+ * of a user's library, which the plain cli does not link.
+ */
+async function loadTrialModel(dir: string): Promise<tf.LayersModel> {
+  try {
+    return await loadModel(path.join(dir, TRIAL_FILES.model));
+  } catch (e) {
+    const unknown = /^Unknown layer: (\S+?)\./.exec((e as Error).message);
+    if (unknown === null) throw e;
+    throw new ValueError(
+        `--model_dir=${dir}: the model has a layer of class ${unknown[1]}, ` +
+        'which this cli does not know: a block of your own made it; run ' +
+        'the cli of the binary whose library registers that block ' +
+        '(model_search_oss_binary(name = "x") makes x_cli: `tools/bazel ' +
+        'run //your/pkg:x_cli -- predict ...`)');
+  }
 }
 
 /** The input schema of a trial directory, checked for what predict needs. */

@@ -319,6 +319,28 @@ describe('predictCommand', function() {
                        'them and read them as no value of the column');
     });
 
+    it('points a model of a user\'s layer to the binary that knows it',
+       async () => {
+         const copy = path.join(root, 'custom_layer');
+         fs.cpSync(csvTrial, copy, {recursive: true});
+         const json = path.join(copy, 'model', 'model.json');
+         fs.writeFileSync(json, fs.readFileSync(json, 'utf8').replace(
+             '"class_name":"Dense"', '"class_name":"MyOwnLayer"'));
+
+         const result = await run([`--model_dir=${copy}`,
+                                   `--input=${FRUITS}`]);
+
+         assert.equal(result.status, 2);
+         assert.equal(
+             result.err[result.err.length - 1],
+             `predict: --model_dir=${copy}: the model has a layer of class ` +
+                 'MyOwnLayer, which this cli does not know: a block of your ' +
+                 'own made it; run the cli of the binary whose library ' +
+                 'registers that block (model_search_oss_binary(name = "x") ' +
+                 'makes x_cli: `tools/bazel run //your/pkg:x_cli -- predict ' +
+                 '...`)');
+       });
+
     it('reads names and values written in another Unicode form', async () => {
       // Trained on "Âge" and "Zürich" as one character each (NFC); read
       // with the accents as characters of their own (NFD).
