@@ -17,6 +17,7 @@ import * as path from 'path';
 
 import {tf} from './backend/tf';
 import {inProvider} from './data/data';
+import type {Batch} from './data/data';
 import {FLAGS} from './flags';
 import {checkStudyOutput} from './oss_trainer_check';
 import {chooseProvider, main, runMain} from './oss_trainer';
@@ -49,12 +50,57 @@ async function run(): Promise<void> {
 
   const code = await main(argv);
   if (code !== 0) throw new Error(`the trainer exited ${code}`);
-  await checkEvaluationEnds();
+  const provider = chooseProvider();
+  await inProvider('prepare()', () => provider.prepare());
+  const batchSize = FLAGS.get<number>('phoenix_batch_size');
+  await checkTrainingBatchSize(provider, batchSize);
+  const sample = await checkEvaluationEnds(provider, batchSize);
   const specFile = argv.filter((a) => a.startsWith(SPEC_FLAG)).pop();
   // The trainer read it already: it parses.
   const listed = specFile === undefined ? [] :
       loadSpecFile(specFile.slice(SPEC_FLAG.length)).blocksToUse ?? [];
-  process.stderr.write(await checkStudyOutput(modelDir, listed) + '\n');
+  try {
+    process.stderr.write(
+        await checkStudyOutput(modelDir, listed, sample) + '\n');
+  } finally {
+    disposeBatch(sample);
+  }
+}
+
+/** The tensors of a batch a provider gave, whatever it holds. */
+function disposeBatch(batch: unknown): void {
+  tf.dispose(Object.values(batch as object)
+                 .filter((t): t is tf.Tensor => t instanceof tf.Tensor));
+}
+
+/**
+ * The provider's first training batch must hold the batch size asked for:
+ * training batches repeat without end, so none need be short, and one of
+ * another size trains on other batches than the study records (a search
+ * only warns of a larger one).
+ */
+async function checkTrainingBatchSize(
+    provider: ReturnType<typeof chooseProvider>,
+    batchSize: number): Promise<void> {
+  const iterator = (await inProvider(
+      'getInputFn for \'train\'',
+      () => provider.getInputFn({}, 'train', batchSize)()))[
+      Symbol.asyncIterator]();
+  try {
+    const next = await inProvider('training batches', () => iterator.next());
+    if (next.done) return;  // the search said so already
+    const rows = next.value.labels.shape[0];
+    disposeBatch(next.value);
+    if (rows !== batchSize) {
+      throw new Error(
+          `the data provider's training batches hold ${rows} examples, ` +
+          `not the ${batchSize} asked for (--phoenix_batch_size): ` +
+          'getInputFn(hparams, \'train\', batchSize) makes batches of ' +
+          'batchSize examples');
+    }
+  } finally {
+    await iterator.return?.();
+  }
 }
 
 /**
@@ -64,20 +110,41 @@ async function run(): Promise<void> {
  * input that repeats. The provider is the one the trainer's flags chose,
  * with the flags it was given (parsed by main).
  */
-async function checkEvaluationEnds(): Promise<void> {
-  const provider = chooseProvider();
-  await inProvider('prepare()', () => provider.prepare());
-  const batchSize = FLAGS.get<number>('phoenix_batch_size');
+async function checkEvaluationEnds(
+    provider: ReturnType<typeof chooseProvider>,
+    batchSize: number): Promise<Batch> {
   const iterator = (await inProvider(
       'getInputFn for \'eval\'',
       () => provider.getInputFn({}, 'eval', batchSize)()))[
       Symbol.asyncIterator]();
+  let first: Batch|undefined;
+  let short: number|undefined;
   try {
     for (let read = 0;; read++) {
       const next = await inProvider('evaluation batches', () => iterator.next());
-      if (next.done) return;
-      tf.dispose(Object.values(next.value).filter(
-          (t): t is tf.Tensor => t instanceof tf.Tensor));
+      if (next.done) {
+        if (first === undefined) {
+          throw new Error('the data provider\'s \'eval\' input is empty');
+        }
+        return first;
+      }
+      const rows = next.value.labels.shape[0];
+      if (first === undefined) {
+        first = next.value;  // kept: the models are checked on it
+      } else {
+        disposeBatch(next.value);
+      }
+      // The last batch of the pass alone may be short.
+      if (rows > batchSize || short !== undefined) {
+        throw new Error(
+            `the data provider's 'eval' batch ${read + 1} holds ${rows} ` +
+            `examples${short === undefined ? '' :
+                           `, after batch ${read} of ${short}`}: evaluation ` +
+            `batches hold the ${batchSize} asked for ` +
+            '(--phoenix_batch_size), but the last of the pass, which may ' +
+            'hold fewer');
+      }
+      if (rows < batchSize) short = rows;
       if (read + 1 >= LONG_EVALUATION_BATCHES) {
         throw new Error(
             `the data provider's 'eval' input did not end after ${
@@ -87,6 +154,9 @@ async function checkEvaluationEnds(): Promise<void> {
             'repeats)');
       }
     }
+  } catch (e) {
+    if (first !== undefined) disposeBatch(first);
+    throw e;
   } finally {
     await iterator.return?.();
   }

@@ -125,14 +125,16 @@ export async function checkFirstBatches(
             problemType === 'RNN_ALL_ACTIVATIONS');
         checkFeaturesFinite(next.value, split);
         const rows = next.value.labels.shape[0];
-        if (rows > batchSize) {
-          // Trials would train on other batches than the study records,
-          // and a batch size the search was told to keep small (memory)
-          // would not be.
+        // Trials would train on other batches than the study records, and
+        // a batch size the search was told to keep small (memory) would
+        // not be. Training batches repeat without end, so none need be
+        // short; an evaluation pass may end in a short one.
+        if (rows > batchSize || (mode === 'train' && rows < batchSize)) {
           warn(`warning: the data provider's first ${split} batch holds ` +
-               `${rows} examples, more than the batch size ${batchSize} ` +
-               `it was asked for: its getInputFn(hparams, '${mode}', ` +
-               'batchSize) should make batches of batchSize examples');
+               `${rows} examples, ${rows > batchSize ? 'more' : 'fewer'} ` +
+               `than the batch size ${batchSize} it was asked for: its ` +
+               `getInputFn(hparams, '${mode}', batchSize) should make ` +
+               'batches of batchSize examples');
         }
       } finally {
         // What checkBatchFits refused may be no batch, or hold no tensor.

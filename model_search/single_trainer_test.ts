@@ -367,6 +367,22 @@ describe('SingleTrainer', function() {
           'getInputFn(hparams, \'eval\', batchSize) should make batches ' +
           'of batchSize examples',
     ]);
+    // Smaller training batches too (training batches need never be short).
+    const small = Object.assign(Object.create(provider), {
+      getInputFn: (hparams: Hparams, mode: 'train'|'eval') =>
+          provider.getInputFn.call(small, hparams, mode, 3),
+    }) as CsvDataProvider;
+    const fewer: string[] = [];
+    await new SingleTrainer({data: small,
+                             spec: resolveWorkspacePath(DEFAULT_DNN),
+                             log: (line) => fewer.push(line)})
+        .tryModels(options(path.join(tmpDir(), 'run'), {numberModels: 1}));
+    assert.deepEqual(
+        fewer.filter((l) => /than the batch size /.test(l)),
+        ['warning: the data provider\'s first training batch holds 3 ' +
+         'examples, fewer than the batch size 4 it was asked for: its ' +
+         'getInputFn(hparams, \'train\', batchSize) should make batches ' +
+         'of batchSize examples']);
     // A provider that keeps to it is not warned of.
     const quiet: string[] = [];
     await new SingleTrainer({data: csvProvider(RANDOM_CSV),

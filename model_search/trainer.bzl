@@ -275,8 +275,11 @@ def model_search_oss_test(
     `--model_dir` inside the test's temporary directory, then extra_args.
     It passes when the binary exits 0, the trial is COMPLETED in the
     bookkeeping store, the trial directory holds its evaluation metrics
-    (loss and accuracy) and a model that loads, and the provider's 'eval'
-    input, read once more, ends within 10,000 batches (one pass).
+    (loss and accuracy) and a model that loads and scores the first
+    evaluation examples alone as in their batch (no block mixes the
+    examples of a batch), the provider's 'eval' input, read once more,
+    ends within 10,000 batches (one pass), and its batches hold the batch
+    size asked for ('eval' but its last batch).
 
     Args:
       name: string; the test's name.

@@ -1,0 +1,47 @@
+/**
+ * @license
+ * Copyright 2026 The model_search Authors. Licensed under the Apache License,
+ * Version 2.0.
+ * =============================================================================
+ */
+
+/**
+ * A user's provider with a mistake a search only warns of: its batches
+ * hold 3 examples whatever batch size it is asked for. model_search_oss_test
+ * must fail on it (fixed_batch_test, run by broken_extensions_test).
+ */
+
+import {tf} from '../../backend/tf';
+import type {Batch, Hparams, InputSchema, Mode, Provider} from '../../data/data';
+import {registerProvider} from '../../data/data';
+
+const ROWS = 3;
+
+@registerProvider({lookupName: 'fixed_batch_provider', initArgs: {}})
+export class FixedBatchProvider implements Provider {
+  async prepare(): Promise<void> {}
+
+  getInputFn(_hparams: Hparams, mode: Mode, _batchSize: number):
+      () => AsyncIterable<Batch> {
+    const batches = mode === 'train' ? Infinity : 4;
+    return () => ({
+      async * [Symbol.asyncIterator]() {
+        for (let i = 0; i < batches; i++) {
+          yield {
+            features: tf.randomUniform([ROWS, 2], -1, 1, 'float32', i),
+            labels: tf.tensor1d(
+                Array.from({length: ROWS}, (_, k) => (i + k) % 2), 'int32'),
+          };
+        }
+      },
+    });
+  }
+
+  inputSchema(): InputSchema {
+    return {kind: 'fixed_batch', shape: [2], labelVocabulary: ['a', 'b']};
+  }
+
+  numberOfClasses(): number {
+    return 2;
+  }
+}
