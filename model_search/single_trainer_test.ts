@@ -18,7 +18,7 @@ import {CsvDataProvider} from './data/csv_data';
 import {DataError} from './data/data';
 import type {Hparams} from './data/data';
 import {ImageDataProvider} from './data/image_data';
-import {registerBlock} from './blocks/block';
+import {BLOCKS, registerBlock} from './blocks/block';
 import type {Block, BlockBuildArgs} from './blocks/block';
 import {parsePhoenixSpec} from './proto/text_format';
 import {Random} from './random';
@@ -394,15 +394,34 @@ describe('SingleTrainer', function() {
 
   it('warns once of a hyperparameter a block reads and never declared',
      async () => {
+       // Registered for this test only: other tests list every block. It
+       // falls back to a width of its own, never tuned.
+       @registerBlock({lookupName: 'ST_TEST_FALLBACK_WIDTH', initArgs: {}})
+       class FallbackWidthBlock implements Block {
+         static readonly supportedProblemTypes = ['DNN'];
+         readonly isInputOrderImportant = false;
+         build(inputs: tf.SymbolicTensor[], args: BlockBuildArgs):
+             tf.SymbolicTensor[] {
+           const units = Number(args.hparams?.['width'] ?? 3);
+           return [...inputs, tf.layers.dense({
+             units, name: `${args.namePrefix}/dense`,
+           }).apply(inputs[inputs.length - 1]) as tf.SymbolicTensor];
+         }
+       }
        const lines: string[] = [];
-       await new SingleTrainer({
-         data: csvProvider(),
-         spec: parsePhoenixSpec(
-             'problem_type: DNN search_type: NONADAPTIVE_RANDOM_SEARCH ' +
-             'minimum_depth: 1 maximum_depth: 1 ' +
-             'blocks_to_use: "ST_TEST_FALLBACK_WIDTH"'),
-         log: (line) => lines.push(line),
-       }).tryModels(options(tmpDir(), {numberModels: 2}));
+       try {
+         await new SingleTrainer({
+           data: csvProvider(),
+           spec: parsePhoenixSpec(
+               'problem_type: DNN search_type: NONADAPTIVE_RANDOM_SEARCH ' +
+               'minimum_depth: 1 maximum_depth: 1 ' +
+               'blocks_to_use: "ST_TEST_FALLBACK_WIDTH"'),
+           log: (line) => lines.push(line),
+         }).tryModels(options(tmpDir(), {numberModels: 2}));
+       } finally {
+         BLOCKS.remove('ST_TEST_FALLBACK_WIDTH');
+         void FallbackWidthBlock;
+       }
 
        assert.deepEqual(
            lines.filter((l) => l.startsWith('warning: block')),
@@ -671,20 +690,6 @@ function scriptSearch(log: string, options: string): string {
         log: ${log},
       }).tryModels({evalSteps: 1, batchSize: 4, experimentName: 'script',
           experimentOwner: 'me', seed: 1, ${options}})`;
-}
-
-/** A block that falls back to a width of its own: never tuned. */
-@registerBlock({lookupName: 'ST_TEST_FALLBACK_WIDTH', initArgs: {}})
-class FallbackWidthBlock implements Block {
-  static readonly supportedProblemTypes = ['DNN'];
-  readonly isInputOrderImportant = false;
-  build(inputs: tf.SymbolicTensor[], args: BlockBuildArgs):
-      tf.SymbolicTensor[] {
-    const units = Number(args.hparams?.['width'] ?? 3);
-    return [...inputs, tf.layers.dense({
-      units, name: `${args.namePrefix}/dense`,
-    }).apply(inputs[inputs.length - 1]) as tf.SymbolicTensor];
-  }
 }
 
 /** The compiled module `name` beside this test, for a child process. */
