@@ -97,12 +97,14 @@
  * allocator's). So the restarts (three in 50 trials, 29-38 ms each, 2-2.4
  * ms a trial) follow the large trials, and trade time for RSS: no
  * allocator can give pages back to the system from inside the memory.
- * RSS after trial 50 is 7% above RSS after trial 5 on the cnn test
- * settings (medians of three runs): 10-12% before the writer thread
- * collected its young generation after each trial (trial_writer_thread.ts:
- * its allocations walked through 8 MiB semi-spaces, touching a few more
- * pages each trial). Known shortcoming: on the dnn test settings, 9-14%
- * (median 11%), level from trial 25 to 50 (-4%); earlier, before that
+ * RSS after trial 50 is 7-9% above RSS after trial 5 on the cnn test
+ * settings (medians of three runs; 136-137 MB after trial 50 on the CI
+ * machines, the difference being trial 5's): 10-12% before the writer
+ * thread collected its young generation after each trial
+ * (trial_writer_thread.ts: its allocations walked through 8 MiB
+ * semi-spaces, touching a few more pages each trial). Known shortcoming:
+ * on the dnn test settings, 9-16% (medians 11-15%), level from trial 25
+ * to 50 (-4% to +3%); earlier, before that
  * collection, RSS grew by
  * 12-26% from trial 5 to 50 (medians of three runs 13-17%), the same before
  * and after the changes below; from trial 25 to 50 it is level (medians
