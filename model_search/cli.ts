@@ -66,8 +66,8 @@ const SUBCOMMANDS: Record<string, Subcommand> = {
     },
   },
   'predict': {
-    summary: '--model_dir=TRIAL_DIR --input=CSV_OR_FOLDER [--batch_size=N]: ' +
-             'predict with the model of one trial',
+    summary: '--model_dir=TRIAL_DIR --input=CSV_OR_FOLDER [--batch_size=N] ' +
+             '[--field_delim=C]: predict with the model of one trial',
     run: predictCommand,
   },
   'trials': {
