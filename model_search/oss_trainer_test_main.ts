@@ -73,6 +73,16 @@ function disposeBatch(batch: unknown): void {
                  .filter((t): t is tf.Tensor => t instanceof tf.Tensor));
 }
 
+/** The provider's batches of `mode`, as the search asks for them. */
+async function batchesOf(
+    provider: ReturnType<typeof chooseProvider>, mode: 'train'|'eval',
+    batchSize: number): Promise<AsyncIterator<Batch>> {
+  return (await inProvider(
+      `getInputFn for '${mode}'`,
+      () => provider.getInputFn({}, mode, batchSize)()))[
+      Symbol.asyncIterator]();
+}
+
 /**
  * The provider's first training batch must hold the batch size asked for:
  * training batches repeat without end, so none need be short, and one of
@@ -82,10 +92,7 @@ function disposeBatch(batch: unknown): void {
 async function checkTrainingBatchSize(
     provider: ReturnType<typeof chooseProvider>,
     batchSize: number): Promise<void> {
-  const iterator = (await inProvider(
-      'getInputFn for \'train\'',
-      () => provider.getInputFn({}, 'train', batchSize)()))[
-      Symbol.asyncIterator]();
+  const iterator = await batchesOf(provider, 'train', batchSize);
   try {
     const next = await inProvider('training batches', () => iterator.next());
     if (next.done) return;  // the search said so already
@@ -113,10 +120,7 @@ async function checkTrainingBatchSize(
 async function checkEvaluationEnds(
     provider: ReturnType<typeof chooseProvider>,
     batchSize: number): Promise<Batch> {
-  const iterator = (await inProvider(
-      'getInputFn for \'eval\'',
-      () => provider.getInputFn({}, 'eval', batchSize)()))[
-      Symbol.asyncIterator]();
+  const iterator = await batchesOf(provider, 'eval', batchSize);
   let first: Batch|undefined;
   let short: number|undefined;
   try {

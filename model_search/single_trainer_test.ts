@@ -344,20 +344,22 @@ describe('SingleTrainer', function() {
      });
 
   it('warns of a provider that makes larger batches than asked', async () => {
-    const rootDir = path.join(tmpDir(), 'run');
-    const provider = csvProvider(RANDOM_CSV);
-    // Batches of 8 whatever the search asks for.
-    const fixed = Object.assign(Object.create(provider), {
-      getInputFn: (hparams: Hparams, mode: 'train'|'eval') =>
-          provider.getInputFn.call(fixed, hparams, mode, 8),
-    }) as CsvDataProvider;
-    const lines: string[] = [];
-    await new SingleTrainer({data: fixed,
-                             spec: resolveWorkspacePath(DEFAULT_DNN),
-                             log: (line) => lines.push(line)})
-        .tryModels(options(rootDir, {numberModels: 1}));
-    const warned = lines.filter((l) => / more than the batch size /.test(l));
-    assert.deepEqual(warned, [
+    /** The lines of a one-trial search of batches of `rows` whatever. */
+    const searchWithBatchesOf = async (rows: number) => {
+      const provider = csvProvider(RANDOM_CSV);
+      const fixed = Object.assign(Object.create(provider), {
+        getInputFn: (hparams: Hparams, mode: 'train'|'eval') =>
+            provider.getInputFn.call(fixed, hparams, mode, rows),
+      }) as CsvDataProvider;
+      const lines: string[] = [];
+      await new SingleTrainer({data: fixed,
+                               spec: resolveWorkspacePath(DEFAULT_DNN),
+                               log: (line) => lines.push(line)})
+          .tryModels(options(path.join(tmpDir(), 'run'), {numberModels: 1}));
+      return lines.filter((l) => / than the batch size /.test(l));
+    };
+
+    assert.deepEqual(await searchWithBatchesOf(8), [
       'warning: the data provider\'s first training batch holds 8 ' +
           'examples, more than the batch size 4 it was asked for: its ' +
           'getInputFn(hparams, \'train\', batchSize) should make batches ' +
@@ -368,28 +370,14 @@ describe('SingleTrainer', function() {
           'of batchSize examples',
     ]);
     // Smaller training batches too (training batches need never be short).
-    const small = Object.assign(Object.create(provider), {
-      getInputFn: (hparams: Hparams, mode: 'train'|'eval') =>
-          provider.getInputFn.call(small, hparams, mode, 3),
-    }) as CsvDataProvider;
-    const fewer: string[] = [];
-    await new SingleTrainer({data: small,
-                             spec: resolveWorkspacePath(DEFAULT_DNN),
-                             log: (line) => fewer.push(line)})
-        .tryModels(options(path.join(tmpDir(), 'run'), {numberModels: 1}));
-    assert.deepEqual(
-        fewer.filter((l) => /than the batch size /.test(l)),
-        ['warning: the data provider\'s first training batch holds 3 ' +
-         'examples, fewer than the batch size 4 it was asked for: its ' +
-         'getInputFn(hparams, \'train\', batchSize) should make batches ' +
-         'of batchSize examples']);
+    assert.deepEqual(await searchWithBatchesOf(3), [
+      'warning: the data provider\'s first training batch holds 3 ' +
+          'examples, fewer than the batch size 4 it was asked for: its ' +
+          'getInputFn(hparams, \'train\', batchSize) should make batches ' +
+          'of batchSize examples',
+    ]);
     // A provider that keeps to it is not warned of.
-    const quiet: string[] = [];
-    await new SingleTrainer({data: csvProvider(RANDOM_CSV),
-                             spec: resolveWorkspacePath(DEFAULT_DNN),
-                             log: (line) => quiet.push(line)})
-        .tryModels(options(path.join(tmpDir(), 'run'), {numberModels: 1}));
-    assert.deepEqual(quiet.filter((l) => /batch size/.test(l)), []);
+    assert.deepEqual(await searchWithBatchesOf(4), []);
   });
 
   it('warns once of a hyperparameter a block reads and never declared',
