@@ -19,9 +19,8 @@ import {performance} from 'perf_hooks';
 
 import {loadModel, modelArtifacts, modelFiles} from './backend/file_io';
 import {tf} from './backend/tf';
-import {takeLackedHparamReads} from './architecture/architecture_utils';
+import {declaredHparams, takeLackedHparamReads} from './architecture/architecture_utils';
 import {markWasmPeriod, restartWasmBackend, wasmMemoryTouchedBytes, wasmMemoryWasted} from './backend/wasm_restart';
-import {blockHparamRanges} from './blocks/block_builder';
 import {resetProviderWaits, stopWaitingForProviders} from './data/data';
 import type {Provider} from './data/data';
 import {buildTowersModel, restoreTowers} from './ensemble_model';
@@ -1366,12 +1365,7 @@ function sayLackedHparamReads(log: (line: string) => void): void {
     const key = `${block} ${hparam}`;
     if (lackedReadsSaid.has(key)) continue;
     lackedReadsSaid.add(key);
-    let declared = false;
-    try {
-      declared = blockHparamRanges(block).some((r) => r.name === hparam);
-    } catch {
-      // Its requiresHparams() fails: the planner says so.
-    }
+    const declared = declaredHparams(block).has(hparam);
     log(`warning: block ${block} reads hparam "${hparam}", which its ` +
         'trials lack, and builds with a default of its own, never tuned: ' +
         (declared ?

@@ -316,18 +316,25 @@ function withHint(message: string, hint: string): string {
   return hint === '' ? message : `${message.replace(/\.$/, '')}${hint}`;
 }
 
+/**
+ * The names of the hyperparameters block `name` declares
+ * (requiresHparams()); none when that fails, which the planner reports.
+ */
+export function declaredHparams(name: string): Set<string> {
+  try {
+    return new Set(blockHparamRanges(name).map((r) => r.name));
+  } catch {
+    return new Set();
+  }
+}
+
 /** Names what a failed block read and did not get (readsNoted). */
 function missingHparamsHint(
     block: string, hparams: ReturnType<typeof readsNoted>): string {
   const missing = [...hparams?.missing ?? []];
   if (missing.length === 0) return '';
   const named = missing.map((m) => `"${m}"`).join(', ');
-  let declared: Set<string>;
-  try {
-    declared = new Set(blockHparamRanges(block).map((r) => r.name));
-  } catch {
-    declared = new Set();  // its requiresHparams() is reported elsewhere
-  }
+  const declared = declaredHparams(block);
   if (missing.every((m) => declared.has(m))) {
     return `; it read hparam(s) ${named}, which its requiresHparams() ` +
         'declares but the trial does not have: they are drawn for the ' +
