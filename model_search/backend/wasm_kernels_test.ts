@@ -634,7 +634,7 @@ describe('Reverse', () => {
   });
 });
 
-describe('Identity and Transpose', () => {
+describe('Identity, Cast and Transpose', () => {
   before(async () => {
     await selectBackend('wasm', () => {});
   });
@@ -726,6 +726,31 @@ describe('Identity and Transpose', () => {
        assert.deepEqual(Array.from(y.dataSync()), [1.5, -2, 3]);
        y.dispose();
        assert.equal(tf.memory().numDataBuffers, buffers);
+     });
+
+  it('casts to the same dtype without copying, and to another as cpu',
+     async () => {
+       await tf.setBackend('wasm');
+       const x = tf.tensor([1.5, -2, 0, 3], [2, 2]);
+       const same = tf.cast(x, 'float32');
+       assert.strictEqual(same.dataId, x.dataId);
+       assert.equal(updateInPlace(x, (v) => v.fill(0)), false);
+       x.dispose();
+       assert.deepEqual(Array.from(same.dataSync()), [1.5, -2, 0, 3]);
+       same.dispose();
+       // Native wasm got float32 and int32 to bool wrong (254 for -2).
+       for (const [from, to] of [['float32', 'int32'], ['float32', 'bool'],
+                                 ['int32', 'bool'], ['bool', 'float32'],
+                                 ['int32', 'float32'], ['int32', 'int32'],
+                                 ['bool', 'bool']] as
+            Array<[tf.DataType, tf.DataType]>) {
+         const cast = () => tf.cast(tf.cast(
+             tf.tensor([1.5, -2.7, 0, 3, 0.25, NaN, -0], [7]), from), to);
+         const actual = await runOn('wasm', cast);
+         const expected = await runOn('cpu', cast);
+         assert.deepEqual(Array.from(actual[0].values),
+                          Array.from(expected[0].values), `${from} to ${to}`);
+       }
      });
 
   it('leaves a clone alone when its original is updated in place',
