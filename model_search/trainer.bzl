@@ -205,6 +205,30 @@ def _list_problem(macro, name, attribute, value):
         )
     return None
 
+def _missing_spec_problem(macro, name, custom_spec):
+    """A custom_spec of the calling package that names no file or rule there.
+
+    Bazel would say only "no such target" when it builds the test; a label
+    of another package is left to it (that package is not loaded here).
+    """
+    package = native.package_name()
+    file = custom_spec
+    if file.startswith("//" + package + ":"):
+        file = file[len("//" + package + ":"):]
+    elif file.startswith("//") or file.startswith("@"):
+        return None
+    elif file.startswith(":"):
+        file = file[1:]
+    if native.existing_rule(file) != None or native.glob([file], allow_empty = True):
+        return None
+    return "%s(name = %r): custom_spec = %r: package //%s has no file %s and no rule of that name; give the spec's path relative to the BUILD file's directory, or a label such as //pkg:spec.pbtxt" % (
+        macro,
+        name,
+        custom_spec,
+        package,
+        file,
+    )
+
 def _test_problem(name, dataset_dep, problem_type, extra_args, test_data, custom_spec, kwargs):
     """What model_search_oss_test fails with for these arguments, or None."""
     macro = "model_search_oss_test"
@@ -248,6 +272,8 @@ def _test_problem(name, dataset_dep, problem_type, extra_args, test_data, custom
             problem_type,
             ", ".join(["%r" % p for p in _PROBLEM_TYPES]),
         )
+    if custom_spec:
+        return _missing_spec_problem(macro, name, custom_spec)
     return None
 
 # For trainer_macros_test.bzl: the macros' checks, run without failing.
