@@ -896,6 +896,14 @@ describe('layer gradients on wasm', () => {
     {name: 'gru', input: [4, 3], layers: () => [L.gru({units: 5})]},
     {name: 'simpleRNN', input: [4, 3],
      layers: () => [L.simpleRNN({units: 5})]},
+    // A weight with an axis of 1: its transpose shares its storage.
+    {name: 'lstm of one unit', input: [4, 3],
+     layers: () => [L.lstm({units: 1})]},
+    {name: 'lstm fed one feature', input: [4, 3],
+     layers: () => [L.dense({units: 1}), L.lstm({units: 3})]},
+    {name: 'dense of one unit, no bias, tanh', input: [6],
+     layers: () => [L.dense({units: 4, activation: 'tanh'}),
+                    L.dense({units: 1, useBias: false, activation: 'tanh'})]},
   ];
   for (const row of rows) {
     it(`match cpu: ${row.name}`, async () => {
@@ -1023,6 +1031,49 @@ describe('BatchMatMul and _FusedMatMul with transposed operands', () => {
            activation: 'relu'});
     });
   }
+
+  it('multiplies by a matrix met before under another shape', async () => {
+    // The native kernels kept the operator of b's storage for [3, 2].
+    const run = () => {
+      const b = tf.tensor2d([[1, 2], [3, 4], [5, 6]]);
+      const first = tf.matMul(tf.ones([2, 3]), b);
+      return [first, tf.matMul(tf.ones([3, 2]), tf.reshape(b, [2, 3])),
+              tf.matMul(tf.ones([4, 1]), tf.reshape(b, [1, 6]))];
+    };
+    assertClose(await runOn('wasm', run), await runOn('cpu', run), 'reshaped');
+  });
+
+  it('gives the gradients of [5, 1] x [1, 7] that cpu gives', async () => {
+    // Natively, the product of dy by the [1, 7] operand's transpose wrote
+    // past its output.
+    await compareGradients(
+        'outer product', (a, b) => tf.matMul(a, b),
+        [uniform([5, 1]), uniform([1, 7])]);
+    await compareGradients(
+        'weight of one column', (x, w) => tf.tanh(tf.matMul(x, w)),
+        [uniform([2, 4]), uniform([4, 1])]);
+  });
+
+  it('gives zeros (and the bias) for an inner dimension of 0', async () => {
+    await compareKernel('empty', tf.BatchMatMul,
+                        {a: uniform([1, 3, 0]), b: uniform([1, 0, 2])},
+                        {transposeA: false, transposeB: false});
+    await compareKernel('empty, fused', tf._FusedMatMul,
+                        {a: uniform([1, 3, 0]), b: uniform([1, 0, 2]),
+                         bias: uniform([2])},
+                        {transposeA: false, transposeB: false,
+                         activation: 'relu'});
+  });
+
+  it('adds a bias of shape [1], [] or [rows, columns] as cpu', async () => {
+    for (const bias of [[1], [], [4, 3]]) {
+      await compareKernel(`bias [${bias}]`, tf._FusedMatMul,
+                          {a: uniform([1, 4, 5]), b: uniform([1, 5, 3]),
+                           bias: uniform(bias)},
+                          {transposeA: false, transposeB: false,
+                           activation: 'linear'});
+    }
+  });
 
   it('gives the gradients of a dense layer that cpu gives', async () => {
     const x = uniform([16, 12]);

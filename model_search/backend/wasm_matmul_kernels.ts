@@ -8,8 +8,20 @@
 /**
  * BatchMatMul and _FusedMatMul on wasm with their operands transposed
  * first, explicitly, whenever transposeA or transposeB is set; and
- * _FusedMatMul of batched matrices with a bias made right (see
- * batchedFusedMatMul).
+ * _FusedMatMul of batched matrices, or with a bias of another shape than
+ * [columns], made right (see composedFusedMatMul).
+ *
+ * Also made right (tfjs-backend-wasm 4.22, each shown against cpu in
+ * wasm_kernels_test):
+ *  - The native kernels keep the XNNPACK operator made for a right-hand
+ *    operand under that operand's storage id, whatever its shape. A
+ *    storage met again under another shape (a reshape, or the transpose of
+ *    a [n, 1] weight, which moves no element and so shares it) got the old
+ *    operator: wrong products, or writes past the output (the gradient of
+ *    an LSTM of one unit, or of [5, 1] x [1, 7], broke the wasm memory).
+ *    Such an operand is copied to storage of its own for the call.
+ *  - An inner dimension of 0 left the output unwritten; it is zeros (then
+ *    the bias and the activation).
  *
  * tfjs-backend-wasm multiplies plain operands with XNNPACK but takes a far
  * slower path for transposed ones (measured: transposeA 10 to 16 times
@@ -42,20 +54,22 @@ declare interface FusedAttrs extends MatMulAttrs {
 }
 
 /**
- * _FusedMatMul of a batch of more than one matrix, as a plain product
- * followed by the bias and the activation: the native kernel adds the
- * bias wrongly past the first matrix of a batch (tfjs-backend-wasm 4.22:
- * row r of matrix k > 0 gets bias values of other columns), which
- * wasm_kernels_test shows against cpu.
+ * _FusedMatMul as a plain product followed by the bias and the
+ * activation, for what the native kernel gets wrong: a batch of more than
+ * one matrix (row r of matrix k > 0 got bias values of other columns), a
+ * bias of another shape than [columns] (a [1] bias was added as if it
+ * were [columns] long; one of rank 0 or 2 threw), an inner dimension of 0.
  */
-function batchedFusedMatMul(args: KernelArgs): tf.Tensor {
+function composedFusedMatMul(args: KernelArgs): tf.Tensor {
   const attrs = args.attrs as unknown as FusedAttrs;
   const names = ['a', 'b', 'bias', 'preluActivationWeights'];
   const present = names.filter((n) => args.inputs[n] !== undefined);
   return withTensors(present.map((n) => args.inputs[n]!), (tensors) => {
     const t: Record<string, tf.Tensor> = {};
     present.forEach((n, i) => t[n] = tensors[i]);
-    let out = tf.matMul(t['a'], t['b'], attrs.transposeA, attrs.transposeB);
+    let out = innerSize(t['a'].shape, attrs.transposeA) === 0 ?
+        tf.zeros(productShape(t['a'].shape, t['b'].shape, attrs)) :
+        tf.matMul(t['a'], t['b'], attrs.transposeA, attrs.transposeB);
     if (t['bias'] !== undefined) out = tf.add(out, t['bias']);
     switch (attrs.activation) {
       case 'linear':
@@ -79,26 +93,85 @@ function batchedFusedMatMul(args: KernelArgs): tf.Tensor {
   });
 }
 
+/** The length of the axis a product sums over, from `a`'s shape. */
+function innerSize(aShape: readonly number[], transposeA: boolean): number {
+  return aShape[aShape.length - (transposeA ? 2 : 1)];
+}
+
+/** The shape of a batched product's output (batch axes broadcast). */
+function productShape(
+    aShape: readonly number[], bShape: readonly number[],
+    attrs: MatMulAttrs): number[] {
+  const rows = aShape[aShape.length - (attrs.transposeA ? 1 : 2)];
+  const cols = bShape[bShape.length - (attrs.transposeB ? 2 : 1)];
+  const batch = tf.broadcast_util.assertAndGetBroadcastShape(
+      aShape.slice(0, -2), bShape.slice(0, -2));
+  return [...batch, rows, cols];
+}
+
+/**
+ * The shape under which the native kernels last met each right-hand
+ * operand's storage (both kernels: which of them keeps operators apart is
+ * the native code's business). A WeakMap, so it forgets storage released.
+ */
+const OPERATOR_SHAPES = new WeakMap<object, string>();
+
+/**
+ * Whether `b` (after the transposes are done) would meet a native
+ * operator cached for its storage under another shape; notes its shape
+ * otherwise.
+ */
+function metUnderAnotherShape(b: tf.TensorInfo): boolean {
+  const shape = b.shape.join(',');
+  const before = OPERATOR_SHAPES.get(b.dataId);
+  if (before !== undefined && before !== shape) return true;
+  OPERATOR_SHAPES.set(b.dataId, shape);
+  return false;
+}
+
+/** The parts of the wasm backend used here. */
+declare interface WasmBackend extends tf.KernelBackend {
+  makeOutput(shape: number[], dtype: tf.DataType): tf.TensorInfo;
+  typedArrayFromHeap(info: tf.TensorInfo): tf.TypedArray;
+}
+
+/** A copy of `x` in storage of its own. */
+function copied(backend: WasmBackend, x: tf.TensorInfo): tf.TensorInfo {
+  const out = backend.makeOutput([...x.shape], x.dtype);
+  // Views taken after makeOutput, which may grow (and move) the heap.
+  backend.typedArrayFromHeap(out).set(backend.typedArrayFromHeap(x));
+  return out;
+}
+
 /**
  * `native` called on operands transposed beforehand, with the transpose
- * flags cleared; the transposed copies are released after the call.
+ * flags cleared, and on a right-hand operand of its own storage where the
+ * native operator cache would mistake it (see the module comment); the
+ * copies are released after the call.
  */
 function transposingFirst(nativeConfig: tf.KernelConfig): tf.KernelConfig {
   const native = nativeConfig.kernelFunc;
   const transpose = tf.getKernel(tf.Transpose, 'wasm')!.kernelFunc;
-  const kernelFunc = (args: KernelArgs & {backend: tf.KernelBackend}):
+  const kernelFunc = (args: KernelArgs & {backend: WasmBackend}):
       tf.TensorInfo => {
     const attrs = args.attrs as unknown as MatMulAttrs;
     const a = input(args, 'a', nativeConfig.kernelName);
     const b = input(args, 'b', nativeConfig.kernelName);
     const batch = Math.max(a.shape[0], b.shape[0]);
-    if (nativeConfig.kernelName === tf._FusedMatMul && batch > 1 &&
-        (args.inputs['bias'] !== undefined ||
-         args.inputs['preluActivationWeights'] !== undefined)) {
-      return batchedFusedMatMul(args);
-    }
-    if (!attrs.transposeA && !attrs.transposeB) {
-      return native(args) as tf.TensorInfo;
+    const empty = innerSize(a.shape, attrs.transposeA) === 0;
+    if (nativeConfig.kernelName === tf._FusedMatMul) {
+      const bias = args.inputs['bias'];
+      const columns = b.shape[b.shape.length - (attrs.transposeB ? 2 : 1)];
+      const plainBias = bias === undefined ||
+          (bias.shape.length === 1 && bias.shape[0] === columns);
+      if (empty || !plainBias ||
+          (batch > 1 && (bias !== undefined ||
+                         args.inputs['preluActivationWeights'] !==
+                             undefined))) {
+        return composedFusedMatMul(args);
+      }
+    } else if (empty) {
+      return tf.zeros(productShape(a.shape, b.shape, attrs));
     }
     const swapLastTwo = (x: tf.TensorInfo): tf.TensorInfo => {
       const perm = x.shape.map((_, i) => i);
@@ -115,6 +188,10 @@ function transposingFirst(nativeConfig: tf.KernelConfig): tf.KernelConfig {
     }
     if (attrs.transposeB) {
       inputs['b'] = swapLastTwo(b);
+      made.push(inputs['b']);
+    }
+    if (metUnderAnotherShape(inputs['b']!)) {
+      inputs['b'] = copied(args.backend, inputs['b']!);
       made.push(inputs['b']);
     }
     try {
