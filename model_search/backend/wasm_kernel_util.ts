@@ -167,3 +167,33 @@ export function wrapNativeKernels(
   }
   return wrapped;
 }
+
+/**
+ * `out` plus `bias` (when given), through a fused kernel's activation:
+ * what _FusedMatMul and FusedConv2D compute after their product.
+ */
+export function biasedAndActivated(
+    out: tf.Tensor, bias: tf.Tensor|undefined, activation: string,
+    leakyreluAlpha: number|undefined, preluWeights: tf.Tensor|undefined,
+    kernelName: string): tf.Tensor {
+  const biased = bias === undefined ? out : tf.add(out, bias);
+  switch (activation) {
+    case 'linear':
+      return biased;
+    case 'relu':
+      return tf.relu(biased);
+    case 'relu6':
+      return tf.relu6(biased);
+    case 'elu':
+      return tf.elu(biased);
+    case 'sigmoid':
+      return tf.sigmoid(biased);
+    case 'leakyrelu':
+      return tf.leakyRelu(biased, leakyreluAlpha ?? 0.2);
+    case 'prelu':
+      return tf.prelu(biased, preluWeights!);
+    default:
+      throw new ValueError(
+          `${kernelName} on wasm: unknown activation "${activation}"`);
+  }
+}

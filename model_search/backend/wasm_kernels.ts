@@ -27,6 +27,12 @@
  *  - Identity and Transpose: right but copying where no copy is needed, or
  *    transposing at a stride that thrashes the cache (see
  *    wasm_layout_kernels.ts);
+ *  - Cast to bool, and the forward convolutions and poolings in some
+ *    geometries ('same' padding at strides above the filter, empty
+ *    outputs), and the matrix products whose right-hand operand's storage
+ *    was met under another shape: wrong, or writing outside their output
+ *    (see wasm_layout_kernels.ts, wasm_window_kernels.ts and
+ *    wasm_matmul_kernels.ts);
  *  - Conv2DBackpropInput: right but 3 to 8 times slower than the same
  *    gradient run as one forward convolution (60 ms against 7 ms for a
  *    3x3, stride-1, 16-to-32-channel layer on 32 images of 16x16); it is
@@ -54,6 +60,7 @@ import {noteReplacedNative} from './wasm_restart';
 import {REVERSE_KERNEL} from './wasm_reverse_kernel';
 import {POOL_KERNELS} from './wasm_pool_kernels';
 import {registerWasmReduceKernels} from './wasm_reduce_kernels';
+import {registerWasmWindowKernels} from './wasm_window_kernels';
 
 /** The kernels that wasm lacks and this module adds. */
 export const WASM_TRAINING_KERNELS: readonly string[] = [
@@ -119,7 +126,7 @@ export function registerWasmTrainingKernels(): string[] {
   // Layout first: the matrix products call the Transpose registered then.
   return [
     ...added, ...registerWasmLayoutKernels(), ...registerWasmMatMulKernels(),
-    ...registerWasmReduceKernels(),
+    ...registerWasmReduceKernels(), ...registerWasmWindowKernels(),
   ];
 }
 

@@ -822,6 +822,76 @@ describe('Sum and Mean', () => {
   });
 });
 
+describe('forward convolutions and poolings', () => {
+  const ones4d = (shape: number[]) => tf.ones(shape).as4D(
+      shape[0], shape[1], shape[2], shape[3]);
+
+  before(async () => {
+    await selectBackend('wasm', () => {});
+  });
+
+  it('give an empty output for a window larger than the input', async () => {
+    // Natively these wrote outside their output or read what was there.
+    const cases: Array<[string, () => tf.Tensor]> = [
+      ['avgPool', () => tf.avgPool(ones4d([4, 3, 1, 4]), 2, 1, 'valid')],
+      ['maxPool', () => tf.maxPool(ones4d([4, 3, 1, 4]), 2, 1, 'valid')],
+      ['conv2d', () => tf.conv2d(ones4d([2, 4, 4, 3]),
+                                 ones4d([5, 5, 3, 2]), 1, 'valid')],
+      ['depthwiseConv2d', () => tf.depthwiseConv2d(
+           ones4d([2, 4, 4, 3]), ones4d([5, 5, 3, 2]), 1, 'valid')],
+      ['separableConv2d', () => tf.separableConv2d(
+           ones4d([2, 4, 4, 3]), ones4d([5, 5, 3, 1]),
+           ones4d([1, 1, 3, 2]), 1, 'valid')],
+    ];
+    for (const [name, op] of cases) {
+      const [actual] = await runOn('wasm', op);
+      const [expected] = await runOn('cpu', op);
+      assert.deepEqual(actual.shape, expected.shape, name);
+      assert.equal(actual.values.length, 0, name);
+    }
+    // The wasm memory is whole afterwards.
+    const [after] = await runOn('wasm', () => tf.add(tf.ones([1000]), 1));
+    assert.ok(after.values.every((v) => v === 2));
+  });
+
+  it('give the gradients cpu gives around empty outputs', async () => {
+    await compareGradients(
+        'avgPool', (x) => tf.avgPool(x as tf.Tensor4D, 2, 1, 'valid'),
+        [uniform([4, 3, 1, 4])]);
+    await compareGradients(
+        'conv2d', (x, w) => tf.conv2d(x as tf.Tensor4D, w as tf.Tensor4D, 1,
+                                      'valid'),
+        [uniform([2, 4, 4, 3]), uniform([5, 5, 3, 2])]);
+  });
+
+  it('add the bias of a fused convolution of no input channels', async () => {
+    await compareKernel('no channels', tf.FusedConv2D,
+                        {x: uniform([2, 4, 4, 0]), filter: uniform([3, 3, 0, 2]),
+                         bias: uniform([2])},
+                        {strides: [2, 2], pad: 'same', dataFormat: 'NHWC',
+                         dilations: [1, 1], activation: 'relu'});
+  });
+
+  it('match cpu for \'same\' padding at strides above the filter',
+     async () => {
+       for (const [filter, stride] of [[[1, 3], 2], [[3, 1], 2], [[1, 5], 2],
+                                       [[2, 2], 3], [[2, 2], 4],
+                                       [[3, 3], 2], [[1, 1], 2]] as
+            Array<[number[], number]>) {
+         await compareKernel(
+             `conv2d [${filter}] stride ${stride}`, tf.Conv2D,
+             {x: uniform([2, 8, 8, 3]), filter: uniform([...filter, 3, 4])},
+             {strides: [stride, stride], pad: 'same', dataFormat: 'NHWC',
+              dilations: [1, 1]});
+         await compareKernel(
+             `depthwise [${filter}] stride ${stride}`,
+             tf.DepthwiseConv2dNative,
+             {x: uniform([2, 8, 8, 3]), filter: uniform([...filter, 3, 2])},
+             {strides: [stride, stride], pad: 'same', dilations: [1, 1]});
+       }
+     });
+});
+
 describe('refused wasm kernels', () => {
   before(async () => {
     await selectBackend('wasm', () => {});
@@ -896,6 +966,19 @@ describe('layer gradients on wasm', () => {
     {name: 'gru', input: [4, 3], layers: () => [L.gru({units: 5})]},
     {name: 'simpleRNN', input: [4, 3],
      layers: () => [L.simpleRNN({units: 5})]},
+    // 'same' padding at a stride above a side of the filter.
+    {name: 'conv2d [1, 3] at stride 2, same', input: [8, 8, 3],
+     layers: () => [L.conv2d({filters: 4, kernelSize: [1, 3], strides: 2,
+                              padding: 'same'})]},
+    {name: 'conv2d 2x2 at stride 3, same, relu', input: [8, 7, 2],
+     layers: () => [L.conv2d({filters: 3, kernelSize: 2, strides: 3,
+                              padding: 'same', activation: 'relu'})]},
+    {name: 'depthwiseConv2d [3, 1] at stride 2, same', input: [8, 8, 3],
+     layers: () => [L.depthwiseConv2d({kernelSize: [3, 1], strides: 2,
+                                       padding: 'same'})]},
+    {name: 'separableConv2d [1, 5] at stride 2, same', input: [9, 9, 2],
+     layers: () => [L.separableConv2d({filters: 3, kernelSize: [1, 5],
+                                       strides: 2, padding: 'same'})]},
     // A weight with an axis of 1: its transpose shares its storage.
     {name: 'lstm of one unit', input: [4, 3],
      layers: () => [L.lstm({units: 1})]},

@@ -33,8 +33,7 @@
  */
 
 import {tf} from './tf';
-import {ValueError} from '../errors';
-import {input, KernelArgs, withTensors, wrapNativeKernels} from './wasm_kernel_util';
+import {biasedAndActivated, input, KernelArgs, withTensors, wrapNativeKernels} from './wasm_kernel_util';
 
 /** Kernels wrapped by this module. */
 export const WASM_MATMUL_KERNELS: readonly string[] =
@@ -67,29 +66,12 @@ function composedFusedMatMul(args: KernelArgs): tf.Tensor {
   return withTensors(present.map((n) => args.inputs[n]!), (tensors) => {
     const t: Record<string, tf.Tensor> = {};
     present.forEach((n, i) => t[n] = tensors[i]);
-    let out = innerSize(t['a'].shape, attrs.transposeA) === 0 ?
+    const out = innerSize(t['a'].shape, attrs.transposeA) === 0 ?
         tf.zeros(productShape(t['a'].shape, t['b'].shape, attrs)) :
         tf.matMul(t['a'], t['b'], attrs.transposeA, attrs.transposeB);
-    if (t['bias'] !== undefined) out = tf.add(out, t['bias']);
-    switch (attrs.activation) {
-      case 'linear':
-        return out;
-      case 'relu':
-        return tf.relu(out);
-      case 'relu6':
-        return tf.relu6(out);
-      case 'elu':
-        return tf.elu(out);
-      case 'sigmoid':
-        return tf.sigmoid(out);
-      case 'leakyrelu':
-        return tf.leakyRelu(out, attrs.leakyreluAlpha ?? 0.2);
-      case 'prelu':
-        return tf.prelu(out, t['preluActivationWeights']);
-      default:
-        throw new ValueError(`_FusedMatMul on wasm: unknown activation "${
-            attrs.activation}"`);
-    }
+    return biasedAndActivated(
+        out, t['bias'], attrs.activation, attrs.leakyreluAlpha,
+        t['preluActivationWeights'], '_FusedMatMul');
   });
 }
 
