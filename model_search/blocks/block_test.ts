@@ -191,6 +191,63 @@ describe('Block', () => {
   }
 });
 
+describe('sequence blocks and padding', () => {
+  // Sequence 1 is 2 steps long: steps 2 and 3 are padding.
+  const padded = (value: number) => tf.tidy(() => {
+    const [steps, width] = INPUT_SHAPES.RNN_ALL_ACTIVATIONS;
+    const valid = tf.randomNormal([BATCH, steps, width], 0, 1, 'float32', 11);
+    const mask = tf.tensor3d(
+        LENGTHS.map((n) => Array.from(
+            {length: steps}, (_, t) => Array(width).fill(t < n ? 1 : 0))),
+        [BATCH, steps, width]);
+    return tf.add(tf.mul(valid, mask), tf.mul(tf.sub(1, mask), value));
+  });
+
+  const sequenceBlocks = listBlocks().filter(
+      ({problemTypes}) => problemTypes.includes('RNN_ALL_ACTIVATIONS'));
+  for (const {name} of sequenceBlocks) {
+    it(`${name}: the padding's values do not reach a valid step`,
+       async () => {
+         await tf.setBackend(backendFor(name));
+         const steps = INPUT_SHAPES.RNN_ALL_ACTIVATIONS;
+         const input = tf.input({shape: steps, name: 'features'});
+         const lengthsInput =
+             tf.input({shape: [1], name: 'lengths', dtype: 'int32'});
+         const prefix = `pad_${name}`;
+         const tower = buildTowerSpec(input, [name], {
+           problemType: 'RNN_ALL_ACTIVATIONS', isTraining: false,
+           lengths: lengthsInput, hparams: TUNABLE_HPARAMS,
+           namePrefix: prefix,
+         });
+         const logits =
+             buildLogits(tower.output, CLASSES, `${prefix}/logits`);
+         const model =
+             tf.model({inputs: [input, lengthsInput], outputs: logits});
+         const lengths = tf.tensor2d(LENGTHS, [BATCH, 1], 'int32');
+         try {
+           const outputs = [0, -7.5, 1e3].map((value) => tf.tidy(() => {
+             const x = padded(value);
+             return (model.predict([x, lengths]) as tf.Tensor).arraySync() as
+                 number[][][];
+           }));
+           for (let b = 0; b < BATCH; b++) {
+             for (let t = 0; t < LENGTHS[b]; t++) {
+               for (const other of outputs.slice(1)) {
+                 other[b][t].forEach((v, k) => assert.ok(
+                     Math.abs(v - outputs[0][b][t][k]) <= 1e-4,
+                     `sequence ${b}, step ${t}: ${v} with other padding, ` +
+                         `${outputs[0][b][t][k]} with zeros`));
+               }
+             }
+           }
+         } finally {
+           lengths.dispose();
+           model.dispose();
+         }
+       });
+  }
+});
+
 async function trainOneStep(
     name: string, problemType: ProblemTypeName): Promise<void> {
   const isRnn = problemType.startsWith('RNN');

@@ -21,7 +21,7 @@ export * from './flatten_blocks';
 export * from './fully_connected_blocks';
 export {FastVarianceScaling, glorotNormal, glorotUniform, Orthogonal, OrthogonalArgs, orthonormalColumns} from './initializers';
 export {LayerArgs} from './layer_utils';
-export {LastValidStep, MatchWidth, MatchWidthArgs, sequenceMask} from './op_layers';
+export {LastValidStep, MaskPadding, MatchWidth, MatchWidthArgs, sequenceMask} from './op_layers';
 export * from './pooling_blocks';
 export * from './rnn_blocks';
 export * from './svdf_blocks';

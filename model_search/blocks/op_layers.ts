@@ -116,6 +116,46 @@ export class LastValidStep extends tf.layers.Layer {
 }
 tf.serialization.registerClass(LastValidStep);
 
+/**
+ * Zeros the steps of [batch, time, features] at and after each sequence's
+ * length (inputs: the sequence and the lengths, [batch] or [batch, 1]).
+ *
+ * The blocks that look ahead in time (a 1-D convolution wider than one
+ * step, the backward half of a bidirectional LSTM) read the padding after
+ * a sequence's length into its valid steps; this makes what they read
+ * there zeros, whatever the data's padding holds, as if each sequence
+ * ended at its length (a 'same' convolution's own padding is zeros too).
+ */
+export class MaskPadding extends tf.layers.Layer {
+  /** @nocollapse */
+  static className = 'ModelSearchMaskPadding';
+
+  constructor(args: LayerArgs = {}) {
+    super(args);
+  }
+
+  override computeOutputShape(inputShape: tf.Shape|tf.Shape[]): tf.Shape {
+    const [sequence] = listShapes(inputShape);
+    if (sequence.length !== 3) {
+      throw new ValueError(
+          `MaskPadding "${this.name}": expects [batch, time, features], ` +
+          `got [${sequence.map(String).join(', ')}]`);
+    }
+    return sequence;
+  }
+
+  override call(inputs: tf.Tensor|tf.Tensor[]): tf.Tensor {
+    return tf.tidy(() => {
+      const [sequence, lengths] = listTensors(inputs) as [
+        tf.Tensor3D, tf.Tensor|undefined
+      ];
+      if (lengths === undefined) return tf.clone(sequence);
+      return tf.mul(sequence, sequenceMask(lengths, sequence.shape[1]));
+    });
+  }
+}
+tf.serialization.registerClass(MaskPadding);
+
 /** A [batch, time, 1] float mask: 1 where step < lengths[batch]. */
 export function sequenceMask(lengths: tf.Tensor, steps: number): tf.Tensor3D {
   return tf.tidy(() => {

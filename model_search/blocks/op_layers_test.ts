@@ -9,7 +9,7 @@ import * as assert from 'node:assert/strict';
 
 import {tf} from '../backend/tf';
 
-import {LastValidStep, MatchWidth, sequenceMask} from './op_layers';
+import {LastValidStep, MaskPadding, MatchWidth, sequenceMask} from './op_layers';
 
 require('@tensorflow/tfjs-backend-wasm');
 
@@ -88,6 +88,52 @@ describe('LastValidStep', () => {
       [[0, 0], [1, 1], [0, 0]],
       [[0, 0], [0, 0], [1, 1]],
     ]);
+  });
+});
+
+describe('MaskPadding', () => {
+  before(useWasm);
+
+  /** [batch 2, time 3, features 2]: entry (b, t) holds [10 b + t + 1, 5]. */
+  const sequence = () => tf.tensor3d([0, 1].map(
+      (b) => [0, 1, 2].map((t) => [10 * b + t + 1, 5])));
+
+  it('zeros the steps at and after each length', () => {
+    for (const lengths of [tf.tensor1d([2, 3], 'int32'),
+                           tf.tensor2d([[2], [3]], [2, 1], 'int32')]) {
+      const out = new MaskPadding().apply([sequence(), lengths]) as tf.Tensor;
+
+      assert.deepEqual(out.arraySync(),
+                       [[[1, 5], [2, 5], [0, 0]], [[11, 5], [12, 5], [13, 5]]]);
+    }
+  });
+
+  it('passes a sequence without lengths through', () => {
+    const out = new MaskPadding().apply(sequence()) as tf.Tensor;
+
+    assert.deepEqual(out.arraySync(), sequence().arraySync());
+  });
+
+  it('is saved and loaded with the model', async () => {
+    const x = tf.input({shape: [3, 2]});
+    const lengths = tf.input({shape: [1], dtype: 'int32'});
+    const masked = new MaskPadding({name: 'masked'}).apply([x, lengths]) as
+        tf.SymbolicTensor;
+    const model = tf.model({inputs: [x, lengths], outputs: masked});
+    let saved: tf.io.ModelArtifacts|undefined;
+    await model.save(tf.io.withSaveHandler(async (artifacts) => {
+      saved = artifacts;
+      return {modelArtifactsInfo: {dateSaved: new Date(),
+                                   modelTopologyType: 'JSON'}};
+    }));
+    const loaded = await tf.loadLayersModel(tf.io.fromMemory(saved!));
+    const lengthsValue = tf.tensor2d([[1], [2]], [2, 1], 'int32');
+
+    assert.deepEqual(
+        (loaded.predict([sequence(), lengthsValue]) as tf.Tensor).arraySync(),
+        [[[1, 5], [0, 0], [0, 0]], [[11, 5], [12, 5], [0, 0]]]);
+    model.dispose();
+    loaded.dispose();
   });
 });
 

@@ -9,8 +9,15 @@
  * Sequence blocks of block.py: simple RNN cells, recurrent dense and 1-D
  * convolutions, LSTMs and bidirectional LSTMs, each optionally with a skip
  * connection. Inputs and outputs are [batch, time, features]; every step's
- * output is kept (return_sequences). As in the original, these blocks do
- * not read the sequence lengths.
+ * output is kept (return_sequences).
+ *
+ * Padding: the blocks that only look back (RNN cells, LSTMs, recurrent
+ * dense, 1-D convolutions one step wide) give each valid step an output
+ * that the padding after the sequence's length cannot reach. Those that
+ * look ahead (wider 1-D convolutions, bidirectional LSTMs) get their input
+ * with the padding zeroed (MaskPadding) when the data has lengths, so that
+ * the padding's values cannot change a valid step's output. Porting note:
+ * block.py reads the padding as it is in both.
  */
 
 import {tf} from '../backend/tf';
@@ -19,6 +26,7 @@ import {NotImplementedError, ValueError} from '../errors';
 import {Block, BlockBuildArgs, registerBlock, RNN_PROBLEM_TYPES} from './block';
 import {addAll, apply, boolArg, expectRank, InitArgs, intArg, lastOf, LayerNamer, projectIfNeeded} from './block_utils';
 import {glorotNormal, Orthogonal, UnitForgetBias} from './initializers';
+import {MaskPadding} from './op_layers';
 
 /** The sequence input of a block, checked to be [batch, time, features]. */
 function sequenceInput(
@@ -31,6 +39,18 @@ function sequenceInput(
         'be known; give the input layer a defined last dimension');
   }
   return x;
+}
+
+/**
+ * `x` with the steps after each sequence's length zeroed, for a block
+ * that looks ahead in time; `x` itself when the data has no lengths.
+ */
+function paddingMasked(
+    x: tf.SymbolicTensor, args: BlockBuildArgs,
+    namer: LayerNamer): tf.SymbolicTensor {
+  if (args.lengths === undefined) return x;
+  return apply(new MaskPadding({name: namer.name('mask_padding')}),
+               [x, args.lengths]);
 }
 
 /** net + x (projected to net's width when they differ), if `skip`. */
@@ -223,6 +243,8 @@ export class Conv1DBlock implements Block {
     const block = args.namePrefix;
     const x = sequenceInput(inputs, block);
     const namer = new LayerNamer(block);
+    // One step wide, it reads no other step; wider, the next ones too.
+    const read = this.kernelSize > 1 ? paddingMasked(x, args, namer) : x;
     const net = apply(
         tf.layers.conv1d({
           filters: this.outputSize,
@@ -232,7 +254,7 @@ export class Conv1DBlock implements Block {
           kernelInitializer: glorotNormal(),
           name: namer.name('conv1d'),
         }),
-        x);
+        read);
     return [...inputs, withSkip(this.skip, x, net, namer, block)];
   }
 }
@@ -363,8 +385,11 @@ export class BidirectionalLSTMBlock implements Block {
     const x = sequenceInput(inputs, block);
     const namer = new LayerNamer(block);
     const forward = apply(lstmLayer(this.outputSize, namer.name('lstm')), x);
-    const backward =
-        apply(lstmLayer(this.outputSize, namer.name('lstm'), true), x);
+    // The backward LSTM starts at the last step: after the padding (zeros
+    // here, whatever the data holds) it reaches the sequence's own steps.
+    const backward = apply(
+        lstmLayer(this.outputSize, namer.name('lstm'), true),
+        paddingMasked(x, args, namer));
     const net = apply(
         tf.layers.concatenate({axis: 2, name: namer.name('concat')}),
         [forward, backward]);
