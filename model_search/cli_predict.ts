@@ -404,6 +404,22 @@ async function* jsonLines(
     const example = value as {features: unknown, length?: unknown};
     const features = new Float32Array(size);
     const filled = fillFeatures(example.features, schema.shape, features, 0);
+    const given = nestedShape(example.features);
+    if (filled !== size && given !== undefined && given.length > 1 &&
+        given.join(',') !== schema.shape.join(',')) {
+      const steps = schema.shape[0];
+      const fewerSteps = schema.shape.length === 2 && given.length === 2 &&
+          given[1] === schema.shape[1] && given[0] < steps;
+      throw new DataError(
+          `${where}: "features" is an array of shape [${given.join(',')}], ` +
+              `the model takes [${schema.shape.join(',')}] (nested, or flat ` +
+              `with ${size} numbers)` +
+              (fewerSteps ? `: pad a sequence of ${given[0]} steps to ${
+                                steps} with any numbers and give ` +
+                                `"length": ${given[0]}` :
+                            ''),
+          file, line);
+    }
     if (filled !== size) {
       throw new DataError(
           `${where}: "features" must be numbers (finite, within the ` +
@@ -433,6 +449,20 @@ async function* jsonLines(
             '{"features": [...]}',
         file);
   }
+}
+
+/**
+ * The shape of a nested array whose rows at each depth are equally long
+ * (its leaves being anything but arrays), or undefined for a ragged one.
+ */
+function nestedShape(value: unknown): number[]|undefined {
+  if (!Array.isArray(value)) return [];
+  const inner = value.map(nestedShape);
+  const first = inner[0] ?? [];
+  if (inner.some((s) => s === undefined || s.join(',') !== first.join(','))) {
+    return undefined;
+  }
+  return [value.length, ...first];
 }
 
 /**

@@ -772,10 +772,24 @@ describe('predictCommand', function() {
       {
         name: 'JSON Lines: features of another shape',
         lines: '\n{"features": [[1,2,3],[4,5,6]], "length": 2}\n',
-        message: (f) => `predict: ${f}:2: "features" must be numbers ` +
+        message: (f) => `predict: ${f}:2: "features" is an array of shape ` +
+            '[2,3], the model takes [4,2] (nested, or flat with 8 numbers)',
+      },
+      {
+        name: 'JSON Lines: a sequence of fewer steps',
+        lines: '{"features": [[1,2],[4,5],[7,8]], "length": 3}\n',
+        message: (f) => `predict: ${f}:1: "features" is an array of shape ` +
+            '[3,2], the model takes [4,2] (nested, or flat with 8 numbers): ' +
+            'pad a sequence of 3 steps to 4 with any numbers and give ' +
+            '"length": 3',
+      },
+      {
+        name: 'JSON Lines: ragged features',
+        lines: '{"features": [[1,2],[4,5,6],[7,8],[9,10]], "length": 3}\n',
+        message: (f) => `predict: ${f}:1: "features" must be numbers ` +
             '(finite, within the ±3.4e38 of 32-bit floats) in an array of ' +
             'shape [4,2] (nested, or flat with 8 numbers), got ' +
-            '[[1,2,3],[4,5,6]]',
+            '[[1,2],[4,5,6],[7,8],[9,10]]',
       },
       {
         name: 'JSON Lines: a feature that is not a number',

@@ -124,6 +124,19 @@ export async function checkFirstBatches(
             sequences,
             problemType === 'RNN_ALL_ACTIVATIONS');
         checkFeaturesFinite(next.value, split);
+        if (!sequences && mode === 'train' &&
+            (next.value as Partial<Batch>).lengths != null) {
+          const shape = provider.inputSchema().shape;
+          warn(`warning: the data provider's batches carry lengths, but ` +
+               `the spec's problem type (${problemType}) reads none: ` +
+               `its examples of shape [${shape}] are read whole, the ` +
+               'padding after each length included. For sequences, ' +
+               'inputSchema().shape is [time steps, features]' +
+               (shape.length === 1 ? ` ([${shape[0]}, 1] for one feature ` +
+                                         'a step)' :
+                                     '') +
+               ', which picks an RNN config');
+        }
         const rows = next.value.labels.shape[0];
         // Trials would train on other batches than the study records, and
         // a batch size the search was told to keep small (memory) would

@@ -29,7 +29,8 @@ let classes = 2;
  * Examples of 2 time steps of 3 features (an RNN problem, by default)
  * and the lengths its batches give: set by a test.
  */
-let sequences: 'none'|'no lengths'|'too long'|'good' = 'none';
+let sequences: 'none'|'no lengths'|'too long'|'good'|'flat, with lengths' =
+    'none';
 /** The class names the test provider gives: set by a test. */
 let vocabulary: string[]|undefined;
 
@@ -80,6 +81,14 @@ class ThrowingProvider implements Provider {
                  labels: tf.tensor1d([], 'int32') as tf.Tensor1D};
           continue;
         }
+        if (sequences === 'flat, with lengths') {
+          // Sequences of one feature described as [time steps].
+          yield {features: tf.ones([2, 3]),
+                 labels: tf.tensor1d([0, 1], 'int32') as tf.Tensor1D,
+                 lengths: tf.tensor1d([3, 1], 'int32') as tf.Tensor1D};
+          if (mode === 'eval') return;
+          continue;
+        }
         if (sequences !== 'none') {
           yield {
             features: tf.ones([2, 2, 3]),
@@ -109,7 +118,9 @@ class ThrowingProvider implements Provider {
 
   inputSchema(): InputSchema {
     return {kind: 'provider_errors_test',
-            shape: sequences === 'none' ? [3] : [2, 3],
+            shape: sequences === 'none' || sequences === 'flat, with lengths' ?
+                [3] :
+                [2, 3],
             labelVocabulary: vocabulary};
   }
 
@@ -241,6 +252,23 @@ describe('a data provider that throws', function() {
     assert.ok(log.some((line) => line.startsWith('trial 1 [1/1] ')),
               log.join('\n'));
   });
+
+  it('of lengths with examples of one axis: a warning, a dnn search',
+     async () => {
+       sequences = 'flat, with lengths';
+
+       const {code, log} = await run(argv());
+
+       assert.equal(code, 0, log.join('\n'));
+       assert.ok(log.includes(
+                     'warning: the data provider\'s batches carry lengths, ' +
+                     'but the spec\'s problem type (DNN) reads none: its ' +
+                     'examples of shape [3] are read whole, the padding ' +
+                     'after each length included. For sequences, ' +
+                     'inputSchema().shape is [time steps, features] ([3, 1] ' +
+                     'for one feature a step), which picks an RNN config'),
+                 log.join('\n'));
+     });
 
   it('of one label per sequence under a spec of a label per step: exit 2',
      async () => {

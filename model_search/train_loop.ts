@@ -691,8 +691,20 @@ function checkLengths(
   const shape = `[${examples}] or [${examples}, 1]`;
   const lengths = (batch as Partial<Batch>).lengths as Partial<tf.Tensor>|
       undefined;
+  if (Array.isArray(lengths) || ArrayBuffer.isView(lengths)) {
+    throw new DataError(
+        `the ${split} data gives lengths as a JavaScript array, not a ` +
+        `tensor: make them one, tf.tensor1d(lengths, 'int32') (shape ${
+            shape})`);
+  }
+  if (lengths != null && typeof lengths.dispose === 'function' &&
+      lengths.isDisposed) {
+    throw new DataError(
+        `the ${split} data gives lengths already disposed: yield a new ` +
+        'lengths tensor with every batch, never one kept and yielded again');
+  }
   if (lengths === undefined || lengths === null ||
-      typeof lengths.dispose !== 'function' || lengths.isDisposed) {
+      typeof lengths.dispose !== 'function') {
     throw new DataError(
         `the ${split} data gives batches without lengths, but the spec's ` +
         `problem type (${problemType}) takes sequences: give each batch ` +

@@ -470,6 +470,37 @@ describe('checkBatchFits of a label per time step', () => {
     }
   });
 
+  it('says lengths given as an array or disposed are not a tensor', () => {
+    const model = buildModel({
+      schema: {kind: 'sequence', shape: [3, 4]}, numClasses: 2,
+      problemType: 'RNN_LAST_ACTIVATIONS', architecture: ['RNN_CELL_64'],
+      hparams: {}, applyDropoutsBetweenBlocks: false,
+      namePrefix: 'lengths_kind_test',
+    });
+    const disposed = tf.tensor1d([3, 1], 'int32');
+    disposed.dispose();
+    for (const [lengths, want] of [
+             [[3, 1], 'the training data gives lengths as a JavaScript ' +
+                  "array, not a tensor: make them one, tf.tensor1d(lengths, " +
+                  "'int32') (shape [2] or [2, 1])"],
+             [Int32Array.from([3, 1]),
+              'the training data gives lengths as a JavaScript array, not ' +
+                  "a tensor: make them one, tf.tensor1d(lengths, 'int32') " +
+                  '(shape [2] or [2, 1])'],
+             [disposed, 'the training data gives lengths already ' +
+                  'disposed: yield a new lengths tensor with every batch, ' +
+                  'never one kept and yielded again'],
+           ] as const) {
+      assert.throws(
+          () => checkBatch(model, {
+            features: tf.zeros([2, 3, 4]), labels: tf.tensor1d([0, 1], 'int32'),
+            lengths: lengths as unknown as tf.Tensor1D,
+          }, 'training', true),
+          (e: Error) => e instanceof DataError && e.message === want);
+    }
+    model.dispose();
+  });
+
   it('points labels per step under one label per sequence to RNN_ALL', () => {
     assert.throws(
         () => checkBatchFits({
