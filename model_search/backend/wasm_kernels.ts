@@ -32,7 +32,9 @@
  *    outputs), and the matrix products whose right-hand operand's storage
  *    was met under another shape: wrong, or writing outside their output
  *    (see wasm_layout_kernels.ts, wasm_window_kernels.ts and
- *    wasm_matmul_kernels.ts);
+ *    wasm_matmul_kernels.ts); clipping of int32, Prelu with an alpha of
+ *    some shapes, Sign near zero, cumulative sums over a negative axis
+ *    (wasm_elementwise_kernels.ts);
  *  - Conv2DBackpropInput: right but 3 to 8 times slower than the same
  *    gradient run as one forward convolution (60 ms against 7 ms for a
  *    3x3, stride-1, 16-to-32-channel layer on 32 images of 16x16); it is
@@ -54,6 +56,7 @@ import {NotImplementedError, ValueError} from '../errors';
 import {tf} from './tf';
 import {CONV_KERNELS} from './wasm_conv_kernels';
 import {input, KernelArgs, wasmKernel, withTensors} from './wasm_kernel_util';
+import {registerWasmElementwiseKernels} from './wasm_elementwise_kernels';
 import {registerWasmLayoutKernels} from './wasm_layout_kernels';
 import {registerWasmMatMulKernels} from './wasm_matmul_kernels';
 import {noteReplacedNative} from './wasm_restart';
@@ -127,6 +130,7 @@ export function registerWasmTrainingKernels(): string[] {
   return [
     ...added, ...registerWasmLayoutKernels(), ...registerWasmMatMulKernels(),
     ...registerWasmReduceKernels(), ...registerWasmWindowKernels(),
+    ...registerWasmElementwiseKernels(),
   ];
 }
 

@@ -854,9 +854,22 @@ describe('forward convolutions and poolings', () => {
     assert.ok(after.values.every((v) => v === 2));
   });
 
+  it('give the max-pooling gradients of one-element windows', async () => {
+    await compareGradients(
+        'maxPool 1x1', (x) => tf.maxPool(x as tf.Tensor4D, 1, 2, 'same'),
+        [uniform([2, 7, 6, 3])]);
+    await compareGradients(
+        'maxPool3d 1x1x1',
+        (x) => tf.maxPool3d(x as tf.Tensor5D, 1, 2, 'valid'),
+        [uniform([1, 3, 4, 5, 2])]);
+  });
+
   it('give the gradients cpu gives around empty outputs', async () => {
     await compareGradients(
         'avgPool', (x) => tf.avgPool(x as tf.Tensor4D, 2, 1, 'valid'),
+        [uniform([4, 3, 1, 4])]);
+    await compareGradients(
+        'maxPool', (x) => tf.maxPool(x as tf.Tensor4D, 2, 1, 'valid'),
         [uniform([4, 3, 1, 4])]);
     await compareGradients(
         'conv2d', (x, w) => tf.conv2d(x as tf.Tensor4D, w as tf.Tensor4D, 1,
@@ -889,6 +902,75 @@ describe('forward convolutions and poolings', () => {
              {x: uniform([2, 8, 8, 3]), filter: uniform([...filter, 3, 2])},
              {strides: [stride, stride], pad: 'same', dilations: [1, 1]});
        }
+     });
+});
+
+describe('element-wise kernels', () => {
+  before(async () => {
+    await selectBackend('wasm', () => {});
+  });
+
+  /** Asserts `op` gives on wasm exactly what it gives on cpu. */
+  async function sameAsCpu(label: string, op: () => tf.Tensor) {
+    const [actual] = await runOn('wasm', op);
+    const [expected] = await runOn('cpu', op);
+    assert.deepEqual(actual.shape, expected.shape, label);
+    assert.deepEqual(Array.from(actual.values), Array.from(expected.values),
+                     label);
+  }
+
+  it('clip int32 and keep NaN as cpu', async () => {
+    const ints = () => tf.tensor1d([-5, -1, 0, 1, 2, 3, 7], 'int32');
+    await sameAsCpu('int32 [-1, 2]', () => tf.clipByValue(ints(), -1, 2));
+    await sameAsCpu('int32 [0.5, 2.5]', () => tf.clipByValue(ints(), 0.5, 2.5));
+    await sameAsCpu('int32 [-1.5, -0.5]',
+                    () => tf.clipByValue(ints(), -1.5, -0.5));
+    await sameAsCpu('float32 with NaN', () => tf.clipByValue(
+        tf.tensor1d([NaN, -3, 0.25, 9, -Infinity]), -1, 1));
+  });
+
+  it('take an alpha of any broadcast shape in prelu', async () => {
+    const x = () => tf.tensor(
+        Array.from({length: 2 * 3 * 5}, (_, i) => (i % 7) - 3.5), [2, 3, 5]);
+    for (const shape of [[3, 1], [1, 3, 1], [2, 1, 5], [5], [1, 5], [1]]) {
+      const size = shape.reduce((a, b) => a * b, 1);
+      await sameAsCpu(`alpha [${shape}]`, () => tf.prelu(
+          x(), tf.tensor(Array.from({length: size}, (_, i) => 0.1 * (i + 1)),
+                         shape)));
+    }
+  });
+
+  it('give the sign of tiny numbers as cpu', async () => {
+    await sameAsCpu('sign', () => tf.sign(tf.tensor1d(
+        [1e-7, -1e-7, 1e-30, -1e-30, 0, -0, NaN, 3, -Infinity])));
+  });
+
+  it('sum cumulatively over a negative axis, as over its positive one',
+     async () => {
+       // cpu itself gets a negative axis wrong (its output's shape): the
+       // reference is the same axis counted from the front.
+       const values = [1, 2, 3, 4, 5, 6];
+       const same = async (label: string, negative: () => tf.Tensor,
+                           positive: () => tf.Tensor) => {
+         const [actual] = await runOn('wasm', negative);
+         const [expected] = await runOn('cpu', positive);
+         assert.deepEqual(actual.shape, expected.shape, label);
+         assert.deepEqual(Array.from(actual.values),
+                          Array.from(expected.values), label);
+       };
+       for (const dtype of ['float32', 'int32'] as const) {
+         const x = () => tf.tensor(values, [2, 3], dtype);
+         await same(`cumsum ${dtype}`, () => tf.cumsum(x(), -1),
+                    () => tf.cumsum(x(), 1));
+         await same(`cumsum ${dtype}, exclusive, reversed`,
+                    () => tf.cumsum(x(), -2, true, true),
+                    () => tf.cumsum(x(), 0, true, true));
+       }
+       await same('cumprod', () => tf.cumprod(tf.tensor(values, [2, 3]), -1),
+                  () => tf.cumprod(tf.tensor(values, [2, 3]), 1));
+       // The wasm memory is whole afterwards.
+       const [after] = await runOn('wasm', () => tf.add(tf.ones([1000]), 1));
+       assert.ok(after.values.every((v) => v === 2));
      });
 });
 

@@ -170,6 +170,8 @@ function maxOverWindows(x: tf.Tensor, w: Windows): tf.Tensor {
 function routeToMax(
     x: tf.Tensor, dy: tf.Tensor, w: Windows, ties: 'first'|'last'):
     tf.Tensor {
+  // No window (one larger than the input): no gradient to route.
+  if (dy.size === 0 || x.size === 0) return tf.zeros(x.shape);
   const after = trailing(w);
   const padded = padOrCrop(x, w.before, after, true, LOWEST)!.x;
   const copier = copierFor(w, x.shape[x.rank - 1]);
@@ -178,7 +180,11 @@ function routeToMax(
   const chosen = ties === 'first' ?
       tf.argMax(values, -1) :
       tf.sub(tf.scalar(k - 1, 'int32'), tf.argMax(tf.reverse(values, -1), -1));
-  const routed = tf.mul(tf.oneHot(chosen, k), tf.expandDims(dy, -1));
+  // A window of one element routes all of its gradient there (oneHot
+  // refuses a depth of 1).
+  const routed = k === 1 ?
+      tf.expandDims(dy, -1) :
+      tf.mul(tf.oneHot(chosen, k), tf.expandDims(dy, -1));
   const summed = copier.add(routed, padded.shape);
   return padOrCrop(
       summed, w.before.map(n => -n), after.map(n => -n), true)!.x;
