@@ -808,12 +808,25 @@ describe('Sum and Mean', () => {
     }
   }
 
-  it('gives 0 for a sum over no rows, NaN for a mean, as cpu', async () => {
-    await compareKernel('sum', tf.Sum, {x: uniform([0, 4])},
-                        {axis: 0, keepDims: false});
-    const mean = await runOn('wasm', () => tf.mean(tf.zeros([0, 3]), 0));
-    assert.deepEqual(mean[0].shape, [3]);
-    assert.ok(Array.from(mean[0].values).every(Number.isNaN));
+  it('gives 0 for a sum or a mean over no elements, as cpu', async () => {
+    // Natively: what the memory held.
+    const cases: Array<[string, () => tf.Tensor]> = [
+      ['sum, leading', () => tf.sum(tf.zeros([0, 4]), 0)],
+      ['mean, leading', () => tf.mean(tf.zeros([0, 3]), 0)],
+      ['mean, inner', () => tf.mean(tf.zeros([3, 0]), 1)],
+      ['sum, inner, dims kept', () => tf.sum(tf.zeros([3, 0]), 1, true)],
+      ['sum of int32', () => tf.sum(tf.zeros([3, 0], 'int32'), 1)],
+      ['sum of int32, leading', () => tf.sum(tf.zeros([0, 3], 'int32'), 0)],
+      ['sum of bool', () => tf.sum(tf.zeros([3, 0], 'bool'), 1)],
+      ['mean of all', () => tf.mean(tf.zeros([2, 0, 3]))],
+    ];
+    for (const [label, op] of cases) {
+      const [actual] = await runOn('wasm', op);
+      const [expected] = await runOn('cpu', op);
+      assert.deepEqual(actual.shape, expected.shape, label);
+      assert.deepEqual(Array.from(actual.values), Array.from(expected.values),
+                       label);
+    }
   });
 
   it('sums int32 exactly, natively', async () => {

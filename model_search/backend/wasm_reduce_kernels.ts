@@ -17,8 +17,9 @@
  * operand anew for every new tensor (0.12 ms only when the same tensor is
  * summed again); 0.39 ms here, reading the rows in order four at a time
  * into float64 sums. Other reductions, and other dtypes, go to the native
- * kernels. Over no rows at all the result is 0 (NaN for a mean), as on cpu:
- * the native kernels leave it unset.
+ * kernels. A reduction over no elements at all (an axis of size 0) gives
+ * 0, for any dtype, over any axes, for a sum and a mean, as on cpu: the
+ * native kernels left it unset (whatever the memory held).
  */
 
 import {input, KernelArgs, wrapNativeKernels} from './wasm_kernel_util';
@@ -38,7 +39,7 @@ declare interface ReduceAttrs {
 /** The parts of the wasm backend used here. */
 declare interface WasmBackend extends tf.KernelBackend {
   makeOutput(shape: number[], dtype: tf.DataType): tf.TensorInfo;
-  typedArrayFromHeap(info: tf.TensorInfo): Float32Array;
+  typedArrayFromHeap(info: tf.TensorInfo): Float32Array|Int32Array;
 }
 
 /**
@@ -85,6 +86,16 @@ function reducing(nativeConfig: tf.KernelConfig): tf.KernelConfig {
       tf.TensorInfo => {
     const x = input(args, 'x', nativeConfig.kernelName);
     const attrs = args.attrs as unknown as ReduceAttrs;
+    const axes = tf.util.parseAxisParam(attrs.axis, x.shape);
+    if (axes.some((axis) => x.shape[axis] === 0)) {
+      const shape = attrs.keepDims ?
+          x.shape.map((size, i) => axes.includes(i) ? 1 : size) :
+          x.shape.filter((_, i) => !axes.includes(i));
+      const dtype = mean ? 'float32' : x.dtype === 'bool' ? 'int32' : x.dtype;
+      const empty = args.backend.makeOutput(shape, dtype);
+      args.backend.typedArrayFromHeap(empty).fill(0);
+      return empty;
+    }
     const reduced = x.dtype === 'float32' ?
         leadingAxesReduced(attrs.axis, x.shape) :
         0;
@@ -97,17 +108,11 @@ function reducing(nativeConfig: tf.KernelConfig): tf.KernelConfig {
     const shape = attrs.keepDims ?
         x.shape.map((size, i) => i < reduced ? 1 : size) :
         x.shape.slice(reduced);
-    if (rows === 0) {
-      // Nothing to add up: the native kernels return whatever the memory
-      // held (measured), cpu returns 0 (and 0 / 0 for a mean).
-      const empty = backend.makeOutput(shape, 'float32');
-      backend.typedArrayFromHeap(empty).fill(mean ? NaN : 0);
-      return empty;
-    }
     const out = backend.makeOutput(shape, 'float32');
     // Views taken after makeOutput, which may grow (and move) the heap.
+    // Only float32 gets here (`reduced` is 0 for other dtypes).
     const sums = columnSums(
-        backend.typedArrayFromHeap(x), rows, columns);
+        backend.typedArrayFromHeap(x) as Float32Array, rows, columns);
     const values = backend.typedArrayFromHeap(out);
     const scale = mean ? 1 / rows : 1;
     for (let c = 0; c < columns; c++) values[c] = sums[c] * scale;
