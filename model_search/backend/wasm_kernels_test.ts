@@ -753,6 +753,54 @@ describe('Identity, Cast and Transpose', () => {
        }
      });
 
+  it('slices int32 and bool with steps as cpu', async () => {
+    const values = [5, -5, 5, 3, 0, 7, -2, 9, 1, 4, 8, -6];
+    const slices: Array<[string, (x: tf.Tensor) => tf.Tensor]> = [
+      ['step 2', (x) => tf.stridedSlice(x, [1], [11], [2])],
+      ['step -1', (x) => tf.stridedSlice(x, [10], [1], [-1])],
+      ['2-D, steps 2 and -1',
+       (x) => tf.stridedSlice(tf.reshape(x, [3, 4]), [0, 3], [3, 0], [2, -1])],
+      ['a contiguous slice', (x) => tf.stridedSlice(x, [2], [7], [1])],
+    ];
+    for (const dtype of ['int32', 'bool', 'float32'] as const) {
+      for (const [label, slice] of slices) {
+        const op = () => slice(tf.tensor(values, [12], dtype));
+        const [actual] = await runOn('wasm', op);
+        const [expected] = await runOn('cpu', op);
+        assert.deepEqual(actual.shape, expected.shape, `${dtype} ${label}`);
+        assert.deepEqual(Array.from(actual.values),
+                         Array.from(expected.values), `${dtype} ${label}`);
+      }
+    }
+  });
+
+  it('gathers with batch dimensions as cpu', async () => {
+    const cases: Array<[string, number[], number[], number, number]> = [
+      // [label, x shape, indices shape, axis, batchDims]
+      ['axis 1', [3, 5], [3, 4], 1, 1],
+      ['axis 2, slices', [2, 3, 4, 2], [2, 5], 2, 1],
+      ['two batch axes', [2, 3, 4], [2, 3, 2], 2, 2],
+    ];
+    for (const dtype of ['float32', 'int32'] as const) {
+      for (const [label, xShape, idShape, axis, batchDims] of cases) {
+        const size = (shape: number[]) => shape.reduce((a, b) => a * b, 1);
+        const dim = xShape[axis];
+        const op = () => tf.gather(
+            tf.tensor(Array.from({length: size(xShape)}, (_, i) => i - 7),
+                      xShape, dtype),
+            tf.tensor(Array.from({length: size(idShape)},
+                                 (_, i) => (i * 7 + 3) % dim),
+                      idShape, 'int32'),
+            axis, batchDims);
+        const [actual] = await runOn('wasm', op);
+        const [expected] = await runOn('cpu', op);
+        assert.deepEqual(actual.shape, expected.shape, `${dtype} ${label}`);
+        assert.deepEqual(Array.from(actual.values),
+                         Array.from(expected.values), `${dtype} ${label}`);
+      }
+    }
+  });
+
   it('leaves a clone alone when its original is updated in place',
      async () => {
        await tf.setBackend('wasm');

@@ -26,6 +26,16 @@
  * into bytes: 3 stays 3, -2 becomes 254, 0.5 becomes 0), is a comparison
  * with zero here, as on cpu.
  *
+ * StridedSlice of int32 or bool with steps other than 1: the native
+ * kernel copied the elements right but labelled its output float32 (an
+ * int32 5 read as 7e-45), and read bools as 4-byte numbers. int32 gets its
+ * dtype back here; bools are sliced as int32 and compared with zero.
+ *
+ * GatherV2 with batch dimensions (batchDims > 0): the native kernel got
+ * the values wrong for every dtype; here the batches are folded into the
+ * gathered axis (each batch's indices offset past the earlier batches')
+ * and one gather without batch dimensions does the work.
+ *
  * Transpose: the axes are first simplified (size-1 axes dropped, axes that
  * stay neighbours merged). A permutation that then leaves the order
  * unchanged shares the input's storage. Otherwise the native kernel writes
@@ -45,7 +55,7 @@ import {tf} from './tf';
 
 /** Kernels wrapped by this module. */
 export const WASM_LAYOUT_KERNELS: readonly string[] =
-    [tf.Identity, tf.Cast, tf.Transpose];
+    [tf.Identity, tf.Cast, tf.Transpose, tf.StridedSlice, tf.GatherV2];
 
 /** The kernel functions of this module, to keep wrapping idempotent. */
 const OURS = new WeakSet<tf.KernelFunc>();
@@ -230,6 +240,78 @@ function castConfig(nativeConfig: tf.KernelConfig): tf.KernelConfig {
   return {...nativeConfig, kernelFunc: kernelFunc as unknown as tf.KernelFunc};
 }
 
+function stridedSliceConfig(nativeConfig: tf.KernelConfig): tf.KernelConfig {
+  const native = nativeConfig.kernelFunc;
+  const kernelFunc = (args: KernelArgs & {backend: WasmBackend}):
+      tf.TensorInfo => {
+    const x = input(args, 'x', tf.StridedSlice);
+    if (x.dtype !== 'int32' && x.dtype !== 'bool') {
+      return native(args) as tf.TensorInfo;
+    }
+    const a = args.attrs as unknown as tf.StridedSliceAttrs;
+    const info = tf.slice_util.sliceInfo(
+        x.shape, a.begin, a.end, a.strides, a.beginMask, a.endMask,
+        a.ellipsisMask, a.newAxisMask, a.shrinkAxisMask);
+    // Those the native kernel takes as a contiguous slice come out right.
+    if (info.isIdentity || info.sliceDim0 || info.isSimpleSlice) {
+      return native(args) as tf.TensorInfo;
+    }
+    if (x.dtype === 'bool') {
+      return withTensors([x], ([t]) => tf.cast(tf.stridedSlice(
+          tf.cast(t, 'int32'), a.begin, a.end, a.strides, a.beginMask,
+          a.endMask, a.ellipsisMask, a.newAxisMask, a.shrinkAxisMask),
+          'bool'));
+    }
+    const mislabelled = native(args) as tf.TensorInfo;
+    const out = args.backend.makeOutput([...mislabelled.shape], 'int32');
+    // Views taken after makeOutput, which may grow (and move) the heap.
+    elementsOf(args.backend.typedArrayFromHeap(out))
+        .set(elementsOf(args.backend.typedArrayFromHeap(mislabelled)));
+    args.backend.disposeData(mislabelled.dataId);
+    return out;
+  };
+  return {...nativeConfig, kernelFunc: kernelFunc as unknown as tf.KernelFunc};
+}
+
+function gatherConfig(nativeConfig: tf.KernelConfig): tf.KernelConfig {
+  const native = nativeConfig.kernelFunc;
+  const kernelFunc = (args: KernelArgs & {backend: WasmBackend}):
+      tf.TensorInfo => {
+    const x = input(args, 'x', tf.GatherV2);
+    const indices = input(args, 'indices', tf.GatherV2);
+    const {axis, batchDims} = args.attrs as unknown as tf.GatherV2Attrs;
+    if (!batchDims) return native(args) as tf.TensorInfo;
+    const parsedAxis = tf.util.parseAxisParam(axis, x.shape)[0];
+    const info = tf.backend_util.segment_util.collectGatherOpShapeInfo(
+        x as tf.Tensor, indices as tf.Tensor, parsedAxis, batchDims);
+    if (info.batchSize === 1 || tf.util.sizeFromShape(x.shape) === 0) {
+      return native(args) as tf.TensorInfo;
+    }
+    const {batchSize, outerSize, dimSize, sliceSize} = info;
+    return withTensors([x, indices], ([values, ids]) => {
+      const perBatch = ids.size / batchSize;
+      // [outer, batch * dim, slice]: batch b's rows follow batch b - 1's.
+      const folded = tf.reshape(
+          tf.transpose(
+              tf.reshape(values, [batchSize, outerSize, dimSize, sliceSize]),
+              [1, 0, 2, 3]),
+          [outerSize, batchSize * dimSize, sliceSize]);
+      const offsets = tf.mul(
+          tf.range(0, batchSize, 1, 'int32').reshape([batchSize, 1]),
+          tf.scalar(dimSize, 'int32'));
+      const shifted = tf.reshape(
+          tf.add(tf.reshape(tf.cast(ids, 'int32'), [batchSize, perBatch]),
+                 offsets),
+          [batchSize * perBatch]);
+      const gathered = tf.reshape(
+          tf.gather(folded, shifted, 1),
+          [outerSize, batchSize, perBatch, sliceSize]);
+      return tf.reshape(tf.transpose(gathered, [1, 0, 2, 3]), info.outputShape);
+    });
+  };
+  return {...nativeConfig, kernelFunc: kernelFunc as unknown as tf.KernelFunc};
+}
+
 function transposeConfig(nativeConfig: tf.KernelConfig): tf.KernelConfig {
   const native = nativeConfig.kernelFunc;
   const kernelFunc = (args: KernelArgs & {backend: WasmBackend}):
@@ -257,8 +339,8 @@ function transposeConfig(nativeConfig: tf.KernelConfig): tf.KernelConfig {
 }
 
 /**
- * Wraps the native Identity, Cast and Transpose of wasm (see the module
- * comment). Call after the wasm backend has registered its kernels.
+ * Wraps the native Identity, Cast, StridedSlice, GatherV2 and Transpose
+ * of wasm (see the module comment). Call after the wasm backend has registered its kernels.
  *
  * @returns the names of the kernels wrapped by this call.
  */
@@ -267,5 +349,7 @@ export function registerWasmLayoutKernels(): string[] {
       WASM_LAYOUT_KERNELS, OURS,
       (native) => native.kernelName === tf.Identity ? identityConfig(native) :
           native.kernelName === tf.Cast             ? castConfig(native) :
+          native.kernelName === tf.StridedSlice     ? stridedSliceConfig(native) :
+          native.kernelName === tf.GatherV2         ? gatherConfig(native) :
                                                       transposeConfig(native));
 }
