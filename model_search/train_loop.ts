@@ -505,6 +505,25 @@ export function checkBatch(
  * an infinity: every trial would train to a loss of NaN and fail. Read on
  * the first batches only (oss_trainer.ts), as a read copies the batch.
  */
+/**
+ * For a sequence's feature `offset` (within its example) after the
+ * example's length, words saying so; '' otherwise.
+ */
+function inPadding(batch: Batch, example: number, offset: number): string {
+  const lengths = (batch as Partial<Batch>).lengths;
+  if (batch.features.rank !== 3 || lengths == null ||
+      typeof lengths.dataSync !== 'function' || lengths.isDisposed ||
+      lengths.size !== batch.features.shape[0]) {
+    return '';
+  }
+  const step = Math.floor(offset / batch.features.shape[2]!);
+  const length = lengths.dataSync()[example];
+  return step >= length ?
+      `, at step ${step + 1}, after its length ${
+          length}: padding must be finite numbers too, 0 say` :
+      '';
+}
+
 export function checkFeaturesFinite(
     batch: Batch, split: 'training'|'evaluation'): void {
   if (batch.features.dtype !== 'float32') return;
@@ -512,11 +531,13 @@ export function checkFeaturesFinite(
   for (let i = 0; i < values.length; i++) {
     if (!Number.isFinite(values[i])) {
       const perExample = values.length / batch.features.shape[0];
+      const example = Math.floor(i / perExample);
       throw new DataError(
           `the ${split} data gives a feature of ${values[i]} (example ${
-              Math.floor(i / perExample) + 1} of a batch of ${
-              batch.features.shape[0]}): models train on finite numbers ` +
-          'only; fill in or drop such values in the data provider');
+              example + 1} of a batch of ${batch.features.shape[0]}${
+              inPadding(batch, example, i % perExample)}): models train ` +
+          'on finite numbers only; fill in or drop such values in the ' +
+          'data provider');
     }
   }
 }

@@ -17,7 +17,7 @@ import {DataError, ProviderError} from './data/data';
 import type {Batch} from './data/data';
 import {buildModel, disposeOptimizer, learningRateAt, makeOptimizer} from './phoenix';
 import {SingleTrainer} from './single_trainer';
-import {EventLoopYielder, LONG_EVALUATION_BATCHES, ModelFailure, TrialFailure, checkBatch, checkBatchFits, clipByGlobalNorm, evaluateModel, sequenceSoftmaxCrossEntropy, softmaxCrossEntropy, trainModel} from './train_loop';
+import {EventLoopYielder, LONG_EVALUATION_BATCHES, ModelFailure, TrialFailure, checkBatch, checkBatchFits, checkFeaturesFinite, clipByGlobalNorm, evaluateModel, sequenceSoftmaxCrossEntropy, softmaxCrossEntropy, trainModel} from './train_loop';
 
 const RANDOM_CSV = 'model_search/data/testdata/csv_random_data.csv';
 
@@ -468,6 +468,20 @@ describe('checkBatchFits of a label per time step', () => {
       }
       model.dispose();
     }
+  });
+
+  it('says a feature that is not finite lies in the padding', () => {
+    const features = tf.tensor3d([[[1, 2], [NaN, 0]], [[1, 1], [2, 2]]]);
+    const lengths = tf.tensor1d([1, 2], 'int32');
+    assert.throws(
+        () => checkFeaturesFinite(
+            {features, labels: tf.tensor1d([0, 1], 'int32'), lengths},
+            'training'),
+        (e: Error) => e instanceof DataError && e.message ===
+            'the training data gives a feature of NaN (example 1 of a batch ' +
+            'of 2, at step 2, after its length 1: padding must be finite ' +
+            'numbers too, 0 say): models train on finite numbers only; ' +
+            'fill in or drop such values in the data provider');
   });
 
   it('says lengths given as an array or disposed are not a tensor', () => {
