@@ -1240,6 +1240,13 @@ describe('BatchMatMul and _FusedMatMul with transposed operands', () => {
      transposeA: true, transposeB: true},
     {name: 'neither', a: [2, 4, 6], b: [2, 6, 3], transposeA: false,
      transposeB: false},
+    // Few rows against a large b: computed as (b a^T)^T.
+    {name: 'dx = dy W^T, batch 2, large W', a: [1, 2, 40], b: [1, 50, 40],
+     transposeA: false, transposeB: true},
+    {name: 'dx = dy W^T, one row', a: [1, 1, 40], b: [1, 30, 40],
+     transposeA: false, transposeB: true},
+    {name: 'b^T, batch 3, few rows', a: [3, 2, 9], b: [3, 11, 9],
+     transposeA: false, transposeB: true},
   ];
   for (const c of cases) {
     it(`BatchMatMul matches cpu: ${c.name}`, async () => {
