@@ -204,9 +204,26 @@ export function trainingOptimizer(
     return new FusedOptimizer(
         name as FusedOptimizerName, learningRateAt(hparams, 0), variables);
   }
+  return tfjsTrainingOptimizer(hparams);
+}
+
+/**
+ * TensorFlow.js' own optimizer hparams.optimizer names (what
+ * trainingOptimizer gives where ops are cheap: the tensorflow backends).
+ */
+export function tfjsTrainingOptimizer(hparams: Hparams): TrainingOptimizer {
   const tfjs = makeOptimizer(hparams);
   return {
-    applyGradients: (grads) => tfjs.applyGradients(grads),
+    applyGradients: (grads, clipNorm) => {
+      if (clipNorm === undefined) {
+        tfjs.applyGradients(grads);
+        return;
+      }
+      // Tensors throughout: no wait for the device's answer.
+      const clipped = tf.tidy(() => clipByGlobalNorm(grads, clipNorm));
+      tfjs.applyGradients(clipped);
+      tf.dispose(Object.values(clipped));
+    },
     setLearningRate: (rate) => setLearningRate(tfjs, rate),
     dispose: () => disposeOptimizer(tfjs),
   };
@@ -399,10 +416,10 @@ export async function trainModel(
               }
               return loss;
             }), variables);
-        const clipped = typeof clipNorm === 'number' && clipNorm > 0 ?
-            clipByGlobalNorm(grads, clipNorm) :
-            grads;
-        optimizer.applyGradients(clipped);
+        optimizer.applyGradients(
+            grads,
+            typeof clipNorm === 'number' && clipNorm > 0 ? clipNorm :
+                                                            undefined);
         return value;
       }));
       target?.dispose();
@@ -455,11 +472,18 @@ function throwOnNonFiniteFeatures(probes: tf.Scalar[], lastStep: number):
 }
 
 /** Scales gradients so that their global L2 norm is at most `maxNorm`. */
+/**
+ * `grads` scaled so that their global norm is at most `maxNorm`
+ * (TensorFlow's clip_by_global_norm), as tensors: all NaN for a norm
+ * that is not finite, as there (and as clippingScale).
+ */
 export function clipByGlobalNorm(
     grads: tf.NamedTensorMap, maxNorm: number): tf.NamedTensorMap {
   const names = Object.keys(grads);
   const norm = tf.sqrt(tf.addN(names.map((n) => tf.sum(tf.square(grads[n])))));
-  const scale = tf.div(maxNorm, tf.maximum(norm, maxNorm));
+  const scale = tf.where(tf.isFinite(norm),
+                         tf.div(maxNorm, tf.maximum(norm, maxNorm)),
+                         tf.scalar(NaN));
   const out: tf.NamedTensorMap = {};
   for (const n of names) out[n] = tf.mul(grads[n], scale);
   return out;

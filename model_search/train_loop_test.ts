@@ -17,7 +17,8 @@ import {DataError, ProviderError} from './data/data';
 import type {Batch} from './data/data';
 import {buildModel, disposeOptimizer, learningRateAt, makeOptimizer} from './phoenix';
 import {SingleTrainer} from './single_trainer';
-import {EventLoopYielder, LONG_EVALUATION_BATCHES, ModelFailure, TrialFailure, checkBatch, checkBatchFits, checkFeaturesFinite, clipByGlobalNorm, evaluateModel, sequenceSoftmaxCrossEntropy, softmaxCrossEntropy, trainModel} from './train_loop';
+import {clippingScale} from './fused_optimizers';
+import {EventLoopYielder, LONG_EVALUATION_BATCHES, ModelFailure, TrialFailure, checkBatch, checkBatchFits, checkFeaturesFinite, clipByGlobalNorm, evaluateModel, sequenceSoftmaxCrossEntropy, softmaxCrossEntropy, tfjsTrainingOptimizer, trainModel, trainingOptimizer} from './train_loop';
 
 const RANDOM_CSV = 'model_search/data/testdata/csv_random_data.csv';
 
@@ -541,21 +542,61 @@ describe('checkBatchFits of a label per time step', () => {
   });
 });
 
-describe('clipByGlobalNorm', () => {
+describe('clippingScale', () => {
   it('scales gradients down to the norm and leaves small ones', () => {
     const big = {a: tf.tensor1d([3, 0]), b: tf.tensor1d([0, 4])};
     const small = {a: tf.tensor1d([0.3]), b: tf.tensor1d([0.4])};
 
+    assert.ok(Math.abs(clippingScale(big, 1) - 0.2) < 1e-7);
+    assert.equal(clippingScale(small, 1), 1);
+    assert.equal(clippingScale({}, 1), 1);
+    tf.dispose([big.a, big.b, small.a, small.b]);
+  });
+
+  it('is NaN for a norm that is not finite, as TensorFlow clips', () => {
+    for (const bad of [NaN, Infinity, -Infinity]) {
+      const grads = {a: tf.tensor1d([bad, 1]), b: tf.tensor1d([2])};
+      assert.ok(Number.isNaN(clippingScale(grads, 1)), String(bad));
+      const clipped = clipByGlobalNorm(grads, 1);
+      assert.ok(Array.from(clipped['b'].dataSync()).every(Number.isNaN),
+                `${bad}, as tensors`);
+      tf.dispose([grads.a, grads.b, clipped['a'], clipped['b']]);
+    }
+    // Squares summed in float64 do not overflow where float32 ones would.
+    const large = {a: tf.tensor1d([3e38, 0])};
+    assert.ok(Math.abs(clippingScale(large, 1) * 3e38 - 1) < 1e-6);
+    large.a.dispose();
+  });
+
+  it('scales gradients as tensors as clipByGlobalNorm', () => {
+    const big = {a: tf.tensor1d([3, 0]), b: tf.tensor1d([0, 4])};
     const clipped = clipByGlobalNorm(big, 1);
-    const kept = clipByGlobalNorm(small, 1);
 
     assert.deepEqual(Array.from(clipped['a'].dataSync()).map((v) =>
                          Number(v.toFixed(6))), [0.6, 0]);
     assert.deepEqual(Array.from(clipped['b'].dataSync()).map((v) =>
                          Number(v.toFixed(6))), [0, 0.8]);
-    assert.ok(Math.abs(kept['a'].dataSync()[0] - 0.3) < 1e-7);
-    tf.dispose([big.a, big.b, small.a, small.b, clipped['a'], clipped['b'],
-                kept['a'], kept['b']]);
+    tf.dispose([big.a, big.b, clipped['a'], clipped['b']]);
+  });
+
+  it('trains as the clipped gradients would, fused or not', async () => {
+    // One step of sgd: w - lr * g * scale, the same on every path.
+    const hparams = {optimizer: 'sgd', learning_rate: 0.5};
+    for (const [backend, make] of [
+             ['cpu', (w: tf.Variable) => trainingOptimizer(hparams, [w])],
+             ['wasm', (w: tf.Variable) => trainingOptimizer(hparams, [w])],
+             ['cpu', () => tfjsTrainingOptimizer(hparams)],
+           ] as const) {
+      await tf.setBackend(backend);
+      const w = tf.variable(tf.tensor1d([1, 1]));
+      const optimizer = make(w);
+      const g = tf.tensor1d([3, 4]);
+      optimizer.applyGradients({[w.name]: g}, 1);
+      assert.deepEqual(Array.from(w.dataSync()).map((v) => +v.toFixed(6)),
+                       [0.7, 0.6], backend);
+      optimizer.dispose();
+      tf.dispose([w, g]);
+    }
   });
 });
 
