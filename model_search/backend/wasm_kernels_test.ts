@@ -456,6 +456,14 @@ describe('MaxPoolGrad', () => {
      pad: 'same'},
     {name: 'explicit padding', x: uniform([1, 5, 6, 2]), filter: 3,
      strides: 2, pad: [[0, 0], [1, 2], [2, 0], [0, 0]]},
+    // Windows that tile the input: copied by a transpose.
+    {name: 'tiling 3x3 stride 3, same (padded on both sides)',
+     x: negatives([2, 16, 16, 3]), filter: 3, strides: 3, pad: 'same'},
+    {name: 'tiling [2, 3] stride [2, 3], valid, a remainder left',
+     x: uniform([2, 7, 8, 2]), filter: [2, 3], strides: [2, 3],
+     pad: 'valid'},
+    {name: 'tiling, ties go to the first maximum', x: smallInts([2, 6, 6, 2]),
+     filter: 2, strides: 2, pad: 'valid'},
   ];
   for (const row of rows) {
     it(`matches cpu: ${row.name}`, async () => {
