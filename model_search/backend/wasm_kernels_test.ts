@@ -252,6 +252,15 @@ describe('Conv2DBackprop', () => {
      pad: [[0, 0], [0, 2], [1, 0], [0, 0]]},
     {name: 'same, stride 1, even 4x4 filter', x: [2, 8, 8, 2],
      filter: [4, 4, 2, 3], strides: 1, pad: 'same'},
+    // Strided: by phases, some of which have no tap of the filter.
+    {name: 'same, stride 2, [1, 3] filter', x: [2, 8, 9, 3],
+     filter: [1, 3, 3, 4], strides: 2, pad: 'same'},
+    {name: 'valid, stride 3, 2x2 filter', x: [2, 10, 8, 2],
+     filter: [2, 2, 2, 3], strides: 3, pad: 'valid'},
+    {name: 'same, stride 2, even 4x4 filter', x: [2, 9, 8, 2],
+     filter: [4, 4, 2, 3], strides: 2, pad: 'same'},
+    {name: 'same, strides [1, 2]', x: [2, 7, 9, 2],
+     filter: [3, 3, 2, 3], strides: [1, 2], pad: 'same'},
     {name: 'taps that read only padding', x: [1, 1, 1, 2],
      filter: [1, 1, 2, 3], strides: 3,
      pad: [[0, 0], [2, 0], [2, 0], [0, 0]]},
@@ -673,6 +682,11 @@ describe('Identity, Cast and Transpose', () => {
     {shape: [10, 16384], perm: [1, 0], tiled: false},
     {shape: [4, 6, 5], perm: [2, 0, 1], tiled: false},
     {shape: [3, 4, 5], perm: [1, 0, 2], tiled: false},
+    // More axes than the native kernel runs well, simplified: copied here
+    // by runs of the last axis, or in tiles.
+    {shape: [2, 3, 4, 5, 6, 7], perm: [2, 3, 0, 4, 1, 5], tiled: false},
+    {shape: [2, 3, 4, 5, 6, 7], perm: [5, 3, 1, 4, 2, 0], tiled: false},
+    {shape: [2, 1, 3, 4, 5, 1, 6], perm: [3, 1, 0, 5, 4, 2, 6], tiled: false},
   ];
   for (const row of rows) {
     it(`knows which transposes it tiles: [${row.shape}] by [${row.perm}]`,

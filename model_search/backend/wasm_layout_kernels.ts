@@ -38,16 +38,18 @@
  *
  * Transpose: the axes are first simplified (size-1 axes dropped, axes that
  * stay neighbours merged). A permutation that then leaves the order
- * unchanged shares the input's storage. Otherwise the native kernel writes
- * the output in order and reads the input with the stride of the axis that
- * becomes last. Where that stride is 64 KB or more, the reads of one pass
- * all land in the same few cache sets and evict each other: the filter
- * gradient of a convolution transposes [32, 16, 16, 64] activations to
- * [64, 16, 16, 32] (2.0 ms), a dense layer's gradient a [32, 16384] input
- * (1.5 ms), 32 rows at a stride of 16384 elements each time. Those are copied here in 8x8 tiles instead, which keep both
- * reads and writes within a few cache lines (1.1 and 1.0 ms). At smaller
- * strides the native loop was as fast or faster (0.08 vs 0.38 ms for
- * [16384, 10]), so it keeps them, and strings.
+ * unchanged shares the input's storage. Otherwise the native kernel,
+ * given the simplified shape and permutation, writes the output in order
+ * and reads the input with the stride of the axis that becomes last. Where
+ * that stride is 64 KB or more, the reads of one pass all land in the
+ * same few cache sets and evict each other: the filter gradient of a
+ * convolution transposes [32, 16, 16, 64] activations to [64, 16, 16, 32]
+ * (2.0 ms), a dense layer's gradient a [32, 16384] input (1.5 ms), 32 rows
+ * at a stride of 16384 elements each time. Those are copied here in 8x8
+ * tiles instead, which keep both reads and writes within a few cache
+ * lines (1.1 and 1.0 ms). At smaller strides the native loop was as fast
+ * or faster (0.08 vs 0.38 ms for [16384, 10]), so it keeps them, and
+ * strings; but not beyond NATIVE_MAX_RANK axes, where it is slow.
  */
 
 import {input, KernelArgs, withTensors, wrapNativeKernels} from './wasm_kernel_util';
@@ -184,6 +186,49 @@ export function transposeMovingLastAxis(
     }
   }
 }
+
+/**
+ * Writes into `dst` the transpose of `src` described by `t`, whose last
+ * input axis stays last (t.perm ends with it): runs of that axis's length
+ * are copied whole, in the output's order.
+ */
+export function transposeKeepingLastAxis(
+    src: tf.TypedArray, dst: tf.TypedArray, t: SimplifiedTranspose): void {
+  const rank = t.shape.length;
+  const run = t.shape[rank - 1];
+  const inStride = new Array<number>(rank);
+  for (let axis = rank - 1, s = 1; axis >= 0; axis--) {
+    inStride[axis] = s;
+    s *= t.shape[axis];
+  }
+  // Output axes but the last, outermost first: their sizes and the
+  // input strides they step by.
+  const outer = t.perm.slice(0, rank - 1);
+  const sizes = outer.map((axis) => t.shape[axis]);
+  const steps = outer.map((axis) => inStride[axis]);
+  const index = new Array<number>(outer.length).fill(0);
+  const runs = dst.length / Math.max(run, 1);
+  let from = 0;
+  for (let r = 0, to = 0; r < runs; r++, to += run) {
+    for (let i = 0; i < run; i++) dst[to + i] = src[from + i];
+    // Next output position: the innermost outer axis moves first.
+    for (let k = outer.length - 1; k >= 0; k--) {
+      from += steps[k];
+      if (++index[k] < sizes[k]) break;
+      from -= steps[k] * sizes[k];
+      index[k] = 0;
+    }
+  }
+}
+
+/**
+ * The native Transpose of tfjs-backend-wasm is fast up to this many axes
+ * and takes a path some twenty times slower beyond (measured: 57 ms for a
+ * million floats moved as [2, 2, 512, 16, 32] by [2, 0, 3, 1, 4], 2.7 ms
+ * as [2, 16384, 32] by [1, 0, 2]). Transposes are simplified first
+ * (simplifyTranspose); those still longer are copied here.
+ */
+export const NATIVE_MAX_RANK = 4;
 
 /**
  * Whether the transpose `t` (simplified, not the identity) is copied here
@@ -327,12 +372,26 @@ function transposeConfig(nativeConfig: tf.KernelConfig): tf.KernelConfig {
     if (simple.perm.every((axis, j) => axis === j)) {
       return sharing(args.backend, x, outShape);
     }
-    if (!tiles(simple)) return native(args) as tf.TensorInfo;
+    const rank = simple.perm.length;
+    if (!tiles(simple) && rank <= NATIVE_MAX_RANK) {
+      // The native kernel on the fewest axes: the same storage under the
+      // simplified shape; its output's storage under the real one.
+      const out = native({
+        ...args,
+        inputs: {x: {dataId: x.dataId, shape: simple.shape, dtype: x.dtype}},
+        attrs: {perm: simple.perm},
+      } as unknown as Parameters<tf.KernelFunc>[0]) as tf.TensorInfo;
+      return {...out, shape: outShape};
+    }
     const out = args.backend.makeOutput(outShape, x.dtype);
     // Views taken after makeOutput, which may grow (and move) the heap.
-    transposeMovingLastAxis(
-        elementsOf(args.backend.typedArrayFromHeap(x)),
-        elementsOf(args.backend.typedArrayFromHeap(out)), simple);
+    const src = elementsOf(args.backend.typedArrayFromHeap(x));
+    const dst = elementsOf(args.backend.typedArrayFromHeap(out));
+    if (simple.perm[rank - 1] === rank - 1) {
+      transposeKeepingLastAxis(src, dst, simple);
+    } else {
+      transposeMovingLastAxis(src, dst, simple);
+    }
     return out;
   };
   return {...nativeConfig, kernelFunc: kernelFunc as unknown as tf.KernelFunc};
