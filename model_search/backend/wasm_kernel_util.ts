@@ -197,3 +197,21 @@ export function biasedAndActivated(
           `${kernelName} on wasm: unknown activation "${activation}"`);
   }
 }
+
+/** The backend and inputs a wrapped native kernel is called with. */
+export type NativeArgs<B extends tf.KernelBackend = tf.KernelBackend> =
+    KernelArgs & {backend: B};
+
+/**
+ * `nativeConfig` with its kernel function replaced by `body`, which gets
+ * the native function to call where the native kernel is right (its setup
+ * still binds what that function calls).
+ */
+export function replacing<B extends tf.KernelBackend>(
+    nativeConfig: tf.KernelConfig,
+    body: (native: tf.KernelFunc, args: NativeArgs<B>) => tf.TensorInfo):
+    tf.KernelConfig {
+  const native = nativeConfig.kernelFunc;
+  const kernelFunc = (args: NativeArgs<B>) => body(native, args);
+  return {...nativeConfig, kernelFunc: kernelFunc as unknown as tf.KernelFunc};
+}

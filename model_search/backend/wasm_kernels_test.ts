@@ -87,6 +87,16 @@ async function runOn(
   return results;
 }
 
+/** Asserts `op` gives on wasm exactly the shape and values it gives on cpu. */
+async function assertSameAsCpu(label: string, op: () => tf.Tensor):
+    Promise<void> {
+  const [actual] = await runOn('wasm', op);
+  const [expected] = await runOn('cpu', op);
+  assert.deepEqual(actual.shape, expected.shape, label);
+  assert.deepEqual(Array.from(actual.values), Array.from(expected.values),
+                   label);
+}
+
 /**
  * Asserts equal shapes and values within `rtol` of the largest magnitude
  * of `expected` (element-wise relative error is meaningless near zero).
@@ -766,12 +776,8 @@ describe('Identity, Cast and Transpose', () => {
                                  ['int32', 'float32'], ['int32', 'int32'],
                                  ['bool', 'bool']] as
             Array<[tf.DataType, tf.DataType]>) {
-         const cast = () => tf.cast(tf.cast(
-             tf.tensor([1.5, -2.7, 0, 3, 0.25, NaN, -0], [7]), from), to);
-         const actual = await runOn('wasm', cast);
-         const expected = await runOn('cpu', cast);
-         assert.deepEqual(Array.from(actual[0].values),
-                          Array.from(expected[0].values), `${from} to ${to}`);
+         await assertSameAsCpu(`${from} to ${to}`, () => tf.cast(tf.cast(
+             tf.tensor([1.5, -2.7, 0, 3, 0.25, NaN, -0], [7]), from), to));
        }
      });
 
@@ -786,12 +792,8 @@ describe('Identity, Cast and Transpose', () => {
     ];
     for (const dtype of ['int32', 'bool', 'float32'] as const) {
       for (const [label, slice] of slices) {
-        const op = () => slice(tf.tensor(values, [12], dtype));
-        const [actual] = await runOn('wasm', op);
-        const [expected] = await runOn('cpu', op);
-        assert.deepEqual(actual.shape, expected.shape, `${dtype} ${label}`);
-        assert.deepEqual(Array.from(actual.values),
-                         Array.from(expected.values), `${dtype} ${label}`);
+        await assertSameAsCpu(`${dtype} ${label}`,
+                              () => slice(tf.tensor(values, [12], dtype)));
       }
     }
   });
@@ -814,11 +816,7 @@ describe('Identity, Cast and Transpose', () => {
                                  (_, i) => (i * 7 + 3) % dim),
                       idShape, 'int32'),
             axis, batchDims);
-        const [actual] = await runOn('wasm', op);
-        const [expected] = await runOn('cpu', op);
-        assert.deepEqual(actual.shape, expected.shape, `${dtype} ${label}`);
-        assert.deepEqual(Array.from(actual.values),
-                         Array.from(expected.values), `${dtype} ${label}`);
+        await assertSameAsCpu(`${dtype} ${label}`, op);
       }
     }
   });
@@ -890,13 +888,7 @@ describe('Sum and Mean', () => {
       ['sum of bool', () => tf.sum(tf.zeros([3, 0], 'bool'), 1)],
       ['mean of all', () => tf.mean(tf.zeros([2, 0, 3]))],
     ];
-    for (const [label, op] of cases) {
-      const [actual] = await runOn('wasm', op);
-      const [expected] = await runOn('cpu', op);
-      assert.deepEqual(actual.shape, expected.shape, label);
-      assert.deepEqual(Array.from(actual.values), Array.from(expected.values),
-                       label);
-    }
+    for (const [label, op] of cases) await assertSameAsCpu(label, op);
   });
 
   it('sums int32 exactly, natively', async () => {
@@ -993,22 +985,13 @@ describe('element-wise kernels', () => {
     await selectBackend('wasm', () => {});
   });
 
-  /** Asserts `op` gives on wasm exactly what it gives on cpu. */
-  async function sameAsCpu(label: string, op: () => tf.Tensor) {
-    const [actual] = await runOn('wasm', op);
-    const [expected] = await runOn('cpu', op);
-    assert.deepEqual(actual.shape, expected.shape, label);
-    assert.deepEqual(Array.from(actual.values), Array.from(expected.values),
-                     label);
-  }
-
   it('clip int32 and keep NaN as cpu', async () => {
     const ints = () => tf.tensor1d([-5, -1, 0, 1, 2, 3, 7], 'int32');
-    await sameAsCpu('int32 [-1, 2]', () => tf.clipByValue(ints(), -1, 2));
-    await sameAsCpu('int32 [0.5, 2.5]', () => tf.clipByValue(ints(), 0.5, 2.5));
-    await sameAsCpu('int32 [-1.5, -0.5]',
+    await assertSameAsCpu('int32 [-1, 2]', () => tf.clipByValue(ints(), -1, 2));
+    await assertSameAsCpu('int32 [0.5, 2.5]', () => tf.clipByValue(ints(), 0.5, 2.5));
+    await assertSameAsCpu('int32 [-1.5, -0.5]',
                     () => tf.clipByValue(ints(), -1.5, -0.5));
-    await sameAsCpu('float32 with NaN', () => tf.clipByValue(
+    await assertSameAsCpu('float32 with NaN', () => tf.clipByValue(
         tf.tensor1d([NaN, -3, 0.25, 9, -Infinity]), -1, 1));
   });
 
@@ -1017,14 +1000,14 @@ describe('element-wise kernels', () => {
         Array.from({length: 2 * 3 * 5}, (_, i) => (i % 7) - 3.5), [2, 3, 5]);
     for (const shape of [[3, 1], [1, 3, 1], [2, 1, 5], [5], [1, 5], [1]]) {
       const size = shape.reduce((a, b) => a * b, 1);
-      await sameAsCpu(`alpha [${shape}]`, () => tf.prelu(
+      await assertSameAsCpu(`alpha [${shape}]`, () => tf.prelu(
           x(), tf.tensor(Array.from({length: size}, (_, i) => 0.1 * (i + 1)),
                          shape)));
     }
   });
 
   it('give the sign of tiny numbers as cpu', async () => {
-    await sameAsCpu('sign', () => tf.sign(tf.tensor1d(
+    await assertSameAsCpu('sign', () => tf.sign(tf.tensor1d(
         [1e-7, -1e-7, 1e-30, -1e-30, 0, -0, NaN, 3, -Infinity])));
   });
 

@@ -52,7 +52,7 @@
  * strings; but not beyond NATIVE_MAX_RANK axes, where it is slow.
  */
 
-import {input, KernelArgs, withTensors, wrapNativeKernels} from './wasm_kernel_util';
+import {input, NativeArgs, replacing, withTensors, wrapNativeKernels} from './wasm_kernel_util';
 import {tf} from './tf';
 
 /** Kernels wrapped by this module. */
@@ -255,160 +255,144 @@ function elementsOf(array: tf.TypedArray): tf.TypedArray {
       array;
 }
 
-function identityConfig(nativeConfig: tf.KernelConfig): tf.KernelConfig {
-  const native = nativeConfig.kernelFunc;
-  const kernelFunc = (args: KernelArgs & {backend: WasmBackend}):
-      tf.TensorInfo => {
-    const x = input(args, 'x', tf.Identity);
-    if (x.dtype === 'string') return native(args) as tf.TensorInfo;
-    return sharing(args.backend, x, [...x.shape]);
-  };
-  return {...nativeConfig, kernelFunc: kernelFunc as unknown as tf.KernelFunc};
+function identity(native: tf.KernelFunc, args: NativeArgs<WasmBackend>):
+    tf.TensorInfo {
+  const x = input(args, 'x', tf.Identity);
+  if (x.dtype === 'string') return native(args) as tf.TensorInfo;
+  return sharing(args.backend, x, [...x.shape]);
 }
 
-function castConfig(nativeConfig: tf.KernelConfig): tf.KernelConfig {
-  const native = nativeConfig.kernelFunc;
-  const kernelFunc = (args: KernelArgs & {backend: WasmBackend}):
-      tf.TensorInfo => {
-    const x = input(args, 'x', tf.Cast);
-    const dtype = (args.attrs as unknown as tf.CastAttrs).dtype;
-    if (x.dtype === 'string' || x.dtype === 'complex64') {
-      return native(args) as tf.TensorInfo;
-    }
-    if (dtype === x.dtype) return sharing(args.backend, x, [...x.shape]);
-    if (dtype === 'bool') {
-      return withTensors(
-          [x], ([t]) => tf.notEqual(t, tf.scalar(0, t.dtype)));
-    }
+function cast(native: tf.KernelFunc, args: NativeArgs<WasmBackend>):
+    tf.TensorInfo {
+  const x = input(args, 'x', tf.Cast);
+  const dtype = (args.attrs as unknown as tf.CastAttrs).dtype;
+  if (x.dtype === 'string' || x.dtype === 'complex64') {
     return native(args) as tf.TensorInfo;
-  };
-  return {...nativeConfig, kernelFunc: kernelFunc as unknown as tf.KernelFunc};
+  }
+  if (dtype === x.dtype) return sharing(args.backend, x, [...x.shape]);
+  if (dtype === 'bool') {
+    return withTensors(
+        [x], ([t]) => tf.notEqual(t, tf.scalar(0, t.dtype)));
+  }
+  return native(args) as tf.TensorInfo;
 }
 
-function stridedSliceConfig(nativeConfig: tf.KernelConfig): tf.KernelConfig {
-  const native = nativeConfig.kernelFunc;
-  const kernelFunc = (args: KernelArgs & {backend: WasmBackend}):
-      tf.TensorInfo => {
-    const x = input(args, 'x', tf.StridedSlice);
-    if (x.dtype !== 'int32' && x.dtype !== 'bool') {
-      return native(args) as tf.TensorInfo;
-    }
-    const a = args.attrs as unknown as tf.StridedSliceAttrs;
-    const info = tf.slice_util.sliceInfo(
-        x.shape, a.begin, a.end, a.strides, a.beginMask, a.endMask,
-        a.ellipsisMask, a.newAxisMask, a.shrinkAxisMask);
-    // Those the native kernel takes as a contiguous slice come out right.
-    if (info.isIdentity || info.sliceDim0 || info.isSimpleSlice) {
-      return native(args) as tf.TensorInfo;
-    }
-    if (x.dtype === 'bool') {
-      return withTensors([x], ([t]) => tf.cast(tf.stridedSlice(
-          tf.cast(t, 'int32'), a.begin, a.end, a.strides, a.beginMask,
-          a.endMask, a.ellipsisMask, a.newAxisMask, a.shrinkAxisMask),
-          'bool'));
-    }
-    const mislabelled = native(args) as tf.TensorInfo;
-    const out = args.backend.makeOutput([...mislabelled.shape], 'int32');
-    // Views taken after makeOutput, which may grow (and move) the heap.
-    elementsOf(args.backend.typedArrayFromHeap(out))
-        .set(elementsOf(args.backend.typedArrayFromHeap(mislabelled)));
-    args.backend.disposeData(mislabelled.dataId);
-    return out;
-  };
-  return {...nativeConfig, kernelFunc: kernelFunc as unknown as tf.KernelFunc};
+function stridedSlice(native: tf.KernelFunc, args: NativeArgs<WasmBackend>):
+    tf.TensorInfo {
+  const x = input(args, 'x', tf.StridedSlice);
+  if (x.dtype !== 'int32' && x.dtype !== 'bool') {
+    return native(args) as tf.TensorInfo;
+  }
+  const a = args.attrs as unknown as tf.StridedSliceAttrs;
+  const info = tf.slice_util.sliceInfo(
+      x.shape, a.begin, a.end, a.strides, a.beginMask, a.endMask,
+      a.ellipsisMask, a.newAxisMask, a.shrinkAxisMask);
+  // Those the native kernel takes as a contiguous slice come out right.
+  if (info.isIdentity || info.sliceDim0 || info.isSimpleSlice) {
+    return native(args) as tf.TensorInfo;
+  }
+  if (x.dtype === 'bool') {
+    return withTensors([x], ([t]) => tf.cast(tf.stridedSlice(
+        tf.cast(t, 'int32'), a.begin, a.end, a.strides, a.beginMask,
+        a.endMask, a.ellipsisMask, a.newAxisMask, a.shrinkAxisMask),
+        'bool'));
+  }
+  const mislabelled = native(args) as tf.TensorInfo;
+  const out = args.backend.makeOutput([...mislabelled.shape], 'int32');
+  // Views taken after makeOutput, which may grow (and move) the heap.
+  elementsOf(args.backend.typedArrayFromHeap(out))
+      .set(elementsOf(args.backend.typedArrayFromHeap(mislabelled)));
+  args.backend.disposeData(mislabelled.dataId);
+  return out;
 }
 
-function gatherConfig(nativeConfig: tf.KernelConfig): tf.KernelConfig {
-  const native = nativeConfig.kernelFunc;
-  const kernelFunc = (args: KernelArgs & {backend: WasmBackend}):
-      tf.TensorInfo => {
-    const x = input(args, 'x', tf.GatherV2);
-    const indices = input(args, 'indices', tf.GatherV2);
-    const {axis, batchDims} = args.attrs as unknown as tf.GatherV2Attrs;
-    if (!batchDims) return native(args) as tf.TensorInfo;
-    const parsedAxis = tf.util.parseAxisParam(axis, x.shape)[0];
-    const info = tf.backend_util.segment_util.collectGatherOpShapeInfo(
-        x as tf.Tensor, indices as tf.Tensor, parsedAxis, batchDims);
-    if (info.batchSize === 1 || tf.util.sizeFromShape(x.shape) === 0) {
-      return native(args) as tf.TensorInfo;
-    }
-    const {batchSize, outerSize, dimSize, sliceSize} = info;
-    return withTensors([x, indices], ([values, ids]) => {
-      const perBatch = ids.size / batchSize;
-      // [outer, batch * dim, slice]: batch b's rows follow batch b - 1's.
-      const folded = tf.reshape(
-          tf.transpose(
-              tf.reshape(values, [batchSize, outerSize, dimSize, sliceSize]),
-              [1, 0, 2, 3]),
-          [outerSize, batchSize * dimSize, sliceSize]);
-      const offsets = tf.mul(
-          tf.range(0, batchSize, 1, 'int32').reshape([batchSize, 1]),
-          tf.scalar(dimSize, 'int32'));
-      const shifted = tf.reshape(
-          tf.add(tf.reshape(tf.cast(ids, 'int32'), [batchSize, perBatch]),
-                 offsets),
-          [batchSize * perBatch]);
-      const gathered = tf.reshape(
-          tf.gather(folded, shifted, 1),
-          [outerSize, batchSize, perBatch, sliceSize]);
-      return tf.reshape(tf.transpose(gathered, [1, 0, 2, 3]), info.outputShape);
-    });
-  };
-  return {...nativeConfig, kernelFunc: kernelFunc as unknown as tf.KernelFunc};
+function gather(native: tf.KernelFunc, args: NativeArgs<WasmBackend>):
+    tf.TensorInfo {
+  const x = input(args, 'x', tf.GatherV2);
+  const indices = input(args, 'indices', tf.GatherV2);
+  const {axis, batchDims} = args.attrs as unknown as tf.GatherV2Attrs;
+  if (!batchDims) return native(args) as tf.TensorInfo;
+  const parsedAxis = tf.util.parseAxisParam(axis, x.shape)[0];
+  const info = tf.backend_util.segment_util.collectGatherOpShapeInfo(
+      x as tf.Tensor, indices as tf.Tensor, parsedAxis, batchDims);
+  if (info.batchSize === 1 || tf.util.sizeFromShape(x.shape) === 0) {
+    return native(args) as tf.TensorInfo;
+  }
+  const {batchSize, outerSize, dimSize, sliceSize} = info;
+  return withTensors([x, indices], ([values, ids]) => {
+    const perBatch = ids.size / batchSize;
+    // [outer, batch * dim, slice]: batch b's rows follow batch b - 1's.
+    const folded = tf.reshape(
+        tf.transpose(
+            tf.reshape(values, [batchSize, outerSize, dimSize, sliceSize]),
+            [1, 0, 2, 3]),
+        [outerSize, batchSize * dimSize, sliceSize]);
+    const offsets = tf.mul(
+        tf.range(0, batchSize, 1, 'int32').reshape([batchSize, 1]),
+        tf.scalar(dimSize, 'int32'));
+    const shifted = tf.reshape(
+        tf.add(tf.reshape(tf.cast(ids, 'int32'), [batchSize, perBatch]),
+               offsets),
+        [batchSize * perBatch]);
+    const gathered = tf.reshape(
+        tf.gather(folded, shifted, 1),
+        [outerSize, batchSize, perBatch, sliceSize]);
+    return tf.reshape(tf.transpose(gathered, [1, 0, 2, 3]), info.outputShape);
+  });
 }
 
-function transposeConfig(nativeConfig: tf.KernelConfig): tf.KernelConfig {
-  const native = nativeConfig.kernelFunc;
-  const kernelFunc = (args: KernelArgs & {backend: WasmBackend}):
-      tf.TensorInfo => {
-    const x = input(args, 'x', tf.Transpose);
-    const perm = (args.attrs as unknown as tf.TransposeAttrs).perm;
-    if (x.dtype === 'string' || x.dtype === 'complex64' ||
-        perm.length !== x.shape.length) {
-      return native(args) as tf.TensorInfo;
-    }
-    const outShape = perm.map((axis) => x.shape[axis]);
-    const simple = simplifyTranspose(x.shape, perm);
-    if (simple.perm.every((axis, j) => axis === j)) {
-      return sharing(args.backend, x, outShape);
-    }
-    const rank = simple.perm.length;
-    if (!tiles(simple) && rank <= NATIVE_MAX_RANK) {
-      // The native kernel on the fewest axes: the same storage under the
-      // simplified shape; its output's storage under the real one.
-      const out = native({
-        ...args,
-        inputs: {x: {dataId: x.dataId, shape: simple.shape, dtype: x.dtype}},
-        attrs: {perm: simple.perm},
-      } as unknown as Parameters<tf.KernelFunc>[0]) as tf.TensorInfo;
-      return {...out, shape: outShape};
-    }
-    const out = args.backend.makeOutput(outShape, x.dtype);
-    // Views taken after makeOutput, which may grow (and move) the heap.
-    const src = elementsOf(args.backend.typedArrayFromHeap(x));
-    const dst = elementsOf(args.backend.typedArrayFromHeap(out));
-    if (simple.perm[rank - 1] === rank - 1) {
-      transposeKeepingLastAxis(src, dst, simple);
-    } else {
-      transposeMovingLastAxis(src, dst, simple);
-    }
-    return out;
-  };
-  return {...nativeConfig, kernelFunc: kernelFunc as unknown as tf.KernelFunc};
+function transpose(native: tf.KernelFunc, args: NativeArgs<WasmBackend>):
+    tf.TensorInfo {
+  const x = input(args, 'x', tf.Transpose);
+  const perm = (args.attrs as unknown as tf.TransposeAttrs).perm;
+  if (x.dtype === 'string' || x.dtype === 'complex64' ||
+      perm.length !== x.shape.length) {
+    return native(args) as tf.TensorInfo;
+  }
+  const outShape = perm.map((axis) => x.shape[axis]);
+  const simple = simplifyTranspose(x.shape, perm);
+  if (simple.perm.every((axis, j) => axis === j)) {
+    return sharing(args.backend, x, outShape);
+  }
+  const rank = simple.perm.length;
+  if (!tiles(simple) && rank <= NATIVE_MAX_RANK) {
+    // The native kernel on the fewest axes: the same storage under the
+    // simplified shape; its output's storage under the real one.
+    const out = native({
+      ...args,
+      inputs: {x: {dataId: x.dataId, shape: simple.shape, dtype: x.dtype}},
+      attrs: {perm: simple.perm},
+    } as unknown as Parameters<tf.KernelFunc>[0]) as tf.TensorInfo;
+    return {...out, shape: outShape};
+  }
+  const out = args.backend.makeOutput(outShape, x.dtype);
+  // Views taken after makeOutput, which may grow (and move) the heap.
+  const src = elementsOf(args.backend.typedArrayFromHeap(x));
+  const dst = elementsOf(args.backend.typedArrayFromHeap(out));
+  if (simple.perm[rank - 1] === rank - 1) {
+    transposeKeepingLastAxis(src, dst, simple);
+  } else {
+    transposeMovingLastAxis(src, dst, simple);
+  }
+  return out;
 }
 
 /**
  * Wraps the native Identity, Cast, StridedSlice, GatherV2 and Transpose
- * of wasm (see the module comment). Call after the wasm backend has registered its kernels.
+ * of wasm (see the module comment). Call after the wasm backend has
+ * registered its kernels.
  *
  * @returns the names of the kernels wrapped by this call.
  */
 export function registerWasmLayoutKernels(): string[] {
+  const bodies: Record<string, typeof identity> = {
+    [tf.Identity]: identity,
+    [tf.Cast]: cast,
+    [tf.StridedSlice]: stridedSlice,
+    [tf.GatherV2]: gather,
+    [tf.Transpose]: transpose,
+  };
   return wrapNativeKernels(
       WASM_LAYOUT_KERNELS, OURS,
-      (native) => native.kernelName === tf.Identity ? identityConfig(native) :
-          native.kernelName === tf.Cast             ? castConfig(native) :
-          native.kernelName === tf.StridedSlice     ? stridedSliceConfig(native) :
-          native.kernelName === tf.GatherV2         ? gatherConfig(native) :
-                                                      transposeConfig(native));
+      (native) => replacing(native, bodies[native.kernelName]));
 }

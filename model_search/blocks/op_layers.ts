@@ -69,6 +69,21 @@ export class MatchWidth extends tf.layers.Layer {
 tf.serialization.registerClass(MatchWidth);
 
 /**
+ * The shape of the first input of a layer over sequences, checked to be
+ * [batch, time, features]; `layer` names the layer in the error.
+ */
+function sequenceShape(inputShape: tf.Shape|tf.Shape[], layer: string):
+    tf.Shape {
+  const [sequence] = listShapes(inputShape);
+  if (sequence.length !== 3) {
+    throw new ValueError(
+        `${layer}: expects [batch, time, features], got [${
+            sequence.map(String).join(', ')}]`);
+  }
+  return sequence;
+}
+
+/**
  * Picks from a sequence [batch, time, features] the activations at the last
  * valid step of each example: step lengths[i] - 1 when a second input
  * lengths [batch] (or [batch, 1]) is given, the final step otherwise, as
@@ -87,12 +102,7 @@ export class LastValidStep extends tf.layers.Layer {
   }
 
   override computeOutputShape(inputShape: tf.Shape|tf.Shape[]): tf.Shape {
-    const [sequence] = listShapes(inputShape);
-    if (sequence.length !== 3) {
-      throw new ValueError(
-          `LastValidStep "${this.name}": expects [batch, time, features], ` +
-          `got [${sequence.map(String).join(', ')}]`);
-    }
+    const sequence = sequenceShape(inputShape, `LastValidStep "${this.name}"`);
     return [sequence[0], sequence[2]];
   }
 
@@ -135,13 +145,7 @@ export class MaskPadding extends tf.layers.Layer {
   }
 
   override computeOutputShape(inputShape: tf.Shape|tf.Shape[]): tf.Shape {
-    const [sequence] = listShapes(inputShape);
-    if (sequence.length !== 3) {
-      throw new ValueError(
-          `MaskPadding "${this.name}": expects [batch, time, features], ` +
-          `got [${sequence.map(String).join(', ')}]`);
-    }
-    return sequence;
+    return sequenceShape(inputShape, `MaskPadding "${this.name}"`);
   }
 
   override call(inputs: tf.Tensor|tf.Tensor[]): tf.Tensor {
