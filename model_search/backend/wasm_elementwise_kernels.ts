@@ -20,6 +20,7 @@
  *  - Sign gave 0 for magnitudes below about 1.2e-7.
  *  - Cumsum and Cumprod over a negative axis broke the wasm memory; the
  *    axis is counted from the front.
+ *  - Prelu of an empty tensor divided by zero in the wasm code.
  */
 
 import {input, KernelArgs, withTensors, wrapNativeKernels} from './wasm_kernel_util';
@@ -33,6 +34,11 @@ export const WASM_ELEMENTWISE_KERNELS: readonly string[] =
 const OURS = new WeakSet<tf.KernelFunc>();
 
 type Native = tf.KernelFunc;
+
+/** The part of the wasm backend used here. */
+declare interface WasmOutputs {
+  makeOutput(shape: number[], dtype: tf.DataType): tf.TensorInfo;
+}
 type Args = KernelArgs & {backend: tf.KernelBackend};
 
 function clipByValue(native: Native, args: Args): tf.TensorInfo {
@@ -65,6 +71,12 @@ function suffixOf(alpha: readonly number[], x: readonly number[]): boolean {
 function prelu(native: Native, args: Args): tf.TensorInfo {
   const x = input(args, 'x', tf.Prelu);
   const alpha = input(args, 'alpha', tf.Prelu);
+  if (x.shape.some((n) => n === 0) || alpha.shape.some((n) => n === 0)) {
+    // Natively a division by zero in the wasm code.
+    return (args.backend as unknown as WasmOutputs).makeOutput(
+        tf.broadcast_util.assertAndGetBroadcastShape(x.shape, alpha.shape),
+        x.dtype);
+  }
   if (suffixOf(alpha.shape, x.shape)) return native(args) as tf.TensorInfo;
   return withTensors([x, alpha], ([t, a]) => tf.prelu(
       t, tf.broadcastTo(a, tf.broadcast_util.assertAndGetBroadcastShape(

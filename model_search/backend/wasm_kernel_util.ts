@@ -215,3 +215,32 @@ export function replacing<B extends tf.KernelBackend>(
   const kernelFunc = (args: NativeArgs<B>) => body(native, args);
   return {...nativeConfig, kernelFunc: kernelFunc as unknown as tf.KernelFunc};
 }
+
+/** A height and width given as one number or two. */
+export const pair = (v: number|number[]|undefined): number[] =>
+    Array.isArray(v) ? v : [v ?? 1, v ?? 1];
+
+/**
+ * `args` of a 2-D window kernel (convolution, pooling, or their
+ * gradients) with a numeric pad made explicit where tfjs-core would size
+ * the output wrongly: with a window or strides (or dilations) that differ
+ * between the two spatial axes it sizes both by the height's (on every
+ * backend), and wasm's native kernels then write the true output past
+ * that buffer. The explicit padding a number means sizes it right.
+ */
+export function explicitPadding<A extends KernelArgs>(
+    args: A, window: number[]): A {
+  const attrs = args.attrs as unknown as {
+    pad: unknown, strides?: number|number[], dilations?: number|number[],
+  };
+  if (typeof attrs.pad !== 'number') return args;
+  const [sh, sw] = pair(attrs.strides);
+  const [dh, dw] = pair(attrs.dilations);
+  if (window[0] === window[1] && sh === sw && dh === dw) return args;
+  const p = attrs.pad;
+  return {
+    ...args,
+    attrs: {...args.attrs, pad: [[0, 0], [p, p], [p, p], [0, 0]],
+            dimRoundingMode: undefined},
+  };
+}

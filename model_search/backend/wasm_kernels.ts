@@ -53,16 +53,21 @@
  * gradients differ from finite differences by 30%. No layer uses them.
  * TODO: rewrite these three from the window copies of wasm_pool_kernels.ts.
  *
- * Known differences from cpu left as they are (a sweep of ops and their
- * gradients against cpu found them; no block or training step of this
- * project meets them): NaN through relu6, maximum, minimum and pooling
- * windows (wasm gives a number), pow(1, NaN) = 1, prelu with an infinite
- * alpha at a positive input (NaN); unary float ops (log1p, asin, ...) on
- * int32 tensors, and int32 division or modulo by zero (a wasm trap); sin
- * and cos beyond 1e20; resizeNearestNeighbor of int32 returns float32;
- * int32 matMul and einsum have no wasm kernel. Pooling with a numeric
- * `pad` and a non-square window is computed wrongly by tfjs-core itself,
- * on every backend (its output shape follows the window's height).
+ * Known differences from cpu left as they are (two sweeps of ops and
+ * their gradients against cpu found them; no block or training step of
+ * this project meets them): NaN through relu6, maximum, minimum and
+ * pooling windows (wasm gives a number), pow(1, NaN) = 1, prelu with an
+ * infinite alpha at a positive input (NaN); unary float ops (log1p, asin,
+ * ...) on int32 tensors, and int32 division or modulo by zero (a wasm
+ * trap); max, min, prod, any, all and logSumExp over no elements (what the
+ * memory held); element-wise ops on tensors of 7 axes; sin and cos beyond
+ * 1e20; resizeNearestNeighbor of int32 returns float32, unsortedSegmentSum
+ * of int32 float32; NCHW forward convolutions throw; int32 matMul and
+ * einsum have no wasm kernel. A numeric `pad` with a window or strides
+ * that differ between height and width is sized wrongly by tfjs-core on
+ * every backend: wasm makes it the explicit padding it means (right
+ * shapes) for convolutions and max pooling, and refuses it for average
+ * pooling (wasm_window_kernels.ts).
  */
 
 import {NotImplementedError, ValueError} from '../errors';

@@ -87,6 +87,20 @@ async function runOn(
   return results;
 }
 
+/**
+ * Asserts the wasm memory still holds what is written into it: a kernel
+ * that wrote outside its output shows up in the allocations after it
+ * ("memory access out of bounds", or values not kept).
+ */
+async function assertWasmMemoryWhole(): Promise<void> {
+  await tf.setBackend('wasm');
+  for (let round = 0; round < 3; round++) {
+    const tensors = Array.from({length: 50}, (_, i) => tf.fill([1000 + i], i));
+    tensors.forEach((t, i) => assert.equal(t.dataSync()[999], i));
+    tf.dispose(tensors);
+  }
+}
+
 /** Asserts `op` gives on wasm exactly the shape and values it gives on cpu. */
 async function assertSameAsCpu(label: string, op: () => tf.Tensor):
     Promise<void> {
@@ -493,6 +507,16 @@ describe('MaxPoolGrad', () => {
     });
   }
 
+  it('routes to an infinite maximum in overlapping windows', async () => {
+    // The one-hot convolution that copied windows made 0 * Infinity NaN.
+    const x: Data = {values: Float32Array.from([1, Infinity, 3, -Infinity,
+                                                -5, 0.5]),
+                     shape: [1, 1, 6, 1], dtype: 'float32'};
+    await compareGradients(
+        'infinities', (t) => tf.maxPool(t as tf.Tensor4D, [1, 2], 1, 'valid'),
+        [x]);
+  });
+
   it('equals finite differences on negative windows', async () => {
     // Values one apart: a step of 0.25 never changes which one is largest.
     const x = negatives([1, 5, 5, 2]);
@@ -544,6 +568,20 @@ describe('MaxPool3D and MaxPool3DGrad', () => {
       await compareGradients(row.name, pool, [row.x]);
     });
   }
+
+  it('pools infinities and windows of -Infinity as cpu', async () => {
+    await assertSameAsCpu('infinities', () => tf.maxPool3d(
+        tf.tensor5d([1, Infinity, 3, -Infinity, 5, 2, 2, 2], [1, 2, 2, 2, 1]),
+        [2, 1, 1], 1, 'valid'));
+    // 'same' pads with windows of no real entry but -Infinity.
+    await assertSameAsCpu('all -Infinity', () => tf.maxPool3d(
+        tf.fill([1, 4, 4, 4, 1], -Infinity) as tf.Tensor5D, 3, 3, 'same'));
+  });
+
+  it('gives an empty output for a window larger than the input', async () => {
+    await assertSameAsCpu('larger window', () => tf.maxPool3d(
+        tf.ones([1, 1, 1, 1, 1]) as tf.Tensor5D, 2, 2, 'valid'));
+  });
 });
 
 describe('Conv3DBackprop', () => {
@@ -781,7 +819,7 @@ describe('Identity, Cast and Transpose', () => {
        }
      });
 
-  it('slices int32 and bool with steps as cpu', async () => {
+  it('slices with steps as cpu, every dtype', async () => {
     const values = [5, -5, 5, 3, 0, 7, -2, 9, 1, 4, 8, -6];
     const slices: Array<[string, (x: tf.Tensor) => tf.Tensor]> = [
       ['step 2', (x) => tf.stridedSlice(x, [1], [11], [2])],
@@ -789,6 +827,12 @@ describe('Identity, Cast and Transpose', () => {
       ['2-D, steps 2 and -1',
        (x) => tf.stridedSlice(tf.reshape(x, [3, 4]), [0, 3], [3, 0], [2, -1])],
       ['a contiguous slice', (x) => tf.stridedSlice(x, [2], [7], [1])],
+      ['4-D, masks, a step on the last axis',
+       (x) => tf.stridedSlice(tf.reshape(x, [2, 3, 1, 2]), [1, 0, 0, 1],
+                              [0, 3, 1, 0], [-1, 2, 1, -1], 0, 0b1001)],
+      ['new and shrunk axes', (x) => tf.stridedSlice(
+           tf.reshape(x, [3, 4]), [0, 1, 0], [3, 0, 4], [2, 1, 3], 0, 0, 0,
+           0b010, 0)],
     ];
     for (const dtype of ['int32', 'bool', 'float32'] as const) {
       for (const [label, slice] of slices) {
@@ -796,6 +840,21 @@ describe('Identity, Cast and Transpose', () => {
                               () => slice(tf.tensor(values, [12], dtype)));
       }
     }
+  });
+
+  it('moves, gathers and activates empty tensors as cpu', async () => {
+    // Natively: a division by zero in the wasm code, or the wrong shape.
+    await assertSameAsCpu('transpose', () => tf.transpose(
+        tf.zeros([0, 4, 2, 5]), [0, 2, 3, 1]));
+    await assertSameAsCpu('gather, batch dimensions', () => tf.gather(
+        tf.zeros([2, 0, 4]), tf.tensor2d([[1, 2, 3], [0, 1, 2]], [2, 3],
+                                         'int32'), 2, 1));
+    await assertSameAsCpu('prelu', () => tf.prelu(tf.zeros([4, 0]),
+                                                  tf.zeros([0])));
+    await assertSameAsCpu('fused matMul, prelu', () => tf.fused.matMul({
+      a: tf.ones([4, 3]), b: tf.ones([3, 0]), activation: 'prelu',
+      preluActivationWeights: tf.ones([0]),
+    }));
   });
 
   it('gathers with batch dimensions as cpu', async () => {
@@ -925,8 +984,7 @@ describe('forward convolutions and poolings', () => {
       assert.equal(actual.values.length, 0, name);
     }
     // The wasm memory is whole afterwards.
-    const [after] = await runOn('wasm', () => tf.add(tf.ones([1000]), 1));
-    assert.ok(after.values.every((v) => v === 2));
+    await assertWasmMemoryWhole();
   });
 
   it('give the max-pooling gradients of one-element windows', async () => {
@@ -950,6 +1008,76 @@ describe('forward convolutions and poolings', () => {
         'conv2d', (x, w) => tf.conv2d(x as tf.Tensor4D, w as tf.Tensor4D, 1,
                                       'valid'),
         [uniform([2, 4, 4, 3]), uniform([5, 5, 3, 2])]);
+  });
+
+  it('size the output of a numeric pad by both axes\' windows and strides',
+     async () => {
+       // tfjs-core sized both axes by the height's window and stride (on
+       // cpu too), and the native kernels wrote the true output past it.
+       const explicit = (p: number): tf.Conv2DAttrs['pad'] =>
+           [[0, 0], [p, p], [p, p], [0, 0]];
+       const x = () => tf.tensor4d(
+           Array.from({length: 2 * 7 * 6 * 3}, (_, i) => (i * 7) % 11 - 5),
+           [2, 7, 6, 3]);
+       const cases: Array<[string, () => tf.Tensor, () => tf.Tensor]> = [
+         ['conv2d strides [2, 1]',
+          () => tf.conv2d(x(), ones4d([3, 3, 3, 2]), [2, 1], 2),
+          () => tf.conv2d(x(), ones4d([3, 3, 3, 2]), [2, 1], explicit(2))],
+         ['conv2d [3, 1] filter',
+          () => tf.conv2d(x(), ones4d([3, 1, 3, 2]), 1, 1),
+          () => tf.conv2d(x(), ones4d([3, 1, 3, 2]), 1, explicit(1))],
+         ['maxPool [3, 1]', () => tf.maxPool(x(), [3, 1], 1, 0),
+          () => tf.maxPool(x(), [3, 1], 1, 'valid')],
+         ['maxPool [3, 2] strides [1, 2], pad 1',
+          () => tf.maxPool(x(), [3, 2], [1, 2], 1),
+          () => tf.maxPool(x(), [3, 2], [1, 2], explicit(1) as 'valid')],
+       ];
+       for (const [label, numeric, reference] of cases) {
+         const [actual] = await runOn('wasm', numeric);
+         const [expected] = await runOn('cpu', reference);
+         assert.deepEqual(actual.shape, expected.shape, label);
+         assert.deepEqual(Array.from(actual.values),
+                          Array.from(expected.values), label);
+       }
+       await tf.setBackend('wasm');
+       assert.throws(
+           () => tf.tidy(() => tf.avgPool(x(), [3, 2], [1, 2], 1)),
+           /tf.avgPool on the wasm backend: a numeric pad \(1\) with a window or strides that differ between height and width \(window \[3,2\], strides \[1,2\]\) is sized wrongly by TensorFlow.js; use pad 'same' or 'valid', or --backend=cpu/);
+       // The gradient through the numeric pad, on wasm, against the one
+       // through the explicit padding it means, on cpu.
+       const input = uniform([2, 7, 6, 3]);
+       const weights = uniform([2, 7, 4, 3]);
+       const grad = (pad: number|'explicit') => () => tf.grad(
+           (t: tf.Tensor) => tf.sum(tf.mul(
+               tf.maxPool(t as tf.Tensor4D, [3, 2], [1, 2],
+                          pad === 'explicit' ? explicit(1) as 'valid' : pad),
+               toTensor(weights))))(toTensor(input));
+       assertClose(await runOn('wasm', grad(1)),
+                   await runOn('cpu', grad('explicit')), 'maxPool gradient');
+       await assertWasmMemoryWhole();
+     });
+
+  it('pad explicitly at unequal strides as cpu', async () => {
+    // Explicit padding sizes the output right on every backend (a numeric
+    // pad, above, does not).
+    for (const [size, filter, pad] of [[1, 3, 2], [2, 3, 2], [1, 2, 1],
+                                       [5, 3, 1]] as const) {
+      const explicit: tf.Conv2DAttrs['pad'] =
+          [[0, 0], [pad, pad], [pad, pad], [0, 0]];
+      await assertSameAsCpu(`${size}x${size}, ${filter}x${filter}, pad ${pad}`,
+                            () => tf.conv2d(ones4d([1, size, size, 2]),
+                                            ones4d([filter, filter, 2, 3]),
+                                            [2, 1], explicit));
+      await assertSameAsCpu(`same, ${size}x${size}`, () => tf.conv2d(
+          ones4d([1, size, size, 2]), ones4d([filter, filter, 2, 3]), [1, 2],
+          'same'));
+    }
+    await compareGradients(
+        'conv2d [2, 1], pad 1',
+        (x, w) => tf.conv2d(x as tf.Tensor4D, w as tf.Tensor4D, [2, 1],
+                            [[0, 0], [1, 1], [1, 1], [0, 0]]),
+        [uniform([2, 5, 4, 2]), uniform([2, 2, 2, 3])]);
+    await assertWasmMemoryWhole();
   });
 
   it('add the bias of a fused convolution of no input channels', async () => {
@@ -1035,8 +1163,7 @@ describe('element-wise kernels', () => {
        await same('cumprod', () => tf.cumprod(tf.tensor(values, [2, 3]), -1),
                   () => tf.cumprod(tf.tensor(values, [2, 3]), 1));
        // The wasm memory is whole afterwards.
-       const [after] = await runOn('wasm', () => tf.add(tf.ones([1000]), 1));
-       assert.ok(after.values.every((v) => v === 2));
+       await assertWasmMemoryWhole();
      });
 });
 

@@ -21,7 +21,7 @@
  *    an LSTM of one unit, or of [5, 1] x [1, 7], broke the wasm memory).
  *    Such an operand is copied to storage of its own for the call.
  *  - An inner dimension of 0 left the output unwritten; it is zeros (then
- *    the bias and the activation).
+ *    the bias and the activation). An empty output divided by zero.
  *
  * tfjs-backend-wasm multiplies plain operands with XNNPACK but takes a far
  * slower path for transposed ones (measured: transposeA 10 to 16 times
@@ -184,7 +184,10 @@ function transposingFirst(nativeConfig: tf.KernelConfig): tf.KernelConfig {
     const a = input(args, 'a', nativeConfig.kernelName);
     const b = input(args, 'b', nativeConfig.kernelName);
     const batch = Math.max(a.shape[0], b.shape[0]);
-    const empty = innerSize(a.shape, attrs.transposeA) === 0;
+    // No products to sum, or no output at all: the native kernels left
+    // the first unwritten and divided by zero on the second.
+    const empty = innerSize(a.shape, attrs.transposeA) === 0 ||
+        productShape(a.shape, b.shape, attrs).some((n) => n === 0);
     if (nativeConfig.kernelName === tf._FusedMatMul) {
       const bias = args.inputs['bias'];
       const columns = b.shape[b.shape.length - (attrs.transposeB ? 2 : 1)];

@@ -28,7 +28,7 @@
  */
 
 import {tf} from './tf';
-import {input, KernelArgs, padOrCrop, perAxis, wasmKernel, withTensors} from './wasm_kernel_util';
+import {explicitPadding, input, KernelArgs, padOrCrop, pair, perAxis, wasmKernel, withTensors} from './wasm_kernel_util';
 
 /** Where pooling windows lie on the spatial axes of [batch, ..., channels]. */
 interface Windows {
@@ -61,11 +61,11 @@ function windows3d(info: tf.backend_util.Conv3DInfo): Windows {
 }
 
 /**
- * The most negative float32: the padding value of windows that cross the
- * edge (-Infinity would turn the 0 * padding terms of the copying
- * convolution into NaN).
+ * The padding value of windows that cross the edge: never a window's
+ * maximum unless the window holds only -Infinity (the copies below move
+ * values; they do not multiply them).
  */
-const LOWEST = -3.4028234663852886e38;
+const LOWEST = -Infinity;
 
 /**
  * Padding (positive) or cropping (negative) after each spatial axis that
@@ -80,16 +80,47 @@ function trailing(w: Windows): number[] {
 /**
  * Copies the K values under each window into a last axis, and back.
  *
- * Both directions are convolutions with one-hot filters, so XNNPACK runs
- * them: `copy` is a strided convolution of the padded input, `add` its
- * adjoint (the input gradient of that convolution), which sums what
- * overlapping windows send to the same position.
+ * `copy` takes one strided slice of the padded input per window position
+ * and stacks them (exact for every value: a convolution with one-hot
+ * filters, as before, turned a window's Infinity into NaN, 0 * Infinity
+ * being NaN). `add`, its adjoint, is the input gradient of a convolution
+ * with one-hot filters (XNNPACK runs it), which sums what overlapping
+ * windows send to the same position.
  */
 interface WindowCopier {
   /** [batch, ...spatial, channels] -> [batch, ...outSize, channels, K]. */
   copy(padded: tf.Tensor): tf.Tensor;
   /** [batch, ...outSize, channels, K] -> [batch, ...spatial, channels]. */
   add(values: tf.Tensor, paddedShape: number[]): tf.Tensor;
+}
+
+/**
+ * [batch, ...outSize, channels, K]: the value under tap k (row-major over
+ * the window) of each window of `padded`, one strided slice per tap.
+ */
+function sliceCopy(padded: tf.Tensor, w: Windows): tf.Tensor {
+  const d = w.filter.length;
+  const taps: tf.Tensor[] = [];
+  const k = w.filter.reduce((a, b) => a * b, 1);
+  for (let t = 0; t < k; t++) {
+    // Tap t's offset on each spatial axis, row-major.
+    const offset = new Array<number>(d);
+    for (let i = d - 1, rest = t; i >= 0; i--) {
+      offset[i] = rest % w.filter[i];
+      rest = Math.floor(rest / w.filter[i]);
+    }
+    taps.push(tf.stridedSlice(
+        padded, [0, ...offset, 0],
+        [padded.shape[0],
+         ...offset.map((o, i) => o + (w.outSize[i] - 1) * w.strides[i] + 1),
+         padded.shape[d + 1]],
+        [1, ...w.strides, 1]));
+  }
+  // Stacked in front (whole blocks), then moved last by one transpose: a
+  // stack on the last axis copies element by element.
+  const order = Array.from({length: d + 3}, (_, i) => i + 1);
+  order[d + 2] = 0;
+  return tf.transpose(tf.stack(taps), order);
 }
 
 /** [...filter, 1, K]: filter tap k holds a 1 in output channel k. */
@@ -104,11 +135,7 @@ function copier2d(w: Windows, channels: number): WindowCopier {
   const filter = tf.tile(oneHotFilter(w.filter), [1, 1, channels, 1]);
   const attrs = {strides: w.strides, pad: 'valid', dilations: [1, 1]};
   return {
-    copy: padded => tf.reshape(
-        tf.engine().runKernel(
-            tf.DepthwiseConv2dNative, {x: padded, filter}, attrs) as
-            tf.Tensor,
-        [padded.shape[0], ...w.outSize, channels, k]),
+    copy: padded => sliceCopy(padded, w),
     add: (values, paddedShape) => tf.engine().runKernel(
         tf.DepthwiseConv2dNativeBackpropInput,
         {dy: tf.reshape(values, [...values.shape.slice(0, 3), -1]), filter},
@@ -121,17 +148,7 @@ function copier3d(w: Windows, channels: number): WindowCopier {
   const k = w.filter.reduce((a, b) => a * b, 1);
   const filter = oneHotFilter(w.filter) as tf.Tensor5D;
   return {
-    copy: padded => {
-      const [batch, ...spatial] = padded.shape.slice(0, 4);
-      const volumes = tf.reshape(
-          tf.transpose(padded, [0, 4, 1, 2, 3]),
-          [batch * channels, ...spatial, 1]) as tf.Tensor as tf.Tensor5D;
-      const copied = tf.conv3d(
-          volumes, filter, w.strides as [number, number, number], 'valid');
-      return tf.transpose(
-          tf.reshape(copied, [batch, channels, ...w.outSize, k]),
-          [0, 2, 3, 4, 1, 5]);
-    },
+    copy: padded => sliceCopy(padded, w),
     add: (values, paddedShape) => {
       const [batch, ...spatial] = paddedShape.slice(0, 4);
       const perVolume = tf.reshape(
@@ -191,6 +208,12 @@ function copierFor(w: Windows, channels: number): WindowCopier {
 
 /** The max of each window. */
 function maxOverWindows(x: tf.Tensor, w: Windows): tf.Tensor {
+  const channels = x.shape[x.rank - 1];
+  // A window larger than the input: no window at all.
+  if (w.outSize.some((n) => n <= 0) || x.size === 0) {
+    return tf.zeros([x.shape[0], ...w.outSize.map((n) => Math.max(n, 0)),
+                     channels]);
+  }
   const padded = padOrCrop(x, w.before, trailing(w), true, LOWEST)!.x;
   return tf.max(copierFor(w, x.shape[x.rank - 1]).copy(padded), -1);
 }
@@ -229,7 +252,9 @@ function routeToMax(
 function maxPoolGrad(args: KernelArgs): tf.Tensor {
   const dy = input(args, 'dy', tf.MaxPoolGrad);
   const x = input(args, 'input', tf.MaxPoolGrad);
-  const attrs = args.attrs as unknown as tf.MaxPoolGradAttrs;
+  const given = args.attrs as unknown as tf.MaxPoolGradAttrs;
+  const attrs = explicitPadding(args, pair(given.filterSize)).attrs as
+      unknown as tf.MaxPoolGradAttrs;
   const info = tf.backend_util.computePool2DInfo(
       x.shape as [number, number, number, number], attrs.filterSize,
       attrs.strides, 1, attrs.pad, attrs.dimRoundingMode);

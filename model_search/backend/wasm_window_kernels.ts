@@ -16,13 +16,20 @@
  *    output came out wrong (zeros for a [1, 3] filter at stride 2 on 8x8
  *    images). The padding TensorFlow.js computes for 'same' is passed
  *    explicitly instead, which XNNPACK gets right.
+ *  - A numeric `pad` with a window or strides that differ between height
+ *    and width: tfjs-core sizes the output by the height's window and
+ *    stride on both axes (on every backend), and the native kernels wrote
+ *    the true output past that buffer, breaking the wasm memory. Such a
+ *    pad is passed as the explicit padding it means, which sizes the
+ *    output right (average pooling refuses it: see pooling()).
  *  - An empty input or output (a 'valid' window larger than the input):
  *    the native kernels wrote outside their output, breaking the wasm
  *    memory, or returned what was in it. The result is zeros of the
  *    output's shape, as cpu gives.
  */
 
-import {biasedAndActivated, input, KernelArgs, withTensors, wrapNativeKernels} from './wasm_kernel_util';
+import {NotImplementedError} from '../errors';
+import {biasedAndActivated, explicitPadding, input, NativeArgs, pair, replacing, withTensors, wrapNativeKernels} from './wasm_kernel_util';
 import {tf} from './tf';
 
 const CONVOLUTIONS: readonly string[] = [
@@ -62,70 +69,74 @@ function convolutionInfo(
       tf.backend_util.convertConv2DDataFormat(attrs.dataFormat ?? 'NHWC'));
 }
 
-function convolutionConfig(nativeConfig: tf.KernelConfig): tf.KernelConfig {
-  const native = nativeConfig.kernelFunc;
-  const name = nativeConfig.kernelName;
-  const kernelFunc = (args: KernelArgs & {backend: tf.KernelBackend}):
-      tf.TensorInfo => {
-    const x = input(args, 'x', name);
-    const filter = input(args, 'filter', name);
-    const attrs = args.attrs as unknown as WindowAttrs;
-    const info = convolutionInfo(name, x, filter, attrs);
-    if (isEmpty(info.outShape)) return tf.zeros(info.outShape);
-    if (isEmpty(x.shape) || isEmpty(filter.shape)) {
-      // No input channels: a sum of nothing, then the fused bias and
-      // activation.
-      const fused = args.attrs as unknown as
-          {activation?: string, leakyreluAlpha?: number};
-      const extras = ['bias', 'preluActivationWeights'].filter(
-          (n) => args.inputs[n] !== undefined);
-      return withTensors(extras.map((n) => args.inputs[n]!), (tensors) => {
-        const named = (n: string) => tensors[extras.indexOf(n)];
-        return biasedAndActivated(
-            tf.zeros(info.outShape), named('bias'),
-            fused.activation ?? 'linear', fused.leakyreluAlpha,
-            named('preluActivationWeights'), name);
-      });
-    }
-    if (attrs.pad !== 'same' ||
-        (info.strideHeight === 1 && info.strideWidth === 1)) {
-      return native(args) as tf.TensorInfo;
-    }
-    const {top, bottom, left, right} = info.padInfo;
-    return native({
-      ...args,
-      attrs: {
-        ...args.attrs,
-        pad: [[0, 0], [top, bottom], [left, right], [0, 0]],
-        dimRoundingMode: undefined,
-      },
-    } as unknown as Parameters<tf.KernelFunc>[0]) as tf.TensorInfo;
-  };
-  return {...nativeConfig, kernelFunc: kernelFunc as unknown as tf.KernelFunc};
+function convolution(native: tf.KernelFunc, args: NativeArgs, name: string):
+    tf.TensorInfo {
+  const filter = input(args, 'filter', name);
+  args = explicitPadding(args, filter.shape.slice(0, 2));
+  const x = input(args, 'x', name);
+  const attrs = args.attrs as unknown as WindowAttrs;
+  const info = convolutionInfo(name, x, filter, attrs);
+  if (isEmpty(info.outShape)) return tf.zeros(info.outShape);
+  if (isEmpty(x.shape) || isEmpty(filter.shape)) {
+    // No input channels: a sum of nothing, then the fused bias and
+    // activation.
+    const fused = args.attrs as unknown as
+        {activation?: string, leakyreluAlpha?: number};
+    const extras = ['bias', 'preluActivationWeights'].filter(
+        (n) => args.inputs[n] !== undefined);
+    return withTensors(extras.map((n) => args.inputs[n]!), (tensors) => {
+      const named = (n: string) => tensors[extras.indexOf(n)];
+      return biasedAndActivated(
+          tf.zeros(info.outShape), named('bias'),
+          fused.activation ?? 'linear', fused.leakyreluAlpha,
+          named('preluActivationWeights'), name);
+    });
+  }
+  const {top, bottom, left, right} = info.padInfo;
+  if (attrs.pad !== 'same' ||
+      (info.strideHeight === 1 && info.strideWidth === 1)) {
+    return native(args) as tf.TensorInfo;
+  }
+  return native({
+    ...args,
+    attrs: {
+      ...args.attrs,
+      pad: [[0, 0], [top, bottom], [left, right], [0, 0]],
+      dimRoundingMode: undefined,
+    },
+  } as unknown as Parameters<tf.KernelFunc>[0]) as tf.TensorInfo;
 }
 
-function poolingConfig(nativeConfig: tf.KernelConfig): tf.KernelConfig {
-  const native = nativeConfig.kernelFunc;
-  const name = nativeConfig.kernelName;
-  const kernelFunc = (args: KernelArgs & {backend: tf.KernelBackend}):
-      tf.TensorInfo => {
-    const attrs = args.attrs as unknown as WindowAttrs;
-    if (name === tf.AvgPoolGrad) {
-      const dy = input(args, 'dy', name);
-      const x = input(args, 'input', name);
-      return isEmpty(dy.shape) || isEmpty(x.shape) ?
-          tf.zeros(x.shape) :
-          native(args) as tf.TensorInfo;
-    }
-    const x = input(args, 'x', name);
-    const info = tf.backend_util.computePool2DInfo(
-        x.shape as [number, number, number, number], attrs.filterSize!,
-        attrs.strides, 1, attrs.pad, attrs.dimRoundingMode);
-    return isEmpty(x.shape) || isEmpty(info.outShape) ?
-        tf.zeros(info.outShape) :
+function pooling(native: tf.KernelFunc, args: NativeArgs, name: string):
+    tf.TensorInfo {
+  const attrs = args.attrs as unknown as WindowAttrs;
+  const given = args;
+  args = explicitPadding(args, pair(attrs.filterSize));
+  if (args !== given && name !== tf.MaxPool) {
+    // Averages over explicit padding are not cpu's either (the native
+    // kernel divides by other counts at the edges): refused, not wrong.
+    throw new NotImplementedError(
+        `tf.avgPool on the wasm backend: a numeric pad (${attrs.pad}) with ` +
+        'a window or strides that differ between height and width ' +
+        `(window [${pair(attrs.filterSize)}], strides [${
+            pair(attrs.strides)}]) is sized wrongly by TensorFlow.js; ` +
+        "use pad 'same' or 'valid', or --backend=cpu");
+  }
+  if (name === tf.AvgPoolGrad) {
+    const dy = input(args, 'dy', name);
+    const x = input(args, 'input', name);
+    return isEmpty(dy.shape) || isEmpty(x.shape) ?
+        tf.zeros(x.shape) :
         native(args) as tf.TensorInfo;
-  };
-  return {...nativeConfig, kernelFunc: kernelFunc as unknown as tf.KernelFunc};
+  }
+  const x = input(args, 'x', name);
+  const {pad, dimRoundingMode} = args.attrs as unknown as WindowAttrs;
+  const info = tf.backend_util.computePool2DInfo(
+      x.shape as [number, number, number, number], attrs.filterSize!,
+      attrs.strides, 1, pad, dimRoundingMode);
+  return isEmpty(x.shape) || isEmpty(info.outShape) ?
+      tf.zeros(info.outShape) :
+      native(args) as tf.TensorInfo;
 }
 
 /**
@@ -137,7 +148,9 @@ function poolingConfig(nativeConfig: tf.KernelConfig): tf.KernelConfig {
 export function registerWasmWindowKernels(): string[] {
   return wrapNativeKernels(
       WASM_WINDOW_KERNELS, OURS,
-      (native) => CONVOLUTIONS.includes(native.kernelName) ?
-          convolutionConfig(native) :
-          poolingConfig(native));
+      (native) => replacing(
+          native, (call: tf.KernelFunc, args: NativeArgs) =>
+              CONVOLUTIONS.includes(native.kernelName) ?
+              convolution(call, args, native.kernelName) :
+              pooling(call, args, native.kernelName)));
 }
