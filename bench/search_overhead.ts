@@ -36,9 +36,10 @@
  * Known shortcoming: the target of at most 5% of trial time outside
  * training and evaluation is met by trials of a few hundred steps (200
  * steps of 32 on the dnn config: 3.3%; the binary's defaults, 1000 steps
- * of 100: 1.2%), not by the test settings (cnn and dnn: 11-12%, on this
- * project's CI machines; 12-13.5% before the spare files and the kept
- * wasm module below). Their trials train
+ * of 100: 1.2%), not by the test settings (cnn and dnn: 11-15%, on this
+ * project's CI machines, the dnn's share higher since its training steps
+ * got faster; 12-13.5% before the spare files and the kept wasm module
+ * below). Their trials train
  * for 20 steps of 2 examples (50-80 ms), while each trial builds a
  * TensorFlow.js model graph (about 3 ms: the layers' graph, and 1 ms of
  * seeded initial weights) and writes a directory of ten files through a
