@@ -819,6 +819,24 @@ describe('Identity, Cast and Transpose', () => {
        }
      });
 
+  it('slices as cpu, every dtype, contiguous or not', async () => {
+    const values = Array.from({length: 2 * 3 * 4 * 5}, (_, i) => (i % 7) - 3);
+    const slices: Array<[string, (x: tf.Tensor) => tf.Tensor]> = [
+      ['rows', (x) => tf.slice(x, [1, 0, 0, 0], [1, -1, -1, -1])],
+      ['inner window', (x) => tf.slice(x, [0, 1, 1, 0], [2, 2, 3, 5])],
+      ['last axis', (x) => tf.slice(x, [1, 2, 0, 3], [1, 1, 4, 2])],
+      ['runs of 20', (x) => tf.slice(tf.reshape(x, [6, 20]), [1, 0], [4, 20])],
+      ['runs of 18', (x) => tf.slice(tf.reshape(x, [6, 20]), [1, 1], [4, 18])],
+      ['empty', (x) => tf.slice(x, [0, 0, 0, 0], [2, 0, 4, 5])],
+    ];
+    for (const dtype of ['float32', 'int32', 'bool'] as const) {
+      for (const [label, cut] of slices) {
+        await assertSameAsCpu(`${dtype} ${label}`,
+                              () => cut(tf.tensor(values, [2, 3, 4, 5], dtype)));
+      }
+    }
+  });
+
   it('slices with steps as cpu, every dtype', async () => {
     const values = [5, -5, 5, 3, 0, 7, -2, 9, 1, 4, 8, -6];
     const slices: Array<[string, (x: tf.Tensor) => tf.Tensor]> = [

@@ -26,6 +26,11 @@
  * into bytes: 3 stays 3, -2 becomes 254, 0.5 becomes 0), is a comparison
  * with zero here, as on cpu.
  *
+ * Slice: the native kernel read its whole input out of the wasm memory
+ * into a new array before copying the slice (2.9 ms to crop 32 [18, 18,
+ * 64] activations to [16, 16, 64], as pooling gradients and convolution
+ * gradients do); here the slice is copied from the memory itself.
+ *
  * StridedSlice with steps other than 1 (or any slice not contiguous):
  * copied here. The native kernel took 85 ns an element (11 ms for each
  * window position of a 3x3 max-pooling gradient of 32 [16, 16, 64]
@@ -58,7 +63,8 @@ import {tf} from './tf';
 
 /** Kernels wrapped by this module. */
 export const WASM_LAYOUT_KERNELS: readonly string[] =
-    [tf.Identity, tf.Cast, tf.Transpose, tf.StridedSlice, tf.GatherV2];
+    [tf.Identity, tf.Cast, tf.Transpose, tf.Slice, tf.StridedSlice,
+     tf.GatherV2];
 
 /** The kernel functions of this module, to keep wrapping idempotent. */
 const OURS = new WeakSet<tf.KernelFunc>();
@@ -211,7 +217,11 @@ export function transposeKeepingLastAxis(
   const runs = dst.length / Math.max(run, 1);
   let from = 0;
   for (let r = 0, to = 0; r < runs; r++, to += run) {
-    for (let i = 0; i < run; i++) dst[to + i] = src[from + i];
+    if (run >= 16) {
+      dst.set(src.subarray(from, from + run), to);
+    } else {
+      for (let i = 0; i < run; i++) dst[to + i] = src[from + i];
+    }
     // Next output position: the innermost outer axis moves first.
     for (let k = outer.length - 1; k >= 0; k--) {
       from += steps[k];
@@ -278,6 +288,29 @@ function cast(native: tf.KernelFunc, args: NativeArgs<WasmBackend>):
   return native(args) as tf.TensorInfo;
 }
 
+function slice(native: tf.KernelFunc, args: NativeArgs<WasmBackend>):
+    tf.TensorInfo {
+  const x = input(args, 'x', tf.Slice);
+  if (x.dtype === 'string' || x.dtype === 'complex64') {
+    return native(args) as tf.TensorInfo;
+  }
+  const {begin, size} = args.attrs as unknown as tf.SliceAttrs;
+  const [start, shape] = tf.slice_util.parseSliceParams(x, begin, size);
+  const out = args.backend.makeOutput(shape, x.dtype);
+  if (shape.some((n) => n === 0)) return out;
+  // Views taken after makeOutput, which may grow (and move) the heap.
+  const src = elementsOf(args.backend.typedArrayFromHeap(x));
+  const dst = elementsOf(args.backend.typedArrayFromHeap(out));
+  if (tf.slice_util.isSliceContinous(x.shape, start, shape)) {
+    const offset = tf.slice_util.computeFlatOffset(
+        start, tf.util.computeStrides(x.shape));
+    dst.set(src.subarray(offset, offset + dst.length));
+  } else {
+    copyStrided(src, dst, x.shape, start, start.map(() => 1), shape);
+  }
+  return out;
+}
+
 function stridedSlice(native: tf.KernelFunc, args: NativeArgs<WasmBackend>):
     tf.TensorInfo {
   const x = input(args, 'x', tf.StridedSlice);
@@ -320,8 +353,15 @@ export function copyStrided(
   const jumps = strides.map((s, axis) => s * inStride[axis]);
   const index = new Array<number>(rank).fill(0);
   let from = begin.reduce((sum, b, axis) => sum + b * inStride[axis], 0);
+  // Runs of consecutive elements go as block copies: element by element,
+  // JavaScript reads and writes the wasm memory at some 4 ns an element.
+  const blocks = step === 1 && run >= 16;
   for (let to = 0; to < dst.length; to += run) {
-    for (let i = 0, f = from; i < run; i++, f += step) dst[to + i] = src[f];
+    if (blocks) {
+      dst.set(src.subarray(from, from + run), to);
+    } else {
+      for (let i = 0, f = from; i < run; i++, f += step) dst[to + i] = src[f];
+    }
     // Next row: the innermost axis but the last moves first.
     for (let k = last - 1; k >= 0; k--) {
       from += jumps[k];
@@ -411,8 +451,8 @@ function transpose(native: tf.KernelFunc, args: NativeArgs<WasmBackend>):
 }
 
 /**
- * Wraps the native Identity, Cast, StridedSlice, GatherV2 and Transpose
- * of wasm (see the module comment). Call after the wasm backend has
+ * Wraps the native Identity, Cast, Slice, StridedSlice, GatherV2 and
+ * Transpose of wasm (see the module comment). Call after the wasm backend has
  * registered its kernels.
  *
  * @returns the names of the kernels wrapped by this call.
@@ -421,6 +461,7 @@ export function registerWasmLayoutKernels(): string[] {
   const bodies: Record<string, typeof identity> = {
     [tf.Identity]: identity,
     [tf.Cast]: cast,
+    [tf.Slice]: slice,
     [tf.StridedSlice]: stridedSlice,
     [tf.GatherV2]: gather,
     [tf.Transpose]: transpose,
