@@ -214,6 +214,7 @@ describe('completeWrittenTrials', () => {
              _: number, id: number, metrics: Record<string, number>,
              directory: string, finishedAt?: number) => {
            done.push([id, metrics, directory, finishedAt]);
+           return true;
          },
        } as unknown as MetadataStore;
        const host = machineName();

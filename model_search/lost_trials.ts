@@ -79,7 +79,7 @@ const said = new Set<string>();
  * there but not whole is said once, through `log`, as its RUNNING trial
  * is taken back (local_workers.ts then marks it FAILED).
  *
- * @returns the ids of the trials completed.
+ * @returns the ids of the trials this call completed.
  */
 export async function completeWrittenTrials(
     store: MetadataStore, studyId: number, modelDir: string, trials: Trial[],
@@ -101,9 +101,12 @@ export async function completeWrittenTrials(
       }
       continue;
     }
-    await store.completeTrial(studyId, trial.id, written.metrics,
-                              trial.directory, written.writtenAt);
-    completed.push(trial.id);
+    // Another worker may complete it from the directory at the same
+    // time: only the one whose call did it counts (and says so).
+    if (await store.completeTrial(studyId, trial.id, written.metrics,
+                                  trial.directory, written.writtenAt)) {
+      completed.push(trial.id);
+    }
   }
   return completed;
 }

@@ -452,7 +452,7 @@ export abstract class SqlStore implements MetadataStore {
 
   async completeTrial(studyId: number, trialId: number,
                       metrics: Record<string, number>, directory: string,
-                      finishedAt?: number): Promise<void> {
+                      finishedAt?: number): Promise<boolean> {
     checkId(studyId, 'study id');
     checkId(trialId, 'trial id');
     for (const [name, value] of Object.entries(metrics ?? {})) {
@@ -469,11 +469,11 @@ export abstract class SqlStore implements MetadataStore {
                            `since the epoch, got ${finishedAt}`);
     }
     const encoded = encodeMetrics(metrics);
-    await this.transact('completeTrial', async (sql, notes) => {
+    return this.transact('completeTrial', async (sql, notes) => {
       const row = await this.lockTrial(sql, studyId, trialId);
       if (row['state'] === 'COMPLETED' && row['metrics'] === encoded &&
           row['directory'] === directory) {
-        return;  // A repeat of a completion that already committed.
+        return false;  // A repeat of a completion that already committed.
       }
       const late = isLeaseLost(row['state'], row['failure_reason']);
       if (row['state'] !== 'RUNNING' && !late) {
@@ -489,6 +489,7 @@ export abstract class SqlStore implements MetadataStore {
               'directory = ?, failure_reason = NULL, finished_at = ?, ' +
               'lease_expires_at = NULL WHERE study_id = ? AND trial_id = ?',
           [encoded, directory, finishedAt ?? this.clock(), studyId, trialId]);
+      return true;
     });
   }
 

@@ -102,10 +102,13 @@ export declare interface MetadataStore {
    * @param finishedAt when the trial finished, in ms since the epoch, for
    *     a trial completed after the fact (from the directory of a lost
    *     worker); default now, by the store's clock.
+   * @returns true when this call completed the trial, false when it was a
+   *     repeat (two workers completing a lost trial from its directory at
+   *     once: only one of them did).
    */
   completeTrial(studyId: number, trialId: number,
                 metrics: Record<string, number>, directory: string,
-                finishedAt?: number): Promise<void>;
+                finishedAt?: number): Promise<boolean>;
 
   /** Marks a RUNNING trial FAILED with the reason. */
   failTrial(studyId: number, trialId: number, reason: string): Promise<void>;

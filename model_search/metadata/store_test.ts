@@ -598,9 +598,12 @@ for (const backend of BACKENDS) {
     it('refuses changes to finished trials; repeats are no-ops', async () => {
       const studyId = await newStudy();
       await started(store, studyId, 5, 'w');
-      await store.completeTrial(studyId, 1, {accuracy: 0.5}, 'd');
+      assert.equal(
+          await store.completeTrial(studyId, 1, {accuracy: 0.5}, 'd'), true);
 
-      await store.completeTrial(studyId, 1, {accuracy: 0.5}, 'd');
+      assert.equal(
+          await store.completeTrial(studyId, 1, {accuracy: 0.5}, 'd'), false,
+          'a repeat');
       await expectReject(store.completeTrial(studyId, 1, {accuracy: 0.6}, 'd'),
                          /cannot complete trial 1 of study \d+: it is COMPLE/);
       await expectReject(store.failTrial(studyId, 1, 'oops'),
