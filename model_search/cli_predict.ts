@@ -398,7 +398,8 @@ async function* jsonLines(
       throw new DataError(
           `${where}: unknown key ${JSON.stringify(unknown)}${
               didYouMean(unknown, LINE_KEYS)}; a line holds "features" and, ` +
-              'for a model of sequences, "length"',
+              'for a model of sequences, "length" (a "label" is allowed and ' +
+              'not read)',
           file, line);
     }
     const example = value as {features: unknown, length?: unknown};
@@ -536,8 +537,12 @@ export async function* boundedLines(file: string, maxChars: number):
   }
 }
 
-/** The keys a JSON Lines example may have. */
-const LINE_KEYS = ['features', 'length'];
+/**
+ * The keys a JSON Lines example may have: a "label" is passed over, so
+ * that labelled examples (the evaluation data's, say) can be given as
+ * they are, as a CSV file's label column.
+ */
+const LINE_KEYS = ['features', 'length', 'label'];
 
 /** The largest 32-bit float: larger numbers become infinities. */
 const FLOAT32_MAX = 3.4028234663852886e38;

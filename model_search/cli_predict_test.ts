@@ -812,7 +812,7 @@ describe('predictCommand', function() {
         lines: '\uFEFF{"features": [1,2,3,4,5,6,7,8], "lengths": 2}\n',
         message: (f) => `predict: ${f}:1: unknown key "lengths"; did you ` +
             'mean "length"?; a line holds "features" and, for a model of ' +
-            'sequences, "length"',
+            'sequences, "length" (a "label" is allowed and not read)',
       },
       {
         name: 'JSON Lines: a length beyond the time steps',
@@ -897,7 +897,9 @@ describe('predictCommand', function() {
          const examples = [
            {features: [[0.5, 1], [-0.2, 0], [0.9, 0.3], [0.1, -1]], length: 4},
            {features: [0.5, 1, -0.2, 0, 0.9, 0.3, 0.1, -1], length: 1},
-           {features: [[-0.7, 0.2], [0.1, 0.1], [0, 0], [0, 0]], length: 2},
+           // A label, as evaluation data has, is passed over.
+           {features: [[-0.7, 0.2], [0.1, 0.1], [0, 0], [0, 0]], length: 2,
+            label: 1},
          ];
          const file = path.join(root, 'sequences.jsonl');
          fs.writeFileSync(file, examples.map((e) => JSON.stringify(e))
