@@ -444,13 +444,17 @@ describe('checkBatchFits of a label per time step', () => {
             'one label per sequence use RNN_LAST_ACTIVATIONS)');
   });
 
-  it('checks the lengths of every batch a model of sequences takes', () => {
-    for (const problemType of ['RNN_LAST_ACTIVATIONS', 'RNN_ALL_ACTIVATIONS']) {
-      const model = buildModel({
+  /** An RNN cell tower over sequences of 3 steps of 4 features. */
+  const sequenceModel = (problemType: string, namePrefix: string) =>
+      buildModel({
         schema: {kind: 'sequence', shape: [3, 4]}, numClasses: 2,
         problemType, architecture: ['RNN_CELL_64'], hparams: {},
-        applyDropoutsBetweenBlocks: false, namePrefix: 'lengths_test',
+        applyDropoutsBetweenBlocks: false, namePrefix,
       });
+
+  it('checks the lengths of every batch a model of sequences takes', () => {
+    for (const problemType of ['RNN_LAST_ACTIVATIONS', 'RNN_ALL_ACTIVATIONS']) {
+      const model = sequenceModel(problemType, 'lengths_test');
       const labels = problemType === 'RNN_LAST_ACTIVATIONS' ?
           tf.tensor1d([0, 1], 'int32') :
           tf.tensor2d([[0, 1, 1], [1, 0, 0]], [2, 3], 'int32');
@@ -486,12 +490,7 @@ describe('checkBatchFits of a label per time step', () => {
   });
 
   it('says lengths given as an array or disposed are not a tensor', () => {
-    const model = buildModel({
-      schema: {kind: 'sequence', shape: [3, 4]}, numClasses: 2,
-      problemType: 'RNN_LAST_ACTIVATIONS', architecture: ['RNN_CELL_64'],
-      hparams: {}, applyDropoutsBetweenBlocks: false,
-      namePrefix: 'lengths_kind_test',
-    });
+    const model = sequenceModel('RNN_LAST_ACTIVATIONS', 'lengths_kind_test');
     const disposed = tf.tensor1d([3, 1], 'int32');
     disposed.dispose();
     for (const [lengths, want] of [
