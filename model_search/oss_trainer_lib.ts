@@ -17,7 +17,7 @@ import * as os from 'os';
 import * as path from 'path';
 import {performance} from 'perf_hooks';
 
-import {loadModel, modelArtifacts, modelFiles} from './backend/file_io';
+import {loadModel, writeModelFiles} from './backend/file_io';
 import {tf} from './backend/tf';
 import {declaredHparams, takeLackedHparamReads} from './architecture/architecture_utils';
 import {markWasmPeriod, restartWasmBackend, wasmMemoryTouchedBytes, wasmMemoryWasted} from './backend/wasm_restart';
@@ -1221,9 +1221,9 @@ async function runTrial(
     // evaluated; read from the model now, before it is disposed.
     const numParameters = countParameters(built);
     job = writer.begin(trialDirName(trialId));
-    for (const file of modelFiles(await modelArtifacts(built))) {
-      job.write(path.join(TRIAL_FILES.model, file.name), file.data);
-    }
+    const modelJob = job;
+    writeModelFiles(built, (name, data) =>
+                        modelJob.write(path.join(TRIAL_FILES.model, name), data));
     const architecture = {
       trial_id: trialId,
       problem_type: problemTypeName(options.spec),

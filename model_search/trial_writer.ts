@@ -68,6 +68,13 @@ const STAGING_START_BYTES = 1 << 20;
 
 const UTF8 = new TextEncoder();
 
+/** A file's contents: text, bytes, or parts of bytes back to back. */
+export type FileData = string|Uint8Array|ReadonlyArray<Uint8Array>;
+
+function isParts(data: FileData): data is ReadonlyArray<Uint8Array> {
+  return Array.isArray(data);
+}
+
 export declare interface TrialDirectoryWriterOptions {
   /**
    * Write on a thread of its own (the default), or on the calling thread
@@ -219,11 +226,16 @@ export class TrialDirectoryWriter {
    * current staging area (grown, and handed over at once, when too
    * small); without, `data` itself.
    */
-  stage(data: string|Uint8Array): string|Uint8Array|StagedBytes {
-    if (this.thread === undefined) return data;
+  stage(data: FileData): string|Uint8Array|StagedBytes {
+    if (this.thread === undefined) {
+      // Parts may be views good for the moment only.
+      return isParts(data) ? Buffer.concat(data) : data;
+    }
     // Text as UTF-8 too: messages then carry no file contents, and the
     // thread's heap holds no copies of them.
-    const most = typeof data === 'string' ? 3 * data.length : data.byteLength;
+    const most = typeof data === 'string' ? 3 * data.length :
+        isParts(data) ? data.reduce((sum, p) => sum + p.byteLength, 0) :
+                        data.byteLength;
     if (this.staging === undefined ||
         this.staged + most > this.staging.byteLength) {
       // Bytes staged in the old area stay there until the thread has
@@ -242,6 +254,12 @@ export class TrialDirectoryWriter {
     let length: number;
     if (typeof data === 'string') {
       length = UTF8.encodeInto(data, into).written;
+    } else if (isParts(data)) {
+      length = 0;
+      for (const part of data) {
+        into.set(part, length);
+        length += part.byteLength;
+      }
     } else {
       into.set(data);
       length = data.byteLength;
@@ -452,12 +470,14 @@ export class TrialDirectoryJob {
   }
 
   /**
-   * Writes file `name` (relative to the trial directory). Bytes are
-   * copied now when a thread writes them; without one, they are written
-   * when handed over (`send`, `sync`, `commit`), so they must not be
-   * changed before.
+   * Writes file `name` (relative to the trial directory): text, bytes, or
+   * parts of bytes back to back. Bytes are copied now when a thread writes
+   * them, and parts always (they may be views that a moment later hold
+   * something else); bytes of one array without a thread are written when
+   * handed over (`send`, `sync`, `commit`), so they must not be changed
+   * before.
    */
-  write(name: string, data: string|Uint8Array): void {
+  write(name: string, data: FileData): void {
     const target = this.inside(name);
     this.files++;
     this.pending.push({op: 'write', job: this.id, path: target,

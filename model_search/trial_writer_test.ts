@@ -87,6 +87,22 @@ for (const thread of [true, false]) {
              [thread ? 9 : 42, 8, 7, 6, 5]);
        });
 
+    it('writes parts back to back as they were when written', () => {
+      const memory = new Uint8Array([1, 2, 3, 4, 5, 6, 7, 8]);
+      const job = writer.begin('3');
+      job.write('model/weights.bin',
+                [memory.subarray(5), new Uint8Array(0), memory.subarray(0, 2)]);
+      job.write('empty.bin', []);
+      // The parts are views a backend reuses at once.
+      memory.fill(0);
+      job.commit();
+      assert.deepEqual(
+          new Uint8Array(
+              fs.readFileSync(path.join(root, '3', 'model', 'weights.bin'))),
+          new Uint8Array([6, 7, 8, 1, 2]));
+      assert.equal(fs.statSync(path.join(root, '3', 'empty.bin')).size, 0);
+    });
+
     it('keeps the bytes of a job while another one commits', () => {
       const first = writer.begin('1');
       first.write('a.bin', new Uint8Array([1, 2, 3]));

@@ -13,7 +13,7 @@ import * as zlib from 'node:zlib';
 
 import {ValueError} from '../errors';
 
-import {loadModel, MODEL_JSON, modelArtifacts, readSavedWeights, saveModel, WEIGHTS_BIN, writeModelArtifacts} from './file_io';
+import {loadModel, MODEL_JSON, modelArtifacts, modelFiles, readSavedWeights, saveModel, WEIGHTS_BIN, writeModelArtifacts, writeModelFiles} from './file_io';
 import {selectBackend} from './select_backend';
 import {tf} from './tf';
 
@@ -136,6 +136,43 @@ describe('saveModel and loadModel', () => {
         json.weightsManifest[0].weights.map((w: {name: string}) => w.name),
         model.weights.map(w => w.originalName));
   });
+
+  for (const backend of ['wasm', 'cpu'] as const) {
+    it(`writeModelFiles gives the bytes saveModel writes (${backend})`,
+       async () => {
+         await selectBackend(backend, () => {});
+         try {
+           const model = smallModel();
+           // Trained a step, so that the weights are the backend's own
+           // results, not the initializers' arrays.
+           model.compile({optimizer: 'sgd', loss: 'categoricalCrossentropy'});
+           await model.fit(tf.randomNormal([3, 6, 6, 2], 0, 1, 'float32', 6),
+                           tf.oneHot([0, 1, 3], 4), {epochs: 1, verbose: 0});
+           model.setUserDefinedMetadata({origin: 'file_io_test'});
+           const expected = modelFiles(await modelArtifacts(model));
+           const tensors = tf.memory().numTensors;
+           const written: Array<{name: string, data: string|Uint8Array}> = [];
+           writeModelFiles(model, (name, data) => {
+             written.push({
+               name,
+               // Copied at once, as the views are good during the call only.
+               data: typeof data === 'string' ?
+                   data :
+                   new Uint8Array(Buffer.concat(data.map((d) => Buffer.from(d)))),
+             });
+           });
+           assert.equal(tf.memory().numTensors, tensors, 'no tensors made');
+           assert.deepEqual(written.map((f) => f.name),
+                            expected.map((f) => f.name));
+           assert.deepEqual(written[0].data, expected[0].data);
+           assert.equal(written[1].data, expected[1].data);
+           assert.match(written[1].data as string, /"origin":"file_io_test"/);
+           model.dispose();
+         } finally {
+           await selectBackend('wasm', () => {});
+         }
+       });
+  }
 
   it('keeps the optimizer state when asked to', async () => {
     const model = smallModel();
