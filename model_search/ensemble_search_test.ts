@@ -226,6 +226,30 @@ describe('ensemble searches end to end', function() {
       const last = again[again.length - 1];
       assert.deepEqual(towersOf(last), towersOf(target));
       assert.equal(last.kind, 'ensemble');
+      if (type !== 'NONADAPTIVE_ENSEMBLE_SEARCH') return;
+
+      // Directories lost (the first tower's and the ensemble's): resumed,
+      // the replay trains their towers again, the ensemble last, from
+      // trials whose files are there.
+      for (const lost of [1, again.length]) {
+        fs.rmSync(path.join(replayDir, String(lost)), {recursive: true});
+      }
+      await search(root, `${name}_again`, printPhoenixSpec(replaySpec), 1,
+                   true);
+      assert.ok(lastLog.some((l) => l.startsWith(
+                    `replay: retraining 2 more of ${again.length} trial(s) ` +
+                    'with no search')),
+                lastLog.join('\n'));
+      const resumed = await storedTrials(replayDir);
+      const added = resumed.slice(again.length);
+      assert.deepEqual(added.map((t) => [t.id, t.state, t.kind]), [
+        [again.length + 1, 'COMPLETED', 'search'],
+        [again.length + 2, 'COMPLETED', 'ensemble'],
+      ]);
+      assert.deepEqual(added[0].architecture, again[0].architecture);
+      assert.deepEqual(towersOf(added[1]), towersOf(target));
+      assert.deepEqual(added[1].extra!['members'],
+                       [again.length + 1, ...again.slice(1, -1).map((t) => t.id)]);
     });
   }
 

@@ -30,7 +30,7 @@ import {createStore, resolveConnection} from './metadata/create_store';
 import {LIMITS} from './metadata/schema';
 import {defineMetadataFlags, leaseSecondsFromFlags, storeOptionsFromFlags} from './metadata/flags';
 import {StoreError} from './metadata/retry';
-import {STUDY_DATA_FILE, studyOfDirectory} from './metadata/study_of_directory';
+import {recordedSeed, STUDY_DATA_FILE, studyOfDirectory} from './metadata/study_of_directory';
 import {localWorkerId} from './metadata/worker_ids';
 import {HIGHER_IS_BETTER, METRIC_NAMES} from './metric_fns';
 import {loadSpecFile, printPhoenixSpec} from './proto/text_format';
@@ -39,7 +39,7 @@ import {checkTrainable, MAX_FAILED_IN_A_ROW, noteLogReaderGone, NotTheStudysDire
 import {checkFirstBatches, checkProviderAnswers, checkSpecFitsData, providerName} from './provider_checks';
 import {WASM_RUNTIME_ERROR} from './train_loop';
 import {REPLAY_SPEC_FILENAME, replayErrorPosition, replayPlans} from './replay';
-import {refuseForeignTrialNames, temporaryTag} from './trial_directory';
+import {refuseForeignTrialNames, refuseTrialDirectory, temporaryTag} from './trial_directory';
 import {studyDataRecordedHere} from './study_data';
 import {checkBlockNames} from './spec_blocks';
 import {SUMMARY_CSV, SUMMARY_JSON} from './report';
@@ -491,11 +491,19 @@ export async function main(
 
     backendLines.forEach((line) => log(line));
     const seedFlag = FLAGS.get<number>('phoenix_tf_random_seed');
-    // Unseeded, the clock's seed is printed so that the search can be
+    // A study resumed (or joined) plans from the seed its first run
+    // recorded, so that its trials are those of one uninterrupted run;
+    // a new one unseeded from the clock's, printed so that it can be
     // repeated.
-    const seed = seedFlag >= 0 ? seedFlag : Date.now() % 4294967296;
+    const studySeed = recordedSeed(modelDir, {
+      experimentName: FLAGS.get<string>('experiment_name'),
+      experimentOwner: FLAGS.get<string>('experiment_owner'),
+    });
+    const seed = seedFlag >= 0 ? seedFlag :
+                                 studySeed ?? Date.now() % 4294967296;
     // The data and spec are valid: from here on model_dir is written.
     refuseForeignTrialNames(modelDir, '--model_dir');
+    refuseTrialDirectory(modelDir, '--model_dir');
     const modelDirIsNew = !fs.existsSync(modelDir);
     // What a run refused before any trial wrote here is removed again.
     const entriesBefore =
@@ -554,8 +562,17 @@ export async function main(
     try {
       log(`spec ${label}; model_dir ${modelDir}; seed ${seed}${
           seedFlag >= 0 ? '' :
+              studySeed !== undefined ?
+                          ` (the study's, from its ${STUDY_DATA_FILE})` :
                           ` (the clock's; --phoenix_tf_random_seed=${
                               seed} repeats it)`}`);
+      if (studySeed !== undefined && seed !== studySeed) {
+        log(`warning: the study planned its trials from seed ${
+            studySeed} (its ${STUDY_DATA_FILE}); this worker plans from ` +
+            `--phoenix_tf_random_seed=${seed}, so its trials differ from ` +
+            'those one uninterrupted run would have planned; leave the flag ' +
+            'out to plan from the study\'s seed');
+      }
       searchStarts();
       const result = await runSearch({
         spec,

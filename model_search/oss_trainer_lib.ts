@@ -28,7 +28,7 @@ import {BlockBuildError, SearchError, UsageError, ValueError} from './errors';
 import {exitAtOnce} from './exit_at_once';
 import {LeaseKeeper} from './lease_keeper';
 import {failTrialsOfDeadLocalWorkers, markRunningHere} from './local_workers';
-import {directoryOwnerTrial, otherStudyOfDirectory, STUDY_DATA_FILE, studyDirectoryOwner, studyOfDirectory, studyText} from './metadata/study_of_directory';
+import {directoryOwnerTrial, otherStudyOfDirectory, recordedSeed, STUDY_DATA_FILE, studyDirectoryOwner, studyOfDirectory, studyText} from './metadata/study_of_directory';
 import {localWorkerId, workerHeartbeating} from './metadata/worker_ids';
 import {completeWrittenTrials} from './lost_trials';
 import {checkSameData, checkSummaryObjective, checkTrialDirectoriesPresent, recordOrCheckStudyData, settingsWarning} from './study_data';
@@ -377,6 +377,12 @@ export async function runSearch(options: SearchOptions): Promise<SearchResult> {
   const otherSettings =
       allFailed ? undefined : settingsWarning(options.modelDir, settings);
   const knownId = directoryIdOfTrialsHere(options.modelDir, existing);
+  // Unseeded, the study's seed (the binary has read it already, and says
+  // so), else the clock's; recorded by the study's first worker.
+  const seed = options.seed ?? recordedSeed(options.modelDir, {
+    experimentName: options.experimentName,
+    experimentOwner: options.experimentOwner,
+  }) ?? Date.now() % 4294967296;
   const otherNumbers = recordOrCheckStudyData(
       options.modelDir, {
         experimentName: options.experimentName,
@@ -384,6 +390,7 @@ export async function runSearch(options: SearchOptions): Promise<SearchResult> {
         ...(createdAt === undefined ? {} : {createdAt}),
         ...(knownId === undefined ? {} : {directoryId: knownId}),
         settings,
+        seed,
       },
       options.provider.inputSchema(), allFailed);
   if (joining !== undefined) log(joining);
@@ -396,7 +403,6 @@ export async function runSearch(options: SearchOptions): Promise<SearchResult> {
     existing = await options.store.listTrials(studyId);
   }
   await notifyStudy(options, studyId, existing);
-  const seed = options.seed ?? Date.now();
   const planner = new TrialPlanner({
     spec: options.spec,
     problemType: problemTypeName(options.spec),
@@ -406,6 +412,16 @@ export async function runSearch(options: SearchOptions): Promise<SearchResult> {
   });
   // A replay trains its towers and nothing more, whatever the budget.
   const maxTrials = planner.replay?.length ?? options.maxTrials;
+  /**
+   * The COMPLETED trials the store may reach: the budget, and for a replay
+   * one more for each completed trial left out as unusable (its directory
+   * gone or its model damaged), whose tower a later trial trains again:
+   * every tower of the spec ends up trained by a trial whose files are
+   * there, the replayed ensemble last.
+   */
+  const budget = () => planner.replay === undefined ?
+      maxTrials :
+      maxTrials + unusable.size;
   if (options.spec.useParameterScaledTraining && planner.replay === undefined) {
     // Trials then train fewer steps than --phoenix_train_steps says.
     const deepest = options.spec.maximumDepth ?? 30;
@@ -419,7 +435,8 @@ export async function runSearch(options: SearchOptions): Promise<SearchResult> {
   }
   if (planner.replay !== undefined) {
     // A resumed replay: what is left of it.
-    const done = existing.filter((t) => t.state === 'COMPLETED').length;
+    const done = existing.filter(
+        (t) => t.state === 'COMPLETED' && !unusable.has(t.id)).length;
     log(`replay: ${
             done >= maxTrials ?
                 `all ${maxTrials} trial(s) already retrained` :
@@ -430,6 +447,15 @@ export async function runSearch(options: SearchOptions): Promise<SearchResult> {
              ''));
     for (const line of unreadReplayHparams(planner.replay, planner.space)) {
       log(line);
+    }
+    const replayed = new Set(planner.replay.flatMap((plan) => plan.architecture));
+    const unused = (options.spec.blocksToUse ?? [])
+                       .filter((block) => !replayed.has(block));
+    if (unused.length > 0) {
+      // A replay spec written by a study keeps the study's list.
+      log(`replay: blocks_to_use lists ${unused.length} block${
+          unused.length === 1 ? '' : 's'} no replayed tower has, which no ` +
+          `trial of the replay trains: ${unused.join(', ')}`);
     }
     if (options.spec.useParameterScaledTraining) {
       // As the search trained them: a replay of a search that scaled its
@@ -522,7 +548,7 @@ export async function runSearch(options: SearchOptions): Promise<SearchResult> {
     for (;;) {
       if (stopSignal !== undefined) break;
       const answer = await timings.time('claim', () => options.store.startTrial(
-          studyId, maxTrials, workerId, leaseSeconds));
+          studyId, budget(), workerId, leaseSeconds));
       if (answer.status === 'done') break;
       if (answer.status === 'wait') {
         // A worker of this machine that died while this one waited: its
@@ -650,8 +676,8 @@ export async function runSearch(options: SearchOptions): Promise<SearchResult> {
         const now = await options.store.listTrials(studyId);
         const ranked = rankTrials(
             now.filter((t) => t.state === 'COMPLETED'), options.objective);
-        log(trialLine(trial.id, {...options, maxTrials}, plan, outcome,
-                      ranked));
+        log(trialLine(trial.id, {...options, maxTrials: budget()}, plan,
+                      outcome, ranked));
         const metric = options.objective.metric;
         if (!noObjectiveSaid && !Number.isFinite(outcome.metrics[metric])) {
           // Such trials are never ranked: a search of them searches blind.
@@ -1502,10 +1528,11 @@ function logSummary(
   for (const t of ranked.slice(0, 5)) {
     const dir = path.join(options.modelDir, t.directory ?? trialDirName(t.id));
     // A trial whose directory was removed stays ranked (the database keeps
-    // its metrics), but there is no model there to replay or serve.
+    // its metrics), but there is no model there to predict with (a replay
+    // retrains it from the database's record).
     const gone = fs.existsSync(path.join(dir, TRIAL_FILES.architecture)) ?
         '' :
-        ' (directory removed: no model to replay)';
+        ' (directory removed: no model to predict with)';
     log(`  trial ${t.id} ${options.objective.metric}=${
         formatMetric(t.metrics?.[options.objective.metric])} arch=[${
         t.architecture.join(',')}]${storedMembersPart(t)} dir=${dir}${gone}`);

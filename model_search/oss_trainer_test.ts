@@ -238,7 +238,7 @@ describe('oss_trainer main', function() {
        assert.ok(listed.length > 0, log.join('\n'));
        for (const line of listed) {
          assert.equal(
-             line.endsWith(' (directory removed: no model to replay)'),
+             line.endsWith(' (directory removed: no model to predict with)'),
              line.startsWith('  trial 2 '), line);
        }
        assert.ok(listed.some((line) => line.startsWith('  trial 2 ')),
@@ -523,6 +523,44 @@ describe('oss_trainer main', function() {
        assert.deepEqual(tb.map((t) => t.hparams), ta.map((t) => t.hparams));
        assert.deepEqual(tb.map((t) => t.metrics!['loss']),
                         ta.map((t) => t.metrics!['loss']));
+     });
+
+  it('resumes an unseeded study from its own seed, and warns of another',
+     async () => {
+       const unseeded = (dir: string, trials: number) =>
+           quick(dir, [`--experiment_max_num_trials=${trials}`])
+               .filter((f) => !f.startsWith('--phoenix_tf_random_seed='));
+       const resumed = tmpDir();
+       const whole = tmpDir();
+       const first = await run(unseeded(resumed, 2));
+       const seed = first.log.map((l) => /; seed (\d+) \(the clock's/.exec(l))
+                        .find((m) => m !== null)?.[1];
+       assert.ok(seed, first.log.join('\n'));
+
+       const second = await run(unseeded(resumed, 4));
+       assert.equal(second.code, 0, second.log.join('\n'));
+       assert.ok(second.log.some((l) => l.endsWith(
+                     `; seed ${seed} (the study's, from its study_data.json)`)),
+                 second.log.join('\n'));
+       await run([...unseeded(whole, 4), `--phoenix_tf_random_seed=${seed}`]);
+       const ta = await storedTrials(resumed);
+       const tb = await storedTrials(whole);
+       assert.deepEqual(ta.map((t) => t.hparams), tb.map((t) => t.hparams));
+       assert.deepEqual(ta.map((t) => t.architecture),
+                        tb.map((t) => t.architecture));
+
+       const other = (Number(seed) + 1) % 4294967296;
+       const third = await run(
+           [...unseeded(resumed, 5), `--phoenix_tf_random_seed=${other}`]);
+       assert.equal(third.code, 0, third.log.join('\n'));
+       assert.ok(third.log.includes(
+                     `warning: the study planned its trials from seed ${
+                         seed} (its study_data.json); this worker plans ` +
+                     `from --phoenix_tf_random_seed=${other}, so its trials ` +
+                     'differ from those one uninterrupted run would have ' +
+                     'planned; leave the flag out to plan from the ' +
+                     'study\'s seed'),
+                 third.log.join('\n'));
      });
 
   it('reproduces a run with the same seed', async () => {
@@ -822,6 +860,33 @@ describe('oss_trainer main', function() {
                         'move it, or give the search a directory of its own');
        assert.deepEqual(fs.readdirSync(dir), ['1']);
        assert.deepEqual(fs.readdirSync(path.join(dir, '1')), ['notes.txt']);
+     });
+
+  it('refuses a trial directory, or a folder in one, as --model_dir',
+     async () => {
+       const dir = tmpDir();
+       assert.equal((await run(quick(dir, ['--experiment_max_num_trials=1'])))
+                        .code, 0);
+       const trial = path.join(dir, '1');
+       for (const [modelDir, how] of [[trial, 'is'],
+                                      [path.join(trial, 'model'), 'lies inside'],
+                                      [path.join(trial, 'new', 'x'),
+                                       'lies inside']]) {
+         const before = fs.readdirSync(trial).sort();
+
+         const {code, log} = await run(quick(modelDir));
+
+         assert.equal(code, 2, log.join('\n'));
+         assert.equal(log[log.length - 1],
+                      `error: --model_dir=${modelDir} ${how} the directory ` +
+                          `of trial 1 of the study in ${dir}: a search ` +
+                          'would write its files among the trial\'s; give ' +
+                          'the search a directory of its own (a trial ' +
+                          'directory is what predict takes)');
+         assert.deepEqual(fs.readdirSync(trial).sort(), before);
+       }
+       assert.deepEqual(fs.readdirSync(path.join(trial, 'model')).sort(),
+                        ['model.json', 'weights.bin']);
      });
 
   it('refuses a malloc variable glibc would read as 0', async () => {

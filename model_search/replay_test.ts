@@ -211,6 +211,13 @@ describe('a study and its replay', function() {
               replayLog.join('\n'));
     assert.ok(replayLog.some((l) => /^trial 1 \[1\/1\] arch=\[/.test(l)),
               replayLog.join('\n'));
+    const listed = loadSpecFile(replayFile).blocksToUse!;
+    const unused = listed.filter((b) => !best.architecture.includes(b));
+    assert.ok(unused.length > 0, 'the dnn config lists more blocks');
+    assert.ok(replayLog.includes(`replay: blocks_to_use lists ${
+                  unused.length} blocks no replayed tower has, which no ` +
+                  `trial of the replay trains: ${unused.join(', ')}`),
+              replayLog.join('\n'));
 
     // Without the flag, nothing is said to be ignored.
     const quietLog: string[] = [];

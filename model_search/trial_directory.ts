@@ -53,6 +53,32 @@ export function refuseForeignTrialNames(modelDir: string, flag: string):
   }
 }
 
+/**
+ * Throws a UsageError when `modelDir` is a trial directory of a study, or
+ * lies inside one (its `model` folder): a search there would write its
+ * database, summaries and trials among that trial's files, where nothing
+ * reads them as a study. Predicting and reporting take a trial directory;
+ * searching takes a directory of its own.
+ */
+export function refuseTrialDirectory(modelDir: string, flag: string): void {
+  let below = path.resolve(modelDir);
+  for (;;) {
+    const above = path.dirname(below);
+    if (above === below) return;
+    const name = path.basename(below);
+    if (/^\d+$/.test(name) &&
+        fs.existsSync(path.join(below, TRIAL_FILES.architecture))) {
+      throw new UsageError(
+          `${flag}=${modelDir} ${below === path.resolve(modelDir) ?
+              'is' : 'lies inside'} the directory of trial ${name} of the ` +
+          `study in ${above}: a search would write its files among the ` +
+          'trial\'s; give the search a directory of its own (a trial ' +
+          'directory is what predict takes)');
+    }
+    below = above;
+  }
+}
+
 /** The directory name of a trial: its id, as in the original. */
 export function trialDirName(trialId: number): string {
   return String(trialId);

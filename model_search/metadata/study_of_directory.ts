@@ -35,6 +35,11 @@ export declare interface StudyOfDirectory {
    * each trial's plan records (studyDirectoryOwner). Absent as above.
    */
   directoryId?: string;
+  /**
+   * The seed its first worker planned trials from (given or the clock's),
+   * which a worker given none plans from too. Absent as above.
+   */
+  seed?: number;
 }
 
 /**
@@ -62,7 +67,21 @@ export function studyOfDirectory(modelDir: string): StudyOfDirectory|
     ...(typeof recorded.directoryId === 'string' ?
             {directoryId: recorded.directoryId} :
             {}),
+    ...(Number.isInteger(recorded.seed) && (recorded.seed as number) >= 0 ?
+            {seed: recorded.seed as number} :
+            {}),
   };
+}
+
+/**
+ * The seed the study `study` planned its trials from, as `modelDir`'s
+ * study_data.json keeps it; undefined when the directory holds another
+ * study, or a record without one (written before seeds were kept).
+ */
+export function recordedSeed(modelDir: string, study: StudyOfDirectory):
+    number|undefined {
+  if (otherStudyOfDirectory(modelDir, study) !== undefined) return undefined;
+  return studyOfDirectory(modelDir)?.seed;
 }
 
 /** How a directory's study differs from the one a command is given. */

@@ -74,7 +74,10 @@ export function sortValue(trial: Trial, key: string): number|string|undefined {
 
 /**
  * Trials sorted by `key` in `order`; trials without a value come last
- * (by id), ties by id. Throws UsageError for a key no trial has.
+ * (by id). Ties of a metric other than loss go to the lower loss, as the
+ * study ranks them (so the best trial heads its equals), then to the
+ * lower id; ties of other keys to the lower id. Throws UsageError for a
+ * key no trial has.
  */
 export function sortTrials(
     trials: Trial[], key: string, order: SortOrder): Trial[] {
@@ -84,6 +87,8 @@ export function sortTrials(
         didYouMean(key, known)}; sortable: ${known.join(', ')}`);
   }
   const sign = order === 'asc' ? 1 : -1;
+  const tieOfMetric =
+      key !== 'loss' && !(TRIAL_FIELDS as readonly string[]).includes(key);
   return [...trials].sort((a, b) => {
     const va = sortValue(a, key);
     const vb = sortValue(b, key);
@@ -91,9 +96,19 @@ export function sortTrials(
       if (va === vb) return a.id - b.id;
       return va === undefined ? 1 : -1;
     }
-    if (va === vb) return a.id - b.id;
+    if (va === vb) return tieOfMetric ? byLossThenId(a, b) : a.id - b.id;
     return sign * (va < vb ? -1 : 1);
   });
+}
+
+/** The trial of lower (finite) evaluation loss first, then of lower id. */
+function byLossThenId(a: Trial, b: Trial): number {
+  const loss = (t: Trial) => {
+    const v = t.metrics?.['loss'];
+    return typeof v === 'number' && Number.isFinite(v) ? v : Infinity;
+  };
+  const [la, lb] = [loss(a), loss(b)];
+  return la !== lb ? (la < lb ? -1 : 1) : a.id - b.id;
 }
 
 /** A metric value for people: integers as such, others to 4 decimals. */

@@ -175,7 +175,7 @@ function footer(trials: Trial[], objective: Objective, modelDir: string,
       ` (${modelDir}/${best.directory}${
           fs.existsSync(path.join(modelDir, best.directory)) ?
               '' :
-              ': directory removed, no model to replay'})`;
+              ': directory removed, no model to predict with'})`;
   const bestPart = best === undefined ? 'no completed trial has ' +
       objective.metric : `best ${objective.metric} ${formatMetric(
       objective.metric, best.metrics![objective.metric])} in trial ${

@@ -18,7 +18,7 @@ import {LOSS, SAMPLE, writeStudy} from './study_fixtures_testing';
 import {writeStudySummary} from './study_summary';
 import {pickStudy, studyWarnings} from './study_source';
 import {formatTrialsTable, trialsCommand} from './trials_command';
-import {shortArchitecture} from './trial_columns';
+import {shortArchitecture, sortTrials} from './trial_columns';
 import {machineName} from '../metadata/worker_ids';
 
 /** Runs the command, collecting what it writes. */
@@ -90,7 +90,7 @@ describe('trialsCommand', () => {
       assert.equal(result.out[result.out.length - 1],
                    '6 trials: 4 completed, 1 failed, 1 running; best loss ' +
                    `0.2000 in trial 3 (${copy}/3: directory removed, no ` +
-                   'model to replay) (--full says why they failed)');
+                   'model to predict with) (--full says why they failed)');
     } finally {
       fs.rmSync(copy, {recursive: true, force: true});
     }
@@ -129,6 +129,23 @@ describe('trialsCommand', () => {
       assert.deepEqual(ids(result.out), s.ids);
     });
   }
+
+  it('breaks ties of a metric by loss, as the study ranks, then by id',
+     () => {
+       const trial = (id: number, auc: number, loss: number,
+                      depth: number): Trial => ({
+         id, state: 'COMPLETED', architecture: new Array(depth).fill('X'),
+         hparams: {}, metrics: {auc_roc: auc, loss},
+       } as unknown as Trial);
+       const trials = [trial(1, 0.8, 0.05, 2), trial(2, 0.9, 0.3, 1),
+                       trial(5, 0.9, 0.1, 1)];
+       const order = (key: string, asc: boolean) =>
+           sortTrials(trials, key, asc ? 'asc' : 'desc').map((t) => t.id);
+
+       assert.deepEqual(order('auc_roc', false), [5, 2, 1]);
+       assert.deepEqual(order('auc_roc', true), [1, 5, 2]);
+       assert.deepEqual(order('depth', true), [2, 5, 1], 'other keys by id');
+     });
 
   it('shows the sort metric as a column', async () => {
     const result = await run([`--model_dir=${dir}`, '--sort=num_parameters']);
