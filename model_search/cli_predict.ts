@@ -753,6 +753,19 @@ function matchColumns(
   const unknown = names.filter(
       (name, at) => name !== labelName && !features.includes(name) &&
           header[at] !== '');
+  // Numbers where the names go, none of them the model's (whose columns
+  // have names, not numbers): a file of rows only.
+  const numeric = (cell: string) =>
+      cell.trim() !== '' && Number.isFinite(Number(cell));
+  if (header.some(numeric) && !features.some(numeric) &&
+      !names.some((name) => features.includes(name))) {
+    throw new DataError(
+        `${file}:${line}: the first line holds values (${
+            header.slice(0, 3).join(',')}${header.length > 3 ? ',...' : ''}), ` +
+            'not column names: the file has no header; add a first line ' +
+            `naming the columns (${expected})`,
+        file, line);
+  }
   for (const feature of features) {
     if (!seen.has(feature)) {
       const match = closestMatch(feature, unknown);

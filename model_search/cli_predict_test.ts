@@ -635,6 +635,16 @@ describe('predictCommand', function() {
             'its header\\), not ",": give --field_delim=";"\\?\\); the model'),
       },
       {
+        name: 'a CSV with no header',
+        files: {'rows.csv': 'red,1,9,local\nblue,2,8,local\n'},
+        args: () => [`--model_dir=${csvTrial}`, `--input=${root}/rows.csv`],
+        message: () => new RegExp(
+            `^predict: ${root}/rows.csv:1: the first line holds values ` +
+            '\\(red,1,9,\\.\\.\\.\\), not column names: the file has no ' +
+            'header; add a first line naming the columns \\(the model\'s ' +
+            'columns are '),
+      },
+      {
         name: 'a CSV of quoted names separated otherwise',
         files: {
           'quoted.csv': '"color";"weight_g";"length_cm";"origin"\n' +

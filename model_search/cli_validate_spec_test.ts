@@ -98,6 +98,12 @@ describe('validateSpecCommand', () => {
            'problem_type: RNN_ALL_ACTIVATIONS\nblocks_to_use: "LSTM_128"\n' +
            'distillation_spec { distillation_type: CROSS_ENTROPY }\n',
        /^validate-spec: .*\/spec6\.pbtxt: distillation_spec with problem_type RNN_ALL_ACTIVATIONS \(a label for every time step\) is not supported/],
+      ['search_type: ADAPTIVE_COORDINATE_DESCENT\nproblem_type: DNN\n' +
+           'blocks_to_use: "FULLY_CONNECTED"\nensemble_spec { ' +
+           'ensemble_search_type: INTERMIXED_NONADAPTIVE_ENSEMBLE_SEARCH ' +
+           'intermixed_search { width: 3 num_trials_to_consider: 2 ' +
+           'try_ensembling_every: 3 } }\n',
+       /^validate-spec: .*\/spec7\.pbtxt: phoenix_spec\.ensemble_spec\.intermixed_search\.width is 3, above its num_trials_to_consider of 2: each ensemble takes width towers among the best num_trials_to_consider trials; give a width of at most num_trials_to_consider$/],
     ];
     cases.forEach(([text, message], i) => {
       const file = path.join(dir, `spec${i}.pbtxt`);

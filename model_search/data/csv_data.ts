@@ -556,7 +556,10 @@ export class UnseenCategories {
     const columns = [...this.byColumn].slice(0, 3).map(
         ([column, first]) => `column "${column}" in ${first.rows} row${
             first.rows === 1 ? '' : 's'}, first ${
-            JSON.stringify(first.value)} at line ${first.line}`);
+            first.value === '' ? 'an empty cell (no value, which no ' +
+                        'training row had)' :
+                                 JSON.stringify(first.value)} at line ${
+            first.line}`);
     if (this.byColumn.size > 3) columns.push('...');
     return `warning: ${file}: ${this.rows} of ${rows} rows have ` +
         `categorical values the training file lacks (${

@@ -1079,6 +1079,23 @@ describe('CsvDataProvider', () => {
               'first "green" at line 2); the models never learnt them and ' +
               'read them as no value of the column');
     });
+
+    it('calls an empty category cell training never had an empty cell',
+       async () => {
+         const validation = csvFile('y,n,c\ndog,3,\ncat,1,red\n');
+         const {logged} = await prepared({
+           filename: csvFile(train),
+           validationFilename: validation,
+         });
+
+         assert.equal(
+             logged[logged.length - 1],
+             `csv: warning: ${validation}: 1 of 2 rows have categorical ` +
+                 'values the training file lacks (column "c" in 1 row, first ' +
+                 'an empty cell (no value, which no training row had) at ' +
+                 'line 2); the models never learnt them and read them as no ' +
+                 'value of the column');
+       });
   });
 
   it('says a numeric --record_defaults entry made string labels numeric',

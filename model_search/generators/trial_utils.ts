@@ -267,6 +267,22 @@ export function validateSpecSettings(spec: PhoenixSpec): void {
   }
 }
 
+/**
+ * An ensemble takes `width` of the best `num_trials_to_consider` trials:
+ * a width above that could never be reached (ensembles would quietly be
+ * narrower than the spec says).
+ */
+function notWiderThanCandidates(
+    s: {width: number, numTrialsToConsider: number}, field: string): void {
+  if (s.width > s.numTrialsToConsider) {
+    throw new ValueError(
+        `phoenix_spec.ensemble_spec.${field}.width is ${s.width}, above ` +
+        `its num_trials_to_consider of ${s.numTrialsToConsider}: each ` +
+        'ensemble takes width towers among the best num_trials_to_consider ' +
+        'trials; give a width of at most num_trials_to_consider');
+  }
+}
+
 /** Whether a spec message sets any field but `type` (its type field). */
 function hasSettingsBesides(message: object, type: string): boolean {
   return Object.entries(message).some(
@@ -293,11 +309,13 @@ export function validateEnsembleSpec(spec?: EnsemblingSpec): void {
     atLeastTwo(s.width, 'nonadaptive_search.width');
     atLeastTwo(s.numTrialsToConsider,
                'nonadaptive_search.num_trials_to_consider');
+    notWiderThanCandidates(s, 'nonadaptive_search');
   } else if (isIntermixedEnsembleSearch(spec)) {
     const s = intermixedSearchSpec(spec);
     atLeastTwo(s.width, 'intermixed_search.width');
     atLeastTwo(s.numTrialsToConsider,
                'intermixed_search.num_trials_to_consider');
+    notWiderThanCandidates(s, 'intermixed_search');
     if (!(s.tryEnsemblingEvery >= 2)) {
       throw new ValueError(
           'phoenix_spec.ensemble_spec.intermixed_search.' +
