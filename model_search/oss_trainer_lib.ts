@@ -28,7 +28,7 @@ import {BlockBuildError, SearchError, UsageError, ValueError} from './errors';
 import {exitAtOnce} from './exit_at_once';
 import {LeaseKeeper} from './lease_keeper';
 import {failTrialsOfDeadLocalWorkers, markRunningHere} from './local_workers';
-import {directoryOwnerTrial, otherStudyOfDirectory, recordedSeed, STUDY_DATA_FILE, studyDirectoryOwner, studyOfDirectory, studyText} from './metadata/study_of_directory';
+import {directoryOwnerTrial, otherStudy, recordedSeed, STUDY_DATA_FILE, studyDirectoryOwner, studyOfDirectory, studyText} from './metadata/study_of_directory';
 import {localWorkerId, workerHeartbeating} from './metadata/worker_ids';
 import {completeWrittenTrials} from './lost_trials';
 import {checkSameData, checkSummaryObjective, checkTrialDirectoriesPresent, recordOrCheckStudyData, settingsWarning} from './study_data';
@@ -597,7 +597,7 @@ export async function runSearch(options: SearchOptions): Promise<SearchResult> {
         const rng = Random.forIndex(seed, trial.id);
         const {plan, trials: planned} = await planTrialWhenReady(
             options, planner, studyId, trial.id, rng.fork(), leaseSeconds,
-            shouldStop, stopRequested, log, unusable);
+            shouldStop, stopRequested, log, unusable, budget());
         // Whether this worker's model directory is the study's, as far as
         // the trials below this one tell: checked again before the trial
         // is recorded if they did not all say yet.
@@ -716,6 +716,12 @@ export async function runSearch(options: SearchOptions): Promise<SearchResult> {
           interruptedTrial = trial.id;
           break;
         }
+        if (e instanceof BudgetReachedMeanwhile) {
+          // No failure of the search's: the next claim finds it done.
+          await options.store.failTrial(studyId, trial.id, e.message);
+          log(e.message);
+          continue;
+        }
         if (!(e instanceof TrialFailure || e instanceof PlanningError ||
               e instanceof BlockBuildError)) {
           await options.store.failTrial(
@@ -764,7 +770,10 @@ export async function runSearch(options: SearchOptions): Promise<SearchResult> {
   } catch (thrown) {
     // A file gone from under a write (a summary's): the directory is.
     let e = thrown;
-    if ((e as NodeJS.ErrnoException).code === 'ENOENT') {
+    // A database file inside --model_dir goes with it: the directory is
+    // what to name.
+    if ((e as NodeJS.ErrnoException).code === 'ENOENT' ||
+        (e instanceof StoreError && e.code === 'SQLITE_FILE_GONE')) {
       try {
         checkModelDirectory();
       } catch (gone) {
@@ -813,6 +822,22 @@ export async function runSearch(options: SearchOptions): Promise<SearchResult> {
 }
 
 /**
+ * The study reached its budget while this worker held a trial it had just
+ * been given: an earlier trial, taken for lost as this one was handed
+ * out, was completed from its directory (its worker wrote it but could
+ * not record it in time). The trial is not trained.
+ */
+class BudgetReachedMeanwhile extends Error {
+  constructor(trialId: number, completed: number, budget: number) {
+    super(`trial ${trialId} not trained: the study has its ${budget} ` +
+          `completed trial${budget === 1 ? '' : 's'} (${completed} now), one ` +
+          'of them completed from its directory after its worker lost its ' +
+          'lease');
+    this.name = 'BudgetReachedMeanwhile';
+  }
+}
+
+/**
  * Plans trial `trialId` from the study as it is now. A replay trial whose
  * towers come from a replay trial still running in another worker, or an
  * ensemble of a non-adaptive ensemble search while a trial of its pool
@@ -825,7 +850,7 @@ async function planTrialWhenReady(
     options: SearchOptions, planner: TrialPlanner, studyId: number,
     trialId: number, rng: Random, leaseSeconds: number,
     shouldStop: () => boolean, stopRequested: Promise<void>, log: Logger,
-    unusable: ReadonlySet<number>):
+    unusable: ReadonlySet<number>, budget: number):
     Promise<{plan: TrialPlan, trials: Trial[]}> {
   let said = false;
   let polls = 0;
@@ -835,6 +860,10 @@ async function planTrialWhenReady(
     // have its directory in place: completed now, not trained again later.
     if ((await reclaimLocalTrials(options, studyId, trials, log)).length > 0) {
       trials = await options.store.listTrials(studyId);
+      const done = trials.filter((t) => t.state === 'COMPLETED').length;
+      if (done >= budget) {
+        throw new BudgetReachedMeanwhile(trialId, done, budget);
+      }
     }
     const completed = trials.filter(
         (t) => t.state === 'COMPLETED' && !unusable.has(t.id));
@@ -901,13 +930,18 @@ async function refuseAnotherStudysDirectory(options: SearchOptions):
     Promise<void> {
   const key = {experimentName: options.experimentName,
                experimentOwner: options.experimentOwner};
+  // Read before the database is asked: the worker that writes the record
+  // has made its study in the database first, so a record read now names
+  // a study the listing below holds, if it is this database's. (Read
+  // after, a record written by a worker of this study that started at
+  // the same moment would name a study the listing missed.)
+  const recorded = studyOfDirectory(options.modelDir);
   const studies = await options.store.listStudies?.();
   const known = studies?.find(
       (s) => s.experimentName === key.experimentName &&
           s.experimentOwner === key.experimentOwner);
   const inDatabase = options.store.target ? ` in ${options.store.target}` : '';
-  const other = otherStudyOfDirectory(
-      options.modelDir, {...key, createdAt: known?.createdAt});
+  const other = otherStudy(recorded, {...key, createdAt: known?.createdAt});
   if (other?.differs === 'study') {
     throw new UsageError(
         `--model_dir=${options.modelDir} belongs to ${
@@ -927,7 +961,6 @@ async function refuseAnotherStudysDirectory(options: SearchOptions):
         '--metadata_db of the study that made the directory, or a new ' +
         '--model_dir');
   }
-  const recorded = studyOfDirectory(options.modelDir);
   if (known === undefined && recorded?.createdAt !== undefined) {
     throw new UsageError(
         `--model_dir=${options.modelDir} belongs to ${
@@ -947,6 +980,13 @@ async function refuseAnotherStudysDirectory(options: SearchOptions):
           fs.existsSync(path.join(
               options.modelDir, name, TRIAL_FILES.architecture)));
   if (trialDirs.length === 0) return;
+  // A study of this name made since the listing, by a worker that started
+  // at the same moment, is this one, whatever it wrote since.
+  if ((await options.store.listStudies?.())?.some(
+          (s) => s.experimentName === key.experimentName &&
+              s.experimentOwner === key.experimentOwner)) {
+    return;
+  }
   const shown = trialDirs.sort((a, b) => Number(a) - Number(b)).slice(0, 3);
   const held = `--model_dir=${options.modelDir} holds trial directories (${
       shown.join(', ')}${trialDirs.length > 3 ? ', ...' : ''})`;

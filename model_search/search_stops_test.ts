@@ -121,6 +121,116 @@ async function outcome(dir: string) {
   };
 }
 
+describe('a worker started with the study\'s first', function() {
+  this.timeout(120000);
+
+  it('joins the study the other made while it listed the studies',
+     async () => {
+       const {dir, provider, spec, store} = await searchParts();
+       const other = await createStore(
+           {url: `sqlite:${path.join(dir, 'model_search.db')}`});
+       const options = (s: typeof store, maxTrials: number): SearchOptions => ({
+         spec, specText: printPhoenixSpec(spec), provider, store: s,
+         modelDir: dir, experimentName: 'together', experimentOwner: 'test',
+         maxTrials, trainSteps: 3, evalSteps: 1, batchSize: 8,
+         objective: {metric: 'loss', goal: 'minimize'},
+         hypertuningMethod: 'random', seed: 3, log: () => {},
+       });
+       // The database answers this worker's listing of studies as they
+       // were; meanwhile the other worker makes the study, writes its
+       // study_data.json and completes a trial.
+       let raced = false;
+       const slow = new Proxy(store, {
+         get(target, key) {
+           const value = Reflect.get(target, key, target);
+           if (key !== 'listStudies' || raced) {
+             return typeof value === 'function' ? value.bind(target) : value;
+           }
+           return async () => {
+             const before = await target.listStudies!();
+             raced = true;
+             await runSearch(options(other, 1));
+             return before;
+           };
+         },
+       });
+       try {
+         const result = await runSearch(options(slow, 2));
+
+         assert.ok(raced);
+         assert.equal(result.trained, 1);
+         assert.deepEqual((await storedTrials(dir)).map((t) => t.state),
+                          ['COMPLETED', 'COMPLETED']);
+       } finally {
+         await other.close();
+         await store.close();
+         fs.rmSync(dir, {recursive: true, force: true});
+       }
+     });
+});
+
+describe('a study whose lost trial completes as another is handed out',
+         function() {
+  this.timeout(120000);
+
+  it('does not train past the budget', async () => {
+    const {dir, provider, spec, store} = await searchParts();
+    const options = (maxTrials: number): SearchOptions => ({
+      spec, specText: printPhoenixSpec(spec), provider, store: racing,
+      modelDir: dir, experimentName: 'lost', experimentOwner: 'test',
+      maxTrials, trainSteps: 3, evalSteps: 1, batchSize: 8,
+      objective: {metric: 'loss', goal: 'minimize'},
+      hypertuningMethod: 'random', seed: 3, log: (l) => log.push(l),
+    });
+    const log: string[] = [];
+    // Before this worker's first claim, trial 2 of a worker elsewhere
+    // writes its directory and loses its lease unrecorded: the claim takes
+    // it for lost (budget 2, one completed: trial 3 is handed out), then
+    // its directory completes it.
+    let injected = false;
+    const racing = new Proxy(store, {
+      get(target, key) {
+        const value = Reflect.get(target, key, target);
+        if (key !== 'startTrial' || injected) {
+          return typeof value === 'function' ? value.bind(target) : value;
+        }
+        return async (...args: Parameters<typeof store.startTrial>) => {
+          injected = true;
+          const [studyId] = args;
+          const other = await target.startTrial(
+              studyId, 2, 'far@elsewhere:1', 0.05);
+          assert.equal(other.status, 'started');
+          const id = other.status === 'started' ? other.trial.id : 0;
+          await target.planTrial(studyId, id, {
+            architecture: ['FULLY_CONNECTED'], hparams: {},
+            directory: String(id),
+          });
+          fs.cpSync(path.join(dir, '1'), path.join(dir, String(id)),
+                    {recursive: true});
+          await new Promise((resolve) => setTimeout(resolve, 100));
+          return target.startTrial(...args);
+        };
+      },
+    });
+    try {
+      await runSearch({...options(1), store});
+      const result = await runSearch(options(2));
+
+      assert.equal(result.trained, 0);
+      const trials = await storedTrials(dir);
+      assert.deepEqual(trials.map((t) => [t.id, t.state]),
+                       [[1, 'COMPLETED'], [2, 'COMPLETED'], [3, 'FAILED']]);
+      assert.match(trials[2].failureReason!,
+                   /^trial 3 not trained: the study has its 2 completed trials/);
+      assert.ok(log.some((l) => l.startsWith('trial 3 not trained: ')),
+                log.join('\n'));
+    } finally {
+      await store.close();
+      fs.rmSync(dir, {recursive: true, force: true});
+    }
+  });
+});
+
 describe('a search stopped by a signal', function() {
   this.timeout(120000);
 

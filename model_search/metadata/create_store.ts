@@ -159,14 +159,18 @@ export async function createStore(options: StoreOptions): Promise<SqlStore> {
           `; check the user in the URL and the password (in the URL, or ` +
               `better in ${envVar})`));
     }
-    if (e instanceof StoreError && NO_DATABASE.has(e.code ?? '')) {
-      const name = target.dialect === 'sqlite' ? '' :
-                                                 target.connection.database;
+    if (e instanceof StoreError && NO_DATABASE.has(e.code ?? '') &&
+        target.dialect !== 'sqlite') {
+      const name = target.connection.database;
+      const flag = byFlags ? `--mlmd_database=${name}` :
+                             `--metadata_db=${target.display}`;
       // A reader (cli trials, report) has no study to look at there: a
       // misspelt name, most likely; a search worker needs it created.
+      const said = `${flag}: the server has no database "${name}" (${
+          e.code})`;
       throw new UsageError(options.readOnly ?
-          `${e.message}; name the database the search wrote to` :
-          `${e.message}; create it first (CREATE DATABASE ${name}; as ` +
+          `${said}; name the database the search wrote to` :
+          `${said}; create it first (CREATE DATABASE ${name}; as ` +
           `PostgreSQL's createdb ${name} or MySQL's mysqladmin create ${
               name} do), or name an existing database`);
     }
@@ -184,6 +188,7 @@ const NO_DATABASE = new Set([
 const AUTH_FAILURES = new Set([
   '28P01', '28000',                                       // PostgreSQL
   'ER_ACCESS_DENIED_ERROR', 'ER_DBACCESS_DENIED_ERROR',   // MySQL
+  'ER_ACCESS_DENIED_NO_PASSWORD_ERROR',  // MySQL, a user given no password
 ]);
 
 function fromUrl(url: string): ConnectionTarget {
@@ -225,15 +230,33 @@ function fromUrl(url: string): ConnectionTarget {
                          `$${PASSWORD_ENV_VAR} instead)`);
   }
   const shown = redactUrl(url);
-  const database = decodeURIComponent(parsed.pathname.replace(/^\//, ''));
+  const encodingHint = 'a user or password holding @ : / ? # % is written ' +
+      'percent-encoded, e.g. p%40ss for p@ss and p%2Fss for p/ss, or the ' +
+      `password given in $${PASSWORD_ENV_VAR} instead`;
+  const decoded = (part: string, what: string) => {
+    try {
+      return decodeURIComponent(part);
+    } catch {
+      // A % not followed by two hex digits.
+      throw new UsageError(`--metadata_db=${shown}: the ${what} holds a % ` +
+                           `that starts no percent-encoding; ${encodingHint}`);
+    }
+  };
+  if (parsed.pathname.includes('@')) {
+    // The part before the host ended early: a / in the password, say.
+    throw new UsageError(`--metadata_db=${shown} is not a valid URL (an @ ` +
+                         `after the host); ${encodingHint}`);
+  }
+  const database = decoded(parsed.pathname.replace(/^\//, ''), 'database');
   if (database === '' || database.includes('/')) {
     throw new UsageError(`--metadata_db=${shown} names no database; add it ` +
                          `as the path: ${scheme}://user@host/DATABASE`);
   }
-  const user = parsed.username !== '' ? decodeURIComponent(parsed.username) :
+  const user = parsed.username !== '' ? decoded(parsed.username, 'user') :
                                         os.userInfo().username;
-  const password =
-      parsed.password !== '' ? decodeURIComponent(parsed.password) : undefined;
+  const password = parsed.password !== '' ?
+      decoded(parsed.password, 'password') :
+      undefined;
   const host = parsed.hostname.replace(/^\[(.*)\]$/, '$1') || 'localhost';
   const port = parsed.port === '' ? (dialect === 'postgres' ? 5432 : 3306) :
                                     Number(parsed.port);

@@ -436,6 +436,14 @@ export abstract class SqlStore implements MetadataStore {
                    }); it stays FAILED unless completed`);
         return 'lost';
       }
+      if (row['state'] === 'COMPLETED') {
+        // Not by this worker, which stops beating before it completes:
+        // by one that took the trial for lost and found its directory.
+        notes.push(`heartbeat for trial ${trialId} of study ${studyId} came ` +
+                   'after another worker completed it from its directory ' +
+                   '(its lease had run out)');
+        return 'lost';
+      }
       if (row['state'] !== 'RUNNING') {
         throw this.wrongState('heartbeat', studyId, trialId, row);
       }

@@ -70,6 +70,12 @@ export class SqliteStore extends SqlStore {
   private readonly statements = new Map<string, Database.Statement>();
   private readonly queueKey: string;
   private readonly queue: Queue;
+  /**
+   * The file's device and inode when opened (undefined in memory, or for
+   * a read-only copy): a file removed while open is written on unseen, its
+   * rows gone with the last handle.
+   */
+  private fileIdentity: string|undefined;
 
   private constructor(
       private readonly db: Database.Database, private readonly filename: string,
@@ -109,6 +115,9 @@ export class SqliteStore extends SqlStore {
       if (snapshot) fs.rmSync(snapshot.dir, {recursive: true, force: true});
     }
     const store = new SqliteStore(db, options.filename, options);
+    if (snapshot === undefined && options.filename !== ':memory:') {
+      store.fileIdentity = fileIdentity(options.filename);
+    }
     try {
       // Pragmas that cannot run inside a transaction.
       await store.retrying('configure connection', () => store.queue.run(
@@ -156,6 +165,7 @@ export class SqliteStore extends SqlStore {
   protected override async transaction<T>(
       mode: TransactionMode, fn: (sql: Sql) => Promise<T>): Promise<T> {
     return this.queue.run(async () => {
+      if (mode !== 'read') this.checkFileInPlace();
       this.db.exec(mode === 'read' ? 'BEGIN' : 'BEGIN IMMEDIATE');
       try {
         const result = await fn(this.sql);
@@ -166,6 +176,24 @@ export class SqliteStore extends SqlStore {
         throw err;
       }
     });
+  }
+
+  /**
+   * Throws a StoreError when the file opened was removed (or replaced by
+   * another) since: what is written now would be lost with the handle.
+   */
+  private checkFileInPlace(): void {
+    if (this.fileIdentity === undefined ||
+        fileIdentity(this.filename) === this.fileIdentity) {
+      return;
+    }
+    throw new StoreError(
+        `sqlite:${this.filename}: the database file was removed or ` +
+            'replaced while the search ran; what it recorded since it was ' +
+            'opened is lost (the trial directories in --model_dir keep the ' +
+            'completed trials\' results): put the file back to go on with ' +
+            'the study, or start a new study in a new --model_dir',
+        'SQLITE_FILE_GONE');
   }
 
   protected override transientReason(err: unknown): string|undefined {
@@ -235,6 +263,16 @@ export function readOnlySnapshot(
     throw new ValueError(`sqlite:${filename}: its directory is read-only ` +
                          'and a copy to read could not be made in ' +
                          `${os.tmpdir()} (${(e as Error).message})`);
+  }
+}
+
+/** `device:inode` of `file`, or undefined when it is not there. */
+function fileIdentity(file: string): string|undefined {
+  try {
+    const stat = fs.statSync(file, {bigint: true});
+    return `${stat.dev}:${stat.ino}`;
+  } catch {
+    return undefined;
   }
 }
 

@@ -218,3 +218,40 @@ describe('diskSpaceNote', () => {
     }), '');
   });
 });
+
+describe('a SQLite file removed or replaced while open', () => {
+  let dir: string;
+  beforeEach(() => {
+    dir = fs.mkdtempSync(path.join(os.tmpdir(), 'sqlite_gone_'));
+  });
+  afterEach(() => {
+    fs.rmSync(dir, {recursive: true, force: true});
+  });
+
+  for (const how of ['removed', 'replaced'] as const) {
+    it(`stops the next write when the file is ${how}`, async () => {
+      const file = path.join(dir, 'model_search.db');
+      const store = await createStore({url: `sqlite:${file}`});
+      try {
+        const {studyId} = await store.openStudy(
+            {experimentName: 'e', experimentOwner: 'o'}, 'spec');
+        const started = await store.startTrial(studyId, 5, 'w', 60);
+        assert.equal(started.status, 'started');
+        for (const suffix of ['', '-wal', '-shm']) {
+          fs.rmSync(`${file}${suffix}`, {force: true});
+        }
+        if (how === 'replaced') fs.writeFileSync(file, '');
+
+        await assert.rejects(
+            store.startTrial(studyId, 5, 'w', 60),
+            (e: Error) => e instanceof StoreError &&
+                e.code === 'SQLITE_FILE_GONE' &&
+                e.message.startsWith(`sqlite:${file}: the database file ` +
+                                     'was removed or replaced while the ' +
+                                     'search ran'));
+      } finally {
+        await store.close();
+      }
+    });
+  }
+});

@@ -88,7 +88,8 @@ export declare interface MetadataStore {
 
   /**
    * Extends the lease of a RUNNING trial. Resolves 'lost' (and extends
-   * nothing) when the trial was marked FAILED for a lost lease meanwhile:
+   * nothing) when the trial was marked FAILED for a lost lease meanwhile,
+   * or completed from its directory by a worker that took it for lost:
    * further heartbeats are of no use.
    */
   heartbeat(studyId: number, trialId: number, workerId: string):

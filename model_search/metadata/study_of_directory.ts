@@ -110,7 +110,13 @@ export function studyText(study: StudyOfDirectory): string {
  */
 export function otherStudyOfDirectory(
     modelDir: string, study: StudyOfDirectory): OtherStudy|undefined {
-  const recorded = studyOfDirectory(modelDir);
+  return otherStudy(studyOfDirectory(modelDir), study);
+}
+
+/** otherStudyOfDirectory of a record read already. */
+export function otherStudy(
+    recorded: StudyOfDirectory|undefined,
+    study: StudyOfDirectory): OtherStudy|undefined {
   if (recorded === undefined) return undefined;
   if (recorded.experimentName !== study.experimentName ||
       (recorded.experimentOwner !== undefined &&
