@@ -138,6 +138,8 @@ function splitSorted(
  */
 export function aucRoc(
     positive: ArrayLike<boolean|number>, scores: ArrayLike<number>): number {
+  // A score that is no number ranks nowhere: the area is none either.
+  if (anyNaN(scores)) return NaN;
   const {pos, neg} = splitSorted(positive, scores);
   if (pos.length === 0 || neg.length === 0) return NaN;
   // For each positive, the negatives below it count 1 and those level
@@ -162,6 +164,8 @@ export function aucRoc(
  */
 export function aucPr(
     positive: ArrayLike<boolean|number>, scores: ArrayLike<number>): number {
+  // As aucRoc; the walk below also needs every score equal to itself.
+  if (anyNaN(scores)) return NaN;
   const {pos, neg} = splitSorted(positive, scores);
   if (pos.length === 0) return NaN;
   // Thresholds from the highest score down; examples level with one
@@ -187,6 +191,13 @@ export function aucPr(
   }
   // Divided once at the end, so that a perfect ranking gives exactly 1.
   return area / pos.length;
+}
+
+function anyNaN(values: ArrayLike<number>): boolean {
+  for (let i = 0; i < values.length; i++) {
+    if (Number.isNaN(values[i])) return true;
+  }
+  return false;
 }
 
 function mean(values: number[]): number {

@@ -23,6 +23,15 @@ describe('metric_fns', () => {
     assert.ok(Number.isNaN(aucPr([false, false], [0.1, 0.2])));
   });
 
+  it('is NaN, at once, when a score is NaN; infinite scores rank', () => {
+    for (const positive of [[true, false, true], [false, true, false]]) {
+      assert.ok(Number.isNaN(aucPr(positive, [0.9, 0.2, NaN])));
+      assert.ok(Number.isNaN(aucRoc(positive, [NaN, 0.2, 0.7])));
+    }
+    assert.equal(aucPr([true, false, true], [Infinity, -Infinity, 0.5]), 1);
+    assert.equal(aucRoc([true, false, true], [Infinity, -Infinity, 0.5]), 1);
+  });
+
   it('computes average precision', () => {
     // Ranked: + (p=1, r=.5), - , + (p=2/3, r=1): AP = .5*1 + .5*2/3.
     const ap = aucPr([true, false, true], [0.9, 0.8, 0.7]);

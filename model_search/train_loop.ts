@@ -337,6 +337,8 @@ export async function trainModel(
     return next;
   };
   let finalLoss = NaN;
+  /** The last step whose loss was read (finite): 0 before any. */
+  let lastRead = 0;
   let lastRate = learningRateAt(args.hparams, 0, args.maxDecayTimes);
   // The next batch is asked for before this step computes, so that a
   // provider reading from disk has its read under way meanwhile.
@@ -432,9 +434,16 @@ export async function trainModel(
         lossTensor.dispose();
         if (!Number.isFinite(finalLoss)) {
           throwOnNonFiniteFeatures(featureProbes, step + 1);
-          throw new TrialFailure(
-              `training loss became ${finalLoss} at step ${step + 1}`);
+          // Only the steps whose loss is read are seen: it may have turned
+          // at any step since the last one read.
+          throw new TrialFailure(`training loss became ${finalLoss} ${
+              step + 1 - lastRead === 1 ? `at step ${step + 1}` :
+                                          `between steps ${lastRead + 1} and ${
+                                              step + 1} (the losses of the ` +
+                      'steps before the last are not read, to keep training ' +
+                      'fast)'}`);
         }
+        lastRead = step + 1;
         releaseProbes();
         args.onLoss?.(step + 1, finalLoss);
       } else {
@@ -902,7 +911,24 @@ export async function evaluateModel(
           probs.shape[1] as number, classes);
     }
     const n = labelRows.length;
-    lossSum += (await lossTensor.data())[0] * n;
+    const batchLoss = (await lossTensor.data())[0];
+    if (!Number.isFinite(batchLoss)) {
+      // Named here, while the batch is at hand: an input that is not a
+      // finite number (a value beyond float32 once standardized, say),
+      // else the model's own doing.
+      lossTensor.dispose();
+      probs.dispose();
+      try {
+        checkFeaturesFinite(batch, 'evaluation');
+      } catch (e) {
+        throw inBatch(e, 'evaluation', `evaluation batch ${taken}`);
+      } finally {
+        disposeBatch(batch);
+      }
+      throw new TrialFailure(`evaluation loss is ${batchLoss} at evaluation ` +
+                             `batch ${taken}, whose inputs are finite numbers`);
+    }
+    lossSum += batchLoss * n;
     count += n;
     probabilityChunks.push(probabilityRows);
     labelChunks.push(labelRows);
@@ -920,11 +946,14 @@ export async function evaluateModel(
     values: concat(probabilityChunks, Float32Array),
     classes,
   };
-  const metrics = evaluationMetrics(labels, probabilities, numClasses);
-  metrics['loss'] = lossSum / count;
-  if (!Number.isFinite(metrics['loss'])) {
-    throw new TrialFailure(`evaluation loss is ${metrics['loss']}`);
+  // Checked first: the metrics of probabilities that are not numbers
+  // would be none either.
+  const loss = lossSum / count;
+  if (!Number.isFinite(loss)) {
+    throw new TrialFailure(`evaluation loss is ${loss}`);
   }
+  const metrics = evaluationMetrics(labels, probabilities, numClasses);
+  metrics['loss'] = loss;
   return {metrics, predictions: argmaxRows(probabilities), probabilities,
           labels, yieldedSeconds: yielder.seconds};
 }

@@ -61,7 +61,9 @@ describe('trainModel', () => {
           lossFn: (labels, logits) =>
               tf.mul(softmaxCrossEntropy(labels, logits), NaN) as tf.Scalar,
         }),
-        new TrialFailure('training loss became NaN at step 5'));
+        new TrialFailure('training loss became NaN between steps 1 and 5 ' +
+                         '(the losses of the steps before the last are not ' +
+                         'read, to keep training fast)'));
     model.dispose();
     // Including the batch made ahead for step 6.
     assert.equal(tf.memory().numTensors, before);
@@ -276,6 +278,36 @@ describe('trainModel', () => {
                                  'batch of 2)'));
     model.dispose();
   });
+
+  it('names an evaluation batch whose loss is not a number, and why',
+     async () => {
+       const model = tinyModel();
+       const before = tf.memory().numTensors;
+       async function* withValue(value: number): AsyncGenerator<Batch> {
+         yield* batches(1);
+         // Of class 1: scored NaN, it would rank nowhere.
+         yield {features: tf.tensor2d([[0, 0, 0], [1, value, 1]]),
+                labels: tf.tensor1d([0, 1], 'int32')};
+       }
+
+       await assert.rejects(
+           evaluateModel(model, withValue(Infinity), 0, 2),
+           (e: Error) => e instanceof DataError &&
+               e.message.startsWith('the evaluation data, in evaluation ' +
+                                    'batch 2, gives a feature of Infinity ' +
+                                    '(example 2 of a batch of 2)'));
+       // Weights that are not numbers: the model's doing.
+       const nanWeights = model.getWeights().map((w) => tf.fill(w.shape, NaN));
+       model.setWeights(nanWeights);
+       tf.dispose(nanWeights);
+       await assert.rejects(
+           evaluateModel(model, withValue(1), 0, 2),
+           (e: Error) => e instanceof TrialFailure &&
+               e.message === 'evaluation loss is NaN at evaluation batch 1, ' +
+                   'whose inputs are finite numbers');
+       assert.equal(tf.memory().numTensors, before);
+       model.dispose();
+     });
 
   it('names the provider when its batches throw', async () => {
     const model = tinyModel();

@@ -441,11 +441,21 @@ export class CsvRowEncoder {
           out[at + step.offset] =
               (step.numericDefault - step.mean) * step.factor + 0;
         } else if (isNumeric(cell)) {
-          out[at + step.offset] = (numberOf(
-              cell, where,
-              `"${step.column.name}" (index ${index})`) - step.mean) *
-                  step.factor +
-              0;
+          const column = `"${step.column.name}" (index ${index})`;
+          const scaled =
+              (numberOf(cell, where, column) - step.mean) * step.factor + 0;
+          if (!(Math.abs(scaled) <= FLOAT32_MAX)) {
+            // A column whose training values are nearly alike scales a
+            // value far from them by a huge factor.
+            throw new DataError(
+                `${where}: column ${column} has ${cell.trim()}, which ` +
+                `standardized with the training file's moments (mean ${
+                    Number(step.mean.toPrecision(6))}, standard deviation ${
+                    Number((1 / step.factor).toPrecision(6))}) is beyond ` +
+                'the range of the 32-bit ' +
+                'floats training uses; rescale the column or fix the value');
+          }
+          out[at + step.offset] = scaled;
         } else {
           throw new DataError(
               `${where}: column "${step.column.name}" (index ` +

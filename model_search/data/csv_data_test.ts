@@ -1080,6 +1080,27 @@ describe('CsvDataProvider', () => {
               'read them as no value of the column');
     });
 
+    it('names a value that standardizes beyond the float32 range', async () => {
+      const validation = csvFile('y,n,c\ndog,1e-30,red\ncat,3e38,red\n');
+      const file = csvFile('y,n,c\ncat,1e-30,red\ndog,2e-30,blue\n');
+      let error: unknown;
+      try {
+        const {provider} = await prepared(
+            {filename: file, validationFilename: validation});
+        await take(provider.getInputFn({}, 'eval', 4)());
+      } catch (e) {
+        error = e;
+      }
+      assert.ok(error instanceof DataError, String(error));
+      assert.match(
+          (error as Error).message,
+          new RegExp(`^${validation}:3: column "n" \\(index 1\\) has 3e38, ` +
+                     'which standardized with the training file\'s moments ' +
+                     '\\(mean 1\\.5e-30, standard deviation 5e-31\\) is ' +
+                     'beyond the range of the 32-bit floats training uses; ' +
+                     'rescale the column or fix the value$'));
+    });
+
     it('calls an empty category cell training never had an empty cell',
        async () => {
          const validation = csvFile('y,n,c\ndog,3,\ncat,1,red\n');
