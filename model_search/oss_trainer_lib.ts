@@ -21,7 +21,7 @@ import {loadModel, writeModelFiles} from './backend/file_io';
 import {tf} from './backend/tf';
 import {declaredHparams, takeLackedHparamReads} from './architecture/architecture_utils';
 import {markWasmPeriod, restartWasmBackend, wasmMemoryTouchedBytes, wasmMemoryWasted} from './backend/wasm_restart';
-import {resetProviderWaits, stopWaitingForProviders} from './data/data';
+import {inputBatches, resetProviderWaits, stopWaitingForProviders} from './data/data';
 import type {Provider} from './data/data';
 import {buildTowersModel, restoreTowers} from './ensemble_model';
 import {BlockBuildError, SearchError, UsageError, ValueError} from './errors';
@@ -1269,9 +1269,7 @@ async function runTrial(
       },
       steps: trainSteps,
       hparams: plan.hparams,
-      batches: {[Symbol.asyncIterator]: () =>
-          provider.getInputFn(plan.hparams, 'train', options.batchSize)()[
-              Symbol.asyncIterator]()},
+      batches: inputBatches(provider, plan.hparams, 'train', options.batchSize),
       lossFn,
       maxDecayTimes: options.spec.learningSpec?.maxDecayTimes,
       teacher,
@@ -1328,7 +1326,7 @@ async function runTrial(
     clock.enter('evaluate');
     const evalStart = Date.now();
     const evaluation = await evaluateModel(
-        built, provider.getInputFn(plan.hparams, 'eval', options.batchSize)(),
+        built, inputBatches(provider, plan.hparams, 'eval', options.batchSize),
         options.evalSteps, numClasses, lossFn, shouldStop,
         (line) => (options.log ?? stderrLog)(`trial ${trialId}: ${line}`));
     const evalSeconds = (Date.now() - evalStart) / 1000;
@@ -1449,8 +1447,8 @@ async function extraMetrics(options: SearchOptions, model: tf.LayersModel):
     Promise<Record<string, number>> {
   const fn = options.provider.getMetricFn!();
   const out: Record<string, number> = {};
-  for await (const batch of options.provider.getInputFn(
-      {}, 'eval', options.batchSize)()) {
+  for await (const batch of inputBatches(
+      options.provider, {}, 'eval', options.batchSize)) {
     const logits = model.predict(batch.features) as tf.Tensor;
     Object.assign(out, fn(batch.labels, logits));
     logits.dispose();

@@ -16,7 +16,7 @@ import * as os from 'os';
 import * as path from 'path';
 
 import {tf} from './backend/tf';
-import {inProvider} from './data/data';
+import {inProvider, inputBatches} from './data/data';
 import type {Batch} from './data/data';
 import {FLAGS} from './flags';
 import {checkStudyOutput} from './oss_trainer_check';
@@ -77,10 +77,9 @@ function disposeBatch(batch: unknown): void {
 async function batchesOf(
     provider: ReturnType<typeof chooseProvider>, mode: 'train'|'eval',
     batchSize: number): Promise<AsyncIterator<Batch>> {
-  return (await inProvider(
+  return inProvider(
       `getInputFn for '${mode}'`,
-      () => provider.getInputFn({}, mode, batchSize)()))[
-      Symbol.asyncIterator]();
+      () => inputBatches(provider, {}, mode, batchSize)[Symbol.asyncIterator]());
 }
 
 /**

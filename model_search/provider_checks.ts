@@ -13,7 +13,7 @@
  * study of failed trials.
  */
 
-import {DataError, PROVIDERS, ProviderError, inProvider} from './data/data';
+import {DataError, PROVIDERS, ProviderError, inProvider, inputBatches} from './data/data';
 import type {Batch, Provider} from './data/data';
 import {UsageError} from './errors';
 import {checkTrainable, problemTypeName} from './oss_trainer_lib';
@@ -104,10 +104,10 @@ export async function checkFirstBatches(
   const sequences = isSequenceProblem(problemType);
   const splits = [['train', 'training'], ['eval', 'evaluation']] as const;
   for (const [mode, split] of splits) {
-    const iterator = (await inProvider(
+    const iterator = await inProvider(
         `the data provider's getInputFn for '${mode}'`,
-        () => provider.getInputFn({}, mode, batchSize)()))[
-        Symbol.asyncIterator]();
+        () => inputBatches(provider, {}, mode, batchSize)[
+            Symbol.asyncIterator]());
     try {
       const next = await inProvider(
           `the data provider's ${split} batches`, () => iterator.next());

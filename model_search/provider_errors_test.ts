@@ -33,6 +33,12 @@ let sequences: 'none'|'no lengths'|'too long'|'good'|'flat, with lengths' =
     'none';
 /** The class names the test provider gives: set by a test. */
 let vocabulary: string[]|undefined;
+/**
+ * What getInputFn returns in place of an input function of an async
+ * generator: set by a test.
+ */
+let inputFnGives: 'async generator'|'sync generator'|'iterable'|'number' =
+    'async generator';
 
 @registerProvider({lookupName: 'provider_errors_test', initArgs: {}})
 class ThrowingProvider implements Provider {
@@ -56,6 +62,22 @@ class ThrowingProvider implements Provider {
   }
 
   getInputFn(_hparams: unknown, mode: string): () => AsyncIterable<Batch> {
+    if (inputFnGives === 'sync generator') {
+      return function*() {
+        for (;;) {
+          yield {features: tf.ones([2, 3]),
+                 labels: tf.tensor1d([0, 1], 'int32') as tf.Tensor1D};
+          if (mode === 'eval') return;
+        }
+      } as unknown as () => AsyncIterable<Batch>;
+    }
+    if (inputFnGives === 'number') {
+      return (() => 42) as unknown as () => AsyncIterable<Batch>;
+    }
+    if (inputFnGives === 'iterable') {
+      return (async function*() {})() as unknown as () =>
+                 AsyncIterable<Batch>;
+    }
     return async function*() {
       if (throwIn === 'batches') throw new Error('the source went away');
       if (broken === 'empty eval' && mode === 'eval') return;
@@ -149,6 +171,7 @@ describe('a data provider that throws', function() {
     broken = '';
     sequences = 'none';
     vocabulary = undefined;
+    inputFnGives = 'async generator';
   });
   const argv = () => [
     '--phoenix_dataset=provider_errors_test', `--model_dir=${dir}`,
@@ -167,6 +190,40 @@ describe('a data provider that throws', function() {
                      'threw: cannot reach the data (MODEL_SEARCH_DEBUG=1 ' +
                      'prints its stack)');
   });
+
+  it('reads the batches of a plain generator as an async one\'s',
+     async () => {
+       inputFnGives = 'sync generator';
+
+       const {code, log} = await run(argv());
+
+       assert.equal(code, 0, log.join('\n'));
+       assert.ok(log.some((l) => /^trial 1 \[1\/1\] /.test(l)),
+                 log.join('\n'));
+     });
+
+  for (const [gives, says] of [
+           ['iterable', 'returned an object, not an input function: ' +
+                'return a function that makes the batches (e.g. `() => ' +
+                'this.batches(...)`), which the search calls for each pass'],
+           ['number', 'returned a number, not batches: return an async ' +
+                'generator (`async function*`) or any iterable of ' +
+                '{features, labels} batches'],
+         ] as const) {
+    it(`names an input function that gives ${gives === 'iterable' ?
+           'no function' : 'a number'}, exit 2`,
+       async () => {
+         inputFnGives = gives;
+
+         const {code, log} = await run(argv());
+
+         assert.equal(code, 2, log.join('\n'));
+         assert.equal(log[log.length - 1],
+                      'error: the data provider\'s getInputFn(hparams, ' +
+                          `'train', 100)${gives === 'number' ?
+                              '\'s input function' : ''} ${says}`);
+       });
+  }
 
   it('in its batches: named in one line, no stack, exit 1', async () => {
     throwIn = 'batches';

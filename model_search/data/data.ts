@@ -200,6 +200,81 @@ export function listedName(name: string): string {
   return /[,"]|^\s|\s$/.test(name) ? JSON.stringify(name) : name;
 }
 
+/**
+ * The batches of `provider` for `mode`, as the search reads them: its
+ * getInputFn called, and the input function it returns, when iterating
+ * starts. What a provider written in JavaScript (or past a cast) returns
+ * instead is named: getInputFn must return a function, and that function
+ * an iterable of batches, asynchronous (an `async function*`, say) or
+ * plain (a `function*`, read as it is).
+ *
+ * @throws (when iterating starts) a ProviderError for what either call
+ *     threw, a DataError for what they returned that is neither.
+ */
+export function inputBatches(
+    provider: Provider, hparams: Hparams, mode: Mode,
+    batchSize: number): AsyncIterable<Batch> {
+  const what = `the data provider's getInputFn(hparams, '${mode}', ${
+      batchSize})`;
+  return {
+    [Symbol.asyncIterator]: () => {
+      const inputFn = asProvider(
+          `${what} threw`, () => provider.getInputFn(hparams, mode, batchSize));
+      if (typeof inputFn !== 'function') {
+        throw new DataError(
+            `${what} returned ${valueKind(inputFn)}, not an input function: ` +
+            'return a function that makes the batches (e.g. `() => ' +
+            'this.batches(...)`), which the search calls for each pass');
+      }
+      const made = asProvider(`${what}'s input function threw`,
+                              () => (inputFn as () => unknown)());
+      const iterable = made as Partial<AsyncIterable<Batch>&Iterable<Batch>>|
+          null|undefined;
+      if (typeof iterable?.[Symbol.asyncIterator] === 'function') {
+        return iterable[Symbol.asyncIterator]!();
+      }
+      if (typeof iterable?.[Symbol.iterator] === 'function' &&
+          typeof made !== 'string') {
+        const iterator = iterable[Symbol.iterator]!();
+        return {
+          next: async () => iterator.next(),
+          return: async (value?: unknown) =>
+              iterator.return?.(value) ?? {done: true, value},
+        } as AsyncIterator<Batch>;
+      }
+      throw new DataError(
+          `${what}'s input function returned ${valueKind(made)}, not ` +
+          'batches: return an async generator (`async function*`) or any ' +
+          'iterable of {features, labels} batches');
+    },
+  };
+}
+
+/** Runs `fn`, part of a provider; what it throws becomes a ProviderError. */
+function asProvider<T>(what: string, fn: () => T): T {
+  try {
+    return fn();
+  } catch (e) {
+    if (e instanceof DataError || e instanceof ProviderError ||
+        e instanceof UsageError) {
+      throw e;
+    }
+    throw new ProviderError(
+        `${what}: ${e instanceof Error ? e.message : String(e)}`, e);
+  }
+}
+
+/** `an object`, `undefined`, `a Promise`: what a value is, for messages. */
+function valueKind(value: unknown): string {
+  if (value === null || value === undefined) return String(value);
+  if (value instanceof Promise) {
+    return 'a Promise (getInputFn and its input function are not async)';
+  }
+  if (Array.isArray(value)) return 'an array';
+  const kind = typeof value;
+  return `${/^[aeiou]/.test(kind) ? 'an' : 'a'} ${kind}`;
+}
+
 /** What of a data provider is being waited for now, e.g. its batches. */
 export function providerWaits(): string[] {
   return [...new Set([...waits.values()].map((w) => w.what))];
