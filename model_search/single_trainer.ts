@@ -134,6 +134,22 @@ export class SingleTrainer {
   private readonly spec: PhoenixSpec;
 
   constructor(private readonly args: SingleTrainerArgs) {
+    for (const key of Object.keys(args ?? {})) {
+      if ((SINGLE_TRAINER_OPTIONS as readonly string[]).includes(key)) continue;
+      throw new ValueError(`SingleTrainer has no option ${
+          JSON.stringify(key)}${didYouMean(key, SINGLE_TRAINER_OPTIONS)}; ` +
+          `its options are ${SINGLE_TRAINER_OPTIONS.join(', ')}`);
+    }
+    const spec = (args as Partial<SingleTrainerArgs>|undefined)?.spec;
+    if (typeof spec !== 'string' &&
+        (spec === null || typeof spec !== 'object' || Array.isArray(spec))) {
+      throw new ValueError(
+          `spec is ${spec === null || spec === undefined ? String(spec) :
+                                                           `a ${typeof spec}`}` +
+          '; give the path of a spec file (.pbtxt, e.g. ' +
+          'model_search/configs/dnn_config.pbtxt) or a PhoenixSpec ' +
+          '(parsePhoenixSpec of its text, from model_search/proto/text_format)');
+    }
     const data = (args as Partial<SingleTrainerArgs>|undefined)?.data;
     if (data === null || typeof data !== 'object' ||
         typeof data.prepare !== 'function' ||
@@ -320,6 +336,9 @@ const OPTION_OF_FLAG: ReadonlyArray<[string, string]> = [
   ['--phoenix_batch_size', 'batchSize'],
   ['--phoenix_save_summary_steps', 'saveSummarySteps'],
   ['--wasm_memory_limit_mb', 'wasmMemoryLimitMb'],
+  // SingleTrainer's.
+  ['--backend', 'backend'],
+  ['--wasm_threads', 'wasmThreads'],
   // CsvDataProvider's options, whose checks run in prepare().
   ['--filename', 'filename'],
   ['--validation_filename', 'validationFilename'],
@@ -343,6 +362,11 @@ export function withOptionNames(message: string): string {
  * search given them would run on (a metric no trial has, an unknown goal
  * ranked as minimize) or fail far from the cause.
  */
+/** SingleTrainer's options; another key is most likely misspelt. */
+const SINGLE_TRAINER_OPTIONS: ReadonlyArray<keyof SingleTrainerArgs> = [
+  'data', 'spec', 'backend', 'wasmThreads', 'log',
+];
+
 /** The options tryModels reads; another key is most likely misspelt. */
 const TRY_MODELS_OPTIONS: ReadonlyArray<keyof TryModelsArgs> = [
   'numberModels', 'trainSteps', 'evalSteps', 'rootDir', 'batchSize',

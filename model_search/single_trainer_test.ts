@@ -24,7 +24,7 @@ import {parsePhoenixSpec} from './proto/text_format';
 import {Random} from './random';
 import {SingleTrainer, withOptionNames} from './single_trainer';
 import {EVAL_BATCHES, FEATURES, RunningSumProvider, runningSumSequence, STEPS} from './testing/sequence_labels/running_sum_provider';
-import type {TryModelsArgs} from './single_trainer';
+import type {SingleTrainerArgs, TryModelsArgs} from './single_trainer';
 
 const TESTDATA = resolveWorkspacePath('model_search/data/testdata');
 const RANDOM_CSV = path.join(TESTDATA, 'csv_random_data.csv');
@@ -429,6 +429,38 @@ describe('SingleTrainer', function() {
               /^data is .*; give a data provider \(e\.g\. new CsvDataProvider\(\{\.\.\.\}\)\)$/
                   .test(e.message));
     }
+  });
+
+  it('names a misspelt option and a missing spec', () => {
+    const spec = resolveWorkspacePath(DEFAULT_DNN);
+    assert.throws(
+        () => new SingleTrainer({data: csvProvider(), spec, bakend: 'cpu'} as
+                                unknown as SingleTrainerArgs),
+        (e: Error) => e.name === 'ValueError' &&
+            e.message === 'SingleTrainer has no option "bakend"; did you ' +
+                'mean "backend"?; its options are data, spec, backend, ' +
+                'wasmThreads, log');
+    for (const [given, said] of [[undefined, 'undefined'], [3, 'a number']]) {
+      assert.throws(
+          () => new SingleTrainer({data: csvProvider(), spec: given} as
+                                  unknown as SingleTrainerArgs),
+          (e: Error) => e.name === 'ValueError' &&
+              e.message.startsWith(`spec is ${said}; give the path of a ` +
+                                   'spec file (.pbtxt, e.g. '));
+    }
+  });
+
+  it('points a GPU asked for as "gpu" to tensorflow-gpu', async () => {
+    const trainer = new SingleTrainer(
+        {data: csvProvider(), spec: resolveWorkspacePath(DEFAULT_DNN),
+         backend: 'gpu' as unknown as SingleTrainerArgs['backend'],
+         log: () => {}});
+    await assert.rejects(
+        trainer.tryModels(options(tmpDir())),
+        (e: Error) => e.message.startsWith(
+            '--backend=gpu: unknown backend; did you mean "tensorflow-gpu"?; ' +
+            'choose one of ') &&
+            e.message.endsWith('(in a script: --backend is backend)'));
   });
 
   it('searches a label for every time step, scoring the steps of each ' +

@@ -109,7 +109,10 @@ export async function selectBackend(
   if (!Object.hasOwn(CANDIDATES, requested)) {
     throw new UsageError(
         `--backend=${requested}: unknown backend${
-            didYouMean(String(requested), BACKEND_CHOICES)}; choose one ` +
+            // "gpu" is nearer "cpu" by its letters, not by its meaning.
+            /gpu|cuda/i.test(String(requested)) ?
+                '; did you mean "tensorflow-gpu"?' :
+                didYouMean(String(requested), BACKEND_CHOICES)}; choose one ` +
         `of ${BACKEND_CHOICES.join(', ')}`);
   }
   const wasmThreads = options.wasmThreads ?? 1;
