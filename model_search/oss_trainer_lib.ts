@@ -21,7 +21,7 @@ import {loadModel, writeModelFiles} from './backend/file_io';
 import {tf} from './backend/tf';
 import {declaredHparams, takeLackedHparamReads} from './architecture/architecture_utils';
 import {markWasmPeriod, restartWasmBackend, wasmMemoryTouchedBytes, wasmMemoryWasted} from './backend/wasm_restart';
-import {inputBatches, resetProviderWaits, stopWaitingForProviders} from './data/data';
+import {inputBatches, noticeSlowProviderWaits, resetProviderWaits, stopWaitingForProviders} from './data/data';
 import type {Provider} from './data/data';
 import {buildTowersModel, restoreTowers} from './ensemble_model';
 import {BlockBuildError, SearchError, UsageError, ValueError} from './errors';
@@ -539,6 +539,7 @@ export async function runSearch(options: SearchOptions): Promise<SearchResult> {
 
   /** Why the last trial that was planned and then failed failed. */
   let lastTrainingFailure: string|undefined;
+  noticeSlowProviderWaits(log);
   const writer =
       new TrialDirectoryWriter(options.modelDir, {
         thread: options.trialWriterThread ?? os.availableParallelism() > 1,
@@ -799,6 +800,7 @@ export async function runSearch(options: SearchOptions): Promise<SearchResult> {
     for (const signal of signals) process.removeListener(signal, onSignal);
     process.removeListener(LOG_READER_GONE as 'exit', onReaderGone);
     resetProviderWaits();
+    noticeSlowProviderWaits(undefined);
   }
   // Those of workers of this machine killed while this one ran, too.
   removeStaleTemporaries(

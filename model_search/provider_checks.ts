@@ -13,7 +13,7 @@
  * study of failed trials.
  */
 
-import {DataError, PROVIDERS, ProviderError, inProvider, inputBatches} from './data/data';
+import {DataError, PROVIDERS, ProviderError, inProvider, inputBatches, noticeSlowProviderWaits} from './data/data';
 import type {Batch, Provider} from './data/data';
 import {UsageError} from './errors';
 import {checkTrainable, problemTypeName} from './oss_trainer_lib';
@@ -101,6 +101,19 @@ export function checkProviderAnswers(provider: Provider, name: string): void {
 export async function checkFirstBatches(
     provider: Provider, batchSize: number, problemType: string,
     warn: (line: string) => void = () => {}): Promise<void> {
+  // A provider that hangs (while a timer of its own keeps the process
+  // alive) is said to be waited for.
+  noticeSlowProviderWaits(warn);
+  try {
+    await checkFirstBatchOfEachSplit(provider, batchSize, problemType, warn);
+  } finally {
+    noticeSlowProviderWaits(undefined);
+  }
+}
+
+async function checkFirstBatchOfEachSplit(
+    provider: Provider, batchSize: number, problemType: string,
+    warn: (line: string) => void): Promise<void> {
   const sequences = isSequenceProblem(problemType);
   const splits = [['train', 'training'], ['eval', 'evaluation']] as const;
   for (const [mode, split] of splits) {

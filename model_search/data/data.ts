@@ -154,6 +154,23 @@ export class ProviderNeverAnswered extends ProviderError {
   }
 }
 
+/**
+ * Where a wait for a provider call that has lasted `afterMs` is said, once
+ * per call (noticeSlowProviderWaits): a provider that hangs while
+ * something else keeps the process alive (a timer of its own, a socket)
+ * would otherwise leave the search silent.
+ */
+let slowWaits: {notice: (line: string) => void, afterMs: number}|undefined;
+
+/**
+ * Says, through `notice`, each provider call the search has waited for
+ * `afterMs` (default a minute) and still waits for; undefined stops.
+ */
+export function noticeSlowProviderWaits(
+    notice: ((line: string) => void)|undefined, afterMs = 60_000): void {
+  slowWaits = notice === undefined ? undefined : {notice, afterMs};
+}
+
 /** The provider calls being waited for, each with how to stop waiting. */
 const waits = new Map<symbol, {what: string, stop: (e: Error) => void}>();
 /** Set once waiting was stopped: later calls are not even made. */
@@ -175,6 +192,14 @@ export async function inProvider<T>(what: string, fn: () => T|Promise<T>):
     stop = reject;
   });
   waits.set(token, {what, stop});
+  const slow = slowWaits;
+  const timer = slow === undefined ? undefined : setTimeout(() => {
+    slow.notice(`${what}: no answer after ${
+        slow.afterMs / 1000} s; the search waits for it (Ctrl-C stops it)`);
+  }, slow.afterMs);
+  // Not what keeps the process alive: a wait nothing else can end is
+  // found as such (ProviderNeverAnswered).
+  timer?.unref();
   try {
     return await Promise.race([Promise.resolve().then(fn), stopped]);
   } catch (e) {
@@ -187,6 +212,7 @@ export async function inProvider<T>(what: string, fn: () => T|Promise<T>):
     throw new ProviderError(
         `${what} threw: ${e instanceof Error ? e.message : String(e)}`, e);
   } finally {
+    clearTimeout(timer);
     waits.delete(token);
   }
 }

@@ -7,7 +7,7 @@
 
 import * as assert from 'node:assert/strict';
 
-import {DataError} from './data';
+import {DataError, inProvider, noticeSlowProviderWaits} from './data';
 
 describe('DataError', () => {
   it('names the file and line a message leaves out', () => {
@@ -32,5 +32,28 @@ describe('DataError', () => {
     assert.equal(e.file, 'a.csv');
     assert.equal(e.line, 2);
     assert.ok(e instanceof DataError && e instanceof Error);
+  });
+});
+
+describe('inProvider', () => {
+  afterEach(() => noticeSlowProviderWaits(undefined));
+
+  it('says once that a call has not answered for a while', async () => {
+    const said: string[] = [];
+    noticeSlowProviderWaits((line) => said.push(line), 20);
+
+    const slow = await inProvider(
+        'the data provider\'s training batches',
+        () => new Promise((resolve) => setTimeout(() => resolve('late'), 90)));
+    const quick = await inProvider('the data provider\'s evaluation batches',
+                                   () => 'at once');
+    await new Promise((resolve) => setTimeout(resolve, 40));
+
+    assert.equal(slow, 'late');
+    assert.equal(quick, 'at once');
+    assert.deepEqual(said, [
+      'the data provider\'s training batches: no answer after 0.02 s; the ' +
+          'search waits for it (Ctrl-C stops it)',
+    ]);
   });
 });
