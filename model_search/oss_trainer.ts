@@ -25,6 +25,7 @@ import {DEFAULT_CNN, DEFAULT_DNN, DEFAULT_RNN_LAST, resolveWorkspacePath} from '
 import {DataError, PROVIDERS, ProviderError, ProviderNeverAnswered, inProvider, providerWaits, stopWaitingForProviders} from './data/data';
 import type {Batch, Provider} from './data/data';
 import {SearchError, UsageError, ValueError, didYouMean} from './errors';
+import {exitAtOnce} from './exit_at_once';
 import {FLAGS} from './flags';
 import {createStore, resolveConnection} from './metadata/create_store';
 import {LIMITS} from './metadata/schema';
@@ -377,7 +378,10 @@ export async function main(
   // stops the binary with a line saying so, not silently.
   const beforeSearch = (signal: NodeJS.Signals) => {
     log(`${signal}: stopped before the search started`);
-    process.exit(STOP_SIGNAL_EXIT_CODES[signal] ?? 143);
+    // By the signal itself: process.exit would wait for a read that
+    // blocks a thread of Node's (a FIFO, a stalled network mount among
+    // the data) before it ends the process.
+    exitAtOnce(signal, STOP_SIGNAL_EXIT_CODES[signal] ?? 143);
   };
   const stopSignals: NodeJS.Signals[] = ['SIGINT', 'SIGTERM', 'SIGHUP'];
   const searchStarts = () => {

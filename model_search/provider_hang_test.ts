@@ -29,6 +29,8 @@ class HangingProvider {
   async prepare() {
     if (process.env.KEEP_ALIVE) setInterval(() => {}, 1000);
     if (hang === 'prepare') await never();
+    // A read that blocks one of Node's threads: a FIFO nobody writes.
+    if (hang === 'fifo') await require('fs').promises.readFile(process.env.FIFO);
   }
   getInputFn(hparams, mode) {
     return async function*() {
@@ -116,17 +118,40 @@ describe('a data provider that never answers', function() {
        child.stderr!.on('data', (chunk: Buffer) => {
          stderr += chunk.toString();
        });
-       const exited = new Promise<number|null>((resolve) => {
-         child!.on('exit', (code) => resolve(code));
+       const exited = new Promise<string>((resolve) => {
+         child!.on('exit', (code, signal) => resolve(signal ?? String(code)));
        });
        await new Promise((r) => setTimeout(r, 1500));
 
        child.kill('SIGINT');
 
-       assert.equal(await exited, 130, stderr);
+       // Ended by the signal, as a shell reports it: exit 130.
+       assert.equal(await exited, 'SIGINT', stderr);
        assert.match(stderr, /^SIGINT: stopped before the search started$/m);
        assert.equal(fs.existsSync(path.join(dir, 'run')), false);
      });
+
+  it('in a read that blocks a thread: SIGTERM ends the binary', async () => {
+    const fifo = path.join(dir, 'pipe.png');
+    assert.equal(spawnSync('mkfifo', [fifo]).status, 0);
+    child = spawn(process.execPath, args(), {
+      stdio: ['ignore', 'ignore', 'pipe'],
+      env: {...process.env, HANG: 'fifo', FIFO: fifo},
+    });
+    let stderr = '';
+    child.stderr!.on('data', (chunk: Buffer) => {
+      stderr += chunk.toString();
+    });
+    const exited = new Promise<string>((resolve) => {
+      child!.on('exit', (code, signal) => resolve(signal ?? String(code)));
+    });
+    await new Promise((r) => setTimeout(r, 1500));
+
+    child.kill('SIGTERM');
+
+    assert.equal(await exited, 'SIGTERM', stderr);
+    assert.match(stderr, /^SIGTERM: stopped before the search started$/m);
+  });
 
   it('for a training batch: Ctrl-C stops the search cleanly', async () => {
     child = spawn(process.execPath, args(), {
