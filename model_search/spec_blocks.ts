@@ -20,7 +20,7 @@ import './blocks';
 import {BLOCKS} from './blocks/block';
 import {supportedProblemTypes} from './blocks/block_builder';
 import {closestMatch, ValueError} from './errors';
-import {phoenixSpec_ProblemTypeToJSON} from './proto/phoenix_spec';
+import {phoenixSpec_ProblemTypeToJSON, phoenixSpec_SearchTypeToJSON} from './proto/phoenix_spec';
 import type {PhoenixSpec} from './proto/phoenix_spec';
 import {lineColumnAt} from './proto/text_format';
 
@@ -38,11 +38,28 @@ function blockNames(spec: PhoenixSpec): Array<[string, string]> {
   }
   if (spec.reductionBlockType) {
     names.push([spec.reductionBlockType, 'reduction_block_type']);
+  } else if (placesReductions(spec)) {
+    // Its default, which this search places into every architecture.
+    names.push([REDUCTION_BLOCK_DEFAULT, 'reduction_block_type (its default)']);
   }
   return names;
 }
 
 /** line:column of the first quoted `name` in `text`, or undefined. */
+/** The proto's default reduction_block_type. */
+const REDUCTION_BLOCK_DEFAULT = 'DOWNSAMPLE_CONVOLUTION_3X3';
+
+/**
+ * Whether the search puts reduction_block_type into the architectures
+ * (CONSTRAINED_ADAPTIVE_COORDINATE_DESCENT, after every cell); towers of
+ * other searches read it only as CNN towers do.
+ */
+function placesReductions(spec: PhoenixSpec): boolean {
+  return spec.searchType !== undefined &&
+      phoenixSpec_SearchTypeToJSON(spec.searchType) ===
+      'CONSTRAINED_ADAPTIVE_COORDINATE_DESCENT';
+}
+
 function positionOf(text: string, name: string): string|undefined {
   for (const quote of ['"', '\'']) {
     const at = text.indexOf(`${quote}${name}${quote}`);
@@ -78,15 +95,28 @@ export function checkBlockNames(spec: PhoenixSpec, file: string): void {
       // A block without the list is refused, as `cli blocks` refuses it.
       const types = name === 'no_search' ? undefined :
                                            supportedProblemTypes(name);
-      // reduction_block_type is read by CNN towers only: the original's
-      // DNN config names a convolution there.
-      if (types !== undefined && field !== 'reduction_block_type' &&
+      // reduction_block_type is read by CNN towers only, unless the
+      // search places it: the original's DNN config names a convolution
+      // there.
+      if (types !== undefined &&
+          (!field.startsWith('reduction_block_type') ||
+           placesReductions(spec)) &&
           !(types as readonly string[]).includes(problemType)) {
         const where = positionOf(fileText(), name);
+        // Not in the file: the proto's default.
+        const named = field === 'reduction_block_type' &&
+                where === undefined && fileText() !== '' ?
+            'reduction_block_type (its default)' :
+            field;
         throw new ValueError(
             `${file}${where ? `:${where}` : ''}: block "${name}" in ${
-                field} does not serve problem_type ${problemType} (it ` +
-            `serves ${types.join(', ')}); remove it, or change problem_type`);
+                named} does not serve problem_type ${problemType} (it ` +
+            `serves ${types.join(', ')}); ${
+                field.startsWith('reduction_block_type') ?
+                    `give a reduction_block_type of a ${problemType} block ` +
+                        '(CONSTRAINED_ADAPTIVE_COORDINATE_DESCENT places it ' +
+                        'after every cell), or change problem_type' :
+                    'remove it, or change problem_type'}`);
       }
       continue;
     }

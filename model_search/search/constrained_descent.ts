@@ -17,7 +17,11 @@ import {chance, getAllowedDepth, isFlatten, mutateReplace, orderFixer, randomArc
 import type {SearchAlgorithm, SearchContext, Suggestion} from './search_algorithm';
 import {SearchSpec, validateSearchSpec} from './search_spec';
 
-/** Whether a block reduces the spatial size (by its name, as the original). */
+/**
+ * Whether a block reduces the spatial size, by its name, as the original
+ * tells them (the spec's reduction_block_type is one too, whatever its
+ * name).
+ */
 export function isReductionBlock(block: string): boolean {
   return block.includes('REDUCTION') || block.includes('DOWNSAMPLE') ||
       block.includes('POOL');
@@ -38,7 +42,8 @@ export function isReductionBlock(block: string): boolean {
 export class ConstrainedDescent implements SearchAlgorithm {
   constructor(private readonly spec: SearchSpec) {
     validateSearchSpec(spec);
-    const reductions = spec.blocksToUse.filter(isReductionBlock);
+    const reductions = spec.blocksToUse.filter(
+        (block) => isReductionBlock(block) || block === spec.reductionBlockType);
     if (reductions.length > 0) {
       throw new ValueError(
           `CONSTRAINED_ADAPTIVE_COORDINATE_DESCENT places reduction blocks ` +
@@ -81,8 +86,11 @@ export class ConstrainedDescent implements SearchAlgorithm {
       parentTrialId = parent.id;
     }
 
-    const searched =
-        start.filter((block) => !isFlatten(block) && !isReductionBlock(block));
+    // The reductions this search placed (reduction_block_type, whatever
+    // its name), and any the original would take for one.
+    const searched = start.filter(
+        (block) => !isFlatten(block) && !isReductionBlock(block) &&
+            block !== spec.reductionBlockType);
     let cells: string[];
     let grow: boolean;
     if (spec.replicateCell) {

@@ -87,6 +87,32 @@ describe('ConstrainedDescent', () => {
         /blocks_to_use lists AVERAGE_POOL_2X2; remove them/);
   });
 
+  it('takes a reduction_block_type of any name for the reduction it is',
+     () => {
+       // A DNN search whose reduction is a dense block: cells of the
+       // parents are their blocks between those, never the reduction.
+       const dense = ['FULLY_CONNECTED_PYRAMID', 'FIXED_OUTPUT_FULLY_CONNECTED_256'];
+       const search = new ConstrainedDescent(spec({
+         problemType: 'DNN', fixOrder: undefined, blocksToUse: dense,
+         numBlocksInCell: 2,
+         reductionBlockType: 'FIXED_OUTPUT_FULLY_CONNECTED_128',
+       }));
+       for (const trial of simulate(search, 40, 5)) {
+         trial.architecture.forEach((block, i) => {
+           assert.equal(block === 'FIXED_OUTPUT_FULLY_CONNECTED_128',
+                        (i + 1) % 3 === 0, `trial ${trial.id}: ${
+                            trial.architecture}`);
+         });
+       }
+       assert.throws(
+           () => new ConstrainedDescent(spec({
+             problemType: 'DNN', fixOrder: undefined,
+             blocksToUse: [...dense, 'FIXED_OUTPUT_FULLY_CONNECTED_128'],
+             reductionBlockType: 'FIXED_OUTPUT_FULLY_CONNECTED_128',
+           })),
+           /blocks_to_use lists FIXED_OUTPUT_FULLY_CONNECTED_128; remove them/);
+     });
+
   it('recognizes reduction blocks by name', () => {
     for (const block of ['MAX_POOLING_3X3', 'DOWNSAMPLE_CONVOLUTION_5X5',
                          'CIFAR_NASA_REDUCTION']) {

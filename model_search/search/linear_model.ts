@@ -65,6 +65,19 @@ export class LinearModel implements SearchAlgorithm {
           `phoenix_spec.linear_model.network_alignment is "${alignment}"; ` +
           'use NET_ALIGN_HEAD or NET_ALIGN_BASE');
     }
+    // Checked now, not at the first fit, trials_before_fit trials later.
+    const {ridgePenalty, trialsBeforeFit} = spec.linearModel;
+    if (!(ridgePenalty > 0 && Number.isFinite(ridgePenalty))) {
+      throw new ValueError(
+          `phoenix_spec.linear_model.ridge_penalty is ${ridgePenalty}; use ` +
+          'a value > 0 (the default 0.001 keeps the fit of few trials stable)');
+    }
+    if (!(Number.isInteger(trialsBeforeFit) && trialsBeforeFit >= 0)) {
+      throw new ValueError(
+          `phoenix_spec.linear_model.trials_before_fit is ${
+              trialsBeforeFit}; use an integer >= 0 (the trials that search ` +
+          'at random before the first fit)');
+    }
   }
 
   /** Pads with EMPTY_BLOCK at the end (HEAD) or at the start (BASE). */
