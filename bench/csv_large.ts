@@ -174,7 +174,12 @@ async function main(): Promise<void> {
   const steps = flags.get<number>('steps');
   const evalSteps = flags.get<number>('eval_steps');
   const batchSize = flags.get<number>('batch_size');
-  const dir = fs.mkdtempSync(path.join(flags.get<string>('dir'), 'csv_large-'));
+  const parent = flags.get<string>('dir');
+  if (!fs.statSync(parent, {throwIfNoEntry: false})?.isDirectory()) {
+    throw new UsageError(`--dir=${parent}: no such directory; give an ` +
+                         'existing directory to write the CSV file into');
+  }
+  const dir = fs.mkdtempSync(path.join(parent, 'csv_large-'));
   const file = path.join(dir, 'large.csv');
   const results: PhaseResult[] = [];
   const before = process.memoryUsage();

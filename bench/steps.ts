@@ -28,6 +28,7 @@ import * as path from 'node:path';
 import {BACKEND_CHOICES, selectBackend} from '../model_search/backend/select_backend';
 import type {BackendRequest} from '../model_search/backend/select_backend';
 import {tf} from '../model_search/backend/tf';
+import {MAX_WASM_THREADS} from '../model_search/backend/wasm_threads';
 import type {Batch, InputSchema} from '../model_search/data/data';
 import {UsageError} from '../model_search/errors';
 import {FlagSet, parseCommandFlags} from '../model_search/flags';
@@ -191,6 +192,12 @@ async function main(): Promise<number> {
   const log = (line: string) => process.stderr.write(line + '\n');
   const backends = [...new Set(requireKnown(flags, 'backends', BACKEND_CHOICES))];
   const threads = flags.get<number>('wasm_threads');
+  if (!(Number.isInteger(threads) && threads >= 1 &&
+        threads <= MAX_WASM_THREADS)) {
+    // Said once, not as every backend's failure to start.
+    throw new UsageError(`--wasm_threads=${threads}: give a whole number ` +
+                         `from 1 to ${MAX_WASM_THREADS}`);
+  }
   for (const wanted of backends) {
     let chosen: string;
     try {
