@@ -280,12 +280,21 @@ function evaluationWarning(recorded: InputSchema, given: InputSchema):
  */
 function examplesWarning(recorded: InputSchema, given: InputSchema):
     string|undefined {
-  type Examples = {train: number, eval: number};
+  type Examples = {train: number, eval: number, evalDigest?: string};
   const before = recorded.extra?.['examples'] as Examples|undefined;
   const now = given.extra?.['examples'] as Examples|undefined;
-  if (before === undefined || now === undefined ||
-      (before.train === now.train && before.eval === now.eval)) {
-    return undefined;
+  if (before === undefined || now === undefined) return undefined;
+  if (before.train === now.train && before.eval === now.eval) {
+    if (before.evalDigest === undefined || now.evalDigest === undefined ||
+        before.evalDigest === now.evalDigest) {
+      return undefined;
+    }
+    return `the data given now has as many examples as the study's, but ` +
+        `other evaluation images (their pixels differ: digest ${
+            now.evalDigest}, against ${before.evalDigest} when the study ` +
+        'started): this run\'s trials are evaluated on other images than ' +
+        'the study\'s others, and are ranked with them; give every worker ' +
+        'the same images';
   }
   return `the data given now has ${now.train} training and ${
       now.eval} evaluation examples, against ${before.train} and ${

@@ -320,6 +320,17 @@ describe('recordOrCheckStudyData', () => {
       recordOrCheckStudyData(other, STUDY, folder(18));
       assert.match(recordOrCheckStudyData(other, STUDY, folder(19))![0],
                    /^the data given now has 19 training and 6 evaluation examples, against 18 and 6 when the study started/);
+      // As many images, other pixels; a record without digests cannot tell.
+      fs.rmSync(path.join(other, STUDY_DATA_FILE));
+      const pixels = (evalDigest?: string): InputSchema => ({
+        ...images(16), extra: {examples: {train: 18, eval: 6, evalDigest}},
+      });
+      recordOrCheckStudyData(other, STUDY, pixels('aaaa'));
+      assert.equal(recordOrCheckStudyData(other, STUDY, pixels('aaaa')),
+                   undefined);
+      assert.equal(recordOrCheckStudyData(other, STUDY, pixels()), undefined);
+      assert.match(recordOrCheckStudyData(other, STUDY, pixels('bbbb'))![0],
+                   /^the data given now has as many examples as the study's, but other evaluation images \(their pixels differ: digest bbbb, against aaaa when the study started\)/);
     } finally {
       fs.rmSync(other, {recursive: true, force: true});
     }

@@ -32,6 +32,7 @@
  * channels, and values in [0, 1].
  */
 
+import * as crypto from 'crypto';
 import * as fs from 'fs';
 import * as path from 'path';
 
@@ -71,6 +72,8 @@ interface Sample {
   label: number;
   /** The prepared pixels, when cached. */
   pixels?: Float32Array;
+  /** A digest of the prepared pixels (decodeAll). */
+  digest?: string;
 }
 
 /** The image provider. */
@@ -279,13 +282,27 @@ export class Provider implements DataProvider {
         // How many: a study resumed on a folder of other images says so.
         examples: {train: this.train?.length ?? 0,
                    eval: this.eval === this.train ? 0 :
-                                                   this.eval?.length ?? 0},
+                                                   this.eval?.length ?? 0,
+                   // What the evaluation images hold: a folder of other
+                   // images under the same names and counts says so too.
+                   evalDigest: this.evaluationDigest()},
       },
     };
   }
 
   numberOfClasses(): number {
     return this.requireClasses().length;
+  }
+
+  /** A digest of the evaluation images' pixels and labels, in order. */
+  private evaluationDigest(): string|undefined {
+    if (this.eval === undefined ||
+        this.eval.some((s) => s.digest === undefined)) {
+      return undefined;
+    }
+    const hash = crypto.createHash('sha1');
+    for (const sample of this.eval) hash.update(`${sample.label}:${sample.digest}\n`);
+    return hash.digest('hex').slice(0, 16);
   }
 
   private requireClasses(): string[] {
@@ -357,6 +374,11 @@ export class Provider implements DataProvider {
     let budget = this.cacheBytes;
     for (const sample of samples) {
       const pixels = await loadImage(sample.file, this.shape);
+      sample.digest = crypto.createHash('sha1')
+                          .update(new Uint8Array(pixels.buffer,
+                                                 pixels.byteOffset,
+                                                 pixels.byteLength))
+                          .digest('hex');
       if (budget >= bytesEach) {
         sample.pixels = pixels;
         budget -= bytesEach;

@@ -390,9 +390,33 @@ describe('ImageDataProvider', () => {
                   'is in no class folder: not used; move each into the ' +
                   'folder of its class'),
               logged.join('\n'));
-    assert.deepEqual(provider.inputSchema().extra!['examples'],
-                     {train: 2, eval: 0});
+    const examples = provider.inputSchema().extra!['examples'] as
+        {train: number, eval: number, evalDigest: string};
+    assert.deepEqual({...examples, evalDigest: undefined},
+                     {train: 2, eval: 0, evalDigest: undefined});
+    assert.match(examples.evalDigest, /^[0-9a-f]{16}$/);
   });
+
+  it('tells evaluation images apart by their pixels, not their names',
+     async () => {
+       const digest = async (files: Record<string, string|Buffer>) => {
+         const {provider} = await prepared({
+           inputDir: folder(files), imageHeight: 1, imageWidth: 1,
+           evalFraction: 0.5,
+         });
+         return (provider.inputSchema().extra!['examples'] as
+                 {evalDigest: string}).evalDigest;
+       };
+       const layout = (a: number, b: number) => ({
+         'red/1.png': tinyPng(a), 'red/2.png': tinyPng(a),
+         'blue/1.png': tinyPng(b), 'blue/2.png': tinyPng(b),
+       });
+
+       const first = await digest(layout(1, 2));
+
+       assert.equal(await digest(layout(1, 2)), first, 'a copy elsewhere');
+       assert.notEqual(await digest(layout(3, 2)), first, 'other pixels');
+     });
 
   it('warns when a class has no training image left', async () => {
     // One image held out of two, shared alike: the lower class id's.
