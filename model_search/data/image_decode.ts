@@ -183,6 +183,27 @@ const BMP_COMPRESSIONS: Record<number, string> = {
   5: 'as PNG',
 };
 
+/**
+ * A PNG's bytes up to the end of its IEND chunk: bytes after it (a
+ * tool's trailer, a second file appended) are not the image's, and
+ * libpng, browsers and PIL read such files; pngjs refuses them. A file
+ * whose chunks cannot be walked is left whole, for the decoder to name
+ * what is wrong.
+ */
+function throughIend(buffer: Buffer): Buffer {
+  let at = 8;
+  while (at + 12 <= buffer.length) {
+    const length = buffer.readUInt32BE(at);
+    const end = at + 12 + length;
+    if (end > buffer.length) return buffer;
+    if (buffer.toString('latin1', at + 4, at + 8) === 'IEND') {
+      return buffer.subarray(0, end);
+    }
+    at = end;
+  }
+  return buffer;
+}
+
 function decodeAs(format: ImageFormat, bytes: Uint8Array): RgbaImage {
   const buffer = Buffer.from(bytes.buffer, bytes.byteOffset, bytes.length);
   switch (format) {
@@ -192,8 +213,9 @@ function decodeAs(format: ImageFormat, bytes: Uint8Array): RgbaImage {
       if (bytes.length >= 24) {
         checkSize(buffer.readUInt32BE(16), buffer.readUInt32BE(20));
       }
-      checkPngDataWhole(buffer);
-      const png = PNG.sync.read(buffer);
+      const image = throughIend(buffer);
+      checkPngDataWhole(image);
+      const png = PNG.sync.read(image);
       return {width: png.width, height: png.height, data: png.data};
     }
     case 'JPEG': {

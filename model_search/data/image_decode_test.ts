@@ -273,6 +273,15 @@ describe('decodeImage', () => {
                                           255]);
   });
 
+  it('reads a PNG with bytes after its end (IEND), as other readers do',
+     () => {
+       const whole = pngOf(8, 8, (data) => data);
+       const trailed = Buffer.concat([whole, Buffer.from('trailer of 70 ' +
+           'bytes a tool left after the image ends, ignored by readers')]);
+       assert.deepEqual(decodeImage(trailed, 'trail.png'),
+                        decodeImage(whole, 'whole.png'));
+     });
+
   for (const c of bad) {
     it(`rejects ${c.name}, naming the file`, () => {
       assert.throws(() => decodeImage(c.bytes(), 'bad.img'), (e: Error) => {
