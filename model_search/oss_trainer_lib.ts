@@ -686,8 +686,8 @@ export async function runSearch(options: SearchOptions): Promise<SearchResult> {
               `cannot be ranked${
                   /^auc_/.test(metric) ?
                       `: ${metric} needs examples of every class in the ` +
-                          'evaluation data (does the validation file hold ' +
-                          'one class only?)' :
+                          'evaluation data (do the validation file, or the ' +
+                          'images held out, hold one class only?)' :
                       ''}; check the evaluation data, or give another ` +
               '--optimization_metric');
           noObjectiveSaid = true;

@@ -439,7 +439,8 @@ describe('oss_trainer main', function() {
     assert.deepEqual(warnings, [
       'warning: trial 1 has no auc_roc (n/a), so it cannot be ranked: ' +
           'auc_roc needs examples of every class in the evaluation data ' +
-          '(does the validation file hold one class only?); check the ' +
+          '(do the validation file, or the images held out, hold one ' +
+          'class only?); check the ' +
           'evaluation data, or give another --optimization_metric',
     ]);
   });
