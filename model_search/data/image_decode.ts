@@ -89,9 +89,14 @@ export function decodeImage(bytes: Uint8Array, file: string): RgbaImage {
   try {
     image = decodeAs(format, bytes);
   } catch (e) {
+    // A decoder reading past the end of the buffer: Node's own words.
+    const code = (e as NodeJS.ErrnoException).code;
+    const why = code === 'ERR_OUT_OF_RANGE' || code === 'ERR_BUFFER_OUT_OF_BOUNDS' ?
+        'the file ends before the pixels its header declares: cut short?' :
+        (e as Error).message;
     throw new DataError(
         `${file}: cannot decode this ${format} image (${
-            (e as Error).message}); replace or remove the file`,
+            why}); replace or remove the file`,
         file);
   }
   if (!(image.width > 0 && image.height > 0) ||

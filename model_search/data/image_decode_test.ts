@@ -260,6 +260,15 @@ describe('decodeImage', () => {
       message: /cannot decode this BMP image \(60000x60000 is more than/,
     },
     {
+      name: 'a BMP cut short',
+      bytes: () => {
+        const bytes =
+            Buffer.from(fs.readFileSync(testdata('odd_images/b/pic.bmp')));
+        return bytes.subarray(0, 60);
+      },
+      message: /cannot decode this BMP image \(the file ends before the pixels its header declares: cut short\?\)/,
+    },
+    {
       name: 'a GIF header alone',
       bytes: () => Buffer.from('GIF89a'),
       message: cannotDecode('GIF'),
