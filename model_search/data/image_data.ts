@@ -76,6 +76,9 @@ interface Sample {
   digest?: string;
 }
 
+/** Unreadable images named one by one when several are found. */
+const MAX_UNREADABLE_SHOWN = 10;
+
 /** The image provider. */
 export class Provider implements DataProvider {
   private readonly inputDir: string;
@@ -372,8 +375,17 @@ export class Provider implements DataProvider {
     const bytesEach =
         4 * this.shape.height * this.shape.width * this.shape.channels;
     let budget = this.cacheBytes;
+    // Every image that cannot be read is said at once, not one a run.
+    const unreadable: DataError[] = [];
     for (const sample of samples) {
-      const pixels = await loadImage(sample.file, this.shape);
+      let pixels: Float32Array;
+      try {
+        pixels = await loadImage(sample.file, this.shape);
+      } catch (e) {
+        if (!(e instanceof DataError)) throw e;
+        unreadable.push(e);
+        continue;
+      }
       sample.digest = crypto.createHash('sha1')
                           .update(new Uint8Array(pixels.buffer,
                                                  pixels.byteOffset,
@@ -383,6 +395,17 @@ export class Provider implements DataProvider {
         sample.pixels = pixels;
         budget -= bytesEach;
       }
+    }
+    if (unreadable.length === 1) throw unreadable[0];
+    if (unreadable.length > 1) {
+      const shown = unreadable.slice(0, MAX_UNREADABLE_SHOWN);
+      throw new DataError(
+          `${unreadable.length} images cannot be read; replace or remove ` +
+              `them:\n${shown.map((e) => `  ${e.message}`).join('\n')}${
+              unreadable.length > shown.length ?
+                  `\n  ... and ${unreadable.length - shown.length} more` :
+                  ''}`,
+          unreadable[0].file);
     }
   }
 

@@ -511,6 +511,17 @@ describe('ImageDataProvider', () => {
             '(it starts with bytes 47 49 46 3f); replace or remove the file',
       },
       {
+        name: 'several files that are not images, all named',
+        files: {'cat/1.png': tinyPng(1), 'cat/2.jpg': 'text',
+                'dog/3.jpg': 'more text', 'dog/4.png': tinyPng(2)},
+        args: {evalFraction: 0},
+        message: (d) => `2 images cannot be read; replace or remove them:\n` +
+            `  ${d}/cat/2.jpg: not a PNG, JPEG, BMP or GIF image (it ` +
+            'starts with bytes 74 65 78 74); replace or remove the file\n' +
+            `  ${d}/dog/3.jpg: not a PNG, JPEG, BMP or GIF image (it ` +
+            'starts with bytes 6d 6f 72 65); replace or remove the file',
+      },
+      {
         name: 'too few images to hold any out',
         files: {'cat/1.png': tinyPng(1), 'dog/2.png': tinyPng(2)},
         message: (d) => `${d}: --eval_fraction=0.2 of 2 images holds none ` +
