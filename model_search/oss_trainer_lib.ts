@@ -48,7 +48,7 @@ import {distillationTeacher, ensembleMembers, SUMMARY_JSON} from './report';
 import type {TrialFile} from './report';
 import {scaledTrainSteps} from './search';
 import {SearchTimings} from './search_timings';
-import {evaluationText, jsonText, ModelDirectoryGone, modelDirectoryGone, TRIAL_FILES, removeStaleTemporaries, trialDirName} from './trial_directory';
+import {evaluationText, jsonText, markUnusable, ModelDirectoryGone, modelDirectoryGone, TRIAL_FILES, removeStaleTemporaries, trialDirName, unusableTrials} from './trial_directory';
 import {TrialDirectoryWriter} from './trial_writer';
 import type {TrialDirectoryJob} from './trial_writer';
 import {NO_SEARCH_ARCHITECTURE} from './replay';
@@ -358,6 +358,18 @@ export async function runSearch(options: SearchOptions): Promise<SearchResult> {
               many ? 'they stay' : 'it stays'} COMPLETED in the database, ` +
           `and this search plans without ${them} (no ensemble, warm start ` +
           `or teacher takes ${them})`);
+    }
+    const marked = unusableTrials(options.modelDir, existing)
+                       .filter((id) => !unusable.has(id));
+    if (marked.length > 0) {
+      for (const id of marked) unusable.add(id);
+      const many = marked.length > 1;
+      log(`warning: trial${many ? 's' : ''} ${marked.join(', ')} of the ` +
+          `study ${many ? 'are' : 'is'} marked unusable (${
+              TRIAL_FILES.unusable} in ${many ? 'their' : 'its'} ` +
+          `director${many ? 'ies' : 'y'} says why): this search plans ` +
+          `without ${many ? 'them' : 'it'}; remove the file once the ` +
+          'files are repaired');
     }
     checkSameData(options.modelDir, options.experimentName, existing,
                   options.provider.inputSchema());
@@ -741,6 +753,12 @@ export async function runSearch(options: SearchOptions): Promise<SearchResult> {
         if (e instanceof UnusableTrialError &&
             !unusable.has(e.sourceTrialId)) {
           unusable.add(e.sourceTrialId);
+          // For the study's later searches too, which would each fail a
+          // trial finding it again.
+          const source = existing.find((t) => t.id === e.sourceTrialId);
+          markUnusable(options.modelDir,
+                       source?.directory ?? trialDirName(e.sourceTrialId),
+                       e.message);
           log(`trial ${e.sourceTrialId} is left out of the trials this ` +
               'search plans from (ensembles, warm starts, teachers and ' +
               'the search algorithm): its files cannot be used');

@@ -611,4 +611,51 @@ describe('a search whose earlier trial directory is removed', function() {
       fs.rmSync(dir, {recursive: true, force: true});
     }
   });
+
+  it('marks a damaged one, which the study\'s next searches leave out',
+     async () => {
+       const {dir, provider, spec, store} = await searchParts(
+           'ensemble_spec { ensemble_search_type: NONADAPTIVE_ENSEMBLE_SEARCH ' +
+           'nonadaptive_search { minimal_pool_size: 2 width: 2 ' +
+           'num_trials_to_consider: 2 } }\n');
+       const log: string[] = [];
+       try {
+         await searchRemoving(
+             {dir, provider, spec, store}, 3, log, (trials) => {
+               // Once trial 2 is in, trial 1's weights are damaged in place.
+               const weights = path.join(dir, '1', 'model', 'weights.bin');
+               if (trials.filter((t) => t.state === 'COMPLETED').length === 2 &&
+                   fs.existsSync(weights) &&
+                   !fs.existsSync(path.join(dir, '1', 'unusable.txt'))) {
+                 const bytes = fs.readFileSync(weights);
+                 bytes[bytes.length - 1] ^= 0xff;
+                 fs.writeFileSync(weights, bytes);
+               }
+             });
+         assert.deepEqual(
+             (await store.listTrials(1)).map((t) => [t.id, t.state]),
+             [[1, 'COMPLETED'], [2, 'COMPLETED'], [3, 'FAILED'],
+              [4, 'COMPLETED']]);
+         assert.match(fs.readFileSync(path.join(dir, '1', 'unusable.txt'),
+                                      'utf8'),
+                      /^trial 3 .*not the weights model\.json was saved with/);
+
+         const again: string[] = [];
+         await searchRemoving({dir, provider, spec, store}, 4, again, () => {});
+
+         assert.ok(again.includes(
+                       'warning: trial 1 of the study is marked unusable ' +
+                       '(unusable.txt in its directory says why): this ' +
+                       'search plans without it; remove the file once the ' +
+                       'files are repaired'),
+                   again.join('\n'));
+         assert.deepEqual(
+             (await store.listTrials(1)).map((t) => [t.id, t.state]),
+             [[1, 'COMPLETED'], [2, 'COMPLETED'], [3, 'FAILED'],
+              [4, 'COMPLETED'], [5, 'COMPLETED']]);
+       } finally {
+         await store.close();
+         fs.rmSync(dir, {recursive: true, force: true});
+       }
+     });
 });

@@ -30,7 +30,44 @@ export const TRIAL_FILES = {
   model: 'model',
   /** The towers of the trial (generators/base_tower_generator.ts). */
   towers: 'towers.json',
+  /**
+   * Written into a completed trial's directory whose files a later trial
+   * could not read (damaged): why. Searches of the study leave the trial
+   * out while the file is there (unusableTrials).
+   */
+  unusable: 'unusable.txt',
 } as const;
+
+/**
+ * Marks the trial directory `directory` of `modelDir` as unusable, saying
+ * why (best effort: a directory that cannot be written is left alone,
+ * and the trial is left out by this search only).
+ */
+export function markUnusable(
+    modelDir: string, directory: string, why: string): void {
+  try {
+    fs.writeFileSync(
+        path.join(modelDir, directory, TRIAL_FILES.unusable),
+        `${why}\nThe study's searches leave this trial out of what they ` +
+            'plan from (ensembles, warm starts, teachers, the search ' +
+            'algorithm). Remove this file once the trial\'s files are ' +
+            'repaired.\n');
+  } catch {
+    // As above.
+  }
+}
+
+/** The ids of the COMPLETED trials whose directory is marked unusable. */
+export function unusableTrials(
+    modelDir: string, trials: ReadonlyArray<{
+      id: number, state: string, directory?: string,
+    }>): number[] {
+  return trials
+      .filter((t) => t.state === 'COMPLETED' && t.directory !== undefined &&
+                  fs.existsSync(path.join(modelDir, t.directory,
+                                          TRIAL_FILES.unusable)))
+      .map((t) => t.id);
+}
 
 /**
  * Throws a UsageError when `modelDir` holds, under a name a trial
