@@ -107,36 +107,15 @@ describe('a data provider that never answers', function() {
     assert.match(trials[0].failureReason!, /training batches never answered/);
   });
 
-  it('in prepare(): Ctrl-C stops the binary with a line saying so',
-     async () => {
-       child = spawn(process.execPath, args(), {
-         stdio: ['ignore', 'ignore', 'pipe'],
-         // A provider whose open handle keeps it waiting.
-         env: {...process.env, HANG: 'prepare', KEEP_ALIVE: '1'},
-       });
-       let stderr = '';
-       child.stderr!.on('data', (chunk: Buffer) => {
-         stderr += chunk.toString();
-       });
-       const exited = new Promise<string>((resolve) => {
-         child!.on('exit', (code, signal) => resolve(signal ?? String(code)));
-       });
-       await new Promise((r) => setTimeout(r, 1500));
-
-       child.kill('SIGINT');
-
-       // Ended by the signal, as a shell reports it: exit 130.
-       assert.equal(await exited, 'SIGINT', stderr);
-       assert.match(stderr, /^SIGINT: stopped before the search started$/m);
-       assert.equal(fs.existsSync(path.join(dir, 'run')), false);
-     });
-
-  it('in a read that blocks a thread: SIGTERM ends the binary', async () => {
-    const fifo = path.join(dir, 'pipe.png');
-    assert.equal(spawnSync('mkfifo', [fifo]).status, 0);
+  /**
+   * Starts the binary with `env`, sends it `signal` 1.5 s later; resolves
+   * to how it ended (the signal's name, or the exit code) and what it said.
+   */
+  async function signalled(env: Record<string, string>,
+                           signal: NodeJS.Signals):
+      Promise<{ended: string, stderr: string}> {
     child = spawn(process.execPath, args(), {
-      stdio: ['ignore', 'ignore', 'pipe'],
-      env: {...process.env, HANG: 'fifo', FIFO: fifo},
+      stdio: ['ignore', 'ignore', 'pipe'], env: {...process.env, ...env},
     });
     let stderr = '';
     child.stderr!.on('data', (chunk: Buffer) => {
@@ -146,10 +125,30 @@ describe('a data provider that never answers', function() {
       child!.on('exit', (code, signal) => resolve(signal ?? String(code)));
     });
     await new Promise((r) => setTimeout(r, 1500));
+    child.kill(signal);
+    return {ended: await exited, stderr};
+  }
 
-    child.kill('SIGTERM');
+  it('in prepare(): Ctrl-C stops the binary with a line saying so',
+     async () => {
+       // A provider whose open handle keeps it waiting.
+       const {ended, stderr} =
+           await signalled({HANG: 'prepare', KEEP_ALIVE: '1'}, 'SIGINT');
 
-    assert.equal(await exited, 'SIGTERM', stderr);
+       // Ended by the signal, as a shell reports it: exit 130.
+       assert.equal(ended, 'SIGINT', stderr);
+       assert.match(stderr, /^SIGINT: stopped before the search started$/m);
+       assert.equal(fs.existsSync(path.join(dir, 'run')), false);
+     });
+
+  it('in a read that blocks a thread: SIGTERM ends the binary', async () => {
+    const fifo = path.join(dir, 'pipe.png');
+    assert.equal(spawnSync('mkfifo', [fifo]).status, 0);
+
+    const {ended, stderr} =
+        await signalled({HANG: 'fifo', FIFO: fifo}, 'SIGTERM');
+
+    assert.equal(ended, 'SIGTERM', stderr);
     assert.match(stderr, /^SIGTERM: stopped before the search started$/m);
   });
 

@@ -574,15 +574,18 @@ describe('a search whose model directory is removed', function() {
   }
 });
 
+/** Trial 3 ensembles trials 1 and 2. */
+const POOL_OF_TWO =
+    'ensemble_spec { ensemble_search_type: NONADAPTIVE_ENSEMBLE_SEARCH ' +
+    'nonadaptive_search { minimal_pool_size: 2 width: 2 ' +
+    'num_trials_to_consider: 2 } }\n';
+
 describe('a search whose earlier trial directory is removed', function() {
   this.timeout(120000);
 
   it('fails the trial that imports it, and goes on without it', async () => {
     // Trial 3 ensembles trials 1 and 2; trial 4 the best of what is left.
-    const {dir, provider, spec, store} = await searchParts(
-        'ensemble_spec { ensemble_search_type: NONADAPTIVE_ENSEMBLE_SEARCH ' +
-        'nonadaptive_search { minimal_pool_size: 2 width: 2 ' +
-        'num_trials_to_consider: 2 } }\n');
+    const {dir, provider, spec, store} = await searchParts(POOL_OF_TWO);
     const log: string[] = [];
     try {
       await searchRemoving(
@@ -614,10 +617,7 @@ describe('a search whose earlier trial directory is removed', function() {
 
   it('marks a damaged one, which the study\'s next searches leave out',
      async () => {
-       const {dir, provider, spec, store} = await searchParts(
-           'ensemble_spec { ensemble_search_type: NONADAPTIVE_ENSEMBLE_SEARCH ' +
-           'nonadaptive_search { minimal_pool_size: 2 width: 2 ' +
-           'num_trials_to_consider: 2 } }\n');
+       const {dir, provider, spec, store} = await searchParts(POOL_OF_TWO);
        const log: string[] = [];
        try {
          await searchRemoving(
