@@ -19,6 +19,7 @@
  * lease: only the lease can tell whether they are alive.
  */
 
+import {ValueError} from './errors';
 import {LEASE_LOST_PREFIX} from './metadata/store';
 import {localPid, processExists} from './metadata/worker_ids';
 import type {MetadataStore} from './metadata/store';
@@ -60,11 +61,21 @@ export async function failTrialsOfDeadLocalWorkers(
     if (mine ? runningHere.has(`${studyId}:${trial.id}`) : exists(pid)) {
       continue;
     }
-    await store.failTrial(
-        studyId, trial.id,
-        mine ? `${LEASE_LOST_PREFIX} an earlier process ${pid} of this ` +
-                   'machine is gone (this one has its pid)' :
-               `${LEASE_LOST_PREFIX} process ${pid} of this machine is gone`);
+    try {
+      await store.failTrial(
+          studyId, trial.id,
+          mine ? `${LEASE_LOST_PREFIX} an earlier process ${pid} of this ` +
+                     'machine is gone (this one has its pid)' :
+                 `${LEASE_LOST_PREFIX} process ${pid} of this machine is gone`);
+    } catch (e) {
+      // `trials` was read a moment ago: the process may have finished the
+      // trial (or another worker taken it) since, and then ended.
+      if (!(e instanceof ValueError)) throw e;
+      const now = (await store.listTrials(studyId)).find(
+          (t) => t.id === trial.id);
+      if (now?.state === 'RUNNING') throw e;
+      continue;
+    }
     marked.push(trial.id);
   }
   return marked;

@@ -156,6 +156,28 @@ describe('failTrialsOfDeadLocalWorkers', () => {
         await failTrialsOfDeadLocalWorkers(store, 2, [trials[3]]), [4]);
   });
 
+  it('passes over a trial its process completed since it was listed',
+     async () => {
+       const store = await createStore({url: 'sqlite::memory:'});
+       try {
+         const {studyId} = await store.openStudy(
+             {experimentName: 'e', experimentOwner: 'o'}, 'spec');
+         const gone = `${machineName()}:1001`;
+         await store.startTrial(studyId, 5, gone, 60);
+         const listed = await store.listTrials(studyId);
+         // The process completes it, then ends.
+         await store.completeTrial(studyId, 1, {loss: 0.5}, '1');
+
+         assert.deepEqual(
+             await failTrialsOfDeadLocalWorkers(store, studyId, listed,
+                                                () => false),
+             []);
+         assert.equal((await store.listTrials(studyId))[0].state, 'COMPLETED');
+       } finally {
+         await store.close();
+       }
+     });
+
   it('tells a live process from a gone one', () => {
     assert.equal(processExists(process.pid), true);
     assert.equal(processExists(deadPid()), false);
