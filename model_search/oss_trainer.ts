@@ -22,7 +22,7 @@ import {BACKEND_CHOICES, selectBackend} from './backend/select_backend';
 import {DEFAULT_WASM_MEMORY_LIMIT_MB} from './backend/wasm_restart';
 import {MAX_WASM_THREADS} from './backend/wasm_threads';
 import {DEFAULT_CNN, DEFAULT_DNN, DEFAULT_RNN_LAST, resolveWorkspacePath} from './constants';
-import {DataError, PROVIDERS, ProviderError, ProviderNeverAnswered, inProvider, providerWaits, stopWaitingForProviders} from './data/data';
+import {DataError, PROVIDERS, ProviderError, ProviderNeverAnswered, inProvider, noticeSlowProviderWaits, providerWaits, stopWaitingForProviders} from './data/data';
 import type {Batch, Provider} from './data/data';
 import {SearchError, UsageError, ValueError, didYouMean} from './errors';
 import {exitAtOnce} from './exit_at_once';
@@ -460,9 +460,16 @@ export async function main(
     await selectBackend(FLAGS.get<'auto'>('backend'),
                         (line) => backendLines.push(line),
                         {wasmThreads: FLAGS.get<number>('wasm_threads')});
-    await inProvider(`data provider ${FLAGS.get<string>('phoenix_dataset') ||
-                         PROVIDERS.names()[0]}: prepare()`,
-                     () => provider.prepare());
+    // A prepare() that reads for long (a huge folder) or blocks (a FIFO,
+    // a stalled mount) is said after a minute, not left silent.
+    noticeSlowProviderWaits(log);
+    try {
+      await inProvider(`data provider ${FLAGS.get<string>('phoenix_dataset') ||
+                           PROVIDERS.names()[0]}: prepare()`,
+                       () => provider.prepare());
+    } finally {
+      noticeSlowProviderWaits(undefined);
+    }
     checkProviderAnswers(provider, providerName(provider));
     const {spec, file, label} =
         given ?? loadSpec(provider.inputSchema().shape);

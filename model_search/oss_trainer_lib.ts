@@ -715,7 +715,7 @@ export async function runSearch(options: SearchOptions): Promise<SearchResult> {
           // RUNNING (or COMPLETED, if that was recorded), it is completed
           // from its directory by the next search of the study
           // (lost_trials.ts).
-          if (e instanceof StoreError) {
+          if (e instanceof StoreError && e.code !== 'SQLITE_FILE_GONE') {
             log(`trial ${trial.id}: its directory is written, but the ` +
                 `database may not have recorded it COMPLETED (${
                     e.message}); a search of the study started again ` +

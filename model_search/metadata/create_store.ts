@@ -230,7 +230,8 @@ function fromUrl(url: string): ConnectionTarget {
                          `$${PASSWORD_ENV_VAR} instead)`);
   }
   const shown = redactUrl(url);
-  const encodingHint = 'a user or password holding @ : / ? # % is written ' +
+  const encodingHint = 'a user, password or database name holding @ : / ? ' +
+      '# % is written ' +
       'percent-encoded, e.g. p%40ss for p@ss and p%2Fss for p/ss, or the ' +
       `password given in $${PASSWORD_ENV_VAR} instead`;
   const decoded = (part: string, what: string) => {

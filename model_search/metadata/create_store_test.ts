@@ -174,12 +174,12 @@ describe('resolveConnection', () => {
     {
       name: 'a % that starts no percent-encoding',
       options: {url: 'postgres://u:pa%zztopsecret@h/d'},
-      want: /^--metadata_db=postgres:\/\/u:\*\*\*@h\/d: the password holds a % that starts no percent-encoding; a user or password holding @ : \/ \? # % is written percent-encoded, e\.g\. p%40ss for p@ss and p%2Fss for p\/ss/,
+      want: /^--metadata_db=postgres:\/\/u:\*\*\*@h\/d: the password holds a % that starts no percent-encoding; a user, password or database name holding @ : \/ \? # % is written percent-encoded, e\.g\. p%40ss for p@ss and p%2Fss for p\/ss/,
     },
     {
       name: 'a / in the password',
       options: {url: 'mysql://u:top@secret:/pw@127.0.0.1:3306/d'},
-      want: /is not a valid URL \(an @ after the host\); a user or password holding @ : \/ \? # % is written percent-encoded/,
+      want: /is not a valid URL \(an @ after the host\); a user, password or database name holding @ : \/ \? # % is written percent-encoded/,
     },
     {
       name: 'empty sqlite file',
