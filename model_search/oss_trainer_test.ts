@@ -888,6 +888,16 @@ describe('oss_trainer main', function() {
        }
        assert.deepEqual(fs.readdirSync(path.join(trial, 'model')).sort(),
                         ['model.json', 'weights.bin']);
+       // A folder named as a trial the study has not written yet.
+       const unwritten = path.join(dir, '7');
+       const {code, log} = await run(quick(unwritten));
+       assert.equal(code, 2, log.join('\n'));
+       assert.equal(log[log.length - 1],
+                    `error: --model_dir=${unwritten} is ${unwritten}, the ` +
+                        `name of trial 7's directory in the study in ${
+                            dir}: that trial could not be written there; ` +
+                        'give the search a directory of its own');
+       assert.equal(fs.existsSync(unwritten), false);
      });
 
   it('refuses a malloc variable glibc would read as 0', async () => {

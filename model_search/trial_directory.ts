@@ -17,6 +17,7 @@ import * as path from 'path';
 import {performance} from 'perf_hooks';
 
 import {SearchError, UsageError} from './errors';
+import {STUDY_DATA_FILE} from './metadata/study_of_directory';
 import {machineName, processExists} from './metadata/worker_ids';
 
 
@@ -103,14 +104,23 @@ export function refuseTrialDirectory(modelDir: string, flag: string): void {
     const above = path.dirname(below);
     if (above === below) return;
     const name = path.basename(below);
+    const where = below === path.resolve(modelDir) ? 'is' : 'lies inside';
     if (/^\d+$/.test(name) &&
         fs.existsSync(path.join(below, TRIAL_FILES.architecture))) {
       throw new UsageError(
-          `${flag}=${modelDir} ${below === path.resolve(modelDir) ?
-              'is' : 'lies inside'} the directory of trial ${name} of the ` +
-          `study in ${above}: a search would write its files among the ` +
+          `${flag}=${modelDir} ${where} the directory of trial ${name} of ` +
+          `the study in ${above}: a search would write its files among the ` +
           'trial\'s; give the search a directory of its own (a trial ' +
           'directory is what predict takes)');
+    }
+    if (/^\d+$/.test(name) &&
+        fs.existsSync(path.join(above, STUDY_DATA_FILE))) {
+      // Not written yet: the study's trial of that id would need it.
+      throw new UsageError(
+          `${flag}=${modelDir} ${where} ${path.join(above, name)}, the name ` +
+          `of trial ${name}'s directory in the study in ${above}: that ` +
+          'trial could not be written there; give the search a directory ' +
+          'of its own');
     }
     below = above;
   }
