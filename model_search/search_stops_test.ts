@@ -121,6 +121,25 @@ async function outcome(dir: string) {
   };
 }
 
+/**
+ * `store`, whose first call of `method` runs `first` instead (which may
+ * call the store's own); later calls go to the store.
+ */
+function withFirstCall<S extends object, K extends keyof S>(
+    store: S, method: K, first: S[K]): S {
+  let called = false;
+  return new Proxy(store, {
+    get(target, key) {
+      const value = Reflect.get(target, key, target);
+      if (key === method && !called) {
+        called = true;
+        return first;
+      }
+      return typeof value === 'function' ? value.bind(target) : value;
+    },
+  });
+}
+
 describe('a worker started with the study\'s first', function() {
   this.timeout(120000);
 
@@ -140,19 +159,11 @@ describe('a worker started with the study\'s first', function() {
        // were; meanwhile the other worker makes the study, writes its
        // study_data.json and completes a trial.
        let raced = false;
-       const slow = new Proxy(store, {
-         get(target, key) {
-           const value = Reflect.get(target, key, target);
-           if (key !== 'listStudies' || raced) {
-             return typeof value === 'function' ? value.bind(target) : value;
-           }
-           return async () => {
-             const before = await target.listStudies!();
-             raced = true;
-             await runSearch(options(other, 1));
-             return before;
-           };
-         },
+       const slow = withFirstCall(store, 'listStudies', async () => {
+         const before = await store.listStudies!();
+         raced = true;
+         await runSearch(options(other, 1));
+         return before;
        });
        try {
          const result = await runSearch(options(slow, 2));
@@ -187,31 +198,23 @@ describe('a study whose lost trial completes as another is handed out',
     // writes its directory and loses its lease unrecorded: the claim takes
     // it for lost (budget 2, one completed: trial 3 is handed out), then
     // its directory completes it.
-    let injected = false;
-    const racing = new Proxy(store, {
-      get(target, key) {
-        const value = Reflect.get(target, key, target);
-        if (key !== 'startTrial' || injected) {
-          return typeof value === 'function' ? value.bind(target) : value;
-        }
-        return async (...args: Parameters<typeof store.startTrial>) => {
-          injected = true;
+    const racing = withFirstCall(
+        store, 'startTrial',
+        async (...args: Parameters<typeof store.startTrial>) => {
           const [studyId] = args;
-          const other = await target.startTrial(
+          const other = await store.startTrial(
               studyId, 2, 'far@elsewhere:1', 0.05);
           assert.equal(other.status, 'started');
           const id = other.status === 'started' ? other.trial.id : 0;
-          await target.planTrial(studyId, id, {
+          await store.planTrial(studyId, id, {
             architecture: ['FULLY_CONNECTED'], hparams: {},
             directory: String(id),
           });
           fs.cpSync(path.join(dir, '1'), path.join(dir, String(id)),
                     {recursive: true});
           await new Promise((resolve) => setTimeout(resolve, 100));
-          return target.startTrial(...args);
-        };
-      },
-    });
+          return store.startTrial(...args);
+        });
     try {
       await runSearch({...options(1), store});
       const result = await runSearch(options(2));
