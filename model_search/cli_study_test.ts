@@ -106,6 +106,28 @@ describe('cli trials and report', () => {
     assert.equal(html.match(/<tr [^>]*data-trial-id=/g)?.length, 6);
   });
 
+  it('report replaces its own page but no other file', async () => {
+    const out = path.join(dir, 'again.html');
+    const args = ['report', `--model_dir=${dir}/study`, `--out=${out}`];
+    assert.equal((await cli(args)).status, 0);
+    // Its own page, written before: replaced.
+    fs.appendFileSync(out, '<!-- stale -->');
+    const again = await cli(args);
+    assert.equal(again.status, 0, again.err);
+    assert.ok(!fs.readFileSync(out, 'utf8').includes('stale'));
+    // The study's database, a slip of the name: left as it is.
+    const db = path.join(dir, 'study', 'model_search.db');
+    const before = fs.readFileSync(db);
+    const refused = await cli(['report', `--model_dir=${dir}/study`,
+                               `--out=${db}`]);
+    assert.equal(refused.status, 2, refused.out.join('\n'));
+    assert.equal(refused.err.trim(),
+                 `report: --out=${db} exists and is not a page this command ` +
+                     'wrote; it is left as it is: name a new file (or ' +
+                     'remove that one first)');
+    assert.deepEqual(fs.readFileSync(db), before);
+  });
+
   const bad: Array<[string, string[], RegExp]> = [
     ['trials without --model_dir', ['trials'], /--model_dir is required/],
     ['trials on a directory with no study', ['trials', '--model_dir=EMPTY'],

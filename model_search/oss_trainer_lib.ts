@@ -52,7 +52,7 @@ import {evaluationText, jsonText, markUnusable, ModelDirectoryGone, modelDirecto
 import {TrialDirectoryWriter} from './trial_writer';
 import type {TrialDirectoryJob} from './trial_writer';
 import {NO_SEARCH_ARCHITECTURE} from './replay';
-import {PlanWait, TrialPlanner, unreadReplayHparams} from './trial_planner';
+import {PlanWait, TrialPlanner} from './trial_planner';
 import type {TrialPlan} from './trial_planner';
 import {fromEarlierTrial, ModelFailure, TrialFailure, TrialInterrupted, UnusableTrialError, evaluateModel, softmaxCrossEntropy, trainModel} from './train_loop';
 import type {TeacherArgs, TrainResult} from './train_loop';
@@ -445,6 +445,7 @@ export async function runSearch(options: SearchOptions): Promise<SearchResult> {
                                 options.trainSteps, d, deepest, true)}`)
             .join(', ')}); evaluation.json says how many each trial took`);
   }
+  for (const line of planner.unreadHparamLines()) log(line);
   if (planner.replay !== undefined) {
     // A resumed replay: what is left of it.
     const done = existing.filter(
@@ -457,9 +458,6 @@ export async function runSearch(options: SearchOptions): Promise<SearchResult> {
         (options.maxTrialsGiven ?
              `, --experiment_max_num_trials=${options.maxTrials} ignored` :
              ''));
-    for (const line of unreadReplayHparams(planner.replay, planner.space)) {
-      log(line);
-    }
     const replayed = new Set(planner.replay.flatMap((plan) => plan.architecture));
     const unused = (options.spec.blocksToUse ?? [])
                        .filter((block) => !replayed.has(block));

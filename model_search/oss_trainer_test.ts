@@ -1031,7 +1031,7 @@ describe('oss_trainer main', function() {
      /--metadata_db=ftp:\/\/x: unsupported/],
     ['a lease shorter than a second',
      (d) => [...quick(d), '--metadata_lease_seconds=0.5'],
-     /--metadata_lease_seconds=0\.5: the lease must be .* seconds >= 1/],
+     /--metadata_lease_seconds=0\.5: the lease must be .* seconds from 1 to/],
     ['an empty CSV file', (d) => [...quick(d), `--filename=${writeCsv('')}`],
      exact('data.csv: the file is empty; a CSV needs a header row and at ',
            'least one data row')],

@@ -91,6 +91,42 @@ export function hparamsFromProto(def: HParamDef|undefined): {
 }
 
 /**
+ * The hyperparameters a spec gives by hand (a replay tower, a user
+ * suggestion), as the trial takes them: one value each. A list, an entry
+ * with no value, or text that is not UTF-8 would otherwise be dropped or
+ * changed on the way to hparams.json without a word; each is refused,
+ * `where` naming the tower or suggestion.
+ */
+export function givenHparams(def: HParamDef|undefined, where: string):
+    Record<string, HparamValue> {
+  const utf8 = new TextDecoder('utf-8', {fatal: true});
+  for (const [key, value] of Object.entries(def?.hparam ?? {})) {
+    if (value.int64List || value.floatList || value.bytesList ||
+        value.boolList) {
+      throw new ValueError(
+          `${where}: hparam ${key} is a list; give a single value ` +
+          '(bool_value, int64_value, float_value or bytes_value)');
+    }
+    if (value.boolValue === undefined && value.int64Value === undefined &&
+        value.floatValue === undefined && value.bytesValue === undefined) {
+      throw new ValueError(
+          `${where}: hparam ${key} has no value; give one, e.g. value { ` +
+          'float_value: 0.01 }, or remove the entry');
+    }
+    if (value.bytesValue !== undefined) {
+      try {
+        utf8.decode(value.bytesValue);
+      } catch {
+        throw new ValueError(
+            `${where}: hparam ${key} has a bytes_value that is not UTF-8 ` +
+            'text; hyperparameters are numbers, booleans or text');
+      }
+    }
+  }
+  return hparamsFromProto(def).hparams;
+}
+
+/**
  * The architecture of a replay tower that stands for "no new tower in this
  * trial": the last trial of a replayed non-adaptive ensemble only puts the
  * ensemble together. The original writes the same word.
@@ -217,13 +253,7 @@ export function replayPlans(spec: PhoenixSpec): TrialPlan[]|undefined {
           'only the last tower of an ensemble can be (the trial that puts ' +
           'the ensemble together)');
     }
-    const {hparams, lists} = hparamsFromProto(tower.hparams);
-    const listNames = Object.keys(lists);
-    if (listNames.length > 0) {
-      throw new ValueError(
-          `replay: tower ${i + 1} has list hyperparameters (${
-              listNames.join(', ')}); give each as a single value`);
-    }
+    const hparams = givenHparams(tower.hparams, `replay: tower ${i + 1}`);
     checkTrainingHparams(hparams, `replay: tower ${i + 1}`);
     return {architecture: [...architecture], hparams};
   });

@@ -30,7 +30,7 @@ import type {Tuner} from './hparams/tuner';
 import type {HparamValue, Objective, Trial} from './metadata/trial';
 import type {PhoenixSpec} from './proto/phoenix_spec';
 import type {Random} from './random';
-import {checkTrainingHparams, hparamsFromProto, replayPlans} from './replay';
+import {checkTrainingHparams, givenHparams, replayPlans} from './replay';
 import {createSearchAlgorithm} from './search';
 import {searchSpecFromPhoenixSpec} from './search/from_phoenix_spec';
 import type {SearchAlgorithm} from './search/search_algorithm';
@@ -271,16 +271,17 @@ export function checkReplayBlockHparams(plans: readonly TrialPlan[]): void {
 }
 
 /**
- * One line for each hyperparameter of a replayed tower that neither the
- * trainer nor the blocks read (a misspelt name, say): it is kept in the
- * trial's hparams.json but changes nothing. The blocks are the tower's and
- * those of `space` (a search records the hyperparameters of all the
- * blocks of blocks_to_use in every trial).
+ * One line for each hyperparameter given by hand (a replayed tower, a user
+ * suggestion) that neither the trainer nor the blocks read (a misspelt
+ * name, say): it is kept in the trial's hparams.json but changes nothing.
+ * The blocks are the tower's and those of `space` (a search records the
+ * hyperparameters of all the blocks of blocks_to_use in every trial).
  */
-export function unreadReplayHparams(
-    plans: readonly TrialPlan[], space: HparamSpace): string[] {
+export function unreadGivenHparams(
+    towers: ReadonlyArray<{where: string, plan: TrialPlan}>,
+    space: HparamSpace): string[] {
   const lines: string[] = [];
-  plans.forEach((plan, i) => {
+  for (const {where, plan} of towers) {
     const blocks = new Set(space.params.map((p) => p.name));
     for (const block of plan.architecture) {
       if (!BLOCKS.has(block)) continue;
@@ -291,11 +292,11 @@ export function unreadReplayHparams(
     const unread = Object.keys(plan.hparams)
                        .filter((n) => !isTrainerHparam(n) && !blocks.has(n));
     if (unread.length > 0) {
-      lines.push(`replay: tower ${i + 1}: hparam(s) ${
+      lines.push(`${where}: hparam(s) ${
           unread.join(', ')} read by neither the trainer nor the tower's ` +
           'blocks: kept in hparams.json, but they change nothing');
     }
-  });
+  }
   return lines;
 }
 
@@ -317,8 +318,8 @@ export class TrialPlanner {
     if (this.replay !== undefined) checkReplayBlockHparams(this.replay);
     // A suggestion's hparams are given by hand, as a replay's are.
     (args.spec.userSuggestions ?? []).forEach((suggestion, i) => {
-      checkTrainingHparams(hparamsFromProto(suggestion.hparams).hparams,
-                           `phoenix_spec.user_suggestions[${i}]`);
+      const where = `phoenix_spec.user_suggestions[${i}]`;
+      checkTrainingHparams(givenHparams(suggestion.hparams, where), where);
     });
     const searchSpec = searchSpecFromPhoenixSpec(args.spec, {
       fixOrder: (architecture: string[]) =>
@@ -352,6 +353,23 @@ export class TrialPlanner {
         replay: new ReplayGenerator(spec),
       });
     }
+  }
+
+  /**
+   * unreadGivenHparams of the replay's towers, or of the user suggestions
+   * of a search.
+   */
+  unreadHparamLines(): string[] {
+    const towers = this.replay !== undefined ?
+        this.replay.map((plan, i) => ({where: `replay: tower ${i + 1}`, plan})) :
+        (this.args.spec.userSuggestions ?? []).map((suggestion, i) => {
+          const where = `phoenix_spec.user_suggestions[${i}]`;
+          return {where, plan: {
+            architecture: [...(suggestion.architecture ?? [])],
+            hparams: givenHparams(suggestion.hparams, where),
+          }};
+        });
+    return unreadGivenHparams(towers, this.space);
   }
 
   /**

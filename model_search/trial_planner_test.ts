@@ -18,7 +18,7 @@ import {buildModel} from './phoenix';
 import type {PhoenixSpec} from './proto/phoenix_spec';
 import {loadSpecFile, parsePhoenixSpec} from './proto/text_format';
 import {Random} from './random';
-import {blockHparams, EnsembleWait, reservedHparamNames, TrialPlanner, unreadReplayHparams} from './trial_planner';
+import {blockHparams, EnsembleWait, reservedHparamNames, TrialPlanner} from './trial_planner';
 
 const CONFIG_DIR = resolveWorkspacePath('model_search/configs');
 
@@ -402,7 +402,7 @@ describe('TrialPlanner', () => {
                    const [key, value] = h.split('=');
                    return `hparam { key: "${key}" value { ${value} } }`;
                  }).join(' ')} } } }\n`));
-         return unreadReplayHparams(planner.replay!, planner.space);
+         return planner.unreadHparamLines();
        };
        const FC = 'FIXED_OUTPUT_FULLY_CONNECTED_128';
        assert.deepEqual(
@@ -424,6 +424,57 @@ describe('TrialPlanner', () => {
        assert.deepEqual(
            unread(`${FC} TUNABLE_SVDF`, FC, ['rank=int64_value: 2']), []);
        assert.equal(unread(FC, FC, ['rank=int64_value: 2']).length, 1);
+     });
+
+  it('names a suggested hparam that nothing reads', () => {
+    const planner = plannerOf(parsePhoenixSpec(
+        'problem_type: DNN search_type: ADAPTIVE_COORDINATE_DESCENT\n' +
+        'blocks_to_use: "FIXED_OUTPUT_FULLY_CONNECTED_128"\n' +
+        'user_suggestions { architecture: ' +
+        '"FIXED_OUTPUT_FULLY_CONNECTED_128" hparams { hparam { key: ' +
+        '"learning_rat" value { float_value: 0.5 } } hparam { key: ' +
+        '"learning_rate" value { float_value: 0.5 } } } }\n'));
+    assert.deepEqual(planner.unreadHparamLines(), [
+      'phoenix_spec.user_suggestions[0]: hparam(s) learning_rat read by ' +
+          'neither the trainer nor the tower\'s blocks: kept in ' +
+          'hparams.json, but they change nothing',
+    ]);
+  });
+
+  it('refuses a hand-given hparam that is a list, has no value or is ' +
+         'not UTF-8',
+     () => {
+       const FC = 'FIXED_OUTPUT_FULLY_CONNECTED_128';
+       const head = 'problem_type: DNN search_type: ' +
+           `ADAPTIVE_COORDINATE_DESCENT\nblocks_to_use: "${FC}"\n`;
+       const suggested = (hparam: string) => () => plannerOf(
+           parsePhoenixSpec(`${head}user_suggestions { architecture: "${
+               FC}" hparams { ${hparam} } }\n`));
+       const replayed = (hparam: string) => () => plannerOf(
+           parsePhoenixSpec(`${head}replay { towers { architecture: "${
+               FC}" hparams { ${hparam} } } }\n`));
+       const list = 'hparam { key: "learning_rate" value { float_list { ' +
+           'value: [0.1, 0.2] } } }';
+       const empty = 'hparam { key: "learning_rate" }';
+       const latin1 = 'hparam { key: "optimizer" value { bytes_value: ' +
+           '"caf\\351" } }';
+       assert.throws(suggested(list), new RegExp(
+           '^ValueError: phoenix_spec.user_suggestions\\[0\\]: hparam ' +
+           'learning_rate is a list; give a single value'));
+       assert.throws(replayed(list),
+                     /^ValueError: replay: tower 1: hparam learning_rate is a list/);
+       assert.throws(suggested(empty), new RegExp(
+           '^ValueError: phoenix_spec.user_suggestions\\[0\\]: hparam ' +
+           'learning_rate has no value'));
+       assert.throws(replayed(empty),
+                     /^ValueError: replay: tower 1: hparam learning_rate has no value/);
+       assert.throws(suggested(latin1),
+                     /hparam optimizer has a bytes_value that is not UTF-8/);
+       assert.throws(replayed(latin1),
+                     /hparam optimizer has a bytes_value that is not UTF-8/);
+       // Text in UTF-8 is a value like any other.
+       assert.doesNotThrow(suggested(
+           'hparam { key: "note" value { bytes_value: "caf\\303\\251" } }'));
      });
 
   it('refuses a replayed block hparam that is missing or out of range',

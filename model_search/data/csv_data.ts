@@ -144,6 +144,9 @@ export function firstLineDelimiterHint(
     file: string, fieldDelim: string): string {
   let first = '';
   try {
+    // Opening a FIFO would block the thread until a writer comes, and
+    // with it Ctrl-C: only a regular file is read.
+    if (!fs.statSync(file).isFile()) return '';
     const fd = fs.openSync(file, 'r');
     try {
       const buffer = Buffer.alloc(65536);
@@ -966,11 +969,12 @@ export class Provider implements DataProvider {
           `--label_index=${JSON.stringify(this.labelIndex)} (labelIndex): ` +
           'must be a column number, an integer of 0 or more');
     }
-    if (!Number.isInteger(this.logitsDimension) || this.logitsDimension < 2) {
+    if (!Number.isInteger(this.logitsDimension) || this.logitsDimension < 2 ||
+        this.logitsDimension > MAX_CLASSES) {
       throw new UsageError(
           `--logits_dimension=${JSON.stringify(this.logitsDimension)} ` +
-          '(logitsDimension): must be the number of classes, an integer of ' +
-          '2 or more');
+          '(logitsDimension): must be the number of classes, an integer ' +
+          `from 2 to ${MAX_CLASSES}`);
     }
     if (!Number.isInteger(this.shuffleBufferSize) ||
         this.shuffleBufferSize < 1) {
@@ -987,7 +991,8 @@ export class Provider implements DataProvider {
       // delimiter (a quote "inside" a field of a ';' file, say) names
       // the likely one.
       if (e instanceof DataError && (e.line ?? 1) <= 2 &&
-          !/--field_delim|looks separated by/.test(e.message)) {
+          !/--field_delim|looks separated by|NUL bytes|compressed/.test(
+              e.message)) {
         e.message += firstLineDelimiterHint(this.filename, this.fieldDelim);
       }
       throw e;

@@ -6,6 +6,7 @@
  */
 
 import * as assert from 'node:assert/strict';
+import * as child_process from 'node:child_process';
 import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
@@ -170,6 +171,29 @@ describe('CsvDataProvider', () => {
       assert.equal(provider.numberOfClasses(), 2);
     }
   });
+
+  it('refuses a FIFO without opening it (no writer would block Ctrl-C)',
+     async () => {
+       const fifo = path.join(path.dirname(csvFile('')), 'rows.csv');
+       child_process.execFileSync('mkfifo', [fifo]);
+       // Should the provider open the FIFO, a writer comes after 3 s and
+       // lets the open return: the test then fails by the time it took,
+       // not by hanging.
+       const writer = child_process.spawn(
+           'sh', ['-c', `sleep 3; : > '${fifo}'`], {stdio: 'ignore'});
+       try {
+         const start = Date.now();
+         await assert.rejects(
+             prepared({filename: fifo}),
+             (e: Error) => e instanceof DataError &&
+                 e.message === `${fifo}: not a file; give the path of a ` +
+                     'CSV file');
+         assert.ok(Date.now() - start < 2000,
+                   `prepare() took ${Date.now() - start} ms`);
+       } finally {
+         writer.kill('SIGKILL');
+       }
+     });
 
   it('evaluates the training file in order when no validation file is given',
      async () => {
@@ -1151,7 +1175,13 @@ describe('CsvDataProvider', () => {
       {
         args: {filename: 'x.csv', logitsDimension: 1},
         message: '--logits_dimension=1 (logitsDimension): must be the ' +
-            'number of classes, an integer of 2 or more',
+            'number of classes, an integer from 2 to 10000',
+      },
+      {
+        // Its logits layer and label names would not fit in memory.
+        args: {filename: 'x.csv', logitsDimension: 100000000},
+        message: '--logits_dimension=100000000 (logitsDimension): must be ' +
+            'the number of classes, an integer from 2 to 10000',
       },
       {
         args: {filename: 'x.csv', labelIndex: -1},

@@ -32,6 +32,7 @@
 import * as fs from 'fs';
 import * as path from 'path';
 
+import {firstNonUtf8Byte} from '../utf8';
 import {DataError} from './data';
 
 /** One record and where it starts. */
@@ -328,9 +329,14 @@ export async function* readCsvFile(file: string, args: CsvFileReaderArgs = {}):
   // split.
   let carry: Buffer = Buffer.alloc(0);
   let sawUtf8 = false;
+  let first = true;
   try {
     for await (const chunk of stream) {
       const bytes = chunk as Buffer;
+      if (first) {
+        checkNotCompressed(file, bytes);
+        first = false;
+      }
       let text: string;
       try {
         text = decoder.decode(bytes, {stream: true});
@@ -364,6 +370,31 @@ export async function* readCsvFile(file: string, args: CsvFileReaderArgs = {}):
 
 const NON_ASCII = /[^\u0000-\u007f]/;
 
+/** Leading bytes of compressed files, and how to undo each. */
+const COMPRESSED_MAGIC: ReadonlyArray<[number[], string, string]> = [
+  [[0x1f, 0x8b], 'gzip', 'gunzip -k'],
+  [[0x50, 0x4b, 0x03, 0x04], 'zip', 'unzip'],
+  [[0x42, 0x5a, 0x68], 'bzip2', 'bunzip2 -k'],
+  [[0xfd, 0x37, 0x7a, 0x58, 0x5a, 0x00], 'xz', 'unxz -k'],
+  [[0x28, 0xb5, 0x2f, 0xfd], 'zstd', 'unzstd'],
+];
+
+/**
+ * Refuses a compressed file by its first bytes (a .csv.gz given as is),
+ * which would otherwise be called binary or of another encoding.
+ */
+function checkNotCompressed(file: string, bytes: Buffer): void {
+  for (const [magic, kind, tool] of COMPRESSED_MAGIC) {
+    if (magic.every((b, i) => bytes[i] === b)) {
+      throw new DataError(
+          `${file}: the file is ${kind}-compressed, not CSV text; ` +
+          `decompress it first (${tool} ${file}) and give the file that ` +
+          'makes',
+          file);
+    }
+  }
+}
+
 /** How many bytes at the end of `bytes` start a character left unfinished. */
 function unfinishedTail(bytes: Uint8Array): number {
   for (let k = 1; k <= Math.min(3, bytes.length); k++) {
@@ -388,20 +419,7 @@ function notUtf8Error(
     // UTF-16 with its byte order mark: the parser's own message.
     parser.push('\0');
   }
-  const loose = new TextDecoder('utf-8').decode(bytes);
-  let byteAt = 0;
-  let bad = -1;
-  for (let i = 0; i < loose.length; i++) {
-    const c = loose.charCodeAt(i);
-    if (c === 0xfffd && !(bytes[byteAt] === 0xef &&
-                          bytes[byteAt + 1] === 0xbf &&
-                          bytes[byteAt + 2] === 0xbd)) {
-      bad = byteAt;
-      break;
-    }
-    byteAt += c < 0x80 ? 1 : c < 0x800 ? 2 :
-        (c >= 0xd800 && c < 0xdc00) ? (i++, 4) : 3;
-  }
+  const bad = firstNonUtf8Byte(bytes);
   let where = file;
   let line: number|undefined;
   let what = 'bytes that are not UTF-8';

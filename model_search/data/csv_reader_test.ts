@@ -9,6 +9,7 @@ import * as assert from 'node:assert/strict';
 import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
+import * as zlib from 'zlib';
 
 import {checkFieldDelim, CsvParser, CsvRecord, parseCsv, readCsvFile} from './csv_reader';
 import {DataError} from './data';
@@ -288,6 +289,19 @@ describe('readCsvFile', () => {
               'binary); save it as UTF-8 CSV');
     });
   }
+
+  it('names a compressed file and how to decompress it', async () => {
+    const file = path.join(tmpDir(), 'rows.csv.gz');
+    fs.writeFileSync(file, zlib.gzipSync('label,a\n0,1\n1,2\n'));
+    await assert.rejects(async () => {
+      for await (const _ of readCsvFile(file)) {
+        // The first chunk is refused.
+      }
+    }, (e: Error) => e instanceof DataError &&
+        e.message === `${file}: the file is gzip-compressed, not CSV text; ` +
+            `decompress it first (gunzip -k ${file}) and give the file ` +
+            'that makes');
+  });
 
   it('names a missing file', async () => {
     const file = path.join(tmpDir(), 'missing.csv');

@@ -376,6 +376,16 @@ export function buildHparamSpace(args: HparamSpaceArgs): HparamSpace {
   }
 
   if (args.applyDropoutsBetweenBlocks) {
+    // A rate is the share of units dropped: the drawn ones, from
+    // min_dropout up to nine tenths of the way to max_dropout, lie in
+    // [0, 1) (-1, none, is added below).
+    if (!(learning.minDropout >= 0 && learning.maxDropout <= 1)) {
+      throw new ValueError(
+          `phoenix_spec.learning_spec: min_dropout ${
+              learning.minDropout} and max_dropout ${
+              learning.maxDropout} must lie in [0, 1] (the share of a ` +
+          'layer\'s units dropped)');
+    }
     if (!(learning.minDropout < learning.maxDropout)) {
       throw new ValueError(
           `phoenix_spec.learning_spec.min_dropout (${

@@ -146,6 +146,26 @@ describe('buildHparamSpace', () => {
         }),
         /min_dropout \(0.5\) must be below max_dropout \(0.5\)/);
   });
+
+  it('rejects dropout bounds outside [0, 1]', () => {
+    const space = (minDropout: number, maxDropout: number) => () =>
+        buildHparamSpace({
+          blocksToUse: BLOCKS,
+          minimumDepth: 1,
+          trainSteps: 10,
+          applyDropoutsBetweenBlocks: true,
+          learningSpec: {minDropout, maxDropout},
+        });
+    assert.throws(space(1.5, 2), new RegExp(
+        '^ValueError: phoenix_spec.learning_spec: min_dropout 1.5 and ' +
+        'max_dropout 2 must lie in \\[0, 1\\]'));
+    assert.throws(space(-0.5, 0.1), /min_dropout -0.5 and max_dropout 0.1/);
+    assert.throws(space(0.2, 1.01), /must lie in/);
+    const rates = (space(0, 1)().params.find(
+                       (p) => p.name === 'dropout_rate') as
+                   {values: number[]}).values;
+    assert.deepEqual([rates[0], rates[1], rates[10]], [-1, 0, 0.9]);
+  });
 });
 
 describe('sampleRandom', () => {

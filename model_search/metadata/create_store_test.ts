@@ -302,7 +302,7 @@ describe('defineMetadataFlags', () => {
     assert.equal(leaseSecondsFromFlags(flags), 2.5);
   });
 
-  for (const value of ['0', '-3', '0.9', 'Infinity']) {
+  for (const value of ['0', '-3', '0.9', 'Infinity', '31536001', '1e13']) {
     it(`refuses --metadata_lease_seconds=${value}`, () => {
       const flags = new FlagSet();
       defineMetadataFlags(flags);
@@ -311,7 +311,8 @@ describe('defineMetadataFlags', () => {
       assert.throws(() => leaseSecondsFromFlags(flags), {
         name: 'UsageError',
         message: `--metadata_lease_seconds=${Number(value)}: the lease must ` +
-            'be a number of seconds >= 1; the default is 600',
+            'be a number of seconds from 1 to 31536000 (a year); the ' +
+            'default is 600',
       });
     });
   }

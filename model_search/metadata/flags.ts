@@ -99,7 +99,7 @@ export function defineMetadataFlags(flags: FlagSet = FLAGS): void {
         'not run again). Keep it ' +
         'well above the longest pause of a live worker (a database restart, ' +
         'a slow training step); every worker of a study should use the ' +
-        `same value. At least ${MIN_LEASE_SECONDS}.`,
+        `same value. From ${MIN_LEASE_SECONDS} to ${MAX_LEASE_SECONDS}.`,
   });
 }
 
@@ -109,14 +109,21 @@ export function defineMetadataFlags(flags: FlagSet = FLAGS): void {
  */
 export const MIN_LEASE_SECONDS = 1;
 
+/**
+ * The longest lease accepted, a year: enough to never take a trial back,
+ * while its expiry stays a date the databases store.
+ */
+export const MAX_LEASE_SECONDS = 365 * 24 * 3600;
+
 /** --metadata_lease_seconds, checked. */
 export function leaseSecondsFromFlags(flags: FlagSet = FLAGS): number {
   const seconds = flags.get<number>('metadata_lease_seconds');
-  if (!Number.isFinite(seconds) || seconds < MIN_LEASE_SECONDS) {
+  if (!Number.isFinite(seconds) || seconds < MIN_LEASE_SECONDS ||
+      seconds > MAX_LEASE_SECONDS) {
     throw new UsageError(
         `--metadata_lease_seconds=${seconds}: the lease must be a number of ` +
-        `seconds >= ${MIN_LEASE_SECONDS}; the default is ${
-            DEFAULT_LEASE_SECONDS}`);
+        `seconds from ${MIN_LEASE_SECONDS} to ${MAX_LEASE_SECONDS} (a ` +
+        `year); the default is ${DEFAULT_LEASE_SECONDS}`);
   }
   return seconds;
 }

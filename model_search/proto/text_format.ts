@@ -18,6 +18,7 @@
 import * as fs from 'fs';
 
 import {ValueError} from '../errors';
+import {firstNonUtf8Byte} from '../utf8';
 
 import {applyDefaults} from './defaults';
 import {PhoenixSpec} from './phoenix_spec';
@@ -63,9 +64,9 @@ export function printPhoenixSpec(spec: PhoenixSpec): string {
  *     not parse.
  */
 export function loadSpecFile(path: string): PhoenixSpec {
-  let text: string;
+  let bytes: Buffer;
   try {
-    text = fs.readFileSync(path, 'utf8');
+    bytes = fs.readFileSync(path);
   } catch (e) {
     const code = (e as NodeJS.ErrnoException).code;
     const why = code === 'ENOENT' ? 'no such file' :
@@ -75,6 +76,29 @@ export function loadSpecFile(path: string): PhoenixSpec {
         `cannot read spec file "${path}": ${why} (working directory ` +
         `${process.cwd()}); give the path of a .pbtxt PhoenixSpec`);
   }
+  const text = utf8TextOf(bytes, path);
   // A byte order mark that an editor put first is no part of the spec.
   return applyDefaults(parsePhoenixSpec(text.replace(/^\uFEFF/, ''), path));
+}
+
+/**
+ * The file's bytes as text, refused where they are not UTF-8: decoded
+ * leniently, a Latin-1 byte would become U+FFFD and change a string's
+ * value without a word (protoc keeps the raw byte; an escape such as
+ * `\351` says the same in any encoding).
+ */
+function utf8TextOf(bytes: Buffer, path: string): string {
+  try {
+    return new TextDecoder('utf-8', {fatal: true}).decode(bytes);
+  } catch {
+    const at = firstNonUtf8Byte(bytes);
+    const before = bytes.subarray(0, at).toString('utf8');
+    const line = before.split('\n').length;
+    const column = before.length - before.lastIndexOf('\n');
+    throw new ValueError(
+        `${path}:${line}:${column}: byte 0x${
+            bytes[at].toString(16).padStart(2, '0')} is not UTF-8 text; ` +
+        'save the spec as UTF-8, or write the byte as an octal escape ' +
+        `inside the string (\\${bytes[at].toString(8)})`);
+  }
 }

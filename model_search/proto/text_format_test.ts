@@ -593,6 +593,24 @@ describe('loadSpecFile', () => {
     assert.throws(() => loadSpecFile(dir), /: it is a directory/);
   });
 
+  it('refuses bytes that are not UTF-8, at their line and column', () => {
+    const file = path.join(dir, 'latin1.pbtxt');
+    // "café" in Latin-1 inside a string: read leniently, the byte would
+    // become U+FFFD and change the value.
+    fs.writeFileSync(file, Buffer.concat([
+      Buffer.from('problem_type: DNN\n# Zoë\nweight_feature_name: "caf'),
+      Buffer.from([0xe9]),
+      Buffer.from('"\n'),
+    ]));
+
+    assert.throws(
+        () => loadSpecFile(file),
+        (e: unknown) => e instanceof ValueError &&
+            e.message === `${file}:3:26: byte 0xe9 is not UTF-8 text; save ` +
+                'the spec as UTF-8, or write the byte as an octal escape ' +
+                'inside the string (\\351)');
+  });
+
   it('reads a file an editor began with a byte order mark', () => {
     const file = path.join(dir, 'bom.pbtxt');
     fs.writeFileSync(file, '\uFEFFproblem_type: CNN\n');

@@ -208,6 +208,13 @@ function card(value: string, what: string): string {
 /** The whole page. */
 /** What the best-trial card says under the trial's id. */
 /**
+ * The page's generator meta tag: `cli report` replaces an existing --out
+ * file only if it holds this (or an older page's owner line), so that a
+ * slip of the name cannot overwrite a study's database or models.
+ */
+export const REPORT_GENERATOR = 'model_search cli report';
+
+/**
  * Shown for an ensemble that trained nothing instead of its hyperparameters,
  * which were drawn (the tuner sees every trial's) but never used.
  */
@@ -280,6 +287,7 @@ export function renderReport(input: ReportInput): string {
 <head>
 <meta charset="utf-8">
 <meta name="viewport" content="width=device-width, initial-scale=1">
+<meta name="generator" content="${REPORT_GENERATOR}">
 <title>${escapeXml(title)}</title>
 <style>${STYLE}</style>
 </head>

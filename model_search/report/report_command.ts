@@ -17,7 +17,7 @@ import * as path from 'path';
 import {UsageError} from '../errors';
 import {FlagSet} from '../flags';
 
-import {renderReport} from './html_report';
+import {renderReport, REPORT_GENERATOR} from './html_report';
 import {defineStudyFlags, loadStudy, parseCommandFlags, userPath} from './study_source';
 import {writeFileAtomically} from './study_summary';
 
@@ -72,6 +72,11 @@ export async function reportCommand(
                            `to write, e.g. --out=${
                                path.join(file, 'report.html')}`);
     }
+    if (fs.existsSync(file) && !isEarlierReport(file)) {
+      throw new UsageError(
+          `--out=${file} exists and is not a page this command wrote; it ` +
+          'is left as it is: name a new file (or remove that one first)');
+    }
     const html = renderReport({
       experimentName: loaded.study.experimentName,
       experimentOwner: loaded.study.experimentOwner,
@@ -107,4 +112,29 @@ export async function reportCommand(
     }
     throw e;
   }
+}
+
+/**
+ * Whether `file` is a page `cli report` wrote (its generator tag, or the
+ * owner line of pages from before the tag), read from its first 8 KB.
+ */
+function isEarlierReport(file: string): boolean {
+  let head: string;
+  try {
+    // A FIFO or device is no page, and opening one could block.
+    if (!fs.statSync(file).isFile()) return false;
+    const fd = fs.openSync(file, 'r');
+    try {
+      const buffer = Buffer.alloc(8192);
+      head = buffer.subarray(0, fs.readSync(fd, buffer, 0, buffer.length, 0))
+                 .toString('utf8');
+    } finally {
+      fs.closeSync(fd);
+    }
+  } catch {
+    return false;
+  }
+  return head.startsWith('<!DOCTYPE html>') &&
+      (head.includes(`<meta name="generator" content="${REPORT_GENERATOR}">`) ||
+       head.includes('<p class="meta">Owner '));
 }

@@ -237,15 +237,20 @@ export async function loadStudy(flags: FlagSet): Promise<LoadedStudy> {
     const studies = store.listStudies ? await store.listStudies() : [];
     let name = flags.get<string>('experiment_name');
     let owner = flags.get<string>('experiment_owner');
-    // Neither given: the study the model directory records, if the
-    // database holds it (a database may hold several).
+    // What the flags leave open, the study the model directory records
+    // fills in when it agrees with them and the database holds it (a
+    // database may hold several): a flag that names the same study only
+    // narrows the choice.
     const recorded = modelDir === '' ? undefined : studyOfDirectory(modelDir);
-    if (name === '' && owner === '' && recorded !== undefined &&
+    if (recorded !== undefined &&
+        (name === '' || name === recorded.experimentName) &&
+        (owner === '' || recorded.experimentOwner === undefined ||
+         owner === recorded.experimentOwner) &&
         studies.some((s) => s.experimentName === recorded.experimentName &&
                          (recorded.experimentOwner === undefined ||
                           s.experimentOwner === recorded.experimentOwner))) {
       name = recorded.experimentName;
-      owner = recorded.experimentOwner ?? '';
+      if (owner === '') owner = recorded.experimentOwner ?? '';
     }
     const study = pickStudy(studies, name, owner, database);
     checkModelDirOfStudy(modelDir, study, database);

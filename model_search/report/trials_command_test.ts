@@ -334,6 +334,16 @@ describe('trialsCommand', () => {
       const recorded = await run([`--model_dir=${other}`]);
       assert.equal(recorded.status, 0, recorded.err);
       assert.deepEqual(ids(recorded.out), [1, 2]);
+      // A flag that agrees with the record narrows nothing away.
+      const owned = await run([`--model_dir=${other}`,
+                               '--experiment_owner=tester']);
+      assert.equal(owned.status, 0, owned.err);
+      assert.deepEqual(ids(owned.out), [1, 2]);
+      // One that does not is the user's choice.
+      const named = await run([`--model_dir=${other}`,
+                               '--experiment_name=two']);
+      assert.equal(named.status, 0, named.err);
+      assert.deepEqual(ids(named.out), [1, 2, 3]);
     } finally {
       fs.rmSync(other, {recursive: true, force: true});
     }

@@ -10,9 +10,12 @@
 import {ValueError} from '../errors';
 import type {Trial} from '../metadata/trial';
 import type {Random} from '../random';
-import {orderFixer} from './common';
+import {orderFixer, withoutFlatten} from './common';
 import type {SearchAlgorithm, SearchContext, Suggestion} from './search_algorithm';
 import type {SearchSpec} from './search_spec';
+
+/** Searches whose towers all have minimum_depth blocks. */
+const FIXED_DEPTH_SEARCHES = ['HARMONICA_SEARCH', 'NONADAPTIVE_RANDOM_SEARCH'];
 
 /**
  * Trial i (1-based) for i <= the number of suggestions trains
@@ -36,6 +39,19 @@ export class WithUserSuggestions implements SearchAlgorithm {
       if (suggestion.architecture.some((block) => block.trim() === '')) {
         throw new ValueError(
             `phoenix_spec.user_suggestions[${i}] has an empty block name`);
+      }
+      const depth = withoutFlatten(suggestion.architecture).length;
+      if (FIXED_DEPTH_SEARCHES.includes(spec.searchType) &&
+          depth !== spec.minimumDepth) {
+        // Their search space is towers of exactly that depth: Harmonica
+        // would leave a deeper one out of its fit, and both would train a
+        // tower unlike any other of the study.
+        throw new ValueError(
+            `phoenix_spec.user_suggestions[${i}] has ${depth} block${
+                depth === 1 ? '' : 's'} (flatten blocks aside), but ${
+                spec.searchType} searches towers of exactly minimum_depth ` +
+            `(${spec.minimumDepth}) blocks: give it ${
+                spec.minimumDepth}, or change minimum_depth`);
       }
       return [...suggestion.architecture];
     });

@@ -60,4 +60,26 @@ describe('WithUserSuggestions', () => {
         }),
         /phoenix_spec.user_suggestions\[1\] has no architecture/);
   });
+
+  for (const searchType of ['HARMONICA_SEARCH', 'NONADAPTIVE_RANDOM_SEARCH']) {
+    it(`rejects a suggestion of another depth than ${searchType}'s`, () => {
+      const fixed = (architecture: string[]) => () => createSearchAlgorithm({
+        ...spec,
+        searchType,
+        minimumDepth: 2,
+        userSuggestions: [{architecture}],
+      });
+      assert.throws(
+          fixed(['CONVOLUTION_3X3']),
+          new RegExp(
+              '^ValueError: phoenix_spec.user_suggestions\\[0\\] has 1 ' +
+              `block \\(flatten blocks aside\\), but ${searchType} ` +
+              'searches towers of exactly minimum_depth \\(2\\) blocks'));
+      assert.throws(fixed(['CONVOLUTION_3X3', 'CONVOLUTION_3X3',
+                           'FULLY_CONNECTED']),
+                    /has 3 blocks/);
+      assert.doesNotThrow(fixed(['CONVOLUTION_3X3', 'PLATE_REDUCTION_FLATTEN',
+                                 'FULLY_CONNECTED']));
+    });
+  }
 });

@@ -1,0 +1,47 @@
+/**
+ * @license
+ * Copyright 2026 The model_search Authors. Licensed under the Apache License,
+ * Version 2.0.
+ * =============================================================================
+ */
+
+import * as assert from 'node:assert/strict';
+
+import {firstNonUtf8Byte} from './utf8';
+
+describe('firstNonUtf8Byte', () => {
+  it('agrees with a strict decoder on every byte pair and some triples',
+     () => {
+       const strict = new TextDecoder('utf-8', {fatal: true});
+       const valid = (bytes: Uint8Array) => {
+         try {
+           strict.decode(bytes);
+           return true;
+         } catch {
+           return false;
+         }
+       };
+       const cases: number[][] = [];
+       for (let a = 0; a < 256; a++) {
+         for (let b = 0; b < 256; b += 5) cases.push([0x41, a, b]);
+       }
+       // Three- and four-byte forms at their edges: overlong, surrogate,
+       // past U+10FFFF, cut short.
+       cases.push([0xe0, 0x9f, 0xbf], [0xe0, 0xa0, 0x80], [0xed, 0x9f, 0xbf],
+                  [0xed, 0xa0, 0x80], [0xf0, 0x8f, 0xbf, 0xbf],
+                  [0xf0, 0x90, 0x80, 0x80], [0xf4, 0x8f, 0xbf, 0xbf],
+                  [0xf4, 0x90, 0x80, 0x80], [0xc0, 0xaf], [0xe2, 0x82]);
+       for (const bytes of cases) {
+         const array = Uint8Array.from(bytes);
+         assert.equal(firstNonUtf8Byte(array) === -1, valid(array),
+                      `bytes ${bytes.map((b) => b.toString(16))}`);
+       }
+     });
+
+  it('gives the offset of the first bad byte', () => {
+    const text = Buffer.concat([Buffer.from('naïve,'), Buffer.from([0xe9]),
+                                Buffer.from('x')]);
+    assert.equal(firstNonUtf8Byte(text), 7);
+    assert.equal(firstNonUtf8Byte(Buffer.from('Zoë 😀')), -1);
+  });
+});
