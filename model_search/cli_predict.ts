@@ -432,8 +432,12 @@ async function* jsonLines(
     let length: number|undefined;
     if (example.length !== undefined) {
       const steps = schema.shape[0];
-      if (!Number.isInteger(example.length) || (example.length as number) < 1 ||
-          (example.length as number) > steps) {
+      // Examples of one dimension are no sequences: checkLengths says the
+      // model takes no length, whatever its value.
+      if (schema.shape.length > 1 &&
+          (!Number.isInteger(example.length) ||
+           (example.length as number) < 1 ||
+           (example.length as number) > steps)) {
         throw new DataError(
             `${where}: "length" is ${JSON.stringify(example.length)}; give ` +
                 `the sequence's time steps, a whole number in [1, ${steps}]`,

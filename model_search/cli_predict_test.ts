@@ -845,6 +845,14 @@ describe('predictCommand', function() {
             'takes no sequence lengths; remove it',
       },
       {
+        // Not "give a whole number in [1, 9]": its 9 features are no steps.
+        name: 'JSON Lines: a length beyond the features, for a model without',
+        lines: '{"features": [1,2,3,4,5,6,7,8,9], "length": 30}\n',
+        trial: () => ownKindTrial(),
+        message: (f) => `predict: ${f}:1: "length" is given, but the model ` +
+            'takes no sequence lengths; remove it',
+      },
+      {
         name: 'JSON Lines: an empty file',
         lines: '\n\n',
         message: (f) => `predict: ${f}: no examples; give one JSON object a ` +

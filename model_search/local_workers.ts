@@ -21,7 +21,7 @@
 
 import {ValueError} from './errors';
 import {LEASE_LOST_PREFIX} from './metadata/store';
-import {localPid, processExists} from './metadata/worker_ids';
+import {localPid, localWorkerGone, machineName, processExists} from './metadata/worker_ids';
 import type {MetadataStore} from './metadata/store';
 import type {Trial} from './metadata/trial';
 
@@ -51,14 +51,16 @@ export function markRunningHere(studyId: number, trialId: number):
  */
 export async function failTrialsOfDeadLocalWorkers(
     store: MetadataStore, studyId: number, trials: Trial[],
-    exists: (pid: number) => boolean = processExists): Promise<number[]> {
+    exists: (pid: number, startTicks?: number) => boolean = processExists):
+    Promise<number[]> {
   const marked: number[] = [];
   for (const trial of trials) {
     if (trial.state !== 'RUNNING') continue;
     const pid = localPid(trial.workerId);
     if (pid === undefined) continue;
     const mine = pid === process.pid;
-    if (mine ? runningHere.has(`${studyId}:${trial.id}`) : exists(pid)) {
+    if (mine ? runningHere.has(`${studyId}:${trial.id}`) :
+               !localWorkerGone(trial.workerId, machineName(), exists)) {
       continue;
     }
     try {

@@ -19,7 +19,7 @@ import * as os from 'node:os';
 import * as path from 'node:path';
 
 import {failTrialsOfDeadLocalWorkers, markRunningHere} from './local_workers';
-import {localPid, localWorkerId, machineName, processExists, workerAlive, workerHeartbeating} from './metadata/worker_ids';
+import {localPid, localWorkerId, machineName, processExists, processStartTicks, workerAlive, workerHeartbeating} from './metadata/worker_ids';
 import {completeWrittenTrials} from './lost_trials';
 import {createStore} from './metadata/create_store';
 import type {MetadataStore} from './metadata/store';
@@ -48,7 +48,8 @@ describe('machineName', () => {
                  namespace === '4026531836' ?
                      os.hostname() :
                      `${os.hostname()}~${namespace}`);
-    assert.equal(localWorkerId(), `${machineName()}:${process.pid}`);
+    assert.equal(localWorkerId(), `${machineName()}:${process.pid}+${
+                                      processStartTicks(process.pid)}`);
   });
 
   it('tells a worker of another namespace of this host by its lease', () => {
@@ -70,6 +71,8 @@ describe('localPid', () => {
     ['my-tuner@host:123', 123], ['a@b@host:77', 77],
     ['my-tuner@other:123', undefined], ['host:123@other:5', undefined],
     ['host:0', undefined], ['host:12x', undefined], ['host:1e3', undefined],
+    ['host:123+4567', 123], ['t@host:123+0', 123], ['host:123+', undefined],
+    ['host:123+4x', undefined], ['host:+4', undefined],
   ];
   for (const [workerId, pid] of rows) {
     it(`reads ${pid} from worker id ${workerId} on host "host"`, () => {
@@ -183,8 +186,25 @@ describe('failTrialsOfDeadLocalWorkers', () => {
     assert.equal(processExists(deadPid()), false);
   });
 
+  it('tells a process given a dead worker\'s pid from that worker', () => {
+    const start = processStartTicks(process.pid)!;
+    assert.ok(Number.isSafeInteger(start) && start > 0, String(start));
+    assert.equal(processExists(process.pid, start), true);
+    // This pid, another start: the worker it names is gone.
+    assert.equal(processExists(process.pid, start + 1), false);
+    const trial = (workerId: string): Trial =>
+        ({id: 1, state: 'RUNNING', architecture: [], hparams: {}, workerId});
+    assert.equal(workerAlive(trial(localWorkerId())), true);
+    assert.equal(
+        workerAlive(trial(`${machineName()}:${process.pid}+${start + 1}`)),
+        false);
+    // An id of an earlier version, with no start: the pid alone tells.
+    assert.equal(workerAlive(trial(`${machineName()}:${process.pid}`)), true);
+  });
+
   it('names this process, after --tuner_id when given', () => {
-    const local = `${machineName()}:${process.pid}`;
+    const local = `${machineName()}:${process.pid}+${
+        processStartTicks(process.pid)}`;
     assert.equal(localWorkerId(), local);
     assert.equal(localWorkerId('gpu-box'), `gpu-box@${local}`);
     assert.equal(localPid(localWorkerId('gpu-box')), process.pid);

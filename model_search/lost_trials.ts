@@ -23,19 +23,21 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 
-import {localPid, processExists} from './metadata/worker_ids';
+import {localPid, localWorkerGone, machineName, processExists} from './metadata/worker_ids';
 import {LEASE_LOST_PREFIX} from './metadata/store';
 import type {MetadataStore} from './metadata/store';
 import type {Trial} from './metadata/trial';
 import {readEvaluationMetrics, TRIAL_FILES} from './trial_directory';
 
-function lost(trial: Trial, exists: (pid: number) => boolean): boolean {
+function lost(
+    trial: Trial,
+    exists: (pid: number, startTicks?: number) => boolean): boolean {
   if (trial.state === 'FAILED') {
     return (trial.failureReason ?? '').startsWith(LEASE_LOST_PREFIX);
   }
   if (trial.state !== 'RUNNING') return false;
-  const pid = localPid(trial.workerId);
-  return pid !== undefined && pid !== process.pid && !exists(pid);
+  return localPid(trial.workerId) !== process.pid &&
+      localWorkerGone(trial.workerId, machineName(), exists);
 }
 
 /** The files every written trial directory holds (trial_writer.ts). */
@@ -84,7 +86,8 @@ const said = new Set<string>();
 export async function completeWrittenTrials(
     store: MetadataStore, studyId: number, modelDir: string, trials: Trial[],
     log: (line: string) => void,
-    exists: (pid: number) => boolean = processExists): Promise<number[]> {
+    exists: (pid: number, startTicks?: number) => boolean = processExists):
+    Promise<number[]> {
   const completed: number[] = [];
   for (const trial of trials) {
     if (trial.directory === undefined || !lost(trial, exists)) continue;

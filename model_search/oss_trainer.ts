@@ -577,6 +577,15 @@ export async function main(
                           ` (the study's, from its ${STUDY_DATA_FILE})` :
                           ` (the clock's; --phoenix_tf_random_seed=${
                               seed} repeats it)`}`);
+      if (seedFlag < 0 && studySeed === undefined &&
+          [...entriesBefore].some((name) => /^[1-9][0-9]*$/.test(name))) {
+        // Trial directories and no record of the seed: it was removed.
+        log(`warning: the study has trials here but no seed on record (no ` +
+            `${STUDY_DATA_FILE}, or one from before seeds were kept): its ` +
+            `next trials are planned from seed ${seed}, not from the seed ` +
+            'its first run printed; stop and pass ' +
+            '--phoenix_tf_random_seed=<that seed> to plan as it would have');
+      }
       if (studySeed !== undefined && seed !== studySeed) {
         log(`warning: the study planned its trials from seed ${
             studySeed} (its ${STUDY_DATA_FILE}); this worker plans from ` +

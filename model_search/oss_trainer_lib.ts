@@ -31,7 +31,7 @@ import {failTrialsOfDeadLocalWorkers, markRunningHere} from './local_workers';
 import {directoryOwnerTrial, otherStudy, recordedSeed, STUDY_DATA_FILE, studyDirectoryOwner, studyOfDirectory, studyText} from './metadata/study_of_directory';
 import {localWorkerId, workerHeartbeating} from './metadata/worker_ids';
 import {completeWrittenTrials} from './lost_trials';
-import {checkSameData, checkSummaryObjective, checkTrialDirectoriesPresent, recordOrCheckStudyData, settingsWarning} from './study_data';
+import {checkNoUnknownTrialDirectories, checkSameData, checkSummaryObjective, checkTrialDirectoriesPresent, recordOrCheckStudyData, settingsWarning, trialDirectoriesIn} from './study_data';
 import {StoreError} from './metadata/retry';
 import {DEFAULT_LEASE_SECONDS} from './metadata/store';
 import {PlanningError} from './generators/base_tower_generator';
@@ -315,6 +315,16 @@ export async function runSearch(options: SearchOptions): Promise<SearchResult> {
   if (known?.objective === undefined) {
     checkSummaryObjective(
         options.modelDir, options.experimentName, options.objective);
+  }
+  // Before the study is opened (made, for a new one): a refusal writes
+  // nothing. (A store that lists no studies cannot tell a new study.)
+  if (options.store.listStudies !== undefined) {
+    const directories = trialDirectoriesIn(options.modelDir);
+    checkNoUnknownTrialDirectories(
+        options.modelDir, options.experimentName, directories,
+        known === undefined ? [] :
+                              await options.store.listTrials(known.studyId),
+        options.store.target ?? 'the database');
   }
   const {studyId, created} = await options.store.openStudy(
       {experimentName: options.experimentName,

@@ -562,6 +562,45 @@ describe('oss_trainer main', function() {
                      'planned; leave the flag out to plan from the ' +
                      'study\'s seed'),
                  third.log.join('\n'));
+
+       // The record removed, the seed is not known: said, not guessed.
+       fs.rmSync(path.join(resumed, 'study_data.json'));
+       const fourth = await run(unseeded(resumed, 6));
+       assert.equal(fourth.code, 0, fourth.log.join('\n'));
+       assert.ok(fourth.log.some((l) => l.startsWith(
+                     'warning: the study has trials here but no seed on ' +
+                     'record (no study_data.json, or one from before seeds ' +
+                     'were kept): its next trials are planned from seed ')),
+                 fourth.log.join('\n'));
+     });
+
+  it('refuses trial directories a restored database does not know',
+     async () => {
+       const dir = tmpDir();
+       const db = path.join(dir, 'model_search.db');
+       assert.equal((await run(quick(dir, ['--experiment_max_num_trials=2'])))
+                        .code, 0);
+       const copy = fs.readFileSync(db);
+       assert.equal((await run(quick(dir, ['--experiment_max_num_trials=4'])))
+                        .code, 0);
+       fs.writeFileSync(db, copy);
+       for (const suffix of ['-wal', '-shm']) {
+         fs.rmSync(`${db}${suffix}`, {force: true});
+       }
+       const before = fs.readFileSync(db);
+
+       const again = await run(quick(dir, ['--experiment_max_num_trials=6']));
+
+       assert.equal(again.code, 2, again.log.join('\n'));
+       assert.ok(again.log.some((l) => l.includes(
+                     `--model_dir=${dir} holds the trial directories 3, 4, ` +
+                     `but sqlite:${db} has no such trial of study ` +
+                     '"model_search": the database is older than the ' +
+                     'directory (restored from a copy?), or another study ' +
+                     'wrote them. Move them out of --model_dir to go on')),
+                 again.log.join('\n'));
+       assert.deepEqual(fs.readFileSync(db), before);
+       assert.deepEqual((await storedTrials(dir)).map((t) => t.id), [1, 2]);
      });
 
   it('reproduces a run with the same seed', async () => {

@@ -128,8 +128,17 @@ export function recordOrCheckStudyData(
                 {schema: InputSchema}).schema;
     if (typeof recorded?.kind !== 'string') throw new Error('no schema');
   } catch (e) {
+    // The record also keeps the study's seed, lost with it unless given.
+    const seed = /"seed"\s*:\s*(\d+)/.exec(
+        fs.readFileSync(file, 'latin1'))?.[1];
     throw new ValueError(`${file}: not the study's data record (${
-        (e as Error).message}); remove it to record the data given now`);
+        (e as Error).message}); remove it to record the data given now, ${
+        seed === undefined ?
+            'and pass --phoenix_tf_random_seed=<the seed the study\'s ' +
+                'first run printed> to plan its next trials from that seed' :
+            `and pass --phoenix_tf_random_seed=${seed} (the study's seed, ` +
+                'read from what is left of it) to plan its next trials ' +
+                'from that seed'}`);
   }
   // A worker of another study that started at the same moment may have
   // written the record since this one's start checked the directory.
@@ -449,6 +458,48 @@ export function checkSameData(
  * lost with a disk): those recorded with the model directory id of a
  * trial whose directory is here.
  */
+/**
+ * The names of the directories in `modelDir` that are trial directories
+ * (a number, holding a trial's files).
+ */
+export function trialDirectoriesIn(modelDir: string): string[] {
+  let names: string[];
+  try {
+    names = fs.readdirSync(modelDir);
+  } catch {
+    return [];
+  }
+  return names.filter(
+      (name) => /^[1-9][0-9]*$/.test(name) &&
+          [TRIAL_FILES.architecture, TRIAL_FILES.evaluation,
+           TRIAL_FILES.model].some(
+              (file) => fs.existsSync(path.join(modelDir, name, file))));
+}
+
+/**
+ * Refuses trial directories (trialDirectoriesIn, read before the study's
+ * trials were listed, so that a trial another worker writes meanwhile is
+ * among them) of no trial of the study: its next trials would find their
+ * directory taken, one failed trial after another.
+ */
+export function checkNoUnknownTrialDirectories(
+    modelDir: string, experimentName: string, directories: string[],
+    trials: Trial[], database: string): void {
+  const known = new Set(trials.map((t) => t.directory ?? String(t.id)));
+  const unknown = directories.filter((name) => !known.has(name))
+                      .sort((a, b) => Number(a) - Number(b));
+  if (unknown.length === 0) return;
+  const many = unknown.length > 1;
+  throw new UsageError(
+      `--model_dir=${modelDir} holds the trial director${
+          many ? 'ies' : 'y'} ${unknown.slice(0, 8).join(', ')}${
+          unknown.length > 8 ? ', ...' : ''}, but ${database} has no such ` +
+      `trial of study "${experimentName}": the database is older than the ` +
+      'directory (restored from a copy?), or another study wrote ' +
+      `${many ? 'them' : 'it'}. Move ${many ? 'them' : 'it'} out of ` +
+      '--model_dir to go on, or give the database the study was run with');
+}
+
 export function checkTrialDirectoriesPresent(
     modelDir: string, experimentName: string, trials: Trial[]): number[] {
   const missing = trials.filter(

@@ -151,6 +151,23 @@ describe('recordOrCheckStudyData', () => {
                                                       method: 'per class'}}}),
   });
 
+  it('names the seed a damaged record kept, to be given again', () => {
+    const file = path.join(dir, STUDY_DATA_FILE);
+    fs.writeFileSync(file, '{"experimentName": "e", "seed": 1243376489, "sch');
+    assert.throws(
+        () => recordOrCheckStudyData(dir, STUDY, images(16)),
+        (e: Error) => e instanceof ValueError &&
+            e.message.startsWith(`${file}: not the study's data record (`) &&
+            e.message.endsWith(
+                'remove it to record the data given now, and pass ' +
+                '--phoenix_tf_random_seed=1243376489 (the study\'s seed, ' +
+                'read from what is left of it) to plan its next trials ' +
+                'from that seed'));
+    fs.writeFileSync(file, '{"experimentName"');
+    assert.throws(() => recordOrCheckStudyData(dir, STUDY, images(16)),
+                  /and pass --phoenix_tf_random_seed=<the seed the study's first run printed>/);
+  });
+
   it('records the first worker\'s data, then holds the others to it', () => {
     recordOrCheckStudyData(dir, STUDY, images(16, 0.25));
     assert.deepEqual(fs.readdirSync(dir), [STUDY_DATA_FILE]);

@@ -43,7 +43,7 @@ import {tf} from '../backend/tf';
 import {didYouMean, UsageError} from '../errors';
 import {Random} from '../random';
 
-import {checkFieldDelim, CsvRecord, readCsvFile} from './csv_reader';
+import {checkFieldDelim, CsvRecord, readCsvByteRange, readCsvFile} from './csv_reader';
 import {Batch, DataError, FeatureColumn, Hparams, InputSchema, listedName, Mode, Provider as DataProvider} from './data';
 
 /** Options of the CSV provider; the flag names are those of the binary. */
@@ -930,6 +930,12 @@ export class Provider implements DataProvider {
   private schema?: InputSchema;
   private encoder?: CsvRowEncoder;
   private trainRows = 0;
+  /**
+   * Byte ranges of the training file's data rows that a file larger than
+   * the shuffle buffer is read from at once; undefined when a record
+   * spans lines (a quoted line break), which is then read from the top.
+   */
+  private trainParts: Array<[number, number]>|undefined;
   /** What the training file's header looks wrong for (headerWarnings). */
   private headerNotes: string[] = [];
   /** Class names in id order, as found in the training file. */
@@ -1134,7 +1140,19 @@ export class Provider implements DataProvider {
     let labelInfo: LabelInfo|undefined;
     let rows = 0;
     const options = {fieldDelim: this.fieldDelim};
+    // Whether every record is one line: the previous record spanned lines
+    // if the next starts more than one line after it and it holds a line
+    // break (a gap alone is a blank line).
+    let previous: CsvRecord|undefined;
+    let oneLineRecords = true;
+    const spansLines = (record: CsvRecord) =>
+        record.cells.some((c) => c.includes('\n') || c.includes('\r'));
     for await (const record of readCsvFile(file, options)) {
+      if (previous !== undefined && record.line !== previous.line + 1 &&
+          spansLines(previous)) {
+        oneLineRecords = false;
+      }
+      previous = record;
       if (scans === undefined) {
         header = record;
         scans = this.startScan(record);
@@ -1178,6 +1196,9 @@ export class Provider implements DataProvider {
     if (scans === undefined) throw emptyFileError(file);
     if (rows === 0) throw headerOnlyError(file, header!.line);
     this.trainRows = rows;
+    this.trainParts = oneLineRecords && !spansLines(previous!) ?
+        await fileParts(file) :
+        undefined;
     this.labelClasses = this.checkLabels(scans, labelLines, labelInfo!);
     this.imbalanceNote = imbalanceWarning(
         file, labelWhat(labelInfo!), labelCounts, rows);
@@ -1584,7 +1605,9 @@ export class Provider implements DataProvider {
     const size = this.shuffleBufferSize;
     const x = new Float32Array(size * width);
     const y = new Int32Array(size);
-    const rows = this.endlessRows(file);
+    const rows = this.trainParts === undefined ?
+        this.endlessRows(file) :
+        this.interleavedRows(file, this.trainParts, rng);
     const fill = async (slot: number) => {
       const {value} = await rows.next();
       const {cells, line} = value as CsvRecord;
@@ -1614,6 +1637,40 @@ export class Provider implements DataProvider {
         `${file}: the file changed since prepare() read it; restart the ` +
             'search',
         file);
+  }
+
+  /**
+   * The data rows of `file`, pass after pass, without end, each pass
+   * reading its parts at once and taking each row from a part drawn at
+   * random: the shuffle buffer then holds rows from all over the file,
+   * whatever its order (a file sorted by label would otherwise fill it
+   * with one class for as long as a trial trains), and every row is read
+   * once a pass. `line` of a row counts from its part's first line.
+   */
+  private async * interleavedRows(
+      file: string, parts: Array<[number, number]>, rng: Random):
+      AsyncGenerator<CsvRecord> {
+    const options = {fieldDelim: this.fieldDelim, chunkSize: 16384};
+    while (true) {
+      const open = parts.map(([from, to]) =>
+                                 readCsvByteRange(file, from, to, options));
+      let count = 0;
+      try {
+        while (open.length > 0) {
+          const k = rng.int(open.length);
+          const next = await open[k].next();
+          if (next.done) {
+            open.splice(k, 1);
+            continue;
+          }
+          count++;
+          yield next.value;
+        }
+      } finally {
+        for (const part of open) await part.return(undefined);
+      }
+      if (count !== this.trainRows) this.changedError(file);
+    }
   }
 
   /** The data rows of `file`, pass after pass, without end. */
@@ -1651,6 +1708,31 @@ export class Provider implements DataProvider {
       yield toBatch(bx.slice(0, k * width), by.slice(0, k), k, width);
     }
   }
+}
+
+/** Parts a file larger than the shuffle buffer is read in at once. */
+const FILE_PARTS = 16;
+
+/**
+ * FILE_PARTS byte ranges of about the same size that cover the data rows
+ * of `file`: from the byte after its header line to its end.
+ */
+async function fileParts(file: string): Promise<Array<[number, number]>> {
+  const size = (await fs.promises.stat(file)).size;
+  let dataStart = size;
+  let at = 0;
+  for await (const chunk of fs.createReadStream(file)) {
+    const newline = (chunk as Buffer).indexOf(0x0a);
+    if (newline >= 0) {
+      dataStart = at + newline + 1;
+      break;
+    }
+    at += (chunk as Buffer).length;
+  }
+  const cuts = Array.from(
+      {length: FILE_PARTS + 1},
+      (_, i) => dataStart + Math.round(i * (size - dataStart) / FILE_PARTS));
+  return cuts.slice(1).map((to, i) => [cuts[i], to]);
 }
 
 function toBatch(x: Float32Array, y: Int32Array, rows: number, width: number):

@@ -270,6 +270,42 @@ describe('CsvDataProvider', () => {
     for (const line of lines) assert.ok(counts.has(line), line);
   });
 
+  it('mixes the classes of a file sorted by label from the first batch',
+     async () => {
+       // 400 rows, class 0 then class 1: a buffer of 20 filled from the
+       // top would serve class 0 alone for the first ~200 rows.
+       const rows = Array.from(
+           {length: 400}, (_, i) => `${i < 200 ? 0 : 1},${i},${i % 7}`);
+       const file = csvFile(['label,a,b', ...rows].join('\n') + '\n');
+       const {provider} = await prepared({filename: file,
+                                          shuffleBufferSize: 20});
+
+       const batches = await take(provider.getInputFn({}, 'train', 4)(), 300);
+
+       const labels = batches.flatMap((b) => b.y);
+       const early = labels.slice(0, 40);
+       const ones = early.filter((l) => l === 1).length;
+       assert.ok(ones >= 10 && ones <= 30,
+                 `class 1 in ${ones} of the first 40 rows`);
+       // Every row is served, each pass once.
+       const served = new Map<string, number>();
+       for (const row of batchRows(batches)) {
+         served.set(row, (served.get(row) ?? 0) + 1);
+       }
+       assert.equal(served.size, 400);
+     });
+
+  it('serves every row of a large file with quoted line breaks', async () => {
+    const rows = Array.from(
+        {length: 60}, (_, i) => `${i % 2},${i},"x${i % 3 ? '' : '\ny'}"`);
+    const file = csvFile(['label,a,note', ...rows].join('\n'));
+    const {provider} = await prepared({filename: file, shuffleBufferSize: 8});
+
+    const batches = await take(provider.getInputFn({}, 'train', 6)(), 40);
+
+    assert.equal(new Set(batchRows(batches)).size, 60);
+  });
+
   it('reads the learnable blobs file with default flags but the classes',
      async () => {
        const file = testdata('blobs_3class.csv');

@@ -368,6 +368,70 @@ export async function* readCsvFile(file: string, args: CsvFileReaderArgs = {}):
   yield* parser.end();
 }
 
+/**
+ * The records of `file` whose line starts at a byte in [from, to), in
+ * order, for a file whose every record is one line (no quoted line
+ * break): a part of it read on its own, so that reading can start in
+ * several places at once. `from` may fall inside a line: that line
+ * belongs to the part before. `line` of a record counts from the part's
+ * first line (1); the file was read whole and checked before, so what
+ * fails here is a file changed since.
+ */
+export async function* readCsvByteRange(
+    file: string, from: number, to: number,
+    args: CsvFileReaderArgs = {}): AsyncGenerator<CsvRecord> {
+  if (from >= to) return;
+  const parser = new CsvParser({fieldDelim: args.fieldDelim, source: file});
+  const decoder = new TextDecoder('utf-8', {fatal: true});
+  // From the byte before `from`: a line break there means a line starts
+  // at `from`; anything else, that the line holding `from` is not ours.
+  const start = from === 0 ? 0 : from - 1;
+  const stream = fs.createReadStream(
+      file, {start, highWaterMark: args.chunkSize ?? 65536});
+  let at = start;  // absolute offset of the chunk's first byte
+  let started = from === 0;
+  try {
+    for await (const chunk of stream) {
+      let bytes = chunk as Buffer;
+      const chunkStart = at;
+      at += bytes.length;
+      if (!started) {
+        const newline = bytes.indexOf(LF);
+        if (newline < 0) continue;
+        started = true;
+        bytes = bytes.subarray(newline + 1);
+        if (chunkStart + newline + 1 >= to) return;
+      }
+      // The part ends with the line holding byte to - 1.
+      const bytesStart = at - bytes.length;
+      let done = false;
+      if (at > to - 1) {
+        const newline = bytes.indexOf(LF, Math.max(0, to - 1 - bytesStart));
+        if (newline >= 0) {
+          bytes = bytes.subarray(0, newline + 1);
+          done = true;
+        }
+      }
+      let text: string;
+      try {
+        text = decoder.decode(bytes, {stream: !done});
+      } catch {
+        throw new DataError(
+            `${file}: bytes that are not UTF-8 after byte ${from}: the file ` +
+                'changed since it was read; restart the search',
+            file);
+      }
+      yield* parser.push(text);
+      if (done) break;
+    }
+    if (!started) return;
+    yield* parser.push(decoder.decode());
+  } finally {
+    stream.destroy();
+  }
+  yield* parser.end();
+}
+
 const NON_ASCII = /[^\u0000-\u007f]/;
 
 /** Leading bytes of compressed files, and how to undo each. */

@@ -11,7 +11,7 @@ import * as os from 'os';
 import * as path from 'path';
 import * as zlib from 'zlib';
 
-import {checkFieldDelim, CsvParser, CsvRecord, parseCsv, readCsvFile} from './csv_reader';
+import {checkFieldDelim, CsvParser, CsvRecord, parseCsv, readCsvByteRange, readCsvFile} from './csv_reader';
 import {DataError} from './data';
 
 /** Feeds `text` in pieces of `size` characters. */
@@ -289,6 +289,40 @@ describe('readCsvFile', () => {
               'binary); save it as UTF-8 CSV');
     });
   }
+
+  it('reads a file in parts that together hold every record once',
+     async () => {
+       const file = path.join(tmpDir(), 'parts.csv');
+       const lines = ['label,name,x'];
+       for (let i = 0; i < 40; i++) {
+         lines.push(`${i % 3},"Zoë ${i}, ü",${i * 1.5}`);
+       }
+       fs.writeFileSync(file, lines.join('\r\n') + '\r\n');
+       const size = fs.statSync(file).size;
+       const whole: string[][] = [];
+       for await (const record of readCsvFile(file)) whole.push(record.cells);
+       const collect = async (cuts: number[], chunkSize: number) => {
+         const cells: string[][] = [];
+         for (let i = 0; i + 1 < cuts.length; i++) {
+           for await (const record of readCsvByteRange(
+                          file, cuts[i], cuts[i + 1], {chunkSize})) {
+             cells.push(record.cells);
+           }
+         }
+         return cells;
+       };
+       // Cuts at line starts, inside lines, inside a character, next to
+       // each other; chunks smaller than a line.
+       for (const chunkSize of [3, 17, 65536]) {
+         for (const parts of [1, 2, 5, 13, 40, 97]) {
+           const cuts = Array.from(
+               {length: parts + 1}, (_, i) => Math.round(i * size / parts));
+           assert.deepEqual(await collect(cuts, chunkSize), whole,
+                            `${parts} parts, chunks of ${chunkSize}`);
+         }
+       }
+       assert.deepEqual(await collect([0, 5, 5, 6, size], 7), whole);
+     });
 
   it('names a compressed file and how to decompress it', async () => {
     const file = path.join(tmpDir(), 'rows.csv.gz');

@@ -6,10 +6,12 @@
  */
 
 /**
- * Worker ids of processes of this machine (`<machine>:<pid>`, after
- * `<name>@` for a named one), and whether such a process still exists:
- * what tells a dead local worker from a live one, for the search and for
- * the commands that show a study.
+ * Worker ids of processes of this machine (`<machine>:<pid>+<start>`,
+ * after `<name>@` for a named one), and whether such a process still
+ * exists: what tells a dead local worker from a live one, for the search
+ * and for the commands that show a study. `<start>` is the process's start
+ * time (Linux), so that a process given the dead worker's pid since (after
+ * a reboot, or in a container restarted) is not taken for it.
  */
 
 import * as fs from 'node:fs';
@@ -46,15 +48,40 @@ export function machineName(): string {
   return machine;
 }
 
-/** Whether process `pid` of this machine still exists. */
-export function processExists(pid: number): boolean {
+/**
+ * Whether process `pid` of this machine still exists, and, given the
+ * start time its worker id recorded, is that process rather than one
+ * given its pid since.
+ */
+export function processExists(pid: number, startTicks?: number): boolean {
   try {
     process.kill(pid, 0);
   } catch (e) {
     // EPERM: it exists but belongs to another user.
     if ((e as NodeJS.ErrnoException).code !== 'EPERM') return false;
   }
+  if (startTicks !== undefined) {
+    const now = processStartTicks(pid);
+    if (now !== undefined && now !== startTicks) return false;
+  }
   return !isThreadOfAnother(pid);
+}
+
+/**
+ * When process `pid` started, in clock ticks after the machine booted
+ * (field 22 of /proc/<pid>/stat); undefined where /proc cannot tell.
+ */
+export function processStartTicks(pid: number): number|undefined {
+  let stat: string;
+  try {
+    stat = fs.readFileSync(`/proc/${pid}/stat`, 'utf8');
+  } catch {
+    return undefined;
+  }
+  // Field 2, the command name, is in parentheses and may hold spaces and
+  // parentheses: the fields from 3 on follow the last ')'.
+  const ticks = Number(stat.slice(stat.lastIndexOf(')') + 2).split(' ')[19]);
+  return Number.isSafeInteger(ticks) && ticks >= 0 ? ticks : undefined;
 }
 
 /**
@@ -74,28 +101,56 @@ function isThreadOfAnother(pid: number): boolean {
 }
 
 /**
- * The worker id of this process: `<machine>:<pid>` (machineName), after
+ * The worker id of this process: `<machine>:<pid>+<start>` (machineName,
+ * processStartTicks; `<machine>:<pid>` where the start is unknown), after
  * `<name>@` when given a name (--tuner_id).
  */
 export function localWorkerId(name = ''): string {
-  const local = `${machineName()}:${process.pid}`;
+  const start = processStartTicks(process.pid);
+  const local = `${machineName()}:${process.pid}${
+      start === undefined ? '' : `+${start}`}`;
   return name === '' ? local : `${name}@${local}`;
 }
 
 /**
- * The pid of a worker id of this host as localWorkerId makes them
- * (`<hostname>:<pid>` or `<name>@<hostname>:<pid>`), or undefined for any
- * other id.
+ * The pid and start time of a worker id of this host as localWorkerId
+ * makes them (`<hostname>:<pid>[+<start>]`, after `<name>@` for a named
+ * one; ids of earlier versions have no start), or undefined for any other
+ * id.
  */
-export function localPid(workerId: string|undefined,
-                         hostname = machineName()): number|undefined {
+function localProcess(workerId: string|undefined, hostname: string):
+    {pid: number, startTicks?: number}|undefined {
   if (workerId === undefined) return undefined;
   const local = workerId.slice(workerId.lastIndexOf('@') + 1);
   if (!local.startsWith(`${hostname}:`)) return undefined;
-  const text = local.slice(hostname.length + 1);
-  const pid = Number(text);
-  return /^[1-9][0-9]*$/.test(text) && Number.isSafeInteger(pid) ? pid :
-                                                                undefined;
+  const parts = /^([1-9][0-9]*)(?:\+([0-9]+))?$/.exec(
+      local.slice(hostname.length + 1));
+  if (parts === null) return undefined;
+  const pid = Number(parts[1]);
+  const startTicks = parts[2] === undefined ? undefined : Number(parts[2]);
+  if (!Number.isSafeInteger(pid) ||
+      (startTicks !== undefined && !Number.isSafeInteger(startTicks))) {
+    return undefined;
+  }
+  return startTicks === undefined ? {pid} : {pid, startTicks};
+}
+
+/** The pid of a worker id of this host (localProcess), or undefined. */
+export function localPid(workerId: string|undefined,
+                         hostname = machineName()): number|undefined {
+  return localProcess(workerId, hostname)?.pid;
+}
+
+/**
+ * Whether a worker id of this host names a process that is gone (or one
+ * given its pid since); false for other ids and live workers.
+ */
+export function localWorkerGone(
+    workerId: string|undefined, hostname = machineName(),
+    exists: (pid: number, startTicks?: number) => boolean = processExists):
+    boolean {
+  const local = localProcess(workerId, hostname);
+  return local !== undefined && !exists(local.pid, local.startTicks);
 }
 
 /**
@@ -105,9 +160,10 @@ export function localPid(workerId: string|undefined,
  */
 export function workerAlive(
     trial: Trial, now = Date.now(), hostname = machineName(),
-    exists: (pid: number) => boolean = processExists): boolean {
-  const pid = localPid(trial.workerId, hostname);
-  if (pid !== undefined) return exists(pid);
+    exists: (pid: number, startTicks?: number) => boolean = processExists):
+    boolean {
+  const local = localProcess(trial.workerId, hostname);
+  if (local !== undefined) return exists(local.pid, local.startTicks);
   return trial.leaseExpiresAt !== undefined &&
       Date.parse(trial.leaseExpiresAt) > now;
 }
@@ -120,7 +176,8 @@ export function workerAlive(
  */
 export function workerHeartbeating(
     trial: Trial, now = Date.now(), hostname = machineName(),
-    exists: (pid: number) => boolean = processExists): boolean {
+    exists: (pid: number, startTicks?: number) => boolean = processExists):
+    boolean {
   return workerAlive(trial, now, hostname, exists) &&
       (trial.leaseExpiresAt === undefined ||
        Date.parse(trial.leaseExpiresAt) > now);

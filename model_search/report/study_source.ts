@@ -57,7 +57,7 @@ export declare interface LoadedStudy {
  */
 export function studyWarnings(
     trials: Trial[], modelDir: string,
-    exists: (pid: number) => boolean = processExists,
+    exists: (pid: number, startTicks?: number) => boolean = processExists,
     now = Date.now()): string[] {
   const warnings: string[] = [];
   if (modelDir !== '') {
