@@ -249,7 +249,14 @@ export function readTrialSchema(dir: string): InputSchema {
                                           TRIAL_FILES.inputSchema;
     const trials = trialsUnder(dir);
     const best = bestTrialOf(dir);
-    const hint = trials.length > 0 ?
+    const parent = path.dirname(dir);
+    // The model/ inside a trial directory: its parent is the one.
+    const inTrial = path.basename(dir) === TRIAL_FILES.model &&
+        fs.existsSync(path.join(parent, TRIAL_FILES.inputSchema));
+    const hint = inTrial ?
+        `; it is the model of trial directory ${parent}: pass ` +
+            `--model_dir=${parent}` :
+        trials.length > 0 ?
         `; it holds the trials ${shortList(trials)}: pass one, e.g. ` +
             (best !== undefined && trials.includes(String(best)) ?
                  `the best, --model_dir=${path.join(dir, String(best))}` :

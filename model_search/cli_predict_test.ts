@@ -538,6 +538,13 @@ describe('predictCommand', function() {
             `one, e.g. the best, --model_dir=${root}/csv/1`,
       },
       {
+        name: 'the model directory inside a trial directory',
+        args: () => [`--model_dir=${root}/csv/1/model`, `--input=${FRUITS}`],
+        message: () => `predict: --model_dir=${root}/csv/1/model: not a ` +
+            'trial directory (no input_schema.json); it is the model of ' +
+            `trial directory ${root}/csv/1: pass --model_dir=${root}/csv/1`,
+      },
+      {
         name: 'the search directory, whose summary names the best trial',
         files: {
           'study/1/input_schema.json': '{"kind":"csv","shape":[1]}',

@@ -107,14 +107,17 @@ describe('validateSpecCommand', () => {
       ['search_type: CONSTRAINED_ADAPTIVE_COORDINATE_DESCENT\n' +
            'problem_type: DNN\nblocks_to_use: "FULLY_CONNECTED"\n',
        /^validate-spec: .*\/spec8\.pbtxt: block "DOWNSAMPLE_CONVOLUTION_3X3" in reduction_block_type \(its default\) does not serve problem_type DNN \(it serves CNN\); give a reduction_block_type of a DNN block \(CONSTRAINED_ADAPTIVE_COORDINATE_DESCENT places it after every cell\), or change problem_type$/],
+      ['search_type: ADAPTIVE_COORDINATE_DESCENT\n' +
+           'blocks_to_use: "FULLY_CONNECTED"\n',
+       /^validate-spec: .*\/spec9\.pbtxt: the spec sets no problem_type; give the kind of its examples: problem_type: DNN \(vectors of features\), CNN/],
       ['search_type: LINEAR_MODEL\nproblem_type: DNN\n' +
            'blocks_to_use: "FULLY_CONNECTED"\n' +
            'linear_model { ridge_penalty: 0 }\n',
-       /^validate-spec: .*\/spec9\.pbtxt: phoenix_spec\.linear_model\.ridge_penalty is 0; use a value > 0/],
+       /^validate-spec: .*\/spec10\.pbtxt: phoenix_spec\.linear_model\.ridge_penalty is 0; use a value > 0/],
       ['search_type: LINEAR_MODEL\nproblem_type: DNN\n' +
            'blocks_to_use: "FULLY_CONNECTED"\n' +
            'linear_model { trials_before_fit: -3 }\n',
-       /^validate-spec: .*\/spec10\.pbtxt: phoenix_spec\.linear_model\.trials_before_fit is -3; use an integer >= 0/],
+       /^validate-spec: .*\/spec11\.pbtxt: phoenix_spec\.linear_model\.trials_before_fit is -3; use an integer >= 0/],
     ];
     cases.forEach(([text, message], i) => {
       const file = path.join(dir, `spec${i}.pbtxt`);

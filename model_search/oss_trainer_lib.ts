@@ -813,7 +813,7 @@ export async function runSearch(options: SearchOptions): Promise<SearchResult> {
         'database, until a search of the study runs again');
     if (e instanceof StoreError) {
       // Asked again, the database would take another retry budget to fail.
-      lag('the database did not answer');
+      lag('the database refused the last request; error below');
     } else if (e instanceof ModelDirectoryGone) {
       // Nowhere to write them.
     } else {

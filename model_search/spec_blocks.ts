@@ -85,9 +85,15 @@ export function checkBlockNames(spec: PhoenixSpec, file: string): void {
       return '';
     }
   };
-  const problemType = spec.problemType === undefined ?
-      'UNKNOWN' :
-      phoenixSpec_ProblemTypeToJSON(spec.problemType);
+  if (spec.problemType === undefined || spec.problemType === 0) {
+    // Every block would be said not to serve it.
+    throw new ValueError(
+        `${file}: the spec sets no problem_type; give the kind of its ` +
+        'examples: problem_type: DNN (vectors of features), CNN (images), ' +
+        'RNN_LAST_ACTIVATIONS or RNN_ALL_ACTIVATIONS (sequences, a label ' +
+        'each or a label per step)');
+  }
+  const problemType = phoenixSpec_ProblemTypeToJSON(spec.problemType);
   for (const [name, field] of blockNames(spec)) {
     if (allowed.has(name)) {
       // A block the search would pick for a tower it cannot serve: said

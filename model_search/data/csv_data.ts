@@ -96,6 +96,9 @@ export function columnNames(header: readonly string[]): string[] {
   return header.map((name, i) => name === '' ? `column_${i}` : name);
 }
 
+/** Headers up to this wide are shown whole in a message. */
+const WHOLE_HEADER_COLUMNS = 10;
+
 /** The separators a file read with the wrong one is checked for. */
 const COMMON_DELIMITERS = [',', ';', '\t', '|'];
 
@@ -1095,6 +1098,10 @@ export class Provider implements DataProvider {
         header = record;
         onHeader?.(record);
         if (width !== undefined && record.cells.length !== width) {
+          // The training file itself, read again: it changed.
+          if (path.resolve(file) === path.resolve(this.filename)) {
+            this.changedError(file);
+          }
           throw new DataError(
               `${file}:${record.line}: the header has ${
                   record.cells.length} columns but the training file ${
@@ -1199,7 +1206,8 @@ export class Provider implements DataProvider {
     this.trainParts = oneLineRecords && !spansLines(previous!) ?
         await fileParts(file) :
         undefined;
-    this.labelClasses = this.checkLabels(scans, labelLines, labelInfo!);
+    this.labelClasses =
+        this.checkLabels(scans, labelLines, labelInfo!, labelCounts);
     this.imbalanceNote = imbalanceWarning(
         file, labelWhat(labelInfo!), labelCounts, rows);
     return scans;
@@ -1218,9 +1226,9 @@ export class Provider implements DataProvider {
               width === 1 ? '' : 's'}${delimiter} but --record_defaults ` +
               `has ${count(defaults.length, 'value')}; give one per ` +
               'column (an empty entry infers that column\'s type), e.g. ' +
-              `--record_defaults=${
+              `--record_defaults='${
                   Array.from({length: width}, (_, i) => defaults[i] ?? '')
-                      .join(',')}, or leave it empty to infer them all`,
+                      .join(',')}', or leave it empty to infer them all`,
           file, header.line);
     }
     if (this.labelIndex >= width) {
@@ -1233,8 +1241,10 @@ export class Provider implements DataProvider {
     if (width < 2) {
       throw new DataError(
           `${file}:${header.line}: only one column; a CSV needs a label ` +
-              `column and at least one feature column (is --field_delim=${
-                  JSON.stringify(this.fieldDelim)} right?)`,
+              'column and at least one feature column' +
+              (otherDelimiterHint(header.cells, this.fieldDelim, true) ||
+               ` (is --field_delim=${JSON.stringify(this.fieldDelim)} ` +
+                   'right?)'),
           file, header.line);
     }
     const names = columnNames(header.cells);
@@ -1329,7 +1339,7 @@ export class Provider implements DataProvider {
   /** Checks the labels; returns the class names in id order. */
   private checkLabels(
       scans: ColumnScan[], labelLines: Map<string, number>,
-      label: LabelInfo): string[] {
+      label: LabelInfo, labelCounts: Map<string, number>): string[] {
     const file = this.filename;
     const scan = scans[this.labelIndex];
     const numeric = scan.declared === 'numeric' ||
@@ -1365,13 +1375,30 @@ export class Provider implements DataProvider {
     }
     if (!numeric && classes.length !== this.logitsDimension) {
       // Names make the classes: a model with more outputs than names
-      // would have classes no row could ever be.
+      // would have classes no row could ever be. A class of a few rows
+      // among many more is likely a slip ("Yes" among "yes"), said first.
+      const rare = classes.filter((c) => {
+                            const n = labelCounts.get(c) ?? 0;
+                            return n <= 5 && n * 100 < this.trainRows;
+                          })
+                       .sort((a, b) => labelCounts.get(a)! - labelCounts.get(b)!)
+                       .slice(0, 3);
+      const slips = classes.length > this.logitsDimension && rare.length > 0 ?
+          `; ${rare.map((c) => {
+                     const n = labelCounts.get(c)!;
+                     return `${JSON.stringify(c)} is in ${
+                         n === 1 ? '1 row' : `${n} rows`} only (first at ` +
+                         `line ${labelLines.get(c)})`;
+                   }).join(', ')}: if ${rare.length === 1 ? 'that is a ' +
+                   'misspelling' : 'those are misspellings'}, fix the ` +
+              'file instead' :
+          '';
       throw new DataError(
           `${file}: ${labelWhat(label)} has ${classes.length} classes (${
               shortList(classes)}) but --logits_dimension=${
               this.logitsDimension}; pass --logits_dimension=${
               classes.length}${classes.length > this.logitsDimension ? '' :
-                  ' (labels that are names make one class each)'}`,
+                  ' (labels that are names make one class each)'}${slips}`,
           file);
     }
     return classes;
@@ -1460,13 +1487,26 @@ export class Provider implements DataProvider {
                 [...trainHeader].sort().join('\n');
         const row = (cells: string[]) =>
             headerText(cells, this.fieldDelim);
+        const giveSame = '; give the validation file the training file\'s ' +
+            `columns${sameSet ? ' in the same order' : ''}`;
+        if (Math.max(names.length, trainHeader.length) > WHOLE_HEADER_COLUMNS) {
+          // Two headers of hundreds of names would hide the difference.
+          const at = names.findIndex((name, i) => name !== trainHeader[i]);
+          const name = (list: string[]) => at < list.length ?
+              JSON.stringify(list[at]) : 'missing';
+          throw new DataError(
+              `${file}:${header.line}: the header has ${
+                  names.length} columns, the training file ${
+                  this.filename} ${trainHeader.length}; the first that ` +
+                  `differs is column ${at} (from 0): ${name(names)} here, ${
+                      name(trainHeader)} in the training file${giveSame}`,
+              file, header.line);
+        }
         throw new DataError(
             `${file}:${header.line}: the header is ${row(names)}${
                 otherDelimiterHint(header.cells, this.fieldDelim)} but ` +
                 `the training file ${this.filename} has ${
-                    row(trainHeader)}; give the validation file the ` +
-                `training file's columns${
-                    sameSet ? ' in the same order' : ''}`,
+                    row(trainHeader)}${giveSame}`,
             file, header.line);
       }
     });

@@ -885,7 +885,7 @@ describe('CsvDataProvider', () => {
         message: (f) => `${f}:1: the header has 3 columns but ` +
             '--record_defaults has 4 values; give one per column (an empty ' +
             'entry infers that column\'s type), e.g. ' +
-            '--record_defaults=0,0,0, or leave it empty to infer them all',
+            "--record_defaults='0,0,0', or leave it empty to infer them all",
       },
       {
         name: 'record_defaults too short, of text columns',
@@ -894,7 +894,7 @@ describe('CsvDataProvider', () => {
         message: (f) => `${f}:1: the header has 4 columns but ` +
             '--record_defaults has 3 values; give one per column (an empty ' +
             'entry infers that column\'s type), e.g. ' +
-            '--record_defaults=0,0,a,, or leave it empty to infer them all',
+            "--record_defaults='0,0,a,', or leave it empty to infer them all",
       },
       {
         name: 'a file of another delimiter',
@@ -903,7 +903,7 @@ describe('CsvDataProvider', () => {
         message: (f) => `${f}:1: the header has 1 column (is ` +
             '--field_delim="," right?) but --record_defaults has 3 ' +
             'values; give one per column (an empty entry infers that ' +
-            'column\'s type), e.g. --record_defaults=0, or leave it empty ' +
+            'column\'s type), e.g. --record_defaults=\'0\', or leave it empty ' +
             'to infer them all',
       },
       {
@@ -977,6 +977,14 @@ describe('CsvDataProvider', () => {
             'right?)',
       },
       {
+        name: 'a single column of a file separated by semicolons',
+        text: 'y;a;b\n0;1;2\n1;2;3\n',
+        message: (f) => `${f}:1: only one column; a CSV needs a label ` +
+            'column and at least one feature column (read as one column: ' +
+            'the file looks separated by ";" (2 in its header), not ",": ' +
+            'give --field_delim=";"?)',
+      },
+      {
         name: 'a stray quote',
         text: 'y,x\n0,"1"2\n',
         message: (f) => `${f}:2:6: "2" after the closing quote of a field; ` +
@@ -996,6 +1004,17 @@ describe('CsvDataProvider', () => {
         message: (f) => `${f}: label "y" (column 0) has 3 classes (churn,` +
             'maybe,stay) but --logits_dimension=5; pass ' +
             '--logits_dimension=3 (labels that are names make one class each)',
+      },
+      {
+        name: 'a label spelt otherwise in one row of many',
+        text: 'y,x\n' +
+            Array.from({length: 150}, (_, i) =>
+                           `${i === 56 ? 'Yes' : i % 2 ? 'yes' : 'no'},${i}\n`)
+                .join(''),
+        message: (f) => `${f}: label "y" (column 0) has 3 classes (Yes,no,` +
+            'yes) but --logits_dimension=2; pass --logits_dimension=3; ' +
+            '"Yes" is in 1 row only (first at line 58): if that is a ' +
+            'misspelling, fix the file instead',
       },
       {
         name: 'bytes that are not UTF-8',
@@ -1122,6 +1141,31 @@ describe('CsvDataProvider', () => {
                      c.message(file).replace('TRAIN', trainFile));
       });
     }
+
+    it('names the first column that differs in headers too wide to show',
+       async () => {
+         const names = Array.from({length: 12}, (_, i) => `f${i}`);
+         const rows = [0, 1].map(
+             (label) => Array.from({length: 12}, (_, i) => i === 0 ? label : i)
+                            .join(','));
+         const swapped = [...names];
+         [swapped[5], swapped[6]] = [swapped[6], swapped[5]];
+         const trainFile =
+             csvFile(`${names}\n${rows.join('\n')}\n`, 'train.csv');
+         const file = csvFile(`${swapped}\n${rows.join('\n')}\n`, 'eval.csv');
+
+         const error = await prepareError({
+           filename: trainFile,
+           validationFilename: file,
+         });
+
+         assert.equal(error.message,
+                      `${file}:1: the header has 12 columns, the training ` +
+                      `file ${trainFile} 12; the first that differs is ` +
+                      'column 5 (from 0): "f6" here, "f5" in the training ' +
+                      'file; give the validation file the training file\'s ' +
+                      'columns in the same order');
+       });
 
     it('accepts categories training never saw, with a warning', async () => {
       const validation = csvFile('y,n,c\ndog,3,green\ncat,1,red\ndog,2,purple\n');

@@ -136,15 +136,12 @@ export class SqliteStore extends SqlStore {
         throw new UsageError(
             `sqlite:${options.filename}: not a SQLite database; name the ` +
             'file the search keeps its bookkeeping in (model_search.db in ' +
-            'its --model_dir), or a new file');
+            `its --model_dir)${options.readOnly ? '' : ', or a new file'}`);
       }
       if (errorCode(err)?.startsWith('SQLITE_CORRUPT')) {
         throw new StoreError(
             `sqlite:${options.filename}: the database file is damaged (${
-                (err as Error).message}); SQLite's \`.recover\` command may ` +
-            'save its rows into a new file. The trial directories beside ' +
-            'it (evaluation.json, architecture.json) and study_summary.json ' +
-            'keep every completed trial\'s results either way',
+                (err as Error).message})${DAMAGED_DATABASE_NOTE}`,
             errorCode(err));
       }
       throw err;
@@ -158,8 +155,14 @@ export class SqliteStore extends SqlStore {
    * as SQLITE_IOERR_SHMSIZE, which does not.
    */
   protected override describeError(err: unknown): string {
+    const code = errorCode(err);
     return super.describeError(err) +
-        diskSpaceNote(errorCode(err), this.filename);
+        (code?.startsWith('SQLITE_CORRUPT') ? DAMAGED_DATABASE_NOTE :
+         code?.startsWith('SQLITE_READONLY') ?
+             `; ${this.filename} (or its directory, where SQLite keeps its ` +
+                 '-wal and -shm files) cannot be written: make both ' +
+                 'writable, or give --metadata_db a database that is' :
+             diskSpaceNote(code, this.filename));
   }
 
   protected override async transaction<T>(
@@ -292,6 +295,15 @@ export declare interface DiskSpace {
   bsize: number;
   ffree: number;
 }
+
+/**
+ * What to do about a damaged SQLite file, said however the damage is found
+ * (opening it, or a later read of a damaged page).
+ */
+const DAMAGED_DATABASE_NOTE = '; SQLite\'s `.recover` command may save ' +
+    'its rows into a new file. The trial directories beside it ' +
+    '(evaluation.json, architecture.json) and study_summary.json keep ' +
+    'every completed trial\'s results either way';
 
 /**
  * For an I/O or full-disk error code of SQLite, a note saying whether the

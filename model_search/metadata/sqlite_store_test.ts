@@ -100,7 +100,9 @@ describe('SqliteStore.open', () => {
             (e: Error) => e instanceof UsageError &&
                 e.message === `sqlite:${file}: not a SQLite database; name ` +
                     'the file the search keeps its bookkeeping in ' +
-                    '(model_search.db in its --model_dir), or a new file');
+                    // A reader has no use for a new, empty file.
+                    `(model_search.db in its --model_dir)${
+                        readOnly ? '' : ', or a new file'}`);
       }
       assert.equal(fs.readFileSync(file, 'utf8'), 'a,b\n1,2\n');
       assert.deepEqual(fs.readdirSync(dir), ['data.csv']);
@@ -191,6 +193,45 @@ describe('SqliteStore.open', () => {
          fs.rmSync(dir, {recursive: true, force: true});
        }
      });
+});
+
+describe('SqliteStore damage found after opening', () => {
+  it('says where results remain, as when found at the open', async () => {
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'sqlite_store_test_'));
+    try {
+      const file = path.join(dir, 'model_search.db');
+      const store = await createStore({url: `sqlite:${file}`,
+                                       logger: () => {}});
+      const {studyId} = await store.openStudy(
+          {experimentName: 'e', experimentOwner: 'o'}, 'x'.repeat(20000));
+      for (let i = 0; i < 40; i++) {
+        await store.startTrial(studyId, 100, 'w'.repeat(200), 60);
+      }
+      await store.close();
+      // The pages the trials fill, past the schema's, overwritten.
+      const bytes = fs.readFileSync(file);
+      bytes.fill(0x5a, Math.floor(bytes.length / 2));
+      fs.writeFileSync(file, bytes);
+      const damaged = await createStore({
+        url: `sqlite:${file}`, logger: () => {},
+        retry: {maxElapsedMs: 100, initialDelayMs: 10},
+      });
+      try {
+        await assert.rejects(
+            damaged.listTrials(studyId),
+            (e: Error) => e instanceof StoreError &&
+                /SQLITE_CORRUPT/.test(e.message) &&
+                e.message.endsWith(
+                    'The trial directories beside it (evaluation.json, ' +
+                    'architecture.json) and study_summary.json keep every ' +
+                    'completed trial\'s results either way'));
+      } finally {
+        await damaged.close();
+      }
+    } finally {
+      fs.rmSync(dir, {recursive: true, force: true});
+    }
+  });
 });
 
 describe('diskSpaceNote', () => {

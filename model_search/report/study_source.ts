@@ -208,7 +208,13 @@ export async function loadStudy(flags: FlagSet): Promise<LoadedStudy> {
     }
     url = `sqlite:${file}`;
   } else if (url.startsWith('sqlite:')) {
-    const file = userPath(url.slice('sqlite:'.length).replace(/^\/\//, ''));
+    const name = url.slice('sqlite:'.length).replace(/^\/\//, '');
+    if (name === ':memory:') {
+      throw new UsageError(
+          `--metadata_db=${url}: an in-memory database lives and dies with ` +
+          'the search that made it; give the database file of the search');
+    }
+    const file = userPath(name);
     if (!fs.existsSync(file)) {
       // Opening would create an empty database: say so instead.
       throw new UsageError(`--metadata_db=${url}: no such file ${file}`);
