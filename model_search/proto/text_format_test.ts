@@ -229,6 +229,8 @@ const BAD_INPUTS: Array<{name: string; text: string}> = [
   {name: 'short unicode escape', text: 'weight_feature_name: "\\u12"'},
   {name: 'unterminated string', text: 'weight_feature_name: "abc'},
   {name: 'string across lines', text: 'weight_feature_name: "ab\nc"'},
+  {name: 'backslash before a line break',
+   text: 'weight_feature_name: "ab\\\nc"'},
   {name: 'unclosed message', text: 'learning_spec { min_decay_times: 3'},
   {name: 'mismatched closing bracket',
    text: 'learning_spec { min_decay_times: 3 >'},
@@ -517,6 +519,13 @@ describe('TextFormatError', () => {
       message: 'spec.pbtxt:1:24: invalid escape "\\q" in a string; valid ' +
           'escapes are \\n \\t \\r \\a \\b \\f \\v \\\\ \\\' \\" \\? \\ooo ' +
           '(octal) \\xhh \\uhhhh \\Uhhhhhhhh',
+    },
+    {
+      name: 'a backslash before a line break',
+      text: 'weight_feature_name: "ab\\\n cd"',
+      message: 'spec.pbtxt:1:25: a backslash at the end of a line: a string ' +
+          'cannot go on to the next line; close it there and open another ' +
+          '(strings side by side are joined: "ab" "cd" is "abcd")',
     },
   ];
   for (const row of CASES) {

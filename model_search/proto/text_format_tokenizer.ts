@@ -379,6 +379,13 @@ export class Tokenizer {
       appendUtf8(bytes, codePoint);
     } else {
       const shown = this.pos < text.length ? text.charAt(this.pos) : '';
+      if (shown === '\n' || shown === '\r') {
+        throw this.error(
+            'a backslash at the end of a line: a string cannot go on to ' +
+                'the next line; close it there and open another (strings ' +
+                'side by side are joined: "ab" "cd" is "abcd")',
+            where, {value: '\\'});
+      }
       throw this.error(
           `invalid escape "\\${shown}" in a string; valid escapes are ` +
           `\\n \\t \\r \\a \\b \\f \\v \\\\ \\' \\" \\? \\ooo (octal) ` +
