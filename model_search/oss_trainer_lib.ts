@@ -1596,9 +1596,12 @@ function logSummary(
     // A trial whose directory was removed stays ranked (the database keeps
     // its metrics), but there is no model there to predict with (a replay
     // retrains it from the database's record).
-    const gone = fs.existsSync(path.join(dir, TRIAL_FILES.architecture)) ?
-        '' :
-        ' (directory removed: no model to predict with)';
+    // One found damaged is marked so (unusable.txt says why).
+    const gone = !fs.existsSync(path.join(dir, TRIAL_FILES.architecture)) ?
+        ' (directory removed: no model to predict with)' :
+        fs.existsSync(path.join(dir, TRIAL_FILES.unusable)) ?
+        ` (files damaged: its ${TRIAL_FILES.unusable} says which)` :
+        '';
     log(`  trial ${t.id} ${options.objective.metric}=${
         formatMetric(t.metrics?.[options.objective.metric])} arch=[${
         t.architecture.join(',')}]${storedMembersPart(t)} dir=${dir}${gone}`);

@@ -48,7 +48,7 @@ export function standardObservers(args: StandardObserversArgs):
   });
   return {
     observers: [
-      new TensorBoardObserver({trainSteps: args.trainSteps}),
+      new TensorBoardObserver(),
       new StudySummaryObserver(),
       new ReplaySpecObserver(args.spec),
       progress,

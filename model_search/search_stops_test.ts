@@ -652,6 +652,9 @@ describe('a search whose earlier trial directory is removed', function() {
                        'search plans without it; remove the file once the ' +
                        'files are repaired'),
                    again.join('\n'));
+         // Still ranked (its metrics stand), but marked in the closing list.
+         assert.ok(again.some((l) => /^  trial 1 .* \(files damaged: its unusable\.txt says which\)$/.test(l)),
+                   again.join('\n'));
          assert.deepEqual(
              (await store.listTrials(1)).map((t) => [t.id, t.state]),
              [[1, 'COMPLETED'], [2, 'COMPLETED'], [3, 'FAILED'],

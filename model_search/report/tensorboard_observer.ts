@@ -21,13 +21,7 @@ import type {TrialFile, TrialObserverLike, TrialRecordLike} from './observer_typ
 /** Metrics of a record that are not evaluation results. */
 const NOT_EVALUATION = new Set(['num_parameters', 'train_loss']);
 
-export declare interface TensorBoardObserverArgs extends EventFileWriterArgs {
-  /**
-   * The step the evaluation belongs to when the record has no training
-   * loss at or after it: the trainer's --phoenix_train_steps.
-   */
-  trainSteps?: number;
-}
+export declare type TensorBoardObserverArgs = EventFileWriterArgs;
 
 /** A TrialObserver writing `<trial dir>/events.out.tfevents.*`. */
 export class TensorBoardObserver implements TrialObserverLike {
@@ -41,9 +35,11 @@ export class TensorBoardObserver implements TrialObserverLike {
 /** The event file of `record`: its name and contents. */
 export function trialEvents(
     record: TrialRecordLike, args: TensorBoardObserverArgs = {}): TrialFile {
-  const lastLossStep = record.trainLosses.reduce(
+  // The evaluation follows the last step trained, which the losses always
+  // record (fewer than --phoenix_train_steps for a shallow tower under
+  // use_parameter_scaled_training; 0 for an ensemble that trains nothing).
+  const finalStep = record.trainLosses.reduce(
       (last, [step]) => Math.max(last, step), 0);
-  const finalStep = Math.max(lastLossStep, args.trainSteps ?? 0);
   const writer = new EventFileWriter(undefined, args);
   try {
     for (const [step, loss] of record.trainLosses) {

@@ -82,14 +82,18 @@ describe('TensorBoardObserver', () => {
     assert.match(text[2], /\| learning_rate \| 0\.01 \|/);
   });
 
-  it('puts the evaluation at trainSteps when losses stop earlier', () => {
-    writeFiles(new TensorBoardObserver({hostname: 'h', trainSteps: 120})
-                   .trialFiles(RECORD));
+  it('puts the evaluation at the last step trained, not the budget', () => {
+    // A shallow tower of use_parameter_scaled_training trains 100 of the
+    // search's steps: its evaluation closes its loss curve.
+    writeFiles(new TensorBoardObserver({hostname: 'h'}).trialFiles(RECORD));
 
     const [file] = fs.readdirSync(dir);
     const got = points(readEventFile(fs.readFileSync(path.join(dir, file))));
+    const lastLoss = Math.max(
+        ...got.filter(([tag]) => tag === 'loss').map(([, step]) => step));
+    assert.equal(lastLoss, 100);
     assert.deepEqual(got.find(([tag]) => tag === 'eval/accuracy'),
-                     ['eval/accuracy', 120, '0.9375']);
+                     ['eval/accuracy', 100, '0.9375']);
   });
 
   it('writes a trial with no recorded loss at step 0', () => {
