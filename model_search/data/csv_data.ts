@@ -96,6 +96,14 @@ export function columnNames(header: readonly string[]): string[] {
   return header.map((name, i) => name === '' ? `column_${i}` : name);
 }
 
+/** How often reading a large training file says how far it got. */
+let progressEveryMs = 10000;
+
+/** Sets how often a long read says how far it got (tests: 0, always). */
+export function setReadProgressInterval(ms: number): void {
+  progressEveryMs = ms;
+}
+
 /** Headers up to this wide are shown whole in a message. */
 const WHOLE_HEADER_COLUMNS = 10;
 
@@ -1152,6 +1160,8 @@ export class Provider implements DataProvider {
     // break (a gap alone is a blank line).
     let previous: CsvRecord|undefined;
     let oneLineRecords = true;
+    const started = Date.now();
+    let nextProgress = started + progressEveryMs;
     const spansLines = (record: CsvRecord) =>
         record.cells.some((c) => c.includes('\n') || c.includes('\r'));
     for await (const record of readCsvFile(file, options)) {
@@ -1176,6 +1186,12 @@ export class Provider implements DataProvider {
         throw raggedError(file, line, cells.length, header!, this.fieldDelim);
       }
       rows++;
+      // A file that takes long to read says how far it got, now and then.
+      if ((rows & 0xffff) === 0 && Date.now() >= nextProgress) {
+        this.log(`csv: reading ${file}: ${rows.toLocaleString('en-US')} ` +
+                 `rows so far (${((Date.now() - started) / 1000).toFixed(0)}s)`);
+        nextProgress = Date.now() + progressEveryMs;
+      }
       for (const scan of scans) {
         const cell = cells[scan.index];
         if (cell !== '' && scan.firstValue === undefined) {

@@ -15,7 +15,7 @@ import {tf} from '../backend/tf';
 import {UsageError} from '../errors';
 import {FLAGS} from '../flags';
 
-import {CsvDataArgs, CsvDataProvider, CsvRowEncoder, encodeCsvRow} from './csv_data';
+import {CsvDataArgs, CsvDataProvider, CsvRowEncoder, encodeCsvRow, setReadProgressInterval} from './csv_data';
 import {readCsvFile} from './csv_reader';
 import {Provider as FlagProvider} from './csv_data_for_binary';
 import {Batch, DataError, FeatureColumn, InputSchema, PROVIDERS} from './data';
@@ -169,6 +169,20 @@ describe('CsvDataProvider', () => {
       schema.columns!.forEach(
           (column, i) => assertMoments(column, cells.map((c) => c[i + 1])));
       assert.equal(provider.numberOfClasses(), 2);
+    }
+  });
+
+  it('says how far it got while it reads a large file', async () => {
+    const rows = Array.from({length: 70000}, (_, i) => `${i % 2},${i % 5}`);
+    const file = csvFile(['y,x', ...rows].join('\n'));
+    setReadProgressInterval(0);
+    try {
+      const {logged} = await prepared({filename: file});
+      assert.match(logged[0],
+                   /^csv: reading .*: 65,536 rows so far \(\d+s\)$/);
+      assert.equal(logged.filter((l) => l.includes('rows so far')).length, 1);
+    } finally {
+      setReadProgressInterval(10000);
     }
   });
 
