@@ -15,7 +15,7 @@ import {ChildProcess, spawn} from 'node:child_process';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 
-import {machineName} from '../metadata/worker_ids';
+import {machineName, processStartTicks} from '../metadata/worker_ids';
 
 /** The binary, relative to the runfiles root (a test's working directory). */
 export const CSV_BINARY = 'model_search/data/csv_data_binary';
@@ -102,6 +102,9 @@ export class SearchWorker {
   private constructor(
       readonly name: string, private readonly child: ChildProcess,
       private readonly args: string[], timeoutMs: number) {
+    // Read at once, while the process surely exists.
+    this.startTicks =
+        child.pid === undefined ? undefined : processStartTicks(child.pid);
     child.stdout!.on('data', (chunk: Buffer) => this.output += chunk);
     child.stderr!.on('data', (chunk: Buffer) => this.output += chunk);
     this.exited = new Promise<WorkerExit>((resolve) => {
@@ -133,6 +136,9 @@ export class SearchWorker {
     return new SearchWorker(name, child, args, options.timeoutMs);
   }
 
+  /** When the process started (processStartTicks), once read. */
+  private startTicks: number|undefined;
+
   /** The pid: node's own, since the launcher execs it. */
   get pid(): number {
     return this.child.pid ?? -1;
@@ -140,11 +146,16 @@ export class SearchWorker {
 
   /**
    * The id the worker leases trials under, as the trainer makes it
-   * (localWorkerId): `<machine>:<pid>`, after `<tuner_id>@` when given.
+   * (localWorkerId): `<machine>:<pid>+<start>`, after `<tuner_id>@` when
+   * given.
    */
   get workerId(): string {
     const flag = this.args.find((a) => a.startsWith('--tuner_id='));
-    const local = `${machineName()}:${this.pid}`;
+    // Read while the process is there (it is from its start to its exit).
+    this.startTicks ??= processStartTicks(this.pid);
+    const start = this.startTicks;
+    const local = `${machineName()}:${this.pid}${
+        start === undefined ? '' : `+${start}`}`;
     return flag !== undefined && flag !== '--tuner_id=' ?
         `${flag.slice('--tuner_id='.length)}@${local}` :
         local;
