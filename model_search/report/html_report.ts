@@ -36,6 +36,8 @@ export declare interface ReportInput {
    * gone: study_source.ts studyWarnings), shown above the figures.
    */
   warnings?: string[];
+  /** Trials whose directory is no longer in modelDir. */
+  removedDirectories?: ReadonlySet<number>;
 }
 
 /**
@@ -276,7 +278,11 @@ export function renderReport(input: ReportInput): string {
              `<p class="note">${escapeXml(NOT_TRAINED)}</p>` :
              `<dl class="hparams">${hparams}</dl>`) +
         (best.directory ? `<p class="note">In ${escapeXml(
-            `${input.modelDir}/${best.directory}`)}</p>` : '');
+            `${input.modelDir}/${best.directory}`)}${
+            input.removedDirectories?.has(best.id) ?
+                ' (directory removed: no model to predict with)' :
+                ''}</p>` :
+                          '');
   }
   // An ensemble's blocks are its towers', its members' included.
   const frequencies = blockFrequencies(ranked.slice(0, topK).map(

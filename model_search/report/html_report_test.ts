@@ -139,6 +139,17 @@ describe('renderReport', () => {
     assert.ok(row(8).includes('learning_rate=0.000002'), row(8));
   });
 
+  it('says when the best trial\'s directory was removed', () => {
+    const kept = renderReport(input(TRIALS));
+    const removed = renderReport(
+        {...input(TRIALS), removedDirectories: new Set([2])});
+
+    assert.ok(kept.includes('<p class="note">In /x/2</p>'), kept);
+    assert.ok(removed.includes(
+        '<p class="note">In /x/2 (directory removed: no model to predict ' +
+        'with)</p>'));
+  });
+
   it('has one table row per trial, the best highlighted', () => {
     const rows = bodyRows(renderReport(input(TRIALS)));
 

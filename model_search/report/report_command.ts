@@ -86,6 +86,13 @@ export async function reportCommand(
       trials: loaded.trials,
       topK,
       warnings: loaded.warnings,
+      removedDirectories: new Set(
+          loaded.trials
+              .filter((t) => loaded.modelDir !== '' &&
+                          t.directory !== undefined &&
+                          !fs.existsSync(path.join(loaded.modelDir,
+                                                   t.directory)))
+              .map((t) => t.id)),
     });
     try {
       await writeFileAtomically(file, html);

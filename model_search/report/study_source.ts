@@ -191,7 +191,10 @@ export async function loadStudy(flags: FlagSet): Promise<LoadedStudy> {
       // A search kept in a database server writes its summary here all
       // the same.
       const searched =
-          fs.existsSync(path.join(modelDir, 'study_summary.json'));
+          fs.existsSync(path.join(modelDir, 'study_summary.json')) ||
+          fs.readdirSync(modelDir).some(
+              (name) => /^[1-9][0-9]*$/.test(name) &&
+                  fs.existsSync(path.join(modelDir, name, 'architecture.json')));
       if (fs.existsSync(path.join(modelDir, 'architecture.json'))) {
         throw new UsageError(
             `--model_dir=${modelDir} is a trial directory; give the ` +
@@ -200,9 +203,11 @@ export async function loadStudy(flags: FlagSet): Promise<LoadedStudy> {
       throw new UsageError(
           `--model_dir=${modelDir} holds no ${DEFAULT_SQLITE_FILENAME}: ${
               searched ?
-                  'its search kept its bookkeeping in another database; ' +
-                      'give that one with --metadata_db (or the --mlmd_* ' +
-                      'flags), as the search had it' :
+                  'its search kept its bookkeeping in another database ' +
+                      '(give that one with --metadata_db, or the --mlmd_* ' +
+                      'flags, as the search had it), or the file was ' +
+                      'removed (each trial directory still serves `cli ' +
+                      'predict`)' :
                   'run a search with this --model_dir first, or give the ' +
                       'database of the search with --metadata_db'}`);
     }

@@ -251,7 +251,15 @@ describe('trialsCommand', () => {
        fs.writeFileSync(path.join(served, 'study_summary.json'), '{}');
        return [`--model_dir=${served}`];
      },
-     error: /holds no model_search\.db: its search kept its bookkeeping in another database; give that one with --metadata_db/},
+     error: /holds no model_search\.db: its search kept its bookkeeping in another database \(give that one with --metadata_db/},
+    {name: 'trial directories whose database was removed',
+     args: (d) => {
+       const bare = path.join(d, 'bare');
+       fs.mkdirSync(path.join(bare, '1'), {recursive: true});
+       fs.writeFileSync(path.join(bare, '1', 'architecture.json'), '{}');
+       return [`--model_dir=${bare}`];
+     },
+     error: /holds no model_search\.db: .*, or the file was removed \(each trial directory still serves `cli predict`\)$/},
     {name: 'an unknown flag', args: (d) => [`--model_dir=${d}`, '--srot=loss'],
      error: /unknown flag --srot; did you mean "sort"\?/},
     {name: 'an unknown study', args: (d) => [`--model_dir=${d}`,
