@@ -15,6 +15,7 @@ import {UsageError, ValueError} from './errors';
 import {checkTrainable, problemTypeName} from './oss_trainer_lib';
 import {loadSpecFile, messageToJson, PHOENIX_SPEC_TYPE} from './proto/text_format';
 import {checkBlockNames} from './spec_blocks';
+import {unreadSpecSettings} from './spec_unread';
 import {TrialPlanner} from './trial_planner';
 import {resolveUserPath} from './user_paths';
 
@@ -70,6 +71,9 @@ export function validateSpecCommand(
         throw new ValueError(`${file}: ${e.message}`);
       }
       throw e;
+    }
+    for (const line of unreadSpecSettings(spec)) {
+      err(`validate-spec: warning: ${line}`);
     }
     out(JSON.stringify(messageToJson(spec, PHOENIX_SPEC_TYPE), null, 2));
     return OK;

@@ -55,6 +55,22 @@ describe('validateSpecCommand', () => {
         PhoenixSpec.toJSON(expected));
   });
 
+  it('accepts a spec with settings nothing reads, saying which', () => {
+    const file = path.join(dir, 'weighted.pbtxt');
+    fs.writeFileSync(file, 'search_type: ADAPTIVE_COORDINATE_DESCENT\n' +
+                               'problem_type: DNN\nblocks_to_use: ' +
+                               '"FULLY_CONNECTED"\nweight_feature_name: "w"\n');
+
+    const result = run([file]);
+
+    assert.equal(result.status, 0, result.err);
+    assert.equal(result.err,
+                 'validate-spec: warning: phoenix_spec.weight_feature_name ' +
+                     'is set, but this trainer does not read it: every ' +
+                     'example weighs the same (a data provider\'s ' +
+                     'getLossFn() can weigh them)');
+  });
+
   it('reports a bad spec with its location and exits 2', () => {
     const file = path.join(dir, 'bad.pbtxt');
     fs.writeFileSync(file, 'problem_type: DNN\nminimun_depth: 3\n');

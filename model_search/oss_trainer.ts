@@ -43,6 +43,7 @@ import {REPLAY_SPEC_FILENAME, replayErrorPosition, replayPlans} from './replay';
 import {refuseForeignTrialNames, refuseTrialDirectory, temporaryTag} from './trial_directory';
 import {studyDataRecordedHere} from './study_data';
 import {checkBlockNames} from './spec_blocks';
+import {unreadSpecSettings} from './spec_unread';
 import {SUMMARY_CSV, SUMMARY_JSON} from './report';
 import type {ProgressStream} from './report';
 import {standardObservers} from './search_observers';
@@ -577,6 +578,7 @@ export async function main(
                           ` (the study's, from its ${STUDY_DATA_FILE})` :
                           ` (the clock's; --phoenix_tf_random_seed=${
                               seed} repeats it)`}`);
+      for (const line of unreadSpecSettings(spec)) log(`warning: ${line}`);
       if (seedFlag < 0 && studySeed === undefined &&
           [...entriesBefore].some((name) => /^[1-9][0-9]*$/.test(name))) {
         // Trial directories and no record of the seed: it was removed.
