@@ -250,6 +250,26 @@ describe('ensemble searches end to end', function() {
       assert.deepEqual(towersOf(added[1]), towersOf(target));
       assert.deepEqual(added[1].extra!['members'],
                        [again.length + 1, ...again.slice(1, -1).map((t) => t.id)]);
+
+      // A tower's directory lost once the replay was complete: the
+      // ensemble built on it is trained again after it, not kept with
+      // the tower's old self.
+      const tower = added[0].id;
+      const ensemble = added[1].id;
+      fs.rmSync(path.join(replayDir, String(tower)), {recursive: true});
+      await search(root, `${name}_again`, printPhoenixSpec(replaySpec), 1,
+                   true);
+      assert.ok(lastLog.includes(
+                    `replay: trial ${ensemble} built on a tower trained ` +
+                    'again: trained again after it'),
+                lastLog.join('\n'));
+      const rebuilt = (await storedTrials(replayDir)).slice(resumed.length);
+      assert.deepEqual(rebuilt.map((t) => [t.id, t.state, t.kind]), [
+        [ensemble + 1, 'COMPLETED', 'search'],
+        [ensemble + 2, 'COMPLETED', 'ensemble'],
+      ]);
+      assert.deepEqual(rebuilt[1].extra!['members'],
+                       [ensemble + 1, ...again.slice(1, -1).map((t) => t.id)]);
     });
   }
 

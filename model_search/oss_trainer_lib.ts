@@ -34,7 +34,7 @@ import {completeWrittenTrials} from './lost_trials';
 import {checkNoUnknownTrialDirectories, checkSameData, checkSummaryObjective, checkTrialDirectoriesPresent, recordOrCheckStudyData, settingsWarning, trialDirectoriesIn} from './study_data';
 import {StoreError} from './metadata/retry';
 import {DEFAULT_LEASE_SECONDS} from './metadata/store';
-import {PlanningError} from './generators/base_tower_generator';
+import {PlanningError, towersOfTrial} from './generators/base_tower_generator';
 import {hasDistillation} from './generators/trial_utils';
 import {Distiller} from './meta/distillation';
 import {warmStart} from './meta/transfer_learning';
@@ -457,6 +457,17 @@ export async function runSearch(options: SearchOptions): Promise<SearchResult> {
   }
   for (const line of planner.unreadHparamLines()) log(line);
   if (planner.replay !== undefined) {
+    // A replayed tower trained again leaves the towers built on it (an
+    // adaptive ensemble's later positions, the ensemble itself) made of
+    // its old self: they are trained again after it too.
+    const built = builtOnUnusable(existing, unusable);
+    if (built.length > 0) {
+      for (const id of built) unusable.add(id);
+      log(`replay: trial${built.length > 1 ? 's' : ''} ${
+              built.join(', ')} built on ${
+              built.length > 1 ? 'towers' : 'a tower'} trained again: ` +
+          `trained again after ${built.length > 1 ? 'them' : 'it'}`);
+    }
     // A resumed replay: what is left of it.
     const done = existing.filter(
         (t) => t.state === 'COMPLETED' && !unusable.has(t.id)).length;
@@ -863,6 +874,29 @@ class BudgetReachedMeanwhile extends Error {
           'lease');
     this.name = 'BudgetReachedMeanwhile';
   }
+}
+
+/**
+ * The COMPLETED trials, not in `unusable`, whose towers or members come,
+ * directly or through others, from a trial in `unusable`; in id order.
+ */
+export function builtOnUnusable(
+    trials: readonly Trial[], unusable: ReadonlySet<number>): number[] {
+  const left = new Set(unusable);
+  const found: number[] = [];
+  for (const trial of [...trials].sort((a, b) => a.id - b.id)) {
+    if (trial.state !== 'COMPLETED' || left.has(trial.id)) continue;
+    const sources = [
+      ...towersOfTrial(trial).flatMap(
+          (t) => t.source === undefined ? [] : [t.source.trialId]),
+      ...ensembleMembers(trial),
+    ];
+    if (sources.some((id) => left.has(id))) {
+      left.add(trial.id);
+      found.push(trial.id);
+    }
+  }
+  return found;
 }
 
 /**
