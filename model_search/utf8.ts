@@ -5,7 +5,10 @@
  * =============================================================================
  */
 
-/** Where bytes stop being UTF-8: for errors that name the line and column. */
+/**
+ * What bytes that should be text are instead: where they stop being UTF-8
+ * (for errors that name the line and column), or a compressed file.
+ */
 
 /**
  * Offset of the first byte that starts no valid UTF-8 sequence (an
@@ -43,4 +46,41 @@ export function firstNonUtf8Byte(bytes: Uint8Array): number {
     i += length;
   }
   return -1;
+}
+
+/** A compressed file's kind and a command that decompresses it. */
+export declare interface Compression {
+  kind: string;
+  /** A shell command writing the decompressed `file` beside it. */
+  command: (file: string) => string;
+}
+
+/** Leading bytes of compressed files; bzip2's with its block magic. */
+const MAGIC: ReadonlyArray<[Array<number|null>, string, string]> = [
+  [[0x1f, 0x8b], 'gzip', 'gzip -dc'],
+  [[0x50, 0x4b, 0x03, 0x04], 'zip', 'unzip -p'],
+  // "BZh", a block size digit, then the pi block magic: a text that
+  // starts "BZh" (a column name) has none of it.
+  [[0x42, 0x5a, 0x68, null, 0x31, 0x41, 0x59, 0x26, 0x53, 0x59], 'bzip2',
+   'bzip2 -dc'],
+  [[0xfd, 0x37, 0x7a, 0x58, 0x5a, 0x00], 'xz', 'xz -dc'],
+  [[0x28, 0xb5, 0x2f, 0xfd], 'zstd', 'zstd -dc'],
+];
+
+/** The compression whose magic `bytes` (a file's first ones) start with. */
+export function compressionOf(bytes: Uint8Array): Compression|undefined {
+  for (const [magic, kind, tool] of MAGIC) {
+    if (magic.every((b, i) => i < bytes.length &&
+                        (b === null ? bytes[i] >= 0x31 && bytes[i] <= 0x39 :
+                                      bytes[i] === b))) {
+      return {
+        kind,
+        command: (file) => {
+          const out = file.replace(/\.(gz|zip|bz2|xz|zst)$/i, '');
+          return `${tool} ${file} > ${out === file ? `${file}.txt` : out}`;
+        },
+      };
+    }
+  }
+  return undefined;
 }

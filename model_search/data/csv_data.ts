@@ -946,7 +946,8 @@ export class Provider implements DataProvider {
    * the shuffle buffer is read from at once; undefined when a record
    * spans lines (a quoted line break), which is then read from the top.
    */
-  private trainParts: Array<[number, number]>|undefined;
+  private trainParts:
+      {parts: Array<[number, number]>, size: number}|undefined;
   /** What the training file's header looks wrong for (headerWarnings). */
   private headerNotes: string[] = [];
   /** Class names in id order, as found in the training file. */
@@ -1220,7 +1221,8 @@ export class Provider implements DataProvider {
     if (rows === 0) throw headerOnlyError(file, header!.line);
     this.trainRows = rows;
     this.trainParts = oneLineRecords && !spansLines(previous!) ?
-        await fileParts(file) :
+        await fileParts(file, header!.line, rows,
+                        Math.max(1, Math.floor(this.shuffleBufferSize / 100))) :
         undefined;
     this.labelClasses =
         this.checkLabels(scans, labelLines, labelInfo!, labelCounts);
@@ -1661,14 +1663,24 @@ export class Provider implements DataProvider {
     const size = this.shuffleBufferSize;
     const x = new Float32Array(size * width);
     const y = new Int32Array(size);
-    const rows = this.trainParts === undefined ?
+    const parts = this.trainParts;
+    const rows = parts === undefined ?
         this.endlessRows(file) :
-        this.interleavedRows(file, this.trainParts, rng);
+        this.interleavedRows(file, parts, encoder.rowLength, rng);
     const fill = async (slot: number) => {
       const {value} = await rows.next();
       const {cells, line} = value as CsvRecord;
-      encoder.encodeInto(cells, x, slot * width, `${file}:${line}`);
-      y[slot] = encoder.classId(cells, file, line);
+      try {
+        encoder.encodeInto(cells, x, slot * width, `${file}:${line}`);
+        y[slot] = encoder.classId(cells, file, line);
+      } catch (e) {
+        // Checked by the first read: the file changed since (and a line
+        // of a part is no line of the file to name).
+        if (parts !== undefined && e instanceof DataError) {
+          this.changedError(file);
+        }
+        throw e;
+      }
     };
     try {
       for (let slot = 0; slot < size; slot++) await fill(slot);
@@ -1696,31 +1708,46 @@ export class Provider implements DataProvider {
   }
 
   /**
-   * The data rows of `file`, pass after pass, without end, each pass
-   * reading its parts at once and taking each row from a part drawn at
-   * random: the shuffle buffer then holds rows from all over the file,
-   * whatever its order (a file sorted by label would otherwise fill it
-   * with one class for as long as a trial trains), and every row is read
-   * once a pass. `line` of a row counts from its part's first line.
+   * The data rows of `file`, pass after pass, without end: each pass
+   * reads its parts (of about a hundredth of the shuffle buffer each, 100
+   * rows by default) in a random order, PARTS_AT_ONCE at a time, each row
+   * taken from one of them drawn at random. The shuffle buffer then holds
+   * rows from all over the file, whatever its order (a file sorted by
+   * label would otherwise fill it with one class for as long as a trial
+   * trains), a trial that reads a quarter of a pass reads a quarter of the
+   * parts, from all over it, and every row is read once a pass. `line` of a row counts from its part's first
+   * line; the rows were checked by the first read, so one that no longer
+   * fits means the file changed.
    */
   private async * interleavedRows(
-      file: string, parts: Array<[number, number]>, rng: Random):
-      AsyncGenerator<CsvRecord> {
+      file: string, split: {parts: Array<[number, number]>, size: number},
+      width: number, rng: Random): AsyncGenerator<CsvRecord> {
     const options = {fieldDelim: this.fieldDelim, chunkSize: 16384};
     while (true) {
-      const open = parts.map(([from, to]) =>
-                                 readCsvByteRange(file, from, to, options));
+      if ((await fs.promises.stat(file)).size !== split.size) {
+        this.changedError(file);
+      }
+      const order = rng.shuffle(split.parts.map((_, i) => i));
+      let next = 0;
+      const open: Array<AsyncGenerator<CsvRecord>> = [];
+      const openNext = () => {
+        const [from, to] = split.parts[order[next++]];
+        open.push(readCsvByteRange(file, from, to, options));
+      };
+      while (open.length < PARTS_AT_ONCE && next < order.length) openNext();
       let count = 0;
       try {
         while (open.length > 0) {
           const k = rng.int(open.length);
-          const next = await open[k].next();
-          if (next.done) {
+          const row = await open[k].next();
+          if (row.done) {
             open.splice(k, 1);
+            if (next < order.length) openNext();
             continue;
           }
+          if (row.value.cells.length !== width) this.changedError(file);
           count++;
-          yield next.value;
+          yield row.value;
         }
       } finally {
         for (const part of open) await part.return(undefined);
@@ -1766,29 +1793,47 @@ export class Provider implements DataProvider {
   }
 }
 
-/** Parts a file larger than the shuffle buffer is read in at once. */
-const FILE_PARTS = 16;
+/** Parts of a large training file read at once. */
+const PARTS_AT_ONCE = 16;
 
 /**
- * FILE_PARTS byte ranges of about the same size that cover the data rows
- * of `file`: from the byte after its header line to its end.
+ * Byte ranges that cover the data rows of `file`, each of about
+ * `rowsPerPart` rows (`rows` in all), from the byte after its header
+ * (line `headerLine`, one line) to its end; undefined for a file whose
+ * lines end in a CR alone (old Macs), which has no line feed to part it
+ * at. Its records are one line each (the caller checked).
  */
-async function fileParts(file: string): Promise<Array<[number, number]>> {
+async function fileParts(
+    file: string, headerLine: number, rows: number, rowsPerPart: number):
+    Promise<{parts: Array<[number, number]>, size: number}|undefined> {
   const size = (await fs.promises.stat(file)).size;
-  let dataStart = size;
+  let dataStart: number|undefined;
+  let lineFeeds = 0;
   let at = 0;
   for await (const chunk of fs.createReadStream(file)) {
-    const newline = (chunk as Buffer).indexOf(0x0a);
-    if (newline >= 0) {
-      dataStart = at + newline + 1;
-      break;
+    const bytes = chunk as Buffer;
+    if (at === 0) {
+      // A CR that no LF follows ends a line: the file is of CR endings.
+      for (let i = bytes.indexOf(0x0d); i >= 0 && i + 1 < bytes.length;
+           i = bytes.indexOf(0x0d, i + 1)) {
+        if (bytes[i + 1] !== 0x0a) return undefined;
+      }
     }
-    at += (chunk as Buffer).length;
+    for (let i = bytes.indexOf(0x0a); i >= 0; i = bytes.indexOf(0x0a, i + 1)) {
+      if (++lineFeeds === headerLine) {
+        dataStart = at + i + 1;
+        break;
+      }
+    }
+    if (dataStart !== undefined) break;
+    at += bytes.length;
   }
+  if (dataStart === undefined) return undefined;
+  const count = Math.max(PARTS_AT_ONCE, Math.ceil(rows / rowsPerPart));
   const cuts = Array.from(
-      {length: FILE_PARTS + 1},
-      (_, i) => dataStart + Math.round(i * (size - dataStart) / FILE_PARTS));
-  return cuts.slice(1).map((to, i) => [cuts[i], to]);
+      {length: count + 1},
+      (_, i) => dataStart! + Math.round(i * (size - dataStart!) / count));
+  return {parts: cuts.slice(1).map((to, i) => [cuts[i], to]), size};
 }
 
 function toBatch(x: Float32Array, y: Int32Array, rows: number, width: number):

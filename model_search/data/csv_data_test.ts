@@ -309,6 +309,55 @@ describe('CsvDataProvider', () => {
        assert.equal(served.size, 400);
      });
 
+  it('serves a quarter of a pass from all over a file of many sorted classes',
+     async () => {
+       // 50 classes of 40 rows, sorted: parts of 2 rows (a buffer of 200),
+       // read in a random order, reach nearly every class in 500 rows.
+       const rows = Array.from({length: 2000},
+                               (_, i) => `${Math.floor(i / 40)},${i},${i % 7}`);
+       const file = csvFile(['label,a,b', ...rows].join('\n') + '\n');
+       const {provider} = await prepared({filename: file, logitsDimension: 50,
+                                          shuffleBufferSize: 200});
+
+       const batches = await take(provider.getInputFn({}, 'train', 5)(), 100);
+
+       const classes = new Set(batches.flatMap((b) => b.y));
+       assert.ok(classes.size >= 45, `${classes.size} classes of 50`);
+     });
+
+  for (const [what, text] of [
+           ['a blank line before the header', '\nlabel,a,b\n'],
+           ['lines that end in CR alone', 'label,a,b\r']] as const) {
+    it(`serves every row of a large file with ${what}`, async () => {
+      const end = text.endsWith('\r') ? '\r' : '\n';
+      const rows = Array.from({length: 300}, (_, i) => `${i % 2},${i},${i % 7}`);
+      const file = csvFile(text + rows.join(end) + end);
+      const {provider} = await prepared({filename: file, shuffleBufferSize: 20});
+
+      const batches = await take(provider.getInputFn({}, 'train', 10)(), 60);
+
+      assert.equal(new Set(batchRows(batches)).size, 300);
+    });
+  }
+
+  it('says a large file changed under the search, not a line of a part',
+     async () => {
+       const rows = Array.from({length: 300}, (_, i) => `${i % 2},${i},${i % 7}`);
+       const file = csvFile(['label,a,b', ...rows].join('\n') + '\n');
+       const {provider} = await prepared({filename: file, shuffleBufferSize: 20});
+       // Of the same size, a row short of a field.
+       const before = fs.readFileSync(file, 'utf8');
+       const after = before.replace('\n1,5,5\n', '\n1,5;5\n');
+       assert.notEqual(after, before);
+       fs.writeFileSync(file, after);
+
+       await assert.rejects(
+           take(provider.getInputFn({}, 'train', 10)(), 40),
+           (e: Error) => e instanceof DataError &&
+               e.message === `${file}: the file changed since prepare() ` +
+                   'read it; restart the search');
+     });
+
   it('serves every row of a large file with quoted line breaks', async () => {
     const rows = Array.from(
         {length: 60}, (_, i) => `${i % 2},${i},"x${i % 3 ? '' : '\ny'}"`);

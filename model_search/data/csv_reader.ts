@@ -32,7 +32,7 @@
 import * as fs from 'fs';
 import * as path from 'path';
 
-import {firstNonUtf8Byte} from '../utf8';
+import {compressionOf, firstNonUtf8Byte} from '../utf8';
 import {DataError} from './data';
 
 /** One record and where it starts. */
@@ -434,28 +434,18 @@ export async function* readCsvByteRange(
 
 const NON_ASCII = /[^\u0000-\u007f]/;
 
-/** Leading bytes of compressed files, and how to undo each. */
-const COMPRESSED_MAGIC: ReadonlyArray<[number[], string, string]> = [
-  [[0x1f, 0x8b], 'gzip', 'gunzip -k'],
-  [[0x50, 0x4b, 0x03, 0x04], 'zip', 'unzip'],
-  [[0x42, 0x5a, 0x68], 'bzip2', 'bunzip2 -k'],
-  [[0xfd, 0x37, 0x7a, 0x58, 0x5a, 0x00], 'xz', 'unxz -k'],
-  [[0x28, 0xb5, 0x2f, 0xfd], 'zstd', 'unzstd'],
-];
-
 /**
  * Refuses a compressed file by its first bytes (a .csv.gz given as is),
  * which would otherwise be called binary or of another encoding.
  */
 function checkNotCompressed(file: string, bytes: Buffer): void {
-  for (const [magic, kind, tool] of COMPRESSED_MAGIC) {
-    if (magic.every((b, i) => bytes[i] === b)) {
-      throw new DataError(
-          `${file}: the file is ${kind}-compressed, not CSV text; ` +
-          `decompress it first (${tool} ${file}) and give the file that ` +
-          'makes',
-          file);
-    }
+  const compressed = compressionOf(bytes);
+  if (compressed !== undefined) {
+    throw new DataError(
+        `${file}: the file is ${compressed.kind}-compressed, not CSV text; ` +
+            `decompress it first (e.g. ${compressed.command(file)}) and give ` +
+            'the decompressed file',
+        file);
   }
 }
 

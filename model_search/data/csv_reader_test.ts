@@ -333,8 +333,17 @@ describe('readCsvFile', () => {
       }
     }, (e: Error) => e instanceof DataError &&
         e.message === `${file}: the file is gzip-compressed, not CSV text; ` +
-            `decompress it first (gunzip -k ${file}) and give the file ` +
-            'that makes');
+            `decompress it first (e.g. gzip -dc ${file} > ${
+                file.slice(0, -3)}) and give the decompressed file`);
+  });
+
+  it('reads a file whose header starts like bzip2\'s magic', async () => {
+    const file = path.join(tmpDir(), 'bzh.csv');
+    fs.writeFileSync(file, 'BZh_score,label\n1,0\n2,1\n');
+    const records: CsvRecord[] = [];
+    for await (const record of readCsvFile(file)) records.push(record);
+    assert.deepEqual(records.map((r) => r.cells),
+                     [['BZh_score', 'label'], ['1', '0'], ['2', '1']]);
   });
 
   it('names a missing file', async () => {

@@ -18,7 +18,7 @@
 import * as fs from 'fs';
 
 import {ValueError} from '../errors';
-import {firstNonUtf8Byte} from '../utf8';
+import {compressionOf, firstNonUtf8Byte} from '../utf8';
 
 import {applyDefaults} from './defaults';
 import {PhoenixSpec} from './phoenix_spec';
@@ -66,8 +66,17 @@ export function printPhoenixSpec(spec: PhoenixSpec): string {
 export function loadSpecFile(path: string): PhoenixSpec {
   let bytes: Buffer;
   try {
+    // A FIFO would block the read, and Ctrl-C with it, until a writer
+    // comes: only a regular file (or a directory, said below) is read.
+    const stat = fs.statSync(path);
+    if (!stat.isFile() && !stat.isDirectory()) {
+      throw new ValueError(
+          `cannot read spec file "${path}": not a regular file (a FIFO, ` +
+          'socket or device); give the path of a .pbtxt PhoenixSpec');
+    }
     bytes = fs.readFileSync(path);
   } catch (e) {
+    if (e instanceof ValueError) throw e;
     const code = (e as NodeJS.ErrnoException).code;
     const why = code === 'ENOENT' ? 'no such file' :
         code === 'EISDIR'         ? 'it is a directory' :
@@ -91,6 +100,12 @@ function utf8TextOf(bytes: Buffer, path: string): string {
   try {
     return new TextDecoder('utf-8', {fatal: true}).decode(bytes);
   } catch {
+    const compressed = compressionOf(bytes);
+    if (compressed !== undefined) {
+      throw new ValueError(
+          `${path}: the file is ${compressed.kind}-compressed, not a text ` +
+          `spec; decompress it first (e.g. ${compressed.command(path)})`);
+    }
     const at = firstNonUtf8Byte(bytes);
     const before = bytes.subarray(0, at).toString('utf8');
     const line = before.split('\n').length;

@@ -6,9 +6,11 @@
  */
 
 import * as assert from 'node:assert/strict';
+import * as child_process from 'node:child_process';
 import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
+import * as zlib from 'zlib';
 
 import {ValueError} from '../errors';
 
@@ -602,6 +604,26 @@ describe('loadSpecFile', () => {
     assert.throws(() => loadSpecFile(dir), /: it is a directory/);
   });
 
+  it('refuses a FIFO without opening it', () => {
+    const fifo = path.join(dir, 'spec.pbtxt');
+    child_process.execFileSync('mkfifo', [fifo]);
+
+    // Opened, it would block until a writer came: one comes after 3 s,
+    // writing nothing, so that such a test fails rather than hangs.
+    const writer = child_process.spawn(
+        'sh', ['-c', `sleep 3; : > '${fifo}'`], {stdio: 'ignore'});
+    try {
+      assert.throws(
+          () => loadSpecFile(fifo),
+          (e: unknown) => e instanceof ValueError &&
+              e.message === `cannot read spec file "${fifo}": not a regular ` +
+                  'file (a FIFO, socket or device); give the path of a ' +
+                  '.pbtxt PhoenixSpec');
+    } finally {
+      writer.kill('SIGKILL');
+    }
+  });
+
   it('refuses bytes that are not UTF-8, at their line and column', () => {
     const file = path.join(dir, 'latin1.pbtxt');
     // "café" in Latin-1 inside a string: read leniently, the byte would
@@ -618,6 +640,18 @@ describe('loadSpecFile', () => {
             e.message === `${file}:3:26: byte 0xe9 is not UTF-8 text; save ` +
                 'the spec as UTF-8, or write the byte as an octal escape ' +
                 'inside the string (\\351)');
+  });
+
+  it('names a compressed spec', () => {
+    const file = path.join(dir, 'spec.pbtxt.gz');
+    fs.writeFileSync(file, zlib.gzipSync('problem_type: DNN\n'));
+
+    assert.throws(
+        () => loadSpecFile(file),
+        (e: unknown) => e instanceof ValueError &&
+            e.message === `${file}: the file is gzip-compressed, not a text ` +
+                `spec; decompress it first (e.g. gzip -dc ${file} > ${
+                    path.join(dir, 'spec.pbtxt')})`);
   });
 
   it('reads a file an editor began with a byte order mark', () => {
