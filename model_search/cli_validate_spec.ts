@@ -60,8 +60,9 @@ export function validateSpecCommand(
     } catch (e) {
       throw new ValueError(`${file}: ${(e as Error).message}`);
     }
+    let planner: TrialPlanner;
     try {
-      new TrialPlanner({
+      planner = new TrialPlanner({
         spec, problemType: problemTypeName(spec),
         objective: {metric: 'loss', goal: 'minimize'},
         hypertuningMethod: 'random', trainSteps: 1,
@@ -72,7 +73,8 @@ export function validateSpecCommand(
       }
       throw e;
     }
-    for (const line of unreadSpecSettings(spec)) {
+    for (const line of [...unreadSpecSettings(spec),
+                        ...planner.unreadHparamLines()]) {
       err(`validate-spec: warning: ${line}`);
     }
     out(JSON.stringify(messageToJson(spec, PHOENIX_SPEC_TYPE), null, 2));

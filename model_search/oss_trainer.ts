@@ -579,7 +579,10 @@ export async function main(
                           ` (the clock's; --phoenix_tf_random_seed=${
                               seed} repeats it)`}`);
       for (const line of unreadSpecSettings(spec)) log(`warning: ${line}`);
-      if (seedFlag < 0 && studySeed === undefined &&
+      // (One there but damaged is refused below, with the seed it holds.)
+      const recordDamaged = entriesBefore.has(STUDY_DATA_FILE) &&
+          !readsAsJson(path.join(modelDir, STUDY_DATA_FILE));
+      if (seedFlag < 0 && studySeed === undefined && !recordDamaged &&
           [...entriesBefore].some((name) => /^[1-9][0-9]*$/.test(name))) {
         // Trial directories and no record of the seed: it was removed.
         log(`warning: the study has trials here but no seed on record (no ` +
@@ -859,4 +862,14 @@ export function runMain(run: () => Promise<number>): void {
 if (require.main === module) {
   stopWhenTheLogReaderGoes();
   runMain(() => main(process.argv.slice(2)));
+}
+
+/** Whether `file` holds a JSON object. */
+function readsAsJson(file: string): boolean {
+  try {
+    const value = JSON.parse(fs.readFileSync(file, 'utf8')) as unknown;
+    return typeof value === 'object' && value !== null;
+  } catch {
+    return false;
+  }
 }

@@ -455,7 +455,7 @@ export async function runSearch(options: SearchOptions): Promise<SearchResult> {
                                 options.trainSteps, d, deepest, true)}`)
             .join(', ')}); evaluation.json says how many each trial took`);
   }
-  for (const line of planner.unreadHparamLines()) log(line);
+  for (const line of planner.unreadHparamLines()) log(`warning: ${line}`);
   if (planner.replay !== undefined) {
     // A replayed tower trained again leaves the towers built on it (an
     // adaptive ensemble's later positions, the ensemble itself) made of

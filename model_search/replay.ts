@@ -90,6 +90,11 @@ export function hparamsFromProto(def: HParamDef|undefined): {
   return {hparams, lists};
 }
 
+/** A hyperparameter's name as a message shows it: quoted if not a word. */
+function shownKey(key: string): string {
+  return /^\w+$/.test(key) ? key : JSON.stringify(key);
+}
+
 /**
  * The hyperparameters a spec gives by hand (a replay tower, a user
  * suggestion), as the trial takes them: one value each. A list, an entry
@@ -104,13 +109,13 @@ export function givenHparams(def: HParamDef|undefined, where: string):
     if (value.int64List || value.floatList || value.bytesList ||
         value.boolList) {
       throw new ValueError(
-          `${where}: hparam ${key} is a list; give a single value ` +
+          `${where}: hparam ${shownKey(key)} is a list; give a single value ` +
           '(bool_value, int64_value, float_value or bytes_value)');
     }
     if (value.boolValue === undefined && value.int64Value === undefined &&
         value.floatValue === undefined && value.bytesValue === undefined) {
       throw new ValueError(
-          `${where}: hparam ${key} has no value; give one, e.g. value { ` +
+          `${where}: hparam ${shownKey(key)} has no value; give one, e.g. value { ` +
           'float_value: 0.01 }, or remove the entry');
     }
     if (value.bytesValue !== undefined) {
@@ -118,7 +123,7 @@ export function givenHparams(def: HParamDef|undefined, where: string):
         utf8.decode(value.bytesValue);
       } catch {
         throw new ValueError(
-            `${where}: hparam ${key} has a bytes_value that is not UTF-8 ` +
+            `${where}: hparam ${shownKey(key)} has a bytes_value that is not UTF-8 ` +
             'text; hyperparameters are numbers, booleans or text');
       }
     }

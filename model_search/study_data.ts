@@ -125,7 +125,7 @@ export function recordOrCheckStudyData(
   let recorded: InputSchema;
   try {
     recorded = (JSON.parse(fs.readFileSync(file, 'utf8')) as
-                {schema: InputSchema}).schema;
+                {schema: InputSchema}|null)?.schema as InputSchema;
     if (typeof recorded?.kind !== 'string') throw new Error('no schema');
   } catch (e) {
     // The record also keeps the study's seed, lost with it unless given.

@@ -139,9 +139,12 @@ export class SqliteStore extends SqlStore {
             `its --model_dir)${options.readOnly ? '' : ', or a new file'}`);
       }
       if (errorCode(err)?.startsWith('SQLITE_CORRUPT')) {
+        // Found by a retried call, the message has the note already.
+        const message = (err as Error).message.replace(DAMAGED_DATABASE_NOTE, '')
+                            .replace(`sqlite:${options.filename}: `, '');
         throw new StoreError(
             `sqlite:${options.filename}: the database file is damaged (${
-                (err as Error).message})${DAMAGED_DATABASE_NOTE}`,
+                message})${DAMAGED_DATABASE_NOTE}`,
             errorCode(err));
       }
       throw err;

@@ -183,6 +183,9 @@ describe('SqliteStore.open', () => {
              SqliteStore.open({filename: file}),
              (e: Error) => e instanceof StoreError &&
                  e.code === 'SQLITE_CORRUPT' &&
+                 // Said once, the file named once.
+                 e.message.split('.recover').length === 2 &&
+                 e.message.split(file).length === 2 &&
                  e.message.startsWith(
                      `sqlite:${file}: the database file is damaged (`) &&
                  e.message.endsWith(
