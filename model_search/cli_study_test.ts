@@ -142,6 +142,9 @@ describe('cli trials and report', () => {
      /--out=.*\/empty is a directory; name the page to write, e\.g\. --out=.*\/empty\/report\.html/],
     ['report under a file', ['report', '--model_dir=STUDY', '--out=AFILE/r.html'],
      /--out=.*\/afile\/r\.html: cannot write it \(.*\/afile is not a directory\); give a file in a directory you can write to/],
+    ['report named as a trial directory',
+     ['report', '--model_dir=STUDY', '--out=STUDY/40'],
+     /--out=\S+\/study\/40 takes the name of a trial directory of the study; name the page otherwise, e\.g\. --out=\S+\/study\/report\.html/],
     ['report with an unknown flag', ['report', '--model_dir=STUDY', '--outt=x'],
      /unknown flag --outt/],
   ];

@@ -72,6 +72,15 @@ export async function reportCommand(
                            `to write, e.g. --out=${
                                path.join(file, 'report.html')}`);
     }
+    if (loaded.modelDir !== '' &&
+        path.resolve(path.dirname(file)) === path.resolve(loaded.modelDir) &&
+        /^[1-9][0-9]*$/.test(path.basename(file))) {
+      // The study's next trial of that id would find its name taken.
+      throw new UsageError(
+          `--out=${file} takes the name of a trial directory of the study; ` +
+          `name the page otherwise, e.g. --out=${
+              path.join(loaded.modelDir, 'report.html')}`);
+    }
     if (fs.existsSync(file) && !isEarlierReport(file)) {
       throw new UsageError(
           `--out=${file} exists and is not a page this command wrote; it ` +
