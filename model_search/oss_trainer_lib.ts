@@ -880,7 +880,7 @@ class BudgetReachedMeanwhile extends Error {
  * The COMPLETED trials, not in `unusable`, whose towers or members come,
  * directly or through others, from a trial in `unusable`; in id order.
  */
-export function builtOnUnusable(
+function builtOnUnusable(
     trials: readonly Trial[], unusable: ReadonlySet<number>): number[] {
   const left = new Set(unusable);
   const found: number[] = [];
