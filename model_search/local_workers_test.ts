@@ -264,7 +264,7 @@ describe('completeWrittenTrials', () => {
          ...running(id, 'elsewhere:5'), state: 'FAILED', directory: `${id}`,
          failureReason: 'worker lost: no heartbeat for 700 s',
        });
-       for (const name of ['1', '2', '3', '4', '5', '6', '8']) {
+       for (const name of ['1', '2', '3', '4', '5', '6', '8', '9', '10']) {
          writeTrial(name, evaluationText({accuracy: Number(name) / 10}, run));
        }
        fs.rmSync(path.join(dir, '8', 'model', 'weights.bin'));
@@ -283,6 +283,11 @@ describe('completeWrittenTrials', () => {
          {...leaseLost(6), directory: undefined},           // never planned
          leaseLost(7),                                      // no directory
          {...running(8, `${host}:1001`), directory: '8'},   // not whole
+         // An earlier process that had this one's pid: gone.
+         {...running(9, `${host}:${process.pid}+${
+              processStartTicks(process.pid)! + 1}`), directory: '9'},
+         // This process itself: training it.
+         {...running(10, localWorkerId()), directory: '10'},
        ];
        const logged: string[] = [];
 
@@ -290,11 +295,13 @@ describe('completeWrittenTrials', () => {
            store, 1, dir, trials, (l) => logged.push(l),
            (pid) => pid === 1002);
        await completeWrittenTrials(
-           store, 1, dir, trials.slice(7), (l) => logged.push(l));
+           store, 1, dir, trials.slice(7, 8), (l) => logged.push(l));
 
-       assert.deepEqual(completed, [1, 2]);
-       assert.deepEqual(done, [[1, {accuracy: 0.1}, '1', writtenAt(1)],
-                               [2, {accuracy: 0.2}, '2', writtenAt(2)]]);
+       assert.deepEqual(completed, [1, 2, 9]);
+       assert.deepEqual(done.slice(0, 2),
+                        [[1, {accuracy: 0.1}, '1', writtenAt(1)],
+                         [2, {accuracy: 0.2}, '2', writtenAt(2)]]);
+       assert.deepEqual(done.slice(2).map(([id]) => id), [9]);
        assert.deepEqual(logged, [
          `trial 8: its worker was lost and its directory ${
              path.join(dir, '8')} is not whole (no model/weights.bin); not ` +

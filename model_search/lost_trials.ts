@@ -23,7 +23,7 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 
-import {localPid, localWorkerGone, machineName, processExists} from './metadata/worker_ids';
+import {earlierProcessOfMyPid, localPid, localWorkerGone, machineName, processExists} from './metadata/worker_ids';
 import {LEASE_LOST_PREFIX} from './metadata/store';
 import type {MetadataStore} from './metadata/store';
 import type {Trial} from './metadata/trial';
@@ -36,8 +36,10 @@ function lost(
     return (trial.failureReason ?? '').startsWith(LEASE_LOST_PREFIX);
   }
   if (trial.state !== 'RUNNING') return false;
-  return localPid(trial.workerId) !== process.pid &&
-      localWorkerGone(trial.workerId, machineName(), exists);
+  // A worker of this pid is this process, unless it started otherwise.
+  return earlierProcessOfMyPid(trial.workerId) ||
+      (localPid(trial.workerId) !== process.pid &&
+       localWorkerGone(trial.workerId, machineName(), exists));
 }
 
 /** The files every written trial directory holds (trial_writer.ts). */

@@ -135,6 +135,19 @@ function localProcess(workerId: string|undefined, hostname: string):
   return startTicks === undefined ? {pid} : {pid, startTicks};
 }
 
+/**
+ * Whether a worker id names an earlier process of this machine that had
+ * this process's pid (its recorded start differs): gone, whatever the pid
+ * says. Ids without a start cannot tell: false.
+ */
+export function earlierProcessOfMyPid(
+    workerId: string|undefined, hostname = machineName()): boolean {
+  const local = localProcess(workerId, hostname);
+  return local !== undefined && local.pid === process.pid &&
+      local.startTicks !== undefined &&
+      local.startTicks !== processStartTicks(process.pid);
+}
+
 /** The pid of a worker id of this host (localProcess), or undefined. */
 export function localPid(workerId: string|undefined,
                          hostname = machineName()): number|undefined {
