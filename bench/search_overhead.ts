@@ -79,7 +79,13 @@
  * kernels' bindings of TensorFlow.js, and its memory stays: checked in
  * /proc/self/maps); gc({type: 'major'}) (2 ms, but the old memory stays);
  * no collection at the restart (RSS stayed 15-35 MB higher for the next
- * 15 trials: V8 collects it late); TensorFlow.js layers' cache of
+ * 15 trials: V8 collects it late); the restart's collection started
+ * asynchronously (gc({type: 'major', execution: 'async'}): the restarts
+ * took 5-8 ms instead of 48-59 ms, but the timers phase grew by 1.4-1.6
+ * ms a trial and training by as much as the rest, the collection's work
+ * done on the same thread a little later: total overhead 15.5 and 16.4
+ * against 16.5 and 16.9 ms, RSS growth the same, two alternating pairs of
+ * three runs each: within the noise); TensorFlow.js layers' cache of
  * topologically sorted graphs (TOPOLOGICAL_SORT_CACHE_MAX_ENTRIES, 100
  * entries, each holding an earlier trial's layer objects) cut to 8: the
  * heap after 50 trials is the same, 33.9 MB; jemalloc (LD_PRELOAD), one
