@@ -82,8 +82,8 @@
  * 15 trials: V8 collects it late); the restart's collection started
  * asynchronously (gc({type: 'major', execution: 'async'}): the restarts
  * took 5-8 ms instead of 48-59 ms, but the timers phase grew by 1.4-1.6
- * ms a trial and training by as much as the rest, the collection's work
- * done on the same thread a little later: total overhead 15.5 and 16.4
+ * ms a trial, the collection's work done on the same thread a little
+ * later, while a trial trains: total overhead 15.5 and 16.4
  * against 16.5 and 16.9 ms, RSS growth the same, two alternating pairs of
  * three runs each: within the noise); TensorFlow.js layers' cache of
  * topologically sorted graphs (TOPOLOGICAL_SORT_CACHE_MAX_ENTRIES, 100
