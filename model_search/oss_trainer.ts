@@ -41,7 +41,7 @@ import {checkFirstBatches, checkProviderAnswers, checkSpecFitsData, providerName
 import {WASM_RUNTIME_ERROR} from './train_loop';
 import {REPLAY_SPEC_FILENAME, replayErrorPosition, replayPlans} from './replay';
 import {refuseForeignTrialNames, refuseTrialDirectory, temporaryTag} from './trial_directory';
-import {studyDataRecordedHere} from './study_data';
+import {studyDataRecordedHere, trialDirectoriesIn} from './study_data';
 import {checkBlockNames} from './spec_blocks';
 import {unreadSpecSettings} from './spec_unread';
 import {SUMMARY_CSV, SUMMARY_JSON} from './report';
@@ -583,7 +583,7 @@ export async function main(
       const recordDamaged = entriesBefore.has(STUDY_DATA_FILE) &&
           !readsAsJson(path.join(modelDir, STUDY_DATA_FILE));
       if (seedFlag < 0 && studySeed === undefined && !recordDamaged &&
-          [...entriesBefore].some((name) => /^[1-9][0-9]*$/.test(name))) {
+          trialDirectoriesIn(modelDir).length > 0) {
         // Trial directories and no record of the seed: it was removed.
         log(`warning: the study has trials here but no seed on record (no ` +
             `${STUDY_DATA_FILE}, or one from before seeds were kept): its ` +

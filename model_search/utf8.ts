@@ -67,6 +67,12 @@ const MAGIC: ReadonlyArray<[Array<number|null>, string, string]> = [
   [[0x28, 0xb5, 0x2f, 0xfd], 'zstd', 'zstd -dc'],
 ];
 
+/** `path` as one word of a shell command: quoted unless plain. */
+function shellWord(path: string): string {
+  return /^[\w./@+-]+$/.test(path) ? path :
+                                     `'${path.replace(/'/g, `'\\''`)}'`;
+}
+
 /** The compression whose magic `bytes` (a file's first ones) start with. */
 export function compressionOf(bytes: Uint8Array): Compression|undefined {
   for (const [magic, kind, tool] of MAGIC) {
@@ -77,7 +83,8 @@ export function compressionOf(bytes: Uint8Array): Compression|undefined {
         kind,
         command: (file) => {
           const out = file.replace(/\.(gz|zip|bz2|xz|zst)$/i, '');
-          return `${tool} ${file} > ${out === file ? `${file}.txt` : out}`;
+          return `${tool} ${shellWord(file)} > ${
+              shellWord(out === file ? `${file}.txt` : out)}`;
         },
       };
     }

@@ -7,7 +7,7 @@
 
 import * as assert from 'node:assert/strict';
 
-import {firstNonUtf8Byte} from './utf8';
+import {compressionOf, firstNonUtf8Byte} from './utf8';
 
 describe('firstNonUtf8Byte', () => {
   it('agrees with a strict decoder on every byte pair and some triples',
@@ -43,5 +43,15 @@ describe('firstNonUtf8Byte', () => {
                                 Buffer.from('x')]);
     assert.equal(firstNonUtf8Byte(text), 7);
     assert.equal(firstNonUtf8Byte(Buffer.from('Zoë 😀')), -1);
+  });
+});
+
+describe('compressionOf', () => {
+  it('gives a command whose paths stay one shell word each', () => {
+    const gzip = compressionOf(Uint8Array.from([0x1f, 0x8b, 8, 0]))!;
+    assert.equal(gzip.command('/d/rows.csv.gz'), 'gzip -dc /d/rows.csv.gz > /d/rows.csv');
+    assert.equal(gzip.command("/my data/it's.gz"),
+                 "gzip -dc '/my data/it'\\''s.gz' > '/my data/it'\\''s'");
+    assert.equal(compressionOf(Buffer.from('BZh_score,label\n')), undefined);
   });
 });
