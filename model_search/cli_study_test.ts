@@ -106,6 +106,20 @@ describe('cli trials and report', () => {
     assert.equal(html.match(/<tr [^>]*data-trial-id=/g)?.length, 6);
   });
 
+  it('report --out=- writes the page to standard output, no file', async () => {
+    const before = fs.readdirSync(process.cwd());
+
+    const result = await cli(['report', `--model_dir=${dir}/study`, '--out=-']);
+
+    assert.equal(result.status, 0, result.err);
+    const page = result.out.join('\n');
+    assert.match(page, /^<!DOCTYPE html>/i);
+    assert.equal(page.match(/<tr [^>]*data-trial-id=/g)?.length, 6);
+    assert.ok(!page.includes('wrote '), 'only the page on standard output');
+    assert.deepEqual(fs.readdirSync(process.cwd()), before);
+    assert.ok(!fs.existsSync(path.join(dir, 'study', 'report.html')));
+  });
+
   it('report replaces its own page but no other file', async () => {
     const out = path.join(dir, 'again.html');
     const args = ['report', `--model_dir=${dir}/study`, `--out=${out}`];

@@ -41,7 +41,8 @@ import {checkFirstBatches, checkProviderAnswers, checkSpecFitsData, providerName
 import {WASM_RUNTIME_ERROR} from './train_loop';
 import {REPLAY_SPEC_FILENAME, replayErrorPosition, replayPlans} from './replay';
 import {refuseForeignTrialNames, refuseTrialDirectory, temporaryTag} from './trial_directory';
-import {studyDataRecordedHere, trialDirectoriesIn} from './study_data';
+import {studyDataRecordedHere} from './study_data';
+import {isTrialDirectoryName, trialDirectoriesIn} from './trial_files';
 import {checkBlockNames} from './spec_blocks';
 import {unreadSpecSettings} from './spec_unread';
 import {SUMMARY_CSV, SUMMARY_JSON} from './report';
@@ -737,7 +738,9 @@ ${(e.cause as Error)?.stack ?? e.cause}` :
  */
 function removeStudyFiles(modelDir: string): void {
   const entries = fs.readdirSync(modelDir, {withFileTypes: true});
-  if (entries.some((e) => e.isDirectory() && /^\d+$/.test(e.name))) return;
+  if (entries.some((e) => e.isDirectory() && isTrialDirectoryName(e.name))) {
+    return;
+  }
   for (const name of [STUDY_DATA_FILE, SUMMARY_JSON, SUMMARY_CSV,
                       REPLAY_SPEC_FILENAME]) {
     fs.rmSync(path.join(modelDir, name), {force: true});

@@ -31,7 +31,8 @@ import {failTrialsOfDeadLocalWorkers, markRunningHere} from './local_workers';
 import {directoryOwnerTrial, otherStudy, recordedSeed, STUDY_DATA_FILE, studyDirectoryOwner, studyOfDirectory, studyText} from './metadata/study_of_directory';
 import {localWorkerId, workerHeartbeating} from './metadata/worker_ids';
 import {completeWrittenTrials} from './lost_trials';
-import {checkNoUnknownTrialDirectories, checkSameData, checkSummaryObjective, checkTrialDirectoriesPresent, recordOrCheckStudyData, settingsWarning, trialDirectoriesIn} from './study_data';
+import {checkNoUnknownTrialDirectories, checkSameData, checkSummaryObjective, checkTrialDirectoriesPresent, recordOrCheckStudyData, settingsWarning} from './study_data';
+import {trialDirectoriesIn} from './trial_files';
 import {StoreError} from './metadata/retry';
 import {DEFAULT_LEASE_SECONDS} from './metadata/store';
 import {PlanningError, towersOfTrial} from './generators/base_tower_generator';
@@ -1035,12 +1036,8 @@ async function refuseAnotherStudysDirectory(options: SearchOptions):
     await refuseStudyOfAnotherDirectory(options, known.studyId);
   }
   if (studies === undefined || known !== undefined) return;
-  // A trial directory: named by a number, holding a trial's files (a
-  // user's own folder "1" beside them is none).
-  const trialDirs = fs.readdirSync(options.modelDir).filter(
-      (name) => /^\d+$/.test(name) &&
-          fs.existsSync(path.join(
-              options.modelDir, name, TRIAL_FILES.architecture)));
+  // A user's own folder "1" is no trial directory (trialDirectoriesIn).
+  const trialDirs = trialDirectoriesIn(options.modelDir);
   if (trialDirs.length === 0) return;
   // A study of this name made since the listing, by a worker that started
   // at the same moment, is this one, whatever it wrote since.

@@ -30,7 +30,8 @@ import {otherStudyOfDirectory, STUDY_DATA_FILE, type StudyOfDirectory, studyText
 import {UsageError, ValueError} from './errors';
 import type {Objective, Trial} from './metadata/trial';
 import {readStudySummary, SUMMARY_JSON} from './report';
-import {temporaryTag, TRIAL_FILES} from './trial_directory';
+import {temporaryTag} from './trial_directory';
+import {TRIAL_FILES} from './trial_files';
 
 /** The parts of a schema that must match: no moments, no defaults. */
 function essentials(schema: InputSchema): unknown {
@@ -450,33 +451,6 @@ export function checkSameData(
 }
 
 /**
- * Throws when completed trials of the study have no directory in
- * `modelDir`: the study was started in another model directory. Its
- * ensembles, warm starts and teachers read those directories, so the
- * search would fail later, half way. Returns the ids of the completed
- * trials whose directories were written here and are gone (removed, or
- * lost with a disk): those recorded with the model directory id of a
- * trial whose directory is here.
- */
-/**
- * The names of the directories in `modelDir` that are trial directories
- * (a number, holding a trial's files).
- */
-export function trialDirectoriesIn(modelDir: string): string[] {
-  let names: string[];
-  try {
-    names = fs.readdirSync(modelDir);
-  } catch {
-    return [];
-  }
-  return names.filter(
-      (name) => /^[1-9][0-9]*$/.test(name) &&
-          [TRIAL_FILES.architecture, TRIAL_FILES.evaluation,
-           TRIAL_FILES.model].some(
-              (file) => fs.existsSync(path.join(modelDir, name, file))));
-}
-
-/**
  * Refuses trial directories (trialDirectoriesIn, read before the study's
  * trials were listed, so that a trial another worker writes meanwhile is
  * among them) of no trial of the study: its next trials would find their
@@ -500,6 +474,15 @@ export function checkNoUnknownTrialDirectories(
       '--model_dir to go on, or give the database the study was run with');
 }
 
+/**
+ * Throws when completed trials of the study have no directory in
+ * `modelDir`: the study was started in another model directory. Its
+ * ensembles, warm starts and teachers read those directories, so the
+ * search would fail later, half way. Returns the ids of the completed
+ * trials whose directories were written here and are gone (removed, or
+ * lost with a disk): those recorded with the model directory id of a
+ * trial whose directory is here.
+ */
 export function checkTrialDirectoriesPresent(
     modelDir: string, experimentName: string, trials: Trial[]): number[] {
   const missing = trials.filter(

@@ -19,25 +19,10 @@ import {performance} from 'perf_hooks';
 import {SearchError, UsageError} from './errors';
 import {STUDY_DATA_FILE} from './metadata/study_of_directory';
 import {machineName, processExists} from './metadata/worker_ids';
+import {holdsTrialFiles, isTrialDirectoryName, TRIAL_FILES} from './trial_files';
 
 
-/** Names of the files of a trial directory. */
-export const TRIAL_FILES = {
-  architecture: 'architecture.json',
-  architectureText: 'architecture.txt',
-  hparams: 'hparams.json',
-  evaluation: 'evaluation.json',
-  inputSchema: 'input_schema.json',
-  model: 'model',
-  /** The towers of the trial (generators/base_tower_generator.ts). */
-  towers: 'towers.json',
-  /**
-   * Written into a completed trial's directory whose files a later trial
-   * could not read (damaged): why. Searches of the study leave the trial
-   * out while the file is there (unusableTrials).
-   */
-  unusable: 'unusable.txt',
-} as const;
+export {TRIAL_FILES} from './trial_files';
 
 /**
  * Marks the trial directory `directory` of `modelDir` as unusable, saying
@@ -79,8 +64,8 @@ export function refuseForeignTrialNames(modelDir: string, flag: string):
     void {
   if (!fs.existsSync(modelDir)) return;
   for (const name of fs.readdirSync(modelDir)) {
-    if (!/^\d+$/.test(name) ||
-        fs.existsSync(path.join(modelDir, name, TRIAL_FILES.architecture))) {
+    if (!isTrialDirectoryName(name) ||
+        holdsTrialFiles(path.join(modelDir, name))) {
       continue;
     }
     throw new UsageError(
@@ -105,7 +90,7 @@ export function refuseTrialDirectory(modelDir: string, flag: string): void {
     if (above === below) return;
     const name = path.basename(below);
     const where = below === path.resolve(modelDir) ? 'is' : 'lies inside';
-    if (/^\d+$/.test(name) &&
+    if (isTrialDirectoryName(name) &&
         fs.existsSync(path.join(below, TRIAL_FILES.architecture))) {
       throw new UsageError(
           `${flag}=${modelDir} ${where} the directory of trial ${name} of ` +
@@ -113,7 +98,7 @@ export function refuseTrialDirectory(modelDir: string, flag: string): void {
           'trial\'s; give the search a directory of its own (a trial ' +
           'directory is what predict takes)');
     }
-    if (/^\d+$/.test(name) &&
+    if (isTrialDirectoryName(name) &&
         fs.existsSync(path.join(above, STUDY_DATA_FILE))) {
       // Not written yet: the study's trial of that id would need it.
       throw new UsageError(

@@ -17,6 +17,7 @@ import * as path from 'path';
 import {UsageError} from '../errors';
 import {FlagSet} from '../flags';
 
+import {isTrialDirectoryName} from '../trial_files';
 import {renderReport, REPORT_GENERATOR} from './html_report';
 import {defineStudyFlags, loadStudy, parseCommandFlags, userPath} from './study_source';
 import {writeFileAtomically} from './study_summary';
@@ -30,14 +31,16 @@ const USAGE = [
   'usage: report --model_dir=DIR [--out=FILE] [--experiment_name=NAME]',
   '  Writes one HTML page (no network needed to view it) with the trials,',
   '  the objective over trials, the best architecture and the blocks the',
-  '  best trials use. --out defaults to DIR/report.html.',
+  '  best trials use. --out defaults to DIR/report.html; --out=- writes',
+  '  the page to standard output.',
 ].join('\n');
 
 /**
  * Runs `report`.
  *
  * @param args The arguments after the command name.
- * @param out Receives one line naming the file written.
+ * @param out Receives one line naming the file written (or, with
+ *     --out=-, the page itself).
  * @param err Receives errors and usage.
  * @returns 0 on success, 2 for a wrong command line or missing study.
  */
@@ -47,7 +50,8 @@ export async function reportCommand(
   const flags = new FlagSet();
   defineStudyFlags(flags);
   flags.define('out', {type: 'string', default: '',
-    help: 'The HTML file to write; default: report.html in --model_dir.'});
+    help: 'The HTML file to write (- for standard output); default: ' +
+          'report.html in --model_dir.'});
   flags.define('top_k', {type: 'int', default: 5,
     help: 'How many of the best trials the block frequencies count.'});
   try {
@@ -55,37 +59,16 @@ export async function reportCommand(
     const topK = flags.get<number>('top_k');
     if (topK < 1) throw new UsageError(`--top_k must be >= 1, got ${topK}`);
     const loaded = await loadStudy(flags);
-    let file = userPath(flags.get<string>('out'));
-    if (file === '') {
+    const toStdout = flags.get<string>('out') === '-';
+    let file = toStdout ? '' : userPath(flags.get<string>('out'));
+    if (file === '' && !toStdout) {
       if (loaded.modelDir === '') {
         throw new UsageError('--out is required with --metadata_db and no ' +
                              '--model_dir');
       }
       file = path.join(loaded.modelDir, 'report.html');
     }
-    if (!fs.existsSync(path.dirname(file))) {
-      throw new UsageError(`--out=${file}: directory ${
-          path.dirname(file)} does not exist`);
-    }
-    if (fs.existsSync(file) && fs.statSync(file).isDirectory()) {
-      throw new UsageError(`--out=${file} is a directory; name the page ` +
-                           `to write, e.g. --out=${
-                               path.join(file, 'report.html')}`);
-    }
-    if (loaded.modelDir !== '' &&
-        path.resolve(path.dirname(file)) === path.resolve(loaded.modelDir) &&
-        /^[1-9][0-9]*$/.test(path.basename(file))) {
-      // The study's next trial of that id would find its name taken.
-      throw new UsageError(
-          `--out=${file} takes the name of a trial directory of the study; ` +
-          `name the page otherwise, e.g. --out=${
-              path.join(loaded.modelDir, 'report.html')}`);
-    }
-    if (fs.existsSync(file) && !isEarlierReport(file)) {
-      throw new UsageError(
-          `--out=${file} exists and is not a page this command wrote; it ` +
-          'is left as it is: name a new file (or remove that one first)');
-    }
+    if (!toStdout) checkOutFile(file, loaded.modelDir);
     const html = renderReport({
       experimentName: loaded.study.experimentName,
       experimentOwner: loaded.study.experimentOwner,
@@ -103,6 +86,11 @@ export async function reportCommand(
                                                    t.directory)))
               .map((t) => t.id)),
     });
+    if (toStdout) {
+      out(html);
+      loaded.warnings.forEach((w) => err(`report: ${w}`));
+      return OK;
+    }
     try {
       await writeFileAtomically(file, html);
     } catch (e) {
@@ -127,6 +115,38 @@ export async function reportCommand(
       return BAD_INPUT;
     }
     throw e;
+  }
+}
+
+/**
+ * Throws a UsageError where the page cannot or must not be written to
+ * `file`: its directory missing, a directory there, the name of a trial
+ * directory of the study in `modelDir`, or a file this command did not
+ * write (a database, say).
+ */
+function checkOutFile(file: string, modelDir: string): void {
+  if (!fs.existsSync(path.dirname(file))) {
+    throw new UsageError(`--out=${file}: directory ${
+        path.dirname(file)} does not exist`);
+  }
+  if (fs.existsSync(file) && fs.statSync(file).isDirectory()) {
+    throw new UsageError(`--out=${file} is a directory; name the page ` +
+                         `to write, e.g. --out=${
+                             path.join(file, 'report.html')}`);
+  }
+  if (modelDir !== '' &&
+      path.resolve(path.dirname(file)) === path.resolve(modelDir) &&
+      isTrialDirectoryName(path.basename(file))) {
+    // The study's next trial of that id would find its name taken.
+    throw new UsageError(
+        `--out=${file} takes the name of a trial directory of the study; ` +
+        `name the page otherwise, e.g. --out=${
+            path.join(modelDir, 'report.html')}`);
+  }
+  if (fs.existsSync(file) && !isEarlierReport(file)) {
+    throw new UsageError(
+        `--out=${file} exists and is not a page this command wrote; it ` +
+        'is left as it is: name a new file (or remove that one first)');
   }
 }
 

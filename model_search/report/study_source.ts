@@ -28,6 +28,7 @@ import {otherStudyOfDirectory, STUDY_DATA_FILE, studyOfDirectory, studyText} fro
 import type {MetadataStore, StudyInfo} from '../metadata/store';
 import type {Objective, Trial} from '../metadata/trial';
 
+import {TRIAL_FILES, trialDirectoriesIn} from '../trial_files';
 import {readStudySummary} from './study_summary';
 import {metricNames} from './trial_columns';
 
@@ -63,7 +64,8 @@ export function studyWarnings(
   if (modelDir !== '') {
     const missing = trials.filter(
         (t) => t.state === 'COMPLETED' && t.directory !== undefined &&
-            !fs.existsSync(path.join(modelDir, t.directory, 'architecture.json')));
+            !fs.existsSync(path.join(
+                modelDir, t.directory, TRIAL_FILES.architecture)));
     if (missing.length > 0) {
       const ids = missing.map((t) => t.id);
       warnings.push(`warning: trial${ids.length > 1 ? 's' : ''} ${
@@ -192,10 +194,8 @@ export async function loadStudy(flags: FlagSet): Promise<LoadedStudy> {
       // the same.
       const searched =
           fs.existsSync(path.join(modelDir, 'study_summary.json')) ||
-          fs.readdirSync(modelDir).some(
-              (name) => /^[1-9][0-9]*$/.test(name) &&
-                  fs.existsSync(path.join(modelDir, name, 'architecture.json')));
-      if (fs.existsSync(path.join(modelDir, 'architecture.json'))) {
+          trialDirectoriesIn(modelDir).length > 0;
+      if (fs.existsSync(path.join(modelDir, TRIAL_FILES.architecture))) {
         throw new UsageError(
             `--model_dir=${modelDir} is a trial directory; give the ` +
             `--model_dir of its search, ${path.dirname(modelDir)}`);
