@@ -41,7 +41,7 @@ import {checkUniqueColumnNames, columnNames, CsvRowEncoder, firstLineDelimiterHi
 import {checkFieldDelim, readCsvFile} from './data/csv_reader';
 import type {CsvRecord} from './data/csv_reader';
 import {DataError, InputSchema, listedName} from './data/data';
-import {encodeImageFile, findImages} from './data/image_data';
+import {encodeImageFile, findImages, skippedFileLines} from './data/image_data';
 import {IMAGE_EXTENSIONS, imageFormat} from './data/image_decode';
 import {closestMatch, UsageError, ValueError, didYouMean} from './errors';
 import {readStudySummary} from './report';
@@ -813,6 +813,10 @@ async function openImages(
     // A CSV or other file given to a model of images: said plainly,
     // rather than as an image that does not decode.
     const format = imageFormat(readHead(input));
+    if (fs.statSync(input).size === 0) {
+      throw new ValueError(`--input=${input}: the file is empty; give an ` +
+                           'image file or a folder of images');
+    }
     if (format === undefined) {
       // Named .png, say, but not one inside: its bytes say so.
       const named =
@@ -827,24 +831,69 @@ async function openImages(
     }
   }
   if (skipped.length > 0) {
-    warnings.push(`skipped ${skipped.length} file${
-        skipped.length > 1 ? 's' : ''} of ${input} that ${
-        skipped.length > 1 ? 'are' : 'is'} not ${
-        IMAGE_EXTENSIONS.join(' ')}: ${
-        skipped.slice(0, 3).map((f) => path.relative(input, f)).join(', ')}${
-        skipped.length > 3 ? ', ...' : ''}`);
+    warnings.push(...skippedFileLines(skipped, input));
   }
-  return imageFiles(schema, input, files, isFolder);
+  return imageFiles(schema, input, await encodeAllImages(schema, files),
+                    isFolder);
 }
 
-async function* imageFiles(
-    schema: InputSchema, input: string, files: string[],
-    isFolder: boolean): AsyncGenerator<Example> {
+/**
+ * How many bytes of encoded images `predict` keeps between checking every
+ * image and predicting; images past it are decoded a second time.
+ */
+const KEPT_IMAGE_BYTES = 512 * 1024 * 1024;
+
+/**
+ * Every image of `files` encoded for the model, before anything is
+ * predicted: an image that cannot be read stops the command before its
+ * first line, with every such image named (up to ten), as a search does,
+ * rather than after the lines of the images before it. Images past
+ * KEPT_IMAGE_BYTES are left undefined, to be encoded again.
+ */
+async function encodeAllImages(schema: InputSchema, files: string[]):
+    Promise<Array<{file: string, features?: Float32Array}>> {
+  const encoded: Array<{file: string, features?: Float32Array}> = [];
+  const unreadable: DataError[] = [];
+  let kept = 0;
   for (const file of files) {
-    yield {
-      id: isFolder ? path.relative(input, file) : input,
-      features: await encodeImageFile(schema, file),
-    };
+    try {
+      const features = await encodeImageFile(schema, file);
+      kept += features.byteLength;
+      encoded.push({file, features: kept <= KEPT_IMAGE_BYTES ? features :
+                                                               undefined});
+    } catch (e) {
+      if (!(e instanceof DataError)) throw e;
+      unreadable.push(e);
+    }
+  }
+  if (unreadable.length === 1) throw unreadable[0];
+  if (unreadable.length > 1) {
+    const shown = unreadable.slice(0, MAX_UNREADABLE_SHOWN);
+    throw new DataError(
+        `${unreadable.length} images cannot be read, so nothing was ` +
+            `predicted; replace or remove them:\n${
+                shown.map((e) => `  ${e.message}`).join('\n')}${
+                unreadable.length > shown.length ?
+                    `\n  ... and ${unreadable.length - shown.length} more` :
+                    ''}`,
+        unreadable[0].file);
+  }
+  return encoded;
+}
+
+/** Unreadable images named one by one when several are found. */
+const MAX_UNREADABLE_SHOWN = 10;
+
+async function* imageFiles(
+    schema: InputSchema, input: string,
+    images: Array<{file: string, features?: Float32Array}>,
+    isFolder: boolean): AsyncGenerator<Example> {
+  for (const image of images) {
+    const features =
+        image.features ?? await encodeImageFile(schema, image.file);
+    // Let go once predicted.
+    image.features = undefined;
+    yield {id: isFolder ? path.relative(input, image.file) : input, features};
   }
 }
 

@@ -472,9 +472,32 @@ describe('predictCommand', function() {
       assert.equal(result.status, 0, result.err.join('\n'));
       assert.equal(result.out.length, 2);
       assert.equal(result.err[result.err.length - 1],
-                   `predict: skipped 1 file of ${dir} that is not .png .jpg ` +
-                       '.jpeg .bmp .gif: notes.txt');
+                   'predict: skipped 1 file that is not .png .jpg .jpeg ' +
+                       '.jpe .jfif .bmp .dib .gif: notes.txt');
     });
+
+    it('names every unreadable image of a folder before printing a line',
+       async () => {
+         const dir = path.join(root, 'some_bad');
+         fs.mkdirSync(dir, {recursive: true});
+         for (const name of ['a.png', 'b.png', 'c.png']) {
+           fs.copyFileSync(path.join(IMAGES, '1', '7.png'),
+                           path.join(dir, name));
+         }
+         const whole = fs.readFileSync(path.join(IMAGES, '1', '7.png'));
+         fs.writeFileSync(path.join(dir, 'y.png'), whole.subarray(0, 40));
+         fs.writeFileSync(path.join(dir, 'z.png'), whole.subarray(0, 60));
+
+         const result = await run([`--model_dir=${imageTrial}`,
+                                   `--input=${dir}`, '--batch_size=1']);
+
+         assert.equal(result.status, 2, result.out.join('\n'));
+         assert.deepEqual(result.out, []);
+         const err = result.err.join('\n');
+         assert.match(err, /2 images cannot be read, so nothing was predicted/);
+         assert.match(err, /y\.png: cannot decode this PNG image/);
+         assert.match(err, /z\.png: cannot decode this PNG image/);
+       });
 
     it('predicts one image file', async () => {
       const file = path.join(IMAGES, '1', '7.png');
@@ -584,16 +607,23 @@ describe('predictCommand', function() {
         name: 'a CSV file for an image model',
         args: () => [`--model_dir=${imageTrial}`, `--input=${FRUITS}`],
         message: () => `predict: --input=${FRUITS}: not an image (.png .jpg ` +
-            '.jpeg .bmp .gif), but this model was trained on images: give ' +
-            'an image file or a folder of images',
+            '.jpeg .jpe .jfif .bmp .dib .gif), but this model was trained ' +
+            'on images: give an image file or a folder of images',
       },
       {
         name: 'a text file named as an image',
         files: {'fake.png': 'not a picture\n'},
         args: () => [`--model_dir=${imageTrial}`, `--input=${root}/fake.png`],
         message: () => `predict: --input=${root}/fake.png: named as an ` +
-            'image, but its bytes are no .png .jpg .jpeg .bmp .gif image; ' +
-            'give an image file or a folder of images',
+            'image, but its bytes are no .png .jpg .jpeg .jpe .jfif .bmp ' +
+            '.dib .gif image; give an image file or a folder of images',
+      },
+      {
+        name: 'an empty image file',
+        files: {'empty.png': ''},
+        args: () => [`--model_dir=${imageTrial}`, `--input=${root}/empty.png`],
+        message: () => `predict: --input=${root}/empty.png: the file is ` +
+            'empty; give an image file or a folder of images',
       },
       {
         name: 'an empty CSV file',
@@ -740,7 +770,7 @@ describe('predictCommand', function() {
         files: {'noimages/notes.txt': 'none here'},
         args: () => [`--model_dir=${imageTrial}`, `--input=${root}/noimages`],
         message: () => `predict: --input=${root}/noimages: no images (.png ` +
-            '.jpg .jpeg .bmp .gif) in this folder or below it; give a ' +
+            '.jpg .jpeg .jpe .jfif .bmp .dib .gif) in this folder or below it; give a ' +
             'folder of images',
       },
       {

@@ -44,7 +44,7 @@ import {didYouMean, UsageError} from '../errors';
 import {Random} from '../random';
 
 import {checkFieldDelim, CsvRecord, readCsvByteRange, readCsvFile} from './csv_reader';
-import {Batch, DataError, FeatureColumn, Hparams, InputSchema, listedName, Mode, Provider as DataProvider} from './data';
+import {Batch, DataError, FeatureColumn, Hparams, InputSchema, listedName, Mode, Provider as DataProvider, readProgressEveryMs} from './data';
 
 /** Options of the CSV provider; the flag names are those of the binary. */
 export declare interface CsvDataArgs {
@@ -94,14 +94,6 @@ const NUMBER = /^\s*[-+]?(\d+\.?\d*|\.\d+)([eE][-+]?\d+)?\s*$/;
  */
 export function columnNames(header: readonly string[]): string[] {
   return header.map((name, i) => name === '' ? `column_${i}` : name);
-}
-
-/** How often reading a large training file says how far it got. */
-let progressEveryMs = 10000;
-
-/** Sets how often a long read says how far it got (tests: 0, always). */
-export function setReadProgressInterval(ms: number): void {
-  progressEveryMs = ms;
 }
 
 /** Headers up to this wide are shown whole in a message. */
@@ -1162,7 +1154,7 @@ export class Provider implements DataProvider {
     let previous: CsvRecord|undefined;
     let oneLineRecords = true;
     const started = Date.now();
-    let nextProgress = started + progressEveryMs;
+    let nextProgress = started + readProgressEveryMs();
     const spansLines = (record: CsvRecord) =>
         record.cells.some((c) => c.includes('\n') || c.includes('\r'));
     for await (const record of readCsvFile(file, options)) {
@@ -1191,7 +1183,7 @@ export class Provider implements DataProvider {
       if ((rows & 0xffff) === 0 && Date.now() >= nextProgress) {
         this.log(`csv: reading ${file}: ${rows.toLocaleString('en-US')} ` +
                  `rows so far (${((Date.now() - started) / 1000).toFixed(0)}s)`);
-        nextProgress = Date.now() + progressEveryMs;
+        nextProgress = Date.now() + readProgressEveryMs();
       }
       for (const scan of scans) {
         const cell = cells[scan.index];

@@ -15,7 +15,8 @@ import {tf} from '../backend/tf';
 import {UsageError} from '../errors';
 import {FLAGS} from '../flags';
 
-import {CsvDataArgs, CsvDataProvider, CsvRowEncoder, encodeCsvRow, setReadProgressInterval} from './csv_data';
+import {CsvDataArgs, CsvDataProvider, CsvRowEncoder, encodeCsvRow} from './csv_data';
+import {setReadProgressInterval} from './data';
 import {readCsvFile} from './csv_reader';
 import {Provider as FlagProvider} from './csv_data_for_binary';
 import {Batch, DataError, FeatureColumn, InputSchema, PROVIDERS} from './data';

@@ -111,6 +111,19 @@ export declare interface Provider {
   getPredictionsFn?(): (logits: tf.Tensor) => Record<string, tf.Tensor>;
 }
 
+/** How often a long read of the data (a CSV, images) says how far it got. */
+let progressEveryMs = 10000;
+
+/** The interval of progress lines of a long read, in ms. */
+export function readProgressEveryMs(): number {
+  return progressEveryMs;
+}
+
+/** Sets how often a long read says how far it got (tests: 0, always). */
+export function setReadProgressInterval(ms: number): void {
+  progressEveryMs = ms;
+}
+
 /**
  * Bad data: the message names file and line and says how to fix it. A
  * message that does not name `file` is prefixed with `file:line: `.

@@ -13,8 +13,9 @@
  *     input_dir/cat/001.png  input_dir/cat/more/002.jpg  input_dir/dog/x.gif
  *
  * Classes are the sub-folder names in sorted order (ids 0, 1, ...); images
- * are found at any depth below them by extension (.png .jpg .jpeg .bmp
- * .gif, any case); other files and names starting with '.' are skipped.
+ * are found at any depth below them by extension (IMAGE_EXTENSIONS: .png
+ * .jpg .jpeg .jpe .jfif .bmp .dib .gif, any case); other files and names
+ * starting with '.' are skipped, images of formats not read named apart.
  * Each image is decoded, converted to `channels`, resized to
  * `imageHeight` x `imageWidth` (bilinear) and scaled to [0, 1].
  *
@@ -40,8 +41,8 @@ import {tf} from '../backend/tf';
 import {UsageError} from '../errors';
 import {Random} from '../random';
 
-import {Batch, DataError, Hparams, InputSchema, Mode, Provider as DataProvider} from './data';
-import {IMAGE_EXTENSIONS, ImageShape, loadImage} from './image_decode';
+import {Batch, DataError, Hparams, InputSchema, Mode, Provider as DataProvider, readProgressEveryMs} from './data';
+import {IMAGE_EXTENSIONS, ImageShape, loadImage, UNREAD_IMAGE_EXTENSIONS} from './image_decode';
 
 /** Options of the image provider; the flag names are those of the binary. */
 export declare interface ImageDataArgs {
@@ -245,13 +246,8 @@ export class Provider implements DataProvider {
           n - held} of ${n} images for training, fewer than it holds out ` +
           'for evaluation; lower --eval_fraction (default 0.2)');
     }
-    if (skipped.length > 0) {
-      const shown = skipped.slice(0, 3).map((f) => path.relative(dir, f));
-      this.log(`image: skipped ${skipped.length} file${
-          skipped.length > 1 ? 's' : ''} that ${
-          skipped.length > 1 ? 'are' : 'is'} not ${
-          IMAGE_EXTENSIONS.join(' ')}: ${shown.join(', ')}${
-          skipped.length > 3 ? ', ...' : ''}`);
+    for (const line of skippedFileLines(skipped, dir)) {
+      this.log(`image: ${line}`);
     }
   }
 
@@ -377,7 +373,19 @@ export class Provider implements DataProvider {
     let budget = this.cacheBytes;
     // Every image that cannot be read is said at once, not one a run.
     const unreadable: DataError[] = [];
+    // Large photos decode for seconds each: a long first read says how
+    // far it got now and then.
+    const started = Date.now();
+    let nextProgress = started + readProgressEveryMs();
+    let done = 0;
     for (const sample of samples) {
+      if (Date.now() >= nextProgress) {
+        this.log(`image: decoding ${this.inputDir}: ${done} of ${
+            samples.length} images so far (${
+            ((Date.now() - started) / 1000).toFixed(0)}s)`);
+        nextProgress = Date.now() + readProgressEveryMs();
+      }
+      done++;
       let pixels: Float32Array;
       try {
         pixels = await loadImage(sample.file, this.shape);
@@ -464,6 +472,56 @@ function isImageName(name: string): boolean {
   return IMAGE_EXTENSIONS.includes(path.extname(name).toLowerCase());
 }
 
+/**
+ * What to say of the files findImages skipped below `dir`: images of
+ * formats not read (a warning: their class loses them), then the rest.
+ */
+export function skippedFileLines(skipped: string[], dir: string): string[] {
+  const listed = (files: string[]) =>
+      `${files.slice(0, 3).map((f) => path.relative(dir, f)).join(', ')}${
+          files.length > 3 ? ', ...' : ''}`;
+  const unread = skipped.filter(isUnreadImageName);
+  const other = skipped.filter((f) => !isUnreadImageName(f));
+  const lines: string[] = [];
+  if (unread.length > 0) {
+    const many = unread.length > 1;
+    const formats = [...new Set(unread.map(
+                        (f) => path.extname(f).toLowerCase()))].sort();
+    lines.push(`warning: ${unread.length} image${many ? 's' : ''} of ${
+        formats.join(' ')} (${listed(unread)}) ${
+        many ? 'are' : 'is'} not used: this reader decodes ${
+        IMAGE_EXTENSIONS.join(' ')}; convert ${many ? 'them' : 'it'} to PNG ` +
+        `or JPEG to use ${many ? 'them' : 'it'}`);
+  }
+  if (other.length > 0) {
+    lines.push(`skipped ${other.length} file${other.length > 1 ? 's' : ''} ` +
+               `that ${other.length > 1 ? 'are' : 'is'} not ${
+                   IMAGE_EXTENSIONS.join(' ')}: ${listed(other)}`);
+  }
+  return lines;
+}
+
+function isUnreadImageName(name: string): boolean {
+  return UNREAD_IMAGE_EXTENSIONS.includes(path.extname(name).toLowerCase());
+}
+
+/**
+ * Throws naming `full`, an image's name, unless it is a regular file (or
+ * a link to one): a named pipe would block the search for good as it is
+ * read, a device would read without end.
+ */
+async function checkRegularFile(full: string): Promise<void> {
+  const stat = await fs.promises.stat(full);
+  if (stat.isFile()) return;
+  const what = stat.isFIFO() ? 'a named pipe (FIFO)' :
+      stat.isSocket() ? 'a socket' :
+      stat.isCharacterDevice() || stat.isBlockDevice() ? 'a device' :
+                                                         'not a regular file';
+  throw new DataError(`${full}: named as an image, but it is ${
+                          what}; remove it, or put the image file there`,
+                      full);
+}
+
 async function isDirectory(entry: fs.Dirent, full: string): Promise<boolean> {
   if (entry.isDirectory()) return true;
   if (!entry.isSymbolicLink()) return false;
@@ -482,11 +540,6 @@ async function isDirectory(entry: fs.Dirent, full: string): Promise<boolean> {
   }
 }
 
-/**
- * Image files at any depth below `dir`, in sorted path order, hidden ones
- * skipped and linked folders followed: the files a search trains on and
- * `cli predict` reads from a folder. Other files are added to `skipped`.
- */
 /** Real folders (and linked files) and the class that reads each. */
 export class FolderClaims {
   private readonly claims: Array<{real: string, owner: string}> = [];
@@ -531,6 +584,11 @@ function isInside(p: string, dir: string): boolean {
 /** The largest model input, in pixels: 64 MB an image as float32 RGBA. */
 const MAX_INPUT_PIXELS = 4096 * 4096;
 
+/**
+ * Image files at any depth below `dir`, in sorted path order, hidden ones
+ * skipped and linked folders followed: the files a search trains on and
+ * `cli predict` reads from a folder. Other files are added to `skipped`.
+ */
 export async function findImages(
     dir: string, skipped: string[] = [], ancestors?: Set<string>,
     inClass?: {claims: FolderClaims, label: string}): Promise<string[]> {
@@ -558,6 +616,7 @@ export async function findImages(
       found.push(...await findImages(full, skipped, above, inClass));
       above.delete(real);
     } else if (isImageName(entry.name)) {
+      await checkRegularFile(full);
       if (entry.isSymbolicLink() && inClass !== undefined) {
         // Resolved: isDirectory refused a dangling link.
         await claimLinked(full, await fs.promises.realpath(full), inClass);

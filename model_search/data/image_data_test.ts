@@ -6,6 +6,7 @@
  */
 
 import * as assert from 'node:assert/strict';
+import * as child_process from 'child_process';
 import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
@@ -16,7 +17,7 @@ import {tf} from '../backend/tf';
 import {UsageError} from '../errors';
 import {FLAGS} from '../flags';
 
-import {Batch, DataError, PROVIDERS} from './data';
+import {Batch, DataError, PROVIDERS, setReadProgressInterval} from './data';
 import {loadImage} from './image_decode';
 import {encodeImageFile, heldOutPerClass, ImageDataArgs, ImageDataProvider} from './image_data';
 import {Provider as FlagProvider} from './image_data_for_binary';
@@ -198,7 +199,7 @@ describe('ImageDataProvider', () => {
          assert.equal(
              logged[logged.length - 1],
              `image: skipped ${classes} files that are not .png .jpg .jpeg ` +
-                 '.bmp .gif: class_0/notes.txt, class_1/notes.txt, ' +
+                 '.jpe .jfif .bmp .dib .gif: class_0/notes.txt, class_1/notes.txt, ' +
                  (classes > 3 ? 'class_10/notes.txt, ...' :
                                 'class_2/notes.txt'));
          const train = await take(provider.getInputFn({}, 'train', 10)(), 3);
@@ -397,6 +398,70 @@ describe('ImageDataProvider', () => {
     assert.match(examples.evalDigest, /^[0-9a-f]{16}$/);
   });
 
+  it('reads JPEGs named .jfif or .jpe; names images of formats it cannot read',
+     async () => {
+       const jpeg = fs.readFileSync(testdata('odd_images/b/photo.jpg'));
+       const dir = folder({
+         'a/1.jfif': jpeg, 'a/2.JPE': jpeg, 'a/3.webp': 'RIFF....WEBP',
+         'b/1.png': tinyPng(2), 'b/2.TIFF': 'II*\0', 'b/notes.txt': 'text',
+       });
+
+       const {logged} = await prepared(
+           {inputDir: dir, imageHeight: 1, imageWidth: 1, evalFraction: 0});
+
+       assert.match(logged[0], /2 classes \(a,b\), 3 images/);
+       assert.ok(logged.includes(
+                     'image: warning: 2 images of .tiff .webp (a/3.webp, ' +
+                     'b/2.TIFF) are not used: this reader decodes .png .jpg ' +
+                     '.jpeg .jpe .jfif .bmp .dib .gif; convert them to PNG ' +
+                     'or JPEG to use them'),
+                 logged.join('\n'));
+       assert.ok(logged.includes(
+                     'image: skipped 1 file that is not .png .jpg .jpeg .jpe ' +
+                     '.jfif .bmp .dib .gif: b/notes.txt'),
+                 logged.join('\n'));
+     });
+
+  it('refuses a FIFO named as an image without opening it', async () => {
+    const dir = folder({'a/1.png': tinyPng(1), 'b/1.png': tinyPng(2)});
+    const fifo = path.join(dir, 'b', 'pipe.png');
+    child_process.execFileSync('mkfifo', [fifo]);
+    // Should the provider open the FIFO, a writer comes after 3 s and lets
+    // the read end: the test then fails by the time it took, not by
+    // hanging.
+    const writer = child_process.spawn(
+        'sh', ['-c', `sleep 3; : > '${fifo}'`], {stdio: 'ignore'});
+    try {
+      const start = Date.now();
+      await assert.rejects(
+          prepared({inputDir: dir, imageHeight: 1, imageWidth: 1}),
+          (e: Error) => e instanceof DataError &&
+              e.message === `${fifo}: named as an image, but it is a named ` +
+                  'pipe (FIFO); remove it, or put the image file there');
+      assert.ok(Date.now() - start < 2000,
+                `prepare() took ${Date.now() - start} ms`);
+    } finally {
+      writer.kill('SIGKILL');
+    }
+  });
+
+  it('says how far a long decoding got', async () => {
+    const dir = folder({'a/1.png': tinyPng(1), 'b/1.png': tinyPng(2),
+                        'b/2.png': tinyPng(3)});
+    setReadProgressInterval(0);
+    try {
+      const {logged} = await prepared(
+          {inputDir: dir, imageHeight: 1, imageWidth: 1, evalFraction: 0});
+      assert.deepEqual(
+          logged.filter((l) => l.startsWith('image: decoding'))
+              .map((l) => l.replace(/\(\d+s\)$/, '(Ns)')),
+          [0, 1, 2].map((done) => `image: decoding ${dir}: ${
+                            done} of 3 images so far (Ns)`));
+    } finally {
+      setReadProgressInterval(10000);
+    }
+  });
+
   it('tells evaluation images apart by their pixels, not their names',
      async () => {
        const digest = async (files: Record<string, string|Buffer>) => {
@@ -489,7 +554,7 @@ describe('ImageDataProvider', () => {
         name: 'an empty class folder',
         files: {'cat/1.png': tinyPng(1), 'dog/readme.txt': 'no images'},
         message: (d) => `${d}/dog: class folder "dog" has no images (.png ` +
-            '.jpg .jpeg .bmp .gif); add some or remove the folder',
+            '.jpg .jpeg .jpe .jfif .bmp .dib .gif); add some or remove the folder',
       },
       {
         name: 'a corrupt image',

@@ -7,7 +7,7 @@
 
 /**
  * Image decoding in pure JavaScript: PNG (pngjs), JPEG (jpeg-js), BMP
- * (bmp-js) and GIF (omggif, first frame), recognised by their first bytes
+ * (bmp_decode.ts) and GIF (omggif, first frame), recognised by their first bytes
  * whatever the file is called. Also the two steps every image goes through
  * before the model: conversion to the wanted channel count and a bilinear
  * resize.
@@ -24,13 +24,10 @@ import * as zlib from 'zlib';
 import * as jpeg from 'jpeg-js';
 import {PNG} from 'pngjs';
 
+import {decodeBmp} from './bmp_decode';
 import {DataError} from './data';
 
-// bmp-js and omggif ship no type declarations; these are the parts used.
-// eslint-disable-next-line @typescript-eslint/no-require-imports
-const bmp = require('bmp-js') as {
-  decode(buffer: Buffer): {width: number, height: number, data: Buffer},
-};
+// omggif ships no type declarations; these are the parts used.
 // eslint-disable-next-line @typescript-eslint/no-require-imports
 const omggif = require('omggif') as {
   GifReader: new (bytes: Uint8Array) => {
@@ -50,8 +47,22 @@ export declare interface RgbaImage {
 
 export type ImageFormat = 'PNG'|'JPEG'|'BMP'|'GIF';
 
-/** The file extensions the image provider looks for, lower case. */
-export const IMAGE_EXTENSIONS = ['.png', '.jpg', '.jpeg', '.bmp', '.gif'];
+/**
+ * The file extensions the image provider looks for, lower case (files are
+ * matched in any case, and decoded by their first bytes).
+ */
+export const IMAGE_EXTENSIONS =
+    ['.png', '.jpg', '.jpeg', '.jpe', '.jfif', '.bmp', '.dib', '.gif'];
+
+/**
+ * Extensions of image formats this reader does not decode: such files are
+ * named apart from the other files skipped, as images a class loses.
+ */
+export const UNREAD_IMAGE_EXTENSIONS = [
+  '.webp', '.tif', '.tiff', '.heic', '.heif', '.avif', '.jxl', '.jp2',
+  '.ico', '.svg', '.psd', '.tga', '.ppm', '.pgm', '.pbm', '.pnm', '.dng',
+  '.cr2', '.nef', '.arw',
+];
 
 /** The largest image decoded, in pixels (jpeg-js has its own limit too). */
 const MAX_PIXELS = 100_000_000;
@@ -180,14 +191,6 @@ function pngDataBytes(buffer: Buffer): number|undefined {
   return total;
 }
 
-/** BMP compressions (BITMAPINFOHEADER) that are refused, by their code. */
-const BMP_COMPRESSIONS: Record<number, string> = {
-  1: 'run-length encoded (RLE8)',
-  2: 'run-length encoded (RLE4)',
-  4: 'as JPEG',
-  5: 'as PNG',
-};
-
 /**
  * A PNG's bytes up to the end of its IEND chunk: bytes after it (a
  * tool's trailer, a second file appended) are not the image's, and
@@ -232,33 +235,8 @@ function decodeAs(format: ImageFormat, bytes: Uint8Array): RgbaImage {
       });
       return {width: out.width, height: out.height, data: out.data};
     }
-    case 'BMP': {
-      if (bytes.length >= 26) {
-        checkSize(buffer.readInt32LE(18), Math.abs(buffer.readInt32LE(22)));
-      }
-      if (bytes.length >= 34 && buffer.readUInt32LE(14) >= 40) {
-        const compression = BMP_COMPRESSIONS[buffer.readUInt32LE(30)];
-        if (compression !== undefined) {
-          // bmp-js reads RLE8 a row off (measured on a 4x4 image), and
-          // the others not at all: refused rather than trained on wrong.
-          throw new Error(`its pixels are stored ${compression}, which ` +
-                          'this reader does not decode correctly; save it ' +
-                          'uncompressed or as PNG');
-        }
-      }
-      const out = bmp.decode(buffer);
-      checkSize(out.width, out.height);
-      // bmp-js gives A,B,G,R; its alpha is 0 for formats without one, so
-      // every BMP is taken as opaque.
-      const data = new Uint8Array(out.width * out.height * 4);
-      for (let i = 0; i < data.length; i += 4) {
-        data[i] = out.data[i + 3];
-        data[i + 1] = out.data[i + 2];
-        data[i + 2] = out.data[i + 1];
-        data[i + 3] = 255;
-      }
-      return {width: out.width, height: out.height, data};
-    }
+    case 'BMP':
+      return decodeBmp(bytes, checkSize);
     case 'GIF': {
       const reader = new omggif.GifReader(bytes);
       checkSize(reader.width, reader.height);

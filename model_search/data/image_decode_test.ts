@@ -213,7 +213,7 @@ describe('decodeImage', () => {
         bytes.writeUInt32LE(1, 30);
         return bytes;
       },
-      message: /cannot decode this BMP image \(its pixels are stored run-length encoded \(RLE8\), which this reader does not decode correctly; save it uncompressed or as PNG\)/,
+      message: /cannot decode this BMP image \(its pixels are stored run-length encoded \(RLE8\), which this reader does not decode; save it uncompressed or as PNG\)/,
     },
     {
       name: 'a PNG with a broken checksum',
