@@ -220,7 +220,7 @@ function createProvider(name: string): Provider {
  * `exampleShape` (defaultSpecFor); `label` names it in the log (the
  * default by its workspace path, not its runfiles one).
  */
-function loadSpec(exampleShape?: number[]):
+export function loadSpec(exampleShape?: number[]):
     {spec: PhoenixSpec, file: string, label: string} {
   let file = FLAGS.get<string>('phoenix_spec_filename');
   let label = shownPath(file);

@@ -796,9 +796,12 @@ export async function runSearch(options: SearchOptions): Promise<SearchResult> {
               'stopping the search: check the data and the spec (each ' +
               `FAILED line above says why)${
                   /loss became (NaN|-?Infinity)/.test(last) ?
-                      '; a loss that is not a number in trial after trial ' +
-                      'usually comes from NaN or infinite values in the ' +
-                      'data, or from learning rates too high for it' :
+                      '; a loss that is not a number in trial after trial, ' +
+                      'with every feature checked finite, comes from the ' +
+                      'models: a block that makes NaN or infinite values ' +
+                      '(each FAILED line names its trial\'s blocks), a ' +
+                      'loss of the provider\'s own, or learning rates too ' +
+                      'high for the data' :
                       ''}`);
         }
       } finally {

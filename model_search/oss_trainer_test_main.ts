@@ -20,11 +20,9 @@ import {inProvider, inputBatches} from './data/data';
 import type {Batch} from './data/data';
 import {FLAGS} from './flags';
 import {checkStudyOutput} from './oss_trainer_check';
-import {chooseProvider, main, runMain} from './oss_trainer';
+import {chooseProvider, loadSpec, main, runMain} from './oss_trainer';
 import {LONG_EVALUATION_BATCHES} from './train_loop';
-import {loadSpecFile} from './proto/text_format';
 
-const SPEC_FLAG = '--phoenix_spec_filename=';
 const MAX_FAILED_FLAG = '--max_failed_trials_in_a_row=';
 
 /** `${TEST_SRCDIR}` in a flag value becomes the runfiles root. */
@@ -55,10 +53,10 @@ async function run(): Promise<void> {
   const batchSize = FLAGS.get<number>('phoenix_batch_size');
   await checkTrainingBatchSize(provider, batchSize);
   const sample = await checkEvaluationEnds(provider, batchSize);
-  const specFile = argv.filter((a) => a.startsWith(SPEC_FLAG)).pop();
-  // The trainer read it already: it parses.
-  const listed = specFile === undefined ? [] :
-      loadSpecFile(specFile.slice(SPEC_FLAG.length)).blocksToUse ?? [];
+  // The spec the trainer read (it parses): the flag's, or the default for
+  // the provider's examples.
+  const listed =
+      loadSpec(provider.inputSchema().shape).spec.blocksToUse ?? [];
   try {
     process.stderr.write(
         await checkStudyOutput(modelDir, listed, sample) + '\n');
@@ -138,14 +136,20 @@ async function checkEvaluationEnds(
         disposeBatch(next.value);
       }
       // The last batch of the pass alone may be short.
-      if (rows > batchSize || short !== undefined) {
+      const examples = (n: number) => `${n} example${n === 1 ? '' : 's'}`;
+      if (short !== undefined) {
         throw new Error(
-            `the data provider's 'eval' batch ${read + 1} holds ${rows} ` +
-            `examples${short === undefined ? '' :
-                           `, after batch ${read} of ${short}`}: evaluation ` +
-            `batches hold the ${batchSize} asked for ` +
-            '(--phoenix_batch_size), but the last of the pass, which may ' +
-            'hold fewer');
+            `the data provider's 'eval' batch ${read} holds ${
+                examples(short)}, fewer than the ${batchSize} asked for ` +
+            `(--phoenix_batch_size), and batch ${read + 1} follows it: ` +
+            'only the last batch of the pass may hold fewer');
+      }
+      if (rows > batchSize) {
+        throw new Error(
+            `the data provider's 'eval' batch ${read + 1} holds ${
+                examples(rows)}, more than the ${batchSize} asked for ` +
+            '(--phoenix_batch_size): evaluation batches hold that many, ' +
+            'the last of the pass fewer if the data ends');
       }
       if (rows < batchSize) short = rows;
       if (read + 1 >= LONG_EVALUATION_BATCHES) {

@@ -58,10 +58,17 @@ export class Registry<T> {
       this {
     const earlier = this.entries.get(args.lookupName);
     if (earlier !== undefined) {
+      const first = siteText(earlier.site);
+      const again = siteText(site);
+      // One of the project's own cannot be renamed by its user.
+      const builtIn = [first, again].filter(isBuiltInSite);
       throw new ValueError(
           `${this.kind} "${args.lookupName}" registered twice: first at ` +
-          `${siteText(earlier.site)}, again at ${
-              siteText(site)}; give one of them another name`);
+          `${first}, again at ${again}; ${
+              builtIn.length === 1 ?
+                  `the one at ${builtIn[0]} is built in: give yours ` +
+                      'another name' :
+                  'give one of them another name'}`);
     }
     if (args.enumId !== undefined) {
       const sameId = this.byEnumId.get(args.enumId);
@@ -176,6 +183,14 @@ export function makeRegisterDecorator<T>(registry: Registry<T>) {
 }
 
 /** A registration's site as a message shows it: in the .ts source. */
+/**
+ * Whether a registration site (siteText) is one of the project's own
+ * blocks or providers, which come with every binary.
+ */
+function isBuiltInSite(site: string): boolean {
+  return /(^|\/)model_search\/(blocks|data)\/[^/]+\.(ts|js):\d+/.test(site);
+}
+
 function siteText(site: string): string {
   const compiled = /^(.+):(\d+):(\d+)$/.exec(site);
   return compiled === null ?

@@ -70,6 +70,23 @@ describe('Registry', () => {
        assert.throws(() => registry.all(), twice);
      });
 
+  it('tells a user whose name clashes with a built-in one to rename theirs',
+     () => {
+       const registry = new Registry<Thing>('block');
+       registry.add({lookupName: 'FIXED_OUTPUT_FULLY_CONNECTED_128'},
+                    class {size = 0;},
+                    'model_search/blocks/fully_connected_blocks.ts:245');
+       assert.throws(
+           () => registry.add({lookupName: 'FIXED_OUTPUT_FULLY_CONNECTED_128'},
+                              class {size = 0;}, 'my_pkg/my_block.ts:6'),
+           new RegExp('block "FIXED_OUTPUT_FULLY_CONNECTED_128" registered ' +
+                      'twice: first at model_search/blocks/' +
+                      'fully_connected_blocks\\.ts:245, again at my_pkg/' +
+                      'my_block\\.ts:6; the one at model_search/blocks/' +
+                      'fully_connected_blocks\\.ts:245 is built in: give ' +
+                      'yours another name$'));
+     });
+
   it('rejects a reused enum id naming the owner', () => {
     const registry = new Registry<Thing>('thing');
     registry.add({lookupName: 'A', enumId: 7}, class {size = 0;}, 'a.ts:1');

@@ -312,7 +312,7 @@ function dropLeftoverTape(): void {
   state.activeTape = null;
 }
 
-/** Trains `model` for `steps` steps; throws TrialFailure on a NaN loss. */
+/** Trains `model` for `steps` steps; throws ModelFailure on a NaN loss. */
 export async function trainModel(
     model: tf.LayersModel, args: TrainArgs): Promise<TrainResult> {
   const start = Date.now();
@@ -436,7 +436,9 @@ export async function trainModel(
           throwOnNonFiniteFeatures(featureProbes, step + 1);
           // Only the steps whose loss is read are seen: it may have turned
           // at any step since the last one read.
-          throw new TrialFailure(`training loss became ${finalLoss} ${
+          // The features were finite (above): the model made it, and
+          // the trial's blocks are named with it (ModelFailure).
+          throw new ModelFailure(`training loss became ${finalLoss} ${
               step + 1 - lastRead === 1 ? `at step ${step + 1}` :
                                           `between steps ${lastRead + 1} and ${
                                               step + 1} (the losses of the ` +

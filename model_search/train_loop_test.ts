@@ -61,7 +61,7 @@ describe('trainModel', () => {
           lossFn: (labels, logits) =>
               tf.mul(softmaxCrossEntropy(labels, logits), NaN) as tf.Scalar,
         }),
-        new TrialFailure('training loss became NaN between steps 1 and 5 ' +
+        new ModelFailure('training loss became NaN between steps 1 and 5 ' +
                          '(the losses of the steps before the last are not ' +
                          'read, to keep training fast)'));
     model.dispose();

@@ -24,12 +24,13 @@ import * as path from 'node:path';
  * Runs a manual model_search_oss_test of this package, in a temporary
  * directory of its own (its study goes there).
  */
-function runTest(name: string): {status: number|null, out: string} {
+function runTest(name: string, env: Record<string, string> = {}):
+    {status: number|null, out: string} {
   const tmp = fs.mkdtempSync(
       path.join(process.env['TEST_TMPDIR'] ?? os.tmpdir(), `${name}_`));
   const run = spawnSync(`model_search/testing/user_extension/${name}`, [],
                         {encoding: 'utf8',
-                         env: {...process.env, TEST_TMPDIR: tmp}});
+                         env: {...process.env, ...env, TEST_TMPDIR: tmp}});
   return {status: run.status, out: `${run.stdout}${run.stderr}`};
 }
 
@@ -51,6 +52,14 @@ describe('model_search_oss_test of a broken extension', function() {
     // The search itself only warns.
     assert.match(out, /warning: the data provider's first training batch holds 3 examples, more than the batch size 2/);
     assert.match(out, /model_search_oss_test: FAIL: the data provider's training batches hold 3 examples, not the 2 asked for \(--phoenix_batch_size\)/);
+  });
+
+  it('fails on a short eval batch that is not the last of the pass', () => {
+    const {status, out} =
+        runTest('fixed_batch_test', {FIXED_BATCH_SHORT_EVAL: '1'});
+
+    assert.equal(status, 1, out);
+    assert.match(out, /model_search_oss_test: FAIL: the data provider's 'eval' batch 2 holds 1 example, fewer than the 2 asked for \(--phoenix_batch_size\), and batch 3 follows it: only the last batch of the pass may hold fewer/);
   });
 
   it('fails on a block that mixes the examples of a batch', () => {
