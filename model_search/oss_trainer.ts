@@ -455,13 +455,15 @@ export async function main(
     const given = FLAGS.get<string>('phoenix_spec_filename') !== '' ?
         loadSpec() : undefined;
     if (given !== undefined) replayPlansOf(given.spec, given.file);
-    const provider = chooseProvider();
-    // The backend starts before the provider prepares its data, so that
-    // tensors it makes there live on it; its line follows the data's.
+    // The backend starts before the provider is made and prepares its
+    // data, so that tensors it makes in either live on it (made before,
+    // they went to TensorFlow.js's cpu backend, which greets Node users
+    // with a banner); its line follows the data's.
     const backendLines: string[] = [];
     await selectBackend(FLAGS.get<'auto'>('backend'),
                         (line) => backendLines.push(line),
                         {wasmThreads: FLAGS.get<number>('wasm_threads')});
+    const provider = chooseProvider();
     // A prepare() that reads for long (a huge folder) or blocks (a FIFO,
     // a stalled mount) is said after a minute, not left silent.
     noticeSlowProviderWaits(log);
