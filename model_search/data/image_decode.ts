@@ -227,27 +227,50 @@ function decodeAs(format: ImageFormat, bytes: Uint8Array): RgbaImage {
       return {width: png.width, height: png.height, data: png.data};
     }
     case 'JPEG': {
-      const out = jpeg.decode(buffer, {
+      const out = damagedIfThrows('JPEG', () => jpeg.decode(buffer, {
         useTArray: true,
         formatAsRGBA: true,
         maxResolutionInMP: MAX_PIXELS / 1e6,
         maxMemoryUsageInMB: 2048,
-      });
+      }));
       return {width: out.width, height: out.height, data: out.data};
     }
     case 'BMP':
       return decodeBmp(bytes, checkSize);
     case 'GIF': {
-      const reader = new omggif.GifReader(bytes);
+      // The header and screen descriptor, which the reader takes on trust.
+      if (bytes.length < 13) {
+        throw new Error('the file ends before the pixels its header ' +
+                        'declares: cut short?');
+      }
+      const reader =
+          damagedIfThrows('GIF', () => new omggif.GifReader(bytes));
       checkSize(reader.width, reader.height);
-      if (reader.numFrames() < 1) throw new Error('no frames');
+      if (reader.numFrames() < 1) throw new Error('it holds no frames');
       // Pixels the first frame leaves out stay transparent black.
       const data = new Uint8Array(reader.width * reader.height * 4);
-      reader.decodeAndBlitFrameRGBA(0, data);
+      damagedIfThrows('GIF', () => reader.decodeAndBlitFrameRGBA(0, data));
       return {width: reader.width, height: reader.height, data};
     }
     default:
       throw new Error(`unhandled image format ${format}`);
+  }
+}
+
+/**
+ * Runs a decoding library's `decode`; its errors ("marker was not found",
+ * "Invalid block size") are said as what they mean to a user: damaged or
+ * cut-short data, the library's words kept in brackets. Its size limits
+ * are said as they are.
+ */
+function damagedIfThrows<T>(format: ImageFormat, decode: () => T): T {
+  try {
+    return decode();
+  } catch (e) {
+    const message = (e as Error).message ?? String(e);
+    if (/maxResolutionInMP|maxMemoryUsageInMB/.test(message)) throw e;
+    throw new Error(`its ${format} data is damaged or cut short (the ` +
+                    `decoder says: ${message})`);
   }
 }
 
