@@ -882,9 +882,9 @@ export async function evaluateModel(
     taken++;
     if (steps <= 0 && taken === LONG_EVALUATION_BATCHES) {
       // An 'eval' input that never ends would go on until memory runs out.
-      warn?.(`evaluation has read ${taken} batches and goes on; if the ` +
-             'data provider\'s \'eval\' input never ends, set ' +
-             '--phoenix_eval_steps');
+      warn?.(`evaluation has read ${taken} batches so far; if the data ` +
+             'provider\'s \'eval\' input never ends, set ' +
+             '--phoenix_eval_steps (a long one ends on its own)');
     }
     try {
       checkBatch(model, batch, 'evaluation', lossFn === softmaxCrossEntropy);

@@ -359,9 +359,9 @@ describe('trainModel', () => {
     await evaluateModel(model, long(LONG_EVALUATION_BATCHES + 5), 0, 2,
                         undefined, undefined, warn);
     assert.deepEqual(said, [
-      `evaluation has read ${LONG_EVALUATION_BATCHES} batches and goes ` +
-          'on; if the data provider\'s \'eval\' input never ends, set ' +
-          '--phoenix_eval_steps',
+      `evaluation has read ${LONG_EVALUATION_BATCHES} batches so far; ` +
+          'if the data provider\'s \'eval\' input never ends, set ' +
+          '--phoenix_eval_steps (a long one ends on its own)',
     ]);
     model.dispose();
   });

@@ -75,6 +75,21 @@ export function studyWarnings(
           `architecture.json in it): no replay, prediction or ensemble can ` +
           `use ${ids.length > 1 ? 'them' : 'it'}`);
     }
+    // A database restored from an older copy: the search refuses to
+    // resume the study until they are moved (checkNoUnknownTrialDirectories).
+    const known = new Set(trials.map((t) => t.directory ?? String(t.id)));
+    const unknown = trialDirectoriesIn(modelDir)
+                        .filter((name) => !known.has(name))
+                        .sort((a, b) => Number(a) - Number(b));
+    if (unknown.length > 0) {
+      const many = unknown.length > 1;
+      warnings.push(`warning: ${modelDir} holds the trial director${
+          many ? 'ies' : 'y'} ${unknown.slice(0, 10).join(', ')}${
+          unknown.length > 10 ? ', ...' : ''} of no trial the database ` +
+          'holds (a database older than the directory, restored from a ' +
+          `copy?): not listed, and a search of the study refuses to go on ` +
+          `until ${many ? 'they are' : 'it is'} moved out`);
+    }
   }
   for (const t of trials) {
     if (t.state !== 'RUNNING' ||

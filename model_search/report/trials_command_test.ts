@@ -453,6 +453,16 @@ describe('studyWarnings', () => {
             'worker that asks for a trial takes it back',
       ]);
       assert.deepEqual(studyWarnings(trials.slice(0, 1), dir), []);
+      // A directory of a trial the database does not hold (restored from
+      // an older copy): named.
+      fs.mkdirSync(path.join(dir, '10'));
+      fs.writeFileSync(path.join(dir, '10', 'evaluation.json'), '{}');
+      assert.deepEqual(studyWarnings(trials.slice(0, 1), dir), [
+        `warning: ${dir} holds the trial directory 10 of no trial the ` +
+            'database holds (a database older than the directory, ' +
+            'restored from a copy?): not listed, and a search of the ' +
+            'study refuses to go on until it is moved out',
+      ]);
     } finally {
       fs.rmSync(dir, {recursive: true, force: true});
     }
