@@ -31,7 +31,7 @@ import {createStore, resolveConnection} from './metadata/create_store';
 import {LIMITS} from './metadata/schema';
 import {defineMetadataFlags, leaseSecondsFromFlags, storeOptionsFromFlags} from './metadata/flags';
 import {StoreError} from './metadata/retry';
-import {recordedSeed, STUDY_DATA_FILE, studyOfDirectory} from './metadata/study_of_directory';
+import {otherStudyOfDirectory, recordedSeed, STUDY_DATA_FILE, studyOfDirectory} from './metadata/study_of_directory';
 import {localWorkerId} from './metadata/worker_ids';
 import {HIGHER_IS_BETTER, METRIC_NAMES} from './metric_fns';
 import {loadSpecFile, printPhoenixSpec} from './proto/text_format';
@@ -510,10 +510,11 @@ export async function main(
     // recorded, so that its trials are those of one uninterrupted run;
     // a new one unseeded from the clock's, printed so that it can be
     // repeated.
-    const studySeed = recordedSeed(modelDir, {
+    const studyKey = {
       experimentName: FLAGS.get<string>('experiment_name'),
       experimentOwner: FLAGS.get<string>('experiment_owner'),
-    });
+    };
+    const studySeed = recordedSeed(modelDir, studyKey);
     const seed = seedFlag >= 0 ? seedFlag :
                                  studySeed ?? Date.now() % 4294967296;
     // The data and spec are valid: from here on model_dir is written.
@@ -585,7 +586,9 @@ export async function main(
       // (One there but damaged is refused below, with the seed it holds.)
       const recordDamaged = entriesBefore.has(STUDY_DATA_FILE) &&
           !readsAsJson(path.join(modelDir, STUDY_DATA_FILE));
+      // (One of another study is refused below, naming that study.)
       if (seedFlag < 0 && studySeed === undefined && !recordDamaged &&
+          otherStudyOfDirectory(modelDir, studyKey) === undefined &&
           trialDirectoriesIn(modelDir).length > 0) {
         // Trial directories and no record of the seed: it was removed.
         log(`warning: the study has trials here but no seed on record (no ` +
@@ -622,6 +625,7 @@ export async function main(
         },
         hypertuningMethod: FLAGS.get<'random'>('hypertuning_method'),
         seed,
+        seedFromClock: seedFlag < 0 && studySeed === undefined,
         workerId: localWorkerId(FLAGS.get<string>('tuner_id')),
         leaseSeconds,
         wasmMemoryLimitBytes:

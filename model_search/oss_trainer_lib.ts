@@ -143,6 +143,12 @@ export declare interface SearchOptions {
    * Default: the clock.
    */
   seed?: number;
+  /**
+   * `seed` is the clock's, drawn by a worker that found no study seed on
+   * record: if another worker of the study recorded one meanwhile (both
+   * started at once), this worker plans from that one instead.
+   */
+  seedFromClock?: boolean;
   log?: Logger;
   workerId?: string;
   /**
@@ -402,10 +408,12 @@ export async function runSearch(options: SearchOptions): Promise<SearchResult> {
   const knownId = directoryIdOfTrialsHere(options.modelDir, existing);
   // Unseeded, the study's seed (the binary has read it already, and says
   // so), else the clock's; recorded by the study's first worker.
-  const seed = options.seed ?? recordedSeed(options.modelDir, {
+  const studyKey = {
     experimentName: options.experimentName,
     experimentOwner: options.experimentOwner,
-  }) ?? Date.now() % 4294967296;
+  };
+  let seed = options.seed ?? recordedSeed(options.modelDir, studyKey) ??
+      Date.now() % 4294967296;
   const otherNumbers = recordOrCheckStudyData(
       options.modelDir, {
         experimentName: options.experimentName,
@@ -417,6 +425,16 @@ export async function runSearch(options: SearchOptions): Promise<SearchResult> {
       },
       options.provider.inputSchema(), allFailed);
   if (joining !== undefined) log(joining);
+  // The first worker's seed is the study's: one started at the same
+  // moment plans from it too, rather than from a clock of its own.
+  const studySeed = recordedSeed(options.modelDir, studyKey);
+  if ((options.seed === undefined || options.seedFromClock) &&
+      studySeed !== undefined && studySeed !== seed) {
+    log(`seed ${studySeed}: the study's, recorded by the worker that ` +
+        `started it a moment before this one (not this worker's clock's, ${
+            seed})`);
+    seed = studySeed;
+  }
   for (const warning of otherNumbers ?? []) log(`warning: ${warning}`);
   // Undefined for a directory whose study_data.json is older than it.
   const directoryId = studyOfDirectory(options.modelDir)?.directoryId;

@@ -665,3 +665,60 @@ describe('a search whose earlier trial directory is removed', function() {
        }
      });
 });
+
+describe('a study\'s seed', function() {
+  this.timeout(120000);
+
+  /** Runs `maxTrials` trials of a study in `parts`' directory. */
+  const searchWith = async (
+      parts: Awaited<ReturnType<typeof searchParts>>, maxTrials: number,
+      seed: number, seedFromClock: boolean) => {
+    const log: string[] = [];
+    await runSearch({
+      spec: parts.spec, specText: printPhoenixSpec(parts.spec),
+      provider: parts.provider, store: parts.store, modelDir: parts.dir,
+      experimentName: 'seeded', experimentOwner: 'test', maxTrials,
+      trainSteps: 2, evalSteps: 1, batchSize: 4,
+      objective: {metric: 'loss', goal: 'minimize'},
+      hypertuningMethod: 'random', seed, seedFromClock,
+      log: (line) => log.push(line),
+    });
+    return log;
+  };
+
+  it('is the first worker\'s for a worker whose seed was its clock\'s',
+     async () => {
+       // Trial 1 recorded by a worker of seed 5; then one that drew 9 from
+       // its clock as it started, before the record was there.
+       const joined = await searchParts();
+       const whole = await searchParts();
+       try {
+         await searchWith(joined, 1, 5, true);
+         const log = await searchWith(joined, 3, 9, true);
+         await searchWith(whole, 3, 5, true);
+
+         assert.ok(log.includes(
+                       'seed 5: the study\'s, recorded by the worker that ' +
+                       'started it a moment before this one (not this ' +
+                       'worker\'s clock\'s, 9)'),
+                   log.join('\n'));
+         const planned = async (dir: string) =>
+             (await storedTrials(dir)).map((t) => [t.architecture, t.hparams]);
+         assert.deepEqual(await planned(joined.dir), await planned(whole.dir));
+       } finally {
+         await joined.store.close();
+         await whole.store.close();
+       }
+     });
+
+  it('stays the one given with --phoenix_tf_random_seed', async () => {
+    const parts = await searchParts();
+    try {
+      await searchWith(parts, 1, 5, true);
+      const log = await searchWith(parts, 2, 9, false);
+      assert.ok(!log.some((l) => l.startsWith('seed ')), log.join('\n'));
+    } finally {
+      await parts.store.close();
+    }
+  });
+});

@@ -265,7 +265,12 @@ function fromUrl(url: string): ConnectionTarget {
   for (const key of parsed.searchParams.keys()) {
     if (!allowed.includes(key)) {
       throw new UsageError(`--metadata_db=${shown}: unknown parameter "${
-          key}"; supported: ${allowed.join(', ')}`);
+          key}"; supported: ${allowed.join(', ')}${
+          /ssl|tls/i.test(key) ?
+              ' (connections are not encrypted: there is no TLS; reach a ' +
+                  'database on another network through an SSH tunnel or a ' +
+                  'VPN)' :
+              ''}`);
     }
   }
   const auth = `${encodeURIComponent(user)}${password ? ':***' : ''}`;
