@@ -33,7 +33,7 @@ import {localWorkerId, workerHeartbeating} from './metadata/worker_ids';
 import {completeWrittenTrials} from './lost_trials';
 import {checkNoUnknownTrialDirectories, checkSameData, checkSummaryObjective, checkTrialDirectoriesPresent, recordOrCheckStudyData, settingsWarning} from './study_data';
 import {trialDirectoriesIn} from './trial_files';
-import {StoreError} from './metadata/retry';
+import {isTableGone, StoreError} from './metadata/retry';
 import {DEFAULT_LEASE_SECONDS} from './metadata/store';
 import {PlanningError, towersOfTrial} from './generators/base_tower_generator';
 import {hasDistillation} from './generators/trial_utils';
@@ -753,7 +753,9 @@ export async function runSearch(options: SearchOptions): Promise<SearchResult> {
           // RUNNING (or COMPLETED, if that was recorded), it is completed
           // from its directory by the next search of the study
           // (lost_trials.ts).
-          if (e instanceof StoreError && e.code !== 'SQLITE_FILE_GONE') {
+          // Not where the study's tables are gone: nothing would resume it.
+          if (e instanceof StoreError && e.code !== 'SQLITE_FILE_GONE' &&
+              !isTableGone(e.code)) {
             log(`trial ${trial.id}: its directory is written, but the ` +
                 `database may not have recorded it COMPLETED (${
                     e.message}); a search of the study started again ` +

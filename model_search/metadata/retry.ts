@@ -27,6 +27,15 @@ export const DEFAULT_RETRY: RetryOptions = {
   maxDelayMs: 5_000,
 };
 
+/**
+ * Whether a driver's error code says a table is not there (PostgreSQL's
+ * undefined_table, MySQL's ER_NO_SUCH_TABLE): after the store made its
+ * tables, the database was dropped, recreated or restored under it.
+ */
+export function isTableGone(code: string|undefined): boolean {
+  return code === '42P01' || code === 'ER_NO_SUCH_TABLE';
+}
+
 /** A database failure that retrying did not (or could not) fix. */
 export class StoreError extends Error {
   /** The driver's error code ('ECONNREFUSED', '40P01', 'SQLITE_BUSY'). */

@@ -40,7 +40,7 @@ import {randomUUID} from 'node:crypto';
 import {ValueError} from '../errors';
 
 import {Redactor} from './redact';
-import {DEFAULT_RETRY, Logger, RetryOptions, StoreError, errorCode, withRetry} from './retry';
+import {DEFAULT_RETRY, Logger, RetryOptions, StoreError, errorCode, isTableGone, withRetry} from './retry';
 import {LATEST_SCHEMA_VERSION, LIMITS, MIGRATIONS, SqlTypes, schemaVersionTable} from './schema';
 import {SettledTrials} from './settled_trials';
 import {describeSpecDifference} from './spec_diff';
@@ -618,7 +618,12 @@ export abstract class SqlStore implements MetadataStore {
         throw new StoreError(this.redactor.redact(err.message), err.code);
       }
       throw new StoreError(`${this.target}: ${operation} failed: ${
-          this.describeError(err)}`, errorCode(err));
+          this.describeError(err)}${
+          isTableGone(errorCode(err)) ?
+              ' (the database lost the tables this search made: dropped, ' +
+                  'recreated or restored from a copy while it ran? The ' +
+                  'study\'s bookkeeping there is gone)' :
+              ''}`, errorCode(err));
     }
   }
 

@@ -320,6 +320,23 @@ for (const backend of BACKENDS) {
       await backend.tearDown();
     });
 
+    it('says the tables are gone when the database lost them', async function() {
+      // SQLite's file gone is a case of its own (SQLITE_FILE_GONE).
+      if (backend instanceof SqliteBackend) this.skip();
+      const at = await backend.freshDatabase();
+      const s = await open({retry: {maxElapsedMs: 200, initialDelayMs: 10}},
+                           at);
+      const studyId = await newStudy(s);
+      // As a DROP DATABASE and CREATE DATABASE under a running search.
+      for (const table of ['trials', 'studies']) {
+        await backend.exec(at, `DROP TABLE ${table}`);
+      }
+
+      await expectReject(
+          s.startTrial(studyId, 5, 'w0', 60),
+          /startTrial failed: .*\(the database lost the tables this search made: dropped, recreated or restored from a copy while it ran\? The study's bookkeeping there is gone\)$/);
+    });
+
     it('creates a study, then joins it', async () => {
       const key = {experimentName: 'join', experimentOwner: 'me'};
 
