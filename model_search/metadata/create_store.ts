@@ -170,12 +170,29 @@ export async function createStore(options: StoreOptions): Promise<SqlStore> {
           e.code})`;
       throw new UsageError(options.readOnly ?
           `${said}; name the database the search wrote to` :
-          `${said}; create it first (CREATE DATABASE ${name}; as ` +
-          `PostgreSQL's createdb ${name} or MySQL's mysqladmin create ${
-              name} do), or name an existing database`);
+          `${said}; create it first (CREATE DATABASE ${
+              quotedIdentifier(name, target.dialect)}; as PostgreSQL's ` +
+          `createdb ${shellWord(name)} or MySQL's mysqladmin create ${
+              shellWord(name)} do), or name an existing database`);
     }
     throw e;
   }
+}
+
+/**
+ * `name` as SQL takes it: as it is when a plain word, else quoted as the
+ * dialect quotes identifiers.
+ */
+function quotedIdentifier(name: string, dialect: string): string {
+  if (/^[A-Za-z_][A-Za-z0-9_]*$/.test(name)) return name;
+  return dialect === 'mysql' ? `\`${name.replace(/`/g, '``')}\`` :
+                               `"${name.replace(/"/g, '""')}"`;
+}
+
+/** `word` as a shell command takes it: quoted unless a plain word. */
+function shellWord(word: string): string {
+  return /^[A-Za-z0-9_./-]+$/.test(word) ? word :
+                                          `'${word.replace(/'/g, `'\\''`)}'`;
 }
 
 /** Error codes of a server that has no database of the name given. */

@@ -1148,6 +1148,11 @@ for (const backend of BACKENDS) {
             /^--metadata_db=mysql:\/\/root@127\.0\.0\.1:3306\/ms_no_such_db_\w+: the server has no database "ms_no_such_db_\w+" \(ER_BAD_DB_ERROR\)/);
         assert.ok(err instanceof UsageError, String(err));
         assert.match(err.message, /; create it first \(CREATE DATABASE ms_no_such_db_\w+; as PostgreSQL's createdb \w+ or MySQL's mysqladmin create \w+ do\), or name an existing database$/);
+        // A name that is no plain word, quoted as SQL and a shell take it.
+        const spaced = await expectReject(
+            open({}, `mysql://root@127.0.0.1:3306/ms%20no%20such%20${RUN_ID}`),
+            /has no database/);
+        assert.match(spaced.message, /; create it first \(CREATE DATABASE `ms no such \w+`; as PostgreSQL's createdb 'ms no such \w+' or MySQL's mysqladmin create 'ms no such \w+' do\)/);
       });
     }
   });
