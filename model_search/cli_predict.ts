@@ -40,8 +40,8 @@ import './blocks';
 import {checkUniqueColumnNames, columnNames, CsvRowEncoder, firstLineDelimiterHint, otherDelimiterHint, UnseenCategories} from './data/csv_data';
 import {checkFieldDelim, readCsvFile} from './data/csv_reader';
 import type {CsvRecord} from './data/csv_reader';
-import {DataError, InputSchema, listedName} from './data/data';
-import {encodeImageFile, findImages, skippedFileLines} from './data/image_data';
+import {DataError, InputSchema, listedName, readProgressEveryMs} from './data/data';
+import {encodeImageFile, findImages, skippedFileLines, specialFileKind, unreadImagesNote} from './data/image_data';
 import {IMAGE_EXTENSIONS, imageFormat} from './data/image_decode';
 import {closestMatch, UsageError, ValueError, didYouMean} from './errors';
 import {readStudySummary} from './report';
@@ -115,8 +115,9 @@ export async function predictCommand(
     const schema = readTrialSchema(options.modelDir);
     // Said once every example is read (values training never saw).
     const warnings: string[] = [];
-    const examples = await openExamples(schema, options.input, warnings,
-                                        options.fieldDelim);
+    const examples = await openExamples(
+        schema, options.input, warnings, options.fieldDelim,
+        (line) => err(`predict: ${line}`));
     await selectBackend('auto', err);
     const model = await loadTrialModel(options.modelDir);
     try {
@@ -330,7 +331,8 @@ function checkModelInput(
  */
 async function openExamples(
     schema: InputSchema, input: string, warnings: string[],
-    fieldDelim: string|undefined): Promise<AsyncIterable<Example>> {
+    fieldDelim: string|undefined,
+    progress: (line: string) => void): Promise<AsyncIterable<Example>> {
   let stat: fs.Stats;
   try {
     stat = fs.statSync(input);
@@ -347,7 +349,14 @@ async function openExamples(
       checkNotAnImage(input, schema);
       return openCsv(schema, input, warnings, fieldDelim);
     case 'image':
-      return openImages(schema, input, stat.isDirectory(), warnings);
+      if (!stat.isDirectory() && !stat.isFile()) {
+        // Not opened: a named pipe would block, a device read on and on.
+        throw new ValueError(`--input=${input}: ${
+            specialFileKind(stat)}, not an image file or a folder of ` +
+                             'images; give one of those');
+      }
+      return openImages(schema, input, stat.isDirectory(), warnings,
+                        progress);
     default:
       // Raw input of a provider's own kind has no reader here: its
       // examples come encoded, as the provider's batches hold them.
@@ -800,13 +809,15 @@ function matchColumns(
 /** The images of a folder (recursively, sorted) or one image file. */
 async function openImages(
     schema: InputSchema, input: string, isFolder: boolean,
-    warnings: string[]): Promise<AsyncIterable<Example>> {
+    warnings: string[],
+    progress: (line: string) => void): Promise<AsyncIterable<Example>> {
   const skipped: string[] = [];
   const files = isFolder ? await findImages(input, skipped) : [input];
   if (files.length === 0) {
     throw new DataError(
         `--input=${input}: no images (${IMAGE_EXTENSIONS.join(' ')}) in ` +
-            'this folder or below it; give a folder of images',
+            `this folder or below it${
+                unreadImagesNote(skipped, input)}; give a folder of images`,
         input);
   }
   if (!isFolder) {
@@ -833,8 +844,9 @@ async function openImages(
   if (skipped.length > 0) {
     warnings.push(...skippedFileLines(skipped, input));
   }
-  return imageFiles(schema, input, await encodeAllImages(schema, files),
-                    isFolder);
+  return imageFiles(
+      schema, input, await encodeAllImages(schema, files, progress),
+      isFolder);
 }
 
 /**
@@ -850,12 +862,21 @@ const KEPT_IMAGE_BYTES = 512 * 1024 * 1024;
  * rather than after the lines of the images before it. Images past
  * KEPT_IMAGE_BYTES are left undefined, to be encoded again.
  */
-async function encodeAllImages(schema: InputSchema, files: string[]):
+async function encodeAllImages(
+    schema: InputSchema, files: string[], progress: (line: string) => void):
     Promise<Array<{file: string, features?: Float32Array}>> {
   const encoded: Array<{file: string, features?: Float32Array}> = [];
   const unreadable: DataError[] = [];
   let kept = 0;
-  for (const file of files) {
+  // Large photos decode for seconds each: said now and then.
+  const started = Date.now();
+  let nextProgress = started + readProgressEveryMs();
+  for (const [done, file] of files.entries()) {
+    if (Date.now() >= nextProgress) {
+      progress(`reading the images: ${done} of ${files.length} so far (${
+          ((Date.now() - started) / 1000).toFixed(0)}s)`);
+      nextProgress = Date.now() + readProgressEveryMs();
+    }
     try {
       const features = await encodeImageFile(schema, file);
       kept += features.byteLength;

@@ -6,6 +6,7 @@
  */
 
 import * as assert from 'node:assert/strict';
+import * as child_process from 'child_process';
 import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
@@ -497,6 +498,41 @@ describe('predictCommand', function() {
          assert.match(err, /2 images cannot be read, so nothing was predicted/);
          assert.match(err, /y\.png: cannot decode this PNG image/);
          assert.match(err, /z\.png: cannot decode this PNG image/);
+       });
+
+    it('refuses a named pipe as --input without opening it', async () => {
+      const fifo = path.join(root, 'pipe.png');
+      child_process.execFileSync('mkfifo', [fifo]);
+      // Should predict open it, a writer comes after 3 s: the test then
+      // fails by the time it took, not by hanging.
+      const writer = child_process.spawn(
+          'sh', ['-c', `sleep 3; : > '${fifo}'`], {stdio: 'ignore'});
+      try {
+        const start = Date.now();
+        const result = await run([`--model_dir=${imageTrial}`,
+                                  `--input=${fifo}`]);
+        assert.equal(result.status, 2, result.out.join('\n'));
+        assert.equal(result.err[result.err.length - 1],
+                     `predict: --input=${fifo}: a named pipe (FIFO), not an ` +
+                         'image file or a folder of images; give one of those');
+        assert.ok(Date.now() - start < 2000, `took ${Date.now() - start} ms`);
+      } finally {
+        writer.kill('SIGKILL');
+      }
+    });
+
+    it('names images of formats it cannot read in a folder of no others',
+       async () => {
+         const dir = path.join(root, 'webp_only');
+         fs.mkdirSync(dir, {recursive: true});
+         fs.writeFileSync(path.join(dir, 'a.webp'), 'RIFF....WEBP');
+
+         const result = await run([`--model_dir=${imageTrial}`,
+                                   `--input=${dir}`]);
+
+         assert.equal(result.status, 2, result.out.join('\n'));
+         assert.match(result.err.join('\n'),
+                      /no images \(.*\) in this folder or below it \(it holds 1 image of \.webp, a\.webp, which this reader does not decode: convert them to PNG or JPEG\); give a folder of images/);
        });
 
     it('predicts one image file', async () => {

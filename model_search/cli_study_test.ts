@@ -159,6 +159,9 @@ describe('cli trials and report', () => {
     ['report named as a trial directory',
      ['report', '--model_dir=STUDY', '--out=STUDY/40'],
      /--out=\S+\/study\/40 takes the name of a trial directory of the study; name the page otherwise, e\.g\. --out=\S+\/study\/report\.html/],
+    ['report named as a trial directory, through a link',
+     ['report', '--model_dir=STUDY', '--out=LINKED/41'],
+     /--out=\S+\/linked\/41 takes the name of a trial directory of the study/],
     ['report with an unknown flag', ['report', '--model_dir=STUDY', '--outt=x'],
      /unknown flag --outt/],
   ];
@@ -166,8 +169,12 @@ describe('cli trials and report', () => {
     it(`exits 2 on ${name}`, async () => {
       fs.mkdirSync(path.join(dir, 'empty'), {recursive: true});
       fs.writeFileSync(path.join(dir, 'afile'), '');
+      if (!fs.existsSync(path.join(dir, 'linked'))) {
+        fs.symlinkSync(path.join(dir, 'study'), path.join(dir, 'linked'));
+      }
       const args = argv.map((a) => a.replace('EMPTY', `${dir}/empty`)
                                     .replace('AFILE', `${dir}/afile`)
+                                    .replace('LINKED', `${dir}/linked`)
                                     .replace('STUDY', `${dir}/study`));
 
       const result = await cli(args);

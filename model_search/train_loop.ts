@@ -927,7 +927,8 @@ export async function evaluateModel(
       } finally {
         disposeBatch(batch);
       }
-      throw new TrialFailure(`evaluation loss is ${batchLoss} at evaluation ` +
+      // The model made it (ModelFailure: the trial's blocks are named).
+      throw new ModelFailure(`evaluation loss is ${batchLoss} at evaluation ` +
                              `batch ${taken}, whose inputs are finite numbers`);
     }
     lossSum += batchLoss * n;
@@ -952,7 +953,7 @@ export async function evaluateModel(
   // would be none either.
   const loss = lossSum / count;
   if (!Number.isFinite(loss)) {
-    throw new TrialFailure(`evaluation loss is ${loss}`);
+    throw new ModelFailure(`evaluation loss is ${loss}`);
   }
   const metrics = evaluationMetrics(labels, probabilities, numClasses);
   metrics['loss'] = loss;

@@ -90,8 +90,7 @@ export function refuseTrialDirectory(modelDir: string, flag: string): void {
     if (above === below) return;
     const name = path.basename(below);
     const where = below === path.resolve(modelDir) ? 'is' : 'lies inside';
-    if (isTrialDirectoryName(name) &&
-        fs.existsSync(path.join(below, TRIAL_FILES.architecture))) {
+    if (isTrialDirectoryName(name) && holdsTrialFiles(below)) {
       throw new UsageError(
           `${flag}=${modelDir} ${where} the directory of trial ${name} of ` +
           `the study in ${above}: a search would write its files among the ` +

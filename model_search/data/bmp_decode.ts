@@ -7,8 +7,9 @@
 
 /**
  * A decoder of Windows bitmaps (BMP) that reads what their headers say:
- * every header size in use (12: OS/2 and the first Windows; 40; 52 and 56;
- * 108: V4; 124: V5, what most image editors write today), the pixels from
+ * every header size in use (12: OS/2 1.x and the first Windows; 16 to 64:
+ * OS/2 2.x, fields past its end taken as 0; 40; 52 and 56; 108: V4; 124:
+ * V5, what most image editors write today), the pixels from
  * where the file header says they start, palettes of 1, 4 and 8 bits,
  * 16 and 32 bits with or without colour masks (BI_BITFIELDS), 24 bits,
  * rows bottom-up or top-down. Compressed bitmaps (run-length, embedded
@@ -87,20 +88,31 @@ export function decodeBmp(
   const pixelStart = view.getUint32(10, true);
   const headerSize = view.getUint32(14, true);
   const core = headerSize === 12;
-  if (!core && headerSize < 40) {
+  if (!core && headerSize < 16) {
     throw new Error(`its header is of an unknown size (${headerSize} bytes)`);
   }
-  if (bytes.length < 14 + (core ? 12 : 40)) throw cutShort();
+  if (bytes.length < 14 + Math.min(headerSize, 40)) throw cutShort();
+  // A field of the header, 0 past its end (OS/2 2.x headers stop early).
+  const field32 = (at: number) =>
+      at + 4 <= 14 + headerSize ? view.getUint32(at, true) : 0;
   const width = core ? view.getUint16(18, true) : view.getInt32(18, true);
   const signedHeight = core ? view.getUint16(20, true) : view.getInt32(22, true);
   const bitsPerPixel = view.getUint16(core ? 24 : 28, true);
-  const compression = core ? BI_RGB : view.getUint32(30, true);
+  const compression = core ? BI_RGB : field32(30);
   const topDown = signedHeight < 0;
   const height = Math.abs(signedHeight);
   checkSize(width, height);
   if (COMPRESSED[compression] !== undefined) {
     throw new Error(`its pixels are stored ${COMPRESSED[compression]}, ` +
                     'which this reader does not decode; save it ' +
+                    'uncompressed or as PNG');
+  }
+  // OS/2 2.x's headers (16 to 64 bytes but 40 and 52) give codes 3 and 4
+  // to compressions of their own (Huffman, RLE24).
+  const os2 = !core && (headerSize < 40 || headerSize === 64);
+  if (os2 && compression !== BI_RGB) {
+    throw new Error(`its pixels are compressed (OS/2 code ${
+        compression}), which this reader does not decode; save it ` +
                     'uncompressed or as PNG');
   }
   const masked =
@@ -127,12 +139,22 @@ export function decodeBmp(
   if (masked) {
     const maskAt = 14 + 40;
     const count = headerSize >= 56 || compression === BI_ALPHABITFIELDS ? 4 : 3;
-    if (headerSize === 40) afterHeader += 4 * count;
+    if (headerSize < 52) afterHeader = maskAt + 4 * count;
     if (bytes.length < maskAt + 4 * count) throw cutShort();
-    red = channel(view.getUint32(maskAt, true));
-    green = channel(view.getUint32(maskAt + 4, true));
-    blue = channel(view.getUint32(maskAt + 8, true));
-    alpha = channel(count === 4 ? view.getUint32(maskAt + 12, true) : 0);
+    const masks = [0, 1, 2, 3].map(
+        (i) => i < count ? view.getUint32(maskAt + 4 * i, true) : 0);
+    if (masks[0] === 0 && masks[1] === 0 && masks[2] === 0) {
+      throw new Error('its colour masks are all 0, so it holds no colour; ' +
+                      'save it as PNG');
+    }
+    const outside = masks.find(
+        (m) => bitsPerPixel === 16 && (m >>> 0) > 0xffff);
+    if (outside !== undefined) {
+      throw new Error(`its colour mask 0x${
+          (outside >>> 0).toString(16)} lies outside its 16-bit pixels; ` +
+                      'save it as PNG');
+    }
+    [red, green, blue, alpha] = masks.map(channel);
   } else if (bitsPerPixel === 16) {
     // 5-5-5, the top bit unused.
     [red, green, blue, alpha] =
@@ -142,12 +164,18 @@ export function decodeBmp(
         [channel(0xff0000), channel(0xff00), channel(0xff), channel(0)];
   }
 
+  if (pixelStart < afterHeader || pixelStart > bytes.length) {
+    throw pixelStart > bytes.length ?
+        cutShort() :
+        new Error(`its header says the pixels start at byte ${
+            pixelStart}, inside the header`);
+  }
   // The palette, for 8 bits or fewer: after the header (and masks), up to
   // the pixels.
   let palette: Uint8Array|undefined;
   if (bitsPerPixel <= 8) {
     const entryBytes = core ? 3 : 4;
-    const declared = core ? 0 : view.getUint32(46, true);
+    const declared = core ? 0 : field32(46);
     const wanted = declared === 0 || declared > 1 << bitsPerPixel ?
         1 << bitsPerPixel : declared;
     const room = Math.floor(
@@ -163,12 +191,6 @@ export function decodeBmp(
     }
   }
 
-  if (pixelStart < afterHeader || pixelStart > bytes.length) {
-    throw pixelStart > bytes.length ?
-        cutShort() :
-        new Error(`its header says the pixels start at byte ${
-            pixelStart}, inside the header`);
-  }
   const stride = Math.floor((bitsPerPixel * width + 31) / 32) * 4;
   // The last row needs only its pixels, not its padding.
   const lastRow = Math.ceil(bitsPerPixel * width / 8);

@@ -44,8 +44,8 @@ function source(width: number, height: number): Source {
 /** How a variant stores its pixels. */
 declare interface Variant {
   name: string;
-  /** DIB header size: 12, 40, 108 or 124. */
-  header: 12|40|108|124;
+  /** DIB header size: 12, 16 (OS/2 2.x, cut short), 40, 108 or 124. */
+  header: 12|16|40|108|124;
   bits: 1|4|8|16|24|32;
   /** BI_BITFIELDS with these masks (R, G, B, A). */
   masks?: [number, number, number, number];
@@ -106,6 +106,11 @@ function encodeBmp(image: Source, variant: Variant):
     file.writeUInt16LE(height, 20);
     file.writeUInt16LE(1, 22);
     file.writeUInt16LE(bits, 24);
+  } else if (variant.header === 16) {
+    file.writeInt32LE(width, 18);
+    file.writeInt32LE(height, 22);
+    file.writeUInt16LE(1, 26);
+    file.writeUInt16LE(bits, 28);
   } else {
     file.writeInt32LE(width, 18);
     file.writeInt32LE(variant.topDown ? -height : height, 22);
@@ -199,6 +204,8 @@ const VARIANTS: Variant[] = [
    bits: 24, gap: 20},
   {name: '24 bits, OS/2 header', header: 12, bits: 24},
   {name: '8-bit palette, OS/2 header', header: 12, bits: 8},
+  {name: '24 bits, OS/2 2.x header of 16 bytes', header: 16, bits: 24},
+  {name: '8-bit palette, OS/2 2.x header of 16 bytes', header: 16, bits: 8},
   {name: '8-bit palette, V5 header', header: 124, bits: 8},
   {name: '4-bit palette, V5 header, odd width', header: 124, bits: 4,
    width: 7},
@@ -319,11 +326,33 @@ window.addEventListener('load', () => {
     ['a file cut in its pixels', (file) => file.subarray(0, file.length - 10),
      /the file ends before the pixels its header declares: cut short\?/],
     ['a header of an unknown size', (file) => {
-       file.writeUInt32LE(20, 14);
+       file.writeUInt32LE(14, 14);
        return file;
      },
-     /its header is of an unknown size \(20 bytes\)/],
+     /its header is of an unknown size \(14 bytes\)/],
+    ['colour masks that are all 0', (file) => {
+       for (const at of [54, 58, 62]) file.writeUInt32LE(0, at);
+       return file;
+     },
+     /its colour masks are all 0, so it holds no colour; save it as PNG/],
+    ['a 16-bit colour mask past its 16 bits', (file) => {
+       file.writeUInt16LE(16, 28);
+       return file;
+     },
+     /its colour mask 0xff0000 lies outside its 16-bit pixels; save it as PNG/],
+    ['a width of 0', (file) => {
+       file.writeInt32LE(0, 18);
+       return file;
+     },
+     /its size, 0 by 6 pixels, is not one an image can have/],
   ];
+  it('refuses pixels said to start at byte 0 of a palette image', () => {
+    const {file} = encoded({name: 'p', header: 40, bits: 8});
+    file.writeUInt32LE(0, 10);
+    assert.throws(() => decodeImage(file, 'x/bad.bmp'),
+                  /its header says the pixels start at byte 0, inside the header/);
+  });
+
   for (const [name, damage, message] of refused) {
     it(`refuses ${name}, naming the file`, () => {
       const {file} = encoded({name, header: 124, bits: 32,

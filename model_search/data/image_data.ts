@@ -166,8 +166,9 @@ export class Provider implements DataProvider {
       if (files.length === 0) {
         throw new DataError(
             `${classDir}: class folder "${this.classes[label]}" has no ` +
-                `images (${IMAGE_EXTENSIONS.join(' ')}); add some or remove ` +
-                'the folder',
+                `images (${IMAGE_EXTENSIONS.join(' ')})${
+                    unreadImagesNote(skipped, classDir)}; add some or ` +
+                'remove the folder',
             classDir);
       }
       for (const file of files) samples.push({file, label});
@@ -501,6 +502,23 @@ export function skippedFileLines(skipped: string[], dir: string): string[] {
   return lines;
 }
 
+/**
+ * ` (it holds N images of .webp ...: convert them ...)` for the images
+ * of formats not read that `skipped` holds below `dir`, or ''.
+ */
+export function unreadImagesNote(skipped: string[], dir: string): string {
+  const unread = skipped.filter(
+      (f) => isUnreadImageName(f) && isInside(f, dir));
+  if (unread.length === 0) return '';
+  const formats = [...new Set(unread.map(
+                      (f) => path.extname(f).toLowerCase()))].sort();
+  return ` (it holds ${unread.length} image${
+      unread.length > 1 ? 's' : ''} of ${formats.join(' ')}, ${
+      unread.slice(0, 3).map((f) => path.relative(dir, f)).join(', ')}${
+      unread.length > 3 ? ', ...' : ''}, which this reader does not ` +
+      'decode: convert them to PNG or JPEG)';
+}
+
 function isUnreadImageName(name: string): boolean {
   return UNREAD_IMAGE_EXTENSIONS.includes(path.extname(name).toLowerCase());
 }
@@ -511,15 +529,36 @@ function isUnreadImageName(name: string): boolean {
  * read, a device would read without end.
  */
 async function checkRegularFile(full: string): Promise<void> {
-  const stat = await fs.promises.stat(full);
+  let stat: fs.Stats;
+  try {
+    stat = await fs.promises.stat(full);
+  } catch (e) {
+    const {code, message} = e as NodeJS.ErrnoException;
+    const why = code === 'ELOOP' ?
+        'a link that leads back to itself (or through too many links)' :
+        code === 'EACCES' ? 'not readable (permission denied)' :
+                            `not readable (${message})`;
+    throw new DataError(`${full}: named as an image, but it is ${
+                            why}; remove it, or put the image file there`,
+                        full);
+  }
   if (stat.isFile()) return;
-  const what = stat.isFIFO() ? 'a named pipe (FIFO)' :
-      stat.isSocket() ? 'a socket' :
+  throw new DataError(`${full}: named as an image, but it is ${
+                          specialFileKind(stat)}; remove it, or put the ` +
+                          'image file there',
+                      full);
+}
+
+/**
+ * What a file that is neither a regular file nor a folder is, in words:
+ * reading a named pipe blocks until something writes into it, a device
+ * can read without end.
+ */
+export function specialFileKind(stat: fs.Stats): string {
+  return stat.isFIFO() ? 'a named pipe (FIFO)' :
+      stat.isSocket()  ? 'a socket' :
       stat.isCharacterDevice() || stat.isBlockDevice() ? 'a device' :
                                                          'not a regular file';
-  throw new DataError(`${full}: named as an image, but it is ${
-                          what}; remove it, or put the image file there`,
-                      full);
 }
 
 async function isDirectory(entry: fs.Dirent, full: string): Promise<boolean> {

@@ -445,6 +445,28 @@ describe('ImageDataProvider', () => {
     }
   });
 
+  it('names the unread images of a class that has no others', async () => {
+    const dir = folder({'a/1.png': tinyPng(1), 'b/x.webp': 'RIFF....WEBP'});
+    await assert.rejects(
+        prepared({inputDir: dir, imageHeight: 1, imageWidth: 1}),
+        (e: Error) => e instanceof DataError &&
+            e.message === `${dir}/b: class folder "b" has no images (.png ` +
+                '.jpg .jpeg .jpe .jfif .bmp .dib .gif) (it holds 1 image of ' +
+                '.webp, x.webp, which this reader does not decode: convert ' +
+                'them to PNG or JPEG); add some or remove the folder');
+  });
+
+  it('refuses a link named as an image that leads back to itself', async () => {
+    const dir = folder({'a/1.png': tinyPng(1), 'b/1.png': tinyPng(2)});
+    fs.symlinkSync('loop.png', path.join(dir, 'b', 'loop.png'));
+    await assert.rejects(
+        prepared({inputDir: dir, imageHeight: 1, imageWidth: 1}),
+        (e: Error) => e instanceof DataError &&
+            e.message === `${dir}/b/loop.png: named as an image, but it is ` +
+                'a link that leads back to itself (or through too many ' +
+                'links); remove it, or put the image file there');
+  });
+
   it('says how far a long decoding got', async () => {
     const dir = folder({'a/1.png': tinyPng(1), 'b/1.png': tinyPng(2),
                         'b/2.png': tinyPng(3)});

@@ -276,7 +276,8 @@ function damagedIfThrows<T>(format: ImageFormat, decode: () => T): T {
 
 function checkSize(width: number, height: number): void {
   if (!(width > 0 && height > 0)) {
-    throw new Error(`bad size ${width}x${height}`);
+    throw new Error(`its size, ${width} by ${height} pixels, is not ` +
+                    'one an image can have');
   }
   if (width * height > MAX_PIXELS) {
     throw new Error(`${width}x${height} is more than ${MAX_PIXELS} pixels`);

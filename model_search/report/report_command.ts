@@ -87,7 +87,8 @@ export async function reportCommand(
               .map((t) => t.id)),
     });
     if (toStdout) {
-      out(html);
+      // `out` ends each line it is given: the page as the file holds it.
+      out(html.endsWith('\n') ? html.slice(0, -1) : html);
       loaded.warnings.forEach((w) => err(`report: ${w}`));
       return OK;
     }
@@ -134,8 +135,15 @@ function checkOutFile(file: string, modelDir: string): void {
                          `to write, e.g. --out=${
                              path.join(file, 'report.html')}`);
   }
-  if (modelDir !== '' &&
-      path.resolve(path.dirname(file)) === path.resolve(modelDir) &&
+  // Through links too: the same directory by another path.
+  const real = (p: string) => {
+    try {
+      return fs.realpathSync(p);
+    } catch {
+      return path.resolve(p);
+    }
+  };
+  if (modelDir !== '' && real(path.dirname(file)) === real(modelDir) &&
       isTrialDirectoryName(path.basename(file))) {
     // The study's next trial of that id would find its name taken.
     throw new UsageError(

@@ -28,7 +28,7 @@ import {otherStudyOfDirectory, STUDY_DATA_FILE, studyOfDirectory, studyText} fro
 import type {MetadataStore, StudyInfo} from '../metadata/store';
 import type {Objective, Trial} from '../metadata/trial';
 
-import {TRIAL_FILES, trialDirectoriesIn} from '../trial_files';
+import {holdsTrialFiles, isTrialDirectoryName, TRIAL_FILES, trialDirectoriesIn} from '../trial_files';
 import {readStudySummary} from './study_summary';
 import {metricNames} from './trial_columns';
 
@@ -210,7 +210,10 @@ export async function loadStudy(flags: FlagSet): Promise<LoadedStudy> {
       const searched =
           fs.existsSync(path.join(modelDir, 'study_summary.json')) ||
           trialDirectoriesIn(modelDir).length > 0;
-      if (fs.existsSync(path.join(modelDir, TRIAL_FILES.architecture))) {
+      // One copied under another name, or one with files lost.
+      if (fs.existsSync(path.join(modelDir, TRIAL_FILES.architecture)) ||
+          (isTrialDirectoryName(path.basename(path.resolve(modelDir))) &&
+           holdsTrialFiles(modelDir))) {
         throw new UsageError(
             `--model_dir=${modelDir} is a trial directory; give the ` +
             `--model_dir of its search, ${path.dirname(modelDir)}`);

@@ -219,6 +219,13 @@ describe('trialsCommand', () => {
       return [`--model_dir=${trial}`];
     },
      error: /--model_dir=\S+\/copied\/7 is a trial directory; give the --model_dir of its search, \S+\/copied$/},
+    {name: 'a trial directory that lost architecture.json', args: (d) => {
+      const trial = path.join(d, 'damaged', '8');
+      fs.mkdirSync(path.join(trial, 'model'), {recursive: true});
+      fs.writeFileSync(path.join(trial, 'evaluation.json'), '{}');
+      return [`--model_dir=${trial}`];
+    },
+     error: /--model_dir=\S+\/damaged\/8 is a trial directory; give the --model_dir of its search, \S+\/damaged$/},
     {name: 'the model_dir of another study',
      args: (d) => {
        const other = path.join(d, 'other_study');
