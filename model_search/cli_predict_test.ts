@@ -17,7 +17,7 @@ import {boundedLines, predictCommand} from './cli_predict';
 import {DEFAULT_CNN, DEFAULT_DNN, DEFAULT_RNN_ALL, DEFAULT_RNN_LAST, resolveWorkspacePath} from './constants';
 import {CsvDataProvider} from './data/csv_data';
 import {readCsvFile} from './data/csv_reader';
-import {Batch, DataError, InputSchema, Provider} from './data/data';
+import {Batch, DataError, InputSchema, Provider, setReadProgressInterval} from './data/data';
 import {ImageDataProvider, encodeImageFile} from './data/image_data';
 import {SingleTrainer} from './single_trainer';
 import {RunningSumProvider} from './testing/sequence_labels/running_sum_provider';
@@ -499,6 +499,23 @@ describe('predictCommand', function() {
          assert.match(err, /y\.png: cannot decode this PNG image/);
          assert.match(err, /z\.png: cannot decode this PNG image/);
        });
+
+    it('says how far a long read of a folder of images got', async () => {
+      setReadProgressInterval(0);
+      try {
+        const result = await run([`--model_dir=${imageTrial}`,
+                                  `--input=${path.join(IMAGES, '1')}`]);
+        assert.equal(result.status, 0, result.err.join('\n'));
+        const said = result.err.filter((l) => l.includes('reading the images'))
+                         .map((l) => l.replace(/\(\d+s\)$/, '(Ns)'));
+        const images = result.out.length - 1;
+        assert.deepEqual(
+            said, Array.from({length: images}, (_, done) =>
+                `predict: reading the images: ${done} of ${images} so far (Ns)`));
+      } finally {
+        setReadProgressInterval(10000);
+      }
+    });
 
     it('refuses a named pipe as --input without opening it', async () => {
       const fifo = path.join(root, 'pipe.png');
