@@ -357,6 +357,33 @@ export async function trainModel(
     featureProbes.forEach((probe) => probe.dispose());
     featureProbes.length = 0;
   };
+  // The labels and lengths of the steps since the loss was last read, kept
+  // (tf.clone: no copy) to check their values when it is read next: a
+  // check reads them from the backend, which would wait for every step
+  // (a device-to-host copy a step on a GPU). The first step's are checked
+  // at once, so that bad data stops a search before it trains.
+  const classIds = args.lossFn === undefined;
+  const classes = classIds ? model.outputs[0].shape.at(-1) as number :
+                             undefined;
+  const perStepLabels = labelsPerStep(model);
+  const kept: KeptValues[] = [];
+  const releaseKept = () => {
+    for (const k of kept) tf.dispose([k.labels, ...(k.lengths ? [k.lengths] : [])]);
+    kept.length = 0;
+  };
+  const checkKept = () => {
+    try {
+      for (const k of kept) {
+        try {
+          checkKeptValues(k, classes, perStepLabels);
+        } catch (e) {
+          throw inBatch(e, 'training', `the batch of training step ${k.step}`);
+        }
+      }
+    } finally {
+      releaseKept();
+    }
+  };
   try {
     for (let step = 0; step < args.steps; step++) {
       await yielder.maybeYield();
@@ -373,10 +400,18 @@ export async function trainModel(
       const batch = next.value;
       checkBatchTensors(batch, 'training');
       try {
-        checkBatch(model, batch, 'training', args.lossFn === undefined);
+        checkBatch(model, batch, 'training', classIds, step === 0);
       } catch (e) {
         disposeBatch(batch);
         throw inBatch(e, 'training', `the batch of training step ${step + 1}`);
+      }
+      if (step > 0 && (classes !== undefined || batch.lengths != null)) {
+        kept.push({
+          step: step + 1,
+          featuresShape: batch.features.shape,
+          labels: tf.clone(batch.labels),
+          ...(batch.lengths == null ? {} : {lengths: tf.clone(batch.lengths)}),
+        });
       }
       const rate = learningRateAt(args.hparams, step, args.maxDecayTimes);
       if (rate !== lastRate) {
@@ -391,7 +426,7 @@ export async function trainModel(
       const target = args.teacher === undefined ?
           undefined :
           tf.tidy(() => args.teacher!.target(inputs));
-      const lossTensor = inModel(
+      const lossTensor = withKeptChecked(checkKept, () => inModel(
           `the model failed at training step ${step + 1}`, () => {
             target?.dispose();
             disposeBatch(batch);
@@ -423,7 +458,7 @@ export async function trainModel(
             typeof clipNorm === 'number' && clipNorm > 0 ? clipNorm :
                                                             undefined);
         return value;
-      }));
+      })));
       target?.dispose();
       disposeBatch(batch);
       const last = step === args.steps - 1;
@@ -432,6 +467,10 @@ export async function trainModel(
            (step + 1) % args.recordEvery === 0)) {
         finalLoss = (await lossTensor.data())[0];
         lossTensor.dispose();
+        // Read once the loss has been (the steps are done by then), and
+        // before it is judged: a loss bad data made is no fault of the
+        // model's.
+        checkKept();
         if (!Number.isFinite(finalLoss)) {
           throwOnNonFiniteFeatures(featureProbes, step + 1);
           // Only the steps whose loss is read are seen: it may have turned
@@ -459,9 +498,58 @@ export async function trainModel(
     await closeIterator(iterator);
     optimizer.dispose();
     releaseProbes();
+    releaseKept();
   }
   return {steps: args.steps, finalLoss, seconds: (Date.now() - start) / 1000,
           yieldedSeconds: yielder.seconds};
+}
+
+/**
+ * Runs a training step, `step`; when the model fails, the kept labels and
+ * lengths are checked first (`checkKept`): bad ones, rather than the
+ * model, may be why, and are then what is said.
+ */
+function withKeptChecked<T>(checkKept: () => void, step: () => T): T {
+  try {
+    return step();
+  } catch (e) {
+    if (e instanceof ModelFailure) checkKept();
+    throw e;
+  }
+}
+
+/** Labels and lengths of a training step, kept for checkKeptValues. */
+declare interface KeptValues {
+  /** The training step, from 1. */
+  step: number;
+  featuresShape: number[];
+  labels: tf.Tensor;
+  lengths?: tf.Tensor;
+}
+
+/**
+ * The value checks of checkBatch (its `values`) on what a step kept: the
+ * lengths in [1, time steps], the labels class ids in [0, classes) (up to
+ * each sequence's length for labels per step).
+ */
+function checkKeptValues(
+    kept: KeptValues, classes: number|undefined, perStep: boolean): void {
+  // Shapes were checked as the step ran: only values are read here.
+  const batch = {
+    features: {shape: kept.featuresShape},
+    labels: kept.labels,
+    ...(kept.lengths === undefined ? {} : {lengths: kept.lengths}),
+  } as unknown as Batch;
+  if (kept.lengths !== undefined) {
+    checkLengths(batch, 'training', perStep ? 'RNN_ALL_ACTIVATIONS' :
+                                              'RNN_LAST_ACTIVATIONS');
+  }
+  if (classes === undefined) return;
+  if (perStep) {
+    checkStepLabels(batch, 'training', classes);
+  } else {
+    checkLabelValues(batch, 'training', classes);
+  }
 }
 
 /**
@@ -523,7 +611,7 @@ function inBatch(e: unknown, split: 'training'|'evaluation', which: string):
  */
 export function checkBatch(
     model: tf.LayersModel, batch: Batch, split: 'training'|'evaluation',
-    classIds: boolean): void {
+    classIds: boolean, values = true): void {
   const output = model.outputs[0].shape;
   // Lengths by their values too: one number per example to copy, and a
   // length beyond the time steps would read or score padding.
@@ -532,7 +620,7 @@ export function checkBatch(
                  classIds ? output[output.length - 1]! : undefined,
                  model.inputs.length === 2 || perStep ||
                      batch.lengths !== undefined,
-                 perStep);
+                 perStep, values);
 }
 
 /**
@@ -646,7 +734,7 @@ function checkBatchDtypes(batch: Batch, split: 'training'|'evaluation'):
 export function checkBatchFits(
     batch: Batch, split: 'training'|'evaluation',
     expected: Array<number|null>, classes: number|undefined,
-    sequences = false, perStep = false): void {
+    sequences = false, perStep = false, values = true): void {
   checkBatchTensors(batch, split);
   checkBatchDtypes(batch, split);
   if (batch.features.shape[0] === 0) {
@@ -656,7 +744,8 @@ export function checkBatchFits(
   }
   if (sequences) {
     checkLengths(batch, split,
-                 perStep ? 'RNN_ALL_ACTIVATIONS' : 'RNN_LAST_ACTIVATIONS');
+                 perStep ? 'RNN_ALL_ACTIVATIONS' : 'RNN_LAST_ACTIVATIONS',
+                 values);
   }
   const got = batch.features.shape.slice(1);
   if (got.length !== expected.length ||
@@ -669,7 +758,7 @@ export function checkBatchFits(
   }
   if (classes === undefined) return;
   if (perStep) {
-    checkStepLabels(batch, split, classes);
+    checkStepLabels(batch, split, classes, values);
     return;
   }
   const examples = batch.features.shape[0];
@@ -686,6 +775,17 @@ export function checkBatchFits(
                     'model_search/configs/rnn_all_config.pbtxt)' :
                     ''}`);
   }
+  if (values) checkLabelValues(batch, split, classes);
+}
+
+/**
+ * Throws a DataError unless every label of a batch (of one label an
+ * example, its shape checked) is a class id in [0, classes): read from
+ * the backend, which waits for it.
+ */
+function checkLabelValues(
+    batch: Batch, split: 'training'|'evaluation', classes: number): void {
+  const examples = batch.labels.shape[0];
   const ids = batch.labels.dataSync();
   for (let i = 0; i < ids.length; i++) {
     const id = ids[i];
@@ -705,7 +805,8 @@ export function checkBatchFits(
  * after it are padding: any number).
  */
 function checkStepLabels(
-    batch: Batch, split: 'training'|'evaluation', classes: number): void {
+    batch: Batch, split: 'training'|'evaluation', classes: number,
+    values = true): void {
   const [examples, steps] = batch.features.shape as number[];
   if (batch.labels.rank !== 2 || batch.labels.shape[0] !== examples ||
       batch.labels.shape[1] !== steps) {
@@ -717,6 +818,7 @@ function checkStepLabels(
         `[${examples}, ${steps}] (for one label per sequence use ` +
         'RNN_LAST_ACTIVATIONS)');
   }
+  if (!values) return;
   const ids = batch.labels.dataSync();
   const lengths = batch.lengths!.dataSync();
   for (let i = 0; i < examples; i++) {
@@ -741,7 +843,8 @@ function checkStepLabels(
  * number of time steps].
  */
 function checkLengths(
-    batch: Batch, split: 'training'|'evaluation', problemType: string): void {
+    batch: Batch, split: 'training'|'evaluation', problemType: string,
+    values = true): void {
   const examples = batch.features.shape[0];
   const steps = batch.features.shape[1];
   const shape = `[${examples}] or [${examples}, 1]`;
@@ -775,6 +878,7 @@ function checkLengths(
         `the ${split} data gives lengths of shape [${got}] for ${
             examples} examples: give one length per example, shape ${shape}`);
   }
+  if (!values) return;
   const read = (lengths as tf.Tensor).dataSync();
   for (let i = 0; i < read.length; i++) {
     if (!(Number.isInteger(read[i]) && read[i] >= 1 &&

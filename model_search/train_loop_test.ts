@@ -200,6 +200,74 @@ describe('trainModel', () => {
     });
   }
 
+  it('reads nothing back from the backend between the steps it syncs at',
+     async () => {
+       const model = tinyModel();
+       let reads = 0;
+       const dataSync = tf.Tensor.prototype.dataSync;
+       const data = tf.Tensor.prototype.data;
+       tf.Tensor.prototype.dataSync = function(this: tf.Tensor) {
+         reads++;
+         return dataSync.call(this);
+       } as typeof dataSync;
+       tf.Tensor.prototype.data = function(this: tf.Tensor) {
+         reads++;
+         return data.call(this);
+       } as typeof data;
+       // Reads so far as each batch is asked for: batch k+1 is asked for
+       // as step k starts, before it computes.
+       const readsAtPull: number[] = [];
+       async function* counted(): AsyncGenerator<Batch> {
+         for await (const batch of batches(10)) {
+           readsAtPull.push(reads);
+           yield batch;
+         }
+       }
+       try {
+         await trainModel(model, {steps: 10, hparams: {}, syncEvery: 1000,
+                                  batches: counted()});
+       } finally {
+         tf.Tensor.prototype.dataSync = dataSync;
+         tf.Tensor.prototype.data = data;
+       }
+       // The first batch's labels are checked at once (one read); then
+       // nothing until the last step reads the loss and the labels kept.
+       assert.deepEqual(readsAtPull.slice(2), Array(8).fill(readsAtPull[2]));
+       assert.ok(reads > readsAtPull[2]);
+       model.dispose();
+     });
+
+  it('names a bad label of a step between syncs, training no further',
+     async () => {
+       const model = tinyModel();
+       const before = tf.memory().numTensors;
+       let pulled = 0;
+       async function* badAtStep3(): AsyncGenerator<Batch> {
+         for await (const batch of batches(10)) {
+           if (++pulled === 3) {
+             batch.labels.dispose();
+             yield {...batch, labels: tf.tensor1d([0, 7, 0, 1], 'int32')};
+           } else {
+             yield batch;
+           }
+         }
+       }
+
+       await assert.rejects(
+           trainModel(model, {steps: 10, hparams: {}, syncEvery: 5,
+                              batches: badAtStep3()}),
+           (e: Error) => e instanceof DataError &&
+               e.message === 'the training data, in the batch of training ' +
+                   'step 3, gives label 7 (example 2 of a batch of 4); ' +
+                   'labels are class ids in [0, 2), 2 being the data ' +
+                   'provider\'s numberOfClasses(): fix the labels or the ' +
+                   'number of classes');
+       // Stopped at the sync of step 5 (step 6's batch asked for ahead).
+       assert.equal(pulled, 6);
+       assert.equal(tf.memory().numTensors, before);
+       model.dispose();
+     });
+
   it('fails the trial when the model\'s computation throws, leaking nothing',
      async () => {
        // A layer whose call fails only on real tensors: a reshape to a
