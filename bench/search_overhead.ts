@@ -132,7 +132,7 @@
  * per trial (30 MB per 10,000 trials), which the project cannot release.
  */
 
-import {spawnSync} from 'node:child_process';
+import {spawn} from 'node:child_process';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
@@ -153,7 +153,7 @@ import {runSearch} from '../model_search/oss_trainer_lib';
 import type {TrialObserver} from '../model_search/oss_trainer_lib';
 import {loadSpecFile, printPhoenixSpec} from '../model_search/proto/text_format';
 import {standardObservers} from '../model_search/search_observers';
-import {makeDirectories, whyNoDirectory} from '../model_search/user_paths';
+import {makeDirectories, resolveUserPath, whyNoDirectory} from '../model_search/user_paths';
 import {SEARCH_PHASES, SearchTimings} from '../model_search/search_timings';
 import {runBenchmark} from './bench_main';
 
@@ -282,12 +282,15 @@ async function runOne(): Promise<RunFigures> {
       flags.get<string>('backend') as BackendRequest, () => {});
   const problem = flags.get<string>('problem');
   const modelDir = fs.mkdtempSync(path.join(
-      flags.get<string>('model_dir') || os.tmpdir(), 'search_overhead_'));
-  // Interrupted, the study goes with it.
-  for (const signal of ['SIGINT', 'SIGTERM'] as const) {
+      modelDirFlag() || os.tmpdir(), 'search_overhead_'));
+  // Interrupted, the study goes with it; so it does on any other end
+  // but SIGKILL (a write to the parent's pipe after the parent died).
+  process.on('exit', () => {
+    fs.rmSync(modelDir, {recursive: true, force: true});
+  });
+  for (const signal of ['SIGINT', 'SIGTERM', 'SIGHUP'] as const) {
     process.once(signal, () => {
-      fs.rmSync(modelDir, {recursive: true, force: true});
-      process.exit(signal === 'SIGINT' ? 130 : 143);
+      process.exit(STOP_EXIT_CODES[signal]);
     });
   }
   const provider = problem === 'cnn' ?
@@ -389,7 +392,7 @@ function bytesUnder(dir: string): number {
  */
 function diskWriteMbPerSecond(): number {
   const dir = fs.mkdtempSync(path.join(
-      flags.get<string>('model_dir') || os.tmpdir(), 'disk_speed_'));
+      modelDirFlag() || os.tmpdir(), 'disk_speed_'));
   try {
     const data = new Uint8Array(4 << 20).fill(7);
     const start = performance.now();
@@ -402,15 +405,51 @@ function diskWriteMbPerSecond(): number {
   }
 }
 
-/** Runs one search in a fresh node process and reads its figures. */
-function runChild(writer: string): RunFigures {
+/**
+ * --model_dir as the user meant it: relative to where `bazel run` was
+ * typed, not to the runfiles it runs in; '' when not given.
+ */
+function modelDirFlag(): string {
+  return resolveUserPath(flags.get<string>('model_dir'), true);
+}
+
+/** Exit codes of a process stopped by a signal it handles. */
+const STOP_EXIT_CODES = {SIGINT: 130, SIGTERM: 143, SIGHUP: 129} as const;
+
+/**
+ * Runs one search in a fresh node process and reads its figures. A signal
+ * to this process goes on to the search's, which removes its study
+ * directory; this one then exits as the signal says (Ctrl-C in a terminal
+ * signals both: the search's is then told twice, which it takes as once).
+ */
+async function runChild(writer: string): Promise<RunFigures> {
   const args = [...process.execArgv, process.argv[1],
                 ...process.argv.slice(2), `--trial_writer=${writer}`,
                 '--run_one'];
-  const child = spawnSync(process.execPath, args, {
-    encoding: 'utf8', maxBuffer: 64 << 20,
-    stdio: ['ignore', 'pipe', 'pipe'],
+  const proc = spawn(process.execPath, args,
+                     {stdio: ['ignore', 'pipe', 'pipe']});
+  let stdout = '';
+  let stderr = '';
+  proc.stdout.setEncoding('utf8').on('data', (d: string) => stdout += d);
+  proc.stderr.setEncoding('utf8').on('data', (d: string) => stderr += d);
+  let stoppedBy: keyof typeof STOP_EXIT_CODES|undefined;
+  const forward = (signal: keyof typeof STOP_EXIT_CODES) => {
+    stoppedBy = signal;
+    proc.kill(signal);
+  };
+  const signals = Object.keys(STOP_EXIT_CODES) as
+      Array<keyof typeof STOP_EXIT_CODES>;
+  for (const signal of signals) process.on(signal, forward);
+  const status = await new Promise<number|null>((resolve, reject) => {
+    proc.on('error', reject);
+    proc.on('close', (code) => resolve(code));
   });
+  for (const signal of signals) process.off(signal, forward);
+  if (stoppedBy !== undefined) {
+    process.stderr.write(`search_overhead: ${stoppedBy}: stopped\n`);
+    process.exit(STOP_EXIT_CODES[stoppedBy]);
+  }
+  const child = {status, stdout, stderr};
   if (child.status === 2) {
     // A wrong flag value the search itself found (--backend=...): its line.
     const lines = child.stderr.trim().split('\n');
@@ -450,7 +489,10 @@ function report(runs: RunFigures[]): number {
       overheadOf(r) - outside.reduce((sum, p) => sum + r.phases[p], 0);
   console.log(`overhead per trial: ${outside.map((p) => `${p} ${
       perTrial((r) => r.phases[p]).toFixed(1)} ms`).join(', ')}, study ` +
-      `start and end ${perTrial(rest).toFixed(1)} ms`);
+      `start and end ${perTrial(rest).toFixed(1)} ms${
+          runs.length > 1 ? ' (each the median of its own over the runs: ' +
+                  'they need not add up to the overhead\'s)' :
+                            ''}`);
   const describe = (x: Sample) => `${x.tensors} tensors, RSS ${
       x.rssMb.toFixed(0)} MB (JS heap ${x.heapMb.toFixed(0)} MB used of ${
       x.heapTotalMb.toFixed(0)} MB, external ${
@@ -529,14 +571,19 @@ async function main(): Promise<number> {
     throw new UsageError(`--trial_writer must be thread, inline or both, ` +
                          `got "${flags.get<string>('trial_writer')}"`);
   }
-  const modelDir = flags.get<string>('model_dir');
+  const modelDir = modelDirFlag();
   if (modelDir !== '') {
     // As the search binaries: made when missing.
     const why = whyNoDirectory(modelDir);
     if (why !== undefined) {
       throw new UsageError(`--model_dir=${modelDir}: ${why}`);
     }
-    makeDirectories(modelDir);
+    try {
+      makeDirectories(modelDir);
+    } catch (e) {
+      throw new UsageError(`--model_dir=${modelDir}: cannot create it (${
+          (e as Error).message}); give a directory you can write in`);
+    }
   }
   if (flags.get<boolean>('run_one')) {
     process.stdout.write(JSON.stringify(await runOne()));
@@ -552,7 +599,7 @@ async function main(): Promise<number> {
     for (const w of writers) {
       process.stderr.write(`search_overhead: run ${i + 1}/${count}${
           writers.length > 1 ? ` (${w})` : ''}\n`);
-      runsOf.get(w)!.push(runChild(w));
+      runsOf.get(w)!.push(await runChild(w));
     }
   }
   const runs = runsOf.get(writers[0])!;

@@ -17,8 +17,16 @@
  *
  * (the wasm backend against PyTorch; n/a where either is missing).
  *
- *   tools/bazel run //bench:steps -- [--steps=50]
+ *   tools/bazel run //bench:steps -- [--steps=50] [--rounds=3]
  *       [--backends=tensorflow,wasm,cpu] [--wasm_threads=1]
+ *
+ * A shared machine's slow spells move one measurement by half (dnn ratios
+ * of 1.1 to 4.3 in five single runs): the nets are measured --rounds
+ * times, each round TensorFlow.js then PyTorch, and the figures are the
+ * medians, with the rounds' spread. The cpu backend, which takes seconds
+ * (tens of seconds on a busy machine) a cnn step, is measured once, for 2
+ * steps after 1 warm-up step: its figure says how far the fast backends
+ * are ahead, no more.
  */
 
 import {spawnSync} from 'node:child_process';
@@ -62,14 +70,21 @@ const NETS: Net[] = [
 ];
 
 const BATCH_SIZE = 32;
+/** Steps (and warm-up steps) of the cpu backend, measured in one round. */
+const CPU_STEPS = 2;
+const CPU_WARMUP = 1;
+const WARMUP = 5;
 const HPARAMS = {optimizer: 'adam', learning_rate: 0.001};
 
 const flags = new FlagSet();
 flags.define('steps', {type: 'int', default: 50,
   help: 'Timed training steps per net and backend (after 5 warm-up steps).'});
+flags.define('rounds', {type: 'int', default: 3,
+  help: 'Rounds of measurement, each TensorFlow.js then PyTorch; the ' +
+        'figures are their medians.'});
 flags.define('backends', {type: 'list', default: ['tensorflow', 'wasm', 'cpu'],
-  help: 'Backends to measure when installed; cpu runs a fifth of the ' +
-        'steps, as it is slow for convolutions.'});
+  help: 'Backends to measure when installed; cpu is measured once, for ' +
+        `${CPU_STEPS} steps, as it is slow for convolutions.`});
 flags.define('wasm_threads', {type: 'int', default: 1,
   help: 'Threads of the wasm backend\'s kernels (as the search binaries\' ' +
         '--wasm_threads); PyTorch runs with as many.'});
@@ -83,6 +98,8 @@ declare interface Row {
   net: string;
   backend: string;
   msPerStep: number;
+  /** Each round's figure (one for cpu). */
+  roundsMs: number[];
   parameters: number;
   tensorsBefore: number;
   tensorsAfter: number;
@@ -111,8 +128,8 @@ async function* yieldAll(batches: Batch[]): AsyncGenerator<Batch> {
 
 const mb = (bytes: number) => bytes / (1 << 20);
 
-async function measure(net: Net, backend: string, steps: number):
-    Promise<Row> {
+async function measure(
+    net: Net, backend: string, steps: number, warmup: number): Promise<Row> {
   const schema: InputSchema = {kind: 'bench', shape: net.shape};
   const tensorsBefore = tf.memory().numTensors;
   const rssBeforeMb = mb(process.memoryUsage().rss);
@@ -121,7 +138,6 @@ async function measure(net: Net, backend: string, steps: number):
     architecture: net.architecture, hparams: HPARAMS,
     applyDropoutsBetweenBlocks: false, namePrefix: `bench_${net.name}`,
   });
-  const warmup = 5;
   await trainModel(model, {steps: warmup, hparams: HPARAMS,
                            batches: yieldAll(makeBatches(net, warmup))});
   const batches = makeBatches(net, steps);
@@ -132,7 +148,8 @@ async function measure(net: Net, backend: string, steps: number):
   const parameters = countParameters(model);
   model.dispose();
   return {
-    net: net.name, backend, msPerStep: ms / steps, parameters,
+    net: net.name, backend, msPerStep: ms / steps, roundsMs: [ms / steps],
+    parameters,
     tensorsBefore, tensorsAfter: tf.memory().numTensors,
     rssBeforeMb, rssAfterMb: mb(process.memoryUsage().rss),
   };
@@ -143,7 +160,25 @@ declare interface TorchResult {
   reason?: string;
   threads?: number;
   version?: string;
-  nets?: Record<string, {ms_per_step: number, parameters: number}>;
+  nets?: Record<string, {ms_per_step: number, parameters: number,
+                         rounds_ms?: number[]}>;
+}
+
+/**
+ * The rounds' PyTorch figures as one: each net's median ms a step, its
+ * rounds kept; n/a unless every round had figures.
+ */
+function medianTorch(results: TorchResult[]): TorchResult {
+  const missing = results.find((r) => !r.available || r.nets === undefined);
+  if (missing !== undefined) return missing;
+  const nets: NonNullable<TorchResult['nets']> = {};
+  for (const name of Object.keys(results[0].nets!)) {
+    const roundsMs = results.map((r) => r.nets![name]?.ms_per_step ?? NaN);
+    nets[name] = {ms_per_step: median(roundsMs),
+                  parameters: results[0].nets![name].parameters,
+                  rounds_ms: roundsMs};
+  }
+  return {...results[0], nets};
 }
 
 function runTorch(steps: number, threads: number): TorchResult {
@@ -172,14 +207,30 @@ function runTorch(steps: number, threads: number): TorchResult {
                 `${flags.get<string>('python')} exited with ${
                     result.status ?? result.signal}`};
   }
-  return JSON.parse(result.stdout) as TorchResult;
+  // The script's one JSON line is its last: a wrapper may print before it.
+  const last = result.stdout.trim().split('\n').pop() ?? '';
+  try {
+    return JSON.parse(last) as TorchResult;
+  } catch {
+    return {available: false,
+            reason: `${flags.get<string>('python')} printed no figures ` +
+                `(its last line: ${JSON.stringify(last.slice(0, 80))})`};
+  }
+}
+
+/** The median of `values` (the mean of the middle two for an even count). */
+function median(values: number[]): number {
+  const sorted = [...values].sort((a, b) => a - b);
+  const mid = Math.floor(sorted.length / 2);
+  return sorted.length % 2 === 1 ? sorted[mid] :
+                                   (sorted[mid - 1] + sorted[mid]) / 2;
 }
 
 function pad(text: string, width: number): string {
   return text.length >= width ? text : text + ' '.repeat(width - text.length);
 }
 
-const USAGE = 'usage: tools/bazel run //bench:steps -- [--steps=50]\n    [--backends=tensorflow,wasm,cpu] [--wasm_threads=1]';
+const USAGE = 'usage: tools/bazel run //bench:steps -- [--steps=50] [--rounds=3]\n    [--backends=tensorflow,wasm,cpu] [--wasm_threads=1]';
 
 async function main(): Promise<number> {
   if (parseCommandFlags(flags, process.argv.slice(2), USAGE,
@@ -187,7 +238,12 @@ async function main(): Promise<number> {
     return 0;
   }
   const steps = flags.get<number>('steps');
-  requireAtLeast(flags, {steps: 1});
+  const rounds = flags.get<number>('rounds');
+  requireAtLeast(flags, {steps: 1, rounds: 1});
+  if (flags.get<string>('python') === '') {
+    throw new UsageError('--python is empty: give the path of a Python ' +
+                         'with torch, e.g. --python=/usr/bin/python3');
+  }
   const rows: Row[] = [];
   const log = (line: string) => process.stderr.write(line + '\n');
   const backends = [...new Set(requireKnown(flags, 'backends', BACKEND_CHOICES))];
@@ -198,38 +254,70 @@ async function main(): Promise<number> {
     throw new UsageError(`--wasm_threads=${threads}: give a whole number ` +
                          `from 1 to ${MAX_WASM_THREADS}`);
   }
+  // The backends to measure, each once: `auto` may be one listed too.
+  const available: Array<{wanted: string, name: string}> = [];
   for (const wanted of backends) {
-    let chosen: string;
+    let name: string;
     try {
-      chosen = (await selectBackend(wanted as BackendRequest, () => {},
-                                    {wasmThreads: threads})).name;
+      name = (await selectBackend(wanted as BackendRequest, () => {},
+                                  {wasmThreads: threads})).name;
     } catch (e) {
-      log(`${wanted}: not available (${(e as Error).message})`);
+      // Its advice names the search binaries' flag, --backend.
+      log(`${wanted}: not available (${
+          (e as Error).message.replace(/--backend=/g, '--backends=')})`);
       continue;
     }
-    for (const net of NETS) {
-      const n = wanted === 'cpu' ? Math.max(2, Math.floor(steps / 5)) : steps;
-      log(`measuring ${net.name} on ${chosen} (${n} steps)...`);
-      rows.push(await measure(net, chosen, n));
+    if (available.some((b) => b.name === name)) {
+      log(`${wanted}: the ${name} backend, measured already`);
+      continue;
     }
+    available.push({wanted, name});
   }
-  if (rows.length === 0) {
+  if (available.length === 0) {
     throw new UsageError(`none of --backends=${backends.join(',')} is ` +
                          'available here (see the lines above)');
   }
-  log('measuring the PyTorch reference...');
-  const torch = runTorch(steps, threads);
+  const torchRounds: TorchResult[] = [];
+  for (let round = 1; round <= rounds; round++) {
+    for (const {name} of available) {
+      // The cpu backend once: its cnn steps take seconds each.
+      if (name === 'cpu' && round > 1) continue;
+      await selectBackend(name as BackendRequest, () => {},
+                          {wasmThreads: threads});
+      for (const net of NETS) {
+        const [n, warmup] =
+            name === 'cpu' ? [CPU_STEPS, CPU_WARMUP] : [steps, WARMUP];
+        log(`round ${round}/${rounds}: measuring ${net.name} on ${name} (${
+            n} steps)...`);
+        const row = await measure(net, name, n, warmup);
+        const earlier = rows.find((r) => r.net === net.name &&
+                                      r.backend === name);
+        if (earlier === undefined) {
+          rows.push(row);
+        } else {
+          earlier.roundsMs.push(row.msPerStep);
+          earlier.msPerStep = median(earlier.roundsMs);
+          earlier.tensorsAfter = row.tensorsAfter;
+          earlier.rssAfterMb = row.rssAfterMb;
+        }
+      }
+    }
+    log(`round ${round}/${rounds}: measuring the PyTorch reference...`);
+    torchRounds.push(runTorch(steps, threads));
+  }
+  const torch = medianTorch(torchRounds);
 
   const cores = require('node:os').cpus().length;
   console.log(`machine: ${cores} cores; batch size ${BATCH_SIZE}; optimizer ` +
-              `adam; ${steps} timed steps after 5 warm-up steps; wasm ` +
-              `with ${threads} thread(s)`);
+              `adam; ${steps} timed steps after ${WARMUP} warm-up steps (cpu: ${
+                  CPU_STEPS} after ${CPU_WARMUP}); wasm with ${
+                  threads} thread(s); medians of ${rounds} round(s)`);
   console.log(torch.available ?
       `pytorch ${torch.version}, ${torch.threads} thread(s)` :
       `pytorch: n/a (${torch.reason})`);
   console.log(['net', 'backend', 'ms/step', 'x pytorch', 'params',
-               'tensors before/after', 'rss MB before/after']
-                  .map((h, i) => pad(h, [5, 12, 9, 10, 9, 21, 0][i]))
+               'tensors before/after', 'rss MB before/after', 'rounds ms/step']
+                  .map((h, i) => pad(h, [5, 12, 9, 10, 9, 21, 20, 0][i]))
                   .join(' '));
   for (const r of rows) {
     const reference = torch.nets?.[r.net];
@@ -239,13 +327,17 @@ async function main(): Promise<number> {
       pad(r.net, 5), pad(r.backend, 12), pad(r.msPerStep.toFixed(2), 9),
       pad(ratio, 10), pad(String(r.parameters), 9),
       pad(`${r.tensorsBefore}/${r.tensorsAfter}`, 21),
-      `${r.rssBeforeMb.toFixed(0)}/${r.rssAfterMb.toFixed(0)}`,
+      pad(`${r.rssBeforeMb.toFixed(0)}/${r.rssAfterMb.toFixed(0)}`, 20),
+      r.roundsMs.map((ms) => ms.toFixed(2)).join(' '),
     ].join(' '));
   }
   for (const [name, reference] of Object.entries(torch.nets ?? {})) {
     console.log([pad(name, 5), pad('pytorch', 12),
                  pad(reference.ms_per_step.toFixed(2), 9), pad('1.0', 10),
-                 String(reference.parameters)].join(' '));
+                 pad(String(reference.parameters), 9), pad('', 21),
+                 pad('', 20),
+                 (reference.rounds_ms ?? []).map((ms) => ms.toFixed(2))
+                     .join(' ')].join(' '));
     const ours = rows.find((r) => r.net === name);
     if (ours && ours.parameters !== reference.parameters) {
       console.log(`warning: ${name} has ${ours.parameters} parameters here ` +
