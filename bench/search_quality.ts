@@ -46,7 +46,8 @@ flags.define('algorithms', {type: 'list', default: [
   'ADAPTIVE_COORDINATE_DESCENT', 'NONADAPTIVE_RANDOM_SEARCH',
   'HARMONICA_SEARCH', 'LINEAR_MODEL', 'ADAPTIVE_COORDINATE_DESCENT_GENETIC',
   'CONSTRAINED_ADAPTIVE_COORDINATE_DESCENT',
-], help: 'search_type values to compare.'});
+], help: 'search_type values to compare (with ' +
+    'NONADAPTIVE_RANDOM_SEARCH, the baseline, measured too when not listed).'});
 
 /** The dnn config searching with `searchType` alone. */
 function specFor(searchType: string): PhoenixSpec {
@@ -125,11 +126,14 @@ async function main(): Promise<number> {
   const trials = flags.get<number>('trials');
   const seeds = flags.get<number>('seeds');
   const trainSteps = flags.get<number>('train_steps');
-  const algorithms = requireKnown(
+  const listed = requireKnown(
       flags, 'algorithms',
       Object.keys(PhoenixSpec_SearchType).filter(
           (k) => Number.isNaN(Number(k)) && k !== 'UNRECOGNIZED' &&
               k !== 'UNKNOWN_SEARCH_TYPE'));
+  // Each is compared with random search: measured too when not listed.
+  const algorithms =
+      listed.includes(BASELINE) ? listed : [...listed, BASELINE];
   const backend = await selectBackend('wasm', () => {});
   const rows = new Map<string, number[]|string>();
   for (const algorithm of algorithms) {
