@@ -138,6 +138,8 @@ export class Provider implements DataProvider {
   async prepare(): Promise<void> {
     const dir = this.inputDir;
     this.classes = await this.findClasses(dir);
+    const split = await splitLayoutWarning(dir, this.classes);
+    if (split !== undefined) this.log(`image: warning: ${split}`);
     const samples: Sample[] = [];
     const skipped: string[] = [];
     // Each real folder is read for one class only: a class folder that is
@@ -463,6 +465,34 @@ export class Provider implements DataProvider {
       yield this.toBatch(pixels, samples.map((s) => s.label));
     }
   }
+}
+
+/**
+ * A warning when every class folder holds sub-folders of the same names,
+ * two or more (`ds/train/{cat,dog}`, `ds/test/{cat,dog}`): the folder
+ * given is most likely a data set split, whose parts would be trained as
+ * classes ("train" against "test"), and the classes one level down.
+ */
+async function splitLayoutWarning(dir: string, classes: string[]):
+    Promise<string|undefined> {
+  if (classes.length < 2) return undefined;
+  const subfolders = async (name: string) => {
+    const entries = await fs.promises.readdir(path.join(dir, name),
+                                              {withFileTypes: true});
+    return entries.filter((e) => e.isDirectory() && !e.name.startsWith('.'))
+        .map((e) => e.name).sort().join('/');
+  };
+  const first = await subfolders(classes[0]);
+  if (first.split('/').length < 2) return undefined;
+  for (const name of classes.slice(1)) {
+    if (await subfolders(name) !== first) return undefined;
+  }
+  const part = classes.find((c) => /train/i.test(c)) ?? classes[0];
+  return `every class folder of ${dir} (${classes.join(', ')}) holds ` +
+      `folders of the same names (${first.split('/').join(', ')}): if ` +
+      `those are the classes, give --input_dir=${
+          path.join(dir, part)} (its sub-folders are the classes) ` +
+      'rather than the folder of the data set\'s parts';
 }
 
 function byFile(a: Sample, b: Sample): number {

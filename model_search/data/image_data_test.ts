@@ -454,6 +454,31 @@ describe('ImageDataProvider', () => {
                 'links); remove it, or put the image file there');
   });
 
+  it('warns of a data set\'s train and test parts given as classes',
+     async () => {
+       const dir = folder({
+         'train/cat/1.png': tinyPng(1), 'train/dog/1.png': tinyPng(2),
+         'test/cat/1.png': tinyPng(3), 'test/dog/1.png': tinyPng(4),
+       });
+
+       const {logged} = await prepared(
+           {inputDir: dir, imageHeight: 1, imageWidth: 1, evalFraction: 0});
+
+       assert.ok(logged.includes(
+                     `image: warning: every class folder of ${dir} (test, ` +
+                     'train) holds folders of the same names (cat, dog): if ' +
+                     `those are the classes, give --input_dir=${dir}/train ` +
+                     '(its sub-folders are the classes) rather than the ' +
+                     'folder of the data set\'s parts'),
+                 logged.join('\n'));
+       // Classes whose folders hold sub-folders of their own names: none.
+       const plain = folder({'cat/a/1.png': tinyPng(1),
+                             'dog/b/1.png': tinyPng(2)});
+       const other = await prepared(
+           {inputDir: plain, imageHeight: 1, imageWidth: 1, evalFraction: 0});
+       assert.ok(!other.logged.some((l) => l.includes('same names')));
+     });
+
   it('says how far a long decoding got', async () => {
     const dir = folder({'a/1.png': tinyPng(1), 'b/1.png': tinyPng(2),
                         'b/2.png': tinyPng(3)});
