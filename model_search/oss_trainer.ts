@@ -178,7 +178,9 @@ export function chooseProvider(): Provider {
   }
   if (names.length > 1) {
     throw new UsageError(`this binary links ${names.length} providers (${
-        names.join(', ')}); choose one with --phoenix_dataset`);
+        names.join(', ')}); choose one with --phoenix_dataset (in a ` +
+        `model_search_oss_test: extra_args = ["--phoenix_dataset=${
+            names[0]}"])`);
   }
   return createProvider(names[0]);
 }

@@ -131,9 +131,10 @@ export function checkBlockNames(spec: PhoenixSpec, file: string): void {
     throw new ValueError(
         `${file}${where ? `:${where}` : ''}: unknown block "${name}" in ${
             field}${suggestion(name, known)}; fix the name, or register ` +
-        'the block in a library linked into the binary (its `<binary>_cli ' +
-        '-- blocks` lists the blocks the binary knows; `//model_search:cli ' +
-        '-- blocks` the built-in ones)');
+        'the block in a library linked into the binary, its module ' +
+        'imported for its effect (`import \'./my_block\';`), not for its ' +
+        'types only (its `<binary>_cli -- blocks` lists the blocks the ' +
+        'binary knows; `//model_search:cli -- blocks` the built-in ones)');
   }
 }
 
