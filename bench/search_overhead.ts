@@ -143,7 +143,7 @@ import {selectBackend} from '../model_search/backend/select_backend';
 import type {BackendRequest} from '../model_search/backend/select_backend';
 import {tf} from '../model_search/backend/tf';
 import {DEFAULT_WASM_MEMORY_LIMIT_MB, wasmRestartCount, wasmRestartSeconds, wasmTensorHighWaterBytes} from '../model_search/backend/wasm_restart';
-import {DEFAULT_CNN, DEFAULT_DNN} from '../model_search/constants';
+import {DEFAULT_CNN, DEFAULT_DNN, resolveWorkspacePath} from '../model_search/constants';
 import {CsvDataProvider} from '../model_search/data/csv_data';
 import {Provider as ImageDataProvider} from '../model_search/data/image_data';
 import {UsageError} from '../model_search/errors';
@@ -157,7 +157,8 @@ import {makeDirectories, resolveUserPath, whyNoDirectory} from '../model_search/
 import {SEARCH_PHASES, SearchTimings} from '../model_search/search_timings';
 import {runBenchmark} from './bench_main';
 
-const TESTDATA = 'model_search/data/testdata';
+/** The test data, found from any working directory (the runfiles). */
+const TESTDATA = resolveWorkspacePath('model_search/data/testdata');
 
 const flags = new FlagSet();
 flags.define('problem', {type: 'string', default: 'cnn',
@@ -393,6 +394,9 @@ function bytesUnder(dir: string): number {
 function diskWriteMbPerSecond(): number {
   const dir = fs.mkdtempSync(path.join(
       modelDirFlag() || os.tmpdir(), 'disk_speed_'));
+  // A signal meanwhile ends the process through process.exit (main).
+  const remove = () => fs.rmSync(dir, {recursive: true, force: true});
+  process.once('exit', remove);
   try {
     const data = new Uint8Array(4 << 20).fill(7);
     const start = performance.now();
@@ -401,7 +405,8 @@ function diskWriteMbPerSecond(): number {
     }
     return 64 / ((performance.now() - start) / 1000);
   } finally {
-    fs.rmSync(dir, {recursive: true, force: true});
+    remove();
+    process.off('exit', remove);
   }
 }
 
@@ -415,6 +420,24 @@ function modelDirFlag(): string {
 
 /** Exit codes of a process stopped by a signal it handles. */
 const STOP_EXIT_CODES = {SIGINT: 130, SIGTERM: 143, SIGHUP: 129} as const;
+
+/** Whether a search runs in a child, which a signal goes on to. */
+let childRunning = false;
+
+/**
+ * Stops this process on a signal while no search child runs (measuring
+ * the disk, printing), through process.exit: what it made goes with it.
+ */
+function stopOnSignals(): void {
+  for (const signal of Object.keys(STOP_EXIT_CODES) as
+       Array<keyof typeof STOP_EXIT_CODES>) {
+    process.on(signal, () => {
+      if (childRunning) return;  // runChild forwards it and waits
+      process.stderr.write(`search_overhead: ${signal}: stopped\n`);
+      process.exit(STOP_EXIT_CODES[signal]);
+    });
+  }
+}
 
 /**
  * Runs one search in a fresh node process and reads its figures. A signal
@@ -439,12 +462,14 @@ async function runChild(writer: string): Promise<RunFigures> {
   };
   const signals = Object.keys(STOP_EXIT_CODES) as
       Array<keyof typeof STOP_EXIT_CODES>;
+  childRunning = true;
   for (const signal of signals) process.on(signal, forward);
   const status = await new Promise<number|null>((resolve, reject) => {
     proc.on('error', reject);
     proc.on('close', (code) => resolve(code));
   });
   for (const signal of signals) process.off(signal, forward);
+  childRunning = false;
   if (stoppedBy !== undefined) {
     process.stderr.write(`search_overhead: ${stoppedBy}: stopped\n`);
     process.exit(STOP_EXIT_CODES[stoppedBy]);
@@ -589,6 +614,7 @@ async function main(): Promise<number> {
     process.stdout.write(JSON.stringify(await runOne()));
     return 0;
   }
+  stopOnSignals();
   const writer = flags.get<string>('trial_writer');
   const writers = writer === 'both' ? ['thread', 'inline'] : [writer];
   // Run after run, so that a slow spell of a shared machine or its disk

@@ -240,9 +240,16 @@ async function main(): Promise<number> {
   const steps = flags.get<number>('steps');
   const rounds = flags.get<number>('rounds');
   requireAtLeast(flags, {steps: 1, rounds: 1});
-  if (flags.get<string>('python') === '') {
+  const python = flags.get<string>('python');
+  if (python === '') {
     throw new UsageError('--python is empty: give the path of a Python ' +
                          'with torch, e.g. --python=/usr/bin/python3');
+  }
+  // Said before minutes of measuring; the default may be missing (n/a).
+  if (flags.isPresent('python') && python.includes('/') &&
+      !fs.existsSync(python)) {
+    throw new UsageError(`--python=${python}: no such file; give the path ` +
+                         'of a Python with torch, e.g. /usr/bin/python3');
   }
   const rows: Row[] = [];
   const log = (line: string) => process.stderr.write(line + '\n');

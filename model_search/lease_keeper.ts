@@ -17,6 +17,7 @@
  * why trainModel yields to it during long training loops.
  */
 
+import {isTableGone} from './metadata/retry';
 import type {MetadataStore} from './metadata/store';
 
 /** Milliseconds between heartbeats for a lease of `leaseSeconds`. */
@@ -31,6 +32,12 @@ export declare interface LeaseKeeperArgs {
   workerId: string;
   leaseSeconds: number;
   log: (line: string) => void;
+  /**
+   * Called, once, when a heartbeat finds the database without the
+   * search's tables (dropped, recreated or restored: isTableGone): no
+   * retry brings them back, so the search had better stop.
+   */
+  onTablesGone?: (err: Error) => void;
 }
 
 export class LeaseKeeper {
@@ -81,6 +88,12 @@ export class LeaseKeeper {
                   this.failing = false;
                 },
                 (err: unknown) => {
+                  if (isTableGone((err as {code?: string}).code)) {
+                    // Said by the search, which stops with it.
+                    this.stopped = true;
+                    this.args.onTablesGone?.(err as Error);
+                    return;
+                  }
                   if (!this.failing) {
                     log(`trial ${trialId}: heartbeat failed (${
                         (err as Error).message ?? String(err)}); trying ` +

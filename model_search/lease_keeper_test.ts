@@ -148,4 +148,28 @@ describe('LeaseKeeper', () => {
     assert.equal(lines[1], 'trial 9: heartbeats get through again');
     assert.ok(keeper.beats >= 1);
   });
+
+  it('stops beating and tells the search once the tables are gone',
+     async () => {
+    const store = new FakeStore();
+    const lines: string[] = [];
+    const gone: Error[] = [];
+    store.heartbeat = async () => {
+      store.calls.push({studyId: 1, trialId: 4, workerId: 'w'});
+      throw Object.assign(new Error('relation "trials" does not exist'),
+                          {code: '42P01'});
+    };
+    const keeper = new LeaseKeeper({
+      store, studyId: 1, trialId: 4, workerId: 'w', leaseSeconds: 0.5,
+      log: (l) => lines.push(l), onTablesGone: (e) => gone.push(e),
+    });
+    await waitFor('the first heartbeat', () => gone.length > 0);
+    await sleep(350);
+    await keeper.stop();
+
+    assert.equal(store.calls.length, 1, 'no heartbeat after the first');
+    assert.equal(gone.length, 1);
+    assert.equal(gone[0].message, 'relation "trials" does not exist');
+    assert.deepEqual(lines, [], 'the search says it, as it stops');
+  });
 });

@@ -547,9 +547,14 @@ export async function main(
     try {
       store = await createStore(storeOptions);
     } catch (e) {
-      // An unreachable database leaves no empty model directory behind.
-      if (modelDirIsNew && fs.readdirSync(modelDir).length === 0) {
-        fs.rmdirSync(modelDir);
+      // An unreachable database leaves no empty model directory behind
+      // (another worker started with this one may have removed it first).
+      try {
+        if (modelDirIsNew && fs.readdirSync(modelDir).length === 0) {
+          fs.rmdirSync(modelDir);
+        }
+      } catch {
+        // Gone already, or filled meanwhile: left as it is.
       }
       throw e;
     }
@@ -599,13 +604,8 @@ export async function main(
             'its first run printed; stop and pass ' +
             '--phoenix_tf_random_seed=<that seed> to plan as it would have');
       }
-      if (studySeed !== undefined && seed !== studySeed) {
-        log(`warning: the study planned its trials from seed ${
-            studySeed} (its ${STUDY_DATA_FILE}); this worker plans from ` +
-            `--phoenix_tf_random_seed=${seed}, so its trials differ from ` +
-            'those one uninterrupted run would have planned; leave the flag ' +
-            'out to plan from the study\'s seed');
-      }
+      // A seed given that differs from the study's is warned of by
+      // runSearch, once it has read the study's record.
       searchStarts();
       const result = await runSearch({
         spec,

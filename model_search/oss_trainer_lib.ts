@@ -428,12 +428,21 @@ export async function runSearch(options: SearchOptions): Promise<SearchResult> {
   // The first worker's seed is the study's: one started at the same
   // moment plans from it too, rather than from a clock of its own.
   const studySeed = recordedSeed(options.modelDir, studyKey);
-  if ((options.seed === undefined || options.seedFromClock) &&
-      studySeed !== undefined && studySeed !== seed) {
-    log(`seed ${studySeed}: the study's, recorded by the worker that ` +
-        `started it a moment before this one (not this worker's clock's, ${
-            seed})`);
-    seed = studySeed;
+  if (studySeed !== undefined && studySeed !== seed) {
+    if (options.seed === undefined || options.seedFromClock) {
+      log(`seed ${studySeed}: the study's, recorded by the worker that ` +
+          `started it a moment before this one (not this worker's clock's, ${
+              seed})`);
+      seed = studySeed;
+    } else {
+      // Read after this worker's own record was tried: whether the study
+      // was there as it started or another worker recorded it meanwhile.
+      log(`warning: the study planned its trials from seed ${
+          studySeed} (its ${STUDY_DATA_FILE}); this worker plans from ` +
+          `--phoenix_tf_random_seed=${seed}, so its trials differ from ` +
+          'those one uninterrupted run would have planned; leave the flag ' +
+          'out to plan from the study\'s seed');
+    }
   }
   for (const warning of otherNumbers ?? []) log(`warning: ${warning}`);
   // Undefined for a directory whose study_data.json is older than it.
@@ -560,7 +569,10 @@ export async function runSearch(options: SearchOptions): Promise<SearchResult> {
   const stopRequested = new Promise<void>((resolve) => {
     wake = resolve;
   });
-  const shouldStop = () => stopSignal !== undefined;
+  // The database lost the search's tables (a heartbeat found): the
+  // running trial stops as for a signal, and the search with that error.
+  let tablesGone: Error|undefined;
+  const shouldStop = () => stopSignal !== undefined || tablesGone !== undefined;
   const onSignal = (signal: NodeJS.Signals) => {
     if (stopSignal !== undefined) {
       // A second Ctrl-C while the search stops: at once, no clean-up.
@@ -642,6 +654,11 @@ export async function runSearch(options: SearchOptions): Promise<SearchResult> {
         workerId,
         leaseSeconds,
         log,
+        onTablesGone: (err) => {
+          tablesGone = err;
+          stopWaitingForProviders(new TrialInterrupted());
+          wake();
+        },
       });
       try {
         const planStart = performance.now();
@@ -763,6 +780,10 @@ export async function runSearch(options: SearchOptions): Promise<SearchResult> {
           }
           throw e;
         }
+        if (e instanceof TrialInterrupted && tablesGone !== undefined) {
+          // Nothing to mark FAILED in: the tables are gone.
+          throw tablesGone;
+        }
         if (e instanceof TrialInterrupted) {
           await options.store.failTrial(
               studyId, trial.id, `interrupted by ${stopSignal}`);
@@ -846,7 +867,9 @@ export async function runSearch(options: SearchOptions): Promise<SearchResult> {
         `the study's summaries could not be brought up to date (${why}): ${
             SUMMARY_JSON} and the others in --model_dir may lag behind the ` +
         'database, until a search of the study runs again');
-    if (e instanceof StoreError) {
+    if (e instanceof StoreError && isTableGone(e.code)) {
+      // What the summaries hold is all that is left of the study's record.
+    } else if (e instanceof StoreError) {
       // Asked again, the database would take another retry budget to fail.
       lag('the database refused the last request; error below');
     } else if (e instanceof ModelDirectoryGone) {

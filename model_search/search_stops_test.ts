@@ -711,12 +711,20 @@ describe('a study\'s seed', function() {
        }
      });
 
-  it('stays the one given with --phoenix_tf_random_seed', async () => {
+  it('stays the one given with --phoenix_tf_random_seed, warned of',
+     async () => {
     const parts = await searchParts();
     try {
       await searchWith(parts, 1, 5, true);
       const log = await searchWith(parts, 2, 9, false);
       assert.ok(!log.some((l) => l.startsWith('seed ')), log.join('\n'));
+      assert.ok(log.includes(
+                    'warning: the study planned its trials from seed 5 (its ' +
+                    'study_data.json); this worker plans from ' +
+                    '--phoenix_tf_random_seed=9, so its trials differ from ' +
+                    'those one uninterrupted run would have planned; leave ' +
+                    'the flag out to plan from the study\'s seed'),
+                log.join('\n'));
     } finally {
       await parts.store.close();
     }

@@ -68,7 +68,7 @@ const MAGIC: ReadonlyArray<[Array<number|null>, string, string]> = [
 ];
 
 /** `path` as one word of a shell command: quoted unless plain. */
-function shellWord(path: string): string {
+export function shellWord(path: string): string {
   return /^[\w./@+-]+$/.test(path) ? path :
                                      `'${path.replace(/'/g, `'\\''`)}'`;
 }

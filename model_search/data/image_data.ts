@@ -39,6 +39,7 @@ import * as path from 'path';
 
 import {tf} from '../backend/tf';
 import {UsageError} from '../errors';
+import {shellWord} from '../utf8';
 import {Random} from '../random';
 
 import {Batch, DataError, Hparams, InputSchema, Mode, Provider as DataProvider, readProgressEveryMs} from './data';
@@ -476,23 +477,33 @@ export class Provider implements DataProvider {
 async function splitLayoutWarning(dir: string, classes: string[]):
     Promise<string|undefined> {
   if (classes.length < 2) return undefined;
+  // Sub-folders, linked ones too (isDirectory follows links).
   const subfolders = async (name: string) => {
     const entries = await fs.promises.readdir(path.join(dir, name),
                                               {withFileTypes: true});
-    return entries.filter((e) => e.isDirectory() && !e.name.startsWith('.'))
-        .map((e) => e.name).sort().join('/');
+    const names: string[] = [];
+    for (const entry of entries) {
+      if (entry.name.startsWith('.')) continue;
+      const full = path.join(dir, name, entry.name);
+      if (await isDirectory(entry, full).catch(() => false)) {
+        names.push(entry.name);
+      }
+    }
+    return names;
   };
-  const first = await subfolders(classes[0]);
-  if (first.split('/').length < 2) return undefined;
+  // The names all of them hold (a part may hold a class more).
+  let common = new Set(await subfolders(classes[0]));
   for (const name of classes.slice(1)) {
-    if (await subfolders(name) !== first) return undefined;
+    const own = new Set(await subfolders(name));
+    common = new Set([...common].filter((n) => own.has(n)));
   }
+  if (common.size < 2) return undefined;
   const part = classes.find((c) => /train/i.test(c)) ?? classes[0];
   return `every class folder of ${dir} (${classes.join(', ')}) holds ` +
-      `folders of the same names (${first.split('/').join(', ')}): if ` +
+      `folders of the same names (${[...common].sort().join(', ')}): if ` +
       `those are the classes, give --input_dir=${
-          path.join(dir, part)} (its sub-folders are the classes) ` +
-      'rather than the folder of the data set\'s parts';
+          shellWord(path.join(dir, part))} (its sub-folders are the ` +
+      'classes) rather than the folder of the data set\'s parts';
 }
 
 function byFile(a: Sample, b: Sample): number {

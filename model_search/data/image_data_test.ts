@@ -456,9 +456,11 @@ describe('ImageDataProvider', () => {
 
   it('warns of a data set\'s train and test parts given as classes',
      async () => {
+       // The test part holds a class more.
        const dir = folder({
          'train/cat/1.png': tinyPng(1), 'train/dog/1.png': tinyPng(2),
          'test/cat/1.png': tinyPng(3), 'test/dog/1.png': tinyPng(4),
+         'test/owl/1.png': tinyPng(5),
        });
 
        const {logged} = await prepared(

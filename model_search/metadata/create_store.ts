@@ -21,6 +21,7 @@ import * as os from 'node:os';
 import * as path from 'node:path';
 
 import {UsageError} from '../errors';
+import {shellWord} from '../utf8';
 
 import {MysqlConnection, MysqlStore} from './mysql_store';
 import {PostgresConnection, PostgresStore} from './postgres_store';
@@ -189,12 +190,6 @@ function quotedIdentifier(name: string, dialect: string): string {
                                `"${name.replace(/"/g, '""')}"`;
 }
 
-/** `word` as a shell command takes it: quoted unless a plain word. */
-function shellWord(word: string): string {
-  return /^[A-Za-z0-9_./-]+$/.test(word) ? word :
-                                          `'${word.replace(/'/g, `'\\''`)}'`;
-}
-
 /** Error codes of a server that has no database of the name given. */
 const NO_DATABASE = new Set([
   '3D000',            // PostgreSQL: invalid_catalog_name
@@ -279,7 +274,13 @@ function fromUrl(url: string): ConnectionTarget {
   const port = parsed.port === '' ? (dialect === 'postgres' ? 5432 : 3306) :
                                     Number(parsed.port);
   const allowed = dialect === 'postgres' ? ['host'] : ['socket'];
-  for (const key of parsed.searchParams.keys()) {
+  for (const [key, value] of parsed.searchParams.entries()) {
+    // A URL pasted from elsewhere may ask for no TLS, which is all there
+    // is (or allow going without it).
+    if (dialect === 'postgres' && key === 'sslmode' &&
+        ['disable', 'allow', 'prefer'].includes(value)) {
+      continue;
+    }
     if (!allowed.includes(key)) {
       throw new UsageError(`--metadata_db=${shown}: unknown parameter "${
           key}"; supported: ${allowed.join(', ')}${

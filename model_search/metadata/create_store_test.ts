@@ -48,6 +48,16 @@ describe('resolveConnection', () => {
       },
     },
     {
+      name: 'postgres asking for no TLS',
+      options: {url: 'postgres://ann@127.0.0.1/search?sslmode=disable'},
+      want: {
+        dialect: 'postgres',
+        connection: {host: '127.0.0.1', port: 5432, database: 'search',
+                     user: 'ann', password: undefined},
+        display: 'postgres://ann@127.0.0.1:5432/search?sslmode=disable',
+      },
+    },
+    {
       name: 'postgresql scheme, default port, socket directory',
       options: {url: 'postgresql://ann@localhost/db?host=/run/postgresql'},
       want: {
