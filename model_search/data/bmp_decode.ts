@@ -102,17 +102,17 @@ export function decodeBmp(
   const topDown = signedHeight < 0;
   const height = Math.abs(signedHeight);
   checkSize(width, height);
-  if (COMPRESSED[compression] !== undefined) {
-    throw new Error(`its pixels are stored ${COMPRESSED[compression]}, ` +
-                    'which this reader does not decode; save it ' +
-                    'uncompressed or as PNG');
-  }
   // OS/2 2.x's headers (16 to 64 bytes but 40 and 52) give codes 3 and 4
   // to compressions of their own (Huffman, RLE24).
   const os2 = !core && (headerSize < 40 || headerSize === 64);
   if (os2 && compression !== BI_RGB) {
     throw new Error(`its pixels are compressed (OS/2 code ${
         compression}), which this reader does not decode; save it ` +
+                    'uncompressed or as PNG');
+  }
+  if (COMPRESSED[compression] !== undefined) {
+    throw new Error(`its pixels are stored ${COMPRESSED[compression]}, ` +
+                    'which this reader does not decode; save it ' +
                     'uncompressed or as PNG');
   }
   const masked =
