@@ -368,7 +368,10 @@ export async function trainModel(
   const perStepLabels = labelsPerStep(model);
   const kept: KeptValues[] = [];
   const releaseKept = () => {
-    for (const k of kept) tf.dispose([k.labels, ...(k.lengths ? [k.lengths] : [])]);
+    for (const k of kept) {
+      k.labels.dispose();
+      k.lengths?.dispose();
+    }
     kept.length = 0;
   };
   const checkKept = () => {
