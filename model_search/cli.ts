@@ -121,10 +121,14 @@ export async function cliMain(
 }
 
 if (require.main === module) {
-  // `cli trials | head`: the reader went away, which is no error.
+  // `cli trials | head`: the reader went away, which is no error. Output
+  // that cannot be written (a full disk, /dev/full) is said plainly.
   process.stdout.on('error', (e: NodeJS.ErrnoException) => {
-    if (e.code !== 'EPIPE') throw e;
-    process.exit(0);
+    if (e.code === 'EPIPE') process.exit(0);
+    process.stderr.write(`cli: cannot write to standard output (${
+        e.code === 'ENOSPC' ? 'no space left on the device' :
+                              e.message}); nothing more was written\n`);
+    process.exit(1);
   });
   cliMain(process.argv.slice(2)).then((code) => {
     process.exitCode = code;

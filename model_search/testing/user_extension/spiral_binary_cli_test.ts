@@ -12,6 +12,7 @@
 
 import * as assert from 'node:assert/strict';
 import {spawnSync} from 'node:child_process';
+import * as fs from 'node:fs';
 
 const HERE = 'model_search/testing/user_extension';
 
@@ -40,5 +41,20 @@ describe('spiral_binary_cli', function() {
     const plain = cli('model_search/cli', 'validate-spec', spec);
     assert.equal(plain.code, 2, plain.out);
     assert.match(plain.out, /USER_SQUARED_RELU_DENSE_24/);
+  });
+
+  it('says plainly when its output cannot be written', function() {
+    if (!fs.existsSync('/dev/full')) this.skip();
+    const full = fs.openSync('/dev/full', 'w');
+    try {
+      const run = spawnSync(`${HERE}/spiral_binary_cli`, ['blocks'],
+                            {encoding: 'utf8', stdio: ['ignore', full, 'pipe']});
+      assert.equal(run.status, 1, run.stderr);
+      assert.equal(run.stderr,
+                   'cli: cannot write to standard output (no space left on ' +
+                   'the device); nothing more was written\n');
+    } finally {
+      fs.closeSync(full);
+    }
   });
 });
