@@ -53,3 +53,11 @@ export function requireKnown(
   }
   return values;
 }
+
+/** The median of `values` (the mean of the middle two for an even count). */
+export function median(values: number[]): number {
+  const sorted = [...values].sort((a, b) => a - b);
+  const mid = Math.floor(sorted.length / 2);
+  return sorted.length % 2 === 1 ? sorted[mid] :
+                                   (sorted[mid - 1] + sorted[mid]) / 2;
+}

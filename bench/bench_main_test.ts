@@ -10,7 +10,7 @@ import * as assert from 'node:assert/strict';
 import {UsageError} from '../model_search/errors';
 import {FlagSet} from '../model_search/flags';
 
-import {requireAtLeast, requireKnown} from './bench_main';
+import {median, requireAtLeast, requireKnown} from './bench_main';
 
 function flags(argv: string[]): FlagSet {
   const set = new FlagSet();
@@ -45,5 +45,19 @@ describe('benchmark flag checks', () => {
     assert.throws(
         () => requireKnown(flags(['--stores=']), 'stores', ['sqlite']),
         /--stores is empty; choose from sqlite/);
+  });
+});
+
+describe('median', () => {
+  it('takes the middle value, or the mean of the middle two', () => {
+    assert.equal(median([3]), 3);
+    assert.equal(median([5, 1, 3]), 3);
+    assert.equal(median([4, 1, 3, 2]), 2.5);
+  });
+
+  it('leaves its argument in its order', () => {
+    const values = [3, 1, 2];
+    median(values);
+    assert.deepEqual(values, [3, 1, 2]);
   });
 });

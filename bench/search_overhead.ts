@@ -155,7 +155,7 @@ import {loadSpecFile, printPhoenixSpec} from '../model_search/proto/text_format'
 import {standardObservers} from '../model_search/search_observers';
 import {makeDirectories, resolveUserPath, whyNoDirectory} from '../model_search/user_paths';
 import {SEARCH_PHASES, SearchTimings} from '../model_search/search_timings';
-import {runBenchmark} from './bench_main';
+import {median, runBenchmark} from './bench_main';
 
 /** The test data, found from any working directory (the runfiles). */
 const TESTDATA = resolveWorkspacePath('model_search/data/testdata');
@@ -486,12 +486,6 @@ async function runChild(writer: string): Promise<RunFigures> {
         child.stderr}`);
   }
   return JSON.parse(child.stdout) as RunFigures;
-}
-
-function median(values: number[]): number {
-  const sorted = [...values].sort((a, b) => a - b);
-  const mid = sorted.length >> 1;
-  return sorted.length % 2 ? sorted[mid] : (sorted[mid - 1] + sorted[mid]) / 2;
 }
 
 /** Prints the medians of the runs; returns the overhead's share. */

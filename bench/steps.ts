@@ -42,7 +42,7 @@ import {UsageError} from '../model_search/errors';
 import {FlagSet, parseCommandFlags} from '../model_search/flags';
 import {buildModel, countParameters} from '../model_search/phoenix';
 import {trainModel} from '../model_search/train_loop';
-import {requireAtLeast, requireKnown, runBenchmark} from './bench_main';
+import {median, requireAtLeast, requireKnown, runBenchmark} from './bench_main';
 
 /** One benchmarked net: a tower as a search would build it. */
 declare interface Net {
@@ -216,14 +216,6 @@ function runTorch(steps: number, threads: number): TorchResult {
             reason: `${flags.get<string>('python')} printed no figures ` +
                 `(its last line: ${JSON.stringify(last.slice(0, 80))})`};
   }
-}
-
-/** The median of `values` (the mean of the middle two for an even count). */
-function median(values: number[]): number {
-  const sorted = [...values].sort((a, b) => a - b);
-  const mid = Math.floor(sorted.length / 2);
-  return sorted.length % 2 === 1 ? sorted[mid] :
-                                   (sorted[mid - 1] + sorted[mid]) / 2;
 }
 
 function pad(text: string, width: number): string {
