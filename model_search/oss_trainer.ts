@@ -104,7 +104,8 @@ export function defineTrainerFlags(): void {
     help: 'How hyperparameters are chosen.'});
   define('tuner_id', {type: 'string', default: '',
     help: 'A name of this worker, shown in the bookkeeping as ' +
-          '<tuner_id>@<host>:<pid> (default <host>:<pid>).'});
+          '<tuner_id>@<host>:<pid>+<start> (default <host>:<pid>+<start>; ' +
+          '<start>: when the process started, in clock ticks after boot).'});
   define('backend', {type: 'string', default: 'auto',
     choices: [...BACKEND_CHOICES],
     choiceAliases: {gpu: 'tensorflow-gpu', cuda: 'tensorflow-gpu',

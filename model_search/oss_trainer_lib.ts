@@ -642,6 +642,7 @@ export async function runSearch(options: SearchOptions): Promise<SearchResult> {
         continue;
       }
       const trial = answer.trial;
+      const claimedAt = performance.now();
       const notRunningHere = markRunningHere(studyId, trial.id);
       polls = 0;
       let outcomeToCommit: TrialOutcome|undefined;
@@ -810,7 +811,13 @@ export async function runSearch(options: SearchOptions): Promise<SearchResult> {
           throw e;
         }
         await options.store.failTrial(studyId, trial.id, e.message);
-        log(`trial ${trial.id} FAILED: ${e.message}`);
+        // As a completed trial's line: the trials done of the budget, and
+        // the time the trial took, so that a failing search reads alike.
+        const done = (await options.store.listTrials(studyId))
+                         .filter((t) => t.state === 'COMPLETED').length;
+        log(`trial ${trial.id} [${done}/${budget()}] FAILED after ${
+            ((performance.now() - claimedAt) / 1000).toFixed(1)}s: ${
+            e.message}`);
         if (e instanceof UnusableTrialError &&
             !unusable.has(e.sourceTrialId)) {
           unusable.add(e.sourceTrialId);

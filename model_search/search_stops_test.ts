@@ -315,7 +315,7 @@ describe('a search stopped by a signal', function() {
         search(() => ({}), 'SIGINT', NanLossProvider, {maxFailedInARow: 1},
                log),
         /^SearchError: the trial failed \(training loss became NaN .*\(the trial's blocks: [A-Z_0-9, ]+\)\); stopping the search: .*; a loss that is not a number in trial after trial, with every feature checked finite, comes from the models: a block that makes NaN or infinite values/);
-    assert.equal(log.filter((line) => / FAILED: /.test(line)).length, 1,
+    assert.equal(log.filter((line) => /^trial 1 \[0\/3\] FAILED after \d+\.\ds: /.test(line)).length, 1,
                  log.join('\n'));
   });
 

@@ -376,7 +376,16 @@ const TRY_MODELS_OPTIONS: ReadonlyArray<keyof TryModelsArgs> = [
 ];
 
 function checkTryModelsArgs(options: TryModelsArgs): void {
-  for (const key of Object.keys(options ?? {})) {
+  if (options === null || typeof options !== 'object' ||
+      Array.isArray(options)) {
+    throw new ValueError(
+        `tryModels takes an object of options ({numberModels, trainSteps, ` +
+        `evalSteps, rootDir, ...}), got ${
+            options === null || options === undefined ?
+                String(options) :
+                Array.isArray(options) ? 'an array' : `a ${typeof options}`}`);
+  }
+  for (const key of Object.keys(options)) {
     if ((TRY_MODELS_OPTIONS as readonly string[]).includes(key)) continue;
     throw new ValueError(`tryModels has no option ${JSON.stringify(key)}${
         didYouMean(key, TRY_MODELS_OPTIONS)}; its options are ${

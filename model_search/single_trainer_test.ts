@@ -190,6 +190,18 @@ describe('SingleTrainer', function() {
     });
   }
 
+  it('refuses to run without its options, saying what they are', async () => {
+    const trainer = new SingleTrainer(
+        {data: csvProvider(RANDOM_CSV),
+         spec: resolveWorkspacePath(DEFAULT_DNN), log: () => {}});
+    const tryModels = trainer.tryModels.bind(trainer) as (o?: unknown) =>
+        Promise<unknown>;
+    await assert.rejects(
+        tryModels(),
+        /^ValueError: tryModels takes an object of options \(\{numberModels, trainSteps, evalSteps, rootDir, \.\.\.\}\), got undefined$/);
+    await assert.rejects(tryModels('/tmp/x'), /got a string$/);
+  });
+
   it('says that a metric to maximize is minimized without a goal',
      async () => {
        const lines: string[] = [];

@@ -784,7 +784,7 @@ describe('a search with a trial whose loss turns NaN', function() {
     const failed = trials.find((t) => t.state === 'FAILED')!;
     assert.equal(failed.id, 1);
     assert.match(failed.failureReason ?? '', /training loss became NaN/);
-    assert.ok(log.some((l) => /^trial 1 FAILED: training loss became NaN/
+    assert.ok(log.some((l) => /^trial 1 \[0\/\d+\] FAILED after \d+\.\ds: training loss became NaN/
                                   .test(l)), log.join('\n'));
     assert.equal(fs.existsSync(path.join(root, '1', 'evaluation.json')),
                  false);

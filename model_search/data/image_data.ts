@@ -38,7 +38,7 @@ import * as fs from 'fs';
 import * as path from 'path';
 
 import {tf} from '../backend/tf';
-import {UsageError} from '../errors';
+import {didYouMean, UsageError} from '../errors';
 import {shellWord} from '../utf8';
 import {Random} from '../random';
 
@@ -68,6 +68,12 @@ export declare interface ImageDataArgs {
   cacheBytes?: number;
 }
 
+/** The options of ImageDataArgs; another key is most likely misspelt. */
+const IMAGE_DATA_OPTIONS: ReadonlyArray<keyof ImageDataArgs> = [
+  'inputDir', 'imageHeight', 'imageWidth', 'channels', 'evalFraction', 'seed',
+  'log', 'cacheBytes',
+];
+
 /** One image and its class id. */
 interface Sample {
   file: string;
@@ -94,10 +100,22 @@ export class Provider implements DataProvider {
   private eval: Sample[] = [];
 
   constructor(args: ImageDataArgs) {
+    if (args === null || typeof args !== 'object') {
+      throw new UsageError(
+          'ImageDataProvider takes an object of options ({inputDir, ' +
+          `imageHeight, imageWidth, ...}), got ${
+              args === null ? 'null' : typeof args}`);
+    }
+    for (const key of Object.keys(args)) {
+      if ((IMAGE_DATA_OPTIONS as readonly string[]).includes(key)) continue;
+      throw new UsageError(`ImageDataProvider has no option ${
+          JSON.stringify(key)}${didYouMean(key, IMAGE_DATA_OPTIONS)}; its ` +
+          `options are ${IMAGE_DATA_OPTIONS.join(', ')}`);
+    }
     if (!args.inputDir) {
       throw new UsageError(
           '--input_dir is required: the folder with one sub-folder of ' +
-          'images per class');
+          'images per class (the option inputDir, in a script)');
     }
     this.inputDir = args.inputDir;
     this.shape = {
@@ -109,17 +127,28 @@ export class Provider implements DataProvider {
     this.seed = args.seed ?? 73;
     this.log = args.log ?? ((line) => process.stderr.write(`${line}\n`));
     this.cacheBytes = args.cacheBytes ?? 512 * 1024 * 1024;
-    for (const [flag, value] of [['image_height', this.shape.height],
-                                 ['image_width', this.shape.width]] as const) {
+    for (const [flag, option, value] of [
+             ['image_height', 'imageHeight', this.shape.height],
+             ['image_width', 'imageWidth', this.shape.width]] as const) {
       if (!Number.isInteger(value) || value < 1) {
         throw new UsageError(
-            `--${flag}=${value}: must be a positive number of pixels`);
+            `--${flag}=${value}: must be a positive number of pixels ` +
+            `(the option ${option}, in a script)`);
       }
     }
     if (![1, 3, 4].includes(this.shape.channels)) {
       throw new UsageError(
           `--image_channels=${this.shape.channels}: must be 1 (grey), 3 ` +
-          '(RGB) or 4 (RGBA)');
+          '(RGB) or 4 (RGBA) (the option channels, in a script)');
+    }
+    if (!Number.isInteger(this.seed)) {
+      throw new UsageError(`seed=${args.seed}: must be an integer (the ` +
+                           'split\'s seed, as --image_split_seed)');
+    }
+    if (!(Number.isFinite(this.cacheBytes) && this.cacheBytes >= 0)) {
+      throw new UsageError(
+          `cacheBytes=${args.cacheBytes}: must be a number of bytes, 0 or ` +
+          'more');
     }
     const pixels = this.shape.height * this.shape.width;
     if (pixels > MAX_INPUT_PIXELS) {
@@ -132,7 +161,7 @@ export class Provider implements DataProvider {
     if (!(this.evalFraction >= 0 && this.evalFraction < 1)) {
       throw new UsageError(
           `--eval_fraction=${this.evalFraction}: must be at least 0 and ` +
-          'below 1');
+          'below 1 (the option evalFraction, in a script)');
     }
   }
 

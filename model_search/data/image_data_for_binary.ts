@@ -59,7 +59,8 @@ FLAGS.define('image_channels', {
 FLAGS.define('image_split_seed', {
   type: 'int',
   default: 73,
-  help: 'Seeds the train/eval split and the training shuffle.',
+  help: 'Seeds the train/eval split and the training shuffle: any ' +
+        'integer, negative ones too; the same seed, the same split.',
   module: MODULE,
 });
 

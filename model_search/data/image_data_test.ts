@@ -661,23 +661,42 @@ describe('ImageDataProvider', () => {
       {
         args: {inputDir: ''},
         message: '--input_dir is required: the folder with one sub-folder ' +
-            'of images per class',
+            'of images per class (the option inputDir, in a script)',
       },
       {
         args: {imageHeight: 0},
-        message: '--image_height=0: must be a positive number of pixels',
+        message: '--image_height=0: must be a positive number of pixels ' +
+            '(the option imageHeight, in a script)',
       },
       {
         args: {imageWidth: 2.5},
-        message: '--image_width=2.5: must be a positive number of pixels',
+        message: '--image_width=2.5: must be a positive number of pixels ' +
+            '(the option imageWidth, in a script)',
       },
       {
         args: {channels: 2},
-        message: '--image_channels=2: must be 1 (grey), 3 (RGB) or 4 (RGBA)',
+        message: '--image_channels=2: must be 1 (grey), 3 (RGB) or 4 ' +
+            '(RGBA) (the option channels, in a script)',
       },
       {
         args: {evalFraction: 1},
-        message: '--eval_fraction=1: must be at least 0 and below 1',
+        message: '--eval_fraction=1: must be at least 0 and below 1 (the ' +
+            'option evalFraction, in a script)',
+      },
+      {
+        args: {imageHeigth: 16} as Partial<ImageDataArgs>,
+        message: 'ImageDataProvider has no option "imageHeigth"; did you ' +
+            'mean "imageHeight"?; its options are inputDir, imageHeight, ' +
+            'imageWidth, channels, evalFraction, seed, log, cacheBytes',
+      },
+      {
+        args: {seed: 1.5},
+        message: 'seed=1.5: must be an integer (the split\'s seed, as ' +
+            '--image_split_seed)',
+      },
+      {
+        args: {cacheBytes: -1},
+        message: 'cacheBytes=-1: must be a number of bytes, 0 or more',
       },
       {
         args: {imageHeight: 100000, imageWidth: 240},
@@ -691,6 +710,11 @@ describe('ImageDataProvider', () => {
           () => new ImageDataProvider(
               {inputDir: 'x', imageHeight: 4, imageWidth: 4, ...c.args}),
           new UsageError(c.message));
+    }
+    for (const notAnObject of [undefined, null, 'images/']) {
+      assert.throws(
+          () => new ImageDataProvider(notAnObject as unknown as ImageDataArgs),
+          /^UsageError: ImageDataProvider takes an object of options \(\{inputDir, imageHeight, imageWidth, \.\.\.\}\), got (undefined|null|string)$/);
     }
   });
 });
