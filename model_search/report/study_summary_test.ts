@@ -13,7 +13,7 @@ import {performance} from 'perf_hooks';
 
 import type {Trial} from '../metadata/trial';
 
-import {SUMMARY_CSV, SUMMARY_JSON, SUMMARY_LOCK, StudySummaryObserver, csvField, readStudySummary, summarizeStudy, writeStudySummary} from './study_summary';
+import {SUMMARY_CSV, SUMMARY_JSON, SUMMARY_LOCK, StudySummaryObserver, csvField, readStudySummary, summarizeStudy, SummaryFiles, writeStudySummary} from './study_summary';
 import {machineName} from '../metadata/worker_ids';
 
 const TRIALS: Trial[] = [
@@ -137,6 +137,24 @@ describe('writeStudySummary', () => {
        assert.equal(deferred, 2000);
        assert.equal(count(), 2002);
      });
+
+  it('does not space writes by the time the disk took', async () => {
+    const objective = {metric: 'loss', goal: 'minimize'} as const;
+    // A disk (or a thread busy training) that holds each write 400 ms: a
+    // write that took 400 ms of the search would put off the next by 20 s.
+    const slowDisk = async (modelDir: string, files: SummaryFiles) => {
+      await new Promise((resolve) => setTimeout(resolve, 400));
+      fs.writeFileSync(path.join(modelDir, SUMMARY_JSON), files.json);
+    };
+    const observer = new StudySummaryObserver(50, 200, 5000, slowDisk);
+    const count = () => readStudySummary(dir)!.trials.length;
+
+    await observer.onStudyUpdate(dir, TRIALS.slice(0, 1), objective);
+    await new Promise((resolve) => setTimeout(resolve, 60));
+    await observer.onStudyUpdate(dir, TRIALS.slice(0, 2), objective);
+
+    assert.equal(count(), 2);
+  });
 
   it('writes the last state at the end at once', async () => {
     const objective = {metric: 'loss', goal: 'minimize'} as const;
