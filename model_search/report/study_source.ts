@@ -284,7 +284,7 @@ export async function loadStudy(flags: FlagSet): Promise<LoadedStudy> {
     const study = pickStudy(studies, name, owner, database);
     checkModelDirOfStudy(modelDir, study, database);
     const trials = await store.listTrials(study.studyId);
-    const {objective, source} =
+    const {objective, source, goalNote} =
         chooseObjective(flags, modelDir, study.objective);
     const metrics = metricNames(trials);
     if (source === 'flags' && metrics.length > 0 &&
@@ -295,7 +295,9 @@ export async function loadStudy(flags: FlagSet): Promise<LoadedStudy> {
           `have ${metrics.join(', ')}`);
     }
     return {study, trials, objective, objectiveSource: source, modelDir,
-            database, warnings: studyWarnings(trials, modelDir)};
+            database,
+            warnings: [...(goalNote === undefined ? [] : [goalNote]),
+                       ...studyWarnings(trials, modelDir)]};
   } finally {
     await store.close();
   }
@@ -335,13 +337,42 @@ export function pickStudy(
       describe(chosen)}; choose one with ${flag}`);
 }
 
+/** Metrics whose better values are the lower and the higher ones. */
+const LOWER_IS_BETTER = new Set(['loss', 'num_parameters']);
+const HIGHER_IS_BETTER =
+    new Set(['accuracy', 'auc_roc', 'auc_pr', 'precision', 'recall']);
+
+/**
+ * A warning when --optimization_goal ranks a metric the wrong way round
+ * (accuracy minimized, loss maximized): the trial starred best is then
+ * the worst, which a goal given alone, meant for another metric, does
+ * without a word. Undefined otherwise, and for metrics of a provider's
+ * own, whose direction is not known here.
+ */
+function againstTheGrain(
+    objective: Objective, studyObjective: Objective|undefined): string|undefined {
+  const {metric, goal} = objective;
+  const wrongWay = goal === 'minimize' ? HIGHER_IS_BETTER.has(metric) :
+                                         LOWER_IS_BETTER.has(metric);
+  if (!wrongWay) return undefined;
+  return `warning: --optimization_goal=${goal} ranks ${metric} from its ${
+      goal === 'minimize' ? 'lowest' : 'highest'} value: the trial marked ` +
+      `best has the ${goal === 'minimize' ? 'lowest' : 'highest'} ${metric}${
+          studyObjective !== undefined && studyObjective.metric === metric &&
+                  studyObjective.goal !== goal ?
+              ` (the study ${studyObjective.goal}s it)` :
+              ''}; give --optimization_goal=${
+          goal === 'minimize' ? 'maximize' : 'minimize'} to rank the other way`;
+}
+
 /**
  * The objective to rank by: the flags', else the one the study keeps in
  * its database, else its summary's, else the trainer's default.
  */
 function chooseObjective(
     flags: FlagSet, modelDir: string, stored: Objective|undefined):
-    {objective: Objective, source: LoadedStudy['objectiveSource']} {
+    {objective: Objective, source: LoadedStudy['objectiveSource'],
+     goalNote?: string} {
   const metric = flags.get<string>('optimization_metric');
   const goal = flags.get<string>('optimization_goal') as Objective['goal']|'';
   // Read only when the database keeps no objective (a study from before).
@@ -355,19 +386,22 @@ function chooseObjective(
                          '--optimization_metric and --optimization_goal');
   }
   if (metric !== '' || goal !== '') {
-    const base = stored ?? summary?.objective ?? DEFAULT_OBJECTIVE;
+    const studyObjective = stored ?? summary?.objective;
+    const base = studyObjective ?? DEFAULT_OBJECTIVE;
     const chosen = metric || base.metric;
     // A metric given alone goes its own way (loss and the parameter count
     // down, the others up), not the study's metric's.
     const natural: Objective['goal'] =
         chosen === 'loss' || chosen === 'num_parameters' ? 'minimize' :
                                                            'maximize';
+    const objective: Objective = {
+      metric: chosen,
+      goal: goal || (chosen === base.metric ? base.goal : natural),
+    };
     return {
-      objective: {
-        metric: chosen,
-        goal: goal || (chosen === base.metric ? base.goal : natural),
-      },
+      objective,
       source: 'flags',
+      goalNote: goal === '' ? undefined : againstTheGrain(objective, studyObjective),
     };
   }
   if (stored !== undefined) return {objective: stored, source: 'database'};

@@ -192,6 +192,28 @@ describe('trialsCommand', () => {
     }
   });
 
+  it('warns of a goal that ranks the metric the wrong way round',
+     async () => {
+    const other = fs.mkdtempSync(path.join(os.tmpdir(), 'trials_command_'));
+    try {
+      await writeStudy(other, SAMPLE);
+      await writeStudySummary(other, [], {metric: 'accuracy', goal: 'maximize'});
+
+      const minimized = await run([`--model_dir=${other}`,
+                                   '--optimization_goal=minimize']);
+      const maximized = await run([`--model_dir=${other}`,
+                                   '--optimization_goal=maximize']);
+
+      assert.equal(minimized.status, 0, minimized.err);
+      assert.equal(minimized.out[1], 'objective: accuracy (minimize, from ' +
+                   'flags); * marks the best');
+      assert.match(minimized.err, /^trials: warning: --optimization_goal=minimize ranks accuracy from its lowest value: the trial marked best has the lowest accuracy \(the study maximizes it\); give --optimization_goal=maximize to rank the other way$/m);
+      assert.doesNotMatch(maximized.err, /ranks accuracy/);
+    } finally {
+      fs.rmSync(other, {recursive: true, force: true});
+    }
+  });
+
   const failures: Array<{name: string, args: (d: string) => string[],
                          error: RegExp}> = [
     {name: 'an unknown objective metric', args: (d) => [`--model_dir=${d}`,
