@@ -291,8 +291,18 @@ function headerOnlyError(file: string, headerLine: number) {
 }
 
 function raggedError(
-    file: string, line: number, fields: number, header: CsvRecord,
+    file: string, line: number, cells: string[], header: CsvRecord,
     delim: string) {
+  const fields = cells.length;
+  if (fields === 1 && cells[0].trim() === '') {
+    // Empty lines are skipped; one of spaces or tabs is a row of one
+    // empty-looking field, which the count alone would not tell.
+    return new DataError(
+        `${file}:${line}: a line of only spaces or tabs, where a row of ${
+            header.cells.length} fields like the header (line ${
+            header.line}) was expected; remove it`,
+        file, line);
+  }
   return new DataError(
       `${file}:${line}: ${fields} fields, expected ${
           header.cells.length} like the header (line ${header.line}); fix ` +
@@ -823,6 +833,48 @@ export function mostlyNumericWarnings(
 }
 
 /**
+ * A number written with a comma: "1,5", "-0,25" (a decimal comma), or
+ * "1,234" (one separating thousands).
+ */
+const DECIMAL_COMMA = /^\s*[-+]?\d*,\d+\s*$/;
+
+/**
+ * Whether an inferred categorical column holds numbers written with a
+ * decimal comma (a file of a locale that writes them so, read with
+ * --field_delim=';'): every value that is not a number is one, or, when
+ * too many values to keep were met, the first that is not.
+ */
+function decimalCommaColumn(scan: ColumnScan): boolean {
+  if (scan.declared !== undefined || scan.allNumeric ||
+      scan.firstText === undefined) {
+    return false;
+  }
+  if (scan.values === null) return DECIMAL_COMMA.test(scan.firstText.value);
+  const texts = [...scan.values].filter((v) => v !== '' && !isNumeric(v));
+  return texts.length > 0 && texts.every((v) => DECIMAL_COMMA.test(v));
+}
+
+/**
+ * A warning for each inferred categorical column of numbers written with
+ * a decimal comma: as text, each value is a category of its own, and the
+ * column, a measurement, is one-hot encoded without a word (the
+ * mostly-numeric warning does not see such numbers).
+ */
+export function decimalCommaWarnings(
+    scans: ColumnScan[], labelIndex: number): string[] {
+  return scans.filter((scan) => scan.index !== labelIndex &&
+                          decimalCommaColumn(scan))
+      .map((scan) => `csv: warning: column "${scan.name}" (index ${
+          scan.index}) reads as categorical: its values are numbers ` +
+          `written with a comma (${JSON.stringify(scan.firstText!.value)} ` +
+          `at line ${scan.firstText!.line}), read as text, each a ` +
+          'category of its own; to make the column numeric, write a ' +
+          `decimal comma as a point (${
+              scan.firstText!.value.trim().replace(',', '.')}) and leave ` +
+          'out a comma that separates thousands');
+}
+
+/**
  * Distinct values from which a column made categorical by its
  * --record_defaults entry, though every value is a number, is warned of.
  */
@@ -870,6 +922,8 @@ export function identifierWarnings(
                           scan.declared === undefined && !scan.allNumeric &&
                           // Mostly numbers: mostlyNumericWarnings' case.
                           scan.textCells > scan.numberCells &&
+                          // decimalCommaWarnings' case.
+                          !decimalCommaColumn(scan) &&
                           scan.values !== null &&
                           scan.values.size >= 0.9 * rows)
       .map((scan) => {
@@ -1038,6 +1092,7 @@ export class Provider implements DataProvider {
     if (unseenWarning !== undefined) this.log(unseenWarning);
     for (const warning of [
            ...mostlyNumericWarnings(scans, this.labelIndex),
+           ...decimalCommaWarnings(scans, this.labelIndex),
            ...numericCategoryWarnings(scans, this.labelIndex),
            ...identifierWarnings(scans, this.labelIndex, this.trainRows),
            ...this.absentClassWarnings(),
@@ -1113,7 +1168,7 @@ export class Provider implements DataProvider {
       }
       if (record.cells.length !== header.cells.length) {
         throw raggedError(
-            file, record.line, record.cells.length, header, this.fieldDelim);
+            file, record.line, record.cells, header, this.fieldDelim);
       }
       yield record;
     }
@@ -1176,7 +1231,7 @@ export class Provider implements DataProvider {
       }
       const {cells, line} = record;
       if (cells.length !== scans.length) {
-        throw raggedError(file, line, cells.length, header!, this.fieldDelim);
+        throw raggedError(file, line, cells, header!, this.fieldDelim);
       }
       rows++;
       // A file that takes long to read says how far it got, now and then.

@@ -392,6 +392,32 @@ describe('CsvDataProvider', () => {
                  'give the column a number in --record_defaults');
   });
 
+  it('warns of numbers written with a decimal comma', async () => {
+    // A file of a locale that writes 1,5: fields split by ';'.
+    const rows = Array.from(
+        {length: 30}, (_, i) => `${i % 2};${i},${i % 4 * 25};${i % 3}`);
+    const file = csvFile(['label;size;kind', ...rows].join('\n'));
+
+    const {logged} = await prepared({filename: file, fieldDelim: ';'});
+
+    // Not also warned of as an identifier (30 distinct values).
+    assert.deepEqual(
+        logged.filter((l) => /warning/.test(l)),
+        ['csv: warning: column "size" (index 1) reads as categorical: its ' +
+         'values are numbers written with a comma ("0,0" at line 2), read ' +
+         'as text, each a category of its own; to make the column ' +
+         'numeric, write a decimal comma as a point (0.0) and leave out a ' +
+         'comma that separates thousands']);
+    // Words with commas are not numbers.
+    const words = csvFile(['label;place', ...Array.from(
+        {length: 30}, (_, i) => `${i % 2};${'ab'[i % 2]},${i % 3}x`)]
+                              .join('\n'));
+    assert.deepEqual(
+        (await prepared({filename: words, fieldDelim: ';'})).logged.filter(
+            (l) => /decimal comma/.test(l)),
+        []);
+  });
+
   it('warns of a text column of a different value in nearly every row',
      async () => {
        // 28 distinct names of 30 (a few repeat): an identifier; "kind" of
@@ -927,6 +953,12 @@ describe('CsvDataProvider', () => {
         text: 'a,b,c,d\n0,1,2,3\n1,2,3\n',
         message: (f) => `${f}:3: 3 fields, expected 4 like the header (line ` +
             '1); fix the row, or quote fields that contain ","',
+      },
+      {
+        name: 'a line of only blanks',
+        text: 'a,b,c,d\n0,1,2,3\n  \t\n1,2,3,4\n',
+        message: (f) => `${f}:3: a line of only spaces or tabs, where a row ` +
+            'of 4 fields like the header (line 1) was expected; remove it',
       },
       {
         name: 'record_defaults of another width',
