@@ -25,6 +25,7 @@ import {DEFAULT_CNN, DEFAULT_DNN, DEFAULT_RNN_LAST, resolveWorkspacePath} from '
 import {DataError, PROVIDERS, ProviderError, ProviderNeverAnswered, inProvider, noticeSlowProviderWaits, providerWaits, stopWaitingForProviders} from './data/data';
 import type {Batch, Provider} from './data/data';
 import {SearchError, UsageError, ValueError, didYouMean} from './errors';
+import {removeEarlySignalHandlers} from './early_signals';
 import {exitAtOnce} from './exit_at_once';
 import {FLAGS} from './flags';
 import {createStore, resolveConnection} from './metadata/create_store';
@@ -395,6 +396,10 @@ export async function main(
     }
   };
   for (const signal of stopSignals) process.on(signal, beforeSearch);
+  // Those the binary installed while its modules loaded said the same.
+  // Removed after ours are in: a signal Node has caught but not yet handed
+  // to a listener is lost when the last listener of it goes.
+  removeEarlySignalHandlers();
   try {
     // Here, so that a linked module's clash with them is said plainly.
     defineTrainerFlags();
@@ -607,8 +612,8 @@ export async function main(
       }
       // A seed given that differs from the study's is warned of by
       // runSearch, once it has read the study's record.
-      searchStarts();
       const result = await runSearch({
+        onSignalHandlersInstalled: searchStarts,
         spec,
         specText: printPhoenixSpec(spec),
         provider,

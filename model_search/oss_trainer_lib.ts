@@ -175,6 +175,13 @@ export declare interface SearchOptions {
    * own handlers.
    */
   stopOnSignals?: boolean;
+  /**
+   * Called once the search's own signal handlers are installed
+   * (stopOnSignals): the caller's earlier ones may go then, not before,
+   * as a signal that Node has caught but not yet handed to a listener is
+   * lost when the last listener of it is removed.
+   */
+  onSignalHandlersInstalled?: () => void;
   /** How often the training loss is read back (and recorded). */
   lossEverySteps?: number;
   /**
@@ -590,6 +597,7 @@ export async function runSearch(options: SearchOptions): Promise<SearchResult> {
   const signals: NodeJS.Signals[] =
       options.stopOnSignals ? ['SIGINT', 'SIGTERM', 'SIGHUP'] : [];
   for (const signal of signals) process.on(signal, onSignal);
+  if (options.stopOnSignals) options.onSignalHandlersInstalled?.();
   // Not a listener of SIGPIPE itself: the kernel sends it for any broken
   // pipe or socket, a dropped database connection too.
   const onReaderGone = () => onSignal('SIGPIPE');

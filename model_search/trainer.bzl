@@ -21,6 +21,8 @@ _TRAINER_MAIN = "model_search/oss_trainer.ts"
 _CLI = "//model_search:cli_lib"
 _CLI_MAIN = "model_search/cli.ts"
 _TEST_MAIN = "model_search/oss_trainer_test_main.ts"
+# Loaded before the provider: a signal while the modules load is said.
+_EARLY_SIGNALS = "//model_search:install_early_signals"
 _CONFIGS = "//model_search/configs:configs"
 
 # Node flags of every process that searches. V8 grows its young generation
@@ -175,7 +177,7 @@ def model_search_oss_binary(name, dataset_dep = None, **kwargs):
         name = name,
         entry_point = _TRAINER_MAIN,
         deps = [dataset_dep, _TRAINER],
-        preload = [dataset_dep],
+        preload = [_EARLY_SIGNALS, dataset_dep],
         data = data + [_CONFIGS],
         node_args = SEARCH_NODE_ARGS + kwargs.pop("node_args", []),
         env_defaults = dict(SEARCH_ENV_DEFAULTS, **kwargs.pop("env_defaults", {})),
@@ -344,7 +346,7 @@ def model_search_oss_test(
         name = name,
         entry_point = _TEST_MAIN,
         deps = [dataset_dep, "//model_search:oss_trainer_test_main"],
-        preload = [dataset_dep],
+        preload = [_EARLY_SIGNALS, dataset_dep],
         data = data,
         args = args,
         node_args = SEARCH_NODE_ARGS + kwargs.pop("node_args", []),
