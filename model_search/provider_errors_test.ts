@@ -246,7 +246,7 @@ describe('a data provider that throws', function() {
          '2 examples: give one class id per example, a tensor of shape [2] ' +
          '(not one-hot)'],
     ['label', 'error: the training data gives label 5 (example 2 of a ' +
-         'batch of 2); labels are class ids in [0, 2), 2 being the data ' +
+         'batch of 2); labels are class ids, whole numbers from 0 to 1, 2 being the data ' +
          'provider\'s numberOfClasses(): fix the labels or the number of ' +
          'classes'],
     ['empty eval', 'error: evaluation data is empty: the data provider\'s ' +

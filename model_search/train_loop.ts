@@ -782,6 +782,15 @@ export function checkBatchFits(
 }
 
 /**
+ * "whole numbers 0 to n - 1": what a label may be. A label of 1.5 among 2
+ * classes is in [0, 2), so the interval alone did not say what was wrong.
+ */
+function wholeNumbersIn(classes: number): string {
+  return classes === 1 ? 'the whole number 0' :
+                         `whole numbers from 0 to ${classes - 1}`;
+}
+
+/**
  * Throws a DataError unless every label of a batch (of one label an
  * example, its shape checked) is a class id in [0, classes): read from
  * the backend, which waits for it.
@@ -795,9 +804,10 @@ function checkLabelValues(
     if (!(Number.isInteger(id) && id >= 0 && id < classes)) {
       throw new DataError(
           `the ${split} data gives label ${id} (example ${i + 1} of a ` +
-          `batch of ${examples}); labels are class ids in [0, ${
-              classes}), ${classes} being the data provider's ` +
-          'numberOfClasses(): fix the labels or the number of classes');
+          `batch of ${examples}); labels are class ids, ${
+              wholeNumbersIn(classes)}, ${classes} being the data ` +
+          'provider\'s numberOfClasses(): fix the labels or the number of ' +
+          'classes');
     }
   }
 }
@@ -831,7 +841,8 @@ function checkStepLabels(
         throw new DataError(
             `the ${split} data gives label ${id} at step ${t + 1} of ` +
             `example ${i + 1} (of length ${lengths[i]}) of a batch of ${
-                examples}; labels are class ids in [0, ${classes}), ${
+                examples}; labels are class ids, ${
+                wholeNumbersIn(classes)}, ${
                 classes} being the data provider's numberOfClasses(), up ` +
             'to each sequence\'s length: fix the labels or the number of ' +
             'classes');

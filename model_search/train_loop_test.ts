@@ -139,7 +139,7 @@ describe('trainModel', () => {
       batch: () => ({features: tf.ones([4, 3]),
                      labels: tf.tensor1d([0, 1, 3, 1], 'int32')}),
       error: 'the training data gives label 3 (example 3 of a batch of 4); ' +
-          'labels are class ids in [0, 2), 2 being the data provider\'s ' +
+          'labels are class ids, whole numbers from 0 to 1, 2 being the data provider\'s ' +
           'numberOfClasses(): fix the labels or the number of classes',
     },
     {
@@ -147,8 +147,17 @@ describe('trainModel', () => {
       batch: () => ({features: tf.ones([4, 3]),
                      labels: tf.tensor1d([-1, 1, 0, 1], 'int32')}),
       error: 'the training data gives label -1 (example 1 of a batch of 4); ' +
-          'labels are class ids in [0, 2), 2 being the data provider\'s ' +
+          'labels are class ids, whole numbers from 0 to 1, 2 being the data provider\'s ' +
           'numberOfClasses(): fix the labels or the number of classes',
+    },
+    {
+      name: 'a label that is not a whole number',
+      batch: () => ({features: tf.ones([4, 3]),
+                     labels: tf.tensor1d([0, 1.5, 0, 1], 'float32')}),
+      error: 'the training data gives label 1.5 (example 2 of a batch of ' +
+          '4); labels are class ids, whole numbers from 0 to 1, 2 being ' +
+          'the data provider\'s numberOfClasses(): fix the labels or the ' +
+          'number of classes',
     },
     {
       name: 'one-hot labels',
@@ -259,7 +268,7 @@ describe('trainModel', () => {
            (e: Error) => e instanceof DataError &&
                e.message === 'the training data, in the batch of training ' +
                    'step 3, gives label 7 (example 2 of a batch of 4); ' +
-                   'labels are class ids in [0, 2), 2 being the data ' +
+                   'labels are class ids, whole numbers from 0 to 1, 2 being the data ' +
                    'provider\'s numberOfClasses(): fix the labels or the ' +
                    'number of classes');
        // Stopped at the sync of step 5 (step 6's batch asked for ahead).
@@ -635,7 +644,7 @@ describe('checkBatchFits of a label per time step', () => {
         check(tf.tensor2d([[0, 2, 1], [1, 0, 0]], [2, 3], 'int32')),
         (e: Error) => e instanceof DataError && e.message ===
             'the training data gives label 2 at step 2 of example 1 (of ' +
-            'length 3) of a batch of 2; labels are class ids in [0, 2), 2 ' +
+            'length 3) of a batch of 2; labels are class ids, whole numbers from 0 to 1, 2 ' +
             'being the data provider\'s numberOfClasses(), up to each ' +
             'sequence\'s length: fix the labels or the number of classes');
   });

@@ -221,6 +221,14 @@ def _missing_spec_problem(macro, name, custom_spec):
         return None
     elif file.startswith(":"):
         file = file[1:]
+    if file.startswith("/") or file == ".." or file.startswith("../") or "/../" in file:
+        # A path outside the package, which glob() would refuse with its
+        # own error, naming neither the macro nor the way out.
+        return "%s(name = %r): custom_spec = %r: a spec outside the package is given by its label, not a path: put the file in a package of the workspace (exports_files([\"spec.pbtxt\"]) in its BUILD file) and give //pkg:spec.pbtxt, or copy it beside this BUILD file" % (
+            macro,
+            name,
+            custom_spec,
+        )
     if native.existing_rule(file) != None or native.glob([file], allow_empty = True):
         return None
     return "%s(name = %r): custom_spec = %r: package //%s has no file %s and no rule of that name; give the spec's path relative to the BUILD file's directory, or a label such as //pkg:spec.pbtxt" % (

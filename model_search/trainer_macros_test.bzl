@@ -82,6 +82,8 @@ def trainer_macros_test(name):
         ("test: a misspelled attribute", _test(dataset_dep = ":p", extra_arg = []), test + "no attribute \"extra_arg\" (did you mean \"extra_args\"?); it takes " + test_attributes),
         ("test: extra_args a string", _test(dataset_dep = ":p", extra_args = "--x=1"), test + "extra_args must be a list, got string \"--x=1\""),
         ("test: test_data a label", _test(dataset_dep = ":p", test_data = ":f"), test + "test_data must be a list, got string \":f\""),
+        ("test: custom_spec, an absolute path", _test(dataset_dep = ":p", custom_spec = "/tmp/spec.pbtxt"), test + "custom_spec = \"/tmp/spec.pbtxt\": a spec outside the package is given by its label, not a path: put the file in a package of the workspace (exports_files([\"spec.pbtxt\"]) in its BUILD file) and give //pkg:spec.pbtxt, or copy it beside this BUILD file"),
+        ("test: custom_spec, a path up", _test(dataset_dep = ":p", custom_spec = "../other/spec.pbtxt"), test + "custom_spec = \"../other/spec.pbtxt\": a spec outside the package is given by its label, not a path: put the file in a package of the workspace (exports_files([\"spec.pbtxt\"]) in its BUILD file) and give //pkg:spec.pbtxt, or copy it beside this BUILD file"),
         ("test: custom_spec empty", _test(dataset_dep = ":p", custom_spec = ""), test + "custom_spec = \"\"; give the label of a .pbtxt spec, or leave custom_spec out for the config of problem_type"),
         ("test: problem_type and custom_spec", _test(dataset_dep = ":p", problem_type = "cnn", custom_spec = ":s.pbtxt"), test + "give problem_type or custom_spec, not both; custom_spec replaces the problem_type config"),
         ("test: rnn_all", _test(dataset_dep = ":p", problem_type = "rnn_all"), _NONE),

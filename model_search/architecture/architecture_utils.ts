@@ -268,7 +268,9 @@ export function buildTowerSpec(
   });
   const last = tensors[tensors.length - 1];
   return {
-    output: towerOutput(last, problemType, args),
+    output: towerOutput(
+        last, problemType, args,
+        [...architecture].reverse().find((name) => name !== EMPTY_BLOCK)),
     layerTensors: tensors,
     architecture,
   };
@@ -378,9 +380,22 @@ function checkServes(
 /** The tower's last tensor shaped for the logits of the problem type. */
 function towerOutput(
     last: tf.SymbolicTensor, problemType: ProblemTypeName,
-    args: BuildTowerArgs): tf.SymbolicTensor {
+    args: BuildTowerArgs, lastBlock: string|undefined): tf.SymbolicTensor {
   const prefix = args.namePrefix;
   const shape = `[${last.shape.map(String).join(', ')}]`;
+  const notASequence = () => {
+    const must = `${problemType} towers must end in a sequence [batch, ` +
+        'time, features]';
+    // A block's output fails this trial, which names the block; another
+    // architecture may end in another block.
+    return lastBlock === undefined ?
+        new ValueError(`${prefix}: ${must}, got ${shape}`) :
+        new BlockBuildError(
+            `${prefix}: block ${lastBlock}, the tower's last, gives ${
+                shape}, but ${must}: a recurrent layer gives its whole ` +
+            'sequence with returnSequences: true (TensorFlow.js\'s default ' +
+            'is the last step only)');
+  };
   switch (problemType) {
     case 'CNN':
     case 'DNN':
@@ -388,18 +403,10 @@ function towerOutput(
       return tf.layers.flatten({name: `${prefix}/pre_logits_flatten`})
                  .apply(last) as tf.SymbolicTensor;
     case 'RNN_ALL_ACTIVATIONS':
-      if (last.rank !== 3) {
-        throw new ValueError(
-            `${prefix}: RNN_ALL_ACTIVATIONS towers must end in a sequence ` +
-            `[batch, time, features], got ${shape}`);
-      }
+      if (last.rank !== 3) throw notASequence();
       return last;
     case 'RNN_LAST_ACTIVATIONS': {
-      if (last.rank !== 3) {
-        throw new ValueError(
-            `${prefix}: RNN_LAST_ACTIVATIONS towers must end in a sequence ` +
-            `[batch, time, features], got ${shape}`);
-      }
+      if (last.rank !== 3) throw notASequence();
       if (args.lengths === undefined) {
         args.logger?.(
             `${prefix}: no lengths input for RNN_LAST_ACTIVATIONS; using ` +

@@ -502,6 +502,20 @@ class ArchTestOutputOnly implements Block {
   }
 }
 
+/** A recurrent block that gives the last step only (tfjs's default). */
+@registerBlock({lookupName: 'ARCH_TEST_LAST_STEP_ONLY', initArgs: {}})
+class ArchTestLastStepOnly implements Block {
+  static readonly supportedProblemTypes =
+      ['RNN_ALL_ACTIVATIONS', 'RNN_LAST_ACTIVATIONS'];
+  readonly isInputOrderImportant = false;
+  build(inputs: tf.SymbolicTensor[], args: BlockBuildArgs):
+      tf.SymbolicTensor[] {
+    const layer = tf.layers.simpleRNN({units: 3, name: `${args.namePrefix}/r`});
+    return [...inputs,
+            layer.apply(inputs[inputs.length - 1]) as tf.SymbolicTensor];
+  }
+}
+
 /** Reads `width`, declared; and `depth`, declared only when asked to. */
 @registerBlock({lookupName: 'ARCH_TEST_READS_WIDTH', initArgs: {}})
 @registerBlock({lookupName: 'ARCH_TEST_READS_DECLARED',
@@ -539,6 +553,25 @@ describe('a block that cannot build', () => {
             e.message === 'trial_1/tower_0: architecture[1]: block ' +
                 'ARCH_TEST_THROWS failed to build after block ' +
                 'FULLY_CONNECTED (shapes [[,4],[,4]]): build exploded');
+  });
+
+  it('fails the trial when a sequence tower ends in no sequence', () => {
+    for (const problemType of ['RNN_LAST_ACTIVATIONS', 'RNN_ALL_ACTIVATIONS'] as
+         const) {
+      assert.throws(
+          () => buildTower(tf.input({shape: [5, 2]}),
+                           ['ARCH_TEST_LAST_STEP_ONLY'],
+                           {problemType, isTraining: true, hparams: {},
+                            namePrefix: 'trial_1/tower_0'}),
+          (e: Error) => e instanceof BlockBuildError &&
+              e.message === 'trial_1/tower_0: block ' +
+                  'ARCH_TEST_LAST_STEP_ONLY, the tower\'s last, gives ' +
+                  `[null, 3], but ${problemType} towers must end in a ` +
+                  'sequence [batch, time, features]: a recurrent layer ' +
+                  'gives its whole sequence with returnSequences: true ' +
+                  '(TensorFlow.js\'s default is the last step only)',
+          problemType);
+    }
   });
 
   it('fails the trial when build returns no list of tensors', () => {
