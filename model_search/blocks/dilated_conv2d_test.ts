@@ -7,6 +7,7 @@
 
 import * as assert from 'node:assert/strict';
 
+import {selectBackend} from '../backend/select_backend';
 import {tf} from '../backend/tf';
 
 import {DilatedConv2D, dilatedConv2dSame} from './dilated_conv2d';
@@ -81,6 +82,39 @@ describe('DilatedConv2D', () => {
       }
     });
   }
+
+  it('gives on wasm what conv2d with dilations gives on cpu', async () => {
+    try {
+      for (const {name, input, kernel, rate} of rows) {
+        const run = () => {
+          const x = tf.randomNormal([2, ...input, 3], 0, 1, 'float32', 1) as
+              tf.Tensor4D;
+          const k = tf.randomNormal([...kernel, 3, 4], 0, 1, 'float32', 2) as
+              tf.Tensor4D;
+          const weights =
+              tf.randomNormal([2, ...input, 4], 0, 1, 'float32', 3);
+          const [dx, dk] = tf.grads(
+              (a: tf.Tensor, b: tf.Tensor) => tf.sum(tf.mul(
+                  dilatedConv2dSame(a as tf.Tensor4D, b as tf.Tensor4D,
+                                    rate),
+                  weights)))([x, k]);
+          return [dilatedConv2dSame(x, k, rate), dx, dk].map(
+              (t) => t.arraySync() as number[]);
+        };
+        await selectBackend('wasm', () => {});
+        const onWasm = run();
+        await tf.setBackend('cpu');
+        const onCpu = run();
+        ['output', 'input gradient', 'kernel gradient'].forEach((what, i) => {
+          const diff = Math.max(...tf.abs(tf.sub(onWasm[i], onCpu[i]))
+                                    .dataSync());
+          assert.ok(diff < 1e-3, `${name}: ${what} differs by ${diff}`);
+        });
+      }
+    } finally {
+      await tf.setBackend('cpu');
+    }
+  });
 
   it('keeps the plate size and serializes its options', () => {
     const layer = new DilatedConv2D(
