@@ -37,8 +37,13 @@ export class ProgressObserver implements TrialObserverLike {
   /** Steps of the trials this process finished training. */
   private stepsBefore = 0;
   private trialsTrained = 0;
-  /** The trial in training and its last step, if any. */
-  private current: {trialId: number, step: number, since: number}|undefined;
+  /**
+   * The trial in training, its last step and the steps it trains (fewer
+   * than --phoenix_train_steps for a shallow tower of a spec with
+   * use_parameter_scaled_training), if any.
+   */
+  private current: {trialId: number, step: number, steps: number,
+                    since: number}|undefined;
   private state: ProgressState;
 
   constructor(private readonly args: ProgressObserverArgs) {
@@ -48,18 +53,24 @@ export class ProgressObserver implements TrialObserverLike {
     this.state = {done: 0, total: args.total};
   }
 
-  onTrainProgress(trialId: number, step: number): void {
+  onTrainProgress(trialId: number, step: number, steps?: number): void {
     if (this.current?.trialId !== trialId) {
-      this.current = {trialId, step: 0, since: this.clock()};
+      this.current = {trialId, step: 0, steps: steps ?? this.args.trainSteps,
+                      since: this.clock()};
     }
     this.current.step = step;
     this.draw();
   }
 
-  /** Adds no file: counts the trial, which finished training. */
+  /**
+   * Adds no file: counts the trial, which finished training, and the
+   * steps it trained (none for an ensemble of frozen towers).
+   */
   trialFiles(record: TrialRecordLike): TrialFile[] {
-    if (this.current?.trialId === record.trialId) this.current = undefined;
-    this.stepsBefore += this.args.trainSteps;
+    if (this.current?.trialId === record.trialId) {
+      this.stepsBefore += this.current.step;
+      this.current = undefined;
+    }
     this.trialsTrained++;
     return [];
   }
@@ -114,7 +125,11 @@ export class ProgressObserver implements TrialObserverLike {
       eta = Math.max(remaining * perTrial - this.currentSeconds(now),
                      (remaining - 1) * perTrial);
     } else if (steps > 0 && elapsed > 0) {
-      eta = (remaining * this.args.trainSteps - steps) / (steps / elapsed);
+      // Until a trial ends, the trials left are taken to train as many
+      // steps as the first does (the search's first towers are its
+      // shallowest: a guess on the long side, corrected once it ends).
+      const stepsEach = this.current?.steps ?? this.args.trainSteps;
+      eta = (remaining * stepsEach - steps) / (steps / elapsed);
     }
     this.state = {
       ...this.state,

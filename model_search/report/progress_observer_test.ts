@@ -81,6 +81,35 @@ describe('ProgressObserver', () => {
                  'best accuracy=0.7500 @1');
   });
 
+  it('counts the steps a trial trains, fewer for a shallow tower', () => {
+    let now = 1000;
+    const stream = fakeStream(true);
+    const observer = new ProgressObserver({
+      total: 4, trainSteps: 100, line: new ProgressLine(stream),
+      clock: () => now,
+    });
+
+    observer.onStudyUpdate('/m', [], ACCURACY);
+    now += 5;
+    // A shallow tower of a spec with use_parameter_scaled_training: 20 of
+    // the 100 steps.
+    observer.onTrainProgress(1, 10, 20);
+
+    // 10 steps in 5 s; 4 trials of 20 steps, 10 done: 70 steps at 2/s.
+    assert.equal(observer.progress.stepsPerSecond, 2);
+    assert.equal(observer.progress.etaSeconds, 35);
+    now += 5;
+    observer.onTrainProgress(1, 20, 20);
+    observer.trialFiles(record(1));
+    // An ensemble of frozen towers: no step.
+    observer.trialFiles(record(2));
+    observer.onStudyUpdate(
+        '/m', [trial(1, 'COMPLETED', 0.75), trial(2, 'COMPLETED', 0.5)],
+        ACCURACY);
+
+    assert.equal(observer.progress.stepsPerSecond, 2);
+  });
+
   it('takes the best by the goal and counts completed trials only', () => {
     const observer = new ProgressObserver({
       total: 10, trainSteps: 10, line: new ProgressLine(fakeStream(false)),
