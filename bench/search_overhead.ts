@@ -90,7 +90,12 @@
  * entries, each holding an earlier trial's layer objects) cut to 8: the
  * heap after 50 trials is the same, 33.9 MB; jemalloc (LD_PRELOAD), one
  * malloc arena, or a 32 KB mmap threshold (dnn RSS no better in two runs
- * each; jemalloc 20% higher).
+ * each; jemalloc 20% higher); node's --optimize-for-size (dnn: RSS 112
+ * against 138 MB after trial 50, growth from trial 5 medians 4.6% and
+ * 6.6% against 12.9% and 13.3%, V8's heap 39-41 MB against 57-62 MB;
+ * but training steps 40% slower, 102-118 against 72-85 ms a trial, two
+ * alternating pairs of two runs); --heap-growing-percent=10 (no
+ * difference: RSS growth 10.3% and 10.6% against 11.5% and 10.7%).
  *
  * Memory: with the binary's --wasm_memory_limit_mb (12 MB), tensors get
  * placed ever higher in the wasm memory as trials come and go (from 5 to
