@@ -31,7 +31,7 @@ import {failTrialsOfDeadLocalWorkers, markRunningHere} from './local_workers';
 import {directoryOwnerTrial, otherStudy, recordedSeed, STUDY_DATA_FILE, studyDirectoryOwner, studyOfDirectory, studyText} from './metadata/study_of_directory';
 import {localWorkerId, workerHeartbeating} from './metadata/worker_ids';
 import {completeWrittenTrials} from './lost_trials';
-import {checkNoUnknownTrialDirectories, checkSameData, checkSummaryObjective, checkTrialDirectoriesPresent, recordOrCheckStudyData, settingsWarning} from './study_data';
+import {checkNoUnknownTrialDirectories, checkSameData, checkSummaryObjective, checkTrialDirectoriesPresent, recordOrCheckStudyData, settingsTakenOverNote, settingsWarning} from './study_data';
 import {trialDirectoriesIn} from './trial_files';
 import {isTableGone, StoreError} from './metadata/retry';
 import {DEFAULT_LEASE_SECONDS} from './metadata/store';
@@ -410,8 +410,9 @@ export async function runSearch(options: SearchOptions): Promise<SearchResult> {
   // trials would be ranked with, and takes its settings as its own (below).
   const allFailed =
       existing.length > 0 && existing.every((t) => t.state === 'FAILED');
-  const otherSettings =
-      allFailed ? undefined : settingsWarning(options.modelDir, settings);
+  const otherSettings = allFailed ?
+      settingsTakenOverNote(options.modelDir, settings) :
+      settingsWarning(options.modelDir, settings);
   const knownId = directoryIdOfTrialsHere(options.modelDir, existing);
   // Unseeded, the study's seed (the binary has read it already, and says
   // so), else the clock's; recorded by the study's first worker.

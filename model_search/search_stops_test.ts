@@ -337,12 +337,18 @@ describe('a search stopped by a signal', function() {
            hypertuningMethod: 'random', seed: 3, maxFailedInARow: 1,
            log: (line) => log.push(line),
          }).catch(() => {});
-         return log.filter((line) => line.includes('this worker trains with'));
+         return log.filter((line) => line.includes('this worker trains with') ||
+                                     line.includes('trial settings change'));
        };
        try {
          // Every trial of the first run fails: nothing was ranked yet.
          assert.deepEqual(await runs(nanLoss, 8, 1), []);
-         assert.deepEqual(await runs(provider, 4, 1), []);
+         // ... so the study takes this worker's settings, and says so.
+         assert.deepEqual(await runs(provider, 4, 1), [
+           'warning: the study\'s trial settings change from ' +
+               '--phoenix_batch_size=8 to --phoenix_batch_size=4: none of ' +
+               'its trials completed, so these are the study\'s from here on',
+         ]);
          // Now one COMPLETED trial trained with batches of 4.
          assert.deepEqual(await runs(provider, 8, 2), [
            'warning: this worker trains with --phoenix_batch_size=8, the ' +

@@ -206,6 +206,30 @@ const SETTING_FLAGS: Record<keyof TrialSettings, string> = {
  */
 export function settingsWarning(modelDir: string, settings: TrialSettings):
     string|undefined {
+  const change = settingsChange(modelDir, settings);
+  return change === undefined ? undefined :
+      `this worker trains with ${change.given}, the study's first worker ` +
+          `with ${change.recorded}: its trials are ranked with the ` +
+          'others\'; give every worker the same ones unless that is meant';
+}
+
+/**
+ * A note when `settings` replace other recorded ones in a study none of
+ * whose trials completed (it takes this worker's as its own, as it does
+ * the data): said as a change of data is, rather than not at all.
+ */
+export function settingsTakenOverNote(
+    modelDir: string, settings: TrialSettings): string|undefined {
+  const change = settingsChange(modelDir, settings);
+  return change === undefined ? undefined :
+      `the study's trial settings change from ${change.recorded} to ${
+          change.given}: none of its trials completed, so these are the ` +
+          'study\'s from here on';
+}
+
+/** The settings that differ from those recorded, as flags, if any. */
+function settingsChange(modelDir: string, settings: TrialSettings):
+    {given: string, recorded: string}|undefined {
   let recorded: Partial<TrialSettings>|undefined;
   try {
     recorded = (JSON.parse(fs.readFileSync(
@@ -219,12 +243,11 @@ export function settingsWarning(modelDir: string, settings: TrialSettings):
                      .filter((k) => typeof recorded![k] === 'number' &&
                                  recorded![k] !== settings[k]);
   if (differ.length === 0) return undefined;
-  return `this worker trains with ${
-      differ.map((k) => `${SETTING_FLAGS[k]}=${settings[k]}`).join(' ')}, ` +
-      `the study's first worker with ${
-          differ.map((k) => `${SETTING_FLAGS[k]}=${recorded![k]}`)
-              .join(' ')}: its trials are ranked with the others'; give ` +
-      'every worker the same ones unless that is meant';
+  return {
+    given: differ.map((k) => `${SETTING_FLAGS[k]}=${settings[k]}`).join(' '),
+    recorded:
+        differ.map((k) => `${SETTING_FLAGS[k]}=${recorded![k]}`).join(' '),
+  };
 }
 
 /**
