@@ -177,9 +177,9 @@ export declare interface SearchOptions {
   stopOnSignals?: boolean;
   /**
    * Called once the search's own signal handlers are installed
-   * (stopOnSignals): the caller's earlier ones may go then, not before,
-   * as a signal that Node has caught but not yet handed to a listener is
-   * lost when the last listener of it is removed.
+   * (stopOnSignals), as it starts: the caller's earlier ones may go then,
+   * not before, as a signal that Node has caught but not yet handed to a
+   * listener is lost when the last listener of it is removed.
    */
   onSignalHandlersInstalled?: () => void;
   /** How often the training loss is read back (and recorded). */
@@ -282,6 +282,47 @@ function stderrLog(line: string): void {
 }
 
 export async function runSearch(options: SearchOptions): Promise<SearchResult> {
+  if (!options.stopOnSignals) return searchStudy(options, undefined);
+  // From here the study's files are made: a signal while they are (the
+  // database, the study's record, the first summaries) waits for them, and
+  // then stops the search as one during a trial does, rather than end the
+  // process among half-written files.
+  const setup: SetupSignals = {
+    signal: undefined,
+    handler: (signal) => {
+      if (setup.signal !== undefined) {
+        exitAtOnce(signal, STOP_SIGNAL_EXIT_CODES[signal] ?? 143);
+      }
+      setup.signal = signal;
+    },
+  };
+  for (const signal of STOP_SIGNALS) process.on(signal, setup.handler);
+  options.onSignalHandlersInstalled?.();
+  try {
+    return await searchStudy(options, setup);
+  } finally {
+    removeSetupHandlers(setup);
+  }
+}
+
+/** The signals a search stops on (SearchOptions.stopOnSignals). */
+const STOP_SIGNALS: readonly NodeJS.Signals[] = ['SIGINT', 'SIGTERM', 'SIGHUP'];
+
+/** A signal that came while the study was set up, and its handler's. */
+declare interface SetupSignals {
+  signal: NodeJS.Signals|undefined;
+  handler: (signal: NodeJS.Signals) => void;
+}
+
+function removeSetupHandlers(setup: SetupSignals): void {
+  for (const signal of STOP_SIGNALS) {
+    process.removeListener(signal, setup.handler);
+  }
+}
+
+async function searchStudy(
+    options: SearchOptions,
+    setup: SetupSignals|undefined): Promise<SearchResult> {
   checkTrainable(options.spec);
   const log = options.log ?? stderrLog;
   lackedReadsSaid.clear();
@@ -595,10 +636,15 @@ export async function runSearch(options: SearchOptions): Promise<SearchResult> {
     stopWaitingForProviders(new TrialInterrupted());
     wake();
   };
-  const signals: NodeJS.Signals[] =
-      options.stopOnSignals ? ['SIGINT', 'SIGTERM', 'SIGHUP'] : [];
+  const signals: readonly NodeJS.Signals[] =
+      options.stopOnSignals ? STOP_SIGNALS : [];
   for (const signal of signals) process.on(signal, onSignal);
-  if (options.stopOnSignals) options.onSignalHandlersInstalled?.();
+  if (setup !== undefined) {
+    // Removed once these are in: a signal Node has caught but not yet
+    // handed to a listener is lost when the last listener of it goes.
+    removeSetupHandlers(setup);
+    if (setup.signal !== undefined) onSignal(setup.signal);
+  }
   // Not a listener of SIGPIPE itself: the kernel sends it for any broken
   // pipe or socket, a dropped database connection too.
   const onReaderGone = () => onSignal('SIGPIPE');

@@ -266,6 +266,29 @@ describe('a search stopped by a signal', function() {
                     'the same command to resume');
      });
 
+  it('stops on a signal that came while the study was set up', async () => {
+    let raised = false;
+    const {dir, result, log} = await search((emit) => ({
+      // First called with the study's trials before the first is claimed,
+      // as the summaries are first written.
+      onStudyUpdate: () => {
+        if (!raised) {
+          raised = true;
+          emit();
+        }
+      },
+    }));
+
+    assert.equal(result.stoppedBy, 'SIGINT');
+    const after = await outcome(dir);
+    assert.deepEqual(after.states, []);
+    assert.deepEqual(after.summary, []);
+    assert.deepEqual(after.leftovers, []);
+    assert.equal(log[log.length - 1],
+                 'SIGINT: search stopped; run the same command to resume');
+    assert.equal(process.listenerCount('SIGINT'), 0, 'handlers left');
+  });
+
   it('stops alike on SIGHUP (a closed terminal)', async () => {
     let raised = false;
     const {dir, result, log} = await search((emit) => ({

@@ -221,13 +221,22 @@ def _missing_spec_problem(macro, name, custom_spec):
         return None
     elif file.startswith(":"):
         file = file[1:]
-    if file.startswith("/") or file == ".." or file.startswith("../") or "/../" in file:
-        # A path outside the package, which glob() would refuse with its
-        # own error, naming neither the macro nor the way out.
-        return "%s(name = %r): custom_spec = %r: a spec outside the package is given by its label, not a path: put the file in a package of the workspace (exports_files([\"spec.pbtxt\"]) in its BUILD file) and give //pkg:spec.pbtxt, or copy it beside this BUILD file" % (
+    segments = file.split("/")
+    if file.startswith("/") or ".." in segments:
+        # A path outside the package (or through its parent), which glob()
+        # would refuse with its own error, naming neither the macro nor
+        # the way out.
+        return "%s(name = %r): custom_spec = %r: an absolute path, or one through .., is not a label: give a spec of another package by its label (//pkg:spec.pbtxt, the file listed in exports_files of that package's BUILD file; the ready configs are //model_search/configs:<name>.pbtxt), or copy it beside this BUILD file" % (
             macro,
             name,
             custom_spec,
+        )
+    if "." in segments or "" in segments:
+        return "%s(name = %r): custom_spec = %r: not a label: give the path relative to the BUILD file's directory without ./, // inside or a trailing /, e.g. %r" % (
+            macro,
+            name,
+            custom_spec,
+            "/".join([s for s in segments if s not in [".", ""]]),
         )
     if native.existing_rule(file) != None or native.glob([file], allow_empty = True):
         return None
