@@ -134,7 +134,13 @@ export class SingleTrainer {
   private readonly spec: PhoenixSpec;
 
   constructor(private readonly args: SingleTrainerArgs) {
-    for (const key of Object.keys(args ?? {})) {
+    if (args === null || typeof args !== 'object' || Array.isArray(args)) {
+      throw new ValueError(
+          'SingleTrainer takes an object of options ({data, spec, ...}), ' +
+          `got ${args === null || args === undefined ? String(args) :
+                 Array.isArray(args) ? 'an array' : `a ${typeof args}`}`);
+    }
+    for (const key of Object.keys(args)) {
       if ((SINGLE_TRAINER_OPTIONS as readonly string[]).includes(key)) continue;
       throw new ValueError(`SingleTrainer has no option ${
           JSON.stringify(key)}${didYouMean(key, SINGLE_TRAINER_OPTIONS)}; ` +

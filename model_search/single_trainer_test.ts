@@ -190,6 +190,12 @@ describe('SingleTrainer', function() {
     });
   }
 
+  it('refuses to be made without its options', () => {
+    const make = (args?: unknown) =>
+        new SingleTrainer(args as ConstructorParameters<typeof SingleTrainer>[0]);
+    assert.throws(() => make(), /^ValueError: SingleTrainer takes an object of options \(\{data, spec, \.\.\.\}\), got undefined$/);
+  });
+
   it('refuses to run without its options, saying what they are', async () => {
     const trainer = new SingleTrainer(
         {data: csvProvider(RANDOM_CSV),

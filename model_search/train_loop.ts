@@ -782,9 +782,16 @@ export function checkBatchFits(
 }
 
 /**
- * "whole numbers 0 to n - 1": what a label may be. A label of 1.5 among 2
- * classes is in [0, 2), so the interval alone did not say what was wrong.
+ * ", not a whole number" for a label such as 1.5, which lies among the
+ * class ids of two classes: the range alone did not say what was wrong.
  */
+function notWhole(label: number): string {
+  return Number.isFinite(label) && !Number.isInteger(label) ?
+      ', not a whole number' :
+      '';
+}
+
+/** "whole numbers from 0 to n - 1": what a label may be. */
 function wholeNumbersIn(classes: number): string {
   return classes === 1 ? 'the whole number 0' :
                          `whole numbers from 0 to ${classes - 1}`;
@@ -804,7 +811,7 @@ function checkLabelValues(
     if (!(Number.isInteger(id) && id >= 0 && id < classes)) {
       throw new DataError(
           `the ${split} data gives label ${id} (example ${i + 1} of a ` +
-          `batch of ${examples}); labels are class ids, ${
+          `batch of ${examples})${notWhole(id)}; labels are class ids, ${
               wholeNumbersIn(classes)}, ${classes} being the data ` +
           'provider\'s numberOfClasses(): fix the labels or the number of ' +
           'classes');
@@ -841,7 +848,7 @@ function checkStepLabels(
         throw new DataError(
             `the ${split} data gives label ${id} at step ${t + 1} of ` +
             `example ${i + 1} (of length ${lengths[i]}) of a batch of ${
-                examples}; labels are class ids, ${
+                examples}${notWhole(id)}; labels are class ids, ${
                 wholeNumbersIn(classes)}, ${
                 classes} being the data provider's numberOfClasses(), up ` +
             'to each sequence\'s length: fix the labels or the number of ' +

@@ -155,7 +155,7 @@ describe('trainModel', () => {
       batch: () => ({features: tf.ones([4, 3]),
                      labels: tf.tensor1d([0, 1.5, 0, 1], 'float32')}),
       error: 'the training data gives label 1.5 (example 2 of a batch of ' +
-          '4); labels are class ids, whole numbers from 0 to 1, 2 being ' +
+          '4), not a whole number; labels are class ids, whole numbers from 0 to 1, 2 being ' +
           'the data provider\'s numberOfClasses(): fix the labels or the ' +
           'number of classes',
     },

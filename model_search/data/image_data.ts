@@ -74,6 +74,14 @@ const IMAGE_DATA_OPTIONS: ReadonlyArray<keyof ImageDataArgs> = [
   'log', 'cacheBytes',
 ];
 
+/**
+ * An option's value as a script gave it: a string quoted, so that "16"
+ * given for 16 reads as the mistake it is.
+ */
+function shownValue(value: unknown): string {
+  return typeof value === 'string' ? JSON.stringify(value) : String(value);
+}
+
 /** One image and its class id. */
 interface Sample {
   file: string;
@@ -132,8 +140,8 @@ export class Provider implements DataProvider {
              ['image_width', 'imageWidth', this.shape.width]] as const) {
       if (!Number.isInteger(value) || value < 1) {
         throw new UsageError(
-            `--${flag}=${value}: must be a positive number of pixels ` +
-            `(the option ${option}, in a script)`);
+            `--${flag}=${shownValue(value)}: must be a positive number of ` +
+            `pixels (the option ${option}, in a script)`);
       }
     }
     if (![1, 3, 4].includes(this.shape.channels)) {
@@ -142,13 +150,14 @@ export class Provider implements DataProvider {
           '(RGB) or 4 (RGBA) (the option channels, in a script)');
     }
     if (!Number.isInteger(this.seed)) {
-      throw new UsageError(`seed=${args.seed}: must be an integer (the ` +
-                           'split\'s seed, as --image_split_seed)');
+      throw new UsageError(`seed=${shownValue(args.seed)}: must be an ` +
+                           'integer (the split\'s seed, as ' +
+                           '--image_split_seed)');
     }
-    if (!(Number.isFinite(this.cacheBytes) && this.cacheBytes >= 0)) {
+    if (!(Number.isInteger(this.cacheBytes) && this.cacheBytes >= 0)) {
       throw new UsageError(
-          `cacheBytes=${args.cacheBytes}: must be a number of bytes, 0 or ` +
-          'more');
+          `cacheBytes=${shownValue(args.cacheBytes)}: must be a whole ` +
+          'number of bytes, 0 or more');
     }
     const pixels = this.shape.height * this.shape.width;
     if (pixels > MAX_INPUT_PIXELS) {

@@ -696,7 +696,17 @@ describe('ImageDataProvider', () => {
       },
       {
         args: {cacheBytes: -1},
-        message: 'cacheBytes=-1: must be a number of bytes, 0 or more',
+        message: 'cacheBytes=-1: must be a whole number of bytes, 0 or more',
+      },
+      {
+        args: {imageHeight: '16' as unknown as number},
+        message: '--image_height="16": must be a positive number of pixels ' +
+            '(the option imageHeight, in a script)',
+      },
+      {
+        args: {seed: '7' as unknown as number},
+        message: 'seed="7": must be an integer (the split\'s seed, as ' +
+            '--image_split_seed)',
       },
       {
         args: {imageHeight: 100000, imageWidth: 240},
