@@ -31,6 +31,16 @@ function trial(id: number, state: Trial['state'], accuracy?: number): Trial {
 
 const ACCURACY = {metric: 'accuracy', goal: 'maximize'} as const;
 
+/** An observer drawing on a terminal, by a clock the test moves. */
+function clockedObserver(total: number, trainSteps: number) {
+  const clock = {now: 1000};
+  const stream = fakeStream(true);
+  const observer = new ProgressObserver({
+    total, trainSteps, line: new ProgressLine(stream), clock: () => clock.now,
+  });
+  return {observer, stream, clock};
+}
+
 describe('ProgressObserver', () => {
   it('removes the line once the budget is reached, before the summary',
      () => {
@@ -54,17 +64,12 @@ describe('ProgressObserver', () => {
      });
 
   it('counts steps per second and time left from trained trials', () => {
-    let now = 1000;
-    const stream = fakeStream(true);
-    const observer = new ProgressObserver({
-      total: 4, trainSteps: 100, line: new ProgressLine(stream),
-      clock: () => now,
-    });
+    const {observer, stream, clock} = clockedObserver(4, 100);
 
     observer.onStudyUpdate('/m', [], ACCURACY);
-    now += 5;
+    clock.now += 5;
     observer.onTrainProgress(1, 50);
-    now += 5;
+    clock.now += 5;
     observer.onTrainProgress(1, 100);
     observer.trialFiles(record(1));
     observer.onStudyUpdate('/m', [trial(1, 'COMPLETED', 0.75)], ACCURACY);
@@ -82,15 +87,10 @@ describe('ProgressObserver', () => {
   });
 
   it('counts the steps a trial trains, fewer for a shallow tower', () => {
-    let now = 1000;
-    const stream = fakeStream(true);
-    const observer = new ProgressObserver({
-      total: 4, trainSteps: 100, line: new ProgressLine(stream),
-      clock: () => now,
-    });
+    const {observer, stream, clock} = clockedObserver(4, 100);
 
     observer.onStudyUpdate('/m', [], ACCURACY);
-    now += 5;
+    clock.now += 5;
     // A shallow tower of a spec with use_parameter_scaled_training: 20 of
     // the 100 steps.
     observer.onTrainProgress(1, 10, 20);
@@ -98,7 +98,7 @@ describe('ProgressObserver', () => {
     // 10 steps in 5 s; 4 trials of 20 steps, 10 done: 70 steps at 2/s.
     assert.equal(observer.progress.stepsPerSecond, 2);
     assert.equal(observer.progress.etaSeconds, 35);
-    now += 5;
+    clock.now += 5;
     observer.onTrainProgress(1, 20, 20);
     observer.trialFiles(record(1));
     // An ensemble of frozen towers: no step.
