@@ -291,6 +291,10 @@ export async function runSearch(options: SearchOptions): Promise<SearchResult> {
     signal: undefined,
     handler: (signal) => {
       if (setup.signal !== undefined) {
+        // A second Ctrl-C: at once, as during a trial.
+        (options.log ?? stderrLog)(
+            `${signal} again: stopped at once, while the study was set up; ` +
+            'run the same command to resume');
         exitAtOnce(signal, STOP_SIGNAL_EXIT_CODES[signal] ?? 143);
       }
       setup.signal = signal;
