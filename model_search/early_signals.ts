@@ -17,9 +17,20 @@
 
 import {exitAtOnce} from './exit_at_once';
 
-/** The signals that stop a search, and the exit codes a shell shows. */
-const STOP_SIGNALS: ReadonlyArray<[NodeJS.Signals, number]> =
-    [['SIGINT', 130], ['SIGTERM', 143], ['SIGHUP', 129]];
+/** The signals that stop a search (Ctrl-C, kill, a closed terminal). */
+export const STOP_SIGNALS: readonly NodeJS.Signals[] =
+    ['SIGINT', 'SIGTERM', 'SIGHUP'];
+
+/**
+ * The exit code of a process a signal ended, as a shell shows it (128 +
+ * the signal's number); SIGPIPE's, for a log reader gone, too.
+ */
+export const STOP_SIGNAL_EXIT_CODES: Readonly<Record<string, number>> = {
+  SIGHUP: 129,
+  SIGINT: 130,
+  SIGPIPE: 141,
+  SIGTERM: 143,
+};
 
 /**
  * Marks the handlers installed here. A global symbol, so that a copy of
@@ -31,11 +42,11 @@ type Handler = ((signal: NodeJS.Signals) => void)&{[EARLY]?: true};
 
 /** Installs the handlers (once a process). */
 export function installEarlySignalHandlers(): void {
-  for (const [signal, code] of STOP_SIGNALS) {
+  for (const signal of STOP_SIGNALS) {
     if (process.listeners(signal).some((l) => (l as Handler)[EARLY])) continue;
     const handler: Handler = () => {
       process.stderr.write(`${signal}: stopped before the search started\n`);
-      exitAtOnce(signal, code);
+      exitAtOnce(signal, STOP_SIGNAL_EXIT_CODES[signal]);
     };
     handler[EARLY] = true;
     process.on(signal, handler);
@@ -44,7 +55,7 @@ export function installEarlySignalHandlers(): void {
 
 /** Removes the handlers installed by installEarlySignalHandlers. */
 export function removeEarlySignalHandlers(): void {
-  for (const [signal] of STOP_SIGNALS) {
+  for (const signal of STOP_SIGNALS) {
     for (const listener of process.listeners(signal)) {
       if ((listener as Handler)[EARLY]) process.removeListener(signal, listener);
     }

@@ -11,11 +11,9 @@
  * recall. Plain functions, testable without TensorFlow.js.
  */
 
-/** Every metric name a trial reports; --optimization_metric takes these. */
-/** Metrics a user most likely wants maximized. */
-export const HIGHER_IS_BETTER: ReadonlySet<string> = new Set(
-    ['accuracy', 'auc_roc', 'auc_pr', 'precision', 'recall']);
+export {HIGHER_IS_BETTER} from './metadata/trial';
 
+/** Every metric name a trial reports; --optimization_metric takes these. */
 export const METRIC_NAMES = [
   'loss', 'accuracy', 'auc_roc', 'auc_pr', 'precision', 'recall',
   'num_parameters',

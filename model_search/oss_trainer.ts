@@ -25,7 +25,7 @@ import {DEFAULT_CNN, DEFAULT_DNN, DEFAULT_RNN_LAST, resolveWorkspacePath} from '
 import {DataError, PROVIDERS, ProviderError, ProviderNeverAnswered, inProvider, noticeSlowProviderWaits, providerWaits, stopWaitingForProviders} from './data/data';
 import type {Batch, Provider} from './data/data';
 import {SearchError, UsageError, ValueError, didYouMean} from './errors';
-import {removeEarlySignalHandlers} from './early_signals';
+import {removeEarlySignalHandlers, STOP_SIGNALS} from './early_signals';
 import {exitAtOnce} from './exit_at_once';
 import {FLAGS} from './flags';
 import {createStore, resolveConnection} from './metadata/create_store';
@@ -389,13 +389,12 @@ export async function main(
     // the data) before it ends the process.
     exitAtOnce(signal, STOP_SIGNAL_EXIT_CODES[signal] ?? 143);
   };
-  const stopSignals: NodeJS.Signals[] = ['SIGINT', 'SIGTERM', 'SIGHUP'];
   const searchStarts = () => {
-    for (const signal of stopSignals) {
+    for (const signal of STOP_SIGNALS) {
       process.removeListener(signal, beforeSearch);
     }
   };
-  for (const signal of stopSignals) process.on(signal, beforeSearch);
+  for (const signal of STOP_SIGNALS) process.on(signal, beforeSearch);
   // Those the binary installed while its modules loaded said the same.
   // Removed after ours are in: a signal Node has caught but not yet handed
   // to a listener is lost when the last listener of it goes.

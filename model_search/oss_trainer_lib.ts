@@ -25,6 +25,7 @@ import {inputBatches, noticeSlowProviderWaits, resetProviderWaits, stopWaitingFo
 import type {Provider} from './data/data';
 import {buildTowersModel, restoreTowers} from './ensemble_model';
 import {BlockBuildError, SearchError, UsageError, ValueError} from './errors';
+import {STOP_SIGNAL_EXIT_CODES, STOP_SIGNALS} from './early_signals';
 import {exitAtOnce} from './exit_at_once';
 import {LeaseKeeper} from './lease_keeper';
 import {failTrialsOfDeadLocalWorkers, markRunningHere} from './local_workers';
@@ -265,16 +266,8 @@ export function checkTrainable(spec: PhoenixSpec): void {
       'skip the padding steps of sequences; remove distillation_spec');
 }
 
-/**
- * The exit status of a search stopped by each signal: 128 + its number,
- * as a shell reports a process the signal ended.
- */
-export const STOP_SIGNAL_EXIT_CODES: Readonly<Record<string, number>> = {
-  SIGHUP: 129,
-  SIGINT: 130,
-  SIGPIPE: 141,
-  SIGTERM: 143,
-};
+/** The exit status of a search stopped by each signal (early_signals.ts). */
+export {STOP_SIGNAL_EXIT_CODES};
 
 /** Where a search logs when its options name no logger. */
 function stderrLog(line: string): void {
@@ -308,9 +301,6 @@ export async function runSearch(options: SearchOptions): Promise<SearchResult> {
     removeSetupHandlers(setup);
   }
 }
-
-/** The signals a search stops on (SearchOptions.stopOnSignals). */
-const STOP_SIGNALS: readonly NodeJS.Signals[] = ['SIGINT', 'SIGTERM', 'SIGHUP'];
 
 /** A signal that came while the study was set up, and its handler's. */
 declare interface SetupSignals {

@@ -49,6 +49,14 @@ export declare interface Objective {
   goal: 'maximize'|'minimize';
 }
 
+/** Metrics a user most likely wants maximized. */
+export const HIGHER_IS_BETTER: ReadonlySet<string> = new Set(
+    ['accuracy', 'auc_roc', 'auc_pr', 'precision', 'recall']);
+
+/** Metrics a user most likely wants minimized. */
+export const LOWER_IS_BETTER: ReadonlySet<string> =
+    new Set(['loss', 'num_parameters']);
+
 /**
  * COMPLETED trials ordered best first by the objective; trials lacking the
  * metric (or with a non-finite value) sort last.

@@ -26,6 +26,7 @@ import {databaseFromFlags, DEFAULT_SQLITE_FILENAME, defineDatabaseFlags} from '.
 import {redactUrl} from '../metadata/redact';
 import {otherStudyOfDirectory, STUDY_DATA_FILE, studyOfDirectory, studyText} from '../metadata/study_of_directory';
 import type {MetadataStore, StudyInfo} from '../metadata/store';
+import {HIGHER_IS_BETTER, LOWER_IS_BETTER} from '../metadata/trial';
 import type {Objective, Trial} from '../metadata/trial';
 
 import {holdsTrialFiles, isTrialDirectoryName, TRIAL_FILES, trialDirectoriesIn} from '../trial_files';
@@ -337,11 +338,6 @@ export function pickStudy(
       describe(chosen)}; choose one with ${flag}`);
 }
 
-/** Metrics whose better values are the lower and the higher ones. */
-const LOWER_IS_BETTER = new Set(['loss', 'num_parameters']);
-const HIGHER_IS_BETTER =
-    new Set(['accuracy', 'auc_roc', 'auc_pr', 'precision', 'recall']);
-
 /**
  * A warning when --optimization_goal ranks a metric the wrong way round
  * (accuracy minimized, loss maximized): the trial starred best is then
@@ -392,8 +388,7 @@ function chooseObjective(
     // A metric given alone goes its own way (loss and the parameter count
     // down, the others up), not the study's metric's.
     const natural: Objective['goal'] =
-        chosen === 'loss' || chosen === 'num_parameters' ? 'minimize' :
-                                                           'maximize';
+        LOWER_IS_BETTER.has(chosen) ? 'minimize' : 'maximize';
     const objective: Objective = {
       metric: chosen,
       goal: goal || (chosen === base.metric ? base.goal : natural),
