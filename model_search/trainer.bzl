@@ -207,6 +207,18 @@ def _list_problem(macro, name, attribute, value):
         )
     return None
 
+def _inside_package(segments):
+    """The path of segments with . and .. resolved, or None if it leaves the package."""
+    kept = []
+    for segment in segments:
+        if segment == "..":
+            if not kept:
+                return None
+            kept.pop()
+        elif segment not in [".", ""]:
+            kept.append(segment)
+    return "/".join(kept) if kept else None
+
 def _missing_spec_problem(macro, name, custom_spec):
     """A custom_spec of the calling package that names no file or rule there.
 
@@ -222,6 +234,16 @@ def _missing_spec_problem(macro, name, custom_spec):
     elif file.startswith(":"):
         file = file[1:]
     segments = file.split("/")
+    inside = _inside_package(segments)
+    if not file.startswith("/") and ".." in segments and inside != None:
+        # Bazel's labels have no .. segments, even where the path stays in
+        # the package.
+        return "%s(name = %r): custom_spec = %r: a label has no .. segments; give %r" % (
+            macro,
+            name,
+            custom_spec,
+            inside,
+        )
     if file.startswith("/") or ".." in segments:
         # A path outside the package (or through its parent), which glob()
         # would refuse with its own error, naming neither the macro nor

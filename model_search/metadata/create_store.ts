@@ -152,9 +152,23 @@ export async function createStore(options: StoreOptions): Promise<SqlStore> {
   } catch (e) {
     const byFlags = options.url === undefined || options.url === '';
     const envVar = `$${options.passwordEnvVar ?? PASSWORD_ENV_VAR}`;
+    const noPassword = target.dialect !== 'sqlite' &&
+        target.connection.password === undefined;
+    if (e instanceof StoreError && noPassword &&
+        PASSWORD_WANTED.test(e.message)) {
+      // The driver's own words name SCRAM's first message, not the cause.
+      throw new UsageError(`${target.display}: the server asks for a ` +
+          `password and none was given; give it in ${envVar}${
+              byFlags ? ' (or --mlmd_password)' :
+                        ' (or in the URL, user:password@host)'}`);
+    }
     if (e instanceof StoreError && AUTH_FAILURES.has(e.code ?? '')) {
       // Refused credentials: bad input, not an outage.
-      throw new UsageError(e.message + (byFlags ?
+      // PostgreSQL's refusal of a password does not say none was given
+      // (MySQL's says `using password: NO`).
+      const none = noPassword && e.code === '28P01' ?
+          ' (no password was given)' : '';
+      throw new UsageError(e.message + none + (byFlags ?
           `; check --mlmd_user and the password (--mlmd_password, or ` +
               `better ${envVar})` :
           `; check the user in the URL and the password (in the URL, or ` +
@@ -195,6 +209,12 @@ const NO_DATABASE = new Set([
   '3D000',            // PostgreSQL: invalid_catalog_name
   'ER_BAD_DB_ERROR',  // MySQL, MariaDB
 ]);
+
+/**
+ * What node-postgres says when a server wants a SCRAM password and none
+ * was given (it has no code of its own).
+ */
+const PASSWORD_WANTED = /client password must be a (non-empty )?string/;
 
 /** Error codes of a server that refused the user or the password. */
 const AUTH_FAILURES = new Set([

@@ -6,6 +6,7 @@
  */
 
 import * as assert from 'node:assert/strict';
+import * as net from 'node:net';
 
 import {UsageError} from '../errors';
 import {FlagSet} from '../flags';
@@ -15,6 +16,82 @@ import {defineMetadataFlags, leaseSecondsFromFlags, storeOptionsFromFlags} from 
 import {StoreError} from './retry';
 
 const NO_ENV = {env: {}};
+
+/** A message of PostgreSQL's protocol: type byte, length, body. */
+function pgMessage(type: string, body: Buffer): Buffer {
+  const head = Buffer.alloc(5);
+  head.write(type);
+  head.writeInt32BE(4 + body.length, 1);
+  return Buffer.concat([head, body]);
+}
+
+/**
+ * A loopback server that answers a PostgreSQL client's start-up as a
+ * server wanting a password does: SCRAM-SHA-256 ('sasl': its first
+ * challenge after the client's first message), or MD5, and then refuses
+ * whatever comes (28P01). Resolves to its port and a closer.
+ */
+async function passwordWantingServer(kind: 'sasl'|'md5'):
+    Promise<{port: number, close: () => Promise<void>}> {
+  const sockets = new Set<net.Socket>();
+  const server = net.createServer((socket) => {
+    sockets.add(socket);
+    socket.on('close', () => sockets.delete(socket));
+    socket.on('error', () => {});
+    let pending = Buffer.alloc(0);
+    let started = false;
+    let challenged = false;
+    socket.on('data', (data) => {
+      pending = Buffer.concat([pending, data]);
+      for (;;) {
+        if (!started) {
+          if (pending.length < 8 || pending.length < pending.readInt32BE(0)) {
+            return;
+          }
+          const code = pending.readInt32BE(4);
+          pending = pending.subarray(pending.readInt32BE(0));
+          if (code === 80877103) {  // a request for TLS: declined
+            socket.write('N');
+            continue;
+          }
+          started = true;
+          const auth = Buffer.alloc(kind === 'sasl' ? 4 : 8);
+          auth.writeInt32BE(kind === 'sasl' ? 10 : 5, 0);
+          socket.write(pgMessage('R', kind === 'sasl' ?
+              Buffer.concat([auth, Buffer.from('SCRAM-SHA-256\0\0')]) : auth));
+          continue;
+        }
+        if (pending.length < 5 || pending.length < 1 + pending.readInt32BE(1)) {
+          return;
+        }
+        const body = pending.subarray(5, 1 + pending.readInt32BE(1));
+        pending = pending.subarray(1 + pending.readInt32BE(1));
+        if (kind === 'sasl' && !challenged) {
+          challenged = true;
+          const nonce = /r=([^,]+)/.exec(body.toString())?.[1] ?? 'n';
+          const head = Buffer.alloc(4);
+          head.writeInt32BE(11, 0);
+          socket.write(pgMessage('R', Buffer.concat([head, Buffer.from(
+              `r=${nonce}server,s=${Buffer.from('salt').toString('base64')}` +
+              ',i=4096')])));
+          continue;
+        }
+        socket.end(pgMessage('E', Buffer.from(
+            'SFATAL\0C28P01\0Mpassword authentication failed for user ' +
+            '"u"\0\0')));
+        return;
+      }
+    });
+  });
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  return {
+    port: (server.address() as net.AddressInfo).port,
+    close: () => new Promise<void>((resolve) => {
+      for (const socket of sockets) socket.destroy();
+      server.close(() => resolve());
+    }),
+  };
+}
 
 describe('resolveConnection', () => {
   const cases: Array<{name: string, options: StoreOptions,
@@ -219,6 +296,43 @@ describe('createStore', () => {
       assert.deepEqual(await store.schemaVersions(), [1, 2, 3]);
     } finally {
       await store.close();
+    }
+  });
+
+  it('says a PostgreSQL server wanting a SCRAM password was given none',
+     async () => {
+       const server = await passwordWantingServer('sasl');
+       try {
+         const url = `postgres://u@127.0.0.1:${server.port}/db`;
+         const byUrl = await createStore({url, ...NO_ENV}).then(
+             () => assert.fail('opened'), (e: Error) => e);
+         assert.ok(byUrl instanceof UsageError, String(byUrl));
+         assert.equal(byUrl.message, `${url}: the server asks for a password ` +
+                      'and none was given; give it in ' +
+                      '$MODEL_SEARCH_DB_PASSWORD (or in the URL, ' +
+                      'user:password@host)');
+         // With a password, the server's refusal is passed on as it is.
+         const given = await createStore({
+           url: `postgres://u:wrong@127.0.0.1:${server.port}/db`, ...NO_ENV,
+         }).then(() => assert.fail('opened'), (e: Error) => e);
+         assert.ok(given instanceof UsageError, String(given));
+         assert.match(given.message, /password authentication failed/);
+         assert.doesNotMatch(given.message, /no password was given/);
+       } finally {
+         await server.close();
+       }
+     });
+
+  it('adds that no password was given to an MD5 refusal', async () => {
+    const server = await passwordWantingServer('md5');
+    try {
+      const err = await createStore({
+        url: `postgres://u@127.0.0.1:${server.port}/db`, ...NO_ENV,
+      }).then(() => assert.fail('opened'), (e: Error) => e);
+      assert.ok(err instanceof UsageError, String(err));
+      assert.match(err.message, /28P01: password authentication failed for user "u" \(no password was given\); check the user in the URL/);
+    } finally {
+      await server.close();
     }
   });
 

@@ -106,7 +106,7 @@ export async function reportCommand(
     }
     const count = loaded.trials.length;
     out(`wrote ${file} (${count} trial${count === 1 ? '' : 's'}, objective ${
-        loaded.objective.metric} ${loaded.objective.goal}, from ${
+        loaded.objective.metric} ${loaded.objective.goal}, ${
         loaded.objectiveSource})`);
     loaded.warnings.forEach((w) => err(`report: ${w}`));
     return OK;

@@ -41,8 +41,13 @@ export declare interface LoadedStudy {
   study: StudyInfo;
   trials: Trial[];
   objective: Objective;
-  /** Where the objective came from, for the reader of the output. */
-  objectiveSource: 'flags'|'database'|'study_summary.json'|'default';
+  /**
+   * Where the objective came from, for the reader of the output: `from
+   * flags`, `from database`, `from study_summary.json` or `from default`
+   * when metric and goal came from one place; else where each came from,
+   * as `metric from flags, goal from database`.
+   */
+  objectiveSource: string;
   modelDir: string;
   /** The database, password hidden. */
   database: string;
@@ -285,10 +290,10 @@ export async function loadStudy(flags: FlagSet): Promise<LoadedStudy> {
     const study = pickStudy(studies, name, owner, database);
     checkModelDirOfStudy(modelDir, study, database);
     const trials = await store.listTrials(study.studyId);
-    const {objective, source, goalNote} =
+    const {objective, source, fromFlags, goalNote} =
         chooseObjective(flags, modelDir, study.objective);
     const metrics = metricNames(trials);
-    if (source === 'flags' && metrics.length > 0 &&
+    if (fromFlags && metrics.length > 0 &&
         !metrics.includes(objective.metric)) {
       throw new UsageError(
           `--optimization_metric=${objective.metric}: no trial has this ` +
@@ -367,7 +372,7 @@ function againstTheGrain(
  */
 function chooseObjective(
     flags: FlagSet, modelDir: string, stored: Objective|undefined):
-    {objective: Objective, source: LoadedStudy['objectiveSource'],
+    {objective: Objective, source: string, fromFlags: boolean,
      goalNote?: string} {
   const metric = flags.get<string>('optimization_metric');
   const goal = flags.get<string>('optimization_goal') as Objective['goal']|'';
@@ -381,27 +386,35 @@ function chooseObjective(
     throw new UsageError(`${(e as Error).message}; give ` +
                          '--optimization_metric and --optimization_goal');
   }
+  const studyObjective = stored ?? summary?.objective;
+  const studySource = stored !== undefined ? 'database' :
+      summary !== undefined                ? 'study_summary.json' :
+                                             'default';
   if (metric !== '' || goal !== '') {
-    const studyObjective = stored ?? summary?.objective;
     const base = studyObjective ?? DEFAULT_OBJECTIVE;
     const chosen = metric || base.metric;
     // A metric given alone goes its own way (loss and the parameter count
     // down, the others up), not the study's metric's.
     const natural: Objective['goal'] =
         LOWER_IS_BETTER.has(chosen) ? 'minimize' : 'maximize';
+    const goalFromStudy = goal === '' && chosen === base.metric;
     const objective: Objective = {
       metric: chosen,
-      goal: goal || (chosen === base.metric ? base.goal : natural),
+      goal: goal || (goalFromStudy ? base.goal : natural),
     };
+    const source = metric !== '' && goal !== '' ? 'from flags' :
+        metric === '' ? `goal from flags, metric from ${studySource}` :
+        goalFromStudy ? `metric from flags, goal from ${studySource}` :
+                        `metric from flags, goal: ${
+                            natural === 'minimize' ? 'lower' : 'higher'} ` +
+                `${chosen} is better`;
     return {
       objective,
-      source: 'flags',
+      source,
+      fromFlags: true,
       goalNote: goal === '' ? undefined : againstTheGrain(objective, studyObjective),
     };
   }
-  if (stored !== undefined) return {objective: stored, source: 'database'};
-  if (summary !== undefined) {
-    return {objective: summary.objective, source: 'study_summary.json'};
-  }
-  return {objective: DEFAULT_OBJECTIVE, source: 'default'};
+  return {objective: studyObjective ?? DEFAULT_OBJECTIVE,
+          source: `from ${studySource}`, fromFlags: false};
 }

@@ -119,7 +119,7 @@ export async function trialsCommand(
     const header = [
       `study "${study.experimentName}" (owner ${study.experimentOwner}) ` +
           `in ${loaded.database}`,
-      `objective: ${objective.metric} (${objective.goal}, from ${
+      `objective: ${objective.metric} (${objective.goal}, ${
           loaded.objectiveSource}); * marks the best`,
     ];
     if (trials.length === 0) {

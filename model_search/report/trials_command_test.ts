@@ -183,10 +183,16 @@ describe('trialsCommand', () => {
       const accuracy = await run([`--model_dir=${other}`,
                                   '--optimization_metric=accuracy']);
 
-      assert.equal(loss.out[1], 'objective: loss (minimize, from flags); ' +
+      assert.equal(loss.out[1], 'objective: loss (minimize, metric from ' +
+                   'flags, goal: lower loss is better); * marks the best');
+      assert.equal(accuracy.out[1], 'objective: accuracy (maximize, metric ' +
+                   'from flags, goal: higher accuracy is better); ' +
                    '* marks the best');
-      assert.equal(accuracy.out[1], 'objective: accuracy (maximize, from ' +
-                   'flags); * marks the best');
+      const same = await run([`--model_dir=${other}`,
+                              '--optimization_metric=loss']);
+      assert.equal(same.out[1], 'objective: loss (minimize, metric from ' +
+                   'flags, goal from study_summary.json); * marks the ' +
+                   'best');
     } finally {
       fs.rmSync(other, {recursive: true, force: true});
     }
@@ -205,8 +211,9 @@ describe('trialsCommand', () => {
                                    '--optimization_goal=maximize']);
 
       assert.equal(minimized.status, 0, minimized.err);
-      assert.equal(minimized.out[1], 'objective: accuracy (minimize, from ' +
-                   'flags); * marks the best');
+      assert.equal(minimized.out[1], 'objective: accuracy (minimize, goal ' +
+                   'from flags, metric from study_summary.json); * ' +
+                   'marks the best');
       assert.match(minimized.err, /^trials: warning: --optimization_goal=minimize ranks accuracy from its lowest value: the trial marked best has the lowest accuracy \(the study maximizes it\); give --optimization_goal=maximize to rank the other way$/m);
       assert.doesNotMatch(maximized.err, /ranks accuracy/);
     } finally {
