@@ -74,6 +74,23 @@ export function writtenTrial(dir: string): WrittenTrial {
   return {metrics, writtenAt};
 }
 
+/**
+ * Whether `trial` ends without metrics however the study goes on: FAILED,
+ * or RUNNING in a worker of this machine that is gone, and with no whole
+ * directory in `modelDir` that a search would complete it from.
+ */
+export function endsWithoutMetrics(
+    trial: Trial, modelDir: string,
+    exists: (pid: number, startTicks?: number) => boolean = processExists):
+    boolean {
+  if (trial.state === 'COMPLETED') return false;
+  const wasLost = lost(trial, exists);
+  if (trial.state === 'RUNNING' && !wasLost) return false;
+  if (!wasLost || trial.directory === undefined) return true;
+  const written = writtenTrial(path.join(modelDir, trial.directory));
+  return written === undefined || 'problem' in written;
+}
+
 /** Trials already said to be not whole, by study and id: said once. */
 const said = new Set<string>();
 

@@ -31,7 +31,7 @@ import {LeaseKeeper} from './lease_keeper';
 import {failTrialsOfDeadLocalWorkers, markRunningHere} from './local_workers';
 import {directoryOwnerTrial, otherStudy, recordedSeed, STUDY_DATA_FILE, studyDirectoryOwner, studyOfDirectory, studyText} from './metadata/study_of_directory';
 import {localWorkerId, workerHeartbeating} from './metadata/worker_ids';
-import {completeWrittenTrials} from './lost_trials';
+import {completeWrittenTrials, endsWithoutMetrics} from './lost_trials';
 import {checkNoUnknownTrialDirectories, checkSameData, checkSummaryObjective, checkTrialDirectoriesPresent, recordOrCheckStudyData, settingsTakenOverNote, settingsWarning} from './study_data';
 import {trialDirectoriesIn} from './trial_files';
 import {isTableGone, StoreError} from './metadata/retry';
@@ -441,11 +441,13 @@ async function searchStudy(
     batchSize: options.batchSize,
     evalSteps: options.evalSteps,
   };
-  // A study whose every trial failed has ranked nothing that this worker's
-  // trials would be ranked with, and takes its settings as its own (below).
-  const allFailed =
-      existing.length > 0 && existing.every((t) => t.state === 'FAILED');
-  const otherSettings = allFailed ?
+  // A study none of whose trials completes (each FAILED, or left RUNNING
+  // by a worker of this machine that was killed, with nothing written)
+  // has ranked nothing that this worker's trials would be ranked with, and
+  // takes its settings as its own (below).
+  const noneCompletes = existing.length > 0 &&
+      existing.every((t) => endsWithoutMetrics(t, options.modelDir));
+  const otherSettings = noneCompletes ?
       settingsTakenOverNote(options.modelDir, settings) :
       settingsWarning(options.modelDir, settings);
   const knownId = directoryIdOfTrialsHere(options.modelDir, existing);
@@ -466,7 +468,7 @@ async function searchStudy(
         settings,
         seed,
       },
-      options.provider.inputSchema(), allFailed);
+      options.provider.inputSchema(), noneCompletes);
   if (joining !== undefined) log(joining);
   // The first worker's seed is the study's: one started at the same
   // moment plans from it too, rather than from a clock of its own.

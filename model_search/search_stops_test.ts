@@ -14,6 +14,7 @@
  */
 
 import * as assert from 'node:assert/strict';
+import {spawnSync} from 'node:child_process';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
@@ -24,7 +25,7 @@ import {DEFAULT_DNN, resolveWorkspacePath} from './constants';
 import {CsvDataProvider} from './data/csv_data';
 import {SearchError} from './errors';
 import {createStore} from './metadata/create_store';
-import {completeWrittenTrials} from './lost_trials';
+import {completeWrittenTrials, endsWithoutMetrics} from './lost_trials';
 import {StoreError} from './metadata/retry';
 import {localWorkerId, machineName} from './metadata/worker_ids';
 import {MAX_FAILED_IN_A_ROW, runSearch, STOP_SIGNAL_EXIT_CODES} from './oss_trainer_lib';
@@ -366,6 +367,15 @@ describe('a search stopped by a signal', function() {
        try {
          // Every trial of the first run fails: nothing was ranked yet.
          assert.deepEqual(await runs(nanLoss, 8, 1), []);
+         // A worker of this machine killed in its trial (SIGKILL) leaves
+         // it RUNNING: it will not complete either.
+         const {studyId} = await store.openStudy(
+             {experimentName: 'settings', experimentOwner: 'test'},
+             printPhoenixSpec(spec));
+         const gonePid = spawnSync(process.execPath, ['-e', '']).pid;
+         const killed = await store.startTrial(
+             studyId, 10, `${machineName()}:${gonePid}`, 600);
+         assert.equal(killed.status, 'started');
          // ... so the study takes this worker's settings, and says so.
          assert.deepEqual(await runs(provider, 4, 1), [
            'warning: the study\'s trial settings change from ' +
@@ -497,6 +507,15 @@ describe('a search whose database fails as a trial is recorded', function() {
          // another process of this machine had run it, and was gone).
          assert.equal(trials[1].workerId, localWorkerId());
          const gone = {...trials[1], workerId: `${machineName()}:999999`};
+         // Its directory is whole: it will complete, unlike one lost
+         // before its export, or a live worker's (which may yet).
+         const noExists = () => false;
+         assert.equal(endsWithoutMetrics(gone, dir, noExists), false);
+         assert.equal(endsWithoutMetrics({...gone, directory: 'none'}, dir,
+                                         noExists), true);
+         assert.equal(endsWithoutMetrics({...gone, directory: 'none'}, dir,
+                                         () => true), false);
+         assert.equal(endsWithoutMetrics(trials[0], dir, noExists), false);
          const completed = await completeWrittenTrials(
              real, 1, dir, [trials[0], gone], () => {}, () => false);
          assert.deepEqual(completed, [2]);

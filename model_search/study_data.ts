@@ -66,7 +66,8 @@ export {STUDY_DATA_FILE} from './metadata/study_of_directory';
  * throws when `schema` differs from it: workers started together, before
  * any trial completed, must not train one study on different data.
  * Created whole and at most once (a link of a complete file), unless
- * `onlyFailedTrials`: every trial of the study failed, none runs, so its
+ * `onlyFailedTrials`: none of the study's trials completes (each failed,
+ * or was left running by a worker of this machine that is gone), so its
  * data may change (a smaller image size after running out of memory), and
  * this worker's settings (a smaller batch) become the study's.
  *
