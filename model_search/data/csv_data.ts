@@ -174,6 +174,20 @@ export function isNumeric(text: string): boolean {
   return NUMBER.test(text);
 }
 
+/**
+ * What spreadsheets and dataframes write for a missing number ("NA",
+ * "nan", "?"): read as an empty cell in a numeric column, its default.
+ * (An inferred column holding them reads as categorical, and is warned
+ * of: mostlyNumericWarnings.)
+ */
+const MISSING_NUMBER_WORDS =
+    new Set(['nan', 'na', 'n/a', 'null', 'none', '?', '-', '#n/a']);
+
+function isMissingNumber(cell: string): boolean {
+  return cell.length <= 8 &&
+      MISSING_NUMBER_WORDS.has(cell.trim().toLowerCase());
+}
+
 /** The largest magnitude a 32-bit float holds; features are float32. */
 const FLOAT32_MAX = 3.4028234663852886e38;
 
@@ -220,6 +234,40 @@ interface LabelInfo {
   name: string;
   index: number;
   logitsDimension: number;
+  /**
+   * Another column whose name says it is the label, when the label
+   * column's name does not (labelNamedElsewhere).
+   */
+  namedElsewhere?: {name: string, index: number};
+}
+
+/** Column names that say a column is the label. */
+const LABEL_NAMES =
+    new Set(['label', 'labels', 'target', 'class', 'y', 'outcome']);
+
+function labelLike(name: string): boolean {
+  return LABEL_NAMES.has(name.replace(/^\ufeff/, '').trim().toLowerCase());
+}
+
+/**
+ * The first column other than the label's whose name says it is the
+ * label ("label", "target", "class", "y" ...), when the label column's
+ * own name does not: the label is most likely there (--label_index
+ * defaults to the first column, while many files put the label last).
+ */
+function labelNamedElsewhere(names: string[], labelIndex: number):
+    {name: string, index: number}|undefined {
+  if (labelLike(names[labelIndex])) return undefined;
+  const index = names.findIndex((n, i) => i !== labelIndex && labelLike(n));
+  return index < 0 ? undefined : {name: names[index], index};
+}
+
+/** `; column N is named "label": ...`, or '' (labelNamedElsewhere). */
+function labelElsewhereHint(label: LabelInfo): string {
+  const other = label.namedElsewhere;
+  return other === undefined ? '' :
+      `; column ${other.index} is named ${JSON.stringify(other.name)}: if ` +
+      `that is the label, pass --label_index=${other.index}`;
 }
 
 function labelWhat(label: LabelInfo): string {
@@ -229,8 +277,37 @@ function labelWhat(label: LabelInfo): string {
 function labelEmptyError(file: string, line: number, label: LabelInfo) {
   return new DataError(
       `${file}:${line}: ${labelWhat(label)} is empty; fill it in, remove ` +
-          'the row, or give the label a --record_defaults entry',
+          'the row, or give the label a --record_defaults entry' +
+          labelElsewhereHint(label),
       file, line);
+}
+
+/**
+ * What is wrong with a data row that is no row of data: one of empty
+ * cells only (as spreadsheets leave below their data), or the header
+ * again (two files joined with their headers); undefined for any other.
+ * A header holding numbers may be a row of data (a file without a
+ * header), which a later row may repeat: not said then.
+ */
+function notARowError(file: string, record: CsvRecord, header: CsvRecord):
+    DataError|undefined {
+  const {cells, line} = record;
+  if (cells.every((c) => c === '')) {
+    return new DataError(
+        `${file}:${line}: the row is empty (only delimiters), as a ` +
+            'spreadsheet leaves below its data; remove such rows',
+        file, line);
+  }
+  const bare = (c: string) => c.replace(/^\ufeff/, '');
+  if (bare(cells[0]) === bare(header.cells[0]) &&
+      cells.every((c, i) => bare(c) === bare(header.cells[i])) &&
+      !header.cells.some((c) => isNumeric(bare(c)))) {
+    return new DataError(
+        `${file}:${line}: the row repeats the header (line ${
+            header.line}): files joined with their headers? Remove it`,
+        file, line);
+  }
+  return undefined;
 }
 
 function labelIdError(
@@ -254,12 +331,16 @@ function labelIdError(
     return new DataError(
         `${file}:${line}: ${labelWhat(label)} is ${JSON.stringify(value)}, ` +
             `not an integer class id${regression}; use ids 0..${n - 1}, ${
-                fix}`,
+                fix}${labelElsewhereHint(label)}`,
         file, line);
   }
+  // The label most likely in another column, said first: raising
+  // --logits_dimension would train on the wrong one.
+  const elsewhere = label.namedElsewhere === undefined ? '' :
+      `${labelElsewhereHint(label).slice(2)}; else `;
   return new DataError(
       `${file}:${line}: ${labelWhat(label)} is ${value.trim()}, outside ` +
-          `[0, ${n}) set by --logits_dimension=${n}; pass ` +
+          `[0, ${n}) set by --logits_dimension=${n}; ${elsewhere}pass ` +
           '--logits_dimension=N with N above the largest class id, ' +
           'number the classes from 0, or read the labels as class names ' +
           '(-1 and 1, say): give the label\'s --record_defaults entry a ' +
@@ -452,7 +533,7 @@ export class CsvRowEncoder {
       const index = columnAt?.[k] ?? step.fileIndex;
       const cell = cells[index];
       if (step.ids === undefined) {
-        if (cell === '') {
+        if (cell === '' || isMissingNumber(cell)) {
           // + 0: a factor of 0 gives 0, not -0.
           out[at + step.offset] =
               (step.numericDefault - step.mean) * step.factor + 0;
@@ -791,9 +872,12 @@ function columnNotes(
   return notes;
 }
 
-/** What spreadsheets and dataframes write for a missing number. */
+/**
+ * What spreadsheets and dataframes write for a missing number, or an
+ * infinite one.
+ */
 const MISSING_WORDS = new Set(
-    ['nan', 'na', 'n/a', 'null', 'none', 'inf', '-inf', '?', '-', '#n/a']);
+    [...MISSING_NUMBER_WORDS, 'inf', '-inf', 'infinity', '-infinity']);
 
 /**
  * A warning for each inferred categorical column whose cells are nearly
@@ -827,7 +911,8 @@ export function mostlyNumericWarnings(
             JSON.stringify(scan.firstText.value)} at line ${
             scan.firstText.line}. If the column is numeric, fix that value ` +
         '(leave a missing one empty) or give the column a number in ' +
-        '--record_defaults');
+        '--record_defaults, which its empty cells and the words for a ' +
+        'missing number (NA, nan, ?, null, none, -) then read as');
   }
   return warnings;
 }
@@ -1000,6 +1085,8 @@ export class Provider implements DataProvider {
   private labelClasses: string[] = [];
   /** Said when one class is nearly every training row (imbalanceWarning). */
   private imbalanceNote: string|undefined;
+  /** Another column named as a label is (labelNamedElsewhere). */
+  private labelElsewhereNote: string|undefined;
 
   constructor(args: CsvDataArgs) {
     if (args === null || typeof args !== 'object') {
@@ -1096,7 +1183,10 @@ export class Provider implements DataProvider {
            ...numericCategoryWarnings(scans, this.labelIndex),
            ...identifierWarnings(scans, this.labelIndex, this.trainRows),
            ...this.absentClassWarnings(),
-           ...(this.imbalanceNote === undefined ? [] : [this.imbalanceNote])]) {
+           ...(this.imbalanceNote === undefined ? [] : [this.imbalanceNote]),
+           ...(this.labelElsewhereNote === undefined ?
+                   [] :
+                   [this.labelElsewhereNote])]) {
       this.log(warning);
     }
     for (const line of [...this.headerNotes,
@@ -1170,6 +1260,8 @@ export class Provider implements DataProvider {
         throw raggedError(
             file, record.line, record.cells, header, this.fieldDelim);
       }
+      const notARow = notARowError(file, record, header);
+      if (notARow !== undefined) throw notARow;
       yield record;
     }
     if (header === undefined) throw emptyFileError(file);
@@ -1222,10 +1314,13 @@ export class Provider implements DataProvider {
         header = record;
         scans = this.startScan(record);
         this.headerNotes = headerWarnings(file, record);
+        const names = scans.map((scan) => scan.name);
+        const elsewhere = labelNamedElsewhere(names, this.labelIndex);
         labelInfo = {
           name: scans[this.labelIndex].name,
           index: this.labelIndex,
           logitsDimension: this.logitsDimension,
+          ...(elsewhere === undefined ? {} : {namedElsewhere: elsewhere}),
         };
         continue;
       }
@@ -1233,6 +1328,8 @@ export class Provider implements DataProvider {
       if (cells.length !== scans.length) {
         throw raggedError(file, line, cells, header!, this.fieldDelim);
       }
+      const notARow = notARowError(file, record, header!);
+      if (notARow !== undefined) throw notARow;
       rows++;
       // A file that takes long to read says how far it got, now and then.
       if ((rows & 0xffff) === 0 && Date.now() >= nextProgress) {
@@ -1254,7 +1351,7 @@ export class Provider implements DataProvider {
               throw new DataError(
                   `${file}:${line}: ${labelWhat(labelInfo!)} has more than ` +
                       `${MAX_CLASSES} distinct values; is --label_index ` +
-                      'right?',
+                      `right?${labelElsewhereHint(labelInfo!)}`,
                   file, line);
             }
             labelLines.set(filled, line);
@@ -1275,6 +1372,14 @@ export class Provider implements DataProvider {
         this.checkLabels(scans, labelLines, labelInfo!, labelCounts);
     this.imbalanceNote = imbalanceWarning(
         file, labelWhat(labelInfo!), labelCounts, rows);
+    const elsewhere = labelInfo!.namedElsewhere;
+    this.labelElsewhereNote = elsewhere === undefined ? undefined :
+        `csv: warning: ${file}: the label is column ${labelInfo!.index} (${
+            JSON.stringify(labelInfo!.name)}, --label_index=${
+            labelInfo!.index}), but column ${elsewhere.index} is named ${
+            JSON.stringify(elsewhere.name)} and is trained on as a ` +
+        `feature; if that is the label, pass --label_index=${
+            elsewhere.index}`;
     return scans;
   }
 
@@ -1347,7 +1452,8 @@ export class Provider implements DataProvider {
       scan: ColumnScan, cell: string, filled: string, file: string,
       line: number): void {
     if (scan.declared === 'numeric') {
-      if (cell !== '' && !isNumeric(cell)) {
+      if (isMissingNumber(cell)) filled = scan.defaultText;
+      if (cell !== '' && !isNumeric(cell) && !isMissingNumber(cell)) {
         throw new DataError(
             `${file}:${line}: column "${scan.name}" (index ${scan.index}) ` +
                 `is numeric (its --record_defaults value is "${
@@ -1435,7 +1541,7 @@ export class Provider implements DataProvider {
           `${file}: ${labelWhat(label)} has a single class (${
               JSON.stringify(classes[0])}) in all ${this.trainRows} rows; ` +
               'a classifier needs at least two: check --label_index and ' +
-              'the data',
+              `the data${labelElsewhereHint(label)}`,
           file);
     }
     if (!numeric && classes.length !== this.logitsDimension) {
@@ -1463,7 +1569,8 @@ export class Provider implements DataProvider {
               shortList(classes)}) but --logits_dimension=${
               this.logitsDimension}; pass --logits_dimension=${
               classes.length}${classes.length > this.logitsDimension ? '' :
-                  ' (labels that are names make one class each)'}${slips}`,
+                  ' (labels that are names make one class each)'}${slips}${
+              labelElsewhereHint(label)}`,
           file);
     }
     return classes;

@@ -389,7 +389,9 @@ describe('CsvDataProvider', () => {
                  'categorical, but 29 of its 30 values are numbers; the ' +
                  'first that is not is "n/a" at line 9. If the column is ' +
                  'numeric, fix that value (leave a missing one empty) or ' +
-                 'give the column a number in --record_defaults');
+                 'give the column a number in --record_defaults, which its ' +
+                 'empty cells and the words for a missing number (NA, nan, ' +
+                 '?, null, none, -) then read as');
   });
 
   it('warns of numbers written with a decimal comma', async () => {
@@ -475,6 +477,39 @@ describe('CsvDataProvider', () => {
         []);
   });
 
+  it('warns of another column named as a label is', async () => {
+    const text = (header: string) => [header, '0,31,1', '1,45,0', '0,52,1',
+                                      '1,38,1'].join('\n');
+    const elsewhere = csvFile(text('sex,age,Target'));
+
+    const {logged} = await prepared({filename: elsewhere});
+
+    assert.deepEqual(
+        logged.filter((l) => /named "Target"/.test(l)),
+        [`csv: warning: ${elsewhere}: the label is column 0 ("sex", ` +
+         '--label_index=0), but column 2 is named "Target" and is trained ' +
+         'on as a feature; if that is the label, pass --label_index=2']);
+    // Not where the label column is named as one, nor without such a name.
+    for (const header of ['class,age,target', 'sex,age,income']) {
+      assert.deepEqual(
+          (await prepared({filename: csvFile(text(header))}))
+              .logged.filter((l) => /is named/.test(l)),
+          [], header);
+    }
+  });
+
+  it('takes a repeated row for data where the header holds numbers',
+     async () => {
+       // A file without a header: its first row is data, which a later
+       // row may repeat.
+       const headerless =
+           csvFile(['0,1.0,red', '1,2.0,blue', '0,1.0,red'].join('\n'));
+
+       const {provider} = await prepared({filename: headerless});
+
+       assert.deepEqual(provider.numberOfClasses(), 2);
+     });
+
   it('refuses a numeric default beyond 32-bit floats, naming it', async () => {
     const file = csvFile('y,a,c\n0,1,\n1,2,3\n');
 
@@ -515,11 +550,39 @@ describe('CsvDataProvider', () => {
                   'but 2 of its 4 values are numbers; the first that is not ' +
                   'is "nan" at line 3. If the column is numeric, fix that ' +
                   'value (leave a missing one empty) or give the column a ' +
-                  'number in --record_defaults'),
+                  'number in --record_defaults, which its empty cells and ' +
+                  'the words for a missing number (NA, nan, ?, null, none, ' +
+                  '-) then read as'),
               logged.join('\n'));
     // A column of words is not warned of.
     assert.equal(logged.filter((l) => l.includes('"kind"')).length, 0);
   });
+
+  it('reads the words for a missing number as the column\'s default',
+     async () => {
+       const rows = ['label,b,kind', '0,1.5,x', '1,nan,y', '0,2.5,x',
+                     '1, NA ,y', '0,?,x'];
+       const file = csvFile(rows.join('\n'));
+
+       // As the warning above advises.
+       const {provider, logged} =
+           await prepared({filename: file, recordDefaults: ',2,'});
+
+       assert.ok(!logged.some((l) => /reads as categorical/.test(l)),
+                 logged.join('\n'));
+       const encoder = new CsvRowEncoder(provider.inputSchema());
+       const empty = encoder.encode(['0', '', 'x']);
+       for (const missing of ['nan', ' NA ', '?', 'null', '#N/A']) {
+         assert.deepEqual(encoder.encode(['0', missing, 'x']), empty, missing);
+       }
+       // Any other word is still refused, in training and after.
+       assert.throws(() => encoder.encode(['0', 'inf', 'x']),
+                     /is numeric but has "inf"/);
+       await assert.rejects(
+           prepared({filename: csvFile([...rows, '1,many,y'].join('\n')),
+                     recordDefaults: ',2,'}),
+           /:7: column "b" \(index 1\) is numeric \(its --record_defaults value is "2"\) but has "many"/);
+     });
 
   it('maps string labels and one-hot encodes categorical features',
      async () => {
@@ -953,6 +1016,29 @@ describe('CsvDataProvider', () => {
         text: 'a,b,c,d\n0,1,2,3\n1,2,3\n',
         message: (f) => `${f}:3: 3 fields, expected 4 like the header (line ` +
             '1); fix the row, or quote fields that contain ","',
+      },
+      {
+        name: 'a row of only delimiters, as a spreadsheet leaves',
+        text: 'label,a,b\n0,1,2\n1,2,3\n,,\n,,\n',
+        message: (f) => `${f}:4: the row is empty (only delimiters), as a ` +
+            'spreadsheet leaves below its data; remove such rows',
+      },
+      {
+        name: 'the header again, of two files joined',
+        text: '\ufefflabel,a\n0,1\n1,2\n\ufefflabel,a\n0,3\n',
+        message: (f) => `${f}:4: the row repeats the header (line 1): ` +
+            'files joined with their headers? Remove it',
+      },
+      {
+        name: 'a label out of range, another column named label',
+        text: ',label,a\n0,1,5\n1,0,6\n2,1,7\n',
+        message: (f) => `${f}:4: label "column_0" (column 0) is 2, outside ` +
+            '[0, 2) set by --logits_dimension=2; column 1 is named ' +
+            '"label": if that is the label, pass --label_index=1; else pass ' +
+            '--logits_dimension=N with N above the largest class id, ' +
+            'number the classes from 0, or read the labels as class names ' +
+            '(-1 and 1, say): give the label\'s --record_defaults entry a ' +
+            'text value such as "unknown"',
       },
       {
         name: 'a line of only blanks',
