@@ -763,17 +763,26 @@ async function fileDigest(file: string): Promise<string> {
  */
 export function checkUniqueColumnNames(
     names: readonly string[], file: string, line: number): void {
+  // By Unicode's composed form: `cli predict` finds columns by it, and
+  // "café" typed on two systems may differ in bytes alone.
   const seen = new Map<string, number>();
   names.forEach((name, at) => {
-    const first = seen.get(name);
+    const key = name.normalize('NFC');
+    const first = seen.get(key);
     if (first !== undefined) {
+      const spelt = names[first] === name ? '' :
+          ' (spelt with other Unicode code points, which read the same)';
+      const numbers = names.filter(isNumeric).length > names.length / 2 ?
+          '; the header is mostly numbers: is it a row of data? Put a line ' +
+              'of column names above the data' :
+          '';
       throw new DataError(
           `${file}:${line}: column "${name}" appears twice in the header ` +
-              `(index ${first} and ${at}); give every column a name of ` +
-              'its own, or keep one',
+              `(index ${first} and ${at})${spelt}; give every column a ` +
+              `name of its own, or keep one${numbers}`,
           file, line);
     }
-    seen.set(name, at);
+    seen.set(key, at);
   });
 }
 
@@ -1653,7 +1662,10 @@ export class Provider implements DataProvider {
       const names = columnNames(header.cells);
       // Rows are read by position: the same columns in the same order, or
       // every feature would be read from another column.
-      if (names.some((name, i) => name !== trainHeader[i])) {
+      // Compared in Unicode's composed form, as `cli predict` finds them.
+      const same = (a: string, b: string|undefined) =>
+          a === b || (b !== undefined && a.normalize('NFC') === b.normalize('NFC'));
+      if (names.some((name, i) => !same(name, trainHeader[i]))) {
         const sameSet = names.length === trainHeader.length &&
             [...names].sort().join('\n') ===
                 [...trainHeader].sort().join('\n');
@@ -1663,7 +1675,7 @@ export class Provider implements DataProvider {
             `columns${sameSet ? ' in the same order' : ''}`;
         if (Math.max(names.length, trainHeader.length) > WHOLE_HEADER_COLUMNS) {
           // Two headers of hundreds of names would hide the difference.
-          const at = names.findIndex((name, i) => name !== trainHeader[i]);
+          const at = names.findIndex((name, i) => !same(name, trainHeader[i]));
           const name = (list: string[]) => at < list.length ?
               JSON.stringify(list[at]) : 'missing';
           throw new DataError(

@@ -1166,6 +1166,22 @@ describe('CsvDataProvider', () => {
             'one',
       },
       {
+        name: 'a header naming two columns alike in two Unicode forms',
+        text: 'y,caf\u00e9,cafe\u0301\n0,1,2\n1,2,3\n',
+        message: (f) => `${f}:1: column "cafe\u0301" appears twice in the ` +
+            'header (index 1 and 2) (spelt with other Unicode code points, ' +
+            'which read the same); give every column a name of its own, or ' +
+            'keep one',
+      },
+      {
+        name: 'a first row of data repeating a value, as a header',
+        text: '0,1.0,1.0,red\n1,2.0,0.5,blue\n0,1.2,2.1,red\n',
+        message: (f) => `${f}:1: column "1.0" appears twice in the header ` +
+            '(index 1 and 2); give every column a name of its own, or keep ' +
+            'one; the header is mostly numbers: is it a row of data? Put a ' +
+            'line of column names above the data',
+      },
+      {
         name: 'string labels fewer than --logits_dimension',
         text: 'y,x\nchurn,1\nstay,2\nmaybe,3\n',
         args: {logitsDimension: 5},
@@ -1309,6 +1325,17 @@ describe('CsvDataProvider', () => {
                      c.message(file).replace('TRAIN', trainFile));
       });
     }
+
+    it('takes names in another Unicode form as the same', async () => {
+      const composed = 'y,caf\u00e9,c\n0,1,red\n1,2,blue\n';
+      const trainFile = csvFile(composed, 'train.csv');
+      const file = csvFile(composed.replace('\u00e9', 'e\u0301'), 'eval.csv');
+
+      const {logged} = await prepared(
+          {filename: trainFile, validationFilename: file});
+
+      assert.match(logged[0], /validation .*eval\.csv: 2 rows/);
+    });
 
     it('names the first column that differs in headers too wide to show',
        async () => {
