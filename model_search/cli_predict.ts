@@ -187,6 +187,12 @@ export function parsePredictArgs(args: string[]): PredictArgs {
         '--input is required: the CSV file, image folder or JSON Lines file ' +
         'to predict');
   }
+  if (input === '-') {
+    // A CSV is read twice (its rows checked before any is predicted).
+    throw new UsageError(
+        '--input=-: standard input is not read; save the rows to a file ' +
+        'and give its path');
+  }
   const batchText = values.get('batch_size');
   const batchSize =
       batchText === undefined ? DEFAULT_BATCH_SIZE : Number(batchText);
@@ -686,6 +692,12 @@ async function openCsv(
         `${file}: the file is empty; give a header row naming the columns, ` +
             'then the rows',
         file);
+  }
+  // Every row checked before the first line is printed, as training
+  // checks its file: a bad row far down leaves no half of the output.
+  // (Read twice: parsing costs little beside the model.)
+  for await (const _ of csvRows(encoder, header, file, fieldDelim, [])) {
+    // Encoded and let go.
   }
   return csvRows(encoder, header, file, fieldDelim, warnings);
 }

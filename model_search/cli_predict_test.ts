@@ -386,6 +386,21 @@ describe('predictCommand', function() {
                        'model was trained with)');
     });
 
+    it('prints nothing when a row past the first batches is bad',
+       async () => {
+         const file = path.join(root, 'late_bad.csv');
+         fs.writeFileSync(file, 'color,weight_g,length_cm,origin\n' +
+                                    'red,120,7,local\n'.repeat(30) +
+                                    'red,heavy,7,local\n');
+
+         const result = await run([`--model_dir=${csvTrial}`,
+                                   `--input=${file}`, '--batch_size=4']);
+
+         assert.equal(result.status, 2);
+         assert.deepEqual(result.out, []);
+         assert.match(result.err.join('\n'), /late_bad\.csv:32: column "weight_g" .*is numeric but has "heavy"/);
+       });
+
     it('gives the same predictions for any batch size', async () => {
       const outputs = [];
       for (const batchSize of [1, 13, 1000]) {
@@ -575,6 +590,12 @@ describe('predictCommand', function() {
         name: 'no --input',
         args: () => [`--model_dir=${csvTrial}`],
         message: () => /^predict: --input is required/,
+      },
+      {
+        name: 'standard input',
+        args: () => [`--model_dir=${csvTrial}`, '--input=-'],
+        message: () => 'predict: --input=-: standard input is not read; ' +
+            'save the rows to a file and give its path',
       },
       {
         name: 'an unknown flag',
