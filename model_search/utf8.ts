@@ -10,6 +10,8 @@
  * (for errors that name the line and column), or a compressed file.
  */
 
+import * as path from 'node:path';
+
 /**
  * Offset of the first byte that starts no valid UTF-8 sequence (an
  * overlong form, a surrogate or a code point past U+10FFFF included), or
@@ -51,20 +53,31 @@ export function firstNonUtf8Byte(bytes: Uint8Array): number {
 /** A compressed file's kind and a command that decompresses it. */
 export declare interface Compression {
   kind: string;
-  /** A shell command writing the decompressed `file` beside it. */
+  /**
+   * A shell command writing the decompressed `file` beside it, and what
+   * it writes: one that keeps `file` and overwrites nothing where the
+   * tool allows (a file of the usual suffix), as `gzip -dk x.csv.gz,
+   * which writes x.csv`.
+   */
   command: (file: string) => string;
 }
 
-/** Leading bytes of compressed files; bzip2's with its block magic. */
-const MAGIC: ReadonlyArray<[Array<number|null>, string, string]> = [
-  [[0x1f, 0x8b], 'gzip', 'gzip -dc'],
-  [[0x50, 0x4b, 0x03, 0x04], 'zip', 'unzip -p'],
+/**
+ * Leading bytes of compressed files (bzip2's with its block magic), the
+ * kind, the usual suffix, the tool's command that decompresses a file of
+ * that suffix beside it (keeping it, refusing to overwrite), and the one
+ * that writes to standard output.
+ */
+const MAGIC: ReadonlyArray<
+    [Array<number|null>, string, RegExp, string, string]> = [
+  [[0x1f, 0x8b], 'gzip', /\.gz$/i, 'gzip -dk', 'gzip -dc'],
+  [[0x50, 0x4b, 0x03, 0x04], 'zip', /\.zip$/i, 'unzip -n', 'unzip -p'],
   // "BZh", a block size digit, then the pi block magic: a text that
   // starts "BZh" (a column name) has none of it.
   [[0x42, 0x5a, 0x68, null, 0x31, 0x41, 0x59, 0x26, 0x53, 0x59], 'bzip2',
-   'bzip2 -dc'],
-  [[0xfd, 0x37, 0x7a, 0x58, 0x5a, 0x00], 'xz', 'xz -dc'],
-  [[0x28, 0xb5, 0x2f, 0xfd], 'zstd', 'zstd -dc'],
+   /\.bz2$/i, 'bzip2 -dk', 'bzip2 -dc'],
+  [[0xfd, 0x37, 0x7a, 0x58, 0x5a, 0x00], 'xz', /\.xz$/i, 'xz -dk', 'xz -dc'],
+  [[0x28, 0xb5, 0x2f, 0xfd], 'zstd', /\.zst$/i, 'zstd -dk', 'zstd -dc'],
 ];
 
 /** `path` as one word of a shell command: quoted unless plain. */
@@ -75,16 +88,26 @@ export function shellWord(path: string): string {
 
 /** The compression whose magic `bytes` (a file's first ones) start with. */
 export function compressionOf(bytes: Uint8Array): Compression|undefined {
-  for (const [magic, kind, tool] of MAGIC) {
+  for (const [magic, kind, suffix, keeping, streaming] of MAGIC) {
     if (magic.every((b, i) => i < bytes.length &&
                         (b === null ? bytes[i] >= 0x31 && bytes[i] <= 0x39 :
                                       bytes[i] === b))) {
       return {
         kind,
         command: (file) => {
-          const out = file.replace(/\.(gz|zip|bz2|xz|zst)$/i, '');
-          return `${tool} ${shellWord(file)} > ${
-              shellWord(out === file ? `${file}.txt` : out)}`;
+          if (!suffix.test(file)) {
+            // The tools refuse a file of another suffix: to a new name.
+            return `${streaming} ${shellWord(file)} > ${
+                shellWord(`${file}.txt`)}`;
+          }
+          if (kind === 'zip') {
+            // Its members keep their own names, in the archive's folder.
+            return `${keeping} ${shellWord(file)} -d ${
+                shellWord(path.dirname(file))}, which writes its files ` +
+                'there';
+          }
+          return `${keeping} ${shellWord(file)}, which writes ${
+              shellWord(file.replace(suffix, ''))}`;
         },
       };
     }

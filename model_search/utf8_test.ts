@@ -49,9 +49,18 @@ describe('firstNonUtf8Byte', () => {
 describe('compressionOf', () => {
   it('gives a command whose paths stay one shell word each', () => {
     const gzip = compressionOf(Uint8Array.from([0x1f, 0x8b, 8, 0]))!;
-    assert.equal(gzip.command('/d/rows.csv.gz'), 'gzip -dc /d/rows.csv.gz > /d/rows.csv');
+    // Kept, and nothing overwritten (gzip -k refuses an existing file).
+    assert.equal(gzip.command('/d/rows.csv.gz'),
+                 'gzip -dk /d/rows.csv.gz, which writes /d/rows.csv');
     assert.equal(gzip.command("/my data/it's.gz"),
-                 "gzip -dc '/my data/it'\\''s.gz' > '/my data/it'\\''s'");
+                 "gzip -dk '/my data/it'\\''s.gz', which writes " +
+                     "'/my data/it'\\''s'");
+    // gzip refuses a file of another suffix: written to a new name.
+    assert.equal(gzip.command('/d/rows.csv'),
+                 'gzip -dc /d/rows.csv > /d/rows.csv.txt');
+    const zip = compressionOf(Uint8Array.from([0x50, 0x4b, 3, 4]))!;
+    assert.equal(zip.command('/d/rows.zip'),
+                 'unzip -n /d/rows.zip -d /d, which writes its files there');
     assert.equal(compressionOf(Buffer.from('BZh_score,label\n')), undefined);
   });
 });

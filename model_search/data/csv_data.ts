@@ -668,7 +668,8 @@ export class UnseenCategories {
                                  JSON.stringify(first.value)} at line ${
             first.line}`);
     if (this.byColumn.size > 3) columns.push('...');
-    return `warning: ${file}: ${this.rows} of ${rows} rows have ` +
+    return `warning: ${file}: ${this.rows} of ${rows} rows ${
+               this.rows === 1 ? 'has' : 'have'} ` +
         `categorical values the training file lacks (${
             columns.join('; ')}); the models never learnt them and read ` +
         'them as no value of the column';
@@ -843,9 +844,13 @@ function columnNotes(
   const features = scans.filter((s) => s.index !== labelIndex);
   const ignored = features.filter(isIgnored).map((s) => s.index);
   if (ignored.length > 0) {
+    // The last column among them: most likely a delimiter that ends
+    // every line.
+    const atEnd = ignored.includes(scans.length - 1);
     notes.push(`csv: column${ignored.length > 1 ? 's' : ''} ${
         ignored.join(', ')} ${ignored.length > 1 ? 'have' : 'has'} no name ` +
-        'and no values (a delimiter at the end of every line?): left out');
+        `and no values${atEnd ? ' (a delimiter at the end of every line?)' :
+                                ''}: left out`);
   }
   for (const scan of features) {
     if (!scan.named && !isIgnored(scan)) {
@@ -1288,8 +1293,15 @@ export class Provider implements DataProvider {
           file);
     }
     if (!stat.isFile()) {
-      throw new DataError(`${file}: not a file; give the path of a CSV file`,
-                          file);
+      // Read more than once (checked, then served pass after pass).
+      const what = stat.isDirectory() ? 'a folder' :
+          stat.isFIFO() ? 'a pipe (as <(command) makes), which can be ' +
+                  'read only once' :
+                          'not a regular file';
+      throw new DataError(
+          `${file}: ${what}; give the path of a CSV file${
+              stat.isFIFO() ? ' (write the command\'s output to one)' : ''}`,
+          file);
     }
   }
 
@@ -1548,7 +1560,9 @@ export class Provider implements DataProvider {
     if (classes.length < 2) {
       throw new DataError(
           `${file}: ${labelWhat(label)} has a single class (${
-              JSON.stringify(classes[0])}) in all ${this.trainRows} rows; ` +
+              JSON.stringify(classes[0])}) in ${
+              this.trainRows === 1 ? 'its only row' :
+                                     `all ${this.trainRows} rows`}; ` +
               'a classifier needs at least two: check --label_index and ' +
               `the data${labelElsewhereHint(label)}`,
           file);
@@ -1868,8 +1882,8 @@ export class Provider implements DataProvider {
 
   private changedError(file: string): never {
     throw new DataError(
-        `${file}: the file changed since prepare() read it; restart the ` +
-            'search',
+        `${file}: the file changed since the search first read it; ` +
+            'restart the search',
         file);
   }
 

@@ -192,8 +192,16 @@ describe('CsvDataProvider', () => {
        await withUnopenedFifo(fifo, () => assert.rejects(
            prepared({filename: fifo}),
            (e: Error) => e instanceof DataError &&
-               e.message === `${fifo}: not a file; give the path of a ` +
-                   'CSV file'));
+               e.message === `${fifo}: a pipe (as <(command) makes), ` +
+                   'which can be read only once; give the path of a CSV ' +
+                   'file (write the command\'s output to one)'));
+       // A folder is named as one.
+       const folder = path.dirname(fifo);
+       await assert.rejects(
+           prepared({filename: folder}),
+           (e: Error) => e instanceof DataError &&
+               e.message === `${folder}: a folder; give the path of a CSV ` +
+                   'file');
      });
 
   it('evaluates the training file in order when no validation file is given',
@@ -341,8 +349,8 @@ describe('CsvDataProvider', () => {
        await assert.rejects(
            take(provider.getInputFn({}, 'train', 10)(), 40),
            (e: Error) => e instanceof DataError &&
-               e.message === `${file}: the file changed since prepare() ` +
-                   'read it; restart the search');
+               e.message === `${file}: the file changed since the ` +
+                   'search first read it; restart the search');
      });
 
   it('serves every row of a large file with quoted line breaks', async () => {
@@ -828,6 +836,12 @@ describe('CsvDataProvider', () => {
                      'csv: columns 2, 4 have no name and no values (a ' +
                      'delimiter at the end of every line?): left out'),
                  logged.join('\n'));
+       // Only in the middle (columns aligned with spaces): no such guess.
+       const aligned = await prepared(
+           {filename: csvFile('y a  b\n0 1  x\n1 2  z\n'), fieldDelim: ' '});
+       assert.ok(aligned.logged.includes(
+                     'csv: column 2 has no name and no values: left out'),
+                 aligned.logged.join('\n'));
      });
 
   it('warns of a header that looks like data or has spaced names',
@@ -1410,7 +1424,7 @@ describe('CsvDataProvider', () => {
 
          assert.equal(
              logged[logged.length - 1],
-             `csv: warning: ${validation}: 1 of 2 rows have categorical ` +
+             `csv: warning: ${validation}: 1 of 2 rows has categorical ` +
                  'values the training file lacks (column "c" in 1 row, first ' +
                  'an empty cell (no value, which no training row had) at ' +
                  'line 2); the models never learnt them and read them as no ' +

@@ -333,7 +333,7 @@ describe('readCsvFile', () => {
       }
     }, (e: Error) => e instanceof DataError &&
         e.message === `${file}: the file is gzip-compressed, not CSV text; ` +
-            `decompress it first (e.g. gzip -dc ${file} > ${
+            `decompress it first (e.g. gzip -dk ${file}, which writes ${
                 file.slice(0, -3)}) and give the decompressed file`);
   });
 

@@ -650,8 +650,8 @@ describe('loadSpecFile', () => {
         () => loadSpecFile(file),
         (e: unknown) => e instanceof ValueError &&
             e.message === `${file}: the file is gzip-compressed, not a text ` +
-                `spec; decompress it first (e.g. gzip -dc ${file} > ${
-                    path.join(dir, 'spec.pbtxt')})`);
+                `spec; decompress it first (e.g. gzip -dk ${file}, which ` +
+                `writes ${path.join(dir, 'spec.pbtxt')})`);
   });
 
   it('reads a file an editor began with a byte order mark', () => {
