@@ -1188,6 +1188,10 @@ async function refuseStudyOfAnotherDirectory(
   const trials = await options.store.listTrials(studyId);
   const running = trials.filter((t) => t.state === 'RUNNING');
   if (running.length === 0) return;
+  // Read again: a worker that started a moment before this one may have
+  // written it since this one looked (it does before its first trial),
+  // and is then of this directory (what it recorded is checked later).
+  if (studyOfDirectory(options.modelDir) !== undefined) return;
   const anyHere = trials.some(
       (t) => t.state === 'COMPLETED' && t.directory !== undefined &&
           fs.existsSync(path.join(options.modelDir, t.directory)));

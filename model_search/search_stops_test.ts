@@ -394,6 +394,61 @@ describe('a search stopped by a signal', function() {
        }
      });
 
+  it('joins a study whose first worker wrote its record as this one looked',
+     async () => {
+       const {dir, provider, spec, store} = await searchParts();
+       const options = {
+         spec, specText: printPhoenixSpec(spec), provider,
+         modelDir: dir, experimentName: 'together', experimentOwner: 'test',
+         trainSteps: 3, evalSteps: 1, batchSize: 8,
+         objective: {metric: 'loss', goal: 'minimize'} as const,
+         hypertuningMethod: 'random' as const, seed: 3,
+       };
+       const nanLoss = Object.assign(Object.create(provider), {
+         getLossFn: () => (_labels: tf.Tensor, logits: tf.Tensor) =>
+             tf.mul(tf.sum(logits), NaN) as tf.Scalar,
+       }) as CsvDataProvider;
+       try {
+         // The first worker's first trial failed: no trial of the study
+         // is in the directory yet.
+         await runSearch({...options, provider: nanLoss, store, maxTrials: 1,
+                          maxFailedInARow: 1, log: () => {}})
+             .catch(() => {});
+         // Its next trial runs (its process, of this machine, is gone by
+         // now: the trial is taken back).
+         const {studyId} = await store.openStudy(
+             {experimentName: 'together', experimentOwner: 'test'},
+             options.specText);
+         const gonePid = spawnSync(process.execPath, ['-e', '']).pid;
+         assert.equal((await store.startTrial(
+                           studyId, 10, `${machineName()}:${gonePid}`, 600))
+                          .status,
+                      'started');
+         // This worker looks for the study's record before the first has
+         // written it, and lists the trials after.
+         const record = path.join(dir, 'study_data.json');
+         const aside = `${record}.aside`;
+         fs.renameSync(record, aside);
+         const log: string[] = [];
+         const racing = withFirstCall(
+             store, 'listTrials', async (id: number) => {
+               fs.renameSync(aside, record);
+               return store.listTrials(id);
+             });
+
+         await runSearch({...options, store: racing, maxTrials: 1,
+                          log: (line) => log.push(line)});
+
+         assert.deepEqual((await store.listTrials(studyId))
+                              .map((t) => [t.id, t.state]),
+                          [[1, 'FAILED'], [2, 'FAILED'], [3, 'COMPLETED']],
+                          log.join('\n'));
+       } finally {
+         await store.close();
+         fs.rmSync(dir, {recursive: true, force: true});
+       }
+     });
+
   it('gives up after trial upon trial failed', async () => {
     await assert.rejects(
         search(() => ({}), 'SIGINT', NanLossProvider),
