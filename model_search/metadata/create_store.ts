@@ -199,7 +199,10 @@ export async function createStore(options: StoreOptions): Promise<SqlStore> {
  * dialect quotes identifiers.
  */
 function quotedIdentifier(name: string, dialect: string): string {
-  if (/^[A-Za-z_][A-Za-z0-9_]*$/.test(name)) return name;
+  // PostgreSQL folds an unquoted name to lower case: H1_Up would make h1_up.
+  const plain = dialect === 'postgres' ? /^[a-z_][a-z0-9_]*$/ :
+                                         /^[A-Za-z_][A-Za-z0-9_]*$/;
+  if (plain.test(name)) return name;
   return dialect === 'mysql' ? `\`${name.replace(/`/g, '``')}\`` :
                                `"${name.replace(/"/g, '""')}"`;
 }
@@ -251,7 +254,10 @@ function fromUrl(url: string): ConnectionTarget {
   }
   let parsed: URL;
   try {
-    parsed = new URL(url);
+    // A user and no host (`mysql://user@/db?socket=...`, as for a unix
+    // socket) is no URL to the WHATWG parser: read with the default host,
+    // which the socket parameter then replaces.
+    parsed = new URL(url.replace(/^([a-z]+:\/\/[^/?#]*@)(?=\/)/i, '$1localhost'));
   } catch {
     // Most often a password holding @, : or /, which end its part of the
     // URL early.

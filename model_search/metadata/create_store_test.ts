@@ -146,6 +146,28 @@ describe('resolveConnection', () => {
       },
     },
     {
+      name: 'postgres by a socket directory, no host (as the README writes)',
+      options: {url: 'postgres://ann@/db?host=/run/postgresql'},
+      want: {
+        dialect: 'postgres',
+        connection: {host: '/run/postgresql', port: 5432, database: 'db',
+                     user: 'ann', password: undefined},
+        display: 'postgres://ann@localhost:5432/db?host=/run/postgresql',
+      },
+    },
+    {
+      name: 'mysql by a socket, no host (as the README writes)',
+      options: {url: 'mysql://root:pw@/db?socket=/run/mysqld/mysqld.sock'},
+      want: {
+        dialect: 'mysql',
+        connection: {host: 'localhost', port: 3306,
+                     socketPath: '/run/mysqld/mysqld.sock', database: 'db',
+                     user: 'root', password: 'pw'},
+        display: 'mysql://root:***@localhost:3306/db?socket=' +
+            '/run/mysqld/mysqld.sock',
+      },
+    },
+    {
       name: 'mysql',
       options: {url: 'mysql://root@127.0.0.1/test'},
       want: {

@@ -1083,6 +1083,14 @@ for (const backend of BACKENDS) {
             `as PostgreSQL's createdb ms_no_such_db_${RUN_ID} or MySQL's ` +
             `mysqladmin create ms_no_such_db_${RUN_ID} do\\), or name an ` +
             'existing database$'));
+        // A name with capitals is quoted: unquoted, PostgreSQL would
+        // make it in lower case.
+        const capitals = await expectReject(
+            open({}, `postgres://postgres@127.0.0.1:5432/Ms_No_${RUN_ID}`),
+            /has no database/);
+        assert.match(capitals.message, new RegExp(
+            `; create it first \\(CREATE DATABASE "Ms_No_${RUN_ID}"; as ` +
+            `PostgreSQL's createdb Ms_No_${RUN_ID} or`));
         // A reader is told to name the right one, not to create it.
         const reading = await expectReject(
             open({readOnly: true}, badUrl), /has no database/);
