@@ -929,7 +929,7 @@ async function searchStudy(
       // What the summaries hold is all that is left of the study's record.
     } else if (e instanceof StoreError) {
       // Asked again, the database would take another retry budget to fail.
-      lag('the database refused the last request; error below');
+      lag('the database failed the last request; error below');
     } else if (e instanceof ModelDirectoryGone) {
       // Nowhere to write them.
     } else {

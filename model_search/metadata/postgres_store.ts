@@ -170,12 +170,21 @@ export class PostgresStore extends SqlStore {
       await client.query('COMMIT');
       return result;
     } catch (err) {
+      const transient = this.transientReason(err) !== undefined;
+      const code = errorCode(err);
+      if (transient && (code === undefined || !/^[0-9A-Z]{5}$/.test(code))) {
+        // No answer in time, or the connection lost: a ROLLBACK would wait
+        // as long again. The connection is dropped instead, which ends
+        // the transaction on the server.
+        broken = err as Error;
+        throw err;
+      }
       try {
         await client.query('ROLLBACK');
       } catch (rollbackError) {
         broken = rollbackError as Error;
       }
-      if (this.transientReason(err) !== undefined) broken ??= err as Error;
+      if (transient) broken ??= err as Error;
       throw err;
     } finally {
       client.removeListener('error', ignore);

@@ -806,6 +806,26 @@ for (const backend of BACKENDS) {
         assertLogged(lines, /startTrial hit no answer from the server in time \(a lock held elsewhere, or the network\) \(attempt 1\)/);
       });
 
+      it('waits out a statement\'s timeout once, not again to roll back',
+         async () => {
+           const dbUrl = await backend.freshDatabase();
+           const s = await open({queryTimeoutMs: 1500,
+                                 retry: {maxElapsedMs: 0}}, dbUrl);
+           const studyId = await newStudy(s);
+           await started(s, studyId, 5);
+           const unlock = await backend.lockTrials!(dbUrl);
+           try {
+             const start = Date.now();
+             await assert.rejects(s.startTrial(studyId, 5, 'w', 60),
+                                  /failed after 1 attempt/);
+             // A ROLLBACK behind the held statement would wait 1.5 s more.
+             assert.ok(Date.now() - start < 2800, `${Date.now() - start} ms`);
+           } finally {
+             await unlock();
+           }
+           assert.equal((await started(s, studyId, 5)).id, 2);
+         });
+
       it('gives up within its budget on a lock that stays', async () => {
         const dbUrl = await backend.freshDatabase();
         const s = await open({queryTimeoutMs: 300,
