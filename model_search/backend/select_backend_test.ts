@@ -9,7 +9,7 @@ import {strict as assert} from 'node:assert';
 
 import {UsageError} from '../errors';
 
-import {BackendRequest, selectBackend} from './select_backend';
+import {BackendRequest, selectBackend, threadsBeyondCores} from './select_backend';
 import {tf} from './tf';
 
 /** A require that finds every package except `missing`. */
@@ -36,6 +36,19 @@ function installed(id: string): boolean {
 
 const NODE_GPU = '@tensorflow/tfjs-node-gpu';
 const NODE = '@tensorflow/tfjs-node';
+
+describe('threadsBeyondCores', () => {
+  it('warns of more wasm threads than cores only', () => {
+    assert.equal(threadsBeyondCores(2, 2), undefined);
+    assert.equal(threadsBeyondCores(1, 1), undefined);
+    assert.equal(
+        threadsBeyondCores(4, 2),
+        '--wasm_threads=4 is more than this machine\'s 2 cores: the threads ' +
+            'wait for each other and training steps get several times ' +
+            'slower; give at most --wasm_threads=2');
+    assert.match(threadsBeyondCores(2, 1)!, /this machine's 1 core:/);
+  });
+});
 
 describe('selectBackend', () => {
   it('picks wasm on auto when no tfjs-node package is installed', async () => {
