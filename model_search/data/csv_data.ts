@@ -1070,6 +1070,21 @@ export function imbalanceWarning(
       'the rare classes';
 }
 
+/**
+ * A warning when the evaluation rows hold one class only: every trial's
+ * auc_roc and auc_pr are then n/a (a search ranked by them searches
+ * blind), and accuracy rewards a model that always answers that class.
+ */
+function oneClassWarning(file: string, classIds: Set<number>,
+                         vocabulary: string[]): string|undefined {
+  if (classIds.size !== 1) return undefined;
+  const [id] = classIds;
+  return `warning: ${file}: every row is of class ${
+      JSON.stringify(vocabulary[id] ?? String(id))}: the trials' auc_roc ` +
+      'and auc_pr will be n/a, and accuracy rewards a model that always ' +
+      'answers that class; give a validation file of every class';
+}
+
 /** The CSV provider. */
 export class Provider implements DataProvider {
   private readonly filename: string;
@@ -1165,7 +1180,7 @@ export class Provider implements DataProvider {
     this.schema = this.buildSchema(scans);
     this.encoder = new CsvRowEncoder(this.schema);
     let validation = '';
-    let unseenWarning: string|undefined;
+    let validationWarnings: string[] = [];
     // What trials are evaluated on: resuming the study on another set
     // is said (study_data.ts), as its metrics would not compare.
     let evaluation: {file: string|null, rows: number, digest?: string} =
@@ -1176,7 +1191,7 @@ export class Provider implements DataProvider {
       validation =
           `; validation ${this.validationFilename}: ${
               count(checked.rows, 'row')}`;
-      unseenWarning = checked.unseenWarning;
+      validationWarnings = checked.warnings;
       // Its contents too: another file of the same name and length is
       // another evaluation set.
       evaluation = {file: path.basename(this.validationFilename),
@@ -1190,7 +1205,7 @@ export class Provider implements DataProvider {
     }
     this.schema.extra!['evaluation'] = evaluation;
     this.log(`${this.describe(scans)}${validation}`);
-    if (unseenWarning !== undefined) this.log(unseenWarning);
+    validationWarnings.forEach((w) => this.log(w));
     for (const warning of [
            ...mostlyNumericWarnings(scans, this.labelIndex),
            ...decimalCommaWarnings(scans, this.labelIndex),
@@ -1661,10 +1676,11 @@ export class Provider implements DataProvider {
   /**
    * The second pass, over the validation file: every row must encode.
    * Categorical values the training file lacks encode (as all zeros), but
-   * the models never learnt them: a warning names the first few.
+   * the models never learnt them: a warning names the first few; a file
+   * of one class is warned of too (oneClassWarning).
    */
   private async checkValidation(file: string):
-      Promise<{rows: number, unseenWarning?: string}> {
+      Promise<{rows: number, warnings: string[]}> {
     await this.checkReadable(file);
     const encoder = this.requireEncoder();
     const scratch = new Float32Array(encoder.width);
@@ -1709,16 +1725,19 @@ export class Provider implements DataProvider {
       }
     });
     const unseen = new UnseenCategories();
+    const classIds = new Set<number>();
     for await (const {cells, line} of records) {
       encoder.encodeInto(cells, scratch, 0, `${file}:${line}`, undefined,
                          unseen.recorder(line));
-      encoder.classId(cells, file, line);
+      classIds.add(encoder.classId(cells, file, line));
       rows++;
     }
     if (rows === 0) throw headerOnlyError(file, headerLine);
-    const warning = unseen.warning(file, rows);
-    return warning === undefined ? {rows} :
-                                   {rows, unseenWarning: `csv: ${warning}`};
+    const warnings = [unseen.warning(file, rows), oneClassWarning(
+        file, classIds, this.inputSchema().labelVocabulary ?? [])]
+        .filter((w): w is string => w !== undefined)
+        .map((w) => `csv: ${w}`);
+    return {rows, warnings};
   }
 
   private describe(scans: ColumnScan[]): string {

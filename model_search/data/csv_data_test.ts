@@ -1393,6 +1393,21 @@ describe('CsvDataProvider', () => {
               'read them as no value of the column');
     });
 
+    it('warns of a validation file of one class', async () => {
+      const validation = csvFile('y,n,c\ndog,3,red\ndog,1,blue\n');
+      const {logged} = await prepared({
+        filename: csvFile(train),
+        validationFilename: validation,
+      });
+
+      assert.equal(
+          logged[1],
+          `csv: warning: ${validation}: every row is of class "dog": the ` +
+              'trials\' auc_roc and auc_pr will be n/a, and accuracy ' +
+              'rewards a model that always answers that class; give a ' +
+              'validation file of every class');
+    });
+
     it('names a value that standardizes beyond the float32 range', async () => {
       const validation = csvFile('y,n,c\ndog,1e-30,red\ncat,3e38,red\n');
       const file = csvFile('y,n,c\ncat,1e-30,red\ndog,2e-30,blue\n');
