@@ -10,7 +10,7 @@ import * as assert from 'node:assert/strict';
 import {UsageError} from '../model_search/errors';
 import {FlagSet} from '../model_search/flags';
 
-import {median, requireAtLeast, requireKnown} from './bench_main';
+import {BACKEND_ALIASES, isWasmOutOfMemory, median, medianIndex, requireAtLeast, requireKnown, wasmOutOfMemoryLine} from './bench_main';
 
 function flags(argv: string[]): FlagSet {
   const set = new FlagSet();
@@ -46,6 +46,53 @@ describe('benchmark flag checks', () => {
         () => requireKnown(flags(['--stores=']), 'stores', ['sqlite']),
         /--stores is empty; choose from sqlite/);
   });
+
+  it('answer another name of a choice with the choice it stands for', () => {
+    const backends = (value: string) => {
+      const set = new FlagSet();
+      set.define('backends', {type: 'list', default: [], help: 'Backends.'});
+      set.parse([`--backends=${value}`]);
+      return () => requireKnown(set, 'backends', ['tensorflow-gpu',
+                                'tensorflow', 'wasm', 'cpu'],
+                                BACKEND_ALIASES);
+    };
+    // By its letters "gpu" is nearest "cpu"; the search binary says
+    // "tensorflow-gpu", and so must the benchmarks.
+    assert.throws(backends('gpu'),
+                  /unknown gpu; did you mean "tensorflow-gpu"\?/);
+    assert.throws(backends('tfjs-node'),
+                  /unknown tfjs-node; did you mean "tensorflow"\?/);
+    assert.throws(backends('wsam'), /unknown wsam; did you mean "wasm"\?/);
+  });
+});
+
+/** An error as the wasm module throws it (WebAssembly.RuntimeError). */
+function runtimeError(message: string): Error {
+  const e = new Error(message);
+  e.name = 'RuntimeError';
+  return e;
+}
+
+describe('wasm out of memory', () => {
+  it('is told from other errors', () => {
+    assert.ok(isWasmOutOfMemory(runtimeError(
+        'Aborted(). Build with -sASSERTIONS for more info.')));
+    assert.ok(isWasmOutOfMemory(
+        runtimeError('memory access out of bounds')));
+    assert.ok(isWasmOutOfMemory(new RangeError(
+        'WebAssembly.Memory(): could not grow memory')));
+    assert.ok(!isWasmOutOfMemory(new Error('memory access out of bounds')));
+    assert.ok(!isWasmOutOfMemory(runtimeError('unreachable')));
+    assert.ok(!isWasmOutOfMemory('Aborted()'));
+  });
+
+  it('is said in one line, with the advice', () => {
+    assert.equal(
+        wasmOutOfMemoryLine(runtimeError('memory access out of bounds\nat x'),
+                            'give a smaller --batch_size'),
+        'the wasm backend ran out of memory (RuntimeError: memory access ' +
+            'out of bounds); give a smaller --batch_size');
+  });
 });
 
 describe('median', () => {
@@ -58,6 +105,22 @@ describe('median', () => {
   it('leaves its argument in its order', () => {
     const values = [3, 1, 2];
     median(values);
+    assert.deepEqual(values, [3, 1, 2]);
+  });
+});
+
+describe('medianIndex', () => {
+  it('finds the value at the median, the lower middle for an even count',
+     () => {
+       assert.equal(medianIndex([7]), 0);
+       assert.equal(medianIndex([0.3, 0.1, 0.2]), 2);
+       assert.equal(medianIndex([0.4, 0.1, 0.3, 0.2]), 3);
+       assert.equal(medianIndex([5, 9]), 0);
+     });
+
+  it('leaves its argument in its order', () => {
+    const values = [3, 1, 2];
+    assert.equal(medianIndex(values), 2);
     assert.deepEqual(values, [3, 1, 2]);
   });
 });
