@@ -29,20 +29,21 @@
  * are ahead, no more.
  */
 
-import {spawnSync} from 'node:child_process';
+import {spawn} from 'node:child_process';
 import * as fs from 'node:fs';
-import * as path from 'node:path';
 
 import {BACKEND_CHOICES, selectBackend} from '../model_search/backend/select_backend';
 import type {BackendRequest} from '../model_search/backend/select_backend';
 import {tf} from '../model_search/backend/tf';
 import {MAX_WASM_THREADS} from '../model_search/backend/wasm_threads';
+import {resolveWorkspacePath} from '../model_search/constants';
 import type {Batch, InputSchema} from '../model_search/data/data';
 import {UsageError} from '../model_search/errors';
 import {FlagSet, parseCommandFlags} from '../model_search/flags';
 import {buildModel, countParameters} from '../model_search/phoenix';
 import {trainModel} from '../model_search/train_loop';
-import {median, requireAtLeast, requireKnown, runBenchmark} from './bench_main';
+import {resolveUserPath} from '../model_search/user_paths';
+import {BACKEND_ALIASES, median, requireAtLeast, requireKnown, runBenchmark} from './bench_main';
 
 /** One benchmarked net: a tower as a search would build it. */
 declare interface Net {
@@ -74,6 +75,18 @@ const BATCH_SIZE = 32;
 const CPU_STEPS = 2;
 const CPU_WARMUP = 1;
 const WARMUP = 5;
+/**
+ * Distinct batches a measurement makes before timing, used in turn when
+ * --steps asks for more: all of them made up front would fill the wasm
+ * backend's 4 GB at about 45,000 cnn steps. The figure stays honest: a
+ * step's arithmetic does not depend on the values; its batch is a small
+ * part of what it reads (a cnn batch is 96 KB, its activations and
+ * gradients several MB), so a batch seen before saves nothing worth
+ * measuring; and the pool is the default --steps, so default runs use
+ * each batch once, as before. PyTorch gets the same pool (steps_torch.py
+ * --batch_pool).
+ */
+const BATCH_POOL = 50;
 const HPARAMS = {optimizer: 'adam', learning_rate: 0.001};
 
 const flags = new FlagSet();
@@ -92,7 +105,8 @@ flags.define('python', {type: 'string', default: '/usr/bin/python3',
   help: 'The Python with torch for the reference figures (Debian\'s ' +
         'python3-torch installs it for /usr/bin/python3).'});
 flags.define('torch_script', {type: 'string', default: '',
-  help: 'Path of steps_torch.py; default: beside this file.'});
+  help: 'Path of steps_torch.py; default: the one shipped with this ' +
+        'benchmark (its runfiles).'});
 
 declare interface Row {
   net: string;
@@ -122,8 +136,37 @@ function makeBatches(net: Net, count: number): Batch[] {
   return batches;
 }
 
-async function* yieldAll(batches: Batch[]): AsyncGenerator<Batch> {
-  for (const b of batches) yield b;
+/**
+ * `steps` batches from `pool`, in turn. Each is a clone (the same memory,
+ * no copy), as trainModel disposes every batch after its step.
+ */
+async function* inTurn(pool: Batch[], steps: number): AsyncGenerator<Batch> {
+  for (let i = 0; i < steps; i++) {
+    const b = pool[i % pool.length];
+    yield {features: tf.clone(b.features), labels: tf.clone(b.labels),
+           lengths: b.lengths == null ? undefined : tf.clone(b.lengths)};
+  }
+}
+
+function disposeAll(pool: Batch[]): void {
+  for (const b of pool) tf.dispose([b.features, b.labels, b.lengths ?? []]);
+}
+
+/**
+ * Trains `model` for `steps` steps on a pool of batches made before
+ * timing starts; returns the ms the steps took.
+ */
+async function train(model: tf.LayersModel, net: Net,
+                     steps: number): Promise<number> {
+  const pool = makeBatches(net, Math.min(steps, BATCH_POOL));
+  try {
+    const start = process.hrtime.bigint();
+    await trainModel(model, {steps, hparams: HPARAMS,
+                             batches: inTurn(pool, steps)});
+    return Number(process.hrtime.bigint() - start) / 1e6;
+  } finally {
+    disposeAll(pool);
+  }
 }
 
 const mb = (bytes: number) => bytes / (1 << 20);
@@ -138,13 +181,8 @@ async function measure(
     architecture: net.architecture, hparams: HPARAMS,
     applyDropoutsBetweenBlocks: false, namePrefix: `bench_${net.name}`,
   });
-  await trainModel(model, {steps: warmup, hparams: HPARAMS,
-                           batches: yieldAll(makeBatches(net, warmup))});
-  const batches = makeBatches(net, steps);
-  const start = process.hrtime.bigint();
-  await trainModel(model, {steps, hparams: HPARAMS,
-                           batches: yieldAll(batches)});
-  const ms = Number(process.hrtime.bigint() - start) / 1e6;
+  await train(model, net, warmup);
+  const ms = await train(model, net, steps);
   const parameters = countParameters(model);
   model.dispose();
   return {
@@ -181,31 +219,123 @@ function medianTorch(results: TorchResult[]): TorchResult {
   return {...results[0], nets};
 }
 
-function runTorch(steps: number, threads: number): TorchResult {
-  // `bazel run` starts in the runfiles, where the script is a data file.
-  const script = flags.get<string>('torch_script') ||
-      [path.resolve('bench/steps_torch.py'),
-       path.join(__dirname, 'steps_torch.py')].find((f) => fs.existsSync(f)) ||
-      'bench/steps_torch.py';
-  // PyTorch runs with glibc's own malloc settings, not the fixed
-  // thresholds the launcher sets for this process (SEARCH_ENV_DEFAULTS).
-  // Values the user set are dropped too: here they cannot be told apart.
+/** steps_torch.py: --torch_script as typed, or the one shipped here. */
+function torchScript(): string {
+  const given = flags.get<string>('torch_script');
+  // Found from any working directory, as the search binaries find their
+  // data: through the runfiles.
+  return given === '' ? resolveWorkspacePath('bench/steps_torch.py') :
+                        resolveUserPath(given);
+}
+
+/**
+ * PyTorch runs with glibc's own malloc settings, not the fixed thresholds
+ * the launcher sets for this process (SEARCH_ENV_DEFAULTS). Values the
+ * user set are dropped too: here they cannot be told apart.
+ */
+function torchEnv(): NodeJS.ProcessEnv {
   const env = {...process.env};
   delete env['MALLOC_MMAP_THRESHOLD_'];
   delete env['MALLOC_TRIM_THRESHOLD_'];
-  const result = spawnSync(
-      flags.get<string>('python'),
-      [script, `--steps=${steps}`, `--batch_size=${BATCH_SIZE}`,
-       `--threads=${threads}`],
-      {encoding: 'utf8', env});
+  return env;
+}
+
+/** Exit codes of a process stopped by a signal it handles. */
+const STOP_EXIT_CODES = {SIGINT: 130, SIGTERM: 143, SIGHUP: 129} as const;
+
+declare interface ChildOutcome {
+  /** Why it could not start (spawn's error), if it did not. */
+  error?: Error;
+  status: number|null;
+  signal: NodeJS.Signals|null;
+  stdout: string;
+  stderr: string;
+}
+
+/**
+ * Runs `command` to its end, its output read. A signal to this process
+ * goes on to the child (which would go on measuring, a full core, on its
+ * own); this one then exits as the signal says.
+ */
+async function runChild(command: string, args: string[]):
+    Promise<ChildOutcome> {
+  const proc = spawn(command, args, {stdio: ['ignore', 'pipe', 'pipe'],
+                                     env: torchEnv()});
+  let stdout = '';
+  let stderr = '';
+  proc.stdout.setEncoding('utf8').on('data', (d: string) => stdout += d);
+  proc.stderr.setEncoding('utf8').on('data', (d: string) => stderr += d);
+  let stoppedBy: keyof typeof STOP_EXIT_CODES|undefined;
+  const forward = (signal: keyof typeof STOP_EXIT_CODES) => {
+    stoppedBy = signal;
+    proc.kill(signal);
+  };
+  const signals = Object.keys(STOP_EXIT_CODES) as
+      Array<keyof typeof STOP_EXIT_CODES>;
+  for (const signal of signals) process.on(signal, forward);
+  const outcome = await new Promise<ChildOutcome>((resolve) => {
+    proc.on('error', (error) =>
+        resolve({error, status: null, signal: null, stdout, stderr}));
+    proc.on('close', (status, signal) =>
+        resolve({status, signal, stdout, stderr}));
+  });
+  for (const signal of signals) process.off(signal, forward);
+  if (stoppedBy !== undefined) {
+    process.stderr.write(`steps: ${stoppedBy}: stopped\n`);
+    process.exit(STOP_EXIT_CODES[stoppedBy]);
+  }
+  return outcome;
+}
+
+/**
+ * Refuses, before minutes of measuring, a --python or --torch_script the
+ * user named that cannot give figures: a script that is not there, or a
+ * Python that does not start or has no torch. Unnamed, the defaults may
+ * lack torch: the figures are then n/a.
+ */
+async function checkTorchFlags(): Promise<void> {
+  const python = flags.get<string>('python');
+  if (python === '') {
+    throw new UsageError('--python is empty: give the path of a Python ' +
+                         'with torch, e.g. --python=/usr/bin/python3');
+  }
+  if (flags.isPresent('torch_script')) {
+    const script = torchScript();
+    if (!fs.existsSync(script) || !fs.statSync(script).isFile()) {
+      throw new UsageError(`--torch_script=${
+          flags.get<string>('torch_script')}: no such file (${
+          script}); give the path of bench/steps_torch.py, or leave the ` +
+          'flag out for the one shipped with this benchmark');
+    }
+  }
+  if (!flags.isPresent('python')) return;
+  const check = await runChild(python, ['-c', 'import torch']);
+  const fix = 'give the path of a Python with torch, e.g. ' +
+      '--python=/usr/bin/python3 with Debian\'s python3-torch';
+  if (check.error !== undefined) {
+    throw new UsageError(`--python=${python}: cannot be run (${
+        check.error.message}); ${fix}`);
+  }
+  if (check.status !== 0) {
+    const last = check.stderr.trim().split('\n').pop() ?? '';
+    throw new UsageError(`--python=${python}: \`import torch\` failed (${
+        last || `exit ${check.status ?? check.signal}`}); ${fix}`);
+  }
+}
+
+async function runTorch(steps: number, threads: number): Promise<TorchResult> {
+  const python = flags.get<string>('python');
+  const result = await runChild(
+      python,
+      [torchScript(), `--steps=${steps}`, `--batch_size=${BATCH_SIZE}`,
+       `--threads=${threads}`, `--batch_pool=${BATCH_POOL}`]);
   if (result.error) {
     return {available: false, reason: result.error.message};
   }
   if (result.status !== 0) {
     return {available: false,
             reason: result.stderr.trim().split('\n').pop() ||
-                `${flags.get<string>('python')} exited with ${
-                    result.status ?? result.signal}`};
+                `${python} exited with ${result.status ?? result.signal}`};
   }
   // The script's one JSON line is its last: a wrapper may print before it.
   const last = result.stdout.trim().split('\n').pop() ?? '';
@@ -213,7 +343,7 @@ function runTorch(steps: number, threads: number): TorchResult {
     return JSON.parse(last) as TorchResult;
   } catch {
     return {available: false,
-            reason: `${flags.get<string>('python')} printed no figures ` +
+            reason: `${python} printed no figures ` +
                 `(its last line: ${JSON.stringify(last.slice(0, 80))})`};
   }
 }
@@ -232,20 +362,10 @@ async function main(): Promise<number> {
   const steps = flags.get<number>('steps');
   const rounds = flags.get<number>('rounds');
   requireAtLeast(flags, {steps: 1, rounds: 1});
-  const python = flags.get<string>('python');
-  if (python === '') {
-    throw new UsageError('--python is empty: give the path of a Python ' +
-                         'with torch, e.g. --python=/usr/bin/python3');
-  }
-  // Said before minutes of measuring; the default may be missing (n/a).
-  if (flags.isPresent('python') && python.includes('/') &&
-      !fs.existsSync(python)) {
-    throw new UsageError(`--python=${python}: no such file; give the path ` +
-                         'of a Python with torch, e.g. /usr/bin/python3');
-  }
   const rows: Row[] = [];
   const log = (line: string) => process.stderr.write(line + '\n');
-  const backends = [...new Set(requireKnown(flags, 'backends', BACKEND_CHOICES))];
+  const backends = [...new Set(requireKnown(flags, 'backends', BACKEND_CHOICES,
+                                            BACKEND_ALIASES))];
   const threads = flags.get<number>('wasm_threads');
   if (!(Number.isInteger(threads) && threads >= 1 &&
         threads <= MAX_WASM_THREADS)) {
@@ -276,6 +396,8 @@ async function main(): Promise<number> {
     throw new UsageError(`none of --backends=${backends.join(',')} is ` +
                          'available here (see the lines above)');
   }
+  // Said before minutes of measuring.
+  await checkTorchFlags();
   const torchRounds: TorchResult[] = [];
   for (let round = 1; round <= rounds; round++) {
     for (const {name} of available) {
@@ -294,26 +416,35 @@ async function main(): Promise<number> {
         if (earlier === undefined) {
           rows.push(row);
         } else {
-          earlier.roundsMs.push(row.msPerStep);
-          earlier.msPerStep = median(earlier.roundsMs);
-          earlier.tensorsAfter = row.tensorsAfter;
-          earlier.rssAfterMb = row.rssAfterMb;
+          // Before and after of the same measurement (the last round's),
+          // so that they are this net's alone, not the nets' in between.
+          Object.assign(earlier, {
+            roundsMs: [...earlier.roundsMs, row.msPerStep],
+            msPerStep: median([...earlier.roundsMs, row.msPerStep]),
+            tensorsBefore: row.tensorsBefore, tensorsAfter: row.tensorsAfter,
+            rssBeforeMb: row.rssBeforeMb, rssAfterMb: row.rssAfterMb,
+          });
         }
       }
     }
     log(`round ${round}/${rounds}: measuring the PyTorch reference...`);
-    torchRounds.push(runTorch(steps, threads));
+    torchRounds.push(await runTorch(steps, threads));
   }
   const torch = medianTorch(torchRounds);
 
   const cores = require('node:os').cpus().length;
+  const cpu = available.some((b) => b.name === 'cpu') ?
+      ` (cpu: ${CPU_STEPS} after ${CPU_WARMUP})` : '';
   console.log(`machine: ${cores} cores; batch size ${BATCH_SIZE}; optimizer ` +
-              `adam; ${steps} timed steps after ${WARMUP} warm-up steps (cpu: ${
-                  CPU_STEPS} after ${CPU_WARMUP}); wasm with ${
-                  threads} thread(s); medians of ${rounds} round(s)`);
+              `adam; ${steps} timed steps after ${WARMUP} warm-up steps${
+                  cpu}; wasm with ${threads} thread(s); medians of ${
+                  rounds} round(s)`);
   console.log(torch.available ?
       `pytorch ${torch.version}, ${torch.threads} thread(s)` :
       `pytorch: n/a (${torch.reason})`);
+  if (rounds > 1) {
+    console.log('tensors and rss: before and after each net\'s last round');
+  }
   console.log(['net', 'backend', 'ms/step', 'x pytorch', 'params',
                'tensors before/after', 'rss MB before/after', 'rounds ms/step']
                   .map((h, i) => pad(h, [5, 12, 9, 10, 9, 21, 20, 0][i]))
