@@ -21,11 +21,13 @@
  *       [--backend=wasm] [--model_dir=DIR] [--runs=3] [--wasm_memory_limit_mb=12]
  *       [--trial_writer=thread|inline|both]
  *
- * Each search runs in a fresh process, --runs times; the figures are
- * medians (a shared machine's slow spells vary a run by a fifth). Memory
- * is sampled by an observer of the running search after trials 5, half
- * way and the last, once the trial's model is gone; the collection that
- * sampling starts is not counted in the search's time.
+ * Each search runs in a fresh process, --runs times (a shared machine's
+ * slow spells vary a run by a fifth); the time per trial is that of the
+ * run of median overhead share, whose figures add up where medians of
+ * each need not, the other figures medians. Memory is sampled by an
+ * observer of the running search after trials 5, half way and the last,
+ * once the trial's model is gone; the collection that sampling starts is
+ * not counted in the search's time.
  *
  * The defaults are those of model_search_oss_test (the cnn config, 20 + 20
  * steps of batch 2); raise --train_steps to see the overhead of a real
@@ -144,7 +146,7 @@ import * as path from 'node:path';
 import {performance} from 'node:perf_hooks';
 import * as v8 from 'node:v8';
 
-import {selectBackend} from '../model_search/backend/select_backend';
+import {BACKEND_CHOICES, selectBackend} from '../model_search/backend/select_backend';
 import type {BackendRequest} from '../model_search/backend/select_backend';
 import {tf} from '../model_search/backend/tf';
 import {DEFAULT_WASM_MEMORY_LIMIT_MB, wasmRestartCount, wasmRestartSeconds, wasmTensorHighWaterBytes} from '../model_search/backend/wasm_restart';
@@ -160,10 +162,16 @@ import {loadSpecFile, printPhoenixSpec} from '../model_search/proto/text_format'
 import {standardObservers} from '../model_search/search_observers';
 import {makeDirectories, resolveUserPath, whyNoDirectory} from '../model_search/user_paths';
 import {SEARCH_PHASES, SearchTimings} from '../model_search/search_timings';
-import {median, runBenchmark} from './bench_main';
+import {BACKEND_ALIASES, isWasmOutOfMemory, median, medianIndex, runBenchmark, wasmOutOfMemoryLine} from './bench_main';
 
 /** The test data, found from any working directory (the runfiles). */
 const TESTDATA = resolveWorkspacePath('model_search/data/testdata');
+
+/**
+ * Set in the environment of the child that runs one search and prints its
+ * figures as JSON: not a flag, which --help would show to users.
+ */
+const RUN_ONE_ENV = 'SEARCH_OVERHEAD_RUN_ONE';
 
 const flags = new FlagSet();
 flags.define('problem', {type: 'string', default: 'cnn',
@@ -175,10 +183,11 @@ flags.define('trials', {type: 'int', default: 50, help: 'Trials to run.'});
 flags.define('train_steps', {type: 'int', default: 20,
   help: 'Training steps per trial.'});
 flags.define('eval_steps', {type: 'int', default: 20,
-  help: 'Evaluation batches per trial.'});
+  help: 'Evaluation batches per trial; 0 evaluates one whole pass.'});
 flags.define('batch_size', {type: 'int', default: 2, help: 'Batch size.'});
 flags.define('backend', {type: 'string', default: 'wasm',
-  help: 'TensorFlow.js backend.'});
+  choices: [...BACKEND_CHOICES], choiceAliases: {...BACKEND_ALIASES},
+  help: 'TensorFlow.js backend, as the search binaries\' --backend.'});
 flags.define('wasm_memory_limit_mb', {type: 'int',
   default: DEFAULT_WASM_MEMORY_LIMIT_MB,
   help: 'As the search binary\'s flag: restart the wasm backend after a ' +
@@ -189,9 +198,8 @@ flags.define('trial_writer', {type: 'string', default: 'thread',
         'while the model is evaluated), inline (the search\'s thread), or ' +
         'both, run after run, to compare.'});
 flags.define('runs', {type: 'int', default: 3,
-  help: 'Searches, each in a fresh process; the figures are medians.'});
-flags.define('run_one', {type: 'bool', default: false,
-  help: 'Internal: run one search here and print its figures as JSON.'});
+  help: 'Searches, each in a fresh process; the time per trial is that ' +
+        'of the run of median overhead share, the other figures medians.'});
 
 declare interface Sample {
   trial: number;
@@ -279,6 +287,21 @@ function checkpoints(trials: number): number[] {
       .sort((a, b) => a - b);
 }
 
+/**
+ * runOne, the wasm backend out of memory said in one line naming the flag
+ * that sizes what it holds (the parent passes the line on, exit 2).
+ */
+async function runOneOrRefuse(): Promise<RunFigures> {
+  try {
+    return await runOne();
+  } catch (e) {
+    if (!isWasmOutOfMemory(e)) throw e;
+    throw new UsageError(`--batch_size=${flags.get<number>('batch_size')}: ${
+        wasmOutOfMemoryLine(e, 'give a smaller --batch_size, or ' +
+                               '--backend=tensorflow when installed')}`);
+  }
+}
+
 /** One search in this process. */
 async function runOne(): Promise<RunFigures> {
   const trials = flags.get<number>('trials');
@@ -310,7 +333,9 @@ async function runOne(): Promise<RunFigures> {
         log: () => {},
       });
   await provider.prepare();
-  const spec = loadSpecFile(problem === 'cnn' ? DEFAULT_CNN : DEFAULT_DNN);
+  // Found from any working directory, as TESTDATA.
+  const spec = loadSpecFile(
+      resolveWorkspacePath(problem === 'cnn' ? DEFAULT_CNN : DEFAULT_DNN));
   const store = await createStore(
       {url: `sqlite:${path.join(modelDir, 'model_search.db')}`});
   const samples: Sample[] = [];
@@ -452,10 +477,10 @@ function stopOnSignals(): void {
  */
 async function runChild(writer: string): Promise<RunFigures> {
   const args = [...process.execArgv, process.argv[1],
-                ...process.argv.slice(2), `--trial_writer=${writer}`,
-                '--run_one'];
+                ...process.argv.slice(2), `--trial_writer=${writer}`];
   const proc = spawn(process.execPath, args,
-                     {stdio: ['ignore', 'pipe', 'pipe']});
+                     {stdio: ['ignore', 'pipe', 'pipe'],
+                      env: {...process.env, [RUN_ONE_ENV]: '1'}});
   let stdout = '';
   let stderr = '';
   proc.stdout.setEncoding('utf8').on('data', (d: string) => stdout += d);
@@ -493,20 +518,38 @@ async function runChild(writer: string): Promise<RunFigures> {
   return JSON.parse(child.stdout) as RunFigures;
 }
 
-/** Prints the medians of the runs; returns the overhead's share. */
+/** Seconds of a search outside training and evaluation steps. */
+function overheadOf(r: RunFigures): number {
+  return r.wall - r.phases['train'] - r.phases['evaluate'];
+}
+
+/**
+ * The run whose overhead share is the median of the runs' (the lower of
+ * the middle two for an even count), as an index into `runs`.
+ */
+function medianRun(runs: RunFigures[]): number {
+  return medianIndex(runs.map((r) => overheadOf(r) / r.wall));
+}
+
+/**
+ * Prints the figures of the runs; returns the overhead's share, that of
+ * the run of median share, whose time per trial is printed first: figures
+ * of one run add up, medians of each need not.
+ */
 function report(runs: RunFigures[]): number {
   const trials = flags.get<number>('trials');
   const perTrial = (f: (r: RunFigures) => number) =>
       1000 * median(runs.map(f)) / trials;
-  const overheadOf = (r: RunFigures) =>
-      r.wall - r.phases['train'] - r.phases['evaluate'];
-  const wall = perTrial((r) => r.wall);
-  const share = median(runs.map((r) => overheadOf(r) / r.wall));
-  console.log(`per trial (median of ${runs.length} run(s)): ${
-      wall.toFixed(0)} ms = training ${
-      perTrial((r) => r.phases['train']).toFixed(0)} ms + evaluation ${
-      perTrial((r) => r.phases['evaluate']).toFixed(0)} ms + overhead ${
-      perTrial(overheadOf).toFixed(1)} ms`);
+  const chosen = medianRun(runs);
+  const run = runs[chosen];
+  const ms = (seconds: number) => 1000 * seconds / trials;
+  const share = overheadOf(run) / run.wall;
+  console.log(`per trial (${runs.length > 1 ? `run ${chosen + 1} of ${
+      runs.length}, the one of median overhead share` : 'one run'}): ${
+      ms(run.wall).toFixed(1)} ms = training ${
+      ms(run.phases['train']).toFixed(1)} ms + evaluation ${
+      ms(run.phases['evaluate']).toFixed(1)} ms + overhead ${
+      ms(overheadOf(run)).toFixed(1)} ms (${(100 * share).toFixed(1)}%)`);
   const outside =
       SEARCH_PHASES.filter((p) => p !== 'train' && p !== 'evaluate');
   const rest = (r: RunFigures) =>
@@ -517,14 +560,17 @@ function report(runs: RunFigures[]): number {
           runs.length > 1 ? ' (each the median of its own over the runs: ' +
                   'they need not add up to the overhead\'s)' :
                             ''}`);
+  // Other backends have no wasm memory: its figures left out, not 0.
+  const wasm = runs[0].backend === 'wasm';
   const describe = (x: Sample) => `${x.tensors} tensors, RSS ${
       x.rssMb.toFixed(0)} MB (JS heap ${x.heapMb.toFixed(0)} MB used of ${
-      x.heapTotalMb.toFixed(0)} MB, external ${
-      x.externalMb.toFixed(0)} MB, wasm memory ${x.wasmMb.toFixed(0)} MB ` +
-      `with tensors placed up to ${x.wasmTensorHighMb.toFixed(0)} MB; ` +
-      `resident: V8 heap ${x.v8ResidentMb.toFixed(0)} MB, wasm memory ${
-          x.wasmResidentMb?.toFixed(0) ?? 'n/a'} MB)`;
-  if (runs[0].backend === 'wasm') {
+      x.heapTotalMb.toFixed(0)} MB, external ${x.externalMb.toFixed(0)} MB${
+      wasm ? `, wasm memory ${x.wasmMb.toFixed(0)} MB with tensors placed ` +
+             `up to ${x.wasmTensorHighMb.toFixed(0)} MB` : ''}; ` +
+      `resident: V8 heap ${x.v8ResidentMb.toFixed(0)} MB${
+          wasm ? `, wasm memory ${
+              x.wasmResidentMb?.toFixed(0) ?? 'n/a'} MB` : ''})`;
+  if (wasm) {
     const limit = flags.get<number>('wasm_memory_limit_mb');
     console.log(limit === 0 ?
         'wasm backend restarts: off (--wasm_memory_limit_mb=0)' :
@@ -556,18 +602,25 @@ function report(runs: RunFigures[]): number {
     // V8's heap, account for most growth; what is left is native memory.
     const change = (of: (x: Sample) => number|undefined) => median(runs.map(
         (r) => (of(r.samples[last]) ?? NaN) - (of(r.samples[0]) ?? NaN)));
-    const wasm = change((x) => x.wasmResidentMb);
+    const wasmPages = wasm ? change((x) => x.wasmResidentMb) : NaN;
     const v8Heap = change((x) => x.v8ResidentMb);
     const total = change((x) => x.rssMb);
     const mb = (value: number) =>
         Number.isNaN(value) ? 'n/a' : `${value >= 0 ? '+' : ''}${
             value.toFixed(1)} MB`;
     console.log(`RSS change from trial ${first[0].trial} to ${
-        first[last].trial} (medians): ${mb(total)} = wasm memory pages ${
-        mb(wasm)} + V8 heap ${mb(v8Heap)} + the rest ${
-        mb(total - (Number.isNaN(wasm) ? 0 : wasm) - v8Heap)}`);
+        first[last].trial} (medians): ${mb(total)} = ${
+        wasm ? `wasm memory pages ${mb(wasmPages)} + ` : ''}V8 heap ${
+        mb(v8Heap)} + the rest ${mb(total - (Number.isNaN(wasmPages) ?
+                                             0 : wasmPages) - v8Heap)}`);
   }
   return share;
+}
+
+/** What --eval_steps asks for, in words: 0 is one whole pass. */
+function evaluation(evalSteps: number): string {
+  return evalSteps === 0 ? 'one whole pass of evaluation (--eval_steps=0)' :
+                           `${evalSteps} evaluation batches`;
 }
 
 const USAGE = 'usage: tools/bazel run //bench:search_overhead -- [--problem=cnn|dnn]\n    [--trials=50] [--train_steps=20] [--eval_steps=20] [--batch_size=2]\n    [--backend=wasm] [--model_dir=DIR] [--runs=3] [--wasm_memory_limit_mb=12]\n    [--trial_writer=thread|inline|both]';
@@ -609,8 +662,8 @@ async function main(): Promise<number> {
           (e as Error).message}); give a directory you can write in`);
     }
   }
-  if (flags.get<boolean>('run_one')) {
-    process.stdout.write(JSON.stringify(await runOne()));
+  if (process.env[RUN_ONE_ENV] === '1') {
+    process.stdout.write(JSON.stringify(await runOneOrRefuse()));
     return 0;
   }
   stopOnSignals();
@@ -632,7 +685,7 @@ async function main(): Promise<number> {
       runs[0].backend}; ${problem} config; ${
       flags.get<number>('trials')} trials of ${
       flags.get<number>('train_steps')} training steps and ${
-      flags.get<number>('eval_steps')} evaluation batches of ${
+      evaluation(flags.get<number>('eval_steps'))}, batch size ${
       flags.get<number>('batch_size')}`);
   const share = report(runs);
   const mbPerTrial = median(runs.map((r) => r.trialBytes)) /
@@ -645,18 +698,17 @@ async function main(): Promise<number> {
               'phase (the rest: ten files made and renamed, the weights read)');
   if (writers.length > 1) {
     const trials = flags.get<number>('trials');
-    console.log(`trial writer, export and overhead per trial (medians): ${
+    console.log(`trial writer, export and overhead per trial (of each ` +
+                `writer's run of median overhead share): ${
         writers.map((w) => {
           const of = runsOf.get(w)!;
-          const overhead = (r: RunFigures) =>
-              r.wall - r.phases['train'] - r.phases['evaluate'];
-          return `${w} ${(1000 * median(of.map((r) => r.phases['export'])) /
-                          trials).toFixed(1)} ms and ${
-              (1000 * median(of.map(overhead)) / trials).toFixed(1)} ms (${
-              (100 * median(of.map((r) => overhead(r) / r.wall)))
-                  .toFixed(1)}%)`;
+          const r = of[medianRun(of)];
+          return `${w} ${(1000 * r.phases['export'] / trials).toFixed(1)} ` +
+              `ms and ${(1000 * overheadOf(r) / trials).toFixed(1)} ms (${
+                  (100 * overheadOf(r) / r.wall).toFixed(1)}%)`;
         }).join('; ')}`);
   }
+  // The first line's run: the same share as there.
   console.log(`search overhead: ${(100 * share).toFixed(1)}% of trial time${
       writers.length > 1 ? ` (trial writer ${writers[0]})` : ''}`);
   return 0;
