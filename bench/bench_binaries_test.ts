@@ -112,8 +112,7 @@ describe('bench/steps', () => {
       }
       const pid = Number(fs.readFileSync(pidFile, 'utf8'));
       steps.kill(signal);
-      assert.equal(await exited, {SIGINT: 130, SIGTERM: 143, SIGHUP: 129}[
-          signal]);
+      const code = await exited;
       let alive = true;
       for (let i = 0; i < 50 && alive; i++) {
         await new Promise((resolve) => setTimeout(resolve, 100));
@@ -125,6 +124,7 @@ describe('bench/steps', () => {
       }
       if (alive) process.kill(pid, 'SIGKILL');
       assert.ok(!alive, `the child ${pid} outlived steps`);
+      assert.equal(code, {SIGINT: 130, SIGTERM: 143, SIGHUP: 129}[signal]);
     });
   }
 });
