@@ -7,6 +7,9 @@
 
 /** How every benchmark ends: the same exit codes and error lines. */
 
+import {spawn} from 'node:child_process';
+
+import {STOP_SIGNAL_EXIT_CODES, STOP_SIGNALS} from '../model_search/early_signals';
 import {UsageError, ValueError, didYouMean} from '../model_search/errors';
 import type {FlagSet} from '../model_search/flags';
 
@@ -63,17 +66,6 @@ export function requireAtLeast(
 }
 
 /**
- * Other names users write for a backend, as the search binaries' --backend
- * takes them (model_search/oss_trainer.ts, choiceAliases): refused, naming
- * the backend meant rather than the nearest spelling ("gpu" is nearer
- * "cpu" by its letters, not by its meaning).
- */
-export const BACKEND_ALIASES: Readonly<Record<string, string>> = {
-  gpu: 'tensorflow-gpu', cuda: 'tensorflow-gpu', node: 'tensorflow',
-  'tfjs-node': 'tensorflow', 'tfjs-node-gpu': 'tensorflow-gpu',
-};
-
-/**
  * Refuses list flag entries outside `known` (UsageError); an entry of
  * `aliases` is answered with the choice it stands for.
  */
@@ -111,4 +103,49 @@ export function median(values: number[]): number {
 export function medianIndex(values: number[]): number {
   const order = values.map((_, i) => i).sort((a, b) => values[a] - values[b]);
   return order[Math.floor((order.length - 1) / 2)];
+}
+
+/** How a child process of a benchmark ended, its output read. */
+export declare interface ChildOutcome {
+  /** Why it could not start (spawn's error), if it did not. */
+  error?: Error;
+  status: number|null;
+  signal: NodeJS.Signals|null;
+  stdout: string;
+  stderr: string;
+}
+
+/**
+ * Runs `command` to its end, its output read. A stop signal to this
+ * process (STOP_SIGNALS) goes on to the child, which would otherwise go on
+ * measuring, a full core, on its own; once the child has ended, this
+ * process exits as the signal says, saying so as `<name>: SIGINT:
+ * stopped`.
+ */
+export async function runChildForwardingSignals(
+    name: string, command: string, args: string[],
+    env: NodeJS.ProcessEnv = process.env): Promise<ChildOutcome> {
+  const proc = spawn(command, args, {stdio: ['ignore', 'pipe', 'pipe'], env});
+  let stdout = '';
+  let stderr = '';
+  proc.stdout.setEncoding('utf8').on('data', (d: string) => stdout += d);
+  proc.stderr.setEncoding('utf8').on('data', (d: string) => stderr += d);
+  let stoppedBy: NodeJS.Signals|undefined;
+  const forward = (signal: NodeJS.Signals) => {
+    stoppedBy = signal;
+    proc.kill(signal);
+  };
+  for (const signal of STOP_SIGNALS) process.on(signal, forward);
+  const outcome = await new Promise<ChildOutcome>((resolve) => {
+    proc.on('error', (error) =>
+        resolve({error, status: null, signal: null, stdout, stderr}));
+    proc.on('close', (status, signal) =>
+        resolve({status, signal, stdout, stderr}));
+  });
+  for (const signal of STOP_SIGNALS) process.off(signal, forward);
+  if (stoppedBy !== undefined) {
+    process.stderr.write(`${name}: ${stoppedBy}: stopped\n`);
+    process.exit(STOP_SIGNAL_EXIT_CODES[stoppedBy]);
+  }
+  return outcome;
 }

@@ -10,7 +10,7 @@ import * as assert from 'node:assert/strict';
 import {UsageError} from '../model_search/errors';
 import {FlagSet} from '../model_search/flags';
 
-import {BACKEND_ALIASES, isWasmOutOfMemory, median, medianIndex, requireAtLeast, requireKnown, wasmOutOfMemoryLine} from './bench_main';
+import {isWasmOutOfMemory, median, medianIndex, requireAtLeast, requireKnown, wasmOutOfMemoryLine} from './bench_main';
 
 function flags(argv: string[]): FlagSet {
   const set = new FlagSet();
@@ -54,7 +54,8 @@ describe('benchmark flag checks', () => {
       set.parse([`--backends=${value}`]);
       return () => requireKnown(set, 'backends', ['tensorflow-gpu',
                                 'tensorflow', 'wasm', 'cpu'],
-                                BACKEND_ALIASES);
+                                {gpu: 'tensorflow-gpu',
+                                 'tfjs-node': 'tensorflow'});
     };
     // By its letters "gpu" is nearest "cpu"; the search binary says
     // "tensorflow-gpu", and so must the benchmarks.

@@ -21,7 +21,7 @@
 import * as path from 'node:path';
 
 import {fixArchitectureOrder} from '../model_search/architecture/architecture_utils';
-import {BACKEND_CHOICES, selectBackend} from '../model_search/backend/select_backend';
+import {BACKEND_ALIASES, BACKEND_CHOICES, selectBackend} from '../model_search/backend/select_backend';
 import {tf} from '../model_search/backend/tf';
 import {resolveWorkspacePath} from '../model_search/constants';
 import type {Batch} from '../model_search/data/data';
@@ -167,7 +167,8 @@ async function main(): Promise<void> {
   const warmup = flags.get<number>('warmup');
   const wanted = requireKnown(flags, 'configs', CASES.map((c) => c.config));
   const cases = CASES.filter((c) => wanted.includes(c.config));
-  const backends = requireKnown(flags, 'backends', BACKEND_CHOICES);
+  const backends = requireKnown(flags, 'backends', BACKEND_CHOICES,
+                                BACKEND_ALIASES);
   const results = new Map<string, string[]>();
   const towers = new Map<string, {tower: string[], params: number}>();
   const notes: string[] = [];

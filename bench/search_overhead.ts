@@ -139,18 +139,18 @@
  * per trial (30 MB per 10,000 trials), which the project cannot release.
  */
 
-import {spawn} from 'node:child_process';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import {performance} from 'node:perf_hooks';
 import * as v8 from 'node:v8';
 
-import {BACKEND_CHOICES, selectBackend} from '../model_search/backend/select_backend';
+import {BACKEND_ALIASES, BACKEND_CHOICES, selectBackend} from '../model_search/backend/select_backend';
 import type {BackendRequest} from '../model_search/backend/select_backend';
 import {tf} from '../model_search/backend/tf';
 import {DEFAULT_WASM_MEMORY_LIMIT_MB, wasmRestartCount, wasmRestartSeconds, wasmTensorHighWaterBytes} from '../model_search/backend/wasm_restart';
 import {DEFAULT_CNN, DEFAULT_DNN, resolveWorkspacePath} from '../model_search/constants';
+import {STOP_SIGNAL_EXIT_CODES, STOP_SIGNALS} from '../model_search/early_signals';
 import {CsvDataProvider} from '../model_search/data/csv_data';
 import {Provider as ImageDataProvider} from '../model_search/data/image_data';
 import {UsageError} from '../model_search/errors';
@@ -162,7 +162,7 @@ import {loadSpecFile, printPhoenixSpec} from '../model_search/proto/text_format'
 import {standardObservers} from '../model_search/search_observers';
 import {makeDirectories, resolveUserPath, whyNoDirectory} from '../model_search/user_paths';
 import {SEARCH_PHASES, SearchTimings} from '../model_search/search_timings';
-import {BACKEND_ALIASES, isWasmOutOfMemory, median, medianIndex, runBenchmark, wasmOutOfMemoryLine} from './bench_main';
+import {isWasmOutOfMemory, median, medianIndex, runBenchmark, runChildForwardingSignals, wasmOutOfMemoryLine} from './bench_main';
 
 /** The test data, found from any working directory (the runfiles). */
 const TESTDATA = resolveWorkspacePath('model_search/data/testdata');
@@ -317,9 +317,9 @@ async function runOne(): Promise<RunFigures> {
   process.on('exit', () => {
     fs.rmSync(modelDir, {recursive: true, force: true});
   });
-  for (const signal of ['SIGINT', 'SIGTERM', 'SIGHUP'] as const) {
+  for (const signal of STOP_SIGNALS) {
     process.once(signal, () => {
-      process.exit(STOP_EXIT_CODES[signal]);
+      process.exit(STOP_SIGNAL_EXIT_CODES[signal]);
     });
   }
   const provider = problem === 'cnn' ?
@@ -448,9 +448,6 @@ function modelDirFlag(): string {
   return resolveUserPath(flags.get<string>('model_dir'), true);
 }
 
-/** Exit codes of a process stopped by a signal it handles. */
-const STOP_EXIT_CODES = {SIGINT: 130, SIGTERM: 143, SIGHUP: 129} as const;
-
 /** Whether a search runs in a child, which a signal goes on to. */
 let childRunning = false;
 
@@ -459,12 +456,11 @@ let childRunning = false;
  * the disk, printing), through process.exit: what it made goes with it.
  */
 function stopOnSignals(): void {
-  for (const signal of Object.keys(STOP_EXIT_CODES) as
-       Array<keyof typeof STOP_EXIT_CODES>) {
+  for (const signal of STOP_SIGNALS) {
     process.on(signal, () => {
       if (childRunning) return;  // runChild forwards it and waits
       process.stderr.write(`search_overhead: ${signal}: stopped\n`);
-      process.exit(STOP_EXIT_CODES[signal]);
+      process.exit(STOP_SIGNAL_EXIT_CODES[signal]);
     });
   }
 }
@@ -478,33 +474,12 @@ function stopOnSignals(): void {
 async function runChild(writer: string): Promise<RunFigures> {
   const args = [...process.execArgv, process.argv[1],
                 ...process.argv.slice(2), `--trial_writer=${writer}`];
-  const proc = spawn(process.execPath, args,
-                     {stdio: ['ignore', 'pipe', 'pipe'],
-                      env: {...process.env, [RUN_ONE_ENV]: '1'}});
-  let stdout = '';
-  let stderr = '';
-  proc.stdout.setEncoding('utf8').on('data', (d: string) => stdout += d);
-  proc.stderr.setEncoding('utf8').on('data', (d: string) => stderr += d);
-  let stoppedBy: keyof typeof STOP_EXIT_CODES|undefined;
-  const forward = (signal: keyof typeof STOP_EXIT_CODES) => {
-    stoppedBy = signal;
-    proc.kill(signal);
-  };
-  const signals = Object.keys(STOP_EXIT_CODES) as
-      Array<keyof typeof STOP_EXIT_CODES>;
   childRunning = true;
-  for (const signal of signals) process.on(signal, forward);
-  const status = await new Promise<number|null>((resolve, reject) => {
-    proc.on('error', reject);
-    proc.on('close', (code) => resolve(code));
-  });
-  for (const signal of signals) process.off(signal, forward);
+  const child = await runChildForwardingSignals(
+      'search_overhead', process.execPath, args,
+      {...process.env, [RUN_ONE_ENV]: '1'});
   childRunning = false;
-  if (stoppedBy !== undefined) {
-    process.stderr.write(`search_overhead: ${stoppedBy}: stopped\n`);
-    process.exit(STOP_EXIT_CODES[stoppedBy]);
-  }
-  const child = {status, stdout, stderr};
+  if (child.error !== undefined) throw child.error;
   if (child.status === 2) {
     // A wrong flag value the search itself found (--backend=...): its line.
     const lines = child.stderr.trim().split('\n');

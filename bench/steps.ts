@@ -29,10 +29,9 @@
  * are ahead, no more.
  */
 
-import {spawn} from 'node:child_process';
 import * as fs from 'node:fs';
 
-import {BACKEND_CHOICES, selectBackend} from '../model_search/backend/select_backend';
+import {BACKEND_ALIASES, BACKEND_CHOICES, selectBackend} from '../model_search/backend/select_backend';
 import type {BackendRequest} from '../model_search/backend/select_backend';
 import {tf} from '../model_search/backend/tf';
 import {MAX_WASM_THREADS} from '../model_search/backend/wasm_threads';
@@ -43,7 +42,7 @@ import {FlagSet, parseCommandFlags} from '../model_search/flags';
 import {buildModel, countParameters} from '../model_search/phoenix';
 import {trainModel} from '../model_search/train_loop';
 import {resolveUserPath} from '../model_search/user_paths';
-import {BACKEND_ALIASES, median, requireAtLeast, requireKnown, runBenchmark} from './bench_main';
+import {median, requireAtLeast, requireKnown, runBenchmark, runChildForwardingSignals} from './bench_main';
 
 /** One benchmarked net: a tower as a search would build it. */
 declare interface Net {
@@ -240,53 +239,6 @@ function torchEnv(): NodeJS.ProcessEnv {
   return env;
 }
 
-/** Exit codes of a process stopped by a signal it handles. */
-const STOP_EXIT_CODES = {SIGINT: 130, SIGTERM: 143, SIGHUP: 129} as const;
-
-declare interface ChildOutcome {
-  /** Why it could not start (spawn's error), if it did not. */
-  error?: Error;
-  status: number|null;
-  signal: NodeJS.Signals|null;
-  stdout: string;
-  stderr: string;
-}
-
-/**
- * Runs `command` to its end, its output read. A signal to this process
- * goes on to the child (which would go on measuring, a full core, on its
- * own); this one then exits as the signal says.
- */
-async function runChild(command: string, args: string[]):
-    Promise<ChildOutcome> {
-  const proc = spawn(command, args, {stdio: ['ignore', 'pipe', 'pipe'],
-                                     env: torchEnv()});
-  let stdout = '';
-  let stderr = '';
-  proc.stdout.setEncoding('utf8').on('data', (d: string) => stdout += d);
-  proc.stderr.setEncoding('utf8').on('data', (d: string) => stderr += d);
-  let stoppedBy: keyof typeof STOP_EXIT_CODES|undefined;
-  const forward = (signal: keyof typeof STOP_EXIT_CODES) => {
-    stoppedBy = signal;
-    proc.kill(signal);
-  };
-  const signals = Object.keys(STOP_EXIT_CODES) as
-      Array<keyof typeof STOP_EXIT_CODES>;
-  for (const signal of signals) process.on(signal, forward);
-  const outcome = await new Promise<ChildOutcome>((resolve) => {
-    proc.on('error', (error) =>
-        resolve({error, status: null, signal: null, stdout, stderr}));
-    proc.on('close', (status, signal) =>
-        resolve({status, signal, stdout, stderr}));
-  });
-  for (const signal of signals) process.off(signal, forward);
-  if (stoppedBy !== undefined) {
-    process.stderr.write(`steps: ${stoppedBy}: stopped\n`);
-    process.exit(STOP_EXIT_CODES[stoppedBy]);
-  }
-  return outcome;
-}
-
 /**
  * Refuses, before minutes of measuring, a --python or --torch_script the
  * user named that cannot give figures: a script that is not there, or a
@@ -309,7 +261,8 @@ async function checkTorchFlags(): Promise<void> {
     }
   }
   if (!flags.isPresent('python')) return;
-  const check = await runChild(python, ['-c', 'import torch']);
+  const check = await runChildForwardingSignals(
+      'steps', python, ['-c', 'import torch'], torchEnv());
   const fix = 'give the path of a Python with torch, e.g. ' +
       '--python=/usr/bin/python3 with Debian\'s python3-torch';
   if (check.error !== undefined) {
@@ -325,10 +278,11 @@ async function checkTorchFlags(): Promise<void> {
 
 async function runTorch(steps: number, threads: number): Promise<TorchResult> {
   const python = flags.get<string>('python');
-  const result = await runChild(
-      python,
+  const result = await runChildForwardingSignals(
+      'steps', python,
       [torchScript(), `--steps=${steps}`, `--batch_size=${BATCH_SIZE}`,
-       `--threads=${threads}`, `--batch_pool=${BATCH_POOL}`]);
+       `--threads=${threads}`, `--batch_pool=${BATCH_POOL}`],
+      torchEnv());
   if (result.error) {
     return {available: false, reason: result.error.message};
   }

@@ -18,7 +18,7 @@ import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
 
-import {BACKEND_CHOICES, selectBackend} from './backend/select_backend';
+import {BACKEND_ALIASES, BACKEND_CHOICES, selectBackend} from './backend/select_backend';
 import {DEFAULT_WASM_MEMORY_LIMIT_MB} from './backend/wasm_restart';
 import {MAX_WASM_THREADS} from './backend/wasm_threads';
 import {DEFAULT_CNN, DEFAULT_DNN, DEFAULT_RNN_LAST, resolveWorkspacePath} from './constants';
@@ -109,9 +109,7 @@ export function defineTrainerFlags(): void {
           '<start>: when the process started, in clock ticks after boot).'});
   define('backend', {type: 'string', default: 'auto',
     choices: [...BACKEND_CHOICES],
-    choiceAliases: {gpu: 'tensorflow-gpu', cuda: 'tensorflow-gpu',
-                    node: 'tensorflow', 'tfjs-node': 'tensorflow',
-                    'tfjs-node-gpu': 'tensorflow-gpu'},
+    choiceAliases: {...BACKEND_ALIASES},
     help: 'TensorFlow.js backend; auto tries tfjs-node-gpu, tfjs-node, ' +
           'wasm, cpu in that order.'});
   define('wasm_threads', {type: 'int', default: 1,

@@ -36,6 +36,17 @@ export const BACKEND_CHOICES =
 
 export type BackendRequest = typeof BACKEND_CHOICES[number];
 
+/**
+ * Other names users write for a backend, answered with the backend they
+ * mean rather than the nearest spelling ("gpu" is nearer "cpu" by its
+ * letters, not by its meaning): --backend of the search binaries and the
+ * benchmarks.
+ */
+export const BACKEND_ALIASES: Readonly<Record<string, BackendRequest>> = {
+  gpu: 'tensorflow-gpu', cuda: 'tensorflow-gpu', node: 'tensorflow',
+  'tfjs-node': 'tensorflow', 'tfjs-node-gpu': 'tensorflow-gpu',
+};
+
 /** The outcome of `selectBackend`. */
 export declare interface SelectedBackend {
   /**
