@@ -72,6 +72,13 @@ const TRANSIENT_MESSAGES = [
   /connection lost/i,
 ];
 
+/** What MySQL says of a table, column or index made already. */
+const ALREADY_THERE = new Set([
+  'ER_TABLE_EXISTS_ERROR',  // CREATE TABLE
+  'ER_DUP_FIELDNAME',       // ALTER TABLE ... ADD COLUMN
+  'ER_DUP_KEYNAME',         // CREATE INDEX
+]);
+
 export class MysqlStore extends SqlStore {
   protected readonly forUpdate = ' FOR UPDATE';
   protected readonly insertStudySql =
@@ -203,6 +210,17 @@ export class MysqlStore extends SqlStore {
         conn.release();
       }
     }
+  }
+
+  /**
+   * MySQL and MariaDB commit each CREATE and ALTER at once: a worker
+   * stopped in the middle of a migration leaves its first statements
+   * applied and the migration unrecorded. The next worker's migration
+   * (under the schema lock, alone) then finds a table, column or index
+   * there already, and goes on.
+   */
+  protected override appliedBefore(err: unknown): boolean {
+    return ALREADY_THERE.has(errorCode(err) ?? '');
   }
 
   protected override transientReason(err: unknown): string|undefined {

@@ -171,6 +171,16 @@ export abstract class SqlStore implements MetadataStore {
   /** A short reason when `err` is worth retrying, else undefined. */
   protected abstract transientReason(err: unknown): string|undefined;
 
+  /**
+   * Whether a migration statement failed because what it makes is there
+   * already: a migration an earlier worker was stopped in the middle of,
+   * where each statement commits on its own (MySQL's DDL). Where the
+   * statements of a migration commit together, never.
+   */
+  protected appliedBefore(_err: unknown): boolean {
+    return false;
+  }
+
   /** Appended to a SELECT that must lock its rows (`FOR UPDATE` or ''). */
   protected abstract readonly forUpdate: string;
 
@@ -208,7 +218,12 @@ export abstract class SqlStore implements MetadataStore {
           continue;
         }
         for (const statement of migration.statements(this.types)) {
-          await sql.run(statement);
+          try {
+            await sql.run(statement);
+          } catch (e) {
+            if (!this.appliedBefore(e)) throw e;
+            // What an earlier worker stopped half way through committed.
+          }
         }
         await sql.run(
             'INSERT INTO schema_version (version, description, applied_at) ' +
