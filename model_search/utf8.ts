@@ -10,6 +10,7 @@
  * (for errors that name the line and column), or a compressed file.
  */
 
+import {existsSync} from 'node:fs';
 import * as path from 'node:path';
 
 /**
@@ -96,9 +97,10 @@ export function compressionOf(bytes: Uint8Array): Compression|undefined {
         kind,
         command: (file) => {
           if (!suffix.test(file)) {
-            // The tools refuse a file of another suffix: to a new name.
-            return `${streaming} ${shellWord(file)} > ${
-                shellWord(`${file}.txt`)}`;
+            // The tools refuse a file of another suffix: to a new name,
+            // through a shell that refuses to overwrite one (set -C).
+            return `(set -C; ${streaming} ${shellWord(file)} > ${
+                shellWord(`${file}.txt`)})`;
           }
           if (kind === 'zip') {
             // Its members keep their own names, in the archive's folder.
@@ -106,8 +108,12 @@ export function compressionOf(bytes: Uint8Array): Compression|undefined {
                 shellWord(path.dirname(file))}, which writes its files ` +
                 'there';
           }
+          const out = file.replace(suffix, '');
           return `${keeping} ${shellWord(file)}, which writes ${
-              shellWord(file.replace(suffix, ''))}`;
+              shellWord(out)}${
+              existsSync(out) ? ` (${shellWord(out)} is there already: ` +
+                      'is it the file decompressed?)' :
+                                ''}`;
         },
       };
     }

@@ -6,6 +6,9 @@
  */
 
 import * as assert from 'node:assert/strict';
+import * as fs from 'node:fs';
+import * as os from 'node:os';
+import * as path from 'node:path';
 
 import {compressionOf, firstNonUtf8Byte} from './utf8';
 
@@ -57,7 +60,19 @@ describe('compressionOf', () => {
                      "'/my data/it'\\''s'");
     // gzip refuses a file of another suffix: written to a new name.
     assert.equal(gzip.command('/d/rows.csv'),
-                 'gzip -dc /d/rows.csv > /d/rows.csv.txt');
+                 '(set -C; gzip -dc /d/rows.csv > /d/rows.csv.txt)');
+    // The file it would write is there: perhaps the one wanted.
+    const there = fs.mkdtempSync(path.join(os.tmpdir(), 'utf8_test_'));
+    try {
+      fs.writeFileSync(path.join(there, 'rows.csv'), 'a\n');
+      assert.equal(
+          gzip.command(path.join(there, 'rows.csv.gz')),
+          `gzip -dk ${there}/rows.csv.gz, which writes ${there}/rows.csv ` +
+              `(${there}/rows.csv is there already: is it the file ` +
+              'decompressed?)');
+    } finally {
+      fs.rmSync(there, {recursive: true, force: true});
+    }
     const zip = compressionOf(Uint8Array.from([0x50, 0x4b, 3, 4]))!;
     assert.equal(zip.command('/d/rows.zip'),
                  'unzip -n /d/rows.zip -d /d, which writes its files there');

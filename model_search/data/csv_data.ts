@@ -304,7 +304,9 @@ function notARowError(file: string, record: CsvRecord, header: CsvRecord):
       !header.cells.some((c) => isNumeric(bare(c)))) {
     return new DataError(
         `${file}:${line}: the row repeats the header (line ${
-            header.line}): files joined with their headers? Remove it`,
+            header.line}): files joined with their headers? Remove it. ` +
+            '(Or has the file no header? Its first line names the ' +
+            'columns: put a line of column names above the data)',
         file, line);
   }
   return undefined;

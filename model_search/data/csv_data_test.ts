@@ -1041,7 +1041,9 @@ describe('CsvDataProvider', () => {
         name: 'the header again, of two files joined',
         text: '\ufefflabel,a\n0,1\n1,2\n\ufefflabel,a\n0,3\n',
         message: (f) => `${f}:4: the row repeats the header (line 1): ` +
-            'files joined with their headers? Remove it',
+            'files joined with their headers? Remove it. (Or has the file ' +
+            'no header? Its first line names the columns: put a line of ' +
+            'column names above the data)',
       },
       {
         name: 'a label out of range, another column named label',

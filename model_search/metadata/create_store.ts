@@ -183,12 +183,13 @@ export async function createStore(options: StoreOptions): Promise<SqlStore> {
       // misspelt name, most likely; a search worker needs it created.
       const said = `${flag}: the server has no database "${name}" (${
           e.code})`;
+      const tool = target.dialect === 'postgres' ? 'createdb' :
+                                                   'mysqladmin create';
       throw new UsageError(options.readOnly ?
           `${said}; name the database the search wrote to` :
           `${said}; create it first (CREATE DATABASE ${
-              quotedIdentifier(name, target.dialect)}; as PostgreSQL's ` +
-          `createdb ${shellWord(name)} or MySQL's mysqladmin create ${
-              shellWord(name)} do), or name an existing database`);
+              quotedIdentifier(name, target.dialect)}; as ${tool} ${
+              shellWord(name)} does), or name an existing database`);
     }
     throw e;
   }
@@ -252,6 +253,7 @@ function fromUrl(url: string): ConnectionTarget {
     throw new UsageError(`--metadata_db=${redactUrl(url)}: unsupported ` +
                          `database; use ${URL_FORMS}`);
   }
+  const hostless = /^[a-z]+:\/\/[^/?#]*@\//i.test(url);
   let parsed: URL;
   try {
     // A user and no host (`mysql://user@/db?socket=...`, as for a unix
@@ -318,8 +320,11 @@ function fromUrl(url: string): ConnectionTarget {
     }
   }
   const auth = `${encodeURIComponent(user)}${password ? ':***' : ''}`;
-  const display = `${scheme}://${auth}@${parsed.hostname || host}:${port}/${
-      encodeURIComponent(database)}${parsed.search}`;
+  // Shown as given: a socket URL without a host has no host or port.
+  const display = hostless ?
+      `${scheme}://${auth}@/${encodeURIComponent(database)}${parsed.search}` :
+      `${scheme}://${auth}@${parsed.hostname || host}:${port}/${
+          encodeURIComponent(database)}${parsed.search}`;
   if (dialect === 'postgres') {
     const socketDir = parsed.searchParams.get('host');
     return {

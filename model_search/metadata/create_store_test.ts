@@ -152,7 +152,7 @@ describe('resolveConnection', () => {
         dialect: 'postgres',
         connection: {host: '/run/postgresql', port: 5432, database: 'db',
                      user: 'ann', password: undefined},
-        display: 'postgres://ann@localhost:5432/db?host=/run/postgresql',
+        display: 'postgres://ann@/db?host=/run/postgresql',
       },
     },
     {
@@ -163,8 +163,7 @@ describe('resolveConnection', () => {
         connection: {host: 'localhost', port: 3306,
                      socketPath: '/run/mysqld/mysqld.sock', database: 'db',
                      user: 'root', password: 'pw'},
-        display: 'mysql://root:***@localhost:3306/db?socket=' +
-            '/run/mysqld/mysqld.sock',
+        display: 'mysql://root:***@/db?socket=/run/mysqld/mysqld.sock',
       },
     },
     {
