@@ -37,7 +37,7 @@ import {selectBackend} from './backend/select_backend';
 import {tf} from './backend/tf';
 // Registers the custom layers and initializers that saved models name.
 import './blocks';
-import {checkUniqueColumnNames, columnNames, CsvRowEncoder, firstLineDelimiterHint, otherDelimiterHint, UnseenCategories} from './data/csv_data';
+import {checkUniqueColumnNames, columnNames, CsvRowEncoder, firstLineDelimiterHint, otherDelimiterHint, repeatedHeaderError, UnseenCategories} from './data/csv_data';
 import {checkFieldDelim, readCsvFile} from './data/csv_reader';
 import type {CsvRecord} from './data/csv_reader';
 import {DataError, InputSchema, listedName, readProgressEveryMs} from './data/data';
@@ -348,9 +348,11 @@ async function openExamples(
   switch (schema.kind) {
     case 'csv':
       if (!stat.isFile()) {
-        throw new ValueError(
-            `--input=${input}: not a file; the model reads CSV, give a CSV ` +
-            'file with a header row');
+        // Not opened: a pipe would be read once (its rows are checked
+        // before any is predicted), a device on and on.
+        throw new ValueError(`--input=${input}: ${
+            stat.isDirectory() ? 'a folder' : specialFileKind(stat)}; the ` +
+            'model reads CSV, give a CSV file with a header row');
       }
       checkNotAnImage(input, schema);
       return openCsv(schema, input, warnings, fieldDelim);
@@ -639,6 +641,8 @@ function bestTrialOf(dir: string): number|undefined {
 
 /** A CSV file's header, matched to the schema. */
 interface CsvHeader {
+  /** The header row itself. */
+  record: CsvRecord;
   line: number;
   width: number;
   /** Where each feature column of the schema is in a row. */
@@ -680,6 +684,7 @@ async function openCsv(
         schema, labelName, record.cells, file, record.line,
         otherDelimiterHint(record.cells, fieldDelim, true));
     header = {
+      record,
       line: record.line,
       width: record.cells.length,
       featureAt,
@@ -721,6 +726,8 @@ async function* csvRows(
               `the row, or quote fields that contain "${fieldDelim}"`,
           file, record.line);
     }
+    const repeated = repeatedHeaderError(file, record, header.record);
+    if (repeated !== undefined) throw repeated;
     for (const at of header.unnamedAt) {
       if (record.cells[at] === '') continue;
       throw new DataError(

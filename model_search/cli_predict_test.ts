@@ -401,6 +401,19 @@ describe('predictCommand', function() {
          assert.match(result.err.join('\n'), /late_bad\.csv:32: column "weight_g" .*is numeric but has "heavy"/);
        });
 
+    it('names a row repeating the header', async () => {
+      const file = path.join(root, 'joined.csv');
+      const header = 'color,weight_g,length_cm,origin\n';
+      fs.writeFileSync(file, `${header}red,120,7,local\n${header}` +
+                                 'red,120,7,local\n');
+
+      const result = await run([`--model_dir=${csvTrial}`, `--input=${file}`]);
+
+      assert.equal(result.status, 2);
+      assert.deepEqual(result.out, []);
+      assert.match(result.err.join('\n'), /joined\.csv:3: the row repeats the header \(line 1\)/);
+    });
+
     it('gives the same predictions for any batch size', async () => {
       const outputs = [];
       for (const batchSize of [1, 13, 1000]) {

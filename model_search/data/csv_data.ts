@@ -283,33 +283,43 @@ function labelEmptyError(file: string, line: number, label: LabelInfo) {
 }
 
 /**
- * What is wrong with a data row that is no row of data: one of empty
- * cells only (as spreadsheets leave below their data), or the header
- * again (two files joined with their headers); undefined for any other.
- * A header holding numbers may be a row of data (a file without a
- * header), which a later row may repeat: not said then.
+ * What is wrong with a data row that is no row of data: one of empty (or
+ * blank) cells only (as spreadsheets leave below their data), or the
+ * header again (repeatedHeaderError); undefined for any other.
  */
 function notARowError(file: string, record: CsvRecord, header: CsvRecord):
     DataError|undefined {
   const {cells, line} = record;
-  if (cells.every((c) => c === '')) {
+  if (cells.every((c) => c.trim() === '')) {
     return new DataError(
         `${file}:${line}: the row is empty (only delimiters), as a ` +
             'spreadsheet leaves below its data; remove such rows',
         file, line);
   }
+  return repeatedHeaderError(file, record, header);
+}
+
+/**
+ * The error of a data row that repeats the header (two files joined with
+ * their headers), or undefined. A header holding numbers may be a row of
+ * data (a file without a header), which a later row may repeat: not said
+ * then.
+ */
+export function repeatedHeaderError(
+    file: string, record: CsvRecord, header: CsvRecord): DataError|undefined {
+  const {cells, line} = record;
   const bare = (c: string) => c.replace(/^\ufeff/, '');
-  if (bare(cells[0]) === bare(header.cells[0]) &&
-      cells.every((c, i) => bare(c) === bare(header.cells[i])) &&
-      !header.cells.some((c) => isNumeric(bare(c)))) {
-    return new DataError(
-        `${file}:${line}: the row repeats the header (line ${
-            header.line}): files joined with their headers? Remove it. ` +
-            '(Or has the file no header? Its first line names the ' +
-            'columns: put a line of column names above the data)',
-        file, line);
+  if (bare(cells[0]) !== bare(header.cells[0]) ||
+      !cells.every((c, i) => bare(c) === bare(header.cells[i])) ||
+      header.cells.some((c) => isNumeric(bare(c)))) {
+    return undefined;
   }
-  return undefined;
+  return new DataError(
+      `${file}:${line}: the row repeats the header (line ${
+          header.line}): files joined with their headers? Remove it. ` +
+          '(Or has the file no header? Its first line names the ' +
+          'columns: put a line of column names above the data)',
+      file, line);
 }
 
 function labelIdError(
@@ -1073,18 +1083,33 @@ export function imbalanceWarning(
 }
 
 /**
- * A warning when the evaluation rows hold one class only: every trial's
- * auc_roc and auc_pr are then n/a (a search ranked by them searches
- * blind), and accuracy rewards a model that always answers that class.
+ * A warning when the evaluation rows lack classes the training rows
+ * have: of one class only,
+ * every trial's auc_roc and auc_pr are n/a (a search ranked by them
+ * searches blind), and accuracy rewards a model that always answers that
+ * class; lacking some, the metrics say nothing of those.
  */
-function oneClassWarning(file: string, classIds: Set<number>,
-                         vocabulary: string[]): string|undefined {
-  if (classIds.size !== 1) return undefined;
-  const [id] = classIds;
-  return `warning: ${file}: every row is of class ${
-      JSON.stringify(vocabulary[id] ?? String(id))}: the trials' auc_roc ` +
-      'and auc_pr will be n/a, and accuracy rewards a model that always ' +
-      'answers that class; give a validation file of every class';
+function validationClassesWarning(
+    file: string, classIds: Set<number>, vocabulary: string[],
+    trainingIds: number[]): string|undefined {
+  const name = (id: number) => JSON.stringify(vocabulary[id] ?? String(id));
+  if (classIds.size === 1) {
+    const [id] = classIds;
+    return `warning: ${file}: every row is of class ${name(id)}: the ` +
+        'trials\' auc_roc and auc_pr will be n/a, and accuracy rewards a ' +
+        'model that always answers that class; give a validation file of ' +
+        'every class';
+  }
+  // Classes no training row has are said of the training file already.
+  const absent = trainingIds.filter((id) => !classIds.has(id));
+  if (absent.length === 0) return undefined;
+  const shown = absent.slice(0, 5).map(name).join(', ');
+  return `warning: ${file}: no row is of class${
+      absent.length === 1 ? '' : 'es'} ${shown}${
+      absent.length > 5 ? ', ...' : ''} (${absent.length} of the training ` +
+      `file's ${trainingIds.length}): the trials' metrics say nothing of ${
+      absent.length === 1 ? 'it' : 'them'}; give a validation file of ` +
+      'every class';
 }
 
 /** The CSV provider. */
@@ -1679,7 +1704,7 @@ export class Provider implements DataProvider {
    * The second pass, over the validation file: every row must encode.
    * Categorical values the training file lacks encode (as all zeros), but
    * the models never learnt them: a warning names the first few; a file
-   * of one class is warned of too (oneClassWarning).
+   * lacking classes is warned of too (validationClassesWarning).
    */
   private async checkValidation(file: string):
       Promise<{rows: number, warnings: string[]}> {
@@ -1735,8 +1760,14 @@ export class Provider implements DataProvider {
       rows++;
     }
     if (rows === 0) throw headerOnlyError(file, headerLine);
-    const warnings = [unseen.warning(file, rows), oneClassWarning(
-        file, classIds, this.inputSchema().labelVocabulary ?? [])]
+    const numericLabels =
+        this.inputSchema().extra?.['labelKind'] === 'numeric';
+    const trainingIds = numericLabels ?
+        this.labelClasses.map(Number) :
+        this.labelClasses.map((_, id) => id);
+    const warnings = [unseen.warning(file, rows), validationClassesWarning(
+        file, classIds, this.inputSchema().labelVocabulary ?? [],
+        trainingIds)]
         .filter((w): w is string => w !== undefined)
         .map((w) => `csv: ${w}`);
     return {rows, warnings};

@@ -1032,6 +1032,12 @@ describe('CsvDataProvider', () => {
             '1); fix the row, or quote fields that contain ","',
       },
       {
+        name: 'a row of only blanks and delimiters',
+        text: 'label,a,b\n0,1,2\n1,2,3\n , , \n',
+        message: (f) => `${f}:4: the row is empty (only delimiters), as a ` +
+            'spreadsheet leaves below its data; remove such rows',
+      },
+      {
         name: 'a row of only delimiters, as a spreadsheet leaves',
         text: 'label,a,b\n0,1,2\n1,2,3\n,,\n,,\n',
         message: (f) => `${f}:4: the row is empty (only delimiters), as a ` +
@@ -1408,6 +1414,20 @@ describe('CsvDataProvider', () => {
               'trials\' auc_roc and auc_pr will be n/a, and accuracy ' +
               'rewards a model that always answers that class; give a ' +
               'validation file of every class');
+    });
+
+    it('warns of a validation file lacking a class', async () => {
+      const three = csvFile('y,n,c\ncat,1,red\ndog,2,blue\nemu,3,red\n');
+      const validation = csvFile('y,n,c\ndog,3,red\ncat,1,blue\n');
+      const {logged} = await prepared({
+        filename: three, logitsDimension: 3, validationFilename: validation,
+      });
+
+      assert.equal(
+          logged[1],
+          `csv: warning: ${validation}: no row is of class "emu" (1 of the ` +
+              'training file\'s 3): the trials\' metrics say nothing of it; ' +
+              'give a validation file of every class');
     });
 
     it('names a value that standardizes beyond the float32 range', async () => {

@@ -327,6 +327,12 @@ function fromUrl(url: string): ConnectionTarget {
           encodeURIComponent(database)}${parsed.search}`;
   if (dialect === 'postgres') {
     const socketDir = parsed.searchParams.get('host');
+    if (socketDir !== null && /\/\.s\.PGSQL\.\d+$/.test(socketDir)) {
+      // The client adds the file's name to the directory itself.
+      throw new UsageError(`--metadata_db=${shown}: host= names the ` +
+                           `socket file; give its directory, host=${
+                               path.dirname(socketDir)}`);
+    }
     return {
       dialect,
       connection: {host: socketDir ?? host, port, database, user, password},

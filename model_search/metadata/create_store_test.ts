@@ -211,6 +211,18 @@ describe('resolveConnection', () => {
     });
   }
 
+  it('asks for the directory of a PostgreSQL socket, not the file', () => {
+    assert.throws(
+        () => resolveConnection({
+          url: 'postgres://ann@/db?host=/run/postgresql/.s.PGSQL.5432',
+          ...NO_ENV,
+        }),
+        new UsageError(
+            '--metadata_db=postgres://ann@/db?host=/run/postgresql/' +
+            '.s.PGSQL.5432: host= names the socket file; give its ' +
+            'directory, host=/run/postgresql'));
+  });
+
   it('takes the password from the environment when none is given', () => {
     const target = resolveConnection({
       url: 'postgres://ann@127.0.0.1/db',
