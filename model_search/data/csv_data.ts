@@ -1721,7 +1721,8 @@ export class Provider implements DataProvider {
       // every feature would be read from another column.
       // Compared in Unicode's composed form, as `cli predict` finds them.
       const same = (a: string, b: string|undefined) =>
-          a === b || (b !== undefined && a.normalize('NFC') === b.normalize('NFC'));
+          a === b ||
+          (b !== undefined && a.normalize('NFC') === b.normalize('NFC'));
       if (names.some((name, i) => !same(name, trainHeader[i]))) {
         const sameSet = names.length === trainHeader.length &&
             [...names].sort().join('\n') ===
