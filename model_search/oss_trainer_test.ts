@@ -305,6 +305,7 @@ describe('oss_trainer main', function() {
 
     const {code, log} = await run(quick(dir, [
       '--experiment_max_num_trials=2', '--backend=cpu',
+      '--optimization_metric=loss',
     ]));
 
     assert.equal(code, 2, log.join('\n'));
@@ -312,6 +313,30 @@ describe('oss_trainer main', function() {
                  /^error: study "model_search" of owner ".*" in .* ranks its trials by --optimization_metric=accuracy --optimization_goal=maximize, not loss \(minimize\); run with those flags, or start a new study: a new --experiment_name with a --model_dir of its own$/);
     assert.deepEqual((await storedTrials(dir)).map((t) => t.id), [1]);
   });
+
+  it('resumes a study with its own objective when given neither flag',
+     async () => {
+       const dir = tmpDir();
+       const first = await run(quick(dir, [
+         '--experiment_max_num_trials=1', '--backend=cpu',
+         '--optimization_metric=accuracy', '--optimization_goal=maximize',
+       ]));
+       assert.equal(first.code, 0, first.log.join('\n'));
+
+       const {code, log} = await run(quick(dir, [
+         '--experiment_max_num_trials=2', '--backend=cpu',
+       ]));
+
+       assert.equal(code, 0, log.join('\n'));
+       assert.ok(log.includes('objective: accuracy (maximize), the study\'s'),
+                 log.join('\n'));
+       assert.deepEqual((await storedTrials(dir)).map((t) => t.state),
+                        ['COMPLETED', 'COMPLETED']);
+       const summary = JSON.parse(fs.readFileSync(
+           path.join(dir, 'study_summary.json'), 'utf8'));
+       assert.deepEqual(summary.objective,
+                        {metric: 'accuracy', goal: 'maximize'});
+     });
 
   it('refuses to resume a study from before objectives were kept with ' +
          'another objective than its summary\'s',
