@@ -678,7 +678,7 @@ describe('predictCommand', function() {
       {
         name: 'a folder for a CSV model',
         args: () => [`--model_dir=${csvTrial}`, `--input=${IMAGES}`],
-        message: () => `predict: --input=${IMAGES}: not a file; the model ` +
+        message: () => `predict: --input=${IMAGES}: a folder; the model ` +
             'reads CSV, give a CSV file with a header row',
       },
       {
