@@ -33,7 +33,6 @@ import {LIMITS} from './metadata/schema';
 import {defineMetadataFlags, leaseSecondsFromFlags, storeOptionsFromFlags} from './metadata/flags';
 import {StoreError} from './metadata/retry';
 import {otherStudyOfDirectory, recordedSeed, STUDY_DATA_FILE, studyOfDirectory} from './metadata/study_of_directory';
-import type {Objective} from './metadata/trial';
 import {localWorkerId} from './metadata/worker_ids';
 import {HIGHER_IS_BETTER, METRIC_NAMES} from './metric_fns';
 import {loadSpecFile, printPhoenixSpec} from './proto/text_format';
@@ -587,24 +586,6 @@ export async function main(
     let refused = false;
     let refusedWithoutTrials = false;
     try {
-      // Neither flag given: a study resumed ranks as it did, as it plans
-      // from its own seed (a new study takes the flags' defaults).
-      let objective: Objective = {
-        metric: FLAGS.get<string>('optimization_metric'),
-        goal: FLAGS.get<'minimize'>('optimization_goal'),
-      };
-      if (!FLAGS.isPresent('optimization_metric') &&
-          !FLAGS.isPresent('optimization_goal')) {
-        const stored = (await store.listStudies?.())?.find(
-            (s) => s.experimentName === studyKey.experimentName &&
-                s.experimentOwner === studyKey.experimentOwner)?.objective;
-        if (stored !== undefined &&
-            (stored.metric !== objective.metric ||
-             stored.goal !== objective.goal)) {
-          objective = stored;
-          log(`objective: ${stored.metric} (${stored.goal}), the study's`);
-        }
-      }
       log(`spec ${label}; model_dir ${modelDir}; seed ${seed}${
           seedFlag >= 0 ? '' :
               studySeed !== undefined ?
@@ -643,7 +624,14 @@ export async function main(
         trainSteps,
         evalSteps: FLAGS.get<number>('phoenix_eval_steps'),
         batchSize: FLAGS.get<number>('phoenix_batch_size'),
-        objective,
+        objective: {
+          metric: FLAGS.get<string>('optimization_metric'),
+          goal: FLAGS.get<'minimize'>('optimization_goal'),
+        },
+        // Neither flag given: a study resumed ranks as it did, as it plans
+        // from its own seed (a new study takes the flags' defaults).
+        objectiveGiven: FLAGS.isPresent('optimization_metric') ||
+            FLAGS.isPresent('optimization_goal'),
         hypertuningMethod: FLAGS.get<'random'>('hypertuning_method'),
         seed,
         seedFromClock: seedFlag < 0 && studySeed === undefined,

@@ -137,6 +137,12 @@ export declare interface SearchOptions {
   evalSteps: number;
   batchSize: number;
   objective: Objective;
+  /**
+   * Whether the user chose `objective`; when false (the flags' defaults),
+   * a study that keeps an objective ranks by its own, said in a line, as
+   * a resumed study plans from its own seed.
+   */
+  objectiveGiven?: boolean;
   hypertuningMethod: 'random'|'bayesian';
   /**
    * Seeds the search, the tuner and weight initialisation; trial N draws
@@ -356,11 +362,24 @@ async function searchStudy(
       Math.max(leaseSeconds, DEFAULT_LEASE_SECONDS) * 1000);
 
   await refuseAnotherStudysDirectory(options);
-  // Only for a study whose database keeps no objective (made before it
-  // did): openStudy compares a kept one, naming the database.
-  const known = (await options.store.listStudies?.())?.find(
+  const findStudy = async () => (await options.store.listStudies?.())?.find(
       (s) => s.experimentName === options.experimentName &&
           s.experimentOwner === options.experimentOwner);
+  // The study's own objective, where the user gave none.
+  const adoptObjective = (kept: Objective|undefined) => {
+    if (options.objectiveGiven !== false || kept === undefined ||
+        (kept.metric === options.objective.metric &&
+         kept.goal === options.objective.goal)) {
+      return false;
+    }
+    options = {...options, objective: kept};
+    log(`objective: ${kept.metric} (${kept.goal}), the study's`);
+    return true;
+  };
+  const known = await findStudy();
+  adoptObjective(known?.objective);
+  // Only for a study whose database keeps no objective (made before it
+  // did): openStudy compares a kept one, naming the database.
   if (known?.objective === undefined) {
     checkSummaryObjective(
         options.modelDir, options.experimentName, options.objective);
@@ -375,10 +394,23 @@ async function searchStudy(
                               await options.store.listTrials(known.studyId),
         options.store.target ?? 'the database');
   }
-  const {studyId, created} = await options.store.openStudy(
+  const openStudy = () => options.store.openStudy(
       {experimentName: options.experimentName,
        experimentOwner: options.experimentOwner},
       options.specText, options.objective);
+  let opened: Awaited<ReturnType<typeof openStudy>>;
+  try {
+    opened = await openStudy();
+  } catch (e) {
+    // Made since it was looked for, by a worker given an objective that
+    // started at the same moment: its objective, if this one gave none.
+    if (!(e instanceof ValueError) ||
+        !adoptObjective((await findStudy())?.objective)) {
+      throw e;
+    }
+    opened = await openStudy();
+  }
+  const {studyId, created} = opened;
   let existing = await options.store.listTrials(studyId);
   /**
    * COMPLETED trials whose files a later trial could not use (damaged or

@@ -449,6 +449,41 @@ describe('a search stopped by a signal', function() {
        }
      });
 
+  it('takes the objective of a study made as it opened it, given none',
+     async () => {
+       const {dir, provider, spec, store} = await searchParts();
+       const specText = printPhoenixSpec(spec);
+       const key = {experimentName: 'raced', experimentOwner: 'test'};
+       const accuracy = {metric: 'accuracy', goal: 'maximize'} as const;
+       // Another worker, given --optimization_metric=accuracy, makes the
+       // study after this one looked for it and before it opens it.
+       const racing = withFirstCall(
+           store, 'openStudy',
+           async (...args: Parameters<typeof store.openStudy>) => {
+             await store.openStudy(key, specText, accuracy);
+             return store.openStudy(...args);
+           });
+       const log: string[] = [];
+       try {
+         const result = await runSearch({
+           spec, specText, provider, store: racing, modelDir: dir,
+           ...key, maxTrials: 1, trainSteps: 3, evalSteps: 1, batchSize: 8,
+           objective: {metric: 'loss', goal: 'minimize'},
+           objectiveGiven: false,
+           hypertuningMethod: 'random', seed: 3,
+           log: (line) => log.push(line),
+         });
+
+         assert.ok(log.includes('objective: accuracy (maximize), the study\'s'),
+                   log.join('\n'));
+         assert.equal(result.trials.filter((t) => t.state === 'COMPLETED')
+                          .length, 1);
+       } finally {
+         await store.close();
+         fs.rmSync(dir, {recursive: true, force: true});
+       }
+     });
+
   it('gives up after trial upon trial failed', async () => {
     await assert.rejects(
         search(() => ({}), 'SIGINT', NanLossProvider),

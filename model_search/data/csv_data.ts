@@ -447,6 +447,12 @@ export class CsvRowEncoder {
     offset: number,
     numericDefault: number,
     /**
+     * Whether a word for a missing number ("NA") reads as numericDefault:
+     * for a column given a --record_defaults entry only; elsewhere (an
+     * inferred column, whose empty cell reads as 0) it is refused.
+     */
+    missingAsDefault: boolean,
+    /**
      * Subtracted from a numeric value, then multiplied by `factor`: 1/std,
      * or 0 for a column that is the same in every training row.
      */
@@ -491,6 +497,8 @@ export class CsvRowEncoder {
       } while (fileIndex === this.labelIndex || ignored.has(fileIndex));
       return fileIndex;
     };
+    const missingAsDefault = new Set(Array.isArray(extra['missingAsDefault']) ?
+        extra['missingAsDefault'] as string[] : []);
     let offset = 0;
     schema.columns.forEach((column) => {
       const fileIndex = nextFeature();
@@ -500,6 +508,7 @@ export class CsvRowEncoder {
           fileIndex,
           offset,
           numericDefault: Number(column.defaultValue ?? 0),
+          missingAsDefault: missingAsDefault.has(column.name),
           mean: column.mean ?? 0,
           factor: standardFactor(column.std),
         });
@@ -511,6 +520,7 @@ export class CsvRowEncoder {
           fileIndex,
           offset,
           numericDefault: 0,
+          missingAsDefault: false,
           mean: 0,
           factor: 1,
           ids: new Map(vocabulary.map((value, id) => [value, id])),
@@ -545,7 +555,7 @@ export class CsvRowEncoder {
       const index = columnAt?.[k] ?? step.fileIndex;
       const cell = cells[index];
       if (step.ids === undefined) {
-        if (cell === '' || isMissingNumber(cell)) {
+        if (cell === '' || (step.missingAsDefault && isMissingNumber(cell))) {
           // + 0: a factor of 0 gives 0, not -0.
           out[at + step.offset] =
               (step.numericDefault - step.mean) * step.factor + 0;
@@ -937,8 +947,9 @@ export function mostlyNumericWarnings(
             JSON.stringify(scan.firstText.value)} at line ${
             scan.firstText.line}. If the column is numeric, fix that value ` +
         '(leave a missing one empty) or give the column a number in ' +
-        '--record_defaults, which its empty cells and the words for a ' +
-        'missing number (NA, nan, ?, null, none, -) then read as');
+        '--record_defaults: its empty cells and the words for a missing ' +
+        'number (NA, N/A, #N/A, nan, null, none, ? and -, in any case) ' +
+        'then read as that number');
   }
   return warnings;
 }
@@ -1678,6 +1689,12 @@ export class Provider implements DataProvider {
     }
     const label = scans[this.labelIndex];
     const categoricalLabel = label.declared === 'categorical';
+    // Numeric columns given a --record_defaults entry, whose cells of a
+    // word for a missing number read as it (isMissingNumber).
+    const missingAsDefault = scans
+        .filter((scan) => scan.index !== this.labelIndex &&
+                    scan.declared === 'numeric' && scan.defaultText !== '')
+        .map((scan) => scan.name);
     return {
       kind: 'csv',
       shape: [width],
@@ -1695,6 +1712,7 @@ export class Provider implements DataProvider {
         ...(ignoredColumns.length > 0 ? {ignoredColumns} : {}),
         // The label's --record_defaults entry fills its empty cells.
         ...(label.defaultText !== '' ? {labelDefault: label.defaultText} : {}),
+        ...(missingAsDefault.length > 0 ? {missingAsDefault} : {}),
         trainingRows: this.trainRows,
       },
     };

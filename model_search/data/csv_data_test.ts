@@ -397,9 +397,10 @@ describe('CsvDataProvider', () => {
                  'categorical, but 29 of its 30 values are numbers; the ' +
                  'first that is not is "n/a" at line 9. If the column is ' +
                  'numeric, fix that value (leave a missing one empty) or ' +
-                 'give the column a number in --record_defaults, which its ' +
-                 'empty cells and the words for a missing number (NA, nan, ' +
-                 '?, null, none, -) then read as');
+                 'give the column a number in --record_defaults: its ' +
+                 'empty cells and the words for a missing number (NA, N/A, ' +
+                 '#N/A, nan, null, none, ? and -, in any case) then read as ' +
+                 'that number');
   });
 
   it('warns of numbers written with a decimal comma', async () => {
@@ -558,9 +559,9 @@ describe('CsvDataProvider', () => {
                   'but 2 of its 4 values are numbers; the first that is not ' +
                   'is "nan" at line 3. If the column is numeric, fix that ' +
                   'value (leave a missing one empty) or give the column a ' +
-                  'number in --record_defaults, which its empty cells and ' +
-                  'the words for a missing number (NA, nan, ?, null, none, ' +
-                  '-) then read as'),
+                  'number in --record_defaults: its empty cells and the ' +
+                  'words for a missing number (NA, N/A, #N/A, nan, null, ' +
+                  'none, ? and -, in any case) then read as that number'),
               logged.join('\n'));
     // A column of words is not warned of.
     assert.equal(logged.filter((l) => l.includes('"kind"')).length, 0);
@@ -586,6 +587,14 @@ describe('CsvDataProvider', () => {
        // Any other word is still refused, in training and after.
        assert.throws(() => encoder.encode(['0', 'inf', 'x']),
                      /is numeric but has "inf"/);
+       // A column of numbers only, given no entry (an empty cell reads as
+       // 0): a word for a missing number is refused, not read as 0.
+       const inferred = await prepared({filename: csvFile(
+           ['label,b', '0,1.5', '1,2.5', '0,3'].join('\n'))});
+       assert.throws(
+           () => new CsvRowEncoder(inferred.provider.inputSchema())
+                     .encode(['0', 'NA']),
+           /is numeric but has "NA"/);
        await assert.rejects(
            prepared({filename: csvFile([...rows, '1,many,y'].join('\n')),
                      recordDefaults: ',2,'}),
