@@ -701,10 +701,41 @@ async function openCsv(
   // Every row checked before the first line is printed, as training
   // checks its file: a bad row far down leaves no half of the output.
   // (Read twice: parsing costs little beside the model.)
+  let checked = 0;
   for await (const _ of csvRows(encoder, header, file, fieldDelim, [])) {
-    // Encoded and let go.
+    checked++;  // encoded and let go
   }
-  return csvRows(encoder, header, file, fieldDelim, warnings);
+  return sameRows(csvRows(encoder, header, file, fieldDelim, warnings),
+                  checked, file);
+}
+
+/**
+ * The rows of the second read of `file`, which must be the `checked`
+ * rows of the first: a file written to meanwhile (rows added, cut or
+ * changed) stops the predictions, saying so, rather than print some of
+ * rows never checked or end short without a word.
+ */
+export async function* sameRows(
+    rows: AsyncIterable<Example>, checked: number,
+    file: string): AsyncGenerator<Example> {
+  const changed = (now: string) => new DataError(
+      `${file}: the file changed while it was predicted (${checked} rows ` +
+          `when its rows were checked, ${now}); predict it again once it is ` +
+          'written',
+      file);
+  let seen = 0;
+  try {
+    for await (const example of rows) {
+      if (++seen > checked) throw changed('more now');
+      yield example;
+    }
+  } catch (e) {
+    if (e instanceof DataError && !e.message.includes('changed while')) {
+      throw changed(`then ${e.message}`);
+    }
+    throw e;
+  }
+  if (seen !== checked) throw changed(`${seen} now`);
 }
 
 /** The rows below the header, numbered from 1. */

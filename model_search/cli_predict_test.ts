@@ -12,7 +12,7 @@ import * as path from 'path';
 
 import {loadModel} from './backend/file_io';
 import {tf} from './backend/tf';
-import {boundedLines, predictCommand} from './cli_predict';
+import {boundedLines, predictCommand, sameRows} from './cli_predict';
 import {DEFAULT_CNN, DEFAULT_DNN, DEFAULT_RNN_ALL, DEFAULT_RNN_LAST, resolveWorkspacePath} from './constants';
 import {CsvDataProvider} from './data/csv_data';
 import {readCsvFile} from './data/csv_reader';
@@ -413,6 +413,29 @@ describe('predictCommand', function() {
       assert.deepEqual(result.out, []);
       assert.match(result.err.join('\n'), /joined\.csv:3: the row repeats the header \(line 1\)/);
     });
+
+    it('stops, saying so, when the file changes between its two reads',
+       async () => {
+         const example = {id: '1', features: new Float32Array(1)};
+         async function* rows(n: number, bad = false) {
+           for (let i = 0; i < n; i++) yield example;
+           if (bad) throw new DataError('f.csv:9: column "x" is numeric');
+         }
+         const drain = async (it: AsyncIterable<unknown>) => {
+           let n = 0;
+           for await (const _ of it) n++;
+           return n;
+         };
+
+         assert.equal(await drain(sameRows(rows(3), 3, 'f.csv')), 3);
+         await assert.rejects(drain(sameRows(rows(4), 3, 'f.csv')),
+                              /^DataError: f\.csv: the file changed while it was predicted \(3 rows when its rows were checked, more now\)/);
+         await assert.rejects(drain(sameRows(rows(2), 3, 'f.csv')),
+                              /\(3 rows when its rows were checked, 2 now\)/);
+         await assert.rejects(
+             drain(sameRows(rows(2, true), 3, 'f.csv')),
+             /\(3 rows when its rows were checked, then f\.csv:9: column "x" is numeric\)/);
+       });
 
     it('gives the same predictions for any batch size', async () => {
       const outputs = [];
