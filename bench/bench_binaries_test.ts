@@ -92,6 +92,20 @@ describe('bench/steps', () => {
     });
   }
 
+  it('exits 1 when a reference the user named printed no figures', () => {
+    const dir = scratch();
+    const script = path.join(dir, 'garbage.py');
+    fs.writeFileSync(script, '');
+    const garbage = path.join(dir, 'python');
+    fs.writeFileSync(garbage, '#!/bin/sh\n[ "$1" = "-c" ] && exit 0\n' +
+                                  'echo not json\n', {mode: 0o755});
+    const out = run(STEPS, [...FAST_STEPS, `--python=${garbage}`,
+                            `--torch_script=${script}`], dir);
+    assert.equal(out.status, 1, out.stderr);
+    assert.match(out.stdout, /^ratio_to_pytorch dnn=n\/a cnn=n\/a rnn=n\/a$/m);
+    assert.match(out.stderr, /the PyTorch reference failed: .* printed no figures \(its last line: "not json"\)/);
+  });
+
   it('suggests the backend a name stands for, as the search binary', () => {
     const out = run(STEPS, ['--backends=gpu'], scratch());
     assert.equal(out.status, 2);

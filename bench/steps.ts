@@ -195,6 +195,11 @@ async function measure(
 declare interface TorchResult {
   available: boolean;
   reason?: string;
+  /**
+   * The reference did not run as it should (no start, an exit status, no
+   * figures), as opposed to a script that said torch is absent.
+   */
+  failed?: boolean;
   threads?: number;
   version?: string;
   nets?: Record<string, {ms_per_step: number, parameters: number,
@@ -284,10 +289,10 @@ async function runTorch(steps: number, threads: number): Promise<TorchResult> {
        `--threads=${threads}`, `--batch_pool=${BATCH_POOL}`],
       torchEnv());
   if (result.error) {
-    return {available: false, reason: result.error.message};
+    return {available: false, failed: true, reason: result.error.message};
   }
   if (result.status !== 0) {
-    return {available: false,
+    return {available: false, failed: true,
             reason: result.stderr.trim().split('\n').pop() ||
                 `${python} exited with ${result.status ?? result.signal}`};
   }
@@ -296,7 +301,7 @@ async function runTorch(steps: number, threads: number): Promise<TorchResult> {
   try {
     return JSON.parse(last) as TorchResult;
   } catch {
-    return {available: false,
+    return {available: false, failed: true,
             reason: `${python} printed no figures ` +
                 `(its last line: ${JSON.stringify(last.slice(0, 80))})`};
   }
@@ -332,8 +337,11 @@ async function main(): Promise<number> {
   for (const wanted of backends) {
     let name: string;
     try {
-      name = (await selectBackend(wanted as BackendRequest, () => {},
-                                  {wasmThreads: threads})).name;
+      // Its warnings said (more threads than cores), once.
+      name = (await selectBackend(
+                  wanted as BackendRequest,
+                  (line) => /warning:/.test(line) && log(line),
+                  {wasmThreads: threads})).name;
     } catch (e) {
       // Its advice names the search binaries' flag, --backend.
       log(`${wanted}: not available (${
@@ -436,6 +444,13 @@ async function main(): Promise<number> {
   });
   // The target's figure: the wasm rows against PyTorch.
   console.log(`ratio_to_pytorch ${ratios.join(' ')}`);
+  // A reference the user named that failed is an error for a script or CI
+  // to see; without torch at the default Python, n/a is the answer.
+  if (torch.failed &&
+      (flags.isPresent('python') || flags.isPresent('torch_script'))) {
+    log(`the PyTorch reference failed: ${torch.reason}`);
+    return 1;
+  }
   return 0;
 }
 
