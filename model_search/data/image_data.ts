@@ -373,7 +373,13 @@ export class Provider implements DataProvider {
     for (const entry of entries) {
       if (entry.name.startsWith('.')) continue;
       const full = path.join(dir, entry.name);
+      checkUtf8Name(full, entry.name);
       if (await isDirectory(entry, full)) {
+        if (TOOL_FOLDERS.has(entry.name)) {
+          this.log(`image: skipped ${full}: no class, a folder ${
+              TOOL_FOLDERS.get(entry.name)}`);
+          continue;
+        }
         classes.push(entry.name);
       } else if (isImageName(entry.name)) {
         loose.push(entry.name);
@@ -560,9 +566,17 @@ export function skippedFileLines(skipped: string[], dir: string): string[] {
   const listed = (files: string[]) =>
       `${files.slice(0, 3).map((f) => path.relative(dir, f)).join(', ')}${
           files.length > 3 ? ', ...' : ''}`;
-  const unread = skipped.filter(isUnreadImageName);
-  const other = skipped.filter((f) => !isUnreadImageName(f));
+  const folders = skipped.filter((f) => f.endsWith(path.sep));
+  const files = skipped.filter((f) => !f.endsWith(path.sep));
+  const unread = files.filter(isUnreadImageName);
+  const other = files.filter((f) => !isUnreadImageName(f));
   const lines: string[] = [];
+  if (folders.length > 0) {
+    const many = folders.length > 1;
+    lines.push(`skipped ${folders.length} folder${many ? 's' : ''} of ` +
+               `copies other tools keep (${[...TOOL_FOLDERS.keys()].join(
+                   ', ')}): ${listed(folders)}`);
+  }
   if (unread.length > 0) {
     const many = unread.length > 1;
     const formats = [...new Set(unread.map(
@@ -703,6 +717,31 @@ function isInside(p: string, dir: string): boolean {
 const MAX_INPUT_PIXELS = 4096 * 4096;
 
 /**
+ * Folders other tools leave among images, of copies or thumbnails of
+ * them, and what they are: never classes, never trained on.
+ */
+const TOOL_FOLDERS = new Map([
+  ['__MACOSX', 'macOS\'s archiver leaves of file attributes'],
+  ['@eaDir', 'a Synology NAS keeps of thumbnails'],
+]);
+
+/**
+ * Throws when a file or folder's name is not valid UTF-8 (bytes of
+ * another encoding, as old archives unpack): Node reads such a name with
+ * U+FFFD in place of the bytes, a name no file has, so it could be
+ * neither opened nor told apart.
+ */
+function checkUtf8Name(full: string, name: string): void {
+  if (!name.includes('\ufffd')) return;
+  throw new DataError(
+      `${full}: its name is not valid UTF-8 (shown with \ufffd for the ` +
+          'bytes that are not), so it cannot be opened by name; rename it ' +
+          '(convmv -f latin1 -t utf8 -r --notest FOLDER renames a folder ' +
+          'of Latin-1 names)',
+      full);
+}
+
+/**
  * Image files at any depth below `dir`, in sorted path order, hidden ones
  * skipped and linked folders followed: the files a search trains on and
  * `cli predict` reads from a folder. Other files are added to `skipped`.
@@ -719,7 +758,12 @@ export async function findImages(
   for (const entry of entries) {
     if (entry.name.startsWith('.')) continue;
     const full = path.join(dir, entry.name);
+    checkUtf8Name(full, entry.name);
     if (await isDirectory(entry, full)) {
+      if (TOOL_FOLDERS.has(entry.name)) {
+        skipped.push(full + path.sep);
+        continue;
+      }
       const real = await fs.promises.realpath(full);
       if (above.has(real)) {
         throw new DataError(

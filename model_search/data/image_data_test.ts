@@ -234,6 +234,53 @@ describe('ImageDataProvider', () => {
                 'would be read without end; remove the link');
   });
 
+  it('skips the folders of copies other tools leave, saying so', async () => {
+    const dir = folder({
+      'a/1.png': tinyPng(1), 'a/2.png': tinyPng(2), 'b/1.png': tinyPng(3),
+      'b/2.png': tinyPng(4), '__MACOSX/a/._1.png': '\u0000\u0005',
+      'a/@eaDir/1.png/SYNOFILE_THUMB_M.png': tinyPng(5),
+    });
+
+    const {provider, logged} = await prepared(
+        {inputDir: dir, imageHeight: 1, imageWidth: 1, evalFraction: 0});
+
+    assert.equal(provider.numberOfClasses(), 2);
+    assert.ok(logged.includes(
+                  `image: skipped ${path.join(dir, '__MACOSX')}: no class, ` +
+                  'a folder macOS\'s archiver leaves of file attributes'),
+              logged.join('\n'));
+    assert.ok(logged.some((l) => l.includes(
+                  'skipped 1 folder of copies other tools keep (__MACOSX, ' +
+                  `@eaDir): ${path.join('a', '@eaDir')}`)),
+              logged.join('\n'));
+    assert.ok(logged.some((l) => /\b4 images\b/.test(l)), logged.join('\n'));
+  });
+
+  it('refuses a class folder or image whose name is not UTF-8', async () => {
+    const utf8 = (dir: string) => Buffer.from(dir);
+    // A Latin-1 "été" as a class folder, and "café.png" in a class.
+    const classDir = folder({'a/1.png': tinyPng(1), 'b/1.png': tinyPng(2)});
+    fs.renameSync(path.join(classDir, 'b'),
+                  Buffer.concat([utf8(`${classDir}/`),
+                                 Buffer.from([0xe9, 0x74, 0xe9])]));
+    const fileDir = folder({'a/1.png': tinyPng(1), 'b/1.png': tinyPng(2)});
+    fs.renameSync(path.join(fileDir, 'b', '1.png'),
+                  Buffer.concat([utf8(`${fileDir}/b/caf`),
+                                 Buffer.from([0xe9]), utf8('.png')]));
+
+    for (const [dir, name] of [[classDir, '\ufffdt\ufffd'],
+                               [fileDir, 'b/caf\ufffd.png']]) {
+      await assert.rejects(
+          prepared({inputDir: dir, imageHeight: 1, imageWidth: 1}),
+          (e: Error) => e instanceof DataError &&
+              e.message === `${path.join(dir, name)}: its name is not ` +
+                  'valid UTF-8 (shown with \ufffd for the bytes that are ' +
+                  'not), so it cannot be opened by name; rename it ' +
+                  '(convmv -f latin1 -t utf8 -r --notest FOLDER renames a ' +
+                  'folder of Latin-1 names)');
+    }
+  });
+
   it('refuses a link into another class\'s folder, naming it', async () => {
     const dir = folder({
       'a/1.png': tinyPng(1), 'a/2.png': tinyPng(2), 'b/1.png': tinyPng(3),
