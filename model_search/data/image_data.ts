@@ -395,6 +395,21 @@ export class Provider implements DataProvider {
           'move each into the folder of its class');
     }
     classes.sort();
+    // Two folders whose names read the same (composed and decomposed
+    // Unicode, as two systems write "Größe") would be two classes that
+    // look like one in every listing.
+    const byForm = new Map<string, string>();
+    for (const name of classes) {
+      const other = byForm.get(name.normalize('NFC'));
+      if (other !== undefined) {
+        throw new DataError(
+            `${dir}: class folders ${JSON.stringify(other)} and ${
+                JSON.stringify(name)} have names that read the same, ` +
+                'spelt with other Unicode code points: merge them into one',
+            dir);
+      }
+      byForm.set(name.normalize('NFC'), name);
+    }
     if (classes.length === 0) {
       const loose = looseImages > 0 ?
           ` (it holds ${looseImages} images directly)` :

@@ -256,6 +256,20 @@ describe('ImageDataProvider', () => {
     assert.ok(logged.some((l) => /\b4 images\b/.test(l)), logged.join('\n'));
   });
 
+  it('refuses two class folders whose names read the same', async () => {
+    const dir = folder({
+      'Gr\u00f6\u00dfe/1.png': tinyPng(1),
+      'Gro\u0308\u00dfe/1.png': tinyPng(2), 'b/1.png': tinyPng(3),
+    });
+
+    await assert.rejects(
+        prepared({inputDir: dir, imageHeight: 1, imageWidth: 1}),
+        (e: Error) => e instanceof DataError &&
+            e.message === `${dir}: class folders "Gro\u0308\u00dfe" and ` +
+                '"Gr\u00f6\u00dfe" have names that read the same, spelt ' +
+                'with other Unicode code points: merge them into one');
+  });
+
   it('refuses a class folder or image whose name is not UTF-8', async () => {
     const utf8 = (dir: string) => Buffer.from(dir);
     // A Latin-1 "été" as a class folder, and "café.png" in a class.
