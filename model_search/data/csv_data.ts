@@ -555,11 +555,8 @@ export class CsvRowEncoder {
       const index = columnAt?.[k] ?? step.fileIndex;
       const cell = cells[index];
       if (step.ids === undefined) {
-        if (cell === '' || (step.missingAsDefault && isMissingNumber(cell))) {
-          // + 0: a factor of 0 gives 0, not -0.
-          out[at + step.offset] =
-              (step.numericDefault - step.mean) * step.factor + 0;
-        } else if (isNumeric(cell)) {
+        // A number first: the word for a missing one is the rare case.
+        if (cell !== '' && isNumeric(cell)) {
           const column = `"${step.column.name}" (index ${index})`;
           const scaled =
               (numberOf(cell, where, column) - step.mean) * step.factor + 0;
@@ -575,6 +572,11 @@ export class CsvRowEncoder {
                 'floats training uses; rescale the column or fix the value');
           }
           out[at + step.offset] = scaled;
+        } else if (cell === '' ||
+                   (step.missingAsDefault && isMissingNumber(cell))) {
+          // + 0: a factor of 0 gives 0, not -0.
+          out[at + step.offset] =
+              (step.numericDefault - step.mean) * step.factor + 0;
         } else {
           throw new DataError(
               `${where}: column "${step.column.name}" (index ` +
