@@ -115,6 +115,11 @@ export async function predictCommand(
     const schema = readTrialSchema(options.modelDir);
     // Said once every example is read (values training never saw).
     const warnings: string[] = [];
+    if (options.fieldDelim !== undefined && schema.kind !== 'csv') {
+      warnings.push(`warning: --field_delim is for models of CSV data; ` +
+                    `this one reads ${schema.kind === 'image' ? 'images' :
+                        `"${schema.kind}" data`}: ignored`);
+    }
     const examples = await openExamples(
         schema, options.input, warnings, options.fieldDelim,
         (line) => err(`predict: ${line}`));

@@ -606,6 +606,15 @@ describe('predictCommand', function() {
       assert.equal(single.out.length, 2);
       const want = folder.out.find((l) => l.startsWith('1/7.png,'))!;
       assert.equal(single.out[1], want.replace('1/7.png', file));
+      // A CSV flag given for an image model is said to be ignored.
+      const delimited = await run([`--model_dir=${imageTrial}`,
+                                   `--input=${file}`, '--field_delim=;']);
+      assert.equal(delimited.status, 0, delimited.err.join('\n'));
+      assert.deepEqual(delimited.out, single.out);
+      assert.ok(delimited.err.includes(
+                    'predict: warning: --field_delim is for models of CSV ' +
+                    'data; this one reads images: ignored'),
+                delimited.err.join('\n'));
     });
   });
 
