@@ -790,12 +790,21 @@ for (const backend of BACKENDS) {
     }
 
     if (backend.lockTrials !== undefined) {
-      it('retries a call the server holds past the query timeout', async () => {
+      /**
+       * A store of `options` on a new database with one trial started,
+       * whose trials table another connection then locks.
+       */
+      const lockedStore = async (options: Parameters<typeof open>[0]) => {
         const dbUrl = await backend.freshDatabase();
-        const s = await open({queryTimeoutMs: 300}, dbUrl);
+        const s = await open(options, dbUrl);
         const studyId = await newStudy(s);
         await started(s, studyId, 5);
         const unlock = await backend.lockTrials!(dbUrl);
+        return {s, studyId, unlock};
+      };
+
+      it('retries a call the server holds past the query timeout', async () => {
+        const {s, studyId, unlock} = await lockedStore({queryTimeoutMs: 300});
         const unlocked = new Promise<void>((resolve, reject) => setTimeout(
             () => unlock().then(resolve, reject), 1500));
 
@@ -808,12 +817,8 @@ for (const backend of BACKENDS) {
 
       it('waits out a statement\'s timeout once, not again to roll back',
          async () => {
-           const dbUrl = await backend.freshDatabase();
-           const s = await open({queryTimeoutMs: 1500,
-                                 retry: {maxElapsedMs: 0}}, dbUrl);
-           const studyId = await newStudy(s);
-           await started(s, studyId, 5);
-           const unlock = await backend.lockTrials!(dbUrl);
+           const {s, studyId, unlock} = await lockedStore(
+               {queryTimeoutMs: 1500, retry: {maxElapsedMs: 0}});
            try {
              const start = Date.now();
              await assert.rejects(s.startTrial(studyId, 5, 'w', 60),
@@ -827,13 +832,9 @@ for (const backend of BACKENDS) {
          });
 
       it('gives up within its budget on a lock that stays', async () => {
-        const dbUrl = await backend.freshDatabase();
-        const s = await open({queryTimeoutMs: 300,
-                              retry: {maxElapsedMs: 1500, initialDelayMs: 10}},
-                             dbUrl);
-        const studyId = await newStudy(s);
-        await started(s, studyId, 5);
-        const unlock = await backend.lockTrials!(dbUrl);
+        const {s, studyId, unlock} = await lockedStore(
+            {queryTimeoutMs: 300,
+             retry: {maxElapsedMs: 1500, initialDelayMs: 10}});
         try {
           const start = Date.now();
           await assert.rejects(s.startTrial(studyId, 5, 'w', 60),
