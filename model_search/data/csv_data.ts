@@ -183,9 +183,15 @@ export function isNumeric(text: string): boolean {
 const MISSING_NUMBER_WORDS =
     new Set(['nan', 'na', 'n/a', 'null', 'none', '?', '-', '#n/a']);
 
+/**
+ * A cell that a numeric column given a --record_defaults entry reads as
+ * that entry: one of spaces only (a spreadsheet's "blank"), or a word other
+ * tools write for a missing number, spaces around allowed.
+ */
 function isMissingNumber(cell: string): boolean {
-  return cell.length <= 8 &&
-      MISSING_NUMBER_WORDS.has(cell.trim().toLowerCase());
+  const word = cell.trim();
+  return word === '' ||
+      (word.length <= 4 && MISSING_NUMBER_WORDS.has(word.toLowerCase()));
 }
 
 /** The largest magnitude a 32-bit float holds; features are float32. */
@@ -937,7 +943,8 @@ export function mostlyNumericWarnings(
     const texts = scan.values === null ? [] :
         [...scan.values].filter((v) => !isNumeric(v));
     const missingWords = scan.numberCells > 0 && texts.length > 0 &&
-        texts.every((v) => MISSING_WORDS.has(v.trim().toLowerCase()));
+        texts.every((v) => v.trim() === '' ||
+                        MISSING_WORDS.has(v.trim().toLowerCase()));
     if (!missingWords &&
         (scan.numberCells < 10 || scan.textCells > 0.05 * filled)) {
       continue;
@@ -949,9 +956,9 @@ export function mostlyNumericWarnings(
             JSON.stringify(scan.firstText.value)} at line ${
             scan.firstText.line}. If the column is numeric, fix that value ` +
         '(leave a missing one empty) or give the column a number in ' +
-        '--record_defaults: its empty cells and the words for a missing ' +
-        'number (NA, N/A, #N/A, nan, null, none, ? and -, in any case) ' +
-        'then read as that number');
+        '--record_defaults: its empty or blank cells and the words for a ' +
+        'missing number (NA, N/A, #N/A, nan, null, none, ? and -, in any ' +
+        'case) then read as that number');
   }
   return warnings;
 }

@@ -398,9 +398,9 @@ describe('CsvDataProvider', () => {
                  'first that is not is "n/a" at line 9. If the column is ' +
                  'numeric, fix that value (leave a missing one empty) or ' +
                  'give the column a number in --record_defaults: its ' +
-                 'empty cells and the words for a missing number (NA, N/A, ' +
-                 '#N/A, nan, null, none, ? and -, in any case) then read as ' +
-                 'that number');
+                 'empty or blank cells and the words for a missing number ' +
+                 '(NA, N/A, #N/A, nan, null, none, ? and -, in any case) ' +
+                 'then read as that number');
   });
 
   it('warns of numbers written with a decimal comma', async () => {
@@ -559,18 +559,23 @@ describe('CsvDataProvider', () => {
                   'but 2 of its 4 values are numbers; the first that is not ' +
                   'is "nan" at line 3. If the column is numeric, fix that ' +
                   'value (leave a missing one empty) or give the column a ' +
-                  'number in --record_defaults: its empty cells and the ' +
-                  'words for a missing number (NA, N/A, #N/A, nan, null, ' +
-                  'none, ? and -, in any case) then read as that number'),
+                  'number in --record_defaults: its empty or blank cells ' +
+                  'and the words for a missing number (NA, N/A, #N/A, nan, ' +
+                  'null, none, ? and -, in any case) then read as that ' +
+                  'number'),
               logged.join('\n'));
     // A column of words is not warned of.
     assert.equal(logged.filter((l) => l.includes('"kind"')).length, 0);
+    // Nor is a blank cell (spaces only) counted as a word against it.
+    const blank = csvFile(['label,b', '0,1.5', '1,  ', '0,2.5'].join('\n'));
+    assert.match((await prepared({filename: blank})).logged.join('\n'),
+                 /column "b" \(index 1\) reads as categorical, but 2 of its 3 values are numbers; the first that is not is "  " at line 3/);
   });
 
   it('reads the words for a missing number as the column\'s default',
      async () => {
        const rows = ['label,b,kind', '0,1.5,x', '1,nan,y', '0,2.5,x',
-                     '1, NA ,y', '0,?,x'];
+                     '1, NA ,y', '0,?,x', '1,  ,y'];
        const file = csvFile(rows.join('\n'));
 
        // As the warning above advises.
@@ -581,7 +586,9 @@ describe('CsvDataProvider', () => {
                  logged.join('\n'));
        const encoder = new CsvRowEncoder(provider.inputSchema());
        const empty = encoder.encode(['0', '', 'x']);
-       for (const missing of ['nan', ' NA ', '?', 'null', '#N/A']) {
+       // A blank cell (spaces only) is an empty one.
+       for (const missing of ['nan', ' NA ', '?', 'null', '#N/A', '   ',
+                              '\t']) {
          assert.deepEqual(encoder.encode(['0', missing, 'x']), empty, missing);
        }
        // Any other word is still refused, in training and after.
@@ -598,7 +605,7 @@ describe('CsvDataProvider', () => {
        await assert.rejects(
            prepared({filename: csvFile([...rows, '1,many,y'].join('\n')),
                      recordDefaults: ',2,'}),
-           /:7: column "b" \(index 1\) is numeric \(its --record_defaults value is "2"\) but has "many"/);
+           /:8: column "b" \(index 1\) is numeric \(its --record_defaults value is "2"\) but has "many"/);
      });
 
   it('maps string labels and one-hot encodes categorical features',
