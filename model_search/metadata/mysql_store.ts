@@ -51,6 +51,54 @@ export declare interface MysqlStoreOptions extends SqlStoreOptions {
   queryTimeoutMs?: number;
 }
 
+/** The URL names a MySQL server where another kind of server answers. */
+class WrongServerError extends UsageError {}
+
+/**
+ * Closes the connections of `pool` still waiting for the server's
+ * greeting, which pool.end() would wait out (their connect timeout): a
+ * PostgreSQL server never sends one. mysql2 lists a pool's connections
+ * only in a field of its own (`_allConnections`, version 3), read here
+ * with care: should it go, pool.end() waits as before.
+ */
+function closeUngreeted(pool: mysql.Pool): void {
+  const all = (pool.pool as unknown as
+               {_allConnections?: {toArray?: () => unknown[]}})
+                  ._allConnections?.toArray?.() ?? [];
+  for (const conn of all) (conn as {destroy?: () => void}).destroy?.();
+}
+
+/**
+ * A MySQL server greets a new connection at once; after this long without
+ * a greeting, the server at the port is asked what it is.
+ */
+const SILENT_SERVER_MS = 1500;
+
+/**
+ * Settles as `pending`, the first statement of a new pool, unless that
+ * waits SILENT_SERVER_MS without an answer and the server at host:port
+ * answers as PostgreSQL does: then rejects with `wrongServer()` at once,
+ * rather than after the connect timeout (10 s by default) mysql2 waits
+ * for a greeting PostgreSQL never sends. A MySQL server so slow to greet
+ * is asked too, an abandoned handshake it counts (max_connect_errors),
+ * as identifyServer says.
+ */
+function unlessPostgres<T>(
+    pending: Promise<T>, host: string, port: number,
+    wrongServer: () => Error): Promise<T> {
+  let timer: NodeJS.Timeout|undefined;
+  const asked = new Promise<never>((_, reject) => {
+    timer = setTimeout(() => {
+      void identifyServer(host, port).then((kind) => {
+        if (kind === 'postgres') reject(wrongServer());
+      });
+    }, SILENT_SERVER_MS);
+  });
+  // The statement's own failure, once the pool is ended, is not wanted.
+  pending.catch(() => undefined);
+  return Promise.race([pending, asked]).finally(() => clearTimeout(timer));
+}
+
 /** Seconds to wait for another worker migrating the schema. */
 const SCHEMA_LOCK_SECONDS = 60;
 
@@ -149,20 +197,24 @@ export class MysqlStore extends SqlStore {
     const probe = new MysqlStore(pool, 'utf8mb4_bin', options);
     let store = probe;
     try {
+      const host = c.host ?? 'localhost';
+      const port = c.port ?? 3306;
+      const wrongServer = () => new WrongServerError(
+          `${options.target}: the server at ${host}:${port} is ` +
+          `${serverKindName('postgres')}, not MySQL or MariaDB; give ` +
+          'a postgres:// URL, or the port of the MySQL server');
       const version = await probe.retrying('connect', async () => {
+        const query = pool.query('SELECT VERSION() AS v');
         try {
-          const [rows] = await pool.query('SELECT VERSION() AS v');
+          const [rows] = c.socketPath === undefined ?
+              await unlessPostgres(query, host, port, wrongServer) :
+              await query;
           return String((rows as Row[])[0]['v']);
         } catch (err) {
           // No greeting in time: perhaps no MySQL server at all.
-          const host = c.host ?? 'localhost';
-          const port = c.port ?? 3306;
           if (errorCode(err) === 'ETIMEDOUT' && c.socketPath === undefined &&
               await identifyServer(host, port) === 'postgres') {
-            throw new UsageError(
-                `${options.target}: the server at ${host}:${port} is ` +
-                `${serverKindName('postgres')}, not MySQL or MariaDB; give ` +
-                'a postgres:// URL, or the port of the MySQL server');
+            throw wrongServer();
           }
           throw err;
         }
@@ -170,6 +222,7 @@ export class MysqlStore extends SqlStore {
       store = new MysqlStore(pool, keyCollationFor(version), options);
       await store.migrate();
     } catch (err) {
+      if (err instanceof WrongServerError) closeUngreeted(pool);
       await pool.end().catch(() => undefined);
       throw err;
     }

@@ -16,9 +16,9 @@
  * A MySQL server speaks first: a packet whose fifth byte is its protocol
  * version, 10 (or 0xff, an error packet such as "host blocked"). A
  * PostgreSQL server waits for the client, and answers an SSLRequest with
- * one byte, 'S' or 'N'. Run only once a connection has failed: an
- * abandoned handshake counts against the client host on a MySQL server
- * (max_connect_errors).
+ * one byte, 'S' or 'N'. Run only once a connection has failed or waited
+ * long for a greeting: an abandoned handshake counts against the client
+ * host on a MySQL server (max_connect_errors).
  */
 
 import * as net from 'node:net';

@@ -1166,6 +1166,16 @@ for (const backend of BACKENDS) {
            assert.ok(Date.now() - started < 6000, 'not retried');
          });
 
+      it('says so without waiting out a long connect timeout', async () => {
+        // A connect timeout longer than the test's own: mysql2 alone
+        // would wait all of it for a greeting PostgreSQL never sends.
+        const err = await expectReject(
+            open({connectTimeoutMs: 600_000},
+                 'mysql://root@127.0.0.1:5432/test'),
+            /the server at 127\.0\.0\.1:5432 is PostgreSQL \(port 5432 by default\), not MySQL or MariaDB/);
+        assert.ok(err instanceof UsageError, String(err));
+      }).timeout(20_000);
+
       it('keeps the password out of errors and logs', async () => {
         const secret = 'S3cr3t-p@ss';
         const badUrl = `mysql://root:${encodeURIComponent(secret)}` +
