@@ -13,6 +13,7 @@
  * that works.
  */
 
+import {phoenixSpec_SearchTypeToJSON} from './proto/phoenix_spec';
 import type {PhoenixSpec} from './proto/phoenix_spec';
 
 /** A setting, whether a spec gives it, and what becomes of it here. */
@@ -83,14 +84,85 @@ const UNREAD_SETTINGS: readonly UnreadSetting[] = [
     given: (s) => s.enableFastTermination === true,
     instead: 'every trial trains its full steps',
   },
+  {
+    field: 'ensemble_spec.no_train_speedup',
+    given: (s) => (s.ensembleSpec?.noTrainSpeedup ?? 100) !== 100,
+    instead: 'an ensemble with nothing left to train (an average of ' +
+        'frozen towers) runs no training step at all',
+  },
 ];
+
+/** A setting only some search types read. */
+declare interface SearchTypeSetting {
+  field: string;
+  given: (spec: PhoenixSpec) => boolean;
+  readBy: readonly string[];
+}
+
+/** The coordinate descents, which grow the best towers. */
+const DESCENTS = ['ADAPTIVE_COORDINATE_DESCENT',
+                  'CONSTRAINED_ADAPTIVE_COORDINATE_DESCENT',
+                  'ADAPTIVE_COORDINATE_DESCENT_GENETIC'];
+const CONSTRAINED = ['CONSTRAINED_ADAPTIVE_COORDINATE_DESCENT'];
+const GENETIC = ['ADAPTIVE_COORDINATE_DESCENT_GENETIC'];
+
+// Set when other than the proto's default: a spec read from a file has its
+// defaults filled in (and one may spell a default out).
+const SEARCH_TYPE_SETTINGS: readonly SearchTypeSetting[] = [
+  {field: 'linear_model', given: (s) => s.linearModel !== undefined,
+   readBy: ['LINEAR_MODEL']},
+  {field: 'num_blocks_in_cell', given: (s) => (s.numBlocksInCell ?? 4) !== 4,
+   readBy: CONSTRAINED},
+  {field: 'reduction_block_type',
+   given: (s) => (s.reductionBlockType ?? 'DOWNSAMPLE_CONVOLUTION_3X3') !==
+       'DOWNSAMPLE_CONVOLUTION_3X3',
+   readBy: CONSTRAINED},
+  {field: 'replicate_cell', given: (s) => s.replicateCell === true,
+   readBy: CONSTRAINED},
+  {field: 'mutate_probability', given: (s) => (s.mutateProbability ?? 0) !== 0,
+   readBy: GENETIC},
+  {field: 'crossover_probability',
+   given: (s) => (s.crossoverProbability ?? 0) !== 0, readBy: GENETIC},
+  {field: 'random_architecture_probability',
+   given: (s) => (s.randomArchitectureProbability ?? 0) !== 0,
+   readBy: GENETIC},
+  {field: 'beam_size', given: (s) => (s.beamSize ?? 1) !== 1,
+   readBy: DESCENTS},
+];
+
+/** `A`, `A and B`, `A, B and C`. */
+function listed(names: readonly string[]): string {
+  return names.length <= 2 ? names.join(' and ') :
+      `${names.slice(0, -1).join(', ')} and ${names[names.length - 1]}`;
+}
+
+/**
+ * One line for each setting of `spec` that only other search types than
+ * its search_type read (a spec whose search type was changed and its old
+ * settings kept, most often); none when search_type is not set.
+ */
+function otherSearchTypeSettings(spec: PhoenixSpec): string[] {
+  if (spec.searchType === undefined) return [];
+  const type = phoenixSpec_SearchTypeToJSON(spec.searchType);
+  return SEARCH_TYPE_SETTINGS
+      .filter((setting) =>
+                  setting.given(spec) && !setting.readBy.includes(type))
+      .map((setting) => `phoenix_spec.${setting.field} is set, but ` +
+               `search_type ${type} does not read it (${
+                   listed(setting.readBy)} ${
+                   setting.readBy.length === 1 ? 'does' : 'do'})`);
+}
 
 /**
  * One line for each setting of `spec` that this trainer does not read,
- * naming it and what is done instead; none for a spec that sets none.
+ * naming it and what is done instead, and for each that its search type
+ * does not read; none for a spec that sets none.
  */
 export function unreadSpecSettings(spec: PhoenixSpec): string[] {
-  return UNREAD_SETTINGS.filter((setting) => setting.given(spec))
-      .map((setting) => `phoenix_spec.${setting.field} is set, but this ` +
-               `trainer does not read it: ${setting.instead}`);
+  return [
+    ...UNREAD_SETTINGS.filter((setting) => setting.given(spec))
+        .map((setting) => `phoenix_spec.${setting.field} is set, but this ` +
+                 `trainer does not read it: ${setting.instead}`),
+    ...otherSearchTypeSettings(spec),
+  ];
 }

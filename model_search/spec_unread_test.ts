@@ -46,4 +46,45 @@ describe('unreadSpecSettings', () => {
                          'temperature: 1 enable_fast_termination: false'))),
                      []);
   });
+
+  it('names each setting that only another search type reads', () => {
+    const lines = (text: string) =>
+        unreadSpecSettings(applyDefaults(parsePhoenixSpec(text)));
+    const spec = 'problem_type: DNN search_type: ADAPTIVE_COORDINATE_DESCENT ' +
+        'linear_model { trials_before_fit: 2 } mutate_probability: 0.5 ' +
+        'replicate_cell: true num_blocks_in_cell: 2 beam_size: 3 ' +
+        'ensemble_spec { no_train_speedup: 10 }';
+
+    assert.deepEqual(lines(spec), [
+      'phoenix_spec.ensemble_spec.no_train_speedup is set, but this ' +
+          'trainer does not read it: an ensemble with nothing left to ' +
+          'train (an average of frozen towers) runs no training step at all',
+      'phoenix_spec.linear_model is set, but search_type ' +
+          'ADAPTIVE_COORDINATE_DESCENT does not read it (LINEAR_MODEL does)',
+      'phoenix_spec.num_blocks_in_cell is set, but search_type ' +
+          'ADAPTIVE_COORDINATE_DESCENT does not read it ' +
+          '(CONSTRAINED_ADAPTIVE_COORDINATE_DESCENT does)',
+      'phoenix_spec.replicate_cell is set, but search_type ' +
+          'ADAPTIVE_COORDINATE_DESCENT does not read it ' +
+          '(CONSTRAINED_ADAPTIVE_COORDINATE_DESCENT does)',
+      'phoenix_spec.mutate_probability is set, but search_type ' +
+          'ADAPTIVE_COORDINATE_DESCENT does not read it ' +
+          '(ADAPTIVE_COORDINATE_DESCENT_GENETIC does)',
+    ]);
+    // beam_size is read by the descents, not by a random search.
+    assert.deepEqual(
+        lines('problem_type: DNN search_type: NONADAPTIVE_RANDOM_SEARCH ' +
+              'beam_size: 3'),
+        ['phoenix_spec.beam_size is set, but search_type ' +
+         'NONADAPTIVE_RANDOM_SEARCH does not read it ' +
+         '(ADAPTIVE_COORDINATE_DESCENT, ' +
+         'CONSTRAINED_ADAPTIVE_COORDINATE_DESCENT and ' +
+         'ADAPTIVE_COORDINATE_DESCENT_GENETIC do)']);
+    // Read by the search type given, or set to the default: nothing said.
+    assert.deepEqual(
+        lines('problem_type: DNN search_type: ' +
+              'ADAPTIVE_COORDINATE_DESCENT_GENETIC mutate_probability: 0.5 ' +
+              'num_blocks_in_cell: 4 replicate_cell: false'),
+        []);
+  });
 });

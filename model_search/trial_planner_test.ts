@@ -16,7 +16,7 @@ import {resolveWorkspacePath} from './constants';
 import {problemTypeName} from './oss_trainer_lib';
 import {buildModel} from './phoenix';
 import type {PhoenixSpec} from './proto/phoenix_spec';
-import {loadSpecFile, parsePhoenixSpec} from './proto/text_format';
+import {applyDefaults, loadSpecFile, parsePhoenixSpec} from './proto/text_format';
 import {Random} from './random';
 import {blockHparams, EnsembleWait, reservedHparamNames, TrialPlanner} from './trial_planner';
 
@@ -237,6 +237,30 @@ describe('TrialPlanner', () => {
          'combining_type: UNKNOWN_ENSEMBLING_TYPE }',
      'phoenix_spec.ensemble_spec.combining_type UNKNOWN_ENSEMBLING_TYPE is ' +
          'not a combining type; use AVERAGE_ENSEMBLE or WEIGHTED_ENSEMBLE'],
+    ['a combining type without a search type',
+     'ensemble_spec { combining_type: WEIGHTED_ENSEMBLE }',
+     'phoenix_spec.ensemble_spec.combining_type is WEIGHTED_ENSEMBLE, but ' +
+         'ensemble_search_type is not set, so no ensemble is searched: set ' +
+         'ensemble_search_type (ADAPTIVE_ENSEMBLE_SEARCH, ' +
+         'NONADAPTIVE_ENSEMBLE_SEARCH, RESIDUAL_ENSEMBLE_SEARCH or ' +
+         'INTERMIXED_NONADAPTIVE_ENSEMBLE_SEARCH), or remove combining_type'],
+    ['a teacher share above 1',
+     'distillation_spec { distillation_type: ADAPTIVELY_BALANCE_LOSSES ' +
+         'balance_losses_spec { minimum_lambda: 0.5 maximum_lambda: 3 } }',
+     'phoenix_spec.distillation_spec.balance_losses_spec.maximum_lambda is ' +
+         '3; it must lie in [0, 1] (the teacher loss\'s share of the ' +
+         'student\'s loss, the label loss having the rest)'],
+    ['a distillation pool equal to the ensemble\'s',
+     'ensemble_spec { ensemble_search_type: NONADAPTIVE_ENSEMBLE_SEARCH ' +
+         'nonadaptive_search { minimal_pool_size: 4 } } ' +
+         'distillation_spec { distillation_type: CROSS_ENTROPY ' +
+         'minimal_pool_size: 4 }',
+     'phoenix_spec.distillation_spec.minimal_pool_size is 4, as is ' +
+         'ensemble_spec.nonadaptive_search.minimal_pool_size: every trial ' +
+         'after it ensembles, so no trial distills. Give distillation a ' +
+         'larger pool size (from that trial on every trial distills the ' +
+         'best ensemble) or a smaller one (trials distill until the ' +
+         'ensembles start)'],
     ['a distillation without a type',
      'distillation_spec { minimal_pool_size: 3 }',
      'phoenix_spec.distillation_spec has settings but no ' +
@@ -288,6 +312,14 @@ describe('TrialPlanner', () => {
          '1 or more (or remove transfer_learning_spec to start every trial ' +
          'from its initializers)'],
   ];
+  it('takes empty ensemble, distillation and transfer specs, defaults ' +
+         'applied, as setting nothing', () => {
+    plannerOf(applyDefaults(parsePhoenixSpec(
+        'problem_type: DNN search_type: ADAPTIVE_COORDINATE_DESCENT ' +
+        'blocks_to_use: "FULLY_CONNECTED" ensemble_spec {} ' +
+        'distillation_spec {} transfer_learning_spec {}')));
+  });
+
   for (const [what, text, message] of badSettings) {
     it(`refuses ${what} before any trial`, () => {
       const spec = parsePhoenixSpec(

@@ -108,6 +108,11 @@ export function isNonadaptiveOrIntermixed(spec?: EnsemblingSpec): boolean {
 const ENSEMBLING = 'learning.adanets.phoenix.proto.ensembling_spec.' +
     'EnsemblingSpec';
 
+const DISTILLATION = 'learning.adanets.phoenix.meta.proto.distillation_spec.' +
+    'DistillationSpec';
+const TRANSFER_LEARNING = 'learning.adanets.phoenix.meta.proto.' +
+    'transfer_learning_spec.TransferLearningSpec';
+
 /** nonadaptive_search with its declared defaults (the oneof may be unset). */
 export function nonadaptiveSearchSpec(spec?: EnsemblingSpec):
     Required<EnsemblingSpec_NonadaptiveSearchSpec> {
@@ -193,6 +198,18 @@ export function validateSpecSettings(spec: PhoenixSpec): void {
           `: set ensemble_search_type: ${types.join(' or ')}, or remove ${
               field}`);
     }
+    // A spec as read has its defaults filled in: a combining type other
+    // than the default was asked for.
+    if (type === 'UNKNOWN_ENSEMBLE_SEARCH' &&
+        combiningTypeName(ensemble) !== 'AVERAGE_ENSEMBLE') {
+      throw new ValueError(
+          `phoenix_spec.ensemble_spec.combining_type is ${
+              combiningTypeName(ensemble)}, but ensemble_search_type is ` +
+          'not set, so no ensemble is searched: set ensemble_search_type ' +
+          '(ADAPTIVE_ENSEMBLE_SEARCH, NONADAPTIVE_ENSEMBLE_SEARCH, ' +
+          'RESIDUAL_ENSEMBLE_SEARCH or ' +
+          'INTERMIXED_NONADAPTIVE_ENSEMBLE_SEARCH), or remove combining_type');
+    }
     if (hasEnsembleSearch(ensemble)) {
       const combining = combiningTypeName(ensemble);
       if (combining !== 'AVERAGE_ENSEMBLE' &&
@@ -206,7 +223,8 @@ export function validateSpecSettings(spec: PhoenixSpec): void {
   const distillation = spec.distillationSpec;
   if (distillation !== undefined) {
     if (!hasDistillation(distillation)) {
-      if (hasSettingsBesides(distillation, 'distillationType')) {
+      if (hasSettingsBesides(distillation, 'distillationType',
+                             DISTILLATION)) {
         throw new ValueError(
             'phoenix_spec.distillation_spec has settings but no ' +
             'distillation_type, so nothing distills: set distillation_type ' +
@@ -220,6 +238,8 @@ export function validateSpecSettings(spec: PhoenixSpec): void {
             `phoenix_spec.distillation_spec.minimal_pool_size is ${pool}; ` +
             'give the trial id distillation starts after, 0 or more');
       }
+      checkLambdas(distillation);
+      sharesNoPoolSize(ensemble, distillation);
       const temperature = distillationSpecWithDefaults(distillation)
                               .temperature;
       if (!(temperature !== undefined && temperature > 0 &&
@@ -236,7 +256,8 @@ export function validateSpecSettings(spec: PhoenixSpec): void {
   if (transfer !== undefined &&
       transferType === 'UNKNOWN_TRANSFER_LEARNING_TYPE') {
     // As distillation_spec: settings without a type would do nothing.
-    if (hasSettingsBesides(transfer, 'transferLearningType')) {
+    if (hasSettingsBesides(transfer, 'transferLearningType',
+                           TRANSFER_LEARNING)) {
       throw new ValueError(
           'phoenix_spec.transfer_learning_spec has settings but no ' +
           'transfer_learning_type, so no trial starts from earlier ones: ' +
@@ -268,6 +289,52 @@ export function validateSpecSettings(spec: PhoenixSpec): void {
 }
 
 /**
+ * ADAPTIVELY_BALANCE_LOSSES weighs the label loss by 1 - lambda and the
+ * teacher's by lambda: a lambda outside [0, 1] makes one weight negative,
+ * and the student learns away from its labels or its teacher.
+ */
+function checkLambdas(distillation: DistillationSpec): void {
+  const balance = distillation.balanceLossesSpec;
+  for (const field of ['minimumLambda', 'maximumLambda'] as const) {
+    const value = balance?.[field];
+    if (value !== undefined && !(value >= 0 && value <= 1)) {
+      const name = field === 'minimumLambda' ? 'minimum_lambda' :
+                                               'maximum_lambda';
+      throw new ValueError(
+          `phoenix_spec.distillation_spec.balance_losses_spec.${name} is ${
+              value}; it must lie in [0, 1] (the teacher loss's share of ` +
+          'the student\'s loss, the label loss having the rest)');
+    }
+  }
+}
+
+/**
+ * With an adaptive or non-adaptive ensemble search, a trial takes the mode
+ * of the larger pool size below its id, the ensemble winning a tie
+ * (getTrialMode): equal pool sizes leave distillation no trial at all.
+ */
+function sharesNoPoolSize(
+    ensemble: EnsemblingSpec|undefined,
+    distillation: DistillationSpec): void {
+  if (!hasEnsembleSearch(ensemble) || isIntermixedEnsembleSearch(ensemble)) {
+    return;
+  }
+  const [field, ensemblePool] = isNonadaptiveEnsembleSearch(ensemble) ?
+      ['nonadaptive_search', nonadaptiveSearchSpec(ensemble).minimalPoolSize] :
+      ['adaptive_search', adaptiveSearchSpec(ensemble).minimalPoolSize];
+  const pool = distillationSpecWithDefaults(distillation).minimalPoolSize;
+  if (pool === ensemblePool) {
+    throw new ValueError(
+        `phoenix_spec.distillation_spec.minimal_pool_size is ${pool}, as ` +
+        `is ensemble_spec.${field}.minimal_pool_size: every trial after ` +
+        'it ensembles, so no trial distills. Give distillation a larger ' +
+        'pool size (from that trial on every trial distills the best ' +
+        'ensemble) or a smaller one (trials distill until the ensembles ' +
+        'start)');
+  }
+}
+
+/**
  * An ensemble takes `width` of the best `num_trials_to_consider` trials:
  * a width above that could never be reached (ensembles would quietly be
  * narrower than the spec says).
@@ -283,10 +350,17 @@ function notWiderThanCandidates(
   }
 }
 
-/** Whether a spec message sets any field but `type` (its type field). */
-function hasSettingsBesides(message: object, type: string): boolean {
+/**
+ * Whether a spec message of `typeName` sets any field but `type` (its type
+ * field) to other than the field's default: a spec as read has its
+ * defaults filled in, and an empty `distillation_spec {}` sets nothing.
+ */
+function hasSettingsBesides(
+    message: object, type: string, typeName: string): boolean {
+  const defaults = applyDefaults({}, typeName) as Record<string, unknown>;
   return Object.entries(message).some(
-      ([key, value]) => key !== type && value !== undefined);
+      ([key, value]) => key !== type && value !== undefined &&
+          JSON.stringify(value) !== JSON.stringify(defaults[key]));
 }
 
 export function validateEnsembleSpec(spec?: EnsemblingSpec): void {

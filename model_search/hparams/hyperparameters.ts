@@ -330,6 +330,18 @@ export function buildHparamSpace(args: HparamSpaceArgs): HparamSpace {
   }
 
   if (learning.applyExponentialDecay) {
+    // The learning rate is multiplied by the rate every decay steps: above
+    // 1 it would grow without bound (and a replay of such a trial is
+    // refused, checkTrainingHparams).
+    const low = learning.minLearningRateDecayRate;
+    const high = learning.maxLearningRateDecayRate;
+    if (!(low > 0 && high <= 1)) {
+      throw new ValueError(
+          `phoenix_spec.learning_spec: min_learning_rate_decay_rate ${
+              low} and max_learning_rate_decay_rate ${high} must lie in ` +
+          '(0, 1] (the factor the learning rate is multiplied by every ' +
+          'exponential_decay_steps steps; above 1 it grows)');
+    }
     add({
       kind: 'numeric',
       name: 'exponential_decay_rate',

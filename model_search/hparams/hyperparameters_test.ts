@@ -166,6 +166,30 @@ describe('buildHparamSpace', () => {
                    {values: number[]}).values;
     assert.deepEqual([rates[0], rates[1], rates[10]], [-1, 0, 0.9]);
   });
+
+  it('rejects learning rate decay rates outside (0, 1]', () => {
+    const space = (minLearningRateDecayRate: number,
+                   maxLearningRateDecayRate: number) => () =>
+        buildHparamSpace({
+          blocksToUse: BLOCKS,
+          minimumDepth: 1,
+          trainSteps: 10,
+          learningSpec: {applyExponentialDecay: true,
+                         minLearningRateDecayRate, maxLearningRateDecayRate},
+        });
+    assert.throws(space(1.5, 2), new RegExp(
+        '^ValueError: phoenix_spec.learning_spec: ' +
+        'min_learning_rate_decay_rate 1.5 and max_learning_rate_decay_rate ' +
+        '2 must lie in \\(0, 1\\] \\(the factor the learning rate is ' +
+        'multiplied by every exponential_decay_steps steps; above 1 it ' +
+        'grows\\)$'));
+    assert.throws(space(0, 0.5), /min_learning_rate_decay_rate 0 and/);
+    assert.throws(space(0.9, 1.01), /must lie in/);
+    const rate = space(0.5, 1)().params.find(
+        (p) => p.name === 'exponential_decay_rate');
+    assert.deepEqual([(rate as {min: number}).min, (rate as {max: number}).max],
+                     [0.5, 1]);
+  });
 });
 
 describe('sampleRandom', () => {

@@ -53,6 +53,15 @@ export class WithUserSuggestions implements SearchAlgorithm {
             `(${spec.minimumDepth}) blocks: give it ${
                 spec.minimumDepth}, or change minimum_depth`);
       }
+      if (depth > spec.maximumDepth) {
+        // The descents grow and change the best towers: from a suggestion
+        // deeper than maximum_depth, the whole search would stay deeper.
+        throw new ValueError(
+            `phoenix_spec.user_suggestions[${i}] has ${depth} blocks ` +
+            '(flatten blocks aside), above maximum_depth ' +
+            `(${spec.maximumDepth}): give it at most ${
+                spec.maximumDepth}, or raise maximum_depth`);
+      }
       return [...suggestion.architecture];
     });
   }

@@ -51,6 +51,17 @@ describe('WithUserSuggestions', () => {
     assert.ok(third.parentTrialId === 1 || third.parentTrialId === 2);
   });
 
+  it('rejects a suggestion deeper than maximum_depth', () => {
+    const deep = (architecture: string[]) => () => createSearchAlgorithm(
+        {...spec, maximumDepth: 2, userSuggestions: [{architecture}]});
+    assert.throws(
+        deep(['CONVOLUTION_3X3', 'CONVOLUTION_3X3', 'PLATE_REDUCTION_FLATTEN',
+              'FULLY_CONNECTED']),
+        /^ValueError: phoenix_spec.user_suggestions\[0\] has 3 blocks \(flatten blocks aside\), above maximum_depth \(2\): give it at most 2, or raise maximum_depth$/);
+    // As deep as allowed, its flatten block aside.
+    deep(['CONVOLUTION_3X3', 'PLATE_REDUCTION_FLATTEN', 'FULLY_CONNECTED'])();
+  });
+
   it('rejects an empty suggestion', () => {
     assert.throws(
         () => createSearchAlgorithm({
