@@ -500,7 +500,8 @@ async function searchStudy(
         settings,
         seed,
       },
-      options.provider.inputSchema(), noneCompletes);
+      options.provider.inputSchema(), noneCompletes,
+      options.provider.numberOfClasses());
   if (joining !== undefined) log(joining);
   // The first worker's seed is the study's: one started at the same
   // moment plans from it too, rather than from a clock of its own.

@@ -39,6 +39,9 @@ export declare interface Registration<T> {
   site: string;
 }
 
+/** The built-in blocks' enum ids lie below; users' from here up. */
+const FIRST_USER_ENUM_ID = 20000;
+
 /** A named collection of registrations of one base type. */
 export class Registry<T> {
   private readonly entries = new Map<string, Registration<T>>();
@@ -79,9 +82,12 @@ export class Registry<T> {
                 siteText(sameId.site)}) and "${args.lookupName}" (${
                 siteText(site)}) both have enum id ${args.enumId}; give one ` +
             `of them an unused id${this.kind === 'block' ?
-                ' (ids from 20000 up are left to your own blocks)' : ''}`);
+                ` (ids from ${FIRST_USER_ENUM_ID} up are left to your own ` +
+                    'blocks)' :
+                ''}`);
       }
     }
+    if (this.kind === 'block') checkBlockRegistration(args, site);
     const registration: Registration<T> = {
       lookupName: args.lookupName,
       initArgs: {...(args.initArgs ?? {})},
@@ -180,6 +186,32 @@ export function makeRegisterDecorator<T>(registry: Registry<T>) {
       }
     };
   };
+}
+
+/**
+ * What a block's name may hold: it becomes part of the scope of its
+ * layers' weights, and TensorFlow.js refuses names of other characters
+ * (a space, say) only when a trial builds the block.
+ */
+const BLOCK_NAME = /^[A-Za-z0-9][A-Za-z0-9_.-]*$/;
+
+/** Throws for a block name or enum id a block of the user cannot have. */
+function checkBlockRegistration(args: RegistrationArgs, site: string): void {
+  const where = siteText(site);
+  if (!BLOCK_NAME.test(args.lookupName)) {
+    throw new ValueError(
+        `block name ${JSON.stringify(args.lookupName)} (${where}) cannot ` +
+        'name the scope of its layers: use letters, digits, _, . and - ' +
+        '(the first a letter or digit), as in MY_DENSE_64');
+  }
+  if (args.enumId !== undefined && args.enumId < FIRST_USER_ENUM_ID &&
+      !isBuiltInSite(where)) {
+    throw new ValueError(
+        `block "${args.lookupName}" (${where}) has enum id ${
+            args.enumId}; ids below ${FIRST_USER_ENUM_ID} are the built-in ` +
+        `blocks' (and those to come): give it one from ${
+            FIRST_USER_ENUM_ID} up, or none (a spec names blocks by name)`);
+  }
 }
 
 /** A registration's site as a message shows it: in the .ts source. */

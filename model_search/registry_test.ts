@@ -96,6 +96,28 @@ describe('Registry', () => {
         /"A" \(a\.ts:1\) and "B" \(b\.ts:2\) both have enum id 7; give one of them an unused id/);
   });
 
+  it('rejects a block name no layer scope can hold, and a low enum id',
+     () => {
+       const registry = new Registry<Thing>('block');
+       assert.throws(
+           () => registry.add({lookupName: 'MY lower'}, class {size = 0;},
+                              'my_block.ts:3'),
+           /^ValueError: block name "MY lower" \(my_block\.ts:3\) cannot name the scope of its layers: use letters, digits, _, \. and - \(the first a letter or digit\), as in MY_DENSE_64$/);
+       assert.throws(
+           () => registry.add({lookupName: 'MINE', enumId: 12345},
+                              class {size = 0;}, 'my_block.ts:9'),
+           /^ValueError: block "MINE" \(my_block\.ts:9\) has enum id 12345; ids below 20000 are the built-in blocks' \(and those to come\): give it one from 20000 up, or none/);
+       registry.add({lookupName: 'MY-dense.2', enumId: 20000},
+                    class {size = 0;}, 'my_block.ts:12');
+       // The project's own blocks have theirs.
+       registry.add({lookupName: 'BUILT_IN', enumId: 12},
+                    class {size = 0;},
+                    'model_search/blocks/fully_connected_blocks.ts:40');
+       // Other registries (providers) name their own.
+       new Registry<Thing>('provider').add(
+           {lookupName: 'my provider', enumId: 3}, class {size = 0;}, 'p.ts:1');
+     });
+
   it('lists the known names and a close match for an unknown one', () => {
     const registry = new Registry<Thing>('block');
     registry.add({lookupName: 'CONVOLUTION_3X3'}, class {size = 0;}, 'x:1');

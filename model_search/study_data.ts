@@ -102,7 +102,8 @@ function temporaryFor(file: string): string {
 
 export function recordOrCheckStudyData(
     modelDir: string, study: StudyOfDirectory&{settings?: TrialSettings},
-    schema: InputSchema, onlyFailedTrials = false): string[]|undefined {
+    schema: InputSchema, onlyFailedTrials = false,
+    classes?: number): string[]|undefined {
   const experimentName = study.experimentName;
   const file = path.join(modelDir, STUDY_DATA_FILE);
   if (!fs.existsSync(file)) {
@@ -113,7 +114,7 @@ export function recordOrCheckStudyData(
     const directoryId =
         study.directoryId ?? crypto.randomBytes(8).toString('hex');
     fs.writeFileSync(
-        tmp, JSON.stringify({...study, directoryId, schema}, null, 2));
+        tmp, JSON.stringify({...study, directoryId, schema, classes}, null, 2));
     try {
       fs.linkSync(tmp, file);
       recordedHere.add(path.resolve(file));
@@ -125,10 +126,16 @@ export function recordOrCheckStudyData(
     }
   }
   let recorded: InputSchema;
+  // The provider's number of classes, which a schema without class names
+  // (a provider of one's own) does not tell; records of before it was
+  // kept lack it.
+  let recordedClasses: number|undefined;
   try {
-    recorded = (JSON.parse(fs.readFileSync(file, 'utf8')) as
-                {schema: InputSchema}|null)?.schema as InputSchema;
+    const record = JSON.parse(fs.readFileSync(file, 'utf8')) as
+        {schema: InputSchema, classes?: unknown}|null;
+    recorded = record?.schema as InputSchema;
     if (typeof recorded?.kind !== 'string') throw new Error('no schema');
+    if (typeof record?.classes === 'number') recordedClasses = record.classes;
   } catch (e) {
     // The record also keeps the study's seed, lost with it unless given.
     const seed = /"seed"\s*:\s*(\d+)/.exec(
@@ -160,10 +167,14 @@ export function recordOrCheckStudyData(
     const tmp = temporaryFor(file);
     const before = JSON.parse(fs.readFileSync(file, 'utf8'));
     fs.writeFileSync(
-        tmp, JSON.stringify({...before, ...study, schema}, null, 2));
+        tmp, JSON.stringify({...before, ...study, schema, classes}, null, 2));
     fs.renameSync(tmp, file);
   };
-  if (sameData(recorded, schema)) {
+  const sameClasses = recordedClasses === undefined ||
+      classes === undefined || recordedClasses === classes;
+  const before = {schema: recorded, classes: recordedClasses};
+  const now = {schema, classes};
+  if (sameData(recorded, schema) && sameClasses) {
     if (onlyFailedTrials) takeOver();
     const warnings = [
       evaluationWarning(recorded, schema), momentsWarning(recorded, schema),
@@ -173,15 +184,15 @@ export function recordOrCheckStudyData(
   }
   if (onlyFailedTrials) {
     takeOver();
-    return [`the study's data changes from ${describe(recorded)} to ${
-        givenData(recorded, schema)}: none of its ` +
+    return [`the study's data changes from ${describe(before)} to ${
+        givenData(before, now)}: none of its ` +
         'trials completed, so the data given now is the study\'s from here ' +
         'on'];
   }
   throw new ValueError(
       `study "${experimentName}" in ${modelDir} is trained on ${
-          describe(recorded)} (${file}), but the data given now is ${
-          givenData(recorded, schema)}; give every ` +
+          describe(before)} (${file}), but the data given now is ${
+          givenData(before, now)}; give every ` +
       'worker the same data, or a new --model_dir or --experiment_name for ' +
       'a new study');
 }
@@ -348,12 +359,14 @@ function close(a: number, b: number): boolean {
  * where only the evaluation split differs, said so rather than the same
  * description twice.
  */
-function givenData(recorded: InputSchema, given: InputSchema): string {
-  const same = JSON.stringify(essentials(recorded)) ===
-      JSON.stringify(essentials(given));
+function givenData(recorded: DataOf, given: DataOf): string {
+  const same = JSON.stringify(essentials(recorded.schema)) ===
+          JSON.stringify(essentials(given.schema)) &&
+      recorded.classes === given.classes;
   return `${same ? 'the same data split otherwise for evaluation' :
-                   `${describe(given)}${differences(recorded, given)}`}${
-      splitText(recorded, given)}`;
+                   `${describe(given)}${
+                       differences(recorded.schema, given.schema)}`}${
+      splitText(recorded.schema, given.schema)}`;
 }
 
 /**
@@ -442,14 +455,26 @@ function splitFlags(split: unknown): string {
                                ''}`;
 }
 
-function describe(schema: InputSchema): string {
-  const classes = schema.labelVocabulary ?? [];
+/** A schema, and the provider's number of classes where known. */
+declare interface DataOf {
+  schema: InputSchema;
+  classes?: number;
+}
+
+/**
+ * The data as messages name it: kind, shape, columns, and the classes by
+ * name, or their number for a provider that names none.
+ */
+function describe({schema, classes}: DataOf): string {
+  const names = schema.labelVocabulary ?? [];
   const columns = (schema.columns ?? []).map((c) => listedName(c.name));
   return `${schema.kind} data of shape [${schema.shape.join(', ')}]` +
       (columns.length ? `, columns ${columns.slice(0, 6).join(',')}${
                             columns.length > 6 ? ',...' : ''}` : '') +
-      `, classes ${classes.slice(0, 6).map((c) => listedName(String(c)))
-                       .join(',')}${classes.length > 6 ? ',...' : ''}`;
+      (names.length > 0 ?
+           `, classes ${names.slice(0, 6).map((c) => listedName(String(c)))
+                            .join(',')}${names.length > 6 ? ',...' : ''}` :
+       classes !== undefined ? `, ${classes} classes` : '');
 }
 
 /**
@@ -467,8 +492,8 @@ export function checkSameData(
     if (sameData(saved, schema)) return;
     throw new ValueError(
         `study "${experimentName}" in ${modelDir} was trained on ${
-            describe(saved)} (trial ${trial.id}), but the data given now ` +
-        `is ${givenData(saved, schema)}; give the same ` +
+            describe({schema: saved})} (trial ${trial.id}), but the data ` +
+        `given now is ${givenData({schema: saved}, {schema})}; give the same ` +
         'data to resume it, or a new --model_dir or --experiment_name for ' +
         'a new study');
   }

@@ -188,6 +188,32 @@ describe('recordOrCheckStudyData', () => {
     assert.deepEqual(fs.readdirSync(dir), [STUDY_DATA_FILE]);
   });
 
+  it('holds a provider that names no classes to its number of them', () => {
+    const own = {kind: 'own', shape: [4]};
+    recordOrCheckStudyData(dir, STUDY, own, false, 5);
+
+    recordOrCheckStudyData(dir, STUDY, own, false, 5);
+    assert.throws(
+        () => recordOrCheckStudyData(dir, STUDY, own, false, 3),
+        (e: Error) => e instanceof ValueError &&
+            e.message === `study "e" in ${dir} is trained on own data of ` +
+                `shape [4], 5 classes (${path.join(dir, STUDY_DATA_FILE)}), ` +
+                'but the data given now is own data of shape [4], 3 ' +
+                'classes; give every worker the same data, or a new ' +
+                '--model_dir or --experiment_name for a new study');
+    // None of the study's trials completed: the new number is the study's.
+    assert.match(
+        recordOrCheckStudyData(dir, STUDY, own, true, 3)!.join('\n'),
+        /^the study's data changes from own data of shape \[4\], 5 classes to own data of shape \[4\], 3 classes: none of its trials completed/);
+    recordOrCheckStudyData(dir, STUDY, own, false, 3);
+    // A record of before the number was kept holds nothing to it.
+    const file = path.join(dir, STUDY_DATA_FILE);
+    const record = JSON.parse(fs.readFileSync(file, 'utf8'));
+    delete record.classes;
+    fs.writeFileSync(file, JSON.stringify(record));
+    recordOrCheckStudyData(dir, STUDY, own, false, 7);
+  });
+
   it('names the columns and classes that differ, past the first few', () => {
     const csv = (columns: string[], classes: string[]): InputSchema => ({
       kind: 'csv', shape: [columns.length], labelVocabulary: classes,

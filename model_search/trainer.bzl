@@ -81,8 +81,8 @@ _COMMON_ATTRIBUTES = [
     "toolchains",
     "visibility",
 ]
-_TEST_ATTRIBUTES = ["env", "env_inherit", "flaky", "local", "shard_count", "size", "timeout"]
-_BINARY_ATTRIBUTES = ["args", "data", "env", "output_licenses"]
+_TEST_ATTRIBUTES = ["flaky", "local", "shard_count", "size", "timeout"]
+_BINARY_ATTRIBUTES = ["args", "data", "output_licenses"]
 
 def _edit_distance(a, b):
     previous = list(range(len(b) + 1))
@@ -120,6 +120,14 @@ def _attribute_problem(macro, name, kwargs, known, refused = []):
         )
     return None
 
+def _env_problem(macro, name, kwargs):
+    """env and env_inherit, which Bazel 4 gives native rules only."""
+    if "env" in kwargs:
+        return "%s(name = %r): env is not an attribute of Bazel 4's Starlark rules; give env_defaults = {...} instead (variables the launcher sets where the environment lacks them)" % (macro, name)
+    if "env_inherit" in kwargs:
+        return "%s(name = %r): env_inherit is not an attribute of Bazel 4's Starlark rules; pass --test_env=NAME to bazel test, or give env_defaults = {...}" % (macro, name)
+    return None
+
 def _dataset_dep_problem(macro, name, dataset_dep):
     if dataset_dep == None:
         return "%s(name = %r): dataset_dep is missing; give the label of the library that registers the data provider" % (macro, name)
@@ -147,7 +155,9 @@ def _binary_problem(name, dataset_dep, kwargs):
             name,
             kwargs,
             ["dataset_dep", "node_args", "env_defaults"] + _COMMON_ATTRIBUTES + _BINARY_ATTRIBUTES,
+            refused = ["env"],
         ),
+        _env_problem(macro, name, kwargs),
         _dataset_dep_problem(macro, name, dataset_dep),
     ])
 
@@ -281,8 +291,9 @@ def _test_problem(name, dataset_dep, problem_type, extra_args, test_data, custom
             ["dataset_dep", "problem_type", "extra_args", "test_data", "custom_spec", "node_args", "env_defaults"] +
             _COMMON_ATTRIBUTES + _TEST_ATTRIBUTES,
             # They have their own message below.
-            refused = ["args", "data"],
+            refused = ["args", "data", "env", "env_inherit"],
         ),
+        _env_problem(macro, name, kwargs),
         _dataset_dep_problem(macro, name, dataset_dep),
     ])
     if problem:

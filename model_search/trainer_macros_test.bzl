@@ -60,14 +60,18 @@ def trainer_macros_test(name):
     """The test target: each bad call next to the message it must give."""
     binary = "model_search_oss_binary(name = \"b\"): "
     test = "model_search_oss_test(name = \"t\"): "
-    binary_attributes = ("args, compatible_with, data, dataset_dep, deprecation, distribs, env, env_defaults, " +
+    binary_attributes = ("args, compatible_with, data, dataset_dep, deprecation, distribs, env_defaults, " +
                          "exec_compatible_with, exec_properties, features, licenses, node_args, output_licenses, " +
                          "restricted_to, tags, target_compatible_with, testonly, toolchains, visibility")
-    test_attributes = ("compatible_with, custom_spec, dataset_dep, deprecation, distribs, env, env_defaults, env_inherit, exec_compatible_with, exec_properties, extra_args, features, flaky, licenses, local, node_args, problem_type, restricted_to, shard_count, size, tags, target_compatible_with, test_data, testonly, timeout, toolchains, visibility")
+    test_attributes = ("compatible_with, custom_spec, dataset_dep, deprecation, distribs, env_defaults, exec_compatible_with, exec_properties, extra_args, features, flaky, licenses, local, node_args, problem_type, restricted_to, shard_count, size, tags, target_compatible_with, test_data, testonly, timeout, toolchains, visibility")
     cases = [
         ("binary: a provider library and the usual attributes", _binary(dataset_dep = ":p", data = [], args = ["--x"], visibility = ["//visibility:public"]), _NONE),
         ("binary: a misspelled attribute", _binary(dataset_dep = ":p", datta = []), binary + "no attribute \"datta\" (did you mean \"data\"?); it takes " + binary_attributes),
         ("binary: a test attribute", _binary(dataset_dep = ":p", size = "small"), binary + "no attribute \"size\"; it takes " + binary_attributes),
+        ("binary: env", _binary(dataset_dep = ":p", env = {"A": "1"}), binary + "env is not an attribute of Bazel 4's Starlark rules; give env_defaults = {...} instead (variables the launcher sets where the environment lacks them)"),
+        ("test: env", _test(dataset_dep = ":p", env = {"A": "1"}), test + "env is not an attribute of Bazel 4's Starlark rules; give env_defaults = {...} instead (variables the launcher sets where the environment lacks them)"),
+        ("test: env_inherit", _test(dataset_dep = ":p", env_inherit = ["HOME"]), test + "env_inherit is not an attribute of Bazel 4's Starlark rules; pass --test_env=NAME to bazel test, or give env_defaults = {...}"),
+        ("test: env_defaults", _test(dataset_dep = ":p", env_defaults = {"A": "1"}), _NONE),
         ("binary: no dataset_dep", _binary(), binary + "dataset_dep is missing; give the label of the library that registers the data provider"),
         ("binary: dataset_dep a list", _binary(dataset_dep = [":p"]), binary + "dataset_dep must be one label (a string), got list [\":p\"]; link one provider library per binary"),
         ("test: the usual attributes", _test(dataset_dep = ":p", problem_type = "dnn", extra_args = ["--x=1"], test_data = [":f"], size = "small", tags = ["x"]), _NONE),

@@ -103,7 +103,7 @@ def js_test(name, entry_point, srcs = [], deps = [], data = [], args = [], node_
         exports unless the caller has set them. One the caller set empty
         is removed, so that the program's own default applies.
       preload: list of labels; as in js_binary.
-      **kwargs: size, timeout, tags, env and other test attributes.
+      **kwargs: size, timeout, tags and other test attributes (not env or env_inherit, which Bazel 4 gives native rules only: use env_defaults).
     """
     js_test_rule(
         name = name,
