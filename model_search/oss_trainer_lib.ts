@@ -462,8 +462,14 @@ async function searchStudy(
           `without ${many ? 'them' : 'it'}; remove the file once the ` +
           'files are repaired');
     }
-    checkSameData(options.modelDir, options.experimentName, existing,
-                  options.provider.inputSchema());
+    for (const {trialId, why} of checkSameData(
+             options.modelDir, options.experimentName, existing,
+             options.provider.inputSchema())) {
+      unusable.add(trialId);
+      log(`warning: trial ${trialId} of the study is damaged: ${why}; it ` +
+          `is marked unusable (${TRIAL_FILES.unusable} in its directory), ` +
+          'and this search plans without it');
+    }
   }
   const createdAt = (await options.store.listStudies?.())
                         ?.find((s) => s.studyId === studyId)

@@ -30,7 +30,7 @@ import {otherStudyOfDirectory, STUDY_DATA_FILE, type StudyOfDirectory, studyText
 import {UsageError, ValueError} from './errors';
 import type {Objective, Trial} from './metadata/trial';
 import {readStudySummary, SUMMARY_JSON} from './report';
-import {temporaryTag} from './trial_directory';
+import {markUnusable, temporaryTag} from './trial_directory';
 import {TRIAL_FILES} from './trial_files';
 
 /** The parts of a schema that must match: no moments, no defaults. */
@@ -477,19 +477,36 @@ function describe({schema, classes}: DataOf): string {
        classes !== undefined ? `, ${classes} classes` : '');
 }
 
+/** A completed trial whose saved input schema cannot be read. */
+export declare interface DamagedSchema {
+  trialId: number;
+  /** What is wrong with the file, naming it. */
+  why: string;
+}
+
 /**
  * Throws when `schema` (the provider's now) differs from the one the
- * first completed trial of the study saved.
+ * first completed trial of the study saved. A trial whose file cannot be
+ * read (cut or emptied by a crash of the machine) is passed over for the
+ * next, and marked unusable: nothing could load its model.
+ *
+ * @returns the trials passed over, for the caller to say and plan without.
  */
 export function checkSameData(
     modelDir: string, experimentName: string, trials: Trial[],
-    schema: InputSchema): void {
+    schema: InputSchema): DamagedSchema[] {
+  const damaged: DamagedSchema[] = [];
   for (const trial of trials) {
     if (trial.state !== 'COMPLETED' || trial.directory === undefined) continue;
     const file = path.join(modelDir, trial.directory, TRIAL_FILES.inputSchema);
     if (!fs.existsSync(file)) continue;
-    const saved = JSON.parse(fs.readFileSync(file, 'utf8')) as InputSchema;
-    if (sameData(saved, schema)) return;
+    const saved = readSavedSchema(file);
+    if (typeof saved === 'string') {
+      markUnusable(modelDir, trial.directory, saved);
+      damaged.push({trialId: trial.id, why: saved});
+      continue;
+    }
+    if (sameData(saved, schema)) return damaged;
     throw new ValueError(
         `study "${experimentName}" in ${modelDir} was trained on ${
             describe({schema: saved})} (trial ${trial.id}), but the data ` +
@@ -497,6 +514,21 @@ export function checkSameData(
         'data to resume it, or a new --model_dir or --experiment_name for ' +
         'a new study');
   }
+  return damaged;
+}
+
+/** A trial's saved input schema, or what is wrong with its file. */
+function readSavedSchema(file: string): InputSchema|string {
+  let saved: Partial<InputSchema>|null;
+  try {
+    saved = JSON.parse(fs.readFileSync(file, 'utf8')) as InputSchema|null;
+  } catch (e) {
+    return `${file} cannot be read as JSON (${(e as Error).message})`;
+  }
+  return saved !== null && typeof saved === 'object' &&
+          typeof saved.kind === 'string' && Array.isArray(saved.shape) ?
+      saved as InputSchema :
+      `${file} is not an input schema (it needs "kind" and "shape")`;
 }
 
 /**

@@ -14,12 +14,51 @@ import type {InputSchema} from './data/data';
 import {UsageError, ValueError} from './errors';
 import type {Trial} from './metadata/trial';
 import {otherStudyOfDirectory, studyDirectoryOwner, studyOfDirectory, studyText} from './metadata/study_of_directory';
-import {checkSummaryObjective, checkTrialDirectoriesPresent, recordOrCheckStudyData, settingsWarning, STUDY_DATA_FILE} from './study_data';
+import {checkSameData, checkSummaryObjective, checkTrialDirectoriesPresent, recordOrCheckStudyData, settingsWarning, STUDY_DATA_FILE} from './study_data';
 
 function trial(id: number, state: Trial['state']): Trial {
   return {id, state, architecture: [], hparams: {},
           ...(state === 'COMPLETED' ? {directory: String(id)} : {})};
 }
+
+describe('checkSameData', () => {
+  let dir: string;
+  beforeEach(() => {
+    dir = fs.mkdtempSync(path.join(os.tmpdir(), 'study_data_test_'));
+  });
+  afterEach(() => {
+    fs.rmSync(dir, {recursive: true, force: true});
+  });
+
+  const schema = (width: number) => ({kind: 'csv', shape: [width]});
+  const withSchema = (id: number, text: string) => {
+    fs.mkdirSync(path.join(dir, String(id)));
+    fs.writeFileSync(path.join(dir, String(id), 'input_schema.json'), text);
+  };
+
+  it('passes over a trial whose schema file is damaged, marking it', () => {
+    withSchema(1, '');
+    withSchema(2, 'null');
+    withSchema(3, JSON.stringify(schema(4)));
+    const trials = [trial(1, 'COMPLETED'), trial(2, 'COMPLETED'),
+                    trial(3, 'COMPLETED')];
+
+    const damaged = checkSameData(dir, 'e', trials, schema(4));
+
+    assert.deepEqual(damaged.map((d) => d.trialId), [1, 2]);
+    assert.match(damaged[0].why, new RegExp(
+        `^${path.join(dir, '1', 'input_schema.json')} cannot be read as JSON \\(`));
+    assert.equal(damaged[1].why,
+                 `${path.join(dir, '2', 'input_schema.json')} is not an ` +
+                     'input schema (it needs "kind" and "shape")');
+    assert.match(
+        fs.readFileSync(path.join(dir, '1', 'unusable.txt'), 'utf8'),
+        /cannot be read as JSON/);
+    // The next trial's schema still holds the study to its data.
+    assert.throws(() => checkSameData(dir, 'e', trials, schema(5)),
+                  /was trained on csv data of shape \[4\] \(trial 3\)/);
+  });
+});
 
 describe('checkTrialDirectoriesPresent', () => {
   let dir: string;
