@@ -47,7 +47,7 @@ import {closestMatch, UsageError, ValueError, didYouMean} from './errors';
 import {readStudySummary} from './report';
 import {argmax} from './train_loop';
 import {TRIAL_FILES} from './trial_directory';
-import {resolveUserPath} from './user_paths';
+import {resolveUserPath, whyUnreadable} from './user_paths';
 
 /** Exit status for success. */
 const OK = 0;
@@ -244,6 +244,12 @@ async function loadTrialModel(dir: string): Promise<tf.LayersModel> {
 /** The input schema of a trial directory, checked for what predict needs. */
 export function readTrialSchema(dir: string): InputSchema {
   let stat: fs.Stats;
+  const unreadable = whyUnreadable(dir);
+  if (unreadable !== undefined) {
+    throw new ValueError(
+        `--model_dir=${dir}: ${unreadable}; change its permissions, or ` +
+        'run as a user who may read it');
+  }
   try {
     stat = fs.statSync(dir);
   } catch {
@@ -344,6 +350,12 @@ async function openExamples(
     schema: InputSchema, input: string, warnings: string[],
     fieldDelim: string|undefined,
     progress: (line: string) => void): Promise<AsyncIterable<Example>> {
+  const unreadable = whyUnreadable(input);
+  if (unreadable !== undefined) {
+    throw new ValueError(
+        `--input=${input}: ${unreadable}; change its permissions, or run ` +
+        'as a user who may read it');
+  }
   let stat: fs.Stats;
   try {
     stat = fs.statSync(input);

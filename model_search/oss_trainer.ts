@@ -696,13 +696,21 @@ export async function main(
                                   'string') {
       // The system refused a file operation (a full disk, say): its
       // message names the operation and the file.
-      const full = (e as NodeJS.ErrnoException).code === 'ENOSPC' ||
-          (e as NodeJS.ErrnoException).code === 'EDQUOT';
+      const code = (e as NodeJS.ErrnoException).code;
+      const full = code === 'ENOSPC' || code === 'EDQUOT';
       log(`error: ${e.message}${
           full ? '; free space on that disk, or files: a disk can run ' +
                   'out of those first (`df -h` and `df -i` show both), or ' +
                   'give a --model_dir on another, then run the same ' +
                   'command to resume' :
+          code === 'EACCES' || code === 'EPERM' ?
+                 '; the search may no longer write there (its permissions ' +
+                  'changed while it ran): give it back the permission, ' +
+                  'then run the same command to resume' :
+          code === 'EROFS' ?
+                 '; the file system turned read-only while the search ran ' +
+                  '(a disk error makes Linux do so): once it is writable ' +
+                  'again, run the same command to resume' :
                  ''}`);
       return 1;
     }

@@ -20,6 +20,7 @@ import {SearchError, UsageError} from './errors';
 import {STUDY_DATA_FILE} from './metadata/study_of_directory';
 import {machineName, processExists} from './metadata/worker_ids';
 import {holdsTrialFiles, isTrialDirectoryName, TRIAL_FILES} from './trial_files';
+import {whyUnreadable} from './user_paths';
 
 
 export {TRIAL_FILES} from './trial_files';
@@ -67,6 +68,13 @@ export function refuseForeignTrialNames(modelDir: string, flag: string):
     if (!isTrialDirectoryName(name) ||
         holdsTrialFiles(path.join(modelDir, name))) {
       continue;
+    }
+    const unreadable = whyUnreadable(path.join(modelDir, name));
+    if (unreadable !== undefined) {
+      throw new UsageError(
+          `${flag}=${modelDir} holds "${name}", which the search cannot ` +
+          `read (${unreadable}): change its permissions, or run the search ` +
+          'as its owner');
     }
     throw new UsageError(
         `${flag}=${modelDir} holds "${name}", which is not a trial ` +

@@ -58,6 +58,11 @@ export function resolveUserPath(value: string, isOutput = false): string {
  * undefined. Creating may still fail later (a full disk, a race).
  */
 export function whyNoDirectory(dir: string): string|undefined {
+  const unreadable = whyUnreadable(dir);
+  if (unreadable !== undefined) {
+    return `cannot use this directory (${unreadable}); give a directory ` +
+        'you can write to, or change its permissions';
+  }
   if (fs.existsSync(dir)) {
     if (!fs.statSync(dir).isDirectory()) return 'exists and is not a directory';
     return whyNotWritableNow(dir, 'cannot write in this directory');
@@ -68,6 +73,52 @@ export function whyNoDirectory(dir: string): string|undefined {
     return `${ancestor} is a file, so the directory cannot be created there`;
   }
   return whyNotWritableNow(ancestor, 'cannot create this directory');
+}
+
+/** Whether a file operation failed for lack of permission. */
+function isDenied(e: unknown): boolean {
+  const code = (e as NodeJS.ErrnoException|null)?.code;
+  return code === 'EACCES' || code === 'EPERM';
+}
+
+/**
+ * Why this process cannot look at `target`, which may well exist
+ * (fs.existsSync says false then, as for a missing path): a directory on
+ * its way it may not enter, or `target` itself not readable (a directory:
+ * not listable or enterable); undefined when neither, or when `target`
+ * is missing.
+ */
+export function whyUnreadable(target: string): string|undefined {
+  const full = path.resolve(target);
+  let stats: fs.Stats;
+  try {
+    stats = fs.statSync(full);
+  } catch (e) {
+    if (!isDenied(e)) return undefined;
+    // The first directory from the root that may not be entered.
+    const ancestors: string[] = [];
+    for (let at = path.dirname(full); ; at = path.dirname(at)) {
+      ancestors.unshift(at);
+      if (path.dirname(at) === at) break;
+    }
+    const closed = ancestors.find((dir) => {
+      try {
+        fs.accessSync(dir, fs.constants.X_OK);
+        return false;
+      } catch {
+        return true;
+      }
+    });
+    return `no permission to enter ${closed ?? path.dirname(full)}`;
+  }
+  try {
+    fs.accessSync(full, stats.isDirectory() ?
+                            fs.constants.R_OK | fs.constants.X_OK :
+                            fs.constants.R_OK);
+    return undefined;
+  } catch (e) {
+    return isDenied(e) ? `no permission to read ${full}` : undefined;
+  }
 }
 
 /** Why existing directory `dir` refuses writing, prefixed by `what`. */

@@ -6,12 +6,13 @@
  */
 
 import * as assert from 'node:assert/strict';
+import {spawnSync} from 'node:child_process';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 
 import {UsageError} from './errors';
-import {makeDirectories, resolveUserPath, shownPath, whyNoDirectory} from './user_paths';
+import {makeDirectories, resolveUserPath, shownPath, whyNoDirectory, whyUnreadable} from './user_paths';
 
 describe('resolveUserPath', () => {
   let user: string;
@@ -166,6 +167,72 @@ describe('whyNoDirectory', () => {
     assert.equal(whyNoDirectory(path.join(locked, 'new', 'run')),
                  `cannot create this directory (no permission to write ` +
                      `in ${locked}); give a directory you can write to`);
+  });
+});
+
+describe('whyUnreadable', () => {
+  /**
+   * whyUnreadable and whyNoDirectory of each of `paths`, as this process
+   * sees them; as root, whom permissions do not hold back, as a child
+   * without the capabilities that let it pass them (setpriv, of
+   * util-linux) sees them.
+   */
+  function seen(paths: string[]): Array<[string, string]> {
+    if (process.getuid?.() !== 0) {
+      return paths.map((p) => [String(whyUnreadable(p)),
+                               String(whyNoDirectory(p))]);
+    }
+    const script =
+        `const u = require(${JSON.stringify(path.join(__dirname, 'user_paths.js'))});` +
+        `console.log(JSON.stringify(${JSON.stringify(paths)}.map((p) => ` +
+        '[String(u.whyUnreadable(p)), String(u.whyNoDirectory(p))])));';
+    const child = spawnSync(
+        'setpriv',
+        ['--bounding-set=-dac_override,-dac_read_search', process.execPath,
+         '-e', script],
+        {encoding: 'utf8'});
+    assert.equal(child.status, 0, `${child.error ?? ''}${child.stderr}`);
+    return JSON.parse(child.stdout) as Array<[string, string]>;
+  }
+
+  it('names the directory that may not be entered or read', () => {
+    const root = fs.mkdtempSync(path.join(os.tmpdir(), 'unreadable_test_'));
+    try {
+      const closed = path.join(root, 'closed');
+      fs.mkdirSync(path.join(closed, 'study'), {recursive: true});
+      fs.chmodSync(closed, 0o000);
+      const open = path.join(root, 'open');
+      const unlisted = path.join(open, 'unlisted');
+      fs.mkdirSync(unlisted, {recursive: true});
+      fs.chmodSync(unlisted, 0o000);
+      fs.chmodSync(open, 0o555);
+
+      const [inside, below, unlistedSeen, missing] = seen([
+        path.join(closed, 'study'), path.join(closed, 'study', 'new'),
+        unlisted, path.join(open, 'missing'),
+      ]);
+
+      assert.deepEqual(inside, [
+        `no permission to enter ${closed}`,
+        `cannot use this directory (no permission to enter ${closed}); ` +
+            'give a directory you can write to, or change its permissions',
+      ]);
+      assert.equal(below[0], `no permission to enter ${closed}`);
+      assert.equal(unlistedSeen[0], `no permission to read ${unlisted}`);
+      // Missing, not closed: said as before.
+      assert.deepEqual(missing, [
+        'undefined',
+        'cannot create this directory (no permission to write in ' +
+            `${open}); give a directory you can write to`,
+      ]);
+    } finally {
+      for (const dir of [root, path.join(root, 'closed'),
+                         path.join(root, 'open'),
+                         path.join(root, 'open', 'unlisted')]) {
+        fs.chmodSync(dir, 0o755);
+      }
+      fs.rmSync(root, {recursive: true, force: true});
+    }
   });
 });
 

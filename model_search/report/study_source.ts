@@ -30,6 +30,7 @@ import {HIGHER_IS_BETTER, LOWER_IS_BETTER} from '../metadata/trial';
 import type {Objective, Trial} from '../metadata/trial';
 
 import {holdsTrialFiles, isTrialDirectoryName, TRIAL_FILES, trialDirectoriesIn} from '../trial_files';
+import {whyUnreadable} from '../user_paths';
 import {readStudySummary} from './study_summary';
 import {metricNames} from './trial_columns';
 
@@ -68,10 +69,20 @@ export function studyWarnings(
     now = Date.now()): string[] {
   const warnings: string[] = [];
   if (modelDir !== '') {
-    const missing = trials.filter(
-        (t) => t.state === 'COMPLETED' && t.directory !== undefined &&
+    const completed = trials.filter(
+        (t) => t.state === 'COMPLETED' && t.directory !== undefined);
+    // There, but closed to this user: said so, not taken for gone.
+    for (const t of completed) {
+      const unreadable = whyUnreadable(path.join(modelDir, t.directory!));
+      if (unreadable !== undefined) {
+        warnings.push(`warning: trial ${t.id}: ${unreadable}`);
+      }
+    }
+    const missing = completed.filter(
+        (t) => whyUnreadable(path.join(modelDir, t.directory!)) ===
+                undefined &&
             !fs.existsSync(path.join(
-                modelDir, t.directory, TRIAL_FILES.architecture)));
+                modelDir, t.directory!, TRIAL_FILES.architecture)));
     if (missing.length > 0) {
       const ids = missing.map((t) => t.id);
       warnings.push(`warning: trial${ids.length > 1 ? 's' : ''} ${
@@ -201,6 +212,12 @@ export async function loadStudy(flags: FlagSet): Promise<LoadedStudy> {
     if (modelDir === '') {
       throw new UsageError('--model_dir is required (the --model_dir of ' +
                            'the search), or give --metadata_db');
+    }
+    const unreadable = whyUnreadable(modelDir);
+    if (unreadable !== undefined) {
+      throw new UsageError(
+          `--model_dir=${modelDir}: ${unreadable}; change its permissions, ` +
+          'or run as a user who may read it');
     }
     if (!fs.existsSync(modelDir)) {
       throw new UsageError(`--model_dir=${modelDir}: no such directory`);
