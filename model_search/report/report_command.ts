@@ -97,12 +97,15 @@ export async function reportCommand(
     } catch (e) {
       const {code, message} = e as NodeJS.ErrnoException;
       if (typeof code !== 'string') throw e;
+      const full = code === 'ENOSPC' || code === 'EDQUOT';
       throw new UsageError(`--out=${file}: cannot write it (${
           code === 'EROFS' ? 'a read-only file system' :
           code === 'EACCES' ? 'no permission' :
           code === 'ENOTDIR' ? `${path.dirname(file)} is not a directory` :
-                               message.replace(/, \S+ '.*'$/, '')}); give ` +
-          'a file in a directory you can write to');
+          full ? 'the disk is full' :
+                 message.replace(/, \S+ '.*'$/, '')}); ${
+          full ? 'free space on that disk, or give a file on another' :
+                 'give a file in a directory you can write to'}`);
     }
     const count = loaded.trials.length;
     out(`wrote ${file} (${count} trial${count === 1 ? '' : 's'}, objective ${

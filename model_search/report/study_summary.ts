@@ -187,23 +187,45 @@ let temporaries = 0;
  */
 export async function writeFileAtomically(file: string, text: string):
     Promise<void> {
+  // A symbolic link is written through, as the shell's > does: the rename
+  // would put a file in its place.
+  const target = await linkTarget(file);
   // Its writer named as trial_directory.ts's temporaryTag names it: one a
   // killed process of this machine left is removed at the next start.
-  const tmp = path.join(path.dirname(file), `.${path.basename(file)}.tmp-${
+  const tmp = path.join(path.dirname(target), `.${path.basename(target)}.tmp-${
       process.pid}@${machineName()}-${++temporaries}`);
   try {
     await fs.promises.writeFile(tmp, text);
-    await fs.promises.rename(tmp, file);
+    await fs.promises.rename(tmp, target);
   } catch (e) {
     await fs.promises.rm(tmp, {force: true});
     // A write that finds the disk full names no file (ENOSPC, write).
     const error = e as NodeJS.ErrnoException;
     if (typeof error.message === 'string' && !error.message.includes(tmp) &&
-        !error.message.includes(file)) {
-      error.message = `${error.message} (writing ${file})`;
+        !error.message.includes(target)) {
+      error.message = `${error.message} (file ${target})`;
     }
     throw e;
   }
+}
+
+/**
+ * The file `file` names once symbolic links are followed (to a file that
+ * need not exist yet); `file` itself when it is no link. At most 40 links,
+ * as the kernel follows.
+ */
+async function linkTarget(file: string): Promise<string> {
+  let at = file;
+  for (let hops = 0; hops < 40; hops++) {
+    let link: string;
+    try {
+      link = await fs.promises.readlink(at);
+    } catch {
+      return at;  // Not a link, or not there: written as it is.
+    }
+    at = path.resolve(path.dirname(at), link);
+  }
+  return at;
 }
 
 /**

@@ -13,7 +13,7 @@ import {performance} from 'perf_hooks';
 
 import type {Trial} from '../metadata/trial';
 
-import {SUMMARY_CSV, SUMMARY_JSON, SUMMARY_LOCK, StudySummaryObserver, csvField, readStudySummary, summarizeStudy, SummaryFiles, writeStudySummary} from './study_summary';
+import {SUMMARY_CSV, SUMMARY_JSON, SUMMARY_LOCK, StudySummaryObserver, csvField, readStudySummary, summarizeStudy, SummaryFiles, writeFileAtomically, writeStudySummary} from './study_summary';
 import {machineName} from '../metadata/worker_ids';
 
 const TRIALS: Trial[] = [
@@ -320,6 +320,34 @@ describe('readStudySummary', () => {
           new RegExp(`^Error: ${dir}/study_summary\\.json is not a study ` +
                      'summary \\(.*JSON'));
       assert.equal(readStudySummary(path.join(dir, 'none')), undefined);
+    } finally {
+      fs.rmSync(dir, {recursive: true, force: true});
+    }
+  });
+});
+
+describe('writeFileAtomically', () => {
+  it('writes through a symbolic link, as the shell does', async () => {
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'atomic_test_'));
+    try {
+      fs.mkdirSync(path.join(dir, 'share'));
+      const target = path.join(dir, 'share', 'report.html');
+      fs.writeFileSync(target, 'old');
+      fs.symlinkSync('share/report.html', path.join(dir, 'link.html'));
+      // A link to a link, and one to a file not there yet.
+      fs.symlinkSync('link.html', path.join(dir, 'twice.html'));
+      fs.symlinkSync('share/new.html', path.join(dir, 'dangling.html'));
+
+      await writeFileAtomically(path.join(dir, 'twice.html'), 'new');
+      await writeFileAtomically(path.join(dir, 'dangling.html'), 'made');
+
+      assert.equal(fs.readFileSync(target, 'utf8'), 'new');
+      assert.ok(fs.lstatSync(path.join(dir, 'link.html')).isSymbolicLink());
+      assert.ok(fs.lstatSync(path.join(dir, 'twice.html')).isSymbolicLink());
+      assert.equal(fs.readFileSync(path.join(dir, 'share', 'new.html'), 'utf8'),
+                   'made');
+      assert.deepEqual(fs.readdirSync(path.join(dir, 'share')).sort(),
+                       ['new.html', 'report.html']);
     } finally {
       fs.rmSync(dir, {recursive: true, force: true});
     }
