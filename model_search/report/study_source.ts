@@ -78,6 +78,20 @@ export function studyWarnings(
         warnings.push(`warning: trial ${t.id}: ${unreadable}`);
       }
     }
+    // Found damaged by a search (a later trial could not load its files):
+    // no prediction, ensemble or warm start can use them either.
+    const damaged = completed.filter((t) => fs.existsSync(
+        path.join(modelDir, t.directory!, TRIAL_FILES.unusable)));
+    if (damaged.length > 0) {
+      const ids = damaged.map((t) => t.id);
+      const many = ids.length > 1;
+      warnings.push(`warning: trial${many ? 's' : ''} ${
+          ids.slice(0, 10).join(', ')}${ids.length > 10 ? ', ...' : ''} ${
+          many ? 'are' : 'is'} marked unusable (${TRIAL_FILES.unusable} in ${
+          many ? 'each directory' : 'its directory'} says which files are ` +
+          `damaged): searches plan without ${many ? 'them' : 'it'}, and ${
+              many ? 'their models' : 'its model'} may not load`);
+    }
     const missing = completed.filter(
         (t) => whyUnreadable(path.join(modelDir, t.directory!)) ===
                 undefined &&

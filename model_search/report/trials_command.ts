@@ -20,6 +20,7 @@ import {UsageError, didYouMean} from '../errors';
 import {FlagSet} from '../flags';
 import type {Objective, Trial} from '../metadata/trial';
 import {rankTrials} from '../metadata/trial';
+import {TRIAL_FILES} from '../trial_files';
 
 import {defineStudyFlags, loadStudy, parseCommandFlags} from './study_source';
 import {trialSeconds} from './study_summary';
@@ -173,9 +174,12 @@ function footer(trials: Trial[], objective: Objective, modelDir: string,
   // nowhere (the search's closing list says so alike).
   const where = best === undefined || !modelDir || !best.directory ? '' :
       ` (${modelDir}/${best.directory}${
-          fs.existsSync(path.join(modelDir, best.directory)) ?
-              '' :
-              ': directory removed, no model to predict with'})`;
+          !fs.existsSync(path.join(modelDir, best.directory)) ?
+              ': directory removed, no model to predict with' :
+          fs.existsSync(path.join(modelDir, best.directory,
+                                  TRIAL_FILES.unusable)) ?
+              `: files damaged, its ${TRIAL_FILES.unusable} says which` :
+              ''})`;
   const bestPart = best === undefined ? 'no completed trial has ' +
       objective.metric : `best ${objective.metric} ${formatMetric(
       objective.metric, best.metrics![objective.metric])} in trial ${

@@ -499,6 +499,14 @@ describe('studyWarnings', () => {
             'restored from a copy?): not listed, and a search of the ' +
             'study refuses to go on until it is moved out',
       ]);
+      fs.rmSync(path.join(dir, '10'), {recursive: true});
+      // A trial a search found damaged: named.
+      fs.writeFileSync(path.join(dir, '1', 'unusable.txt'), 'weights.bin');
+      assert.deepEqual(studyWarnings(trials.slice(0, 1), dir), [
+        'warning: trial 1 is marked unusable (unusable.txt in its ' +
+            'directory says which files are damaged): searches plan ' +
+            'without it, and its model may not load',
+      ]);
     } finally {
       fs.rmSync(dir, {recursive: true, force: true});
     }
