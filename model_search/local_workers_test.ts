@@ -227,10 +227,20 @@ describe('completeWrittenTrials', () => {
   function writeTrial(name: string, text: string): void {
     fs.mkdirSync(path.join(dir, name, 'model'), {recursive: true});
     for (const file of ['architecture.json', 'hparams.json',
-                        'input_schema.json', 'model/model.json',
-                        'model/weights.bin']) {
+                        'input_schema.json']) {
       fs.writeFileSync(path.join(dir, name, file), '{}');
     }
+    // A model of one weight of two floats.
+    fs.writeFileSync(path.join(dir, name, 'model', 'model.json'),
+                     JSON.stringify({
+                       modelTopology: {},
+                       weightsManifest: [{
+                         paths: ['weights.bin'],
+                         weights: [{name: 'w', shape: [2], dtype: 'float32'}],
+                       }],
+                     }));
+    fs.writeFileSync(path.join(dir, name, 'model', 'weights.bin'),
+                     new Uint8Array(8));
     fs.writeFileSync(path.join(dir, name, 'evaluation.json'), text);
   }
 
@@ -264,10 +274,13 @@ describe('completeWrittenTrials', () => {
          ...running(id, 'elsewhere:5'), state: 'FAILED', directory: `${id}`,
          failureReason: 'worker lost: no heartbeat for 700 s',
        });
-       for (const name of ['1', '2', '3', '4', '5', '6', '8', '9', '10']) {
+       for (const name of ['1', '2', '3', '4', '5', '6', '8', '9', '10',
+                           '11']) {
          writeTrial(name, evaluationText({accuracy: Number(name) / 10}, run));
        }
        fs.rmSync(path.join(dir, '8', 'model', 'weights.bin'));
+       // Cut short by a disk that lost the last writes.
+       fs.truncateSync(path.join(dir, '11', 'model', 'weights.bin'), 4);
        // They finished when their evaluation was written, not when found.
        const writtenAt = (id: number) => Date.UTC(2026, 0, 1, 12, id);
        for (const id of [1, 2]) {
@@ -288,6 +301,7 @@ describe('completeWrittenTrials', () => {
               processStartTicks(process.pid)! + 1}`), directory: '9'},
          // This process itself: training it.
          {...running(10, localWorkerId()), directory: '10'},
+         {...running(11, `${host}:1001`), directory: '11'}, // model cut
        ];
        const logged: string[] = [];
 
@@ -306,6 +320,11 @@ describe('completeWrittenTrials', () => {
          `trial 8: its worker was lost and its directory ${
              path.join(dir, '8')} is not whole (no model/weights.bin); not ` +
              'completed from it',
+         `trial 11: its worker was lost and its directory ${
+             path.join(dir, '11')} is not whole (${
+             path.join(dir, '11', 'model', 'weights.bin')}: 4 bytes, but ` +
+             'model.json lists weights of 8; the file is damaged: copy the ' +
+             'whole model directory again); not completed from it',
        ]);
      });
 });

@@ -23,6 +23,7 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 
+import {modelFilesProblem} from './backend/file_io';
 import {earlierProcessOfMyPid, localPid, localWorkerGone, machineName, processExists} from './metadata/worker_ids';
 import {LEASE_LOST_PREFIX} from './metadata/store';
 import type {MetadataStore} from './metadata/store';
@@ -67,6 +68,10 @@ export function writtenTrial(dir: string): WrittenTrial {
   if (metrics === undefined) {
     return {problem: `${TRIAL_FILES.evaluation} is not a trial's metrics`};
   }
+  // Its model too, which nothing could load else (a disk that lost the
+  // last writes).
+  const damaged = modelFilesProblem(path.join(dir, TRIAL_FILES.model));
+  if (damaged !== undefined) return {problem: damaged};
   // When its last file was written: the trial finished then, not when it
   // is found.
   const writtenAt = Math.round(

@@ -255,29 +255,60 @@ async function readArtifacts(dir: string): Promise<tf.io.ModelArtifacts> {
       }
     }
     const specs = tf.io.getWeightSpecs(manifest);
-    // A weight file cut short (or grown) would be read into tensors of
-    // the wrong size, which TensorFlow.js refuses naming no file.
-    const listed =
-        specs.reduce((sum, spec) => sum + savedWeightBytes(spec), 0);
-    const held = buffers.reduce((sum, b) => sum + b.byteLength, 0);
-    if (Number.isFinite(listed) && listed !== held) {
-      throw new ValueError(
-          `${path.join(dir, names.join(', '))}: ${held} bytes, but ${
-              MODEL_JSON} lists weights of ${listed}; the file is damaged: ` +
-          'copy the whole model directory again');
-    }
-    const saved = modelJson.userDefinedMetadata?.[WEIGHTS_CRC32];
-    const found = typeof saved === 'number' ?
-        crc32Of(buffers.map((b) => new Uint8Array(b))) :
-        undefined;
-    if (found !== undefined && found !== saved) {
-      throw new ValueError(
-          `${path.join(dir, names.join(', '))}: not the weights ${
-              MODEL_JSON} was saved with (their checksum differs); the ` +
-          'file is damaged: copy the whole model directory again');
-    }
+    checkWeightFiles(dir, modelJson, specs, names, buffers);
     return [specs, tf.io.CompositeArrayBuffer.join(buffers)];
   });
+}
+
+/**
+ * What is wrong with the model files in `dir` (model.json unreadable, a
+ * weight file missing, cut short or changed in place), or undefined when
+ * they are whole: the checks of loadModel, without building the model.
+ */
+export function modelFilesProblem(dir: string): string|undefined {
+  try {
+    const modelJson = readModelJson(dir);
+    const manifest = modelJson.weightsManifest;
+    const names = manifest.flatMap((group) => group.paths);
+    checkWeightFiles(
+        dir, modelJson, manifest.flatMap((group) => group.weights), names,
+        names.map((name) => readWeightFile(dir, name)));
+    return undefined;
+  } catch (e) {
+    if (!(e instanceof ValueError)) throw e;
+    return e.message;
+  }
+}
+
+/**
+ * Throws a ValueError naming the files when `buffers` (the weight files
+ * `names` of `dir`) do not hold the weights `modelJson` lists.
+ */
+function checkWeightFiles(
+    dir: string, modelJson: tf.io.ModelJSON,
+    specs: tf.io.WeightsManifestEntry[], names: string[],
+    buffers: ArrayBuffer[]): void {
+  // A weight file cut short (or grown) would be read into tensors of
+  // the wrong size, which TensorFlow.js refuses naming no file.
+  const listed =
+      specs.reduce((sum, spec) => sum + savedWeightBytes(spec), 0);
+  const held = buffers.reduce((sum, b) => sum + b.byteLength, 0);
+  if (Number.isFinite(listed) && listed !== held) {
+    throw new ValueError(
+        `${path.join(dir, names.join(', '))}: ${held} bytes, but ${
+            MODEL_JSON} lists weights of ${listed}; the file is damaged: ` +
+        'copy the whole model directory again');
+  }
+  const saved = modelJson.userDefinedMetadata?.[WEIGHTS_CRC32];
+  const found = typeof saved === 'number' ?
+      crc32Of(buffers.map((b) => new Uint8Array(b))) :
+      undefined;
+  if (found !== undefined && found !== saved) {
+    throw new ValueError(
+        `${path.join(dir, names.join(', '))}: not the weights ${
+            MODEL_JSON} was saved with (their checksum differs); the ` +
+        'file is damaged: copy the whole model directory again');
+  }
 }
 
 /** Bytes of one saved weight: its values, at the width they are kept. */
