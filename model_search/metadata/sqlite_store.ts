@@ -244,15 +244,17 @@ export class SqliteStore extends SqlStore {
  * A copy of `filename` (and its write-ahead log) in a temporary directory
  * when its own directory cannot be written: SQLite reads a database in WAL
  * mode only where it can make the shared-memory file beside it, so a study
- * on a read-only file system (a finished search's archive) is read from
- * the copy (open removes the directory once it holds the copy open).
+ * on a read-only file system (a finished search's archive), or on a full
+ * disk, is read from the copy (open removes the directory once it holds the copy open).
  * Undefined where the file can be read in place.
  */
 export function readOnlySnapshot(
-    filename: string, writable = directoryWritable):
+    filename: string, writable = directoryWritable,
+    statfs: (dir: string) => DiskSpace = fs.statfsSync):
     {dir: string, file: string}|undefined {
+  const home = path.dirname(path.resolve(filename));
   if (filename === ':memory:' ||
-      writable(path.dirname(path.resolve(filename)))) {
+      (writable(home) && diskHasRoom(home, statfs))) {
     return undefined;
   }
   let dir: string|undefined;
@@ -279,6 +281,20 @@ function fileIdentity(file: string): string|undefined {
     return `${stat.dev}:${stat.ino}`;
   } catch {
     return undefined;
+  }
+}
+
+/**
+ * Whether the disk holding `dir` has room for SQLite's shared-memory file
+ * (32 KB at a time) and an inode for it; true when statfs cannot tell.
+ */
+function diskHasRoom(
+    dir: string, statfs: (dir: string) => DiskSpace): boolean {
+  try {
+    const space = statfs(dir);
+    return space.bavail * space.bsize >= (1 << 20) && space.ffree > 0;
+  } catch {
+    return true;
   }
 }
 
@@ -315,8 +331,11 @@ const DAMAGED_DATABASE_NOTE = '; SQLite\'s `.recover` command may save ' +
 export function diskSpaceNote(
     code: string|undefined, filename: string,
     statfs: (dir: string) => DiskSpace = fs.statfsSync): string {
+  // CANTOPEN: the file (or its journal) could not be made, which a disk
+  // out of inodes refuses too.
   if (filename === ':memory:' ||
-      !(code === 'SQLITE_FULL' || code?.startsWith('SQLITE_IOERR'))) {
+      !(code === 'SQLITE_FULL' || code === 'SQLITE_CANTOPEN' ||
+        code?.startsWith('SQLITE_IOERR'))) {
     return '';
   }
   const dir = path.dirname(path.resolve(filename));

@@ -34,6 +34,23 @@ describe('readOnlySnapshot', () => {
        assert.equal(readOnlySnapshot(':memory:', () => false), undefined);
      });
 
+  it('copies a database off a full disk, where SQLite could not make its ' +
+         'shared-memory file', () => {
+    const file = path.join(dir, 'model_search.db');
+    fs.writeFileSync(file, '');
+    const full = () => ({bavail: 3, bsize: 4096, ffree: 100});
+    const noInodes = () => ({bavail: 1 << 20, bsize: 4096, ffree: 0});
+    for (const statfs of [full, noInodes]) {
+      const snapshot = readOnlySnapshot(file, () => true, statfs);
+      assert.ok(snapshot !== undefined);
+      fs.rmSync(snapshot.dir, {recursive: true, force: true});
+    }
+    assert.equal(readOnlySnapshot(
+                     file, () => true,
+                     () => ({bavail: 1 << 20, bsize: 4096, ffree: 100})),
+                 undefined);
+  });
+
   it('copies a database and its write-ahead log from a read-only ' +
          'directory, with every committed row',
      async () => {
@@ -249,6 +266,10 @@ describe('diskSpaceNote', () => {
             'there, or give --metadata_db a database on another disk');
     assert.match(diskSpaceNote('SQLITE_FULL', '/data/m.db', space(5000, 0)),
                  /the disk holding \/data is full \(no free inodes\)/);
+    // The file itself could not be made: no inode for it.
+    assert.match(
+        diskSpaceNote('SQLITE_CANTOPEN', '/data/m.db', space(5000, 0)),
+        /the disk holding \/data is full \(no free inodes\)/);
   });
 
   it('adds nothing for other errors, a disk with room, or memory', () => {
