@@ -67,6 +67,11 @@ export function whyNoDirectory(dir: string): string|undefined {
     if (!fs.statSync(dir).isDirectory()) return 'exists and is not a directory';
     return whyNotWritableNow(dir, 'cannot write in this directory');
   }
+  const link = danglingLinkTarget(dir);
+  if (link !== undefined) {
+    return `is a symbolic link to ${link}, which does not exist; create ` +
+        'that directory, or give another';
+  }
   let ancestor = path.dirname(path.resolve(dir));
   while (!fs.existsSync(ancestor)) ancestor = path.dirname(ancestor);
   if (!fs.statSync(ancestor).isDirectory()) {
@@ -118,6 +123,17 @@ export function whyUnreadable(target: string): string|undefined {
     return undefined;
   } catch (e) {
     return isDenied(e) ? `no permission to read ${full}` : undefined;
+  }
+}
+
+/** Where `file` leads when it is a symbolic link to nothing. */
+function danglingLinkTarget(file: string): string|undefined {
+  try {
+    if (!fs.lstatSync(file).isSymbolicLink()) return undefined;
+    return path.resolve(path.dirname(path.resolve(file)),
+                        fs.readlinkSync(file));
+  } catch {
+    return undefined;
   }
 }
 

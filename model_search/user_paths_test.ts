@@ -143,6 +143,14 @@ describe('whyNoDirectory', () => {
     assert.equal(whyNoDirectory(path.join(dir, 'new', 'deeper')), undefined);
   });
 
+  it('names where a symbolic link to nothing leads', () => {
+    fs.symlinkSync('gone/run', path.join(dir, 'link'));
+    assert.equal(whyNoDirectory(path.join(dir, 'link')),
+                 `is a symbolic link to ${path.join(dir, 'gone', 'run')}, ` +
+                     'which does not exist; create that directory, or give ' +
+                     'another');
+  });
+
   it('names a file in the way', () => {
     assert.equal(whyNoDirectory(path.join(dir, 'file')),
                  'exists and is not a directory');
