@@ -34,6 +34,7 @@ import {localWorkerId, workerHeartbeating} from './metadata/worker_ids';
 import {completeWrittenTrials, endsWithoutMetrics} from './lost_trials';
 import {checkNoUnknownTrialDirectories, checkSameData, checkSummaryObjective, checkTrialDirectoriesPresent, recordOrCheckStudyData, settingsTakenOverNote, settingsWarning} from './study_data';
 import {trialDirectoriesIn} from './trial_files';
+import {DEFAULT_SQLITE_FILENAME} from './metadata/flags';
 import {isTableGone, StoreError} from './metadata/retry';
 import {DEFAULT_LEASE_SECONDS} from './metadata/store';
 import {PlanningError, towersOfTrial} from './generators/base_tower_generator';
@@ -1126,6 +1127,14 @@ async function reclaimLocalTrials(
   return [...recovered, ...reclaimed];
 }
 
+/** Whether the search's database is the SQLite file of its --model_dir. */
+function ownDatabaseOf(options: SearchOptions): boolean {
+  const target = options.store.target ?? '';
+  return target.startsWith('sqlite:') &&
+      path.resolve(target.slice('sqlite:'.length)) ===
+      path.resolve(options.modelDir, DEFAULT_SQLITE_FILENAME);
+}
+
 /**
  * Trial directories are named by trial id, which each study counts from 1:
  * a new study in a model directory that holds another study's trials would
@@ -1166,6 +1175,23 @@ async function refuseAnotherStudysDirectory(options: SearchOptions):
             known!.createdAt}: it is another database's study; give the ` +
         '--metadata_db of the study that made the directory, or a new ' +
         '--model_dir');
+  }
+  if (known === undefined && recorded?.createdAt !== undefined &&
+      studies?.length === 0 && ownDatabaseOf(options) &&
+      trialDirectoriesIn(options.modelDir).length === 0) {
+    // The directory's own database holds no study at all, and no trial
+    // ran: its study kept its bookkeeping elsewhere, or a search stopped
+    // as it made this database (its file left empty). Not told apart
+    // here: a study of another database may be running its first trial.
+    throw new UsageError(
+        `--model_dir=${options.modelDir} belongs to ${
+            studyText(recorded)} created ${
+            recorded.createdAt} (its ${STUDY_DATA_FILE}), but its database${
+            inDatabase} holds no study at all, and no trial of it ran: give ` +
+        'the --metadata_db the study was started with; or, if a search ' +
+        'stopped as it made this database, remove ' +
+        `${path.join(options.modelDir, STUDY_DATA_FILE)} to start the study ` +
+        'anew');
   }
   if (known === undefined && recorded?.createdAt !== undefined) {
     throw new UsageError(

@@ -707,6 +707,36 @@ describe('oss_trainer main', function() {
     assert.deepEqual((await storedTrials(dir)).map((t) => t.id), [1]);
   });
 
+  it('says how to start anew a study whose own database lost it before ' +
+         'any trial', async () => {
+    const dir = tmpDir();
+    assert.equal((await run(quick(dir, ['--experiment_max_num_trials=1'])))
+                     .code, 0);
+    // As a search stopped as it made its database leaves the directory.
+    fs.rmSync(path.join(dir, '1'), {recursive: true});
+    for (const f of fs.readdirSync(dir)) {
+      if (f.startsWith('model_search.db')) fs.rmSync(path.join(dir, f));
+    }
+    fs.writeFileSync(path.join(dir, 'model_search.db'), '');
+
+    const {code, log} = await run(quick(dir, ['--experiment_max_num_trials=1']));
+
+    assert.equal(code, 2, log.join('\n'));
+    assert.match(
+        log[log.length - 1],
+        new RegExp(`^error: --model_dir=${dir} belongs to study ` +
+            '"model_search" \\(owner [^)]*\\) created \\d{4}-.*Z \\(its ' +
+            'study_data.json\\), but its database in ' +
+            `sqlite:${dir}/model_search.db holds no study at all, and no ` +
+            'trial of it ran: give the --metadata_db the study was started ' +
+            'with; or, if a search stopped as it made this database, remove ' +
+            `${dir}/study_data.json to start the study anew$`));
+    // As it says.
+    fs.rmSync(path.join(dir, 'study_data.json'));
+    assert.equal((await run(quick(dir, ['--experiment_max_num_trials=1'])))
+                     .code, 0);
+  });
+
   it('refuses trial directories whose database is elsewhere, keeping none',
      async () => {
        const dir = tmpDir();
