@@ -226,6 +226,10 @@ describe('ensemble searches end to end', function() {
       const last = again[again.length - 1];
       assert.deepEqual(towersOf(last), towersOf(target));
       assert.equal(last.kind, 'ensemble');
+      assert.ok(lastLog.includes(
+                    `replay: trial ${last.id} is the replayed model; the ` +
+                    'trials before it train its towers'),
+                lastLog.join('\n'));
       if (type !== 'NONADAPTIVE_ENSEMBLE_SEARCH') return;
 
       // Directories lost (the first tower's and the ensemble's): resumed,
@@ -248,6 +252,10 @@ describe('ensemble searches end to end', function() {
       ]);
       assert.deepEqual(added[0].architecture, again[0].architecture);
       assert.deepEqual(towersOf(added[1]), towersOf(target));
+      assert.ok(lastLog.includes(
+                    `replay: trial ${added[1].id} is the replayed model; ` +
+                    'the trials before it train its towers'),
+                lastLog.join('\n'));
       assert.deepEqual(added[1].extra!['members'],
                        [again.length + 1, ...again.slice(1, -1).map((t) => t.id)]);
 

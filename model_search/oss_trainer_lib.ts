@@ -1002,6 +1002,19 @@ async function searchStudy(
             stoppedBy: stopSignal};
   }
   logSummary(log, options, ranked, all, (Date.now() - startedAt) / 1000);
+  if (planner.replay !== undefined && planner.replay.length > 1) {
+    // The replayed model is trained last; its towers before it, each a
+    // trial of its own, may rank above it.
+    const last = all.filter((t) => t.state === 'COMPLETED' &&
+                                 !unusable.has(t.id))
+                     .reduce<Trial|undefined>(
+                         (a, t) => a === undefined || t.id > a.id ? t : a,
+                         undefined);
+    if (last !== undefined) {
+      log(`replay: trial ${last.id} is the replayed model; the trials ` +
+          'before it train its towers');
+    }
+  }
   return {trials: [...ranked, ...others], trained, studyId};
 }
 
