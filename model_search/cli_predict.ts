@@ -289,13 +289,15 @@ export function readTrialSchema(dir: string): InputSchema {
   } catch (e) {
     throw new ValueError(
         `${file}: cannot be read as JSON (${(e as Error).message}); the ` +
-        'trial directory is damaged, run the trial again');
+        'trial directory is damaged: restore it from a copy, or predict with ' +
+        'another trial of the study (cli trials lists them)');
   }
   if (schema === null || typeof schema !== 'object' ||
       typeof schema.kind !== 'string' || !Array.isArray(schema.shape)) {
     throw new ValueError(
         `${file}: not an input schema (it needs "kind" and "shape"); the ` +
-        'trial directory is damaged, run the trial again');
+        'trial directory is damaged: restore it from a copy, or predict with ' +
+        'another trial of the study (cli trials lists them)');
   }
   return schema;
 }
@@ -328,7 +330,8 @@ function checkModelInput(
     throw new ValueError(
         `--model_dir=${dir}: the model takes ${model.inputs.length} inputs, ` +
         `which ${schema.kind} input does not give; the trial directory is ` +
-        'inconsistent, run the trial again');
+        'inconsistent: restore it from a copy, or predict with another ' +
+        'trial of the study (cli trials lists them)');
   }
   const want = model.inputs[0].shape.slice(1);
   if (want.length !== schema.shape.length ||
@@ -336,7 +339,8 @@ function checkModelInput(
     throw new ValueError(
         `--model_dir=${dir}: the model takes input [${want.join(',')}] but ` +
         `${TRIAL_FILES.inputSchema} describes [${schema.shape.join(',')}]; ` +
-        'the trial directory is inconsistent, run the trial again');
+        'the trial directory is inconsistent: restore it from a copy, or ' +
+        'predict with another trial of the study (cli trials lists them)');
   }
   return takesLengths;
 }

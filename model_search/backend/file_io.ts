@@ -399,16 +399,16 @@ function readModelJson(dir: string): tf.io.ModelJSON {
     text = fs.readFileSync(file, 'utf8');
   } catch (e) {
     throw new ValueError(
-        `${file}: cannot read the model (${messageOf(e)}); point at a ` +
-        `directory written by saveModel`);
+        `${file}: cannot read the model (${messageOf(e)}); give the ` +
+        `model directory of a trial (its model/ folder), which holds it`);
   }
   let parsed: unknown;
   try {
     parsed = JSON.parse(text);
   } catch (e) {
     throw new ValueError(
-        `${file}: not JSON (${messageOf(e)}); the file is damaged, save ` +
-        `the model again`);
+        `${file}: not JSON (${messageOf(e)}); the file is damaged: copy ` +
+        'the whole model directory again from a good copy');
   }
   const json = parsed as Partial<tf.io.ModelJSON>|null;
   if (json === null || typeof json !== 'object' ||

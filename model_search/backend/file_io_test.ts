@@ -214,7 +214,7 @@ describe('saveModel and loadModel', () => {
   const failures: Array<{name: string, setUp: (dir: string) => void,
                          error: RegExp}> = [
     {name: 'no model.json', setUp: () => {},
-     error: /model\.json: cannot read the model .*written by saveModel/},
+     error: /model\.json: cannot read the model .*; give the model directory of a trial/},
     {name: 'model.json not JSON',
      setUp: d => fs.writeFileSync(path.join(d, MODEL_JSON), '{"model'),
      error: /model\.json: not JSON/},
