@@ -81,6 +81,19 @@ describe('Random', () => {
     assert.ok(Math.abs(variance - 1 / 3) < 0.01, String(variance));
   });
 
+  it('fills uniform arrays with the draws one at a time would give', () => {
+    // Seeded weights stay as they were: the loop is the generator's.
+    const out = new Float32Array(20001);
+    const filled = new Random(21);
+    filled.fillUniform(out, -2, 3);
+    const single = new Random(21);
+    for (let i = 0; i < out.length; i++) {
+      assert.equal(out[i], Math.fround(-2 + 5 * single.uniform()), `at ${i}`);
+    }
+    // And the generator goes on from there.
+    assert.equal(filled.nextUint32(), single.nextUint32());
+  });
+
   it('fills normal arrays with the right moments', () => {
     const out = new Float32Array(100001);  // odd: the last pair is split
     new Random(12).fillNormal(out, 3, 2);
