@@ -1597,7 +1597,7 @@ async function runTrial(
       seconds,
     }));
     job.write(TRIAL_FILES.architectureText,
-              architectureText(trialId, plan, metrics));
+              architectureText(trialId, plan, metrics, trainSteps));
     const record: TrialRecord = {
       trialId,
       architecture: plan.architecture,
@@ -1704,11 +1704,15 @@ async function extraMetrics(options: SearchOptions, model: tf.LayersModel):
   return out;
 }
 
-/** The human-readable architecture file of a trial. */
+/**
+ * The human-readable architecture file of a trial. `trainSteps`: the steps
+ * it trained; none (an average of frozen towers) leaves its training
+ * hparams unused, which is said.
+ */
 export function architectureText(
     trialId: number,
     plan: Pick<TrialPlan, 'architecture'|'hparams'|'towers'|'mode'|'kind'>,
-    metrics: Record<string, number>): string {
+    metrics: Record<string, number>, trainSteps?: number): string {
   const lines = [`trial ${trialId}`, `depth ${plan.architecture.length}`,
                  `parameters ${metrics['num_parameters']}`, 'blocks:'];
   plan.architecture.forEach((b, i) => lines.push(`  ${i + 1}. ${b}`));
@@ -1726,7 +1730,9 @@ export function architectureText(
                                             tower.architecture.join(', ')}`);
     }
   }
-  lines.push('hparams:');
+  lines.push(trainSteps === 0 ?
+                 'hparams (unused: no step trained, every tower is frozen):' :
+                 'hparams:');
   for (const [k, v] of Object.entries(plan.hparams).sort()) {
     lines.push(`  ${k} = ${v}`);
   }

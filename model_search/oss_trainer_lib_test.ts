@@ -33,6 +33,14 @@ describe('architectureText', () => {
                      '  t1 (from trial 1, frozen): FULLY_CONNECTED\n' +
                      '  t2 (from trial 2, frozen): FULLY_CONNECTED\n' +
                      'hparams:\n  learning_rate = 0.1\n');
+    // Trained no step: its hparams said to be unused.
+    assert.match(
+        architectureText(3, {
+          architecture: [], hparams: {learning_rate: 0.1},
+          towers: [tower('t1', 1), tower('t2', 2)] as never,
+          mode: 'AVERAGE_ENSEMBLE', kind: 'ensemble',
+        }, {num_parameters: 10}, 0),
+        /\nhparams \(unused: no step trained, every tower is frozen\):\n  learning_rate = 0\.1\n$/);
   });
 
   it('gives no mode for the tower of a search trial', () => {
