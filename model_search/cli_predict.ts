@@ -396,8 +396,22 @@ async function openExamples(
             `file of encoded examples, {"features": [...]} a line`);
       }
       checkNotAnImage(input, schema);
-      return jsonLines(schema, input);
+      return checkedFirst(() => jsonLines(schema, input), input, 'lines');
   }
+}
+
+/**
+ * The examples `read` gives, read once to check them all before the first
+ * line is printed, then again to predict them (`checking` tells the reads
+ * apart): a bad one far down leaves no half of the output. Parsing twice
+ * costs little beside the model.
+ */
+async function checkedFirst(
+    read: (checking: boolean) => AsyncIterable<Example>, file: string,
+    noun: string): Promise<AsyncIterable<Example>> {
+  let checked = 0;
+  for await (const _ of read(true)) checked++;  // checked and let go
+  return sameRows(read(false), checked, file, noun);
 }
 
 /** What the summary line counts: rows, images or examples. */
@@ -426,9 +440,14 @@ async function* jsonLines(
     try {
       value = JSON.parse(text);
     } catch (e) {
+      // Python's json.dumps writes them unless told allow_nan=False.
+      const nonFinite = /(^|[\s,[:])-?(NaN|Infinity)\s*[,\]}]/.test(text) ?
+          '; NaN and Infinity are not JSON, nor are they features: give ' +
+              'finite numbers (padding too)' :
+          '';
       throw new DataError(
-          `${where}: not JSON (${(e as Error).message}); give one object ` +
-              'a line, {"features": [...]}',
+          `${where}: not JSON (${(e as Error).message})${
+              nonFinite || '; give one object a line, {"features": [...]}'}`,
           file, line);
     }
     if (value === null || typeof value !== 'object' || Array.isArray(value) ||
@@ -440,9 +459,11 @@ async function* jsonLines(
     }
     const unknown = Object.keys(value).find((k) => !LINE_KEYS.includes(k));
     if (unknown !== undefined) {
+      const meant = closestMatch(unknown, LINE_KEYS);
       throw new DataError(
           `${where}: unknown key ${JSON.stringify(unknown)}${
-              didYouMean(unknown, LINE_KEYS)}; a line holds "features" and, ` +
+              meant === undefined ? '' : ` (did you mean "${meant}"?)`}; ` +
+              'a line holds "features" and, ' +
               'for a model of sequences, "length" (a "label" is allowed and ' +
               'not read)',
           file, line);
@@ -466,12 +487,35 @@ async function* jsonLines(
                             ''),
           file, line);
     }
-    if (filled !== size) {
+    if (filled !== size && given !== undefined && given.length === 1 &&
+        given[0] !== size) {
+      // A flat array of another length: a sequence not padded, most often.
+      const [steps, width] = schema.shape;
+      const unpadded = schema.shape.length === 2 && given[0] % width === 0 &&
+          given[0] > 0 && given[0] / width < steps;
       throw new DataError(
-          `${where}: "features" must be numbers (finite, within the ` +
-              `±3.4e38 of 32-bit floats) in an array of shape [${
-              schema.shape.join(',')}] (nested, or flat with ${size} ` +
-              `numbers), got ${shortJson(JSON.stringify(example.features))}`,
+          `${where}: "features" is a flat array of ${given[0]} numbers, the ` +
+              `model takes ${size} (shape [${schema.shape.join(',')}], ` +
+              'nested or flat)' +
+              (unpadded ? `: pad a sequence of ${given[0] / width} steps to ${
+                              steps} with any numbers and give "length": ${
+                              given[0] / width}` :
+                          ''),
+          file, line);
+    }
+    if (filled !== size) {
+      const bad = firstNonFeature(example.features);
+      throw new DataError(
+          `${where}: ` +
+              (bad !== undefined ?
+                   `"features"${bad.at} is ${shortJson(JSON.stringify(
+                       bad.value) ?? String(bad.value))}; features are ` +
+                       'numbers, finite and within the ±3.4e38 of 32-bit ' +
+                       'floats' :
+                   `"features" must be numbers in an array of shape [${
+                       schema.shape.join(',')}] (nested, or flat with ${
+                       size} numbers), got ${
+                       shortJson(JSON.stringify(example.features))}`),
           file, line);
     }
     let length: number|undefined;
@@ -499,6 +543,24 @@ async function* jsonLines(
             '{"features": [...]}',
         file);
   }
+}
+
+/**
+ * The first leaf of nested arrays `value` that no float32 feature holds
+ * (not a number, or beyond ±3.4e38), with where it is (`[3]`, `[2][1]`).
+ */
+function firstNonFeature(value: unknown, at = ''):
+    {at: string, value: unknown}|undefined {
+  if (Array.isArray(value)) {
+    for (let i = 0; i < value.length; i++) {
+      const bad = firstNonFeature(value[i], `${at}[${i}]`);
+      if (bad !== undefined) return bad;
+    }
+    return undefined;
+  }
+  return typeof value === 'number' && Math.abs(value) <= FLOAT32_MAX ?
+      undefined :
+      {at, value};
 }
 
 /**
@@ -720,14 +782,11 @@ async function openCsv(
         file);
   }
   // Every row checked before the first line is printed, as training
-  // checks its file: a bad row far down leaves no half of the output.
-  // (Read twice: parsing costs little beside the model.)
-  let checked = 0;
-  for await (const _ of csvRows(encoder, header, file, fieldDelim, [])) {
-    checked++;  // encoded and let go
-  }
-  return sameRows(csvRows(encoder, header, file, fieldDelim, warnings),
-                  checked, file);
+  // checks its file; the warnings are the second read's.
+  return checkedFirst(
+      (checking) => csvRows(encoder, header!, file, fieldDelim,
+                            checking ? [] : warnings),
+      file, 'rows');
 }
 
 /**
@@ -737,12 +796,12 @@ async function openCsv(
  * rows never checked or end short without a word.
  */
 export async function* sameRows(
-    rows: AsyncIterable<Example>, checked: number,
-    file: string): AsyncGenerator<Example> {
+    rows: AsyncIterable<Example>, checked: number, file: string,
+    noun: string): AsyncGenerator<Example> {
   const changed = (now: string) => new DataError(
-      `${file}: the file changed while it was predicted (${checked} rows ` +
-          `when its rows were checked, ${now}); predict it again once it is ` +
-          'written',
+      `${file}: the file changed while it was predicted (${checked} ${
+          noun} when its ${noun} were checked, ${now}); predict it again ` +
+          'once it is written',
       file);
   let seen = 0;
   try {

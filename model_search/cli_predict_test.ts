@@ -427,13 +427,13 @@ describe('predictCommand', function() {
            return n;
          };
 
-         assert.equal(await drain(sameRows(rows(3), 3, 'f.csv')), 3);
-         await assert.rejects(drain(sameRows(rows(4), 3, 'f.csv')),
+         assert.equal(await drain(sameRows(rows(3), 3, 'f.csv', 'rows')), 3);
+         await assert.rejects(drain(sameRows(rows(4), 3, 'f.csv', 'rows')),
                               /^DataError: f\.csv: the file changed while it was predicted \(3 rows when its rows were checked, more now\)/);
-         await assert.rejects(drain(sameRows(rows(2), 3, 'f.csv')),
+         await assert.rejects(drain(sameRows(rows(2), 3, 'f.csv', 'rows')),
                               /\(3 rows when its rows were checked, 2 now\)/);
          await assert.rejects(
-             drain(sameRows(rows(2, true), 3, 'f.csv')),
+             drain(sameRows(rows(2, true), 3, 'f.csv', 'rows')),
              /\(3 rows when its rows were checked, then f\.csv:9: column "x" is numeric\)/);
        });
 
@@ -943,32 +943,54 @@ describe('predictCommand', function() {
       {
         name: 'JSON Lines: ragged features',
         lines: '{"features": [[1,2],[4,5,6],[7,8],[9,10]], "length": 3}\n',
-        message: (f) => `predict: ${f}:1: "features" must be numbers ` +
-            '(finite, within the ±3.4e38 of 32-bit floats) in an array of ' +
-            'shape [4,2] (nested, or flat with 8 numbers), got ' +
+        message: (f) => `predict: ${f}:1: "features" must be numbers in ` +
+            'an array of shape [4,2] (nested, or flat with 8 numbers), got ' +
             '[[1,2],[4,5,6],[7,8],[9,10]]',
       },
       {
         name: 'JSON Lines: a feature that is not a number',
         lines: '{"features": [1,2,3,4,5,6,7,"8"], "length": 2}\n',
-        message: (f) => `predict: ${f}:1: "features" must be numbers ` +
-            '(finite, within the ±3.4e38 of 32-bit floats) in an array of ' +
-            'shape [4,2] (nested, or flat with 8 numbers), got ' +
-            '[1,2,3,4,5,6,7,"8"]',
+        message: (f) => `predict: ${f}:1: "features"[7] is "8"; features ` +
+            'are numbers, finite and within the ±3.4e38 of 32-bit floats',
       },
       {
         name: 'JSON Lines: a number beyond 32-bit floats',
         lines: '{"features": [1,2,3,4,5,6,7,1e39], "length": 2}\n',
-        message: (f) => `predict: ${f}:1: "features" must be numbers ` +
-            '(finite, within the ±3.4e38 of 32-bit floats) in an array of ' +
-            'shape [4,2] (nested, or flat with 8 numbers), got ' +
-            '[1,2,3,4,5,6,7,1e+39]',
+        message: (f) => `predict: ${f}:1: "features"[7] is 1e+39; ` +
+            'features are numbers, finite and within the ±3.4e38 of 32-bit ' +
+            'floats',
+      },
+      {
+        name: 'JSON Lines: a nested feature that is not a number',
+        lines: '{"features": [[1,2],[3,null],[5,6],[7,8]], "length": 2}\n',
+        message: (f) => `predict: ${f}:1: "features"[1][1] is null; ` +
+            'features are numbers, finite and within the ±3.4e38 of 32-bit ' +
+            'floats',
+      },
+      {
+        name: 'JSON Lines: a flat sequence not padded',
+        lines: '{"features": [1,2,3,4,5,6], "length": 3}\n',
+        message: (f) => `predict: ${f}:1: "features" is a flat array of 6 ` +
+            'numbers, the model takes 8 (shape [4,2], nested or flat): pad ' +
+            'a sequence of 3 steps to 4 with any numbers and give "length": 3',
+      },
+      {
+        name: 'JSON Lines: NaN, as Python writes it',
+        lines: '{"features": [1, 2, 3, 4, 5, 6, NaN, NaN], "length": 3}\n',
+        message: (f) => `predict: ${f}:1: not JSON (`,
+      },
+      {
+        name: 'JSON Lines: a bad line after the first batch',
+        lines: '{"features": [1,2,3,4,5,6,7,8], "length": 4}\n'.repeat(300) +
+            '{"features": [1,2,3,4,5,6,7,8], "length": 9}\n',
+        message: (f) => `predict: ${f}:301: "length" is 9; give the ` +
+            'sequence\'s time steps, a whole number in [1, 4]',
       },
       {
         name: 'JSON Lines: a misspelt key',
         lines: '\uFEFF{"features": [1,2,3,4,5,6,7,8], "lengths": 2}\n',
-        message: (f) => `predict: ${f}:1: unknown key "lengths"; did you ` +
-            'mean "length"?; a line holds "features" and, for a model of ' +
+        message: (f) => `predict: ${f}:1: unknown key "lengths" (did you ` +
+            'mean "length"?); a line holds "features" and, for a model of ' +
             'sequences, "length" (a "label" is allowed and not read)',
       },
       {
@@ -1019,6 +1041,12 @@ describe('predictCommand', function() {
         const message = result.err[result.err.length - 1];
         assert.ok(message.startsWith(c.message(file)),
                   `${message}\ndoes not start with\n${c.message(file)}`);
+        if (c.name.includes('NaN')) {
+          assert.ok(message.endsWith(
+                        '; NaN and Infinity are not JSON, nor are they ' +
+                        'features: give finite numbers (padding too)'),
+                    message);
+        }
       });
     }
 

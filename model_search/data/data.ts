@@ -24,8 +24,11 @@ export declare interface Batch {
    * number).
    */
   labels: tf.Tensor;
-  /** int32 [batch] sequence lengths, for RNN problems. */
-  lengths?: tf.Tensor1D;
+  /**
+   * Sequence lengths, for RNN problems: int32 (or float32 of whole
+   * numbers), of shape [batch] or [batch, 1].
+   */
+  lengths?: tf.Tensor1D|tf.Tensor2D;
 }
 
 /** How one raw input column becomes part of the feature tensor. */
