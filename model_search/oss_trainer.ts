@@ -652,6 +652,13 @@ export async function main(
         refused = true;
         refusedWithoutTrials = await holdsNoTrial(store);
       }
+      if (e instanceof DataError && !(await holdsNoTrial(store))) {
+        // Met by training or evaluation, once the study had begun: its
+        // trials stay, and the trial that met it is recorded FAILED.
+        e.message += `; the study in --model_dir=${modelDir} is kept: fix ` +
+            'the data (or the provider), then run the same command to ' +
+            'resume it';
+      }
       if (e instanceof NotTheStudysDirectory) {
         // Trials of the study are elsewhere: what this worker wrote here
         // (the study's record, summaries of trials kept elsewhere) would

@@ -376,7 +376,10 @@ describe('a data provider that throws', function() {
                  'error: the training data gives a batch whose features ' +
                      'tensor is disposed: the search disposes each batch ' +
                      'once used, so yield new tensors for every batch (not ' +
-                     'one kept and yielded again)');
+                     'one kept and yielded again); the study in ' +
+                     `--model_dir=${dir} is kept: fix the ` +
+                     'data (or the provider), then run the same command to ' +
+                     'resume it');
   });
 
   it('in numberOfClasses(): named in one line, exit 1, nothing written',
