@@ -465,7 +465,7 @@ async function searchStudy(
     }
     for (const {trialId, why} of checkSameData(
              options.modelDir, options.experimentName, existing,
-             options.provider.inputSchema())) {
+             options.provider.inputSchema(), unusable)) {
       unusable.add(trialId);
       log(`warning: trial ${trialId} of the study is damaged: ${why}; it ` +
           `is marked unusable (${TRIAL_FILES.unusable} in its directory), ` +

@@ -487,17 +487,24 @@ export declare interface DamagedSchema {
 /**
  * Throws when `schema` (the provider's now) differs from the one the
  * first completed trial of the study saved. A trial whose file cannot be
- * read (cut or emptied by a crash of the machine) is passed over for the
- * next, and marked unusable: nothing could load its model.
+ * read (cut or emptied by a crash of the machine) is marked unusable:
+ * nothing could load its model. Trials in `unusable` (marked already) are
+ * passed over.
  *
- * @returns the trials passed over, for the caller to say and plan without.
+ * @returns the trials found damaged, for the caller to say and plan
+ *     without.
  */
 export function checkSameData(
     modelDir: string, experimentName: string, trials: Trial[],
-    schema: InputSchema): DamagedSchema[] {
+    schema: InputSchema,
+    unusable: ReadonlySet<number> = new Set()): DamagedSchema[] {
   const damaged: DamagedSchema[] = [];
+  let compared = false;
   for (const trial of trials) {
-    if (trial.state !== 'COMPLETED' || trial.directory === undefined) continue;
+    if (trial.state !== 'COMPLETED' || trial.directory === undefined ||
+        unusable.has(trial.id)) {
+      continue;
+    }
     const file = path.join(modelDir, trial.directory, TRIAL_FILES.inputSchema);
     if (!fs.existsSync(file)) continue;
     const saved = readSavedSchema(file);
@@ -506,7 +513,12 @@ export function checkSameData(
       damaged.push({trialId: trial.id, why: saved});
       continue;
     }
-    if (sameData(saved, schema)) return damaged;
+    // Every trial saved the study's data (study_data.json holds the
+    // search to it); one comparison tells, the others are read for damage.
+    if (compared || sameData(saved, schema)) {
+      compared = true;
+      continue;
+    }
     throw new ValueError(
         `study "${experimentName}" in ${modelDir} was trained on ${
             describe({schema: saved})} (trial ${trial.id}), but the data ` +

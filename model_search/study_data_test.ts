@@ -40,12 +40,16 @@ describe('checkSameData', () => {
     withSchema(1, '');
     withSchema(2, 'null');
     withSchema(3, JSON.stringify(schema(4)));
+    withSchema(4, '[]');  // after a whole one: found too
+    withSchema(5, '{"kind": "cs');
     const trials = [trial(1, 'COMPLETED'), trial(2, 'COMPLETED'),
-                    trial(3, 'COMPLETED')];
+                    trial(3, 'COMPLETED'), trial(4, 'COMPLETED'),
+                    trial(5, 'COMPLETED')];
 
-    const damaged = checkSameData(dir, 'e', trials, schema(4));
+    const damaged = checkSameData(dir, 'e', trials, schema(4), new Set([5]));
 
-    assert.deepEqual(damaged.map((d) => d.trialId), [1, 2]);
+    // Trial 5, marked unusable already, is not said again.
+    assert.deepEqual(damaged.map((d) => d.trialId), [1, 2, 4]);
     assert.match(damaged[0].why, new RegExp(
         `^${path.join(dir, '1', 'input_schema.json')} cannot be read as JSON \\(`));
     assert.equal(damaged[1].why,

@@ -126,15 +126,24 @@ export function whyUnreadable(target: string): string|undefined {
   }
 }
 
-/** Where `file` leads when it is a symbolic link to nothing. */
+/**
+ * Where `file` leads when it is a symbolic link to nothing: the end of the
+ * chain of links (at most 40, as the kernel follows).
+ */
 function danglingLinkTarget(file: string): string|undefined {
+  let at = path.resolve(file);
   try {
-    if (!fs.lstatSync(file).isSymbolicLink()) return undefined;
-    return path.resolve(path.dirname(path.resolve(file)),
-                        fs.readlinkSync(file));
+    if (!fs.lstatSync(at).isSymbolicLink()) return undefined;
+    for (let hops = 0; hops < 40; hops++) {
+      at = path.resolve(path.dirname(at), fs.readlinkSync(at));
+      if (!fs.lstatSync(at, {throwIfNoEntry: false})?.isSymbolicLink()) {
+        return at;
+      }
+    }
   } catch {
     return undefined;
   }
+  return at;
 }
 
 /** Why existing directory `dir` refuses writing, prefixed by `what`. */

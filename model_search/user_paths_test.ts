@@ -149,6 +149,12 @@ describe('whyNoDirectory', () => {
                  `is a symbolic link to ${path.join(dir, 'gone', 'run')}, ` +
                      'which does not exist; create that directory, or give ' +
                      'another');
+    // A chain of links: where it ends.
+    fs.symlinkSync('link', path.join(dir, 'link2'));
+    assert.equal(whyNoDirectory(path.join(dir, 'link2')),
+                 `is a symbolic link to ${path.join(dir, 'gone', 'run')}, ` +
+                     'which does not exist; create that directory, or give ' +
+                     'another');
   });
 
   it('names a file in the way', () => {
