@@ -175,7 +175,16 @@ export function recordOrCheckStudyData(
   const before = {schema: recorded, classes: recordedClasses};
   const now = {schema, classes};
   if (sameData(recorded, schema) && sameClasses) {
-    if (onlyFailedTrials) takeOver();
+    if (onlyFailedTrials) {
+      takeOver();
+    } else if (recordedClasses === undefined && classes !== undefined) {
+      // A record of before the number was kept: kept from now on (the
+      // trials so far cannot tell it, their models aside).
+      const tmp = temporaryFor(file);
+      const before = JSON.parse(fs.readFileSync(file, 'utf8'));
+      fs.writeFileSync(tmp, JSON.stringify({...before, classes}, null, 2));
+      fs.renameSync(tmp, file);
+    }
     const warnings = [
       evaluationWarning(recorded, schema), momentsWarning(recorded, schema),
       examplesWarning(recorded, schema),

@@ -249,12 +249,16 @@ describe('recordOrCheckStudyData', () => {
         recordOrCheckStudyData(dir, STUDY, own, true, 3)!.join('\n'),
         /^the study's data changes from own data of shape \[4\], 5 classes to own data of shape \[4\], 3 classes: none of its trials completed/);
     recordOrCheckStudyData(dir, STUDY, own, false, 3);
-    // A record of before the number was kept holds nothing to it.
+    // A record of before the number was kept holds nothing to it, and
+    // keeps the number from then on.
     const file = path.join(dir, STUDY_DATA_FILE);
     const record = JSON.parse(fs.readFileSync(file, 'utf8'));
     delete record.classes;
     fs.writeFileSync(file, JSON.stringify(record));
     recordOrCheckStudyData(dir, STUDY, own, false, 7);
+    assert.equal(JSON.parse(fs.readFileSync(file, 'utf8')).classes, 7);
+    assert.throws(() => recordOrCheckStudyData(dir, STUDY, own, false, 3),
+                  /own data of shape \[4\], 7 classes/);
   });
 
   it('names the columns and classes that differ, past the first few', () => {
