@@ -361,6 +361,7 @@ export class Provider implements DataProvider {
     } catch (e) {
       const code = (e as NodeJS.ErrnoException).code;
       let what = `cannot read: ${(e as Error).message}`;
+      if (code === 'EACCES' || code === 'EPERM') what = NO_PERMISSION;
       if (code === 'ENOENT') what = 'no such folder';
       if (code === 'ENOTDIR') {
         what = 'not a folder; give the folder that holds one sub-folder ' +
@@ -538,8 +539,7 @@ async function splitLayoutWarning(dir: string, classes: string[]):
   if (classes.length < 2) return undefined;
   // Sub-folders, linked ones too (isDirectory follows links).
   const subfolders = async (name: string) => {
-    const entries = await fs.promises.readdir(path.join(dir, name),
-                                              {withFileTypes: true});
+    const entries = await readFolder(path.join(dir, name));
     const names: string[] = [];
     for (const entry of entries) {
       if (entry.name.startsWith('.')) continue;
@@ -756,6 +756,27 @@ function checkUtf8Name(full: string, name: string): void {
       full);
 }
 
+/** What a folder closed to this user is said to be. */
+const NO_PERMISSION = 'no permission to read this folder; change its ' +
+    'permissions, or run as a user who may read it';
+
+/**
+ * The entries of folder `dir`; a DataError naming it when it is closed to
+ * this user (a class folder of another owner, say), rather than the
+ * system's EACCES.
+ */
+async function readFolder(dir: string): Promise<fs.Dirent[]> {
+  try {
+    return await fs.promises.readdir(dir, {withFileTypes: true});
+  } catch (e) {
+    const code = (e as NodeJS.ErrnoException).code;
+    if (code === 'EACCES' || code === 'EPERM') {
+      throw new DataError(`${dir}: ${NO_PERMISSION}`, dir);
+    }
+    throw e;
+  }
+}
+
 /**
  * Image files at any depth below `dir`, in sorted path order, hidden ones
  * skipped and linked folders followed: the files a search trains on and
@@ -768,7 +789,7 @@ export async function findImages(
   // of them would list its images again and again, under other classes.
   const above = ancestors ?? new Set([await fs.promises.realpath(dir)]);
   const found: string[] = [];
-  const entries = await fs.promises.readdir(dir, {withFileTypes: true});
+  const entries = await readFolder(dir);
   entries.sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
   for (const entry of entries) {
     if (entry.name.startsWith('.')) continue;

@@ -6,6 +6,7 @@
  */
 
 import * as assert from 'node:assert/strict';
+import {spawnSync} from 'node:child_process';
 import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
@@ -833,6 +834,37 @@ describe('image_data_for_binary Provider', () => {
     assert.throws(
         () => new FlagProvider(),
         new UsageError('--input_dir=/no/such/images: no such folder'));
+  });
+});
+
+describe('findImages', () => {
+  it('names a folder closed to the user, not the system\'s EACCES', () => {
+    const root = fs.mkdtempSync(path.join(os.tmpdir(), 'closed_images_'));
+    const closed = path.join(root, 'cats');
+    fs.mkdirSync(closed);
+    fs.chmodSync(closed, 0o000);
+    try {
+      // Root passes permissions: run as root without the capabilities
+      // that let it (setpriv, of util-linux), or as this user.
+      const script =
+          `require(${JSON.stringify(path.join(__dirname, 'image_data.js'))})` +
+          `.findImages(${JSON.stringify(root)}).then(() => console.log(` +
+          `'listed'), (e) => console.log(e.name + ': ' + e.message));`;
+      const command = process.getuid?.() === 0 ?
+          ['setpriv', '--bounding-set=-dac_override,-dac_read_search',
+           process.execPath] :
+          [process.execPath];
+      const child = spawnSync(command[0], [...command.slice(1), '-e', script],
+                              {encoding: 'utf8'});
+      assert.equal(child.status, 0, `${child.error ?? ''}${child.stderr}`);
+      assert.equal(child.stdout.trim(),
+                   `DataError: ${closed}: no permission to read this ` +
+                       'folder; change its permissions, or run as a user ' +
+                       'who may read it');
+    } finally {
+      fs.chmodSync(closed, 0o755);
+      fs.rmSync(root, {recursive: true, force: true});
+    }
   });
 });
 
