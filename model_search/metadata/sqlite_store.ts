@@ -18,6 +18,7 @@ import * as os from 'node:os';
 import * as path from 'node:path';
 
 import {UsageError, ValueError} from '../errors';
+import {whyUnreadable} from '../user_paths';
 import {Redactor} from './redact';
 import {errorCode, StoreError} from './retry';
 import {SqlStore, Sql, SqlParam, SqlStoreOptions, TransactionMode} from './sql_store';
@@ -91,6 +92,14 @@ export class SqliteStore extends SqlStore {
 
   /** Opens (creating if needed) the file and brings its schema up to date. */
   static async open(options: SqliteStoreOptions): Promise<SqliteStore> {
+    const unreadable = options.filename === ':memory:' ?
+        undefined :
+        whyUnreadable(options.filename);
+    if (unreadable !== undefined) {
+      throw new ValueError(
+          `sqlite:${options.filename}: ${unreadable}; change its ` +
+          'permissions, or run as a user who may read it');
+    }
     if (options.readOnly && options.filename !== ':memory:' &&
         !fs.existsSync(options.filename)) {
       // Opening would create it.
