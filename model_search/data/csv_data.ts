@@ -332,6 +332,14 @@ function labelIdError(
     file: string, line: number, label: LabelInfo, value: string,
     declaredBy?: string) {
   const n = label.logitsDimension;
+  if (value.trim() === '') {
+    // Number('  ') is 0: not a class id a row was given.
+    return new DataError(
+        `${file}:${line}: ${labelWhat(label)} is blank (${
+            JSON.stringify(value)}); give the row its class id, 0..${
+            n - 1}, or remove the row`,
+        file, line);
+  }
   const id = Number(value);
   if (!Number.isInteger(id)) {
     // A number as the label's --record_defaults entry makes it numeric,

@@ -1132,6 +1132,13 @@ describe('CsvDataProvider', () => {
             'label\'s --record_defaults entry a text value such as "unknown"',
       },
       {
+        name: 'a blank label, the label numeric by its default',
+        text: 'y,x\n0,1\n  ,2\n1,3\n',
+        args: {recordDefaults: '0,0'},
+        message: (f) => `${f}:3: label "y" (column 0) is blank ("  "); give ` +
+            'the row its class id, 0..1, or remove the row',
+      },
+      {
         name: 'a negative label',
         text: 'y,x\n0,1\n-1,2\n',
         message: (f) => `${f}:3: label "y" (column 0) is -1, outside [0, 2) ` +
