@@ -120,12 +120,16 @@ def _attribute_problem(macro, name, kwargs, known, refused = []):
         )
     return None
 
-def _env_problem(macro, name, kwargs):
+def _env_problem(macro, name, kwargs, test):
     """env and env_inherit, which Bazel 4 gives native rules only."""
     if "env" in kwargs:
         return "%s(name = %r): env is not an attribute of Bazel 4's Starlark rules; give env_defaults = {...} instead (variables the launcher sets where the environment lacks them)" % (macro, name)
     if "env_inherit" in kwargs:
-        return "%s(name = %r): env_inherit is not an attribute of Bazel 4's Starlark rules; pass --test_env=NAME to bazel test, or give env_defaults = {...}" % (macro, name)
+        return "%s(name = %r): env_inherit is not an attribute of Bazel 4's Starlark rules; %sgive env_defaults = {...}" % (
+            macro,
+            name,
+            "pass --test_env=NAME to bazel test, or " if test else "a binary sees the environment it is run in; ",
+        )
     return None
 
 def _dataset_dep_problem(macro, name, dataset_dep):
@@ -155,9 +159,9 @@ def _binary_problem(name, dataset_dep, kwargs):
             name,
             kwargs,
             ["dataset_dep", "node_args", "env_defaults"] + _COMMON_ATTRIBUTES + _BINARY_ATTRIBUTES,
-            refused = ["env"],
+            refused = ["env", "env_inherit"],
         ),
-        _env_problem(macro, name, kwargs),
+        _env_problem(macro, name, kwargs, test = False),
         _dataset_dep_problem(macro, name, dataset_dep),
     ])
 
@@ -293,7 +297,7 @@ def _test_problem(name, dataset_dep, problem_type, extra_args, test_data, custom
             # They have their own message below.
             refused = ["args", "data", "env", "env_inherit"],
         ),
-        _env_problem(macro, name, kwargs),
+        _env_problem(macro, name, kwargs, test = True),
         _dataset_dep_problem(macro, name, dataset_dep),
     ])
     if problem:

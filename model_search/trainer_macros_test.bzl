@@ -69,6 +69,7 @@ def trainer_macros_test(name):
         ("binary: a misspelled attribute", _binary(dataset_dep = ":p", datta = []), binary + "no attribute \"datta\" (did you mean \"data\"?); it takes " + binary_attributes),
         ("binary: a test attribute", _binary(dataset_dep = ":p", size = "small"), binary + "no attribute \"size\"; it takes " + binary_attributes),
         ("binary: env", _binary(dataset_dep = ":p", env = {"A": "1"}), binary + "env is not an attribute of Bazel 4's Starlark rules; give env_defaults = {...} instead (variables the launcher sets where the environment lacks them)"),
+        ("binary: env_inherit", _binary(dataset_dep = ":p", env_inherit = ["HOME"]), binary + "env_inherit is not an attribute of Bazel 4's Starlark rules; a binary sees the environment it is run in; give env_defaults = {...}"),
         ("test: env", _test(dataset_dep = ":p", env = {"A": "1"}), test + "env is not an attribute of Bazel 4's Starlark rules; give env_defaults = {...} instead (variables the launcher sets where the environment lacks them)"),
         ("test: env_inherit", _test(dataset_dep = ":p", env_inherit = ["HOME"]), test + "env_inherit is not an attribute of Bazel 4's Starlark rules; pass --test_env=NAME to bazel test, or give env_defaults = {...}"),
         ("test: env_defaults", _test(dataset_dep = ":p", env_defaults = {"A": "1"}), _NONE),

@@ -73,8 +73,7 @@ export function refuseForeignTrialNames(modelDir: string, flag: string):
     if (unreadable !== undefined) {
       throw new UsageError(
           `${flag}=${modelDir} holds "${name}", which the search cannot ` +
-          `read (${unreadable}): change its permissions, or run the search ` +
-          'as its owner');
+          `read (${unreadable}): change its permissions`);
     }
     throw new UsageError(
         `${flag}=${modelDir} holds "${name}", which is not a trial ` +
