@@ -47,7 +47,7 @@ import {closestMatch, UsageError, ValueError, didYouMean} from './errors';
 import {readStudySummary} from './report';
 import {argmax} from './train_loop';
 import {TRIAL_FILES} from './trial_directory';
-import {resolveUserPath, whyUnreadable} from './user_paths';
+import {noSuchDirectory, resolveUserPath, whyUnreadable} from './user_paths';
 
 /** Exit status for success. */
 const OK = 0;
@@ -253,7 +253,7 @@ export function readTrialSchema(dir: string): InputSchema {
   try {
     stat = fs.statSync(dir);
   } catch {
-    throw new ValueError(`--model_dir=${dir}: no such directory`);
+    throw new ValueError(`--model_dir=${dir}: ${noSuchDirectory(dir)}`);
   }
   if (!stat.isDirectory()) {
     throw new ValueError(

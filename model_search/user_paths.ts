@@ -127,6 +127,16 @@ export function whyUnreadable(target: string): string|undefined {
 }
 
 /**
+ * What a message says of a path that is not there: `no such directory`,
+ * or, for a symbolic link to nothing, where it leads.
+ */
+export function noSuchDirectory(dir: string): string {
+  const link = danglingLinkTarget(dir);
+  return link === undefined ? 'no such directory' :
+                              `a symbolic link to ${link}, which does not exist`;
+}
+
+/**
  * Where `file` leads when it is a symbolic link to nothing: the end of the
  * chain of links (at most 40, as the kernel follows).
  */

@@ -12,7 +12,7 @@ import * as os from 'node:os';
 import * as path from 'node:path';
 
 import {UsageError} from './errors';
-import {makeDirectories, resolveUserPath, shownPath, whyNoDirectory, whyUnreadable} from './user_paths';
+import {makeDirectories, noSuchDirectory, resolveUserPath, shownPath, whyNoDirectory, whyUnreadable} from './user_paths';
 
 describe('resolveUserPath', () => {
   let user: string;
@@ -149,6 +149,11 @@ describe('whyNoDirectory', () => {
                  `is a symbolic link to ${path.join(dir, 'gone', 'run')}, ` +
                      'which does not exist; create that directory, or give ' +
                      'another');
+    assert.equal(noSuchDirectory(path.join(dir, 'link')),
+                 `a symbolic link to ${path.join(dir, 'gone', 'run')}, ` +
+                     'which does not exist');
+    assert.equal(noSuchDirectory(path.join(dir, 'nothing')),
+                 'no such directory');
     // A chain of links: where it ends.
     fs.symlinkSync('link', path.join(dir, 'link2'));
     assert.equal(whyNoDirectory(path.join(dir, 'link2')),

@@ -30,7 +30,7 @@ import {HIGHER_IS_BETTER, LOWER_IS_BETTER} from '../metadata/trial';
 import type {Objective, Trial} from '../metadata/trial';
 
 import {holdsTrialFiles, isTrialDirectoryName, TRIAL_FILES, trialDirectoriesIn} from '../trial_files';
-import {whyUnreadable} from '../user_paths';
+import {noSuchDirectory, whyUnreadable} from '../user_paths';
 import {readStudySummary} from './study_summary';
 import {metricNames} from './trial_columns';
 
@@ -234,7 +234,8 @@ export async function loadStudy(flags: FlagSet): Promise<LoadedStudy> {
           'or run as a user who may read it');
     }
     if (!fs.existsSync(modelDir)) {
-      throw new UsageError(`--model_dir=${modelDir}: no such directory`);
+      throw new UsageError(`--model_dir=${modelDir}: ${
+          noSuchDirectory(modelDir)}`);
     }
     if (!fs.statSync(modelDir).isDirectory()) {
       throw new UsageError(`--model_dir=${modelDir} is a file, not a ` +
