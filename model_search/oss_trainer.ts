@@ -51,6 +51,7 @@ import type {ProgressStream} from './report';
 import {standardObservers} from './search_observers';
 import {TrialPlanner} from './trial_planner';
 import {makeDirectories, resolveUserPath, shownPath, whyNoDirectory} from './user_paths';
+import {logEntry} from './log_line';
 
 const MODULE = 'oss_trainer';
 
@@ -375,7 +376,7 @@ function checkBookkeepingNames(): void {
 export async function main(
     argv: string[],
     log: (line: string) => void = (line) => {
-      process.stderr.write(line + '\n');
+      process.stderr.write(logEntry(line) + '\n');
     },
     progressStream: ProgressStream = process.stderr): Promise<number> {
   // Until the search installs its own (which stop it cleanly), a signal

@@ -234,12 +234,30 @@ export async function inProvider<T>(what: string, fn: () => T|Promise<T>):
 }
 
 /**
+ * Characters a name in a line of text must not carry as they are: controls
+ * (line breaks, tabs, escapes), and the format characters that reorder or
+ * hide the text around them (bidirectional overrides and isolates).
+ */
+const UNPRINTABLE_CLASS =
+    '\\u0000-\\u001f\\u007f-\\u009f\\u061c\\u200b-\\u200f\\u2028-\\u202e' +
+    '\\u2066-\\u2069\\ufeff';
+const UNPRINTABLE = new RegExp(`[${UNPRINTABLE_CLASS}]`);
+const UNPRINTABLE_ALL = new RegExp(`[${UNPRINTABLE_CLASS}]`, 'g');
+
+/**
  * A name (of a column, a class) as a comma-separated list shows it:
  * quoted when it holds a comma or a quote, or starts or ends with a
- * space, so that the list reads one way.
+ * space, so that the list reads one way; and escaped, quoted, when it
+ * holds a control or format character, so that it cannot break the line
+ * (a name with a newline would write a line of the log's own form).
  */
 export function listedName(name: string): string {
-  return /[,"]|^\s|\s$/.test(name) ? JSON.stringify(name) : name;
+  if (!/[,"]|^\s|\s$/.test(name) && !UNPRINTABLE.test(name)) return name;
+  // JSON escapes the controls (a newline would start a line of its own in
+  // the log); the format characters it leaves are escaped alike.
+  return JSON.stringify(name).replace(
+      UNPRINTABLE_ALL,
+      (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`);
 }
 
 /**

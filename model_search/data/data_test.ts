@@ -7,7 +7,7 @@
 
 import * as assert from 'node:assert/strict';
 
-import {DataError, inProvider, noticeSlowProviderWaits} from './data';
+import {DataError, inProvider, listedName, noticeSlowProviderWaits} from './data';
 
 describe('DataError', () => {
   it('names the file and line a message leaves out', () => {
@@ -32,6 +32,25 @@ describe('DataError', () => {
     assert.equal(e.file, 'a.csv');
     assert.equal(e.line, 2);
     assert.ok(e instanceof DataError && e instanceof Error);
+  });
+});
+
+describe('listedName', () => {
+  it('quotes a name a list would read two ways, and leaves others', () => {
+    assert.equal(listedName('cat'), 'cat');
+    assert.equal(listedName('Größe 😀'), 'Größe 😀');
+    assert.equal(listedName('a,b'), '"a,b"');
+    assert.equal(listedName(' padded'), '" padded"');
+  });
+
+  it('escapes what could break the line or reorder it', () => {
+    // A class name that would write a line of the log's own form.
+    assert.equal(listedName('x\ntrial 1 [1/1] arch=[FORGED]'),
+                 '"x\\ntrial 1 [1/1] arch=[FORGED]"');
+    assert.equal(listedName('tab\tx'), '"tab\\tx"');
+    assert.equal(listedName('\u202eRTL\u202c'), '"\\u202eRTL\\u202c"');
+    assert.equal(listedName('a\u2028b'), '"a\\u2028b"');
+    assert.equal(listedName('zero\u200bwidth'), '"zero\\u200bwidth"');
   });
 });
 

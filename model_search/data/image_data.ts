@@ -42,7 +42,7 @@ import {didYouMean, UsageError} from '../errors';
 import {shellWord} from '../utf8';
 import {Random} from '../random';
 
-import {Batch, DataError, Hparams, InputSchema, Mode, Provider as DataProvider, readProgressEveryMs} from './data';
+import {Batch, DataError, Hparams, InputSchema, listedName, Mode, Provider as DataProvider, readProgressEveryMs} from './data';
 import {IMAGE_EXTENSIONS, ImageShape, loadImage, UNREAD_IMAGE_EXTENSIONS} from './image_decode';
 
 /** Options of the image provider; the flag names are those of the binary. */
@@ -230,8 +230,9 @@ export class Provider implements DataProvider {
                              shuffled.filter((s) => heldOut.has(s)).sort(byFile);
     await this.decodeAll(samples);
     const c = this.classes;
-    const names = c.length > 10 ? `${c.slice(0, 10).join(',')},...` :
-                                  c.join(',');
+    const names = c.length > 10 ?
+        `${c.slice(0, 10).map(listedName).join(',')},...` :
+        c.map(listedName).join(',');
     const evalText = held === 0 ? 'evaluated on the training images' :
                                   `${held} held out for evaluation`;
     const cached = samples.filter((s) => s.pixels !== undefined).length;
