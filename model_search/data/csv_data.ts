@@ -1604,6 +1604,22 @@ export class Provider implements DataProvider {
       label: LabelInfo, labelCounts: Map<string, number>): string[] {
     const file = this.filename;
     const scan = scans[this.labelIndex];
+    if (scan.declared === undefined) {
+      // A blank label, or the word for a missing value among class ids,
+      // is a row without its class: said, not taken for one more class.
+      const values = [...labelLines.keys()];
+      const idsAndMissing = values.some((v) => isNumeric(v)) &&
+          values.every((v) => isNumeric(v) || isMissingNumber(v));
+      for (const [value, line] of labelLines) {
+        if (value.trim() === '' || (idsAndMissing && isMissingNumber(value))) {
+          throw new DataError(
+              `${file}:${line}: ${labelWhat(label)} is ${
+                  JSON.stringify(value)}, no class; fill it in or remove the ` +
+                  'row' + labelElsewhereHint(label),
+              file, line);
+        }
+      }
+    }
     const numeric = scan.declared === 'numeric' ||
         (scan.declared === undefined &&
          [...labelLines.keys()].every((v) => isNumeric(v)));

@@ -1139,6 +1139,18 @@ describe('CsvDataProvider', () => {
             'the row its class id, 0..1, or remove the row',
       },
       {
+        name: 'a blank label, the label inferred',
+        text: 'y,x\n0,1\n1,2\n \t,3\n',
+        message: (f) => `${f}:4: label "y" (column 0) is " \\t", no class; ` +
+            'fill it in or remove the row',
+      },
+      {
+        name: 'NA among class ids, the label inferred',
+        text: 'y,x\n0,1\nNA,2\n1,3\n',
+        message: (f) => `${f}:3: label "y" (column 0) is "NA", no class; ` +
+            'fill it in or remove the row',
+      },
+      {
         name: 'a negative label',
         text: 'y,x\n0,1\n-1,2\n',
         message: (f) => `${f}:3: label "y" (column 0) is -1, outside [0, 2) ` +

@@ -168,6 +168,17 @@ export async function createStore(options: StoreOptions): Promise<SqlStore> {
       // (MySQL's says `using password: NO`).
       const none = noPassword && e.code === '28P01' ?
           ' (no password was given)' : '';
+      if (e.code === 'ER_DBACCESS_DENIED_ERROR' &&
+          target.dialect !== 'sqlite') {
+        // The login worked: the user may not use that database, or none
+        // of that name exists (MySQL says the same of both).
+        const name = target.connection.database;
+        throw new UsageError(`${e.message}: the user logged in, but may not ` +
+            `use a database "${name}", or there is none of that name; ${
+                byFlags ? 'check --mlmd_database' :
+                          'check the database name in the URL'}, or grant ` +
+            'the user on it');
+      }
       throw new UsageError(e.message + none + (byFlags ?
           `; check --mlmd_user and the password (--mlmd_password, or ` +
               `better ${envVar})` :

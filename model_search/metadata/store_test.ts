@@ -1213,6 +1213,33 @@ for (const backend of BACKENDS) {
            assert.match(err.message, /; check the user in the URL and the password/);
          });
 
+      it('says a user who logged in may not use the database named',
+         async () => {
+           // MySQL refuses a database the user has no grant on, and one
+           // that does not exist, alike: neither is a wrong password.
+           const user = `ms_grantless_${RUN_ID}`;
+           const admin = await mysql.createConnection(
+               {host: '127.0.0.1', port: 3306, user: 'root'});
+           try {
+             await admin.query(`CREATE USER '${user}'@'%' IDENTIFIED BY 'pw'`);
+             const err = await expectReject(
+                 open({retry: {maxElapsedMs: 0}},
+                      `mysql://${user}:pw@127.0.0.1:3306/` +
+                          new URL(url).pathname.slice(1)),
+                 /ER_DBACCESS_DENIED_ERROR|Access denied/);
+             assert.ok(err instanceof UsageError, String(err));
+             assert.match(
+                 err.message,
+                 new RegExp(`: the user logged in, but may not use a database "${
+                     new URL(url).pathname.slice(1)}", or there is none of ` +
+                     'that name; check the database name in the URL, or ' +
+                     'grant the user on it$'));
+           } finally {
+             await admin.query(`DROP USER IF EXISTS '${user}'@'%'`);
+             await admin.end();
+           }
+         });
+
       it('says to create a database that does not exist', async () => {
         const err = await expectReject(
             open({}, `mysql://root@127.0.0.1:3306/ms_no_such_db_${RUN_ID}`),
