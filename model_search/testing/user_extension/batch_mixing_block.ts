@@ -35,8 +35,10 @@ export class BatchMixingDense implements Block {
 
   build(inputs: tf.SymbolicTensor[], args: BlockBuildArgs):
       tf.SymbolicTensor[] {
+    // Linear: a relu could leave both examples of a batch at zero, which
+    // no check could tell mixed.
     const dense = tf.layers.dense(
-        {units: 8, activation: 'relu', name: `${args.namePrefix}/dense`})
+        {units: 8, activation: 'linear', name: `${args.namePrefix}/dense`})
         .apply(inputs[inputs.length - 1]);
     const mixed = new MixBatch({name: `${args.namePrefix}/mix`}).apply(dense);
     return [...inputs, mixed as tf.SymbolicTensor];
