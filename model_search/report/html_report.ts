@@ -52,11 +52,12 @@ const STYLE = `
 body { font: 14px/1.45 system-ui, -apple-system, "Segoe UI", sans-serif;
   color: #222; margin: 0; background: #fafafa; }
 main { max-width: 1180px; margin: 0 auto; padding: 16px 24px 48px; }
-h1 { font-size: 22px; margin: 8px 0 4px; }
+h1 { font-size: 22px; margin: 8px 0 4px; overflow-wrap: anywhere; }
 h2 { font-size: 17px; margin: 0 0 8px; }
-.meta { color: #555; margin: 0 0 16px; }
+.meta { color: #555; margin: 0 0 16px; overflow-wrap: anywhere; }
 .warnings { background: #fff4e5; border: 1px solid #f0b45b;
-  border-radius: 6px; padding: 8px 14px 8px 32px; margin: 0 0 16px; }
+  border-radius: 6px; padding: 8px 14px 8px 32px; margin: 0 0 16px;
+  overflow-wrap: anywhere; }
 .cards { display: flex; gap: 12px; flex-wrap: wrap; margin-bottom: 16px; }
 .card { background: #fff; border: 1px solid #ddd; border-radius: 6px;
   padding: 8px 14px; min-width: 140px; }
@@ -84,7 +85,7 @@ th[aria-sort="ascending"]::after { content: " \\25B2"; }
 th[aria-sort="descending"]::after { content: " \\25BC"; }
 td.num { text-align: right; font-variant-numeric: tabular-nums; }
 td.arch { white-space: normal; font-family: ui-monospace, monospace;
-  font-size: 12px; min-width: 260px; }
+  font-size: 12px; min-width: 260px; overflow-wrap: anywhere; }
 /* One line per trial: the whole list is in the cell's tooltip. */
 td.hparams { font-size: 12px; color: #444; max-width: 24em;
   overflow: hidden; text-overflow: ellipsis; }
@@ -97,7 +98,8 @@ tr.state-RUNNING td { color: #1f5fa8; }
 dl.hparams { display: grid; grid-template-columns: max-content 1fr;
   gap: 2px 12px; margin: 8px 0 0; font-size: 13px; }
 dl.hparams dt { color: #555; }
-dl.hparams dd { margin: 0; font-family: ui-monospace, monospace; }
+dl.hparams dd { margin: 0; font-family: ui-monospace, monospace;
+  overflow-wrap: anywhere; min-width: 0; }
 `;
 
 /** Sorts the table by a clicked header; numbers by their data-v value. */

@@ -307,4 +307,12 @@ describe('escapeXml', () => {
     assert.equal(escapeXml(`<a href="x">'&'</a>`),
                  '&lt;a href=&quot;x&quot;&gt;&#39;&amp;&#39;&lt;/a&gt;');
   });
+
+  it('shows the characters that reorder text as escapes', () => {
+    // A path with a right-to-left override would reverse the rest of its
+    // line on the page.
+    assert.equal(escapeXml('/tmp/d\u202eRTL\u202c/\u200bx'),
+                 '/tmp/d\\u202eRTL\\u202c/\\u200bx');
+    assert.equal(escapeXml('עברית Größe'), 'עברית Größe');
+  });
 });

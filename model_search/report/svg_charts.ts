@@ -30,10 +30,24 @@ export const COLORS = {
   io: '#e0e0e0',
 } as const;
 
-/** Escapes text for HTML and SVG content and attribute values. */
+/**
+ * Format characters that reorder or hide the text around them (the
+ * bidirectional marks, overrides and isolates, the zero-width ones): a
+ * name holding one (a right-to-left override in a path) would reverse
+ * the rest of its line on the page.
+ */
+const FORMAT_CHARACTERS =
+    /[\u061c\u200b-\u200f\u202a-\u202e\u2066-\u2069\ufeff]/g;
+
+/**
+ * Escapes text for HTML and SVG content and attribute values; format
+ * characters are shown as their \u escapes, as the log shows them.
+ */
 export function escapeXml(text: string): string {
   return text.replace(/&/g, '&amp;').replace(/</g, '&lt;')
-      .replace(/>/g, '&gt;').replace(/"/g, '&quot;').replace(/'/g, '&#39;');
+      .replace(/>/g, '&gt;').replace(/"/g, '&quot;').replace(/'/g, '&#39;')
+      .replace(FORMAT_CHARACTERS,
+               (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`);
 }
 
 /** A stable pastel fill and a darker stroke for a block name. */
