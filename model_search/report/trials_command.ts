@@ -20,6 +20,7 @@ import {UsageError, didYouMean} from '../errors';
 import {FlagSet} from '../flags';
 import type {Objective, Trial} from '../metadata/trial';
 import {rankTrials} from '../metadata/trial';
+import {logEntry} from '../log_line';
 import {TRIAL_FILES} from '../trial_files';
 
 import {defineStudyFlags, loadStudy, parseCommandFlags} from './study_source';
@@ -124,7 +125,7 @@ export async function trialsCommand(
           loaded.objectiveSource}); * marks the best`,
     ];
     if (trials.length === 0) {
-      [...header, 'no trials yet'].forEach((l) => out(l));
+      [...header, 'no trials yet'].forEach((l) => out(logEntry(l)));
       return OK;
     }
     // Every flag is checked before anything is printed, so that a bad one
@@ -143,17 +144,19 @@ export async function trialsCommand(
       metrics: chosen.length > 0 ? chosen : undefined,
       architectureWidth: flags.get<boolean>('full') ? 0 : 60,
     })];
-    lines.forEach((l) => out(l));
+    // Names, paths and failure reasons come from users' flags and code:
+    // one with a line break must not write a row of the table's own form.
+    lines.forEach((l) => out(logEntry(l)));
     const full = flags.get<boolean>('full');
-    out(footer(trials, objective, loaded.modelDir, full));
+    out(logEntry(footer(trials, objective, loaded.modelDir, full)));
     if (full) {
       for (const t of trials) {
         if (t.state === 'FAILED' && t.failureReason) {
-          out(`trial ${t.id} FAILED: ${t.failureReason}`);
+          out(logEntry(`trial ${t.id} FAILED: ${t.failureReason}`));
         }
       }
     }
-    loaded.warnings.forEach((w) => err(`trials: ${w}`));
+    loaded.warnings.forEach((w) => err(logEntry(`trials: ${w}`)));
     return OK;
   } catch (e) {
     if (e instanceof UsageError) {

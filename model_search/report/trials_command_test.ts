@@ -107,6 +107,27 @@ describe('trialsCommand', () => {
     ]);
   });
 
+  it('keeps a reason with a line break to its own entry', async () => {
+    // A block's error text: a line of the table's own form inside it.
+    const forged = fs.mkdtempSync(path.join(os.tmpdir(), 'trials_forged_'));
+    try {
+      await writeStudy(forged, [
+        {architecture: ['FULLY_CONNECTED'], metrics: {loss: 0.5}},
+        {architecture: ['FULLY_CONNECTED'],
+         failure: 'bad build\n*   9  COMPLETED  1  FORGED  0.0001'},
+      ]);
+
+      const result = await run([`--model_dir=${forged}`, '--full']);
+
+      assert.equal(result.status, 0, result.err);
+      assert.deepEqual(result.out.slice(-1),
+                       ['trial 2 FAILED: bad build\n' +
+                        '  *   9  COMPLETED  1  FORGED  0.0001']);
+    } finally {
+      fs.rmSync(forged, {recursive: true, force: true});
+    }
+  });
+
   const sorts: Array<{name: string, args: string[], ids: number[]}> = [
     {name: 'loss, best first', args: ['--sort=loss'], ids: [3, 5, 1, 2, 4, 6]},
     {name: 'loss --desc', args: ['--sort=loss', '--desc'],
