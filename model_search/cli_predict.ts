@@ -47,6 +47,7 @@ import {closestMatch, UsageError, ValueError, didYouMean} from './errors';
 import {readStudySummary} from './report';
 import {argmax} from './train_loop';
 import {TRIAL_FILES} from './trial_directory';
+import {logEntry} from './log_line';
 import {noSuchDirectory, resolveUserPath, whyUnreadable} from './user_paths';
 
 /** Exit status for success. */
@@ -122,7 +123,7 @@ export async function predictCommand(
     }
     const examples = await openExamples(
         schema, options.input, warnings, options.fieldDelim,
-        (line) => err(`predict: ${line}`));
+        (line) => err(logEntry(`predict: ${line}`)));
     await selectBackend('auto', err);
     const model = await loadTrialModel(options.modelDir);
     try {
@@ -133,17 +134,18 @@ export async function predictCommand(
           model, schema, checkLengths(examples, takesLengths, perStep, schema),
           takesLengths, options.batchSize, out);
       const what = `${exampleNoun(schema)}${count === 1 ? '' : 's'}`;
-      err(`predict: ${count} ${what} of ${options.input} with the model of ${
-          options.modelDir}`);
-      for (const warning of warnings) err(`predict: ${warning}`);
+      err(logEntry(`predict: ${count} ${what} of ${
+          options.input} with the model of ${options.modelDir}`));
+      for (const warning of warnings) err(logEntry(`predict: ${warning}`));
     } finally {
       model.dispose();
     }
     return OK;
   } catch (e) {
     if (e instanceof ValueError || e instanceof DataError) {
+      // A file's name (of the user's data) may hold a line break.
       const usage = e instanceof UsageError ? `\n${USAGE}` : '';
-      err(`predict: ${e.message}${usage}`);
+      err(`${logEntry(`predict: ${e.message}`)}${usage}`);
       return BAD_INPUT;
     }
     throw e;

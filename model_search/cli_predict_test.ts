@@ -1050,6 +1050,21 @@ describe('predictCommand', function() {
       });
     }
 
+    it('keeps a file name with a line break to one entry of its message',
+       async () => {
+         const file = path.join(root, 'x\ntrial 2 FAILED: forged.jsonl');
+         fs.writeFileSync(file, '{"features": [1, 2]}\n');
+
+         const result = await run([`--model_dir=${sequenceTrial}`,
+                                   `--input=${file}`]);
+
+         assert.equal(result.status, 2, result.err.join('\n'));
+         const message = result.err[result.err.length - 1];
+         assert.ok(message.includes('x\n  trial 2 FAILED: forged.jsonl'),
+                   message);
+         assert.ok(!/\ntrial/.test(message), message);
+       });
+
     it('JSON Lines: a folder, or an image, for a provider\'s own kind',
        async () => {
          const folder = await run([`--model_dir=${sequenceTrial}`,
