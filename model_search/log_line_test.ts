@@ -29,6 +29,13 @@ describe('logEntry', () => {
                  'dir=/tmp/\\u202eRTL\\u202c and \\u200b');
   });
 
+  it('writes the controls a terminal or a script acts on as escapes', () => {
+    // A vertical tab or form feed splits lines for Python; an escape
+    // sequence erases the line and moves the cursor.
+    assert.equal(logEntry('st\u000btrial 7\u000c\u001b[2Kx\u0007\u009b'),
+                 'st\\u000btrial 7\\u000c\\u001b[2Kx\\u0007\\u009b');
+  });
+
   it('leaves a plain line, tabs and other scripts as they are', () => {
     for (const line of ['trial 3 [3/10] arch=[A,B] loss=0.5 1.2s',
                         'class\tname', 'קטגוריה', 'Größe 😀']) {

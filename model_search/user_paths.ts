@@ -67,10 +67,13 @@ export function whyNoDirectory(dir: string): string|undefined {
     if (!fs.statSync(dir).isDirectory()) return 'exists and is not a directory';
     return whyNotWritableNow(dir, 'cannot write in this directory');
   }
-  const link = danglingLinkTarget(dir);
+  const link = brokenLink(dir);
   if (link !== undefined) {
-    return `is a symbolic link to ${link}, which does not exist; create ` +
-        'that directory, or give another';
+    return 'loop' in link ?
+        'is a loop of symbolic links; point one at a directory, or give ' +
+            'another' :
+        `is a symbolic link to ${link.target}, which does not exist; ` +
+            'create that directory, or give another';
   }
   let ancestor = path.dirname(path.resolve(dir));
   while (!fs.existsSync(ancestor)) ancestor = path.dirname(ancestor);
@@ -128,32 +131,35 @@ export function whyUnreadable(target: string): string|undefined {
 
 /**
  * What a message says of a path that is not there: `no such directory`,
- * or, for a symbolic link to nothing, where it leads.
+ * or, for a symbolic link to nothing, where it leads (or that it loops).
  */
 export function noSuchDirectory(dir: string): string {
-  const link = danglingLinkTarget(dir);
+  const link = brokenLink(dir);
   return link === undefined ? 'no such directory' :
-                              `a symbolic link to ${link}, which does not exist`;
+      'loop' in link ? 'a loop of symbolic links' :
+                       `a symbolic link to ${link.target}, which does not exist`;
 }
 
 /**
- * Where `file` leads when it is a symbolic link to nothing: the end of the
- * chain of links (at most 40, as the kernel follows).
+ * What is wrong with `file` as a symbolic link: it leads, at the end of
+ * its chain of links, to nothing (`target`), or round in a loop (more
+ * than the 40 links the kernel follows); undefined when it is no link, or
+ * leads somewhere.
  */
-function danglingLinkTarget(file: string): string|undefined {
+function brokenLink(file: string): {target: string}|{loop: true}|undefined {
   let at = path.resolve(file);
   try {
     if (!fs.lstatSync(at).isSymbolicLink()) return undefined;
     for (let hops = 0; hops < 40; hops++) {
       at = path.resolve(path.dirname(at), fs.readlinkSync(at));
-      if (!fs.lstatSync(at, {throwIfNoEntry: false})?.isSymbolicLink()) {
-        return at;
-      }
+      const stats = fs.lstatSync(at, {throwIfNoEntry: false});
+      if (stats === undefined) return {target: at};
+      if (!stats.isSymbolicLink()) return undefined;
     }
   } catch {
     return undefined;
   }
-  return at;
+  return {loop: true};
 }
 
 /** Why existing directory `dir` refuses writing, prefixed by `what`. */

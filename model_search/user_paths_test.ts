@@ -154,6 +154,14 @@ describe('whyNoDirectory', () => {
                      'which does not exist');
     assert.equal(noSuchDirectory(path.join(dir, 'nothing')),
                  'no such directory');
+    // A loop of links.
+    fs.symlinkSync('loop2', path.join(dir, 'loop1'));
+    fs.symlinkSync('loop1', path.join(dir, 'loop2'));
+    assert.equal(whyNoDirectory(path.join(dir, 'loop1')),
+                 'is a loop of symbolic links; point one at a directory, or ' +
+                     'give another');
+    assert.equal(noSuchDirectory(path.join(dir, 'loop1')),
+                 'a loop of symbolic links');
     // A chain of links: where it ends.
     fs.symlinkSync('link', path.join(dir, 'link2'));
     assert.equal(whyNoDirectory(path.join(dir, 'link2')),

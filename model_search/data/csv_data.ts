@@ -42,6 +42,7 @@ import * as path from 'path';
 import {tf} from '../backend/tf';
 import {didYouMean, UsageError} from '../errors';
 import {Random} from '../random';
+import {logEntry} from '../log_line';
 
 import {checkFieldDelim, CsvRecord, readCsvByteRange, readCsvFile} from './csv_reader';
 import {Batch, DataError, FeatureColumn, Hparams, InputSchema, listedName, Mode, Provider as DataProvider, readProgressEveryMs} from './data';
@@ -1196,7 +1197,8 @@ export class Provider implements DataProvider {
     this.recordDefaults = parseRecordDefaults(args.recordDefaults);
     this.fieldDelim = checkFieldDelim(args.fieldDelim ?? ',');
     this.seed = args.seed ?? 0;
-    this.log = args.log ?? ((line) => process.stderr.write(`${line}\n`));
+    this.log = args.log ??
+        ((line) => process.stderr.write(`${logEntry(line)}\n`));
     this.shuffleBufferSize = args.shuffleBufferSize ?? 10000;
     // The binary's flag and the script's option, as either may give it.
     if (!Number.isInteger(this.labelIndex) || this.labelIndex < 0) {

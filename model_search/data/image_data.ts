@@ -41,6 +41,7 @@ import {tf} from '../backend/tf';
 import {didYouMean, UsageError} from '../errors';
 import {shellWord} from '../utf8';
 import {Random} from '../random';
+import {logEntry} from '../log_line';
 
 import {Batch, DataError, Hparams, InputSchema, listedName, Mode, Provider as DataProvider, readProgressEveryMs} from './data';
 import {IMAGE_EXTENSIONS, ImageShape, loadImage, UNREAD_IMAGE_EXTENSIONS} from './image_decode';
@@ -133,7 +134,8 @@ export class Provider implements DataProvider {
     };
     this.evalFraction = args.evalFraction ?? 0.2;
     this.seed = args.seed ?? 73;
-    this.log = args.log ?? ((line) => process.stderr.write(`${line}\n`));
+    this.log = args.log ??
+        ((line) => process.stderr.write(`${logEntry(line)}\n`));
     this.cacheBytes = args.cacheBytes ?? 512 * 1024 * 1024;
     for (const [flag, option, value] of [
              ['image_height', 'imageHeight', this.shape.height],
