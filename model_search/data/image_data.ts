@@ -42,6 +42,7 @@ import {didYouMean, UsageError} from '../errors';
 import {shellWord} from '../utf8';
 import {Random} from '../random';
 import {logEntry} from '../log_line';
+import {whyUnreadable} from '../user_paths';
 
 import {Batch, DataError, Hparams, InputSchema, listedName, Mode, Provider as DataProvider, readProgressEveryMs} from './data';
 import {IMAGE_EXTENSIONS, ImageShape, loadImage, UNREAD_IMAGE_EXTENSIONS} from './image_decode';
@@ -645,10 +646,17 @@ async function checkRegularFile(full: string): Promise<void> {
     stat = await fs.promises.stat(full);
   } catch (e) {
     const {code, message} = e as NodeJS.ErrnoException;
+    if (code === 'EACCES' || code === 'EPERM') {
+      // Listed, but not to be looked at: its folder may be read but not
+      // entered (no x bit), most often.
+      throw new DataError(
+          `${full}: ${whyUnreadable(full) ?? 'no permission to read it'}; ` +
+              'change the permissions, or run as a user who may read it',
+          full);
+    }
     const why = code === 'ELOOP' ?
         'a link that leads back to itself (or through too many links)' :
-        code === 'EACCES' ? 'not readable (permission denied)' :
-                            `not readable (${message})`;
+        `not readable (${message})`;
     throw new DataError(`${full}: named as an image, but it is ${
                             why}; remove it, or put the image file there`,
                         full);

@@ -838,34 +838,64 @@ describe('image_data_for_binary Provider', () => {
 });
 
 describe('findImages', () => {
-  it('names a folder closed to the user, not the system\'s EACCES', () => {
-    const root = fs.mkdtempSync(path.join(os.tmpdir(), 'closed_images_'));
-    const closed = path.join(root, 'cats');
-    fs.mkdirSync(closed);
-    fs.chmodSync(closed, 0o000);
-    try {
-      // Root passes permissions: run as root without the capabilities
-      // that let it (setpriv, of util-linux), or as this user.
-      const script =
-          `require(${JSON.stringify(path.join(__dirname, 'image_data.js'))})` +
-          `.findImages(${JSON.stringify(root)}).then(() => console.log(` +
-          `'listed'), (e) => console.log(e.name + ': ' + e.message));`;
-      const command = process.getuid?.() === 0 ?
-          ['setpriv', '--bounding-set=-dac_override,-dac_read_search',
-           process.execPath] :
-          [process.execPath];
-      const child = spawnSync(command[0], [...command.slice(1), '-e', script],
-                              {encoding: 'utf8'});
-      assert.equal(child.status, 0, `${child.error ?? ''}${child.stderr}`);
-      assert.equal(child.stdout.trim(),
-                   `DataError: ${closed}: no permission to read this ` +
-                       'folder; change its permissions, or run as a user ' +
-                       'who may read it');
-    } finally {
-      fs.chmodSync(closed, 0o755);
-      fs.rmSync(root, {recursive: true, force: true});
-    }
-  });
+  /**
+   * What `call` (an expression of the module `m`) settles to, run as this
+   * user, or as root without the capabilities that let it pass
+   * permissions (setpriv, of util-linux).
+   */
+  function settledAsUser(call: string): string {
+    const script =
+        `const m = require(${
+            JSON.stringify(path.join(__dirname, 'image_data.js'))});` +
+        `${call}.then(() => console.log('done'), ` +
+        '(e) => console.log(e.name + \': \' + e.message));';
+    const command = process.getuid?.() === 0 ?
+        ['setpriv', '--bounding-set=-dac_override,-dac_read_search',
+         process.execPath] :
+        [process.execPath];
+    const child = spawnSync(command[0], [...command.slice(1), '-e', script],
+                            {encoding: 'utf8'});
+    assert.equal(child.status, 0, `${child.error ?? ''}${child.stderr}`);
+    return child.stdout.trim();
+  }
+
+  it('names a folder or image closed to the user, not the system\'s EACCES',
+     () => {
+       const root = fs.mkdtempSync(path.join(os.tmpdir(), 'closed_images_'));
+       const closed = path.join(root, 'cats');
+       fs.mkdirSync(closed);
+       // Listed, but not to be entered: its images cannot be looked at.
+       const unentered = path.join(root, 'dogs');
+       fs.mkdirSync(unentered);
+       fs.copyFileSync(path.join(testdata('images'), '0', '1.png'),
+                       path.join(unentered, '1.png'));
+       const unreadable = path.join(root, 'birds', '1.png');
+       fs.mkdirSync(path.dirname(unreadable));
+       fs.copyFileSync(path.join(testdata('images'), '0', '1.png'),
+                       unreadable);
+       fs.chmodSync(closed, 0o000);
+       fs.chmodSync(unentered, 0o644);
+       fs.chmodSync(unreadable, 0o000);
+       try {
+         assert.equal(
+             settledAsUser(`m.findImages(${JSON.stringify(closed)})`),
+             `DataError: ${closed}: no permission to read this folder; ` +
+                 'change its permissions, or run as a user who may read it');
+         assert.equal(
+             settledAsUser(`m.findImages(${JSON.stringify(unentered)})`),
+             `DataError: ${path.join(unentered, '1.png')}: no permission ` +
+                 `to enter ${unentered}; change the permissions, or run as ` +
+                 'a user who may read it');
+         assert.equal(
+             settledAsUser(`m.encodeImageFile({kind: 'image', shape: ` +
+                           `[4, 4, 3]}, ${JSON.stringify(unreadable)})`),
+             `DataError: ${unreadable}: no permission to read it; change ` +
+                 'its permissions, or run as a user who may read it');
+       } finally {
+         for (const dir of [closed, unentered]) fs.chmodSync(dir, 0o755);
+         fs.rmSync(root, {recursive: true, force: true});
+       }
+     });
 });
 
 describe('heldOutPerClass', () => {

@@ -384,7 +384,13 @@ export async function loadImage(file: string, shape: ImageShape):
   try {
     bytes = await fs.promises.readFile(file);
   } catch (e) {
-    throw new DataError(`${file}: cannot read: ${(e as Error).message}`, file);
+    const code = (e as NodeJS.ErrnoException).code;
+    throw new DataError(
+        code === 'EACCES' || code === 'EPERM' ?
+            `${file}: no permission to read it; change its permissions, or ` +
+                'run as a user who may read it' :
+            `${file}: cannot read: ${(e as Error).message}`,
+        file);
   }
   return prepareImage(decodeImage(bytes, file), shape);
 }
