@@ -162,6 +162,19 @@ export async function createStore(options: StoreOptions): Promise<SqlStore> {
               byFlags ? ' (or --mlmd_password)' :
                         ' (or in the URL, user:password@host)'}`);
     }
+    if (e instanceof StoreError && PRIVILEGE_FAILURES.has(e.code ?? '') &&
+        target.dialect !== 'sqlite') {
+      // Logged in, but may not make the study's tables there.
+      const name = target.connection.database;
+      throw new UsageError(`${e.message}: the user may not create or ` +
+          `change the tables of database "${name}"; give it the rights (${
+              target.dialect === 'postgres' ?
+                  `the database's owner has them: ALTER DATABASE ${
+                      quotedIdentifier(name, 'postgres')} OWNER TO <user>` :
+                  `GRANT ALL PRIVILEGES ON ${
+                      quotedIdentifier(name, 'mysql')}.* TO <user>`}), or ` +
+          'give a user who has them');
+    }
     if (e instanceof StoreError && AUTH_FAILURES.has(e.code ?? '')) {
       // Refused credentials: bad input, not an outage.
       // PostgreSQL's refusal of a password does not say none was given
@@ -232,6 +245,16 @@ const NO_DATABASE = new Set([
 const PASSWORD_WANTED = /client password must be a (non-empty )?string/;
 
 /** Error codes of a server that refused the user or the password. */
+/**
+ * Refusals of a user who logged in to create or change tables: MySQL's
+ * (a grant of SELECT only, say), and PostgreSQL's insufficient_privilege
+ * (no CREATE on the schema public, the default since PostgreSQL 15).
+ */
+const PRIVILEGE_FAILURES = new Set([
+  'ER_TABLEACCESS_DENIED_ERROR', 'ER_COLUMNACCESS_DENIED_ERROR',
+  'ER_SPECIFIC_ACCESS_DENIED_ERROR', '42501',
+]);
+
 const AUTH_FAILURES = new Set([
   '28P01', '28000',                                       // PostgreSQL
   'ER_ACCESS_DENIED_ERROR', 'ER_DBACCESS_DENIED_ERROR',   // MySQL

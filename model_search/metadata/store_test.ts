@@ -1048,6 +1048,42 @@ for (const backend of BACKENDS) {
            assert.ok(err instanceof UsageError, String(err));
          });
 
+      it('says a user who may not make tables in the database needs the ' +
+             'rights', async () => {
+        // The schema public's CREATE belongs to the database's owner
+        // alone.
+        const role = `ms_reader_${RUN_ID}`;
+        const database = `ms_notowned_${RUN_ID}`;
+        const admin = new Client({host: '127.0.0.1', port: 5432,
+                                  user: 'postgres', database: 'test'});
+        await admin.connect();
+        try {
+          await admin.query(`CREATE ROLE ${role} LOGIN`);
+          await admin.query(`CREATE DATABASE ${database}`);
+          // As PostgreSQL 15 has it by default, older servers too.
+          const inside = new Client({host: '127.0.0.1', port: 5432,
+                                     user: 'postgres', database});
+          await inside.connect();
+          await inside.query('REVOKE CREATE ON SCHEMA public FROM PUBLIC');
+          await inside.end();
+          const err = await expectReject(
+              open({retry: {maxElapsedMs: 0}},
+                   `postgres://${role}@127.0.0.1:5432/${database}`),
+              /permission denied/);
+          assert.ok(err instanceof UsageError, String(err));
+          assert.match(
+              err.message,
+              new RegExp(`: the user may not create or change the tables of ` +
+                  `database "${database}"; give it the rights \\(the ` +
+                  `database's owner has them: ALTER DATABASE ${database} ` +
+                  'OWNER TO <user>\\), or give a user who has them$'));
+        } finally {
+          await admin.query(`DROP DATABASE IF EXISTS ${database} WITH (FORCE)`);
+          await admin.query(`DROP ROLE IF EXISTS ${role}`);
+          await admin.end();
+        }
+      });
+
       it('says so when the server at the URL\'s port is MySQL', async () => {
         const started = Date.now();
         const err = await expectReject(
@@ -1234,6 +1270,40 @@ for (const backend of BACKENDS) {
                      new URL(url).pathname.slice(1)}", or there is none of ` +
                      'that name; check the database name in the URL, or ' +
                      'grant the user on it$'));
+           } finally {
+             await admin.query(`DROP USER IF EXISTS '${user}'@'%'`);
+             await admin.end();
+           }
+         });
+
+      it('says a user who may only read the database needs the rights',
+         async () => {
+           const user = `ms_reader_${RUN_ID}`;
+           const database = new URL(url).pathname.slice(1);
+           const admin = await mysql.createConnection(
+               {host: '127.0.0.1', port: 3306, user: 'root'});
+           try {
+             await admin.query(`CREATE USER '${user}'@'%' IDENTIFIED BY 'pw'`);
+             await admin.query(`GRANT SELECT ON ${database}.* TO '${user}'@'%'`);
+             // A database no study has made its tables in yet.
+             const fresh = `${database}_ro`;
+             await admin.query(`CREATE DATABASE ${fresh}`);
+             await admin.query(`GRANT SELECT ON ${fresh}.* TO '${user}'@'%'`);
+             try {
+               const err = await expectReject(
+                   open({retry: {maxElapsedMs: 0}},
+                        `mysql://${user}:pw@127.0.0.1:3306/${fresh}`),
+                   /denied/);
+               assert.ok(err instanceof UsageError, String(err));
+               assert.match(
+                   err.message,
+                   new RegExp(`: the user may not create or change the ` +
+                       `tables of database "${fresh}"; give it the rights ` +
+                       `\\(GRANT ALL PRIVILEGES ON ${fresh}\\.\\* TO ` +
+                       '<user>\\), or give a user who has them$'));
+             } finally {
+               await admin.query(`DROP DATABASE IF EXISTS ${fresh}`);
+             }
            } finally {
              await admin.query(`DROP USER IF EXISTS '${user}'@'%'`);
              await admin.end();
