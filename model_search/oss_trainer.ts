@@ -573,14 +573,14 @@ export async function main(
     const searchLog = progress.line.wrap(log);
     if (!FLAGS.isPresent('optimization_goal') &&
         HIGHER_IS_BETTER.has(FLAGS.get<string>('optimization_metric'))) {
-      log(`note: --optimization_metric=${
+      log(`warning: --optimization_metric=${
           FLAGS.get<string>('optimization_metric')} is minimized, as ` +
           '--optimization_goal defaults to minimize (as in the original); ' +
           'give --optimization_goal=maximize to search for the highest');
     }
     if (FLAGS.get<string>('optimization_goal') === 'maximize' &&
         FLAGS.get<string>('optimization_metric') === 'loss') {
-      log('note: --optimization_goal=maximize with --optimization_metric=' +
+      log('warning: --optimization_goal=maximize with --optimization_metric=' +
           'loss searches for the models of the highest loss, the worst; ' +
           'give --optimization_goal=minimize (the default) for the best');
     }

@@ -379,12 +379,12 @@ describe('oss_trainer main', function() {
   const goalNotes: Array<[string, string, string]> = [
     ['a metric given without a goal is minimized',
      '--optimization_metric=accuracy',
-     'note: --optimization_metric=accuracy is minimized, as ' +
+     'warning: --optimization_metric=accuracy is minimized, as ' +
          '--optimization_goal defaults to minimize (as in the original); ' +
          'give --optimization_goal=maximize to search for the highest'],
     ['maximizing the loss searches for the worst',
      '--optimization_goal=maximize',
-     'note: --optimization_goal=maximize with --optimization_metric=loss ' +
+     'warning: --optimization_goal=maximize with --optimization_metric=loss ' +
          'searches for the models of the highest loss, the worst; give ' +
          '--optimization_goal=minimize (the default) for the best'],
   ];

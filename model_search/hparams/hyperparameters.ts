@@ -237,6 +237,8 @@ export declare interface LearningSpecArgs {
   maxL2Regularization?: number;
   minDropout?: number;
   maxDropout?: number;
+  minLearningRate?: number;
+  maxLearningRate?: number;
 }
 
 /** The defaults phoenix_spec.proto declares for LearningSpec. */
@@ -254,6 +256,8 @@ export const LEARNING_SPEC_DEFAULTS: Readonly<Required<LearningSpecArgs>> = {
   maxL2Regularization: 0.05,
   minDropout: 0.1,
   maxDropout: 0.6,
+  minLearningRate: 1e-6,
+  maxLearningRate: 0.01,
 };
 
 /** What `buildHparamSpace` reads. */
@@ -286,7 +290,8 @@ export const OPTIMIZERS: readonly string[] =
 
 /**
  * The space the original searches: `learning_rate` log-uniform in
- * [1e-6, 0.01] and `optimizer`, always; `exponential_decay_rate` and
+ * [1e-6, 0.01] (learning_spec's min_learning_rate and max_learning_rate
+ * here) and `optimizer`, always; `exponential_decay_rate` and
  * `exponential_decay_steps` (trainSteps // i for i in [min_decay_times,
  * max_decay_times), duplicates removed) with apply_exponential_decay;
  * integer `gradient_max_norm` with apply_gradient_clipping;
@@ -310,11 +315,19 @@ export function buildHparamSpace(args: HparamSpaceArgs): HparamSpace {
     if (at >= 0) params.splice(at, 1);
     params.push(param);
   };
+  const lowRate = learning.minLearningRate;
+  const highRate = learning.maxLearningRate;
+  if (!(lowRate > 0 && lowRate <= highRate && Number.isFinite(highRate))) {
+    throw new ValueError(
+        `phoenix_spec.learning_spec: min_learning_rate ${lowRate} and ` +
+        `max_learning_rate ${highRate} must be above 0, the first at most ` +
+        'the second (the range is drawn from log-uniformly)');
+  }
   add({
     kind: 'numeric',
     name: 'learning_rate',
-    min: 1e-6,
-    max: 0.01,
+    min: lowRate,
+    max: highRate,
     scale: 'log',
   });
   if (args.architectureHparams) {

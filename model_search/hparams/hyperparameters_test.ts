@@ -167,6 +167,31 @@ describe('buildHparamSpace', () => {
     assert.deepEqual([rates[0], rates[1], rates[10]], [-1, 0, 0.9]);
   });
 
+  it('draws the learning rate from learning_spec\'s range', () => {
+    const space = (minLearningRate?: number, maxLearningRate?: number) =>
+        () => buildHparamSpace({
+          blocksToUse: BLOCKS,
+          minimumDepth: 1,
+          trainSteps: 10,
+          learningSpec: {minLearningRate, maxLearningRate},
+        });
+    const rate = (built: ReturnType<ReturnType<typeof space>>) =>
+        built.params.find((p) => p.name === 'learning_rate') as
+        {min: number, max: number, scale: string};
+    // The original's range when none is given.
+    assert.deepEqual(
+        [rate(space()()).min, rate(space()()).max, rate(space()()).scale],
+        [1e-6, 0.01, 'log']);
+    assert.deepEqual([rate(space(1e-3, 0.1)()).min, rate(space(1e-3, 0.1)()).max],
+                     [1e-3, 0.1]);
+    assert.throws(space(0, 0.1), new RegExp(
+        '^ValueError: phoenix_spec.learning_spec: min_learning_rate 0 and ' +
+        'max_learning_rate 0.1 must be above 0, the first at most the ' +
+        'second \\(the range is drawn from log-uniformly\\)$'));
+    assert.throws(space(0.1, 0.01), /min_learning_rate 0.1 and max_learning_rate 0.01/);
+    assert.throws(space(1e-3, Infinity), /must be above 0/);
+  });
+
   it('rejects learning rate decay rates outside (0, 1]', () => {
     const space = (minLearningRateDecayRate: number,
                    maxLearningRateDecayRate: number) => () =>
