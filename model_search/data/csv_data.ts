@@ -1105,7 +1105,9 @@ export function imbalanceWarning(
   return `csv: warning: ${file}: ${what} is ${JSON.stringify(top[0])} in ${
              top[1]} of ${rows} training rows (${
              (100 * share).toFixed(1)}%): a model that always answers ${
-             JSON.stringify(top[0])} has accuracy ${share.toFixed(3)}, and ` +
+             JSON.stringify(top[0])} has accuracy ${
+             share.toFixed(3)} on them (and about that on evaluation rows ` +
+      'drawn alike), and ' +
       'the loss ranks it well too; --optimization_metric=auc_pr with ' +
       '--optimization_goal=maximize ranks the trials by how well they find ' +
       'the rare classes';

@@ -475,7 +475,8 @@ describe('CsvDataProvider', () => {
         logged.filter((l) => /^csv: warning: .* training rows \(/.test(l)),
         [`csv: warning: ${imbalanced}: label "label" (column 0) is "ok" in ` +
          '97 of 100 training rows (97.0%): a model that always answers ' +
-         '"ok" has accuracy 0.970, and the loss ranks it well too; ' +
+         '"ok" has accuracy 0.970 on them (and about that on evaluation ' +
+         'rows drawn alike), and the loss ranks it well too; ' +
          '--optimization_metric=auc_pr with --optimization_goal=maximize ' +
          'ranks the trials by how well they find the rare classes']);
     // 90:10 is not warned of.
