@@ -6,12 +6,12 @@
  */
 
 import * as assert from 'node:assert/strict';
-import {spawnSync} from 'node:child_process';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 
 import {UsageError} from './errors';
+import {runHeldBackByPermissions} from './permissions_testing';
 import {makeDirectories, noSuchDirectory, resolveUserPath, shownPath, whyNoDirectory, whyUnreadable} from './user_paths';
 
 describe('resolveUserPath', () => {
@@ -199,27 +199,18 @@ describe('whyNoDirectory', () => {
 
 describe('whyUnreadable', () => {
   /**
-   * whyUnreadable and whyNoDirectory of each of `paths`, as this process
-   * sees them; as root, whom permissions do not hold back, as a child
-   * without the capabilities that let it pass them (setpriv, of
-   * util-linux) sees them.
+   * whyUnreadable and whyNoDirectory of each of `paths`, as a user whom
+   * permissions hold back sees them (as root, root without the
+   * capabilities that let it pass them).
    */
   function seen(paths: string[]): Array<[string, string]> {
-    if (process.getuid?.() !== 0) {
-      return paths.map((p) => [String(whyUnreadable(p)),
-                               String(whyNoDirectory(p))]);
-    }
-    const script =
-        `const u = require(${JSON.stringify(path.join(__dirname, 'user_paths.js'))});` +
-        `console.log(JSON.stringify(${JSON.stringify(paths)}.map((p) => ` +
-        '[String(u.whyUnreadable(p)), String(u.whyNoDirectory(p))])));';
-    const child = spawnSync(
-        'setpriv',
-        ['--bounding-set=-dac_override,-dac_read_search', process.execPath,
-         '-e', script],
-        {encoding: 'utf8'});
-    assert.equal(child.status, 0, `${child.error ?? ''}${child.stderr}`);
-    return JSON.parse(child.stdout) as Array<[string, string]>;
+    return JSON.parse(runHeldBackByPermissions(
+               `const u = require(${
+                   JSON.stringify(path.join(__dirname, 'user_paths.js'))});` +
+               `console.log(JSON.stringify(${JSON.stringify(paths)}.map(` +
+               '(p) => [String(u.whyUnreadable(p)), ' +
+               'String(u.whyNoDirectory(p))])));')) as
+        Array<[string, string]>;
   }
 
   it('names the directory that may not be entered or read', () => {

@@ -6,7 +6,6 @@
  */
 
 import * as assert from 'node:assert/strict';
-import {spawnSync} from 'node:child_process';
 import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
@@ -14,6 +13,7 @@ import * as path from 'path';
 import {PNG} from 'pngjs';
 
 import {tf} from '../backend/tf';
+import {runHeldBackByPermissions, settleScript} from '../permissions_testing';
 import {UsageError} from '../errors';
 import {FLAGS} from '../flags';
 
@@ -838,26 +838,9 @@ describe('image_data_for_binary Provider', () => {
 });
 
 describe('findImages', () => {
-  /**
-   * What `call` (an expression of the module `m`) settles to, run as this
-   * user, or as root without the capabilities that let it pass
-   * permissions (setpriv, of util-linux).
-   */
-  function settledAsUser(call: string): string {
-    const script =
-        `const m = require(${
-            JSON.stringify(path.join(__dirname, 'image_data.js'))});` +
-        `${call}.then(() => console.log('done'), ` +
-        '(e) => console.log(e.name + \': \' + e.message));';
-    const command = process.getuid?.() === 0 ?
-        ['setpriv', '--bounding-set=-dac_override,-dac_read_search',
-         process.execPath] :
-        [process.execPath];
-    const child = spawnSync(command[0], [...command.slice(1), '-e', script],
-                            {encoding: 'utf8'});
-    assert.equal(child.status, 0, `${child.error ?? ''}${child.stderr}`);
-    return child.stdout.trim();
-  }
+  /** How `call` (an expression of image_data's module, `m`) settles. */
+  const settledAsUser = (call: string) => runHeldBackByPermissions(
+      settleScript(path.join(__dirname, 'image_data.js'), call));
 
   it('names a folder or image closed to the user, not the system\'s EACCES',
      () => {

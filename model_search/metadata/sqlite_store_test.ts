@@ -7,12 +7,12 @@
 
 import Database from 'better-sqlite3';
 import * as assert from 'node:assert/strict';
-import {spawnSync} from 'node:child_process';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 
 import {UsageError} from '../errors';
+import {runHeldBackByPermissions, settleScript} from '../permissions_testing';
 
 import {createStore} from './create_store';
 import {StoreError} from './retry';
@@ -263,23 +263,14 @@ describe('SqliteStore.open of a file closed to the user', () => {
     fs.chmodSync(file, 0o000);
     fs.chmodSync(dir, 0o555);
     try {
-      // Root passes permissions: run as root without the capabilities
-      // that let it (setpriv, of util-linux), or as this user.
-      const script =
-          `require(${JSON.stringify(path.join(__dirname, 'sqlite_store.js'))})` +
-          `.SqliteStore.open({filename: ${JSON.stringify(file)}, ` +
-          'readOnly: true}).then(() => console.log(\'opened\'), ' +
-          '(e) => console.log(e.message));';
-      const command = process.getuid?.() === 0 ?
-          ['setpriv', '--bounding-set=-dac_override,-dac_read_search',
-           process.execPath] :
-          [process.execPath];
-      const child = spawnSync(command[0], [...command.slice(1), '-e', script],
-                              {encoding: 'utf8'});
-      assert.equal(child.status, 0, `${child.error ?? ''}${child.stderr}`);
-      assert.equal(child.stdout.trim(),
-                   `sqlite:${file}: no permission to read ${file}; change ` +
-                       'its permissions, or run as a user who may read it');
+      const settled = runHeldBackByPermissions(settleScript(
+          path.join(__dirname, 'sqlite_store.js'),
+          `m.SqliteStore.open({filename: ${JSON.stringify(file)}, ` +
+              'readOnly: true})'));
+      assert.equal(settled,
+                   `ValueError: sqlite:${file}: no permission to read ${
+                       file}; change its permissions, or run as a user who ` +
+                       'may read it');
     } finally {
       fs.chmodSync(dir, 0o755);
       fs.rmSync(dir, {recursive: true, force: true});
