@@ -1706,7 +1706,7 @@ async function extraMetrics(options: SearchOptions, model: tf.LayersModel):
 
 /**
  * The human-readable architecture file of a trial. `trainSteps`: the steps
- * it trained; none (an average of frozen towers) leaves its training
+ * it trained; none (an average of frozen towers, say) leaves its training
  * hparams unused, which is said.
  */
 export function architectureText(
@@ -1731,7 +1731,7 @@ export function architectureText(
     }
   }
   lines.push(trainSteps === 0 ?
-                 'hparams (unused: no step trained, every tower is frozen):' :
+                 'hparams (unused: the trial trained no step):' :
                  'hparams:');
   for (const [k, v] of Object.entries(plan.hparams).sort()) {
     lines.push(`  ${k} = ${v}`);

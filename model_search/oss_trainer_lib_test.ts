@@ -40,7 +40,7 @@ describe('architectureText', () => {
           towers: [tower('t1', 1), tower('t2', 2)] as never,
           mode: 'AVERAGE_ENSEMBLE', kind: 'ensemble',
         }, {num_parameters: 10}, 0),
-        /\nhparams \(unused: no step trained, every tower is frozen\):\n  learning_rate = 0\.1\n$/);
+        /\nhparams \(unused: the trial trained no step\):\n  learning_rate = 0\.1\n$/);
   });
 
   it('gives no mode for the tower of a search trial', () => {
