@@ -35,7 +35,7 @@ import {StoreError} from './metadata/retry';
 import {otherStudyOfDirectory, recordedSeed, STUDY_DATA_FILE, studyOfDirectory} from './metadata/study_of_directory';
 import {localWorkerId} from './metadata/worker_ids';
 import {HIGHER_IS_BETTER, METRIC_NAMES} from './metric_fns';
-import {loadSpecFile, printPhoenixSpec} from './proto/text_format';
+import {loadSpecFile, studySpecText} from './proto/text_format';
 import type {PhoenixSpec} from './proto/phoenix_spec';
 import {checkTrainable, MAX_FAILED_IN_A_ROW, noteLogReaderGone, NotTheStudysDirectory, problemTypeName, runSearch, STOP_SIGNAL_EXIT_CODES} from './oss_trainer_lib';
 import {checkFirstBatches, checkProviderAnswers, checkSpecFitsData, providerName} from './provider_checks';
@@ -505,7 +505,16 @@ export async function main(
       // A spec field's fault: the message names the file too.
       if (e instanceof ValueError && /phoenix_spec\./.test(e.message) &&
           !(e instanceof UsageError)) {
-        throw new UsageError(`${label}: ${e.message}`);
+        // A study resumes only with the spec it was started with: one an
+        // earlier version accepted and this one refuses is stuck here.
+        const started = fs.existsSync(path.join(modelDir, STUDY_DATA_FILE)) ?
+            `; if the study in --model_dir=${modelDir} was started with ` +
+                'this spec by an earlier version of model_search, only ' +
+                'that version can finish it (a spec changed to be ' +
+                'accepted makes another study: give it a new ' +
+                '--experiment_name and --model_dir)' :
+            '';
+        throw new UsageError(`${label}: ${e.message}${started}`);
       }
       throw e;
     }
@@ -613,7 +622,7 @@ export async function main(
       const result = await runSearch({
         onSignalHandlersInstalled: searchStarts,
         spec,
-        specText: printPhoenixSpec(spec),
+        specText: studySpecText(spec),
         provider,
         store,
         modelDir,

@@ -46,6 +46,7 @@ import {rankTrials} from './metadata/trial';
 import type {Objective, Trial} from './metadata/trial';
 import {buildModel, countParameters, TRAINER_DEFAULTS} from './phoenix';
 import type {PhoenixSpec} from './proto/phoenix_spec';
+import {applyDefaults, parsePhoenixSpec, studySpecText} from './proto/text_format';
 import {Random} from './random';
 import {distillationTeacher, ensembleMembers, SUMMARY_JSON} from './report';
 import type {TrialFile} from './report';
@@ -395,10 +396,14 @@ async function searchStudy(
                               await options.store.listTrials(known.studyId),
         options.store.target ?? 'the database');
   }
+  // A text stored by another version, which printed the spec's fields
+  // otherwise (this project's own fields at their defaults, say), is
+  // compared as this version prints the same spec.
   const openStudy = () => options.store.openStudy(
       {experimentName: options.experimentName,
        experimentOwner: options.experimentOwner},
-      options.specText, options.objective);
+      options.specText, options.objective,
+      (stored) => studySpecText(applyDefaults(parsePhoenixSpec(stored))));
   let opened: Awaited<ReturnType<typeof openStudy>>;
   try {
     opened = await openStudy();

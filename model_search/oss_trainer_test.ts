@@ -254,6 +254,33 @@ describe('oss_trainer main', function() {
        }
      });
 
+  it('says who can finish a study whose spec this version refuses',
+     async () => {
+       const dir = tmpDir();
+       assert.equal((await run(quick(dir, [
+                       '--experiment_max_num_trials=1', '--backend=cpu',
+                     ]))).code, 0);
+       // As an earlier version, which took learning-rate decay rates above
+       // 1, could have started the study.
+       const spec = writeFile('growing_rate.pbtxt',
+           'problem_type: DNN search_type: ADAPTIVE_COORDINATE_DESCENT ' +
+           'blocks_to_use: "FULLY_CONNECTED" learning_spec { ' +
+           'apply_exponential_decay: true max_learning_rate_decay_rate: 1.5 }');
+
+       const {code, log} = await run(quick(dir, [
+         '--experiment_max_num_trials=2', '--backend=cpu',
+         `--phoenix_spec_filename=${spec}`,
+       ]));
+
+       assert.equal(code, 2, log.join('\n'));
+       assert.match(log[log.length - 1], new RegExp(
+           'must lie in \\(0, 1\\] .*; if the study in ' +
+           `--model_dir=${dir} was started with this spec by an earlier ` +
+           'version of model_search, only that version can finish it \\(a ' +
+           'spec changed to be accepted makes another study: give it a new ' +
+           '--experiment_name and --model_dir\\)$'));
+     });
+
   it('goes on without an earlier trial whose weights are damaged',
      async () => {
        const dir = tmpDir();

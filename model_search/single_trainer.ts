@@ -38,7 +38,7 @@ import {checkFirstBatches, checkProviderAnswers, checkSpecFitsData, providerName
 import {checkBlockNames} from './spec_blocks';
 import {TrialPlanner} from './trial_planner';
 import type {PhoenixSpec} from './proto/phoenix_spec';
-import {loadSpecFile, printPhoenixSpec} from './proto/text_format';
+import {loadSpecFile, studySpecText} from './proto/text_format';
 import {replayPlans} from './replay';
 import {DEFAULT_SQLITE_FILENAME, MIN_LEASE_SECONDS} from './metadata/flags';
 import {HYPERTUNING_METHODS} from './hparams/tuner';
@@ -284,7 +284,7 @@ export class SingleTrainer {
     try {
       const result = await runSearch({
         spec: this.spec,
-        specText: printPhoenixSpec(this.spec),
+        specText: studySpecText(this.spec),
         provider: this.args.data,
         store,
         modelDir: rootDir,

@@ -308,6 +308,9 @@ function checkLambdas(distillation: DistillationSpec): void {
   }
 }
 
+/** The proto's default minimal_pool_size, of distillation and ensembles. */
+const DEFAULT_POOL_SIZE = 100;
+
 /**
  * With an adaptive or non-adaptive ensemble search, a trial takes the mode
  * of the larger pool size below its id, the ensemble winning a tie
@@ -324,10 +327,13 @@ function sharesNoPoolSize(
       ['adaptive_search', adaptiveSearchSpec(ensemble).minimalPoolSize];
   const pool = distillationSpecWithDefaults(distillation).minimalPoolSize;
   if (pool === ensemblePool) {
+    // Both default to 100, which a spec that sets neither never says.
+    const given = pool === DEFAULT_POOL_SIZE ? ' (the default of both)' : '';
     throw new ValueError(
         `phoenix_spec.distillation_spec.minimal_pool_size is ${pool}, as ` +
-        `is ensemble_spec.${field}.minimal_pool_size: every trial after ` +
-        'it ensembles, so no trial distills. Give distillation a larger ' +
+        `is ensemble_spec.${field}.minimal_pool_size${given}: every ` +
+        'trial after it ensembles, so no trial distills. Give ' +
+        'distillation a larger ' +
         'pool size (from that trial on every trial distills the best ' +
         'ensemble) or a smaller one (trials distill until the ensembles ' +
         'start)');

@@ -135,6 +135,22 @@ function checkId(value: number, what: string): void {
   }
 }
 
+/**
+ * The stored spec text as `specText` would have it: as it is when equal,
+ * else through `sameSpecAs` (the caller's printing of the same spec), or
+ * as it is when that cannot read it.
+ */
+function comparableSpec(
+    stored: string, specText: string,
+    sameSpecAs?: (stored: string) => string): string {
+  if (stored === specText || sameSpecAs === undefined) return stored;
+  try {
+    return sameSpecAs(stored);
+  } catch {
+    return stored;
+  }
+}
+
 export abstract class SqlStore implements MetadataStore {
   protected readonly logger: Logger;
   protected readonly clock: () => number;
@@ -269,7 +285,9 @@ export abstract class SqlStore implements MetadataStore {
     return rows.map((r) => toNumber(r['version']));
   }
 
-  async openStudy(key: StudyKey, specText: string, objective?: Objective):
+  async openStudy(
+      key: StudyKey, specText: string, objective?: Objective,
+      sameSpecAs?: (stored: string) => string):
       Promise<{studyId: number, created: boolean}> {
     const name = checkText(
         key.experimentName, 'experiment name (--experiment_name)',
@@ -305,8 +323,9 @@ export abstract class SqlStore implements MetadataStore {
                              `of ${JSON.stringify(owner)} not found after ` +
                              'inserting it');
       }
-      const difference =
-          describeSpecDifference(String(rows[0]['spec_text']), specText);
+      const difference = describeSpecDifference(
+          comparableSpec(String(rows[0]['spec_text']), specText, sameSpecAs),
+          specText);
       if (inserted === 0 && difference !== undefined) {
         throw new ValueError(
             `study ${JSON.stringify(name)} of owner ${JSON.stringify(owner)} ` +

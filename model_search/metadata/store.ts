@@ -65,10 +65,13 @@ export declare interface MetadataStore {
    * Creates the study, or joins it when it exists. Joining with a spec text
    * different from the stored one throws, saying what differs; so does
    * joining with an `objective` other than the stored one (a study that
-   * has none stored takes this one).
+   * has none stored takes this one). `sameSpecAs`, when given, turns a
+   * stored text into the form `specText` has (a text stored by another
+   * version, which printed specs otherwise), for the comparison.
    * @returns the study id and whether this call created it.
    */
-  openStudy(key: StudyKey, specText: string, objective?: Objective):
+  openStudy(key: StudyKey, specText: string, objective?: Objective,
+            sameSpecAs?: (stored: string) => string):
       Promise<{studyId: number, created: boolean}>;
 
   /**

@@ -360,6 +360,33 @@ for (const backend of BACKENDS) {
                      'stored one has line 2 "minimal_depth: 2"'));
     });
 
+    it('joins with a spec printed otherwise, read as the caller reads it',
+       async () => {
+         // As another version stored it: a line of a field at its default.
+         const key = {experimentName: 'versions', experimentOwner: 'me'};
+         const older = `${SPEC}\nnew_field: 0`;
+         await store.openStudy(key, older);
+         const withoutDefault = (text: string) =>
+             text.replace(/\nnew_field: 0$/, '');
+
+         const joined = await store.openStudy(
+             key, SPEC, undefined, withoutDefault);
+
+         assert.equal(joined.created, false);
+         // Read so, the texts still differ: named as they compare.
+         await expectReject(
+             store.openStudy(
+                 key, SPEC.replace('minimal_depth: 2', 'minimal_depth: 3'),
+                 undefined, withoutDefault),
+             /the given text has "minimal_depth: 3" where the stored one has line 2 "minimal_depth: 2" \(1 line added, 1 lacking in all\)/);
+         // A reader that cannot read the stored text: compared as it is.
+         await expectReject(
+             store.openStudy(key, SPEC, undefined, () => {
+               throw new Error('unreadable');
+             }),
+             /another spec/);
+       });
+
     it('keeps the objective of a study and refuses another', async () => {
       const key = {experimentName: 'objective', experimentOwner: 'me'};
       const accuracy = {metric: 'accuracy', goal: 'maximize'} as const;

@@ -20,9 +20,10 @@ import * as fs from 'fs';
 import {ValueError} from '../errors';
 import {compressionOf, firstNonUtf8Byte} from '../utf8';
 
-import {applyDefaults} from './defaults';
+import {applyDefaults, defaultValue} from './defaults';
+import {FieldLabel, FieldType} from './descriptor_registry';
 import {PhoenixSpec} from './phoenix_spec';
-import {PHOENIX_SPEC_TYPE} from './spec_registry';
+import {PHOENIX_SPEC_TYPE, specRegistry} from './spec_registry';
 import {parseTextFormat} from './text_format_parser';
 import {printTextFormat} from './text_format_printer';
 
@@ -53,6 +54,56 @@ export function parsePhoenixSpec(
  */
 export function printPhoenixSpec(spec: PhoenixSpec): string {
   return printTextFormat(spec, PHOENIX_SPEC_TYPE);
+}
+
+/**
+ * Fields of this project's own in the spec protos are numbered from here
+ * on; the original's keep the numbers below.
+ */
+export const FIRST_OWN_FIELD_NUMBER = 100;
+
+/**
+ * `spec` (defaults applied) as a study records it, and as a worker's spec
+ * is compared with the recorded one: printed, but without this project's
+ * own fields where they hold their defaults. A study so keeps the text of
+ * the original's fields alone unless it sets one of its own, and a study
+ * started by a version before such a field was added resumes as it was,
+ * with that version or this one.
+ */
+export function studySpecText(spec: PhoenixSpec): string {
+  return printPhoenixSpec(
+      withoutOwnDefaults(spec as unknown as Message, PHOENIX_SPEC_TYPE) as
+      unknown as PhoenixSpec);
+}
+
+type Message = Record<string, unknown>;
+
+/** `message` (of `typeName`) without its own fields at their defaults. */
+function withoutOwnDefaults(message: Message, typeName: string): Message {
+  const type = specRegistry().message(typeName);
+  const result: Message = {...message};
+  for (const field of type.fields) {
+    const value = message[field.property];
+    if (value === undefined || value === null) continue;
+    if (field.type === FieldType.MESSAGE) {
+      if (field.label === FieldLabel.REPEATED) {
+        const entry = specRegistry().message(field.typeName);
+        if (!entry.isMapEntry) {
+          result[field.property] = (value as Message[]).map(
+              (element) => withoutOwnDefaults(element, field.typeName));
+        }
+      } else {
+        result[field.property] =
+            withoutOwnDefaults(value as Message, field.typeName);
+      }
+    } else if (field.number >= FIRST_OWN_FIELD_NUMBER &&
+               field.label !== FieldLabel.REPEATED &&
+               JSON.stringify(value) ===
+                   JSON.stringify(defaultValue(field))) {
+      delete result[field.property];
+    }
+  }
+  return result;
 }
 
 /**

@@ -16,7 +16,7 @@ import {ValueError} from '../errors';
 
 import {PhoenixSpec} from './phoenix_spec';
 import {normalize, protocDecode, protocEncode} from './protoc_testing';
-import {applyDefaults, loadSpecFile, parsePhoenixSpec, parseTextFormat, PHOENIX_SPEC_TYPE, TextFormatError} from './text_format';
+import {applyDefaults, loadSpecFile, parsePhoenixSpec, parseTextFormat, PHOENIX_SPEC_TYPE, printPhoenixSpec, studySpecText, TextFormatError} from './text_format';
 
 const CONFIG_DIR = 'model_search/configs';
 const REFERENCE_DIR = 'model_search/proto/testdata/reference_configs';
@@ -672,4 +672,33 @@ describe('loadSpecFile', () => {
                 '(U+00A0, a no-break space): non-ASCII characters may ' +
                 'appear only inside quoted strings and comments');
   });
+});
+
+describe('studySpecText', () => {
+  const own = ['  min_learning_rate: 0.000001', '  max_learning_rate: 0.01'];
+
+  it('leaves out this project\'s own fields at their defaults', () => {
+    // As versions before those fields printed the shipped configs: a study
+    // they started resumes with this one, and the other way round.
+    for (const file of fs.readdirSync(CONFIG_DIR)
+             .filter((f) => f.endsWith('.pbtxt'))) {
+      const spec = loadSpecFile(path.join(CONFIG_DIR, file));
+      const printed = printPhoenixSpec(spec).split('\n');
+      assert.deepEqual(studySpecText(spec).split('\n'),
+                       printed.filter((line) => !own.includes(line)), file);
+    }
+  });
+
+  it('keeps one set to another value, and every field of the original\'s',
+     () => {
+       const spec = applyDefaults(parsePhoenixSpec(
+           'learning_spec { min_learning_rate: 0.001 min_dropout: 0.1 }'));
+
+       const text = studySpecText(spec);
+
+       assert.match(text, /\n  min_learning_rate: 0\.001\n/);
+       assert.doesNotMatch(text, /max_learning_rate:/);
+       // An original field at its default stays, as it always printed.
+       assert.match(text, /\n  min_dropout: 0\.1\n/);
+     });
 });
