@@ -72,9 +72,11 @@ export function studyWarnings(
     const completed = trials.filter(
         (t) => t.state === 'COMPLETED' && t.directory !== undefined);
     // There, but closed to this user: said so, not taken for gone.
+    const closed = new Set<number>();
     for (const t of completed) {
       const unreadable = whyUnreadable(path.join(modelDir, t.directory!));
       if (unreadable !== undefined) {
+        closed.add(t.id);
         warnings.push(`warning: trial ${t.id}: ${unreadable}`);
       }
     }
@@ -93,8 +95,7 @@ export function studyWarnings(
               many ? 'their models' : 'its model'} may not load`);
     }
     const missing = completed.filter(
-        (t) => whyUnreadable(path.join(modelDir, t.directory!)) ===
-                undefined &&
+        (t) => !closed.has(t.id) &&
             !fs.existsSync(path.join(
                 modelDir, t.directory!, TRIAL_FILES.architecture)));
     if (missing.length > 0) {
